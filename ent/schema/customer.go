@@ -1,0 +1,72 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/ent/schema/rule"
+)
+
+// Customer is a shopper of the store. Customers are created by the store's
+// integration when it imports their first order; a CUSTOMER token is bound to
+// one of them by email.
+type Customer struct{ ent.Schema }
+
+// Mixin of the Customer.
+func (Customer) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Customer.
+func (Customer) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("email").
+			Unique().
+			NotEmpty().
+			MaxLen(320).
+			Comment("The customer's email address, lower-cased; unique in the store."),
+		field.String("external_id").
+			Optional().
+			Nillable().
+			Unique().
+			MaxLen(128).
+			Comment("The store platform's id for this customer, if it has one.").
+			Annotations(entgql.MapsTo("externalId"), entgql.Skip(entgql.SkipWhereInput)),
+		field.String("first_name").
+			Default("").
+			MaxLen(128).
+			Comment("Given name, as used in greetings (\"Hi Mina\")."),
+		field.String("last_name").
+			Default("").
+			MaxLen(128).
+			Comment("Family name."),
+	}
+}
+
+// Edges of the Customer.
+func (Customer) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("orders", Order.Type).
+			Comment("The customer's orders.").
+			Annotations(entgql.RelayConnection()),
+	}
+}
+
+// Annotations of the Customer.
+func (Customer) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A shopper of the store."),
+		entgql.RelayConnection(),
+		entgql.QueryField().Description("Customers visible to the viewer: all of them for staff, only themselves for a customer."),
+	}
+}
+
+// Policy of the Customer: see package rule.
+func (Customer) Policy() ent.Policy {
+	return privacy.Policy{
+		Mutation: rule.StaffOnlyMutations(),
+		Query:    privacy.QueryPolicy{rule.AllowTrusted(), rule.ScopeCustomers()},
+	}
+}

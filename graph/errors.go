@@ -1,0 +1,91 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/errs"
+)
+
+// notFound turns ent's not-found (which is also what a row filtered out by
+// privacy looks like) into a NOT_FOUND error with a message for the client.
+func notFound(err error, format string, args ...any) error {
+	if ent.IsNotFound(err) {
+		return errs.Errorf(errs.NotFound, format, args...)
+	}
+	return err
+}
+
+// viewerCustomer returns the signed-in customer, or nil for staff.
+func viewerCustomer(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
+	v, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, errs.Errorf(errs.Unauthenticated, "sign in to see this")
+	}
+	if !v.IsCustomer() {
+		return nil, nil
+	}
+	q, err := c.Customer.Query().Where(customer.ID(v.CustomerID)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cu, err := q.Only(ctx)
+	return cu, notFound(err, "no customer with email %s", v.Email)
+}
+
+// ErrorPresenter maps errors to GraphQL errors with extensions.code. Coded
+// errors (*errs.Error, and gqlgen's own parse/validation errors) keep their
+// code and message; ent validation and constraint errors become INVALID_INPUT
+// and CONFLICT; privacy denials become UNAUTHENTICATED. Anything else is
+// logged with its detail and shown only as "internal error".
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		err = db.Classify(err)
+		if e, ok := errs.As(err); ok {
+			gqlErr.Message = e.Error()
+			gqlErr.Extensions["code"] = string(e.Code)
+			if e.Field != "" {
+				gqlErr.Extensions["field"] = e.Field
+			}
+			return gqlErr
+		}
+		if _, coded := gqlErr.Extensions["code"]; coded {
+			return gqlErr
+		}
+		switch {
+		case errors.Is(err, privacy.Deny):
+			gqlErr.Message = "sign in to see this"
+			gqlErr.Extensions["code"] = string(errs.Unauthenticated)
+		case ent.IsNotFound(err):
+			gqlErr.Message = "not found"
+			gqlErr.Extensions["code"] = string(errs.NotFound)
+		case ent.IsValidationError(err):
+			var ve *ent.ValidationError
+			errors.As(err, &ve)
+			gqlErr.Message = fmt.Sprintf("invalid value for %s", ve.Name)
+			gqlErr.Extensions["code"] = string(errs.InvalidInput)
+		case ent.IsConstraintError(err):
+			gqlErr.Message = "conflicts with existing data"
+			gqlErr.Extensions["code"] = string(errs.Conflict)
+		default:
+			log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", gqlErr.Path.String())
+			gqlErr.Message = "internal error"
+			gqlErr.Extensions["code"] = string(errs.Internal)
+		}
+		return gqlErr
+	}
+}

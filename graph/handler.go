@@ -1,0 +1,143 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/graph/cost"
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// Limits applied to every GraphQL request.
+const (
+	// MaxBodyBytes bounds a POST body; larger requests get 413 before parsing.
+	MaxBodyBytes = 1 << 20
+	// ParserTokenLimit bounds how much a query can make the parser and the
+	// (quadratic) field-overlap validation do: 8,000 repeated fields otherwise
+	// take seconds before any cost check runs.
+	ParserTokenLimit = 15_000
+	// DefaultCostBudget is the most a single operation may cost (see graph/cost).
+	DefaultCostBudget = 25_000
+)
+
+// HandlerConfig configures the GraphQL HTTP handler.
+type HandlerConfig struct {
+	// Resolver holds the resolvers' dependencies.
+	Resolver *Resolver
+	// Issuer verifies bearer tokens, including websocket connection_init ones.
+	Issuer *auth.Issuer
+	// Log receives internal errors and panics.
+	Log *slog.Logger
+	// Dev enables introspection and field suggestions.
+	Dev bool
+	// AllowedOrigins are the browser origins allowed to open websockets
+	// (host patterns, as coder/websocket matches them: "localhost:5173", "*.example.com").
+	AllowedOrigins []string
+	// CostBudget overrides DefaultCostBudget when positive.
+	CostBudget int
+}
+
+// NewHandler builds the /query handler: gqlgen with explicit transports and
+// extensions (never handler.NewDefaultServer, which has no limits), wrapped in
+// a body-size limit. Authentication of plain HTTP requests happens in
+// auth.Middleware before it; websockets authenticate in connection_init.
+func NewHandler(cfg HandlerConfig) http.Handler {
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+			OriginPatterns: cfg.AllowedOrigins,
+		}},
+		InitTimeout:      5 * time.Second,
+		PingPongInterval: 15 * time.Second,
+		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			v, err := auth.FromInitPayload(cfg.Issuer, payload)
+			if err != nil {
+				return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+			}
+			if v != nil {
+				if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
+					return ctx, nil, err
+				}
+				ctx = auth.NewContext(ctx, v)
+			}
+			return ctx, &payload, nil
+		},
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(ParserTokenLimit)
+	srv.SetDisableSuggestion(!cfg.Dev)
+	budget := cfg.CostBudget
+	if budget <= 0 {
+		budget = DefaultCostBudget
+	}
+	// The cost check must be the first operation mutator (see graph/cost).
+	srv.Use(cost.New(budget))
+	if cfg.Dev {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.SetErrorPresenter(ErrorPresenter(cfg.Log))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		cfg.Log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
+		return fmt.Errorf("panic: %v", p)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if r.ContentLength > MaxBodyBytes {
+			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"INVALID_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+}
+
+// ResolveViewer binds a CUSTOMER viewer to its customer record by email. A
+// token whose email matches no customer keeps CustomerID 0, which matches no
+// row: such a viewer sees nothing rather than getting an error.
+func ResolveViewer(ctx context.Context, c *ent.Client, v *auth.Viewer) error {
+	if !v.IsCustomer() || v.CustomerID != 0 {
+		return nil
+	}
+	id, err := c.Customer.Query().Where(customer.Email(v.Email)).OnlyID(auth.WithSystem(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.CustomerID = id
+	return nil
+}
+
+// ViewerMiddleware resolves the viewer that auth.Middleware put in the
+// request context (see ResolveViewer).
+func ViewerMiddleware(c *ent.Client, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v, ok := auth.FromContext(r.Context()); ok {
+			if err := ResolveViewer(r.Context(), c, v); err != nil {
+				log.ErrorContext(r.Context(), "resolving viewer", "err", err)
+				http.Error(w, `{"errors":[{"message":"service unavailable","extensions":{"code":"UNAVAILABLE"}}]}`, http.StatusServiceUnavailable)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var _ graphql.HandlerExtension = (*cost.Limit)(nil)

@@ -1,0 +1,28 @@
+// Package graph is aftercart's GraphQL adapter: the gqlgen executor
+// (generated.go), thin resolvers that decode, call one concept package and
+// return, the error presenter, and the HTTP handler assembly. Business rules
+// live in server/; authorization lives in ent's privacy policies and the
+// concept packages.
+package graph
+
+import (
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/tracking"
+)
+
+// Resolver holds the resolvers' dependencies.
+type Resolver struct {
+	// Client reads through ent (privacy applies).
+	Client *ent.Client
+	// Orders imports orders.
+	Orders *orders.Service
+	// Tracking creates shipments and records carrier events.
+	Tracking *tracking.Service
+}
+
+// amount makes a Money of minor units in currency.
+func amount(minor int64, currency string) *money.Money {
+	return &money.Money{Minor: minor, Currency: currency}
+}

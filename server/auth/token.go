@@ -1,0 +1,124 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/aftercart/aftercart/server/errs"
+)
+
+// TokenIssuer is the "iss" claim of every aftercart token. Verify rejects
+// tokens minted for anything else with a secret that happens to be shared.
+const TokenIssuer = "aftercart"
+
+// MinSecretLen is the shortest HMAC secret accepted, in bytes: HS256 is only
+// as strong as its key, and RFC 7518 §3.2 asks for at least the hash size.
+const MinSecretLen = 32
+
+// Issuer mints and verifies aftercart's HS256 tokens with one secret. It is
+// safe for concurrent use.
+type Issuer struct {
+	secret []byte
+	// now is the clock, replaceable by tests to mint and check expired tokens.
+	now func() time.Time
+}
+
+// NewIssuer returns an Issuer signing with secret, which must be at least
+// MinSecretLen bytes. The secret is copied, so the caller may wipe its slice.
+func NewIssuer(secret []byte) (*Issuer, error) {
+	if len(secret) < MinSecretLen {
+		return nil, fmt.Errorf("auth: token secret is %d bytes, need at least %d (generate one with `openssl rand -hex 32`)", len(secret), MinSecretLen)
+	}
+	return &Issuer{secret: append([]byte(nil), secret...), now: time.Now}, nil
+}
+
+// claims is the token payload. Role and email are private claims; the rest
+// are registered ones.
+type claims struct {
+	Role  string `json:"role"`
+	Email string `json:"email,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Issue returns a signed token for role, valid for ttl. Customers are
+// identified by email, which is required and becomes the subject; staff
+// tokens carry no email (any given is ignored) and their subject is the
+// lower-case role name. Invalid arguments are INVALID_INPUT errors.
+func (i *Issuer) Issue(role Role, email string, ttl time.Duration) (string, error) {
+	if !role.Valid() {
+		return "", errs.Invalid("role", "unknown role %q (want CUSTOMER, ADMIN or INTEGRATION)", string(role))
+	}
+	if ttl <= 0 {
+		return "", errs.Invalid("ttl", "must be positive, got %s", ttl)
+	}
+	c := claims{Role: string(role)}
+	if role == RoleCustomer {
+		email = strings.TrimSpace(email)
+		if email == "" {
+			return "", errs.Invalid("email", "a customer token needs an email")
+		}
+		// A display name ("Ann <ann@example.com>") would never match the
+		// email stored on orders, so only a bare address is accepted.
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			return "", errs.Invalid("email", "%q is not a bare email address", email)
+		}
+		c.Email = email
+		c.Subject = email
+	} else {
+		c.Subject = strings.ToLower(string(role))
+	}
+	now := i.now()
+	c.Issuer = TokenIssuer
+	c.IssuedAt = jwt.NewNumericDate(now)
+	c.ExpiresAt = jwt.NewNumericDate(now.Add(ttl))
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(i.secret)
+	if err != nil {
+		return "", fmt.Errorf("auth: sign token: %w", err)
+	}
+	return s, nil
+}
+
+// Verify checks token and returns the viewer it names. Every failure is an
+// UNAUTHENTICATED *errs.Error whose message is safe to show the client: it
+// tells an expired token apart (the client should log in again) but never
+// says which check a forged one failed.
+func (i *Issuer) Verify(token string) (*Viewer, error) {
+	var c claims
+	p := jwt.NewParser(
+		// Pinning the algorithm stops "alg":"none" and key-confusion tokens
+		// (RS256 signed with our secret as a "public key") before any check.
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(TokenIssuer),
+		jwt.WithTimeFunc(i.now),
+	)
+	_, err := p.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return i.secret, nil })
+	switch {
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, unauthenticated("token expired")
+	default:
+		return nil, unauthenticated("invalid token")
+	}
+	role, err := ParseRole(c.Role)
+	if err != nil {
+		return nil, unauthenticated("invalid token: bad role")
+	}
+	if role == RoleCustomer && strings.TrimSpace(c.Email) == "" {
+		return nil, unauthenticated("invalid token: customer without email")
+	}
+	v := &Viewer{Role: role, Subject: c.Subject, ExpiresAt: c.ExpiresAt.Time}
+	if role == RoleCustomer {
+		v.Email = strings.TrimSpace(c.Email)
+	}
+	return v, nil
+}
+
+func unauthenticated(msg string) *errs.Error {
+	return &errs.Error{Code: errs.Unauthenticated, Message: msg}
+}

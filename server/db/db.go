@@ -1,0 +1,230 @@
+// Package db opens aftercart's database — the embedded SQLite file by default,
+// PostgreSQL when a postgres:// URL is configured — migrates its schema and
+// runs transactions with the locking each dialect needs.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/migrate"
+	_ "github.com/aftercart/aftercart/ent/runtime" // registers hooks and privacy policies
+	"github.com/aftercart/aftercart/server/errs"
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	// Empty selects the embedded SQLite file in DataDir.
+	URL string
+	// DataDir holds the SQLite file (aftercart.db).
+	DataDir string
+	// OnStatement, if set, is called for every SQL statement ent runs. Tests
+	// use it to count statements; it must be cheap and safe for concurrent use.
+	OnStatement func(ctx context.Context, query string)
+}
+
+// DB is an open database: the ent client plus what the services need to know
+// about the dialect under it.
+type DB struct {
+	// Client is the ent client (privacy policies apply to it).
+	*ent.Client
+	// Dialect is dialect.SQLite or dialect.Postgres.
+	Dialect string
+	// SQL is the underlying pool, for health checks and LISTEN/NOTIFY.
+	SQL *sql.DB
+	// URL is the Postgres URL, empty for SQLite.
+	URL string
+}
+
+// Open opens (and creates, for SQLite) the configured database. It does not
+// migrate: call Migrate.
+func Open(cfg Config) (*DB, error) {
+	var (
+		sqlDB *sql.DB
+		name  string
+		err   error
+	)
+	switch {
+	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
+		name = dialect.Postgres
+		sqlDB, err = sql.Open("postgres", cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("db: opening postgres: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	case cfg.URL == "":
+		name = dialect.SQLite
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("db: creating data dir: %w", err)
+		}
+		sqlDB, err = sql.Open("sqlite", SQLiteDSN(filepath.Join(cfg.DataDir, "aftercart.db")))
+		if err != nil {
+			return nil, fmt.Errorf("db: opening sqlite: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("db: unsupported DATABASE_URL scheme in %q (want postgres://...)", redact(cfg.URL))
+	}
+	var drv dialect.Driver = entsql.OpenDB(name, sqlDB)
+	if cfg.OnStatement != nil {
+		drv = dialect.DebugWithContext(drv, func(ctx context.Context, args ...any) {
+			if len(args) > 0 {
+				if s, ok := args[0].(string); ok {
+					cfg.OnStatement(ctx, s)
+				}
+			}
+		})
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: name, SQL: sqlDB, URL: cfg.URL}, nil
+}
+
+// SQLiteDSN is the modernc.org/sqlite DSN for the file at path. Foreign keys
+// must be on for ent's migration; WAL lets readers run beside the writer; the
+// busy timeout makes writers wait for each other instead of failing; and
+// immediate transactions take the write lock at BEGIN, so a transaction that
+// reads then writes never fails on lock upgrade. That serializes writers,
+// which is what the row locks do on Postgres.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// migrationLockKey is the Postgres advisory lock that serializes migrations
+// when several instances start at once.
+const migrationLockKey = 0x61667465 // "afte"
+
+// Migrate brings the schema up to date with ent's automatic migration.
+//
+// Why this is safe without versioned files: ent's auto migration only adds
+// (tables, columns, indexes); it never drops a column or index unless told to
+// (we do not pass WithDropColumn/WithDropIndex), so an older instance keeps
+// working against a newer schema during a rolling deploy. On Postgres, DDL is
+// transactional and runs under an advisory lock, so two instances starting at
+// once cannot interleave. Type ranges for global ids are fixed in generated
+// code (ent's sql/globalid feature), identical on both dialects.
+func (db *DB) Migrate(ctx context.Context) error {
+	if db.Dialect == dialect.Postgres {
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("db: migration lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+			return fmt.Errorf("db: migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey) //nolint:errcheck // released with the session anyway
+	}
+	if err := db.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		return fmt.Errorf("db: migrating: %w", err)
+	}
+	return nil
+}
+
+// Ping checks the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }
+
+// Close closes the client and the pool.
+func (db *DB) Close() error { return db.Client.Close() }
+
+// WithTx runs fn in a transaction and commits it, or rolls back if fn fails.
+// A transaction that fails on a transient conflict (a Postgres serialization
+// failure or deadlock, or a unique violation from a concurrent insert of the
+// same natural key) is retried a few times: fn must be safe to re-run, which
+// domain commands are because they look up before they insert.
+func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context, tx *ent.Tx) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		err = db.runTx(ctx, fn)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	return Classify(err)
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context, tx *ent.Tx) error) (err error) {
+	tx, err := db.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(ent.NewTxContext(ctx, tx), tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+// LockForUpdate reports whether SELECT ... FOR UPDATE is needed and
+// supported: on Postgres it is; SQLite's immediate transactions already hold
+// the database's only write lock (and SQLite rejects the clause).
+func (db *DB) LockForUpdate() bool { return db.Dialect == dialect.Postgres }
+
+func retryable(err error) bool {
+	if ent.IsConstraintError(err) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code {
+		case "40001", "40P01": // serialization_failure, deadlock_detected
+			return true
+		}
+	}
+	return false
+}
+
+// Classify turns database failures a client can act on into *errs.Error:
+// an unreachable database becomes UNAVAILABLE (so webhook senders retry).
+// Other errors pass through unchanged.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errs.As(err); ok {
+		return err
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && (strings.HasPrefix(string(pqErr.Code), "08") || pqErr.Code == "57P01" || pqErr.Code == "57P03") {
+		return &errs.Error{Code: errs.Unavailable, Message: "database unavailable, retry later"}
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "bad connection", "driver: bad connection", "database is closed", "broken pipe", "i/o timeout", "no such host"} {
+		if strings.Contains(msg, s) {
+			return &errs.Error{Code: errs.Unavailable, Message: "database unavailable, retry later"}
+		}
+	}
+	return err
+}
+
+// redact hides a password in a URL for error messages.
+func redact(u string) string {
+	if at := strings.Index(u, "@"); at > 0 {
+		if colon := strings.Index(u, "://"); colon > 0 && colon < at {
+			return u[:colon+3] + "…" + u[at:]
+		}
+	}
+	return u
+}

@@ -1,0 +1,19 @@
+// Package demo fills an empty development database with a believable store,
+// "Northwind Roasters & Goods", so the demo clients have something to show
+// the moment the server starts.
+//
+// The data is the story the demos tell: the customer DemoCustomerEmail (Mina)
+// has an order in every state an order can be in — delivered with its return
+// window running, in transit with a slipped delivery estimate (the order the
+// mobile demo opens, InTransitOrderNumber), partially shipped, out for
+// delivery, held in customs, just paid and canceled — and a second customer,
+// OtherCustomerEmail (Leo), owns orders Mina must never see, which is what
+// the authorization demo needs.
+//
+// Seed writes only through orders.Service and tracking.Service, never with
+// raw ent creates, so the demo data passes the same validation and gets its
+// statuses, dates and return windows derived by the same code as a real
+// import; a demo that looks right then also proves those paths work. Every
+// timestamp is relative to the time Seed is given, so the demo always looks
+// current: an order is "placed three days ago" whenever the server starts.
+package demo

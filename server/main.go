@@ -1,0 +1,367 @@
+// Command server runs aftercart's GraphQL API, or with "token" prints a
+// development JWT.
+//
+//	server [flags]                                  run the API
+//	server token -role customer -email a@b.c        print a token
+//
+// Configuration comes from flags, each with an environment fallback; see
+// README.md for the full list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+
+	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/graph"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/tracking"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		if err := runToken(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "token:", err)
+			os.Exit(2)
+		}
+		return
+	}
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Log.Error("server stopped", "err", err)
+		_ = m.Close()
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	if err := m.Close(); err != nil {
+		m.Log.Error("shutdown", "err", err)
+		os.Exit(1)
+	}
+}
+
+// Config is the server's configuration.
+type Config struct {
+	Addr             string
+	DataDir          string
+	Dev              bool
+	DatabaseURL      string
+	AllowedOrigins   []string
+	ReturnPolicy     string
+	ReturnWindowDays int
+	CostBudget       int
+	// Seed seeds demo data on an empty database (default: on in dev mode).
+	Seed bool
+	// JWTSecret and WebhookSecret, when set, override the secrets resolved
+	// from the environment and the data dir (tests set them).
+	JWTSecret, WebhookSecret []byte
+	// OnStatement, when set, sees every SQL statement (tests count them).
+	OnStatement func(ctx context.Context, query string)
+}
+
+// Main is the running program: ParseFlags, then Run, then Close. Tests drive
+// it directly with Addr "127.0.0.1:0".
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+
+	// Set by Run.
+	DB       *db.DB
+	Issuer   *auth.Issuer
+	Orders   *orders.Service
+	Tracking *tracking.Service
+	// WebhookSecret signs POST /webhooks/tracking deliveries.
+	WebhookSecret []byte
+
+	ln     net.Listener
+	server *http.Server
+}
+
+// NewMain returns a Main with defaults and a text logger on stderr.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{Addr: "127.0.0.1:8080", DataDir: "data", ReturnWindowDays: 30, ReturnPolicy: defaultReturnPolicy},
+		Log:    slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	}
+}
+
+const defaultReturnPolicy = "Return or exchange unused items within 30 days of delivery for a full refund. Start a return from your order page; return shipping is free."
+
+// ParseFlags reads flags, falling back to environment variables.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.Addr, "addr", env("AFTERCART_ADDR", c.Addr), "listen address (env AFTERCART_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("AFTERCART_DATA_DIR", c.DataDir), "directory for the SQLite database and development secrets (env AFTERCART_DATA_DIR)")
+	fs.BoolVar(&c.Dev, "dev", envBool("AFTERCART_DEV", false), "development mode: GraphiQL, introspection, demo data, generated secrets (env AFTERCART_DEV)")
+	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "postgres://... to use PostgreSQL; empty for embedded SQLite (env DATABASE_URL)")
+	origins := fs.String("allowed-origins", os.Getenv("AFTERCART_ALLOWED_ORIGINS"), "comma-separated browser origins allowed for CORS and websockets, e.g. https://shop.example.com; default in -dev: http://localhost:*,http://127.0.0.1:* (env AFTERCART_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.ReturnPolicy, "return-policy", env("AFTERCART_RETURN_POLICY", c.ReturnPolicy), "default return policy text for imported orders (env AFTERCART_RETURN_POLICY)")
+	fs.IntVar(&c.ReturnWindowDays, "return-window-days", envInt("AFTERCART_RETURN_WINDOW_DAYS", c.ReturnWindowDays), "default days after delivery an order can be returned (env AFTERCART_RETURN_WINDOW_DAYS)")
+	fs.IntVar(&c.CostBudget, "cost-budget", envInt("AFTERCART_COST_BUDGET", graph.DefaultCostBudget), "maximum cost of one GraphQL operation (env AFTERCART_COST_BUDGET)")
+	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.AllowedOrigins = splitList(*origins)
+	if len(c.AllowedOrigins) == 0 && c.Dev {
+		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}
+	}
+	c.Seed = c.Dev
+	if *seed != "" {
+		b, err := strconv.ParseBool(*seed)
+		if err != nil {
+			return fmt.Errorf("-seed: %w", err)
+		}
+		c.Seed = b
+	}
+	if !c.Dev {
+		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return nil
+}
+
+// Run opens and migrates the database, seeds demo data in development mode,
+// and starts serving. It returns once the server is listening.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	var err error
+	jwtSecret := c.JWTSecret
+	if jwtSecret == nil {
+		if jwtSecret, err = auth.ResolveSecret(c.DataDir, c.Dev); err != nil {
+			return err
+		}
+	}
+	if m.Issuer, err = auth.NewIssuer(jwtSecret); err != nil {
+		return err
+	}
+	m.WebhookSecret = c.WebhookSecret
+	if m.WebhookSecret == nil {
+		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, "webhook-secret", c.DataDir, c.Dev); err != nil {
+			return err
+		}
+	}
+	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement}); err != nil {
+		return err
+	}
+	if err := m.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
+	m.Tracking = tracking.NewService(m.DB)
+	if c.Seed {
+		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+	}
+	m.ln, err = net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	go func() {
+		if err := m.server.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("serve", "err", err)
+		}
+	}()
+	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev)
+	if c.Dev {
+		m.printDevTokens()
+	}
+	return nil
+}
+
+// WebhookSecretEnv names the environment variable holding the webhook secret.
+const WebhookSecretEnv = "AFTERCART_WEBHOOK_SECRET"
+
+// URL is the base URL the server listens on.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Handler assembles the routes.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	api := graph.NewHandler(graph.HandlerConfig{
+		Resolver:       &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking},
+		Issuer:         m.Issuer,
+		Log:            m.Log,
+		Dev:            m.Config.Dev,
+		AllowedOrigins: hostPatterns(m.Config.AllowedOrigins),
+		CostBudget:     m.Config.CostBudget,
+	})
+	corsMW := cors.New(cors.Options{
+		AllowedOrigins:   m.Config.AllowedOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowCredentials: false, // bearer tokens, never cookies
+		MaxAge:           600,
+	})
+	mux.Handle("/query", corsMW.Handler(auth.Middleware(m.Issuer, graph.ViewerMiddleware(m.DB.Client, m.Log, api))))
+	mux.Handle("/webhooks/tracking", tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := m.DB.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	if m.Config.Dev {
+		mux.Handle("/{$}", playground.Handler("aftercart", "/query"))
+	}
+	return mux
+}
+
+// Close shuts the server down gracefully (in-flight requests get 10 s) and
+// closes the database.
+func (m *Main) Close() error {
+	var errsOut []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errsOut = append(errsOut, m.server.Shutdown(ctx))
+	}
+	if m.DB != nil {
+		errsOut = append(errsOut, m.DB.Close())
+	}
+	return errors.Join(errsOut...)
+}
+
+// printDevTokens prints ready-to-use tokens, so a newcomer can call the API
+// at once.
+func (m *Main) printDevTokens() {
+	ctx := auth.WithSystem(context.Background())
+	email := demo.DemoCustomerEmail
+	if n, err := m.DB.Order.Query().Where(order.HasCustomer()).Count(ctx); err != nil || n == 0 {
+		email = "someone@example.com"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nGraphiQL: %s/\nDevelopment tokens (valid 30 days; send as 'Authorization: Bearer <token>'):\n", m.URL())
+	for _, t := range []struct {
+		role  auth.Role
+		email string
+	}{{auth.RoleCustomer, email}, {auth.RoleAdmin, ""}, {auth.RoleIntegration, ""}} {
+		tok, err := m.Issuer.Issue(t.role, t.email, 30*24*time.Hour)
+		if err != nil {
+			continue
+		}
+		label := string(t.role)
+		if t.email != "" {
+			label += " (" + t.email + ")"
+		}
+		fmt.Fprintf(&b, "  %-36s %s\n", label, tok)
+	}
+	fmt.Fprintf(&b, "Webhook secret: %s (sign bodies with %s: sha256=<hex HMAC-SHA256>)\n", m.WebhookSecret, tracking.SignatureHeader)
+	fmt.Fprint(os.Stderr, b.String())
+}
+
+// runToken implements "server token".
+func runToken(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	role := fs.String("role", "customer", "customer, admin or integration")
+	email := fs.String("email", "", "the customer's email (customer tokens)")
+	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
+	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "data dir holding the development secret (env AFTERCART_DATA_DIR)")
+	dev := fs.Bool("dev", true, "allow the development secret kept in the data dir when AFTERCART_JWT_SECRET is unset")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return err
+	}
+	secret, err := auth.ResolveSecret(*dataDir, *dev)
+	if err != nil {
+		return err
+	}
+	iss, err := auth.NewIssuer(secret)
+	if err != nil {
+		return err
+	}
+	tok, err := iss.Issue(r, strings.ToLower(strings.TrimSpace(*email)), *ttl)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, tok)
+	return err
+}
+
+// hostPatterns turns origins ("https://shop.example.com") into the host
+// patterns coder/websocket matches ("shop.example.com").
+func hostPatterns(origins []string) []string {
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if i := strings.Index(o, "://"); i >= 0 {
+			o = o[i+3:]
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return b
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -82,6 +82,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(ParserTokenLimit)
 	srv.SetDisableSuggestion(!cfg.Dev)
+	srv.SetValidationRulesFn(validationRules(cfg.Dev))
 	budget := cfg.CostBudget
 	if budget <= 0 {
 		budget = DefaultCostBudget

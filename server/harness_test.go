@@ -142,13 +142,23 @@ func (s *testServer) gql(t testing.TB, token, query string, vars map[string]any)
 	return out
 }
 
-// webhook posts body to /webhooks/tracking signed with secret.
+// webhook posts body to /webhooks/tracking signed with secret (unsigned if nil).
 func (s *testServer) webhook(t testing.TB, body []byte, secret []byte) (int, map[string]any) {
+	t.Helper()
+	sig := ""
+	if secret != nil {
+		sig = tracking.Sign(secret, body)
+	}
+	return s.webhookWithSignature(t, body, sig)
+}
+
+// webhookWithSignature posts body with the given signature header value.
+func (s *testServer) webhookWithSignature(t testing.TB, body []byte, sig string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/webhooks/tracking", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if secret != nil {
-		req.Header.Set(tracking.SignatureHeader, tracking.Sign(secret, body))
+	if sig != "" {
+		req.Header.Set(tracking.SignatureHeader, sig)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -272,3 +282,6 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// fmtMap renders a map deterministically for comparison.
+func fmtMap(m map[string]int) string { return fmt.Sprint(m) }

@@ -31,9 +31,11 @@ type Config struct {
 	URL string
 	// DataDir holds the SQLite file (aftercart.db).
 	DataDir string
-	// OnStatement, if set, is called for every SQL statement ent runs. Tests
-	// use it to count statements; it must be cheap and safe for concurrent use.
-	OnStatement func(ctx context.Context, query string)
+	// OnStatement, if set, is called once for every SQL statement ent sends
+	// (not for BEGIN/COMMIT), with ent's description of it ("driver.Query:
+	// query=... args=..."). Tests count statements with it; it must be cheap
+	// and safe for concurrent use.
+	OnStatement func(ctx context.Context, statement string)
 }
 
 // DB is an open database: the ent client plus what the services need to know
@@ -83,7 +85,7 @@ func Open(cfg Config) (*DB, error) {
 	if cfg.OnStatement != nil {
 		drv = dialect.DebugWithContext(drv, func(ctx context.Context, args ...any) {
 			if len(args) > 0 {
-				if s, ok := args[0].(string); ok {
+				if s, ok := args[0].(string); ok && strings.Contains(s, "query=") {
 					cfg.OnStatement(ctx, s)
 				}
 			}

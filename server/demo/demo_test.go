@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/order"
@@ -71,15 +69,7 @@ func mustEnv(tb testing.TB, cfg db.Config) *env {
 
 func (e *env) mustSeed(tb testing.TB, now time.Time) {
 	tb.Helper()
-	err := demo.Seed(context.Background(), e.db, e.ord, e.trk, now)
-	if err != nil && e.db.Dialect == dialect.Postgres && strings.Contains(err.Error(), "multiple assignments to same column") {
-		// tracking.Service.apply clears and sets the same columns in one
-		// UPDATE, which SQLite accepts and Postgres rejects, so no
-		// checkpoint can be recorded on Postgres. The skip matches only that
-		// error: once the tracking package is fixed these tests run again.
-		tb.Skipf("known tracking bug on Postgres (Clear…().SetNillable…() in one UPDATE): %v", err)
-	}
-	if err != nil {
+	if err := demo.Seed(context.Background(), e.db, e.ord, e.trk, now); err != nil {
 		tb.Fatalf("Seed: %v", err)
 	}
 }

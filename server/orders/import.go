@@ -115,7 +115,9 @@ var (
 )
 
 func (s *Service) validate(in ImportInput) (*normalized, error) {
-	n := &normalized{in: in}
+	n := &normalized{}
+	// Normalizing rewrites items: work on a copy, never the caller's slice.
+	in.Items = append([]ItemInput(nil), in.Items...)
 	in.ExternalID, in.Number = strings.TrimSpace(in.ExternalID), strings.TrimSpace(in.Number)
 	switch {
 	case in.ExternalID == "" || len(in.ExternalID) > 128:

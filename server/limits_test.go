@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// TestOrderStatusStatements checks the mobile app's query runs a fixed number
+// of SQL statements whatever the number of items, shipments and events: the
+// edges are eager-loaded by entgql's field collection, never per row.
+func TestOrderStatusStatements(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		build := func(number string, items, shipments, events int) {
+			o := s.mustImport(t, orderSpec{email: "mina@example.com", number: number, items: items})
+			for i := 0; i < shipments; i++ {
+				it := o.Items[i%len(o.Items)]
+				tn := fmt.Sprintf("JJD%s%03d", strings.ReplaceAll(number, "-", ""), i)
+				s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": it.ID, "quantity": 1})
+				var evs []map[string]any
+				for e := 0; e < events; e++ {
+					evs = append(evs, event(fmt.Sprint(tn, "-", e), "IN_TRANSIT", t0.Add(time.Duration(e)*time.Minute)))
+				}
+				s.mustTrack(t, "DHL", tn, evs...)
+			}
+		}
+		build("S-1", 1, 1, 1)
+		build("S-2", 12, 4, 30)
+		tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+		count := func(number string) int64 {
+			s.statements.Store(0)
+			var res orderStatus
+			s.gql(t, tok, orderStatusQuery, map[string]any{"number": number}).mustOK(t, &res)
+			return s.statements.Load()
+		}
+		small, large := count("S-1"), count("S-2")
+		t.Logf("OrderStatus: %d statements for 1 item/1 shipment/1 event, %d for 12 items/4 shipments/120 events", small, large)
+		if small != large {
+			t.Fatalf("statement count grows with the data: %d vs %d", small, large)
+		}
+		if small > 8 {
+			t.Fatalf("OrderStatus runs %d statements; expected a small fixed number", small)
+		}
+	})
+}
+
+// TestRejectedBeforeSQL checks that over-budget and malformed operations are
+// refused before any resolver touches the database.
+func TestRejectedBeforeSQL(t *testing.T) {
+	s := mustServer(t, "")
+	tok := s.token(t, auth.RoleAdmin, "") // staff: no per-request customer lookup
+	var aliases strings.Builder
+	aliases.WriteString("{")
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&aliases, " a%d: orders(first: 100) { edges { node { shipments { events(first: 100) { totalCount } } } } }", i)
+	}
+	aliases.WriteString(" }")
+	var fields strings.Builder
+	fields.WriteString("{ viewer {")
+	for i := 0; i < 8000; i++ {
+		fields.WriteString(" id")
+	}
+	fields.WriteString(" } }")
+	var bomb strings.Builder
+	bomb.WriteString("query { orders(first: 1) { edges { node { ...F0 } } } }\n")
+	for i := 0; i < 22; i++ {
+		fmt.Fprintf(&bomb, "fragment F%d on Order { number ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	bomb.WriteString("fragment F22 on Order { number }\n")
+	for _, c := range []struct {
+		name, query, code string
+	}{
+		{"200 aliases", aliases.String(), "QUERY_TOO_EXPENSIVE"},
+		{"8000 repeated fields", fields.String(), "GRAPHQL_VALIDATION_FAILED"},
+		{"over the token limit", "{ viewer {" + strings.Repeat(" id", 20000) + " } }", "GRAPHQL_PARSE_FAILED"},
+		{"fragment bomb", bomb.String(), "GRAPHQL_VALIDATION_FAILED"},
+		{"fragment cycle", `{ orders(first: 1) { edges { node { ...A } } } } fragment A on Order { ...B } fragment B on Order { ...A }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"missing first", `{ orders { totalCount } }`, "INVALID_INPUT"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s.statements.Store(0)
+			start := time.Now()
+			r := s.gql(t, tok, c.query, nil)
+			elapsed := time.Since(start)
+			r.mustCode(t, c.code)
+			if n := s.statements.Load(); n != 0 {
+				t.Errorf("%d SQL statements ran before the rejection", n)
+			}
+			// Generous: what matters is that nothing quadratic or exponential
+			// runs (those take seconds); the benchmarks print real figures.
+			if elapsed > time.Second {
+				t.Errorf("rejection took %v", elapsed)
+			}
+			t.Logf("rejected in %v", elapsed)
+		})
+	}
+}
+
+func TestHTTPSurface(t *testing.T) {
+	s := mustServer(t, "")
+	prod := s.URL() + "/query"
+	post := func(url, contentType string, body []byte) *http.Response {
+		res, err := http.Post(url, contentType, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := post(prod, "application/json", bytes.Repeat([]byte(" "), 2<<20)); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB body: status %d, want 413", res.StatusCode)
+	}
+	if res := post(prod, "text/plain", []byte(`{"query":"{ __typename }"}`)); res.StatusCode < 400 {
+		t.Errorf("text/plain POST accepted (CSRF): status %d", res.StatusCode)
+	}
+	if res := post(prod, "application/x-www-form-urlencoded", []byte(`query=%7B__typename%7D`)); res.StatusCode < 400 {
+		t.Errorf("form POST accepted (CSRF): status %d", res.StatusCode)
+	}
+	get, err := http.Get(prod + "?query=" + url.QueryEscape(`mutation { importOrder(input: {}) { created } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Body.Close()
+	if get.StatusCode == http.StatusOK {
+		t.Errorf("mutation over GET: status %d", get.StatusCode)
+	}
+	tok := s.token(t, auth.RoleAdmin, "")
+	s.gql(t, tok, `{ __schema { types { name } } }`, nil).mustCode(t, "GRAPHQL_VALIDATION_FAILED")
+	r := s.gql(t, tok, `{ ordr(number: "x") { id } }`, nil)
+	if len(r.Errors) == 0 || strings.Contains(r.Errors[0].Message, "Did you mean") {
+		t.Errorf("production error leaks suggestions: %+v", r.Errors)
+	}
+	if res, _ := http.Get(s.URL() + "/"); res.StatusCode == http.StatusOK {
+		t.Error("GraphiQL served outside development mode")
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		res, err := http.Get(s.URL() + path)
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %v %v", path, res, err)
+		}
+	}
+
+	dev := mustServer(t, "", func(c *Config) { c.Dev = true })
+	var schema struct {
+		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+	}
+	dev.gql(t, tok, `{ __schema { types { name } } }`, nil).mustOK(t, &schema)
+	if len(schema.Schema.Types) == 0 {
+		t.Error("no introspection in development mode")
+	}
+	if res, _ := http.Get(dev.URL() + "/"); res.StatusCode != http.StatusOK {
+		t.Errorf("GraphiQL in development mode: status %d", res.StatusCode)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	s := mustServer(t, "", func(c *Config) { c.AllowedOrigins = []string{"https://shop.example.com"} })
+	preflight := func(origin string) string {
+		req, _ := http.NewRequest(http.MethodOptions, s.URL()+"/query", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Header.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("credentials allowed for %s", origin)
+		}
+		return res.Header.Get("Access-Control-Allow-Origin")
+	}
+	if got := preflight("https://shop.example.com"); got != "https://shop.example.com" {
+		t.Errorf("configured origin: Allow-Origin %q", got)
+	}
+	if got := preflight("https://evil.example.net"); got != "" {
+		t.Errorf("unlisted origin: Allow-Origin %q", got)
+	}
+}

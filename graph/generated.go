@@ -2653,6 +2653,9 @@ input ProductWhereInput {
   """
   reorderIntervalDaysNotNil: Boolean
 }
+"""
+The entry points for reading: orders, customers, and any object by id.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -3392,10 +3395,6 @@ input ShipmentWhereInput {
   hasEventsWith: [TrackingEventWhereInput!]
 }
 """
-The builtin Time type
-"""
-scalar Time
-"""
 One carrier checkpoint on a shipment's timeline.
 """
 type TrackingEvent implements Node {
@@ -3914,7 +3913,7 @@ extend type Query {
   The viewer's order with this number. Another customer's order answers
   exactly like a missing one: a NOT_FOUND error.
   """
-  order(number: String!): Order
+  order("The order number, e.g. \"AC-1001\"." number: String!): Order
   """The signed-in customer; null for staff tokens."""
   viewer: Customer
 }
@@ -4034,19 +4033,25 @@ type Mutation {
   Creates or updates an order from the store platform (INTEGRATION or ADMIN).
   Idempotent on externalId: the same input twice changes nothing.
   """
-  importOrder(input: ImportOrderInput!): ImportOrderPayload!
+  importOrder("The order as the store platform has it." input: ImportOrderInput!): ImportOrderPayload!
   """
   Ships some of an order's items in a package with a tracking number
   (INTEGRATION or ADMIN). Idempotent on carrier + tracking number.
   """
-  createShipment(input: CreateShipmentInput!): CreateShipmentPayload!
+  createShipment("The package and what is in it." input: CreateShipmentInput!): CreateShipmentPayload!
   """
   Records carrier checkpoints for a shipment (INTEGRATION or ADMIN); the same
   contract as POST /webhooks/tracking. Duplicate events are ignored; events may
   arrive in any order.
   """
-  recordTrackingEvents(input: RecordTrackingEventsInput!): RecordTrackingEventsPayload!
+  recordTrackingEvents("The shipment and its new checkpoints." input: RecordTrackingEventsInput!): RecordTrackingEventsPayload!
 }
+`, BuiltIn: false},
+	{Name: "../schema/scalars.graphql", Input: `"""
+An instant as an RFC 3339 string with a zone, e.g. "2026-11-22T10:00:00Z".
+Output is always UTC; input without a zone offset is refused.
+"""
+scalar Time
 `, BuiltIn: false},
 	{Name: "../schema/tracking.graphql", Input: `"""How many units of an order line go into a shipment."""
 input ShipmentItemInput {

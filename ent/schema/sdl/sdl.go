@@ -97,6 +97,8 @@ func describeGenerated(_ *gen.Graph, s *ast.Schema) error {
 		}
 		base := ""
 		switch {
+		case name == "Query":
+			setDesc(def, "The entry points for reading: orders, customers, and any object by id.")
 		case strings.HasSuffix(name, "Connection"):
 			base = strings.TrimSuffix(name, "Connection")
 			setDesc(def, fmt.Sprintf("A page of %s items, following the Relay connection spec.", base))

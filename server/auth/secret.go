@@ -68,18 +68,20 @@ func ResolveNamedSecret(envVar, fileName, dataDir string, dev bool) ([]byte, err
 	return readSecretFile(path)
 }
 
-// readSecretFile reads and decodes a hex secret written by createSecretFile
-// (or by an operator: surrounding whitespace is ignored).
+// readSecretFile reads a hex secret written by createSecretFile (or by an
+// operator: surrounding whitespace is ignored). The key is the hex text
+// itself, not its decoding: what the development server prints, and what an
+// operator copies into the environment variable, is then exactly the key.
 func readSecretFile(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("auth: read secret: %w", err)
 	}
-	s, err := hex.DecodeString(string(bytes.TrimSpace(b)))
-	if err != nil || len(s) < MinSecretLen {
+	text := bytes.TrimSpace(b)
+	if raw, err := hex.DecodeString(string(text)); err != nil || len(raw) < MinSecretLen {
 		return nil, fmt.Errorf("auth: %s does not hold a hex secret of at least %d bytes; delete it to generate a new one", path, MinSecretLen)
 	}
-	return s, nil
+	return text, nil
 }
 
 // createSecretFile writes a fresh random secret to path unless the file

@@ -58,15 +58,15 @@ func TestResolveSecretDevFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first ResolveSecret: %v", err)
 	}
-	if len(first) != MinSecretLen {
-		t.Errorf("secret is %d bytes, want %d", len(first), MinSecretLen)
+	if raw, err := hex.DecodeString(string(first)); err != nil || len(raw) != MinSecretLen {
+		t.Errorf("secret %q is not the hex text of %d random bytes", first, MinSecretLen)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(string(b)); got != hex.EncodeToString(first) {
-		t.Errorf("file holds %q, want hex of the secret", got)
+	if got := strings.TrimSpace(string(b)); got != string(first) {
+		t.Errorf("file holds %q, want the secret %q", got, first)
 	}
 	if runtime.GOOS != "windows" {
 		for _, c := range []struct {

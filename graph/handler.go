@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -140,5 +139,3 @@ func ViewerMiddleware(c *ent.Client, log *slog.Logger, next http.Handler) http.H
 		next.ServeHTTP(w, r)
 	})
 }
-
-var _ graphql.HandlerExtension = (*cost.Limit)(nil)

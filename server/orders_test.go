@@ -343,3 +343,79 @@ func TestAuthorization(t *testing.T) {
 		})
 	})
 }
+
+func TestOrderDetails(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "D-1", items: 2})
+		s.mustShip(t, o.ID, "UPS", "1ZDETAIL001", map[string]any{"orderItemId": o.Items[1].ID, "quantity": 1})
+		second := s.mustShip(t, o.ID, "UPS", "1ZDETAIL002") // the rest: 1 × item 0, 1 × item 1
+		delivered := t0.Add(48 * time.Hour)
+		s.mustTrack(t, "UPS", "1ZDETAIL001", event("a", "DELIVERED", delivered.Add(-time.Hour)))
+		s.mustTrack(t, "UPS", "1ZDETAIL002", event("b", "DELIVERED", delivered))
+		const q = `{ order(number: "D-1") {
+			status deliveredAt returnWindowEndsAt returnPolicy
+			paymentMethod { summary }
+			shippingAddress { name line1 city postalCode countryCode }
+			subtotal { amount } shippingCost { amount } tax { amount }
+			shipments { id items { quantity orderItem { id } } }
+		} }`
+		var res struct {
+			Order struct {
+				Status                          string
+				DeliveredAt, ReturnWindowEndsAt time.Time
+				ReturnPolicy                    string
+				PaymentMethod                   struct{ Summary string }
+				ShippingAddress                 struct{ Name, Line1, City, PostalCode, CountryCode string }
+				Subtotal, ShippingCost, Tax     struct{ Amount string }
+				Shipments                       []struct {
+					ID    string
+					Items []struct {
+						Quantity  int
+						OrderItem struct{ ID string }
+					}
+				}
+			}
+		}
+		s.gql(t, s.token(t, auth.RoleCustomer, "mina@example.com"), q, nil).mustOK(t, &res)
+		got := res.Order
+		if got.Status != "DELIVERED" || !got.DeliveredAt.Equal(delivered) || !got.ReturnWindowEndsAt.Equal(delivered.AddDate(0, 0, 30)) {
+			t.Errorf("status %s delivered %v window %v", got.Status, got.DeliveredAt, got.ReturnWindowEndsAt)
+		}
+		if got.ReturnPolicy != "30 days, free returns." || got.PaymentMethod.Summary != "Visa •••• 4242" {
+			t.Errorf("policy %q, payment %q", got.ReturnPolicy, got.PaymentMethod.Summary)
+		}
+		if a := got.ShippingAddress; a.Line1 != "Torstraße 1" || a.CountryCode != "DE" || a.PostalCode != "10119" {
+			t.Errorf("address %+v", a)
+		}
+		if got.Subtotal.Amount != "32.02" || got.ShippingCost.Amount != "4.90" || got.Tax.Amount != "3.10" {
+			t.Errorf("amounts %+v %+v %+v", got.Subtotal, got.ShippingCost, got.Tax)
+		}
+		units := map[string]map[string]int{}
+		for _, sh := range got.Shipments {
+			units[sh.ID] = map[string]int{}
+			for _, it := range sh.Items {
+				units[sh.ID][it.OrderItem.ID] = it.Quantity
+			}
+		}
+		want := map[string]int{o.Items[0].ID: 1, o.Items[1].ID: 1}
+		if len(got.Shipments) != 2 || fmt.Sprint(units[second]) != fmt.Sprint(want) {
+			t.Errorf("shipment contents %v, want second = %v", units, want)
+		}
+		// Everything has shipped now: a third shipment has nothing to carry.
+		s.gql(t, s.integration(t), createShipmentMutation, map[string]any{"input": map[string]any{
+			"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZDETAIL003"}}).mustCode(t, "CONFLICT")
+		// Re-creating a shipment is idempotent.
+		var again struct {
+			CreateShipment struct {
+				Created  bool
+				Shipment struct{ ID string }
+			}
+		}
+		s.gql(t, s.integration(t), createShipmentMutation, map[string]any{"input": map[string]any{
+			"orderId": o.ID, "carrier": "ups", "trackingNumber": "1z detail 002"}}).mustOK(t, &again)
+		if again.CreateShipment.Created || again.CreateShipment.Shipment.ID != second {
+			t.Errorf("retry created a shipment: %+v", again)
+		}
+	})
+}

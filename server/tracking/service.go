@@ -65,14 +65,7 @@ type ShipmentResult struct {
 // needs a staff viewer. Repeating the call with the same carrier and tracking
 // number for the same order returns the existing shipment.
 func (s *Service) CreateShipment(ctx context.Context, in ShipmentInput) (*ShipmentResult, error) {
-	if err := auth.RequireStaff(ctx); err != nil {
-		return nil, err
-	}
-	carrier, err := NormalizeCarrier(in.Carrier)
-	if err != nil {
-		return nil, err
-	}
-	number, err := NormalizeTrackingNumber(in.TrackingNumber)
+	carrier, number, err := authorizeShipmentKey(ctx, in.Carrier, in.TrackingNumber)
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +194,20 @@ func (s *Service) unitsToShip(ctx context.Context, tx *ent.Tx, in ShipmentInput)
 	return out, nil
 }
 
+// authorizeShipmentKey checks the viewer may run store commands and
+// normalizes the carrier and tracking number that identify a shipment.
+func authorizeShipmentKey(ctx context.Context, carrier, number string) (string, string, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return "", "", err
+	}
+	c, err := NormalizeCarrier(carrier)
+	if err != nil {
+		return "", "", err
+	}
+	n, err := NormalizeTrackingNumber(number)
+	return c, n, err
+}
+
 // lockOrder takes the order's row lock (Postgres; SQLite's immediate
 // transaction already serializes writers), so that everything that changes an
 // order's shipments is serialized per order and re-derives its status from
@@ -250,14 +257,7 @@ type EventsResult struct {
 // and tracking number and folds them into its status and estimates. It needs
 // a staff viewer or a system context (the signed webhook).
 func (s *Service) RecordEvents(ctx context.Context, in EventsInput) (*EventsResult, error) {
-	if err := auth.RequireStaff(ctx); err != nil {
-		return nil, err
-	}
-	carrier, err := NormalizeCarrier(in.Carrier)
-	if err != nil {
-		return nil, err
-	}
-	number, err := NormalizeTrackingNumber(in.TrackingNumber)
+	carrier, number, err := authorizeShipmentKey(ctx, in.Carrier, in.TrackingNumber)
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,11 @@ import (
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+
+	stdsql "database/sql"
 )
 
 // Client is the client that holds all ent builders.
@@ -39,6 +42,8 @@ type Client struct {
 	Product *ProductClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
+	// ShipmentChange is the client for interacting with the ShipmentChange builders.
+	ShipmentChange *ShipmentChangeClient
 	// ShipmentItem is the client for interacting with the ShipmentItem builders.
 	ShipmentItem *ShipmentItemClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
@@ -59,6 +64,7 @@ func (c *Client) init() {
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
+	c.ShipmentChange = NewShipmentChangeClient(c.config)
 	c.ShipmentItem = NewShipmentItemClient(c.config)
 	c.TrackingEvent = NewTrackingEventClient(c.config)
 }
@@ -151,15 +157,16 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		Customer:      NewCustomerClient(cfg),
-		Order:         NewOrderClient(cfg),
-		OrderItem:     NewOrderItemClient(cfg),
-		Product:       NewProductClient(cfg),
-		Shipment:      NewShipmentClient(cfg),
-		ShipmentItem:  NewShipmentItemClient(cfg),
-		TrackingEvent: NewTrackingEventClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		Customer:       NewCustomerClient(cfg),
+		Order:          NewOrderClient(cfg),
+		OrderItem:      NewOrderItemClient(cfg),
+		Product:        NewProductClient(cfg),
+		Shipment:       NewShipmentClient(cfg),
+		ShipmentChange: NewShipmentChangeClient(cfg),
+		ShipmentItem:   NewShipmentItemClient(cfg),
+		TrackingEvent:  NewTrackingEventClient(cfg),
 	}, nil
 }
 
@@ -177,15 +184,16 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:           ctx,
-		config:        cfg,
-		Customer:      NewCustomerClient(cfg),
-		Order:         NewOrderClient(cfg),
-		OrderItem:     NewOrderItemClient(cfg),
-		Product:       NewProductClient(cfg),
-		Shipment:      NewShipmentClient(cfg),
-		ShipmentItem:  NewShipmentItemClient(cfg),
-		TrackingEvent: NewTrackingEventClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		Customer:       NewCustomerClient(cfg),
+		Order:          NewOrderClient(cfg),
+		OrderItem:      NewOrderItemClient(cfg),
+		Product:        NewProductClient(cfg),
+		Shipment:       NewShipmentClient(cfg),
+		ShipmentChange: NewShipmentChangeClient(cfg),
+		ShipmentItem:   NewShipmentItemClient(cfg),
+		TrackingEvent:  NewTrackingEventClient(cfg),
 	}, nil
 }
 
@@ -215,8 +223,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Customer, c.Order, c.OrderItem, c.Product, c.Shipment, c.ShipmentItem,
-		c.TrackingEvent,
+		c.Customer, c.Order, c.OrderItem, c.Product, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.TrackingEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -226,8 +234,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Customer, c.Order, c.OrderItem, c.Product, c.Shipment, c.ShipmentItem,
-		c.TrackingEvent,
+		c.Customer, c.Order, c.OrderItem, c.Product, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.TrackingEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -246,6 +254,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Product.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
+	case *ShipmentChangeMutation:
+		return c.ShipmentChange.mutate(ctx, m)
 	case *ShipmentItemMutation:
 		return c.ShipmentItem.mutate(ctx, m)
 	case *TrackingEventMutation:
@@ -1101,6 +1111,188 @@ func (c *ShipmentClient) mutate(ctx context.Context, m *ShipmentMutation) (Value
 	}
 }
 
+// ShipmentChangeClient is a client for the ShipmentChange schema.
+type ShipmentChangeClient struct {
+	config
+}
+
+// NewShipmentChangeClient returns a client for the ShipmentChange from the given config.
+func NewShipmentChangeClient(c config) *ShipmentChangeClient {
+	return &ShipmentChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `shipmentchange.Hooks(f(g(h())))`.
+func (c *ShipmentChangeClient) Use(hooks ...Hook) {
+	c.hooks.ShipmentChange = append(c.hooks.ShipmentChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `shipmentchange.Intercept(f(g(h())))`.
+func (c *ShipmentChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ShipmentChange = append(c.inters.ShipmentChange, interceptors...)
+}
+
+// Create returns a builder for creating a ShipmentChange entity.
+func (c *ShipmentChangeClient) Create() *ShipmentChangeCreate {
+	mutation := newShipmentChangeMutation(c.config, OpCreate)
+	return &ShipmentChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ShipmentChange entities.
+func (c *ShipmentChangeClient) CreateBulk(builders ...*ShipmentChangeCreate) *ShipmentChangeCreateBulk {
+	return &ShipmentChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ShipmentChangeClient) MapCreateBulk(slice any, setFunc func(*ShipmentChangeCreate, int)) *ShipmentChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ShipmentChangeCreateBulk{err: fmt.Errorf("calling to ShipmentChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ShipmentChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ShipmentChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ShipmentChange.
+func (c *ShipmentChangeClient) Update() *ShipmentChangeUpdate {
+	mutation := newShipmentChangeMutation(c.config, OpUpdate)
+	return &ShipmentChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ShipmentChangeClient) UpdateOne(_m *ShipmentChange) *ShipmentChangeUpdateOne {
+	mutation := newShipmentChangeMutation(c.config, OpUpdateOne, withShipmentChange(_m))
+	return &ShipmentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ShipmentChangeClient) UpdateOneID(id int) *ShipmentChangeUpdateOne {
+	mutation := newShipmentChangeMutation(c.config, OpUpdateOne, withShipmentChangeID(id))
+	return &ShipmentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ShipmentChange.
+func (c *ShipmentChangeClient) Delete() *ShipmentChangeDelete {
+	mutation := newShipmentChangeMutation(c.config, OpDelete)
+	return &ShipmentChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ShipmentChangeClient) DeleteOne(_m *ShipmentChange) *ShipmentChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ShipmentChangeClient) DeleteOneID(id int) *ShipmentChangeDeleteOne {
+	builder := c.Delete().Where(shipmentchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ShipmentChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for ShipmentChange.
+func (c *ShipmentChangeClient) Query() *ShipmentChangeQuery {
+	return &ShipmentChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeShipmentChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ShipmentChange entity by its id.
+func (c *ShipmentChangeClient) Get(ctx context.Context, id int) (*ShipmentChange, error) {
+	return c.Query().Where(shipmentchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ShipmentChangeClient) GetX(ctx context.Context, id int) *ShipmentChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrder queries the order edge of a ShipmentChange.
+func (c *ShipmentChangeClient) QueryOrder(_m *ShipmentChange) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipmentchange.Table, shipmentchange.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipmentchange.OrderTable, shipmentchange.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryShipment queries the shipment edge of a ShipmentChange.
+func (c *ShipmentChangeClient) QueryShipment(_m *ShipmentChange) *ShipmentQuery {
+	query := (&ShipmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipmentchange.Table, shipmentchange.FieldID, id),
+			sqlgraph.To(shipment.Table, shipment.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipmentchange.ShipmentTable, shipmentchange.ShipmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvent queries the event edge of a ShipmentChange.
+func (c *ShipmentChangeClient) QueryEvent(_m *ShipmentChange) *TrackingEventQuery {
+	query := (&TrackingEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(shipmentchange.Table, shipmentchange.FieldID, id),
+			sqlgraph.To(trackingevent.Table, trackingevent.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, shipmentchange.EventTable, shipmentchange.EventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ShipmentChangeClient) Hooks() []Hook {
+	hooks := c.hooks.ShipmentChange
+	return append(hooks[:len(hooks):len(hooks)], shipmentchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ShipmentChangeClient) Interceptors() []Interceptor {
+	return c.inters.ShipmentChange
+}
+
+func (c *ShipmentChangeClient) mutate(ctx context.Context, m *ShipmentChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ShipmentChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ShipmentChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ShipmentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ShipmentChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ShipmentChange mutation op: %q", m.Op())
+	}
+}
+
 // ShipmentItemClient is a client for the ShipmentItem schema.
 type ShipmentItemClient struct {
 	config
@@ -1420,11 +1612,35 @@ func (c *TrackingEventClient) mutate(ctx context.Context, m *TrackingEventMutati
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Customer, Order, OrderItem, Product, Shipment, ShipmentItem,
+		Customer, Order, OrderItem, Product, Shipment, ShipmentChange, ShipmentItem,
 		TrackingEvent []ent.Hook
 	}
 	inters struct {
-		Customer, Order, OrderItem, Product, Shipment, ShipmentItem,
+		Customer, Order, OrderItem, Product, Shipment, ShipmentChange, ShipmentItem,
 		TrackingEvent []ent.Interceptor
 	}
 )
+
+// ExecContext allows calling the underlying ExecContext method of the driver if it is supported by it.
+// See, database/sql#DB.ExecContext for more information.
+func (c *config) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	ex, ok := c.driver.(interface {
+		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.ExecContext is not supported")
+	}
+	return ex.ExecContext(ctx, query, args...)
+}
+
+// QueryContext allows calling the underlying QueryContext method of the driver if it is supported by it.
+// See, database/sql#DB.QueryContext for more information.
+func (c *config) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	q, ok := c.driver.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("Driver.QueryContext is not supported")
+	}
+	return q.QueryContext(ctx, query, args...)
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 )
@@ -79,13 +80,14 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			customer.Table:      customer.ValidColumn,
-			order.Table:         order.ValidColumn,
-			orderitem.Table:     orderitem.ValidColumn,
-			product.Table:       product.ValidColumn,
-			shipment.Table:      shipment.ValidColumn,
-			shipmentitem.Table:  shipmentitem.ValidColumn,
-			trackingevent.Table: trackingevent.ValidColumn,
+			customer.Table:       customer.ValidColumn,
+			order.Table:          order.ValidColumn,
+			orderitem.Table:      orderitem.ValidColumn,
+			product.Table:        product.ValidColumn,
+			shipment.Table:       shipment.ValidColumn,
+			shipmentchange.Table: shipmentchange.ValidColumn,
+			shipmentitem.Table:   shipmentitem.ValidColumn,
+			trackingevent.Table:  trackingevent.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -36,6 +36,7 @@ func main() {
 			gen.FeatureLock,
 			gen.FeatureGlobalID,
 			gen.FeatureNamedEdges,
+			gen.FeatureExecQuery,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

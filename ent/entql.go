@@ -9,6 +9,7 @@ import (
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 
@@ -20,7 +21,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 7)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 8)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
@@ -143,6 +144,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   shipmentchange.Table,
+			Columns: shipmentchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: shipmentchange.FieldID,
+			},
+		},
+		Type: "ShipmentChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			shipmentchange.FieldOrderID:    {Type: field.TypeInt, Column: shipmentchange.FieldOrderID},
+			shipmentchange.FieldShipmentID: {Type: field.TypeInt, Column: shipmentchange.FieldShipmentID},
+			shipmentchange.FieldEventID:    {Type: field.TypeInt, Column: shipmentchange.FieldEventID},
+			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -157,7 +175,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -308,6 +326,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Shipment",
+		"TrackingEvent",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipmentchange.OrderTable,
+			Columns: []string{shipmentchange.OrderColumn},
+			Bidi:    false,
+		},
+		"ShipmentChange",
+		"Order",
+	)
+	graph.MustAddE(
+		"shipment",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipmentchange.ShipmentTable,
+			Columns: []string{shipmentchange.ShipmentColumn},
+			Bidi:    false,
+		},
+		"ShipmentChange",
+		"Shipment",
+	)
+	graph.MustAddE(
+		"event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   shipmentchange.EventTable,
+			Columns: []string{shipmentchange.EventColumn},
+			Bidi:    false,
+		},
+		"ShipmentChange",
 		"TrackingEvent",
 	)
 	graph.MustAddE(
@@ -985,6 +1039,108 @@ func (f *ShipmentFilter) WhereHasEventsWith(preds ...predicate.TrackingEvent) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ShipmentChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ShipmentChangeQuery builder.
+func (_q *ShipmentChangeQuery) Filter() *ShipmentChangeFilter {
+	return &ShipmentChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ShipmentChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ShipmentChangeMutation builder.
+func (m *ShipmentChangeMutation) Filter() *ShipmentChangeFilter {
+	return &ShipmentChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// ShipmentChangeFilter provides a generic filtering capability at runtime for ShipmentChangeQuery.
+type ShipmentChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ShipmentChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ShipmentChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(shipmentchange.FieldID))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *ShipmentChangeFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(shipmentchange.FieldOrderID))
+}
+
+// WhereShipmentID applies the entql int predicate on the shipment_id field.
+func (f *ShipmentChangeFilter) WhereShipmentID(p entql.IntP) {
+	f.Where(p.Field(shipmentchange.FieldShipmentID))
+}
+
+// WhereEventID applies the entql int predicate on the event_id field.
+func (f *ShipmentChangeFilter) WhereEventID(p entql.IntP) {
+	f.Where(p.Field(shipmentchange.FieldEventID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ShipmentChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(shipmentchange.FieldCreatedAt))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *ShipmentChangeFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *ShipmentChangeFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasShipment applies a predicate to check if query has an edge shipment.
+func (f *ShipmentChangeFilter) WhereHasShipment() {
+	f.Where(entql.HasEdge("shipment"))
+}
+
+// WhereHasShipmentWith applies a predicate to check if query has an edge shipment with a given conditions (other predicates).
+func (f *ShipmentChangeFilter) WhereHasShipmentWith(preds ...predicate.Shipment) {
+	f.Where(entql.HasEdgeWith("shipment", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvent applies a predicate to check if query has an edge event.
+func (f *ShipmentChangeFilter) WhereHasEvent() {
+	f.Where(entql.HasEdge("event"))
+}
+
+// WhereHasEventWith applies a predicate to check if query has an edge event with a given conditions (other predicates).
+func (f *ShipmentChangeFilter) WhereHasEventWith(preds ...predicate.TrackingEvent) {
+	f.Where(entql.HasEdgeWith("event", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ShipmentItemQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1013,7 +1169,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1096,7 +1252,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

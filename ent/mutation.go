@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 )
@@ -31,13 +32,14 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeCustomer      = "Customer"
-	TypeOrder         = "Order"
-	TypeOrderItem     = "OrderItem"
-	TypeProduct       = "Product"
-	TypeShipment      = "Shipment"
-	TypeShipmentItem  = "ShipmentItem"
-	TypeTrackingEvent = "TrackingEvent"
+	TypeCustomer       = "Customer"
+	TypeOrder          = "Order"
+	TypeOrderItem      = "OrderItem"
+	TypeProduct        = "Product"
+	TypeShipment       = "Shipment"
+	TypeShipmentChange = "ShipmentChange"
+	TypeShipmentItem   = "ShipmentItem"
+	TypeTrackingEvent  = "TrackingEvent"
 )
 
 // CustomerMutation represents an operation that mutates the Customer nodes in the graph.
@@ -5771,6 +5773,665 @@ func (m *ShipmentMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Shipment edge %s", name)
+}
+
+// ShipmentChangeMutation represents an operation that mutates the ShipmentChange nodes in the graph.
+type ShipmentChangeMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	_order          *int
+	cleared_order   bool
+	shipment        *int
+	clearedshipment bool
+	event           *int
+	clearedevent    bool
+	done            bool
+	oldValue        func(context.Context) (*ShipmentChange, error)
+	predicates      []predicate.ShipmentChange
+}
+
+var _ ent.Mutation = (*ShipmentChangeMutation)(nil)
+
+// shipmentchangeOption allows management of the mutation configuration using functional options.
+type shipmentchangeOption func(*ShipmentChangeMutation)
+
+// newShipmentChangeMutation creates new mutation for the ShipmentChange entity.
+func newShipmentChangeMutation(c config, op Op, opts ...shipmentchangeOption) *ShipmentChangeMutation {
+	m := &ShipmentChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeShipmentChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withShipmentChangeID sets the ID field of the mutation.
+func withShipmentChangeID(id int) shipmentchangeOption {
+	return func(m *ShipmentChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ShipmentChange
+		)
+		m.oldValue = func(ctx context.Context) (*ShipmentChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ShipmentChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withShipmentChange sets the old ShipmentChange of the mutation.
+func withShipmentChange(node *ShipmentChange) shipmentchangeOption {
+	return func(m *ShipmentChangeMutation) {
+		m.oldValue = func(context.Context) (*ShipmentChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ShipmentChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ShipmentChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ShipmentChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ShipmentChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ShipmentChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *ShipmentChangeMutation) SetOrderID(i int) {
+	m._order = &i
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *ShipmentChangeMutation) OrderID() (r int, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the ShipmentChange entity.
+// If the ShipmentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentChangeMutation) OldOrderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *ShipmentChangeMutation) ResetOrderID() {
+	m._order = nil
+}
+
+// SetShipmentID sets the "shipment_id" field.
+func (m *ShipmentChangeMutation) SetShipmentID(i int) {
+	m.shipment = &i
+}
+
+// ShipmentID returns the value of the "shipment_id" field in the mutation.
+func (m *ShipmentChangeMutation) ShipmentID() (r int, exists bool) {
+	v := m.shipment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShipmentID returns the old "shipment_id" field's value of the ShipmentChange entity.
+// If the ShipmentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentChangeMutation) OldShipmentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShipmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShipmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShipmentID: %w", err)
+	}
+	return oldValue.ShipmentID, nil
+}
+
+// ResetShipmentID resets all changes to the "shipment_id" field.
+func (m *ShipmentChangeMutation) ResetShipmentID() {
+	m.shipment = nil
+}
+
+// SetEventID sets the "event_id" field.
+func (m *ShipmentChangeMutation) SetEventID(i int) {
+	m.event = &i
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *ShipmentChangeMutation) EventID() (r int, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the ShipmentChange entity.
+// If the ShipmentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentChangeMutation) OldEventID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ClearEventID clears the value of the "event_id" field.
+func (m *ShipmentChangeMutation) ClearEventID() {
+	m.event = nil
+	m.clearedFields[shipmentchange.FieldEventID] = struct{}{}
+}
+
+// EventIDCleared returns if the "event_id" field was cleared in this mutation.
+func (m *ShipmentChangeMutation) EventIDCleared() bool {
+	_, ok := m.clearedFields[shipmentchange.FieldEventID]
+	return ok
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *ShipmentChangeMutation) ResetEventID() {
+	m.event = nil
+	delete(m.clearedFields, shipmentchange.FieldEventID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ShipmentChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ShipmentChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ShipmentChange entity.
+// If the ShipmentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShipmentChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ShipmentChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOrder clears the "order" edge to the Order entity.
+func (m *ShipmentChangeMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[shipmentchange.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the Order entity was cleared.
+func (m *ShipmentChangeMutation) OrderCleared() bool {
+	return m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *ShipmentChangeMutation) OrderIDs() (ids []int) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *ShipmentChangeMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// ClearShipment clears the "shipment" edge to the Shipment entity.
+func (m *ShipmentChangeMutation) ClearShipment() {
+	m.clearedshipment = true
+	m.clearedFields[shipmentchange.FieldShipmentID] = struct{}{}
+}
+
+// ShipmentCleared reports if the "shipment" edge to the Shipment entity was cleared.
+func (m *ShipmentChangeMutation) ShipmentCleared() bool {
+	return m.clearedshipment
+}
+
+// ShipmentIDs returns the "shipment" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ShipmentID instead. It exists only for internal usage by the builders.
+func (m *ShipmentChangeMutation) ShipmentIDs() (ids []int) {
+	if id := m.shipment; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetShipment resets all changes to the "shipment" edge.
+func (m *ShipmentChangeMutation) ResetShipment() {
+	m.shipment = nil
+	m.clearedshipment = false
+}
+
+// ClearEvent clears the "event" edge to the TrackingEvent entity.
+func (m *ShipmentChangeMutation) ClearEvent() {
+	m.clearedevent = true
+	m.clearedFields[shipmentchange.FieldEventID] = struct{}{}
+}
+
+// EventCleared reports if the "event" edge to the TrackingEvent entity was cleared.
+func (m *ShipmentChangeMutation) EventCleared() bool {
+	return m.EventIDCleared() || m.clearedevent
+}
+
+// EventIDs returns the "event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EventID instead. It exists only for internal usage by the builders.
+func (m *ShipmentChangeMutation) EventIDs() (ids []int) {
+	if id := m.event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvent resets all changes to the "event" edge.
+func (m *ShipmentChangeMutation) ResetEvent() {
+	m.event = nil
+	m.clearedevent = false
+}
+
+// Where appends a list predicates to the ShipmentChangeMutation builder.
+func (m *ShipmentChangeMutation) Where(ps ...predicate.ShipmentChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ShipmentChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ShipmentChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ShipmentChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ShipmentChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ShipmentChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ShipmentChange).
+func (m *ShipmentChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ShipmentChangeMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m._order != nil {
+		fields = append(fields, shipmentchange.FieldOrderID)
+	}
+	if m.shipment != nil {
+		fields = append(fields, shipmentchange.FieldShipmentID)
+	}
+	if m.event != nil {
+		fields = append(fields, shipmentchange.FieldEventID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, shipmentchange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ShipmentChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case shipmentchange.FieldOrderID:
+		return m.OrderID()
+	case shipmentchange.FieldShipmentID:
+		return m.ShipmentID()
+	case shipmentchange.FieldEventID:
+		return m.EventID()
+	case shipmentchange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ShipmentChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case shipmentchange.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case shipmentchange.FieldShipmentID:
+		return m.OldShipmentID(ctx)
+	case shipmentchange.FieldEventID:
+		return m.OldEventID(ctx)
+	case shipmentchange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ShipmentChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShipmentChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case shipmentchange.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case shipmentchange.FieldShipmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShipmentID(v)
+		return nil
+	case shipmentchange.FieldEventID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case shipmentchange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ShipmentChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ShipmentChangeMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ShipmentChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShipmentChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ShipmentChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ShipmentChangeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(shipmentchange.FieldEventID) {
+		fields = append(fields, shipmentchange.FieldEventID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ShipmentChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ShipmentChangeMutation) ClearField(name string) error {
+	switch name {
+	case shipmentchange.FieldEventID:
+		m.ClearEventID()
+		return nil
+	}
+	return fmt.Errorf("unknown ShipmentChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ShipmentChangeMutation) ResetField(name string) error {
+	switch name {
+	case shipmentchange.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case shipmentchange.FieldShipmentID:
+		m.ResetShipmentID()
+		return nil
+	case shipmentchange.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case shipmentchange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ShipmentChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ShipmentChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m._order != nil {
+		edges = append(edges, shipmentchange.EdgeOrder)
+	}
+	if m.shipment != nil {
+		edges = append(edges, shipmentchange.EdgeShipment)
+	}
+	if m.event != nil {
+		edges = append(edges, shipmentchange.EdgeEvent)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ShipmentChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case shipmentchange.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipmentchange.EdgeShipment:
+		if id := m.shipment; id != nil {
+			return []ent.Value{*id}
+		}
+	case shipmentchange.EdgeEvent:
+		if id := m.event; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ShipmentChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ShipmentChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ShipmentChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.cleared_order {
+		edges = append(edges, shipmentchange.EdgeOrder)
+	}
+	if m.clearedshipment {
+		edges = append(edges, shipmentchange.EdgeShipment)
+	}
+	if m.clearedevent {
+		edges = append(edges, shipmentchange.EdgeEvent)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ShipmentChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case shipmentchange.EdgeOrder:
+		return m.cleared_order
+	case shipmentchange.EdgeShipment:
+		return m.clearedshipment
+	case shipmentchange.EdgeEvent:
+		return m.clearedevent
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ShipmentChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case shipmentchange.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	case shipmentchange.EdgeShipment:
+		m.ClearShipment()
+		return nil
+	case shipmentchange.EdgeEvent:
+		m.ClearEvent()
+		return nil
+	}
+	return fmt.Errorf("unknown ShipmentChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ShipmentChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case shipmentchange.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	case shipmentchange.EdgeShipment:
+		m.ResetShipment()
+		return nil
+	case shipmentchange.EdgeEvent:
+		m.ResetEvent()
+		return nil
+	}
+	return fmt.Errorf("unknown ShipmentChange edge %s", name)
 }
 
 // ShipmentItemMutation represents an operation that mutates the ShipmentItem nodes in the graph.

@@ -69,6 +69,18 @@ func (f ShipmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ShipmentMutation", m)
 }
 
+// The ShipmentChangeFunc type is an adapter to allow the use of ordinary
+// function as ShipmentChange mutator.
+type ShipmentChangeFunc func(context.Context, *ent.ShipmentChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ShipmentChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ShipmentChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ShipmentChangeMutation", m)
+}
+
 // The ShipmentItemFunc type is an adapter to allow the use of ordinary
 // function as ShipmentItem mutator.
 type ShipmentItemFunc func(context.Context, *ent.ShipmentItemMutation) (ent.Value, error)

@@ -14,6 +14,7 @@ import (
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 )
@@ -209,6 +210,33 @@ func (f TraverseShipment) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ShipmentQuery", q)
 }
 
+// The ShipmentChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ShipmentChangeFunc func(context.Context, *ent.ShipmentChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ShipmentChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ShipmentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ShipmentChangeQuery", q)
+}
+
+// The TraverseShipmentChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseShipmentChange func(context.Context, *ent.ShipmentChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseShipmentChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseShipmentChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShipmentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ShipmentChangeQuery", q)
+}
+
 // The ShipmentItemFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ShipmentItemFunc func(context.Context, *ent.ShipmentItemQuery) (ent.Value, error)
 
@@ -276,6 +304,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
 	case *ent.ShipmentQuery:
 		return &query[*ent.ShipmentQuery, predicate.Shipment, shipment.OrderOption]{typ: ent.TypeShipment, tq: q}, nil
+	case *ent.ShipmentChangeQuery:
+		return &query[*ent.ShipmentChangeQuery, predicate.ShipmentChange, shipmentchange.OrderOption]{typ: ent.TypeShipmentChange, tq: q}, nil
 	case *ent.ShipmentItemQuery:
 		return &query[*ent.ShipmentItemQuery, predicate.ShipmentItem, shipmentitem.OrderOption]{typ: ent.TypeShipmentItem, tq: q}, nil
 	case *ent.TrackingEventQuery:

@@ -180,6 +180,47 @@ var (
 			},
 		},
 	}
+	// ShipmentChangesColumns holds the columns for the "shipment_changes" table.
+	ShipmentChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "order_id", Type: field.TypeInt},
+		{Name: "shipment_id", Type: field.TypeInt},
+		{Name: "event_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ShipmentChangesTable holds the schema information for the "shipment_changes" table.
+	ShipmentChangesTable = &schema.Table{
+		Name:       "shipment_changes",
+		Columns:    ShipmentChangesColumns,
+		PrimaryKey: []*schema.Column{ShipmentChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "shipment_changes_orders_order",
+				Columns:    []*schema.Column{ShipmentChangesColumns[2]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "shipment_changes_shipments_shipment",
+				Columns:    []*schema.Column{ShipmentChangesColumns[3]},
+				RefColumns: []*schema.Column{ShipmentsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "shipment_changes_tracking_events_event",
+				Columns:    []*schema.Column{ShipmentChangesColumns[4]},
+				RefColumns: []*schema.Column{TrackingEventsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "shipmentchange_order_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentChangesColumns[2], ShipmentChangesColumns[0]},
+			},
+		},
+	}
 	// ShipmentItemsColumns holds the columns for the "shipment_items" table.
 	ShipmentItemsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -259,6 +300,7 @@ var (
 		OrderItemsTable,
 		ProductsTable,
 		ShipmentsTable,
+		ShipmentChangesTable,
 		ShipmentItemsTable,
 		TrackingEventsTable,
 	}
@@ -283,6 +325,12 @@ func init() {
 	ShipmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	ShipmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	ShipmentChangesTable.ForeignKeys[0].RefTable = OrdersTable
+	ShipmentChangesTable.ForeignKeys[1].RefTable = ShipmentsTable
+	ShipmentChangesTable.ForeignKeys[2].RefTable = TrackingEventsTable
+	ShipmentChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	ShipmentItemsTable.ForeignKeys[0].RefTable = ShipmentsTable
 	ShipmentItemsTable.ForeignKeys[1].RefTable = OrderItemsTable

@@ -21,6 +21,9 @@ type Product func(*sql.Selector)
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)
 
+// ShipmentChange is the predicate function for shipmentchange builders.
+type ShipmentChange func(*sql.Selector)
+
 // ShipmentItem is the predicate function for shipmentitem builders.
 type ShipmentItem func(*sql.Selector)
 

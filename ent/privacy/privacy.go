@@ -231,6 +231,30 @@ func (f ShipmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShipmentMutation", m)
 }
 
+// The ShipmentChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ShipmentChangeQueryRuleFunc func(context.Context, *ent.ShipmentChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ShipmentChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ShipmentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ShipmentChangeQuery", q)
+}
+
+// The ShipmentChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ShipmentChangeMutationRuleFunc func(context.Context, *ent.ShipmentChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ShipmentChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ShipmentChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShipmentChangeMutation", m)
+}
+
 // The ShipmentItemQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ShipmentItemQueryRuleFunc func(context.Context, *ent.ShipmentItemQuery) error
@@ -324,6 +348,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ShipmentQuery:
 		return q.Filter(), nil
+	case *ent.ShipmentChangeQuery:
+		return q.Filter(), nil
 	case *ent.ShipmentItemQuery:
 		return q.Filter(), nil
 	case *ent.TrackingEventQuery:
@@ -344,6 +370,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ProductMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentMutation:
+		return m.Filter(), nil
+	case *ent.ShipmentChangeMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentItemMutation:
 		return m.Filter(), nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/schema"
 	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 
@@ -403,6 +404,21 @@ func init() {
 	shipmentDescSubStatus := shipmentFields[5].Descriptor()
 	// shipment.SubStatusValidator is a validator for the "sub_status" field. It is called by the builders before save.
 	shipment.SubStatusValidator = shipmentDescSubStatus.Validators[0].(func(string) error)
+	shipmentchange.Policy = privacy.NewPolicies(schema.ShipmentChange{})
+	shipmentchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := shipmentchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	shipmentchangeFields := schema.ShipmentChange{}.Fields()
+	_ = shipmentchangeFields
+	// shipmentchangeDescCreatedAt is the schema descriptor for created_at field.
+	shipmentchangeDescCreatedAt := shipmentchangeFields[3].Descriptor()
+	// shipmentchange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	shipmentchange.DefaultCreatedAt = shipmentchangeDescCreatedAt.Default.(func() time.Time)
 	shipmentitem.Policy = privacy.NewPolicies(schema.ShipmentItem{})
 	shipmentitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

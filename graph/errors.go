@@ -67,6 +67,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		switch {
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			// The client went away (or a subscription was stopped) mid-request:
+			// nothing failed on our side.
+			gqlErr.Message = "request canceled"
+			gqlErr.Extensions["code"] = "CANCELED"
 		case errors.Is(err, privacy.Deny):
 			gqlErr.Message = "sign in to see this"
 			gqlErr.Extensions["code"] = string(errs.Unauthenticated)

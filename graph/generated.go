@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/graph/scalar"
+	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -39,6 +40,7 @@ type ResolverRoot interface {
 	Order() OrderResolver
 	OrderItem() OrderItemResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -226,6 +228,16 @@ type ComplexityRoot struct {
 		Quantity  func(childComplexity int) int
 	}
 
+	ShipmentUpdate struct {
+		Cursor   func(childComplexity int) int
+		Event    func(childComplexity int) int
+		Shipment func(childComplexity int) int
+	}
+
+	Subscription struct {
+		ShipmentUpdated func(childComplexity int, orderID int, after *string) int
+	}
+
 	TrackingEvent struct {
 		ExternalID func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -278,6 +290,9 @@ type QueryResolver interface {
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
+}
+type SubscriptionResolver interface {
+	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *live.Update, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1078,6 +1093,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShipmentItem.Quantity(childComplexity), true
 
+	case "ShipmentUpdate.cursor":
+		if e.ComplexityRoot.ShipmentUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentUpdate.Cursor(childComplexity), true
+	case "ShipmentUpdate.event":
+		if e.ComplexityRoot.ShipmentUpdate.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentUpdate.Event(childComplexity), true
+	case "ShipmentUpdate.shipment":
+		if e.ComplexityRoot.ShipmentUpdate.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentUpdate.Shipment(childComplexity), true
+
+	case "Subscription.shipmentUpdated":
+		if e.ComplexityRoot.Subscription.ShipmentUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_shipmentUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ShipmentUpdated(childComplexity, args["orderId"].(int), args["after"].(*string)), true
+
 	case "TrackingEvent.externalId":
 		if e.ComplexityRoot.TrackingEvent.ExternalID == nil {
 			break
@@ -1236,6 +1282,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -3843,6 +3906,33 @@ enum TrackingStatus @goModel(model: "github.com/aftercart/aftercart/ent/schema/t
   EXPIRED
 }
 `, BuiltIn: false},
+	{Name: "../schema/live.graphql", Input: `"""One change to an order's shipments, as streamed by shipmentUpdated."""
+type ShipmentUpdate {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """The shipment that changed, as it is now."""
+  shipment: Shipment!
+  """The new carrier checkpoint; null when only the shipment changed (a new shipment, or an estimate that moved)."""
+  event: TrackingEvent
+}
+
+"""Real-time streams (graphql-transport-ws over the /query websocket)."""
+type Subscription {
+  """
+  Changes to the order's shipments, in commit order. With ` + "`" + `after` + "`" + `, first every
+  change committed after that cursor, then live ones; without, live ones only.
+  Only the order's customer and staff may subscribe; anyone else gets NOT_FOUND,
+  as for a missing order. The stream completes when the token expires or when
+  the client falls too far behind: resubscribe with the last cursor.
+  """
+  shipmentUpdated(
+    "The order to follow."
+    orderId: ID!
+    "Resume after this cursor (from a previous ShipmentUpdate)."
+    after: String
+  ): ShipmentUpdate!
+}
+`, BuiltIn: false},
 	{Name: "../schema/orders.graphql", Input: `"""
 An amount of money: a decimal string in a currency, so that no client ever
 rounds through a float.
@@ -4109,7 +4199,7 @@ input RecordTrackingEventsInput {
   trackingNumber: String!
   """The carrier's current delivery estimate, if it gave one."""
   estimatedDeliveryAt: Time
-  """The checkpoints, in any order; at most 100."""
+  """The checkpoints, in any order; at most 100. May be empty when only estimatedDeliveryAt changed."""
   events: [TrackingEventInput!]!
 }
 
@@ -4448,6 +4538,18 @@ func (ec *executionContext) childFields_ShipmentItem(ctx context.Context, field 
 		return ec.fieldContext_ShipmentItem_orderItem(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShipmentItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ShipmentUpdate_cursor(ctx, field)
+	case "shipment":
+		return ec.fieldContext_ShipmentUpdate_shipment(ctx, field)
+	case "event":
+		return ec.fieldContext_ShipmentUpdate_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentUpdate", field.Name)
 }
 
 func (ec *executionContext) childFields_TrackingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4923,6 +5025,28 @@ func (ec *executionContext) field_Shipment_events_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_shipmentUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -8252,6 +8376,137 @@ func (ec *executionContext) fieldContext_ShipmentItem_orderItem(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrderItem(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentUpdate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ShipmentUpdate_shipment(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentUpdate_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
+			return ec.marshalNShipment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentUpdate_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentUpdate_event(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentUpdate_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TrackingEvent) graphql.Marshaler {
+			return ec.marshalOTrackingEvent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐTrackingEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentUpdate_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrackingEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_shipmentUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_shipmentUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ShipmentUpdated(ctx, fc.Args["orderId"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.Update) graphql.Marshaler {
+			return ec.marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋliveᚐUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_shipmentUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_shipmentUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15651,6 +15906,74 @@ func (ec *executionContext) _ShipmentItem(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var shipmentUpdateImplementors = []string{"ShipmentUpdate"}
+
+func (ec *executionContext) _ShipmentUpdate(ctx context.Context, sel ast.SelectionSet, obj *live.Update) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentUpdate")
+		case "cursor":
+			out.Values[i] = ec._ShipmentUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shipment":
+			out.Values[i] = ec._ShipmentUpdate_shipment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._ShipmentUpdate_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "shipmentUpdated":
+		return ec._Subscription_shipmentUpdated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var trackingEventImplementors = []string{"TrackingEvent", "Node"}
 
 func (ec *executionContext) _TrackingEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.TrackingEvent) graphql.Marshaler {
@@ -16632,6 +16955,16 @@ func (ec *executionContext) marshalNShipmentOrderField2ᚖgithubᚗcomᚋafterca
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋliveᚐUpdate(ctx context.Context, sel ast.SelectionSet, v *live.Update) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ShipmentUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNShipmentWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipmentWhereInput(ctx context.Context, v any) (*ent.ShipmentWhereInput, error) {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/graph/cost"
+	"github.com/aftercart/aftercart/graph/wsproto"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -47,7 +49,14 @@ type HandlerConfig struct {
 	AllowedOrigins []string
 	// CostBudget overrides DefaultCostBudget when positive.
 	CostBudget int
+	// WSInitTimeout overrides how long a websocket may wait before
+	// connection_init (default wsproto.DefaultInitTimeout).
+	WSInitTimeout time.Duration
 }
+
+// MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
+// one over the cap gets a THROTTLED error (see wsproto.Guard).
+const MaxSubscriptionsPerConnection = 50
 
 // NewHandler builds the /query handler: gqlgen with explicit transports and
 // extensions (never handler.NewDefaultServer, which has no limits), wrapped in
@@ -56,19 +65,31 @@ type HandlerConfig struct {
 func NewHandler(cfg HandlerConfig) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			OriginPatterns: cfg.AllowedOrigins,
-		}},
-		InitTimeout:      5 * time.Second,
+		// gqlgen's transport gets several graphql-transport-ws close codes
+		// wrong and leaks a subscription whose id is reused; the guard
+		// enforces the protocol before gqlgen sees a message.
+		Implementation: wsproto.Guard{
+			Inner: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+				OriginPatterns: cfg.AllowedOrigins,
+			}},
+			InitTimeout:      cfg.WSInitTimeout,
+			MaxSubscriptions: MaxSubscriptionsPerConnection,
+			Log:              cfg.Log,
+		},
+		// Longer than the guard's, which must fire first (with 4408).
+		InitTimeout: 30 * time.Second,
+		// Pings every 15 s; a client that stops answering (or reading) is
+		// dropped after 30 s, so a stalled reader never holds its writer.
 		PingPongInterval: 15 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			v, err := auth.FromInitPayload(cfg.Issuer, payload)
 			if err != nil {
-				return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+				return wsproto.Forbidden(ctx), nil, err
 			}
 			if v != nil {
 				if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
-					return ctx, nil, err
+					cfg.Log.ErrorContext(ctx, "resolving websocket viewer", "err", err)
+					return wsproto.Forbidden(ctx), nil, errors.New("service unavailable")
 				}
 				ctx = auth.NewContext(ctx, v)
 			}

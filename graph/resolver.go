@@ -7,6 +7,7 @@ package graph
 
 import (
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -20,6 +21,8 @@ type Resolver struct {
 	Orders *orders.Service
 	// Tracking creates shipments and records carrier events.
 	Tracking *tracking.Service
+	// Live streams shipment changes to subscribers.
+	Live *live.Feed
 }
 
 // amount makes a Money of minor units in currency.

@@ -285,3 +285,6 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 
 // fmtMap renders a map deterministically for comparison.
 func fmtMap(m map[string]int) string { return fmt.Sprint(m) }
+
+// pgtestDatabase returns a fresh database on the shared throwaway cluster.
+func pgtestDatabase(t *testing.T) string { return pgtest.Get(t).NewDatabase(t) }

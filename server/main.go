@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 
@@ -32,7 +33,11 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/pubsub"
+	"github.com/aftercart/aftercart/server/pubsub/inmem"
+	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -78,9 +83,15 @@ type Config struct {
 	CostBudget       int
 	// Seed seeds demo data on an empty database (default: on in dev mode).
 	Seed bool
+	// Simulate, when positive, advances the demo shipments at this interval
+	// (development mode only).
+	Simulate time.Duration
 	// JWTSecret and WebhookSecret, when set, override the secrets resolved
 	// from the environment and the data dir (tests set them).
 	JWTSecret, WebhookSecret []byte
+	// WSInitTimeout overrides how long a websocket may wait before
+	// connection_init (tests shorten it).
+	WSInitTimeout time.Duration
 	// OnStatement, when set, sees every SQL statement (tests count them).
 	OnStatement func(ctx context.Context, query string)
 }
@@ -94,13 +105,16 @@ type Main struct {
 	// Set by Run.
 	DB       *db.DB
 	Issuer   *auth.Issuer
+	Broker   pubsub.Broker
 	Orders   *orders.Service
 	Tracking *tracking.Service
+	Live     *live.Feed
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
 	ln     net.Listener
 	server *http.Server
+	stop   context.CancelFunc // stops background work (the simulator)
 }
 
 // NewMain returns a Main with defaults and a text logger on stderr.
@@ -126,6 +140,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.ReturnWindowDays, "return-window-days", envInt("AFTERCART_RETURN_WINDOW_DAYS", c.ReturnWindowDays), "default days after delivery an order can be returned (env AFTERCART_RETURN_WINDOW_DAYS)")
 	fs.IntVar(&c.CostBudget, "cost-budget", envInt("AFTERCART_COST_BUDGET", graph.DefaultCostBudget), "maximum cost of one GraphQL operation (env AFTERCART_COST_BUDGET)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
+	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,10 +156,23 @@ func (m *Main) ParseFlags(args []string) error {
 		}
 		c.Seed = b
 	}
+	c.Simulate = *simulate
+	if !isSet(fs, "simulate-carriers") && os.Getenv("AFTERCART_SIMULATE_CARRIERS") == "" && c.Dev {
+		c.Simulate = 5 * time.Second
+	}
+	if c.Simulate > 0 && !c.Dev {
+		return errors.New("-simulate-carriers needs -dev: it writes fake tracking events")
+	}
 	if !c.Dev {
 		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	return nil
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // Run opens and migrates the database, seeds demo data in development mode,
@@ -173,12 +201,28 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.DB.Migrate(ctx); err != nil {
 		return err
 	}
+	// Postgres carries change notifications between instances; the embedded
+	// database serves one process, so an in-memory broker is enough.
+	if m.DB.Dialect == dialect.Postgres {
+		if m.Broker, err = pgnotify.New(ctx, m.DB.URL, m.Log); err != nil {
+			return err
+		}
+	} else {
+		m.Broker = inmem.New()
+	}
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
-	m.Tracking = tracking.NewService(m.DB)
+	m.Tracking = tracking.NewService(m.DB, m.Broker)
+	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stop = stop
+	if c.Dev && c.Simulate > 0 {
+		go demo.NewSimulator(m.DB, m.Orders, m.Tracking, m.Log).Run(bg, c.Simulate)
+		m.Log.Info("carrier simulator on", "every", c.Simulate)
 	}
 	m.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -216,12 +260,13 @@ func (m *Main) URL() string {
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:       &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking},
+		Resolver:       &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
 		Issuer:         m.Issuer,
 		Log:            m.Log,
 		Dev:            m.Config.Dev,
 		AllowedOrigins: hostPatterns(m.Config.AllowedOrigins),
 		CostBudget:     m.Config.CostBudget,
+		WSInitTimeout:  m.Config.WSInitTimeout,
 	})
 	corsMW := cors.New(cors.Options{
 		AllowedOrigins:   m.Config.AllowedOrigins,
@@ -252,10 +297,19 @@ func (m *Main) Handler() http.Handler {
 // closes the database.
 func (m *Main) Close() error {
 	var errsOut []error
+	if m.stop != nil {
+		m.stop()
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errsOut = append(errsOut, m.server.Shutdown(ctx))
+	}
+	if m.Live != nil {
+		m.Live.Close()
+	}
+	if m.Broker != nil {
+		errsOut = append(errsOut, m.Broker.Close())
 	}
 	if m.DB != nil {
 		errsOut = append(errsOut, m.DB.Close())
@@ -345,6 +399,13 @@ func env(key, def string) string {
 func envBool(key string, def bool) bool {
 	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
 		return b
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
 	}
 	return def
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/pubsub/inmem"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -62,7 +63,7 @@ func mustEnv(tb testing.TB, cfg db.Config) *env {
 	return &env{
 		db:     d,
 		ord:    orders.NewService(d, orders.Policy{Text: "Return unused items within 30 days of delivery.", WindowDays: 30}),
-		trk:    tracking.NewService(d),
+		trk:    tracking.NewService(d, inmem.New()),
 		writes: writes,
 	}
 }

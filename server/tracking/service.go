@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/pubsub"
 )
 
 // MaxEventsPerCall bounds the work one mutation or webhook delivery can ask for.
@@ -30,12 +32,49 @@ const maxClockSkew = 24 * time.Hour
 // Service creates shipments and records tracking events. It is safe for
 // concurrent use.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db     *db.DB
+	broker pubsub.Broker
+	now    func() time.Time
 }
 
-// NewService returns a Service writing through d.
-func NewService(d *db.DB) *Service { return &Service{db: d, now: time.Now} }
+// NewService returns a Service writing through d and announcing committed
+// changes through broker.
+func NewService(d *db.DB, broker pubsub.Broker) *Service {
+	return &Service{db: d, broker: broker, now: time.Now}
+}
+
+// OrderTopic is the pubsub topic of an order's shipment changes.
+func OrderTopic(orderID int) string { return orderTopicPrefix + strconv.Itoa(orderID) }
+
+// ParseOrderTopic returns the order id of an OrderTopic.
+func ParseOrderTopic(topic string) (int, bool) {
+	s, ok := strings.CutPrefix(topic, orderTopicPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.Atoi(s)
+	return id, err == nil
+}
+
+const orderTopicPrefix = "order:"
+
+// logChanges writes one ShipmentChange per new event (oldest first), or one
+// without an event when only the shipment changed, and publishes the last
+// one's id for after the commit. Subscribers read the rows, not the message.
+func (s *Service) logChanges(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, events []*ent.TrackingEvent) error {
+	var bulk []*ent.ShipmentChangeCreate
+	for _, e := range events {
+		bulk = append(bulk, tx.ShipmentChange.Create().SetOrderID(sh.OrderID).SetShipmentID(sh.ID).SetEventID(e.ID))
+	}
+	if len(bulk) == 0 {
+		bulk = append(bulk, tx.ShipmentChange.Create().SetOrderID(sh.OrderID).SetShipmentID(sh.ID))
+	}
+	changes, err := tx.ShipmentChange.CreateBulk(bulk...).Save(ctx)
+	if err != nil {
+		return err
+	}
+	return s.broker.Publish(ctx, tx, pubsub.Message{Topic: OrderTopic(sh.OrderID), ID: changes[len(changes)-1].ID})
+}
 
 // ShipmentInput is a package handed to a carrier (GraphQL CreateShipmentInput).
 type ShipmentInput struct {
@@ -115,6 +154,9 @@ func (s *Service) CreateShipment(ctx context.Context, in ShipmentInput) (*Shipme
 			return err
 		}
 		if _, err := orders.Refresh(ctx, tx, in.OrderID); err != nil {
+			return err
+		}
+		if err := s.logChanges(ctx, tx, sh, nil); err != nil {
 			return err
 		}
 		res = &ShipmentResult{Shipment: sh, Created: true}
@@ -261,6 +303,9 @@ func (s *Service) RecordEvents(ctx context.Context, in EventsInput) (*EventsResu
 	if err != nil {
 		return nil, err
 	}
+	if len(in.Events) == 0 && in.EstimatedDeliveryAt == nil {
+		return nil, errs.Invalid("events", "send at least one event or an estimatedDeliveryAt")
+	}
 	events, err := s.validateEvents(in.Events)
 	if err != nil {
 		return nil, err
@@ -292,9 +337,6 @@ func (s *Service) RecordEvents(ctx context.Context, in EventsInput) (*EventsResu
 // validateEvents checks a batch and drops repeats within it (a sender that
 // batches retries may include the same event twice).
 func (s *Service) validateEvents(in []EventInput) ([]EventInput, error) {
-	if len(in) == 0 {
-		return nil, errs.Invalid("events", "at least one event is required")
-	}
 	if len(in) > MaxEventsPerCall {
 		return nil, errs.Invalid("events", "at most %d events per call", MaxEventsPerCall)
 	}
@@ -353,6 +395,9 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, event
 		}
 	}
 	res := &EventsResult{Recorded: len(fresh), Duplicates: len(events) - len(fresh)}
+	// Stored (and streamed) oldest first, so a live timeline grows in order.
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].OccurredAt.Before(fresh[j].OccurredAt) })
+	var created []*ent.TrackingEvent
 	if len(fresh) > 0 {
 		bulk := make([]*ent.TrackingEventCreate, len(fresh))
 		for i, e := range fresh {
@@ -368,7 +413,7 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, event
 			}
 			bulk[i] = c
 		}
-		if err := tx.TrackingEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
+		if created, err = tx.TrackingEvent.CreateBulk(bulk...).Save(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -394,6 +439,9 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, event
 		return nil, err
 	}
 	if _, err := orders.Refresh(ctx, tx, sh.OrderID); err != nil {
+		return nil, err
+	}
+	if err := s.logChanges(ctx, tx, sh, created); err != nil {
 		return nil, err
 	}
 	res.Shipment = sh

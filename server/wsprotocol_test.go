@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// TestWebsocketCloseCodes asserts graphql-transport-ws close codes on the
+// wire against the real server (graph/wsproto has the exhaustive cases).
+func TestWebsocketCloseCodes(t *testing.T) {
+	s := mustServer(t, "", func(c *Config) {
+		c.WSInitTimeout = 300 * time.Millisecond
+		c.AllowedOrigins = []string{"https://shop.example.com"}
+	})
+	f := s.liveFixture(t, "W1")
+	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+	sub := map[string]any{"orderId": f.order}
+	for _, c := range []struct {
+		name string
+		run  func(c *wsClient)
+		want websocket.StatusCode
+	}{
+		{"no connection_init in time", func(c *wsClient) {}, 4408},
+		{"invalid token", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer nope"})})
+		}, 4403},
+		{"subscribe before ack", func(c *wsClient) { c.subscribe("1", shipmentUpdatedSubscription, sub) }, 4401},
+		{"second init", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
+			c.read()
+			c.send(wsMessage{Type: "connection_init"})
+		}, 4429},
+		{"duplicate active id", func(c *wsClient) {
+			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
+			c.read()
+			c.subscribe("1", shipmentUpdatedSubscription, sub)
+			c.subscribe("1", shipmentUpdatedSubscription, sub)
+		}, 4409},
+		{"malformed message", func(c *wsClient) {
+			if err := c.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":`)); err != nil {
+				t.Fatal(err)
+			}
+		}, 4400},
+		{"unknown message type", func(c *wsClient) { c.send(wsMessage{Type: "subscribe_all"}) }, 4400},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ws := s.dialWS(t)
+			ws.t = t
+			c.run(ws)
+			if got := ws.closeStatus(); got != c.want {
+				t.Fatalf("close code %d, want %d", got, c.want)
+			}
+		})
+	}
+
+	t.Run("cross-origin upgrade from an unlisted origin", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for origin, ok := range map[string]bool{"https://evil.example.net": false, "https://shop.example.com": true} {
+			conn, res, err := websocket.Dial(ctx, strings.Replace(s.URL(), "http", "ws", 1)+"/query", &websocket.DialOptions{
+				Subprotocols: []string{"graphql-transport-ws"},
+				HTTPHeader:   http.Header{"Origin": {origin}},
+			})
+			if ok && err != nil {
+				t.Errorf("%s refused: %v", origin, err)
+			}
+			if !ok && (err == nil || res == nil || res.StatusCode != http.StatusForbidden) {
+				t.Errorf("%s: want 403, got %v %v", origin, res, err)
+			}
+			if conn != nil {
+				_ = conn.CloseNow()
+			}
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
@@ -398,3 +399,7 @@ func TestEventIDsArePerShipmentUnique(t *testing.T) {
 		t.Errorf("event ids %v, want %v", ids, want)
 	}
 }
+
+func dbConfigSQLite(t *testing.T) db.Config { return db.Config{DataDir: t.TempDir()} }
+
+func customerWithEmail(email string) predicate.Customer { return customer.Email(email) }

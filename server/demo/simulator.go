@@ -98,7 +98,8 @@ func (s *Simulator) Step(ctx context.Context) error {
 	in := tracking.EventsInput{
 		Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber,
 		Events: []tracking.EventInput{{
-			ExternalID: fmt.Sprintf("sim-%d", now.UnixNano()),
+			// Unique per step even within one second (now is truncated).
+			ExternalID: fmt.Sprintf("sim-%d-%d", s.now().UnixNano(), s.ticks),
 			Status:     next.status, Location: &next.location, Message: &next.message, OccurredAt: now,
 		}},
 	}

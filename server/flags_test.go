@@ -1,0 +1,60 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr bool
+		check   func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, nil, false, func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:8080" || c.Dev || c.Seed || c.Simulate != 0 || c.DatabaseURL != "" || len(c.AllowedOrigins) != 0 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"dev turns on demo data, the simulator and local origins", []string{"-dev"}, nil, false, func(t *testing.T, c Config) {
+			if !c.Seed || c.Simulate != 5*time.Second || len(c.AllowedOrigins) == 0 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"environment fallbacks", nil, map[string]string{
+			"DATABASE_URL": "postgres://db/aftercart", "AFTERCART_ADDR": ":9000", "AFTERCART_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+		}, false, func(t *testing.T, c Config) {
+			if c.DatabaseURL != "postgres://db/aftercart" || c.Addr != ":9000" || len(c.AllowedOrigins) != 2 || c.AllowedOrigins[1] != "https://b.example" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"flags win over the environment", []string{"-addr", ":7000"}, map[string]string{"AFTERCART_ADDR": ":9000"}, false, func(t *testing.T, c Config) {
+			if c.Addr != ":7000" {
+				t.Errorf("addr %s", c.Addr)
+			}
+		}},
+		{"simulator off in dev", []string{"-dev", "-simulate-carriers", "0"}, nil, false, func(t *testing.T, c Config) {
+			if c.Simulate != 0 {
+				t.Errorf("simulate %v", c.Simulate)
+			}
+		}},
+		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
+		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, k := range []string{"DATABASE_URL", "AFTERCART_ADDR", "AFTERCART_ALLOWED_ORIGINS", "AFTERCART_DEV", "AFTERCART_SIMULATE_CARRIERS", "AFTERCART_SEED"} {
+				t.Setenv(k, c.env[k])
+			}
+			m := NewMain()
+			err := m.ParseFlags(c.args)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("err = %v, want error %v", err, c.wantErr)
+			}
+			if c.check != nil {
+				c.check(t, m.Config)
+			}
+		})
+	}
+}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
-	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/trackingevent"

@@ -3922,8 +3922,8 @@ type Subscription {
   Changes to the order's shipments, in commit order. With ` + "`" + `after` + "`" + `, first every
   change committed after that cursor, then live ones; without, live ones only.
   Only the order's customer and staff may subscribe; anyone else gets NOT_FOUND,
-  as for a missing order. The stream completes when the token expires or when
-  the client falls too far behind: resubscribe with the last cursor.
+  as for a missing order. The stream completes when the token expires:
+  resubscribe with a fresh token and the last cursor.
   """
   shipmentUpdated(
     "The order to follow."

@@ -93,7 +93,9 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 				}
 				ctx = auth.NewContext(ctx, v)
 			}
-			return ctx, &payload, nil
+			// No ack payload: gqlgen would otherwise echo the init payload,
+			// bearer token included.
+			return ctx, nil, nil
 		},
 	})
 	srv.AddTransport(transport.Options{})

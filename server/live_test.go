@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -298,7 +300,11 @@ func TestShipmentUpdatedSurvivesPostgresRestart(t *testing.T) {
 // times on one connection, then closes it: the goroutine count must return
 // to where it was.
 func TestSubscriptionCyclesLeaveNoGoroutines(t *testing.T) {
-	s := mustServer(t, "")
+	eachDB(t, testSubscriptionCycles)
+}
+
+func testSubscriptionCycles(t *testing.T, dbURL string) {
+	s := mustServer(t, dbURL)
 	f := s.liveFixture(t, "G1")
 	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
 	warm := s.connectWS(t, tok) // first use starts lazily created goroutines (pools, timers)
@@ -313,10 +319,20 @@ func TestSubscriptionCyclesLeaveNoGoroutines(t *testing.T) {
 		c.subscribe(id, shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
 		c.send(wsMessage{ID: id, Type: "complete"})
 	}
-	// Every subscription must be gone before the connection closes: a
-	// probe on a fresh id still streams, so the server kept up.
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	waitSubscribed(t, s, c, f)
+	// A client this fast is throttled while the server winds the stopped
+	// subscriptions down; once it has, a fresh subscription streams.
+	for attempt := 0; ; attempt++ {
+		c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+		s.mustTrack(t, "DHL", f.tracking, event(fmt.Sprint("cycle-probe-", attempt), "INFO_RECEIVED", t0))
+		m, err := c.readFor("1", 2*time.Second)
+		if err == nil && m.Type == "next" {
+			break
+		}
+		if attempt == 50 || err == nil && errorCode(m) != "THROTTLED" {
+			t.Fatalf("probe subscription: %s %s %v", m.Type, m.Payload, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	_ = c.conn.Close(websocket.StatusNormalClosure, "")
 	if after := settledGoroutines(before); after > before+3 {
 		t.Fatalf("goroutines: %d before, %d after 1,000 subscribe/unsubscribe cycles", before, after)
@@ -336,4 +352,95 @@ func settledGoroutines(target int) int {
 		n = m
 	}
 	return n
+}
+
+// TestStalledReaderDoesNotSlowOthers has one subscriber stop reading its
+// socket while 10,000 large updates stream: the other still gets every update
+// promptly, and the stalled one, once it reads again, gets every update too,
+// exactly once and in order: it fell back to the change log rather than
+// being buffered without bound or dropped.
+func TestStalledReaderDoesNotSlowOthers(t *testing.T) {
+	s := mustServer(t, "")
+	f := s.liveFixture(t, "S1")
+	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+	healthy := s.connectWS(t, tok)
+	healthy.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+	start := waitSubscribed(t, s, healthy, f)
+
+	// The stalled client subscribes, then never reads again: its pump is
+	// not started, so the server's writes back up in the socket buffers.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stalled, _, err := websocket.Dial(ctx, strings.Replace(s.URL(), "http", "ws", 1)+"/query", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.CloseNow()
+	for _, m := range []wsMessage{
+		{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})},
+		{ID: "1", Type: "subscribe", Payload: mustJSON(map[string]any{"query": shipmentUpdatedSubscription, "variables": map[string]any{"orderId": f.order, "after": start}})},
+	} {
+		if err := wsjson.Write(ctx, stalled, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// ~15 MB: more than loopback TCP buffers hold (they autotune to MBs).
+	const batches, perBatch = 100, 100
+	long := strings.Repeat("x", 1024)
+	where := strings.Repeat("y", 256)
+	begin := time.Now()
+	for b := 0; b < batches; b++ {
+		var evs []map[string]any
+		for i := 0; i < perBatch; i++ {
+			e := event(fmt.Sprintf("s-%d-%d", b, i), "IN_TRANSIT", t0.Add(time.Duration(b*perBatch+i)*time.Second))
+			e["message"], e["location"], e["subStatus"] = long, where, where
+			evs = append(evs, e)
+		}
+		s.mustTrack(t, "DHL", f.tracking, evs...)
+	}
+	for n := 0; n < batches*perBatch; n++ {
+		m, err := healthy.readFor("1", 30*time.Second)
+		if err != nil || m.Type != "next" {
+			t.Fatalf("healthy subscriber stopped after %d of %d updates: %s %v", n, batches*perBatch, m.Type, err)
+		}
+	}
+	t.Logf("healthy subscriber got %d updates in %v beside a stalled one", batches*perBatch, time.Since(begin))
+
+	// Now the stalled client reads again: it gets everything, once, in order.
+	ctx, cancel = context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for n := 0; n < batches*perBatch; n++ {
+		var m wsMessage
+		if err := wsjson.Read(ctx, stalled, &m); err != nil {
+			t.Fatalf("stalled subscriber, update %d: %v", n, err)
+		}
+		switch m.Type {
+		case "connection_ack":
+			n--
+			continue
+		case "ping":
+			_ = wsjson.Write(ctx, stalled, wsMessage{Type: "pong"})
+			n--
+			continue
+		}
+		u := decodeUpdate(t, m)
+		if want := t0.Add(time.Duration(n) * time.Second); u.Event == nil || !u.Event.OccurredAt.Equal(want) {
+			t.Fatalf("stalled subscriber, update %d: want the event of %v, got %+v", n, want, u.Event)
+		}
+	}
+	if m, err := wsjsonReadTimeout(stalled, 300*time.Millisecond); err == nil && m.Type == "next" {
+		t.Fatalf("stalled subscriber got an extra update: %s", m.Payload)
+	}
+	t.Logf("the stalled subscriber caught up with all %d updates after reading again", batches*perBatch)
+}
+
+// wsjsonReadTimeout reads one message or gives up; the connection is closed
+// on timeout (coder/websocket closes on a cancelled read), so call it last.
+func wsjsonReadTimeout(c *websocket.Conn, d time.Duration) (wsMessage, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var m wsMessage
+	err := wsjson.Read(ctx, c, &m)
+	return m, err
 }

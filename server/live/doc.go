@@ -6,6 +6,7 @@
 // from pubsub only say "order O has changes up to id N": one hub per order
 // with subscribers on this instance reads the new rows once and fans them out
 // to every subscriber through a bounded buffer. A subscriber whose buffer is
-// full is dropped rather than slowing the hub (its client resumes from its
-// last cursor), and a resync after lost notifications is just another read.
+// full stops receiving batches rather than slowing the hub; once it has
+// drained its buffer it reads what it missed from the log by cursor and
+// rejoins. A resync after lost notifications is just another read.
 package live

@@ -21,9 +21,13 @@ type hub struct {
 	subs   map[*subscriber]struct{}
 }
 
-// subscriber is one subscription's inbox.
+// subscriber is one subscription's inbox. When the inbox is full the hub
+// marks the subscriber lagging and stops handing it batches: the subscriber
+// drains what it has, catches up from the change log by cursor, and rejoins
+// (see Feed.stream). Memory per subscriber stays bounded and nothing is lost.
 type subscriber struct {
-	in chan []*Update
+	in      chan []*Update
+	lagging bool // guarded by hub.mu
 }
 
 // wake asks the hub to read; wake-ups coalesce, so a burst of notifications
@@ -104,19 +108,41 @@ func (h *hub) run() {
 	}
 }
 
-// fanOut hands a batch to every subscriber without ever waiting: a
-// subscriber whose inbox is full is dropped (its stream ends and its client
-// resumes from its cursor), so one slow reader never delays the others.
+// fanOut hands a batch to every subscriber without ever waiting: one whose
+// inbox is full is marked lagging instead (it catches up from the database
+// on its own goroutine), so one slow reader never delays the others.
 func (h *hub) fanOut(page []*Update) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lastID = page[len(page)-1].id
 	for sub := range h.subs {
+		if sub.lagging {
+			continue
+		}
 		select {
 		case sub.in <- page:
 		default:
-			delete(h.subs, sub)
-			close(sub.in)
+			sub.lagging = true
 		}
 	}
+}
+
+// rejoin clears sub's lagging mark if it has caught up with everything the
+// hub has fanned out (cursor >= lastID): from then on the inbox carries every
+// later change. Otherwise the subscriber must read the log again.
+func (h *hub) rejoin(sub *subscriber, cursor int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cursor < h.lastID {
+		return false
+	}
+	sub.lagging = false
+	return true
+}
+
+// isLagging reports whether the hub stopped handing sub batches.
+func (h *hub) isLagging(sub *subscriber) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return sub.lagging
 }

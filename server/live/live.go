@@ -20,8 +20,8 @@ import (
 
 // Tuning knobs; see Feed.
 const (
-	// DefaultBuffer is how many undelivered batches a subscriber may have
-	// before it is dropped as too slow.
+	// DefaultBuffer is how many undelivered batches a subscriber may hold
+	// before it falls back to reading the change log itself.
 	DefaultBuffer = 16
 	// pageSize bounds one read of the change log.
 	pageSize = 200
@@ -149,20 +149,26 @@ func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, 
 		}
 	}
 	sys := auth.WithSystem(ctx)
-	for {
-		page, err := f.read(sys, h.orderID, cursor)
-		if err != nil {
-			f.log.Warn("live: catching up failed", "order", h.orderID, "err", err)
-			return
-		}
-		for _, u := range page {
-			if !send(u) {
-				return
+	// catchUp reads the log after the cursor until it is exhausted.
+	catchUp := func() bool {
+		for {
+			page, err := f.read(sys, h.orderID, cursor)
+			if err != nil {
+				f.log.Warn("live: catching up failed", "order", h.orderID, "err", err)
+				return false
+			}
+			for _, u := range page {
+				if !send(u) {
+					return false
+				}
+			}
+			if len(page) < pageSize {
+				return true
 			}
 		}
-		if len(page) < pageSize {
-			break
-		}
+	}
+	if !catchUp() {
+		return
 	}
 	for {
 		select {
@@ -170,15 +176,21 @@ func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, 
 			return
 		case <-expired:
 			return
-		case batch, ok := <-sub.in:
-			if !ok {
-				return // dropped as too slow
-			}
+		case batch := <-sub.in:
 			for _, u := range batch {
 				if u.id <= cursor {
 					continue
 				}
 				if !send(u) {
+					return
+				}
+			}
+		}
+		// Fell behind: the hub stopped filling the inbox. Once it is
+		// drained, read the rest from the log until caught up with the hub.
+		if len(sub.in) == 0 && h.isLagging(sub) {
+			for !h.rejoin(sub, cursor) {
+				if !catchUp() {
 					return
 				}
 			}

@@ -10,9 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/privacy"
-	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -24,23 +22,6 @@ func notFound(err error, format string, args ...any) error {
 		return errs.Errorf(errs.NotFound, format, args...)
 	}
 	return err
-}
-
-// viewerCustomer returns the signed-in customer, or nil for staff.
-func viewerCustomer(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
-	v, ok := auth.FromContext(ctx)
-	if !ok {
-		return nil, errs.Errorf(errs.Unauthenticated, "sign in to see this")
-	}
-	if !v.IsCustomer() {
-		return nil, nil
-	}
-	q, err := c.Customer.Query().Where(customer.ID(v.CustomerID)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cu, err := q.Only(ctx)
-	return cu, notFound(err, "no customer with email %s", v.Email)
 }
 
 // ErrorPresenter maps errors to GraphQL errors with extensions.code. Coded

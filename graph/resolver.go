@@ -6,7 +6,12 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
@@ -28,4 +33,21 @@ type Resolver struct {
 // amount makes a Money of minor units in currency.
 func amount(minor int64, currency string) *money.Money {
 	return &money.Money{Minor: minor, Currency: currency}
+}
+
+// viewerCustomer returns the signed-in customer, or nil for staff.
+func viewerCustomer(ctx context.Context, c *ent.Client) (*ent.Customer, error) {
+	v, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, errs.Errorf(errs.Unauthenticated, "sign in to see this")
+	}
+	if !v.IsCustomer() {
+		return nil, nil
+	}
+	q, err := c.Customer.Query().Where(customer.ID(v.CustomerID)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cu, err := q.Only(ctx)
+	return cu, notFound(err, "no customer with email %s", v.Email)
 }

@@ -322,9 +322,12 @@ func testSubscriptionCycles(t *testing.T, dbURL string) {
 	// A client this fast is throttled while the server winds the stopped
 	// subscriptions down; once it has, a fresh subscription streams.
 	for attempt := 0; ; attempt++ {
-		c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+		// A fresh id each time: an earlier attempt may still be live (just
+		// slow), and reusing its id would rightly close the socket (4409).
+		id := fmt.Sprint("probe-", attempt)
+		c.subscribe(id, shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
 		s.mustTrack(t, "DHL", f.tracking, event(fmt.Sprint("cycle-probe-", attempt), "INFO_RECEIVED", t0))
-		m, err := c.readFor("1", 2*time.Second)
+		m, err := c.readFor(id, 2*time.Second)
 		if err == nil && m.Type == "next" {
 			break
 		}

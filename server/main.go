@@ -13,22 +13,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/rs/cors"
 
-	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
@@ -256,43 +251,6 @@ func (m *Main) URL() string {
 	return "http://" + m.ln.Addr().String()
 }
 
-// Handler assembles the routes.
-func (m *Main) Handler() http.Handler {
-	mux := http.NewServeMux()
-	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:       &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
-		Issuer:         m.Issuer,
-		Log:            m.Log,
-		Dev:            m.Config.Dev,
-		AllowedOrigins: hostPatterns(m.Config.AllowedOrigins),
-		CostBudget:     m.Config.CostBudget,
-		WSInitTimeout:  m.Config.WSInitTimeout,
-	})
-	corsMW := cors.New(cors.Options{
-		AllowedOrigins:   m.Config.AllowedOrigins,
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Authorization", "Content-Type"},
-		AllowCredentials: false, // bearer tokens, never cookies
-		MaxAge:           600,
-	})
-	mux.Handle("/query", corsMW.Handler(auth.Middleware(m.Issuer, graph.ViewerMiddleware(m.DB.Client, m.Log, api))))
-	mux.Handle("/webhooks/tracking", tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := m.DB.Ping(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
-	if m.Config.Dev {
-		mux.Handle("/{$}", playground.Handler("aftercart", "/query"))
-	}
-	return mux
-}
-
 // Close shuts the server down gracefully (in-flight requests get 10 s) and
 // closes the database.
 func (m *Main) Close() error {
@@ -315,114 +273,4 @@ func (m *Main) Close() error {
 		errsOut = append(errsOut, m.DB.Close())
 	}
 	return errors.Join(errsOut...)
-}
-
-// printDevTokens prints ready-to-use tokens, so a newcomer can call the API
-// at once.
-func (m *Main) printDevTokens() {
-	ctx := auth.WithSystem(context.Background())
-	email := demo.DemoCustomerEmail
-	if n, err := m.DB.Order.Query().Where(order.HasCustomer()).Count(ctx); err != nil || n == 0 {
-		email = "someone@example.com"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nGraphiQL: %s/\nDevelopment tokens (valid 30 days; send as 'Authorization: Bearer <token>'):\n", m.URL())
-	for _, t := range []struct {
-		role  auth.Role
-		email string
-	}{{auth.RoleCustomer, email}, {auth.RoleAdmin, ""}, {auth.RoleIntegration, ""}} {
-		tok, err := m.Issuer.Issue(t.role, t.email, 30*24*time.Hour)
-		if err != nil {
-			continue
-		}
-		label := string(t.role)
-		if t.email != "" {
-			label += " (" + t.email + ")"
-		}
-		fmt.Fprintf(&b, "  %-36s %s\n", label, tok)
-	}
-	fmt.Fprintf(&b, "Webhook secret: %s (sign bodies with %s: sha256=<hex HMAC-SHA256>)\n", m.WebhookSecret, tracking.SignatureHeader)
-	fmt.Fprint(os.Stderr, b.String())
-}
-
-// runToken implements "server token".
-func runToken(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	role := fs.String("role", "customer", "customer, admin or integration")
-	email := fs.String("email", "", "the customer's email (customer tokens)")
-	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
-	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "data dir holding the development secret (env AFTERCART_DATA_DIR)")
-	dev := fs.Bool("dev", true, "allow the development secret kept in the data dir when AFTERCART_JWT_SECRET is unset")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	r, err := auth.ParseRole(*role)
-	if err != nil {
-		return err
-	}
-	secret, err := auth.ResolveSecret(*dataDir, *dev)
-	if err != nil {
-		return err
-	}
-	iss, err := auth.NewIssuer(secret)
-	if err != nil {
-		return err
-	}
-	tok, err := iss.Issue(r, strings.ToLower(strings.TrimSpace(*email)), *ttl)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(out, tok)
-	return err
-}
-
-// hostPatterns turns origins ("https://shop.example.com") into the host
-// patterns coder/websocket matches ("shop.example.com").
-func hostPatterns(origins []string) []string {
-	out := make([]string, 0, len(origins))
-	for _, o := range origins {
-		if i := strings.Index(o, "://"); i >= 0 {
-			o = o[i+3:]
-		}
-		out = append(out, o)
-	}
-	return out
-}
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func envBool(key string, def bool) bool {
-	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
-		return b
-	}
-	return def
-}
-
-func envDuration(key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
-		return d
-	}
-	return def
-}
-
-func envInt(key string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
-		return n
-	}
-	return def
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

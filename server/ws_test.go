@@ -93,7 +93,13 @@ func (c *wsClient) send(m wsMessage) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := wsjson.Write(ctx, c.conn, m); err != nil {
-		c.t.Fatalf("ws write: %v", err)
+		select {
+		case rerr := <-c.err:
+			c.err <- rerr
+			c.t.Fatalf("ws write: %v (the connection closed: %v, code %d)", err, rerr, websocket.CloseStatus(rerr))
+		case <-time.After(time.Second):
+			c.t.Fatalf("ws write: %v", err)
+		}
 	}
 }
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/tracking"
+)
+
+// printDevTokens prints ready-to-use tokens, so a newcomer can call the API
+// at once.
+func (m *Main) printDevTokens() {
+	ctx := auth.WithSystem(context.Background())
+	email := demo.DemoCustomerEmail
+	if n, err := m.DB.Order.Query().Where(order.HasCustomer()).Count(ctx); err != nil || n == 0 {
+		email = "someone@example.com"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nGraphiQL: %s/\nDevelopment tokens (valid 30 days; send as 'Authorization: Bearer <token>'):\n", m.URL())
+	for _, t := range []struct {
+		role  auth.Role
+		email string
+	}{{auth.RoleCustomer, email}, {auth.RoleAdmin, ""}, {auth.RoleIntegration, ""}} {
+		tok, err := m.Issuer.Issue(t.role, t.email, 30*24*time.Hour)
+		if err != nil {
+			continue
+		}
+		label := string(t.role)
+		if t.email != "" {
+			label += " (" + t.email + ")"
+		}
+		fmt.Fprintf(&b, "  %-36s %s\n", label, tok)
+	}
+	fmt.Fprintf(&b, "Webhook secret: %s (sign bodies with %s: sha256=<hex HMAC-SHA256>)\n", m.WebhookSecret, tracking.SignatureHeader)
+	fmt.Fprint(os.Stderr, b.String())
+}
+
+// runToken implements "server token".
+func runToken(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	role := fs.String("role", "customer", "customer, admin or integration")
+	email := fs.String("email", "", "the customer's email (customer tokens)")
+	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
+	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "data dir holding the development secret (env AFTERCART_DATA_DIR)")
+	dev := fs.Bool("dev", true, "allow the development secret kept in the data dir when AFTERCART_JWT_SECRET is unset")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return err
+	}
+	secret, err := auth.ResolveSecret(*dataDir, *dev)
+	if err != nil {
+		return err
+	}
+	iss, err := auth.NewIssuer(secret)
+	if err != nil {
+		return err
+	}
+	tok, err := iss.Issue(r, strings.ToLower(strings.TrimSpace(*email)), *ttl)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, tok)
+	return err
+}

@@ -81,6 +81,8 @@ type Config struct {
 	// Simulate, when positive, advances the demo shipments at this interval
 	// (development mode only).
 	Simulate time.Duration
+	// DemoDir holds the built web-demo, served at /demo/.
+	DemoDir string
 	// JWTSecret and WebhookSecret, when set, override the secrets resolved
 	// from the environment and the data dir (tests set them).
 	JWTSecret, WebhookSecret []byte
@@ -115,7 +117,7 @@ type Main struct {
 // NewMain returns a Main with defaults and a text logger on stderr.
 func NewMain() *Main {
 	return &Main{
-		Config: Config{Addr: "127.0.0.1:8080", DataDir: "data", ReturnWindowDays: 30, ReturnPolicy: defaultReturnPolicy},
+		Config: Config{Addr: "127.0.0.1:8080", DataDir: "data", DemoDir: "web-demo/dist", ReturnWindowDays: 30, ReturnPolicy: defaultReturnPolicy},
 		Log:    slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
 }
@@ -135,6 +137,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.ReturnWindowDays, "return-window-days", envInt("AFTERCART_RETURN_WINDOW_DAYS", c.ReturnWindowDays), "default days after delivery an order can be returned (env AFTERCART_RETURN_WINDOW_DAYS)")
 	fs.IntVar(&c.CostBudget, "cost-budget", envInt("AFTERCART_COST_BUDGET", graph.DefaultCostBudget), "maximum cost of one GraphQL operation (env AFTERCART_COST_BUDGET)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
+	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +16,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -46,8 +51,10 @@ func (m *Main) Handler() http.Handler {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
+	mux.Handle("/demo/", http.StripPrefix("/demo/", demoFiles(m.Config.DemoDir)))
 	if m.Config.Dev {
 		mux.Handle("/{$}", playground.Handler("aftercart", "/query"))
+		mux.HandleFunc("GET /demo/session", m.demoSession)
 	}
 	return mux
 }
@@ -63,4 +70,42 @@ func hostPatterns(origins []string) []string {
 		out = append(out, o)
 	}
 	return out
+}
+
+// demoFiles serves the built web-demo, or explains how to build it.
+func demoFiles(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, "The web demo is not built (no %s/index.html).\nBuild it with: npm ci --prefix web-demo && npm run build --prefix web-demo\n", dir)
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// demoSessionTTL is how long the demo page's token lives; the page fetches
+// a new one when its stream ends.
+const demoSessionTTL = 12 * time.Hour
+
+// demoSession signs the demo page in as the demo customer (development mode
+// only: the route does not exist otherwise), so nobody pastes a token.
+func (m *Main) demoSession(w http.ResponseWriter, _ *http.Request) {
+	tok, err := m.Issuer.Issue(auth.RoleCustomer, demo.DemoCustomerEmail, demoSessionTTL)
+	if err != nil {
+		m.Log.Error("demo session", "err", err)
+		http.Error(w, "could not issue a demo token", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]string{
+		"token":     tok,
+		"email":     demo.DemoCustomerEmail,
+		"expiresAt": time.Now().Add(demoSessionTTL).UTC().Format(time.RFC3339),
+	})
 }

@@ -24,7 +24,7 @@ func (m *Main) printDevTokens() {
 		email = "someone@example.com"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nGraphiQL: %s/\nDevelopment tokens (valid 30 days; send as 'Authorization: Bearer <token>'):\n", m.URL())
+	fmt.Fprintf(&b, "\nOrder page demo: %s/demo/\nGraphiQL: %s/\nDevelopment tokens (valid 30 days; send as 'Authorization: Bearer <token>'):\n", m.URL(), m.URL())
 	for _, t := range []struct {
 		role  auth.Role
 		email string

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
+)
+
+func TestDemoRoutes(t *testing.T) {
+	built := t.TempDir()
+	if err := os.WriteFile(filepath.Join(built, "index.html"), []byte("<!doctype html><title>aftercart demo</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+
+	dev := mustServer(t, "", func(c *Config) { c.Dev, c.DemoDir = true, built })
+	if code, body := get(dev.URL() + "/demo/"); code != 200 || !strings.Contains(body, "aftercart demo") {
+		t.Errorf("/demo/: %d %q", code, body)
+	}
+	code, body := get(dev.URL() + "/demo/session")
+	var session struct{ Token, Email string }
+	if err := json.Unmarshal([]byte(body), &session); code != 200 || err != nil {
+		t.Fatalf("/demo/session: %d %q", code, body)
+	}
+	v, err := dev.Issuer.Verify(session.Token)
+	if err != nil || v.Role != auth.RoleCustomer || v.Email != demo.DemoCustomerEmail || session.Email != demo.DemoCustomerEmail {
+		t.Errorf("demo session token: %+v, %v", v, err)
+	}
+
+	prod := mustServer(t, "", func(c *Config) { c.DemoDir = built })
+	if code, _ := get(prod.URL() + "/demo/session"); code != http.StatusNotFound {
+		t.Errorf("/demo/session outside development mode: %d, want 404", code)
+	}
+	unbuilt := mustServer(t, "", func(c *Config) { c.DemoDir = filepath.Join(t.TempDir(), "dist") })
+	if code, body := get(unbuilt.URL() + "/demo/"); code != http.StatusNotFound || !strings.Contains(body, "npm run build --prefix web-demo") {
+		t.Errorf("unbuilt demo: %d %q", code, body)
+	}
+}

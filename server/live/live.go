@@ -149,13 +149,25 @@ func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, 
 		}
 	}
 	sys := auth.WithSystem(ctx)
-	// catchUp reads the log after the cursor until it is exhausted.
+	// catchUp reads the log after the cursor until it is exhausted. A read
+	// that fails (the database restarting) is retried until it succeeds or
+	// the stream ends: the subscriber must not lose its place.
 	catchUp := func() bool {
 		for {
 			page, err := f.read(sys, h.orderID, cursor)
 			if err != nil {
-				f.log.Warn("live: catching up failed", "order", h.orderID, "err", err)
-				return false
+				if ctx.Err() != nil {
+					return false
+				}
+				f.log.Warn("live: catching up failed; retrying", "order", h.orderID, "err", err)
+				select {
+				case <-time.After(retryAfter):
+					continue
+				case <-ctx.Done():
+					return false
+				case <-expired:
+					return false
+				}
 			}
 			for _, u := range page {
 				if !send(u) {

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWebDemoInBrowser runs web-demo/e2e/browser.mjs: the built order-status
+// page in Debian's Chromium (driven by playwright-core), served by the real
+// server at /demo/, while the script records tracking events through the
+// API. It covers the order list, an event appearing live without a reload,
+// and a websocket dropped (by a TCP proxy in the script) while events are
+// recorded: they must appear once each, in order, after the page reconnects.
+//
+// Needs node, `npm ci --prefix web-demo`, `npm run build --prefix web-demo`
+// and Chromium (`apt-get install chromium`, or CHROMIUM=/path). Without them
+// it skips locally and fails in CI. Screenshots go to
+// web-demo/test-results/browser/.
+func TestWebDemoInBrowser(t *testing.T) {
+	node := mustNode(t)
+	dist, err := filepath.Abs(filepath.Join(webDemoDir, "dist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := func(path, why string) {
+		t.Helper()
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s (CI is set: the browser tests must run)", why)
+		}
+		t.Skip(why)
+	}
+	need(filepath.Join(webDemoDir, "node_modules", "playwright-core", "package.json"),
+		"web-demo/node_modules has no playwright-core: run `npm ci --prefix web-demo` from the repository root")
+	need(filepath.Join(dist, "index.html"),
+		"web-demo/dist is not built: run `npm run build --prefix web-demo` from the repository root")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	need(chromium, "Chromium is not installed: `apt-get install -y chromium` (Debian), or set CHROMIUM to a Chromium binary")
+	warnIfStale(t, dist)
+
+	s := mustServer(t, "", func(c *Config) {
+		c.Dev = true
+		c.Seed = true
+		c.Simulate = 0 // the script records every event itself
+		c.DemoDir = dist
+	})
+
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "browser"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("web-demo", "e2e", "browser.mjs"))
+	cmd.Dir = filepath.Join(webDemoDir, "..")
+	cmd.Env = append(os.Environ(),
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"AFTERCART_ARTIFACTS="+artifacts,
+		"CHROMIUM="+chromium,
+	)
+	cmd.WaitDelay = 10 * time.Second
+	// Lines are logged as they come (go test -v shows progress); both
+	// streams go to one log so node's test report and the page's console
+	// read in order.
+	out := &testLineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	err = cmd.Run()
+	out.flush()
+	if err != nil {
+		t.Fatalf("browser.mjs failed: %v (screenshots, if any, in %s)", err, artifacts)
+	}
+	shots, _ := filepath.Glob(filepath.Join(artifacts, "*.png"))
+	if len(shots) == 0 {
+		t.Errorf("browser.mjs passed but left no screenshots in %s", artifacts)
+	}
+}
+
+// TestWebDemoUnitTests runs the page's unit tests (web-demo/src/**/*.test.ts,
+// with Vitest): the timeline merge, the live feed's reconnect and resume
+// logic against fakes, formatting and error wording. They need no server.
+func TestWebDemoUnitTests(t *testing.T) {
+	node := mustNode(t)
+	vitest := filepath.Join("node_modules", "vitest", "vitest.mjs")
+	if _, err := os.Stat(filepath.Join(webDemoDir, vitest)); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("web-demo/node_modules has no vitest (CI is set: the web-demo unit tests must run)")
+		}
+		t.Skip("web-demo/node_modules has no vitest: run `npm ci --prefix web-demo` from the repository root")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, vitest, "run")
+	cmd.Dir = webDemoDir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "CI=1")
+	cmd.WaitDelay = 10 * time.Second
+	out := &testLineLogger{t: t}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	out.flush()
+	if err != nil {
+		t.Fatalf("vitest failed: %v", err)
+	}
+}
+
+// warnIfStale logs when a web-demo source file is newer than the build, so
+// a local run does not silently test an old page.
+func warnIfStale(t *testing.T, dist string) {
+	t.Helper()
+	built, err := os.Stat(filepath.Join(dist, "index.html"))
+	if err != nil {
+		return
+	}
+	var newer []string
+	_ = filepath.WalkDir(filepath.Join(webDemoDir, "src"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().After(built.ModTime()) {
+			newer = append(newer, path)
+		}
+		return nil
+	})
+	if len(newer) > 0 {
+		t.Logf("WARNING: web-demo/dist is older than %s: run `npm run build --prefix web-demo` to test the current page", strings.Join(newer, ", "))
+	}
+}
+
+// testLineLogger logs each complete line written to it.
+type testLineLogger struct {
+	t   *testing.T
+	buf []byte
+}
+
+func (w *testLineLogger) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.t.Log(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *testLineLogger) flush() {
+	if len(w.buf) > 0 {
+		w.t.Log(string(w.buf))
+		w.buf = nil
+	}
+}

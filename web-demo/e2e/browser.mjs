@@ -1,0 +1,405 @@
+#!/usr/bin/env node
+// browser.mjs drives the built order-status page (web-demo/dist, served by the
+// real server at /demo/) in Debian's Chromium through playwright-core, at a
+// phone's width, and records tracking events through the GraphQL API while
+// the page is open:
+//
+//	a) the order list shows the demo orders; AC-1001 opens with its timeline;
+//	b) an event recorded through the API appears on the open page, no reload;
+//	c) the page survives a dropped websocket: the page is served through a
+//	   TCP proxy that then kills the websocket and refuses connections while
+//	   three events are recorded; once it accepts again, the three appear
+//	   once each, in order, and nothing else is duplicated;
+//	d) where the server has no development session (production), the page
+//	   asks for a token and signs in with it.
+//
+// Usage (server/browser_test.go runs it against a server it starts in
+// development mode with demo data and the carrier simulator off):
+//
+//	AFTERCART_URL=http://127.0.0.1:8080 AFTERCART_INTEGRATION_TOKEN=<jwt> \
+//	  [AFTERCART_ARTIFACTS=web-demo/test-results/browser] [CHROMIUM=/usr/bin/chromium] \
+//	  node web-demo/e2e/browser.mjs
+//
+// Each scenario ends with a full-page screenshot in AFTERCART_ARTIFACTS; the
+// paths are printed as "screenshot: <path>". Never downloads a browser.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
+const integrationToken = required('AFTERCART_INTEGRATION_TOKEN');
+const artifacts = path.resolve(
+  process.env.AFTERCART_ARTIFACTS ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'browser'),
+);
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+/** A suffix that keeps event ids unique when the script runs twice against one server. */
+const run = Date.now().toString(36);
+const orderNumber = 'AC-1001';
+
+// The flags this machine's Chromium needs: its closed network refuses the
+// background connections Chromium otherwise makes at start. playwright-core
+// adds --headless and --no-sandbox and a fresh --user-data-dir itself.
+const chromiumArgs = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A phone: 375 px wide, touch, in Hamburg's language and time zone. */
+const phone = {
+  viewport: { width: 375, height: 812 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'en-GB',
+  timezoneId: 'Europe/Berlin',
+};
+
+function required(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`browser.mjs: ${name} is not set (see the usage at the top of this file)`);
+    process.exit(2);
+  }
+  return v;
+}
+
+// --- The API, spoken to directly (never through the proxy).
+
+async function gql(query, variables) {
+  const res = await fetch(`${serverURL}/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${integrationToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (!res.ok || body.errors?.length) {
+    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
+  }
+  return body.data;
+}
+
+/** theShipment returns AC-1001's only shipment, with its timeline as the API has it. */
+async function theShipment() {
+  const data = await gql(
+    `query BrowserTestOrder($number: String!) {
+      order(number: $number) {
+        id
+        shipments { id carrier trackingNumber trackingUrl events(first: 100) { edges { node { message } } } }
+      }
+    }`,
+    { number: orderNumber },
+  );
+  const shipments = data.order.shipments;
+  assert.equal(shipments.length, 1, `${orderNumber} has one shipment`);
+  const s = shipments[0];
+  return { ...s, messages: s.events.edges.map((e) => e.node.message) };
+}
+
+/** record records one checkpoint through recordTrackingEvents, the contract's mutation. */
+async function record(shipment, id, message, occurredAt, extra = {}) {
+  await gql(
+    `mutation Track($input: RecordTrackingEventsInput!) {
+      recordTrackingEvents(input: $input) { recorded shipment { id } }
+    }`,
+    {
+      input: {
+        carrier: shipment.carrier,
+        trackingNumber: shipment.trackingNumber,
+        ...extra,
+        events: [
+          {
+            externalId: `browser-${run}-${id}`,
+            status: 'IN_TRANSIT',
+            message,
+            location: 'Berlin, DE',
+            occurredAt: occurredAt.toISOString(),
+          },
+        ],
+      },
+    },
+  );
+}
+
+/** minutesAgo: event times in the recent past, increasing with each scenario. */
+const minutesAgo = (m) => new Date(Date.now() - m * 60_000);
+
+// --- A TCP proxy that can drop the page's websocket for real.
+
+/**
+ * startProxy forwards 127.0.0.1:<port> to the server byte for byte. dropWebSockets
+ * resets every proxied websocket connection; while refusing, new connections
+ * are reset as soon as they arrive.
+ */
+async function startProxy(target) {
+  const { hostname, port } = new URL(target);
+  const conns = new Set();
+  let refusing = false;
+  let websockets = 0;
+  const server = net.createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(Number(port), hostname);
+    const conn = { client, upstream, websocket: false };
+    conns.add(conn);
+    const close = () => {
+      conns.delete(conn);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    client.once('data', (head) => {
+      // An HTTP/1.1 upgrade: Chromium opens a new connection for each websocket.
+      conn.websocket = /^upgrade:\s*websocket\s*$/im.test(head.toString('latin1'));
+      if (conn.websocket) {
+        websockets++;
+      }
+      upstream.write(head);
+      client.pipe(upstream);
+    });
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    get websockets() {
+      return websockets;
+    },
+    refuse() {
+      refusing = true;
+    },
+    accept() {
+      refusing = false;
+    },
+    dropWebSockets() {
+      let n = 0;
+      for (const c of conns) {
+        if (c.websocket) {
+          c.client.resetAndDestroy();
+          c.upstream.destroy();
+          n++;
+        }
+      }
+      return n;
+    },
+    close() {
+      for (const c of conns) {
+        c.client.destroy();
+        c.upstream.destroy();
+      }
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// --- The page.
+
+let browser;
+/** Uncaught exceptions in any page: the run fails if there are any. */
+const pageErrors = [];
+
+async function openPage(url) {
+  const context = await browser.newContext(phone);
+  // Product images live on the internet, which this machine cannot reach:
+  // fail them at once (the page shows placeholders) instead of waiting on DNS.
+  await context.route(
+    (u) => !['127.0.0.1', 'localhost'].includes(u.hostname),
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    console.error(`page error: ${err.stack ?? err}`);
+    pageErrors.push(err);
+  });
+  page.on('console', (m) => {
+    // Blocked product images are expected; anything else is worth reading.
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('ERR_BLOCKED_BY_CLIENT')) {
+      console.error(`console ${m.type()}: ${m.text()}`);
+    }
+  });
+  await page.goto(url);
+  return page;
+}
+
+async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  console.log(`screenshot: ${file}`);
+}
+
+/** timeline returns the messages the page shows for the shipment, top to bottom. */
+function timeline(page) {
+  return page.getByTestId('event-message').allTextContents();
+}
+
+/** liveState returns the banner's data-state. */
+function liveState(page) {
+  return page.getByTestId('live-status').getAttribute('data-state');
+}
+
+/** waitSynced waits until the page is live and holds everything committed so far. */
+async function waitSynced(page) {
+  await page.locator('[data-testid="live-status"][data-state="live"][data-synced="true"]').waitFor({ timeout: 20_000 });
+}
+
+async function waitForTop(page, messages, timeout = 15_000) {
+  await page.waitForFunction(
+    (want) => {
+      const got = [...document.querySelectorAll('[data-testid="event-message"]')].map((e) => e.textContent);
+      return want.every((m, i) => got[i] === m);
+    },
+    messages,
+    { timeout, polling: 100 },
+  );
+}
+
+// --- The scenarios.
+
+describe('order-status page in Chromium', { timeout: 150_000 }, () => {
+  let page;
+  let shipment;
+
+  before(async () => {
+    browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
+    console.log(`browser: Chromium ${browser.version()} (${executablePath}), server ${serverURL}`);
+    shipment = await theShipment();
+  });
+
+  after(async () => {
+    await browser?.close();
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  });
+
+  it('a) lists the demo orders and opens AC-1001 with its timeline', async () => {
+    page = await openPage(`${serverURL}/demo/`);
+    await page.getByTestId('order-list').waitFor();
+    const numbers = await page.getByTestId('order-card').evaluateAll((els) => els.map((e) => e.dataset.number));
+    assert.deepEqual(numbers, ['AC-1006', 'AC-1005', 'AC-1004', 'AC-1003', 'AC-1002', 'AC-1001', 'AC-1000'], 'Mina’s orders, newest first');
+    const card = page.locator('[data-testid="order-card"][data-number="AC-1004"]');
+    assert.match(await card.getByTestId('order-status').textContent(), /customs/i, 'the customs hold shows in the list');
+    await screenshot(page, 'a1-order-list');
+
+    // A link to an order that is not the shopper's reads as a sentence.
+    await page.goto(`${serverURL}/demo/#/orders/AC-2001`);
+    assert.match(await page.getByTestId('error').textContent(), /couldn't find that order/);
+    await page.getByRole('link', { name: 'All orders' }).click();
+
+    await page.locator(`[data-testid="order-card"][data-number="${orderNumber}"]`).click();
+    await page.waitForURL(/#\/orders\/AC-1001$/);
+    await page.getByTestId('order-detail').waitFor();
+    const shown = await timeline(page);
+    assert.ok(shown.length >= 3, `a timeline of at least 3 events, got ${shown.length}`);
+    assert.deepEqual(shown, shipment.messages, 'the timeline is the API’s, newest first');
+    assert.match(await page.getByTestId('eta-slip').textContent(), /^Delayed: was .+, now .+$/);
+    assert.equal(await page.getByTestId('tracking-link').getAttribute('href'), shipment.trackingUrl);
+    assert.match(await page.getByTestId('return-window').textContent(), /starts once everything is delivered/);
+    assert.ok((await page.getByTestId('item').count()) >= 1, 'the items are listed');
+    await screenshot(page, 'a2-order-detail');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await screenshot(page, 'a3-order-detail-desktop');
+    await page.setViewportSize(phone.viewport);
+  });
+
+  it('b) shows an event recorded through the API without a reload', async () => {
+    await waitSynced(page);
+    await page.evaluate(() => {
+      window.__notReloaded = true;
+    });
+    const before = await timeline(page);
+    const eta = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 4 * 86_400_000);
+    const message = `Arrived at the delivery depot (${run} b)`;
+    await record(shipment, 'b', message, minutesAgo(50), { estimatedDeliveryAt: eta.toISOString() });
+
+    await waitForTop(page, [message]);
+    assert.deepEqual(await timeline(page), [message, ...before], 'the new event on top, once, the rest unchanged');
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    await page.waitForFunction(
+      (want) => Date.parse(document.querySelector('[data-testid="eta"]')?.dataset.eta ?? '') === want,
+      eta.getTime(),
+      { timeout: 5_000 },
+    );
+    assert.equal(await liveState(page), 'live');
+    await screenshot(page, 'b-live-event');
+    await page.context().close();
+  });
+
+  it('c) survives a dropped websocket: missed events appear once, in order', async () => {
+    const proxy = await startProxy(serverURL);
+    try {
+      const page = await openPage(`${proxy.url}/demo/#/orders/${orderNumber}`);
+      await page.getByTestId('order-detail').waitFor();
+      await waitSynced(page);
+
+      // An update before the drop, so the page holds a cursor to resume from.
+      const first = `Sorted for delivery (${run} c0)`;
+      await record(shipment, 'c0', first, minutesAgo(40));
+      await waitForTop(page, [first]);
+      const before = await timeline(page);
+      const sockets = proxy.websockets;
+
+      proxy.refuse();
+      assert.ok(proxy.dropWebSockets() >= 1, 'a websocket to drop');
+      await page.waitForFunction(
+        () => ['reconnecting', 'offline'].includes(document.querySelector('[data-testid="live-status"]')?.dataset.state),
+        null,
+        { timeout: 10_000, polling: 50 },
+      );
+      await screenshot(page, 'c1-reconnecting');
+
+      const missed = [1, 2, 3].map((i) => `Loaded onto the delivery van ${i} (${run} c${i})`);
+      for (const [i, m] of missed.entries()) {
+        await record(shipment, `c${i + 1}`, m, minutesAgo(30 - i));
+      }
+      await sleep(2_000);
+      assert.notEqual(await liveState(page), 'live', 'still cut off while the proxy refuses');
+      assert.deepEqual(await timeline(page), before, 'nothing new arrives while cut off');
+
+      proxy.accept();
+      await page.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 30_000 });
+      const expected = [...missed].reverse();
+      await waitForTop(page, expected);
+      await sleep(1_500); // time for any duplicate to show up
+      const shown = await timeline(page);
+      assert.deepEqual(shown, [...expected, ...before], 'the three missed events once each, newest first, nothing repeated');
+      assert.equal(new Set(shown).size, shown.length, 'no message twice');
+      assert.ok(proxy.websockets > sockets, `reconnected on a new websocket (${sockets} before the drop, ${proxy.websockets} now)`);
+      assert.deepEqual(shown, (await theShipment()).messages, 'the page agrees with the API');
+      await screenshot(page, 'c2-after-reconnect');
+      await page.context().close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('d) without a development session, asks for a token and signs in with it', async () => {
+    // Production answers /demo/session with 404: play that part.
+    const { token } = await (await fetch(`${serverURL}/demo/session`)).json();
+    const context = await browser.newContext(phone);
+    await context.route('**/demo/session', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await context.route(
+      (u) => !['127.0.0.1', 'localhost'].includes(u.hostname),
+      (route) => route.abort('blockedbyclient'),
+    );
+    const page = await context.newPage();
+    await page.goto(`${serverURL}/demo/`);
+    await page.getByTestId('sign-in').waitFor();
+    await screenshot(page, 'd-sign-in');
+    await page.getByLabel('Customer token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('order-list').waitFor();
+    assert.equal(await page.getByTestId('order-card').count(), 7);
+    await context.close();
+  });
+});

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// The Go server serves the built app at /demo/ and the API at /query on the
+// same origin. `npm run dev` proxies the API (websockets included) and the
+// development session to a server started with `go run ./server -dev`.
+const api = process.env.AFTERCART_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  base: '/demo/',
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/query': { target: api, ws: true, changeOrigin: false },
+      '/demo/session': { target: api },
+    },
+  },
+  build: {
+    target: 'es2022',
+    // Maps for debugging on a phone's remote inspector; the demo hides nothing.
+    sourcemap: true,
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+});

@@ -117,13 +117,13 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string) (<-cha
 		cursor = joinedAt
 	}
 	out := make(chan *Update)
-	go f.stream(ctx, v, o.CustomerID, h, sub, cursor, out)
+	go f.stream(ctx, v, o.CustomerID, h, sub, cursor, after != nil, out)
 	return out, nil
 }
 
 // stream runs one subscription: catch up from the cursor, then relay the
 // hub's batches, skipping anything at or before the cursor.
-func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, sub *subscriber, cursor int, out chan<- *Update) {
+func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, sub *subscriber, cursor int, resume bool, out chan<- *Update) {
 	defer close(out)
 	defer f.leave(h, sub)
 	var expired <-chan time.Time
@@ -179,7 +179,9 @@ func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, 
 			}
 		}
 	}
-	if !catchUp() {
+	// Live-only subscribers start at the hub's position, which the hub's own
+	// batches continue from: only a resume needs the log.
+	if resume && !catchUp() {
 		return
 	}
 	for {

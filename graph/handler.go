@@ -64,6 +64,7 @@ const MaxSubscriptionsPerConnection = 50
 // auth.Middleware before it; websockets authenticate in connection_init.
 func NewHandler(cfg HandlerConfig) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
+	conns := newConnLimiter(MaxConnectionsPerViewer)
 	srv.AddTransport(transport.Websocket{
 		// gqlgen's transport gets several graphql-transport-ws close codes
 		// wrong and leaks a subscription whose id is reused; the guard
@@ -90,6 +91,13 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 				if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
 					cfg.Log.ErrorContext(ctx, "resolving websocket viewer", "err", err)
 					return wsproto.Forbidden(ctx), nil, errors.New("service unavailable")
+				}
+				if v.IsCustomer() {
+					admitted, ok := conns.admit(ctx, v)
+					if !ok {
+						return admitted, nil, errors.New("too many connections for this viewer")
+					}
+					ctx = admitted
 				}
 				ctx = auth.NewContext(ctx, v)
 			}

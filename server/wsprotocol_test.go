@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -80,3 +81,41 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectionsPerViewer caps a customer's open websockets; closing one
+// frees its place, and other viewers are unaffected.
+func TestConnectionsPerViewer(t *testing.T) {
+	s := mustServer(t, "")
+	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+	init := func(c *wsClient, tok string) {
+		c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
+	}
+	var open []*wsClient
+	for i := 0; i < graphMaxConnectionsPerViewer; i++ {
+		open = append(open, s.connectWS(t, mina))
+	}
+	over := s.dialWS(t)
+	init(over, mina)
+	if code := over.closeStatus(); code != 4429 {
+		t.Fatalf("connection %d: close code %d, want 4429", graphMaxConnectionsPerViewer+1, code)
+	}
+	// Another customer is not affected.
+	s.connectWS(t, s.token(t, auth.RoleCustomer, "leo@example.com"))
+	// Closing one frees a place (once the server has seen the close).
+	_ = open[0].conn.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := s.dialWS(t)
+		init(c, mina)
+		m, err := c.tryRead(5 * time.Second)
+		if err == nil && m.Type == "connection_ack" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no place freed after a close: %+v %v", m, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+const graphMaxConnectionsPerViewer = graph.MaxConnectionsPerViewer

@@ -417,13 +417,8 @@ func (s *Service) apply(ctx context.Context, tx *ent.Tx, sh *ent.Shipment, event
 			return nil, err
 		}
 	}
-	next := Fold(Snapshot{
-		Status: sh.Status, SubStatus: sh.SubStatus, LastEventAt: sh.LastEventAt,
-		ShippedAt: sh.ShippedAt, DeliveredAt: sh.DeliveredAt,
-		FirstETA: sh.FirstEstimatedDeliveryAt, LatestETA: sh.LatestEstimatedDeliveryAt,
-	}, fresh, eta)
-	cur := Snapshot{Status: sh.Status, SubStatus: sh.SubStatus, LastEventAt: sh.LastEventAt,
-		ShippedAt: sh.ShippedAt, DeliveredAt: sh.DeliveredAt, FirstETA: sh.FirstEstimatedDeliveryAt, LatestETA: sh.LatestEstimatedDeliveryAt}
+	cur := snapshotOf(sh)
+	next := Fold(cur, fresh, eta)
 	if len(fresh) == 0 && next.equal(cur) {
 		res.Shipment = sh
 		return res, nil
@@ -456,6 +451,15 @@ type Snapshot struct {
 	ShippedAt           *time.Time
 	DeliveredAt         *time.Time
 	FirstETA, LatestETA *time.Time
+}
+
+// snapshotOf is the part of sh that checkpoints change.
+func snapshotOf(sh *ent.Shipment) Snapshot {
+	return Snapshot{
+		Status: sh.Status, SubStatus: sh.SubStatus, LastEventAt: sh.LastEventAt,
+		ShippedAt: sh.ShippedAt, DeliveredAt: sh.DeliveredAt,
+		FirstETA: sh.FirstEstimatedDeliveryAt, LatestETA: sh.LatestEstimatedDeliveryAt,
+	}
 }
 
 func (a Snapshot) equal(b Snapshot) bool {

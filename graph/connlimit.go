@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -26,15 +24,14 @@ func newConnLimiter(max int) *connLimiter { return &connLimiter{max: max, n: map
 
 // admit counts a new connection for v, or refuses it when v already holds
 // max. An admitted connection is released when ctx — the connection's
-// request context, cancelled when the connection ends, however it ends — is
-// done, so a count cannot leak.
-func (l *connLimiter) admit(ctx context.Context, v *auth.Viewer) (context.Context, bool) {
+// context, cancelled when the connection ends, however it ends — is done, so
+// a count cannot leak.
+func (l *connLimiter) admit(ctx context.Context, v *auth.Viewer) bool {
 	key := string(v.Role) + ":" + v.Subject
 	l.mu.Lock()
 	if l.n[key] >= l.max {
 		l.mu.Unlock()
-		ctx = transport.WithWebsocketCloseCode(ctx, 4429)
-		return transport.AppendCloseReason(ctx, "Too many connections for this viewer"), false
+		return false
 	}
 	l.n[key]++
 	l.mu.Unlock()
@@ -45,5 +42,5 @@ func (l *connLimiter) admit(ctx context.Context, v *auth.Viewer) (context.Contex
 			delete(l.n, key)
 		}
 	})
-	return ctx, true
+	return true
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/aftercart/aftercart/ent"
@@ -45,7 +44,7 @@ type HandlerConfig struct {
 	// Dev enables introspection and field suggestions.
 	Dev bool
 	// AllowedOrigins are the browser origins allowed to open websockets
-	// (host patterns, as coder/websocket matches them: "localhost:5173", "*.example.com").
+	// (host patterns, see wsproto.Transport.OriginPatterns: "localhost:5173", "*.example.com").
 	AllowedOrigins []string
 	// CostBudget overrides DefaultCostBudget when positive.
 	CostBudget int
@@ -55,57 +54,57 @@ type HandlerConfig struct {
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
-// one over the cap gets a THROTTLED error (see wsproto.Guard).
+// one over the cap gets a THROTTLED error (see wsproto.Transport).
 const MaxSubscriptionsPerConnection = 50
+
+// Handler is the /query handler (see NewHandler).
+type Handler struct {
+	http.Handler
+	ws *wsproto.Transport
+}
+
+// Close ends every open websocket (1001, going away). Call it after the HTTP
+// server has shut down: hijacked connections are not the server's to close.
+func (h *Handler) Close() { h.ws.Close() }
 
 // NewHandler builds the /query handler: gqlgen with explicit transports and
 // extensions (never handler.NewDefaultServer, which has no limits), wrapped in
 // a body-size limit. Authentication of plain HTTP requests happens in
 // auth.Middleware before it; websockets authenticate in connection_init.
-func NewHandler(cfg HandlerConfig) http.Handler {
+func NewHandler(cfg HandlerConfig) *Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
 	conns := newConnLimiter(MaxConnectionsPerViewer)
-	srv.AddTransport(transport.Websocket{
-		// gqlgen's transport gets several graphql-transport-ws close codes
-		// wrong and leaks a subscription whose id is reused; the guard
-		// enforces the protocol before gqlgen sees a message.
-		Implementation: wsproto.Guard{
-			Inner: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-				OriginPatterns: cfg.AllowedOrigins,
-			}},
-			InitTimeout:      cfg.WSInitTimeout,
-			MaxSubscriptions: MaxSubscriptionsPerConnection,
-			Log:              cfg.Log,
-		},
-		// Longer than the guard's, which must fire first (with 4408).
-		InitTimeout: 30 * time.Second,
-		// Pings every 15 s; a client that stops answering (or reading) is
-		// dropped after 30 s, so a stalled reader never holds its writer.
-		PingPongInterval: 15 * time.Second,
-		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	// aftercart's own graphql-transport-ws transport, not gqlgen's: right
+	// close codes, and a few KB per idle subscriber instead of ~90 (see
+	// graph/wsproto and server/live/BENCHMARKS.md).
+	ws := &wsproto.Transport{
+		OriginPatterns:   cfg.AllowedOrigins,
+		InitTimeout:      cfg.WSInitTimeout,
+		MaxSubscriptions: MaxSubscriptionsPerConnection,
+		// A client that sends nothing (not even a pong) for 30 s is dropped.
+		PingInterval: 15 * time.Second,
+		Log:          cfg.Log,
+		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, error) {
 			v, err := auth.FromInitPayload(cfg.Issuer, payload)
 			if err != nil {
-				return wsproto.Forbidden(ctx), nil, err
+				return nil, err
 			}
-			if v != nil {
-				if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
-					cfg.Log.ErrorContext(ctx, "resolving websocket viewer", "err", err)
-					return wsproto.Forbidden(ctx), nil, errors.New("service unavailable")
-				}
-				if v.IsCustomer() {
-					admitted, ok := conns.admit(ctx, v)
-					if !ok {
-						return admitted, nil, errors.New("too many connections for this viewer")
-					}
-					ctx = admitted
-				}
-				ctx = auth.NewContext(ctx, v)
+			if v == nil {
+				return ctx, nil
 			}
-			// No ack payload: gqlgen would otherwise echo the init payload,
-			// bearer token included.
-			return ctx, nil, nil
+			if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
+				cfg.Log.ErrorContext(ctx, "resolving websocket viewer", "err", err)
+				return nil, errors.New("service unavailable")
+			}
+			if v.IsCustomer() {
+				if !conns.admit(ctx, v) {
+					return nil, &wsproto.CloseError{Code: 4429, Reason: "Too many connections for this viewer"}
+				}
+			}
+			return auth.NewContext(ctx, v), nil
 		},
-	})
+	}
+	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -128,14 +127,14 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 		cfg.Log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
 		return fmt.Errorf("panic: %v", p)
 	})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return &Handler{ws: ws, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
 			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"INVALID_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
 			return
 		}
 		srv.ServeHTTP(w, r)
-	})
+	})}
 }
 
 // ResolveViewer binds a CUSTOMER viewer to its customer record by email. A

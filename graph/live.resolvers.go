@@ -8,12 +8,18 @@ package graph
 import (
 	"context"
 
+	"github.com/aftercart/aftercart/graph/wsproto"
+	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/live"
 )
 
 // ShipmentUpdated is the resolver for the shipmentUpdated field.
 func (r *subscriptionResolver) ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *live.Update, error) {
-	return r.Live.Subscribe(ctx, orderID, after)
+	p, ok := wsproto.PushFrom(ctx)
+	if !ok {
+		return nil, errs.Errorf(errs.InvalidInput, "subscriptions are served over websockets (graphql-transport-ws)")
+	}
+	return r.Live.Subscribe(ctx, orderID, after, p, argumentVariable(ctx, "after"))
 }
 
 // Subscription returns SubscriptionResolver implementation.

@@ -111,6 +111,8 @@ type Main struct {
 
 	ln     net.Listener
 	server *http.Server
+	// api is the /query handler, kept to close its websockets on Close.
+	api *graph.Handler
 	stop   context.CancelFunc // stops background work (the simulator)
 }
 
@@ -265,6 +267,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errsOut = append(errsOut, m.server.Shutdown(ctx))
+	}
+	if m.api != nil {
+		m.api.Close() // websockets are hijacked: Shutdown leaves them open
 	}
 	if m.Live != nil {
 		m.Live.Close()

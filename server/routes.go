@@ -32,6 +32,7 @@ func (m *Main) Handler() http.Handler {
 		CostBudget:     m.Config.CostBudget,
 		WSInitTimeout:  m.Config.WSInitTimeout,
 	})
+	m.api = api
 	corsMW := cors.New(cors.Options{
 		AllowedOrigins:   m.Config.AllowedOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},

@@ -2,18 +2,24 @@ package wsproto
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"strconv"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gobwas/ws"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Message types of graphql-transport-ws.
@@ -29,482 +35,728 @@ const (
 )
 
 // maxCloseReason is the longest reason a close frame can carry (125 bytes of
-// control payload minus the 2-byte code); coder/websocket replaces a longer
-// one with 1011, losing our code.
+// control payload minus the 2-byte code).
 const maxCloseReason = 123
 
-// throttledPayload is the payload of the error sent for a subscribe over the cap.
-var throttledPayload = json.RawMessage(`[{"message":"too many subscriptions on this connection","extensions":{"code":"` + ThrottledCode + `"}}]`)
-
-type config struct {
-	initTimeout time.Duration
-	maxSubs     int // < 0: no cap
-}
-
-// operation is one subscribe that gqlgen is running. gqlgen knows it under
-// internalID, never under the client's id: gqlgen keys its cancel functions by
-// id and, when an operation ends, deletes the entry by id after it has written
-// "complete". If the client reused an id right after completing it, that late
-// delete would remove the new operation's entry and leave it unstoppable. A
-// per-connection counter never repeats, so gqlgen never sees an id twice.
-type operation struct {
-	clientID   string
-	internalID string
-	// clientDone: the client sent complete; nothing more may reach it
-	// about this operation (PROTOCOL.md), but gqlgen still runs it until
-	// it has seen the cancellation.
-	clientDone bool
-}
-
-// conn is the transport.WebsocketConn the guard hands to gqlgen. gqlgen reads
-// from one goroutine and writes from many (under its own mutex); the init
-// timer and gqlgen's close path race with both, so all state is under mu.
+// conn is one websocket connection. Its goroutines: readLoop for the
+// connection's life, work while client messages wait, flush while writes wait.
 type conn struct {
-	inner transport.WebsocketConn
-	cfg   config
-	log   *slog.Logger
+	t    *Transport
+	exec graphql.GraphExecutor
+	nc   net.Conn
+	raw  syscall.RawConn // for non-blocking write attempts; nil if unsupported
+	// early holds bytes net/http had read past the upgrade request.
+	early []byte
 
-	// writeMu serialises writes on inner: gqlgen's mutex does not cover the
-	// guard's own writes (pong before init, throttled errors), and not every
-	// inner implementation allows concurrent writes.
-	writeMu sync.Mutex
+	// ctx is the connection's context: request values, then the
+	// InitFunc's. Cancelled when the connection ends.
+	ctx    context.Context
+	cancel context.CancelFunc
 
-	mu         sync.Mutex
-	initTimer  *time.Timer
-	closed     bool
-	cause      *closeError // set when the guard closed the connection
-	initSeen   bool
-	acked      bool
-	lastID     uint64
-	byClient   map[string]*operation // operations the client considers active
-	byInternal map[string]*operation // operations gqlgen is running
+	lastRead atomic.Int64 // unix nanoseconds of the last frame received
 
-	closeOnce sync.Once
-	closeErr  error
+	mu        sync.Mutex
+	initTimer *time.Timer
+	pingTimer *time.Timer
+	initSeen  bool
+	acked     bool
+	closing   bool // a close frame was sent (or the socket dropped)
+	inbox     [][]byte
+	room      *sync.Cond // signalled when the inbox has room; made when first needed
+	working   bool
+	ops       map[string]*operation
+
+	wmu      sync.Mutex
+	out      net.Buffers // queued frames, oldest first
+	queued   int         // bytes in out
+	flushing bool
+	wdead    bool // the socket failed or was closed: drop writes
+	drained  []func()
 }
 
-var (
-	_ transport.WebsocketConn          = (*conn)(nil)
-	_ transport.WebsocketReadLimiter   = (*conn)(nil)
-	_ transport.WebsocketReadDeadliner = (*conn)(nil)
-)
+// operation is one active subscribe.
+type operation struct {
+	id     string
+	idJSON []byte // the id as a JSON string, for building messages
+	cancel context.CancelFunc
+	ended  atomic.Bool // error or complete was sent, or the client completed it
+}
 
-func newConn(inner transport.WebsocketConn, cfg config, log *slog.Logger) *conn {
-	return &conn{
-		inner:      inner,
-		cfg:        cfg,
-		log:        log,
-		byClient:   map[string]*operation{},
-		byInternal: map[string]*operation{},
+func newConn(t *Transport, exec graphql.GraphExecutor, nc net.Conn, early []byte, ctx context.Context) *conn {
+	c := &conn{t: t, exec: exec, nc: nc, early: early}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+		}
+	}
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.lastRead.Store(time.Now().UnixNano())
+	c.initTimer = time.AfterFunc(t.initTimeout(), c.initTimedOut)
+	c.pingTimer = time.AfterFunc(t.pingInterval(), c.pingTick)
+	return c
+}
+
+// readLoop reads frames until the connection ends. It deliberately does
+// nothing but parse frames and queue messages: whatever it calls grows the
+// stack it keeps for the connection's whole life.
+func (c *conn) readLoop() {
+	defer c.finish()
+	var r io.Reader = c.nc
+	if len(c.early) > 0 {
+		r = io.MultiReader(bytes.NewReader(c.early), c.nc)
+		c.early = nil
+	}
+	limit := c.t.readLimit()
+	var message []byte // a fragmented message being assembled
+	fragmented := false
+	for {
+		h, err := ws.ReadHeader(r)
+		if err != nil {
+			return
+		}
+		switch {
+		case !h.Masked:
+			c.closeWith(1002, "client frames must be masked")
+			return
+		case h.Rsv != 0:
+			c.closeWith(1002, "no extension was negotiated")
+			return
+		case h.OpCode.IsControl() && (h.Length > 125 || !h.Fin):
+			c.closeWith(1002, "invalid control frame")
+			return
+		case h.Length > limit || int64(len(message))+h.Length > limit:
+			c.closeWith(1009, "message too big")
+			return
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		c.lastRead.Store(time.Now().UnixNano())
+		switch h.OpCode {
+		case ws.OpPing:
+			c.writeFrame(ws.OpPong, payload)
+		case ws.OpPong:
+		case ws.OpClose:
+			c.closeWith(closeReply(payload), "")
+			return
+		case ws.OpText, ws.OpBinary:
+			if fragmented {
+				c.closeWith(1002, "expected a continuation frame")
+				return
+			}
+			if !h.Fin {
+				message, fragmented = payload, true
+				continue
+			}
+			c.deliver(payload)
+		case ws.OpContinuation:
+			if !fragmented {
+				c.closeWith(1002, "unexpected continuation frame")
+				return
+			}
+			message = append(message, payload...)
+			if h.Fin {
+				c.deliver(message)
+				message, fragmented = nil, false
+			}
+		default:
+			c.closeWith(1002, "unknown opcode")
+			return
+		}
 	}
 }
 
-// closeError is what NextReader returns after the guard closed the
-// connection. It unwraps to transport.ErrWebsocketClosed so that gqlgen
-// treats it as a closed connection rather than reporting a read error to its
-// ErrorFunc: the violation is the client's, and the guard logs it.
-type closeError struct {
-	code   int
-	reason string
-}
-
-func (e *closeError) Error() string {
-	return fmt.Sprintf("wsproto: closed the connection with %d %q", e.code, e.reason)
-}
-
-func (e *closeError) Unwrap() error { return transport.ErrWebsocketClosed }
-
-func (c *conn) startInitTimer() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		c.initTimer = time.AfterFunc(c.cfg.initTimeout, c.initTimedOut)
+// closeReply is the code to answer a client's close frame with: its own
+// code when it sent one, else 1000.
+func closeReply(payload []byte) int {
+	code, _ := ws.ParseCloseFrameData(payload)
+	if code.Empty() || !code.IsProtocolDefined() && !code.IsApplicationSpec() && !code.IsPrivateSpec() {
+		return 1000
 	}
+	return int(code)
 }
 
-func (c *conn) initTimedOut() {
+// deliver queues a client message for the worker, starting it if idle.
+// When maxInbox messages wait already, it waits for room: the client is
+// slowed down by TCP flow control instead of growing the queue.
+func (c *conn) deliver(msg []byte) {
 	c.mu.Lock()
-	if c.initSeen || c.closed {
+	for len(c.inbox) >= maxInbox && !c.closing {
+		if c.room == nil {
+			c.room = sync.NewCond(&c.mu)
+		}
+		c.room.Wait()
+	}
+	if c.closing {
 		c.mu.Unlock()
-		return
+		return // keep reading until the client's close frame
 	}
-	ce := c.shutLocked(CloseConnectionInitTimeout, "Connection initialisation timeout")
+	c.inbox = append(c.inbox, msg)
+	start := !c.working
+	c.working = true
 	c.mu.Unlock()
-	c.finishClose(ce)
-}
-
-// violation closes the connection with code and returns the error NextReader
-// must give gqlgen so that it stops.
-func (c *conn) violation(code int, reason string) error {
-	c.mu.Lock()
-	if c.closed {
-		err := c.closedErrLocked()
-		c.mu.Unlock()
-		return err
-	}
-	ce := c.shutLocked(code, reason)
-	c.mu.Unlock()
-	c.finishClose(ce)
-	return ce
-}
-
-// shutLocked marks the connection closed by the guard; the caller must call
-// finishClose once it has released mu. Splitting the two keeps the decision
-// atomic with the state it depends on (e.g. "no init seen yet") while the
-// network writes happen outside the lock.
-func (c *conn) shutLocked(code int, reason string) *closeError {
-	c.closed = true
-	c.stopInitTimerLocked()
-	c.cause = &closeError{code: code, reason: truncateReason(reason)}
-	return c.cause
-}
-
-func (c *conn) finishClose(ce *closeError) {
-	c.log.Debug("graphql-transport-ws: closing connection", "code", ce.code, "reason", ce.reason)
-	// Not under writeMu: a write blocked on a stalled client must not hold
-	// up the close, and WriteClose is safe alongside writes for the
-	// implementations gqlgen ships (coder/websocket closes in the
-	// background).
-	_ = c.inner.WriteClose(ce.code, ce.reason)
-	_ = c.closeInner()
-}
-
-func (c *conn) closedErrLocked() error {
-	if c.cause != nil {
-		return c.cause
-	}
-	return transport.ErrWebsocketClosed
-}
-
-func (c *conn) stopInitTimerLocked() {
-	if c.initTimer != nil {
-		c.initTimer.Stop()
+	if start {
+		go c.work()
 	}
 }
 
-func (c *conn) closeInner() error {
-	c.closeOnce.Do(func() { c.closeErr = c.inner.Close() })
-	return c.closeErr
-}
-
-// NextReader returns the next client message that gqlgen should handle. It
-// reads whole messages (the inner connection's read limit still applies),
-// closes the connection on a protocol violation, answers or drops what gqlgen
-// would mishandle, and rewrites subscribe and complete to gqlgen's ids.
-func (c *conn) NextReader() (int, io.Reader, error) {
+// work handles queued client messages in order, then exits.
+func (c *conn) work() {
 	for {
 		c.mu.Lock()
-		if c.closed {
-			err := c.closedErrLocked()
+		if len(c.inbox) == 0 || c.closing {
+			c.inbox = nil
+			c.working = false
 			c.mu.Unlock()
-			return 0, nil, err
+			return
+		}
+		msg := c.inbox[0]
+		c.inbox[0] = nil
+		c.inbox = c.inbox[1:]
+		if c.room != nil {
+			c.room.Signal()
 		}
 		c.mu.Unlock()
-
-		mt, r, err := c.inner.NextReader()
-		if err != nil {
-			c.mu.Lock()
-			if c.cause != nil {
-				// The guard closed it (e.g. the init timer) while
-				// gqlgen was waiting here.
-				err = c.cause
-			}
-			c.mu.Unlock()
-			return mt, nil, err
-		}
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return mt, nil, err
-		}
-		out, err := c.handle(data)
-		if err != nil {
-			return mt, nil, err
-		}
-		if out != nil {
-			return mt, bytes.NewReader(out), nil
-		}
+		c.handle(msg)
 	}
 }
 
-// clientMessage is the part of a client message the guard needs.
+// clientMessage is a graphql-transport-ws message from the client.
 type clientMessage struct {
 	Type    string          `json:"type"`
 	ID      string          `json:"id"`
 	Payload json.RawMessage `json:"payload"`
 }
 
-// handle checks one client message and returns what to pass to gqlgen: the
-// message itself, a rewrite, nil (consumed by the guard) or an error (the
-// connection is closed).
-func (c *conn) handle(data []byte) ([]byte, error) {
+func (c *conn) handle(data []byte) {
 	var m clientMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, c.violation(CloseBadRequest, "Invalid message received")
+		c.closeWith(CloseBadRequest, "Invalid message received")
+		return
 	}
 	switch m.Type {
 	case "":
-		return nil, c.violation(CloseBadRequest, "Invalid message received: missing type")
+		c.closeWith(CloseBadRequest, "Invalid message received: missing type")
 	case typeConnectionInit:
-		if !objectOrNull(m.Payload) {
-			// gqlgen would fail to decode it and return without
-			// closing: the socket would stay open, unserved.
-			return nil, c.violation(CloseBadRequest, "Invalid message received: payload must be an object")
-		}
-		c.mu.Lock()
-		if c.closed {
-			err := c.closedErrLocked()
-			c.mu.Unlock()
-			return nil, err
-		}
-		if c.initSeen {
-			ce := c.shutLocked(CloseTooManyInitRequests, "Too many initialisation requests")
-			c.mu.Unlock()
-			c.finishClose(ce)
-			return nil, ce
-		}
-		c.initSeen = true
-		c.stopInitTimerLocked()
-		c.mu.Unlock()
-		return data, nil
+		c.connectionInit(m)
 	case typePing, typePong:
 		if !objectOrNull(m.Payload) {
-			return nil, c.violation(CloseBadRequest, "Invalid message received: payload must be an object")
+			c.closeWith(CloseBadRequest, "Invalid message received: payload must be an object")
+			return
 		}
-		c.mu.Lock()
-		acked := c.acked
-		c.mu.Unlock()
-		if acked {
-			return data, nil // gqlgen answers pings and tracks pongs
-		}
-		// gqlgen closes with 1002 on anything but connection_init before
-		// the ack; the protocol allows ping and pong at any time.
 		if m.Type == typePing {
-			return nil, c.writeOwn(&serverMessage{Type: typePong, Payload: m.Payload})
+			c.writeMessage(typePong, nil, nil)
 		}
-		return nil, nil
 	case typeSubscribe:
 		if m.ID == "" {
-			return nil, c.violation(CloseBadRequest, "Invalid message received: subscribe without id")
+			c.closeWith(CloseBadRequest, "Invalid message received: subscribe without id")
+			return
 		}
-		return c.subscribe(m)
+		c.subscribe(m)
 	case typeComplete:
 		if m.ID == "" {
-			return nil, c.violation(CloseBadRequest, "Invalid message received: complete without id")
+			c.closeWith(CloseBadRequest, "Invalid message received: complete without id")
+			return
 		}
 		c.mu.Lock()
-		op := c.byClient[m.ID]
-		if op != nil {
-			delete(c.byClient, m.ID)
-			op.clientDone = true
-		}
+		op := c.ops[m.ID]
+		delete(c.ops, m.ID)
 		c.mu.Unlock()
-		if op == nil {
-			return nil, nil // unknown or already finished: nothing to stop
+		if op != nil {
+			// Nothing more may reach the client about it (PROTOCOL.md).
+			op.ended.Store(true)
+			op.cancel()
 		}
-		return encodeClientMessage(typeComplete, op.internalID, nil), nil
 	default:
-		return nil, c.violation(CloseBadRequest, fmt.Sprintf("Unexpected message of type %q received", m.Type))
+		c.closeWith(CloseBadRequest, "Unexpected message of type \""+truncateReason(m.Type)+"\" received")
 	}
 }
 
-func (c *conn) subscribe(m clientMessage) ([]byte, error) {
-	c.mu.Lock()
-	if c.closed {
-		err := c.closedErrLocked()
-		c.mu.Unlock()
-		return nil, err
+func (c *conn) connectionInit(m clientMessage) {
+	if !objectOrNull(m.Payload) {
+		c.closeWith(CloseBadRequest, "Invalid message received: payload must be an object")
+		return
 	}
-	var ce *closeError
+	c.mu.Lock()
+	if c.initSeen {
+		c.mu.Unlock()
+		c.closeWith(CloseTooManyInitRequests, "Too many initialisation requests")
+		return
+	}
+	c.initSeen = true
+	c.initTimer.Stop()
+	c.mu.Unlock()
+	var payload transport.InitPayload
+	if len(m.Payload) > 0 {
+		_ = json.Unmarshal(m.Payload, &payload) // an object: checked above
+	}
+	ctx := c.ctx
+	if c.t.InitFunc != nil {
+		next, err := c.t.InitFunc(ctx, payload)
+		if err != nil {
+			var ce *CloseError
+			if errors.As(err, &ce) {
+				c.closeWith(ce.Code, ce.Reason)
+			} else {
+				c.closeWith(CloseForbidden, "Forbidden")
+			}
+			return
+		}
+		if next != nil {
+			ctx = next
+		}
+	}
+	c.mu.Lock()
+	c.ctx = ctx // read by later messages on this worker only
+	c.acked = true
+	c.mu.Unlock()
+	// No payload: echoing the init payload would echo the bearer token.
+	c.writeMessage(typeConnectionAck, nil, nil)
+}
+
+// throttledPayload is the payload of the error sent for a subscribe over the cap.
+var throttledPayload = []byte(`[{"message":"too many subscriptions on this connection","extensions":{"code":"` + ThrottledCode + `"}}]`)
+
+func (c *conn) subscribe(m clientMessage) {
+	c.mu.Lock()
 	switch {
 	case !c.acked:
-		ce = c.shutLocked(CloseUnauthorized, "Unauthorized")
-	case c.byClient[m.ID] != nil:
-		ce = c.shutLocked(CloseSubscriberAlreadyExists, "Subscriber for "+m.ID+" already exists")
-	case c.cfg.maxSubs > 0 && (len(c.byClient) >= c.cfg.maxSubs || len(c.byInternal) >= 2*c.cfg.maxSubs):
 		c.mu.Unlock()
-		c.log.Debug("graphql-transport-ws: subscription throttled", "id", m.ID, "max", c.cfg.maxSubs)
-		return nil, c.writeOwn(&serverMessage{ID: m.ID, Type: typeError, Payload: throttledPayload})
-	}
-	if ce != nil {
+		c.closeWith(CloseUnauthorized, "Unauthorized")
+		return
+	case c.ops[m.ID] != nil:
 		c.mu.Unlock()
-		c.finishClose(ce)
-		return nil, ce
+		c.closeWith(CloseSubscriberAlreadyExists, truncateReason("Subscriber for "+m.ID+" already exists"))
+		return
 	}
-	c.lastID++
-	op := &operation{clientID: m.ID, internalID: strconv.FormatUint(c.lastID, 10)}
-	c.byClient[op.clientID] = op
-	c.byInternal[op.internalID] = op
+	if max := c.t.maxSubscriptions(); max > 0 && len(c.ops) >= max {
+		c.mu.Unlock()
+		c.t.logger().Debug("graphql-transport-ws: subscription throttled", "id", m.ID, "max", max)
+		c.writeMessage(typeError, jsonString(m.ID), throttledPayload)
+		return
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	op := &operation{id: m.ID, idJSON: jsonString(m.ID), cancel: cancel}
+	if c.ops == nil {
+		c.ops = map[string]*operation{}
+	}
+	c.ops[m.ID] = op
 	c.mu.Unlock()
-	return encodeClientMessage(typeSubscribe, op.internalID, m.Payload), nil
+	c.run(ctx, op, m.Payload)
 }
 
-// encodeClientMessage builds the message gqlgen reads. id is a decimal
-// counter and payload was validated by json.Unmarshal, so plain
-// concatenation is valid JSON.
-func encodeClientMessage(typ, id string, payload json.RawMessage) []byte {
-	b := make([]byte, 0, len(payload)+len(typ)+len(id)+32)
-	b = append(b, `{"type":"`...)
+// run executes one operation. Queries and mutations answer once; a
+// subscription either hands itself to its resolver's service (Push) or gets
+// a goroutine that pulls events from gqlgen, as gqlgen's own transport does.
+func (c *conn) run(ctx context.Context, op *operation, payload json.RawMessage) {
+	start := graphql.Now()
+	params := &graphql.RawParams{}
+	if !isObject(payload) {
+		c.closeWith(CloseBadRequest, "Invalid message received: subscribe payload must be an object")
+		return
+	}
+	if err := json.Unmarshal(payload, params); err != nil {
+		c.end(op, gqlerror.List{&gqlerror.Error{Message: "invalid subscribe payload: " + err.Error(), Extensions: map[string]any{"code": "BAD_REQUEST"}}})
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	ctx = graphql.StartOperationTrace(ctx)
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			c.end(op, resp.Errors)
+			return
+		}
+		c.sendResponse(op, resp)
+		c.end(op, nil)
+		return
+	}
+	ctx = graphql.WithOperationContext(ctx, rc)
+	var p *Push
+	if rc.Operation.Operation == ast.Subscription {
+		p = &Push{c: c, op: op, params: params}
+		ctx = context.WithValue(ctx, pushKey{}, p)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.end(op, gqlerror.List{presentPanic(ctx, rc, r)})
+		}
+	}()
+	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+	if p != nil && p.start != nil {
+		// The resolver took over: it renders through responses and
+		// sends from its own goroutines.
+		p.responses, p.ctx = responses, ctx
+		p.start()
+		return
+	}
+	if rc.Operation.Operation != ast.Subscription {
+		if resp := responses(ctx); resp != nil {
+			c.sendResponse(op, resp)
+		}
+		c.end(op, nil)
+		return
+	}
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				c.end(op, gqlerror.List{presentPanic(ctx, rc, r)})
+				return
+			}
+			c.end(op, nil)
+		}()
+		for {
+			resp := responses(ctx)
+			if resp == nil {
+				return
+			}
+			c.sendResponse(op, resp)
+		}
+	}()
+}
+
+func presentPanic(ctx context.Context, rc *graphql.OperationContext, r any) *gqlerror.Error {
+	err := rc.Recover(ctx, r)
+	var gqlerr *gqlerror.Error
+	if !errors.As(err, &gqlerr) {
+		gqlerr = &gqlerror.Error{Message: "internal error"}
+		if err != nil {
+			gqlerr.Message = err.Error()
+		}
+	}
+	return gqlerr
+}
+
+func (c *conn) sendResponse(op *operation, resp *graphql.Response) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		c.t.logger().Error("graphql-transport-ws: encoding a response", "err", err)
+		return
+	}
+	c.sendNext(op, b)
+}
+
+// sendNext writes a "next" message unless the operation has ended.
+func (c *conn) sendNext(op *operation, payload []byte) bool {
+	if op.ended.Load() {
+		return false
+	}
+	return c.writeMessage(typeNext, op.idJSON, payload)
+}
+
+// end finishes an operation from the server side: "error" with errs, or
+// "complete". Nothing is sent if it had already ended (the client completed
+// it, or the server ended it before).
+func (c *conn) end(op *operation, errs gqlerror.List) {
+	if op.ended.Swap(true) {
+		op.cancel()
+		return
+	}
+	c.mu.Lock()
+	if c.ops[op.id] == op {
+		delete(c.ops, op.id)
+	}
+	c.mu.Unlock()
+	op.cancel()
+	if len(errs) > 0 {
+		b, err := json.Marshal(errs)
+		if err != nil {
+			b = []byte(`[{"message":"internal error"}]`)
+		}
+		c.writeMessage(typeError, op.idJSON, b)
+		return
+	}
+	c.writeMessage(typeComplete, op.idJSON, nil)
+}
+
+// writeMessage writes {"id":idJSON,"type":typ,"payload":payload}, leaving
+// out what is nil. idJSON and payload must be valid JSON.
+func (c *conn) writeMessage(typ string, idJSON, payload []byte) bool {
+	n := messageLen(typ, idJSON, payload)
+	frame := make([]byte, 0, frameHeaderSize(n)+n)
+	frame = appendFrameHeader(frame, ws.OpText, n)
+	return c.send(appendMessage(frame, typ, idJSON, payload))
+}
+
+// messageLen is the length of what appendMessage appends.
+func messageLen(typ string, idJSON, payload []byte) int {
+	n := len(`{"type":""}`) + len(typ)
+	if idJSON != nil {
+		n += len(`"id":,`) + len(idJSON)
+	}
+	if payload != nil {
+		n += len(`,"payload":`) + len(payload)
+	}
+	return n
+}
+
+func appendMessage(b []byte, typ string, idJSON, payload []byte) []byte {
+	b = append(b, '{')
+	if idJSON != nil {
+		b = append(b, `"id":`...)
+		b = append(b, idJSON...)
+		b = append(b, ',')
+	}
+	b = append(b, `"type":"`...)
 	b = append(b, typ...)
-	b = append(b, `","id":"`...)
-	b = append(b, id...)
 	b = append(b, '"')
-	if len(payload) > 0 {
+	if payload != nil {
 		b = append(b, `,"payload":`...)
 		b = append(b, payload...)
 	}
 	return append(b, '}')
 }
 
-// serverMessage is a message the guard writes itself.
-type serverMessage struct {
-	ID      string          `json:"id,omitempty"`
-	Type    string          `json:"type"`
-	Payload json.RawMessage `json:"payload,omitempty"`
+// writeFrame writes a frame with a copy of payload.
+func (c *conn) writeFrame(op ws.OpCode, payload []byte) bool {
+	frame := make([]byte, 0, frameHeaderSize(len(payload))+len(payload))
+	frame = appendFrameHeader(frame, op, len(payload))
+	return c.send(append(frame, payload...))
 }
 
-func (c *conn) writeOwn(m *serverMessage) error {
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
-		return net.ErrClosed
+// frameHeaderSize is the size of an unmasked frame header for n bytes.
+func frameHeaderSize(n int) int {
+	switch {
+	case n < 126:
+		return 2
+	case n <= 0xFFFF:
+		return 4
+	default:
+		return 10
 	}
-	return c.write(m)
 }
 
-func (c *conn) write(v any) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	return c.inner.WriteJSON(v)
+func appendFrameHeader(b []byte, op ws.OpCode, n int) []byte {
+	b = append(b, 0x80|byte(op))
+	switch {
+	case n < 126:
+		return append(b, byte(n))
+	case n <= 0xFFFF:
+		return binary.BigEndian.AppendUint16(append(b, 126), uint16(n))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, 127), uint64(n))
+	}
 }
 
-// WriteJSON writes a gqlgen message, first noting what it means for the
-// protocol state: connection_ack allows subscribes, complete and error end an
-// operation. It maps gqlgen's id back to the client's and drops messages for
-// operations the client has completed or that already ended.
-func (c *conn) WriteJSON(v any) error {
-	if ev, f, ok := fastFields(v); ok {
-		id := ev.Field(f.id).String()
-		clientID, send, err := c.observe(ev.Field(f.typ).String(), id)
-		if err != nil || !send {
-			return err
+// send writes a frame it now owns, without blocking: it first tries the
+// socket directly; what the socket does not take is queued for the flusher.
+func (c *conn) send(frame []byte) bool {
+	c.wmu.Lock()
+	if c.wdead {
+		c.wmu.Unlock()
+		return false
+	}
+	if !c.flushing {
+		n, err := c.tryWrite(frame)
+		if err != nil {
+			c.wdead = true
+			c.wmu.Unlock()
+			c.drop()
+			return false
 		}
-		if clientID != id {
-			ev.Field(f.id).SetString(clientID)
+		if n == len(frame) {
+			c.wmu.Unlock()
+			return true
 		}
-		return c.write(v)
+		frame = frame[n:]
+		c.flushing = true
+		go c.flush()
 	}
-	return c.writeSlow(v)
+	if c.queued+len(frame) > maxQueuedBytes {
+		c.wdead = true
+		c.wmu.Unlock()
+		c.t.logger().Warn("websocket: client is not reading; dropping the connection", "queued", c.queued)
+		c.drop()
+		return false
+	}
+	c.out = append(c.out, frame)
+	c.queued += len(frame)
+	c.wmu.Unlock()
+	return true
 }
 
-// writeSlow handles a message of a shape fastFields does not know (a future
-// gqlgen, or another caller) by marshalling it.
-func (c *conn) writeSlow(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+// tryWrite writes what the socket takes now, without waiting.
+func (c *conn) tryWrite(b []byte) (int, error) {
+	if c.raw == nil {
+		return 0, nil // no raw access: let the flusher do it
 	}
-	var h struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-	}
-	if json.Unmarshal(b, &h) != nil {
-		return c.write(json.RawMessage(b))
-	}
-	clientID, send, err := c.observe(h.Type, h.ID)
-	if err != nil || !send {
-		return err
-	}
-	if clientID != h.ID {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(b, &obj); err != nil {
-			return err
-		}
-		for k := range obj {
-			if k != "id" && bytes.EqualFold([]byte(k), []byte("id")) {
-				delete(obj, k)
+	var n int
+	var werr error
+	err := c.raw.Write(func(fd uintptr) bool {
+		for {
+			n, werr = syscall.Write(int(fd), b)
+			if werr != syscall.EINTR {
+				return true
 			}
 		}
-		obj["id"], _ = json.Marshal(clientID)
-		if b, err = json.Marshal(obj); err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
-	return c.write(json.RawMessage(b))
+	if werr == syscall.EAGAIN {
+		return 0, nil
+	}
+	if werr != nil {
+		return 0, werr
+	}
+	return n, nil
 }
 
-// observe updates the protocol state for a server message and returns the
-// client's id for it and whether to send it at all.
-func (c *conn) observe(typ, id string) (clientID string, send bool, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return "", false, net.ErrClosed
-	}
-	if typ == typeConnectionAck {
-		c.acked = true
-	}
-	if id == "" {
-		return "", true, nil
-	}
-	op := c.byInternal[id]
-	if op == nil {
-		// Ended already: gqlgen writes "complete" after "error" on some
-		// paths, which PROTOCOL.md forbids.
-		return "", false, nil
-	}
-	if typ == typeComplete || typ == typeError {
-		delete(c.byInternal, id)
-		if !op.clientDone {
-			delete(c.byClient, op.clientID)
+// flush writes the queue with blocking writes until it is empty. A client
+// that stops reading blocks only this goroutine; the ping timer ends the
+// connection if it never reads again.
+func (c *conn) flush() {
+	for {
+		c.wmu.Lock()
+		if c.wdead || len(c.out) == 0 {
+			c.flushing = false
+			c.out = nil
+			c.queued = 0
+			waiters := c.drained
+			c.drained = nil
+			dead := c.wdead
+			c.wmu.Unlock()
+			if !dead {
+				for _, f := range waiters {
+					go f()
+				}
+			}
+			return
+		}
+		bufs := c.out
+		c.out = nil
+		c.wmu.Unlock()
+		n, err := bufs.WriteTo(c.nc)
+		c.wmu.Lock()
+		c.queued -= int(n)
+		var waiters []func()
+		if c.queued < drainedBytes {
+			waiters, c.drained = c.drained, nil
+		}
+		if err != nil {
+			c.wdead = true
+		}
+		c.wmu.Unlock()
+		if err != nil {
+			c.drop()
+			return
+		}
+		for _, f := range waiters {
+			go f()
 		}
 	}
-	if op.clientDone {
-		return "", false, nil
-	}
-	return op.clientID, true, nil
 }
 
-// WriteClose closes the connection with code unless it is already closed:
-// only the first close reaches the wire, so gqlgen's own close after a guard
-// violation (1000 or 1002) does not replace the protocol's code.
-func (c *conn) WriteClose(code int, reason string) error {
+// backlogged reports whether writes wait in the queue beyond backlogBytes.
+func (c *conn) backlogged() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.queued > backlogBytes
+}
+
+// onDrained runs f on a new goroutine once the queue is below drainedBytes
+// (at once if it is); never if the connection dies first.
+func (c *conn) onDrained(f func()) {
+	c.wmu.Lock()
+	if c.wdead {
+		c.wmu.Unlock()
+		return
+	}
+	if c.queued < drainedBytes {
+		c.wmu.Unlock()
+		go f()
+		return
+	}
+	c.drained = append(c.drained, f)
+	c.wmu.Unlock()
+}
+
+func (c *conn) initTimedOut() {
 	c.mu.Lock()
-	if c.closed {
+	seen := c.initSeen
+	c.mu.Unlock()
+	if !seen {
+		c.closeWith(CloseConnectionInitTimeout, "Connection initialisation timeout")
+	}
+}
+
+// pingTick pings the client, or closes the connection when it has sent
+// nothing for two intervals.
+func (c *conn) pingTick() {
+	interval := c.t.pingInterval()
+	if time.Since(time.Unix(0, c.lastRead.Load())) > 2*interval {
+		c.closeWith(1001, "no pong")
+		return
+	}
+	c.mu.Lock()
+	closing := c.closing
+	c.mu.Unlock()
+	if closing {
+		return
+	}
+	c.writeMessage(typePing, nil, nil)
+	c.pingTimer.Reset(interval)
+}
+
+// closeWith sends a close frame and ends the connection: the operations'
+// contexts are cancelled at once, the socket is closed when the client
+// answers or after closeGrace. Only the first close reaches the wire.
+func (c *conn) closeWith(code int, reason string) {
+	c.mu.Lock()
+	if c.closing {
 		c.mu.Unlock()
-		return nil
+		return
 	}
-	c.closed = true
-	c.stopInitTimerLocked()
+	c.closing = true
+	c.wakeReaderLocked()
 	c.mu.Unlock()
-	return c.inner.WriteClose(code, truncateReason(reason))
+	c.t.logger().Debug("graphql-transport-ws: closing connection", "code", code, "reason", reason)
+	c.cancel()
+	body := make([]byte, 2, 2+len(reason))
+	binary.BigEndian.PutUint16(body, uint16(code))
+	body = append(body, truncateReason(reason)...)
+	c.writeFrame(ws.OpClose, body)
+	time.AfterFunc(closeGrace, c.drop)
 }
 
-// Close closes the underlying connection once.
-func (c *conn) Close() error {
+// drop closes the socket; readLoop then ends and cleans up.
+func (c *conn) drop() {
 	c.mu.Lock()
-	c.closed = true
-	c.stopInitTimerLocked()
+	c.closing = true
+	c.wakeReaderLocked()
 	c.mu.Unlock()
-	return c.closeInner()
+	c.cancel()
+	_ = c.nc.Close()
 }
 
-// Subprotocol returns the negotiated subprotocol.
-func (c *conn) Subprotocol() string { return c.inner.Subprotocol() }
-
-// SetReadLimit forwards gqlgen's PayloadReadLimit to the inner connection.
-func (c *conn) SetReadLimit(limit int64) {
-	if l, ok := c.inner.(transport.WebsocketReadLimiter); ok {
-		l.SetReadLimit(limit)
+// wakeReaderLocked releases a reader waiting for room in the inbox.
+func (c *conn) wakeReaderLocked() {
+	if c.room != nil {
+		c.room.Broadcast()
 	}
 }
 
-// SetReadDeadline forwards gqlgen's ping-pong deadline to the inner connection.
-func (c *conn) SetReadDeadline(t time.Time) error {
-	if d, ok := c.inner.(transport.WebsocketReadDeadliner); ok {
-		return d.SetReadDeadline(t)
+// finish runs when readLoop ends, however the connection ended.
+func (c *conn) finish() {
+	c.drop()
+	c.mu.Lock()
+	c.initTimer.Stop()
+	c.pingTimer.Stop()
+	ops := c.ops
+	c.ops = nil
+	c.mu.Unlock()
+	for _, op := range ops {
+		op.ended.Store(true)
+		op.cancel()
 	}
-	return errors.ErrUnsupported
+	c.wmu.Lock()
+	c.wdead = true
+	c.out, c.queued, c.drained = nil, 0, nil
+	c.wmu.Unlock()
+	c.t.untrack(c)
 }
 
 // objectOrNull reports whether an optional payload is absent, null or an
@@ -512,6 +764,16 @@ func (c *conn) SetReadDeadline(t time.Time) error {
 func objectOrNull(p json.RawMessage) bool {
 	p = bytes.TrimSpace(p)
 	return len(p) == 0 || p[0] == '{' || string(p) == "null"
+}
+
+func isObject(p json.RawMessage) bool {
+	p = bytes.TrimSpace(p)
+	return len(p) > 0 && p[0] == '{'
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
 }
 
 func truncateReason(s string) string {

@@ -2,14 +2,16 @@ package live
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/aftercart/aftercart/server/auth"
 )
 
-// hub reads one order's change log on every wake-up and fans the new rows
-// out to the order's subscribers on this instance.
+// hub reads one order's change log on every wake-up and pushes the new rows
+// to the order's subscribers on this instance: rendered once per group of
+// subscribers with the same Target.Key, written to each.
 type hub struct {
 	feed    *Feed
 	orderID int
@@ -17,17 +19,48 @@ type hub struct {
 	done    chan struct{}
 
 	mu     sync.Mutex
-	lastID int
-	subs   map[*subscriber]struct{}
+	lastID int // the newest change pushed to active members
+	groups map[string]map[*member]struct{}
+	size   int
 }
 
-// subscriber is one subscription's inbox. When the inbox is full the hub
-// marks the subscriber lagging and stops handing it batches: the subscriber
-// drains what it has, catches up from the change log by cursor, and rejoins
-// (see Feed.stream). Memory per subscriber stays bounded and nothing is lost.
-type subscriber struct {
-	in      chan []*Update
-	lagging bool // guarded by hub.mu
+// member is one subscription of the hub.
+//
+// An active member gets every change the hub pushes. A member that is
+// catching up (it resumed from a cursor, or its connection fell behind)
+// reads the log itself on its own goroutine, paced by its connection, and
+// becomes active again once it has caught up with the hub. Memory per
+// subscriber stays bounded, nothing is skipped, and a slow reader never
+// delays the others.
+type member struct {
+	t       Target
+	ch      chan *Update // the resolver's channel, read by t.Render
+	viewer  *auth.Viewer
+	ownerID int
+	key     string
+	expiry  *time.Timer
+
+	// Guarded by hub.mu while active; owned by the catch-up goroutine
+	// otherwise.
+	active bool
+	cursor int
+}
+
+// allowed re-checks, before every push, that the viewer may still see the
+// order: staff, or its own customer, with a token that has not expired.
+func (m *member) allowed(now time.Time) bool {
+	v := m.viewer
+	return (v.IsStaff() || v.CustomerID == m.ownerID) && (v.ExpiresAt.IsZero() || now.Before(v.ExpiresAt))
+}
+
+// render renders u through m's own operation.
+func (m *member) render(u *Update) ([]byte, error) {
+	select {
+	case <-m.ch: // left over from a render that found the subscription ended
+	default:
+	}
+	m.ch <- u
+	return m.t.Render()
 }
 
 // wake asks the hub to read; wake-ups coalesce, so a burst of notifications
@@ -39,39 +72,60 @@ func (h *hub) wake() {
 	}
 }
 
-// join adds a subscriber to the order's hub, starting the hub if needed, and
-// returns the last change id the hub has seen: everything after it will
-// reach the subscriber's inbox.
-func (f *Feed) join(ctx context.Context, orderID int) (*hub, *subscriber, int, error) {
+// join adds m to the order's hub, starting the hub if needed. With cursor <
+// 0, m is active from the hub's position on; otherwise it starts catching up
+// from cursor (the caller starts catchUp).
+func (f *Feed) join(m *member, orderID, cursor int) (*hub, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := f.hubs[orderID]
 	if h == nil {
 		// Read the starting point under f.mu: a notification for a change
 		// committed after this read finds the hub registered and wakes it.
-		last, err := f.latest(auth.WithSystem(ctx), orderID)
+		last, err := f.latest(auth.WithSystem(context.Background()), orderID)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, err
 		}
-		h = &hub{feed: f, orderID: orderID, wakeC: make(chan struct{}, 1), done: make(chan struct{}), lastID: last, subs: map[*subscriber]struct{}{}}
+		h = &hub{feed: f, orderID: orderID, wakeC: make(chan struct{}, 1), done: make(chan struct{}), lastID: last, groups: map[string]map[*member]struct{}{}}
 		f.hubs[orderID] = h
 		go h.run()
 	}
-	sub := &subscriber{in: make(chan []*Update, f.buffer)}
 	h.mu.Lock()
-	h.subs[sub] = struct{}{}
-	last := h.lastID
-	h.mu.Unlock()
-	return h, sub, last, nil
+	defer h.mu.Unlock()
+	if cursor < 0 {
+		m.cursor, m.active = h.lastID, true
+	} else {
+		m.cursor = cursor
+	}
+	g := h.groups[m.key]
+	if g == nil {
+		g = map[*member]struct{}{}
+		h.groups[m.key] = g
+	}
+	g[m] = struct{}{}
+	h.size++
+	return h, nil
 }
 
-// leave removes a subscriber and stops the hub when it was the last.
-func (f *Feed) leave(h *hub, sub *subscriber) {
+// leave removes a member and stops the hub when it was the last.
+func (f *Feed) leave(h *hub, m *member) {
+	if m.expiry != nil {
+		m.expiry.Stop()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h.mu.Lock()
-	delete(h.subs, sub)
-	empty := len(h.subs) == 0
+	if g := h.groups[m.key]; g != nil {
+		if _, ok := g[m]; ok {
+			delete(g, m)
+			h.size--
+		}
+		if len(g) == 0 {
+			delete(h.groups, m.key)
+		}
+	}
+	m.active = false
+	empty := h.size == 0
 	h.mu.Unlock()
 	if empty && f.hubs[h.orderID] == h {
 		delete(f.hubs, h.orderID)
@@ -100,7 +154,7 @@ func (h *hub) run() {
 			if len(page) == 0 {
 				break
 			}
-			h.fanOut(page)
+			h.push(page)
 			if len(page) < pageSize {
 				break
 			}
@@ -108,41 +162,125 @@ func (h *hub) run() {
 	}
 }
 
-// fanOut hands a batch to every subscriber without ever waiting: one whose
-// inbox is full is marked lagging instead (it catches up from the database
-// on its own goroutine), so one slow reader never delays the others.
-func (h *hub) fanOut(page []*Update) {
+// push delivers a page of changes to the active members. Each change is
+// rendered once per group and the same bytes go to every member of the
+// group; the writes never block (see Target.Send), and they are spread over
+// the CPUs when there are many.
+func (h *hub) push(page []*Update) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lastID = page[len(page)-1].id
-	for sub := range h.subs {
-		if sub.lagging {
+	var to []*member
+	for _, u := range page {
+		now := time.Now()
+		for _, g := range h.groups {
+			to = to[:0]
+			for m := range g {
+				if m.active && m.cursor < u.id {
+					to = append(to, m)
+				}
+			}
+			payload := renderOnce(to, u)
+			if payload == nil {
+				continue
+			}
+			h.sendAll(to, u, payload, now)
+		}
+	}
+}
+
+// renderOnce renders u through the first member of the group whose
+// subscription is still running.
+func renderOnce(group []*member, u *Update) []byte {
+	for _, m := range group {
+		if payload, err := m.render(u); err == nil {
+			return payload
+		}
+	}
+	return nil
+}
+
+// parallelAbove is the group size from which writes are spread over the CPUs.
+const parallelAbove = 512
+
+func (h *hub) sendAll(to []*member, u *Update, payload []byte, now time.Time) {
+	n := runtime.GOMAXPROCS(0)
+	if len(to) < parallelAbove || n == 1 {
+		h.sendEach(to, u, payload, now)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (len(to) + n - 1) / n
+	for i := 0; i < len(to); i += chunk {
+		part := to[i:min(i+chunk, len(to))]
+		wg.Go(func() { h.sendEach(part, u, payload, now) })
+	}
+	wg.Wait()
+}
+
+// sendEach writes payload to each member. Called with h.mu held (by the
+// goroutine waiting for it), so the members' state is the hub's to change.
+func (h *hub) sendEach(to []*member, u *Update, payload []byte, now time.Time) {
+	for _, m := range to {
+		if !m.allowed(now) {
+			continue // the expiry timer ends it
+		}
+		if m.t.Backlogged() {
+			// Stop pushing; once its connection drains it reads what
+			// it missed from the log.
+			m.active = false
+			m.t.OnDrained(func() { h.catchUp(m) })
 			continue
 		}
-		select {
-		case sub.in <- page:
-		default:
-			sub.lagging = true
+		if m.t.Send(payload) {
+			m.cursor = u.id
 		}
 	}
 }
 
-// rejoin clears sub's lagging mark if it has caught up with everything the
-// hub has fanned out (cursor >= lastID): from then on the inbox carries every
-// later change. Otherwise the subscriber must read the log again.
-func (h *hub) rejoin(sub *subscriber, cursor int) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if cursor < h.lastID {
-		return false
+// catchUp sends m what it has missed, from the log, until it has caught up
+// with the hub; then m is active again. It stops early when m's connection
+// is backlogged (and resumes once it drains) or m ends. A read that fails
+// (the database restarting) is retried: the subscriber must not lose its
+// place.
+func (h *hub) catchUp(m *member) {
+	ctx := m.t.Context()
+	sys := auth.WithSystem(context.Background())
+	for ctx.Err() == nil {
+		page, err := h.feed.read(sys, h.orderID, m.cursor)
+		if err != nil {
+			h.feed.log.Warn("live: catching up failed; retrying", "order", h.orderID, "err", err)
+			select {
+			case <-time.After(retryAfter):
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		for _, u := range page {
+			if !m.allowed(time.Now()) {
+				return // the expiry timer ends it
+			}
+			payload, err := m.render(u)
+			if err != nil || !m.t.Send(payload) {
+				return
+			}
+			m.cursor = u.id
+			if m.t.Backlogged() {
+				m.t.OnDrained(func() { h.catchUp(m) })
+				return
+			}
+		}
+		if len(page) < pageSize {
+			h.mu.Lock()
+			caughtUp := m.cursor >= h.lastID
+			if caughtUp && ctx.Err() == nil {
+				m.active = true
+			}
+			h.mu.Unlock()
+			if caughtUp {
+				return
+			}
+		}
 	}
-	sub.lagging = false
-	return true
-}
-
-// isLagging reports whether the hub stopped handing sub batches.
-func (h *hub) isLagging(sub *subscriber) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return sub.lagging
 }

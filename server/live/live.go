@@ -20,12 +20,9 @@ import (
 
 // Tuning knobs; see Feed.
 const (
-	// DefaultBuffer is how many undelivered batches a subscriber may hold
-	// before it falls back to reading the change log itself.
-	DefaultBuffer = 16
 	// pageSize bounds one read of the change log.
 	pageSize = 200
-	// retryAfter is how soon a hub retries a read that failed (database down).
+	// retryAfter is how soon a read that failed (database down) is retried.
 	retryAfter = 500 * time.Millisecond
 )
 
@@ -41,11 +38,33 @@ type Update struct {
 	id int
 }
 
+// Target is the transport side of one subscription: it renders an update
+// through the subscriber's GraphQL selection and writes it to the
+// subscriber's connection, without a goroutine of its own. wsproto.Push is
+// the implementation; see it for the contract of each method.
+type Target interface {
+	// Accept registers start, run once the subscription is set up.
+	Accept(start func())
+	// Context ends when the subscription ends, from either side.
+	Context() context.Context
+	// Key is equal for targets that render any update identically.
+	Key(viewer, ignoreVariable string) string
+	// Render renders the update waiting on the subscription's channel.
+	Render() ([]byte, error)
+	// Send writes a rendered update without blocking.
+	Send(payload []byte) bool
+	// Backlogged reports that the connection is not keeping up.
+	Backlogged() bool
+	// OnDrained runs f on a new goroutine once it keeps up again.
+	OnDrained(f func())
+	// End ends the subscription: complete, or err.
+	End(err error)
+}
+
 // Feed is the live-update service. It is safe for concurrent use.
 type Feed struct {
 	client *ent.Client
 	log    *slog.Logger
-	buffer int
 	stop   func()
 
 	mu   sync.Mutex
@@ -54,7 +73,7 @@ type Feed struct {
 
 // NewFeed returns a Feed reading through client and woken by broker.
 func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger) *Feed {
-	f := &Feed{client: client, log: log, buffer: DefaultBuffer, hubs: map[int]*hub{}}
+	f := &Feed{client: client, log: log, hubs: map[int]*hub{}}
 	f.stop = broker.Listen(f)
 	return f
 }
@@ -87,12 +106,16 @@ func (f *Feed) Resync() {
 }
 
 // Subscribe streams the changes of the order's shipments to the viewer in
-// ctx: with after, first every change committed after that cursor, then live
-// ones; without, live ones only. Anyone but the order's customer and staff
-// gets NOT_FOUND, exactly as for a missing order. The stream ends when ctx
-// ends, when the viewer's token expires, or when the subscriber falls too far
-// behind (the client should resume from its last cursor).
-func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string) (<-chan *Update, error) {
+// ctx through t: with after, first every change committed after that
+// cursor, then live ones; without, live ones only. It returns the channel
+// the GraphQL resolver hands to gqlgen; the feed puts each update there just
+// before t renders it. Anyone but the order's customer and staff gets
+// NOT_FOUND, exactly as for a missing order. The stream ends when t's
+// context ends or when the viewer's token expires (complete).
+//
+// cursorVariable names the GraphQL variable that carries after, if any:
+// subscribers that differ only in it render updates identically.
+func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Target, cursorVariable string) (<-chan *Update, error) {
 	v, ok := auth.FromContext(ctx)
 	if !ok {
 		return nil, errs.Errorf(errs.Unauthenticated, "sign in to subscribe")
@@ -103,112 +126,46 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string) (<-cha
 	} else if err != nil {
 		return nil, err
 	}
-	var cursor int
+	cursor := -1 // live only
 	if after != nil {
 		if cursor, err = DecodeCursor(*after); err != nil {
 			return nil, err
 		}
 	}
-	h, sub, joinedAt, err := f.join(ctx, orderID)
-	if err != nil {
-		return nil, err
+	m := &member{
+		t:       t,
+		ch:      make(chan *Update, 1),
+		viewer:  v,
+		ownerID: o.CustomerID,
+		key:     t.Key(viewerKey(v), cursorVariable),
 	}
-	if after == nil {
-		cursor = joinedAt
-	}
-	out := make(chan *Update)
-	go f.stream(ctx, v, o.CustomerID, h, sub, cursor, after != nil, out)
-	return out, nil
+	t.Accept(func() { f.start(m, orderID, cursor) })
+	return m.ch, nil
 }
 
-// stream runs one subscription: catch up from the cursor, then relay the
-// hub's batches, skipping anything at or before the cursor.
-func (f *Feed) stream(ctx context.Context, v *auth.Viewer, ownerID int, h *hub, sub *subscriber, cursor int, resume bool, out chan<- *Update) {
-	defer close(out)
-	defer f.leave(h, sub)
-	var expired <-chan time.Time
-	if !v.ExpiresAt.IsZero() {
-		t := time.NewTimer(time.Until(v.ExpiresAt))
-		defer t.Stop()
-		expired = t.C
+// viewerKey names what a viewer's selection is resolved with: the privacy
+// rules depend on the customer, or on the staff role.
+func viewerKey(v *auth.Viewer) string {
+	if v.IsCustomer() {
+		return "customer:" + strconv.Itoa(v.CustomerID)
 	}
-	send := func(u *Update) bool {
-		// Re-check on every push: staff, or the order's own customer, with a
-		// token that has not expired.
-		if !v.IsStaff() && v.CustomerID != ownerID || !v.ExpiresAt.IsZero() && time.Now().After(v.ExpiresAt) {
-			return false
-		}
-		select {
-		case out <- u:
-			cursor = u.id
-			return true
-		case <-ctx.Done():
-			return false
-		case <-expired:
-			return false
-		}
-	}
-	sys := auth.WithSystem(ctx)
-	// catchUp reads the log after the cursor until it is exhausted. A read
-	// that fails (the database restarting) is retried until it succeeds or
-	// the stream ends: the subscriber must not lose its place.
-	catchUp := func() bool {
-		for {
-			page, err := f.read(sys, h.orderID, cursor)
-			if err != nil {
-				if ctx.Err() != nil {
-					return false
-				}
-				f.log.Warn("live: catching up failed; retrying", "order", h.orderID, "err", err)
-				select {
-				case <-time.After(retryAfter):
-					continue
-				case <-ctx.Done():
-					return false
-				case <-expired:
-					return false
-				}
-			}
-			for _, u := range page {
-				if !send(u) {
-					return false
-				}
-			}
-			if len(page) < pageSize {
-				return true
-			}
-		}
-	}
-	// Live-only subscribers start at the hub's position, which the hub's own
-	// batches continue from: only a resume needs the log.
-	if resume && !catchUp() {
+	return string(v.Role) + ":" + v.Subject
+}
+
+// start joins the subscriber to its order's hub; cursor < 0 means live only.
+func (f *Feed) start(m *member, orderID, cursor int) {
+	h, err := f.join(m, orderID, cursor)
+	if err != nil {
+		f.log.Warn("live: joining failed", "order", orderID, "err", err)
+		m.t.End(errs.Errorf(errs.Unavailable, "live updates are unavailable; retry"))
 		return
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-expired:
-			return
-		case batch := <-sub.in:
-			for _, u := range batch {
-				if u.id <= cursor {
-					continue
-				}
-				if !send(u) {
-					return
-				}
-			}
-		}
-		// Fell behind: the hub stopped filling the inbox. Once it is
-		// drained, read the rest from the log until caught up with the hub.
-		if len(sub.in) == 0 && h.isLagging(sub) {
-			for !h.rejoin(sub, cursor) {
-				if !catchUp() {
-					return
-				}
-			}
-		}
+	if exp := m.viewer.ExpiresAt; !exp.IsZero() {
+		m.expiry = time.AfterFunc(time.Until(exp), func() { m.t.End(nil) })
+	}
+	context.AfterFunc(m.t.Context(), func() { f.leave(h, m) })
+	if cursor >= 0 {
+		go h.catchUp(m)
 	}
 }
 

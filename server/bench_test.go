@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +27,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
 
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -692,7 +692,7 @@ type fanoutHarness struct {
 	fx           fanoutFixture
 	wsURL        string
 	init, sub    []byte
-	clients      []*websocket.Conn
+	clients      []*benchConn
 	round        atomic.Pointer[fanoutRound]
 	ended        atomic.Int64 // subscriptions that completed or failed
 	firstEnd     atomic.Value // string: the first such message
@@ -707,7 +707,7 @@ func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
 		init:    mustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
 		sub:     mustJSON(wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(map[string]any{"query": shipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
-		clients: make([]*websocket.Conn, n),
+		clients: make([]*benchConn, n),
 	}
 }
 
@@ -753,20 +753,73 @@ var (
 	msgEnds = [][]byte{[]byte(`"type":"complete"`), []byte(`"type":"error"`)}
 )
 
+// benchConn is one subscriber's websocket, kept as lean as a client can be
+// (gobwas/ws frames on the raw connection, one goroutine): the clients share
+// the two CPUs with the server, so every microsecond they spend per message
+// shows up in the measured latency.
+type benchConn struct {
+	nc  net.Conn
+	r   io.Reader // buffered
+	wmu sync.Mutex
+}
+
+func dialBench(ctx context.Context, url string) (*benchConn, error) {
+	d := ws.Dialer{Protocols: []string{"graphql-transport-ws"}}
+	nc, br, _, err := d.Dial(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	// Buffered, so that a message costs one read(2), not one for the
+	// header and one for the payload.
+	c := &benchConn{nc: nc, r: bufio.NewReaderSize(nc, 2<<10)}
+	if br != nil {
+		c.r = br // holds bytes read past the handshake; 4 KB, also buffered
+	}
+	return c, nil
+}
+
+// write sends one masked text frame.
+func (c *benchConn) write(p []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return wsutil.WriteClientText(c.nc, p)
+}
+
+// readMessage reads one unfragmented server frame into buf (the server
+// never fragments) and returns its payload.
+func (c *benchConn) readMessage(buf []byte) ([]byte, error) {
+	h, err := ws.ReadHeader(c.r)
+	if err != nil {
+		return nil, err
+	}
+	if h.Length > int64(len(buf)) {
+		return nil, fmt.Errorf("message of %d bytes is larger than the read buffer", h.Length)
+	}
+	data := buf[:h.Length]
+	if _, err := io.ReadFull(c.r, data); err != nil {
+		return nil, err
+	}
+	if h.OpCode == ws.OpClose {
+		code, reason := ws.ParseCloseFrameData(data)
+		return nil, fmt.Errorf("closed by the server: %d %s", code, reason)
+	}
+	return data, nil
+}
+
 func (h *fanoutHarness) connect(i int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, h.wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	conn, err := dialBench(ctx, h.wsURL)
 	if err != nil {
 		return err
 	}
-	conn.SetReadLimit(1 << 16)
 	h.clients[i] = conn
-	if err := conn.Write(ctx, websocket.MessageText, h.init); err != nil {
+	if err := conn.write(h.init); err != nil {
 		return err
 	}
+	buf := make([]byte, 4<<10)
 	for {
-		_, data, err := conn.Read(ctx)
+		data, err := conn.readMessage(buf)
 		if err != nil {
 			return fmt.Errorf("waiting for connection_ack: %w", err)
 		}
@@ -776,11 +829,11 @@ func (h *fanoutHarness) connect(i int) error {
 		if !bytes.Contains(data, msgPing) {
 			return fmt.Errorf("want connection_ack, got %s", data)
 		}
-		if err := conn.Write(ctx, websocket.MessageText, msgPong); err != nil {
+		if err := conn.write(msgPong); err != nil {
 			return err
 		}
 	}
-	if err := conn.Write(ctx, websocket.MessageText, h.sub); err != nil {
+	if err := conn.write(h.sub); err != nil {
 		return err
 	}
 	h.readerExited.Add(1)
@@ -793,59 +846,32 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }
 
 // read is subscriber i's only goroutine: it timestamps every message on
 // arrival, answers pings, and reports the round's event.
-func (h *fanoutHarness) read(i int, conn *websocket.Conn) {
+func (h *fanoutHarness) read(i int, conn *benchConn) {
 	defer h.readerExited.Done()
 	for {
-		_, r, err := conn.Reader(context.Background())
-		if err != nil {
+		bp := readBufs.Get().(*[]byte)
+		data, err := conn.readMessage(*bp)
+		at := time.Now()
+		switch {
+		case err != nil:
 			if !h.closing.Load() {
 				h.ended.Add(1)
 				h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: read: %v", i, err))
 			}
-			return
-		}
-		bp := readBufs.Get().(*[]byte)
-		n, err := readFull(r, *bp)
-		at := time.Now()
-		data := (*bp)[:n]
-		switch {
-		case err != nil:
-			h.ended.Add(1)
-			h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: read: %v", i, err))
 			readBufs.Put(bp)
-			_ = conn.CloseNow()
+			_ = conn.nc.Close()
 			return
 		case bytes.Contains(data, msgNext):
 			if rd := h.round.Load(); rd != nil && bytes.Contains(data, rd.marker) {
 				rd.arrived(i, at)
 			}
 		case bytes.Contains(data, msgPing):
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_ = conn.Write(ctx, websocket.MessageText, msgPong)
-			cancel()
+			_ = conn.write(msgPong)
 		case bytes.Contains(data, msgEnds[0]) || bytes.Contains(data, msgEnds[1]):
 			h.ended.Add(1)
 			h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: %s", i, data))
 		}
 		readBufs.Put(bp)
-	}
-}
-
-// readFull reads a whole message into buf.
-func readFull(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for {
-		if n == len(buf) {
-			return n, errors.New("message larger than the read buffer")
-		}
-		m, err := r.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
 	}
 }
 
@@ -856,7 +882,7 @@ func (h *fanoutHarness) closeAll() {
 	}
 	for _, c := range h.clients {
 		if c != nil {
-			_ = c.CloseNow()
+			_ = c.nc.Close()
 		}
 	}
 	h.readerExited.Wait()

@@ -112,8 +112,8 @@ type Main struct {
 	ln     net.Listener
 	server *http.Server
 	// api is the /query handler, kept to close its websockets on Close.
-	api *graph.Handler
-	stop   context.CancelFunc // stops background work (the simulator)
+	api  *graph.Handler
+	stop context.CancelFunc // stops background work (the simulator)
 }
 
 // NewMain returns a Main with defaults and a text logger on stderr.

@@ -247,7 +247,12 @@ func (c *conn) handle(data []byte) {
 			return
 		}
 		if m.Type == typePing {
-			c.writeMessage(typePong, nil, nil)
+			// Echo the ping's payload, as graphql-ws servers do.
+			var payload []byte
+			if p := bytes.TrimSpace(m.Payload); len(p) > 0 && p[0] == '{' {
+				payload = p
+			}
+			c.writeMessage(typePong, nil, payload)
 		}
 	case typeSubscribe:
 		if m.ID == "" {
@@ -439,13 +444,29 @@ func (c *conn) sendResponse(op *operation, resp *graphql.Response) {
 	c.sendNext(op, b)
 }
 
-// sendNext writes a "next" message unless the operation has ended.
+// sendNext writes a "next" message unless the operation has ended. The
+// frame is built in a pooled buffer: with a client that keeps up, the socket
+// takes it whole and a fan-out allocates nothing per subscriber.
 func (c *conn) sendNext(op *operation, payload []byte) bool {
 	if op.ended.Load() {
 		return false
 	}
-	return c.writeMessage(typeNext, op.idJSON, payload)
+	n := messageLen(typeNext, op.idJSON, payload)
+	bp := framePool.Get().(*[]byte)
+	frame := appendFrameHeader((*bp)[:0], ws.OpText, n)
+	frame = appendMessage(frame, typeNext, op.idJSON, payload)
+	ok := c.sendBorrowed(frame)
+	if cap(frame) <= maxPooledFrame {
+		*bp = frame[:0]
+		framePool.Put(bp)
+	}
+	return ok
 }
+
+// maxPooledFrame bounds the buffers kept in framePool.
+const maxPooledFrame = 16 << 10
+
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // end finishes an operation from the server side: "error" with errs, or
 // "complete". Nothing is sent if it had already ended (the client completed
@@ -543,7 +564,13 @@ func appendFrameHeader(b []byte, op ws.OpCode, n int) []byte {
 
 // send writes a frame it now owns, without blocking: it first tries the
 // socket directly; what the socket does not take is queued for the flusher.
-func (c *conn) send(frame []byte) bool {
+func (c *conn) send(frame []byte) bool { return c.write(frame, false) }
+
+// sendBorrowed is send for a frame the caller reuses: what must be queued is
+// copied.
+func (c *conn) sendBorrowed(frame []byte) bool { return c.write(frame, true) }
+
+func (c *conn) write(frame []byte, borrowed bool) bool {
 	c.wmu.Lock()
 	if c.wdead {
 		c.wmu.Unlock()
@@ -571,6 +598,9 @@ func (c *conn) send(frame []byte) bool {
 		c.t.logger().Warn("websocket: client is not reading; dropping the connection", "queued", c.queued)
 		c.drop()
 		return false
+	}
+	if borrowed {
+		frame = append([]byte(nil), frame...)
 	}
 	c.out = append(c.out, frame)
 	c.queued += len(frame)

@@ -80,8 +80,12 @@ func (p *Push) Key(viewer, ignore string) string {
 			delete(vars, ignore)
 		}
 	}
-	// encoding/json sorts map keys, so equal variables encode equally.
-	varsJSON, _ := json.Marshal(vars)
+	// encoding/json sorts map keys, so equal variables encode equally;
+	// absent and empty variables are the same.
+	varsJSON := []byte("{}")
+	if len(vars) > 0 {
+		varsJSON, _ = json.Marshal(vars)
+	}
 	h := sha256.New()
 	for _, part := range []string{viewer, p.params.OperationName, p.params.Query} {
 		h.Write([]byte(part))

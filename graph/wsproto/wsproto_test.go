@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -23,9 +22,8 @@ import (
 	"github.com/aftercart/aftercart/graph/wsproto"
 )
 
-// guardInitTimeout is the guard's timeout in these tests; gqlgen's own is
-// 10 s, so a 4408 within a second or two can only come from the guard.
-const guardInitTimeout = 300 * time.Millisecond
+// initTimeout is the transport's connection_init timeout in these tests.
+const initTimeout = 300 * time.Millisecond
 
 // hub is the tests' subscription source: every running `tick` subscription
 // has a channel here until its resolver context is cancelled, so Active()
@@ -130,11 +128,11 @@ var schema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 `})
 
 type serverOptions struct {
-	guard    wsproto.Guard
-	pingPong time.Duration
+	maxSubscriptions int
+	pingInterval     time.Duration
 }
 
-// newServer starts gqlgen behind the guard, wired as production wires it,
+// newServer starts gqlgen with the transport, wired as production wires it,
 // and returns its ws:// URL.
 func newServer(tb testing.TB, opts serverOptions) (string, *hub) {
 	tb.Helper()
@@ -146,30 +144,23 @@ func newServer(tb testing.TB, opts serverOptions) (string, *hub) {
 			return 1, true
 		},
 	})
-	g := opts.guard
-	if g.InitTimeout == 0 {
-		g.InitTimeout = guardInitTimeout
-	}
-	if g.Inner == nil {
-		g.Inner = transport.CoderWebsocketImplementation{}
-	}
-	pingPong := opts.pingPong
-	if pingPong == 0 {
-		pingPong = 30 * time.Second
-	}
-	srv.AddTransport(transport.Websocket{
-		Implementation:   g,
-		InitTimeout:      10 * time.Second,
-		PingPongInterval: pingPong,
-		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	ws := &wsproto.Transport{
+		InitTimeout:      initTimeout,
+		PingInterval:     opts.pingInterval,
+		MaxSubscriptions: opts.maxSubscriptions,
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
 			if p.GetString("token") == "bad" {
-				return wsproto.Forbidden(ctx), nil, errors.New("invalid token")
+				return nil, errors.New("invalid token")
 			}
-			return ctx, nil, nil
+			return ctx, nil
 		},
-	})
+	}
+	srv.AddTransport(ws)
 	ts := httptest.NewServer(srv)
-	tb.Cleanup(ts.Close)
+	tb.Cleanup(func() {
+		ts.Close()
+		ws.Close()
+	})
 	return "ws" + strings.TrimPrefix(ts.URL, "http"), h
 }
 
@@ -340,7 +331,7 @@ func TestProtocolViolationsClose(t *testing.T) {
 			}
 			c.expectClose(tt.code, tt.reason)
 			if tt.code == 4408 && time.Since(start) > 3*time.Second {
-				t.Errorf("4408 after %v: the guard's %v timeout did not fire", time.Since(start), guardInitTimeout)
+				t.Errorf("4408 after %v: the %v timeout did not fire", time.Since(start), initTimeout)
 			}
 			h.WaitActive(t, 0)
 			_ = c.conn.CloseNow()
@@ -349,9 +340,9 @@ func TestProtocolViolationsClose(t *testing.T) {
 	}
 }
 
-// TestDuplicateIDDoesNotLeak checks the gqlgen bug the guard exists for: a
-// second subscribe with an active id would overwrite gqlgen's cancel func and
-// leave the first operation running for the life of the connection.
+// TestDuplicateIDDoesNotLeak checks the bug of gqlgen's own transport that
+// this one must not have: a second subscribe with an active id overwrote the
+// first operation's cancel func and left it running for the connection's life.
 func TestDuplicateIDDoesNotLeak(t *testing.T) {
 	url, h := newServer(t, serverOptions{})
 	base := runtime.NumGoroutine()
@@ -386,8 +377,8 @@ func TestPingPong(t *testing.T) {
 		name      string
 		handshake bool
 	}{
-		{"before init, answered by the guard", false},
-		{"after ack, answered by gqlgen", true},
+		{"before init", false},
+		{"after ack", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -411,12 +402,11 @@ func TestPingPong(t *testing.T) {
 	}
 }
 
-// TestServerPings checks that the read deadline gqlgen sets for
-// PingPongInterval reaches the inner connection through the guard: a client
-// that answers stays, one that does not is dropped.
+// TestServerPings checks the server's pings: a client that answers stays,
+// one that does not is dropped after about two intervals.
 func TestServerPings(t *testing.T) {
 	const interval = 100 * time.Millisecond
-	url, _ := newServer(t, serverOptions{pingPong: interval})
+	url, _ := newServer(t, serverOptions{pingInterval: interval})
 
 	t.Run("answering client stays", func(t *testing.T) {
 		c := dial(t, url)
@@ -448,7 +438,7 @@ func TestServerPings(t *testing.T) {
 }
 
 func TestMaxSubscriptions(t *testing.T) {
-	url, h := newServer(t, serverOptions{guard: wsproto.Guard{MaxSubscriptions: 2}})
+	url, h := newServer(t, serverOptions{maxSubscriptions: 2})
 	c := dial(t, url)
 	c.handshake()
 	c.subscribe("a")
@@ -518,13 +508,13 @@ func TestSubscriptionFlow(t *testing.T) {
 	c.expect("complete", "s1")
 	h.WaitActive(t, 0)
 
-	// A subscription the client ends: gqlgen's own "complete" afterwards is
-	// not sent (PROTOCOL.md: nothing more about it after the client's).
+	// A subscription the client ends: no "complete" follows (PROTOCOL.md:
+	// nothing more about it after the client's).
 	c.subscribe("s2")
 	h.WaitActive(t, 1)
 	c.complete("s2")
 	h.WaitActive(t, 0)
-	time.Sleep(50 * time.Millisecond) // let gqlgen write its late complete
+	time.Sleep(50 * time.Millisecond) // room for a wrong late complete
 	c.send(`{"type":"ping"}`)
 	c.expect("pong", "")
 
@@ -557,8 +547,8 @@ func TestSubscriptionFlow(t *testing.T) {
 }
 
 // TestIDReuseRace reuses one id as fast as the client can: subscribe,
-// complete, subscribe. Without the guard's id mapping gqlgen's late cleanup of
-// the first operation deletes the second one's cancel func.
+// complete, subscribe: a late cleanup of an earlier operation must never
+// remove the new one.
 func TestIDReuseRace(t *testing.T) {
 	url, h := newServer(t, serverOptions{})
 	c := dial(t, url)
@@ -608,63 +598,8 @@ func TestLegacySubprotocolRefused(t *testing.T) {
 	}
 }
 
-// recordingImpl wraps the inner implementation and records the Go types
-// gqlgen's messages reach it as.
-type recordingImpl struct {
-	transport.CoderWebsocketImplementation
-	mu    sync.Mutex
-	types map[string]string // message type → Go type written
-}
-
-func (r *recordingImpl) Accept(w http.ResponseWriter, req *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	c, err := r.CoderWebsocketImplementation.Accept(w, req, o)
-	if err != nil {
-		return nil, err
-	}
-	return &recordingConn{WebsocketConn: c, r: r}, nil
-}
-
-type recordingConn struct {
-	transport.WebsocketConn
-	r *recordingImpl
-}
-
-func (c *recordingConn) WriteJSON(v any) error {
-	b, _ := json.Marshal(v)
-	var m message
-	_ = json.Unmarshal(b, &m)
-	c.r.mu.Lock()
-	c.r.types[m.Type] = reflect.TypeOf(v).String()
-	c.r.mu.Unlock()
-	return c.WebsocketConn.WriteJSON(v)
-}
-
-// TestGqlgenMessagesTakeTheFastPath fails when a gqlgen upgrade changes its
-// message struct so that the guard falls back to marshalling every message
-// twice (it would still work, only slower).
-func TestGqlgenMessagesTakeTheFastPath(t *testing.T) {
-	rec := &recordingImpl{types: map[string]string{}}
-	url, h := newServer(t, serverOptions{guard: wsproto.Guard{Inner: rec}})
-	c := dial(t, url)
-	c.handshake()
-	c.subscribe("1")
-	h.WaitActive(t, 1)
-	h.Publish("a")
-	c.expect("next", "1")
-	h.EndAll()
-	c.expect("complete", "1")
-
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	for _, typ := range []string{"connection_ack", "next", "complete"} {
-		if got := rec.types[typ]; got == "" || got == "json.RawMessage" {
-			t.Errorf("%s reached the inner connection as %q, want gqlgen's own message type", typ, got)
-		}
-	}
-}
-
 // TestNoGoroutineLeak runs many short connections and checks that nothing
-// stays behind: not gqlgen's per-connection goroutines, not the guard's timer,
+// stays behind: not the reader, worker or flusher goroutines, not a timer,
 // not a subscription.
 func TestNoGoroutineLeak(t *testing.T) {
 	url, h := newServer(t, serverOptions{})

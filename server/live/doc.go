@@ -3,10 +3,19 @@
 //
 // The stream is the ShipmentChange change log read in id order, which within
 // an order is commit order (see ent/schema/shipmentchange.go). Notifications
-// from pubsub only say "order O has changes up to id N": one hub per order
-// with subscribers on this instance reads the new rows once and fans them out
-// to every subscriber through a bounded buffer. A subscriber whose buffer is
-// full stops receiving batches rather than slowing the hub; once it has
-// drained its buffer it reads what it missed from the log by cursor and
-// rejoins. A resync after lost notifications is just another read.
+// from pubsub only say "order O has changes": one hub per order with
+// subscribers on this instance reads the new rows once and pushes them.
+//
+// Delivery is by push, with no goroutine per subscriber: each subscription
+// is a Target (wsproto.Push) that the hub renders through and writes to.
+// Subscribers whose Target.Key is equal (same viewer, query and variables,
+// the resume cursor aside) share one render per change, so a change
+// followed by 10,000 phones is executed once and written 10,000 times.
+//
+// A subscriber that resumes from a cursor, or whose connection falls behind
+// (Target.Backlogged), is not pushed to: it reads the log itself from its
+// cursor, paced by its connection, and rejoins the hub's pushes once it has
+// caught up. Memory per subscriber stays bounded, nothing is lost or
+// repeated, and a slow reader never delays the others. A resync after lost
+// notifications is just another read.
 package live

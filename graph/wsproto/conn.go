@@ -71,6 +71,7 @@ type conn struct {
 	queued   int         // bytes in out
 	flushing bool
 	wdead    bool // the socket failed or was closed: drop writes
+	wclosed  bool // a close frame was written or queued: drop later writes
 	drained  []func()
 }
 
@@ -150,6 +151,12 @@ func (c *conn) readLoop() {
 				message, fragmented = payload, true
 				continue
 			}
+			if bytes.Equal(payload, plainPong) {
+				// The answer to our ping, every 15 s on every idle
+				// connection: it needs no worker, and allocating one
+				// would keep the garbage collector busy at idle.
+				continue
+			}
 			c.deliver(payload)
 		case ws.OpContinuation:
 			if !fragmented {
@@ -167,6 +174,12 @@ func (c *conn) readLoop() {
 		}
 	}
 }
+
+// pingFrame is the server's ping, built once.
+var pingFrame = appendMessage(appendFrameHeader(nil, ws.OpText, messageLen(typePing, nil, nil)), typePing, nil, nil)
+
+// plainPong is the pong graphql-ws clients send.
+var plainPong = []byte(`{"type":"pong"}`)
 
 // closeReply is the code to answer a client's close frame with: its own
 // code when it sent one, else 1000.
@@ -572,9 +585,12 @@ func (c *conn) sendBorrowed(frame []byte) bool { return c.write(frame, true) }
 
 func (c *conn) write(frame []byte, borrowed bool) bool {
 	c.wmu.Lock()
-	if c.wdead {
+	if c.wdead || c.wclosed {
 		c.wmu.Unlock()
 		return false
+	}
+	if len(frame) > 0 && ws.OpCode(frame[0]&0x0f) == ws.OpClose {
+		c.wclosed = true // nothing may follow a close frame
 	}
 	if !c.flushing {
 		n, err := c.tryWrite(frame)
@@ -727,7 +743,7 @@ func (c *conn) pingTick() {
 	if closing {
 		return
 	}
-	c.writeMessage(typePing, nil, nil)
+	c.send(pingFrame) // shared: send never modifies a frame
 	c.pingTimer.Reset(interval)
 }
 

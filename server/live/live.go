@@ -133,11 +133,12 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Targ
 		}
 	}
 	m := &member{
-		t:       t,
-		ch:      make(chan *Update, 1),
-		viewer:  v,
-		ownerID: o.CustomerID,
-		key:     t.Key(viewerKey(v), cursorVariable),
+		t:         t,
+		ch:        make(chan *Update, 1),
+		viewer:    v,
+		key:       t.Key(viewerKey(v), cursorVariable),
+		mayView:   v.IsStaff() || v.CustomerID == o.CustomerID,
+		expiresAt: v.ExpiresAt,
 	}
 	t.Accept(func() { f.start(m, orderID, cursor) })
 	return m.ch, nil

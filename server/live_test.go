@@ -43,9 +43,14 @@ func TestShipmentUpdatedLive(t *testing.T) {
 		// first update proves the subscription is established.
 		waitSubscribed(t, s, c, f)
 
-		// Through the webhook.
-		if st, body := s.webhook(t, webhookBody(t, "DHL", f.tracking, event("hook-1", "IN_TRANSIT", t0.Add(time.Hour))), testWebhookSecret); st != http.StatusOK {
+		// Through the webhook, which says when it committed.
+		before := time.Now()
+		st, body := s.webhook(t, webhookBody(t, "DHL", f.tracking, event("hook-1", "IN_TRANSIT", t0.Add(time.Hour))), testWebhookSecret)
+		if st != http.StatusOK {
 			t.Fatalf("webhook: %d %v", st, body)
+		}
+		if at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(body["recordedAt"])); err != nil || at.Before(before) || at.After(time.Now()) {
+			t.Fatalf("webhook recordedAt %v (%v), want between the request and its response", body["recordedAt"], err)
 		}
 		u := c.next("1")
 		if u.Event == nil || u.Event.Message != "Event hook-1" || u.Shipment.ID != f.shipment || u.Shipment.Status != "IN_TRANSIT" || u.Cursor == "" {

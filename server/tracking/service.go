@@ -293,6 +293,10 @@ type EventsResult struct {
 	Recorded int
 	// Duplicates counts events that had been recorded before.
 	Duplicates int
+	// CommittedAt is when the transaction committed, just before live
+	// subscribers were notified: the start of the commit-to-receipt
+	// latency that server/live/BENCHMARKS.md measures.
+	CommittedAt time.Time
 }
 
 // RecordEvents stores new checkpoints for the shipment identified by carrier
@@ -325,8 +329,19 @@ func (s *Service) RecordEvents(ctx context.Context, in EventsInput) (*EventsResu
 		if sh, err = tx.Shipment.Get(ctx, sh.ID); err != nil {
 			return err
 		}
-		res, err = s.apply(ctx, tx, sh, events, in.EstimatedDeliveryAt)
-		return err
+		if res, err = s.apply(ctx, tx, sh, events, in.EstimatedDeliveryAt); err != nil {
+			return err
+		}
+		// Registered last, so it runs innermost: right after the real
+		// commit, before the notification hooks registered earlier.
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(ctx, tx)
+				res.CommittedAt = s.now()
+				return err
+			})
+		})
+		return nil
 	})
 	if err != nil {
 		return nil, err

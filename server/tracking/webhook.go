@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
@@ -88,6 +89,8 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"status":     res.Shipment.Status,
 		"recorded":   res.Recorded,
 		"duplicates": res.Duplicates,
+		// When the events were committed (RFC 3339, nanoseconds).
+		"recordedAt": res.CommittedAt.UTC().Format(time.RFC3339Nano),
 	})
 }
 

@@ -58,6 +58,7 @@ type conn struct {
 	mu        sync.Mutex
 	initTimer *time.Timer
 	pingTimer *time.Timer
+	pingedAt  int64 // unix nanoseconds of the last ping sent, 0 before the first
 	initSeen  bool
 	acked     bool
 	closing   bool // a close frame was sent (or the socket dropped)
@@ -729,22 +730,25 @@ func (c *conn) initTimedOut() {
 	}
 }
 
-// pingTick pings the client, or closes the connection when it has sent
-// nothing for two intervals.
+// pingTick pings the client, or closes the connection when the client has
+// sent nothing since the previous ping, a whole interval ago. A client that
+// stops reading (it cannot see the pings) or vanishes is thus dropped at
+// most two intervals after the last frame it sent.
 func (c *conn) pingTick() {
-	interval := c.t.pingInterval()
-	if time.Since(time.Unix(0, c.lastRead.Load())) > 2*interval {
-		c.closeWith(1001, "no pong")
-		return
-	}
+	now := time.Now().UnixNano()
 	c.mu.Lock()
-	closing := c.closing
+	closing, pinged := c.closing, c.pingedAt
+	c.pingedAt = now
 	c.mu.Unlock()
 	if closing {
 		return
 	}
+	if pinged != 0 && c.lastRead.Load() < pinged {
+		c.closeWith(1001, "no pong")
+		return
+	}
 	c.send(pingFrame) // shared: send never modifies a frame
-	c.pingTimer.Reset(interval)
+	c.pingTimer.Reset(c.t.pingInterval())
 }
 
 // closeWith sends a close frame and ends the connection: the operations'

@@ -20,7 +20,8 @@
 //     has drained, so a slow reader never slows anyone else and never makes
 //     the server buffer without bound.
 //   - Pings: a server "ping" every Transport.PingInterval from a timer; a
-//     connection that has sent nothing for two intervals is closed.
+//     connection that has sent nothing since the previous ping is closed, so
+//     a client that stops reading is dropped within two intervals.
 //
 // Subscriptions run one of two ways. By default, as gqlgen runs them: a
 // goroutine per subscription that pulls responses from the executor. Or,

@@ -102,8 +102,9 @@ type Transport struct {
 	// connection_init; zero means DefaultInitTimeout.
 	InitTimeout time.Duration
 	// PingInterval is how often the server sends "ping"; a connection
-	// that sends nothing for two intervals is closed. Zero means
-	// DefaultPingInterval.
+	// that has sent nothing since the previous ping is closed (1001), so a
+	// client that stops reading is dropped within two intervals. Zero
+	// means DefaultPingInterval.
 	PingInterval time.Duration
 	// MaxSubscriptions caps the operations active at once on one
 	// connection; zero means DefaultMaxSubscriptions, negative no cap.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -31,6 +32,16 @@ const (
 	ParserTokenLimit = 15_000
 	// DefaultCostBudget is the most a single operation may cost (see graph/cost).
 	DefaultCostBudget = 25_000
+	// DefaultViewerBurst is the most cost one client may spend at once:
+	// two of the most expensive operations back to back.
+	DefaultViewerBurst = 2 * DefaultCostBudget
+	// DefaultViewerPerSecond is the cost a client gets back per second:
+	// one of the most expensive operations every 10 s, or a typical
+	// order screen (a few hundred points) several times a second.
+	DefaultViewerPerSecond = 2_500
+	// StaffBudgetScale multiplies the budget of staff and integration
+	// tokens, which act for many customers.
+	StaffBudgetScale = 10
 )
 
 // HandlerConfig configures the GraphQL HTTP handler.
@@ -48,6 +59,12 @@ type HandlerConfig struct {
 	AllowedOrigins []string
 	// CostBudget overrides DefaultCostBudget when positive.
 	CostBudget int
+	// ViewerBurst and ViewerPerSecond size each client's leaky bucket of
+	// cost (see cost.Budget); zero means DefaultViewerBurst and
+	// DefaultViewerPerSecond. The burst is raised to the cost budget if
+	// lower, so that any acceptable operation can run.
+	ViewerBurst     int
+	ViewerPerSecond float64
 	// WSInitTimeout overrides how long a websocket may wait before
 	// connection_init (default wsproto.DefaultInitTimeout).
 	WSInitTimeout time.Duration
@@ -116,8 +133,18 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if budget <= 0 {
 		budget = DefaultCostBudget
 	}
-	// The cost check must be the first operation mutator (see graph/cost).
+	// The cost check must be the first operation mutator (see graph/cost);
+	// the per-client budget charges the cost it computed.
 	srv.Use(cost.New(budget))
+	burst := cfg.ViewerBurst
+	if burst <= 0 {
+		burst = DefaultViewerBurst
+	}
+	perSecond := cfg.ViewerPerSecond
+	if perSecond <= 0 {
+		perSecond = DefaultViewerPerSecond
+	}
+	srv.Use(&cost.Budget{Burst: max(burst, budget), PerSecond: perSecond, Key: budgetKey})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	}
@@ -128,6 +155,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		return fmt.Errorf("panic: %v", p)
 	})
 	return &Handler{ws: ws, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, clientAddr(r)))
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
 			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"INVALID_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
@@ -168,4 +196,33 @@ func ViewerMiddleware(c *ent.Client, log *slog.Logger, next http.Handler) http.H
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// clientAddrKey carries the client's address, which anonymous requests are
+// charged to.
+type clientAddrKey struct{}
+
+// clientAddr is the request's remote host. Behind a proxy every anonymous
+// client shares the proxy's address, and so one budget: anonymous clients
+// can do little but sign in.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// budgetKey names the bucket an operation's cost is charged to: the customer,
+// the staff token (with StaffBudgetScale), or the anonymous client's address.
+// Websocket operations carry the connection's viewer and address.
+func budgetKey(ctx context.Context) (string, int) {
+	if v, ok := auth.FromContext(ctx); ok && v != nil {
+		if v.IsStaff() {
+			return "staff:" + string(v.Role) + ":" + v.Subject, StaffBudgetScale
+		}
+		return string(v.Role) + ":" + v.Subject, 1
+	}
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	return "anonymous:" + addr, 1
 }

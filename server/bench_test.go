@@ -912,9 +912,9 @@ func (r *fanoutRound) arrived(i int, at time.Time) {
 type fanoutResult struct {
 	fromCommit, fromSend, fromOK []time.Duration
 	missed                       int
-	span             time.Duration // send to last receipt
-	webhook          string        // the webhook's round trip
-	sent             time.Time
+	span                         time.Duration // send to last receipt
+	webhook                      string        // the webhook's round trip
+	sent                         time.Time
 	// CPU time the server, this process (the clients) and every other
 	// process on the machine used from just before the send to the last
 	// receipt, and how much of that time the server was collecting garbage

@@ -184,3 +184,65 @@ func TestCORS(t *testing.T) {
 		t.Errorf("unlisted origin: Allow-Origin %q", got)
 	}
 }
+
+// TestViewerBudget: a customer who spends their cost budget gets THROTTLED
+// with a retryAfter, over HTTP and when subscribing over a websocket, and
+// nothing runs; other customers and staff keep theirs; the budget refills.
+func TestViewerBudget(t *testing.T) {
+	const perSecond = 10 // slow, so that refills during the test stay small
+	s := mustServer(t, "", func(c *Config) {
+		c.CostBudget = 5_000
+		c.ViewerBurst = 5_000
+		c.ViewerPerSecond = perSecond
+	})
+	f := s.liveFixture(t, "B1")
+	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+	// 1 + 100 × (1 + 1 + 1 × (1 + 1)) = 401 points: 12 fit in the burst.
+	const orders = `{ orders(first: 100) { edges { cursor node { number } } } }`
+	const cheap = `{ orders(first: 1) { totalCount } }` // 2 points
+	spendUntilThrottled := func(query string) (int, *gqlResponse) {
+		t.Helper()
+		for i := 0; i < 3_000; i++ {
+			res := s.gql(t, mina, query, nil)
+			switch res.code() {
+			case "":
+			case "THROTTLED":
+				return i, res
+			default:
+				t.Fatalf("query %d: %s", i+1, res.code())
+			}
+		}
+		t.Fatalf("never throttled")
+		return 0, nil
+	}
+	spent, throttled := spendUntilThrottled(orders)
+	if spent != 12 {
+		t.Errorf("throttled after %d queries of 401 points in a burst of 5,000, want 12", spent)
+	}
+	ext := throttled.Errors[0].Extensions
+	// 12 × 401 = 4,812 spent, so the 13th lacks 401 − 188 = 213 points, 22 s
+	// at 10 per second (a little less after refills during the loop).
+	if ra, _ := ext["retryAfter"].(float64); ra < 15 || ra > 22 || ext["cost"] != float64(401) {
+		t.Errorf("extensions %v, want cost 401 and retryAfter about 22", ext)
+	}
+	if throttled.Data != nil && string(throttled.Data) != "null" {
+		t.Errorf("a throttled operation returned data: %s", throttled.Data)
+	}
+	// Spend the rest, so that even a small operation is refused.
+	spendUntilThrottled(cheap)
+
+	// Subscribing costs too: a websocket with the same token is throttled.
+	c := s.connectWS(t, mina)
+	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+	if m := c.read(); errorCode(m) != "THROTTLED" {
+		t.Fatalf("subscribe over budget: %s %s", m.Type, m.Payload)
+	}
+
+	// Others keep their own budgets.
+	s.gql(t, s.token(t, auth.RoleCustomer, "leo@example.com"), orders, nil).mustOK(t, nil)
+	s.gql(t, s.token(t, auth.RoleAdmin, ""), orders, nil).mustOK(t, nil)
+
+	// And it refills: 2 points take 0.2 s.
+	time.Sleep(500 * time.Millisecond)
+	s.gql(t, mina, cheap, nil).mustOK(t, nil)
+}

@@ -76,6 +76,10 @@ type Config struct {
 	ReturnPolicy     string
 	ReturnWindowDays int
 	CostBudget       int
+	// ViewerBurst and ViewerPerSecond size each client's cost bucket (see
+	// graph.HandlerConfig); zero means the defaults.
+	ViewerBurst     int
+	ViewerPerSecond float64
 	// Seed seeds demo data on an empty database (default: on in dev mode).
 	Seed bool
 	// Simulate, when positive, advances the demo shipments at this interval
@@ -138,12 +142,15 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.ReturnPolicy, "return-policy", env("AFTERCART_RETURN_POLICY", c.ReturnPolicy), "default return policy text for imported orders (env AFTERCART_RETURN_POLICY)")
 	fs.IntVar(&c.ReturnWindowDays, "return-window-days", envInt("AFTERCART_RETURN_WINDOW_DAYS", c.ReturnWindowDays), "default days after delivery an order can be returned (env AFTERCART_RETURN_WINDOW_DAYS)")
 	fs.IntVar(&c.CostBudget, "cost-budget", envInt("AFTERCART_COST_BUDGET", graph.DefaultCostBudget), "maximum cost of one GraphQL operation (env AFTERCART_COST_BUDGET)")
+	fs.IntVar(&c.ViewerBurst, "viewer-cost-burst", envInt("AFTERCART_VIEWER_COST_BURST", graph.DefaultViewerBurst), "cost points one client may spend at once; staff get 10 times as much (env AFTERCART_VIEWER_COST_BURST)")
+	perSecond := fs.Int("viewer-cost-per-second", envInt("AFTERCART_VIEWER_COST_PER_SECOND", graph.DefaultViewerPerSecond), "cost points a client gets back per second (env AFTERCART_VIEWER_COST_PER_SECOND)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c.ViewerPerSecond = float64(*perSecond)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}

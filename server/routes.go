@@ -24,13 +24,15 @@ import (
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:       &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
-		Issuer:         m.Issuer,
-		Log:            m.Log,
-		Dev:            m.Config.Dev,
-		AllowedOrigins: hostPatterns(m.Config.AllowedOrigins),
-		CostBudget:     m.Config.CostBudget,
-		WSInitTimeout:  m.Config.WSInitTimeout,
+		Resolver:        &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
+		Issuer:          m.Issuer,
+		Log:             m.Log,
+		Dev:             m.Config.Dev,
+		AllowedOrigins:  hostPatterns(m.Config.AllowedOrigins),
+		CostBudget:      m.Config.CostBudget,
+		ViewerBurst:     m.Config.ViewerBurst,
+		ViewerPerSecond: m.Config.ViewerPerSecond,
+		WSInitTimeout:   m.Config.WSInitTimeout,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{

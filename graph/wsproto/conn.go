@@ -74,6 +74,11 @@ type conn struct {
 	wdead    bool // the socket failed or was closed: drop writes
 	wclosed  bool // a close frame was written or queued: drop later writes
 	drained  []func()
+	// tryWrite's arguments and results, for rawWrite (under wmu).
+	rawWrite func(fd uintptr) bool
+	rawBuf   []byte
+	rawN     int
+	rawErr   error
 }
 
 // operation is one active subscribe.
@@ -89,6 +94,7 @@ func newConn(t *Transport, exec graphql.GraphExecutor, nc net.Conn, early []byte
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
+			c.rawWrite = c.writeRaw
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
@@ -630,16 +636,13 @@ func (c *conn) tryWrite(b []byte) (int, error) {
 	if c.raw == nil {
 		return 0, nil // no raw access: let the flusher do it
 	}
-	var n int
-	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
-		for {
-			n, werr = syscall.Write(int(fd), b)
-			if werr != syscall.EINTR {
-				return true
-			}
-		}
-	})
+	// The callback is made once per connection and gets its arguments
+	// through these fields (c.wmu is held): a closure per write would be
+	// one allocation per subscriber per event.
+	c.rawBuf = b
+	err := c.raw.Write(c.rawWrite)
+	c.rawBuf = nil
+	n, werr := c.rawN, c.rawErr
 	if err != nil {
 		return 0, err
 	}
@@ -650,6 +653,16 @@ func (c *conn) tryWrite(b []byte) (int, error) {
 		return 0, werr
 	}
 	return n, nil
+}
+
+// writeRaw is c.rawWrite: one non-blocking write(2) of c.rawBuf.
+func (c *conn) writeRaw(fd uintptr) bool {
+	for {
+		c.rawN, c.rawErr = syscall.Write(int(fd), c.rawBuf)
+		if c.rawErr != syscall.EINTR {
+			return true
+		}
+	}
 }
 
 // flush writes the queue with blocking writes until it is empty. A client

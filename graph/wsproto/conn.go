@@ -399,10 +399,11 @@ func (c *conn) run(ctx context.Context, op *operation, payload json.RawMessage) 
 		c.end(op, nil)
 		return
 	}
+	opCtx := ctx // the subscription's lifetime, without the execution state
 	ctx = graphql.WithOperationContext(ctx, rc)
 	var p *Push
 	if rc.Operation.Operation == ast.Subscription {
-		p = &Push{c: c, op: op, params: params}
+		p = &Push{c: c, op: op, params: params, ctx: opCtx}
 		ctx = context.WithValue(ctx, pushKey{}, p)
 	}
 	defer func() {
@@ -412,10 +413,10 @@ func (c *conn) run(ctx context.Context, op *operation, payload json.RawMessage) 
 	}()
 	responses, ctx := c.exec.DispatchOperation(ctx, rc)
 	if p != nil && p.start != nil {
-		// The resolver took over: it renders through responses and
-		// sends from its own goroutines.
-		p.responses, p.ctx = responses, ctx
-		p.start()
+		// The resolver took over. What stays of the execution is only
+		// what its service keeps of the Renderer.
+		p.params = nil
+		p.start(newRenderer(responses, ctx))
 		return
 	}
 	if rc.Operation.Operation != ast.Subscription {

@@ -15,7 +15,7 @@ import (
 // pushKey is the context key of the *Push a subscription resolver finds.
 type pushKey struct{}
 
-// ErrEnded is returned by Push.Render once the subscription has ended.
+// ErrEnded is returned by a Renderer when gqlgen ends the stream.
 var ErrEnded = errors.New("wsproto: the subscription has ended")
 
 // Push is one subscription on this transport, offered to its resolver so
@@ -24,29 +24,52 @@ var ErrEnded = errors.New("wsproto: the subscription has ended")
 //
 // The resolver calls Accept with a start function and returns its channel as
 // usual. Once the resolver has returned and gqlgen has set the operation up,
-// the transport calls start, and from then on the service:
+// the transport calls start with a Renderer for the operation, and from then
+// on the service:
 //
-//   - makes an event available on the channel it returned, then calls Render,
-//     which executes the operation's selection set on it and returns the
-//     `payload` of a "next" message;
+//   - renders an event by putting it on the channel the resolver returned
+//     and calling a Renderer, which executes the selection set on it and
+//     returns the `payload` of a "next" message;
 //   - sends that payload with Send to every subscriber of the same Key
-//     (same viewer, document, operation and variables), so that one render
-//     serves all of them;
+//     (same viewer, document, operation and variables), so that one render,
+//     with one Renderer kept per Key, serves all of them: the transport
+//     keeps nothing of an operation's execution state once start returns,
+//     so a Renderer the service does not keep costs nothing;
 //   - stops writing to a subscriber that is Backlogged until OnDrained fires;
 //   - ends the subscription with End, or learns from Context that the client
 //     or the connection ended it.
 //
-// A Push's methods are safe for concurrent use, except that Render must not
-// run concurrently with itself for one Push.
+// A Push's methods are safe for concurrent use.
 type Push struct {
 	c      *conn
 	op     *operation
-	params *graphql.RawParams
-	start  func()
+	params *graphql.RawParams // for Key; dropped once started
+	ctx    context.Context    // the subscription's lifetime
+	start  func(Renderer)
+}
 
-	// Set by the transport after the resolver returned.
-	responses graphql.ResponseHandler
-	ctx       context.Context
+// Renderer executes a subscription's selection set once on the value waiting
+// on its resolver's channel, and returns the JSON of the response: the
+// payload of a "next" message. The value must be on the channel before the
+// call, or the call blocks. A Renderer keeps working after its own
+// subscription has ended (another subscriber of the same Key may still need
+// it), resolving with that subscription's viewer. It must not be called
+// concurrently with itself. (An alias, so that services can name the plain
+// func type in their own interfaces without importing this package.)
+type Renderer = func() ([]byte, error)
+
+// newRenderer binds gqlgen's response handler to ctx stripped of its
+// cancellation: the subscription it came from may end while others render
+// through it.
+func newRenderer(responses graphql.ResponseHandler, ctx context.Context) Renderer {
+	ctx = context.WithoutCancel(ctx)
+	return func() ([]byte, error) {
+		resp := responses(ctx)
+		if resp == nil {
+			return nil, ErrEnded
+		}
+		return json.Marshal(resp)
+	}
 }
 
 // PushFrom returns the Push of the subscription whose resolver runs with ctx,
@@ -60,10 +83,9 @@ func PushFrom(ctx context.Context) (*Push, bool) {
 // events (see Push). start runs once, after the resolver has returned without
 // an error, on the connection's worker goroutine; it must not block for long.
 // Call Accept only from the resolver, at most once.
-func (p *Push) Accept(start func()) { p.start = start }
+func (p *Push) Accept(start func(Renderer)) { p.start = start }
 
-// Context is done when the subscription ends, whichever side ends it. Valid
-// from start on.
+// Context is done when the subscription ends, whichever side ends it.
 func (p *Push) Context() context.Context { return p.ctx }
 
 // Key identifies what Render produces: two Pushes with the same Key render
@@ -118,22 +140,8 @@ func isNameChar(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
-// Render executes the selection set once on the next value of the resolver's
-// channel and returns the JSON of the response, the payload of a "next"
-// message. The value must already be on the channel.
-func (p *Push) Render() ([]byte, error) {
-	if p.responses == nil || p.op.ended.Load() {
-		return nil, ErrEnded
-	}
-	resp := p.responses(p.ctx)
-	if resp == nil {
-		return nil, ErrEnded
-	}
-	return json.Marshal(resp)
-}
-
-// Send writes a "next" message with payload (from Render, possibly another
-// Push's of the same Key) without blocking. It returns false when the
+// Send writes a "next" message with payload (from a Renderer of the same
+// Key) without blocking. It returns false when the
 // subscription or the connection has ended.
 func (p *Push) Send(payload []byte) bool { return p.c.sendNext(p.op, payload) }
 
@@ -153,10 +161,18 @@ func (p *Push) End(err error) {
 		p.c.end(p.op, nil)
 		return
 	}
-	ctx := p.ctx
-	if ctx == nil {
-		ctx = p.c.ctx
-	}
-	resp := p.c.exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
-	p.c.end(p.op, resp.Errors)
+	p.c.end(p.op, p.present(err))
+}
+
+// present runs err through the executor's error presenter, as any GraphQL
+// error. The subscription's execution state is gone by now, so should a
+// response interceptor insist on an operation context, fall back to a
+// plain error rather than fail the connection.
+func (p *Push) present(err error) (list gqlerror.List) {
+	defer func() {
+		if recover() != nil {
+			list = gqlerror.List{{Message: "internal error", Extensions: map[string]any{"code": "INTERNAL"}}}
+		}
+	}()
+	return p.c.exec.DispatchError(p.ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)}).Errors
 }

@@ -29,11 +29,18 @@ var pushSchema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 `})
 
 // pushHub plays the service side of Push: every subscription accepts its
-// Push, and Publish renders once per Key and sends the bytes to each.
+// Push, the hub keeps one renderer per Key (the first subscriber's), and
+// Publish renders once per Key and sends the bytes to each.
 type pushHub struct {
-	mu      sync.Mutex
-	subs    map[*wsproto.Push]chan string
-	renders atomic.Int32
+	mu        sync.Mutex
+	subs      map[*wsproto.Push]string // Key
+	renderers map[string]*keyRenderer
+	renders   atomic.Int32
+}
+
+type keyRenderer struct {
+	ch     chan string
+	render wsproto.Renderer
 }
 
 func (h *pushHub) exec(ctx context.Context) graphql.ResponseHandler {
@@ -45,9 +52,13 @@ func (h *pushHub) exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "no push"))
 	}
 	ch := make(chan string, 1)
-	p.Accept(func() {
+	key := p.Key("viewer", "after")
+	p.Accept(func(render wsproto.Renderer) {
 		h.mu.Lock()
-		h.subs[p] = ch
+		h.subs[p] = key
+		if h.renderers[key] == nil {
+			h.renderers[key] = &keyRenderer{ch: ch, render: render}
+		}
 		h.mu.Unlock()
 		context.AfterFunc(p.Context(), func() {
 			h.mu.Lock()
@@ -72,16 +83,16 @@ func (h *pushHub) exec(ctx context.Context) graphql.ResponseHandler {
 func (h *pushHub) Publish(v string) {
 	h.mu.Lock()
 	groups := map[string][]*wsproto.Push{}
-	chans := map[*wsproto.Push]chan string{}
-	for p, ch := range h.subs {
-		k := p.Key("viewer", "after")
+	for p, k := range h.subs {
 		groups[k] = append(groups[k], p)
-		chans[p] = ch
 	}
 	h.mu.Unlock()
-	for _, g := range groups {
-		chans[g[0]] <- v
-		payload, err := g[0].Render()
+	for k, g := range groups {
+		h.mu.Lock()
+		r := h.renderers[k]
+		h.mu.Unlock()
+		r.ch <- v
+		payload, err := r.render()
 		if err != nil {
 			continue
 		}
@@ -114,7 +125,7 @@ func (h *pushHub) WaitActive(tb testing.TB, n int) {
 
 func newPushServer(tb testing.TB, t *wsproto.Transport) (string, *pushHub) {
 	tb.Helper()
-	h := &pushHub{subs: map[*wsproto.Push]chan string{}}
+	h := &pushHub{subs: map[*wsproto.Push]string{}, renderers: map[string]*keyRenderer{}}
 	srv := handler.New(&graphql.ExecutableSchemaMock{
 		ExecFunc:   h.exec,
 		SchemaFunc: func() *ast.Schema { return pushSchema },
@@ -199,9 +210,6 @@ func TestPushEnd(t *testing.T) {
 	h.WaitActive(t, 0)
 	if p.Send([]byte(`{"data":{"tick":"late"}}`)) {
 		t.Error("Send after End reported success")
-	}
-	if _, err := p.Render(); !errors.Is(err, wsproto.ErrEnded) {
-		t.Errorf("Render after End: %v, want ErrEnded", err)
 	}
 	c.send(`{"type":"ping"}`)
 	c.expect("pong", "") // nothing about 1 came in between
@@ -378,4 +386,24 @@ func (c *rawClient) next() ws.Frame {
 		c.t.Fatalf("reading a frame: %v", err)
 	}
 	return f
+}
+
+// TestRendererOutlivesItsSubscription: the Renderer a service keeps for a
+// Key still renders after the subscription it came from has ended.
+func TestRendererOutlivesItsSubscription(t *testing.T) {
+	url, h := newPushServer(t, &wsproto.Transport{})
+	first, second := dial(t, url), dial(t, url)
+	first.handshake()
+	second.handshake()
+	first.subscribe("1")
+	h.WaitActive(t, 1) // first's renderer is the Key's
+	second.subscribe("1")
+	h.WaitActive(t, 2)
+	first.complete("1")
+	h.WaitActive(t, 1)
+	h.Publish("after")
+	expectTick(t, second.expect("next", "1"), "after")
+	if got := h.renders.Load(); got != 1 {
+		t.Errorf("%d renders, want 1", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/errs"
 )
 
 // hub reads one order's change log on every wake-up and pushes the new rows
@@ -20,8 +21,37 @@ type hub struct {
 
 	mu     sync.Mutex
 	lastID int // the newest change pushed to active members
-	groups map[string]map[*member]struct{}
+	groups map[string]*group
 	size   int
+}
+
+// group is the members of a hub with the same Target.Key: they render every
+// update identically, so the group renders each once, through the renderer
+// of its first member (kept even after that member leaves).
+type group struct {
+	members  map[*member]struct{}
+	renderer *renderer
+}
+
+// renderer renders updates through one subscription's GraphQL operation:
+// its resolver's channel and the transport's render function. Used by the
+// hub and by catching-up members at once, hence the mutex.
+type renderer struct {
+	mu     sync.Mutex
+	ch     chan *Update
+	render func() ([]byte, error)
+}
+
+// renderUpdate renders u.
+func (r *renderer) renderUpdate(u *Update) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-r.ch: // left over from a render that failed
+	default:
+	}
+	r.ch <- u
+	return r.render()
 }
 
 // member is one subscription of the hub.
@@ -34,9 +64,9 @@ type hub struct {
 // delays the others.
 type member struct {
 	t      Target
-	ch     chan *Update // the resolver's channel, read by t.Render
 	viewer *auth.Viewer
 	key    string
+	group  *group // set on joining, under hub.mu
 	expiry *time.Timer
 	// mayView: staff, or the order's own customer (checked again on every
 	// push, with the token's expiry; kept as a flag because a push to
@@ -56,16 +86,6 @@ func (m *member) allowed(now time.Time) bool {
 	return m.mayView && (m.expiresAt.IsZero() || now.Before(m.expiresAt))
 }
 
-// render renders u through m's own operation.
-func (m *member) render(u *Update) ([]byte, error) {
-	select {
-	case <-m.ch: // left over from a render that found the subscription ended
-	default:
-	}
-	m.ch <- u
-	return m.t.Render()
-}
-
 // wake asks the hub to read; wake-ups coalesce, so a burst of notifications
 // costs one read.
 func (h *hub) wake() {
@@ -75,10 +95,11 @@ func (h *hub) wake() {
 	}
 }
 
-// join adds m to the order's hub, starting the hub if needed. With cursor <
-// 0, m is active from the hub's position on; otherwise it starts catching up
-// from cursor (the caller starts catchUp).
-func (f *Feed) join(m *member, orderID, cursor int) (*hub, error) {
+// join adds m to the order's hub, starting the hub if needed, and to the
+// group of its Key, which r starts if m is the first. With cursor < 0, m is
+// active from the hub's position on; otherwise it starts catching up from
+// cursor (the caller starts catchUp).
+func (f *Feed) join(m *member, r *renderer, orderID, cursor int) (*hub, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	h := f.hubs[orderID]
@@ -89,7 +110,7 @@ func (f *Feed) join(m *member, orderID, cursor int) (*hub, error) {
 		if err != nil {
 			return nil, err
 		}
-		h = &hub{feed: f, orderID: orderID, wakeC: make(chan struct{}, 1), done: make(chan struct{}), lastID: last, groups: map[string]map[*member]struct{}{}}
+		h = &hub{feed: f, orderID: orderID, wakeC: make(chan struct{}, 1), done: make(chan struct{}), lastID: last, groups: map[string]*group{}}
 		f.hubs[orderID] = h
 		go h.run()
 	}
@@ -102,10 +123,11 @@ func (f *Feed) join(m *member, orderID, cursor int) (*hub, error) {
 	}
 	g := h.groups[m.key]
 	if g == nil {
-		g = map[*member]struct{}{}
+		g = &group{members: map[*member]struct{}{}, renderer: r}
 		h.groups[m.key] = g
 	}
-	g[m] = struct{}{}
+	g.members[m] = struct{}{}
+	m.group = g
 	h.size++
 	return h, nil
 }
@@ -119,11 +141,11 @@ func (f *Feed) leave(h *hub, m *member) {
 	defer f.mu.Unlock()
 	h.mu.Lock()
 	if g := h.groups[m.key]; g != nil {
-		if _, ok := g[m]; ok {
-			delete(g, m)
+		if _, ok := g.members[m]; ok {
+			delete(g.members, m)
 			h.size--
 		}
-		if len(g) == 0 {
+		if len(g.members) == 0 {
 			delete(h.groups, m.key)
 		}
 	}
@@ -178,29 +200,22 @@ func (h *hub) push(page []*Update) {
 		now := time.Now()
 		for _, g := range h.groups {
 			to = to[:0]
-			for m := range g {
+			for m := range g.members {
 				if m.active && m.cursor < u.id {
 					to = append(to, m)
 				}
 			}
-			payload := renderOnce(to, u)
-			if payload == nil {
+			if len(to) == 0 {
+				continue
+			}
+			payload, err := g.renderer.renderUpdate(u)
+			if err != nil {
+				h.feed.log.Error("live: rendering an update failed", "order", h.orderID, "err", err)
 				continue
 			}
 			h.sendAll(to, u, payload, now)
 		}
 	}
-}
-
-// renderOnce renders u through the first member of the group whose
-// subscription is still running.
-func renderOnce(group []*member, u *Update) []byte {
-	for _, m := range group {
-		if payload, err := m.render(u); err == nil {
-			return payload
-		}
-	}
-	return nil
 }
 
 // parallelAbove is the group size from which writes are spread over the CPUs.
@@ -264,8 +279,13 @@ func (h *hub) catchUp(m *member) {
 			if !m.allowed(time.Now()) {
 				return // the expiry timer ends it
 			}
-			payload, err := m.render(u)
-			if err != nil || !m.t.Send(payload) {
+			payload, err := m.group.renderer.renderUpdate(u)
+			if err != nil {
+				h.feed.log.Error("live: rendering an update failed", "order", h.orderID, "err", err)
+				m.t.End(errs.Errorf(errs.Internal, "rendering an update failed"))
+				return
+			}
+			if !m.t.Send(payload) {
 				return
 			}
 			m.cursor = u.id

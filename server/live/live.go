@@ -38,19 +38,18 @@ type Update struct {
 	id int
 }
 
-// Target is the transport side of one subscription: it renders an update
-// through the subscriber's GraphQL selection and writes it to the
-// subscriber's connection, without a goroutine of its own. wsproto.Push is
-// the implementation; see it for the contract of each method.
+// Target is the transport side of one subscription: it writes rendered
+// updates to the subscriber's connection, without a goroutine of its own.
+// wsproto.Push is the implementation; see it for the contract of each
+// method.
 type Target interface {
-	// Accept registers start, run once the subscription is set up.
-	Accept(start func())
+	// Accept registers start, run once the subscription is set up with a
+	// render function for the subscriber's selection (wsproto.Renderer).
+	Accept(start func(render func() ([]byte, error)))
 	// Context ends when the subscription ends, from either side.
 	Context() context.Context
 	// Key is equal for targets that render any update identically.
 	Key(viewer, ignoreVariable string) string
-	// Render renders the update waiting on the subscription's channel.
-	Render() ([]byte, error)
 	// Send writes a rendered update without blocking.
 	Send(payload []byte) bool
 	// Backlogged reports that the connection is not keeping up.
@@ -132,16 +131,16 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Targ
 			return nil, err
 		}
 	}
+	ch := make(chan *Update, 1)
 	m := &member{
 		t:         t,
-		ch:        make(chan *Update, 1),
 		viewer:    v,
 		key:       t.Key(viewerKey(v), cursorVariable),
 		mayView:   v.IsStaff() || v.CustomerID == o.CustomerID,
 		expiresAt: v.ExpiresAt,
 	}
-	t.Accept(func() { f.start(m, orderID, cursor) })
-	return m.ch, nil
+	t.Accept(func(render func() ([]byte, error)) { f.start(m, &renderer{ch: ch, render: render}, orderID, cursor) })
+	return ch, nil
 }
 
 // viewerKey names what a viewer's selection is resolved with: the privacy
@@ -154,8 +153,10 @@ func viewerKey(v *auth.Viewer) string {
 }
 
 // start joins the subscriber to its order's hub; cursor < 0 means live only.
-func (f *Feed) start(m *member, orderID, cursor int) {
-	h, err := f.join(m, orderID, cursor)
+// r renders the subscriber's selection; the hub keeps it only if the
+// subscriber is the first of its group.
+func (f *Feed) start(m *member, r *renderer, orderID, cursor int) {
+	h, err := f.join(m, r, orderID, cursor)
 	if err != nil {
 		f.log.Warn("live: joining failed", "order", orderID, "err", err)
 		m.t.End(errs.Errorf(errs.Unavailable, "live updates are unavailable; retry"))

@@ -116,7 +116,7 @@ func (c *conn) readLoop() {
 	}
 	limit := c.t.readLimit()
 	var message []byte // a fragmented message being assembled
-	fragmented := false
+	fragmented, textual := false, false
 	for {
 		h, err := ws.ReadHeader(r)
 		if err != nil {
@@ -155,7 +155,7 @@ func (c *conn) readLoop() {
 				return
 			}
 			if !h.Fin {
-				message, fragmented = payload, true
+				message, fragmented, textual = payload, true, h.OpCode == ws.OpText
 				continue
 			}
 			if bytes.Equal(payload, plainPong) {
@@ -163,6 +163,10 @@ func (c *conn) readLoop() {
 				// connection: it needs no worker, and allocating one
 				// would keep the garbage collector busy at idle.
 				continue
+			}
+			if h.OpCode == ws.OpText && !utf8.Valid(payload) {
+				c.closeWith(1007, "invalid UTF-8")
+				return
 			}
 			c.deliver(payload)
 		case ws.OpContinuation:
@@ -172,6 +176,10 @@ func (c *conn) readLoop() {
 			}
 			message = append(message, payload...)
 			if h.Fin {
+				if textual && !utf8.Valid(message) {
+					c.closeWith(1007, "invalid UTF-8")
+					return
+				}
 				c.deliver(message)
 				message, fragmented = nil, false
 			}
@@ -189,13 +197,14 @@ var pingFrame = appendMessage(appendFrameHeader(nil, ws.OpText, messageLen(typeP
 var plainPong = []byte(`{"type":"pong"}`)
 
 // closeReply is the code to answer a client's close frame with: its own
-// code when it sent one, else 1000.
+// code when it is one an endpoint may send (RFC 6455, 7.4), else 1000.
 func closeReply(payload []byte) int {
 	code, _ := ws.ParseCloseFrameData(payload)
-	if code.Empty() || !code.IsProtocolDefined() && !code.IsApplicationSpec() && !code.IsPrivateSpec() {
-		return 1000
+	switch c := int(code); {
+	case c >= 1000 && c <= 1003, c >= 1007 && c <= 1014, c >= 3000 && c <= 4999:
+		return c
 	}
-	return int(code)
+	return 1000
 }
 
 // deliver queues a client message for the worker, starting it if idle.

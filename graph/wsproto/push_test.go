@@ -344,6 +344,12 @@ func TestFrames(t *testing.T) {
 		{"continuation without a start", func(c *rawClient) { c.frame(ws.OpContinuation, true, []byte("x")) }, 1002},
 		{"message over the read limit", func(c *rawClient) { c.frame(ws.OpText, true, bytes.Repeat([]byte("x"), 2000)) }, 1009},
 		{"client closes", func(c *rawClient) { c.frame(ws.OpClose, true, ws.NewCloseFrameBody(4000, "bye")) }, 4000},
+		{"client closes with a code nobody may send", func(c *rawClient) { c.frame(ws.OpClose, true, []byte{0x03, 0xee}) }, 1000}, // 1006
+		{"invalid UTF-8 text", func(c *rawClient) { c.frame(ws.OpText, true, []byte{'"', 0xff, '"'}) }, 1007},
+		{"invalid UTF-8 across fragments", func(c *rawClient) {
+			c.frame(ws.OpText, false, []byte{'"', 0xe2})
+			c.frame(ws.OpContinuation, true, []byte{0x28, '"'})
+		}, 1007},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, done := dialRaw(t)

@@ -155,7 +155,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		return fmt.Errorf("panic: %v", p)
 	})
 	return &Handler{ws: ws, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, clientAddr(r)))
+		ctx := context.WithValue(r.Context(), clientAddrKey{}, clientAddr(r))
+		if !ws.Supports(r) {
+			ctx = cost.WithResponseHeader(ctx, w.Header())
+		}
+		r = r.WithContext(ctx)
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
 			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"INVALID_INPUT"}}]}`, http.StatusRequestEntityTooLarge)

@@ -86,6 +86,7 @@ type gqlError struct {
 // gqlResponse is a GraphQL response plus its HTTP status.
 type gqlResponse struct {
 	Status int
+	Header http.Header
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
 }
@@ -134,7 +135,7 @@ func (s *testServer) gql(t testing.TB, token, query string, vars map[string]any)
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	out := &gqlResponse{Status: res.StatusCode}
+	out := &gqlResponse{Status: res.StatusCode, Header: res.Header}
 	raw, _ := io.ReadAll(res.Body)
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("status %d, body %q: %v", res.StatusCode, raw, err)

@@ -228,6 +228,9 @@ func TestViewerBudget(t *testing.T) {
 	if throttled.Data != nil && string(throttled.Data) != "null" {
 		t.Errorf("a throttled operation returned data: %s", throttled.Data)
 	}
+	if got, want := throttled.Header.Get("Retry-After"), fmt.Sprint(ext["retryAfter"]); got != want {
+		t.Errorf("Retry-After header %q, want %q as in extensions.retryAfter", got, want)
+	}
 	// Spend the rest, so that even a small operation is refused.
 	spendUntilThrottled(cheap)
 

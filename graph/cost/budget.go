@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -28,8 +30,9 @@ const DefaultMaxClients = 100_000
 // client, in the manner of Shopify's leaky bucket: a client may spend Burst
 // points at once, and its bucket empties at PerSecond points per second. An
 // operation that would overflow the bucket is refused before it runs, with
-// extensions.code THROTTLED and a retryAfter; refused operations cost
-// nothing. Subscriptions are charged when they subscribe, like any
+// extensions.code THROTTLED and a retryAfter (and a Retry-After header over
+// HTTP, see WithResponseHeader); refused operations cost nothing. As at
+// Shopify, the HTTP status stays 200: the refusal is a GraphQL error. Subscriptions are charged when they subscribe, like any
 // operation.
 //
 // Buckets live in memory, per server instance, in an LRU of MaxClients: a
@@ -109,6 +112,9 @@ func (b *Budget) MutateOperationContext(ctx context.Context, _ *graphql.Operatio
 		r.CancelAt(now) // refused operations cost nothing
 	}
 	retry := int(math.Ceil(wait.Seconds()))
+	if h, ok := ctx.Value(responseHeaderKey{}).(http.Header); ok {
+		h.Set("Retry-After", strconv.Itoa(retry))
+	}
 	e := errs.Errorf(CodeThrottled, "too many requests: this operation costs %d and your budget refills at %.0f per second; retry in %d s", cost, b.PerSecond*float64(scale), retry)
 	return &gqlerror.Error{
 		Err:     e,
@@ -119,6 +125,17 @@ func (b *Budget) MutateOperationContext(ctx context.Context, _ *graphql.Operatio
 			"retryAfter": retry,
 		},
 	}
+}
+
+// responseHeaderKey carries the HTTP response's header map, for Retry-After.
+type responseHeaderKey struct{}
+
+// WithResponseHeader returns ctx carrying h, the header of the HTTP response
+// that will answer the operation: a refused operation then also sets
+// Retry-After there. Only for plain HTTP requests; a websocket's upgrade
+// response is long gone when its operations run.
+func WithResponseHeader(ctx context.Context, h http.Header) context.Context {
+	return context.WithValue(ctx, responseHeaderKey{}, h)
 }
 
 func (b *Budget) now() time.Time {

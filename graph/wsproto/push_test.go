@@ -1,10 +1,12 @@
 package wsproto_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -411,5 +413,59 @@ func TestRendererOutlivesItsSubscription(t *testing.T) {
 	expectTick(t, second.expect("next", "1"), "after")
 	if got := h.renders.Load(); got != 1 {
 		t.Errorf("%d renders, want 1", got)
+	}
+}
+
+// TestEarlyBytes: a client that sends its first message in the same packet
+// as its upgrade request (net/http has already read it into its buffer
+// when the connection is handed over) is still heard.
+func TestEarlyBytes(t *testing.T) {
+	url, _ := newPushServer(t, &wsproto.Transport{})
+	host := strings.TrimPrefix(url, "ws://")
+	nc, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
+	var frame bytes.Buffer
+	if err := ws.WriteFrame(&frame, ws.MaskFrame(ws.NewTextFrame([]byte(`{"type":"connection_init"}`)))); err != nil {
+		t.Fatal(err)
+	}
+	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Protocol: " + wsproto.Subprotocol + "\r\n\r\n"
+	if _, err := nc.Write(append([]byte(req), frame.Bytes()...)); err != nil { // one write, one packet
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	f, err := ws.ReadFrame(br)
+	if err != nil || !bytes.Contains(f.Payload, []byte(`"connection_ack"`)) {
+		t.Fatalf("want connection_ack, got %q %v", f.Payload, err)
+	}
+}
+
+// TestCloseEndsConnections: closing the transport (server shutdown) closes
+// every websocket with 1001.
+func TestCloseEndsConnections(t *testing.T) {
+	tr := &wsproto.Transport{}
+	url, _ := newPushServer(t, tr)
+	c := dial(t, url)
+	c.handshake()
+	if n := tr.Connections(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+	tr.Close()
+	c.expectClose(websocket.StatusGoingAway, "server shutting down")
+	deadline := time.Now().Add(5 * time.Second)
+	for tr.Connections() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections left after Close", tr.Connections())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

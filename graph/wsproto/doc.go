@@ -9,7 +9,8 @@
 // connection, one reader goroutine that has never run anything deeper than
 // a frame read (a 2-4 KB stack), no buffers, and two runtime timers:
 //
-//   - Reading: the reader goroutine only parses frames. Client messages go
+//   - Reading: the reader goroutine only parses frames (and drops the
+//     clients' pongs). Client messages go
 //     to a per-connection queue, served in order by a worker goroutine that
 //     exists only while the queue is not empty, so the deep stacks of
 //     parsing, validation and database reads never stay with the connection.
@@ -26,10 +27,11 @@
 // Subscriptions run one of two ways. By default, as gqlgen runs them: a
 // goroutine per subscription that pulls responses from the executor. Or,
 // when the subscription resolver accepts the Push it finds in its context
-// (PushFrom), by push: the resolver's service renders each event through
-// the operation (Push.Render), once for every group of subscribers with the
-// same Push.Key, and writes the bytes to each subscriber (Push.Send). No
-// goroutine is left per subscription.
+// (PushFrom), by push: the resolver's service renders each event once for
+// every group of subscribers with the same Push.Key, through the Renderer
+// of one of them, and writes the bytes to each subscriber (Push.Send).
+// Neither a goroutine nor gqlgen's execution state is left per
+// subscription.
 //
 // Close codes, as PROTOCOL.md defines them:
 //

@@ -7,9 +7,10 @@
 // subscribers on this instance reads the new rows once and pushes them.
 //
 // Delivery is by push, with no goroutine per subscriber: each subscription
-// is a Target (wsproto.Push) that the hub renders through and writes to.
-// Subscribers whose Target.Key is equal (same viewer, query and variables,
-// the resume cursor aside) share one render per change, so a change
+// is a Target (wsproto.Push) that the hub writes to. Subscribers whose
+// Target.Key is equal (same viewer, query and variables, the resume cursor
+// aside) form a group that keeps one render function, the first member's,
+// and share one render per change, so a change
 // followed by 10,000 phones is executed once and written 10,000 times.
 //
 // A subscriber that resumes from a cursor, or whose connection falls behind

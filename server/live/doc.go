@@ -10,8 +10,8 @@
 // is a Target (wsproto.Push) that the hub writes to. Subscribers whose
 // Target.Key is equal (same viewer, query and variables, the resume cursor
 // aside) form a group that keeps one render function, the first member's,
-// and share one render per change, so a change
-// followed by 10,000 phones is executed once and written 10,000 times.
+// and share one render per change: a change followed by 10,000 phones is
+// executed once and written 10,000 times.
 //
 // A subscriber that resumes from a cursor, or whose connection falls behind
 // (Target.Backlogged), is not pushed to: it reads the log itself from its

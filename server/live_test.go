@@ -452,3 +452,32 @@ func wsjsonReadTimeout(c *websocket.Conn, d time.Duration) (wsMessage, error) {
 	err := wsjson.Read(ctx, c, &m)
 	return m, err
 }
+
+// TestSharedRenderOutlivesFirstSubscriber: subscribers of one order with the
+// same query share one render per change, through the first one's operation;
+// when that first subscriber leaves, the others still get every update, and
+// a staff subscriber (another viewer, so another group) gets its own.
+func TestSharedRenderOutlivesFirstSubscriber(t *testing.T) {
+	s := mustServer(t, "")
+	f := s.liveFixture(t, "G1")
+	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+	first, second := s.connectWS(t, mina), s.connectWS(t, mina)
+	staff := s.connectWS(t, s.token(t, auth.RoleAdmin, ""))
+	first.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+	waitSubscribed(t, s, first, f) // first's operation renders for the group
+	for _, c := range []*wsClient{second, staff} {
+		c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
+		waitSubscribed(t, s, c, f)
+	}
+	first.send(wsMessage{ID: "1", Type: "complete"})
+	time.Sleep(100 * time.Millisecond) // let the hub see it leave
+
+	s.mustTrack(t, "DHL", f.tracking, event("after-first-left", "IN_TRANSIT", t0.Add(2*time.Hour)))
+	for _, c := range []*wsClient{second, staff} {
+		for { // skip the other subscribers' probes
+			if u := c.next("1"); u.Event != nil && u.Event.Message == "Event after-first-left" {
+				break
+			}
+		}
+	}
+}

@@ -470,7 +470,13 @@ func TestSharedRenderOutlivesFirstSubscriber(t *testing.T) {
 		waitSubscribed(t, s, c, f)
 	}
 	first.send(wsMessage{ID: "1", Type: "complete"})
-	time.Sleep(100 * time.Millisecond) // let the hub see it leave
+	// The connection handles messages in order: once a query sent after
+	// the complete is answered, the subscription is cancelled; the hub's
+	// leave runs right after, on its own goroutine.
+	first.subscribe("q", `{ orders(first: 1) { totalCount } }`, nil)
+	for m := first.read(); m.ID != "q" || m.Type != "complete"; m = first.read() {
+	}
+	time.Sleep(100 * time.Millisecond)
 
 	s.mustTrack(t, "DHL", f.tracking, event("after-first-left", "IN_TRANSIT", t0.Add(2*time.Hour)))
 	for _, c := range []*wsClient{second, staff} {

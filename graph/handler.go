@@ -98,7 +98,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		OriginPatterns:   cfg.AllowedOrigins,
 		InitTimeout:      cfg.WSInitTimeout,
 		MaxSubscriptions: MaxSubscriptionsPerConnection,
-		// A client that sends nothing (not even a pong) for 30 s is dropped.
+		// A client that has not answered the previous ping is dropped: one
+		// that stops reading is gone within 30 s.
 		PingInterval: 15 * time.Second,
 		Log:          cfg.Log,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, error) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/graph/cost"
@@ -43,7 +44,7 @@ func TestClientOperationsValidate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc, errs := gqlparser.LoadQuery(schema, string(src))
+			doc, errs := gqlparser.LoadQueryWithRules(schema, string(src), rules.NewDefaultRules())
 			if errs != nil {
 				t.Fatalf("%s does not validate against the schema: %v", f, errs)
 			}

@@ -32,8 +32,8 @@ const DefaultMaxClients = 100_000
 // operation that would overflow the bucket is refused before it runs, with
 // extensions.code THROTTLED and a retryAfter (and a Retry-After header over
 // HTTP, see WithResponseHeader); refused operations cost nothing. As at
-// Shopify, the HTTP status stays 200: the refusal is a GraphQL error. Subscriptions are charged when they subscribe, like any
-// operation.
+// Shopify, the HTTP status stays 200: the refusal is a GraphQL error.
+// Subscriptions are charged when they subscribe, like any operation.
 //
 // Buckets live in memory, per server instance, in an LRU of MaxClients: a
 // client evicted from it starts again with an empty bucket.

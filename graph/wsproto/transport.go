@@ -2,10 +2,8 @@ package wsproto
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -282,6 +280,3 @@ func headerHasToken(h http.Header, name, token string) bool {
 	}
 	return false
 }
-
-// errClosed is returned for writes on a closed connection.
-var errClosed = errors.Join(net.ErrClosed, errors.New("websocket closed"))

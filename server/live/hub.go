@@ -64,7 +64,6 @@ func (r *renderer) renderUpdate(u *Update) ([]byte, error) {
 // delays the others.
 type member struct {
 	t      Target
-	viewer *auth.Viewer
 	key    string
 	group  *group // set on joining, under hub.mu
 	expiry *time.Timer

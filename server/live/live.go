@@ -134,7 +134,6 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Targ
 	ch := make(chan *Update, 1)
 	m := &member{
 		t:         t,
-		viewer:    v,
 		key:       t.Key(viewerKey(v), cursorVariable),
 		mayView:   v.IsStaff() || v.CustomerID == o.CustomerID,
 		expiresAt: v.ExpiresAt,
@@ -162,7 +161,7 @@ func (f *Feed) start(m *member, r *renderer, orderID, cursor int) {
 		m.t.End(errs.Errorf(errs.Unavailable, "live updates are unavailable; retry"))
 		return
 	}
-	if exp := m.viewer.ExpiresAt; !exp.IsZero() {
+	if exp := m.expiresAt; !exp.IsZero() {
 		m.expiry = time.AfterFunc(time.Until(exp), func() { m.t.End(nil) })
 	}
 	context.AfterFunc(m.t.Context(), func() { f.leave(h, m) })

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/aftercart/aftercart/ent"
@@ -41,6 +43,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions["code"] = string(e.Code)
 			if e.Field != "" {
 				gqlErr.Extensions["field"] = e.Field
+			} else if arg := argumentPath(ctx, gqlErr); arg != "" {
+				// A scalar refused an argument's value: name the argument,
+				// and keep path what the spec says it is, a response path.
+				gqlErr.Extensions["field"] = arg
+				gqlErr.Message = arg + ": " + gqlErr.Message
+				gqlErr.Path = graphql.GetFieldContext(ctx).Path()
 			}
 			return gqlErr
 		}
@@ -74,4 +82,37 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
+}
+
+// argumentPath returns the argument an error is about ("id", "ids[1]",
+// "input.placedAt") when gqlgen reported it while decoding the arguments of
+// the field in ctx: it then appends the argument's path to the field's
+// response path. "" for any other error.
+func argumentPath(ctx context.Context, e *gqlerror.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	field := fc.Path()
+	if len(e.Path) <= len(field) {
+		return ""
+	}
+	for i, el := range field {
+		if e.Path[i] != el {
+			return ""
+		}
+	}
+	var b strings.Builder
+	for _, el := range e.Path[len(field):] {
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(el))
+		}
+	}
+	return b.String()
 }

@@ -15,11 +15,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/graph/cost"
 	"github.com/aftercart/aftercart/graph/wsproto"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/errs"
 )
 
 // Limits applied to every GraphQL request.
@@ -90,6 +89,7 @@ func (h *Handler) Close() { h.ws.Close() }
 // auth.Middleware before it; websockets authenticate in connection_init.
 func NewHandler(cfg HandlerConfig) *Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
+	viewers := NewViewerCache(cfg.Resolver.Client)
 	conns := newConnLimiter(MaxConnectionsPerViewer)
 	// aftercart's own graphql-transport-ws transport, not gqlgen's: right
 	// close codes, and a few KB per idle subscriber instead of ~90 (see
@@ -110,8 +110,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 			if v == nil {
 				return ctx, nil
 			}
-			if err := ResolveViewer(ctx, cfg.Resolver.Client, v); err != nil {
-				cfg.Log.ErrorContext(ctx, "resolving websocket viewer", "err", err)
+			if err := viewers.Resolve(ctx, v); err != nil {
+				cfg.Log.WarnContext(ctx, "resolving websocket viewer", "err", err)
 				return nil, errors.New("service unavailable")
 			}
 			if v.IsCustomer() {
@@ -124,8 +124,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{maxBody: MaxBodyBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(ParserTokenLimit)
 	srv.SetDisableSuggestion(!cfg.Dev)
@@ -146,6 +145,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		perSecond = DefaultViewerPerSecond
 	}
 	srv.Use(&cost.Budget{Burst: max(burst, budget), PerSecond: perSecond, Key: budgetKey})
+	// Only an operation that passed every check above looks its viewer up.
+	srv.Use(viewerResolver{cache: viewers})
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	}
@@ -161,46 +162,15 @@ func NewHandler(cfg HandlerConfig) *Handler {
 			ctx = cost.WithResponseHeader(ctx, w.Header())
 		}
 		r = r.WithContext(ctx)
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
-			http.Error(w, `{"errors":[{"message":"request body too large","extensions":{"code":"INVALID_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
+			// Refused before reading; a body without a declared length is
+			// cut off at the same size by httpTransport.
+			writeRequestError(w, mediaJSON, http.StatusRequestEntityTooLarge, errs.BadRequest,
+				fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
 			return
 		}
 		srv.ServeHTTP(w, r)
 	})}
-}
-
-// ResolveViewer binds a CUSTOMER viewer to its customer record by email. A
-// token whose email matches no customer keeps CustomerID 0, which matches no
-// row: such a viewer sees nothing rather than getting an error.
-func ResolveViewer(ctx context.Context, c *ent.Client, v *auth.Viewer) error {
-	if !v.IsCustomer() || v.CustomerID != 0 {
-		return nil
-	}
-	id, err := c.Customer.Query().Where(customer.Email(v.Email)).OnlyID(auth.WithSystem(ctx))
-	if ent.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	v.CustomerID = id
-	return nil
-}
-
-// ViewerMiddleware resolves the viewer that auth.Middleware put in the
-// request context (see ResolveViewer).
-func ViewerMiddleware(c *ent.Client, log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if v, ok := auth.FromContext(r.Context()); ok {
-			if err := ResolveViewer(r.Context(), c, v); err != nil {
-				log.ErrorContext(r.Context(), "resolving viewer", "err", err)
-				http.Error(w, `{"errors":[{"message":"service unavailable","extensions":{"code":"UNAVAILABLE"}}]}`, http.StatusServiceUnavailable)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // clientAddrKey carries the client's address, which anonymous requests are

@@ -32,6 +32,9 @@ func eachDB(t *testing.T, f func(t *testing.T, dbURL string)) {
 type testServer struct {
 	*Main
 	statements atomic.Int64
+	// logs holds everything the server logged, for tests that check what
+	// is (and is never) logged.
+	logs *syncBuffer
 }
 
 var (
@@ -42,8 +45,8 @@ var (
 // mustServer starts a server on dbURL ("" for SQLite in a temp dir).
 func mustServer(t testing.TB, dbURL string, configure ...func(*Config)) *testServer {
 	t.Helper()
-	s := &testServer{Main: NewMain()}
-	s.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
+	s := &testServer{Main: NewMain(), logs: &syncBuffer{}}
+	s.Log = slog.New(slog.NewTextHandler(io.MultiWriter(testLogWriter{t}, s.logs), nil))
 	s.Config = Config{
 		Addr:             "127.0.0.1:0",
 		DataDir:          t.TempDir(),

@@ -40,12 +40,15 @@ func TestOrderStatusStatements(t *testing.T) {
 			s.gql(t, tok, orderStatusQuery, map[string]any{"number": number}).mustOK(t, &res)
 			return s.statements.Load()
 		}
+		// The first request looks the customer up by email; later ones
+		// find the viewer in the cache.
+		count("S-1")
 		small, large := count("S-1"), count("S-2")
 		t.Logf("OrderStatus: %d statements for 1 item/1 shipment/1 event, %d for 12 items/4 shipments/120 events", small, large)
 		if small != large {
 			t.Fatalf("statement count grows with the data: %d vs %d", small, large)
 		}
-		if small > 8 {
+		if small > 7 {
 			t.Fatalf("OrderStatus runs %d statements; expected a small fixed number", small)
 		}
 	})
@@ -123,13 +126,13 @@ func TestHTTPSurface(t *testing.T) {
 	if res := post(prod, "application/x-www-form-urlencoded", []byte(`query=%7B__typename%7D`)); res.StatusCode < 400 {
 		t.Errorf("form POST accepted (CSRF): status %d", res.StatusCode)
 	}
-	get, err := http.Get(prod + "?query=" + url.QueryEscape(`mutation { importOrder(input: {}) { created } }`))
+	get, err := http.Get(prod + "?query=" + url.QueryEscape(`mutation { __typename }`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	get.Body.Close()
-	if get.StatusCode == http.StatusOK {
-		t.Errorf("mutation over GET: status %d", get.StatusCode)
+	if get.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("mutation over GET: status %d, want 405", get.StatusCode)
 	}
 	tok := s.token(t, auth.RoleAdmin, "")
 	s.gql(t, tok, `{ __schema { types { name } } }`, nil).mustCode(t, "GRAPHQL_VALIDATION_FAILED")

@@ -119,7 +119,7 @@ func TestWebhook(t *testing.T) {
 			}{
 				"unknown tracking number": {webhookBody(t, "DHL", "NOSUCH123", event("u1", "IN_TRANSIT", t0)), 404, "NOT_FOUND"},
 				"invalid status":          {webhookBody(t, "DHL", "JJDHOOK01", event("u2", "LOST", t0)), 422, "INVALID_INPUT"},
-				"malformed json":          {[]byte(`{"carrier": "DHL",`), 400, "INVALID_INPUT"},
+				"malformed json":          {[]byte(`{"carrier": "DHL",`), 400, "BAD_REQUEST"},
 				"malformed date":          {[]byte(`{"carrier":"DHL","trackingNumber":"JJDHOOK01","events":[{"externalId":"u3","status":"IN_TRANSIT","occurredAt":"yesterday"}]}`), 400, "INVALID_INPUT"},
 				"no events":               {webhookBody(t, "DHL", "JJDHOOK01"), 422, "INVALID_INPUT"},
 			} {

@@ -18,6 +18,10 @@ type Code string
 
 // The codes aftercart returns. Clients may rely on these strings.
 const (
+	// BadRequest means the HTTP request itself is not a usable GraphQL (or
+	// webhook) request: not JSON, a JSON array, a parameter of the wrong
+	// type, the wrong content type, a body over the size limit.
+	BadRequest Code = "BAD_REQUEST"
 	// InvalidInput means the request was understood but a value is malformed
 	// or out of range; retrying the same request cannot succeed.
 	InvalidInput Code = "INVALID_INPUT"

@@ -51,17 +51,17 @@ func NewWebhook(svc *Service, secret []byte, log *slog.Logger) *Webhook {
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, errs.InvalidInput, "use POST")
+		writeError(w, http.StatusMethodNotAllowed, errs.BadRequest, "use POST")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, errs.InvalidInput, "body over 1 MiB")
+			writeError(w, http.StatusRequestEntityTooLarge, errs.BadRequest, "body over 1 MiB")
 			return
 		}
-		writeError(w, http.StatusBadRequest, errs.InvalidInput, "could not read body")
+		writeError(w, http.StatusBadRequest, errs.BadRequest, "could not read body")
 		return
 	}
 	if !h.verify(r.Header.Get(SignatureHeader), body) {
@@ -70,7 +70,14 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var in EventsInput
 	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, errs.InvalidInput, "body is not a valid tracking payload: "+err.Error())
+		// Not JSON at all is a malformed request; JSON with a value of the
+		// wrong type or format (a date that is not RFC 3339) is bad input.
+		code := errs.InvalidInput
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+			code = errs.BadRequest
+		}
+		writeError(w, http.StatusBadRequest, code, "body is not a valid tracking payload: "+err.Error())
 		return
 	}
 	res, err := h.svc.RecordEvents(auth.WithSystem(r.Context()), in)

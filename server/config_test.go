@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/aftercart/aftercart/server/internal/pgtest"
 )
 
 // testSecretValue is a secret long enough for either variable.
@@ -113,5 +118,33 @@ func TestConfigProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDatabaseURLWithoutSSLMode starts the server against a local Postgres
+// (SSL off, as a packaged install is) with a URL that does not say
+// sslmode=disable: start-up fails, and the message says what to add.
+func TestDatabaseURLWithoutSSLMode(t *testing.T) {
+	dsn := pgtest.Get(t).NewDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("sslmode")
+	u.RawQuery = q.Encode()
+	m := NewMain()
+	m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
+	m.Config = Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret}
+	err = m.Run(context.Background())
+	_ = m.Close()
+	if err == nil {
+		t.Fatalf("server started on %s without sslmode against a server without SSL", u)
+	}
+	t.Logf("start-up error: %v", err)
+	for _, want := range []string{"SSL is not enabled on the server", "for a local server add ?sslmode=disable"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("start-up error %q does not say %q", err, want)
+		}
 	}
 }

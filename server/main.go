@@ -1,8 +1,8 @@
 // Command server runs aftercart's GraphQL API, or with "token" prints a
-// development JWT.
+// JWT.
 //
 //	server [flags]                                  run the API
-//	server token -role customer -email a@b.c        print a token
+//	server token -dev -role customer -email a@b.c   print a token for a -dev server
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list.

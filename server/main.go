@@ -1,8 +1,9 @@
-// Command server runs aftercart's GraphQL API, or with "token" prints a
-// JWT.
+// Command server runs aftercart's GraphQL API; with "token" it prints a JWT,
+// with "send-event" it plays a carrier and posts one signed tracking event.
 //
 //	server [flags]                                  run the API
 //	server token -dev -role customer -email a@b.c   print a token for a -dev server
+//	server send-event -status OUT_FOR_DELIVERY      sign and post a tracking checkpoint
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list.
@@ -43,6 +44,13 @@ func main() {
 		if err := runToken(os.Args[2:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "token:", err)
 			os.Exit(2)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "send-event" {
+		if err := runSendEvent(ctx, os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "send-event:", err)
+			os.Exit(1)
 		}
 		return
 	}
@@ -196,7 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.WebhookSecret = c.WebhookSecret
 	if m.WebhookSecret == nil {
-		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, "webhook-secret", c.DataDir, c.Dev); err != nil {
+		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, WebhookSecretFile, c.DataDir, c.Dev); err != nil {
 			return err
 		}
 	}

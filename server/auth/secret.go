@@ -95,11 +95,20 @@ func LookupNamedSecret(envVar, fileName, dataDir string) ([]byte, error) {
 		return []byte(v), nil
 	}
 	path := filepath.Join(dataDir, fileName)
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("auth: %s is not set and there is no development secret in %s: %w", envVar, path, err)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, noSecretError(fmt.Sprintf("auth: %s is not set and there is no development secret in %s", envVar, path))
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: read secret: %w", err)
 	}
 	return readSecretFile(path)
 }
+
+// noSecretError says no secret exists; it matches fs.ErrNotExist without
+// repeating the stat error's text, which adds nothing for the reader.
+type noSecretError string
+
+func (e noSecretError) Error() string        { return string(e) }
+func (e noSecretError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // readSecretFile reads a hex secret written by createSecretFile (or by an
 // operator: surrounding whitespace is ignored). The key is the hex text

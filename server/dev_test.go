@@ -21,7 +21,7 @@ func TestDevServer(t *testing.T) {
 		c.JWTSecret, c.WebhookSecret = nil, nil // resolved from the data dir, as in development
 	})
 	var out bytes.Buffer
-	if err := runToken([]string{"-role", "customer", "-email", demo.DemoCustomerEmail, "-data-dir", dir}, &out); err != nil {
+	if err := runToken([]string{"-dev", "-role", "customer", "-email", demo.DemoCustomerEmail, "-data-dir", dir}, &out); err != nil {
 		t.Fatal(err)
 	}
 	var res orderStatus
@@ -38,7 +38,7 @@ func TestDevServer(t *testing.T) {
 	// A token for the other demo customer cannot see Mina's order.
 	leo := s.token(t, auth.RoleCustomer, demo.OtherCustomerEmail)
 	s.gql(t, leo, orderStatusQuery, map[string]any{"number": demo.InTransitOrderNumber}).mustCode(t, "NOT_FOUND")
-	if err := runToken([]string{"-role", "pirate", "-data-dir", dir}, &out); err == nil {
+	if err := runToken([]string{"-dev", "-role", "pirate", "-data-dir", dir}, &out); err == nil {
 		t.Error("token accepted an unknown role")
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/aftercart/aftercart/server/auth"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -44,8 +46,11 @@ func TestParseFlags(t *testing.T) {
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			for _, k := range []string{"DATABASE_URL", "AFTERCART_ADDR", "AFTERCART_ALLOWED_ORIGINS", "AFTERCART_DEV", "AFTERCART_SIMULATE_CARRIERS", "AFTERCART_SEED"} {
-				t.Setenv(k, c.env[k])
+			clearConfigEnv(t)
+			t.Setenv(auth.SecretEnv, testSecretValue)
+			t.Setenv(WebhookSecretEnv, testSecretValue)
+			for k, v := range c.env {
+				t.Setenv(k, v)
 			}
 			m := NewMain()
 			err := m.ParseFlags(c.args)

@@ -1,8 +1,9 @@
-// Command server runs aftercart's GraphQL API, or with "token" prints a
-// development JWT.
+// Command server runs aftercart's GraphQL API; with "token" it prints a JWT,
+// with "send-event" it plays a carrier and posts one signed tracking event.
 //
 //	server [flags]                                  run the API
-//	server token -role customer -email a@b.c        print a token
+//	server token -dev -role customer -email a@b.c   print a token for a -dev server
+//	server send-event -status OUT_FOR_DELIVERY      sign and post a tracking checkpoint
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list.
@@ -43,6 +44,13 @@ func main() {
 		if err := runToken(os.Args[2:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "token:", err)
 			os.Exit(2)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "send-event" {
+		if err := runSendEvent(ctx, os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "send-event:", err)
+			os.Exit(1)
 		}
 		return
 	}
@@ -130,7 +138,10 @@ func NewMain() *Main {
 
 const defaultReturnPolicy = "Return or exchange unused items within 30 days of delivery for a full refund. Start a return from your order page; return shipping is free."
 
-// ParseFlags reads flags, falling back to environment variables.
+// ParseFlags reads flags, falling back to environment variables, and
+// validates the result: a *ConfigError lists every missing or invalid
+// setting at once (see Config.Validate). A malformed command line is
+// reported by the flag package as before.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	c := &m.Config
@@ -150,6 +161,10 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	// Every problem is collected and reported at once (see ConfigError).
+	problems := envProblems(fs, explicit)
 	c.ViewerPerSecond = float64(*perSecond)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
@@ -157,29 +172,20 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	c.Seed = c.Dev
 	if *seed != "" {
-		b, err := strconv.ParseBool(*seed)
-		if err != nil {
-			return fmt.Errorf("-seed: %w", err)
+		if b, err := strconv.ParseBool(*seed); err != nil {
+			problems = append(problems, fmt.Sprintf("-seed (AFTERCART_SEED) %q must be true or false", *seed))
+		} else {
+			c.Seed = b
 		}
-		c.Seed = b
 	}
 	c.Simulate = *simulate
-	if !isSet(fs, "simulate-carriers") && os.Getenv("AFTERCART_SIMULATE_CARRIERS") == "" && c.Dev {
+	if !explicit["simulate-carriers"] && os.Getenv("AFTERCART_SIMULATE_CARRIERS") == "" && c.Dev {
 		c.Simulate = 5 * time.Second
-	}
-	if c.Simulate > 0 && !c.Dev {
-		return errors.New("-simulate-carriers needs -dev: it writes fake tracking events")
 	}
 	if !c.Dev {
 		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	return nil
-}
-
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+	return configError(append(problems, c.problems()...))
 }
 
 // Run opens and migrates the database, seeds demo data in development mode,
@@ -198,7 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.WebhookSecret = c.WebhookSecret
 	if m.WebhookSecret == nil {
-		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, "webhook-secret", c.DataDir, c.Dev); err != nil {
+		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, WebhookSecretFile, c.DataDir, c.Dev); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,19 +45,29 @@ func (m *Main) printDevTokens() {
 }
 
 // runToken implements "server token".
+//
+// Without AFTERCART_JWT_SECRET it signs with the development secret only when
+// told to (-dev, or AFTERCART_DEV=true, as for the server): it used to do so
+// by default, and an operator who forgot the variable got a token that looked
+// fine and that production rejected.
 func runToken(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	role := fs.String("role", "customer", "customer, admin or integration")
 	email := fs.String("email", "", "the customer's email (customer tokens)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "validity")
 	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "data dir holding the development secret (env AFTERCART_DATA_DIR)")
-	dev := fs.Bool("dev", true, "allow the development secret kept in the data dir when AFTERCART_JWT_SECRET is unset")
+	dev := fs.Bool("dev", envBool("AFTERCART_DEV", false), "without AFTERCART_JWT_SECRET, sign with the development secret in the data dir, as a -dev server does (env AFTERCART_DEV)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	r, err := auth.ParseRole(*role)
 	if err != nil {
 		return err
+	}
+	if os.Getenv(auth.SecretEnv) == "" && !*dev {
+		return fmt.Errorf("%s is not set. Set it to the secret of the server that will check the token, "+
+			"or, for a development server (go run ./server -dev), pass -dev to sign with its secret in %s",
+			auth.SecretEnv, filepath.Join(*dataDir, auth.SecretFile))
 	}
 	secret, err := auth.ResolveSecret(*dataDir, *dev)
 	if err != nil {

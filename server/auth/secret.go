@@ -41,14 +41,11 @@ func ResolveSecret(dataDir string, dev bool) ([]byte, error) {
 // envVar: a generated secret would silently differ between replicas and
 // change whenever the disk is replaced, logging everyone out.
 func ResolveNamedSecret(envVar, fileName, dataDir string, dev bool) ([]byte, error) {
-	if v := os.Getenv(envVar); v != "" {
-		if len(v) < MinSecretLen {
-			return nil, fmt.Errorf("auth: %s is %d bytes, need at least %d (generate one with `openssl rand -hex 32`)", envVar, len(v), MinSecretLen)
-		}
-		return []byte(v), nil
+	if err := CheckSecretEnv(envVar, dev); err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
 	}
-	if !dev {
-		return nil, fmt.Errorf("auth: %s is not set; production needs a secret of at least %d bytes (generate one with `openssl rand -hex 32`)", envVar, MinSecretLen)
+	if v := os.Getenv(envVar); v != "" {
+		return []byte(v), nil
 	}
 	if dataDir == "" {
 		return nil, fmt.Errorf("auth: no data directory to keep a dev %s in; set %s instead", fileName, envVar)
@@ -67,6 +64,51 @@ func ResolveNamedSecret(envVar, fileName, dataDir string, dev bool) ([]byte, err
 	// secret every process agrees on.
 	return readSecretFile(path)
 }
+
+// CheckSecretEnv reports what ResolveNamedSecret would refuse about the
+// environment variable envVar, without touching the disk: a value shorter
+// than MinSecretLen bytes, or (outside dev mode) no value at all. Start-up
+// validation calls it for every secret first, so an operator learns about
+// all of them in one message instead of one per restart.
+func CheckSecretEnv(envVar string, dev bool) error {
+	v := os.Getenv(envVar)
+	switch {
+	case v != "" && len(v) < MinSecretLen:
+		return fmt.Errorf("%s is %d bytes, need at least %d (generate one with `openssl rand -hex 32`)", envVar, len(v), MinSecretLen)
+	case v == "" && !dev:
+		return fmt.Errorf("%s is not set; production needs a secret of at least %d bytes (generate one with `openssl rand -hex 32`)", envVar, MinSecretLen)
+	}
+	return nil
+}
+
+// LookupNamedSecret returns the secret a server resolves with
+// ResolveNamedSecret, but never creates one: the value of envVar if set,
+// else the development secret already kept in dataDir/fileName. Client-side
+// commands (signing a webhook delivery, say) use it: a secret they generated
+// would match no running server. When neither exists the error wraps
+// fs.ErrNotExist.
+func LookupNamedSecret(envVar, fileName, dataDir string) ([]byte, error) {
+	if err := CheckSecretEnv(envVar, true); err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if v := os.Getenv(envVar); v != "" {
+		return []byte(v), nil
+	}
+	path := filepath.Join(dataDir, fileName)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, noSecretError(fmt.Sprintf("auth: %s is not set and there is no development secret in %s", envVar, path))
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: read secret: %w", err)
+	}
+	return readSecretFile(path)
+}
+
+// noSecretError says no secret exists; it matches fs.ErrNotExist without
+// repeating the stat error's text, which adds nothing for the reader.
+type noSecretError string
+
+func (e noSecretError) Error() string        { return string(e) }
+func (e noSecretError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // readSecretFile reads a hex secret written by createSecretFile (or by an
 // operator: surrounding whitespace is ignored). The key is the hex text

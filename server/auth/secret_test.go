@@ -3,6 +3,8 @@ package auth
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -243,4 +245,60 @@ func TestResolveSecretConcurrentProcesses(t *testing.T) {
 		}
 	}
 	assertOnlyFile(t, dir, SecretFile)
+}
+
+func TestCheckSecretEnv(t *testing.T) {
+	const env = "AFTERCART_TEST_SECRET"
+	long := strings.Repeat("s", MinSecretLen)
+	for _, c := range []struct {
+		name, value string
+		dev         bool
+		wantErr     string
+	}{
+		{"set in production", long, false, ""},
+		{"unset in dev", "", true, ""},
+		{"unset in production", "", false, env + " is not set"},
+		{"short in production", "short", false, "is 5 bytes, need at least 32"},
+		{"short in dev", "short", true, "is 5 bytes, need at least 32"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(env, c.value)
+			err := CheckSecretEnv(env, c.dev)
+			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("CheckSecretEnv = %v, want error containing %q", err, c.wantErr)
+			}
+		})
+	}
+}
+
+// TestLookupNamedSecret checks that the read-only lookup finds what a
+// development server created, prefers the environment, and never creates a
+// secret of its own (one no server would share).
+func TestLookupNamedSecret(t *testing.T) {
+	const env = "AFTERCART_TEST_SECRET"
+	t.Setenv(env, "")
+	dir := t.TempDir()
+	if _, err := LookupNamedSecret(env, "hook", dir); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), env+" is not set") {
+		t.Fatalf("lookup before any server ran: %v, want a not-exist error naming %s", err, env)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("lookup created %d files", len(entries))
+	}
+	created, err := ResolveNamedSecret(env, "hook", dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := LookupNamedSecret(env, "hook", dir)
+	if err != nil || !bytes.Equal(got, created) {
+		t.Fatalf("lookup = %q, %v; want the server's %q", got, err, created)
+	}
+	long := strings.Repeat("e", MinSecretLen)
+	t.Setenv(env, long)
+	if got, err := LookupNamedSecret(env, "hook", dir); err != nil || string(got) != long {
+		t.Fatalf("lookup with %s set = %q, %v", env, got, err)
+	}
+	t.Setenv(env, "short")
+	if _, err := LookupNamedSecret(env, "hook", dir); err == nil {
+		t.Fatal("lookup accepted a short secret")
+	}
 }

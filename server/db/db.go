@@ -62,7 +62,7 @@ func Open(cfg Config) (*DB, error) {
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
 		name = dialect.Postgres
-		sqlDB, err = sql.Open("postgres", cfg.URL)
+		sqlDB, err = openPostgres(cfg.URL) // connection errors carry SSLHint (sslhint.go)
 		if err != nil {
 			return nil, fmt.Errorf("db: opening postgres: %w", err)
 		}

@@ -226,7 +226,7 @@ func plans(now time.Time) []orderPlan {
 				lines:    []line{{"NR-COF-ESP-1000", 1}, {"NR-TEA-SENCHA-100", 1}, {"NR-FLT-V60-100", 2}},
 				shipping: 0, vatPercent: 19}.input(),
 			shipments: []shipmentPlan{{
-				carrier: "DHL", trackingNumber: "4711239856",
+				carrier: InTransitCarrier, trackingNumber: InTransitTrackingNumber,
 				updates: []update{
 					{eta: in(1 * day), events: []tracking.EventInput{
 						event(info, p1001.Add(4*h), "Hamburg, DE", "Shipment information received"),

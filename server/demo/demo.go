@@ -28,6 +28,11 @@ const (
 	// with DHL and with a slipped delivery estimate: the order the mobile
 	// demo opens.
 	InTransitOrderNumber = "AC-1001"
+	// InTransitCarrier and InTransitTrackingNumber identify that order's
+	// parcel. `server send-event` and the README's webhook examples push
+	// checkpoints to it, so they must not change.
+	InTransitCarrier        = "DHL"
+	InTransitTrackingNumber = "4711239856"
 )
 
 // Seed fills an empty database with the demo store, placing every date

@@ -167,8 +167,9 @@ func TestSeed(t *testing.T) {
 				t.Errorf("placedAt = %v, want %v (three days before now)", o.PlacedAt, want)
 			}
 			sh := o.Edges.Shipments[0]
-			if sh.Carrier != "DHL" || sh.Status != types.TrackingInTransit || sh.TrackingURL == nil {
-				t.Errorf("shipment = %s %s url %v, want DHL IN_TRANSIT with a tracking URL", sh.Carrier, sh.Status, sh.TrackingURL)
+			if sh.Carrier != demo.InTransitCarrier || sh.TrackingNumber != demo.InTransitTrackingNumber || sh.Status != types.TrackingInTransit || sh.TrackingURL == nil {
+				t.Errorf("shipment = %s %s %s url %v, want %s %s IN_TRANSIT with a tracking URL (send-event and the README post to it)",
+					sh.Carrier, sh.TrackingNumber, sh.Status, sh.TrackingURL, demo.InTransitCarrier, demo.InTransitTrackingNumber)
 			}
 			if len(sh.Edges.Events) < 3 {
 				t.Fatalf("%d events, want at least 3", len(sh.Edges.Events))

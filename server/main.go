@@ -3,6 +3,7 @@
 //
 //	server [flags]                                  run the API
 //	server token -role customer -email a@b.c        print a token
+//	server migrate [-database-url postgres://...]   apply pending migrations and exit
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list.
@@ -43,6 +44,13 @@ func main() {
 		if err := runToken(os.Args[2:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "token:", err)
 			os.Exit(2)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		if err := runMigrate(ctx, os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "migrate:", err)
+			os.Exit(1)
 		}
 		return
 	}
@@ -202,7 +210,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement}); err != nil {
+	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log}); err != nil {
 		return err
 	}
 	if err := m.DB.Migrate(ctx); err != nil {

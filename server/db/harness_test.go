@@ -93,13 +93,14 @@ func rowCounts(t *testing.T, s *sql.DB) map[string]int {
 	return counts
 }
 
-// revisionRows returns the recorded revisions as "version type applied/total".
+// revisionRow is what the tests check of a recorded revision.
 type revisionRow struct {
 	Version        string
 	Type           migrate.RevisionType
 	Applied, Total int
 }
 
+// revisionRows returns the recorded revisions, oldest version first.
 func revisionRows(t *testing.T, s *sql.DB) []revisionRow {
 	t.Helper()
 	rows, err := s.QueryContext(t.Context(), `SELECT version, type, applied, total FROM `+db.RevisionsTable+` ORDER BY version`)
@@ -128,7 +129,7 @@ func tableExists(t *testing.T, s *sql.DB, name string) bool {
 	return ok
 }
 
-// mustDrift fails t unless the database has exactly the ent schema.
+// mustNoDrift fails t unless the database has exactly the ent schema.
 func mustNoDrift(t *testing.T, ctx context.Context, d *db.DB) {
 	t.Helper()
 	drift, err := d.Drift(ctx)

@@ -37,6 +37,7 @@ func main() {
 			gen.FeatureGlobalID,
 			gen.FeatureNamedEdges,
 			gen.FeatureExecQuery,
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

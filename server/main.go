@@ -4,6 +4,7 @@
 //	server [flags]                                  run the API
 //	server token -dev -role customer -email a@b.c   print a token for a -dev server
 //	server send-event -status OUT_FOR_DELIVERY      sign and post a tracking checkpoint
+//	server migrate [-database-url postgres://...]   apply pending migrations and exit
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list.
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -40,19 +42,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) > 1 && os.Args[1] == "token" {
-		if err := runToken(os.Args[2:], os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "token:", err)
-			os.Exit(2)
+	if len(os.Args) > 1 {
+		if run, ok := subcommands[os.Args[1]]; ok {
+			if err := run(ctx, os.Args[2:], os.Stdout); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", os.Args[1], err)
+				os.Exit(1)
+			}
+			return
 		}
-		return
-	}
-	if len(os.Args) > 1 && os.Args[1] == "send-event" {
-		if err := runSendEvent(ctx, os.Args[2:], os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "send-event:", err)
-			os.Exit(1)
-		}
-		return
 	}
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
@@ -72,6 +69,14 @@ func main() {
 		m.Log.Error("shutdown", "err", err)
 		os.Exit(1)
 	}
+}
+
+// subcommands are the server's modes besides serving, by their first
+// argument.
+var subcommands = map[string]func(ctx context.Context, args []string, out io.Writer) error{
+	"token":      func(_ context.Context, args []string, out io.Writer) error { return runToken(args, out) },
+	"send-event": runSendEvent,
+	"migrate":    runMigrate,
 }
 
 // Config is the server's configuration.
@@ -208,7 +213,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement}); err != nil {
+	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log}); err != nil {
 		return err
 	}
 	if err := m.DB.Migrate(ctx); err != nil {

@@ -1,6 +1,3 @@
-// Package db opens aftercart's database — the embedded SQLite file by default,
-// PostgreSQL when a postgres:// URL is configured — migrates its schema and
-// runs transactions with the locking each dialect needs.
 package db
 
 import (
@@ -8,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +34,8 @@ type Config struct {
 	// query=... args=..."). Tests count statements with it; it must be cheap
 	// and safe for concurrent use.
 	OnStatement func(ctx context.Context, statement string)
+	// Log receives what Migrate did; nil discards it.
+	Log *slog.Logger
 }
 
 // DB is an open database: the ent client plus what the services need to know
@@ -49,6 +49,8 @@ type DB struct {
 	SQL *sql.DB
 	// URL is the Postgres URL, empty for SQLite.
 	URL string
+
+	log *slog.Logger
 }
 
 // Open opens (and creates, for SQLite) the configured database. It does not
@@ -91,7 +93,11 @@ func Open(cfg Config) (*DB, error) {
 			}
 		})
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: name, SQL: sqlDB, URL: cfg.URL}, nil
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: name, SQL: sqlDB, URL: cfg.URL, log: log}, nil
 }
 
 // SQLiteDSN is the modernc.org/sqlite DSN for the file at path. Foreign keys
@@ -108,29 +114,27 @@ func SQLiteDSN(path string) string {
 // when several instances start at once.
 const migrationLockKey = 0x61667465 // "afte"
 
-// Migrate brings the schema up to date with ent's automatic migration.
-//
-// Why this is safe without versioned files: ent's auto migration only adds
-// (tables, columns, indexes); it never drops a column or index unless told to
-// (we do not pass WithDropColumn/WithDropIndex), so an older instance keeps
-// working against a newer schema during a rolling deploy. On Postgres, DDL is
-// transactional and runs under an advisory lock, so two instances starting at
-// once cannot interleave. Type ranges for global ids are fixed in generated
-// code (ent's sql/globalid feature), identical on both dialects.
+// Migrate brings the schema up to date: on PostgreSQL by applying the pending
+// versioned migrations (see ApplyMigrations and the package documentation),
+// on the embedded SQLite file with ent's automatic migration, which only adds
+// tables, columns and indexes and suits a single process that upgrades in
+// place. It logs one line saying what it did.
 func (db *DB) Migrate(ctx context.Context) error {
-	if db.Dialect == dialect.Postgres {
-		conn, err := db.SQL.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("db: migration lock: %w", err)
+	if db.Dialect != dialect.Postgres {
+		if err := db.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+			return fmt.Errorf("db: migrating: %w", err)
 		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
-			return fmt.Errorf("db: migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey) //nolint:errcheck // released with the session anyway
+		return nil
 	}
-	if err := db.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
-		return fmt.Errorf("db: migrating: %w", err)
+	res, err := db.ApplyMigrations(ctx, nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Baselined || len(res.Applied) > 0:
+		db.log.Info("database migrated", "version", res.Version, "applied", res.Applied, "baselined", res.Baselined)
+	default:
+		db.log.Info("database schema up to date", "version", res.Version)
 	}
 	return nil
 }

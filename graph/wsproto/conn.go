@@ -15,6 +15,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gobwas/ws"
+	"github.com/jonboulle/clockwork"
 )
 
 // Message types of graphql-transport-ws.
@@ -48,12 +49,18 @@ type conn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	lastRead atomic.Int64 // unix nanoseconds of the last frame received
+	// heard is set by every frame the client sends, and cleared when a
+	// ping goes out: still clear at the pong deadline, the client is gone.
+	heard atomic.Bool
 
-	mu        sync.Mutex
-	initTimer *time.Timer
-	pingTimer *time.Timer
-	pingedAt  int64 // unix nanoseconds of the last ping sent, 0 before the first
+	mu sync.Mutex
+	// authTimer fires at the connection_init deadline, then (reset by
+	// connectionInit) when the credential expires: one timer for both.
+	authTimer clockwork.Timer
+	// pingTimer alternates: the next ping, then that ping's pong deadline.
+	pingTimer clockwork.Timer
+	awaiting  bool      // the ping timer is at a pong deadline
+	expiresAt time.Time // the credential's expiry (see WithExpiry); zero: never
 	initSeen  bool
 	acked     bool
 	closing   bool // a close frame was sent (or the socket dropped)
@@ -93,9 +100,9 @@ func newConn(t *Transport, exec graphql.GraphExecutor, nc net.Conn, early []byte
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
-	c.lastRead.Store(time.Now().UnixNano())
-	c.initTimer = time.AfterFunc(t.initTimeout(), c.initTimedOut)
-	c.pingTimer = time.AfterFunc(t.pingInterval(), c.pingTick)
+	clock := t.clock()
+	c.authTimer = clock.AfterFunc(t.initTimeout(), c.authDeadline)
+	c.pingTimer = clock.AfterFunc(t.pingInterval(), c.pingTick)
 	return c
 }
 
@@ -136,7 +143,7 @@ func (c *conn) readLoop() {
 			return
 		}
 		ws.Cipher(payload, h.Mask, 0)
-		c.lastRead.Store(time.Now().UnixNano())
+		c.heard.Store(true)
 		switch h.OpCode {
 		case ws.OpPing:
 			c.writeFrame(ws.OpPong, payload)
@@ -258,11 +265,13 @@ func (c *conn) closeWith(code int, reason string) {
 	c.mu.Unlock()
 	c.t.logger().Debug("graphql-transport-ws: closing connection", "code", code, "reason", reason)
 	c.cancel()
+	// Armed before the close frame is written, so that a client that has
+	// seen the frame knows the grace period runs (tests move a fake clock).
+	c.t.clock().AfterFunc(closeGrace, c.drop)
 	body := make([]byte, 2, 2+len(reason))
 	binary.BigEndian.PutUint16(body, uint16(code))
 	body = append(body, truncateReason(reason)...)
 	c.writeFrame(ws.OpClose, body)
-	time.AfterFunc(closeGrace, c.drop)
 }
 
 // drop closes the socket; readLoop then ends and cleans up.
@@ -286,7 +295,7 @@ func (c *conn) wakeReaderLocked() {
 func (c *conn) finish() {
 	c.drop()
 	c.mu.Lock()
-	c.initTimer.Stop()
+	c.authTimer.Stop()
 	c.pingTimer.Stop()
 	ops := c.ops
 	c.ops = nil

@@ -85,7 +85,7 @@ func (c *conn) connectionInit(m clientMessage) {
 		return
 	}
 	c.initSeen = true
-	c.initTimer.Stop()
+	c.authTimer.Stop()
 	c.mu.Unlock()
 	var payload transport.InitPayload
 	if len(m.Payload) > 0 {
@@ -109,7 +109,18 @@ func (c *conn) connectionInit(m clientMessage) {
 	}
 	c.mu.Lock()
 	c.ctx = ctx // read by later messages on this worker only
+	c.expiresAt = expiryFrom(ctx)
+	if c.expiredLocked() {
+		// Expired between the InitFunc's check and now, or the InitFunc
+		// does not check expiry itself.
+		c.mu.Unlock()
+		c.closeWith(CloseForbidden, ExpiredReason)
+		return
+	}
 	c.acked = true
+	if !c.expiresAt.IsZero() {
+		c.authTimer.Reset(c.t.clock().Until(c.expiresAt))
+	}
 	c.mu.Unlock()
 	// No payload: echoing the init payload would echo the bearer token.
 	c.writeMessage(typeConnectionAck, nil, nil)
@@ -124,6 +135,13 @@ func (c *conn) subscribe(m clientMessage) {
 	case !c.acked:
 		c.mu.Unlock()
 		c.closeWith(CloseUnauthorized, "Unauthorized")
+		return
+	case c.expiredLocked():
+		// The expiry timer may not have run yet: a subscribe after expiry
+		// must never run with the expired credential, nor get an answer
+		// that looks like the end of a stream.
+		c.mu.Unlock()
+		c.closeWith(CloseForbidden, ExpiredReason)
 		return
 	case c.ops[m.ID] != nil:
 		c.mu.Unlock()
@@ -265,7 +283,8 @@ var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &
 
 // end finishes an operation from the server side: "error" with errs, or
 // "complete". Nothing is sent if it had already ended (the client completed
-// it, or the server ended it before).
+// it, or the server ended it before). Once the connection's credential has
+// expired, the connection is closed with 4403 instead.
 func (c *conn) end(op *operation, errs gqlerror.List) {
 	if op.ended.Swap(true) {
 		op.cancel()
@@ -275,8 +294,17 @@ func (c *conn) end(op *operation, errs gqlerror.List) {
 	if c.ops[op.id] == op {
 		delete(c.ops, op.id)
 	}
+	expired := c.expiredLocked()
 	c.mu.Unlock()
 	op.cancel()
+	if expired {
+		// Once the credential has expired the connection ends with 4403
+		// and nothing else: a service that ends its streams at expiry (or
+		// fails them with UNAUTHENTICATED) races the expiry timer, and the
+		// client must see one signal, not whichever came first.
+		c.closeWith(CloseForbidden, ExpiredReason)
+		return
+	}
 	if len(errs) > 0 {
 		b, err := json.Marshal(errs)
 		if err != nil {

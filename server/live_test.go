@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -352,7 +353,11 @@ func settledGoroutines(target int) int {
 // exactly once and in order: it fell back to the change log rather than
 // being buffered without bound or dropped.
 func TestStalledReaderDoesNotSlowOthers(t *testing.T) {
-	s := mustServer(t, "")
+	// A clock that never moves: no pings, so the stalled client, which
+	// answers none, is not dropped should the test run past the pong
+	// deadline on a loaded machine (the drop is
+	// TestStalledClientDroppedWithin30s's).
+	s := mustServer(t, "", func(c *Config) { c.Clock = clockwork.NewFakeClock() })
 	f := s.liveFixture(t, "S1")
 	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
 	healthy := s.connectWS(t, tok)

@@ -263,7 +263,9 @@ func (t *Transport) logger() *slog.Logger {
 // sent: the next ping comes within PingInterval, its answer is due within
 // PongTimeout, and a client that does not answer the close frame either
 // loses its TCP connection closeGrace later. This is the bound on how long a
-// client that stops reading (or vanishes) holds server resources.
+// client that stops reading (or vanishes) holds server resources. (A client
+// that stops reading but keeps sending is bounded by its write queue
+// instead: it is dropped when the queue passes its limit.)
 func (t *Transport) DropAfter() time.Duration {
 	return t.pingInterval() + t.pongTimeout() + closeGrace
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/jonboulle/clockwork"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/aftercart/aftercart/graph/cost"
@@ -67,6 +68,9 @@ type HandlerConfig struct {
 	// WSInitTimeout overrides how long a websocket may wait before
 	// connection_init (default wsproto.DefaultInitTimeout).
 	WSInitTimeout time.Duration
+	// Clock times websockets (see wsproto.Transport.Clock); nil means the
+	// real clock.
+	Clock clockwork.Clock
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
@@ -98,10 +102,10 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		OriginPatterns:   cfg.AllowedOrigins,
 		InitTimeout:      cfg.WSInitTimeout,
 		MaxSubscriptions: MaxSubscriptionsPerConnection,
-		// A client that has not answered the previous ping is dropped: one
-		// that stops reading is gone within 30 s.
-		PingInterval: 15 * time.Second,
-		Log:          cfg.Log,
+		PingInterval:     WSPingInterval,
+		PongTimeout:      WSPongTimeout,
+		Clock:            cfg.Clock,
+		Log:              cfg.Log,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, error) {
 			v, err := auth.FromInitPayload(cfg.Issuer, payload)
 			if err != nil {
@@ -119,7 +123,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 					return nil, &wsproto.CloseError{Code: 4429, Reason: "Too many connections for this viewer"}
 				}
 			}
-			return auth.NewContext(ctx, v), nil
+			// The socket closes with 4403 when the token expires.
+			return wsproto.WithExpiry(auth.NewContext(ctx, v), v.ExpiresAt), nil
 		},
 	}
 	srv.AddTransport(ws)

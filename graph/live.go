@@ -2,9 +2,20 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Websocket keepalive (see wsproto.Transport). A client that stops reading
+// is dropped within PingInterval + PongTimeout + the transport's close grace
+// (wsproto.Transport.DropAfter: 27 s), inside the 30 s the README promises.
+const (
+	// WSPingInterval is how often the server pings an open websocket.
+	WSPingInterval = 15 * time.Second
+	// WSPongTimeout is how long a client has to answer a ping.
+	WSPongTimeout = 10 * time.Second
 )
 
 // argumentVariable returns the name of the variable the current field's

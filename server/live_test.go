@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -210,22 +211,6 @@ func TestShipmentUpdatedResume(t *testing.T) {
 	})
 }
 
-func TestShipmentUpdatedTokenExpiry(t *testing.T) {
-	s := mustServer(t, "")
-	f := s.liveFixture(t, "L4")
-	tok, err := s.Issuer.Issue(auth.RoleCustomer, "mina@example.com", 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := s.connectWS(t, tok)
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	waitSubscribed(t, s, c, f)
-	m := c.read() // nothing else happens: the next message is the end of the stream
-	if m.Type != "complete" || m.ID != "1" {
-		t.Fatalf("after the token expired: %+v", m)
-	}
-}
-
 func TestShipmentUpdatedAcrossInstances(t *testing.T) {
 	dsn := pgtestDatabase(t)
 	a := mustServer(t, dsn)
@@ -368,7 +353,11 @@ func settledGoroutines(target int) int {
 // exactly once and in order: it fell back to the change log rather than
 // being buffered without bound or dropped.
 func TestStalledReaderDoesNotSlowOthers(t *testing.T) {
-	s := mustServer(t, "")
+	// A clock that never moves: no pings, so the stalled client, which
+	// answers none, is not dropped should the test run past the pong
+	// deadline on a loaded machine (the drop is
+	// TestStalledClientDroppedWithin30s's).
+	s := mustServer(t, "", func(c *Config) { c.Clock = clockwork.NewFakeClock() })
 	f := s.liveFixture(t, "S1")
 	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
 	healthy := s.connectWS(t, tok)

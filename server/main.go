@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
@@ -108,6 +109,9 @@ type Config struct {
 	WSInitTimeout time.Duration
 	// OnStatement, when set, sees every SQL statement (tests count them).
 	OnStatement func(ctx context.Context, query string)
+	// Clock times websocket pings and token expiry on open connections;
+	// nil means the real clock (tests move a fake one).
+	Clock clockwork.Clock
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -230,7 +234,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
-	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log)
+	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, c.Clock)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

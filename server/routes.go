@@ -33,6 +33,7 @@ func (m *Main) Handler() http.Handler {
 		ViewerBurst:     m.Config.ViewerBurst,
 		ViewerPerSecond: m.Config.ViewerPerSecond,
 		WSInitTimeout:   m.Config.WSInitTimeout,
+		Clock:           m.Config.Clock,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{

@@ -7,7 +7,7 @@
 // connection on four or five goroutines plus net/http's 8 KB of buffers
 // (about 90 KB per idle subscriber here). This transport keeps, per idle
 // connection, one reader goroutine that has never run anything deeper than
-// a frame read (a 2-4 KB stack), no buffers, and two runtime timers:
+// a frame read (a 2-4 KB stack), no buffers, and two runtime timers (Transport.Clock's):
 //
 //   - Reading: the reader goroutine only parses frames (and drops the
 //     clients' pongs). Client messages go
@@ -21,8 +21,19 @@
 //     has drained, so a slow reader never slows anyone else and never makes
 //     the server buffer without bound.
 //   - Pings: a server "ping" every Transport.PingInterval from a timer; a
-//     connection that has sent nothing since the previous ping is closed, so
-//     a client that stops reading is dropped within two intervals.
+//     connection that has sent nothing within Transport.PongTimeout of a
+//     ping is closed (1001), so a client that stops reading is dropped
+//     within Transport.DropAfter (27 s with the defaults).
+//   - Expiry: a socket is authenticated once, by connection_init. When the
+//     InitFunc says when the credential expires (WithExpiry), the
+//     connection is closed with 4403 "Forbidden: token expired" at that
+//     time, and from then on nothing else: a subscribe that arrives after
+//     it, or an operation that ends after it, closes the connection the
+//     same way. graphql-ws clients retry on 4403 and evaluate
+//     connectionParams again, so a client that refreshes its token there
+//     reconnects by itself (and resubscribes with its original variables).
+//     The timer that waits for connection_init waits for the expiry after
+//     it, so an idle connection still has two runtime timers.
 //
 // Subscriptions run one of two ways. By default, as gqlgen runs them: a
 // goroutine per subscription that pulls responses from the executor. Or,
@@ -38,7 +49,8 @@
 //	4400  invalid JSON, missing or unknown type, subscribe/complete without id,
 //	      a payload that is not an object where one is required
 //	4401  subscribe before connection_ack
-//	4403  connection_init rejected by Transport.InitFunc (or the CloseError it returns)
+//	4403  connection_init rejected by Transport.InitFunc (or the CloseError it
+//	      returns); or the credential expired (reason "Forbidden: token expired")
 //	4408  no connection_init within Transport.InitTimeout
 //	4409  subscribe with an id that is still active
 //	4429  a second connection_init

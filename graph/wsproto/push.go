@@ -156,6 +156,8 @@ func (p *Push) OnDrained(f func()) { p.c.onDrained(f) }
 
 // End ends the subscription from the server side: "complete" when err is
 // nil, else an "error" message with err, presented like any GraphQL error.
+// After the connection's credential has expired it closes the connection
+// with 4403 instead (see WithExpiry).
 func (p *Push) End(err error) {
 	if err == nil {
 		p.c.end(p.op, nil)

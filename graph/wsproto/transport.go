@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gobwas/ws"
+	"github.com/jonboulle/clockwork"
 )
 
 // Subprotocol is the only websocket subprotocol the transport speaks:
@@ -26,7 +27,8 @@ const (
 	CloseBadRequest = 4400
 	// CloseUnauthorized: subscribe before the server acknowledged the connection.
 	CloseUnauthorized = 4401
-	// CloseForbidden: the connection_init payload was rejected.
+	// CloseForbidden: the connection_init payload was rejected, or the
+	// credential it carried has expired (see WithExpiry).
 	CloseForbidden = 4403
 	// CloseConnectionInitTimeout: no connection_init within the init timeout.
 	CloseConnectionInitTimeout = 4408
@@ -42,6 +44,11 @@ const (
 	DefaultInitTimeout = 3 * time.Second
 	// DefaultPingInterval is how often the server pings an idle connection.
 	DefaultPingInterval = 15 * time.Second
+	// DefaultPongTimeout is how long a client has to answer a ping.
+	// graphql-ws clients answer at once; 10 s leaves room for a phone on
+	// a poor network, and keeps DropAfter at 27 s with the default
+	// interval.
+	DefaultPongTimeout = 10 * time.Second
 	// DefaultMaxSubscriptions bounds what one socket can make the server run.
 	DefaultMaxSubscriptions = 100
 	// DefaultReadLimit bounds one client message (a subscribe with its query).
@@ -66,6 +73,10 @@ const (
 	// close frame before dropping the TCP connection.
 	closeGrace = 2 * time.Second
 )
+
+// ExpiredReason is the reason of the 4403 close sent when the connection's
+// credential expires.
+const ExpiredReason = "Forbidden: token expired"
 
 // ThrottledCode is the extensions.code of the error sent for a subscribe over
 // Transport.MaxSubscriptions.
@@ -99,11 +110,15 @@ type Transport struct {
 	// InitTimeout is how long a connection may stay open without sending
 	// connection_init; zero means DefaultInitTimeout.
 	InitTimeout time.Duration
-	// PingInterval is how often the server sends "ping"; a connection
-	// that has sent nothing since the previous ping is closed (1001), so a
-	// client that stops reading is dropped within two intervals. Zero
-	// means DefaultPingInterval.
+	// PingInterval is how often the server sends "ping". Zero means
+	// DefaultPingInterval.
 	PingInterval time.Duration
+	// PongTimeout is how long the client has to answer a ping: a
+	// connection that has sent nothing (pong or anything else) within
+	// PongTimeout of a ping is closed with 1001, so a client that stops
+	// reading is gone within DropAfter. Zero means DefaultPongTimeout; it
+	// is capped at PingInterval.
+	PongTimeout time.Duration
 	// MaxSubscriptions caps the operations active at once on one
 	// connection; zero means DefaultMaxSubscriptions, negative no cap.
 	MaxSubscriptions int
@@ -117,6 +132,10 @@ type Transport struct {
 	// Log receives protocol violations at debug level and internal
 	// errors; nil means slog.Default().
 	Log *slog.Logger
+	// Clock runs the init timeout, the pings and pong deadlines, the close
+	// grace and credential expiry; nil means the real clock. Tests move a
+	// fake one instead of waiting.
+	Clock clockwork.Clock
 
 	mu     sync.Mutex
 	conns  map[*conn]struct{}
@@ -240,6 +259,47 @@ func (t *Transport) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// DropAfter is the longest a connection outlives the last frame its client
+// sent: the next ping comes within PingInterval, its answer is due within
+// PongTimeout, and a client that does not answer the close frame either
+// loses its TCP connection closeGrace later. This is the bound on how long a
+// client that stops reading (or vanishes) holds server resources. (A client
+// that stops reading but keeps sending is bounded by its write queue
+// instead: it is dropped when the queue passes its limit.)
+func (t *Transport) DropAfter() time.Duration {
+	return t.pingInterval() + t.pongTimeout() + closeGrace
+}
+
+// expiryKey is the context key of the connection's credential expiry.
+type expiryKey struct{}
+
+// WithExpiry returns ctx carrying the time at which the credential of a
+// connection_init stops being valid. An InitFunc returns it so that the
+// connection is closed with 4403 ExpiredReason at that time: a socket is
+// authenticated once, and must not outlive its credential. graphql-ws
+// clients treat 4403 as retryable and call connectionParams again on
+// reconnect, so a client that refreshes its token there resumes by itself.
+// The zero time means the credential does not expire.
+func WithExpiry(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, expiryKey{}, at)
+}
+
+// expiryFrom returns what WithExpiry put in ctx (zero if nothing).
+func expiryFrom(ctx context.Context) time.Time {
+	at, _ := ctx.Value(expiryKey{}).(time.Time)
+	return at
+}
+
+func (t *Transport) clock() clockwork.Clock {
+	if t.Clock != nil {
+		return t.Clock
+	}
+	return realClock
+}
+
+// realClock is shared: clockwork's real clock is stateless.
+var realClock = clockwork.NewRealClock()
+
 func (t *Transport) initTimeout() time.Duration {
 	if t.InitTimeout > 0 {
 		return t.InitTimeout
@@ -252,6 +312,14 @@ func (t *Transport) pingInterval() time.Duration {
 		return t.PingInterval
 	}
 	return DefaultPingInterval
+}
+
+func (t *Transport) pongTimeout() time.Duration {
+	d := t.PongTimeout
+	if d <= 0 {
+		d = DefaultPongTimeout
+	}
+	return min(d, t.pingInterval())
 }
 
 func (t *Transport) maxSubscriptions() int {

@@ -19,4 +19,10 @@
 // caught up. Memory per subscriber stays bounded, nothing is lost or
 // repeated, and a slow reader never delays the others. A resync after lost
 // notifications is just another read.
+//
+// Every push re-checks that the viewer may see the order with a token that
+// has not expired, and a stream ends at its token's expiry with an
+// UNAUTHENTICATED error, never a complete, which a client would take for
+// "no more updates"; the client resumes with a fresh token and its last
+// cursor. Expiry is timed by the Feed's clock, which tests replace.
 package live

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -66,7 +68,7 @@ type member struct {
 	t      Target
 	key    string
 	group  *group // set on joining, under hub.mu
-	expiry *time.Timer
+	expiry clockwork.Timer
 	// mayView: staff, or the order's own customer (checked again on every
 	// push, with the token's expiry; kept as a flag because a push to
 	// 10,000 subscribers checks it 10,000 times).
@@ -82,7 +84,7 @@ type member struct {
 // allowed re-checks, before every push, that the viewer may still see the
 // order: staff, or its own customer, with a token that has not expired.
 func (m *member) allowed(now time.Time) bool {
-	return m.mayView && (m.expiresAt.IsZero() || now.Before(m.expiresAt))
+	return m.mayView && !expired(m.expiresAt, now)
 }
 
 // wake asks the hub to read; wake-ups coalesce, so a burst of notifications
@@ -196,7 +198,7 @@ func (h *hub) push(page []*Update) {
 	h.lastID = page[len(page)-1].id
 	var to []*member
 	for _, u := range page {
-		now := time.Now()
+		now := h.feed.clock.Now()
 		for _, g := range h.groups {
 			to = to[:0]
 			for m := range g.members {
@@ -275,7 +277,7 @@ func (h *hub) catchUp(m *member) {
 			}
 		}
 		for _, u := range page {
-			if !m.allowed(time.Now()) {
+			if !m.allowed(h.feed.clock.Now()) {
 				return // the expiry timer ends it
 			}
 			payload, err := m.group.renderer.renderUpdate(u)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
@@ -64,15 +66,21 @@ type Target interface {
 type Feed struct {
 	client *ent.Client
 	log    *slog.Logger
+	clock  clockwork.Clock
 	stop   func()
 
 	mu   sync.Mutex
 	hubs map[int]*hub
 }
 
-// NewFeed returns a Feed reading through client and woken by broker.
-func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger) *Feed {
-	f := &Feed{client: client, log: log, hubs: map[int]*hub{}}
+// NewFeed returns a Feed reading through client and woken by broker. clock
+// times the viewers' token expiry; nil means the real clock (tests pass a
+// fake one, shared with the websocket transport).
+func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger, clock clockwork.Clock) *Feed {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	f := &Feed{client: client, log: log, clock: clock, hubs: map[int]*hub{}}
 	f.stop = broker.Listen(f)
 	return f
 }
@@ -110,7 +118,11 @@ func (f *Feed) Resync() {
 // the GraphQL resolver hands to gqlgen; the feed puts each update there just
 // before t renders it. Anyone but the order's customer and staff gets
 // NOT_FOUND, exactly as for a missing order. The stream ends when t's
-// context ends or when the viewer's token expires (complete).
+// context ends, or when the viewer's token expires: then with an
+// UNAUTHENTICATED "token expired" error, never a complete, which would look
+// like "no more updates" (over graph/wsproto the connection closes with 4403
+// at that moment instead, see wsproto.WithExpiry). A viewer whose token has
+// already expired gets that error at once.
 //
 // cursorVariable names the GraphQL variable that carries after, if any:
 // subscribers that differ only in it render updates identically.
@@ -118,6 +130,9 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Targ
 	v, ok := auth.FromContext(ctx)
 	if !ok {
 		return nil, errs.Errorf(errs.Unauthenticated, "sign in to subscribe")
+	}
+	if expired(v.ExpiresAt, f.clock.Now()) {
+		return nil, errTokenExpired()
 	}
 	o, err := f.client.Order.Query().Where(order.ID(orderID)).Only(ctx)
 	if ent.IsNotFound(err) {
@@ -142,6 +157,17 @@ func (f *Feed) Subscribe(ctx context.Context, orderID int, after *string, t Targ
 	return ch, nil
 }
 
+// errTokenExpired ends a stream whose viewer's token has expired. The
+// client must sign in again (or refresh its token) and resubscribe with its
+// last cursor: nothing is lost.
+func errTokenExpired() error {
+	return errs.Errorf(errs.Unauthenticated, "token expired: resubscribe with a fresh token and the last cursor")
+}
+
+// expired reports whether a credential expiring at exp (zero: never) has
+// expired at now.
+func expired(exp, now time.Time) bool { return !exp.IsZero() && !now.Before(exp) }
+
 // viewerKey names what a viewer's selection is resolved with: the privacy
 // rules depend on the customer, or on the staff role.
 func viewerKey(v *auth.Viewer) string {
@@ -162,7 +188,7 @@ func (f *Feed) start(m *member, r *renderer, orderID, cursor int) {
 		return
 	}
 	if exp := m.expiresAt; !exp.IsZero() {
-		m.expiry = time.AfterFunc(time.Until(exp), func() { m.t.End(nil) })
+		m.expiry = f.clock.AfterFunc(f.clock.Until(exp), func() { m.t.End(errTokenExpired()) })
 	}
 	context.AfterFunc(m.t.Context(), func() { f.leave(h, m) })
 	if cursor >= 0 {

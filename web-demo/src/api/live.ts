@@ -2,7 +2,10 @@
 // at a time: when its socket closes, for any reason, the owner of the
 // subscriptions calls reset() and resubscribes on a fresh client from its
 // last cursor. graphql-ws's own retries are off because they would resend the
-// subscription's original variables, not the latest cursor.
+// subscription's original variables, not the latest cursor. The server
+// closes the socket with 4403 when the token it was opened with expires;
+// connectionParams reads the token at each connect, so the fresh client
+// authenticates with whatever the session holds by then.
 import { createClient, type Client } from 'graphql-ws';
 
 /** Events of the current socket, tagged with the client they came from. */

@@ -157,7 +157,69 @@ describe('OrderFeed', () => {
     w.feed.stop();
   });
 
-  it('renews the session when the stream completes, and resumes from the cursor', async () => {
+  it('renews the session when the server closes with 4403 (token expired), and resumes from the cursor', async () => {
+    const w = setup();
+    w.feed.start();
+    w.connect();
+    w.send('7');
+    await vi.advanceTimersByTimeAsync(60_000); // the token lived a while
+    w.close(4403);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.session.renew).toHaveBeenCalledTimes(1);
+    expect(w.resets.length).toBeGreaterThanOrEqual(1); // the old socket authenticated with the old token
+    expect(w.subs).toHaveLength(2); // at once: no backoff for an expiry
+    expect(w.last().variables.after).toBe('7');
+    w.connect();
+    expect(w.state()).toMatchObject({ status: 'live', synced: true, error: null });
+    w.send('8');
+    expect(w.updates).toEqual(['7', '8']);
+    w.feed.stop();
+  });
+
+  it('does not loop when a fresh token is refused at once: renews, then waits', async () => {
+    const w = setup();
+    w.feed.start();
+    w.close(4403); // right after connecting
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.session.renew).toHaveBeenCalledTimes(1);
+    expect(w.subs).toHaveLength(1);
+    expect(w.state()).toMatchObject({ status: 'reconnecting' });
+    expect(w.state().error).toMatch(/session has ended/);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.subs).toHaveLength(2);
+    w.feed.stop();
+  });
+
+  it('renews the session on an UNAUTHENTICATED error, and resumes from the cursor', async () => {
+    const w = setup();
+    w.feed.start();
+    w.connect();
+    w.send('3');
+    await vi.advanceTimersByTimeAsync(60_000);
+    w.last().subject.next({
+      error: new CombinedError({ graphQLErrors: [{ message: 'token expired', extensions: { code: 'UNAUTHENTICATED' } }] }),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.session.renew).toHaveBeenCalledTimes(1);
+    expect(w.subs).toHaveLength(2);
+    expect(w.last().variables.after).toBe('3');
+    w.feed.stop();
+  });
+
+  it('stops when the session cannot be renewed (a pasted token that expired)', async () => {
+    const w = setup();
+    vi.mocked(w.session.renew).mockResolvedValueOnce(null);
+    w.feed.start();
+    w.connect();
+    await vi.advanceTimersByTimeAsync(60_000);
+    w.close(4403);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.state()).toMatchObject({ status: 'stopped' });
+    expect(w.state().error).toMatch(/session has ended/);
+    w.feed.stop();
+  });
+
+  it('resumes a stream that completes from the cursor after a pause, keeping the session', async () => {
     const w = setup();
     w.feed.start();
     w.connect();
@@ -165,8 +227,10 @@ describe('OrderFeed', () => {
     await vi.advanceTimersByTimeAsync(6000);
     w.last().subject.complete();
     await vi.advanceTimersByTimeAsync(0);
-    expect(w.session.renew).toHaveBeenCalledTimes(1);
-    expect(w.resets.length).toBeGreaterThanOrEqual(1); // the old socket authenticated with the old token
+    expect(w.session.renew).not.toHaveBeenCalled();
+    expect(w.subs).toHaveLength(1);
+    expect(w.state()).toMatchObject({ status: 'reconnecting' });
+    await vi.advanceTimersByTimeAsync(1000);
     expect(w.subs).toHaveLength(2);
     expect(w.last().variables.after).toBe('7');
     w.feed.stop();

@@ -1,8 +1,11 @@
 // OrderFeed follows one order's shipmentUpdated stream and keeps it going:
-// whenever the socket closes (any reason) or the stream ends (the token
-// expired), it resubscribes on a fresh connection with `after: <last
-// cursor>`, so the server replays exactly what the page missed. Cursors are
-// deduplicated as well, in case a replay overlaps what already arrived.
+// whenever the socket closes (any reason) or the stream ends, it
+// resubscribes on a fresh connection with `after: <last cursor>`, so the
+// server replays exactly what the page missed. Cursors are deduplicated as
+// well, in case a replay overlaps what already arrived. When the token
+// expires the server closes the socket with 4403 "Forbidden: token expired"
+// (an UNAUTHENTICATED error means the same): the feed renews the session
+// first, since a socket authenticates only once, at connection_init.
 import type { Client as UrqlClient, OperationResult } from '@urql/core';
 import type { Client as WSClient } from 'graphql-ws';
 import { onEnd, pipe, subscribe } from 'wonka';
@@ -147,7 +150,9 @@ export class OrderFeed {
     this.endRun();
     const reason = e.reason;
     if (isCloseEvent(reason) && reason.code === 4403) {
-      void this.renewThenRetry(describeClose(reason));
+      // The token expired (or was refused at connect). A fresh token
+      // refused at once must not make a tight loop: then wait first.
+      void this.renewThenRetry(describeClose(reason), quickly(run));
       return;
     }
     this.retryLater(isCloseEvent(reason) ? describeClose(reason) : describeError(reason), run);
@@ -188,7 +193,7 @@ export class OrderFeed {
       if (code === 'NOT_FOUND' || code === 'FORBIDDEN') {
         this.halt(message);
       } else if (code === 'UNAUTHENTICATED') {
-        void this.renewThenRetry(message);
+        void this.renewThenRetry(message, quickly(run));
       } else {
         this.retryLater(message, run);
       }
@@ -204,14 +209,18 @@ export class OrderFeed {
     this.o.onUpdate(u);
   }
 
-  /** onEnded: the stream completed without an error: the server ends streams when the token expires. */
+  /**
+   * onEnded: the stream completed without an error. The server never ends
+   * this stream by itself (token expiry is a 4403 close, not a complete),
+   * so this is unexpected: resume from the cursor after a pause, keeping
+   * the session (renewing would sign out a pasted token for nothing).
+   */
   private onEnded(run: Run) {
     if (this.run !== run || run.ended) {
       return; // we ended it ourselves
     }
     this.endRun();
-    const quick = Date.now() - run.startedAt < 5_000;
-    void this.renewThenRetry(null, quick);
+    this.retryLater(null, run);
   }
 
   /** renewThenRetry gets a fresh token, then reconnects (a socket authenticates once, at connection_init). */
@@ -270,4 +279,9 @@ export class OrderFeed {
       run.stop();
     }
   }
+}
+
+/** quickly reports whether run failed within 5 s of starting: its fresh token was refused at once. */
+function quickly(run: Run): boolean {
+  return Date.now() - run.startedAt < 5_000;
 }

@@ -130,7 +130,7 @@ func TestLiveFeedEndsExpiredStreamsWithAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := graph.ResolveViewer(ctx, s.DB.Client, v); err != nil {
+	if err := graph.NewViewerCache(s.DB.Client).Resolve(ctx, v); err != nil {
 		t.Fatal(err)
 	}
 	target := &expiryTarget{ctx: ctx, ended: make(chan error, 1)}

@@ -54,6 +54,7 @@ type conn struct {
 	cancel context.CancelFunc
 
 	lastRead atomic.Int64 // unix nanoseconds of the last frame received
+	opened   time.Time
 
 	mu        sync.Mutex
 	initTimer *time.Timer
@@ -62,6 +63,7 @@ type conn struct {
 	initSeen  bool
 	acked     bool
 	closing   bool // a close frame was sent (or the socket dropped)
+	closeCode int  // of the first close frame sent, for Transport.OnClose
 	inbox     [][]byte
 	room      *sync.Cond // signalled when the inbox has room; made when first needed
 	working   bool
@@ -98,7 +100,8 @@ func newConn(t *Transport, exec graphql.GraphExecutor, nc net.Conn, early []byte
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
-	c.lastRead.Store(time.Now().UnixNano())
+	c.opened = time.Now()
+	c.lastRead.Store(c.opened.UnixNano())
 	c.initTimer = time.AfterFunc(t.initTimeout(), c.initTimedOut)
 	c.pingTimer = time.AfterFunc(t.pingInterval(), c.pingTick)
 	return c
@@ -784,6 +787,7 @@ func (c *conn) closeWith(code int, reason string) {
 		return
 	}
 	c.closing = true
+	c.closeCode = code
 	c.wakeReaderLocked()
 	c.mu.Unlock()
 	c.t.logger().Debug("graphql-transport-ws: closing connection", "code", code, "reason", reason)
@@ -820,6 +824,7 @@ func (c *conn) finish() {
 	c.pingTimer.Stop()
 	ops := c.ops
 	c.ops = nil
+	code := c.closeCode
 	c.mu.Unlock()
 	for _, op := range ops {
 		op.ended.Store(true)
@@ -830,6 +835,12 @@ func (c *conn) finish() {
 	c.out, c.queued, c.drained = nil, 0, nil
 	c.wmu.Unlock()
 	c.t.untrack(c)
+	if c.t.OnClose != nil {
+		if code == 0 {
+			code = 1006 // no close frame: the socket dropped
+		}
+		c.t.OnClose(code, time.Since(c.opened))
+	}
 }
 
 // objectOrNull reports whether an optional payload is absent, null or an

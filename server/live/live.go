@@ -64,6 +64,7 @@ type Target interface {
 type Feed struct {
 	client *ent.Client
 	log    *slog.Logger
+	obs    Observer
 	stop   func()
 
 	mu   sync.Mutex
@@ -71,8 +72,11 @@ type Feed struct {
 }
 
 // NewFeed returns a Feed reading through client and woken by broker.
-func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger) *Feed {
-	f := &Feed{client: client, log: log, hubs: map[int]*hub{}}
+func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger, opts ...Option) *Feed {
+	f := &Feed{client: client, log: log, obs: nopObserver{}, hubs: map[int]*hub{}}
+	for _, o := range opts {
+		o(f)
+	}
 	f.stop = broker.Listen(f)
 	return f
 }
@@ -97,6 +101,7 @@ func (f *Feed) Notify(m pubsub.Message) {
 // Resync implements pubsub.Handler: notifications were lost, so every hub
 // re-reads the change log after its last id.
 func (f *Feed) Resync() {
+	f.obs.Resynced()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, h := range f.hubs {

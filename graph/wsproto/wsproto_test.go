@@ -130,6 +130,8 @@ var schema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 type serverOptions struct {
 	maxSubscriptions int
 	pingInterval     time.Duration
+	onOpen           func()
+	onClose          func(code int, open time.Duration)
 }
 
 // newServer starts gqlgen with the transport, wired as production wires it,
@@ -148,6 +150,8 @@ func newServer(tb testing.TB, opts serverOptions) (string, *hub) {
 		InitTimeout:      initTimeout,
 		PingInterval:     opts.pingInterval,
 		MaxSubscriptions: opts.maxSubscriptions,
+		OnOpen:           opts.onOpen,
+		OnClose:          opts.onClose,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, error) {
 			if p.GetString("token") == "bad" {
 				return nil, errors.New("invalid token")

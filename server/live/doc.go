@@ -19,4 +19,7 @@
 // caught up. Memory per subscriber stays bounded, nothing is lost or
 // repeated, and a slow reader never delays the others. A resync after lost
 // notifications is just another read.
+//
+// An Observer (WithObserver) is told of every read, resync and send, for
+// metrics, without the feed knowing what records them.
 package live

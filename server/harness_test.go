@@ -42,8 +42,14 @@ var (
 // mustServer starts a server on dbURL ("" for SQLite in a temp dir).
 func mustServer(t testing.TB, dbURL string, configure ...func(*Config)) *testServer {
 	t.Helper()
+	return mustServerLog(t, dbURL, slog.New(slog.NewTextHandler(testLogWriter{t}, nil)), configure...)
+}
+
+// mustServerLog starts a server as mustServer does, logging to log.
+func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*Config)) *testServer {
+	t.Helper()
 	s := &testServer{Main: NewMain()}
-	s.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
+	s.Log = log
 	s.Config = Config{
 		Addr:             "127.0.0.1:0",
 		DataDir:          t.TempDir(),

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
@@ -95,6 +97,9 @@ type Config struct {
 	WSInitTimeout time.Duration
 	// OnStatement, when set, sees every SQL statement (tests count them).
 	OnStatement func(ctx context.Context, query string)
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// (see observe.go).
+	MetricsAddr string
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -110,6 +115,7 @@ type Main struct {
 	Orders   *orders.Service
 	Tracking *tracking.Service
 	Live     *live.Feed
+	Metrics  *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -118,6 +124,12 @@ type Main struct {
 	// api is the /query handler, kept to close its websockets on Close.
 	api  *graph.Handler
 	stop context.CancelFunc // stops background work (the simulator)
+	// metricsLn and metricsServer serve Config.MetricsAddr.
+	metricsLn     net.Listener
+	metricsServer *http.Server
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewMain returns a Main with defaults and a text logger on stderr.
@@ -146,6 +158,7 @@ func (m *Main) ParseFlags(args []string) error {
 	perSecond := fs.Int("viewer-cost-per-second", envInt("AFTERCART_VIEWER_COST_PER_SECOND", graph.DefaultViewerPerSecond), "cost points a client gets back per second (env AFTERCART_VIEWER_COST_PER_SECOND)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -205,6 +218,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement}); err != nil {
 		return err
 	}
+	m.Metrics = metrics.New()
+	if err := m.Metrics.WatchDB(m.DB.SQL); err != nil {
+		return err
+	}
 	if err := m.DB.Migrate(ctx); err != nil {
 		return err
 	}
@@ -219,7 +236,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
-	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log)
+	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, live.WithObserver(m.Metrics))
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -245,7 +262,10 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
-	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev)
+	if err := m.serveMetrics(); err != nil {
+		return err
+	}
+	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev, "metrics", m.MetricsURL())
 	if c.Dev {
 		m.printDevTokens()
 	}
@@ -264,18 +284,29 @@ func (m *Main) URL() string {
 }
 
 // Close shuts the server down gracefully (in-flight requests get 10 s) and
-// closes the database.
+// closes the database. It logs when it starts and when it is done. Calls
+// after the first return the first's result.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	start := time.Now()
+	m.Log.Info("shutting down", "grace", shutdownGrace.String())
 	var errsOut []error
 	if m.stop != nil {
 		m.stop()
 	}
 	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		errsOut = append(errsOut, m.server.Shutdown(ctx))
 	}
+	errsOut = append(errsOut, m.closeMetrics())
+	websockets := 0
 	if m.api != nil {
+		websockets = m.api.Connections()
 		m.api.Close() // websockets are hijacked: Shutdown leaves them open
 	}
 	if m.Live != nil {
@@ -287,5 +318,10 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		errsOut = append(errsOut, m.DB.Close())
 	}
-	return errors.Join(errsOut...)
+	err := errors.Join(errsOut...)
+	m.Log.Info("shutdown complete", "ms", time.Since(start).Milliseconds(), "websockets_closed", websockets, "ok", err == nil)
+	return err
 }
+
+// shutdownGrace is how long in-flight requests get to finish on Close.
+const shutdownGrace = 10 * time.Second

@@ -20,6 +20,7 @@ import (
 	"github.com/aftercart/aftercart/graph/wsproto"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/metrics"
 )
 
 // Limits applied to every GraphQL request.
@@ -71,6 +72,9 @@ type HandlerConfig struct {
 	// Clock times websockets (see wsproto.Transport.Clock); nil means the
 	// real clock.
 	Clock clockwork.Clock
+	// Metrics records operations and websockets (see observe.go); nil
+	// records them nowhere.
+	Metrics *metrics.Metrics
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
@@ -87,6 +91,9 @@ type Handler struct {
 // server has shut down: hijacked connections are not the server's to close.
 func (h *Handler) Close() { h.ws.Close() }
 
+// Connections returns how many websockets are open.
+func (h *Handler) Connections() int { return h.ws.Connections() }
+
 // NewHandler builds the /query handler: gqlgen with explicit transports and
 // extensions (never handler.NewDefaultServer, which has no limits), wrapped in
 // a body-size limit. Authentication of plain HTTP requests happens in
@@ -95,6 +102,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
 	viewers := NewViewerCache(cfg.Resolver.Client)
 	conns := newConnLimiter(MaxConnectionsPerViewer)
+	obs := newObserver(cfg.Metrics, cfg.Log)
 	// aftercart's own graphql-transport-ws transport, not gqlgen's: right
 	// close codes, and a few KB per idle subscriber instead of ~90 (see
 	// graph/wsproto and server/live/BENCHMARKS.md).
@@ -106,6 +114,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		PongTimeout:      WSPongTimeout,
 		Clock:            cfg.Clock,
 		Log:              cfg.Log,
+		OnOpen:           obs.websocketOpened,
+		OnClose:          obs.websocketClosed,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, error) {
 			v, err := auth.FromInitPayload(cfg.Issuer, payload)
 			if err != nil {
@@ -156,7 +166,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.SetErrorPresenter(ErrorPresenter(cfg.Log))
+	srv.Use(obs)
+	srv.SetErrorPresenter(obs.presenter(ErrorPresenter(cfg.Log)))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		cfg.Log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
 		return fmt.Errorf("panic: %v", p)

@@ -45,8 +45,18 @@ var (
 // mustServer starts a server on dbURL ("" for SQLite in a temp dir).
 func mustServer(t testing.TB, dbURL string, configure ...func(*Config)) *testServer {
 	t.Helper()
+	logs := &syncBuffer{}
+	s := mustServerLog(t, dbURL, slog.New(slog.NewTextHandler(io.MultiWriter(testLogWriter{t}, logs), nil)), configure...)
+	s.logs = logs
+	return s
+}
+
+// mustServerLog starts a server as mustServer does, logging to log (and
+// not to s.logs).
+func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*Config)) *testServer {
+	t.Helper()
 	s := &testServer{Main: NewMain(), logs: &syncBuffer{}}
-	s.Log = slog.New(slog.NewTextHandler(io.MultiWriter(testLogWriter{t}, s.logs), nil))
+	s.Log = log
 	s.Config = Config{
 		Addr:             "127.0.0.1:0",
 		DataDir:          t.TempDir(),

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,6 +34,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
@@ -112,6 +114,9 @@ type Config struct {
 	// Clock times websocket pings and token expiry on open connections;
 	// nil means the real clock (tests move a fake one).
 	Clock clockwork.Clock
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// (see observe.go).
+	MetricsAddr string
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -127,6 +132,7 @@ type Main struct {
 	Orders   *orders.Service
 	Tracking *tracking.Service
 	Live     *live.Feed
+	Metrics  *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -135,6 +141,12 @@ type Main struct {
 	// api is the /query handler, kept to close its websockets on Close.
 	api  *graph.Handler
 	stop context.CancelFunc // stops background work (the simulator)
+	// metricsLn and metricsServer serve Config.MetricsAddr.
+	metricsLn     net.Listener
+	metricsServer *http.Server
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewMain returns a Main with defaults and a text logger on stderr.
@@ -166,6 +178,7 @@ func (m *Main) ParseFlags(args []string) error {
 	perSecond := fs.Int("viewer-cost-per-second", envInt("AFTERCART_VIEWER_COST_PER_SECOND", graph.DefaultViewerPerSecond), "cost points a client gets back per second (env AFTERCART_VIEWER_COST_PER_SECOND)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -220,6 +233,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log}); err != nil {
 		return err
 	}
+	m.Metrics = metrics.New()
+	if err := m.Metrics.WatchDB(m.DB.SQL); err != nil {
+		return err
+	}
 	if err := m.DB.Migrate(ctx); err != nil {
 		return err
 	}
@@ -234,7 +251,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
-	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, c.Clock)
+	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -260,7 +277,10 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
-	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev)
+	if err := m.serveMetrics(); err != nil {
+		return err
+	}
+	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev, "metrics", m.MetricsURL())
 	if c.Dev {
 		m.printDevTokens()
 	}
@@ -279,18 +299,29 @@ func (m *Main) URL() string {
 }
 
 // Close shuts the server down gracefully (in-flight requests get 10 s) and
-// closes the database.
+// closes the database. It logs when it starts and when it is done. Calls
+// after the first return the first's result.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	start := time.Now()
+	m.Log.Info("shutting down", "grace", shutdownGrace.String())
 	var errsOut []error
 	if m.stop != nil {
 		m.stop()
 	}
 	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		errsOut = append(errsOut, m.server.Shutdown(ctx))
 	}
+	errsOut = append(errsOut, m.closeMetrics())
+	websockets := 0
 	if m.api != nil {
+		websockets = m.api.Connections()
 		m.api.Close() // websockets are hijacked: Shutdown leaves them open
 	}
 	if m.Live != nil {
@@ -302,5 +333,10 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		errsOut = append(errsOut, m.DB.Close())
 	}
-	return errors.Join(errsOut...)
+	err := errors.Join(errsOut...)
+	m.Log.Info("shutdown complete", "ms", time.Since(start).Milliseconds(), "websockets_closed", websockets, "ok", err == nil)
+	return err
 }
+
+// shutdownGrace is how long in-flight requests get to finish on Close.
+const shutdownGrace = 10 * time.Second

@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/reqlog"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -34,6 +35,7 @@ func (m *Main) Handler() http.Handler {
 		ViewerPerSecond: m.Config.ViewerPerSecond,
 		WSInitTimeout:   m.Config.WSInitTimeout,
 		Clock:           m.Config.Clock,
+		Metrics:         m.Metrics,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{
@@ -44,7 +46,7 @@ func (m *Main) Handler() http.Handler {
 		MaxAge:           600,
 	})
 	mux.Handle("/query", corsMW.Handler(auth.Middleware(m.Issuer, api)))
-	mux.Handle("/webhooks/tracking", tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log))
+	mux.Handle("/webhooks/tracking", m.Metrics.InstrumentWebhook(tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -59,8 +61,11 @@ func (m *Main) Handler() http.Handler {
 	if m.Config.Dev {
 		mux.Handle("/{$}", playground.Handler("aftercart", "/query"))
 		mux.HandleFunc("GET /demo/session", m.demoSession)
+		// In production metrics are on -metrics-addr only: the main
+		// listener faces the internet (see observe.go).
+		mux.Handle("GET /metrics", m.Metrics.Handler())
 	}
-	return mux
+	return reqlog.Middleware(m.Log, mux, quietPaths...)
 }
 
 // hostPatterns turns origins ("https://shop.example.com") into the host

@@ -52,6 +52,8 @@ type conn struct {
 	// heard is set by every frame the client sends, and cleared when a
 	// ping goes out: still clear at the pong deadline, the client is gone.
 	heard atomic.Bool
+	// opened is when the connection was upgraded, for Transport.OnClose.
+	opened time.Time
 
 	mu sync.Mutex
 	// authTimer fires at the connection_init deadline, then (reset by
@@ -64,6 +66,7 @@ type conn struct {
 	initSeen  bool
 	acked     bool
 	closing   bool // a close frame was sent (or the socket dropped)
+	closeCode int  // of the first close frame sent, for Transport.OnClose
 	inbox     [][]byte
 	room      *sync.Cond // signalled when the inbox has room; made when first needed
 	working   bool
@@ -101,6 +104,7 @@ func newConn(t *Transport, exec graphql.GraphExecutor, nc net.Conn, early []byte
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	clock := t.clock()
+	c.opened = clock.Now()
 	c.authTimer = clock.AfterFunc(t.initTimeout(), c.authDeadline)
 	c.pingTimer = clock.AfterFunc(t.pingInterval(), c.pingTick)
 	return c
@@ -261,6 +265,7 @@ func (c *conn) closeWith(code int, reason string) {
 		return
 	}
 	c.closing = true
+	c.closeCode = code
 	c.wakeReaderLocked()
 	c.mu.Unlock()
 	c.t.logger().Debug("graphql-transport-ws: closing connection", "code", code, "reason", reason)
@@ -299,6 +304,7 @@ func (c *conn) finish() {
 	c.pingTimer.Stop()
 	ops := c.ops
 	c.ops = nil
+	code := c.closeCode
 	c.mu.Unlock()
 	for _, op := range ops {
 		op.ended.Store(true)
@@ -309,6 +315,12 @@ func (c *conn) finish() {
 	c.out, c.queued, c.drained = nil, 0, nil
 	c.wmu.Unlock()
 	c.t.untrack(c)
+	if c.t.OnClose != nil {
+		if code == 0 {
+			code = 1006 // no close frame: the socket dropped
+		}
+		c.t.OnClose(code, c.t.clock().Since(c.opened))
+	}
 }
 
 // objectOrNull reports whether an optional payload is absent, null or an

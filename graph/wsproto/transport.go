@@ -136,6 +136,12 @@ type Transport struct {
 	// grace and credential expiry; nil means the real clock. Tests move a
 	// fake one instead of waiting.
 	Clock clockwork.Clock
+	// OnOpen and OnClose, when set, are told of every connection: OnOpen
+	// once upgraded, OnClose once it has ended, with the close code (the
+	// first sent or received; 1006 when the socket dropped without one)
+	// and how long it was open. For metrics and logs: they must be quick.
+	OnOpen  func()
+	OnClose func(code int, open time.Duration)
 
 	mu     sync.Mutex
 	conns  map[*conn]struct{}
@@ -181,6 +187,9 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	// The request's values (server, addresses, middleware) but not its
 	// cancellation: net/http cancels it when this handler returns.
 	c := newConn(t, exec, nc, early, context.WithoutCancel(r.Context()))
+	if t.OnOpen != nil {
+		t.OnOpen()
+	}
 	if !t.track(c) {
 		c.closeWith(1001, "server shutting down")
 	}

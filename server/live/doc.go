@@ -25,4 +25,7 @@
 // UNAUTHENTICATED error, never a complete, which a client would take for
 // "no more updates"; the client resumes with a fresh token and its last
 // cursor. Expiry is timed by the Feed's clock, which tests replace.
+//
+// An Observer (WithObserver) is told of every read, resync and send, for
+// metrics, without the feed knowing what records them.
 package live

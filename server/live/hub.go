@@ -172,6 +172,7 @@ func (h *hub) run() {
 			after := h.lastID
 			h.mu.Unlock()
 			page, err := h.feed.read(ctx, h.orderID, after)
+			h.feed.obs.ChangesRead(false, len(page), err)
 			if err != nil {
 				h.feed.log.Warn("live: reading changes failed; retrying", "order", h.orderID, "err", err)
 				time.AfterFunc(retryAfter, h.wake)
@@ -240,6 +241,7 @@ func (h *hub) sendAll(to []*member, u *Update, payload []byte, now time.Time) {
 // sendEach writes payload to each member. Called with h.mu held (by the
 // goroutine waiting for it), so the members' state is the hub's to change.
 func (h *hub) sendEach(to []*member, u *Update, payload []byte, now time.Time) {
+	sent := 0
 	for _, m := range to {
 		if !m.allowed(now) {
 			continue // the expiry timer ends it
@@ -253,8 +255,10 @@ func (h *hub) sendEach(to []*member, u *Update, payload []byte, now time.Time) {
 		}
 		if m.t.Send(payload) {
 			m.cursor = u.id
+			sent++
 		}
 	}
+	h.feed.obs.UpdatesSent(sent)
 }
 
 // catchUp sends m what it has missed, from the log, until it has caught up
@@ -267,6 +271,7 @@ func (h *hub) catchUp(m *member) {
 	sys := auth.WithSystem(context.Background())
 	for ctx.Err() == nil {
 		page, err := h.feed.read(sys, h.orderID, m.cursor)
+		h.feed.obs.ChangesRead(true, len(page), err)
 		if err != nil {
 			h.feed.log.Warn("live: catching up failed; retrying", "order", h.orderID, "err", err)
 			select {
@@ -289,6 +294,7 @@ func (h *hub) catchUp(m *member) {
 			if !m.t.Send(payload) {
 				return
 			}
+			h.feed.obs.UpdatesSent(1)
 			m.cursor = u.id
 			if m.t.Backlogged() {
 				m.t.OnDrained(func() { h.catchUp(m) })

@@ -67,20 +67,20 @@ type Feed struct {
 	client *ent.Client
 	log    *slog.Logger
 	clock  clockwork.Clock
+	obs    Observer
 	stop   func()
 
 	mu   sync.Mutex
 	hubs map[int]*hub
 }
 
-// NewFeed returns a Feed reading through client and woken by broker. clock
-// times the viewers' token expiry; nil means the real clock (tests pass a
-// fake one, shared with the websocket transport).
-func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger, clock clockwork.Clock) *Feed {
-	if clock == nil {
-		clock = clockwork.NewRealClock()
+// NewFeed returns a Feed reading through client and woken by broker, with
+// the real clock and no observer unless options say otherwise.
+func NewFeed(client *ent.Client, broker pubsub.Broker, log *slog.Logger, opts ...Option) *Feed {
+	f := &Feed{client: client, log: log, clock: clockwork.NewRealClock(), obs: nopObserver{}, hubs: map[int]*hub{}}
+	for _, o := range opts {
+		o(f)
 	}
-	f := &Feed{client: client, log: log, clock: clock, hubs: map[int]*hub{}}
 	f.stop = broker.Listen(f)
 	return f
 }
@@ -105,6 +105,7 @@ func (f *Feed) Notify(m pubsub.Message) {
 // Resync implements pubsub.Handler: notifications were lost, so every hub
 // re-reads the change log after its last id.
 func (f *Feed) Resync() {
+	f.obs.Resynced()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, h := range f.hubs {

@@ -1,0 +1,38 @@
+package live
+
+import "github.com/jonboulle/clockwork"
+
+// Observer is told what the feed does, for metrics (metrics.Metrics is
+// one). Its methods must be cheap and safe for concurrent use.
+type Observer interface {
+	// ChangesRead follows each read of the change log, by an order's hub
+	// or by a catching-up subscriber, with the rows read or the error.
+	ChangesRead(catchUp bool, rows int, err error)
+	// Resynced follows a Resync.
+	Resynced()
+	// UpdatesSent counts updates written to subscribers.
+	UpdatesSent(n int)
+}
+
+// Option configures a Feed.
+type Option func(*Feed)
+
+// WithClock sets the clock that times the viewers' token expiry; nil keeps
+// the real clock (tests pass a fake one, shared with the websocket
+// transport).
+func WithClock(c clockwork.Clock) Option {
+	return func(f *Feed) {
+		if c != nil {
+			f.clock = c
+		}
+	}
+}
+
+// WithObserver sets the feed's Observer.
+func WithObserver(o Observer) Option { return func(f *Feed) { f.obs = o } }
+
+type nopObserver struct{}
+
+func (nopObserver) ChangesRead(bool, int, error) {}
+func (nopObserver) Resynced()                    {}
+func (nopObserver) UpdatesSent(int)              {}

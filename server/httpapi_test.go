@@ -145,6 +145,9 @@ func TestHTTPRequestErrors(t *testing.T) {
 			if strings.Contains(logged, "level=ERROR") || strings.Contains(logged, "level=WARN") {
 				t.Errorf("a client mistake was logged above INFO:\n%s", logged)
 			}
+			if n := strings.Count(logged, "\n"); n > 1 {
+				t.Errorf("a client mistake took %d log lines, want at most one:\n%s", n, logged)
+			}
 			for _, e := range res.Errors {
 				if strings.Contains(e.Message, secret) {
 					t.Errorf("the body is echoed in the error: %q", e.Message)

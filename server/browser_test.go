@@ -52,9 +52,9 @@ func TestWebDemoInBrowser(t *testing.T) {
 // development server serves at `/` from the web-demo build, in Debian's
 // Chromium with every request to a non-loopback host aborted. The page must
 // open with the demo customer's token and the README's OrderStatus query,
-// run it and show AC-1001 in the result pane, and never try to reach another
-// host (gqlgen's playground, which this replaced, loads React and GraphiQL
-// from a CDN). Needs what TestWebDemoInBrowser needs; screenshots go to
+// run it and show AC-1001 in the result pane, stream a subscription over the
+// websocket, and never try to reach another host (gqlgen's playground, which
+// this replaced, loads React and GraphiQL from a CDN). Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/graphiql/.
 func TestGraphiQLInBrowser(t *testing.T) {
 	node, dist, chromium := mustBrowser(t)
@@ -74,7 +74,11 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if err := os.RemoveAll(artifacts); err != nil {
 		t.Fatal(err)
 	}
-	runBrowserScript(t, node, "graphiql.mjs", artifacts, "AFTERCART_URL="+s.URL(), "CHROMIUM="+chromium)
+	runBrowserScript(t, node, "graphiql.mjs", artifacts,
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"CHROMIUM="+chromium,
+	)
 }
 
 // mustBrowser returns node, the absolute path of the web-demo build and

@@ -9,12 +9,15 @@
 //	b) clicking run shows AC-1001's data in the result pane, exactly what
 //	   the server answered;
 //	c) a reload opens with a token again (headers are not kept in storage);
+//	d) a subscription typed into the editor streams over the /query websocket,
+//	   authenticated by the headers (sent as the connection_init payload):
+//	   checkpoints recorded through the API appear in the result pane;
 //	and nothing tried to reach another host.
 //
 // Usage (server/browser_test.go runs it against a server it starts in
 // development mode with demo data):
 //
-//	AFTERCART_URL=http://127.0.0.1:8080 \
+//	AFTERCART_URL=http://127.0.0.1:8080 AFTERCART_INTEGRATION_TOKEN=<jwt> \
 //	  [AFTERCART_ARTIFACTS=web-demo/test-results/graphiql] [CHROMIUM=/usr/bin/chromium] \
 //	  node web-demo/e2e/graphiql.mjs
 //
@@ -28,15 +31,35 @@ import { chromium } from 'playwright-core';
 import { chromiumArgs, offline } from './offline.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const serverURL = (process.env.AFTERCART_URL ?? '').replace(/\/$/, '');
-if (!serverURL) {
-  console.error('graphiql.mjs: AFTERCART_URL is not set (see the usage at the top of this file)');
-  process.exit(2);
-}
+const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
+const integrationToken = required('AFTERCART_INTEGRATION_TOKEN');
 const artifacts = path.resolve(process.env.AFTERCART_ARTIFACTS ?? path.join(here, '..', 'test-results', 'graphiql'));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The query the page puts in the editor: the README's (server/explorer_test.go keeps them equal). */
 const readmeQuery = readFileSync(path.join(here, '..', 'src', 'graphiql', 'OrderStatus.graphql'), 'utf8');
+
+function required(name) {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`graphiql.mjs: ${name} is not set (see the usage at the top of this file)`);
+    process.exit(2);
+  }
+  return v;
+}
+
+/** gql calls the API directly, as the store's integration. */
+async function gql(query, variables) {
+  const res = await fetch(`${serverURL}/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${integrationToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (!res.ok || body.errors?.length) {
+    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
+  }
+  return body.data;
+}
 
 // Monaco renders spaces as U+00A0: both helpers read editors with plain spaces.
 
@@ -66,6 +89,7 @@ describe('GraphiQL offline in Chromium', { timeout: 120_000 }, () => {
   let context;
   let attempted;
   let page;
+  let order;
   const pageErrors = [];
 
   before(async () => {
@@ -125,7 +149,7 @@ describe('GraphiQL offline in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: /^Execute query/ }).click();
     const body = await (await answered).json();
     assert.equal(body.errors, undefined, `no errors: ${JSON.stringify(body.errors)}`);
-    const order = body.data.order;
+    order = body.data.order;
     assert.equal(order.number, 'AC-1001');
     assert.equal(order.customer.firstName, 'Mina');
     assert.ok(order.shipments.length >= 1 && order.shipments[0].events.edges.length >= 1, 'a shipment with its timeline');
@@ -142,5 +166,50 @@ describe('GraphiQL offline in Chromium', { timeout: 120_000 }, () => {
   it('c) opens with a token again after a reload', async () => {
     await page.reload();
     assert.ok(await headersToken(), 'a token in the headers after a reload');
+  });
+
+  it('d) streams a subscription over the websocket, signed in by the headers', async () => {
+    const subscribed = new Promise((resolve) =>
+      page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('"subscribe"') && resolve())),
+    );
+    const query = page.locator('.graphiql-query-editor .graphiql-editor');
+    await query.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(
+      `subscription Follow { shipmentUpdated(orderId: "${order.id}") { cursor shipment { status } event { message } } }`,
+    );
+    await waitShowing(query, 'subscription Follow');
+    await page.getByRole('button', { name: /^Execute query/ }).click();
+    await subscribed;
+
+    // Without a cursor a stream carries what commits after the server has
+    // joined it, and the protocol does not say when that is: record until
+    // one checkpoint shows (each is a distinct event).
+    const { carrier, trackingNumber } = order.shipments[0];
+    const run = Date.now().toString(36);
+    const result = page.locator('.result-window');
+    for (let i = 1; ; i++) {
+      const message = `Seen in GraphiQL (${run} ${i})`;
+      await gql(
+        `mutation Track($input: RecordTrackingEventsInput!) { recordTrackingEvents(input: $input) { recorded } }`,
+        {
+          input: {
+            carrier,
+            trackingNumber,
+            events: [{ externalId: `graphiql-${run}-${i}`, status: 'IN_TRANSIT', message, occurredAt: new Date().toISOString() }],
+          },
+        },
+      );
+      try {
+        await waitShowing(result, String.raw`"message": "Seen in GraphiQL \(${run} \d+\)"`, 1_000);
+        break;
+      } catch (err) {
+        if (i === 10) {
+          throw new Error(`no checkpoint of 10 reached the result pane: ${err.message}`);
+        }
+      }
+    }
+    assert.match(await editorText(result), /"shipmentUpdated": \{\s+"cursor": "[^"]+"/, 'the stream’s message is in the result pane');
+    await screenshot(page, 'graphiql-subscription');
   });
 });

@@ -5,9 +5,9 @@
 // It opens signed in as the demo customer (the dev-only /demo/session route
 // issues a token) with the README's OrderStatus query in the editor. Plain
 // createElement instead of JSX: the rest of the demo compiles JSX for Preact.
+import './workers';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
-import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -24,7 +24,68 @@ import (
 // it skips locally and fails in CI. Screenshots go to
 // web-demo/test-results/browser/.
 func TestWebDemoInBrowser(t *testing.T) {
-	node := mustNode(t)
+	node, dist, chromium := mustBrowser(t)
+
+	s := mustServer(t, "", func(c *Config) {
+		c.Dev = true
+		c.Seed = true
+		c.Simulate = 0 // the script records every event itself
+		c.DemoDir = dist
+	})
+
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "browser"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+
+	runBrowserScript(t, node, "browser.mjs", artifacts,
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"CHROMIUM="+chromium,
+	)
+}
+
+// TestGraphiQLInBrowser runs web-demo/e2e/graphiql.mjs: GraphiQL, which a
+// development server serves at `/` from the web-demo build, in Debian's
+// Chromium with every request to a non-loopback host aborted. The page must
+// open with the demo customer's token and the README's OrderStatus query,
+// run it and show AC-1001 in the result pane, stream a subscription over the
+// websocket, and never try to reach another host (gqlgen's playground, which
+// this replaced, loads React and GraphiQL from a CDN). Needs what TestWebDemoInBrowser needs; screenshots go to
+// web-demo/test-results/graphiql/.
+func TestGraphiQLInBrowser(t *testing.T) {
+	node, dist, chromium := mustBrowser(t)
+	if _, err := os.Stat(filepath.Join(dist, explorerPage)); err != nil {
+		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", dist, explorerPage)
+	}
+	s := mustServer(t, "", func(c *Config) {
+		c.Dev = true
+		c.Seed = true
+		c.Simulate = 0
+		c.DemoDir = dist
+	})
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "graphiql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	runBrowserScript(t, node, "graphiql.mjs", artifacts,
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"CHROMIUM="+chromium,
+	)
+}
+
+// mustBrowser returns node, the absolute path of the web-demo build and
+// Chromium, or skips the test when one is missing (fails in CI).
+func mustBrowser(t *testing.T) (node, dist, chromium string) {
+	t.Helper()
+	node = mustNode(t)
 	dist, err := filepath.Abs(filepath.Join(webDemoDir, "dist"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,52 +104,39 @@ func TestWebDemoInBrowser(t *testing.T) {
 		"web-demo/node_modules has no playwright-core: run `npm ci --prefix web-demo` from the repository root")
 	need(filepath.Join(dist, "index.html"),
 		"web-demo/dist is not built: run `npm run build --prefix web-demo` from the repository root")
-	chromium := os.Getenv("CHROMIUM")
+	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
 	need(chromium, "Chromium is not installed: `apt-get install -y chromium` (Debian), or set CHROMIUM to a Chromium binary")
 	warnIfStale(t, dist)
+	return node, dist, chromium
+}
 
-	s := mustServer(t, "", func(c *Config) {
-		c.Dev = true
-		c.Seed = true
-		c.Simulate = 0 // the script records every event itself
-		c.DemoDir = dist
-	})
-
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "browser"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
-
+// runBrowserScript runs web-demo/e2e/<script> with env added, logging its
+// output line by line, and fails the test if it fails or leaves no
+// screenshot in artifacts.
+func runBrowserScript(t *testing.T, node, script, artifacts string, env ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("web-demo", "e2e", "browser.mjs"))
+	cmd := exec.CommandContext(ctx, node, filepath.Join("web-demo", "e2e", script))
 	cmd.Dir = filepath.Join(webDemoDir, "..")
-	cmd.Env = append(os.Environ(),
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
-		"AFTERCART_ARTIFACTS="+artifacts,
-		"CHROMIUM="+chromium,
-	)
+	cmd.Env = append(append(os.Environ(), "AFTERCART_ARTIFACTS="+artifacts), env...)
 	cmd.WaitDelay = 10 * time.Second
 	// Lines are logged as they come (go test -v shows progress); both
 	// streams go to one log so node's test report and the page's console
 	// read in order.
 	out := &testLineLogger{t: t}
 	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Run()
+	err := cmd.Run()
 	out.flush()
 	if err != nil {
-		t.Fatalf("browser.mjs failed: %v (screenshots, if any, in %s)", err, artifacts)
+		t.Fatalf("%s failed: %v (screenshots, if any, in %s)", script, err, artifacts)
 	}
 	shots, _ := filepath.Glob(filepath.Join(artifacts, "*.png"))
 	if len(shots) == 0 {
-		t.Errorf("browser.mjs passed but left no screenshots in %s", artifacts)
+		t.Errorf("%s passed but left no screenshots in %s", script, artifacts)
 	}
 }
 

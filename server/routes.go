@@ -7,11 +7,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 
 	"github.com/aftercart/aftercart/graph"
@@ -58,8 +58,11 @@ func (m *Main) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	mux.Handle("/demo/", http.StripPrefix("/demo/", demoFiles(m.Config.DemoDir)))
+	// The demo catalog's images ship in the binary, so seeded products show
+	// offline and without a web-demo build (Seed can run outside -dev too).
+	mux.Handle(demo.ImagePrefix, http.StripPrefix(demo.ImagePrefix, demo.Images()))
 	if m.Config.Dev {
-		mux.Handle("/{$}", playground.Handler("aftercart", "/query"))
+		mux.Handle("GET /{$}", explorer(m.Config.DemoDir))
 		mux.HandleFunc("GET /demo/session", m.demoSession)
 		// In production metrics are on -metrics-addr only: the main
 		// listener faces the internet (see observe.go).
@@ -81,20 +84,72 @@ func hostPatterns(origins []string) []string {
 	return out
 }
 
+// buildHint is how to build the web-demo, which holds both the order page
+// and GraphiQL.
+const buildHint = "Build it with: npm ci --prefix web-demo && npm run build --prefix web-demo\n"
+
+// explorerPage is GraphiQL's page in the web-demo build. The server serves
+// it only at `/` in development mode, never under /demo/, so production has
+// no explorer even though the build contains it.
+const explorerPage = "graphiql.html"
+
 // demoFiles serves the built web-demo, or explains how to build it.
 func demoFiles(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprintf(w, "The web demo is not built (no %s/index.html).\nBuild it with: npm ci --prefix web-demo && npm run build --prefix web-demo\n", dir)
+			notBuilt(w, "The web demo", filepath.Join(dir, "index.html"))
 			return
 		}
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
+		if path.Clean("/"+r.URL.Path) == "/"+explorerPage {
+			http.NotFound(w, r)
+			return
+		}
+		securityHeaders(w)
 		files.ServeHTTP(w, r)
 	})
+}
+
+// explorer serves GraphiQL, built from npm packages with the web-demo so it
+// loads nothing from the internet (gqlgen's playground takes React and
+// GraphiQL from a CDN: offline it stays a blank page). The page fetches the
+// demo customer's token from /demo/session itself. Its scripts and styles
+// are under /demo/assets/, served by demoFiles.
+func explorer(dir string) http.Handler {
+	page := filepath.Join(dir, explorerPage)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(page)
+		if err != nil {
+			notBuilt(w, "GraphiQL", page)
+			return
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			http.Error(w, "cannot read "+explorerPage, http.StatusInternalServerError)
+			return
+		}
+		securityHeaders(w)
+		// The page names hashed assets: a stale copy would load old ones.
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		http.ServeContent(w, r, explorerPage, info.ModTime(), f)
+	})
+}
+
+// notBuilt answers 404 with how to build the web-demo, for a newcomer who
+// opened the page before building it.
+func notBuilt(w http.ResponseWriter, what, missing string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "%s is not built (no %s).\n%s", what, missing, buildHint)
+}
+
+// securityHeaders are set on every built page and asset: no MIME sniffing,
+// and tokens in URLs never leak through Referer.
+func securityHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 }
 
 // demoSessionTTL is how long the demo page's token lives; the page fetches

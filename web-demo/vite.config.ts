@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // The Go server serves the built app at /demo/ and the API at /query on the
-// same origin. `npm run dev` proxies the API (websockets included) and the
-// development session to a server started with `go run ./server -dev`.
+// same origin. `npm run dev` proxies the API (websockets included), the
+// development session and the product images to a server started with
+// `go run ./server -dev`. GraphiQL (graphiql.html) has a build of its own:
+// vite.graphiql.config.ts.
 const api = process.env.AFTERCART_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
@@ -16,6 +18,8 @@ export default defineConfig({
     proxy: {
       '/query': { target: api, ws: true, changeOrigin: false },
       '/demo/session': { target: api },
+      // The demo catalog's product images ship inside the server binary.
+      '/demo/products/': { target: api },
     },
   },
   build: {

@@ -130,7 +130,7 @@ func (d draft) input() orders.ImportInput {
 			ExternalID: fmt.Sprintf("%s-line-%d", slug, i+1),
 			Sku:        p.sku,
 			Name:       p.name,
-			ImageURL:   ptr("https://picsum.photos/seed/" + p.slug + "/400/400"),
+			ImageURL:   ptr(imagePath(p.slug)),
 			Category:   ptr(p.category),
 			Quantity:   l.qty,
 			UnitPrice:  eur(p.priceCents),

@@ -2,6 +2,10 @@ package demo_test
 
 import (
 	"context"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -228,14 +232,27 @@ func TestSeed(t *testing.T) {
 			if len(products) < 10 {
 				t.Errorf("%d products, want about ten", len(products))
 			}
-			categories, intervals := map[string]bool{}, map[int]bool{}
+			categories, intervals, shown := map[string]bool{}, map[int]bool{}, map[string]bool{}
 			for _, p := range products {
 				categories[p.Category] = true
 				if p.ReorderIntervalDays != nil {
 					intervals[*p.ReorderIntervalDays] = true
 				}
-				if p.ImageURL == nil || !strings.HasPrefix(*p.ImageURL, "https://picsum.photos/seed/") {
-					t.Errorf("%s: image URL %v, want an https picsum URL", p.Sku, p.ImageURL)
+				if p.ImageURL == nil {
+					t.Errorf("%s: no image URL", p.Sku)
+					continue
+				}
+				checkImage(t, p.Sku, *p.ImageURL)
+				shown[strings.TrimPrefix(*p.ImageURL, demo.ImagePrefix)] = true
+			}
+			// Every shipped image belongs to a product: none is dead weight.
+			files, err := os.ReadDir("images")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if !shown[f.Name()] {
+					t.Errorf("images/%s is no product's image", f.Name())
 				}
 			}
 			if len(categories) < 5 {
@@ -404,3 +421,40 @@ func TestEventIDsArePerShipmentUnique(t *testing.T) {
 func dbConfigSQLite(t *testing.T) db.Config { return db.Config{DataDir: t.TempDir()} }
 
 func customerWithEmail(email string) predicate.Customer { return customer.Email(email) }
+
+// checkImage checks that a seeded imageUrl is a path the server answers
+// itself (demo.Images under demo.ImagePrefix) with an SVG image: the demo
+// must show its products offline.
+func checkImage(t *testing.T, sku, url string) {
+	t.Helper()
+	name, ok := strings.CutPrefix(url, demo.ImagePrefix)
+	if !ok {
+		t.Errorf("%s: image URL %q, want a path under %s", sku, url, demo.ImagePrefix)
+		return
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	http.StripPrefix(demo.ImagePrefix, demo.Images()).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("%s: GET %s: %d %q, want 200 image/svg+xml", sku, url, rec.Code, rec.Header().Get("Content-Type"))
+		return
+	}
+	var root struct {
+		XMLName xml.Name
+		ViewBox string `xml:"viewBox,attr"`
+	}
+	if err := xml.Unmarshal(rec.Body.Bytes(), &root); err != nil || root.XMLName.Local != "svg" || root.ViewBox != "0 0 400 400" {
+		t.Errorf("%s: %s is not a square SVG (root %v, viewBox %q, err %v)", sku, name, root.XMLName, root.ViewBox, err)
+	}
+}
+
+func TestImagesServeOnlyImages(t *testing.T) {
+	h := http.StripPrefix(demo.ImagePrefix, demo.Images())
+	for _, path := range []string{demo.ImagePrefix, demo.ImagePrefix + "missing.svg", demo.ImagePrefix + "../images.go", demo.ImagePrefix + "images/nw-crew-tee.svg"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, rec.Code)
+		}
+	}
+}

@@ -16,4 +16,9 @@
 // import; a demo that looks right then also proves those paths work. Every
 // timestamp is relative to the time Seed is given, so the demo always looks
 // current: an order is "placed three days ago" whenever the server starts.
+//
+// Each catalog product has a hand-drawn SVG in images/, embedded in the
+// binary and served by Images under ImagePrefix; the seeded imageUrl is that
+// root-relative path (see ImagePrefix for why not an absolute URL), so the
+// demo shows its products offline.
 package demo

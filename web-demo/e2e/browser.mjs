@@ -5,6 +5,7 @@
 // the page is open:
 //
 //	a) the order list shows the demo orders; AC-1001 opens with its timeline;
+//	   every product image loads (they ship with the server);
 //	b) an event recorded through the API appears on the open page, no reload;
 //	c) the page survives a dropped websocket: the page is served through a
 //	   TCP proxy that then kills the websocket and refuses connections while
@@ -20,6 +21,9 @@
 //	  [AFTERCART_ARTIFACTS=web-demo/test-results/browser] [CHROMIUM=/usr/bin/chromium] \
 //	  node web-demo/e2e/browser.mjs
 //
+// Every request to a host other than the loopback is aborted (offline.mjs)
+// and fails the run: the page must work without the internet.
+//
 // Each scenario ends with a full-page screenshot in AFTERCART_ARTIFACTS; the
 // paths are printed as "screenshot: <path>". Never downloads a browser.
 import assert from 'node:assert/strict';
@@ -30,6 +34,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, offline } from './offline.mjs';
 
 const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
 const integrationToken = required('AFTERCART_INTEGRATION_TOKEN');
@@ -40,18 +45,6 @@ const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** A suffix that keeps event ids unique when the script runs twice against one server. */
 const run = Date.now().toString(36);
 const orderNumber = 'AC-1001';
-
-// The flags this machine's Chromium needs: its closed network refuses the
-// background connections Chromium otherwise makes at start. playwright-core
-// adds --headless and --no-sandbox and a fresh --user-data-dir itself.
-const chromiumArgs = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A phone: 375 px wide, touch, in Hamburg's language and time zone. */
 const phone = {
@@ -208,23 +201,21 @@ async function startProxy(target) {
 let browser;
 /** Uncaught exceptions in any page: the run fails if there are any. */
 const pageErrors = [];
+/** Per browser context, the requests its pages tried to send off the machine (offline.mjs): the run fails if there are any. */
+const attempted = [];
 
 async function openPage(url) {
   const context = await browser.newContext(phone);
-  // Product images live on the internet, which this machine cannot reach:
-  // fail them at once (the page shows placeholders) instead of waiting on DNS.
-  await context.route(
-    (u) => !['127.0.0.1', 'localhost'].includes(u.hostname),
-    (route) => route.abort('blockedbyclient'),
-  );
+  // The page must work with no internet: its product images ship with the
+  // server. Anything else is aborted and reported.
+  attempted.push(await offline(context));
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     console.error(`page error: ${err.stack ?? err}`);
     pageErrors.push(err);
   });
   page.on('console', (m) => {
-    // Blocked product images are expected; anything else is worth reading.
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('ERR_BLOCKED_BY_CLIENT')) {
+    if (m.type() === 'error' || m.type() === 'warning') {
       console.error(`console ${m.type()}: ${m.text()}`);
     }
   });
@@ -237,6 +228,31 @@ async function screenshot(page, name) {
   const file = path.join(artifacts, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   console.log(`screenshot: ${file}`);
+}
+
+/**
+ * productImages scrolls each product image into view (they load lazily),
+ * waits until every one has loaded and returns how many there are. A broken
+ * image is replaced by a letter tile, so any tile fails the check.
+ */
+async function productImages(page) {
+  const images = page.getByTestId('product-image');
+  const n = await images.count();
+  for (let i = 0; i < n; i++) {
+    await images.nth(i).scrollIntoViewIfNeeded();
+  }
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid="product-image"]')].every((img) => img.complete && img.naturalWidth > 0),
+    null,
+    { timeout: 10_000, polling: 100 },
+  );
+  assert.equal(await page.getByTestId('product-placeholder').count(), 0, 'no letter tile stands in for a product image');
+  const paths = await images.evaluateAll((imgs) => imgs.map((img) => new URL(img.src).pathname));
+  for (const p of paths) {
+    assert.match(p, /^\/demo\/products\/[\w-]+\.svg$/, 'product images come from the server itself');
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return n;
 }
 
 /** timeline returns the messages the page shows for the shipment, top to bottom. */
@@ -280,6 +296,7 @@ describe('order-status page in Chromium', { timeout: 150_000 }, () => {
   after(async () => {
     await browser?.close();
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    assert.deepEqual(attempted.flat(), [], 'no request left the machine');
   });
 
   it('a) lists the demo orders and opens AC-1001 with its timeline', async () => {
@@ -289,6 +306,7 @@ describe('order-status page in Chromium', { timeout: 150_000 }, () => {
     assert.deepEqual(numbers, ['AC-1006', 'AC-1005', 'AC-1004', 'AC-1003', 'AC-1002', 'AC-1001', 'AC-1000'], 'Mina’s orders, newest first');
     const card = page.locator('[data-testid="order-card"][data-number="AC-1004"]');
     assert.match(await card.getByTestId('order-status').textContent(), /customs/i, 'the customs hold shows in the list');
+    assert.equal(await productImages(page), numbers.length, 'every order card shows its product image, loaded');
     await screenshot(page, 'a1-order-list');
 
     // A link to an order that is not the shopper's reads as a sentence.
@@ -305,7 +323,9 @@ describe('order-status page in Chromium', { timeout: 150_000 }, () => {
     assert.match(await page.getByTestId('eta-slip').textContent(), /^Delayed: was .+, now .+$/);
     assert.equal(await page.getByTestId('tracking-link').getAttribute('href'), shipment.trackingUrl);
     assert.match(await page.getByTestId('return-window').textContent(), /starts once everything is delivered/);
-    assert.ok((await page.getByTestId('item').count()) >= 1, 'the items are listed');
+    const items = await page.getByTestId('item').count();
+    assert.ok(items >= 1, 'the items are listed');
+    assert.equal(await productImages(page), items, 'every item shows its product image, loaded');
     await screenshot(page, 'a2-order-detail');
     await page.setViewportSize({ width: 1280, height: 900 });
     await screenshot(page, 'a3-order-detail-desktop');
@@ -388,10 +408,7 @@ describe('order-status page in Chromium', { timeout: 150_000 }, () => {
     const { token } = await (await fetch(`${serverURL}/demo/session`)).json();
     const context = await browser.newContext(phone);
     await context.route('**/demo/session', (route) => route.fulfill({ status: 404, body: 'not found' }));
-    await context.route(
-      (u) => !['127.0.0.1', 'localhost'].includes(u.hostname),
-      (route) => route.abort('blockedbyclient'),
-    );
+    attempted.push(await offline(context));
     const page = await context.newPage();
     await page.goto(`${serverURL}/demo/`);
     await page.getByTestId('sign-in').waitFor();

@@ -37,7 +37,7 @@ export function ProductImage({ src, name, size }: { src: string | null; name: st
   const [failed, setFailed] = useState(false);
   if (!src || failed) {
     return (
-      <span class="thumb thumb-placeholder" style={{ width: size, height: size }} aria-hidden="true">
+      <span class="thumb thumb-placeholder" style={{ width: size, height: size }} aria-hidden="true" data-testid="product-placeholder">
         {name.trim()[0]?.toUpperCase() ?? '?'}
       </span>
     );
@@ -45,6 +45,7 @@ export function ProductImage({ src, name, size }: { src: string | null; name: st
   return (
     <img
       class="thumb"
+      data-testid="product-image"
       src={src}
       alt=""
       width={size}

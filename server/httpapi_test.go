@@ -341,15 +341,7 @@ func TestMalformedIDOverWebsocket(t *testing.T) {
 	m := ws.read()
 	// Arguments are decoded as the subscription's field runs: the error
 	// comes as a `next` with errors (then `complete`), as a resolver's would.
-	var errs []gqlError
-	switch m.Type {
-	case "error":
-		_ = json.Unmarshal(m.Payload, &errs)
-	case "next":
-		var p struct{ Errors []gqlError }
-		_ = json.Unmarshal(m.Payload, &p)
-		errs = p.Errors
-	}
+	errs := wsErrors(m)
 	if len(errs) != 1 || errs[0].Extensions["code"] != "INVALID_INPUT" || errs[0].Extensions["field"] != "orderId" {
 		t.Fatalf("got %s %s, want one INVALID_INPUT error on orderId", m.Type, m.Payload)
 	}

@@ -156,9 +156,9 @@ func TestShipmentUpdatedAuthorization(t *testing.T) {
 	})
 }
 
-// errorCode returns the extensions.code of an error delivered either as an
-// `error` message or as a `next` carrying errors.
-func errorCode(m wsMessage) string {
+// wsErrors returns the errors of an `error` message or of a `next`
+// carrying errors.
+func wsErrors(m wsMessage) []gqlError {
 	var errs []gqlError
 	switch m.Type {
 	case "error":
@@ -168,6 +168,13 @@ func errorCode(m wsMessage) string {
 		_ = json.Unmarshal(m.Payload, &p)
 		errs = p.Errors
 	}
+	return errs
+}
+
+// errorCode returns the extensions.code of an error delivered either as an
+// `error` message or as a `next` carrying errors.
+func errorCode(m wsMessage) string {
+	errs := wsErrors(m)
 	if len(errs) == 0 {
 		return ""
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/coder/websocket"
@@ -18,26 +16,8 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 )
 
-// logCapture collects a server's JSON log lines.
-type logCapture struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (c *logCapture) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.buf.Write(p)
-}
-
-func (c *logCapture) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.buf.String()
-}
-
-// lines decodes every line logged so far.
-func (c *logCapture) lines(t testing.TB) []map[string]any {
+// lines decodes every JSON line logged so far.
+func (c *syncBuffer) lines(t testing.TB) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	sc := bufio.NewScanner(strings.NewReader(c.String()))
@@ -82,7 +62,7 @@ func mustFind(t testing.TB, lines []map[string]any, want map[string]any) []map[s
 // close, two at shutdown, and never a token or anything from a body, a
 // query string or variables.
 func TestRequestLog(t *testing.T) {
-	var logs logCapture
+	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(io.MultiWriter(&logs, testLogWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := mustServerLog(t, "", log)
 	f := s.liveFixture(t, "RL1")

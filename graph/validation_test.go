@@ -3,12 +3,19 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 
 	"github.com/aftercart/aftercart/graph/validationtest"
@@ -120,4 +127,61 @@ func first(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// TestClientOperationsPassTheGuard validates every operation the web demo
+// sends through the executor as NewHandler builds it: the bounds refuse
+// none of them.
+func TestClientOperationsPassTheGuard(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "web-demo", "src", "*", "*.graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(filepath.Join("..", "web-demo", "src", "*.graphql"))
+	files = append(files, more...)
+	if len(files) == 0 {
+		t.Fatal("no .graphql operations found under web-demo/src")
+	}
+	schema := NewExecutableSchema(Config{}).Schema()
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, errs := gqlparser.LoadQueryWithRules(schema, string(src), validationRules(false)())
+		if errs != nil {
+			t.Errorf("%s: %v", f, errs)
+			continue
+		}
+		if msg := checkDocumentSize(doc); msg != "" {
+			t.Errorf("%s: %s", f, msg)
+		}
+	}
+	t.Logf("%d files", len(files))
+}
+
+// TestErrorCap checks the closing error counts what validation left out,
+// and that ValidationGuard trims any response, whatever made its errors.
+func TestErrorCap(t *testing.T) {
+	e := newValidatingExecutor(false)
+	resp := validate(e, validationtest.Shape{Query: "{ " + strings.Repeat("x ", 100) + "}"})
+	if len(resp.Errors) != MaxErrors+1 {
+		t.Fatalf("%d errors, want %d", len(resp.Errors), MaxErrors+1)
+	}
+	if got, want := resp.Errors[MaxErrors].Message, "80 more errors omitted"; got != want {
+		t.Errorf("closing error %q, want %q", got, want)
+	}
+	var errs gqlerror.List
+	for i := range 100 {
+		errs = append(errs, &gqlerror.Error{Message: fmt.Sprint(i, strings.Repeat("é", 300)), Extensions: map[string]any{"code": "NOT_FOUND"}})
+	}
+	capped := capErrors(errs)
+	if len(capped) != MaxErrors+1 || capped[MaxErrors].Message != "80 more errors omitted" || capped[MaxErrors].Extensions["code"] != "NOT_FOUND" {
+		t.Errorf("capped to %d errors, closing %+v", len(capped), capped[len(capped)-1])
+	}
+	for _, e := range capped {
+		if len(e.Message) > maxErrorMessage+len("…") || !utf8.ValidString(e.Message) {
+			t.Errorf("message of %d bytes, or cut inside a rune: %q", len(e.Message), e.Message)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -28,7 +29,7 @@ func newValidatingExecutor(dev bool) *executor.Executor {
 	e.SetParserTokenLimit(ParserTokenLimit)
 	e.SetDisableSuggestion(!dev)
 	e.SetDefaultRulesFn(validationRules(dev))
-	e.Use(ValidationGuard{})
+	e.Use(&ValidationGuard{})
 	return e
 }
 
@@ -36,11 +37,11 @@ func newValidatingExecutor(dev bool) *executor.Executor {
 // response a failed one gets.
 func validate(e *executor.Executor, s validationtest.Shape) *graphql.Response {
 	ctx := graphql.StartOperationTrace(context.Background())
-	_, errs := e.CreateOperationContext(ctx, &graphql.RawParams{Query: s.Query, OperationName: s.OperationName})
+	opCtx, errs := e.CreateOperationContext(ctx, &graphql.RawParams{Query: s.Query, OperationName: s.OperationName})
 	if errs == nil {
 		return nil
 	}
-	return e.DispatchError(ctx, errs)
+	return e.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs) // as gqlgen's transports do
 }
 
 // tokens counts a document's lexical tokens as the parser's limit does.
@@ -182,6 +183,34 @@ func TestErrorCap(t *testing.T) {
 	for _, e := range capped {
 		if len(e.Message) > maxErrorMessage+len("…") || !utf8.ValidString(e.Message) {
 			t.Errorf("message of %d bytes, or cut inside a rune: %q", len(e.Message), e.Message)
+		}
+	}
+}
+
+// TestLargeDocumentSlots checks that every way a large document can end
+// frees its validation slot: were one kept, the next large document would
+// wait for it until the deadline.
+func TestLargeDocumentSlots(t *testing.T) {
+	e := newValidatingExecutor(false)
+	pad := " " + strings.Repeat("# padding\n", LargeDocumentBytes/10+1)
+	for _, q := range []validationtest.Shape{
+		{Name: "valid", Query: "{ __typename }" + pad},
+		{Name: "refused by the guard", Query: "{ __typename }" + pad + strings.Repeat("fragment F on Query { __typename } ", 300)},
+		{Name: "refused by validation", Query: "{ nope }" + pad},
+		{Name: "parse error", Query: "{ __typename " + pad},
+		{Name: "unknown operation", Query: "query A { __typename }" + pad, OperationName: "B"},
+		{Name: "missing variable", Query: "query A($n: Int!) { orders(first: $n) { totalCount } }" + pad},
+	} {
+		for range 3 {
+			ctx, cancel := context.WithTimeout(graphql.StartOperationTrace(context.Background()), 5*time.Second)
+			opCtx, errs := e.CreateOperationContext(ctx, &graphql.RawParams{Query: q.Query, OperationName: q.OperationName})
+			if errs != nil {
+				e.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%s: waited for a slot until the deadline: one was kept", q.Name)
+			}
+			cancel()
 		}
 	}
 }

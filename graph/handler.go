@@ -144,6 +144,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	srv.SetParserTokenLimit(ParserTokenLimit)
 	srv.SetDisableSuggestion(!cfg.Dev)
 	srv.SetValidationRulesFn(validationRules(cfg.Dev))
+	srv.Use(&ValidationGuard{}) // before the persisted-query cache: see validation.go
 	budget := cfg.CostBudget
 	if budget <= 0 {
 		budget = DefaultCostBudget

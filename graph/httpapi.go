@@ -383,11 +383,3 @@ func writeRequestError(w http.ResponseWriter, media string, status int, code err
 		Extensions: map[string]any{"code": string(code)},
 	}}})
 }
-
-// truncate shortens s for an error message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

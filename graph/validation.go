@@ -6,24 +6,73 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
-// MaxSelectionFields bounds the fields one selection set may hold once its
-// fragments are expanded. gqlparser's OverlappingFieldsCanBeMerged compares
-// fields pairwise: 8,000 repeated fields keep a core busy for seconds, well
-// under any sane token limit. 500 fields cost it a few milliseconds.
-const MaxSelectionFields = 500
+// How a request is kept cheap to validate, whatever it holds (each bound
+// answers with one error, never one per offending node):
+//
+//   - the body (MaxBodyBytes) and the parser's tokens (ParserTokenLimit)
+//     bound the document gqlgen parses;
+//   - ValidationGuard, before gqlgen validates, refuses a document whose
+//     validation would visit more than MaxValidationNodes nodes (gqlparser
+//     walks each fragment again for every operation and every fragment that
+//     reaches it: a chain of fragments is quadratic in its length), more
+//     than MaxFragments fragments (a few rules look fragments up by a linear
+//     search per spread) or more than MaxVariables variables (likewise per
+//     variable use);
+//   - gqlparser's OverlappingFieldsCanBeMerged, quadratic in the fields of a
+//     selection set and in nested ones, is replaced by mergeableFields, linear
+//     by construction and bounded by MaxSelectionFields, MaxFieldShapes and
+//     MaxMergeWork;
+//   - every rule's errors go through one errorBudget per document: at most
+//     MaxErrors of them, then one error counting the rest, so that a document
+//     with thousands of unknown fields neither builds thousands of errors
+//     nor answers with them;
+//   - ValidationGuard caps the errors of every response, and each message's
+//     length, whatever produced them.
 
 // validationRules are gqlparser's default rules with the overlap check
-// bounded (see boundedOverlap) and, in production, introspection refused at
-// validation, so it fails with a validation error before anything runs.
+// replaced by mergeableFields, in production introspection refused at
+// validation, and every rule's errors capped by one errorBudget per
+// document. gqlgen calls it once per document it validates.
 func validationRules(dev bool) func() *rules.Rules {
 	return func() *rules.Rules {
 		r := rules.NewDefaultRules()
-		r.ReplaceRule(rules.OverlappingFieldsCanBeMergedRule.Name, boundedOverlap(MaxSelectionFields))
+		r.ReplaceRule(rules.OverlappingFieldsCanBeMergedRule.Name, mergeableFields)
 		if !dev {
 			r.AddRule("NoIntrospection", noIntrospection)
 		}
-		return r
+		// Production has no "did you mean" suggestions: they leak the
+		// schema, and each costs an edit distance against every candidate
+		// name (4,000 unknown input fields took 360 ms). gqlgen swaps only
+		// the first two of these pairs (SetDisableSuggestion), after this
+		// function returns; Rules.AddRule never replaces a rule of the same
+		// name, so registering the variant it will add here keeps that one
+		// behind the error budget too. The handler disables suggestions
+		// exactly outside development (see NewHandler).
+		for _, p := range suggestionRules {
+			if dev {
+				r.AddRule(p.with.Name, p.with.RuleFunc)
+			} else {
+				r.RemoveRule(p.with.Name)
+				r.AddRule(p.without.Name, p.without.RuleFunc)
+			}
+		}
+		budget := &errorBudget{max: MaxErrors}
+		capped := rules.NewRules()
+		for name, f := range r.GetInner() {
+			capped.AddRule(name, budget.rule(f))
+		}
+		return capped
 	}
+}
+
+// suggestionRules are gqlparser's rules that have a variant without "did
+// you mean" suggestions.
+var suggestionRules = []struct{ with, without core.Rule }{
+	{rules.FieldsOnCorrectTypeRule, rules.FieldsOnCorrectTypeRuleWithoutSuggestions},
+	{rules.ScalarLeafsRule, rules.ScalarLeafsRuleWithoutSuggestions},
+	{rules.KnownArgumentNamesRule, rules.KnownArgumentNamesRuleWithoutSuggestions},
+	{rules.KnownTypeNamesRule, rules.KnownTypeNamesRuleWithoutSuggestions},
+	{rules.ValuesOfCorrectTypeRule, rules.ValuesOfCorrectTypeRuleWithoutSuggestions},
 }
 
 // noIntrospection refuses __schema and __type (__typename stays: clients
@@ -34,95 +83,4 @@ func noIntrospection(observers *core.Events, addError core.AddErrFunc) {
 			addError(core.Message("introspection is disabled"), core.At(f.Position))
 		}
 	})
-}
-
-// boundedOverlap runs the original overlap rule only on documents whose
-// selection sets all hold at most max fields; larger ones get one error. The
-// count expands each fragment once (memoized), so it is linear in the
-// document even for fragments that spread each other exponentially.
-func boundedOverlap(max int) core.RuleFunc {
-	return func(observers *core.Events, addError core.AddErrFunc) {
-		done := false
-		observers.OnOperation(func(w *core.Walker, _ *ast.OperationDefinition) {
-			if done {
-				return // the first operation checks the whole document
-			}
-			done = true
-			c := fieldCounter{doc: w.Document, max: max, memo: map[string]int{}}
-			for _, op := range w.Document.Operations {
-				if c.exceeds(op.SelectionSet) {
-					addError(core.Message("a selection set has more than %d fields", max))
-					return
-				}
-			}
-			for _, f := range w.Document.Fragments {
-				if c.exceeds(f.SelectionSet) {
-					addError(core.Message("a selection set has more than %d fields", max))
-					return
-				}
-			}
-			inner := &core.Events{}
-			rules.OverlappingFieldsCanBeMergedRule.RuleFunc(inner, addError)
-			core.Walk(w.Schema, w.Document, inner)
-		})
-	}
-}
-
-// fieldCounter counts the fields of selection sets with fragments expanded.
-type fieldCounter struct {
-	doc  *ast.QueryDocument
-	max  int
-	memo map[string]int // fragment name → flat field count (capped at max+1)
-}
-
-// exceeds reports whether set, or any selection set nested in it, holds more
-// than max fields.
-func (c *fieldCounter) exceeds(set ast.SelectionSet) bool {
-	if c.flat(set, map[string]bool{}) > c.max {
-		return true
-	}
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if c.exceeds(s.SelectionSet) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if c.exceeds(s.SelectionSet) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// flat counts the fields directly in set, expanding fragments, capped at max+1.
-func (c *fieldCounter) flat(set ast.SelectionSet, visiting map[string]bool) int {
-	n := 0
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			n++
-		case *ast.InlineFragment:
-			n += c.flat(s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if visiting[s.Name] {
-				continue // a cycle; NoFragmentCycles reports it
-			}
-			cnt, ok := c.memo[s.Name]
-			if !ok {
-				if def := c.doc.Fragments.ForName(s.Name); def != nil {
-					visiting[s.Name] = true
-					cnt = c.flat(def.SelectionSet, visiting)
-					delete(visiting, s.Name)
-				}
-				c.memo[s.Name] = cnt
-			}
-			n += cnt
-		}
-		if n > c.max {
-			return c.max + 1
-		}
-	}
-	return n
 }

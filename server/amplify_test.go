@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"runtime"
+	"testing"
+
+	"github.com/aftercart/aftercart/graph"
+	"github.com/aftercart/aftercart/graph/validationtest"
+)
+
+// postQuery sends a document without a token, as a stranger would, and
+// returns the HTTP status and the raw body.
+func postQuery(tb testing.TB, url string, s validationtest.Shape) (int, []byte) {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": s.Query, "operationName": s.OperationName})
+	res, err := http.Post(url+"/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.StatusCode, raw
+}
+
+// TestAbusiveValidation sends every shape of graph/validationtest to the
+// real server without a token (issue 8, item 1: 500 fields that cannot
+// merge answered with 62,250 errors, 15-20 MB, and grew RSS ~150 MB each)
+// and checks the answer's bounds: at most graph.MaxErrors+1 errors, each
+// with a code, in a few KB, no SQL for a refused document, and a bounded
+// allocation per request (client and server together: the test shares
+// their process). Times are in BenchmarkAbusiveValidation.
+func TestAbusiveValidation(t *testing.T) {
+	s := mustServer(t, "")
+	for _, shape := range validationtest.Shapes() {
+		t.Run(shape.Name, func(t *testing.T) {
+			postQuery(t, s.URL(), shape) // warm: lazily built state
+			s.statements.Store(0)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			status, raw := postQuery(t, s.URL(), shape)
+			runtime.ReadMemStats(&after)
+			alloc := after.TotalAlloc - before.TotalAlloc
+			var res struct {
+				Errors []gqlError `json:"errors"`
+			}
+			if err := json.Unmarshal(raw, &res); err != nil {
+				t.Fatalf("status %d, body %.300q: %v", status, raw, err)
+			}
+			if len(res.Errors) > graph.MaxErrors+1 {
+				t.Errorf("%d errors, want at most %d", len(res.Errors), graph.MaxErrors+1)
+			}
+			for _, e := range res.Errors {
+				if e.Extensions["code"] == nil {
+					t.Errorf("an error without extensions.code: %+v", e)
+				}
+			}
+			if len(raw) > 8<<10 {
+				t.Errorf("the response is %d bytes, want a few KB", len(raw))
+			}
+			if !shape.Valid {
+				if len(res.Errors) == 0 || status < 400 {
+					t.Fatalf("accepted: status %d, body %.300s", status, raw)
+				}
+				if n := s.statements.Load(); n != 0 {
+					t.Errorf("%d SQL statements for a refused document", n)
+				}
+			}
+			// The request body is encoded, sent, read and decoded (a few
+			// times its size), the document parsed twice; the errors
+			// alone took 15-20 MB before, their allocation far more.
+			if limit := uint64(8*len(shape.Query) + 24<<20); alloc > limit {
+				t.Errorf("the request allocated %d KB, want at most %d KB", alloc>>10, limit>>10)
+			}
+			t.Logf("status %d, %d errors, %d bytes, %d KB allocated", status, len(res.Errors), len(raw), alloc>>10)
+		})
+	}
+}

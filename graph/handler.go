@@ -11,10 +11,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/jonboulle/clockwork"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/aftercart/aftercart/graph/cost"
 	"github.com/aftercart/aftercart/graph/wsproto"
@@ -140,7 +138,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{maxBody: MaxBodyBytes})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(newQueryCache())
 	srv.SetParserTokenLimit(ParserTokenLimit)
 	srv.SetDisableSuggestion(!cfg.Dev)
 	srv.SetValidationRulesFn(validationRules(cfg.Dev))
@@ -166,7 +164,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Dev {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newPersistedQueryCache()})
 	srv.Use(obs)
 	srv.SetErrorPresenter(obs.presenter(ErrorPresenter(cfg.Log)))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

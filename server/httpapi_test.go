@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -211,6 +212,16 @@ func TestMalformedIDs(t *testing.T) {
 		if logged := s.logs.String()[before:]; strings.Contains(logged, "level=ERROR") {
 			t.Errorf("%s: logged as a server error:\n%s", tc.query, logged)
 		}
+	}
+	// nodes takes at most a page of ids, refused before any SQL.
+	many := make([]string, 101)
+	for i := range many {
+		many[i] = fmt.Sprint(i + 1)
+	}
+	before := s.statements.Load()
+	s.gql(t, admin, `query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many}).mustCode(t, "INVALID_INPUT")
+	if n := s.statements.Load() - before; n != 0 {
+		t.Errorf("101 ids: %d SQL statements", n)
 	}
 	// A well-formed id of nothing is NOT_FOUND, as before.
 	res := s.gql(t, admin, `{ node(id: "999999999") { id } }`, nil)

@@ -125,6 +125,14 @@ func (c *calculator) field(f *ast.Field) (int, error) {
 		}
 		pages = n
 	}
+	// A field fetching a list of objects by id (nodes(ids:)) returns one
+	// per id: it costs like a page of that size, and takes at most a page.
+	if n, ok := c.listArgLen(f, idsArgument); ok {
+		if n > MaxPageSize {
+			return 0, c.invalid(f, "%q takes at most %d ids, got %d", idsArgument, MaxPageSize, n)
+		}
+		pages = max(pages, n)
+	}
 	children, err := c.selectionSet(f.SelectionSet)
 	if err != nil {
 		return 0, err
@@ -158,6 +166,27 @@ func (c *calculator) pageSize(f *ast.Field) (int, error) {
 		return 0, c.invalid(f, `"first" or "last" is required (1..%d)`, MaxPageSize)
 	}
 	return size, nil
+}
+
+// idsArgument is the argument of fields that fetch objects by id.
+const idsArgument = "ids"
+
+// listArgLen returns the length of f's list argument name, as a literal or
+// a variable; ok is false when f has no such list argument.
+func (c *calculator) listArgLen(f *ast.Field, name string) (n int, ok bool) {
+	arg := f.Arguments.ForName(name)
+	if arg == nil || arg.Value == nil {
+		return 0, false
+	}
+	switch arg.Value.Kind {
+	case ast.ListValue:
+		return len(arg.Value.Children), true
+	case ast.Variable:
+		if list, isList := c.vars[arg.Value.Raw].([]any); isList {
+			return len(list), true
+		}
+	}
+	return 0, false
 }
 
 // intArg resolves the Int argument name of f the way execution will: the

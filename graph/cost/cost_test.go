@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -402,6 +403,46 @@ func BenchmarkCalculateNested(b *testing.B) {
 	for b.Loop() {
 		if _, err := cost.Calculate(testSchema, op, nil); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestNodesByIDs: nodes(ids:) costs one page per id and takes at most a
+// page of ids, as a literal or a variable.
+func TestNodesByIDs(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
+		interface Node { id: ID! }
+		type Query { nodes(ids: [ID!]!): [Node]! }`})
+	ids := func(n int) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = strconv.Itoa(i + 1)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		query string
+		vars  map[string]any
+		cost  int
+		code  string
+	}{
+		{`{ nodes(ids: ["1", "2", "3"]) { id } }`, nil, 1 + 3*1, ""},
+		{`query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(100)}, 1 + 100*1, ""},
+		{`query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(101)}, 0, "INVALID_INPUT"},
+	} {
+		doc, gerr := gqlparser.LoadQuery(schema, tc.query)
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		got, err := cost.Calculate(schema, doc.Operations[0], tc.vars)
+		if tc.code != "" {
+			if errs.CodeOf(err) != errs.Code(tc.code) {
+				t.Errorf("%s: %v, want %s", tc.query, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || got != tc.cost {
+			t.Errorf("%s: cost %d, %v; want %d", tc.query, got, err, tc.cost)
 		}
 	}
 }

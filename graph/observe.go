@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/aftercart/aftercart/graph/wsproto"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/reqlog"
 )
@@ -118,10 +119,20 @@ func (o *observer) InterceptOperation(ctx context.Context, next graphql.Operatio
 	if ws {
 		o.log.LogAttrs(ctx, slog.LevelInfo, "subscription started", slog.String("op", metrics.CleanName(name)))
 	}
-	context.AfterFunc(ctx, func() {
+	// Neither the closure nor the context it waits on may hold ctx: it
+	// lives as long as the subscription, and ctx holds the whole operation
+	// (document, variables, field caches), which a pushed subscription
+	// otherwise drops once it has subscribed (~4 KB per subscriber, see
+	// server/live/BENCHMARKS.md). A push has a context of its own.
+	log, op := o.log, metrics.CleanName(name)
+	life, ok := wsproto.LifetimeFrom(ctx)
+	if !ok {
+		life = ctx
+	}
+	context.AfterFunc(life, func() {
 		ended()
 		if ws {
-			o.log.LogAttrs(ctx, slog.LevelInfo, "subscription ended", slog.String("op", metrics.CleanName(name)), msAttr(time.Since(start)))
+			log.LogAttrs(context.Background(), slog.LevelInfo, "subscription ended", slog.String("op", op), msAttr(time.Since(start)))
 		}
 	})
 	return h

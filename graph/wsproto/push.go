@@ -79,6 +79,19 @@ func PushFrom(ctx context.Context) (*Push, bool) {
 	return p, ok && p.start == nil
 }
 
+// LifetimeFrom returns a context that is done when the subscription served
+// by the operation in ctx ends, and that holds none of the operation's
+// execution state (its document, variables and caches), so it may be waited
+// on for as long as the subscription lives; ok is false when the operation
+// is not a subscription over this transport.
+func LifetimeFrom(ctx context.Context) (life context.Context, ok bool) {
+	p, ok := ctx.Value(pushKey{}).(*Push)
+	if !ok {
+		return nil, false
+	}
+	return p.ctx, true
+}
+
 // Accept makes the caller responsible for delivering the subscription's
 // events (see Push). start runs once, after the resolver has returned without
 // an error, on the connection's worker goroutine; it must not block for long.

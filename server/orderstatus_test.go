@@ -126,7 +126,6 @@ func TestOrderStatusPrivacy(t *testing.T) {
 	})
 }
 
-
 // orderStatusItem is the type of orderStatus's items (identical struct type).
 type orderStatusItem = struct {
 	Quantity  int

@@ -39,7 +39,7 @@ func main() {
 			gen.FeatureExecQuery,
 			gen.FeatureVersionedMigration,
 		},
-	}, entc.Extensions(ex))
+	}, entc.Extensions(ex), entc.TemplateDir("./template"))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}

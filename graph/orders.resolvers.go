@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -72,11 +71,7 @@ func (r *orderItemResolver) Total(ctx context.Context, obj *ent.OrderItem) (*mon
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, number string) (*ent.Order, error) {
-	q, err := r.Client.Order.Query().Where(order.Number(number)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	o, err := q.Only(ctx)
+	o, err := r.orderByNumber(ctx, number)
 	return o, notFound(err, "order %q not found", number)
 }
 

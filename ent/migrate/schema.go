@@ -219,6 +219,16 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ShipmentChangesColumns[2], ShipmentChangesColumns[0]},
 			},
+			{
+				Name:    "shipmentchange_shipment_id",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentChangesColumns[3]},
+			},
+			{
+				Name:    "shipmentchange_event_id",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentChangesColumns[4]},
+			},
 		},
 	}
 	// ShipmentItemsColumns holds the columns for the "shipment_items" table.
@@ -252,6 +262,11 @@ var (
 				Name:    "shipmentitem_shipment_id_order_item_id",
 				Unique:  true,
 				Columns: []*schema.Column{ShipmentItemsColumns[2], ShipmentItemsColumns[3]},
+			},
+			{
+				Name:    "shipmentitem_order_item_id",
+				Unique:  false,
+				Columns: []*schema.Column{ShipmentItemsColumns[3]},
 			},
 		},
 	}
@@ -287,9 +302,16 @@ var (
 				Columns: []*schema.Column{TrackingEventsColumns[8], TrackingEventsColumns[1]},
 			},
 			{
-				Name:    "trackingevent_shipment_id_occurred_at",
+				Name:    "trackingevent_shipment_id_occurred_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{TrackingEventsColumns[8], TrackingEventsColumns[6]},
+				Columns: []*schema.Column{TrackingEventsColumns[8], TrackingEventsColumns[6], TrackingEventsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						TrackingEventsColumns[0].Name: true,
+
+						TrackingEventsColumns[6].Name: true,
+					},
+				},
 			},
 		},
 	}

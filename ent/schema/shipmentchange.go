@@ -49,8 +49,14 @@ func (ShipmentChange) Edges() []ent.Edge {
 
 // Indexes of the ShipmentChange.
 func (ShipmentChange) Indexes() []ent.Index {
-	// "Updates of order O after cursor C, in order" is the only query.
-	return []ent.Index{index.Fields("order_id", "id")}
+	// "Updates of order O after cursor C, in order" is the only query; the
+	// other foreign keys get an index each so that deleting a shipment or an
+	// event (ON DELETE CASCADE) does not scan the change log.
+	return []ent.Index{
+		index.Fields("order_id", "id"),
+		index.Fields("shipment_id"),
+		index.Fields("event_id"),
+	}
 }
 
 // Annotations of the ShipmentChange.

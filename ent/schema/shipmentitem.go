@@ -47,7 +47,12 @@ func (ShipmentItem) Edges() []ent.Edge {
 
 // Indexes of the ShipmentItem.
 func (ShipmentItem) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("shipment_id", "order_item_id").Unique()}
+	return []ent.Index{
+		index.Fields("shipment_id", "order_item_id").Unique(),
+		// The foreign key's own index: deleting or reading an order line's
+		// shipments must not scan the table.
+		index.Fields("order_item_id"),
+	}
 }
 
 // Annotations of the ShipmentItem.

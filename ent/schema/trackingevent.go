@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -82,7 +83,11 @@ func (TrackingEvent) Edges() []ent.Edge {
 func (TrackingEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("shipment_id", "external_id").Unique(),
-		index.Fields("shipment_id", "occurred_at"),
+		// The timeline's page order (occurred_at DESC, id DESC as the tie-break):
+		// a page of first events per shipment reads first+1 index entries and
+		// sorts nothing, however long the timeline (graph/orderstatus.go).
+		index.Fields("shipment_id", "occurred_at", "id").
+			Annotations(entsql.DescColumns("occurred_at", "id")),
 	}
 }
 

@@ -100,6 +100,25 @@ type revisionRow struct {
 	Applied, Total int
 }
 
+// committedFiles returns the names of the committed migration files, oldest
+// first (the baseline, then every later one).
+func committedFiles(t *testing.T) []string {
+	t.Helper()
+	src, err := db.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := src.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.Name()
+	}
+	return names
+}
+
 // revisionRows returns the recorded revisions, oldest version first.
 func revisionRows(t *testing.T, s *sql.DB) []revisionRow {
 	t.Helper()

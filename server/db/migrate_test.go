@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -157,16 +158,21 @@ func TestUpgradeAppliesLaterMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Baselined || len(res.Applied) != 1 || res.Applied[0] != later || res.Version != "99990101000000" {
-		t.Errorf("result %+v; want baselined, then %s applied", res, later)
+	// The committed files after the baseline apply first, then the test's.
+	wantApplied := append(committedFiles(t)[1:], later)
+	if !res.Baselined || !slices.Equal(res.Applied, wantApplied) || res.Version != "99990101000000" {
+		t.Errorf("result %+v; want baselined, then %v applied", res, wantApplied)
 	}
 	revs := revisionRows(t, raw)
-	want := []revisionRow{
-		{Version: db.BaselineVersion, Type: migrate.RevisionTypeBaseline},
-		{Version: "99990101000000", Type: migrate.RevisionTypeExecute, Applied: 2, Total: 2},
+	if len(revs) != 1+len(wantApplied) ||
+		revs[0] != (revisionRow{Version: db.BaselineVersion, Type: migrate.RevisionTypeBaseline}) ||
+		revs[len(revs)-1] != (revisionRow{Version: "99990101000000", Type: migrate.RevisionTypeExecute, Applied: 2, Total: 2}) {
+		t.Errorf("revisions %+v; want the baseline, %v, then 99990101000000 (2 of 2 statements)", revs, wantApplied)
 	}
-	if len(revs) != len(want) || revs[0] != want[0] || revs[1] != want[1] {
-		t.Errorf("revisions %+v; want %+v", revs, want)
+	for i, r := range revs[1:] {
+		if name := wantApplied[i]; !strings.HasPrefix(name, r.Version+"_") || r.Type != migrate.RevisionTypeExecute || r.Applied != r.Total {
+			t.Errorf("revision %+v; want %s applied in full", r, name)
+		}
 	}
 	after := rowCounts(t, raw)
 	if after["later_notes"] != before["orders"] {
@@ -309,8 +315,9 @@ func TestFailedMigrationLeavesNoTrace(t *testing.T) {
 		t.Error("the failed file's first statement stayed applied")
 	}
 	revs := revisionRows(t, raw)
-	if len(revs) == 0 || revs[len(revs)-1].Version != db.BaselineVersion || len(res.Applied) != 1 {
-		t.Errorf("revisions %+v, result %+v; want the baseline applied and nothing of the broken file", revs, res)
+	committed := committedFiles(t)
+	if len(revs) != len(committed) || !strings.HasPrefix(committed[len(committed)-1], revs[len(revs)-1].Version+"_") || !slices.Equal(res.Applied, committed) {
+		t.Errorf("revisions %+v, result %+v; want the committed files %v applied and nothing of the broken file", revs, res, committed)
 	}
 	fixed := dirWith(t, map[string]string{name: "CREATE TABLE half (id bigint PRIMARY KEY);\n"})
 	if res, err := d.ApplyMigrations(ctx, fixed); err != nil || len(res.Applied) != 1 || res.Applied[0] != name {

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// OrderStatus loads in three statements on its own path (graph/orderstatus.go);
+// any selection that path does not know goes through entgql's collection.
+// These tests hold the two paths to the same answers and the same
+// authorization.
+
+// orderStatusGeneral is orderStatusQuery plus totalCount, which only
+// entgql's path serves: the same fields, read the general way.
+var orderStatusGeneral = strings.Replace(orderStatusQuery, "pageInfo { hasNextPage endCursor }", "pageInfo { hasNextPage endCursor } totalCount", 1)
+
+// statusFixture imports number for email with items lines and one shipment
+// per entry of events (that many checkpoints each; several share a time, so
+// the id tie-break matters).
+func statusFixture(t *testing.T, s *testServer, email, number string, items int, events ...int) {
+	t.Helper()
+	o := s.mustImport(t, orderSpec{email: email, number: number, items: items})
+	for i, n := range events {
+		tn := fmt.Sprintf("JJD%s%02d", strings.ReplaceAll(number, "-", ""), i)
+		s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[i%len(o.Items)].ID, "quantity": 1})
+		for from := 0; from < n; from += 50 {
+			var evs []map[string]any
+			for e := from; e < min(n, from+50); e++ {
+				ev := event(fmt.Sprint(tn, "-", e), "IN_TRANSIT", t0.Add(time.Duration(e/3)*time.Hour))
+				if e%4 == 0 {
+					delete(ev, "location")
+					ev["subStatus"] = "Sorted"
+				}
+				evs = append(evs, ev)
+			}
+			s.mustTrack(t, "DHL", tn, evs...)
+		}
+	}
+}
+
+func TestOrderStatusSameAsGeneralPath(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		// 12 lines (ids and external ids sort differently past 9), a long
+		// timeline (hasNextPage), a short one, an exact page plus one, none.
+		statusFixture(t, s, "mina@example.com", "EQ-1", 12, 45, 3, 21, 0)
+		for _, tok := range []string{s.token(t, auth.RoleCustomer, "mina@example.com"), s.token(t, auth.RoleAdmin, "")} {
+			s.gql(t, tok, `{ viewer { id } }`, nil) // binds the viewer: not a statement of OrderStatus
+			for _, first := range []int{20, 1, 100} {
+				q := strings.Replace(orderStatusQuery, "first: 20", fmt.Sprintf("first: %d", first), 1)
+				general := strings.Replace(orderStatusGeneral, "first: 20", fmt.Sprintf("first: %d", first), 1)
+				vars := map[string]any{"number": "EQ-1"}
+				s.statements.Store(0)
+				fast := s.gql(t, tok, q, vars)
+				fastStatements := s.statements.Load()
+				var a, b orderStatus
+				fast.mustOK(t, &a)
+				s.gql(t, tok, general, vars).mustOK(t, &b)
+				// Lines come in import order on the three-statement path;
+				// entgql's sets no order (SQLite returns them by external
+				// id, Postgres in heap order), so compare them sorted.
+				for _, o := range []*orderStatus{&a, &b} {
+					slices.SortFunc(o.Order.Items, func(x, y orderStatusItem) int { return strings.Compare(x.Product.Name, y.Product.Name) })
+				}
+				if fastStatements > 3 {
+					t.Errorf("first %d: %d statements", first, fastStatements)
+				}
+				if fa, fb := string(mustJSON(a)), string(mustJSON(b)); fa != fb {
+					i := 0
+					for i < min(len(fa), len(fb)) && fa[i] == fb[i] {
+						i++
+					}
+					from := max(0, i-300)
+					t.Errorf("first %d: the two paths differ at byte %d:\nthree statements: …%s\nentgql:           …%s", first, i, fa[from:min(len(fa), i+200)], fb[from:min(len(fb), i+200)])
+				}
+				if got := a.Order.Shipments[0].Events; len(got.Edges) != min(first, 45) || got.PageInfo.HasNextPage != (first < 45) {
+					t.Errorf("first %d: %d events, hasNextPage %v", first, len(got.Edges), got.PageInfo.HasNextPage)
+				}
+			}
+		}
+	})
+}
+
+// TestOrderStatusPrivacy: on the three-statement path another customer's
+// order, with its shipments and events, is exactly a missing one, and a
+// customer's own order shows only its own shipments and events.
+func TestOrderStatusPrivacy(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		statusFixture(t, s, "mina@example.com", "PM-1", 2, 5, 2)
+		statusFixture(t, s, "leo@example.com", "PL-1", 1, 3)
+		leo := s.token(t, auth.RoleCustomer, "leo@example.com")
+		stranger := s.token(t, auth.RoleCustomer, "nobody@example.com")
+		for _, who := range []struct{ name, token string }{{"another customer", leo}, {"a customer without orders", stranger}} {
+			theirs := s.gql(t, who.token, orderStatusQuery, map[string]any{"number": "PM-1"})
+			missing := s.gql(t, who.token, orderStatusQuery, map[string]any{"number": "NOPE-1"})
+			theirs.mustCode(t, "NOT_FOUND")
+			missing.mustCode(t, "NOT_FOUND")
+			if string(theirs.Data) != string(missing.Data) || theirs.Errors[0].Message != `order "PM-1" not found` {
+				t.Errorf("%s: foreign %s %+v vs missing %s %+v", who.name, theirs.Data, theirs.Errors, missing.Data, missing.Errors)
+			}
+		}
+		anon := s.gql(t, "", orderStatusQuery, map[string]any{"number": "PM-1"})
+		anon.mustCode(t, "UNAUTHENTICATED")
+
+		var own orderStatus
+		s.gql(t, leo, orderStatusQuery, map[string]any{"number": "PL-1"}).mustOK(t, &own)
+		if len(own.Order.Shipments) != 1 || len(own.Order.Shipments[0].Events.Edges) != 3 || len(own.Order.Items) != 1 {
+			t.Fatalf("own order: %+v", own.Order)
+		}
+		for _, e := range own.Order.Shipments[0].Events.Edges {
+			if !strings.Contains(e.Node.Message, "PL1") {
+				t.Errorf("another order's event on Leo's timeline: %+v", e.Node)
+			}
+		}
+		var staff orderStatus
+		s.gql(t, s.token(t, auth.RoleAdmin, ""), orderStatusQuery, map[string]any{"number": "PM-1"}).mustOK(t, &staff)
+		if len(staff.Order.Shipments) != 2 || len(staff.Order.Shipments[0].Events.Edges) != 5 {
+			t.Errorf("staff: %+v", staff.Order)
+		}
+	})
+}
+
+// orderStatusItem is the type of orderStatus's items (identical struct type).
+type orderStatusItem = struct {
+	Quantity  int
+	UnitPrice struct{ Amount, CurrencyCode string }
+	Product   struct {
+		Name     string
+		ImageURL *string `json:"imageUrl"`
+	}
+}

@@ -38,9 +38,18 @@ const (
 	// one of the most expensive operations every 10 s, or a typical
 	// order screen (a few hundred points) several times a second.
 	DefaultViewerPerSecond = 2_500
-	// StaffBudgetScale multiplies the budget of staff and integration
-	// tokens, which act for many customers.
+	// StaffBudgetScale multiplies the budget of ADMIN tokens: people
+	// working for many customers.
 	StaffBudgetScale = 10
+	// DefaultIntegrationBurst and DefaultIntegrationPerSecond size the
+	// bucket of each INTEGRATION token. A store's backend may serve all
+	// of its customers through one token, so its budget is sized above
+	// what one instance serves (an order status screen costs 230: about
+	// 4,300 a second, where two cores serve ~1,000-3,000) and the
+	// instance's capacity, not the budget, is what limits it; lower it
+	// to keep a runaway integration from crowding out customers' apps.
+	DefaultIntegrationBurst     = 2_000_000
+	DefaultIntegrationPerSecond = 1_000_000
 )
 
 // HandlerConfig configures the GraphQL HTTP handler.
@@ -64,6 +73,12 @@ type HandlerConfig struct {
 	// lower, so that any acceptable operation can run.
 	ViewerBurst     int
 	ViewerPerSecond float64
+	// IntegrationBurst and IntegrationPerSecond size each INTEGRATION
+	// token's bucket; zero means DefaultIntegrationBurst and
+	// DefaultIntegrationPerSecond. The burst is raised to the cost budget
+	// if lower.
+	IntegrationBurst     int
+	IntegrationPerSecond float64
 	// WSInitTimeout overrides how long a websocket may wait before
 	// connection_init (default wsproto.DefaultInitTimeout).
 	WSInitTimeout time.Duration
@@ -158,7 +173,16 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if perSecond <= 0 {
 		perSecond = DefaultViewerPerSecond
 	}
-	srv.Use(&cost.Budget{Burst: max(burst, budget), PerSecond: perSecond, Key: budgetKey})
+	integration := cost.Rate{Burst: cfg.IntegrationBurst, PerSecond: cfg.IntegrationPerSecond}
+	if integration.Burst <= 0 {
+		integration.Burst = DefaultIntegrationBurst
+	}
+	if integration.PerSecond <= 0 {
+		integration.PerSecond = DefaultIntegrationPerSecond
+	}
+	integration.Burst = max(integration.Burst, budget)
+	staff := cost.Rate{Burst: max(burst, budget) * StaffBudgetScale, PerSecond: perSecond * StaffBudgetScale}
+	srv.Use(&cost.Budget{Burst: max(burst, budget), PerSecond: perSecond, Key: budgetKey(staff, integration)})
 	// Only an operation that passed every check above looks its viewer up.
 	srv.Use(viewerResolver{cache: viewers})
 	if cfg.Dev {
@@ -203,16 +227,22 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// budgetKey names the bucket an operation's cost is charged to: the customer,
-// the staff token (with StaffBudgetScale), or the anonymous client's address.
-// Websocket operations carry the connection's viewer and address.
-func budgetKey(ctx context.Context) (string, int) {
-	if v, ok := auth.FromContext(ctx); ok && v != nil {
-		if v.IsStaff() {
-			return "staff:" + string(v.Role) + ":" + v.Subject, StaffBudgetScale
+// budgetKey names the bucket an operation's cost is charged to, and its
+// rate: the customer, the ADMIN token (staff's rate), the INTEGRATION token
+// (the integration rate), or the anonymous client's address. Websocket
+// operations carry the connection's viewer and address.
+func budgetKey(staff, integration cost.Rate) func(ctx context.Context) (string, cost.Rate) {
+	return func(ctx context.Context) (string, cost.Rate) {
+		if v, ok := auth.FromContext(ctx); ok && v != nil {
+			switch {
+			case v.Role == auth.RoleIntegration:
+				return "staff:" + string(v.Role) + ":" + v.Subject, integration
+			case v.IsStaff():
+				return "staff:" + string(v.Role) + ":" + v.Subject, staff
+			}
+			return string(v.Role) + ":" + v.Subject, cost.Rate{}
 		}
-		return string(v.Role) + ":" + v.Subject, 1
+		addr, _ := ctx.Value(clientAddrKey{}).(string)
+		return "anonymous:" + addr, cost.Rate{}
 	}
-	addr, _ := ctx.Value(clientAddrKey{}).(string)
-	return "anonymous:" + addr, 1
 }

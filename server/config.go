@@ -90,6 +90,17 @@ func (c *Config) problems() []string {
 	if c.ViewerPerSecond <= 0 {
 		add("-viewer-cost-per-second (AFTERCART_VIEWER_COST_PER_SECOND) is %g; must be at least 1", c.ViewerPerSecond)
 	}
+	if c.IntegrationBurst < 1 {
+		add("-integration-cost-burst (AFTERCART_INTEGRATION_COST_BURST) is %d; must be at least 1", c.IntegrationBurst)
+	}
+	if c.IntegrationPerSecond <= 0 {
+		add("-integration-cost-per-second (AFTERCART_INTEGRATION_COST_PER_SECOND) is %g; must be at least 1", c.IntegrationPerSecond)
+	}
+	if c.PprofAddr != "" {
+		if p := pprofAddrProblem(c.PprofAddr); p != "" {
+			add("-pprof-addr (AFTERCART_PPROF_ADDR) %q %s", c.PprofAddr, p)
+		}
+	}
 	switch {
 	case c.Simulate < 0:
 		add("-simulate-carriers (AFTERCART_SIMULATE_CARRIERS) is %s; use 0 to disable it", c.Simulate)

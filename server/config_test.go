@@ -82,6 +82,25 @@ func TestConfigProblems(t *testing.T) {
 		{"address and origins", []string{"-addr", "localhost", "-allowed-origins", "https://shop.example.com,shop.example.com"}, secrets, []string{
 			`-addr (AFTERCART_ADDR) "localhost" is not host:port`,
 			`entry "shop.example.com" is not an origin`}},
+		{"database pool and statement cache", []string{"-db-max-open-conns", "0", "-db-max-idle-conns", "-1", "-db-conn-max-lifetime", "-1s"},
+			with(map[string]string{"AFTERCART_DB_CONN_MAX_IDLE_TIME": "-5m", "AFTERCART_DB_STATEMENT_CACHE": "-3"}), []string{
+				"-db-max-open-conns (AFTERCART_DB_MAX_OPEN_CONNS) is 0",
+				"-db-max-idle-conns (AFTERCART_DB_MAX_IDLE_CONNS) is -1",
+				"-db-conn-max-lifetime (AFTERCART_DB_CONN_MAX_LIFETIME) is -1s; use 0 for never",
+				"-db-conn-max-idle-time (AFTERCART_DB_CONN_MAX_IDLE_TIME) is -5m0s",
+				"-db-statement-cache (AFTERCART_DB_STATEMENT_CACHE) is -3"}},
+		{"more idle connections than open ones", []string{"-db-max-open-conns", "4", "-db-max-idle-conns", "5"}, secrets, []string{
+			"-db-max-idle-conns (AFTERCART_DB_MAX_IDLE_CONNS) is 5; must be between 0 (as many as -db-max-open-conns) and -db-max-open-conns, 4"}},
+		{"integration budget", []string{"-integration-cost-burst", "0"}, with(map[string]string{"AFTERCART_INTEGRATION_COST_PER_SECOND": "-1"}), []string{
+			"-integration-cost-burst (AFTERCART_INTEGRATION_COST_BURST) is 0",
+			"-integration-cost-per-second (AFTERCART_INTEGRATION_COST_PER_SECOND) is -1"}},
+		{"profiles are served on loopback only", []string{"-pprof-addr", ":6060"}, secrets, []string{
+			`-pprof-addr (AFTERCART_PPROF_ADDR) ":6060" is not a loopback address`}},
+		{"profiles on a public interface", nil, with(map[string]string{"AFTERCART_PPROF_ADDR": "0.0.0.0:6060"}), []string{
+			`"0.0.0.0:6060" is not a loopback address`}},
+		{"profiles on a host name", []string{"-pprof-addr", "debug.example.com:6060"}, secrets, []string{
+			`"debug.example.com:6060" is not a loopback address`}},
+		{"profiles on loopback", []string{"-pprof-addr", "[::1]:6060"}, with(map[string]string{"AFTERCART_PPROF_ADDR": "127.0.0.1:6060"}), nil},
 		{"everything at once", []string{"-simulate-carriers", "1s", "-addr", ":99999"}, map[string]string{
 			"DATABASE_URL": "mysql://db/x", "AFTERCART_COST_BUDGET": "lots", "AFTERCART_JWT_SECRET": "short"}, []string{
 			`AFTERCART_COST_BUDGET="lots"`, "port 99999", `scheme "mysql"`, "needs -dev",

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/db"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -42,6 +45,22 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("simulate %v", c.Simulate)
 			}
 		}},
+		{"database pool defaults: idle as many as open, statement cache on", nil, nil, false, func(t *testing.T, c Config) {
+			def := db.DefaultPool(runtime.GOMAXPROCS(0))
+			if c.DBPool.MaxOpen != def.MaxOpen || c.DBPool.MaxIdle != 0 || c.DBPool.MaxLifetime != time.Hour ||
+				c.DBPool.MaxIdleTime != 5*time.Minute || c.DBStatementCache != db.DefaultStatementCache {
+				t.Errorf("%+v, cache %d", c.DBPool, c.DBStatementCache)
+			}
+			if c.IntegrationBurst != graph.DefaultIntegrationBurst || c.IntegrationPerSecond != graph.DefaultIntegrationPerSecond || c.PprofAddr != "" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"zero means never and off", []string{"-db-conn-max-lifetime", "0", "-db-statement-cache", "0"},
+			map[string]string{"AFTERCART_DB_CONN_MAX_IDLE_TIME": "0", "AFTERCART_DB_MAX_OPEN_CONNS": "100", "AFTERCART_DB_MAX_IDLE_CONNS": "30"}, false, func(t *testing.T, c Config) {
+				if c.DBPool != (db.Pool{MaxOpen: 100, MaxIdle: 30, MaxLifetime: -1, MaxIdleTime: -1}) || c.DBStatementCache != -1 {
+					t.Errorf("%+v, cache %d", c.DBPool, c.DBStatementCache)
+				}
+			}},
 		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
 	} {

@@ -96,6 +96,21 @@ type Config struct {
 	// graph.HandlerConfig); zero means the defaults.
 	ViewerBurst     int
 	ViewerPerSecond float64
+	// IntegrationBurst and IntegrationPerSecond size each INTEGRATION
+	// token's cost bucket (see graph.HandlerConfig); zero means the
+	// defaults.
+	IntegrationBurst     int
+	IntegrationPerSecond float64
+	// DBPool sizes the database pool; zero fields mean db.DefaultPool's
+	// (see db.Pool: there a negative duration means never).
+	DBPool db.Pool
+	// DBStatementCache is how many prepared statements each database
+	// connection keeps; zero means db.DefaultStatementCache, negative
+	// turns the cache off.
+	DBStatementCache int
+	// PprofAddr, when set, serves net/http/pprof on a loopback listener
+	// of its own (see pprof.go).
+	PprofAddr string
 	// Seed seeds demo data on an empty database (default: on in dev mode).
 	Seed bool
 	// Simulate, when positive, advances the demo shipments at this interval
@@ -144,6 +159,9 @@ type Main struct {
 	// metricsLn and metricsServer serve Config.MetricsAddr.
 	metricsLn     net.Listener
 	metricsServer *http.Server
+	// pprofLn and pprofServer serve Config.PprofAddr.
+	pprofLn     net.Listener
+	pprofServer *http.Server
 
 	closeOnce sync.Once
 	closeErr  error
@@ -176,6 +194,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.CostBudget, "cost-budget", envInt("AFTERCART_COST_BUDGET", graph.DefaultCostBudget), "maximum cost of one GraphQL operation (env AFTERCART_COST_BUDGET)")
 	fs.IntVar(&c.ViewerBurst, "viewer-cost-burst", envInt("AFTERCART_VIEWER_COST_BURST", graph.DefaultViewerBurst), "cost points one client may spend at once; staff get 10 times as much (env AFTERCART_VIEWER_COST_BURST)")
 	perSecond := fs.Int("viewer-cost-per-second", envInt("AFTERCART_VIEWER_COST_PER_SECOND", graph.DefaultViewerPerSecond), "cost points a client gets back per second (env AFTERCART_VIEWER_COST_PER_SECOND)")
+	fs.IntVar(&c.IntegrationBurst, "integration-cost-burst", envInt("AFTERCART_INTEGRATION_COST_BURST", graph.DefaultIntegrationBurst), "cost points one INTEGRATION token may spend at once (env AFTERCART_INTEGRATION_COST_BURST)")
+	integrationPerSecond := fs.Int("integration-cost-per-second", envInt("AFTERCART_INTEGRATION_COST_PER_SECOND", graph.DefaultIntegrationPerSecond), "cost points an INTEGRATION token gets back per second; an order status screen costs 230 (env AFTERCART_INTEGRATION_COST_PER_SECOND)")
+	dbf := addDBFlags(fs)
+	fs.StringVar(&c.PprofAddr, "pprof-addr", os.Getenv("AFTERCART_PPROF_ADDR"), "serve net/http/pprof at /debug/pprof/ on this loopback address, e.g. 127.0.0.1:6060; off when empty (env AFTERCART_PPROF_ADDR)")
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
@@ -188,6 +210,8 @@ func (m *Main) ParseFlags(args []string) error {
 	// Every problem is collected and reported at once (see ConfigError).
 	problems := envProblems(fs, explicit)
 	c.ViewerPerSecond = float64(*perSecond)
+	c.IntegrationPerSecond = float64(*integrationPerSecond)
+	problems = append(problems, dbf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}
@@ -230,7 +254,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log}); err != nil {
+	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log,
+		Pool: c.DBPool, StatementCache: c.DBStatementCache}); err != nil {
 		return err
 	}
 	m.Metrics = metrics.New()
@@ -280,6 +305,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.serveMetrics(); err != nil {
 		return err
 	}
+	if err := m.servePprof(); err != nil {
+		return err
+	}
 	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev, "metrics", m.MetricsURL())
 	if c.Dev {
 		m.printDevTokens()
@@ -318,7 +346,7 @@ func (m *Main) close() error {
 		defer cancel()
 		errsOut = append(errsOut, m.server.Shutdown(ctx))
 	}
-	errsOut = append(errsOut, m.closeMetrics())
+	errsOut = append(errsOut, m.closeMetrics(), m.closePprof())
 	websockets := 0
 	if m.api != nil {
 		websockets = m.api.Connections()

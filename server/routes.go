@@ -25,17 +25,19 @@ import (
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:        &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
-		Issuer:          m.Issuer,
-		Log:             m.Log,
-		Dev:             m.Config.Dev,
-		AllowedOrigins:  hostPatterns(m.Config.AllowedOrigins),
-		CostBudget:      m.Config.CostBudget,
-		ViewerBurst:     m.Config.ViewerBurst,
-		ViewerPerSecond: m.Config.ViewerPerSecond,
-		WSInitTimeout:   m.Config.WSInitTimeout,
-		Clock:           m.Config.Clock,
-		Metrics:         m.Metrics,
+		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
+		Issuer:               m.Issuer,
+		Log:                  m.Log,
+		Dev:                  m.Config.Dev,
+		AllowedOrigins:       hostPatterns(m.Config.AllowedOrigins),
+		CostBudget:           m.Config.CostBudget,
+		ViewerBurst:          m.Config.ViewerBurst,
+		ViewerPerSecond:      m.Config.ViewerPerSecond,
+		IntegrationBurst:     m.Config.IntegrationBurst,
+		IntegrationPerSecond: m.Config.IntegrationPerSecond,
+		WSInitTimeout:        m.Config.WSInitTimeout,
+		Clock:                m.Config.Clock,
+		Metrics:              m.Metrics,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{

@@ -38,21 +38,32 @@ const DefaultMaxClients = 100_000
 // Buckets live in memory, per server instance, in an LRU of MaxClients: a
 // client evicted from it starts again with an empty bucket.
 type Budget struct {
-	// Burst is the most a client may spend at once, in cost points. It
-	// must be at least the per-operation budget of Limit, or the most
-	// expensive operations could never run.
+	// Burst is the most an ordinary client may spend at once, in cost
+	// points. It must be at least the per-operation budget of Limit, or
+	// the most expensive operations could never run.
 	Burst int
-	// PerSecond is how many points a client gets back every second.
+	// PerSecond is how many points an ordinary client gets back every
+	// second.
 	PerSecond float64
-	// Key names the client an operation is charged to, and scales its
-	// Burst and PerSecond by a factor (1 for an ordinary client).
-	Key func(ctx context.Context) (key string, scale int)
+	// Key names the client an operation is charged to, and its Rate: the
+	// zero Rate is an ordinary client's (Burst, PerSecond); others, such
+	// as staff or a store's integration, may get their own. A client's
+	// bucket keeps the Rate it was created with.
+	Key func(ctx context.Context) (key string, r Rate)
 	// MaxClients bounds the buckets kept; zero means DefaultMaxClients.
 	MaxClients int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
 	buckets *lru.Cache[string, *rate.Limiter]
+}
+
+// Rate sizes one client's bucket.
+type Rate struct {
+	// Burst is the most the client may spend at once, in cost points.
+	Burst int
+	// PerSecond is how many points the client gets back every second.
+	PerSecond float64
 }
 
 var _ interface {
@@ -86,36 +97,40 @@ func (b *Budget) MutateOperationContext(ctx context.Context, _ *graphql.Operatio
 		// Fail closed: without a cost nothing can be charged.
 		return gqlerror.Errorf("cost: the Budget extension needs Limit installed before it")
 	}
-	key, scale := b.Key(ctx)
-	scale = max(scale, 1)
+	key, r := b.Key(ctx)
+	if r.Burst < 1 || r.PerSecond <= 0 {
+		r = Rate{Burst: b.Burst, PerSecond: b.PerSecond}
+	}
 	now := b.now()
 	lim, ok := b.buckets.Get(key)
 	if !ok {
-		lim = rate.NewLimiter(rate.Limit(b.PerSecond*float64(scale)), b.Burst*scale)
+		lim = rate.NewLimiter(rate.Limit(r.PerSecond), r.Burst)
 		// A concurrent first request may have added one meanwhile; keep
 		// whichever is in the cache.
 		if prev, found, _ := b.buckets.PeekOrAdd(key, lim); found {
 			lim = prev
 		}
 	}
-	r := lim.ReserveN(now, cost)
+	// The bucket's own rate: the one it was created with.
+	perSecond := float64(lim.Limit())
+	res := lim.ReserveN(now, cost)
 	var wait time.Duration
 	switch {
-	case !r.OK():
+	case !res.OK():
 		// Costlier than the whole bucket: never accepted as it stands.
-		wait = time.Duration(float64(cost) / (b.PerSecond * float64(scale)) * float64(time.Second))
+		wait = time.Duration(float64(cost) / perSecond * float64(time.Second))
 	default:
-		wait = r.DelayFrom(now)
+		wait = res.DelayFrom(now)
 		if wait <= 0 {
 			return nil
 		}
-		r.CancelAt(now) // refused operations cost nothing
+		res.CancelAt(now) // refused operations cost nothing
 	}
 	retry := int(math.Ceil(wait.Seconds()))
 	if h, ok := ctx.Value(responseHeaderKey{}).(http.Header); ok {
 		h.Set("Retry-After", strconv.Itoa(retry))
 	}
-	e := errs.Errorf(CodeThrottled, "too many requests: this operation costs %d and your budget refills at %.0f per second; retry in %d s", cost, b.PerSecond*float64(scale), retry)
+	e := errs.Errorf(CodeThrottled, "too many requests: this operation costs %d and your budget refills at %.0f per second; retry in %d s", cost, perSecond, retry)
 	return &gqlerror.Error{
 		Err:     e,
 		Message: e.Message,

@@ -38,12 +38,15 @@ func newBudgetServer(tb testing.TB, burst int, perSecond float64) *budgetServer 
 	s.exec.Use(&cost.Budget{
 		Burst:     burst,
 		PerSecond: perSecond,
-		Key: func(ctx context.Context) (string, int) {
+		Key: func(ctx context.Context) (string, cost.Rate) {
 			k, _ := ctx.Value(clientKey{}).(string)
-			if k == "staff" {
-				return k, 10
+			switch k {
+			case "staff":
+				return k, cost.Rate{Burst: 10 * burst, PerSecond: 10 * perSecond}
+			case "integration":
+				return k, cost.Rate{Burst: 100 * burst, PerSecond: 1000 * perSecond}
 			}
-			return k, 1
+			return k, cost.Rate{}
 		},
 		Now: func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now },
 	})
@@ -147,9 +150,43 @@ func TestBudgetNeedsLimit(t *testing.T) {
 		},
 	}
 	exec := executor.New(es)
-	exec.Use(&cost.Budget{Burst: 10, PerSecond: 1, Key: func(context.Context) (string, int) { return "x", 1 }})
+	exec.Use(&cost.Budget{Burst: 10, PerSecond: 1, Key: func(context.Context) (string, cost.Rate) { return "x", cost.Rate{} }})
 	ctx := graphql.StartOperationTrace(context.Background())
 	if _, errList := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: q101}); errList == nil {
 		t.Fatal("an operation ran with no cost to charge")
+	}
+}
+
+// A client with a Rate of its own (here as a store's integration gets one)
+// is held to that rate, on the same clock, and told it when refused.
+func TestBudgetClientWithItsOwnRate(t *testing.T) {
+	s := newBudgetServer(t, 1000, 101) // ordinary: ~9 at once, 1 per second
+
+	// 100 × the burst: 990 operations at once, the 991st refused.
+	for i := range 990 {
+		if code, _ := s.run(t, "integration", q101); code != "" {
+			t.Fatalf("integration operation %d within its burst: %s", i+1, code)
+		}
+	}
+	code, ext := s.run(t, "integration", q101)
+	if code != "THROTTLED" || ext["retryAfter"] != 1 {
+		t.Fatalf("991st at once: %q %v, want THROTTLED with retryAfter 1", code, ext)
+	}
+	// 1000 × the refill: 500 more every half second.
+	s.advance(500 * time.Millisecond)
+	for i := range 500 {
+		if code, _ := s.run(t, "integration", q101); code != "" {
+			t.Fatalf("half a second later, operation %d: %s", i+1, code)
+		}
+	}
+	if code, _ := s.run(t, "integration", q101); code != "THROTTLED" {
+		t.Fatalf("501st in that half second: %q", code)
+	}
+	// Ordinary clients keep the ordinary rate.
+	for range 9 {
+		s.run(t, "mina", q101)
+	}
+	if code, _ := s.run(t, "mina", q101); code != "THROTTLED" {
+		t.Fatalf("an ordinary client got more than its burst: %q", code)
 	}
 }

@@ -3,18 +3,20 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/lib/pq"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/migrate"
@@ -36,6 +38,13 @@ type Config struct {
 	OnStatement func(ctx context.Context, statement string)
 	// Log receives what Migrate did; nil discards it.
 	Log *slog.Logger
+	// Pool sizes the connection pool; zero fields take
+	// DefaultPool(GOMAXPROCS)'s values.
+	Pool Pool
+	// StatementCache is how many prepared statements each connection
+	// keeps (see the package documentation); zero means
+	// DefaultStatementCache, negative turns the cache off.
+	StatementCache int
 }
 
 // DB is an open database: the ent client plus what the services need to know
@@ -49,40 +58,53 @@ type DB struct {
 	SQL *sql.DB
 	// URL is the Postgres URL, empty for SQLite.
 	URL string
+	// Pool is the pool's configuration, defaults filled in.
+	Pool Pool
 
-	log *slog.Logger
+	log        *slog.Logger
+	statements *stmtCounters
 }
+
+// Statements reports what the connections' statement caches did.
+func (db *DB) Statements() StatementStats { return db.statements.stats() }
 
 // Open opens (and creates, for SQLite) the configured database. It does not
 // migrate: call Migrate.
 func Open(cfg Config) (*DB, error) {
 	var (
-		sqlDB *sql.DB
-		name  string
-		err   error
+		connector driver.Connector
+		name      string
+		err       error
+		cache     = stmtCacheOptions{size: cfg.StatementCache}
 	)
+	if cache.size == 0 {
+		cache.size = DefaultStatementCache
+	}
 	switch {
 	case strings.HasPrefix(cfg.URL, "postgres://"), strings.HasPrefix(cfg.URL, "postgresql://"):
 		name = dialect.Postgres
-		sqlDB, err = openPostgres(cfg.URL) // connection errors carry SSLHint (sslhint.go)
+		connector, err = postgresConnector(cfg.URL) // connection errors carry SSLHint (sslhint.go)
 		if err != nil {
 			return nil, fmt.Errorf("db: opening postgres: %w", err)
 		}
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		cache.oneResultAtATime = true
 	case cfg.URL == "":
 		name = dialect.SQLite
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("db: creating data dir: %w", err)
 		}
-		sqlDB, err = sql.Open("sqlite", SQLiteDSN(filepath.Join(cfg.DataDir, "aftercart.db")))
+		connector, err = sqlite.NewConnector(SQLiteDSN(filepath.Join(cfg.DataDir, "aftercart.db")))
 		if err != nil {
 			return nil, fmt.Errorf("db: opening sqlite: %w", err)
 		}
+		cache.closeOnClose = true
 	default:
 		return nil, fmt.Errorf("db: unsupported DATABASE_URL scheme in %q (want postgres://...)", redact(cfg.URL))
 	}
+	counters := &stmtCounters{}
+	sqlDB := sql.OpenDB(&cachingConnector{Connector: connector, opts: cache, counters: counters})
+	pool := cfg.Pool.withDefaults(DefaultPool(runtime.GOMAXPROCS(0)))
+	pool.apply(sqlDB)
 	var drv dialect.Driver = entsql.OpenDB(name, sqlDB)
 	if cfg.OnStatement != nil {
 		drv = dialect.DebugWithContext(drv, func(ctx context.Context, args ...any) {
@@ -97,7 +119,7 @@ func Open(cfg Config) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: name, SQL: sqlDB, URL: cfg.URL, log: log}, nil
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), Dialect: name, SQL: sqlDB, URL: cfg.URL, Pool: pool, log: log, statements: counters}, nil
 }
 
 // SQLiteDSN is the modernc.org/sqlite DSN for the file at path. Foreign keys
@@ -189,7 +211,10 @@ func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context, tx *ent.Tx
 func (db *DB) LockForUpdate() bool { return db.Dialect == dialect.Postgres }
 
 func retryable(err error) bool {
-	if ent.IsConstraintError(err) {
+	if ent.IsConstraintError(err) || isCachedPlanError(err) {
+		// A cached plan refused inside the transaction: its statement is
+		// dropped (see cachingConn.replan), so the next attempt prepares
+		// it afresh.
 		return true
 	}
 	var pqErr *pq.Error

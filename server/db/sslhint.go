@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 
@@ -31,15 +30,15 @@ type sslHintError struct{ err error }
 func (e *sslHintError) Error() string { return e.err.Error() + ": " + SSLHint }
 func (e *sslHintError) Unwrap() error { return e.err }
 
-// openPostgres opens a lib/pq pool whose connection errors carry SSLHint
-// where it applies, whichever statement happens to open the first
+// postgresConnector is lib/pq's connector whose connection errors carry
+// SSLHint where it applies, whichever statement happens to open the first
 // connection (today the migration lock, tomorrow something else).
-func openPostgres(url string) (*sql.DB, error) {
+func postgresConnector(url string) (driver.Connector, error) {
 	c, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(sslHintConnector{c}), nil
+	return sslHintConnector{c}, nil
 }
 
 // sslHintConnector is lib/pq's connector with WithSSLHint on Connect.

@@ -21,11 +21,11 @@ import (
 // case's response body to <dir>/<case>.json, so that the responses of two
 // commits can be compared byte for byte (the demo data is seeded at a fixed
 // time, so the bodies do not depend on when the benchmark ran within a day).
-var goBenchDump = flag.String("orderstatus-dump", "",
+var goBenchDump = flag.String("gobench-dump", "",
 	"BenchmarkOrderStatusHandler: write each case's response body to this directory")
 
-// readmeOrderStatus is the README's OrderStatus operation, verbatim.
-const readmeOrderStatus = `query OrderStatus($number: String! = "AC-1001") {
+// goBenchOrderStatus is the README's OrderStatus operation, verbatim.
+const goBenchOrderStatus = `query OrderStatus($number: String! = "AC-1001") {
   order(number: $number) {
     id number status placedAt returnWindowEndsAt returnPolicy
     customer { firstName }
@@ -69,7 +69,7 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	if err := demo.Seed(context.Background(), s.DB, s.Orders, s.Tracking, time.Now().UTC().Truncate(24*time.Hour)); err != nil {
 		b.Fatal(err)
 	}
-	body, err := json.Marshal(map[string]any{"query": readmeOrderStatus, "variables": map[string]any{"number": demo.InTransitOrderNumber}})
+	body, err := json.Marshal(map[string]any{"query": goBenchOrderStatus, "variables": map[string]any{"number": demo.InTransitOrderNumber}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,13 +79,13 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 		{"customer", s.token(b, auth.RoleCustomer, demo.DemoCustomerEmail)},
 	}
 	for _, c := range cases {
-		checkOrderStatusResponse(b, c.name, serveOrderStatus(b, h, body, c.token))
+		goBenchCheck(b, c.name, goBenchServe(b, h, body, c.token))
 		b.Run(c.name, func(b *testing.B) {
-			w := newDiscardWriter()
+			w := newGoBenchWriter()
 			b.ReportAllocs()
 			for b.Loop() {
 				w.reset()
-				h.ServeHTTP(w, orderStatusRequest(body, c.token))
+				h.ServeHTTP(w, goBenchRequest(body, c.token))
 				if w.status != http.StatusOK {
 					b.Fatalf("status %d", w.status)
 				}
@@ -95,10 +95,10 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 			b.ReportAllocs()
 			b.SetParallelism(2)
 			b.RunParallel(func(pb *testing.PB) {
-				w := newDiscardWriter()
+				w := newGoBenchWriter()
 				for pb.Next() {
 					w.reset()
-					h.ServeHTTP(w, orderStatusRequest(body, c.token))
+					h.ServeHTTP(w, goBenchRequest(body, c.token))
 					if w.status != http.StatusOK {
 						b.Errorf("status %d", w.status)
 						return
@@ -109,8 +109,8 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	}
 }
 
-// orderStatusRequest is one POST /query as a client sends it.
-func orderStatusRequest(body []byte, token string) *http.Request {
+// goBenchRequest is one POST /query as a client sends it.
+func goBenchRequest(body []byte, token string) *http.Request {
 	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/query", bytes.NewReader(body))
 	r.RemoteAddr = "127.0.0.1:40000"
 	r.Header.Set("Content-Type", "application/json")
@@ -118,21 +118,21 @@ func orderStatusRequest(body []byte, token string) *http.Request {
 	return r
 }
 
-// serveOrderStatus serves one request and returns its body.
-func serveOrderStatus(b *testing.B, h http.Handler, body []byte, token string) []byte {
+// goBenchServe serves one request and returns its body.
+func goBenchServe(b *testing.B, h http.Handler, body []byte, token string) []byte {
 	b.Helper()
-	w := newDiscardWriter()
+	w := newGoBenchWriter()
 	w.keep = true
-	h.ServeHTTP(w, orderStatusRequest(body, token))
+	h.ServeHTTP(w, goBenchRequest(body, token))
 	if w.status != http.StatusOK {
 		b.Fatalf("status %d: %s", w.status, w.body.Bytes())
 	}
 	return w.body.Bytes()
 }
 
-// checkOrderStatusResponse fails unless raw is the demo order with real
-// data and no errors, and writes it to -orderstatus-dump when set.
-func checkOrderStatusResponse(b *testing.B, name string, raw []byte) {
+// goBenchCheck fails unless raw is the demo order with real
+// data and no errors, and writes it to -gobench-dump when set.
+func goBenchCheck(b *testing.B, name string, raw []byte) {
 	b.Helper()
 	var res gqlResponse
 	var data orderStatus
@@ -157,32 +157,32 @@ func checkOrderStatusResponse(b *testing.B, name string, raw []byte) {
 	}
 }
 
-// discardWriter is a reusable http.ResponseWriter that keeps the status and,
+// goBenchWriter is a reusable http.ResponseWriter that keeps the status and,
 // when asked, the body: httptest.ResponseRecorder would add its own
 // allocations to every request measured.
-type discardWriter struct {
+type goBenchWriter struct {
 	header http.Header
 	status int
 	keep   bool
 	body   bytes.Buffer
 }
 
-func newDiscardWriter() *discardWriter { return &discardWriter{header: http.Header{}} }
+func newGoBenchWriter() *goBenchWriter { return &goBenchWriter{header: http.Header{}} }
 
-func (w *discardWriter) reset() {
+func (w *goBenchWriter) reset() {
 	clear(w.header)
 	w.status = 0
 }
 
-func (w *discardWriter) Header() http.Header { return w.header }
+func (w *goBenchWriter) Header() http.Header { return w.header }
 
-func (w *discardWriter) WriteHeader(code int) {
+func (w *goBenchWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
 }
 
-func (w *discardWriter) Write(p []byte) (int, error) {
+func (w *goBenchWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}

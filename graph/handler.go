@@ -153,11 +153,12 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{maxBody: MaxBodyBytes})
-	srv.SetQueryCache(newQueryCache())
+	queries := newQueryCache()
+	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(ParserTokenLimit)
 	srv.SetDisableSuggestion(!cfg.Dev)
 	srv.SetValidationRulesFn(validationRules(cfg.Dev))
-	srv.Use(&ValidationGuard{}) // before the persisted-query cache: see validation.go
+	srv.Use(&ValidationGuard{Cache: queries}) // before the persisted-query cache: see validation.go
 	budget := cfg.CostBudget
 	if budget <= 0 {
 		budget = DefaultCostBudget

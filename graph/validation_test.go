@@ -214,3 +214,45 @@ func TestLargeDocumentSlots(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardSkipsOnlyCachedQueries: with the query cache NewHandler shares
+// with it, the guard lets a query through unparsed only once gqlgen has
+// validated and cached it; a refused document is never cached, so every
+// later copy of it is checked again and gets the same answer.
+func TestGuardSkipsOnlyCachedQueries(t *testing.T) {
+	e := executor.New(NewExecutableSchema(Config{Resolvers: &Resolver{}}))
+	e.SetParserTokenLimit(ParserTokenLimit)
+	e.SetDisableSuggestion(true)
+	e.SetDefaultRulesFn(validationRules(false))
+	queries := newQueryCache()
+	e.SetQueryCache(queries)
+	e.Use(&ValidationGuard{Cache: queries})
+	ctx := context.Background()
+	for _, s := range validationtest.Shapes() {
+		t.Run(s.Name, func(t *testing.T) {
+			answer := func() string {
+				resp := validate(e, s)
+				if resp == nil {
+					return "accepted"
+				}
+				body, _ := json.Marshal(resp.Errors)
+				return string(body)
+			}
+			first, second := answer(), answer()
+			if first != second {
+				t.Errorf("first answer %.200s, second %.200s", first, second)
+			}
+			_, cached := queries.Get(ctx, s.Query)
+			switch {
+			case s.Valid && first != "accepted":
+				t.Errorf("a valid document was refused: %.200s", first)
+			case !s.Valid && first == "accepted":
+				t.Error("accepted")
+			case !s.Valid && cached:
+				t.Error("a refused document was cached")
+			case s.Valid && len(s.Query) <= MaxCachedQueryBytes && !cached:
+				t.Error("a valid document was not cached")
+			}
+		})
+	}
+}

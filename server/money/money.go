@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/currency"
@@ -183,22 +182,32 @@ func (m Money) Amount() string {
 	return format(m.Minor, scale)
 }
 
+// format writes the digits right to left into a buffer on the stack, so
+// that an amount costs one allocation, its string: the API formats every
+// price of every response.
 func format(minor int64, scale int) string {
 	mag := uint64(minor)
 	if minor < 0 {
 		mag = -mag // two's complement, so MinInt64 works too
 	}
-	digits := strconv.FormatUint(mag, 10)
-	if scale > 0 {
-		if len(digits) <= scale {
-			digits = strings.Repeat("0", scale-len(digits)+1) + digits
+	// 20 digits, a sign and a point, or a scale's leading zeros (ISO 4217
+	// scales are at most 4).
+	var buf [32]byte
+	i := len(buf)
+	for d := 0; mag > 0 || d <= scale; d++ {
+		if d == scale && scale > 0 {
+			i--
+			buf[i] = '.'
 		}
-		digits = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+		i--
+		buf[i] = byte('0' + mag%10)
+		mag /= 10
 	}
 	if minor < 0 {
-		return "-" + digits
+		i--
+		buf[i] = '-'
 	}
-	return digits
+	return string(buf[i:])
 }
 
 // String returns the amount and currency, "12.30 EUR", for logs and messages.

@@ -359,3 +359,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAmount: the API formats every price of every response.
+func BenchmarkAmount(b *testing.B) {
+	m := money.Money{Minor: 6724, Currency: "EUR"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.Amount()
+	}
+}

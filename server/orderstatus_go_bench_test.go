@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
+)
+
+// goBenchDump, when set, makes BenchmarkOrderStatusHandler write each
+// case's response body to <dir>/<case>.json, so that the responses of two
+// commits can be compared byte for byte (the demo data is seeded at a fixed
+// time, so the bodies do not depend on when the benchmark ran within a day).
+var goBenchDump = flag.String("gobench-dump", "",
+	"BenchmarkOrderStatusHandler: write each case's response body to this directory")
+
+// goBenchOrderStatus is the README's OrderStatus operation, verbatim.
+const goBenchOrderStatus = `query OrderStatus($number: String! = "AC-1001") {
+  order(number: $number) {
+    id number status placedAt returnWindowEndsAt returnPolicy
+    customer { firstName }
+    total { amount currencyCode }
+    items { quantity unitPrice { amount currencyCode } product { name imageUrl } }
+    shipments {
+      id carrier trackingNumber trackingUrl status subStatus
+      firstEstimatedDeliveryAt latestEstimatedDeliveryAt
+      events(first: 20) {
+        edges { node { status subStatus message location occurredAt } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`
+
+// BenchmarkOrderStatusHandler measures the Go side of one OrderStatus
+// request: the README's operation for the demo order AC-1001, served by
+// the real server's whole handler chain (request log, CORS, token
+// verification, gqlgen, ent, the embedded SQLite with the demo data) in
+// this process, without a network in between. It reports ns/op, B/op and
+// allocs/op for an ADMIN token and for the demo customer's token (which
+// adds the privacy rules' ownership checks), one request at a time and,
+// for the "parallel" cases, from 2×GOMAXPROCS goroutines at once.
+//
+// The request log writes JSON to io.Discard: its formatting is counted,
+// the terminal is not. The per-client cost budget is raised so that the
+// loop is never throttled, and no statement hook is installed. Run it with, for example:
+//
+//	go test ./server/ -run '^$' -bench BenchmarkOrderStatusHandler -benchtime 2s -count 6
+func BenchmarkOrderStatusHandler(b *testing.B) {
+	s := mustServerLog(b, "", slog.New(slog.NewJSONHandler(io.Discard, nil)), func(c *Config) {
+		c.ViewerBurst = math.MaxInt32
+		c.ViewerPerSecond = math.MaxInt32
+		// The test harness counts statements through ent's debug driver,
+		// which formats every statement: production has no such hook.
+		c.OnStatement = nil
+	})
+	// Seeded at a fixed time of the day (Seed wants a time near the wall
+	// clock), so that responses are comparable between runs.
+	if err := demo.Seed(context.Background(), s.DB, s.Orders, s.Tracking, time.Now().UTC().Truncate(24*time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	body, err := json.Marshal(map[string]any{"query": goBenchOrderStatus, "variables": map[string]any{"number": demo.InTransitOrderNumber}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.server.Handler
+	cases := []struct{ name, token string }{
+		{"admin", s.token(b, auth.RoleAdmin, "")},
+		{"customer", s.token(b, auth.RoleCustomer, demo.DemoCustomerEmail)},
+	}
+	for _, c := range cases {
+		goBenchCheck(b, c.name, goBenchServe(b, h, body, c.token))
+		b.Run(c.name, func(b *testing.B) {
+			w := newGoBenchWriter()
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				h.ServeHTTP(w, goBenchRequest(body, c.token))
+				if w.status != http.StatusOK {
+					b.Fatalf("status %d", w.status)
+				}
+			}
+		})
+		b.Run(c.name+"-parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(2)
+			b.RunParallel(func(pb *testing.PB) {
+				w := newGoBenchWriter()
+				for pb.Next() {
+					w.reset()
+					h.ServeHTTP(w, goBenchRequest(body, c.token))
+					if w.status != http.StatusOK {
+						b.Errorf("status %d", w.status)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// goBenchRequest is one POST /query as a client sends it.
+func goBenchRequest(body []byte, token string) *http.Request {
+	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/query", bytes.NewReader(body))
+	r.RemoteAddr = "127.0.0.1:40000"
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// goBenchServe serves one request and returns its body.
+func goBenchServe(b *testing.B, h http.Handler, body []byte, token string) []byte {
+	b.Helper()
+	w := newGoBenchWriter()
+	w.keep = true
+	h.ServeHTTP(w, goBenchRequest(body, token))
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d: %s", w.status, w.body.Bytes())
+	}
+	return w.body.Bytes()
+}
+
+// goBenchCheck fails unless raw is the demo order with real
+// data and no errors, and writes it to -gobench-dump when set.
+func goBenchCheck(b *testing.B, name string, raw []byte) {
+	b.Helper()
+	var res gqlResponse
+	var data orderStatus
+	if err := json.Unmarshal(raw, &res); err != nil {
+		b.Fatalf("%s: %v: %s", name, err, raw)
+	}
+	if err := json.Unmarshal(res.Data, &data); err != nil {
+		b.Fatalf("%s: %v: %s", name, err, raw)
+	}
+	o := data.Order
+	if len(res.Errors) > 0 || o == nil || o.Number != demo.InTransitOrderNumber || len(o.Items) == 0 ||
+		len(o.Shipments) == 0 || len(o.Shipments[0].Events.Edges) == 0 {
+		b.Fatalf("%s: not the demo order with its shipments and events: %s", name, raw)
+	}
+	if *goBenchDump != "" {
+		if err := os.MkdirAll(*goBenchDump, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(*goBenchDump+"/"+name+".json", raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// goBenchWriter is a reusable http.ResponseWriter that keeps the status and,
+// when asked, the body: httptest.ResponseRecorder would add its own
+// allocations to every request measured.
+type goBenchWriter struct {
+	header http.Header
+	status int
+	keep   bool
+	body   bytes.Buffer
+}
+
+func newGoBenchWriter() *goBenchWriter { return &goBenchWriter{header: http.Header{}} }
+
+func (w *goBenchWriter) reset() {
+	clear(w.header)
+	w.status = 0
+}
+
+func (w *goBenchWriter) Header() http.Header { return w.header }
+
+func (w *goBenchWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *goBenchWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.keep {
+		w.body.Write(p)
+	}
+	return len(p), nil
+}

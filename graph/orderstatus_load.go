@@ -28,7 +28,7 @@ import (
 //   - the events joined on a shipment's id: ScopeTrackingEvents lets a viewer
 //     see an event exactly when its shipment is visible, and the shipment
 //     already passed ScopeShipments.
-// server/orders_test.go TestOrderStatusPrivacy checks it through the API.
+// server/orderstatus_test.go (TestOrderStatusPrivacy) checks it through the API.
 
 // joined prefixes the columns of a joined table: "customer__first_name".
 // ent's column names never contain "__".

@@ -90,16 +90,14 @@ func splitStatement(t *testing.T, stmt string) (string, []any) {
 
 // explainPlan is a node of Postgres's EXPLAIN (FORMAT JSON).
 type explainPlan struct {
-	NodeType          string        `json:"Node Type"`
-	Relation          string        `json:"Relation Name"`
-	Index             string        `json:"Index Name"`
-	ActualRows        float64       `json:"Actual Rows"`
-	ActualLoops       float64       `json:"Actual Loops"`
-	RemovedByFilter   float64       `json:"Rows Removed by Filter"`
-	RemovedByRecheck  float64       `json:"Rows Removed by Index Recheck"`
-	Plans             []explainPlan `json:"Plans"`
-	SortKey           []string      `json:"Sort Key"`
-	ParentRelationshp string        `json:"Parent Relationship"`
+	NodeType         string        `json:"Node Type"`
+	Relation         string        `json:"Relation Name"`
+	Index            string        `json:"Index Name"`
+	ActualRows       float64       `json:"Actual Rows"`
+	ActualLoops      float64       `json:"Actual Loops"`
+	RemovedByFilter  float64       `json:"Rows Removed by Filter"`
+	RemovedByRecheck float64       `json:"Rows Removed by Index Recheck"`
+	Plans            []explainPlan `json:"Plans"`
 }
 
 // explainPostgres runs query under EXPLAIN ANALYZE and checks that every

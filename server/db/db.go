@@ -149,6 +149,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return nil
 	}
 	res, err := db.ApplyMigrations(ctx, nil)
+	if res.Baselined || len(res.Applied) > 0 {
+		// Statements prepared before the schema changed are dropped.
+		db.statements.epoch.Add(1)
+	}
 	if err != nil {
 		return err
 	}

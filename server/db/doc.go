@@ -51,7 +51,9 @@
 // 0A000 "cached plan must not change result type" before running anything;
 // the statement is dropped and, outside a transaction, prepared again and
 // run once more; inside one, which the error aborted, WithTx runs the
-// transaction again. Migrations add columns (ent selects columns by name),
+// transaction again. Either way every connection of the pool drops its
+// statements before its next one (and after Migrate applied a file), so
+// the pool meets the error once, not once per connection. Migrations add columns (ent selects columns by name),
 // so in practice this happens only after a column changes type.
 //
 // Two things change with prepared statements, both by lib/pq's design:

@@ -33,8 +33,16 @@ type StatementStats struct {
 	Replanned int64
 }
 
-// stmtCounters are StatementStats, updated concurrently by connections.
-type stmtCounters struct{ prepared, hits, evicted, replanned atomic.Int64 }
+// stmtCounters are StatementStats, updated concurrently by connections,
+// and the pool's schema epoch.
+type stmtCounters struct {
+	prepared, hits, evicted, replanned atomic.Int64
+	// epoch moves when the schema changed: a migration ran, or one
+	// connection met a plan Postgres refused. Every connection drops its
+	// statements when it sees it move, so that the others do not each
+	// fail once (inside a transaction, that failure costs a retry).
+	epoch atomic.Int64
+}
 
 func (c *stmtCounters) stats() StatementStats {
 	return StatementStats{Prepared: c.prepared.Load(), Hits: c.hits.Load(), Evicted: c.evicted.Load(), Replanned: c.replanned.Load()}
@@ -74,7 +82,7 @@ func (c *cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil || c.opts.size <= 0 {
 		return conn, err
 	}
-	cc := &cachingConn{Conn: conn, opts: c.opts, counters: c.counters}
+	cc := &cachingConn{Conn: conn, opts: c.opts, counters: c.counters, epoch: c.counters.epoch.Load()}
 	cc.stmts, _ = simplelru.NewLRU(c.opts.size, func(_ string, st driver.Stmt) {
 		c.counters.evicted.Add(1)
 		// A failure means the connection is broken, which its next use
@@ -99,6 +107,8 @@ type cachingConn struct {
 	// openRows counts result sets not yet closed; statements sent
 	// meanwhile bypass the cache (see query).
 	openRows int
+	// epoch is the pool's schema epoch the statements were prepared in.
+	epoch int64
 }
 
 // Interfaces database/sql looks for on a connection: every one is forwarded
@@ -184,6 +194,10 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // table) is not kept, and fails exactly as the unprepared one would have:
 // lib/pq reports the same Parse error either way.
 func (c *cachingConn) prepared(ctx context.Context, query string) (driver.Stmt, error) {
+	if e := c.counters.epoch.Load(); e != c.epoch {
+		c.stmts.Purge()
+		c.epoch = e
+	}
 	if st, ok := c.stmts.Get(query); ok {
 		c.counters.hits.Add(1)
 		return st, nil
@@ -216,6 +230,7 @@ func (c *cachingConn) replan(query string, err error) bool {
 	}
 	c.counters.replanned.Add(1)
 	c.stmts.Remove(query) // closes it
+	c.counters.epoch.Add(1)
 	return !c.inTx
 }
 

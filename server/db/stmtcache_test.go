@@ -265,3 +265,45 @@ func TestStatementWhileRowsAreOpen(t *testing.T) {
 		}
 	})
 }
+
+// After one connection meets a refused plan, the pool's other connections
+// drop their statements too: a transaction on another connection succeeds
+// at its first attempt.
+func TestRefusedPlanInvalidatesEveryConnection(t *testing.T) {
+	d := openPG(t, pgtest.Get(t).NewDatabase(t))
+	ctx := t.Context()
+	for _, q := range []string{"CREATE TABLE t (id int PRIMARY KEY, a int)", "INSERT INTO t VALUES (1, 42)"} {
+		if _, err := d.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const query = "SELECT a FROM t WHERE id = $1"
+	// Two connections held at once, each with the statement prepared.
+	var conns [2]*sql.Conn
+	for i := range conns {
+		c, err := d.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		countRows(t, c, query, 1)
+	}
+	if _, err := conns[0].ExecContext(ctx, "ALTER TABLE t ALTER COLUMN a TYPE bigint"); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, conns[0], query, 1); n != 42 {
+		t.Fatalf("read %d", n)
+	}
+	tx, err := conns[1].BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if n := countRows(t, tx, query, 1); n != 42 {
+		t.Fatalf("read %d", n)
+	}
+	if got := d.Statements(); got.Replanned != 1 {
+		t.Fatalf("replanned %d, want 1: the second connection met the refused plan too", got.Replanned)
+	}
+}

@@ -48,6 +48,13 @@ func Load(ctx context.Context, db *sql.DB, spec Spec, logf func(format string, a
 	}
 	defer conn.Close()
 	l := &loader{ctx: ctx, conn: conn, spec: spec, logf: logf, base: map[string]int64{}}
+	// Sorting three million events by time, and rebuilding the indexes,
+	// in memory rather than in temporary files; this session only.
+	for _, set := range []string{"SET work_mem = '1GB'", "SET maintenance_work_mem = '1GB'"} {
+		if _, err := conn.ExecContext(ctx, set); err != nil {
+			return nil, fmt.Errorf("benchdata: %s: %w", set, err)
+		}
+	}
 	if err := l.load(); err != nil {
 		return nil, fmt.Errorf("benchdata: %s: %w", l.step, err)
 	}

@@ -57,7 +57,7 @@ type osConfig struct {
 // concurrency's figures as metrics; ns/op is one second over ADMIN's req/s
 // there. Run it with -benchtime 1x:
 //
-//	go test ./server/ -run '^$' -bench BenchmarkOrderStatus -benchtime 1x -timeout 30m
+//	go test ./server/ -run '^$' -bench '^BenchmarkOrderStatus$' -benchtime 1x -timeout 30m
 func BenchmarkOrderStatus(b *testing.B) {
 	if _, err := osWrkPath(); err != nil {
 		b.Fatal(err)

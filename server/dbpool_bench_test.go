@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,10 +36,7 @@ import (
 // variants, not for the targets (see the repository's OrderStatus
 // benchmark for those).
 func BenchmarkOrderStatusDB(b *testing.B) {
-	query, err := os.ReadFile(filepath.Join(webDemoDir, "src", "graphiql", "OrderStatus.graphql"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	query := osReadmeQuery(b)
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		b.Run(dbName, func(b *testing.B) {
 			url := ""
@@ -52,7 +48,7 @@ func BenchmarkOrderStatusDB(b *testing.B) {
 			for i, v := range variants {
 				// On Postgres the variants share one database (seeding is
 				// idempotent); on SQLite each has its own file.
-				servers[i] = newOrderStatusTarget(b, url, v.configure, string(query))
+				servers[i] = newOrderStatusTarget(b, url, v.configure, query)
 			}
 			for _, c := range []int{8, 64} {
 				results := make([][]loadResult, len(variants))

@@ -26,24 +26,6 @@ import (
 var goBenchDump = flag.String("gobench-dump", "",
 	"BenchmarkOrderStatusHandler: write each case's response body to this directory")
 
-// goBenchOrderStatus is the README's OrderStatus operation, verbatim.
-const goBenchOrderStatus = `query OrderStatus($number: String! = "AC-1001") {
-  order(number: $number) {
-    id number status placedAt returnWindowEndsAt returnPolicy
-    customer { firstName }
-    total { amount currencyCode }
-    items { quantity unitPrice { amount currencyCode } product { name imageUrl } }
-    shipments {
-      id carrier trackingNumber trackingUrl status subStatus
-      firstEstimatedDeliveryAt latestEstimatedDeliveryAt
-      events(first: 20) {
-        edges { node { status subStatus message location occurredAt } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }
-}`
-
 // BenchmarkOrderStatusHandler measures the Go side of one OrderStatus
 // request: the README's operation for the demo order AC-1001, served by
 // the real server's whole handler chain (request log, CORS, token
@@ -73,7 +55,7 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	if err := demo.Seed(context.Background(), s.DB, s.Orders, s.Tracking, time.Now().UTC().Truncate(24*time.Hour)); err != nil {
 		b.Fatal(err)
 	}
-	body, err := json.Marshal(map[string]any{"query": goBenchOrderStatus, "variables": map[string]any{"number": demo.InTransitOrderNumber}})
+	body, err := json.Marshal(map[string]any{"query": osReadmeQuery(b), "variables": map[string]any{"number": demo.InTransitOrderNumber}})
 	if err != nil {
 		b.Fatal(err)
 	}

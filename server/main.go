@@ -262,6 +262,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Metrics.WatchDB(m.DB.SQL); err != nil {
 		return err
 	}
+	if err := m.Metrics.WatchStatements(func() metrics.StatementCounts {
+		s := m.DB.Statements()
+		return metrics.StatementCounts{Prepared: s.Prepared, Hits: s.Hits, Evicted: s.Evicted, Replanned: s.Replanned}
+	}); err != nil {
+		return err
+	}
 	if err := m.DB.Migrate(ctx); err != nil {
 		return err
 	}

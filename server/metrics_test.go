@@ -180,6 +180,13 @@ func TestMetrics(t *testing.T) {
 		movedAtLeast("aftercart_live_changelog_reads_total", 1, "reader", "hub", "result", "ok")
 		movedAtLeast("aftercart_live_changes_read_total", 1, "reader", "hub")
 		moved("aftercart_websocket_closed_total", 1, "code", "1000")
+		// The same queries again reuse their prepared statements.
+		movedAtLeast("aftercart_db_statements_total", 1, "event", "hit")
+		for _, event := range []string{"prepared", "evicted", "replanned"} {
+			if !z.has("aftercart_db_statements_total", "event", event) {
+				t.Errorf("no aftercart_db_statements_total{event=%q}", event)
+			}
+		}
 		for _, name := range []string{"go_sql_max_open_connections", "go_sql_open_connections", "go_sql_in_use_connections", "go_sql_wait_count_total"} {
 			if !z.has(name, "db_name", "aftercart") {
 				t.Errorf("no %s{db_name=aftercart}", name)

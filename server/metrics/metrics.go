@@ -129,6 +129,41 @@ func (m *Metrics) WatchDB(db *sql.DB) error {
 	return m.Registry.Register(collectors.NewDBStatsCollector(db, Namespace))
 }
 
+// StatementCounts are the prepared-statement cache's totals since start
+// (server/db's StatementStats; metrics does not import db).
+type StatementCounts struct {
+	// Prepared, Hits, Evicted and Replanned are as in db.StatementStats.
+	Prepared, Hits, Evicted, Replanned int64
+}
+
+// WatchStatements exports the prepared-statement cache's totals as
+// aftercart_db_statements_total{event="prepared|hit|evicted|replanned"},
+// read from read at each scrape. A hit rate that falls, or evictions that
+// climb, say the cache (-db-statement-cache) is too small for the
+// statements the server sends. Call it once per server.
+func (m *Metrics) WatchStatements(read func() StatementCounts) error {
+	for _, c := range []struct {
+		event string
+		value func(StatementCounts) int64
+	}{
+		{"prepared", func(s StatementCounts) int64 { return s.Prepared }},
+		{"hit", func(s StatementCounts) int64 { return s.Hits }},
+		{"evicted", func(s StatementCounts) int64 { return s.Evicted }},
+		{"replanned", func(s StatementCounts) int64 { return s.Replanned }},
+	} {
+		value := c.value
+		if err := m.Registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace:   Namespace,
+			Name:        "db_statements_total",
+			Help:        "Prepared-statement cache events: statements prepared, executions that reused one, statements evicted, statements replanned after a schema change.",
+			ConstLabels: prometheus.Labels{"event": c.event},
+		}, func() float64 { return float64(value(read())) })); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Operation records one GraphQL operation. name is the client's operation
 // name ("" for an anonymous one); valid says the operation parsed and
 // validated, which alone lets a new name have its own series. outcome is

@@ -34,10 +34,14 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { apiClient, envReader } from './api.mjs';
 import { chromiumArgs, offline } from './offline.mjs';
+
+const required = envReader('browser.mjs');
 
 const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
 const integrationToken = required('AFTERCART_INTEGRATION_TOKEN');
+const gql = apiClient(serverURL, integrationToken);
 const artifacts = path.resolve(
   process.env.AFTERCART_ARTIFACTS ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'browser'),
 );
@@ -56,29 +60,7 @@ const phone = {
   timezoneId: 'Europe/Berlin',
 };
 
-function required(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`browser.mjs: ${name} is not set (see the usage at the top of this file)`);
-    process.exit(2);
-  }
-  return v;
-}
-
-// --- The API, spoken to directly (never through the proxy).
-
-async function gql(query, variables) {
-  const res = await fetch(`${serverURL}/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${integrationToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (!res.ok || body.errors?.length) {
-    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  }
-  return body.data;
-}
+// --- The API, spoken to directly (never through the proxy): gql (api.mjs).
 
 /** theShipment returns AC-1001's only shipment, with its timeline as the API has it. */
 async function theShipment() {

@@ -28,38 +28,19 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { apiClient, envReader } from './api.mjs';
 import { chromiumArgs, offline } from './offline.mjs';
+
+const required = envReader('graphiql.mjs');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
 const integrationToken = required('AFTERCART_INTEGRATION_TOKEN');
+const gql = apiClient(serverURL, integrationToken);
 const artifacts = path.resolve(process.env.AFTERCART_ARTIFACTS ?? path.join(here, '..', 'test-results', 'graphiql'));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The query the page puts in the editor: the README's (server/explorer_test.go keeps them equal). */
 const readmeQuery = readFileSync(path.join(here, '..', 'src', 'graphiql', 'OrderStatus.graphql'), 'utf8');
-
-function required(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`graphiql.mjs: ${name} is not set (see the usage at the top of this file)`);
-    process.exit(2);
-  }
-  return v;
-}
-
-/** gql calls the API directly, as the store's integration. */
-async function gql(query, variables) {
-  const res = await fetch(`${serverURL}/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${integrationToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (!res.ok || body.errors?.length) {
-    throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  }
-  return body.data;
-}
 
 // Monaco renders spaces as U+00A0: both helpers read editors with plain spaces.
 

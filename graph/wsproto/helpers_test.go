@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -34,6 +35,45 @@ type hub struct {
 	mu   sync.Mutex
 	seq  int
 	subs map[int]chan string
+	// changed is closed (and replaced) whenever seq or subs change, so
+	// waiters wake on the change itself instead of polling.
+	changed chan struct{}
+}
+
+// changedLocked wakes every waiter; h.mu must be held.
+func (h *hub) changedLocked() {
+	if h.changed != nil {
+		close(h.changed)
+	}
+	h.changed = make(chan struct{})
+}
+
+// waitFor waits until cond, read under h.mu, holds; it fails the test after
+// 5 s with what describe says.
+func (h *hub) waitFor(tb testing.TB, cond func() bool, describe func() string) {
+	tb.Helper()
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+	for {
+		h.mu.Lock()
+		if cond() {
+			h.mu.Unlock()
+			return
+		}
+		if h.changed == nil {
+			h.changed = make(chan struct{})
+		}
+		changed := h.changed
+		h.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timeout.C:
+			h.mu.Lock()
+			msg := describe()
+			h.mu.Unlock()
+			tb.Fatal(msg)
+		}
+	}
 }
 
 func (h *hub) exec(ctx context.Context) graphql.ResponseHandler {
@@ -44,10 +84,12 @@ func (h *hub) exec(ctx context.Context) graphql.ResponseHandler {
 		h.seq++
 		id := h.seq
 		h.subs[id] = ch
+		h.changedLocked()
 		h.mu.Unlock()
 		context.AfterFunc(ctx, func() {
 			h.mu.Lock()
 			delete(h.subs, id)
+			h.changedLocked()
 			h.mu.Unlock()
 		})
 		return func(context.Context) *graphql.Response {
@@ -84,6 +126,7 @@ func (h *hub) EndAll() {
 		close(ch)
 		delete(h.subs, id)
 	}
+	h.changedLocked()
 }
 
 func (h *hub) Active() int {
@@ -97,31 +140,21 @@ func (h *hub) Active() int {
 // operation from a new one.
 func (h *hub) WaitStarted(tb testing.TB, n int) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h.mu.Lock()
-		seq := h.seq
-		h.mu.Unlock()
-		if seq == n {
-			return
-		}
-		if seq > n || time.Now().After(deadline) {
-			tb.Fatalf("started subscriptions: got %d, want %d", seq, n)
-		}
-		time.Sleep(time.Millisecond)
+	h.waitFor(tb, func() bool { return h.seq >= n },
+		func() string { return fmt.Sprintf("started subscriptions: got %d, want %d", h.seq, n) })
+	h.mu.Lock()
+	seq := h.seq
+	h.mu.Unlock()
+	if seq != n {
+		tb.Fatalf("started subscriptions: got %d, want %d", seq, n)
 	}
 }
 
 // WaitActive waits until exactly n subscriptions run.
 func (h *hub) WaitActive(tb testing.TB, n int) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for h.Active() != n {
-		if time.Now().After(deadline) {
-			tb.Fatalf("active subscriptions: got %d, want %d", h.Active(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h.waitFor(tb, func() bool { return len(h.subs) == n },
+		func() string { return fmt.Sprintf("active subscriptions: got %d, want %d", len(h.subs), n) })
 }
 
 var schema = gqlparser.MustLoadSchema(&ast.Source{Input: `

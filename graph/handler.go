@@ -88,6 +88,10 @@ type HandlerConfig struct {
 	// Metrics records operations and websockets (see observe.go); nil
 	// records them nowhere.
 	Metrics *metrics.Metrics
+	// NoFastPath makes gqlgen's executor answer the order status screen
+	// too (see orderstatus_render.go): for comparing both paths, and as a
+	// switch should the fast path ever be wrong.
+	NoFastPath bool
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
@@ -191,6 +195,10 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newPersistedQueryCache()})
 	srv.Use(obs)
+	if !cfg.NoFastPath {
+		// Last: the innermost response interceptor, inside every check.
+		srv.Use(statusFastPath{resolver: cfg.Resolver, log: obs.log, metrics: obs.metrics})
+	}
 	srv.SetErrorPresenter(obs.presenter(ErrorPresenter(cfg.Log)))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		cfg.Log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))

@@ -62,8 +62,10 @@ var (
 // privacy applied, in at most three statements when planStatus knows the
 // selection and through entgql's collection otherwise.
 func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.Order, error) {
-	if p, ok := planStatus(ctx); ok {
-		return loadStatus(ctx, r.Client, number, p)
+	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {
+		if p, ok := planStatus(graphql.GetOperationContext(ctx), fc.Field); ok {
+			return loadStatus(ctx, r.Client, number, p)
+		}
 	}
 	q, err := r.Client.Order.Query().Where(order.Number(number)).CollectFields(ctx)
 	if err != nil {
@@ -72,15 +74,11 @@ func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.
 	return q.Only(ctx)
 }
 
-// planStatus reads the selection of the field being resolved (an Order).
+// planStatus reads the selection of an order(number:) field of op.
 // ok is false when it selects anything the plan does not load.
-func planStatus(ctx context.Context) (p statusPlan, ok bool) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return p, false
-	}
-	w := planWalker{op: graphql.GetOperationContext(ctx), ok: true}
-	w.fields(fc.Field.Selections, statusOrderTypes, func(f graphql.CollectedField) {
+func planStatus(op *graphql.OperationContext, field graphql.CollectedField) (p statusPlan, ok bool) {
+	w := planWalker{op: op, ok: true}
+	w.fields(field.Selections, statusOrderTypes, func(f graphql.CollectedField) {
 		switch f.Name {
 		case "customer":
 			p.customer = true
@@ -132,6 +130,10 @@ func (w *planWalker) fail() { w.ok = false }
 func (w *planWalker) fields(sel ast.SelectionSet, types []string, edge func(graphql.CollectedField)) {
 	for _, f := range graphql.CollectFields(w.op, sel, types) {
 		if !w.ok {
+			return
+		}
+		if len(f.Deferrables) > 0 { // @defer: gqlgen's executor streams it
+			w.fail()
 			return
 		}
 		if len(f.Selections) == 0 || (f.Definition != nil && f.Definition.Type != nil && statusValueTypeNames[f.Definition.Type.Name()]) {

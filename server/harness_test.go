@@ -102,6 +102,8 @@ type gqlResponse struct {
 	Header http.Header
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
+	// raw is the body as received.
+	raw []byte
 }
 
 // code returns the first error's extensions.code, or "".
@@ -150,6 +152,7 @@ func (s *testServer) gql(t testing.TB, token, query string, vars map[string]any)
 	defer res.Body.Close()
 	out := &gqlResponse{Status: res.StatusCode, Header: res.Header}
 	raw, _ := io.ReadAll(res.Body)
+	out.raw = raw
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("status %d, body %q: %v", res.StatusCode, raw, err)
 	}

@@ -132,6 +132,9 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics on a listener of its own
 	// (see observe.go).
 	MetricsAddr string
+	// NoFastPath leaves the order status screen to gqlgen's executor too
+	// (see graph/orderstatus_render.go); the zero value keeps it on.
+	NoFastPath bool
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -201,6 +204,7 @@ func (m *Main) ParseFlags(args []string) error {
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
+	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -225,6 +229,7 @@ func (m *Main) ParseFlags(args []string) error {
 		}
 	}
 	c.Simulate = *simulate
+	c.NoFastPath = !*fastPath
 	if !explicit["simulate-carriers"] && os.Getenv("AFTERCART_SIMULATE_CARRIERS") == "" && c.Dev {
 		c.Simulate = 5 * time.Second
 	}

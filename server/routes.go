@@ -38,6 +38,7 @@ func (m *Main) Handler() http.Handler {
 		WSInitTimeout:        m.Config.WSInitTimeout,
 		Clock:                m.Config.Clock,
 		Metrics:              m.Metrics,
+		NoFastPath:           m.Config.NoFastPath,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{

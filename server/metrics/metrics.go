@@ -54,6 +54,7 @@ type Metrics struct {
 	sent          prometheus.Counter
 	webhooks      *prometheus.CounterVec
 	webhookTime   *prometheus.HistogramVec
+	fastPath      *prometheus.CounterVec
 }
 
 // New returns a Metrics with its own registry, holding aftercart's
@@ -105,10 +106,14 @@ func New() *Metrics {
 			Help:    "Time to answer a tracking webhook delivery.",
 			Buckets: latencyBuckets,
 		}, nil),
+		fastPath: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "graphql", Name: "fast_path_total",
+			Help: "Queries the order status fast path could take, by result: served, or fallback (answered by gqlgen's executor: an error such as NOT_FOUND, or a value it does not render).",
+		}, []string{"result"}),
 	}
 	reg.MustRegister(
 		m.operations, m.subscriptions, m.websockets, m.wsClosed,
-		m.reads, m.rows, m.resyncs, m.sent, m.webhooks, m.webhookTime,
+		m.reads, m.rows, m.resyncs, m.sent, m.webhooks, m.webhookTime, m.fastPath,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -216,6 +221,16 @@ func (m *Metrics) Resynced() { m.resyncs.Inc() }
 
 // UpdatesSent records n updates written to subscribers (live.Observer).
 func (m *Metrics) UpdatesSent(n int) { m.sent.Add(float64(n)) }
+
+// FastPath records a query the order status fast path could take: served
+// by it, or left to gqlgen's executor.
+func (m *Metrics) FastPath(served bool) {
+	result := "fallback"
+	if served {
+		result = "served"
+	}
+	m.fastPath.WithLabelValues(result).Inc()
+}
 
 // InstrumentWebhook counts the deliveries h answers, by HTTP status, and
 // times them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -40,18 +41,31 @@ const joined = "__"
 // viewer may see no order at all.
 func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan) (*ent.Order, error) {
 	oq := c.Order.Query().Where(order.Number(number)).Limit(2)
-	sel := querier(oq.Selector)
-	if p.customer {
-		sel = joinColumns(oq.Selector, customer.Table, order.FieldCustomerID, "customer", customer.Columns)
+	sel, err := oq.Selector(ctx)
+	if err != nil {
+		return nil, err
 	}
-	orders, err := scanJoined(ctx, c, sel, oq.ScanValues, func(r row) (*ent.Order, error) {
-		o, err := oq.Decode(r.part(""))
-		if err != nil || !p.customer {
-			return o, err
+	var orders []*ent.Order
+	parts := []rowPart{{cols: order.Columns, scan: oq.ScanValues}}
+	if p.customer {
+		t := sql.Table(customer.Table).As("customer")
+		sel.Join(t).On(sel.C(order.FieldCustomerID), t.C(customer.FieldID))
+		parts = append(parts, rowPart{name: "customer", cols: customer.Columns, scan: c.Customer.Query().ScanValues})
+	}
+	err = scanRows(ctx, c, selectParts(sel, order.Table, parts), parts, func(vals [][]any) error {
+		o, err := oq.Decode(order.Columns, vals[0])
+		if err != nil {
+			return err
 		}
-		cu, err := c.Customer.Query().Decode(r.part("customer"))
-		o.SetLoadedCustomer(cu)
-		return o, err
+		if p.customer {
+			cu, err := c.Customer.Query().Decode(customer.Columns, vals[1])
+			if err != nil {
+				return err
+			}
+			o.SetLoadedCustomer(cu)
+		}
+		orders = append(orders, o)
+		return nil
 	})
 	switch {
 	case err != nil:
@@ -81,18 +95,31 @@ func loadItems(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) e
 	// eager loading sets no order: SQLite happens to return external-id
 	// order (its index) and Postgres heap order.
 	iq := c.OrderItem.Query().Where(orderitem.OrderID(o.ID)).Order(orderitem.ByID())
-	sel := querier(iq.Selector)
-	if p.products {
-		sel = joinColumns(iq.Selector, product.Table, orderitem.FieldProductID, "product", product.Columns)
+	sel, err := iq.Selector(ctx)
+	if err != nil {
+		return err
 	}
-	items, err := scanJoined(ctx, c, sel, iq.ScanValues, func(r row) (*ent.OrderItem, error) {
-		it, err := iq.Decode(r.part(""))
-		if err != nil || !p.products {
-			return it, err
+	parts := []rowPart{{cols: orderitem.Columns, scan: iq.ScanValues}}
+	if p.products {
+		t := sql.Table(product.Table).As("product")
+		sel.Join(t).On(sel.C(orderitem.FieldProductID), t.C(product.FieldID))
+		parts = append(parts, rowPart{name: "product", cols: product.Columns, scan: c.Product.Query().ScanValues})
+	}
+	items := []*ent.OrderItem{}
+	err = scanRows(ctx, c, selectParts(sel, orderitem.Table, parts), parts, func(vals [][]any) error {
+		it, err := iq.Decode(orderitem.Columns, vals[0])
+		if err != nil {
+			return err
 		}
-		pr, err := c.Product.Query().Decode(r.part("product"))
-		it.SetLoadedProduct(pr)
-		return it, err
+		if p.products {
+			pr, err := c.Product.Query().Decode(product.Columns, vals[1])
+			if err != nil {
+				return err
+			}
+			it.SetLoadedProduct(pr)
+		}
+		items = append(items, it)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -105,18 +132,18 @@ func loadItems(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) e
 // p.first+1 events of its timeline when p wants them.
 func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) error {
 	sq := c.Shipment.Query().Where(shipment.OrderID(o.ID)).Order(shipment.ByID())
-	sel := querier(sq.Selector)
+	sel, err := sq.Selector(ctx)
+	if err != nil {
+		return err
+	}
+	parts := []rowPart{{cols: shipment.Columns, scan: sq.ScanValues}}
+	var stmt sql.Querier = selectParts(sel, shipment.Table, parts)
 	if p.events != "" {
-		sel = func(ctx context.Context) (sql.Querier, error) {
-			s, err := sq.Selector(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return withTimelinePage(c.Dialect(), s, p.first+1), nil
-		}
+		parts = append(parts, rowPart{name: "event", cols: trackingevent.Columns, scan: c.TrackingEvent.Query().ScanValues})
+		stmt = withTimelinePage(c.Dialect(), sel, p.first+1)
 	}
 	var (
-		ships []*ent.Shipment
+		ships = []*ent.Shipment{}
 		last  *ent.Shipment
 		page  []*ent.TrackingEvent
 	)
@@ -126,32 +153,34 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 		}
 		page = nil
 	}
-	_, err := scanJoined(ctx, c, sel, sq.ScanValues, func(r row) (*ent.Shipment, error) {
-		s, err := sq.Decode(r.part(""))
-		if err != nil {
-			return nil, err
-		}
-		if last == nil || last.ID != s.ID {
+	err = scanRows(ctx, c, stmt, parts, func(vals [][]any) error {
+		// A shipment's columns repeat on each of its events' rows: it is
+		// decoded from the first.
+		if id, ok := vals[0][0].(*sql.NullInt64); !ok || last == nil || !id.Valid || id.Int64 != int64(last.ID) {
+			s, err := sq.Decode(shipment.Columns, vals[0])
+			if err != nil {
+				return err
+			}
 			flush()
 			ships, last = append(ships, s), s
 		}
 		if p.events == "" {
-			return nil, nil
+			return nil
 		}
-		e, err := c.TrackingEvent.Query().Decode(r.part("event"))
-		if err != nil || e.ID == 0 { // no event: the LEFT JOIN's NULLs
-			return nil, err
+		if id, ok := vals[1][0].(*sql.NullInt64); ok && !id.Valid {
+			return nil // no event: the LEFT JOIN's NULLs
+		}
+		e, err := c.TrackingEvent.Query().Decode(trackingevent.Columns, vals[1])
+		if err != nil {
+			return err
 		}
 		page = append(page, e)
-		return nil, nil
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	flush()
-	if ships == nil {
-		ships = []*ent.Shipment{}
-	}
 	o.SetNamedShipments(p.shipments, ships)
 	return nil
 }
@@ -161,146 +190,106 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 // (occurred_at DESC, id DESC), one row per event, or one row of NULLs for a
 // shipment without events. Each shipment's page is read from the front of
 // the (shipment_id, occurred_at DESC, id DESC) index: n entries, no sort.
+//
+// n is written into the statement, not bound: SQLite (built with STAT4, as
+// modernc's is) marks a statement whose plan may depend on a bound LIMIT as
+// expired at every bind, and so parsed and planned it again on every run
+// (14 % of the server's CPU on the SQLite benchmark). n is an int the plan
+// checked to be 1..100: at most 100 statements, each prepared once per
+// connection.
 func withTimelinePage(d string, s *sql.Selector, n int) sql.Querier {
-	inner, args := s.Query()
+	inner, args := selectParts(s, shipment.Table, []rowPart{{cols: shipment.Columns}}).Query()
+	var b strings.Builder
+	fmt.Fprintf(&b, `SELECT s.*, %s FROM (%s) AS s `, eventColumns(), inner)
+	const order = `ORDER BY x."occurred_at" DESC, x."id" DESC`
+	if d == dialect.Postgres {
+		// LATERAL: for each shipment, an index scan that stops after n rows.
+		fmt.Fprintf(&b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS e ON TRUE`, order, n)
+	} else {
+		// SQLite has no LATERAL; a correlated IN with a LIMIT reads the same
+		// n index entries per shipment, then the n events by rowid.
+		fmt.Fprintf(&b, `LEFT JOIN "tracking_events" AS e ON e."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
+	}
+	b.WriteString(` ORDER BY s."id", e."occurred_at" DESC, e."id" DESC`)
+	return sql.Expr(b.String(), args...)
+}
+
+// eventColumns is the events' select list of withTimelinePage: e."col" AS
+// "event__col", ...
+var eventColumns = sync.OnceValue(func() string {
 	cols := make([]string, len(trackingevent.Columns))
 	for i, col := range trackingevent.Columns {
 		cols[i] = fmt.Sprintf(`e.%q AS %q`, col, "event"+joined+col)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `SELECT s.*, %s FROM (%s) AS s `, strings.Join(cols, ", "), inner)
-	const order = `ORDER BY x."occurred_at" DESC, x."id" DESC`
-	if d == dialect.Postgres {
-		// LATERAL: for each shipment, an index scan that stops after n rows.
-		fmt.Fprintf(&b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT $%d) AS e ON TRUE`, order, len(args)+1)
-	} else {
-		// SQLite has no LATERAL; a correlated IN with a LIMIT reads the same
-		// n index entries per shipment, then the n events by rowid.
-		fmt.Fprintf(&b, `LEFT JOIN "tracking_events" AS e ON e."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT ?)`, order)
-	}
-	b.WriteString(` ORDER BY s."id", e."occurred_at" DESC, e."id" DESC`)
-	return sql.Expr(b.String(), append(args, n)...)
-}
+	return strings.Join(cols, ", ")
+})
 
-// joinColumns extends the statement sel builds: it joins table on its id =
-// the root's fk and selects the table's columns as name__column.
-func joinColumns(sel func(context.Context) (*sql.Selector, error), table, fk, name string, columns []string) func(context.Context) (sql.Querier, error) {
-	return func(ctx context.Context) (sql.Querier, error) {
-		s, err := sel(ctx)
-		if err != nil {
-			return nil, err
-		}
-		t := sql.Table(table).As(name)
-		s.Join(t).On(s.C(fk), t.C("id"))
-		for _, col := range columns {
-			s.AppendSelectAs(t.C(col), name+joined+col)
-		}
-		return s, nil
-	}
-}
-
-// querier adapts a query's Selector to what scanJoined runs.
-func querier(sel func(context.Context) (*sql.Selector, error)) func(context.Context) (sql.Querier, error) {
-	return func(ctx context.Context) (sql.Querier, error) { return sel(ctx) }
-}
-
-// row is one row of a joined statement, split by entity: the root's
-// columns, then each joined entity's (name__column, prefix stripped).
-type row struct {
-	parts map[string]rowPart
-}
-
-// rowPart is one entity's columns in a row and ent's scan values for them.
+// rowPart is one entity's columns in a statement's rows, in order: the
+// root's (name ""), then each joined entity's, selected as name__column.
 type rowPart struct {
+	name string
 	cols []string
-	vals []any
+	// scan returns ent's scan destinations for cols (a query's ScanValues).
+	scan func([]string) ([]any, error)
 }
 
-// part returns the columns and scanned values of the entity name ("" for
-// the statement's root).
-func (r row) part(name string) ([]string, []any) {
-	p := r.parts[name]
-	return p.cols, p.vals
-}
+// selectLists caches selectParts' column lists by root table and joined
+// parts: they are the same for every request, and ent would otherwise
+// quote every column name of every statement again (8 % of the server's
+// CPU on the order status screen).
+var selectLists sync.Map // string -> sql.Querier
 
-// scanners are the scan-value functions of the entities a statement may
-// join, by name.
-func scanners(c *ent.Client) map[string]func([]string) ([]any, error) {
-	return map[string]func([]string) ([]any, error){
-		"customer": c.Customer.Query().ScanValues,
-		"product":  c.Product.Query().ScanValues,
-		"event":    c.TrackingEvent.Query().ScanValues,
+// selectParts makes sel select the columns of parts: the root table's, then
+// each joined part's from the table joined under its name.
+func selectParts(sel *sql.Selector, table string, parts []rowPart) *sql.Selector {
+	key := table
+	for _, p := range parts[1:] {
+		key += "," + p.name
 	}
+	list, ok := selectLists.Load(key)
+	if !ok {
+		var cols []string
+		for _, p := range parts {
+			for _, col := range p.cols {
+				if p.name == "" {
+					cols = append(cols, fmt.Sprintf("%q.%q", table, col))
+				} else {
+					cols = append(cols, fmt.Sprintf("%q.%q AS %q", p.name, col, p.name+joined+col))
+				}
+			}
+		}
+		list, _ = selectLists.LoadOrStore(key, sql.Expr(strings.Join(cols, ", ")))
+	}
+	return sel.SelectExpr(list.(sql.Querier))
 }
 
-// scanJoined runs the statement sel builds and decodes each row with decode.
-// root gives the scan values of the root entity's columns; joined entities'
-// come from scanners. Non-nil results are returned in row order.
-func scanJoined[T any](ctx context.Context, c *ent.Client, sel func(context.Context) (sql.Querier, error), root func([]string) ([]any, error), decode func(row) (*T, error)) ([]*T, error) {
-	s, err := sel(ctx)
-	if err != nil {
-		return nil, err
-	}
-	query, args := s.Query()
+// scanRows runs stmt, whose rows hold parts' columns in order, and calls
+// each with every row's values, one slice per part, as ent's ScanValues
+// made them. The destinations are made once per statement and reused from
+// row to row: ent's Decode copies what it keeps (strings, times, the bytes
+// of JSON fields), so nothing decoded from one row aliases the next.
+func scanRows(ctx context.Context, c *ent.Client, stmt sql.Querier, parts []rowPart, each func(vals [][]any) error) error {
+	query, args := stmt.Query()
 	rows, err := c.QueryRows(ctx, query, args)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	// Which result column belongs to which entity, once per statement.
-	type group struct {
-		idx  []int
-		cols []string
-	}
-	groups := map[string]*group{}
-	for i, col := range cols {
-		name, field, ok := strings.Cut(col, joined)
-		if !ok {
-			name, field = "", col
+	vals := make([][]any, len(parts))
+	var dest []any
+	for i, p := range parts {
+		if vals[i], err = p.scan(p.cols); err != nil {
+			return err
 		}
-		g := groups[name]
-		if g == nil {
-			g = &group{}
-			groups[name] = g
-		}
-		g.idx, g.cols = append(g.idx, i), append(g.cols, field)
+		dest = append(dest, vals[i]...)
 	}
-	scan := scanners(c)
-	scan[""] = root
-	var out []*T
-	dest := make([]any, len(cols))
 	for rows.Next() {
-		// ent's scan values are fresh per row, so nothing decoded from
-		// one row aliases the next.
-		r := row{parts: make(map[string]rowPart, len(groups))}
-		for name, g := range groups {
-			f := scan[name]
-			if f == nil {
-				return nil, fmt.Errorf("order status: no decoder for the columns of %q", name)
-			}
-			vals, err := f(g.cols)
-			if err != nil {
-				return nil, err
-			}
-			for j, i := range g.idx {
-				dest[i] = vals[j]
-			}
-			r.parts[name] = rowPart{cols: g.cols, vals: vals}
-		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return err
 		}
-		v, err := decode(r)
-		if err != nil {
-			return nil, err
-		}
-		if v != nil {
-			out = append(out, v)
+		if err := each(vals); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

@@ -10,6 +10,7 @@ import (
 // Execer runs a statement in a transaction: *ent.Tx (ent's execquery
 // feature) and *sql.Tx both are one.
 type Execer interface {
+	// ExecContext runs query in the transaction.
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/graph/scalar"
-	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -292,7 +291,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.Customer, error)
 }
 type SubscriptionResolver interface {
-	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *live.Update, error)
+	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -8380,7 +8379,7 @@ func (ec *executionContext) fieldContext_ShipmentItem_orderItem(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ShipmentUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShipmentUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *tracking.ShipmentUpdate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8403,7 +8402,7 @@ func (ec *executionContext) fieldContext_ShipmentUpdate_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("ShipmentUpdate", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _ShipmentUpdate_shipment(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShipmentUpdate_shipment(ctx context.Context, field graphql.CollectedField, obj *tracking.ShipmentUpdate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8435,7 +8434,7 @@ func (ec *executionContext) fieldContext_ShipmentUpdate_shipment(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ShipmentUpdate_event(ctx context.Context, field graphql.CollectedField, obj *live.Update) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShipmentUpdate_event(ctx context.Context, field graphql.CollectedField, obj *tracking.ShipmentUpdate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8480,8 +8479,8 @@ func (ec *executionContext) _Subscription_shipmentUpdated(ctx context.Context, f
 			return ec.Resolvers.Subscription().ShipmentUpdated(ctx, fc.Args["orderId"].(int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *live.Update) graphql.Marshaler {
-			return ec.marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋliveᚐUpdate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *tracking.ShipmentUpdate) graphql.Marshaler {
+			return ec.marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐShipmentUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15908,7 +15907,7 @@ func (ec *executionContext) _ShipmentItem(ctx context.Context, sel ast.Selection
 
 var shipmentUpdateImplementors = []string{"ShipmentUpdate"}
 
-func (ec *executionContext) _ShipmentUpdate(ctx context.Context, sel ast.SelectionSet, obj *live.Update) graphql.Marshaler {
+func (ec *executionContext) _ShipmentUpdate(ctx context.Context, sel ast.SelectionSet, obj *tracking.ShipmentUpdate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentUpdateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16957,7 +16956,7 @@ func (ec *executionContext) marshalNShipmentOrderField2ᚖgithubᚗcomᚋafterca
 	return v
 }
 
-func (ec *executionContext) marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋliveᚐUpdate(ctx context.Context, sel ast.SelectionSet, v *live.Update) graphql.Marshaler {
+func (ec *executionContext) marshalNShipmentUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐShipmentUpdate(ctx context.Context, sel ast.SelectionSet, v *tracking.ShipmentUpdate) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -10,16 +10,16 @@ import (
 
 	"github.com/aftercart/aftercart/graph/wsproto"
 	"github.com/aftercart/aftercart/server/errs"
-	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/tracking"
 )
 
 // ShipmentUpdated is the resolver for the shipmentUpdated field.
-func (r *subscriptionResolver) ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *live.Update, error) {
+func (r *subscriptionResolver) ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error) {
 	p, ok := wsproto.PushFrom(ctx)
 	if !ok {
 		return nil, errs.Errorf(errs.InvalidInput, "subscriptions are served over websockets (graphql-transport-ws)")
 	}
-	return r.Live.Subscribe(ctx, orderID, after, p, argumentVariable(ctx, "after"))
+	return r.Shipments.Subscribe(ctx, orderID, after, p, argumentVariable(ctx, "after"))
 }
 
 // Subscription returns SubscriptionResolver implementation.

@@ -12,7 +12,6 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
-	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -26,8 +25,8 @@ type Resolver struct {
 	Orders *orders.Service
 	// Tracking creates shipments and records carrier events.
 	Tracking *tracking.Service
-	// Live streams shipment changes to subscribers.
-	Live *live.Feed
+	// Shipments streams an order's shipment changes (on the live engine).
+	Shipments *tracking.ShipmentFeed
 }
 
 // amount makes a Money of minor units in currency.

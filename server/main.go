@@ -149,8 +149,11 @@ type Main struct {
 	Broker   pubsub.Broker
 	Orders   *orders.Service
 	Tracking *tracking.Service
-	Live     *live.Feed
-	Metrics  *metrics.Metrics
+	// Live is the stream engine every live feed runs on.
+	Live *live.Engine
+	// Shipments is the shipmentUpdated feed.
+	Shipments *tracking.ShipmentFeed
+	Metrics   *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -287,7 +290,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
-	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
+	m.Live = live.NewEngine(m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
+	m.Shipments = tracking.NewShipmentFeed(m.Live, m.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

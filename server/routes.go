@@ -25,7 +25,7 @@ import (
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Live: m.Live},
+		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments},
 		Issuer:               m.Issuer,
 		Log:                  m.Log,
 		Dev:                  m.Config.Dev,

@@ -134,7 +134,7 @@ func TestLiveFeedEndsExpiredStreamsWithAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := &expiryTarget{ctx: ctx, ended: make(chan error, 1)}
-	if _, err := s.Live.Subscribe(auth.NewContext(ctx, v), orderID, nil, target, ""); err != nil {
+	if _, err := s.Shipments.Subscribe(auth.NewContext(ctx, v), orderID, nil, target, ""); err != nil {
 		t.Fatal(err)
 	}
 	target.start(func() ([]byte, error) { return []byte(`{}`), nil })
@@ -150,7 +150,7 @@ func TestLiveFeedEndsExpiredStreamsWithAnError(t *testing.T) {
 	}
 
 	// Now that it has expired, subscribing again is refused.
-	_, err = s.Live.Subscribe(auth.NewContext(ctx, v), orderID, nil, &expiryTarget{ctx: ctx}, "")
+	_, err = s.Shipments.Subscribe(auth.NewContext(ctx, v), orderID, nil, &expiryTarget{ctx: ctx}, "")
 	if e, ok := errs.As(err); !ok || e.Code != errs.Unauthenticated {
 		t.Fatalf("subscribing with an expired token: %v, want UNAUTHENTICATED", err)
 	}

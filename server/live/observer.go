@@ -2,11 +2,11 @@ package live
 
 import "github.com/jonboulle/clockwork"
 
-// Observer is told what the feed does, for metrics (metrics.Metrics is
+// Observer is told what the engine does, for metrics (metrics.Metrics is
 // one). Its methods must be cheap and safe for concurrent use.
 type Observer interface {
-	// ChangesRead follows each read of the change log, by an order's hub
-	// or by a catching-up subscriber, with the rows read or the error.
+	// ChangesRead follows each read of a change log, by a topic's hub or
+	// by a catching-up subscriber, with the rows read or the error.
 	ChangesRead(catchUp bool, rows int, err error)
 	// Resynced follows a Resync.
 	Resynced()
@@ -14,22 +14,22 @@ type Observer interface {
 	UpdatesSent(n int)
 }
 
-// Option configures a Feed.
-type Option func(*Feed)
+// Option configures an Engine.
+type Option func(*Engine)
 
 // WithClock sets the clock that times the viewers' token expiry; nil keeps
 // the real clock (tests pass a fake one, shared with the websocket
 // transport).
 func WithClock(c clockwork.Clock) Option {
-	return func(f *Feed) {
+	return func(e *Engine) {
 		if c != nil {
-			f.clock = c
+			e.clock = c
 		}
 	}
 }
 
-// WithObserver sets the feed's Observer.
-func WithObserver(o Observer) Option { return func(f *Feed) { f.obs = o } }
+// WithObserver sets the engine's Observer, which every feed reports to.
+func WithObserver(o Observer) Option { return func(e *Engine) { e.obs = o } }
 
 type nopObserver struct{}
 

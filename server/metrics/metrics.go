@@ -216,7 +216,7 @@ func (m *Metrics) ChangesRead(catchUp bool, rows int, err error) {
 }
 
 // Resynced records that lost notifications were made up for by re-reading
-// every followed order (live.Observer).
+// every followed topic, of every feed (live.Observer).
 func (m *Metrics) Resynced() { m.resyncs.Inc() }
 
 // UpdatesSent records n updates written to subscribers (live.Observer).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,21 +41,6 @@ type Service struct {
 func NewService(d *db.DB, broker pubsub.Broker) *Service {
 	return &Service{db: d, broker: broker, now: time.Now}
 }
-
-// OrderTopic is the pubsub topic of an order's shipment changes.
-func OrderTopic(orderID int) string { return orderTopicPrefix + strconv.Itoa(orderID) }
-
-// ParseOrderTopic returns the order id of an OrderTopic.
-func ParseOrderTopic(topic string) (int, bool) {
-	s, ok := strings.CutPrefix(topic, orderTopicPrefix)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.Atoi(s)
-	return id, err == nil
-}
-
-const orderTopicPrefix = "order:"
 
 // logChanges writes one ShipmentChange per new event (oldest first), or one
 // without an event when only the shipment changed, and publishes the last

@@ -6,6 +6,14 @@ import (
 	"context"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/shipment"
+	"github.com/aftercart/aftercart/ent/shipmentchange"
+	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/trackingevent"
 )
 
 // QueryRows runs a statement built by hand (usually around a Selector)
@@ -25,11 +33,17 @@ func (c *Client) Dialect() string { return c.driver.Dialect() }
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *CustomerQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{customer.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -67,11 +81,17 @@ func (_m *Customer) SetNamedOrders(name string, v []*Order) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *OrderQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{order.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -130,11 +150,17 @@ func (_m *Order) SetNamedShipments(name string, v []*Shipment) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *OrderItemQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{orderitem.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -184,11 +210,17 @@ func (_m *OrderItem) SetNamedShipmentItems(name string, v []*ShipmentItem) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ProductQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{product.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -226,11 +258,17 @@ func (_m *Product) SetNamedOrderItems(name string, v []*OrderItem) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ShipmentQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{shipment.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -289,11 +327,17 @@ func (_m *Shipment) SetNamedEvents(name string, v []*TrackingEvent) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ShipmentChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{shipmentchange.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -334,11 +378,17 @@ func (_m *ShipmentChange) SetLoadedEvent(v *TrackingEvent) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ShipmentItemQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{shipmentitem.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }
@@ -373,11 +423,17 @@ func (_m *ShipmentItem) SetLoadedOrderItem(v *OrderItem) {
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
-// predicates. It is for statements that extend it (joins) and scan the rows
-// with ScanValues and Decode; eager-loading options are ignored.
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *TrackingEventQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{trackingevent.FieldID}
 	}
 	return _q.sqlQuery(ctx), nil
 }

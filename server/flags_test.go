@@ -61,6 +61,17 @@ func TestParseFlags(t *testing.T) {
 					t.Errorf("%+v, cache %d", c.DBPool, c.DBStatementCache)
 				}
 			}},
+		{"a 64 MB heap floor and the fast path by default", nil, nil, false, func(t *testing.T, c Config) {
+			if c.GCHeapFloor != 64<<20 || c.NoFastPath {
+				t.Errorf("floor %d, no fast path %v", c.GCHeapFloor, c.NoFastPath)
+			}
+		}},
+		{"heap floor and fast path off", []string{"-gc-heap-floor", "0", "-graphql-fast-path=false"}, nil, false, func(t *testing.T, c Config) {
+			if c.GCHeapFloor != 0 || !c.NoFastPath {
+				t.Errorf("floor %d, no fast path %v", c.GCHeapFloor, c.NoFastPath)
+			}
+		}},
+		{"negative heap floor", nil, map[string]string{"AFTERCART_GC_HEAP_FLOOR": "-1"}, true, nil},
 		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
 	} {

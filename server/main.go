@@ -62,6 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	tuneGC(m.Config.GCHeapFloor)
 	if err := m.Run(ctx); err != nil {
 		m.Log.Error("server stopped", "err", err)
 		_ = m.Close()
@@ -132,6 +133,10 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics on a listener of its own
 	// (see observe.go).
 	MetricsAddr string
+	// GCHeapFloor is the heap size below which the garbage collector does
+	// not run (see tuneGC); 0 keeps Go's default. The process applies it,
+	// not Run: tests run many servers in one process.
+	GCHeapFloor uint64
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool
@@ -207,6 +212,7 @@ func (m *Main) ParseFlags(args []string) error {
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
+	gcFloor := fs.Int("gc-heap-floor", envInt("AFTERCART_GC_HEAP_FLOOR", 64), "MB of heap below which the garbage collector does not run; 0 keeps Go's GOGC=100 (a GOGC in the environment wins) (env AFTERCART_GC_HEAP_FLOOR)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
@@ -233,6 +239,10 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	c.Simulate = *simulate
 	c.NoFastPath = !*fastPath
+	if *gcFloor < 0 {
+		problems = append(problems, fmt.Sprintf("-gc-heap-floor (AFTERCART_GC_HEAP_FLOOR) %d must be 0 or more MB", *gcFloor))
+	}
+	c.GCHeapFloor = uint64(max(*gcFloor, 0)) << 20
 	if !explicit["simulate-carriers"] && os.Getenv("AFTERCART_SIMULATE_CARRIERS") == "" && c.Dev {
 		c.Simulate = 5 * time.Second
 	}

@@ -17,12 +17,12 @@ import (
 // COUNT of every shipment's events because pageInfo is selected, and its
 // per-shipment page is a window function that reads and sorts a shipment's
 // whole timeline. So when the selection stays within what statusPlan knows,
-// the order loads in at most three statements whatever its size
+// the order loads in at most two statements whatever its size
 // (orderstatus_load.go):
 //
-//  1. the order, joined with its customer;
-//  2. its items, joined with their products;
-//  3. its shipments, each joined with the first+1 newest events of its
+//  1. the order, joined with its customer and its items, joined with their
+//     products (one row per item);
+//  2. its shipments, each joined with the first+1 newest events of its
 //     timeline (a LATERAL subquery on Postgres, a correlated IN on SQLite),
 //     which read first+1 entries of the (shipment_id, occurred_at DESC,
 //     id DESC) index and nothing else. hasNextPage comes from the extra row.
@@ -59,7 +59,7 @@ var (
 )
 
 // orderByNumber loads the order numbered number for the selection in ctx,
-// privacy applied, in at most three statements when planStatus knows the
+// privacy applied, in at most two statements when planStatus knows the
 // selection and through entgql's collection otherwise.
 func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.Order, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {

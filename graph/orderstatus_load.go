@@ -18,13 +18,16 @@ import (
 	"github.com/aftercart/aftercart/ent/trackingevent"
 )
 
-// Authorization on this path. Each statement's root (the order, its items,
-// its shipments) is an ent query: its privacy policy adds its predicates as
-// on any other path (Selector). The rows joined to them need no policy of
+// Authorization on this path. Each statement's root (the order; the
+// shipments) is an ent query: its privacy policy adds its predicates as on
+// any other path (Selector). The rows joined to them need no policy of
 // their own, because theirs is implied by the root's:
 //   - the customer joined on orders.customer_id: a customer viewer sees an
 //     order only if customer_id is theirs, and ScopeCustomers lets them see
 //     exactly that customer; staff and system see everything;
+//   - the items joined on order_items.order_id: ScopeOrderItems lets a
+//     viewer see a line exactly when its order is visible, and the order
+//     already passed ScopeOrders;
 //   - products: their policy allows every read (the public catalog);
 //   - the events joined on a shipment's id: ScopeTrackingEvents lets a viewer
 //     see an event exactly when its shipment is visible, and the shipment
@@ -35,84 +38,70 @@ import (
 // ent's column names never contain "__".
 const joined = "__"
 
-// loadStatus loads the order numbered number as p says, in at most three
-// statements. It returns ent's not-found error when the viewer may not see
-// the order or there is none, and the privacy policy's error when the
-// viewer may see no order at all.
+// loadStatus loads the order numbered number as p says, in at most two
+// statements: the order with its customer and its items (one row per item,
+// the order's columns repeated), then its shipments with their events. It
+// returns ent's not-found error when the viewer may not see the order or
+// there is none, and the privacy policy's error when the viewer may see no
+// order at all.
 func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan) (*ent.Order, error) {
-	oq := c.Order.Query().Where(order.Number(number)).Limit(2)
+	oq := c.Order.Query().Where(order.Number(number))
 	sel, err := oq.Selector(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var orders []*ent.Order
 	parts := []rowPart{{cols: order.Columns, scan: oq.ScanValues}}
 	if p.customer {
 		t := sql.Table(customer.Table).As("customer")
 		sel.Join(t).On(sel.C(order.FieldCustomerID), t.C(customer.FieldID))
 		parts = append(parts, rowPart{name: "customer", cols: customer.Columns, scan: c.Customer.Query().ScanValues})
 	}
-	err = scanRows(ctx, c, selectParts(sel, order.Table, parts), parts, func(vals [][]any) error {
-		o, err := oq.Decode(order.Columns, vals[0])
-		if err != nil {
-			return err
+	itemsAt := len(parts)
+	if p.items != "" {
+		// In the order the store sent them (ids grow with the import).
+		// entgql's eager loading sets no order: SQLite happens to return
+		// external-id order (its index) and Postgres heap order.
+		it := sql.Table(orderitem.Table).As("item")
+		sel.LeftJoin(it).On(sel.C(order.FieldID), it.C(orderitem.FieldOrderID)).OrderBy(it.C(orderitem.FieldID))
+		parts = append(parts, rowPart{name: "item", cols: orderitem.Columns, scan: c.OrderItem.Query().ScanValues})
+		if p.products {
+			pt := sql.Table(product.Table).As("product")
+			sel.LeftJoin(pt).On(it.C(orderitem.FieldProductID), pt.C(product.FieldID))
+			parts = append(parts, rowPart{name: "product", cols: product.Columns, scan: c.Product.Query().ScanValues})
 		}
-		if p.customer {
-			cu, err := c.Customer.Query().Decode(customer.Columns, vals[1])
-			if err != nil {
+	}
+	var (
+		o     *ent.Order
+		items = []*ent.OrderItem{}
+	)
+	err = scanRows(ctx, c, selectParts(sel, order.Table, parts), parts, func(vals [][]any) error {
+		if o == nil {
+			var err error
+			if o, err = oq.Decode(order.Columns, vals[0]); err != nil {
 				return err
 			}
-			o.SetLoadedCustomer(cu)
+			if p.customer {
+				cu, err := c.Customer.Query().Decode(customer.Columns, vals[1])
+				if err != nil {
+					return err
+				}
+				o.SetLoadedCustomer(cu)
+			}
+		} else if id, ok := vals[0][0].(*sql.NullInt64); !ok || id.Int64 != int64(o.ID) {
+			return &ent.NotSingularError{} // number is unique: unreachable
 		}
-		orders = append(orders, o)
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case len(orders) == 0:
-		return nil, &ent.NotFoundError{}
-	case len(orders) > 1: // number is unique: unreachable
-		return nil, &ent.NotSingularError{}
-	}
-	o := orders[0]
-	if p.items != "" {
-		if err := loadItems(ctx, c, o, p); err != nil {
-			return nil, err
+		if p.items == "" {
+			return nil
 		}
-	}
-	if p.shipments != "" {
-		if err := loadShipments(ctx, c, o, p); err != nil {
-			return nil, err
+		if id, ok := vals[itemsAt][0].(*sql.NullInt64); ok && !id.Valid {
+			return nil // an order without lines: the LEFT JOIN's NULLs
 		}
-	}
-	return o, nil
-}
-
-// loadItems loads o's items, and their products when p wants them.
-func loadItems(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) error {
-	// In the order the store sent them (ids grow with the import). entgql's
-	// eager loading sets no order: SQLite happens to return external-id
-	// order (its index) and Postgres heap order.
-	iq := c.OrderItem.Query().Where(orderitem.OrderID(o.ID)).Order(orderitem.ByID())
-	sel, err := iq.Selector(ctx)
-	if err != nil {
-		return err
-	}
-	parts := []rowPart{{cols: orderitem.Columns, scan: iq.ScanValues}}
-	if p.products {
-		t := sql.Table(product.Table).As("product")
-		sel.Join(t).On(sel.C(orderitem.FieldProductID), t.C(product.FieldID))
-		parts = append(parts, rowPart{name: "product", cols: product.Columns, scan: c.Product.Query().ScanValues})
-	}
-	items := []*ent.OrderItem{}
-	err = scanRows(ctx, c, selectParts(sel, orderitem.Table, parts), parts, func(vals [][]any) error {
-		it, err := iq.Decode(orderitem.Columns, vals[0])
+		it, err := c.OrderItem.Query().Decode(orderitem.Columns, vals[itemsAt])
 		if err != nil {
 			return err
 		}
 		if p.products {
-			pr, err := c.Product.Query().Decode(product.Columns, vals[1])
+			pr, err := c.Product.Query().Decode(product.Columns, vals[itemsAt+1])
 			if err != nil {
 				return err
 			}
@@ -121,11 +110,21 @@ func loadItems(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) e
 		items = append(items, it)
 		return nil
 	})
-	if err != nil {
-		return err
+	switch {
+	case err != nil:
+		return nil, err
+	case o == nil:
+		return nil, &ent.NotFoundError{}
 	}
-	o.SetNamedItems(p.items, items)
-	return nil
+	if p.items != "" {
+		o.SetNamedItems(p.items, items)
+	}
+	if p.shipments != "" {
+		if err := loadShipments(ctx, c, o, p); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
 }
 
 // loadShipments loads o's shipments, oldest first, each with the first

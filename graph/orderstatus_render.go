@@ -25,14 +25,14 @@ import (
 // field, a goroutine per list element, and the whole tree kept until it is
 // written. For the order status screen (~150 values, 20 of them tracking
 // events per shipment) that is most of the Go CPU and allocations of the
-// request once the order is loaded in three statements. statusFastPath
+// request once the order is loaded in two statements. statusFastPath
 // renders the same selection straight from the loaded entities into one
 // buffer, for the operations it knows completely:
 //
 //   - a query whose every root field is order(number:) (under any aliases)
 //     or __typename;
 //   - each order's selection accepted by planStatus (the same fields the
-//     three-statement loader serves), with @skip/@include applied by
+//     two-statement loader serves), with @skip/@include applied by
 //     gqlgen's own field collection.
 //
 // Everything else, and any error on the way (a missing or forbidden order,

@@ -23,7 +23,7 @@ import (
 // fast path gave: every selection it knows must have been its own.
 
 // fastPathUnplanned are the fields of the rendered types that the
-// three-statement plan does not load: a selection with one of them is the
+// two-statement plan does not load: a selection with one of them is the
 // executor's.
 var fastPathUnplanned = map[string]bool{
 	"Customer.orders": true, "OrderItem.order": true, "OrderItem.shipmentItems": true,

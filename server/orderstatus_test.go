@@ -10,7 +10,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 )
 
-// OrderStatus loads in three statements on its own path (graph/orderstatus.go);
+// OrderStatus loads in two statements on its own path (graph/orderstatus.go);
 // any selection that path does not know goes through entgql's collection.
 // These tests hold the two paths to the same answers and the same
 // authorization.
@@ -61,13 +61,13 @@ func TestOrderStatusSameAsGeneralPath(t *testing.T) {
 				var a, b orderStatus
 				fast.mustOK(t, &a)
 				s.gql(t, tok, general, vars).mustOK(t, &b)
-				// Lines come in import order on the three-statement path;
+				// Lines come in import order on the two-statement path;
 				// entgql's sets no order (SQLite returns them by external
 				// id, Postgres in heap order), so compare them sorted.
 				for _, o := range []*orderStatus{&a, &b} {
 					slices.SortFunc(o.Order.Items, func(x, y orderStatusItem) int { return strings.Compare(x.Product.Name, y.Product.Name) })
 				}
-				if fastStatements > 3 {
+				if fastStatements > 2 {
 					t.Errorf("first %d: %d statements", first, fastStatements)
 				}
 				if fa, fb := string(mustJSON(a)), string(mustJSON(b)); fa != fb {
@@ -76,7 +76,7 @@ func TestOrderStatusSameAsGeneralPath(t *testing.T) {
 						i++
 					}
 					from := max(0, i-300)
-					t.Errorf("first %d: the two paths differ at byte %d:\nthree statements: …%s\nentgql:           …%s", first, i, fa[from:min(len(fa), i+200)], fb[from:min(len(fb), i+200)])
+					t.Errorf("first %d: the two paths differ at byte %d:\ntwo statements: …%s\nentgql:         …%s", first, i, fa[from:min(len(fa), i+200)], fb[from:min(len(fb), i+200)])
 				}
 				if got := a.Order.Shipments[0].Events; len(got.Edges) != min(first, 45) || got.PageInfo.HasNextPage != (first < 45) {
 					t.Errorf("first %d: %d events, hasNextPage %v", first, len(got.Edges), got.PageInfo.HasNextPage)
@@ -86,7 +86,7 @@ func TestOrderStatusSameAsGeneralPath(t *testing.T) {
 	})
 }
 
-// TestOrderStatusPrivacy: on the three-statement path another customer's
+// TestOrderStatusPrivacy: on the two-statement path another customer's
 // order, with its shipments and events, is exactly a missing one, and a
 // customer's own order shows only its own shipments and events.
 func TestOrderStatusPrivacy(t *testing.T) {

@@ -88,6 +88,10 @@ type HandlerConfig struct {
 	// Metrics records operations and websockets (see observe.go); nil
 	// records them nowhere.
 	Metrics *metrics.Metrics
+	// MaxInFlight bounds the GraphQL requests over HTTP that run at once
+	// (0: no bound); up to MaxQueued more wait their turn in arrival order,
+	// and the rest get 503 UNAVAILABLE (see admission.go).
+	MaxInFlight, MaxQueued int
 	// NoFastPath makes gqlgen's executor answer the order status screen
 	// too (see orderstatus_render.go): for comparing both paths, and as a
 	// switch should the fast path ever be wrong.
@@ -204,9 +208,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		cfg.Log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
 		return fmt.Errorf("panic: %v", p)
 	})
+	admit := newAdmission(cfg.MaxInFlight, cfg.MaxQueued)
 	return &Handler{ws: ws, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), clientAddrKey{}, clientAddr(r))
-		if !ws.Supports(r) {
+		websocket := ws.Supports(r)
+		if !websocket {
 			ctx = cost.WithResponseHeader(ctx, w.Header())
 		}
 		r = r.WithContext(ctx)
@@ -217,7 +223,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 				fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
 			return
 		}
-		srv.ServeHTTP(w, r)
+		if websocket {
+			srv.ServeHTTP(w, r)
+			return
+		}
+		admit.admit(w, r, srv)
 	})}
 }
 

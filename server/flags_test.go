@@ -71,6 +71,17 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("floor %d, no fast path %v", c.GCHeapFloor, c.NoFastPath)
 			}
 		}},
+		{"admission: as many as the pool by default", nil, nil, false, func(t *testing.T, c Config) {
+			if c.MaxInFlight != 0 || c.MaxQueued != 1024 {
+				t.Errorf("in flight %d, queued %d", c.MaxInFlight, c.MaxQueued)
+			}
+		}},
+		{"admission unbounded", []string{"-max-inflight-requests", "-1"}, nil, false, func(t *testing.T, c Config) {
+			if c.MaxInFlight != -1 {
+				t.Errorf("in flight %d", c.MaxInFlight)
+			}
+		}},
+		{"bad admission bound", []string{"-max-queued-requests", "-5"}, nil, true, nil},
 		{"negative heap floor", nil, map[string]string{"AFTERCART_GC_HEAP_FLOOR": "-1"}, true, nil},
 		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},

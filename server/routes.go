@@ -39,6 +39,8 @@ func (m *Main) Handler() http.Handler {
 		Clock:                m.Config.Clock,
 		Metrics:              m.Metrics,
 		NoFastPath:           m.Config.NoFastPath,
+		MaxInFlight:          m.maxInFlight(),
+		MaxQueued:            m.Config.MaxQueued,
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{
@@ -175,4 +177,18 @@ func (m *Main) demoSession(w http.ResponseWriter, _ *http.Request) {
 		"email":     demo.DemoCustomerEmail,
 		"expiresAt": time.Now().Add(demoSessionTTL).UTC().Format(time.RFC3339),
 	})
+}
+
+// maxInFlight is the admission bound of /query (Config.MaxInFlight): by
+// default as many requests as the pool has connections, so that a running
+// request never waits for one.
+func (m *Main) maxInFlight() int {
+	switch n := m.Config.MaxInFlight; {
+	case n < 0:
+		return 0
+	case n == 0:
+		return m.DB.Pool.MaxOpen
+	default:
+		return n
+	}
 }

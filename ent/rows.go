@@ -69,6 +69,39 @@ func (_m *Customer) SetNamedOrders(name string, v []*Order) {
 // interceptors' traversal and its privacy policy have added their
 // predicates. It is for statements that extend it (joins) and scan the rows
 // with ScanValues and Decode; eager-loading options are ignored.
+func (_q *MediaQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Media columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *MediaQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Media).scanValues(nil, columns)
+}
+
+// Decode returns the Media held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *MediaQuery) Decode(columns []string, values []any) (*Media, error) {
+	node := &Media{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedOwnerCustomer records v as the eager-loaded "owner_customer" edge.
+func (_m *Media) SetLoadedOwnerCustomer(v *Customer) {
+	_m.Edges.OwnerCustomer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins) and scan the rows
+// with ScanValues and Decode; eager-loading options are ignored.
 func (_q *OrderQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err

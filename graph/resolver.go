@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -28,6 +29,8 @@ type Resolver struct {
 	Tracking *tracking.Service
 	// Live streams shipment changes to subscribers.
 	Live *live.Feed
+	// Uploads stores, serves and attaches media.
+	Uploads *media.Service
 }
 
 // amount makes a Money of minor units in currency.

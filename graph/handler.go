@@ -88,6 +88,11 @@ type HandlerConfig struct {
 	// Metrics records operations and websockets (see observe.go); nil
 	// records them nowhere.
 	Metrics *metrics.Metrics
+	// MaxUploadBytes is the largest file a multipart request may carry
+	// (the largest media.Limits cap); the body of such a request may be
+	// MaxBodyBytes more. Zero refuses multipart requests (415), as for
+	// any form post.
+	MaxUploadBytes int64
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
@@ -152,7 +157,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(httpTransport{maxBody: MaxBodyBytes})
+	posts := httpTransport{maxBody: MaxBodyBytes, maxUpload: cfg.MaxUploadBytes}
+	srv.AddTransport(posts)
 	queries := newQueryCache()
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(ParserTokenLimit)
@@ -202,11 +208,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 			ctx = cost.WithResponseHeader(ctx, w.Header())
 		}
 		r = r.WithContext(ctx)
-		if r.ContentLength > MaxBodyBytes {
+		if limit := posts.bodyLimit(r); r.ContentLength > limit {
 			// Refused before reading; a body without a declared length is
 			// cut off at the same size by httpTransport.
 			writeRequestError(w, mediaJSON, http.StatusRequestEntityTooLarge, errs.BadRequest,
-				fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
+				fmt.Sprintf("the request body is over %d bytes", limit))
 			return
 		}
 		srv.ServeHTTP(w, r)

@@ -314,28 +314,6 @@ func newMediaPaginateArgs(rv map[string]any) *mediaPaginateArgs {
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
 	}
-	if v, ok := rv[orderByField]; ok {
-		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &MediaOrder{Field: &MediaOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
-			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithMediaOrder(order))
-			}
-		case *MediaOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithMediaOrder(v))
-			}
-		}
-	}
 	if v, ok := rv[whereField].(*MediaWhereInput); ok {
 		args.opts = append(args.opts, WithMediaFilter(v.Filter))
 	}

@@ -609,53 +609,6 @@ func (_m *MediaQuery) Paginate(
 	return conn, nil
 }
 
-var (
-	// MediaOrderFieldCreatedAt orders Media by created_at.
-	MediaOrderFieldCreatedAt = &MediaOrderField{
-		Value: func(_m *Media) (ent.Value, error) {
-			return _m.CreatedAt, nil
-		},
-		column: media.FieldCreatedAt,
-		toTerm: media.ByCreatedAt,
-		toCursor: func(_m *Media) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.CreatedAt,
-			}
-		},
-	}
-)
-
-// String implement fmt.Stringer interface.
-func (f MediaOrderField) String() string {
-	var str string
-	switch f.column {
-	case MediaOrderFieldCreatedAt.column:
-		str = "CREATED_AT"
-	}
-	return str
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (f MediaOrderField) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(f.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (f *MediaOrderField) UnmarshalGQL(v interface{}) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("MediaOrderField %T must be a string", v)
-	}
-	switch str {
-	case "CREATED_AT":
-		*f = *MediaOrderFieldCreatedAt
-	default:
-		return fmt.Errorf("%s is not a valid MediaOrderField", str)
-	}
-	return nil
-}
-
 // MediaOrderField defines the ordering field of Media.
 type MediaOrderField struct {
 	// Value extracts the ordering value from the given Media.

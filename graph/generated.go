@@ -1331,7 +1331,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputImportCustomerInput,
 		ec.unmarshalInputImportOrderInput,
 		ec.unmarshalInputImportOrderItemInput,
-		ec.unmarshalInputMediaOrder,
 		ec.unmarshalInputMediaWhereInput,
 		ec.unmarshalInputOrderItemOrder,
 		ec.unmarshalInputOrderOrder,
@@ -1852,35 +1851,13 @@ MediaKind is enum for the field kind
 """
 enum MediaKind @goModel(model: "github.com/aftercart/aftercart/ent/media.Kind") {
   """
-  photo
+  A JPEG, PNG or WebP image; stored without its metadata, with a JPEG thumbnail.
   """
   PHOTO
   """
-  video
+  An MP4 or WebM video, stored as uploaded.
   """
   VIDEO
-}
-"""
-Ordering options for Media connections
-"""
-input MediaOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order MediaSlice.
-  """
-  field: MediaOrderField!
-}
-"""
-Properties by which Media connections can be ordered.
-"""
-enum MediaOrderField {
-  """
-  Order by created at.
-  """
-  CREATED_AT
 }
 """
 MediaWhereInput is used for filtering Media objects.
@@ -11694,47 +11671,6 @@ func (ec *executionContext) unmarshalInputImportOrderItemInput(ctx context.Conte
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputMediaOrder(ctx context.Context, obj any) (ent.MediaOrder, error) {
-	var it ent.MediaOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNMediaOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputMediaWhereInput(ctx context.Context, obj any) (ent.MediaWhereInput, error) {
 	var it ent.MediaWhereInput
 	if obj == nil {
@@ -18453,22 +18389,6 @@ func (ec *executionContext) unmarshalNMediaKind2githubᚗcomᚋaftercartᚋafter
 }
 
 func (ec *executionContext) marshalNMediaKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmediaᚐKind(ctx context.Context, sel ast.SelectionSet, v media1.Kind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNMediaOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaOrderField(ctx context.Context, v any) (*ent.MediaOrderField, error) {
-	var res = new(ent.MediaOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMediaOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MediaOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
 	return v
 }
 

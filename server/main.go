@@ -28,17 +28,20 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/jonboulle/clockwork"
+	"gocloud.dev/blob"
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
 	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
+	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -132,6 +135,17 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics on a listener of its own
 	// (see observe.go).
 	MetricsAddr string
+	// MediaURL is the blob bucket uploads live in (file://..., s3://...);
+	// empty means the folder media/ of DataDir (see media.OpenBucket).
+	MediaURL string
+	// MediaLimits caps uploads; zero fields take media's defaults.
+	MediaLimits media.Limits
+	// MediaUploadRate is a customer's upload rate; zero takes
+	// media.DefaultUploadRate.
+	MediaUploadRate ratelimit.Rate
+	// MediaCleanupInterval is how often unattached uploads are deleted;
+	// zero means media.DefaultCleanupInterval.
+	MediaCleanupInterval time.Duration
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -148,6 +162,8 @@ type Main struct {
 	Tracking *tracking.Service
 	Live     *live.Feed
 	Metrics  *metrics.Metrics
+	// Media stores and serves uploads.
+	Media *media.Service
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -159,6 +175,8 @@ type Main struct {
 	// metricsLn and metricsServer serve Config.MetricsAddr.
 	metricsLn     net.Listener
 	metricsServer *http.Server
+	// bucket holds the uploads; closed on Close.
+	bucket *blob.Bucket
 	// pprofLn and pprofServer serve Config.PprofAddr.
 	pprofLn     net.Listener
 	pprofServer *http.Server
@@ -201,6 +219,7 @@ func (m *Main) ParseFlags(args []string) error {
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
+	mf := addMediaFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -212,6 +231,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c.ViewerPerSecond = float64(*perSecond)
 	c.IntegrationPerSecond = float64(*integrationPerSecond)
 	problems = append(problems, dbf.apply(c)...)
+	problems = append(problems, mf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}
@@ -283,6 +303,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
 	m.Live = live.NewFeed(m.DB.Client, m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
+	if m.bucket, err = media.OpenBucket(ctx, c.MediaURL, c.DataDir); err != nil {
+		return err
+	}
+	m.Media = media.NewService(m.DB, media.Config{Bucket: m.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: m.Log})
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -290,6 +314,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stop = stop
+	go m.Media.Run(bg, c.MediaCleanupInterval)
 	if c.Dev && c.Simulate > 0 {
 		go demo.NewSimulator(m.DB, m.Orders, m.Tracking, m.Log).Run(bg, c.Simulate)
 		m.Log.Info("carrier simulator on", "every", c.Simulate)
@@ -363,6 +388,9 @@ func (m *Main) close() error {
 	}
 	if m.Broker != nil {
 		errsOut = append(errsOut, m.Broker.Close())
+	}
+	if m.bucket != nil {
+		errsOut = append(errsOut, m.bucket.Close())
 	}
 	if m.DB != nil {
 		errsOut = append(errsOut, m.DB.Close())

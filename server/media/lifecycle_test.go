@@ -212,3 +212,34 @@ func TestHandlerServesWithHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentAttachOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, media.Limits{})
+		m, err := e.upload(t, e.alice, testJPEG(t, 8, 8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 10
+		results := make(chan error, n)
+		for range n {
+			go func() { results <- e.attach(t, e.alice, m.ID) }()
+		}
+		ok, conflicts := 0, 0
+		for range n {
+			switch err := <-results; errs.CodeOf(err) {
+			case errs.Conflict:
+				conflicts++
+			default:
+				if err != nil {
+					t.Errorf("unexpected: %v", err)
+				} else {
+					ok++
+				}
+			}
+		}
+		if ok != 1 || conflicts != n-1 {
+			t.Fatalf("%d attached, %d conflicts; want 1 and %d", ok, conflicts, n-1)
+		}
+	})
+}

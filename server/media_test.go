@@ -256,11 +256,35 @@ func TestUploadMediaRefusals(t *testing.T) {
 	if r.Status != http.StatusRequestEntityTooLarge || r.code() != "BAD_REQUEST" {
 		t.Fatalf("over the limit: %d %+v", r.Status, r.Errors)
 	}
+	huge, hugeCT := multipartBody(t, uploadMediaMutation, uploadPart{"huge.mp4", "video/mp4", make([]byte, 301<<10)})
+	r = s.postMultipart(t, mina, io.MultiReader(huge), hugeCT) // no Content-Length: chunked
+	if r.Status != http.StatusRequestEntityTooLarge || r.code() != "BAD_REQUEST" {
+		t.Fatalf("over the limit, chunked: %d %+v", r.Status, r.Errors)
+	}
 	// Malformed multipart requests: 400 BAD_REQUEST.
 	body, ct := multipartBody(t, uploadMediaMutation, uploadPart{"a.jpg", "image/jpeg", phoneJPEG(t)})
 	broken := strings.Replace(body.String(), `"variables.file"`, `"variables.nothere.x"`, 1)
 	if r := s.postMultipart(t, mina, strings.NewReader(broken), ct); r.Status != 400 || r.code() != "BAD_REQUEST" {
 		t.Fatalf("a map path that leads nowhere: %d %+v", r.Status, r.Errors)
+	}
+	for name, edit := range map[string]func(string) string{
+		"a map naming a file that is not sent": func(b string) string {
+			return strings.Replace(b, `{"0":["variables.file"]}`, `{"0":["variables.file"],"1":["variables.other"]}`, 1)
+		},
+		"eleven files": func(b string) string {
+			var m []string
+			for i := range 11 {
+				m = append(m, fmt.Sprintf(`"%d":["variables.f%d"]`, i, i))
+			}
+			return strings.Replace(b, `{"0":["variables.file"]}`, "{"+strings.Join(m, ",")+"}", 1)
+		},
+		"map before operations": func(b string) string {
+			return strings.Replace(strings.Replace(b, `name="operations"`, `name="tmp"`, 1), `name="map"`, `name="operations"`, 1)
+		},
+	} {
+		if r := s.postMultipart(t, mina, strings.NewReader(edit(body.String())), ct); r.Status != 400 || r.code() != "BAD_REQUEST" {
+			t.Fatalf("%s: %d %+v", name, r.Status, r.Errors)
+		}
 	}
 	batch := strings.Replace(body.String(), `{"query"`, `[{"query"`, 1)
 	batch = strings.Replace(batch, `"file":null}}`, `"file":null}}]`, 1)

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/predicate"
@@ -21,7 +22,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 8)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
@@ -42,6 +43,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   media.Table,
+			Columns: media.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: media.FieldID,
+			},
+		},
+		Type: "Media",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			media.FieldOwnerCustomerID: {Type: field.TypeInt, Column: media.FieldOwnerCustomerID},
+			media.FieldOwnerStaff:      {Type: field.TypeString, Column: media.FieldOwnerStaff},
+			media.FieldKind:            {Type: field.TypeEnum, Column: media.FieldKind},
+			media.FieldContentType:     {Type: field.TypeString, Column: media.FieldContentType},
+			media.FieldByteSize:        {Type: field.TypeInt64, Column: media.FieldByteSize},
+			media.FieldWidth:           {Type: field.TypeInt, Column: media.FieldWidth},
+			media.FieldHeight:          {Type: field.TypeInt, Column: media.FieldHeight},
+			media.FieldBlobKey:         {Type: field.TypeString, Column: media.FieldBlobKey},
+			media.FieldThumbnailKey:    {Type: field.TypeString, Column: media.FieldThumbnailKey},
+			media.FieldSha256:          {Type: field.TypeString, Column: media.FieldSha256},
+			media.FieldCreatedAt:       {Type: field.TypeTime, Column: media.FieldCreatedAt},
+			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -74,7 +100,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -95,7 +121,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -116,7 +142,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -142,7 +168,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -159,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -175,7 +201,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -207,6 +233,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Customer",
 		"Order",
+	)
+	graph.MustAddE(
+		"owner_customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   media.OwnerCustomerTable,
+			Columns: []string{media.OwnerCustomerColumn},
+			Bidi:    false,
+		},
+		"Media",
+		"Customer",
 	)
 	graph.MustAddE(
 		"customer",
@@ -494,6 +532,120 @@ func (f *CustomerFilter) WhereHasOrdersWith(preds ...predicate.Order) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MediaQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MediaQuery builder.
+func (_q *MediaQuery) Filter() *MediaFilter {
+	return &MediaFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MediaMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MediaMutation builder.
+func (m *MediaMutation) Filter() *MediaFilter {
+	return &MediaFilter{config: m.config, predicateAdder: m}
+}
+
+// MediaFilter provides a generic filtering capability at runtime for MediaQuery.
+type MediaFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MediaFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MediaFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(media.FieldID))
+}
+
+// WhereOwnerCustomerID applies the entql int predicate on the owner_customer_id field.
+func (f *MediaFilter) WhereOwnerCustomerID(p entql.IntP) {
+	f.Where(p.Field(media.FieldOwnerCustomerID))
+}
+
+// WhereOwnerStaff applies the entql string predicate on the owner_staff field.
+func (f *MediaFilter) WhereOwnerStaff(p entql.StringP) {
+	f.Where(p.Field(media.FieldOwnerStaff))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *MediaFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(media.FieldKind))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *MediaFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(media.FieldContentType))
+}
+
+// WhereByteSize applies the entql int64 predicate on the byte_size field.
+func (f *MediaFilter) WhereByteSize(p entql.Int64P) {
+	f.Where(p.Field(media.FieldByteSize))
+}
+
+// WhereWidth applies the entql int predicate on the width field.
+func (f *MediaFilter) WhereWidth(p entql.IntP) {
+	f.Where(p.Field(media.FieldWidth))
+}
+
+// WhereHeight applies the entql int predicate on the height field.
+func (f *MediaFilter) WhereHeight(p entql.IntP) {
+	f.Where(p.Field(media.FieldHeight))
+}
+
+// WhereBlobKey applies the entql string predicate on the blob_key field.
+func (f *MediaFilter) WhereBlobKey(p entql.StringP) {
+	f.Where(p.Field(media.FieldBlobKey))
+}
+
+// WhereThumbnailKey applies the entql string predicate on the thumbnail_key field.
+func (f *MediaFilter) WhereThumbnailKey(p entql.StringP) {
+	f.Where(p.Field(media.FieldThumbnailKey))
+}
+
+// WhereSha256 applies the entql string predicate on the sha256 field.
+func (f *MediaFilter) WhereSha256(p entql.StringP) {
+	f.Where(p.Field(media.FieldSha256))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MediaFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(media.FieldCreatedAt))
+}
+
+// WhereAttachedAt applies the entql time.Time predicate on the attached_at field.
+func (f *MediaFilter) WhereAttachedAt(p entql.TimeP) {
+	f.Where(p.Field(media.FieldAttachedAt))
+}
+
+// WhereHasOwnerCustomer applies a predicate to check if query has an edge owner_customer.
+func (f *MediaFilter) WhereHasOwnerCustomer() {
+	f.Where(entql.HasEdge("owner_customer"))
+}
+
+// WhereHasOwnerCustomerWith applies a predicate to check if query has an edge owner_customer with a given conditions (other predicates).
+func (f *MediaFilter) WhereHasOwnerCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("owner_customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -522,7 +674,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -704,7 +856,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -826,7 +978,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -920,7 +1072,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1067,7 +1219,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1169,7 +1321,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1252,7 +1404,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
@@ -218,6 +219,103 @@ func newCustomerPaginateArgs(rv map[string]any) *customerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CustomerWhereInput); ok {
 		args.opts = append(args.opts, WithCustomerFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MediaQuery) CollectFields(ctx context.Context, satisfies ...string) (*MediaQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MediaQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(media.Columns))
+		selectedFields = []string{media.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "kind":
+			if _, ok := fieldSeen[media.FieldKind]; !ok {
+				selectedFields = append(selectedFields, media.FieldKind)
+				fieldSeen[media.FieldKind] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[media.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, media.FieldContentType)
+				fieldSeen[media.FieldContentType] = struct{}{}
+			}
+		case "byteSize":
+			if _, ok := fieldSeen[media.FieldByteSize]; !ok {
+				selectedFields = append(selectedFields, media.FieldByteSize)
+				fieldSeen[media.FieldByteSize] = struct{}{}
+			}
+		case "width":
+			if _, ok := fieldSeen[media.FieldWidth]; !ok {
+				selectedFields = append(selectedFields, media.FieldWidth)
+				fieldSeen[media.FieldWidth] = struct{}{}
+			}
+		case "height":
+			if _, ok := fieldSeen[media.FieldHeight]; !ok {
+				selectedFields = append(selectedFields, media.FieldHeight)
+				fieldSeen[media.FieldHeight] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[media.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, media.FieldCreatedAt)
+				fieldSeen[media.FieldCreatedAt] = struct{}{}
+			}
+		case "attachedAt":
+			if _, ok := fieldSeen[media.FieldAttachedAt]; !ok {
+				selectedFields = append(selectedFields, media.FieldAttachedAt)
+				fieldSeen[media.FieldAttachedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type mediaPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MediaPaginateOption
+}
+
+func newMediaPaginateArgs(rv map[string]any) *mediaPaginateArgs {
+	args := &mediaPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*MediaWhereInput); ok {
+		args.opts = append(args.opts, WithMediaFilter(v.Filter))
 	}
 	return args
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
@@ -355,6 +356,396 @@ func (i *CustomerWhereInput) P() (predicate.Customer, error) {
 		return predicates[0], nil
 	default:
 		return customer.And(predicates...), nil
+	}
+}
+
+// MediaWhereInput represents a where input for filtering Media queries.
+type MediaWhereInput struct {
+	Predicates []predicate.Media  `json:"-"`
+	Not        *MediaWhereInput   `json:"not,omitempty"`
+	Or         []*MediaWhereInput `json:"or,omitempty"`
+	And        []*MediaWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *media.Kind  `json:"kind,omitempty"`
+	KindNEQ   *media.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []media.Kind `json:"kindIn,omitempty"`
+	KindNotIn []media.Kind `json:"kindNotIn,omitempty"`
+
+	// "content_type" field predicates.
+	ContentType             *string  `json:"contentType,omitempty"`
+	ContentTypeNEQ          *string  `json:"contentTypeNEQ,omitempty"`
+	ContentTypeIn           []string `json:"contentTypeIn,omitempty"`
+	ContentTypeNotIn        []string `json:"contentTypeNotIn,omitempty"`
+	ContentTypeGT           *string  `json:"contentTypeGT,omitempty"`
+	ContentTypeGTE          *string  `json:"contentTypeGTE,omitempty"`
+	ContentTypeLT           *string  `json:"contentTypeLT,omitempty"`
+	ContentTypeLTE          *string  `json:"contentTypeLTE,omitempty"`
+	ContentTypeContains     *string  `json:"contentTypeContains,omitempty"`
+	ContentTypeHasPrefix    *string  `json:"contentTypeHasPrefix,omitempty"`
+	ContentTypeHasSuffix    *string  `json:"contentTypeHasSuffix,omitempty"`
+	ContentTypeEqualFold    *string  `json:"contentTypeEqualFold,omitempty"`
+	ContentTypeContainsFold *string  `json:"contentTypeContainsFold,omitempty"`
+
+	// "byte_size" field predicates.
+	ByteSize      *int64  `json:"byteSize,omitempty"`
+	ByteSizeNEQ   *int64  `json:"byteSizeNEQ,omitempty"`
+	ByteSizeIn    []int64 `json:"byteSizeIn,omitempty"`
+	ByteSizeNotIn []int64 `json:"byteSizeNotIn,omitempty"`
+	ByteSizeGT    *int64  `json:"byteSizeGT,omitempty"`
+	ByteSizeGTE   *int64  `json:"byteSizeGTE,omitempty"`
+	ByteSizeLT    *int64  `json:"byteSizeLT,omitempty"`
+	ByteSizeLTE   *int64  `json:"byteSizeLTE,omitempty"`
+
+	// "width" field predicates.
+	Width       *int  `json:"width,omitempty"`
+	WidthNEQ    *int  `json:"widthNEQ,omitempty"`
+	WidthIn     []int `json:"widthIn,omitempty"`
+	WidthNotIn  []int `json:"widthNotIn,omitempty"`
+	WidthGT     *int  `json:"widthGT,omitempty"`
+	WidthGTE    *int  `json:"widthGTE,omitempty"`
+	WidthLT     *int  `json:"widthLT,omitempty"`
+	WidthLTE    *int  `json:"widthLTE,omitempty"`
+	WidthIsNil  bool  `json:"widthIsNil,omitempty"`
+	WidthNotNil bool  `json:"widthNotNil,omitempty"`
+
+	// "height" field predicates.
+	Height       *int  `json:"height,omitempty"`
+	HeightNEQ    *int  `json:"heightNEQ,omitempty"`
+	HeightIn     []int `json:"heightIn,omitempty"`
+	HeightNotIn  []int `json:"heightNotIn,omitempty"`
+	HeightGT     *int  `json:"heightGT,omitempty"`
+	HeightGTE    *int  `json:"heightGTE,omitempty"`
+	HeightLT     *int  `json:"heightLT,omitempty"`
+	HeightLTE    *int  `json:"heightLTE,omitempty"`
+	HeightIsNil  bool  `json:"heightIsNil,omitempty"`
+	HeightNotNil bool  `json:"heightNotNil,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "attached_at" field predicates.
+	AttachedAt       *time.Time  `json:"attachedAt,omitempty"`
+	AttachedAtNEQ    *time.Time  `json:"attachedAtNEQ,omitempty"`
+	AttachedAtIn     []time.Time `json:"attachedAtIn,omitempty"`
+	AttachedAtNotIn  []time.Time `json:"attachedAtNotIn,omitempty"`
+	AttachedAtGT     *time.Time  `json:"attachedAtGT,omitempty"`
+	AttachedAtGTE    *time.Time  `json:"attachedAtGTE,omitempty"`
+	AttachedAtLT     *time.Time  `json:"attachedAtLT,omitempty"`
+	AttachedAtLTE    *time.Time  `json:"attachedAtLTE,omitempty"`
+	AttachedAtIsNil  bool        `json:"attachedAtIsNil,omitempty"`
+	AttachedAtNotNil bool        `json:"attachedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MediaWhereInput) AddPredicates(predicates ...predicate.Media) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MediaWhereInput filter on the MediaQuery builder.
+func (i *MediaWhereInput) Filter(q *MediaQuery) (*MediaQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMediaWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMediaWhereInput is returned in case the MediaWhereInput is empty.
+var ErrEmptyMediaWhereInput = errors.New("ent: empty predicate MediaWhereInput")
+
+// P returns a predicate for filtering mediaslice.
+// An error is returned if the input is empty or invalid.
+func (i *MediaWhereInput) P() (predicate.Media, error) {
+	var predicates []predicate.Media
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, media.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Media, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, media.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Media, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, media.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, media.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, media.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, media.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, media.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, media.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, media.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, media.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, media.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, media.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, media.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, media.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, media.KindNotIn(i.KindNotIn...))
+	}
+	if i.ContentType != nil {
+		predicates = append(predicates, media.ContentTypeEQ(*i.ContentType))
+	}
+	if i.ContentTypeNEQ != nil {
+		predicates = append(predicates, media.ContentTypeNEQ(*i.ContentTypeNEQ))
+	}
+	if len(i.ContentTypeIn) > 0 {
+		predicates = append(predicates, media.ContentTypeIn(i.ContentTypeIn...))
+	}
+	if len(i.ContentTypeNotIn) > 0 {
+		predicates = append(predicates, media.ContentTypeNotIn(i.ContentTypeNotIn...))
+	}
+	if i.ContentTypeGT != nil {
+		predicates = append(predicates, media.ContentTypeGT(*i.ContentTypeGT))
+	}
+	if i.ContentTypeGTE != nil {
+		predicates = append(predicates, media.ContentTypeGTE(*i.ContentTypeGTE))
+	}
+	if i.ContentTypeLT != nil {
+		predicates = append(predicates, media.ContentTypeLT(*i.ContentTypeLT))
+	}
+	if i.ContentTypeLTE != nil {
+		predicates = append(predicates, media.ContentTypeLTE(*i.ContentTypeLTE))
+	}
+	if i.ContentTypeContains != nil {
+		predicates = append(predicates, media.ContentTypeContains(*i.ContentTypeContains))
+	}
+	if i.ContentTypeHasPrefix != nil {
+		predicates = append(predicates, media.ContentTypeHasPrefix(*i.ContentTypeHasPrefix))
+	}
+	if i.ContentTypeHasSuffix != nil {
+		predicates = append(predicates, media.ContentTypeHasSuffix(*i.ContentTypeHasSuffix))
+	}
+	if i.ContentTypeEqualFold != nil {
+		predicates = append(predicates, media.ContentTypeEqualFold(*i.ContentTypeEqualFold))
+	}
+	if i.ContentTypeContainsFold != nil {
+		predicates = append(predicates, media.ContentTypeContainsFold(*i.ContentTypeContainsFold))
+	}
+	if i.ByteSize != nil {
+		predicates = append(predicates, media.ByteSizeEQ(*i.ByteSize))
+	}
+	if i.ByteSizeNEQ != nil {
+		predicates = append(predicates, media.ByteSizeNEQ(*i.ByteSizeNEQ))
+	}
+	if len(i.ByteSizeIn) > 0 {
+		predicates = append(predicates, media.ByteSizeIn(i.ByteSizeIn...))
+	}
+	if len(i.ByteSizeNotIn) > 0 {
+		predicates = append(predicates, media.ByteSizeNotIn(i.ByteSizeNotIn...))
+	}
+	if i.ByteSizeGT != nil {
+		predicates = append(predicates, media.ByteSizeGT(*i.ByteSizeGT))
+	}
+	if i.ByteSizeGTE != nil {
+		predicates = append(predicates, media.ByteSizeGTE(*i.ByteSizeGTE))
+	}
+	if i.ByteSizeLT != nil {
+		predicates = append(predicates, media.ByteSizeLT(*i.ByteSizeLT))
+	}
+	if i.ByteSizeLTE != nil {
+		predicates = append(predicates, media.ByteSizeLTE(*i.ByteSizeLTE))
+	}
+	if i.Width != nil {
+		predicates = append(predicates, media.WidthEQ(*i.Width))
+	}
+	if i.WidthNEQ != nil {
+		predicates = append(predicates, media.WidthNEQ(*i.WidthNEQ))
+	}
+	if len(i.WidthIn) > 0 {
+		predicates = append(predicates, media.WidthIn(i.WidthIn...))
+	}
+	if len(i.WidthNotIn) > 0 {
+		predicates = append(predicates, media.WidthNotIn(i.WidthNotIn...))
+	}
+	if i.WidthGT != nil {
+		predicates = append(predicates, media.WidthGT(*i.WidthGT))
+	}
+	if i.WidthGTE != nil {
+		predicates = append(predicates, media.WidthGTE(*i.WidthGTE))
+	}
+	if i.WidthLT != nil {
+		predicates = append(predicates, media.WidthLT(*i.WidthLT))
+	}
+	if i.WidthLTE != nil {
+		predicates = append(predicates, media.WidthLTE(*i.WidthLTE))
+	}
+	if i.WidthIsNil {
+		predicates = append(predicates, media.WidthIsNil())
+	}
+	if i.WidthNotNil {
+		predicates = append(predicates, media.WidthNotNil())
+	}
+	if i.Height != nil {
+		predicates = append(predicates, media.HeightEQ(*i.Height))
+	}
+	if i.HeightNEQ != nil {
+		predicates = append(predicates, media.HeightNEQ(*i.HeightNEQ))
+	}
+	if len(i.HeightIn) > 0 {
+		predicates = append(predicates, media.HeightIn(i.HeightIn...))
+	}
+	if len(i.HeightNotIn) > 0 {
+		predicates = append(predicates, media.HeightNotIn(i.HeightNotIn...))
+	}
+	if i.HeightGT != nil {
+		predicates = append(predicates, media.HeightGT(*i.HeightGT))
+	}
+	if i.HeightGTE != nil {
+		predicates = append(predicates, media.HeightGTE(*i.HeightGTE))
+	}
+	if i.HeightLT != nil {
+		predicates = append(predicates, media.HeightLT(*i.HeightLT))
+	}
+	if i.HeightLTE != nil {
+		predicates = append(predicates, media.HeightLTE(*i.HeightLTE))
+	}
+	if i.HeightIsNil {
+		predicates = append(predicates, media.HeightIsNil())
+	}
+	if i.HeightNotNil {
+		predicates = append(predicates, media.HeightNotNil())
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, media.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, media.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, media.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, media.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, media.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, media.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, media.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, media.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.AttachedAt != nil {
+		predicates = append(predicates, media.AttachedAtEQ(*i.AttachedAt))
+	}
+	if i.AttachedAtNEQ != nil {
+		predicates = append(predicates, media.AttachedAtNEQ(*i.AttachedAtNEQ))
+	}
+	if len(i.AttachedAtIn) > 0 {
+		predicates = append(predicates, media.AttachedAtIn(i.AttachedAtIn...))
+	}
+	if len(i.AttachedAtNotIn) > 0 {
+		predicates = append(predicates, media.AttachedAtNotIn(i.AttachedAtNotIn...))
+	}
+	if i.AttachedAtGT != nil {
+		predicates = append(predicates, media.AttachedAtGT(*i.AttachedAtGT))
+	}
+	if i.AttachedAtGTE != nil {
+		predicates = append(predicates, media.AttachedAtGTE(*i.AttachedAtGTE))
+	}
+	if i.AttachedAtLT != nil {
+		predicates = append(predicates, media.AttachedAtLT(*i.AttachedAtLT))
+	}
+	if i.AttachedAtLTE != nil {
+		predicates = append(predicates, media.AttachedAtLTE(*i.AttachedAtLTE))
+	}
+	if i.AttachedAtIsNil {
+		predicates = append(predicates, media.AttachedAtIsNil())
+	}
+	if i.AttachedAtNotNil {
+		predicates = append(predicates, media.AttachedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMediaWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return media.And(predicates...), nil
 	}
 }
 

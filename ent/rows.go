@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
@@ -77,6 +78,45 @@ func (_m *Customer) SetNamedOrders(name string, v []*Order) {
 		delete(_m.Edges.namedOrders, name)
 	}
 	_m.appendNamedOrders(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *MediaQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{media.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Media columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *MediaQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Media).scanValues(nil, columns)
+}
+
+// Decode returns the Media held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *MediaQuery) Decode(columns []string, values []any) (*Media, error) {
+	node := &Media{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedOwnerCustomer records v as the eager-loaded "owner_customer" edge.
+func (_m *Media) SetLoadedOwnerCustomer(v *Customer) {
+	_m.Edges.OwnerCustomer = v
+	_m.Edges.loadedTypes[0] = true
 }
 
 // Selector returns the statement the query would run, after its

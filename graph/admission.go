@@ -21,9 +21,9 @@ import (
 // p99 was 3-5 times its median. A FIFO queue in front turns that into the
 // same wait for everyone, the requests that run never wait for a
 // connection, and a burst past the queue's bound is refused at once (503,
-// Retry-After) instead of piling up without limit. Websockets are not
-// admitted here: a subscription holds no slot while it waits for changes,
-// and each push is already bounded by its connection (wsproto).
+// Retry-After) instead of piling up without limit. Websockets and uploads
+// are not admitted here (see NewHandler): a subscription holds no slot
+// while it waits for changes, and an upload mostly waits for its body.
 type admission struct {
 	slots     *semaphore.Weighted // FIFO
 	queued    atomic.Int64

@@ -33,6 +33,9 @@ func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[int], f
 	return r.Client.Order.Query().Paginate(ctx, after, first, before, last, ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
 }
 
+// Media returns MediaResolver implementation.
+func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
+
 // Order returns OrderResolver implementation.
 func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
 
@@ -43,6 +46,7 @@ func (r *Resolver) OrderItem() OrderItemResolver { return &orderItemResolver{r} 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
+	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }
 	queryResolver     struct{ *Resolver }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/graph/cost"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -41,6 +42,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if e, ok := errs.As(err); ok {
 			gqlErr.Message = e.Error()
 			gqlErr.Extensions["code"] = string(e.Code)
+			if e.RetryAfter > 0 {
+				gqlErr.Extensions["retryAfter"] = cost.RetryAfter(ctx, e.RetryAfter)
+			}
 			if e.Field != "" {
 				gqlErr.Extensions["field"] = e.Field
 			} else if arg := argumentPath(ctx, gqlErr); arg != "" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -96,6 +97,11 @@ type HandlerConfig struct {
 	// too (see orderstatus_render.go): for comparing both paths, and as a
 	// switch should the fast path ever be wrong.
 	NoFastPath bool
+	// MaxUploadBytes is the largest file a multipart request may carry
+	// (the largest media.Limits cap); the body of such a request may be
+	// MaxBodyBytes more. Zero refuses multipart requests (415), as for
+	// any form post.
+	MaxUploadBytes int64
 }
 
 // MaxSubscriptionsPerConnection caps a websocket's active subscriptions; the
@@ -160,7 +166,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	srv.AddTransport(ws)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(httpTransport{maxBody: MaxBodyBytes})
+	posts := httpTransport{maxBody: MaxBodyBytes, maxUpload: cfg.MaxUploadBytes}
+	srv.AddTransport(posts)
 	queries := newQueryCache()
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(ParserTokenLimit)
@@ -216,14 +223,19 @@ func NewHandler(cfg HandlerConfig) *Handler {
 			ctx = cost.WithResponseHeader(ctx, w.Header())
 		}
 		r = r.WithContext(ctx)
-		if r.ContentLength > MaxBodyBytes {
+		if limit := posts.bodyLimit(r); r.ContentLength > limit {
 			// Refused before reading; a body without a declared length is
 			// cut off at the same size by httpTransport.
 			writeRequestError(w, mediaJSON, http.StatusRequestEntityTooLarge, errs.BadRequest,
-				fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
+				fmt.Sprintf("the request body is over %d bytes", limit))
 			return
 		}
-		if websocket {
+		if websocket || strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			// Neither waits its turn: a subscription holds no slot while
+			// it waits for changes, and an upload spends most of its time
+			// receiving its body, which a slow client would make a slot
+			// wait for (uploads have their own per-customer rate and
+			// decode at most GOMAXPROCS photos at once: server/media).
 			srv.ServeHTTP(w, r)
 			return
 		}

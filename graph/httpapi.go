@@ -61,6 +61,9 @@ const unavailableRetryAfter = "5"
 type httpTransport struct {
 	// maxBody bounds the request body, in bytes.
 	maxBody int64
+	// maxUpload bounds one file of a multipart request (see multipart.go);
+	// zero refuses multipart requests like any other form post.
+	maxUpload int64
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -86,13 +89,22 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		params *graphql.RawParams
 		bad    *requestError
 	)
-	if r.Method == http.MethodGet {
+	switch {
+	case r.Method == http.MethodGet:
 		params, bad = paramsFromQuery(r.URL.RawQuery)
-	} else {
+	case t.isUpload(r):
+		var cleanup func()
+		params, cleanup, bad = t.paramsFromMultipart(w, r)
+		defer cleanup() // after the response: the resolvers read the files
+	default:
 		params, bad = t.paramsFromBody(w, r)
 	}
 	if bad != nil {
-		writeRequestError(w, media, bad.status, errs.BadRequest, bad.message)
+		code := bad.code
+		if code == "" {
+			code = errs.BadRequest
+		}
+		writeRequestError(w, media, bad.status, code, bad.message)
 		return
 	}
 	params.Headers = r.Header
@@ -129,6 +141,8 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 type requestError struct {
 	status  int
 	message string
+	// code is the error's extensions.code; empty means BAD_REQUEST.
+	code errs.Code
 }
 
 func badRequest(format string, args ...any) *requestError {
@@ -140,11 +154,11 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	ct := r.Header.Get("Content-Type")
 	mediaType, mtParams, err := mime.ParseMediaType(ct)
 	if err != nil || mediaType != mediaJSON {
-		return nil, &requestError{http.StatusUnsupportedMediaType,
-			fmt.Sprintf("send the operation as Content-Type: application/json (got %q)", truncate(ct, 64))}
+		return nil, &requestError{status: http.StatusUnsupportedMediaType,
+			message: fmt.Sprintf("send the operation as Content-Type: application/json (got %q)", truncate(ct, 64))}
 	}
 	if cs, ok := mtParams["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, &requestError{http.StatusUnsupportedMediaType, "the body must be UTF-8"}
+		return nil, &requestError{status: http.StatusUnsupportedMediaType, message: "the body must be UTF-8"}
 	}
 	// The limit is checked while reading, so a chunked body (no
 	// Content-Length) is cut off at the same size as a declared one.
@@ -152,10 +166,16 @@ func (t httpTransport) paramsFromBody(w http.ResponseWriter, r *http.Request) (*
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", t.maxBody)}
+		return nil, &requestError{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("the request body is over %d bytes", t.maxBody)}
 	case err != nil:
 		return nil, badRequest("could not read the request body")
 	}
+	return decodeParams(body)
+}
+
+// decodeParams decodes one operation's JSON object: a POST's body, or the
+// operations field of a multipart request.
+func decodeParams(body []byte) (*graphql.RawParams, *requestError) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -27,6 +28,8 @@ type Resolver struct {
 	Tracking *tracking.Service
 	// Shipments streams an order's shipment changes (on the live engine).
 	Shipments *tracking.ShipmentFeed
+	// Uploads stores, serves and attaches media.
+	Uploads *media.Service
 }
 
 // amount makes a Money of minor units in currency.

@@ -60,8 +60,12 @@ func (c *Config) problems() []string {
 	} else if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
 		add("-addr (AFTERCART_ADDR) %q has port %d, outside 0-65535", c.Addr, n)
 	}
-	if c.DataDir == "" && (c.DatabaseURL == "" || c.Dev) {
+	switch {
+	case c.DataDir != "":
+	case c.DatabaseURL == "" || c.Dev:
 		add("-data-dir (AFTERCART_DATA_DIR) is empty; it holds the embedded database and the development secrets")
+	case c.MediaURL == "":
+		add("-data-dir (AFTERCART_DATA_DIR) is empty; it holds uploaded media unless -media-url (AFTERCART_MEDIA_URL) is set")
 	}
 	if c.DatabaseURL != "" {
 		// The URL may carry a password: name its scheme, never echo it.

@@ -8,6 +8,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/media"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -83,6 +84,21 @@ func TestParseFlags(t *testing.T) {
 		}},
 		{"bad admission bound", []string{"-max-queued-requests", "-5"}, nil, true, nil},
 		{"negative heap floor", nil, map[string]string{"AFTERCART_GC_HEAP_FLOOR": "-1"}, true, nil},
+		{"media defaults: 10 MB photos, 100 MB videos, 50 megapixels, 20 uploads then one a minute", nil, nil, false, func(t *testing.T, c Config) {
+			if c.MediaURL != "" || c.MediaLimits != (media.Limits{MaxPhotoBytes: 10 << 20, MaxVideoBytes: 100 << 20, MaxPixels: 50_000_000}) ||
+				c.MediaUploadRate != media.DefaultUploadRate {
+				t.Errorf("%q %+v %+v", c.MediaURL, c.MediaLimits, c.MediaUploadRate)
+			}
+		}},
+		{"media from the environment", nil, map[string]string{"AFTERCART_MEDIA_URL": "s3://bucket?region=eu-central-1",
+			"AFTERCART_MEDIA_MAX_PHOTO_MB": "5", "AFTERCART_MEDIA_UPLOAD_EVERY": "30s"}, false, func(t *testing.T, c Config) {
+			if c.MediaURL != "s3://bucket?region=eu-central-1" || c.MediaLimits.MaxPhotoBytes != 5<<20 || c.MediaUploadRate.Every != 30*time.Second {
+				t.Errorf("%q %+v %+v", c.MediaURL, c.MediaLimits, c.MediaUploadRate)
+			}
+		}},
+		{"media bucket of an unknown kind", []string{"-media-url", "ftp://host/media"}, nil, true, nil},
+		{"a zero photo cap", []string{"-media-max-photo-mb", "0"}, nil, true, nil},
+		{"an unparsable video cap", nil, map[string]string{"AFTERCART_MEDIA_MAX_VIDEO_MB": "100MB"}, true, nil},
 		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
 	} {

@@ -28,17 +28,20 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/jonboulle/clockwork"
+	"gocloud.dev/blob"
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
 	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
+	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -144,6 +147,17 @@ type Config struct {
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool
+	// MediaURL is the blob bucket uploads live in (file://..., s3://...);
+	// empty means the folder media/ of DataDir (see media.OpenBucket).
+	MediaURL string
+	// MediaLimits caps uploads; zero fields take media's defaults.
+	MediaLimits media.Limits
+	// MediaUploadRate is a customer's upload rate; zero takes
+	// media.DefaultUploadRate.
+	MediaUploadRate ratelimit.Rate
+	// MediaCleanupInterval is how often unattached uploads are deleted;
+	// zero means media.DefaultCleanupInterval.
+	MediaCleanupInterval time.Duration
 }
 
 // Main is the running program: ParseFlags, then Run, then Close. Tests drive
@@ -163,6 +177,8 @@ type Main struct {
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
 	Metrics   *metrics.Metrics
+	// Media stores and serves uploads.
+	Media *media.Service
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -174,6 +190,8 @@ type Main struct {
 	// metricsLn and metricsServer serve Config.MetricsAddr.
 	metricsLn     net.Listener
 	metricsServer *http.Server
+	// bucket holds the uploads; closed on Close.
+	bucket *blob.Bucket
 	// pprofLn and pprofServer serve Config.PprofAddr.
 	pprofLn     net.Listener
 	pprofServer *http.Server
@@ -220,6 +238,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxQueued, "max-queued-requests", envInt("AFTERCART_MAX_QUEUED_REQUESTS", 1024), "requests that may wait for -max-inflight-requests; more get 503 UNAVAILABLE with Retry-After (env AFTERCART_MAX_QUEUED_REQUESTS)")
 	gcFloor := fs.Int("gc-heap-floor", envInt("AFTERCART_GC_HEAP_FLOOR", 64), "MB of heap below which the garbage collector does not run; 0 keeps Go's GOGC=100 (a GOGC in the environment wins) (env AFTERCART_GC_HEAP_FLOOR)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
+	mf := addMediaFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -231,6 +250,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c.ViewerPerSecond = float64(*perSecond)
 	c.IntegrationPerSecond = float64(*integrationPerSecond)
 	problems = append(problems, dbf.apply(c)...)
+	problems = append(problems, mf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}
@@ -311,6 +331,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
 	m.Live = live.NewEngine(m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
 	m.Shipments = tracking.NewShipmentFeed(m.Live, m.DB.Client)
+	if m.bucket, err = media.OpenBucket(ctx, c.MediaURL, c.DataDir); err != nil {
+		return err
+	}
+	m.Media = media.NewService(m.DB, media.Config{Bucket: m.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: m.Log})
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -318,6 +342,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stop = stop
+	go m.Media.Run(bg, c.MediaCleanupInterval)
 	if c.Dev && c.Simulate > 0 {
 		go demo.NewSimulator(m.DB, m.Orders, m.Tracking, m.Log).Run(bg, c.Simulate)
 		m.Log.Info("carrier simulator on", "every", c.Simulate)
@@ -391,6 +416,9 @@ func (m *Main) close() error {
 	}
 	if m.Broker != nil {
 		errsOut = append(errsOut, m.Broker.Close())
+	}
+	if m.bucket != nil {
+		errsOut = append(errsOut, m.bucket.Close())
 	}
 	if m.DB != nil {
 		errsOut = append(errsOut, m.DB.Close())

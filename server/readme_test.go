@@ -2,8 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,7 +82,7 @@ func TestReadmeExamples(t *testing.T) {
 		t.Skip("bash not installed")
 	}
 	blocks := readmeBlocks(t, filepath.Join("..", "README.md"))
-	for _, name := range []string{"token", "send-event", "curl"} {
+	for _, name := range []string{"token", "send-event", "curl", "upload"} {
 		if blocks[name] == "" {
 			t.Fatalf("README has no block marked %s%s -->", readmeMarker, name)
 		}
@@ -180,6 +184,32 @@ func TestReadmeExamples(t *testing.T) {
 				t.Errorf("the block's output does not show the server's answer (recorded 1): %s", out)
 			}
 		})
+	}
+	t.Run("upload", func(t *testing.T) { readmeUpload(t, s, work, run) })
+}
+
+// readmeUpload runs the README's upload block with a photo.jpg in its
+// directory, as the README asks, and checks that the photo it stored is
+// served.
+func readmeUpload(t *testing.T, s *testServer, work string, run func(*testing.T, string) string) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 640, 480)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "photo.jpg"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, "upload")
+	var res struct{ Data uploaded }
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("the upload block printed %q: %v", out, err)
+	}
+	m := res.Data.UploadMedia.Media
+	if m.Kind != "PHOTO" || m.ThumbnailURL == nil {
+		t.Fatalf("the upload block stored %+v (printed %s)", m, out)
+	}
+	if res, _ := s.getMedia(t, m.URL); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("GET %s: %d %s", m.URL, res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/reqlog"
 	"github.com/aftercart/aftercart/server/tracking"
 )
@@ -25,7 +26,7 @@ import (
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments},
+		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media},
 		Issuer:               m.Issuer,
 		Log:                  m.Log,
 		Dev:                  m.Config.Dev,
@@ -41,6 +42,7 @@ func (m *Main) Handler() http.Handler {
 		NoFastPath:           m.Config.NoFastPath,
 		MaxInFlight:          m.maxInFlight(),
 		MaxQueued:            m.Config.MaxQueued,
+		MaxUploadBytes:       m.Media.Limits().MaxFileBytes(),
 	})
 	m.api = api
 	corsMW := cors.New(cors.Options{
@@ -52,6 +54,7 @@ func (m *Main) Handler() http.Handler {
 	})
 	mux.Handle("/query", corsMW.Handler(auth.Middleware(m.Issuer, api)))
 	mux.Handle("/webhooks/tracking", m.Metrics.InstrumentWebhook(tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log)))
+	mux.Handle(media.PathPrefix, m.Media.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

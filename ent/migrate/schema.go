@@ -25,6 +25,48 @@ var (
 		Columns:    CustomersColumns,
 		PrimaryKey: []*schema.Column{CustomersColumns[0]},
 	}
+	// MediaColumns holds the columns for the "media" table.
+	MediaColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "owner_staff", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PHOTO", "VIDEO"}},
+		{Name: "content_type", Type: field.TypeString, Size: 64},
+		{Name: "byte_size", Type: field.TypeInt64},
+		{Name: "width", Type: field.TypeInt, Nullable: true},
+		{Name: "height", Type: field.TypeInt, Nullable: true},
+		{Name: "blob_key", Type: field.TypeString, Unique: true, Size: 128},
+		{Name: "thumbnail_key", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "sha256", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "attached_at", Type: field.TypeTime, Nullable: true},
+		{Name: "owner_customer_id", Type: field.TypeInt, Nullable: true},
+	}
+	// MediaTable holds the schema information for the "media" table.
+	MediaTable = &schema.Table{
+		Name:       "media",
+		Columns:    MediaColumns,
+		PrimaryKey: []*schema.Column{MediaColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "media_customers_owner_customer",
+				Columns:    []*schema.Column{MediaColumns[12]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "media_attached_at_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MediaColumns[11], MediaColumns[10]},
+			},
+			{
+				Name:    "media_owner_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{MediaColumns[12]},
+			},
+		},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -318,6 +360,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		CustomersTable,
+		MediaTable,
 		OrdersTable,
 		OrderItemsTable,
 		ProductsTable,
@@ -331,6 +374,10 @@ var (
 func init() {
 	CustomersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	MediaTable.ForeignKeys[0].RefTable = CustomersTable
+	MediaTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
 	OrdersTable.ForeignKeys[0].RefTable = CustomersTable
 	OrdersTable.Annotation = &entsql.Annotation{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
@@ -82,6 +83,73 @@ func init() {
 	customer.DefaultLastName = customerDescLastName.Default.(string)
 	// customer.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	customer.LastNameValidator = customerDescLastName.Validators[0].(func(string) error)
+	media.Policy = privacy.NewPolicies(schema.Media{})
+	media.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := media.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	mediaFields := schema.Media{}.Fields()
+	_ = mediaFields
+	// mediaDescOwnerStaff is the schema descriptor for owner_staff field.
+	mediaDescOwnerStaff := mediaFields[1].Descriptor()
+	// media.OwnerStaffValidator is a validator for the "owner_staff" field. It is called by the builders before save.
+	media.OwnerStaffValidator = mediaDescOwnerStaff.Validators[0].(func(string) error)
+	// mediaDescContentType is the schema descriptor for content_type field.
+	mediaDescContentType := mediaFields[3].Descriptor()
+	// media.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	media.ContentTypeValidator = mediaDescContentType.Validators[0].(func(string) error)
+	// mediaDescByteSize is the schema descriptor for byte_size field.
+	mediaDescByteSize := mediaFields[4].Descriptor()
+	// media.ByteSizeValidator is a validator for the "byte_size" field. It is called by the builders before save.
+	media.ByteSizeValidator = mediaDescByteSize.Validators[0].(func(int64) error)
+	// mediaDescBlobKey is the schema descriptor for blob_key field.
+	mediaDescBlobKey := mediaFields[7].Descriptor()
+	// media.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
+	media.BlobKeyValidator = func() func(string) error {
+		validators := mediaDescBlobKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(blob_key string) error {
+			for _, fn := range fns {
+				if err := fn(blob_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// mediaDescThumbnailKey is the schema descriptor for thumbnail_key field.
+	mediaDescThumbnailKey := mediaFields[8].Descriptor()
+	// media.ThumbnailKeyValidator is a validator for the "thumbnail_key" field. It is called by the builders before save.
+	media.ThumbnailKeyValidator = mediaDescThumbnailKey.Validators[0].(func(string) error)
+	// mediaDescSha256 is the schema descriptor for sha256 field.
+	mediaDescSha256 := mediaFields[9].Descriptor()
+	// media.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
+	media.Sha256Validator = func() func(string) error {
+		validators := mediaDescSha256.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sha256 string) error {
+			for _, fn := range fns {
+				if err := fn(sha256); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// mediaDescCreatedAt is the schema descriptor for created_at field.
+	mediaDescCreatedAt := mediaFields[10].Descriptor()
+	// media.DefaultCreatedAt holds the default value on creation for the created_at field.
+	media.DefaultCreatedAt = mediaDescCreatedAt.Default.(func() time.Time)
 	orderMixin := schema.Order{}.Mixin()
 	order.Policy = privacy.NewPolicies(schema.Order{})
 	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {

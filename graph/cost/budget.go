@@ -126,10 +126,7 @@ func (b *Budget) MutateOperationContext(ctx context.Context, _ *graphql.Operatio
 		}
 		res.CancelAt(now) // refused operations cost nothing
 	}
-	retry := int(math.Ceil(wait.Seconds()))
-	if h, ok := ctx.Value(responseHeaderKey{}).(http.Header); ok {
-		h.Set("Retry-After", strconv.Itoa(retry))
-	}
+	retry := RetryAfter(ctx, wait)
 	e := errs.Errorf(CodeThrottled, "too many requests: this operation costs %d and your budget refills at %.0f per second; retry in %d s", cost, perSecond, retry)
 	return &gqlerror.Error{
 		Err:     e,
@@ -151,6 +148,18 @@ type responseHeaderKey struct{}
 // response is long gone when its operations run.
 func WithResponseHeader(ctx context.Context, h http.Header) context.Context {
 	return context.WithValue(ctx, responseHeaderKey{}, h)
+}
+
+// RetryAfter rounds wait up to whole seconds (at least 1) and, for a plain
+// HTTP request (see WithResponseHeader), sets the response's Retry-After
+// header to it. It returns the seconds, for extensions.retryAfter: every
+// THROTTLED refusal, the budget's or a concept's rate limit, answers alike.
+func RetryAfter(ctx context.Context, wait time.Duration) int {
+	retry := max(1, int(math.Ceil(wait.Seconds())))
+	if h, ok := ctx.Value(responseHeaderKey{}).(http.Header); ok {
+		h.Set("Retry-After", strconv.Itoa(retry))
+	}
+	return retry
 }
 
 func (b *Budget) now() time.Time {

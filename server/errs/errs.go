@@ -10,6 +10,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable, machine-readable error class. It reaches GraphQL clients as
@@ -51,6 +52,10 @@ type Error struct {
 	Message string
 	// Field optionally names the input field at fault (e.g. "events[2].occurredAt").
 	Field string
+	// RetryAfter, on a THROTTLED error, is how long to wait before the same
+	// request would be accepted; it reaches clients as
+	// extensions.retryAfter (whole seconds, rounded up).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.
@@ -69,6 +74,11 @@ func Errorf(code Code, format string, args ...any) *Error {
 // Invalid returns an INVALID_INPUT error for the named input field.
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: InvalidInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Throttle returns a THROTTLED error asking the client to retry after wait.
+func Throttle(wait time.Duration, format string, args ...any) *Error {
+	return &Error{Code: Throttled, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.

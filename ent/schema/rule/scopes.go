@@ -5,6 +5,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/privacy"
@@ -79,4 +80,16 @@ func scope(ctx context.Context, where func(customerID int)) error {
 // staff, or from domain commands that run as system after their own checks.
 func StaffOnlyMutations() privacy.MutationPolicy {
 	return privacy.MutationPolicy{AllowTrusted(), privacy.AlwaysDenyRule()}
+}
+
+// ScopeMedia lets a customer see only the media they uploaded, attached or
+// not. Media attached to something is visible as that thing is: the
+// concepts that attach media (reviews, community posts) widen this rule with
+// their own visibility ("or attached to a review the viewer may see") when
+// they add their edges. Until then nothing but its owner and staff sees a
+// media row, so a new parent can never leak media by forgetting to.
+func ScopeMedia() privacy.QueryRule {
+	return privacy.MediaQueryRuleFunc(func(ctx context.Context, q *ent.MediaQuery) error {
+		return scope(ctx, func(cid int) { q.Where(media.OwnerCustomerID(cid)) })
+	})
 }

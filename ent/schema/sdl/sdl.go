@@ -196,6 +196,10 @@ var enumDocs = map[string]map[string]string{
 		"EXCEPTION":            "Something went wrong (customs hold, damage, returned to sender); see subStatus.",
 		"EXPIRED":              "The carrier stopped reporting on this tracking number.",
 	},
+	"MediaKind": {
+		"PHOTO": "A JPEG, PNG or WebP image; stored without its metadata, with a JPEG thumbnail.",
+		"VIDEO": "An MP4 or WebM video, stored as uploaded.",
+	},
 	"OrderStatus": {
 		"UNFULFILLED":         "Paid; nothing has shipped yet.",
 		"PARTIALLY_SHIPPED":   "Some items have shipped; others have not.",

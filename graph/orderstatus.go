@@ -41,6 +41,9 @@ type statusPlan struct {
 	shipments string // alias of Order.shipments
 	events    string // alias of Shipment.events
 	first     int    // events page size
+	// cols are the columns each part reads; zero reads every column (see
+	// orderstatus_columns.go: only the fast path prunes).
+	cols statusCols
 }
 
 // Implementors of the types the plan walks (gqlgen's CollectFields needs

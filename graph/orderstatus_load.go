@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -50,11 +51,11 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 	if err != nil {
 		return nil, err
 	}
-	parts := []rowPart{{cols: order.Columns, scan: oq.ScanValues}}
+	parts := []rowPart{{cols: or(p.cols.order, order.Columns), scan: oq.ScanValues}}
 	if p.customer {
 		t := sql.Table(customer.Table).As("customer")
 		sel.Join(t).On(sel.C(order.FieldCustomerID), t.C(customer.FieldID))
-		parts = append(parts, rowPart{name: "customer", cols: customer.Columns, scan: c.Customer.Query().ScanValues})
+		parts = append(parts, rowPart{name: "customer", cols: or(p.cols.customer, customer.Columns), scan: c.Customer.Query().ScanValues})
 	}
 	itemsAt := len(parts)
 	if p.items != "" {
@@ -63,11 +64,11 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 		// external-id order (its index) and Postgres heap order.
 		it := sql.Table(orderitem.Table).As("item")
 		sel.LeftJoin(it).On(sel.C(order.FieldID), it.C(orderitem.FieldOrderID)).OrderBy(it.C(orderitem.FieldID))
-		parts = append(parts, rowPart{name: "item", cols: orderitem.Columns, scan: c.OrderItem.Query().ScanValues})
+		parts = append(parts, rowPart{name: "item", cols: or(p.cols.item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
 		if p.products {
 			pt := sql.Table(product.Table).As("product")
 			sel.LeftJoin(pt).On(it.C(orderitem.FieldProductID), pt.C(product.FieldID))
-			parts = append(parts, rowPart{name: "product", cols: product.Columns, scan: c.Product.Query().ScanValues})
+			parts = append(parts, rowPart{name: "product", cols: or(p.cols.product, product.Columns), scan: c.Product.Query().ScanValues})
 		}
 	}
 	var (
@@ -77,11 +78,11 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 	err = scanRows(ctx, c, selectParts(sel, order.Table, parts), parts, func(vals [][]any) error {
 		if o == nil {
 			var err error
-			if o, err = oq.Decode(order.Columns, vals[0]); err != nil {
+			if o, err = oq.Decode(parts[0].cols, vals[0]); err != nil {
 				return err
 			}
 			if p.customer {
-				cu, err := c.Customer.Query().Decode(customer.Columns, vals[1])
+				cu, err := c.Customer.Query().Decode(parts[1].cols, vals[1])
 				if err != nil {
 					return err
 				}
@@ -96,12 +97,12 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 		if id, ok := vals[itemsAt][0].(*sql.NullInt64); ok && !id.Valid {
 			return nil // an order without lines: the LEFT JOIN's NULLs
 		}
-		it, err := c.OrderItem.Query().Decode(orderitem.Columns, vals[itemsAt])
+		it, err := c.OrderItem.Query().Decode(parts[itemsAt].cols, vals[itemsAt])
 		if err != nil {
 			return err
 		}
 		if p.products {
-			pr, err := c.Product.Query().Decode(product.Columns, vals[itemsAt+1])
+			pr, err := c.Product.Query().Decode(parts[itemsAt+1].cols, vals[itemsAt+1])
 			if err != nil {
 				return err
 			}
@@ -135,11 +136,11 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 	if err != nil {
 		return err
 	}
-	parts := []rowPart{{cols: shipment.Columns, scan: sq.ScanValues}}
+	parts := []rowPart{{cols: or(p.cols.shipment, shipment.Columns), scan: sq.ScanValues}}
 	var stmt sql.Querier = selectParts(sel, shipment.Table, parts)
 	if p.events != "" {
-		parts = append(parts, rowPart{name: "event", cols: trackingevent.Columns, scan: c.TrackingEvent.Query().ScanValues})
-		stmt = withTimelinePage(c.Dialect(), sel, p.first+1)
+		parts = append(parts, rowPart{name: "event", cols: or(p.cols.event, trackingevent.Columns), scan: c.TrackingEvent.Query().ScanValues})
+		stmt = withTimelinePage(c.Dialect(), sel, parts, p.first+1)
 	}
 	var (
 		ships = []*ent.Shipment{}
@@ -156,7 +157,7 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 		// A shipment's columns repeat on each of its events' rows: it is
 		// decoded from the first.
 		if id, ok := vals[0][0].(*sql.NullInt64); !ok || last == nil || !id.Valid || id.Int64 != int64(last.ID) {
-			s, err := sq.Decode(shipment.Columns, vals[0])
+			s, err := sq.Decode(parts[0].cols, vals[0])
 			if err != nil {
 				return err
 			}
@@ -169,7 +170,7 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 		if id, ok := vals[1][0].(*sql.NullInt64); ok && !id.Valid {
 			return nil // no event: the LEFT JOIN's NULLs
 		}
-		e, err := c.TrackingEvent.Query().Decode(trackingevent.Columns, vals[1])
+		e, err := c.TrackingEvent.Query().Decode(parts[1].cols, vals[1])
 		if err != nil {
 			return err
 		}
@@ -196,32 +197,22 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 // (14 % of the server's CPU on the SQLite benchmark). n is an int the plan
 // checked to be 1..100: at most 100 statements, each prepared once per
 // connection.
-func withTimelinePage(d string, s *sql.Selector, n int) sql.Querier {
-	inner, args := selectParts(s, shipment.Table, []rowPart{{cols: shipment.Columns}}).Query()
+func withTimelinePage(d string, s *sql.Selector, parts []rowPart, n int) sql.Querier {
+	inner, args := selectParts(s, shipment.Table, parts[:1]).Query()
 	var b strings.Builder
-	fmt.Fprintf(&b, `SELECT s.*, %s FROM (%s) AS s `, eventColumns(), inner)
+	fmt.Fprintf(&b, `SELECT s.*, %s FROM (%s) AS s `, selectList("", parts[1:]), inner)
 	const order = `ORDER BY x."occurred_at" DESC, x."id" DESC`
 	if d == dialect.Postgres {
 		// LATERAL: for each shipment, an index scan that stops after n rows.
-		fmt.Fprintf(&b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS e ON TRUE`, order, n)
+		fmt.Fprintf(&b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS "event" ON TRUE`, order, n)
 	} else {
 		// SQLite has no LATERAL; a correlated IN with a LIMIT reads the same
 		// n index entries per shipment, then the n events by rowid.
-		fmt.Fprintf(&b, `LEFT JOIN "tracking_events" AS e ON e."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
+		fmt.Fprintf(&b, `LEFT JOIN "tracking_events" AS "event" ON "event"."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
 	}
-	b.WriteString(` ORDER BY s."id", e."occurred_at" DESC, e."id" DESC`)
+	b.WriteString(` ORDER BY s."id", "event"."occurred_at" DESC, "event"."id" DESC`)
 	return sql.Expr(b.String(), args...)
 }
-
-// eventColumns is the events' select list of withTimelinePage: e."col" AS
-// "event__col", ...
-var eventColumns = sync.OnceValue(func() string {
-	cols := make([]string, len(trackingevent.Columns))
-	for i, col := range trackingevent.Columns {
-		cols[i] = fmt.Sprintf(`e.%q AS %q`, col, "event"+joined+col)
-	}
-	return strings.Join(cols, ", ")
-})
 
 // rowPart is one entity's columns in a statement's rows, in order: the
 // root's (name ""), then each joined entity's, selected as name__column.
@@ -232,34 +223,62 @@ type rowPart struct {
 	scan func([]string) ([]any, error)
 }
 
-// selectLists caches selectParts' column lists by root table and joined
-// parts: they are the same for every request, and ent would otherwise
-// quote every column name of every statement again (8 % of the server's
-// CPU on the order status screen).
-var selectLists sync.Map // string -> sql.Querier
+// selectLists caches select lists by table and parts: they are the same
+// for every request with the same selection, and ent would otherwise quote
+// every column name of every statement again (8 % of the server's CPU on
+// the order status screen). Distinct selections are few; past
+// maxSelectLists the lists are built per request.
+var (
+	selectLists  sync.Map // string -> string
+	selectListsN atomic.Int64
+)
 
-// selectParts makes sel select the columns of parts: the root table's, then
-// each joined part's from the table joined under its name.
-func selectParts(sel *sql.Selector, table string, parts []rowPart) *sql.Selector {
-	key := table
-	for _, p := range parts[1:] {
-		key += "," + p.name
+const maxSelectLists = 1000
+
+// selectList is parts' select list: the root's columns qualified by table
+// (its part is named ""), each joined part's selected from the table
+// joined under its name, as name__column.
+func selectList(table string, parts []rowPart) string {
+	var key strings.Builder
+	key.WriteString(table)
+	for _, p := range parts {
+		key.WriteString("|" + p.name + ":")
+		key.WriteString(strings.Join(p.cols, ","))
 	}
-	list, ok := selectLists.Load(key)
-	if !ok {
-		var cols []string
-		for _, p := range parts {
-			for _, col := range p.cols {
-				if p.name == "" {
-					cols = append(cols, fmt.Sprintf("%q.%q", table, col))
-				} else {
-					cols = append(cols, fmt.Sprintf("%q.%q AS %q", p.name, col, p.name+joined+col))
-				}
+	if list, ok := selectLists.Load(key.String()); ok {
+		return list.(string)
+	}
+	var cols []string
+	for _, p := range parts {
+		for _, col := range p.cols {
+			if p.name == "" {
+				cols = append(cols, fmt.Sprintf("%q.%q", table, col))
+			} else {
+				cols = append(cols, fmt.Sprintf("%q.%q AS %q", p.name, col, p.name+joined+col))
 			}
 		}
-		list, _ = selectLists.LoadOrStore(key, sql.Expr(strings.Join(cols, ", ")))
 	}
-	return sel.SelectExpr(list.(sql.Querier))
+	list := strings.Join(cols, ", ")
+	if selectListsN.Load() < maxSelectLists {
+		if _, loaded := selectLists.LoadOrStore(key.String(), list); !loaded {
+			selectListsN.Add(1)
+		}
+	}
+	return list
+}
+
+// selectParts makes sel select the columns of parts: the root table's, then
+// each joined part's.
+func selectParts(sel *sql.Selector, table string, parts []rowPart) *sql.Selector {
+	return sel.SelectExpr(sql.Expr(selectList(table, parts)))
+}
+
+// or is cols, or all when cols is nil (every column).
+func or(cols, all []string) []string {
+	if cols == nil {
+		return all
+	}
+	return cols
 }
 
 // scanRows runs stmt, whose rows hold parts' columns in order, and calls

@@ -96,6 +96,7 @@ func (fp statusFastPath) InterceptResponse(ctx context.Context, next graphql.Res
 		if !ok {
 			return next(ctx)
 		}
+		p.cols = statusColumns(op, f)
 		plans[i] = planned{number: number, plan: p}
 	}
 	w := statusWriter{ctx: ctx, op: op, r: fp.resolver, buf: bytes.NewBuffer(make([]byte, 0, 4096)), ok: true}

@@ -137,7 +137,7 @@ type Config struct {
 	// (see observe.go).
 	MetricsAddr string
 	// MaxInFlight bounds the GraphQL requests over HTTP that run at once
-	// (0: as many as DBPool.MaxOpen; -1: no bound); MaxQueued more wait
+	// (0: two per CPU, see maxInFlight; -1: no bound); MaxQueued more wait
 	// their turn (see graph/admission.go).
 	MaxInFlight, MaxQueued int
 	// GCHeapFloor is the heap size below which the garbage collector does
@@ -234,7 +234,7 @@ func (m *Main) ParseFlags(args []string) error {
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
-	fs.IntVar(&c.MaxInFlight, "max-inflight-requests", envInt("AFTERCART_MAX_INFLIGHT_REQUESTS", 0), "GraphQL requests over HTTP that run at once, the others wait their turn; 0: as many as -db-max-open-conns, -1: no bound (env AFTERCART_MAX_INFLIGHT_REQUESTS)")
+	fs.IntVar(&c.MaxInFlight, "max-inflight-requests", envInt("AFTERCART_MAX_INFLIGHT_REQUESTS", 0), "GraphQL requests over HTTP that run at once, the others wait their turn; 0: 2 per CPU (at least 4, at most -db-max-open-conns), -1: no bound; raise it for a database across a network (env AFTERCART_MAX_INFLIGHT_REQUESTS)")
 	fs.IntVar(&c.MaxQueued, "max-queued-requests", envInt("AFTERCART_MAX_QUEUED_REQUESTS", 1024), "requests that may wait for -max-inflight-requests; more get 503 UNAVAILABLE with Retry-After (env AFTERCART_MAX_QUEUED_REQUESTS)")
 	gcFloor := fs.Int("gc-heap-floor", envInt("AFTERCART_GC_HEAP_FLOOR", 64), "MB of heap below which the garbage collector does not run; 0 keeps Go's GOGC=100 (a GOGC in the environment wins) (env AFTERCART_GC_HEAP_FLOOR)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")

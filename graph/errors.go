@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,6 +42,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if e, ok := errs.As(err); ok {
 			gqlErr.Message = e.Error()
 			gqlErr.Extensions["code"] = string(e.Code)
+			if e.RetryAfter > 0 {
+				gqlErr.Extensions["retryAfter"] = int(math.Ceil(e.RetryAfter.Seconds()))
+			}
 			if e.Field != "" {
 				gqlErr.Extensions["field"] = e.Field
 			} else if arg := argumentPath(ctx, gqlErr); arg != "" {

@@ -35,10 +35,12 @@ import (
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/metrics"
+	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
 	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
+	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -132,6 +134,15 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics on a listener of its own
 	// (see observe.go).
 	MetricsAddr string
+	// StoreName signs the store's replies to reviews; empty means "The
+	// store", or the demo store's name in development mode.
+	StoreName string
+	// ReviewsRequirePurchase refuses reviews from customers who have not
+	// received the product (a store setting).
+	ReviewsRequirePurchase bool
+	// ReviewLimits overrides the per-customer review, reply and vote rate
+	// limits (tests); nil means reviews.DefaultLimits.
+	ReviewLimits *reviews.Limits
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool
@@ -153,7 +164,13 @@ type Main struct {
 	Live *live.Engine
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
-	Metrics   *metrics.Metrics
+	// Moderation is the moderation core every kind of content registers with.
+	Moderation *moderation.Service
+	// Reviews writes and lists product reviews.
+	Reviews *reviews.Service
+	// ReviewReplies is the reviewReplyAdded feed.
+	ReviewReplies *reviews.ReplyFeed
+	Metrics       *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -207,6 +224,8 @@ func (m *Main) ParseFlags(args []string) error {
 	seed := fs.String("seed", os.Getenv("AFTERCART_SEED"), "seed demo data into an empty database: true/false; default true in -dev (env AFTERCART_SEED)")
 	fs.StringVar(&c.DemoDir, "demo-dir", env("AFTERCART_DEMO_DIR", c.DemoDir), "directory of the built web-demo, served at /demo/ (env AFTERCART_DEMO_DIR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("AFTERCART_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; without it only -dev serves them, on -addr (env AFTERCART_METRICS_ADDR)")
+	fs.StringVar(&c.StoreName, "store-name", os.Getenv("AFTERCART_STORE_NAME"), "the store's name, shown on its replies to reviews; default \"The store\" (env AFTERCART_STORE_NAME)")
+	fs.BoolVar(&c.ReviewsRequirePurchase, "reviews-require-purchase", envBool("AFTERCART_REVIEWS_REQUIRE_PURCHASE", false), "accept reviews only from customers with a delivered order line of the product (env AFTERCART_REVIEWS_REQUIRE_PURCHASE)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
@@ -292,6 +311,14 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Tracking = tracking.NewService(m.DB, m.Broker)
 	m.Live = live.NewEngine(m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
 	m.Shipments = tracking.NewShipmentFeed(m.Live, m.DB.Client)
+	storeName := c.StoreName
+	if storeName == "" && c.Dev {
+		storeName = demo.StoreName
+	}
+	m.Moderation = moderation.NewService(m.DB)
+	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{
+		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
+	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"customers\":0,\"order_items\":8589934592,\"orders\":4294967296,\"products\":12884901888,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"tracking_events\":25769803776}"
+const IncrementStarts = "{\"customers\":0,\"moderation_decisions\":34359738368,\"order_items\":8589934592,\"orders\":4294967296,\"products\":12884901888,\"review_replies\":42949672960,\"review_reply_changes\":47244640256,\"review_votes\":51539607552,\"reviews\":38654705664,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"tracking_events\":25769803776,\"watched_words\":55834574848}"

@@ -9,6 +9,9 @@ import (
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
 
+// ModerationDecision is the predicate function for moderationdecision builders.
+type ModerationDecision func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 
@@ -17,6 +20,18 @@ type OrderItem func(*sql.Selector)
 
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
+
+// Review is the predicate function for review builders.
+type Review func(*sql.Selector)
+
+// ReviewReply is the predicate function for reviewreply builders.
+type ReviewReply func(*sql.Selector)
+
+// ReviewReplyChange is the predicate function for reviewreplychange builders.
+type ReviewReplyChange func(*sql.Selector)
+
+// ReviewVote is the predicate function for reviewvote builders.
+type ReviewVote func(*sql.Selector)
 
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)
@@ -29,3 +44,6 @@ type ShipmentItem func(*sql.Selector)
 
 // TrackingEvent is the predicate function for trackingevent builders.
 type TrackingEvent func(*sql.Selector)
+
+// WatchedWord is the predicate function for watchedword builders.
+type WatchedWord func(*sql.Selector)

@@ -2,6 +2,117 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// The author's review to delete.
+type DeleteReviewInput struct {
+	// The review to delete.
+	ReviewID int `json:"reviewId"`
+}
+
+// Features a review in the showcase, or stops featuring it (staff).
+type FeatureReviewInput struct {
+	// The review.
+	ReviewID int `json:"reviewId"`
+	// True to feature it (it must be PUBLISHED), false to stop.
+	Featured bool `json:"featured"`
+}
+
+// A helpful vote.
+type MarkReviewHelpfulInput struct {
+	// The review found helpful.
+	ReviewID int `json:"reviewId"`
+}
+
+// A photo or video attached to customer content.
+type Media struct {
+	// The id of this Media.
+	ID int `json:"id"`
+	// Where the file is served.
+	URL string `json:"url"`
+	// A small version for lists (photos; a poster frame for videos).
+	ThumbnailURL *string `json:"thumbnailUrl,omitempty"`
+	// What the file is.
+	Kind MediaKind `json:"kind"`
+}
+
+func (Media) IsNode() {}
+
+// A watched word to remove.
+type RemoveWatchedWordInput struct {
+	// The watched word's id.
+	ID int `json:"id"`
+}
+
+// What removeWatchedWord removed.
+type RemoveWatchedWordPayload struct {
+	// The id of the removed word.
+	RemovedID int `json:"removedId"`
+}
+
 // Real-time streams (graphql-transport-ws over the /query websocket).
 type Subscription struct {
+}
+
+// What a media file is.
+type MediaKind string
+
+const (
+	// A photo (JPEG, PNG or WebP).
+	MediaKindImage MediaKind = "IMAGE"
+	// A video (MP4 or WebM).
+	MediaKindVideo MediaKind = "VIDEO"
+)
+
+var AllMediaKind = []MediaKind{
+	MediaKindImage,
+	MediaKindVideo,
+}
+
+func (e MediaKind) IsValid() bool {
+	switch e {
+	case MediaKindImage, MediaKindVideo:
+		return true
+	}
+	return false
+}
+
+func (e MediaKind) String() string {
+	return string(e)
+}
+
+func (e *MediaKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MediaKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MediaKind", str)
+	}
+	return nil
+}
+
+func (e MediaKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MediaKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MediaKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

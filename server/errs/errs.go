@@ -10,6 +10,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable, machine-readable error class. It reaches GraphQL clients as
@@ -51,6 +52,10 @@ type Error struct {
 	Message string
 	// Field optionally names the input field at fault (e.g. "events[2].occurredAt").
 	Field string
+	// RetryAfter, for THROTTLED errors, is how long to wait before the
+	// same request would be accepted; clients see it as
+	// extensions.retryAfter, in whole seconds.
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.

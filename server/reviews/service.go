@@ -52,10 +52,10 @@ type Config struct {
 
 // Service writes reviews, replies and votes. It is safe for concurrent use.
 type Service struct {
-	db                       *db.DB
-	broker                   pubsub.Broker
-	mod                      *moderation.Service
-	cfg                      Config
+	db                      *db.DB
+	broker                  pubsub.Broker
+	mod                     *moderation.Service
+	cfg                     Config
 	reviews, replies, votes *ratelimit.Limiter
 }
 

@@ -323,6 +323,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+		if err := demo.SeedReviews(ctx, m.DB, m.Reviews); err != nil {
+			return fmt.Errorf("seeding demo reviews: %w", err)
+		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stop = stop

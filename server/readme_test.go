@@ -78,7 +78,7 @@ func TestReadmeExamples(t *testing.T) {
 		t.Skip("bash not installed")
 	}
 	blocks := readmeBlocks(t, filepath.Join("..", "README.md"))
-	for _, name := range []string{"token", "send-event", "curl"} {
+	for _, name := range []string{"token", "send-event", "curl", "reviews"} {
 		if blocks[name] == "" {
 			t.Fatalf("README has no block marked %s%s -->", readmeMarker, name)
 		}
@@ -181,6 +181,20 @@ func TestReadmeExamples(t *testing.T) {
 			}
 		})
 	}
+
+	// The reviews block shows the demo's seeded reviews of AC-1000, with
+	// the store's reply and a display name, never an email.
+	t.Run("reviews", func(t *testing.T) {
+		out := run(t, "reviews")
+		for _, want := range []string{`"averageRating":5`, `"displayName":"Mina O."`, `"byMerchant":true`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the reviews block printed no %s: %s", want, out)
+			}
+		}
+		if strings.Contains(out, "@") || strings.Contains(out, `"errors"`) {
+			t.Errorf("the reviews block printed an email or an error: %s", out)
+		}
+	})
 }
 
 // parcelEvent is one checkpoint as the API shows it.

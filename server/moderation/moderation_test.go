@@ -12,12 +12,12 @@ import (
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{
 		"  Free   SHIPPING! ": "free shipping",
-		"STRASSE":            "strasse",
-		"Straße":             "strasse", // full case folding
-		"ＢＡＤ":                "bad",     // NFKC: full-width letters
-		"ﬁne":                "fine",    // NFKC: the ligature
-		"don't":              "don't",   // UAX #29 keeps the apostrophe in the word
-		"!!!":                "",
+		"STRASSE":             "strasse",
+		"Straße":              "strasse", // full case folding
+		"ＢＡＤ":                 "bad",     // NFKC: full-width letters
+		"ﬁne":                 "fine",    // NFKC: the ligature
+		"don't":               "don't",   // UAX #29 keeps the apostrophe in the word
+		"!!!":                 "",
 	} {
 		if got := moderation.Normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
@@ -42,7 +42,7 @@ func TestMatcher(t *testing.T) {
 		{[]string{"refund", "scam"}, "[]/[]/[]"}, // a phrase does not span texts (title, body)
 		{[]string{"the STRASSE"}, "[]/[]/[straße]"},
 		{[]string{"Cafe\u0301 au lait"}, "[]/[]/[café]"}, // decomposed é, composed by NFKC
-		{[]string{"bad bad bad"}, "[bad]/[]/[]"},       // each word once
+		{[]string{"bad bad bad"}, "[bad]/[]/[]"},         // each word once
 	} {
 		v := m.Check(c.texts...)
 		if got := fmt.Sprintf("%v/%v/%v", v.Blocked, v.RequireApproval, v.Flagged); got != c.want {

@@ -17,13 +17,19 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 
 	stdsql "database/sql"
 )
@@ -37,12 +43,22 @@ type Client struct {
 	Customer *CustomerClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
+	// ModerationDecision is the client for interacting with the ModerationDecision builders.
+	ModerationDecision *ModerationDecisionClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Review is the client for interacting with the Review builders.
+	Review *ReviewClient
+	// ReviewReply is the client for interacting with the ReviewReply builders.
+	ReviewReply *ReviewReplyClient
+	// ReviewReplyChange is the client for interacting with the ReviewReplyChange builders.
+	ReviewReplyChange *ReviewReplyChangeClient
+	// ReviewVote is the client for interacting with the ReviewVote builders.
+	ReviewVote *ReviewVoteClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentChange is the client for interacting with the ShipmentChange builders.
@@ -51,6 +67,8 @@ type Client struct {
 	ShipmentItem *ShipmentItemClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
 	TrackingEvent *TrackingEventClient
+	// WatchedWord is the client for interacting with the WatchedWord builders.
+	WatchedWord *WatchedWordClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -64,13 +82,19 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Customer = NewCustomerClient(c.config)
 	c.Media = NewMediaClient(c.config)
+	c.ModerationDecision = NewModerationDecisionClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.Review = NewReviewClient(c.config)
+	c.ReviewReply = NewReviewReplyClient(c.config)
+	c.ReviewReplyChange = NewReviewReplyChangeClient(c.config)
+	c.ReviewVote = NewReviewVoteClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentChange = NewShipmentChangeClient(c.config)
 	c.ShipmentItem = NewShipmentItemClient(c.config)
 	c.TrackingEvent = NewTrackingEventClient(c.config)
+	c.WatchedWord = NewWatchedWordClient(c.config)
 }
 
 type (
@@ -161,17 +185,23 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		Customer:       NewCustomerClient(cfg),
-		Media:          NewMediaClient(cfg),
-		Order:          NewOrderClient(cfg),
-		OrderItem:      NewOrderItemClient(cfg),
-		Product:        NewProductClient(cfg),
-		Shipment:       NewShipmentClient(cfg),
-		ShipmentChange: NewShipmentChangeClient(cfg),
-		ShipmentItem:   NewShipmentItemClient(cfg),
-		TrackingEvent:  NewTrackingEventClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		Customer:           NewCustomerClient(cfg),
+		Media:              NewMediaClient(cfg),
+		ModerationDecision: NewModerationDecisionClient(cfg),
+		Order:              NewOrderClient(cfg),
+		OrderItem:          NewOrderItemClient(cfg),
+		Product:            NewProductClient(cfg),
+		Review:             NewReviewClient(cfg),
+		ReviewReply:        NewReviewReplyClient(cfg),
+		ReviewReplyChange:  NewReviewReplyChangeClient(cfg),
+		ReviewVote:         NewReviewVoteClient(cfg),
+		Shipment:           NewShipmentClient(cfg),
+		ShipmentChange:     NewShipmentChangeClient(cfg),
+		ShipmentItem:       NewShipmentItemClient(cfg),
+		TrackingEvent:      NewTrackingEventClient(cfg),
+		WatchedWord:        NewWatchedWordClient(cfg),
 	}, nil
 }
 
@@ -189,17 +219,23 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		Customer:       NewCustomerClient(cfg),
-		Media:          NewMediaClient(cfg),
-		Order:          NewOrderClient(cfg),
-		OrderItem:      NewOrderItemClient(cfg),
-		Product:        NewProductClient(cfg),
-		Shipment:       NewShipmentClient(cfg),
-		ShipmentChange: NewShipmentChangeClient(cfg),
-		ShipmentItem:   NewShipmentItemClient(cfg),
-		TrackingEvent:  NewTrackingEventClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		Customer:           NewCustomerClient(cfg),
+		Media:              NewMediaClient(cfg),
+		ModerationDecision: NewModerationDecisionClient(cfg),
+		Order:              NewOrderClient(cfg),
+		OrderItem:          NewOrderItemClient(cfg),
+		Product:            NewProductClient(cfg),
+		Review:             NewReviewClient(cfg),
+		ReviewReply:        NewReviewReplyClient(cfg),
+		ReviewReplyChange:  NewReviewReplyChangeClient(cfg),
+		ReviewVote:         NewReviewVoteClient(cfg),
+		Shipment:           NewShipmentClient(cfg),
+		ShipmentChange:     NewShipmentChangeClient(cfg),
+		ShipmentItem:       NewShipmentItemClient(cfg),
+		TrackingEvent:      NewTrackingEventClient(cfg),
+		WatchedWord:        NewWatchedWordClient(cfg),
 	}, nil
 }
 
@@ -229,8 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Customer, c.Media, c.Order, c.OrderItem, c.Product, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent,
+		c.Customer, c.Media, c.ModerationDecision, c.Order, c.OrderItem, c.Product,
+		c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -240,8 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Customer, c.Media, c.Order, c.OrderItem, c.Product, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent,
+		c.Customer, c.Media, c.ModerationDecision, c.Order, c.OrderItem, c.Product,
+		c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -254,12 +292,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Customer.mutate(ctx, m)
 	case *MediaMutation:
 		return c.Media.mutate(ctx, m)
+	case *ModerationDecisionMutation:
+		return c.ModerationDecision.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
 		return c.OrderItem.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *ReviewMutation:
+		return c.Review.mutate(ctx, m)
+	case *ReviewReplyMutation:
+		return c.ReviewReply.mutate(ctx, m)
+	case *ReviewReplyChangeMutation:
+		return c.ReviewReplyChange.mutate(ctx, m)
+	case *ReviewVoteMutation:
+		return c.ReviewVote.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
 	case *ShipmentChangeMutation:
@@ -268,6 +316,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ShipmentItem.mutate(ctx, m)
 	case *TrackingEventMutation:
 		return c.TrackingEvent.mutate(ctx, m)
+	case *WatchedWordMutation:
+		return c.WatchedWord.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -570,6 +620,140 @@ func (c *MediaClient) mutate(ctx context.Context, m *MediaMutation) (Value, erro
 		return (&MediaDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Media mutation op: %q", m.Op())
+	}
+}
+
+// ModerationDecisionClient is a client for the ModerationDecision schema.
+type ModerationDecisionClient struct {
+	config
+}
+
+// NewModerationDecisionClient returns a client for the ModerationDecision from the given config.
+func NewModerationDecisionClient(c config) *ModerationDecisionClient {
+	return &ModerationDecisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `moderationdecision.Hooks(f(g(h())))`.
+func (c *ModerationDecisionClient) Use(hooks ...Hook) {
+	c.hooks.ModerationDecision = append(c.hooks.ModerationDecision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `moderationdecision.Intercept(f(g(h())))`.
+func (c *ModerationDecisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ModerationDecision = append(c.inters.ModerationDecision, interceptors...)
+}
+
+// Create returns a builder for creating a ModerationDecision entity.
+func (c *ModerationDecisionClient) Create() *ModerationDecisionCreate {
+	mutation := newModerationDecisionMutation(c.config, OpCreate)
+	return &ModerationDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ModerationDecision entities.
+func (c *ModerationDecisionClient) CreateBulk(builders ...*ModerationDecisionCreate) *ModerationDecisionCreateBulk {
+	return &ModerationDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ModerationDecisionClient) MapCreateBulk(slice any, setFunc func(*ModerationDecisionCreate, int)) *ModerationDecisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ModerationDecisionCreateBulk{err: fmt.Errorf("calling to ModerationDecisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ModerationDecisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ModerationDecisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ModerationDecision.
+func (c *ModerationDecisionClient) Update() *ModerationDecisionUpdate {
+	mutation := newModerationDecisionMutation(c.config, OpUpdate)
+	return &ModerationDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ModerationDecisionClient) UpdateOne(_m *ModerationDecision) *ModerationDecisionUpdateOne {
+	mutation := newModerationDecisionMutation(c.config, OpUpdateOne, withModerationDecision(_m))
+	return &ModerationDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ModerationDecisionClient) UpdateOneID(id int) *ModerationDecisionUpdateOne {
+	mutation := newModerationDecisionMutation(c.config, OpUpdateOne, withModerationDecisionID(id))
+	return &ModerationDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ModerationDecision.
+func (c *ModerationDecisionClient) Delete() *ModerationDecisionDelete {
+	mutation := newModerationDecisionMutation(c.config, OpDelete)
+	return &ModerationDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ModerationDecisionClient) DeleteOne(_m *ModerationDecision) *ModerationDecisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ModerationDecisionClient) DeleteOneID(id int) *ModerationDecisionDeleteOne {
+	builder := c.Delete().Where(moderationdecision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ModerationDecisionDeleteOne{builder}
+}
+
+// Query returns a query builder for ModerationDecision.
+func (c *ModerationDecisionClient) Query() *ModerationDecisionQuery {
+	return &ModerationDecisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeModerationDecision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ModerationDecision entity by its id.
+func (c *ModerationDecisionClient) Get(ctx context.Context, id int) (*ModerationDecision, error) {
+	return c.Query().Where(moderationdecision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ModerationDecisionClient) GetX(ctx context.Context, id int) *ModerationDecision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ModerationDecisionClient) Hooks() []Hook {
+	hooks := c.hooks.ModerationDecision
+	return append(hooks[:len(hooks):len(hooks)], moderationdecision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ModerationDecisionClient) Interceptors() []Interceptor {
+	return c.inters.ModerationDecision
+}
+
+func (c *ModerationDecisionClient) mutate(ctx context.Context, m *ModerationDecisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ModerationDecisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ModerationDecisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ModerationDecisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ModerationDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ModerationDecision mutation op: %q", m.Op())
 	}
 }
 
@@ -1061,6 +1245,22 @@ func (c *ProductClient) QueryOrderItems(_m *Product) *OrderItemQuery {
 	return query
 }
 
+// QueryReviews queries the reviews edge of a Product.
+func (c *ProductClient) QueryReviews(_m *Product) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, product.ReviewsTable, product.ReviewsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProductClient) Hooks() []Hook {
 	hooks := c.hooks.Product
@@ -1084,6 +1284,702 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
+// ReviewClient is a client for the Review schema.
+type ReviewClient struct {
+	config
+}
+
+// NewReviewClient returns a client for the Review from the given config.
+func NewReviewClient(c config) *ReviewClient {
+	return &ReviewClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `review.Hooks(f(g(h())))`.
+func (c *ReviewClient) Use(hooks ...Hook) {
+	c.hooks.Review = append(c.hooks.Review, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `review.Intercept(f(g(h())))`.
+func (c *ReviewClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Review = append(c.inters.Review, interceptors...)
+}
+
+// Create returns a builder for creating a Review entity.
+func (c *ReviewClient) Create() *ReviewCreate {
+	mutation := newReviewMutation(c.config, OpCreate)
+	return &ReviewCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Review entities.
+func (c *ReviewClient) CreateBulk(builders ...*ReviewCreate) *ReviewCreateBulk {
+	return &ReviewCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReviewClient) MapCreateBulk(slice any, setFunc func(*ReviewCreate, int)) *ReviewCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReviewCreateBulk{err: fmt.Errorf("calling to ReviewClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReviewCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReviewCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Review.
+func (c *ReviewClient) Update() *ReviewUpdate {
+	mutation := newReviewMutation(c.config, OpUpdate)
+	return &ReviewUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReviewClient) UpdateOne(_m *Review) *ReviewUpdateOne {
+	mutation := newReviewMutation(c.config, OpUpdateOne, withReview(_m))
+	return &ReviewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReviewClient) UpdateOneID(id int) *ReviewUpdateOne {
+	mutation := newReviewMutation(c.config, OpUpdateOne, withReviewID(id))
+	return &ReviewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Review.
+func (c *ReviewClient) Delete() *ReviewDelete {
+	mutation := newReviewMutation(c.config, OpDelete)
+	return &ReviewDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReviewClient) DeleteOne(_m *Review) *ReviewDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReviewClient) DeleteOneID(id int) *ReviewDeleteOne {
+	builder := c.Delete().Where(review.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReviewDeleteOne{builder}
+}
+
+// Query returns a query builder for Review.
+func (c *ReviewClient) Query() *ReviewQuery {
+	return &ReviewQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReview},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Review entity by its id.
+func (c *ReviewClient) Get(ctx context.Context, id int) (*Review, error) {
+	return c.Query().Where(review.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReviewClient) GetX(ctx context.Context, id int) *Review {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProduct queries the product edge of a Review.
+func (c *ReviewClient) QueryProduct(_m *Review) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, review.ProductTable, review.ProductColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a Review.
+func (c *ReviewClient) QueryAuthor(_m *Review) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, review.AuthorTable, review.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrderItem queries the order_item edge of a Review.
+func (c *ReviewClient) QueryOrderItem(_m *Review) *OrderItemQuery {
+	query := (&OrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(orderitem.Table, orderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, review.OrderItemTable, review.OrderItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReplies queries the replies edge of a Review.
+func (c *ReviewClient) QueryReplies(_m *Review) *ReviewReplyQuery {
+	query := (&ReviewReplyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(reviewreply.Table, reviewreply.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, review.RepliesTable, review.RepliesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVotes queries the votes edge of a Review.
+func (c *ReviewClient) QueryVotes(_m *Review) *ReviewVoteQuery {
+	query := (&ReviewVoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(reviewvote.Table, reviewvote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, review.VotesTable, review.VotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReplyChanges queries the reply_changes edge of a Review.
+func (c *ReviewClient) QueryReplyChanges(_m *Review) *ReviewReplyChangeQuery {
+	query := (&ReviewReplyChangeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(reviewreplychange.Table, reviewreplychange.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, review.ReplyChangesTable, review.ReplyChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReviewClient) Hooks() []Hook {
+	hooks := c.hooks.Review
+	return append(hooks[:len(hooks):len(hooks)], review.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReviewClient) Interceptors() []Interceptor {
+	return c.inters.Review
+}
+
+func (c *ReviewClient) mutate(ctx context.Context, m *ReviewMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReviewCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReviewUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReviewUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReviewDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Review mutation op: %q", m.Op())
+	}
+}
+
+// ReviewReplyClient is a client for the ReviewReply schema.
+type ReviewReplyClient struct {
+	config
+}
+
+// NewReviewReplyClient returns a client for the ReviewReply from the given config.
+func NewReviewReplyClient(c config) *ReviewReplyClient {
+	return &ReviewReplyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reviewreply.Hooks(f(g(h())))`.
+func (c *ReviewReplyClient) Use(hooks ...Hook) {
+	c.hooks.ReviewReply = append(c.hooks.ReviewReply, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reviewreply.Intercept(f(g(h())))`.
+func (c *ReviewReplyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReviewReply = append(c.inters.ReviewReply, interceptors...)
+}
+
+// Create returns a builder for creating a ReviewReply entity.
+func (c *ReviewReplyClient) Create() *ReviewReplyCreate {
+	mutation := newReviewReplyMutation(c.config, OpCreate)
+	return &ReviewReplyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReviewReply entities.
+func (c *ReviewReplyClient) CreateBulk(builders ...*ReviewReplyCreate) *ReviewReplyCreateBulk {
+	return &ReviewReplyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReviewReplyClient) MapCreateBulk(slice any, setFunc func(*ReviewReplyCreate, int)) *ReviewReplyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReviewReplyCreateBulk{err: fmt.Errorf("calling to ReviewReplyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReviewReplyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReviewReplyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReviewReply.
+func (c *ReviewReplyClient) Update() *ReviewReplyUpdate {
+	mutation := newReviewReplyMutation(c.config, OpUpdate)
+	return &ReviewReplyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReviewReplyClient) UpdateOne(_m *ReviewReply) *ReviewReplyUpdateOne {
+	mutation := newReviewReplyMutation(c.config, OpUpdateOne, withReviewReply(_m))
+	return &ReviewReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReviewReplyClient) UpdateOneID(id int) *ReviewReplyUpdateOne {
+	mutation := newReviewReplyMutation(c.config, OpUpdateOne, withReviewReplyID(id))
+	return &ReviewReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReviewReply.
+func (c *ReviewReplyClient) Delete() *ReviewReplyDelete {
+	mutation := newReviewReplyMutation(c.config, OpDelete)
+	return &ReviewReplyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReviewReplyClient) DeleteOne(_m *ReviewReply) *ReviewReplyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReviewReplyClient) DeleteOneID(id int) *ReviewReplyDeleteOne {
+	builder := c.Delete().Where(reviewreply.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReviewReplyDeleteOne{builder}
+}
+
+// Query returns a query builder for ReviewReply.
+func (c *ReviewReplyClient) Query() *ReviewReplyQuery {
+	return &ReviewReplyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReviewReply},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReviewReply entity by its id.
+func (c *ReviewReplyClient) Get(ctx context.Context, id int) (*ReviewReply, error) {
+	return c.Query().Where(reviewreply.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReviewReplyClient) GetX(ctx context.Context, id int) *ReviewReply {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReview queries the review edge of a ReviewReply.
+func (c *ReviewReplyClient) QueryReview(_m *ReviewReply) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reviewreply.Table, reviewreply.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reviewreply.ReviewTable, reviewreply.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReviewReplyClient) Hooks() []Hook {
+	hooks := c.hooks.ReviewReply
+	return append(hooks[:len(hooks):len(hooks)], reviewreply.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReviewReplyClient) Interceptors() []Interceptor {
+	return c.inters.ReviewReply
+}
+
+func (c *ReviewReplyClient) mutate(ctx context.Context, m *ReviewReplyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReviewReplyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReviewReplyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReviewReplyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReviewReplyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReviewReply mutation op: %q", m.Op())
+	}
+}
+
+// ReviewReplyChangeClient is a client for the ReviewReplyChange schema.
+type ReviewReplyChangeClient struct {
+	config
+}
+
+// NewReviewReplyChangeClient returns a client for the ReviewReplyChange from the given config.
+func NewReviewReplyChangeClient(c config) *ReviewReplyChangeClient {
+	return &ReviewReplyChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reviewreplychange.Hooks(f(g(h())))`.
+func (c *ReviewReplyChangeClient) Use(hooks ...Hook) {
+	c.hooks.ReviewReplyChange = append(c.hooks.ReviewReplyChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reviewreplychange.Intercept(f(g(h())))`.
+func (c *ReviewReplyChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReviewReplyChange = append(c.inters.ReviewReplyChange, interceptors...)
+}
+
+// Create returns a builder for creating a ReviewReplyChange entity.
+func (c *ReviewReplyChangeClient) Create() *ReviewReplyChangeCreate {
+	mutation := newReviewReplyChangeMutation(c.config, OpCreate)
+	return &ReviewReplyChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReviewReplyChange entities.
+func (c *ReviewReplyChangeClient) CreateBulk(builders ...*ReviewReplyChangeCreate) *ReviewReplyChangeCreateBulk {
+	return &ReviewReplyChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReviewReplyChangeClient) MapCreateBulk(slice any, setFunc func(*ReviewReplyChangeCreate, int)) *ReviewReplyChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReviewReplyChangeCreateBulk{err: fmt.Errorf("calling to ReviewReplyChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReviewReplyChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReviewReplyChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReviewReplyChange.
+func (c *ReviewReplyChangeClient) Update() *ReviewReplyChangeUpdate {
+	mutation := newReviewReplyChangeMutation(c.config, OpUpdate)
+	return &ReviewReplyChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReviewReplyChangeClient) UpdateOne(_m *ReviewReplyChange) *ReviewReplyChangeUpdateOne {
+	mutation := newReviewReplyChangeMutation(c.config, OpUpdateOne, withReviewReplyChange(_m))
+	return &ReviewReplyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReviewReplyChangeClient) UpdateOneID(id int) *ReviewReplyChangeUpdateOne {
+	mutation := newReviewReplyChangeMutation(c.config, OpUpdateOne, withReviewReplyChangeID(id))
+	return &ReviewReplyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReviewReplyChange.
+func (c *ReviewReplyChangeClient) Delete() *ReviewReplyChangeDelete {
+	mutation := newReviewReplyChangeMutation(c.config, OpDelete)
+	return &ReviewReplyChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReviewReplyChangeClient) DeleteOne(_m *ReviewReplyChange) *ReviewReplyChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReviewReplyChangeClient) DeleteOneID(id int) *ReviewReplyChangeDeleteOne {
+	builder := c.Delete().Where(reviewreplychange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReviewReplyChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for ReviewReplyChange.
+func (c *ReviewReplyChangeClient) Query() *ReviewReplyChangeQuery {
+	return &ReviewReplyChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReviewReplyChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReviewReplyChange entity by its id.
+func (c *ReviewReplyChangeClient) Get(ctx context.Context, id int) (*ReviewReplyChange, error) {
+	return c.Query().Where(reviewreplychange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReviewReplyChangeClient) GetX(ctx context.Context, id int) *ReviewReplyChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReview queries the review edge of a ReviewReplyChange.
+func (c *ReviewReplyChangeClient) QueryReview(_m *ReviewReplyChange) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reviewreplychange.Table, reviewreplychange.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reviewreplychange.ReviewTable, reviewreplychange.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReply queries the reply edge of a ReviewReplyChange.
+func (c *ReviewReplyChangeClient) QueryReply(_m *ReviewReplyChange) *ReviewReplyQuery {
+	query := (&ReviewReplyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reviewreplychange.Table, reviewreplychange.FieldID, id),
+			sqlgraph.To(reviewreply.Table, reviewreply.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reviewreplychange.ReplyTable, reviewreplychange.ReplyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReviewReplyChangeClient) Hooks() []Hook {
+	hooks := c.hooks.ReviewReplyChange
+	return append(hooks[:len(hooks):len(hooks)], reviewreplychange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReviewReplyChangeClient) Interceptors() []Interceptor {
+	return c.inters.ReviewReplyChange
+}
+
+func (c *ReviewReplyChangeClient) mutate(ctx context.Context, m *ReviewReplyChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReviewReplyChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReviewReplyChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReviewReplyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReviewReplyChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReviewReplyChange mutation op: %q", m.Op())
+	}
+}
+
+// ReviewVoteClient is a client for the ReviewVote schema.
+type ReviewVoteClient struct {
+	config
+}
+
+// NewReviewVoteClient returns a client for the ReviewVote from the given config.
+func NewReviewVoteClient(c config) *ReviewVoteClient {
+	return &ReviewVoteClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reviewvote.Hooks(f(g(h())))`.
+func (c *ReviewVoteClient) Use(hooks ...Hook) {
+	c.hooks.ReviewVote = append(c.hooks.ReviewVote, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reviewvote.Intercept(f(g(h())))`.
+func (c *ReviewVoteClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReviewVote = append(c.inters.ReviewVote, interceptors...)
+}
+
+// Create returns a builder for creating a ReviewVote entity.
+func (c *ReviewVoteClient) Create() *ReviewVoteCreate {
+	mutation := newReviewVoteMutation(c.config, OpCreate)
+	return &ReviewVoteCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReviewVote entities.
+func (c *ReviewVoteClient) CreateBulk(builders ...*ReviewVoteCreate) *ReviewVoteCreateBulk {
+	return &ReviewVoteCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReviewVoteClient) MapCreateBulk(slice any, setFunc func(*ReviewVoteCreate, int)) *ReviewVoteCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReviewVoteCreateBulk{err: fmt.Errorf("calling to ReviewVoteClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReviewVoteCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReviewVoteCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReviewVote.
+func (c *ReviewVoteClient) Update() *ReviewVoteUpdate {
+	mutation := newReviewVoteMutation(c.config, OpUpdate)
+	return &ReviewVoteUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReviewVoteClient) UpdateOne(_m *ReviewVote) *ReviewVoteUpdateOne {
+	mutation := newReviewVoteMutation(c.config, OpUpdateOne, withReviewVote(_m))
+	return &ReviewVoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReviewVoteClient) UpdateOneID(id int) *ReviewVoteUpdateOne {
+	mutation := newReviewVoteMutation(c.config, OpUpdateOne, withReviewVoteID(id))
+	return &ReviewVoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReviewVote.
+func (c *ReviewVoteClient) Delete() *ReviewVoteDelete {
+	mutation := newReviewVoteMutation(c.config, OpDelete)
+	return &ReviewVoteDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReviewVoteClient) DeleteOne(_m *ReviewVote) *ReviewVoteDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReviewVoteClient) DeleteOneID(id int) *ReviewVoteDeleteOne {
+	builder := c.Delete().Where(reviewvote.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReviewVoteDeleteOne{builder}
+}
+
+// Query returns a query builder for ReviewVote.
+func (c *ReviewVoteClient) Query() *ReviewVoteQuery {
+	return &ReviewVoteQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReviewVote},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReviewVote entity by its id.
+func (c *ReviewVoteClient) Get(ctx context.Context, id int) (*ReviewVote, error) {
+	return c.Query().Where(reviewvote.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReviewVoteClient) GetX(ctx context.Context, id int) *ReviewVote {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReview queries the review edge of a ReviewVote.
+func (c *ReviewVoteClient) QueryReview(_m *ReviewVote) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reviewvote.Table, reviewvote.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reviewvote.ReviewTable, reviewvote.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReviewVoteClient) Hooks() []Hook {
+	hooks := c.hooks.ReviewVote
+	return append(hooks[:len(hooks):len(hooks)], reviewvote.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReviewVoteClient) Interceptors() []Interceptor {
+	return c.inters.ReviewVote
+}
+
+func (c *ReviewVoteClient) mutate(ctx context.Context, m *ReviewVoteMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReviewVoteCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReviewVoteUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReviewVoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReviewVoteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReviewVote mutation op: %q", m.Op())
 	}
 }
 
@@ -1767,15 +2663,151 @@ func (c *TrackingEventClient) mutate(ctx context.Context, m *TrackingEventMutati
 	}
 }
 
+// WatchedWordClient is a client for the WatchedWord schema.
+type WatchedWordClient struct {
+	config
+}
+
+// NewWatchedWordClient returns a client for the WatchedWord from the given config.
+func NewWatchedWordClient(c config) *WatchedWordClient {
+	return &WatchedWordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `watchedword.Hooks(f(g(h())))`.
+func (c *WatchedWordClient) Use(hooks ...Hook) {
+	c.hooks.WatchedWord = append(c.hooks.WatchedWord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `watchedword.Intercept(f(g(h())))`.
+func (c *WatchedWordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WatchedWord = append(c.inters.WatchedWord, interceptors...)
+}
+
+// Create returns a builder for creating a WatchedWord entity.
+func (c *WatchedWordClient) Create() *WatchedWordCreate {
+	mutation := newWatchedWordMutation(c.config, OpCreate)
+	return &WatchedWordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WatchedWord entities.
+func (c *WatchedWordClient) CreateBulk(builders ...*WatchedWordCreate) *WatchedWordCreateBulk {
+	return &WatchedWordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WatchedWordClient) MapCreateBulk(slice any, setFunc func(*WatchedWordCreate, int)) *WatchedWordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WatchedWordCreateBulk{err: fmt.Errorf("calling to WatchedWordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WatchedWordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WatchedWordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WatchedWord.
+func (c *WatchedWordClient) Update() *WatchedWordUpdate {
+	mutation := newWatchedWordMutation(c.config, OpUpdate)
+	return &WatchedWordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WatchedWordClient) UpdateOne(_m *WatchedWord) *WatchedWordUpdateOne {
+	mutation := newWatchedWordMutation(c.config, OpUpdateOne, withWatchedWord(_m))
+	return &WatchedWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WatchedWordClient) UpdateOneID(id int) *WatchedWordUpdateOne {
+	mutation := newWatchedWordMutation(c.config, OpUpdateOne, withWatchedWordID(id))
+	return &WatchedWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WatchedWord.
+func (c *WatchedWordClient) Delete() *WatchedWordDelete {
+	mutation := newWatchedWordMutation(c.config, OpDelete)
+	return &WatchedWordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WatchedWordClient) DeleteOne(_m *WatchedWord) *WatchedWordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WatchedWordClient) DeleteOneID(id int) *WatchedWordDeleteOne {
+	builder := c.Delete().Where(watchedword.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WatchedWordDeleteOne{builder}
+}
+
+// Query returns a query builder for WatchedWord.
+func (c *WatchedWordClient) Query() *WatchedWordQuery {
+	return &WatchedWordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWatchedWord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WatchedWord entity by its id.
+func (c *WatchedWordClient) Get(ctx context.Context, id int) (*WatchedWord, error) {
+	return c.Query().Where(watchedword.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WatchedWordClient) GetX(ctx context.Context, id int) *WatchedWord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *WatchedWordClient) Hooks() []Hook {
+	hooks := c.hooks.WatchedWord
+	return append(hooks[:len(hooks):len(hooks)], watchedword.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WatchedWordClient) Interceptors() []Interceptor {
+	return c.inters.WatchedWord
+}
+
+func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WatchedWordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WatchedWordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WatchedWordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WatchedWordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WatchedWord mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Customer, Media, Order, OrderItem, Product, Shipment, ShipmentChange,
-		ShipmentItem, TrackingEvent []ent.Hook
+		Customer, Media, ModerationDecision, Order, OrderItem, Product, Review,
+		ReviewReply, ReviewReplyChange, ReviewVote, Shipment, ShipmentChange,
+		ShipmentItem, TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
-		Customer, Media, Order, OrderItem, Product, Shipment, ShipmentChange,
-		ShipmentItem, TrackingEvent []ent.Interceptor
+		Customer, Media, ModerationDecision, Order, OrderItem, Product, Review,
+		ReviewReply, ReviewReplyChange, ReviewVote, Shipment, ShipmentChange,
+		ShipmentItem, TrackingEvent, WatchedWord []ent.Interceptor
 	}
 )
 

@@ -14,13 +14,19 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -81,15 +87,21 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			customer.Table:       customer.ValidColumn,
-			media.Table:          media.ValidColumn,
-			order.Table:          order.ValidColumn,
-			orderitem.Table:      orderitem.ValidColumn,
-			product.Table:        product.ValidColumn,
-			shipment.Table:       shipment.ValidColumn,
-			shipmentchange.Table: shipmentchange.ValidColumn,
-			shipmentitem.Table:   shipmentitem.ValidColumn,
-			trackingevent.Table:  trackingevent.ValidColumn,
+			customer.Table:           customer.ValidColumn,
+			media.Table:              media.ValidColumn,
+			moderationdecision.Table: moderationdecision.ValidColumn,
+			order.Table:              order.ValidColumn,
+			orderitem.Table:          orderitem.ValidColumn,
+			product.Table:            product.ValidColumn,
+			review.Table:             review.ValidColumn,
+			reviewreply.Table:        reviewreply.ValidColumn,
+			reviewreplychange.Table:  reviewreplychange.ValidColumn,
+			reviewvote.Table:         reviewvote.ValidColumn,
+			shipment.Table:           shipment.ValidColumn,
+			shipmentchange.Table:     shipmentchange.ValidColumn,
+			shipmentitem.Table:       shipmentitem.ValidColumn,
+			trackingevent.Table:      trackingevent.ValidColumn,
+			watchedword.Table:        watchedword.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -5,14 +5,20 @@ package ent
 import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -22,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 9)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
@@ -69,6 +75,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   moderationdecision.Table,
+			Columns: moderationdecision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: moderationdecision.FieldID,
+			},
+		},
+		Type: "ModerationDecision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			moderationdecision.FieldItemID:     {Type: field.TypeInt, Column: moderationdecision.FieldItemID},
+			moderationdecision.FieldItemType:   {Type: field.TypeString, Column: moderationdecision.FieldItemType},
+			moderationdecision.FieldAuthorID:   {Type: field.TypeInt, Column: moderationdecision.FieldAuthorID},
+			moderationdecision.FieldAction:     {Type: field.TypeEnum, Column: moderationdecision.FieldAction},
+			moderationdecision.FieldFromStatus: {Type: field.TypeEnum, Column: moderationdecision.FieldFromStatus},
+			moderationdecision.FieldToStatus:   {Type: field.TypeEnum, Column: moderationdecision.FieldToStatus},
+			moderationdecision.FieldReason:     {Type: field.TypeString, Column: moderationdecision.FieldReason},
+			moderationdecision.FieldActor:      {Type: field.TypeString, Column: moderationdecision.FieldActor},
+			moderationdecision.FieldCreatedAt:  {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -100,7 +128,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -121,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -142,7 +170,89 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   review.Table,
+			Columns: review.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: review.FieldID,
+			},
+		},
+		Type: "Review",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			review.FieldCreatedAt:       {Type: field.TypeTime, Column: review.FieldCreatedAt},
+			review.FieldUpdatedAt:       {Type: field.TypeTime, Column: review.FieldUpdatedAt},
+			review.FieldProductID:       {Type: field.TypeInt, Column: review.FieldProductID},
+			review.FieldCustomerID:      {Type: field.TypeInt, Column: review.FieldCustomerID},
+			review.FieldOrderItemID:     {Type: field.TypeInt, Column: review.FieldOrderItemID},
+			review.FieldRating:          {Type: field.TypeInt, Column: review.FieldRating},
+			review.FieldTitle:           {Type: field.TypeString, Column: review.FieldTitle},
+			review.FieldBody:            {Type: field.TypeString, Column: review.FieldBody},
+			review.FieldStatus:          {Type: field.TypeEnum, Column: review.FieldStatus},
+			review.FieldStatusReason:    {Type: field.TypeString, Column: review.FieldStatusReason},
+			review.FieldVerifiedBuyer:   {Type: field.TypeBool, Column: review.FieldVerifiedBuyer},
+			review.FieldHelpfulCount:    {Type: field.TypeInt, Column: review.FieldHelpfulCount},
+			review.FieldFeatured:        {Type: field.TypeBool, Column: review.FieldFeatured},
+			review.FieldHasMedia:        {Type: field.TypeBool, Column: review.FieldHasMedia},
+			review.FieldMerchantReplied: {Type: field.TypeBool, Column: review.FieldMerchantReplied},
+			review.FieldEditedAt:        {Type: field.TypeTime, Column: review.FieldEditedAt},
+			review.FieldAuthorName:      {Type: field.TypeString, Column: review.FieldAuthorName},
+			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reviewreply.Table,
+			Columns: reviewreply.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reviewreply.FieldID,
+			},
+		},
+		Type: "ReviewReply",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reviewreply.FieldReviewID:   {Type: field.TypeInt, Column: reviewreply.FieldReviewID},
+			reviewreply.FieldCustomerID: {Type: field.TypeInt, Column: reviewreply.FieldCustomerID},
+			reviewreply.FieldByMerchant: {Type: field.TypeBool, Column: reviewreply.FieldByMerchant},
+			reviewreply.FieldAuthorName: {Type: field.TypeString, Column: reviewreply.FieldAuthorName},
+			reviewreply.FieldBody:       {Type: field.TypeString, Column: reviewreply.FieldBody},
+			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reviewreplychange.Table,
+			Columns: reviewreplychange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reviewreplychange.FieldID,
+			},
+		},
+		Type: "ReviewReplyChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reviewreplychange.FieldReviewID:  {Type: field.TypeInt, Column: reviewreplychange.FieldReviewID},
+			reviewreplychange.FieldReplyID:   {Type: field.TypeInt, Column: reviewreplychange.FieldReplyID},
+			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reviewvote.Table,
+			Columns: reviewvote.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reviewvote.FieldID,
+			},
+		},
+		Type: "ReviewVote",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reviewvote.FieldReviewID:   {Type: field.TypeInt, Column: reviewvote.FieldReviewID},
+			reviewvote.FieldCustomerID: {Type: field.TypeInt, Column: reviewvote.FieldCustomerID},
+			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -168,7 +278,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -185,7 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -201,7 +311,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -220,6 +330,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldLocation:   {Type: field.TypeString, Column: trackingevent.FieldLocation},
 			trackingevent.FieldOccurredAt: {Type: field.TypeTime, Column: trackingevent.FieldOccurredAt},
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   watchedword.Table,
+			Columns: watchedword.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: watchedword.FieldID,
+			},
+		},
+		Type: "WatchedWord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			watchedword.FieldCreatedAt: {Type: field.TypeTime, Column: watchedword.FieldCreatedAt},
+			watchedword.FieldUpdatedAt: {Type: field.TypeTime, Column: watchedword.FieldUpdatedAt},
+			watchedword.FieldWord:      {Type: field.TypeString, Column: watchedword.FieldWord},
+			watchedword.FieldAction:    {Type: field.TypeEnum, Column: watchedword.FieldAction},
+			watchedword.FieldCreatedBy: {Type: field.TypeString, Column: watchedword.FieldCreatedBy},
 		},
 	}
 	graph.MustAddE(
@@ -329,6 +457,138 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Product",
 		"OrderItem",
+	)
+	graph.MustAddE(
+		"reviews",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.ReviewsTable,
+			Columns: []string{product.ReviewsColumn},
+			Bidi:    false,
+		},
+		"Product",
+		"Review",
+	)
+	graph.MustAddE(
+		"product",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   review.ProductTable,
+			Columns: []string{review.ProductColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"Product",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   review.AuthorTable,
+			Columns: []string{review.AuthorColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"Customer",
+	)
+	graph.MustAddE(
+		"order_item",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   review.OrderItemTable,
+			Columns: []string{review.OrderItemColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"OrderItem",
+	)
+	graph.MustAddE(
+		"replies",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   review.RepliesTable,
+			Columns: []string{review.RepliesColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"ReviewReply",
+	)
+	graph.MustAddE(
+		"votes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   review.VotesTable,
+			Columns: []string{review.VotesColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"ReviewVote",
+	)
+	graph.MustAddE(
+		"reply_changes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   review.ReplyChangesTable,
+			Columns: []string{review.ReplyChangesColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"ReviewReplyChange",
+	)
+	graph.MustAddE(
+		"review",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reviewreply.ReviewTable,
+			Columns: []string{reviewreply.ReviewColumn},
+			Bidi:    false,
+		},
+		"ReviewReply",
+		"Review",
+	)
+	graph.MustAddE(
+		"review",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reviewreplychange.ReviewTable,
+			Columns: []string{reviewreplychange.ReviewColumn},
+			Bidi:    false,
+		},
+		"ReviewReplyChange",
+		"Review",
+	)
+	graph.MustAddE(
+		"reply",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reviewreplychange.ReplyTable,
+			Columns: []string{reviewreplychange.ReplyColumn},
+			Bidi:    false,
+		},
+		"ReviewReplyChange",
+		"ReviewReply",
+	)
+	graph.MustAddE(
+		"review",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reviewvote.ReviewTable,
+			Columns: []string{reviewvote.ReviewColumn},
+			Bidi:    false,
+		},
+		"ReviewVote",
+		"Review",
 	)
 	graph.MustAddE(
 		"order",
@@ -646,6 +906,91 @@ func (f *MediaFilter) WhereHasOwnerCustomerWith(preds ...predicate.Customer) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ModerationDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ModerationDecisionQuery builder.
+func (_q *ModerationDecisionQuery) Filter() *ModerationDecisionFilter {
+	return &ModerationDecisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ModerationDecisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ModerationDecisionMutation builder.
+func (m *ModerationDecisionMutation) Filter() *ModerationDecisionFilter {
+	return &ModerationDecisionFilter{config: m.config, predicateAdder: m}
+}
+
+// ModerationDecisionFilter provides a generic filtering capability at runtime for ModerationDecisionQuery.
+type ModerationDecisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ModerationDecisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ModerationDecisionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(moderationdecision.FieldID))
+}
+
+// WhereItemID applies the entql int predicate on the item_id field.
+func (f *ModerationDecisionFilter) WhereItemID(p entql.IntP) {
+	f.Where(p.Field(moderationdecision.FieldItemID))
+}
+
+// WhereItemType applies the entql string predicate on the item_type field.
+func (f *ModerationDecisionFilter) WhereItemType(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldItemType))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *ModerationDecisionFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(moderationdecision.FieldAuthorID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *ModerationDecisionFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldAction))
+}
+
+// WhereFromStatus applies the entql string predicate on the from_status field.
+func (f *ModerationDecisionFilter) WhereFromStatus(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldFromStatus))
+}
+
+// WhereToStatus applies the entql string predicate on the to_status field.
+func (f *ModerationDecisionFilter) WhereToStatus(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldToStatus))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *ModerationDecisionFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldReason))
+}
+
+// WhereActor applies the entql string predicate on the actor field.
+func (f *ModerationDecisionFilter) WhereActor(p entql.StringP) {
+	f.Where(p.Field(moderationdecision.FieldActor))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ModerationDecisionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(moderationdecision.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -674,7 +1019,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -856,7 +1201,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -978,7 +1323,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1043,6 +1388,470 @@ func (f *ProductFilter) WhereHasOrderItemsWith(preds ...predicate.OrderItem) {
 	})))
 }
 
+// WhereHasReviews applies a predicate to check if query has an edge reviews.
+func (f *ProductFilter) WhereHasReviews() {
+	f.Where(entql.HasEdge("reviews"))
+}
+
+// WhereHasReviewsWith applies a predicate to check if query has an edge reviews with a given conditions (other predicates).
+func (f *ProductFilter) WhereHasReviewsWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("reviews", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReviewQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReviewQuery builder.
+func (_q *ReviewQuery) Filter() *ReviewFilter {
+	return &ReviewFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReviewMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReviewMutation builder.
+func (m *ReviewMutation) Filter() *ReviewFilter {
+	return &ReviewFilter{config: m.config, predicateAdder: m}
+}
+
+// ReviewFilter provides a generic filtering capability at runtime for ReviewQuery.
+type ReviewFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReviewFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReviewFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(review.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReviewFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(review.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReviewFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(review.FieldUpdatedAt))
+}
+
+// WhereProductID applies the entql int predicate on the product_id field.
+func (f *ReviewFilter) WhereProductID(p entql.IntP) {
+	f.Where(p.Field(review.FieldProductID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ReviewFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(review.FieldCustomerID))
+}
+
+// WhereOrderItemID applies the entql int predicate on the order_item_id field.
+func (f *ReviewFilter) WhereOrderItemID(p entql.IntP) {
+	f.Where(p.Field(review.FieldOrderItemID))
+}
+
+// WhereRating applies the entql int predicate on the rating field.
+func (f *ReviewFilter) WhereRating(p entql.IntP) {
+	f.Where(p.Field(review.FieldRating))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ReviewFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(review.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ReviewFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(review.FieldBody))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReviewFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(review.FieldStatus))
+}
+
+// WhereStatusReason applies the entql string predicate on the status_reason field.
+func (f *ReviewFilter) WhereStatusReason(p entql.StringP) {
+	f.Where(p.Field(review.FieldStatusReason))
+}
+
+// WhereVerifiedBuyer applies the entql bool predicate on the verified_buyer field.
+func (f *ReviewFilter) WhereVerifiedBuyer(p entql.BoolP) {
+	f.Where(p.Field(review.FieldVerifiedBuyer))
+}
+
+// WhereHelpfulCount applies the entql int predicate on the helpful_count field.
+func (f *ReviewFilter) WhereHelpfulCount(p entql.IntP) {
+	f.Where(p.Field(review.FieldHelpfulCount))
+}
+
+// WhereFeatured applies the entql bool predicate on the featured field.
+func (f *ReviewFilter) WhereFeatured(p entql.BoolP) {
+	f.Where(p.Field(review.FieldFeatured))
+}
+
+// WhereHasMedia applies the entql bool predicate on the has_media field.
+func (f *ReviewFilter) WhereHasMedia(p entql.BoolP) {
+	f.Where(p.Field(review.FieldHasMedia))
+}
+
+// WhereMerchantReplied applies the entql bool predicate on the merchant_replied field.
+func (f *ReviewFilter) WhereMerchantReplied(p entql.BoolP) {
+	f.Where(p.Field(review.FieldMerchantReplied))
+}
+
+// WhereEditedAt applies the entql time.Time predicate on the edited_at field.
+func (f *ReviewFilter) WhereEditedAt(p entql.TimeP) {
+	f.Where(p.Field(review.FieldEditedAt))
+}
+
+// WhereAuthorName applies the entql string predicate on the author_name field.
+func (f *ReviewFilter) WhereAuthorName(p entql.StringP) {
+	f.Where(p.Field(review.FieldAuthorName))
+}
+
+// WhereWatchedWords applies the entql json.RawMessage predicate on the watched_words field.
+func (f *ReviewFilter) WhereWatchedWords(p entql.BytesP) {
+	f.Where(p.Field(review.FieldWatchedWords))
+}
+
+// WhereHasProduct applies a predicate to check if query has an edge product.
+func (f *ReviewFilter) WhereHasProduct() {
+	f.Where(entql.HasEdge("product"))
+}
+
+// WhereHasProductWith applies a predicate to check if query has an edge product with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasProductWith(preds ...predicate.Product) {
+	f.Where(entql.HasEdgeWith("product", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *ReviewFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasAuthorWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrderItem applies a predicate to check if query has an edge order_item.
+func (f *ReviewFilter) WhereHasOrderItem() {
+	f.Where(entql.HasEdge("order_item"))
+}
+
+// WhereHasOrderItemWith applies a predicate to check if query has an edge order_item with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
+	f.Where(entql.HasEdgeWith("order_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReplies applies a predicate to check if query has an edge replies.
+func (f *ReviewFilter) WhereHasReplies() {
+	f.Where(entql.HasEdge("replies"))
+}
+
+// WhereHasRepliesWith applies a predicate to check if query has an edge replies with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasRepliesWith(preds ...predicate.ReviewReply) {
+	f.Where(entql.HasEdgeWith("replies", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVotes applies a predicate to check if query has an edge votes.
+func (f *ReviewFilter) WhereHasVotes() {
+	f.Where(entql.HasEdge("votes"))
+}
+
+// WhereHasVotesWith applies a predicate to check if query has an edge votes with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasVotesWith(preds ...predicate.ReviewVote) {
+	f.Where(entql.HasEdgeWith("votes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReplyChanges applies a predicate to check if query has an edge reply_changes.
+func (f *ReviewFilter) WhereHasReplyChanges() {
+	f.Where(entql.HasEdge("reply_changes"))
+}
+
+// WhereHasReplyChangesWith applies a predicate to check if query has an edge reply_changes with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasReplyChangesWith(preds ...predicate.ReviewReplyChange) {
+	f.Where(entql.HasEdgeWith("reply_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReviewReplyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReviewReplyQuery builder.
+func (_q *ReviewReplyQuery) Filter() *ReviewReplyFilter {
+	return &ReviewReplyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReviewReplyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReviewReplyMutation builder.
+func (m *ReviewReplyMutation) Filter() *ReviewReplyFilter {
+	return &ReviewReplyFilter{config: m.config, predicateAdder: m}
+}
+
+// ReviewReplyFilter provides a generic filtering capability at runtime for ReviewReplyQuery.
+type ReviewReplyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReviewReplyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReviewReplyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reviewreply.FieldID))
+}
+
+// WhereReviewID applies the entql int predicate on the review_id field.
+func (f *ReviewReplyFilter) WhereReviewID(p entql.IntP) {
+	f.Where(p.Field(reviewreply.FieldReviewID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ReviewReplyFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(reviewreply.FieldCustomerID))
+}
+
+// WhereByMerchant applies the entql bool predicate on the by_merchant field.
+func (f *ReviewReplyFilter) WhereByMerchant(p entql.BoolP) {
+	f.Where(p.Field(reviewreply.FieldByMerchant))
+}
+
+// WhereAuthorName applies the entql string predicate on the author_name field.
+func (f *ReviewReplyFilter) WhereAuthorName(p entql.StringP) {
+	f.Where(p.Field(reviewreply.FieldAuthorName))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *ReviewReplyFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(reviewreply.FieldBody))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReviewReplyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reviewreply.FieldCreatedAt))
+}
+
+// WhereHasReview applies a predicate to check if query has an edge review.
+func (f *ReviewReplyFilter) WhereHasReview() {
+	f.Where(entql.HasEdge("review"))
+}
+
+// WhereHasReviewWith applies a predicate to check if query has an edge review with a given conditions (other predicates).
+func (f *ReviewReplyFilter) WhereHasReviewWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("review", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReviewReplyChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReviewReplyChangeQuery builder.
+func (_q *ReviewReplyChangeQuery) Filter() *ReviewReplyChangeFilter {
+	return &ReviewReplyChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReviewReplyChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReviewReplyChangeMutation builder.
+func (m *ReviewReplyChangeMutation) Filter() *ReviewReplyChangeFilter {
+	return &ReviewReplyChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// ReviewReplyChangeFilter provides a generic filtering capability at runtime for ReviewReplyChangeQuery.
+type ReviewReplyChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReviewReplyChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReviewReplyChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reviewreplychange.FieldID))
+}
+
+// WhereReviewID applies the entql int predicate on the review_id field.
+func (f *ReviewReplyChangeFilter) WhereReviewID(p entql.IntP) {
+	f.Where(p.Field(reviewreplychange.FieldReviewID))
+}
+
+// WhereReplyID applies the entql int predicate on the reply_id field.
+func (f *ReviewReplyChangeFilter) WhereReplyID(p entql.IntP) {
+	f.Where(p.Field(reviewreplychange.FieldReplyID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReviewReplyChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reviewreplychange.FieldCreatedAt))
+}
+
+// WhereHasReview applies a predicate to check if query has an edge review.
+func (f *ReviewReplyChangeFilter) WhereHasReview() {
+	f.Where(entql.HasEdge("review"))
+}
+
+// WhereHasReviewWith applies a predicate to check if query has an edge review with a given conditions (other predicates).
+func (f *ReviewReplyChangeFilter) WhereHasReviewWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("review", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReply applies a predicate to check if query has an edge reply.
+func (f *ReviewReplyChangeFilter) WhereHasReply() {
+	f.Where(entql.HasEdge("reply"))
+}
+
+// WhereHasReplyWith applies a predicate to check if query has an edge reply with a given conditions (other predicates).
+func (f *ReviewReplyChangeFilter) WhereHasReplyWith(preds ...predicate.ReviewReply) {
+	f.Where(entql.HasEdgeWith("reply", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReviewVoteQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReviewVoteQuery builder.
+func (_q *ReviewVoteQuery) Filter() *ReviewVoteFilter {
+	return &ReviewVoteFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReviewVoteMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReviewVoteMutation builder.
+func (m *ReviewVoteMutation) Filter() *ReviewVoteFilter {
+	return &ReviewVoteFilter{config: m.config, predicateAdder: m}
+}
+
+// ReviewVoteFilter provides a generic filtering capability at runtime for ReviewVoteQuery.
+type ReviewVoteFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReviewVoteFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReviewVoteFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reviewvote.FieldID))
+}
+
+// WhereReviewID applies the entql int predicate on the review_id field.
+func (f *ReviewVoteFilter) WhereReviewID(p entql.IntP) {
+	f.Where(p.Field(reviewvote.FieldReviewID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ReviewVoteFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(reviewvote.FieldCustomerID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReviewVoteFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reviewvote.FieldCreatedAt))
+}
+
+// WhereHasReview applies a predicate to check if query has an edge review.
+func (f *ReviewVoteFilter) WhereHasReview() {
+	f.Where(entql.HasEdge("review"))
+}
+
+// WhereHasReviewWith applies a predicate to check if query has an edge review with a given conditions (other predicates).
+func (f *ReviewVoteFilter) WhereHasReviewWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("review", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ShipmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1072,7 +1881,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1219,7 +2028,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1321,7 +2130,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1404,7 +2213,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1467,4 +2276,69 @@ func (f *TrackingEventFilter) WhereHasShipmentWith(preds ...predicate.Shipment) 
 			p(s)
 		}
 	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WatchedWordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WatchedWordQuery builder.
+func (_q *WatchedWordQuery) Filter() *WatchedWordFilter {
+	return &WatchedWordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WatchedWordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WatchedWordMutation builder.
+func (m *WatchedWordMutation) Filter() *WatchedWordFilter {
+	return &WatchedWordFilter{config: m.config, predicateAdder: m}
+}
+
+// WatchedWordFilter provides a generic filtering capability at runtime for WatchedWordQuery.
+type WatchedWordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WatchedWordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WatchedWordFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(watchedword.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WatchedWordFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(watchedword.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WatchedWordFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(watchedword.FieldUpdatedAt))
+}
+
+// WhereWord applies the entql string predicate on the word field.
+func (f *WatchedWordFilter) WhereWord(p entql.StringP) {
+	f.Where(p.Field(watchedword.FieldWord))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *WatchedWordFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(watchedword.FieldAction))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *WatchedWordFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(watchedword.FieldCreatedBy))
 }

@@ -12,12 +12,16 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
@@ -316,6 +320,135 @@ func newMediaPaginateArgs(rv map[string]any) *mediaPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*MediaWhereInput); ok {
 		args.opts = append(args.opts, WithMediaFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ModerationDecisionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ModerationDecisionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ModerationDecisionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(moderationdecision.Columns))
+		selectedFields = []string{moderationdecision.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "itemId":
+			if _, ok := fieldSeen[moderationdecision.FieldItemID]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldItemID)
+				fieldSeen[moderationdecision.FieldItemID] = struct{}{}
+			}
+		case "itemType":
+			if _, ok := fieldSeen[moderationdecision.FieldItemType]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldItemType)
+				fieldSeen[moderationdecision.FieldItemType] = struct{}{}
+			}
+		case "authorId":
+			if _, ok := fieldSeen[moderationdecision.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldAuthorID)
+				fieldSeen[moderationdecision.FieldAuthorID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[moderationdecision.FieldAction]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldAction)
+				fieldSeen[moderationdecision.FieldAction] = struct{}{}
+			}
+		case "fromStatus":
+			if _, ok := fieldSeen[moderationdecision.FieldFromStatus]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldFromStatus)
+				fieldSeen[moderationdecision.FieldFromStatus] = struct{}{}
+			}
+		case "toStatus":
+			if _, ok := fieldSeen[moderationdecision.FieldToStatus]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldToStatus)
+				fieldSeen[moderationdecision.FieldToStatus] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[moderationdecision.FieldReason]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldReason)
+				fieldSeen[moderationdecision.FieldReason] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[moderationdecision.FieldActor]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldActor)
+				fieldSeen[moderationdecision.FieldActor] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[moderationdecision.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldCreatedAt)
+				fieldSeen[moderationdecision.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type moderationdecisionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ModerationDecisionPaginateOption
+}
+
+func newModerationDecisionPaginateArgs(rv map[string]any) *moderationdecisionPaginateArgs {
+	args := &moderationdecisionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ModerationDecisionOrder{Field: &ModerationDecisionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithModerationDecisionOrder(order))
+			}
+		case *ModerationDecisionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithModerationDecisionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ModerationDecisionWhereInput); ok {
+		args.opts = append(args.opts, WithModerationDecisionFilter(v.Filter))
 	}
 	return args
 }
@@ -761,6 +894,372 @@ func newProductPaginateArgs(rv map[string]any) *productPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ProductWhereInput); ok {
 		args.opts = append(args.opts, WithProductFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReviewQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReviewQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReviewQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(review.Columns))
+		selectedFields = []string{review.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "product":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProductClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, productImplementors)...); err != nil {
+				return err
+			}
+			_q.withProduct = query
+			if _, ok := fieldSeen[review.FieldProductID]; !ok {
+				selectedFields = append(selectedFields, review.FieldProductID)
+				fieldSeen[review.FieldProductID] = struct{}{}
+			}
+
+		case "replies":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReviewReplyClient{config: _q.config}).Query()
+			)
+			args := newReviewReplyPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newReviewReplyPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Review) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"review_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(review.RepliesColumn), ids...))
+						})
+						if err := query.GroupBy(review.RepliesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Review) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Replies)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, reviewreplyImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(review.RepliesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedReplies(alias, func(wq *ReviewReplyQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[review.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, review.FieldCreatedAt)
+				fieldSeen[review.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[review.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, review.FieldUpdatedAt)
+				fieldSeen[review.FieldUpdatedAt] = struct{}{}
+			}
+		case "rating":
+			if _, ok := fieldSeen[review.FieldRating]; !ok {
+				selectedFields = append(selectedFields, review.FieldRating)
+				fieldSeen[review.FieldRating] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[review.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, review.FieldTitle)
+				fieldSeen[review.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[review.FieldBody]; !ok {
+				selectedFields = append(selectedFields, review.FieldBody)
+				fieldSeen[review.FieldBody] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[review.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, review.FieldStatus)
+				fieldSeen[review.FieldStatus] = struct{}{}
+			}
+		case "statusReason":
+			if _, ok := fieldSeen[review.FieldStatusReason]; !ok {
+				selectedFields = append(selectedFields, review.FieldStatusReason)
+				fieldSeen[review.FieldStatusReason] = struct{}{}
+			}
+		case "verifiedBuyer":
+			if _, ok := fieldSeen[review.FieldVerifiedBuyer]; !ok {
+				selectedFields = append(selectedFields, review.FieldVerifiedBuyer)
+				fieldSeen[review.FieldVerifiedBuyer] = struct{}{}
+			}
+		case "helpfulCount":
+			if _, ok := fieldSeen[review.FieldHelpfulCount]; !ok {
+				selectedFields = append(selectedFields, review.FieldHelpfulCount)
+				fieldSeen[review.FieldHelpfulCount] = struct{}{}
+			}
+		case "featured":
+			if _, ok := fieldSeen[review.FieldFeatured]; !ok {
+				selectedFields = append(selectedFields, review.FieldFeatured)
+				fieldSeen[review.FieldFeatured] = struct{}{}
+			}
+		case "hasMedia":
+			if _, ok := fieldSeen[review.FieldHasMedia]; !ok {
+				selectedFields = append(selectedFields, review.FieldHasMedia)
+				fieldSeen[review.FieldHasMedia] = struct{}{}
+			}
+		case "merchantReplied":
+			if _, ok := fieldSeen[review.FieldMerchantReplied]; !ok {
+				selectedFields = append(selectedFields, review.FieldMerchantReplied)
+				fieldSeen[review.FieldMerchantReplied] = struct{}{}
+			}
+		case "editedAt":
+			if _, ok := fieldSeen[review.FieldEditedAt]; !ok {
+				selectedFields = append(selectedFields, review.FieldEditedAt)
+				fieldSeen[review.FieldEditedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reviewPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReviewPaginateOption
+}
+
+func newReviewPaginateArgs(rv map[string]any) *reviewPaginateArgs {
+	args := &reviewPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReviewOrder{Field: &ReviewOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReviewOrder(order))
+			}
+		case *ReviewOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReviewOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReviewReplyQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReviewReplyQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReviewReplyQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reviewreply.Columns))
+		selectedFields = []string{reviewreply.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "review":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReviewClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, reviewImplementors)...); err != nil {
+				return err
+			}
+			_q.withReview = query
+			if _, ok := fieldSeen[reviewreply.FieldReviewID]; !ok {
+				selectedFields = append(selectedFields, reviewreply.FieldReviewID)
+				fieldSeen[reviewreply.FieldReviewID] = struct{}{}
+			}
+		case "byMerchant":
+			if _, ok := fieldSeen[reviewreply.FieldByMerchant]; !ok {
+				selectedFields = append(selectedFields, reviewreply.FieldByMerchant)
+				fieldSeen[reviewreply.FieldByMerchant] = struct{}{}
+			}
+		case "authorName":
+			if _, ok := fieldSeen[reviewreply.FieldAuthorName]; !ok {
+				selectedFields = append(selectedFields, reviewreply.FieldAuthorName)
+				fieldSeen[reviewreply.FieldAuthorName] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[reviewreply.FieldBody]; !ok {
+				selectedFields = append(selectedFields, reviewreply.FieldBody)
+				fieldSeen[reviewreply.FieldBody] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[reviewreply.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reviewreply.FieldCreatedAt)
+				fieldSeen[reviewreply.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reviewreplyPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReviewReplyPaginateOption
+}
+
+func newReviewReplyPaginateArgs(rv map[string]any) *reviewreplyPaginateArgs {
+	args := &reviewreplyPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReviewReplyOrder{Field: &ReviewReplyOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReviewReplyOrder(order))
+			}
+		case *ReviewReplyOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReviewReplyOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -1235,6 +1734,115 @@ func newTrackingEventPaginateArgs(rv map[string]any) *trackingeventPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*TrackingEventWhereInput); ok {
 		args.opts = append(args.opts, WithTrackingEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *WatchedWordQuery) CollectFields(ctx context.Context, satisfies ...string) (*WatchedWordQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *WatchedWordQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(watchedword.Columns))
+		selectedFields = []string{watchedword.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[watchedword.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, watchedword.FieldCreatedAt)
+				fieldSeen[watchedword.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[watchedword.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, watchedword.FieldUpdatedAt)
+				fieldSeen[watchedword.FieldUpdatedAt] = struct{}{}
+			}
+		case "word":
+			if _, ok := fieldSeen[watchedword.FieldWord]; !ok {
+				selectedFields = append(selectedFields, watchedword.FieldWord)
+				fieldSeen[watchedword.FieldWord] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[watchedword.FieldAction]; !ok {
+				selectedFields = append(selectedFields, watchedword.FieldAction)
+				fieldSeen[watchedword.FieldAction] = struct{}{}
+			}
+		case "createdBy":
+			if _, ok := fieldSeen[watchedword.FieldCreatedBy]; !ok {
+				selectedFields = append(selectedFields, watchedword.FieldCreatedBy)
+				fieldSeen[watchedword.FieldCreatedBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type watchedwordPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []WatchedWordPaginateOption
+}
+
+func newWatchedWordPaginateArgs(rv map[string]any) *watchedwordPaginateArgs {
+	args := &watchedwordPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &WatchedWordOrder{Field: &WatchedWordOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithWatchedWordOrder(order))
+			}
+		case *WatchedWordOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithWatchedWordOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*WatchedWordWhereInput); ok {
+		args.opts = append(args.opts, WithWatchedWordFilter(v.Filter))
 	}
 	return args
 }

@@ -77,6 +77,42 @@ func (_m *OrderItem) Product(ctx context.Context) (*Product, error) {
 	return result, err
 }
 
+func (_m *Review) Product(ctx context.Context) (*Product, error) {
+	result, err := _m.Edges.ProductOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProduct().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Review) Replies(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ReviewReplyOrder,
+) (*ReviewReplyConnection, error) {
+	opts := []ReviewReplyPaginateOption{
+		WithReviewReplyOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedReplies(alias); err == nil || hasTotalCount {
+		pager, err := newReviewReplyPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ReviewReplyConnection{Edges: []*ReviewReplyEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryReplies().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *ReviewReply) Review(ctx context.Context) (*Review, error) {
+	result, err := _m.Edges.ReviewOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReview().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Shipment) Order(ctx context.Context) (*Order, error) {
 	result, err := _m.Edges.OrderOrErr()
 	if IsNotLoaded(err) {

@@ -12,12 +12,16 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/internal"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 	"github.com/hashicorp/go-multierror"
 )
 
@@ -36,6 +40,11 @@ var mediaImplementors = []string{"Media", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Media) IsNode() {}
 
+var moderationdecisionImplementors = []string{"ModerationDecision", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ModerationDecision) IsNode() {}
+
 var orderImplementors = []string{"Order", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -51,6 +60,19 @@ var productImplementors = []string{"Product", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Product) IsNode() {}
 
+var reviewImplementors = []string{"Review", "Node", "Moderatable"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Review) IsNode() {}
+
+// IsModeratable implements the Moderatable interface check for GQLGen.
+func (*Review) IsModeratable() {}
+
+var reviewreplyImplementors = []string{"ReviewReply", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ReviewReply) IsNode() {}
+
 var shipmentImplementors = []string{"Shipment", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -65,6 +87,11 @@ var trackingeventImplementors = []string{"TrackingEvent", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*TrackingEvent) IsNode() {}
+
+var watchedwordImplementors = []string{"WatchedWord", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*WatchedWord) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -161,6 +188,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case moderationdecision.Table:
+		query := c.ModerationDecision.Query().
+			Where(moderationdecision.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, moderationdecisionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case order.Table:
 		query := c.Order.Query().
 			Where(order.ID(id))
@@ -188,6 +224,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case review.Table:
+		query := c.Review.Query().
+			Where(review.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reviewImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reviewreply.Table:
+		query := c.ReviewReply.Query().
+			Where(reviewreply.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reviewreplyImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case shipment.Table:
 		query := c.Shipment.Query().
 			Where(shipment.ID(id))
@@ -211,6 +265,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(trackingevent.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, trackingeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case watchedword.Table:
+		query := c.WatchedWord.Query().
+			Where(watchedword.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, watchedwordImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -320,6 +383,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case moderationdecision.Table:
+		query := c.ModerationDecision.Query().
+			Where(moderationdecision.IDIn(ids...))
+		query, err := query.CollectFields(ctx, moderationdecisionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case order.Table:
 		query := c.Order.Query().
 			Where(order.IDIn(ids...))
@@ -368,6 +447,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case review.Table:
+		query := c.Review.Query().
+			Where(review.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reviewImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reviewreply.Table:
+		query := c.ReviewReply.Query().
+			Where(reviewreply.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reviewreplyImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case shipment.Table:
 		query := c.Shipment.Query().
 			Where(shipment.IDIn(ids...))
@@ -404,6 +515,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.TrackingEvent.Query().
 			Where(trackingevent.IDIn(ids...))
 		query, err := query.CollectFields(ctx, trackingeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case watchedword.Table:
+		query := c.WatchedWord.Query().
+			Where(watchedword.IDIn(ids...))
+		query, err := query.CollectFields(ctx, watchedwordImplementors...)
 		if err != nil {
 			return nil, err
 		}

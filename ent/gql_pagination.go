@@ -16,12 +16,16 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -645,6 +649,302 @@ func (_m *Media) ToEdge(order *MediaOrder) *MediaEdge {
 		order = DefaultMediaOrder
 	}
 	return &MediaEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ModerationDecisionEdge is the edge representation of ModerationDecision.
+type ModerationDecisionEdge struct {
+	Node   *ModerationDecision `json:"node"`
+	Cursor Cursor              `json:"cursor"`
+}
+
+// ModerationDecisionConnection is the connection containing edges to ModerationDecision.
+type ModerationDecisionConnection struct {
+	Edges      []*ModerationDecisionEdge `json:"edges"`
+	PageInfo   PageInfo                  `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+func (c *ModerationDecisionConnection) build(nodes []*ModerationDecision, pager *moderationdecisionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ModerationDecision
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ModerationDecision {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ModerationDecision {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ModerationDecisionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ModerationDecisionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ModerationDecisionPaginateOption enables pagination customization.
+type ModerationDecisionPaginateOption func(*moderationdecisionPager) error
+
+// WithModerationDecisionOrder configures pagination ordering.
+func WithModerationDecisionOrder(order *ModerationDecisionOrder) ModerationDecisionPaginateOption {
+	if order == nil {
+		order = DefaultModerationDecisionOrder
+	}
+	o := *order
+	return func(pager *moderationdecisionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultModerationDecisionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithModerationDecisionFilter configures pagination filter.
+func WithModerationDecisionFilter(filter func(*ModerationDecisionQuery) (*ModerationDecisionQuery, error)) ModerationDecisionPaginateOption {
+	return func(pager *moderationdecisionPager) error {
+		if filter == nil {
+			return errors.New("ModerationDecisionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type moderationdecisionPager struct {
+	reverse bool
+	order   *ModerationDecisionOrder
+	filter  func(*ModerationDecisionQuery) (*ModerationDecisionQuery, error)
+}
+
+func newModerationDecisionPager(opts []ModerationDecisionPaginateOption, reverse bool) (*moderationdecisionPager, error) {
+	pager := &moderationdecisionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultModerationDecisionOrder
+	}
+	return pager, nil
+}
+
+func (p *moderationdecisionPager) applyFilter(query *ModerationDecisionQuery) (*ModerationDecisionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *moderationdecisionPager) toCursor(_m *ModerationDecision) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *moderationdecisionPager) applyCursors(query *ModerationDecisionQuery, after, before *Cursor) (*ModerationDecisionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultModerationDecisionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *moderationdecisionPager) applyOrder(query *ModerationDecisionQuery) *ModerationDecisionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultModerationDecisionOrder.Field {
+		query = query.Order(DefaultModerationDecisionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *moderationdecisionPager) orderExpr(query *ModerationDecisionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultModerationDecisionOrder.Field {
+			b.Comma().Ident(DefaultModerationDecisionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ModerationDecision.
+func (_m *ModerationDecisionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ModerationDecisionPaginateOption,
+) (*ModerationDecisionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newModerationDecisionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ModerationDecisionConnection{Edges: []*ModerationDecisionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ModerationDecisionOrderFieldCreatedAt orders ModerationDecision by created_at.
+	ModerationDecisionOrderFieldCreatedAt = &ModerationDecisionOrderField{
+		Value: func(_m *ModerationDecision) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: moderationdecision.FieldCreatedAt,
+		toTerm: moderationdecision.ByCreatedAt,
+		toCursor: func(_m *ModerationDecision) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ModerationDecisionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ModerationDecisionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ModerationDecisionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ModerationDecisionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ModerationDecisionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ModerationDecisionOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ModerationDecisionOrderField", str)
+	}
+	return nil
+}
+
+// ModerationDecisionOrderField defines the ordering field of ModerationDecision.
+type ModerationDecisionOrderField struct {
+	// Value extracts the ordering value from the given ModerationDecision.
+	Value    func(*ModerationDecision) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) moderationdecision.OrderOption
+	toCursor func(*ModerationDecision) Cursor
+}
+
+// ModerationDecisionOrder defines the ordering of ModerationDecision.
+type ModerationDecisionOrder struct {
+	Direction OrderDirection                `json:"direction"`
+	Field     *ModerationDecisionOrderField `json:"field"`
+}
+
+// DefaultModerationDecisionOrder is the default ordering of ModerationDecision.
+var DefaultModerationDecisionOrder = &ModerationDecisionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ModerationDecisionOrderField{
+		Value: func(_m *ModerationDecision) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: moderationdecision.FieldID,
+		toTerm: moderationdecision.ByID,
+		toCursor: func(_m *ModerationDecision) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ModerationDecision into ModerationDecisionEdge.
+func (_m *ModerationDecision) ToEdge(order *ModerationDecisionOrder) *ModerationDecisionEdge {
+	if order == nil {
+		order = DefaultModerationDecisionOrder
+	}
+	return &ModerationDecisionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -1610,6 +1910,634 @@ func (_m *Product) ToEdge(order *ProductOrder) *ProductEdge {
 	}
 }
 
+// ReviewEdge is the edge representation of Review.
+type ReviewEdge struct {
+	Node   *Review `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// ReviewConnection is the connection containing edges to Review.
+type ReviewConnection struct {
+	Edges      []*ReviewEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *ReviewConnection) build(nodes []*Review, pager *reviewPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Review
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Review {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Review {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReviewEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReviewEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReviewPaginateOption enables pagination customization.
+type ReviewPaginateOption func(*reviewPager) error
+
+// WithReviewOrder configures pagination ordering.
+func WithReviewOrder(order *ReviewOrder) ReviewPaginateOption {
+	if order == nil {
+		order = DefaultReviewOrder
+	}
+	o := *order
+	return func(pager *reviewPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReviewOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReviewFilter configures pagination filter.
+func WithReviewFilter(filter func(*ReviewQuery) (*ReviewQuery, error)) ReviewPaginateOption {
+	return func(pager *reviewPager) error {
+		if filter == nil {
+			return errors.New("ReviewQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reviewPager struct {
+	reverse bool
+	order   *ReviewOrder
+	filter  func(*ReviewQuery) (*ReviewQuery, error)
+}
+
+func newReviewPager(opts []ReviewPaginateOption, reverse bool) (*reviewPager, error) {
+	pager := &reviewPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReviewOrder
+	}
+	return pager, nil
+}
+
+func (p *reviewPager) applyFilter(query *ReviewQuery) (*ReviewQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reviewPager) toCursor(_m *Review) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reviewPager) applyCursors(query *ReviewQuery, after, before *Cursor) (*ReviewQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReviewOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reviewPager) applyOrder(query *ReviewQuery) *ReviewQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReviewOrder.Field {
+		query = query.Order(DefaultReviewOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reviewPager) orderExpr(query *ReviewQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReviewOrder.Field {
+			b.Comma().Ident(DefaultReviewOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Review.
+func (_m *ReviewQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReviewPaginateOption,
+) (*ReviewConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReviewPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReviewConnection{Edges: []*ReviewEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReviewOrderFieldCreatedAt orders Review by created_at.
+	ReviewOrderFieldCreatedAt = &ReviewOrderField{
+		Value: func(_m *Review) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: review.FieldCreatedAt,
+		toTerm: review.ByCreatedAt,
+		toCursor: func(_m *Review) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ReviewOrderFieldRating orders Review by rating.
+	ReviewOrderFieldRating = &ReviewOrderField{
+		Value: func(_m *Review) (ent.Value, error) {
+			return _m.Rating, nil
+		},
+		column: review.FieldRating,
+		toTerm: review.ByRating,
+		toCursor: func(_m *Review) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Rating,
+			}
+		},
+	}
+	// ReviewOrderFieldHelpfulCount orders Review by helpful_count.
+	ReviewOrderFieldHelpfulCount = &ReviewOrderField{
+		Value: func(_m *Review) (ent.Value, error) {
+			return _m.HelpfulCount, nil
+		},
+		column: review.FieldHelpfulCount,
+		toTerm: review.ByHelpfulCount,
+		toCursor: func(_m *Review) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.HelpfulCount,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReviewOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReviewOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ReviewOrderFieldRating.column:
+		str = "RATING"
+	case ReviewOrderFieldHelpfulCount.column:
+		str = "HELPFUL_COUNT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReviewOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReviewOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReviewOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReviewOrderFieldCreatedAt
+	case "RATING":
+		*f = *ReviewOrderFieldRating
+	case "HELPFUL_COUNT":
+		*f = *ReviewOrderFieldHelpfulCount
+	default:
+		return fmt.Errorf("%s is not a valid ReviewOrderField", str)
+	}
+	return nil
+}
+
+// ReviewOrderField defines the ordering field of Review.
+type ReviewOrderField struct {
+	// Value extracts the ordering value from the given Review.
+	Value    func(*Review) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) review.OrderOption
+	toCursor func(*Review) Cursor
+}
+
+// ReviewOrder defines the ordering of Review.
+type ReviewOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *ReviewOrderField `json:"field"`
+}
+
+// DefaultReviewOrder is the default ordering of Review.
+var DefaultReviewOrder = &ReviewOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReviewOrderField{
+		Value: func(_m *Review) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: review.FieldID,
+		toTerm: review.ByID,
+		toCursor: func(_m *Review) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Review into ReviewEdge.
+func (_m *Review) ToEdge(order *ReviewOrder) *ReviewEdge {
+	if order == nil {
+		order = DefaultReviewOrder
+	}
+	return &ReviewEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReviewReplyEdge is the edge representation of ReviewReply.
+type ReviewReplyEdge struct {
+	Node   *ReviewReply `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// ReviewReplyConnection is the connection containing edges to ReviewReply.
+type ReviewReplyConnection struct {
+	Edges      []*ReviewReplyEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *ReviewReplyConnection) build(nodes []*ReviewReply, pager *reviewreplyPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ReviewReply
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ReviewReply {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ReviewReply {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReviewReplyEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReviewReplyEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReviewReplyPaginateOption enables pagination customization.
+type ReviewReplyPaginateOption func(*reviewreplyPager) error
+
+// WithReviewReplyOrder configures pagination ordering.
+func WithReviewReplyOrder(order *ReviewReplyOrder) ReviewReplyPaginateOption {
+	if order == nil {
+		order = DefaultReviewReplyOrder
+	}
+	o := *order
+	return func(pager *reviewreplyPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReviewReplyOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReviewReplyFilter configures pagination filter.
+func WithReviewReplyFilter(filter func(*ReviewReplyQuery) (*ReviewReplyQuery, error)) ReviewReplyPaginateOption {
+	return func(pager *reviewreplyPager) error {
+		if filter == nil {
+			return errors.New("ReviewReplyQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reviewreplyPager struct {
+	reverse bool
+	order   *ReviewReplyOrder
+	filter  func(*ReviewReplyQuery) (*ReviewReplyQuery, error)
+}
+
+func newReviewReplyPager(opts []ReviewReplyPaginateOption, reverse bool) (*reviewreplyPager, error) {
+	pager := &reviewreplyPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReviewReplyOrder
+	}
+	return pager, nil
+}
+
+func (p *reviewreplyPager) applyFilter(query *ReviewReplyQuery) (*ReviewReplyQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reviewreplyPager) toCursor(_m *ReviewReply) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reviewreplyPager) applyCursors(query *ReviewReplyQuery, after, before *Cursor) (*ReviewReplyQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReviewReplyOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reviewreplyPager) applyOrder(query *ReviewReplyQuery) *ReviewReplyQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReviewReplyOrder.Field {
+		query = query.Order(DefaultReviewReplyOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reviewreplyPager) orderExpr(query *ReviewReplyQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReviewReplyOrder.Field {
+			b.Comma().Ident(DefaultReviewReplyOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ReviewReply.
+func (_m *ReviewReplyQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReviewReplyPaginateOption,
+) (*ReviewReplyConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReviewReplyPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReviewReplyConnection{Edges: []*ReviewReplyEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReviewReplyOrderFieldCreatedAt orders ReviewReply by created_at.
+	ReviewReplyOrderFieldCreatedAt = &ReviewReplyOrderField{
+		Value: func(_m *ReviewReply) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reviewreply.FieldCreatedAt,
+		toTerm: reviewreply.ByCreatedAt,
+		toCursor: func(_m *ReviewReply) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReviewReplyOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReviewReplyOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReviewReplyOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReviewReplyOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReviewReplyOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReviewReplyOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReviewReplyOrderField", str)
+	}
+	return nil
+}
+
+// ReviewReplyOrderField defines the ordering field of ReviewReply.
+type ReviewReplyOrderField struct {
+	// Value extracts the ordering value from the given ReviewReply.
+	Value    func(*ReviewReply) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reviewreply.OrderOption
+	toCursor func(*ReviewReply) Cursor
+}
+
+// ReviewReplyOrder defines the ordering of ReviewReply.
+type ReviewReplyOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *ReviewReplyOrderField `json:"field"`
+}
+
+// DefaultReviewReplyOrder is the default ordering of ReviewReply.
+var DefaultReviewReplyOrder = &ReviewReplyOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReviewReplyOrderField{
+		Value: func(_m *ReviewReply) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reviewreply.FieldID,
+		toTerm: reviewreply.ByID,
+		toCursor: func(_m *ReviewReply) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ReviewReply into ReviewReplyEdge.
+func (_m *ReviewReply) ToEdge(order *ReviewReplyOrder) *ReviewReplyEdge {
+	if order == nil {
+		order = DefaultReviewReplyOrder
+	}
+	return &ReviewReplyEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // ShipmentEdge is the edge representation of Shipment.
 type ShipmentEdge struct {
 	Node   *Shipment `json:"node"`
@@ -2482,6 +3410,302 @@ func (_m *TrackingEvent) ToEdge(order *TrackingEventOrder) *TrackingEventEdge {
 		order = DefaultTrackingEventOrder
 	}
 	return &TrackingEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// WatchedWordEdge is the edge representation of WatchedWord.
+type WatchedWordEdge struct {
+	Node   *WatchedWord `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// WatchedWordConnection is the connection containing edges to WatchedWord.
+type WatchedWordConnection struct {
+	Edges      []*WatchedWordEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *WatchedWordConnection) build(nodes []*WatchedWord, pager *watchedwordPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *WatchedWord
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *WatchedWord {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *WatchedWord {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*WatchedWordEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &WatchedWordEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// WatchedWordPaginateOption enables pagination customization.
+type WatchedWordPaginateOption func(*watchedwordPager) error
+
+// WithWatchedWordOrder configures pagination ordering.
+func WithWatchedWordOrder(order *WatchedWordOrder) WatchedWordPaginateOption {
+	if order == nil {
+		order = DefaultWatchedWordOrder
+	}
+	o := *order
+	return func(pager *watchedwordPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultWatchedWordOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithWatchedWordFilter configures pagination filter.
+func WithWatchedWordFilter(filter func(*WatchedWordQuery) (*WatchedWordQuery, error)) WatchedWordPaginateOption {
+	return func(pager *watchedwordPager) error {
+		if filter == nil {
+			return errors.New("WatchedWordQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type watchedwordPager struct {
+	reverse bool
+	order   *WatchedWordOrder
+	filter  func(*WatchedWordQuery) (*WatchedWordQuery, error)
+}
+
+func newWatchedWordPager(opts []WatchedWordPaginateOption, reverse bool) (*watchedwordPager, error) {
+	pager := &watchedwordPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultWatchedWordOrder
+	}
+	return pager, nil
+}
+
+func (p *watchedwordPager) applyFilter(query *WatchedWordQuery) (*WatchedWordQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *watchedwordPager) toCursor(_m *WatchedWord) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *watchedwordPager) applyCursors(query *WatchedWordQuery, after, before *Cursor) (*WatchedWordQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultWatchedWordOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *watchedwordPager) applyOrder(query *WatchedWordQuery) *WatchedWordQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultWatchedWordOrder.Field {
+		query = query.Order(DefaultWatchedWordOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *watchedwordPager) orderExpr(query *WatchedWordQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultWatchedWordOrder.Field {
+			b.Comma().Ident(DefaultWatchedWordOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to WatchedWord.
+func (_m *WatchedWordQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...WatchedWordPaginateOption,
+) (*WatchedWordConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newWatchedWordPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &WatchedWordConnection{Edges: []*WatchedWordEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// WatchedWordOrderFieldCreatedAt orders WatchedWord by created_at.
+	WatchedWordOrderFieldCreatedAt = &WatchedWordOrderField{
+		Value: func(_m *WatchedWord) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: watchedword.FieldCreatedAt,
+		toTerm: watchedword.ByCreatedAt,
+		toCursor: func(_m *WatchedWord) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f WatchedWordOrderField) String() string {
+	var str string
+	switch f.column {
+	case WatchedWordOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f WatchedWordOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *WatchedWordOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("WatchedWordOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *WatchedWordOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid WatchedWordOrderField", str)
+	}
+	return nil
+}
+
+// WatchedWordOrderField defines the ordering field of WatchedWord.
+type WatchedWordOrderField struct {
+	// Value extracts the ordering value from the given WatchedWord.
+	Value    func(*WatchedWord) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) watchedword.OrderOption
+	toCursor func(*WatchedWord) Cursor
+}
+
+// WatchedWordOrder defines the ordering of WatchedWord.
+type WatchedWordOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *WatchedWordOrderField `json:"field"`
+}
+
+// DefaultWatchedWordOrder is the default ordering of WatchedWord.
+var DefaultWatchedWordOrder = &WatchedWordOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &WatchedWordOrderField{
+		Value: func(_m *WatchedWord) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: watchedword.FieldID,
+		toTerm: watchedword.ByID,
+		toCursor: func(_m *WatchedWord) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts WatchedWord into WatchedWordEdge.
+func (_m *WatchedWord) ToEdge(order *WatchedWordOrder) *WatchedWordEdge {
+	if order == nil {
+		order = DefaultWatchedWordOrder
+	}
+	return &WatchedWordEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

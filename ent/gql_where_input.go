@@ -9,12 +9,14 @@ import (
 
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 // CustomerWhereInput represents a where input for filtering Customer queries.
@@ -746,6 +748,472 @@ func (i *MediaWhereInput) P() (predicate.Media, error) {
 		return predicates[0], nil
 	default:
 		return media.And(predicates...), nil
+	}
+}
+
+// ModerationDecisionWhereInput represents a where input for filtering ModerationDecision queries.
+type ModerationDecisionWhereInput struct {
+	Predicates []predicate.ModerationDecision  `json:"-"`
+	Not        *ModerationDecisionWhereInput   `json:"not,omitempty"`
+	Or         []*ModerationDecisionWhereInput `json:"or,omitempty"`
+	And        []*ModerationDecisionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "item_id" field predicates.
+	ItemID      *int  `json:"itemID,omitempty"`
+	ItemIDNEQ   *int  `json:"itemIDNEQ,omitempty"`
+	ItemIDIn    []int `json:"itemIDIn,omitempty"`
+	ItemIDNotIn []int `json:"itemIDNotIn,omitempty"`
+	ItemIDGT    *int  `json:"itemIDGT,omitempty"`
+	ItemIDGTE   *int  `json:"itemIDGTE,omitempty"`
+	ItemIDLT    *int  `json:"itemIDLT,omitempty"`
+	ItemIDLTE   *int  `json:"itemIDLTE,omitempty"`
+
+	// "item_type" field predicates.
+	ItemType             *string  `json:"itemType,omitempty"`
+	ItemTypeNEQ          *string  `json:"itemTypeNEQ,omitempty"`
+	ItemTypeIn           []string `json:"itemTypeIn,omitempty"`
+	ItemTypeNotIn        []string `json:"itemTypeNotIn,omitempty"`
+	ItemTypeGT           *string  `json:"itemTypeGT,omitempty"`
+	ItemTypeGTE          *string  `json:"itemTypeGTE,omitempty"`
+	ItemTypeLT           *string  `json:"itemTypeLT,omitempty"`
+	ItemTypeLTE          *string  `json:"itemTypeLTE,omitempty"`
+	ItemTypeContains     *string  `json:"itemTypeContains,omitempty"`
+	ItemTypeHasPrefix    *string  `json:"itemTypeHasPrefix,omitempty"`
+	ItemTypeHasSuffix    *string  `json:"itemTypeHasSuffix,omitempty"`
+	ItemTypeEqualFold    *string  `json:"itemTypeEqualFold,omitempty"`
+	ItemTypeContainsFold *string  `json:"itemTypeContainsFold,omitempty"`
+
+	// "author_id" field predicates.
+	AuthorID       *int  `json:"authorID,omitempty"`
+	AuthorIDNEQ    *int  `json:"authorIDNEQ,omitempty"`
+	AuthorIDIn     []int `json:"authorIDIn,omitempty"`
+	AuthorIDNotIn  []int `json:"authorIDNotIn,omitempty"`
+	AuthorIDGT     *int  `json:"authorIDGT,omitempty"`
+	AuthorIDGTE    *int  `json:"authorIDGTE,omitempty"`
+	AuthorIDLT     *int  `json:"authorIDLT,omitempty"`
+	AuthorIDLTE    *int  `json:"authorIDLTE,omitempty"`
+	AuthorIDIsNil  bool  `json:"authorIDIsNil,omitempty"`
+	AuthorIDNotNil bool  `json:"authorIDNotNil,omitempty"`
+
+	// "action" field predicates.
+	Action       *types.ModerationAction  `json:"action,omitempty"`
+	ActionNEQ    *types.ModerationAction  `json:"actionNEQ,omitempty"`
+	ActionIn     []types.ModerationAction `json:"actionIn,omitempty"`
+	ActionNotIn  []types.ModerationAction `json:"actionNotIn,omitempty"`
+	ActionIsNil  bool                     `json:"actionIsNil,omitempty"`
+	ActionNotNil bool                     `json:"actionNotNil,omitempty"`
+
+	// "from_status" field predicates.
+	FromStatus      *types.ModerationStatus  `json:"fromStatus,omitempty"`
+	FromStatusNEQ   *types.ModerationStatus  `json:"fromStatusNEQ,omitempty"`
+	FromStatusIn    []types.ModerationStatus `json:"fromStatusIn,omitempty"`
+	FromStatusNotIn []types.ModerationStatus `json:"fromStatusNotIn,omitempty"`
+
+	// "to_status" field predicates.
+	ToStatus      *types.ModerationStatus  `json:"toStatus,omitempty"`
+	ToStatusNEQ   *types.ModerationStatus  `json:"toStatusNEQ,omitempty"`
+	ToStatusIn    []types.ModerationStatus `json:"toStatusIn,omitempty"`
+	ToStatusNotIn []types.ModerationStatus `json:"toStatusNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonIsNil        bool     `json:"reasonIsNil,omitempty"`
+	ReasonNotNil       bool     `json:"reasonNotNil,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "actor" field predicates.
+	Actor             *string  `json:"actor,omitempty"`
+	ActorNEQ          *string  `json:"actorNEQ,omitempty"`
+	ActorIn           []string `json:"actorIn,omitempty"`
+	ActorNotIn        []string `json:"actorNotIn,omitempty"`
+	ActorGT           *string  `json:"actorGT,omitempty"`
+	ActorGTE          *string  `json:"actorGTE,omitempty"`
+	ActorLT           *string  `json:"actorLT,omitempty"`
+	ActorLTE          *string  `json:"actorLTE,omitempty"`
+	ActorContains     *string  `json:"actorContains,omitempty"`
+	ActorHasPrefix    *string  `json:"actorHasPrefix,omitempty"`
+	ActorHasSuffix    *string  `json:"actorHasSuffix,omitempty"`
+	ActorEqualFold    *string  `json:"actorEqualFold,omitempty"`
+	ActorContainsFold *string  `json:"actorContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ModerationDecisionWhereInput) AddPredicates(predicates ...predicate.ModerationDecision) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ModerationDecisionWhereInput filter on the ModerationDecisionQuery builder.
+func (i *ModerationDecisionWhereInput) Filter(q *ModerationDecisionQuery) (*ModerationDecisionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyModerationDecisionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyModerationDecisionWhereInput is returned in case the ModerationDecisionWhereInput is empty.
+var ErrEmptyModerationDecisionWhereInput = errors.New("ent: empty predicate ModerationDecisionWhereInput")
+
+// P returns a predicate for filtering moderationdecisions.
+// An error is returned if the input is empty or invalid.
+func (i *ModerationDecisionWhereInput) P() (predicate.ModerationDecision, error) {
+	var predicates []predicate.ModerationDecision
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, moderationdecision.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ModerationDecision, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, moderationdecision.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ModerationDecision, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, moderationdecision.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, moderationdecision.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, moderationdecision.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, moderationdecision.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, moderationdecision.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, moderationdecision.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, moderationdecision.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, moderationdecision.IDLTE(*i.IDLTE))
+	}
+	if i.ItemID != nil {
+		predicates = append(predicates, moderationdecision.ItemIDEQ(*i.ItemID))
+	}
+	if i.ItemIDNEQ != nil {
+		predicates = append(predicates, moderationdecision.ItemIDNEQ(*i.ItemIDNEQ))
+	}
+	if len(i.ItemIDIn) > 0 {
+		predicates = append(predicates, moderationdecision.ItemIDIn(i.ItemIDIn...))
+	}
+	if len(i.ItemIDNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ItemIDNotIn(i.ItemIDNotIn...))
+	}
+	if i.ItemIDGT != nil {
+		predicates = append(predicates, moderationdecision.ItemIDGT(*i.ItemIDGT))
+	}
+	if i.ItemIDGTE != nil {
+		predicates = append(predicates, moderationdecision.ItemIDGTE(*i.ItemIDGTE))
+	}
+	if i.ItemIDLT != nil {
+		predicates = append(predicates, moderationdecision.ItemIDLT(*i.ItemIDLT))
+	}
+	if i.ItemIDLTE != nil {
+		predicates = append(predicates, moderationdecision.ItemIDLTE(*i.ItemIDLTE))
+	}
+	if i.ItemType != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeEQ(*i.ItemType))
+	}
+	if i.ItemTypeNEQ != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeNEQ(*i.ItemTypeNEQ))
+	}
+	if len(i.ItemTypeIn) > 0 {
+		predicates = append(predicates, moderationdecision.ItemTypeIn(i.ItemTypeIn...))
+	}
+	if len(i.ItemTypeNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ItemTypeNotIn(i.ItemTypeNotIn...))
+	}
+	if i.ItemTypeGT != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeGT(*i.ItemTypeGT))
+	}
+	if i.ItemTypeGTE != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeGTE(*i.ItemTypeGTE))
+	}
+	if i.ItemTypeLT != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeLT(*i.ItemTypeLT))
+	}
+	if i.ItemTypeLTE != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeLTE(*i.ItemTypeLTE))
+	}
+	if i.ItemTypeContains != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeContains(*i.ItemTypeContains))
+	}
+	if i.ItemTypeHasPrefix != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeHasPrefix(*i.ItemTypeHasPrefix))
+	}
+	if i.ItemTypeHasSuffix != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeHasSuffix(*i.ItemTypeHasSuffix))
+	}
+	if i.ItemTypeEqualFold != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeEqualFold(*i.ItemTypeEqualFold))
+	}
+	if i.ItemTypeContainsFold != nil {
+		predicates = append(predicates, moderationdecision.ItemTypeContainsFold(*i.ItemTypeContainsFold))
+	}
+	if i.AuthorID != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDEQ(*i.AuthorID))
+	}
+	if i.AuthorIDNEQ != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDNEQ(*i.AuthorIDNEQ))
+	}
+	if len(i.AuthorIDIn) > 0 {
+		predicates = append(predicates, moderationdecision.AuthorIDIn(i.AuthorIDIn...))
+	}
+	if len(i.AuthorIDNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.AuthorIDNotIn(i.AuthorIDNotIn...))
+	}
+	if i.AuthorIDGT != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDGT(*i.AuthorIDGT))
+	}
+	if i.AuthorIDGTE != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDGTE(*i.AuthorIDGTE))
+	}
+	if i.AuthorIDLT != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDLT(*i.AuthorIDLT))
+	}
+	if i.AuthorIDLTE != nil {
+		predicates = append(predicates, moderationdecision.AuthorIDLTE(*i.AuthorIDLTE))
+	}
+	if i.AuthorIDIsNil {
+		predicates = append(predicates, moderationdecision.AuthorIDIsNil())
+	}
+	if i.AuthorIDNotNil {
+		predicates = append(predicates, moderationdecision.AuthorIDNotNil())
+	}
+	if i.Action != nil {
+		predicates = append(predicates, moderationdecision.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, moderationdecision.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, moderationdecision.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionIsNil {
+		predicates = append(predicates, moderationdecision.ActionIsNil())
+	}
+	if i.ActionNotNil {
+		predicates = append(predicates, moderationdecision.ActionNotNil())
+	}
+	if i.FromStatus != nil {
+		predicates = append(predicates, moderationdecision.FromStatusEQ(*i.FromStatus))
+	}
+	if i.FromStatusNEQ != nil {
+		predicates = append(predicates, moderationdecision.FromStatusNEQ(*i.FromStatusNEQ))
+	}
+	if len(i.FromStatusIn) > 0 {
+		predicates = append(predicates, moderationdecision.FromStatusIn(i.FromStatusIn...))
+	}
+	if len(i.FromStatusNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.FromStatusNotIn(i.FromStatusNotIn...))
+	}
+	if i.ToStatus != nil {
+		predicates = append(predicates, moderationdecision.ToStatusEQ(*i.ToStatus))
+	}
+	if i.ToStatusNEQ != nil {
+		predicates = append(predicates, moderationdecision.ToStatusNEQ(*i.ToStatusNEQ))
+	}
+	if len(i.ToStatusIn) > 0 {
+		predicates = append(predicates, moderationdecision.ToStatusIn(i.ToStatusIn...))
+	}
+	if len(i.ToStatusNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ToStatusNotIn(i.ToStatusNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, moderationdecision.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, moderationdecision.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, moderationdecision.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, moderationdecision.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, moderationdecision.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, moderationdecision.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, moderationdecision.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, moderationdecision.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, moderationdecision.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, moderationdecision.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonIsNil {
+		predicates = append(predicates, moderationdecision.ReasonIsNil())
+	}
+	if i.ReasonNotNil {
+		predicates = append(predicates, moderationdecision.ReasonNotNil())
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, moderationdecision.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, moderationdecision.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.Actor != nil {
+		predicates = append(predicates, moderationdecision.ActorEQ(*i.Actor))
+	}
+	if i.ActorNEQ != nil {
+		predicates = append(predicates, moderationdecision.ActorNEQ(*i.ActorNEQ))
+	}
+	if len(i.ActorIn) > 0 {
+		predicates = append(predicates, moderationdecision.ActorIn(i.ActorIn...))
+	}
+	if len(i.ActorNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.ActorNotIn(i.ActorNotIn...))
+	}
+	if i.ActorGT != nil {
+		predicates = append(predicates, moderationdecision.ActorGT(*i.ActorGT))
+	}
+	if i.ActorGTE != nil {
+		predicates = append(predicates, moderationdecision.ActorGTE(*i.ActorGTE))
+	}
+	if i.ActorLT != nil {
+		predicates = append(predicates, moderationdecision.ActorLT(*i.ActorLT))
+	}
+	if i.ActorLTE != nil {
+		predicates = append(predicates, moderationdecision.ActorLTE(*i.ActorLTE))
+	}
+	if i.ActorContains != nil {
+		predicates = append(predicates, moderationdecision.ActorContains(*i.ActorContains))
+	}
+	if i.ActorHasPrefix != nil {
+		predicates = append(predicates, moderationdecision.ActorHasPrefix(*i.ActorHasPrefix))
+	}
+	if i.ActorHasSuffix != nil {
+		predicates = append(predicates, moderationdecision.ActorHasSuffix(*i.ActorHasSuffix))
+	}
+	if i.ActorEqualFold != nil {
+		predicates = append(predicates, moderationdecision.ActorEqualFold(*i.ActorEqualFold))
+	}
+	if i.ActorContainsFold != nil {
+		predicates = append(predicates, moderationdecision.ActorContainsFold(*i.ActorContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, moderationdecision.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, moderationdecision.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, moderationdecision.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyModerationDecisionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return moderationdecision.And(predicates...), nil
 	}
 }
 
@@ -2640,5 +3108,235 @@ func (i *TrackingEventWhereInput) P() (predicate.TrackingEvent, error) {
 		return predicates[0], nil
 	default:
 		return trackingevent.And(predicates...), nil
+	}
+}
+
+// WatchedWordWhereInput represents a where input for filtering WatchedWord queries.
+type WatchedWordWhereInput struct {
+	Predicates []predicate.WatchedWord  `json:"-"`
+	Not        *WatchedWordWhereInput   `json:"not,omitempty"`
+	Or         []*WatchedWordWhereInput `json:"or,omitempty"`
+	And        []*WatchedWordWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "word" field predicates.
+	Word             *string  `json:"word,omitempty"`
+	WordNEQ          *string  `json:"wordNEQ,omitempty"`
+	WordIn           []string `json:"wordIn,omitempty"`
+	WordNotIn        []string `json:"wordNotIn,omitempty"`
+	WordGT           *string  `json:"wordGT,omitempty"`
+	WordGTE          *string  `json:"wordGTE,omitempty"`
+	WordLT           *string  `json:"wordLT,omitempty"`
+	WordLTE          *string  `json:"wordLTE,omitempty"`
+	WordContains     *string  `json:"wordContains,omitempty"`
+	WordHasPrefix    *string  `json:"wordHasPrefix,omitempty"`
+	WordHasSuffix    *string  `json:"wordHasSuffix,omitempty"`
+	WordEqualFold    *string  `json:"wordEqualFold,omitempty"`
+	WordContainsFold *string  `json:"wordContainsFold,omitempty"`
+
+	// "action" field predicates.
+	Action      *types.WatchedWordAction  `json:"action,omitempty"`
+	ActionNEQ   *types.WatchedWordAction  `json:"actionNEQ,omitempty"`
+	ActionIn    []types.WatchedWordAction `json:"actionIn,omitempty"`
+	ActionNotIn []types.WatchedWordAction `json:"actionNotIn,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *WatchedWordWhereInput) AddPredicates(predicates ...predicate.WatchedWord) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the WatchedWordWhereInput filter on the WatchedWordQuery builder.
+func (i *WatchedWordWhereInput) Filter(q *WatchedWordQuery) (*WatchedWordQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyWatchedWordWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyWatchedWordWhereInput is returned in case the WatchedWordWhereInput is empty.
+var ErrEmptyWatchedWordWhereInput = errors.New("ent: empty predicate WatchedWordWhereInput")
+
+// P returns a predicate for filtering watchedwords.
+// An error is returned if the input is empty or invalid.
+func (i *WatchedWordWhereInput) P() (predicate.WatchedWord, error) {
+	var predicates []predicate.WatchedWord
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, watchedword.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.WatchedWord, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, watchedword.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.WatchedWord, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, watchedword.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, watchedword.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, watchedword.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, watchedword.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, watchedword.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, watchedword.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, watchedword.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, watchedword.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, watchedword.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, watchedword.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, watchedword.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, watchedword.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, watchedword.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, watchedword.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, watchedword.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, watchedword.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, watchedword.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.Word != nil {
+		predicates = append(predicates, watchedword.WordEQ(*i.Word))
+	}
+	if i.WordNEQ != nil {
+		predicates = append(predicates, watchedword.WordNEQ(*i.WordNEQ))
+	}
+	if len(i.WordIn) > 0 {
+		predicates = append(predicates, watchedword.WordIn(i.WordIn...))
+	}
+	if len(i.WordNotIn) > 0 {
+		predicates = append(predicates, watchedword.WordNotIn(i.WordNotIn...))
+	}
+	if i.WordGT != nil {
+		predicates = append(predicates, watchedword.WordGT(*i.WordGT))
+	}
+	if i.WordGTE != nil {
+		predicates = append(predicates, watchedword.WordGTE(*i.WordGTE))
+	}
+	if i.WordLT != nil {
+		predicates = append(predicates, watchedword.WordLT(*i.WordLT))
+	}
+	if i.WordLTE != nil {
+		predicates = append(predicates, watchedword.WordLTE(*i.WordLTE))
+	}
+	if i.WordContains != nil {
+		predicates = append(predicates, watchedword.WordContains(*i.WordContains))
+	}
+	if i.WordHasPrefix != nil {
+		predicates = append(predicates, watchedword.WordHasPrefix(*i.WordHasPrefix))
+	}
+	if i.WordHasSuffix != nil {
+		predicates = append(predicates, watchedword.WordHasSuffix(*i.WordHasSuffix))
+	}
+	if i.WordEqualFold != nil {
+		predicates = append(predicates, watchedword.WordEqualFold(*i.WordEqualFold))
+	}
+	if i.WordContainsFold != nil {
+		predicates = append(predicates, watchedword.WordContainsFold(*i.WordContainsFold))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, watchedword.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, watchedword.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, watchedword.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, watchedword.ActionNotIn(i.ActionNotIn...))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyWatchedWordWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return watchedword.And(predicates...), nil
 	}
 }

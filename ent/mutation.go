@@ -13,15 +13,21 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 const (
@@ -33,15 +39,21 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeCustomer       = "Customer"
-	TypeMedia          = "Media"
-	TypeOrder          = "Order"
-	TypeOrderItem      = "OrderItem"
-	TypeProduct        = "Product"
-	TypeShipment       = "Shipment"
-	TypeShipmentChange = "ShipmentChange"
-	TypeShipmentItem   = "ShipmentItem"
-	TypeTrackingEvent  = "TrackingEvent"
+	TypeCustomer           = "Customer"
+	TypeMedia              = "Media"
+	TypeModerationDecision = "ModerationDecision"
+	TypeOrder              = "Order"
+	TypeOrderItem          = "OrderItem"
+	TypeProduct            = "Product"
+	TypeReview             = "Review"
+	TypeReviewReply        = "ReviewReply"
+	TypeReviewReplyChange  = "ReviewReplyChange"
+	TypeReviewVote         = "ReviewVote"
+	TypeShipment           = "Shipment"
+	TypeShipmentChange     = "ShipmentChange"
+	TypeShipmentItem       = "ShipmentItem"
+	TypeTrackingEvent      = "TrackingEvent"
+	TypeWatchedWord        = "WatchedWord"
 )
 
 // CustomerMutation represents an operation that mutates the Customer nodes in the graph.
@@ -1948,6 +1960,894 @@ func (m *MediaMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Media edge %s", name)
+}
+
+// ModerationDecisionMutation represents an operation that mutates the ModerationDecision nodes in the graph.
+type ModerationDecisionMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	item_id       *int
+	additem_id    *int
+	item_type     *string
+	author_id     *int
+	addauthor_id  *int
+	action        *types.ModerationAction
+	from_status   *types.ModerationStatus
+	to_status     *types.ModerationStatus
+	reason        *string
+	actor         *string
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ModerationDecision, error)
+	predicates    []predicate.ModerationDecision
+}
+
+var _ ent.Mutation = (*ModerationDecisionMutation)(nil)
+
+// moderationdecisionOption allows management of the mutation configuration using functional options.
+type moderationdecisionOption func(*ModerationDecisionMutation)
+
+// newModerationDecisionMutation creates new mutation for the ModerationDecision entity.
+func newModerationDecisionMutation(c config, op Op, opts ...moderationdecisionOption) *ModerationDecisionMutation {
+	m := &ModerationDecisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeModerationDecision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withModerationDecisionID sets the ID field of the mutation.
+func withModerationDecisionID(id int) moderationdecisionOption {
+	return func(m *ModerationDecisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ModerationDecision
+		)
+		m.oldValue = func(ctx context.Context) (*ModerationDecision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ModerationDecision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withModerationDecision sets the old ModerationDecision of the mutation.
+func withModerationDecision(node *ModerationDecision) moderationdecisionOption {
+	return func(m *ModerationDecisionMutation) {
+		m.oldValue = func(context.Context) (*ModerationDecision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ModerationDecisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ModerationDecisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ModerationDecisionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ModerationDecisionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ModerationDecision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetItemID sets the "item_id" field.
+func (m *ModerationDecisionMutation) SetItemID(i int) {
+	m.item_id = &i
+	m.additem_id = nil
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *ModerationDecisionMutation) ItemID() (r int, exists bool) {
+	v := m.item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldItemID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// AddItemID adds i to the "item_id" field.
+func (m *ModerationDecisionMutation) AddItemID(i int) {
+	if m.additem_id != nil {
+		*m.additem_id += i
+	} else {
+		m.additem_id = &i
+	}
+}
+
+// AddedItemID returns the value that was added to the "item_id" field in this mutation.
+func (m *ModerationDecisionMutation) AddedItemID() (r int, exists bool) {
+	v := m.additem_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *ModerationDecisionMutation) ResetItemID() {
+	m.item_id = nil
+	m.additem_id = nil
+}
+
+// SetItemType sets the "item_type" field.
+func (m *ModerationDecisionMutation) SetItemType(s string) {
+	m.item_type = &s
+}
+
+// ItemType returns the value of the "item_type" field in the mutation.
+func (m *ModerationDecisionMutation) ItemType() (r string, exists bool) {
+	v := m.item_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemType returns the old "item_type" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldItemType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemType: %w", err)
+	}
+	return oldValue.ItemType, nil
+}
+
+// ResetItemType resets all changes to the "item_type" field.
+func (m *ModerationDecisionMutation) ResetItemType() {
+	m.item_type = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *ModerationDecisionMutation) SetAuthorID(i int) {
+	m.author_id = &i
+	m.addauthor_id = nil
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *ModerationDecisionMutation) AuthorID() (r int, exists bool) {
+	v := m.author_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldAuthorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// AddAuthorID adds i to the "author_id" field.
+func (m *ModerationDecisionMutation) AddAuthorID(i int) {
+	if m.addauthor_id != nil {
+		*m.addauthor_id += i
+	} else {
+		m.addauthor_id = &i
+	}
+}
+
+// AddedAuthorID returns the value that was added to the "author_id" field in this mutation.
+func (m *ModerationDecisionMutation) AddedAuthorID() (r int, exists bool) {
+	v := m.addauthor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAuthorID clears the value of the "author_id" field.
+func (m *ModerationDecisionMutation) ClearAuthorID() {
+	m.author_id = nil
+	m.addauthor_id = nil
+	m.clearedFields[moderationdecision.FieldAuthorID] = struct{}{}
+}
+
+// AuthorIDCleared returns if the "author_id" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) AuthorIDCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldAuthorID]
+	return ok
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *ModerationDecisionMutation) ResetAuthorID() {
+	m.author_id = nil
+	m.addauthor_id = nil
+	delete(m.clearedFields, moderationdecision.FieldAuthorID)
+}
+
+// SetAction sets the "action" field.
+func (m *ModerationDecisionMutation) SetAction(ta types.ModerationAction) {
+	m.action = &ta
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *ModerationDecisionMutation) Action() (r types.ModerationAction, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldAction(ctx context.Context) (v *types.ModerationAction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ClearAction clears the value of the "action" field.
+func (m *ModerationDecisionMutation) ClearAction() {
+	m.action = nil
+	m.clearedFields[moderationdecision.FieldAction] = struct{}{}
+}
+
+// ActionCleared returns if the "action" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) ActionCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldAction]
+	return ok
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *ModerationDecisionMutation) ResetAction() {
+	m.action = nil
+	delete(m.clearedFields, moderationdecision.FieldAction)
+}
+
+// SetFromStatus sets the "from_status" field.
+func (m *ModerationDecisionMutation) SetFromStatus(ts types.ModerationStatus) {
+	m.from_status = &ts
+}
+
+// FromStatus returns the value of the "from_status" field in the mutation.
+func (m *ModerationDecisionMutation) FromStatus() (r types.ModerationStatus, exists bool) {
+	v := m.from_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromStatus returns the old "from_status" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldFromStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromStatus: %w", err)
+	}
+	return oldValue.FromStatus, nil
+}
+
+// ResetFromStatus resets all changes to the "from_status" field.
+func (m *ModerationDecisionMutation) ResetFromStatus() {
+	m.from_status = nil
+}
+
+// SetToStatus sets the "to_status" field.
+func (m *ModerationDecisionMutation) SetToStatus(ts types.ModerationStatus) {
+	m.to_status = &ts
+}
+
+// ToStatus returns the value of the "to_status" field in the mutation.
+func (m *ModerationDecisionMutation) ToStatus() (r types.ModerationStatus, exists bool) {
+	v := m.to_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToStatus returns the old "to_status" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldToStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToStatus: %w", err)
+	}
+	return oldValue.ToStatus, nil
+}
+
+// ResetToStatus resets all changes to the "to_status" field.
+func (m *ModerationDecisionMutation) ResetToStatus() {
+	m.to_status = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ModerationDecisionMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ModerationDecisionMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *ModerationDecisionMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[moderationdecision.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ModerationDecisionMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, moderationdecision.FieldReason)
+}
+
+// SetActor sets the "actor" field.
+func (m *ModerationDecisionMutation) SetActor(s string) {
+	m.actor = &s
+}
+
+// Actor returns the value of the "actor" field in the mutation.
+func (m *ModerationDecisionMutation) Actor() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActor returns the old "actor" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldActor(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActor: %w", err)
+	}
+	return oldValue.Actor, nil
+}
+
+// ResetActor resets all changes to the "actor" field.
+func (m *ModerationDecisionMutation) ResetActor() {
+	m.actor = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ModerationDecisionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ModerationDecisionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ModerationDecisionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the ModerationDecisionMutation builder.
+func (m *ModerationDecisionMutation) Where(ps ...predicate.ModerationDecision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ModerationDecisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ModerationDecisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ModerationDecision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ModerationDecisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ModerationDecisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ModerationDecision).
+func (m *ModerationDecisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ModerationDecisionMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.item_id != nil {
+		fields = append(fields, moderationdecision.FieldItemID)
+	}
+	if m.item_type != nil {
+		fields = append(fields, moderationdecision.FieldItemType)
+	}
+	if m.author_id != nil {
+		fields = append(fields, moderationdecision.FieldAuthorID)
+	}
+	if m.action != nil {
+		fields = append(fields, moderationdecision.FieldAction)
+	}
+	if m.from_status != nil {
+		fields = append(fields, moderationdecision.FieldFromStatus)
+	}
+	if m.to_status != nil {
+		fields = append(fields, moderationdecision.FieldToStatus)
+	}
+	if m.reason != nil {
+		fields = append(fields, moderationdecision.FieldReason)
+	}
+	if m.actor != nil {
+		fields = append(fields, moderationdecision.FieldActor)
+	}
+	if m.created_at != nil {
+		fields = append(fields, moderationdecision.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ModerationDecisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case moderationdecision.FieldItemID:
+		return m.ItemID()
+	case moderationdecision.FieldItemType:
+		return m.ItemType()
+	case moderationdecision.FieldAuthorID:
+		return m.AuthorID()
+	case moderationdecision.FieldAction:
+		return m.Action()
+	case moderationdecision.FieldFromStatus:
+		return m.FromStatus()
+	case moderationdecision.FieldToStatus:
+		return m.ToStatus()
+	case moderationdecision.FieldReason:
+		return m.Reason()
+	case moderationdecision.FieldActor:
+		return m.Actor()
+	case moderationdecision.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ModerationDecisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case moderationdecision.FieldItemID:
+		return m.OldItemID(ctx)
+	case moderationdecision.FieldItemType:
+		return m.OldItemType(ctx)
+	case moderationdecision.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case moderationdecision.FieldAction:
+		return m.OldAction(ctx)
+	case moderationdecision.FieldFromStatus:
+		return m.OldFromStatus(ctx)
+	case moderationdecision.FieldToStatus:
+		return m.OldToStatus(ctx)
+	case moderationdecision.FieldReason:
+		return m.OldReason(ctx)
+	case moderationdecision.FieldActor:
+		return m.OldActor(ctx)
+	case moderationdecision.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ModerationDecision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ModerationDecisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case moderationdecision.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case moderationdecision.FieldItemType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemType(v)
+		return nil
+	case moderationdecision.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case moderationdecision.FieldAction:
+		v, ok := value.(types.ModerationAction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case moderationdecision.FieldFromStatus:
+		v, ok := value.(types.ModerationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromStatus(v)
+		return nil
+	case moderationdecision.FieldToStatus:
+		v, ok := value.(types.ModerationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToStatus(v)
+		return nil
+	case moderationdecision.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case moderationdecision.FieldActor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActor(v)
+		return nil
+	case moderationdecision.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationDecision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ModerationDecisionMutation) AddedFields() []string {
+	var fields []string
+	if m.additem_id != nil {
+		fields = append(fields, moderationdecision.FieldItemID)
+	}
+	if m.addauthor_id != nil {
+		fields = append(fields, moderationdecision.FieldAuthorID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ModerationDecisionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case moderationdecision.FieldItemID:
+		return m.AddedItemID()
+	case moderationdecision.FieldAuthorID:
+		return m.AddedAuthorID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ModerationDecisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case moderationdecision.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddItemID(v)
+		return nil
+	case moderationdecision.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAuthorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationDecision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ModerationDecisionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(moderationdecision.FieldAuthorID) {
+		fields = append(fields, moderationdecision.FieldAuthorID)
+	}
+	if m.FieldCleared(moderationdecision.FieldAction) {
+		fields = append(fields, moderationdecision.FieldAction)
+	}
+	if m.FieldCleared(moderationdecision.FieldReason) {
+		fields = append(fields, moderationdecision.FieldReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ModerationDecisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ModerationDecisionMutation) ClearField(name string) error {
+	switch name {
+	case moderationdecision.FieldAuthorID:
+		m.ClearAuthorID()
+		return nil
+	case moderationdecision.FieldAction:
+		m.ClearAction()
+		return nil
+	case moderationdecision.FieldReason:
+		m.ClearReason()
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationDecision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ModerationDecisionMutation) ResetField(name string) error {
+	switch name {
+	case moderationdecision.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case moderationdecision.FieldItemType:
+		m.ResetItemType()
+		return nil
+	case moderationdecision.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case moderationdecision.FieldAction:
+		m.ResetAction()
+		return nil
+	case moderationdecision.FieldFromStatus:
+		m.ResetFromStatus()
+		return nil
+	case moderationdecision.FieldToStatus:
+		m.ResetToStatus()
+		return nil
+	case moderationdecision.FieldReason:
+		m.ResetReason()
+		return nil
+	case moderationdecision.FieldActor:
+		m.ResetActor()
+		return nil
+	case moderationdecision.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationDecision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ModerationDecisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ModerationDecisionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ModerationDecisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ModerationDecisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ModerationDecisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ModerationDecisionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ModerationDecisionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ModerationDecision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ModerationDecisionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ModerationDecision edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -4781,6 +5681,9 @@ type ProductMutation struct {
 	order_items              map[int]struct{}
 	removedorder_items       map[int]struct{}
 	clearedorder_items       bool
+	reviews                  map[int]struct{}
+	removedreviews           map[int]struct{}
+	clearedreviews           bool
 	done                     bool
 	oldValue                 func(context.Context) (*Product, error)
 	predicates               []predicate.Product
@@ -5273,6 +6176,60 @@ func (m *ProductMutation) ResetOrderItems() {
 	m.removedorder_items = nil
 }
 
+// AddReviewIDs adds the "reviews" edge to the Review entity by ids.
+func (m *ProductMutation) AddReviewIDs(ids ...int) {
+	if m.reviews == nil {
+		m.reviews = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reviews[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReviews clears the "reviews" edge to the Review entity.
+func (m *ProductMutation) ClearReviews() {
+	m.clearedreviews = true
+}
+
+// ReviewsCleared reports if the "reviews" edge to the Review entity was cleared.
+func (m *ProductMutation) ReviewsCleared() bool {
+	return m.clearedreviews
+}
+
+// RemoveReviewIDs removes the "reviews" edge to the Review entity by IDs.
+func (m *ProductMutation) RemoveReviewIDs(ids ...int) {
+	if m.removedreviews == nil {
+		m.removedreviews = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reviews, ids[i])
+		m.removedreviews[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReviews returns the removed IDs of the "reviews" edge to the Review entity.
+func (m *ProductMutation) RemovedReviewsIDs() (ids []int) {
+	for id := range m.removedreviews {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReviewsIDs returns the "reviews" edge IDs in the mutation.
+func (m *ProductMutation) ReviewsIDs() (ids []int) {
+	for id := range m.reviews {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReviews resets all changes to the "reviews" edge.
+func (m *ProductMutation) ResetReviews() {
+	m.reviews = nil
+	m.clearedreviews = false
+	m.removedreviews = nil
+}
+
 // Where appends a list predicates to the ProductMutation builder.
 func (m *ProductMutation) Where(ps ...predicate.Product) {
 	m.predicates = append(m.predicates, ps...)
@@ -5555,9 +6512,12 @@ func (m *ProductMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.order_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.reviews != nil {
+		edges = append(edges, product.EdgeReviews)
 	}
 	return edges
 }
@@ -5572,15 +6532,24 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeReviews:
+		ids := make([]ent.Value, 0, len(m.reviews))
+		for id := range m.reviews {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.removedorder_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.removedreviews != nil {
+		edges = append(edges, product.EdgeReviews)
 	}
 	return edges
 }
@@ -5595,15 +6564,24 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeReviews:
+		ids := make([]ent.Value, 0, len(m.removedreviews))
+		for id := range m.removedreviews {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedorder_items {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.clearedreviews {
+		edges = append(edges, product.EdgeReviews)
 	}
 	return edges
 }
@@ -5614,6 +6592,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 	switch name {
 	case product.EdgeOrderItems:
 		return m.clearedorder_items
+	case product.EdgeReviews:
+		return m.clearedreviews
 	}
 	return false
 }
@@ -5633,8 +6613,3619 @@ func (m *ProductMutation) ResetEdge(name string) error {
 	case product.EdgeOrderItems:
 		m.ResetOrderItems()
 		return nil
+	case product.EdgeReviews:
+		m.ResetReviews()
+		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
+}
+
+// ReviewMutation represents an operation that mutates the Review nodes in the graph.
+type ReviewMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	rating               *int
+	addrating            *int
+	title                *string
+	body                 *string
+	status               *types.ModerationStatus
+	status_reason        *string
+	verified_buyer       *bool
+	helpful_count        *int
+	addhelpful_count     *int
+	featured             *bool
+	has_media            *bool
+	merchant_replied     *bool
+	edited_at            *time.Time
+	author_name          *string
+	watched_words        *[]string
+	appendwatched_words  []string
+	clearedFields        map[string]struct{}
+	product              *int
+	clearedproduct       bool
+	author               *int
+	clearedauthor        bool
+	order_item           *int
+	clearedorder_item    bool
+	replies              map[int]struct{}
+	removedreplies       map[int]struct{}
+	clearedreplies       bool
+	votes                map[int]struct{}
+	removedvotes         map[int]struct{}
+	clearedvotes         bool
+	reply_changes        map[int]struct{}
+	removedreply_changes map[int]struct{}
+	clearedreply_changes bool
+	done                 bool
+	oldValue             func(context.Context) (*Review, error)
+	predicates           []predicate.Review
+}
+
+var _ ent.Mutation = (*ReviewMutation)(nil)
+
+// reviewOption allows management of the mutation configuration using functional options.
+type reviewOption func(*ReviewMutation)
+
+// newReviewMutation creates new mutation for the Review entity.
+func newReviewMutation(c config, op Op, opts ...reviewOption) *ReviewMutation {
+	m := &ReviewMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReview,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReviewID sets the ID field of the mutation.
+func withReviewID(id int) reviewOption {
+	return func(m *ReviewMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Review
+		)
+		m.oldValue = func(ctx context.Context) (*Review, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Review.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReview sets the old Review of the mutation.
+func withReview(node *Review) reviewOption {
+	return func(m *ReviewMutation) {
+		m.oldValue = func(context.Context) (*Review, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReviewMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReviewMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReviewMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReviewMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Review.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReviewMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReviewMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReviewMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReviewMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReviewMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReviewMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetProductID sets the "product_id" field.
+func (m *ReviewMutation) SetProductID(i int) {
+	m.product = &i
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *ReviewMutation) ProductID() (r int, exists bool) {
+	v := m.product
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *ReviewMutation) ResetProductID() {
+	m.product = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *ReviewMutation) SetCustomerID(i int) {
+	m.author = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *ReviewMutation) CustomerID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *ReviewMutation) ResetCustomerID() {
+	m.author = nil
+}
+
+// SetOrderItemID sets the "order_item_id" field.
+func (m *ReviewMutation) SetOrderItemID(i int) {
+	m.order_item = &i
+}
+
+// OrderItemID returns the value of the "order_item_id" field in the mutation.
+func (m *ReviewMutation) OrderItemID() (r int, exists bool) {
+	v := m.order_item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderItemID returns the old "order_item_id" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldOrderItemID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderItemID: %w", err)
+	}
+	return oldValue.OrderItemID, nil
+}
+
+// ClearOrderItemID clears the value of the "order_item_id" field.
+func (m *ReviewMutation) ClearOrderItemID() {
+	m.order_item = nil
+	m.clearedFields[review.FieldOrderItemID] = struct{}{}
+}
+
+// OrderItemIDCleared returns if the "order_item_id" field was cleared in this mutation.
+func (m *ReviewMutation) OrderItemIDCleared() bool {
+	_, ok := m.clearedFields[review.FieldOrderItemID]
+	return ok
+}
+
+// ResetOrderItemID resets all changes to the "order_item_id" field.
+func (m *ReviewMutation) ResetOrderItemID() {
+	m.order_item = nil
+	delete(m.clearedFields, review.FieldOrderItemID)
+}
+
+// SetRating sets the "rating" field.
+func (m *ReviewMutation) SetRating(i int) {
+	m.rating = &i
+	m.addrating = nil
+}
+
+// Rating returns the value of the "rating" field in the mutation.
+func (m *ReviewMutation) Rating() (r int, exists bool) {
+	v := m.rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRating returns the old "rating" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldRating(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRating: %w", err)
+	}
+	return oldValue.Rating, nil
+}
+
+// AddRating adds i to the "rating" field.
+func (m *ReviewMutation) AddRating(i int) {
+	if m.addrating != nil {
+		*m.addrating += i
+	} else {
+		m.addrating = &i
+	}
+}
+
+// AddedRating returns the value that was added to the "rating" field in this mutation.
+func (m *ReviewMutation) AddedRating() (r int, exists bool) {
+	v := m.addrating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRating resets all changes to the "rating" field.
+func (m *ReviewMutation) ResetRating() {
+	m.rating = nil
+	m.addrating = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *ReviewMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *ReviewMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldTitle(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ClearTitle clears the value of the "title" field.
+func (m *ReviewMutation) ClearTitle() {
+	m.title = nil
+	m.clearedFields[review.FieldTitle] = struct{}{}
+}
+
+// TitleCleared returns if the "title" field was cleared in this mutation.
+func (m *ReviewMutation) TitleCleared() bool {
+	_, ok := m.clearedFields[review.FieldTitle]
+	return ok
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *ReviewMutation) ResetTitle() {
+	m.title = nil
+	delete(m.clearedFields, review.FieldTitle)
+}
+
+// SetBody sets the "body" field.
+func (m *ReviewMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ReviewMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ReviewMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ReviewMutation) SetStatus(ts types.ModerationStatus) {
+	m.status = &ts
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReviewMutation) Status() (r types.ModerationStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReviewMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (m *ReviewMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *ReviewMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldStatusReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *ReviewMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[review.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *ReviewMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[review.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *ReviewMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, review.FieldStatusReason)
+}
+
+// SetVerifiedBuyer sets the "verified_buyer" field.
+func (m *ReviewMutation) SetVerifiedBuyer(b bool) {
+	m.verified_buyer = &b
+}
+
+// VerifiedBuyer returns the value of the "verified_buyer" field in the mutation.
+func (m *ReviewMutation) VerifiedBuyer() (r bool, exists bool) {
+	v := m.verified_buyer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifiedBuyer returns the old "verified_buyer" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldVerifiedBuyer(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifiedBuyer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifiedBuyer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifiedBuyer: %w", err)
+	}
+	return oldValue.VerifiedBuyer, nil
+}
+
+// ResetVerifiedBuyer resets all changes to the "verified_buyer" field.
+func (m *ReviewMutation) ResetVerifiedBuyer() {
+	m.verified_buyer = nil
+}
+
+// SetHelpfulCount sets the "helpful_count" field.
+func (m *ReviewMutation) SetHelpfulCount(i int) {
+	m.helpful_count = &i
+	m.addhelpful_count = nil
+}
+
+// HelpfulCount returns the value of the "helpful_count" field in the mutation.
+func (m *ReviewMutation) HelpfulCount() (r int, exists bool) {
+	v := m.helpful_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpfulCount returns the old "helpful_count" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldHelpfulCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpfulCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpfulCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpfulCount: %w", err)
+	}
+	return oldValue.HelpfulCount, nil
+}
+
+// AddHelpfulCount adds i to the "helpful_count" field.
+func (m *ReviewMutation) AddHelpfulCount(i int) {
+	if m.addhelpful_count != nil {
+		*m.addhelpful_count += i
+	} else {
+		m.addhelpful_count = &i
+	}
+}
+
+// AddedHelpfulCount returns the value that was added to the "helpful_count" field in this mutation.
+func (m *ReviewMutation) AddedHelpfulCount() (r int, exists bool) {
+	v := m.addhelpful_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHelpfulCount resets all changes to the "helpful_count" field.
+func (m *ReviewMutation) ResetHelpfulCount() {
+	m.helpful_count = nil
+	m.addhelpful_count = nil
+}
+
+// SetFeatured sets the "featured" field.
+func (m *ReviewMutation) SetFeatured(b bool) {
+	m.featured = &b
+}
+
+// Featured returns the value of the "featured" field in the mutation.
+func (m *ReviewMutation) Featured() (r bool, exists bool) {
+	v := m.featured
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFeatured returns the old "featured" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldFeatured(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFeatured is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFeatured requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFeatured: %w", err)
+	}
+	return oldValue.Featured, nil
+}
+
+// ResetFeatured resets all changes to the "featured" field.
+func (m *ReviewMutation) ResetFeatured() {
+	m.featured = nil
+}
+
+// SetHasMedia sets the "has_media" field.
+func (m *ReviewMutation) SetHasMedia(b bool) {
+	m.has_media = &b
+}
+
+// HasMedia returns the value of the "has_media" field in the mutation.
+func (m *ReviewMutation) HasMedia() (r bool, exists bool) {
+	v := m.has_media
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHasMedia returns the old "has_media" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldHasMedia(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHasMedia is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHasMedia requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHasMedia: %w", err)
+	}
+	return oldValue.HasMedia, nil
+}
+
+// ResetHasMedia resets all changes to the "has_media" field.
+func (m *ReviewMutation) ResetHasMedia() {
+	m.has_media = nil
+}
+
+// SetMerchantReplied sets the "merchant_replied" field.
+func (m *ReviewMutation) SetMerchantReplied(b bool) {
+	m.merchant_replied = &b
+}
+
+// MerchantReplied returns the value of the "merchant_replied" field in the mutation.
+func (m *ReviewMutation) MerchantReplied() (r bool, exists bool) {
+	v := m.merchant_replied
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMerchantReplied returns the old "merchant_replied" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldMerchantReplied(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMerchantReplied is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMerchantReplied requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMerchantReplied: %w", err)
+	}
+	return oldValue.MerchantReplied, nil
+}
+
+// ResetMerchantReplied resets all changes to the "merchant_replied" field.
+func (m *ReviewMutation) ResetMerchantReplied() {
+	m.merchant_replied = nil
+}
+
+// SetEditedAt sets the "edited_at" field.
+func (m *ReviewMutation) SetEditedAt(t time.Time) {
+	m.edited_at = &t
+}
+
+// EditedAt returns the value of the "edited_at" field in the mutation.
+func (m *ReviewMutation) EditedAt() (r time.Time, exists bool) {
+	v := m.edited_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEditedAt returns the old "edited_at" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldEditedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEditedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEditedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEditedAt: %w", err)
+	}
+	return oldValue.EditedAt, nil
+}
+
+// ClearEditedAt clears the value of the "edited_at" field.
+func (m *ReviewMutation) ClearEditedAt() {
+	m.edited_at = nil
+	m.clearedFields[review.FieldEditedAt] = struct{}{}
+}
+
+// EditedAtCleared returns if the "edited_at" field was cleared in this mutation.
+func (m *ReviewMutation) EditedAtCleared() bool {
+	_, ok := m.clearedFields[review.FieldEditedAt]
+	return ok
+}
+
+// ResetEditedAt resets all changes to the "edited_at" field.
+func (m *ReviewMutation) ResetEditedAt() {
+	m.edited_at = nil
+	delete(m.clearedFields, review.FieldEditedAt)
+}
+
+// SetAuthorName sets the "author_name" field.
+func (m *ReviewMutation) SetAuthorName(s string) {
+	m.author_name = &s
+}
+
+// AuthorName returns the value of the "author_name" field in the mutation.
+func (m *ReviewMutation) AuthorName() (r string, exists bool) {
+	v := m.author_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorName returns the old "author_name" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldAuthorName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorName: %w", err)
+	}
+	return oldValue.AuthorName, nil
+}
+
+// ResetAuthorName resets all changes to the "author_name" field.
+func (m *ReviewMutation) ResetAuthorName() {
+	m.author_name = nil
+}
+
+// SetWatchedWords sets the "watched_words" field.
+func (m *ReviewMutation) SetWatchedWords(s []string) {
+	m.watched_words = &s
+	m.appendwatched_words = nil
+}
+
+// WatchedWords returns the value of the "watched_words" field in the mutation.
+func (m *ReviewMutation) WatchedWords() (r []string, exists bool) {
+	v := m.watched_words
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWatchedWords returns the old "watched_words" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldWatchedWords(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWatchedWords is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWatchedWords requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWatchedWords: %w", err)
+	}
+	return oldValue.WatchedWords, nil
+}
+
+// AppendWatchedWords adds s to the "watched_words" field.
+func (m *ReviewMutation) AppendWatchedWords(s []string) {
+	m.appendwatched_words = append(m.appendwatched_words, s...)
+}
+
+// AppendedWatchedWords returns the list of values that were appended to the "watched_words" field in this mutation.
+func (m *ReviewMutation) AppendedWatchedWords() ([]string, bool) {
+	if len(m.appendwatched_words) == 0 {
+		return nil, false
+	}
+	return m.appendwatched_words, true
+}
+
+// ClearWatchedWords clears the value of the "watched_words" field.
+func (m *ReviewMutation) ClearWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	m.clearedFields[review.FieldWatchedWords] = struct{}{}
+}
+
+// WatchedWordsCleared returns if the "watched_words" field was cleared in this mutation.
+func (m *ReviewMutation) WatchedWordsCleared() bool {
+	_, ok := m.clearedFields[review.FieldWatchedWords]
+	return ok
+}
+
+// ResetWatchedWords resets all changes to the "watched_words" field.
+func (m *ReviewMutation) ResetWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	delete(m.clearedFields, review.FieldWatchedWords)
+}
+
+// ClearProduct clears the "product" edge to the Product entity.
+func (m *ReviewMutation) ClearProduct() {
+	m.clearedproduct = true
+	m.clearedFields[review.FieldProductID] = struct{}{}
+}
+
+// ProductCleared reports if the "product" edge to the Product entity was cleared.
+func (m *ReviewMutation) ProductCleared() bool {
+	return m.clearedproduct
+}
+
+// ProductIDs returns the "product" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProductID instead. It exists only for internal usage by the builders.
+func (m *ReviewMutation) ProductIDs() (ids []int) {
+	if id := m.product; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProduct resets all changes to the "product" edge.
+func (m *ReviewMutation) ResetProduct() {
+	m.product = nil
+	m.clearedproduct = false
+}
+
+// SetAuthorID sets the "author" edge to the Customer entity by id.
+func (m *ReviewMutation) SetAuthorID(id int) {
+	m.author = &id
+}
+
+// ClearAuthor clears the "author" edge to the Customer entity.
+func (m *ReviewMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[review.FieldCustomerID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the Customer entity was cleared.
+func (m *ReviewMutation) AuthorCleared() bool {
+	return m.clearedauthor
+}
+
+// AuthorID returns the "author" edge ID in the mutation.
+func (m *ReviewMutation) AuthorID() (id int, exists bool) {
+	if m.author != nil {
+		return *m.author, true
+	}
+	return
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *ReviewMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *ReviewMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// ClearOrderItem clears the "order_item" edge to the OrderItem entity.
+func (m *ReviewMutation) ClearOrderItem() {
+	m.clearedorder_item = true
+	m.clearedFields[review.FieldOrderItemID] = struct{}{}
+}
+
+// OrderItemCleared reports if the "order_item" edge to the OrderItem entity was cleared.
+func (m *ReviewMutation) OrderItemCleared() bool {
+	return m.OrderItemIDCleared() || m.clearedorder_item
+}
+
+// OrderItemIDs returns the "order_item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderItemID instead. It exists only for internal usage by the builders.
+func (m *ReviewMutation) OrderItemIDs() (ids []int) {
+	if id := m.order_item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrderItem resets all changes to the "order_item" edge.
+func (m *ReviewMutation) ResetOrderItem() {
+	m.order_item = nil
+	m.clearedorder_item = false
+}
+
+// AddReplyIDs adds the "replies" edge to the ReviewReply entity by ids.
+func (m *ReviewMutation) AddReplyIDs(ids ...int) {
+	if m.replies == nil {
+		m.replies = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.replies[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReplies clears the "replies" edge to the ReviewReply entity.
+func (m *ReviewMutation) ClearReplies() {
+	m.clearedreplies = true
+}
+
+// RepliesCleared reports if the "replies" edge to the ReviewReply entity was cleared.
+func (m *ReviewMutation) RepliesCleared() bool {
+	return m.clearedreplies
+}
+
+// RemoveReplyIDs removes the "replies" edge to the ReviewReply entity by IDs.
+func (m *ReviewMutation) RemoveReplyIDs(ids ...int) {
+	if m.removedreplies == nil {
+		m.removedreplies = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.replies, ids[i])
+		m.removedreplies[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReplies returns the removed IDs of the "replies" edge to the ReviewReply entity.
+func (m *ReviewMutation) RemovedRepliesIDs() (ids []int) {
+	for id := range m.removedreplies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RepliesIDs returns the "replies" edge IDs in the mutation.
+func (m *ReviewMutation) RepliesIDs() (ids []int) {
+	for id := range m.replies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReplies resets all changes to the "replies" edge.
+func (m *ReviewMutation) ResetReplies() {
+	m.replies = nil
+	m.clearedreplies = false
+	m.removedreplies = nil
+}
+
+// AddVoteIDs adds the "votes" edge to the ReviewVote entity by ids.
+func (m *ReviewMutation) AddVoteIDs(ids ...int) {
+	if m.votes == nil {
+		m.votes = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.votes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVotes clears the "votes" edge to the ReviewVote entity.
+func (m *ReviewMutation) ClearVotes() {
+	m.clearedvotes = true
+}
+
+// VotesCleared reports if the "votes" edge to the ReviewVote entity was cleared.
+func (m *ReviewMutation) VotesCleared() bool {
+	return m.clearedvotes
+}
+
+// RemoveVoteIDs removes the "votes" edge to the ReviewVote entity by IDs.
+func (m *ReviewMutation) RemoveVoteIDs(ids ...int) {
+	if m.removedvotes == nil {
+		m.removedvotes = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.votes, ids[i])
+		m.removedvotes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVotes returns the removed IDs of the "votes" edge to the ReviewVote entity.
+func (m *ReviewMutation) RemovedVotesIDs() (ids []int) {
+	for id := range m.removedvotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VotesIDs returns the "votes" edge IDs in the mutation.
+func (m *ReviewMutation) VotesIDs() (ids []int) {
+	for id := range m.votes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVotes resets all changes to the "votes" edge.
+func (m *ReviewMutation) ResetVotes() {
+	m.votes = nil
+	m.clearedvotes = false
+	m.removedvotes = nil
+}
+
+// AddReplyChangeIDs adds the "reply_changes" edge to the ReviewReplyChange entity by ids.
+func (m *ReviewMutation) AddReplyChangeIDs(ids ...int) {
+	if m.reply_changes == nil {
+		m.reply_changes = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reply_changes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReplyChanges clears the "reply_changes" edge to the ReviewReplyChange entity.
+func (m *ReviewMutation) ClearReplyChanges() {
+	m.clearedreply_changes = true
+}
+
+// ReplyChangesCleared reports if the "reply_changes" edge to the ReviewReplyChange entity was cleared.
+func (m *ReviewMutation) ReplyChangesCleared() bool {
+	return m.clearedreply_changes
+}
+
+// RemoveReplyChangeIDs removes the "reply_changes" edge to the ReviewReplyChange entity by IDs.
+func (m *ReviewMutation) RemoveReplyChangeIDs(ids ...int) {
+	if m.removedreply_changes == nil {
+		m.removedreply_changes = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reply_changes, ids[i])
+		m.removedreply_changes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReplyChanges returns the removed IDs of the "reply_changes" edge to the ReviewReplyChange entity.
+func (m *ReviewMutation) RemovedReplyChangesIDs() (ids []int) {
+	for id := range m.removedreply_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReplyChangesIDs returns the "reply_changes" edge IDs in the mutation.
+func (m *ReviewMutation) ReplyChangesIDs() (ids []int) {
+	for id := range m.reply_changes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReplyChanges resets all changes to the "reply_changes" edge.
+func (m *ReviewMutation) ResetReplyChanges() {
+	m.reply_changes = nil
+	m.clearedreply_changes = false
+	m.removedreply_changes = nil
+}
+
+// Where appends a list predicates to the ReviewMutation builder.
+func (m *ReviewMutation) Where(ps ...predicate.Review) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReviewMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReviewMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Review, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReviewMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReviewMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Review).
+func (m *ReviewMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReviewMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, review.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, review.FieldUpdatedAt)
+	}
+	if m.product != nil {
+		fields = append(fields, review.FieldProductID)
+	}
+	if m.author != nil {
+		fields = append(fields, review.FieldCustomerID)
+	}
+	if m.order_item != nil {
+		fields = append(fields, review.FieldOrderItemID)
+	}
+	if m.rating != nil {
+		fields = append(fields, review.FieldRating)
+	}
+	if m.title != nil {
+		fields = append(fields, review.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, review.FieldBody)
+	}
+	if m.status != nil {
+		fields = append(fields, review.FieldStatus)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, review.FieldStatusReason)
+	}
+	if m.verified_buyer != nil {
+		fields = append(fields, review.FieldVerifiedBuyer)
+	}
+	if m.helpful_count != nil {
+		fields = append(fields, review.FieldHelpfulCount)
+	}
+	if m.featured != nil {
+		fields = append(fields, review.FieldFeatured)
+	}
+	if m.has_media != nil {
+		fields = append(fields, review.FieldHasMedia)
+	}
+	if m.merchant_replied != nil {
+		fields = append(fields, review.FieldMerchantReplied)
+	}
+	if m.edited_at != nil {
+		fields = append(fields, review.FieldEditedAt)
+	}
+	if m.author_name != nil {
+		fields = append(fields, review.FieldAuthorName)
+	}
+	if m.watched_words != nil {
+		fields = append(fields, review.FieldWatchedWords)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReviewMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case review.FieldCreatedAt:
+		return m.CreatedAt()
+	case review.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case review.FieldProductID:
+		return m.ProductID()
+	case review.FieldCustomerID:
+		return m.CustomerID()
+	case review.FieldOrderItemID:
+		return m.OrderItemID()
+	case review.FieldRating:
+		return m.Rating()
+	case review.FieldTitle:
+		return m.Title()
+	case review.FieldBody:
+		return m.Body()
+	case review.FieldStatus:
+		return m.Status()
+	case review.FieldStatusReason:
+		return m.StatusReason()
+	case review.FieldVerifiedBuyer:
+		return m.VerifiedBuyer()
+	case review.FieldHelpfulCount:
+		return m.HelpfulCount()
+	case review.FieldFeatured:
+		return m.Featured()
+	case review.FieldHasMedia:
+		return m.HasMedia()
+	case review.FieldMerchantReplied:
+		return m.MerchantReplied()
+	case review.FieldEditedAt:
+		return m.EditedAt()
+	case review.FieldAuthorName:
+		return m.AuthorName()
+	case review.FieldWatchedWords:
+		return m.WatchedWords()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReviewMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case review.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case review.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case review.FieldProductID:
+		return m.OldProductID(ctx)
+	case review.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case review.FieldOrderItemID:
+		return m.OldOrderItemID(ctx)
+	case review.FieldRating:
+		return m.OldRating(ctx)
+	case review.FieldTitle:
+		return m.OldTitle(ctx)
+	case review.FieldBody:
+		return m.OldBody(ctx)
+	case review.FieldStatus:
+		return m.OldStatus(ctx)
+	case review.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case review.FieldVerifiedBuyer:
+		return m.OldVerifiedBuyer(ctx)
+	case review.FieldHelpfulCount:
+		return m.OldHelpfulCount(ctx)
+	case review.FieldFeatured:
+		return m.OldFeatured(ctx)
+	case review.FieldHasMedia:
+		return m.OldHasMedia(ctx)
+	case review.FieldMerchantReplied:
+		return m.OldMerchantReplied(ctx)
+	case review.FieldEditedAt:
+		return m.OldEditedAt(ctx)
+	case review.FieldAuthorName:
+		return m.OldAuthorName(ctx)
+	case review.FieldWatchedWords:
+		return m.OldWatchedWords(ctx)
+	}
+	return nil, fmt.Errorf("unknown Review field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case review.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case review.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case review.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case review.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case review.FieldOrderItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderItemID(v)
+		return nil
+	case review.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRating(v)
+		return nil
+	case review.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case review.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case review.FieldStatus:
+		v, ok := value.(types.ModerationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case review.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case review.FieldVerifiedBuyer:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifiedBuyer(v)
+		return nil
+	case review.FieldHelpfulCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpfulCount(v)
+		return nil
+	case review.FieldFeatured:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFeatured(v)
+		return nil
+	case review.FieldHasMedia:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHasMedia(v)
+		return nil
+	case review.FieldMerchantReplied:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMerchantReplied(v)
+		return nil
+	case review.FieldEditedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEditedAt(v)
+		return nil
+	case review.FieldAuthorName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorName(v)
+		return nil
+	case review.FieldWatchedWords:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWatchedWords(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Review field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReviewMutation) AddedFields() []string {
+	var fields []string
+	if m.addrating != nil {
+		fields = append(fields, review.FieldRating)
+	}
+	if m.addhelpful_count != nil {
+		fields = append(fields, review.FieldHelpfulCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReviewMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case review.FieldRating:
+		return m.AddedRating()
+	case review.FieldHelpfulCount:
+		return m.AddedHelpfulCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case review.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRating(v)
+		return nil
+	case review.FieldHelpfulCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHelpfulCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Review numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReviewMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(review.FieldOrderItemID) {
+		fields = append(fields, review.FieldOrderItemID)
+	}
+	if m.FieldCleared(review.FieldTitle) {
+		fields = append(fields, review.FieldTitle)
+	}
+	if m.FieldCleared(review.FieldStatusReason) {
+		fields = append(fields, review.FieldStatusReason)
+	}
+	if m.FieldCleared(review.FieldEditedAt) {
+		fields = append(fields, review.FieldEditedAt)
+	}
+	if m.FieldCleared(review.FieldWatchedWords) {
+		fields = append(fields, review.FieldWatchedWords)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReviewMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReviewMutation) ClearField(name string) error {
+	switch name {
+	case review.FieldOrderItemID:
+		m.ClearOrderItemID()
+		return nil
+	case review.FieldTitle:
+		m.ClearTitle()
+		return nil
+	case review.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case review.FieldEditedAt:
+		m.ClearEditedAt()
+		return nil
+	case review.FieldWatchedWords:
+		m.ClearWatchedWords()
+		return nil
+	}
+	return fmt.Errorf("unknown Review nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReviewMutation) ResetField(name string) error {
+	switch name {
+	case review.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case review.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case review.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case review.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case review.FieldOrderItemID:
+		m.ResetOrderItemID()
+		return nil
+	case review.FieldRating:
+		m.ResetRating()
+		return nil
+	case review.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case review.FieldBody:
+		m.ResetBody()
+		return nil
+	case review.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case review.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case review.FieldVerifiedBuyer:
+		m.ResetVerifiedBuyer()
+		return nil
+	case review.FieldHelpfulCount:
+		m.ResetHelpfulCount()
+		return nil
+	case review.FieldFeatured:
+		m.ResetFeatured()
+		return nil
+	case review.FieldHasMedia:
+		m.ResetHasMedia()
+		return nil
+	case review.FieldMerchantReplied:
+		m.ResetMerchantReplied()
+		return nil
+	case review.FieldEditedAt:
+		m.ResetEditedAt()
+		return nil
+	case review.FieldAuthorName:
+		m.ResetAuthorName()
+		return nil
+	case review.FieldWatchedWords:
+		m.ResetWatchedWords()
+		return nil
+	}
+	return fmt.Errorf("unknown Review field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReviewMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.product != nil {
+		edges = append(edges, review.EdgeProduct)
+	}
+	if m.author != nil {
+		edges = append(edges, review.EdgeAuthor)
+	}
+	if m.order_item != nil {
+		edges = append(edges, review.EdgeOrderItem)
+	}
+	if m.replies != nil {
+		edges = append(edges, review.EdgeReplies)
+	}
+	if m.votes != nil {
+		edges = append(edges, review.EdgeVotes)
+	}
+	if m.reply_changes != nil {
+		edges = append(edges, review.EdgeReplyChanges)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReviewMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case review.EdgeProduct:
+		if id := m.product; id != nil {
+			return []ent.Value{*id}
+		}
+	case review.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	case review.EdgeOrderItem:
+		if id := m.order_item; id != nil {
+			return []ent.Value{*id}
+		}
+	case review.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.replies))
+		for id := range m.replies {
+			ids = append(ids, id)
+		}
+		return ids
+	case review.EdgeVotes:
+		ids := make([]ent.Value, 0, len(m.votes))
+		for id := range m.votes {
+			ids = append(ids, id)
+		}
+		return ids
+	case review.EdgeReplyChanges:
+		ids := make([]ent.Value, 0, len(m.reply_changes))
+		for id := range m.reply_changes {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReviewMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedreplies != nil {
+		edges = append(edges, review.EdgeReplies)
+	}
+	if m.removedvotes != nil {
+		edges = append(edges, review.EdgeVotes)
+	}
+	if m.removedreply_changes != nil {
+		edges = append(edges, review.EdgeReplyChanges)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReviewMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case review.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.removedreplies))
+		for id := range m.removedreplies {
+			ids = append(ids, id)
+		}
+		return ids
+	case review.EdgeVotes:
+		ids := make([]ent.Value, 0, len(m.removedvotes))
+		for id := range m.removedvotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case review.EdgeReplyChanges:
+		ids := make([]ent.Value, 0, len(m.removedreply_changes))
+		for id := range m.removedreply_changes {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReviewMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedproduct {
+		edges = append(edges, review.EdgeProduct)
+	}
+	if m.clearedauthor {
+		edges = append(edges, review.EdgeAuthor)
+	}
+	if m.clearedorder_item {
+		edges = append(edges, review.EdgeOrderItem)
+	}
+	if m.clearedreplies {
+		edges = append(edges, review.EdgeReplies)
+	}
+	if m.clearedvotes {
+		edges = append(edges, review.EdgeVotes)
+	}
+	if m.clearedreply_changes {
+		edges = append(edges, review.EdgeReplyChanges)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReviewMutation) EdgeCleared(name string) bool {
+	switch name {
+	case review.EdgeProduct:
+		return m.clearedproduct
+	case review.EdgeAuthor:
+		return m.clearedauthor
+	case review.EdgeOrderItem:
+		return m.clearedorder_item
+	case review.EdgeReplies:
+		return m.clearedreplies
+	case review.EdgeVotes:
+		return m.clearedvotes
+	case review.EdgeReplyChanges:
+		return m.clearedreply_changes
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReviewMutation) ClearEdge(name string) error {
+	switch name {
+	case review.EdgeProduct:
+		m.ClearProduct()
+		return nil
+	case review.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	case review.EdgeOrderItem:
+		m.ClearOrderItem()
+		return nil
+	}
+	return fmt.Errorf("unknown Review unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReviewMutation) ResetEdge(name string) error {
+	switch name {
+	case review.EdgeProduct:
+		m.ResetProduct()
+		return nil
+	case review.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	case review.EdgeOrderItem:
+		m.ResetOrderItem()
+		return nil
+	case review.EdgeReplies:
+		m.ResetReplies()
+		return nil
+	case review.EdgeVotes:
+		m.ResetVotes()
+		return nil
+	case review.EdgeReplyChanges:
+		m.ResetReplyChanges()
+		return nil
+	}
+	return fmt.Errorf("unknown Review edge %s", name)
+}
+
+// ReviewReplyMutation represents an operation that mutates the ReviewReply nodes in the graph.
+type ReviewReplyMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	customer_id    *int
+	addcustomer_id *int
+	by_merchant    *bool
+	author_name    *string
+	body           *string
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	review         *int
+	clearedreview  bool
+	done           bool
+	oldValue       func(context.Context) (*ReviewReply, error)
+	predicates     []predicate.ReviewReply
+}
+
+var _ ent.Mutation = (*ReviewReplyMutation)(nil)
+
+// reviewreplyOption allows management of the mutation configuration using functional options.
+type reviewreplyOption func(*ReviewReplyMutation)
+
+// newReviewReplyMutation creates new mutation for the ReviewReply entity.
+func newReviewReplyMutation(c config, op Op, opts ...reviewreplyOption) *ReviewReplyMutation {
+	m := &ReviewReplyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReviewReply,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReviewReplyID sets the ID field of the mutation.
+func withReviewReplyID(id int) reviewreplyOption {
+	return func(m *ReviewReplyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReviewReply
+		)
+		m.oldValue = func(ctx context.Context) (*ReviewReply, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReviewReply.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReviewReply sets the old ReviewReply of the mutation.
+func withReviewReply(node *ReviewReply) reviewreplyOption {
+	return func(m *ReviewReplyMutation) {
+		m.oldValue = func(context.Context) (*ReviewReply, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReviewReplyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReviewReplyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReviewReplyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReviewReplyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReviewReply.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetReviewID sets the "review_id" field.
+func (m *ReviewReplyMutation) SetReviewID(i int) {
+	m.review = &i
+}
+
+// ReviewID returns the value of the "review_id" field in the mutation.
+func (m *ReviewReplyMutation) ReviewID() (r int, exists bool) {
+	v := m.review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewID returns the old "review_id" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldReviewID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewID: %w", err)
+	}
+	return oldValue.ReviewID, nil
+}
+
+// ResetReviewID resets all changes to the "review_id" field.
+func (m *ReviewReplyMutation) ResetReviewID() {
+	m.review = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *ReviewReplyMutation) SetCustomerID(i int) {
+	m.customer_id = &i
+	m.addcustomer_id = nil
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *ReviewReplyMutation) CustomerID() (r int, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldCustomerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// AddCustomerID adds i to the "customer_id" field.
+func (m *ReviewReplyMutation) AddCustomerID(i int) {
+	if m.addcustomer_id != nil {
+		*m.addcustomer_id += i
+	} else {
+		m.addcustomer_id = &i
+	}
+}
+
+// AddedCustomerID returns the value that was added to the "customer_id" field in this mutation.
+func (m *ReviewReplyMutation) AddedCustomerID() (r int, exists bool) {
+	v := m.addcustomer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCustomerID clears the value of the "customer_id" field.
+func (m *ReviewReplyMutation) ClearCustomerID() {
+	m.customer_id = nil
+	m.addcustomer_id = nil
+	m.clearedFields[reviewreply.FieldCustomerID] = struct{}{}
+}
+
+// CustomerIDCleared returns if the "customer_id" field was cleared in this mutation.
+func (m *ReviewReplyMutation) CustomerIDCleared() bool {
+	_, ok := m.clearedFields[reviewreply.FieldCustomerID]
+	return ok
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *ReviewReplyMutation) ResetCustomerID() {
+	m.customer_id = nil
+	m.addcustomer_id = nil
+	delete(m.clearedFields, reviewreply.FieldCustomerID)
+}
+
+// SetByMerchant sets the "by_merchant" field.
+func (m *ReviewReplyMutation) SetByMerchant(b bool) {
+	m.by_merchant = &b
+}
+
+// ByMerchant returns the value of the "by_merchant" field in the mutation.
+func (m *ReviewReplyMutation) ByMerchant() (r bool, exists bool) {
+	v := m.by_merchant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldByMerchant returns the old "by_merchant" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldByMerchant(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldByMerchant is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldByMerchant requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldByMerchant: %w", err)
+	}
+	return oldValue.ByMerchant, nil
+}
+
+// ResetByMerchant resets all changes to the "by_merchant" field.
+func (m *ReviewReplyMutation) ResetByMerchant() {
+	m.by_merchant = nil
+}
+
+// SetAuthorName sets the "author_name" field.
+func (m *ReviewReplyMutation) SetAuthorName(s string) {
+	m.author_name = &s
+}
+
+// AuthorName returns the value of the "author_name" field in the mutation.
+func (m *ReviewReplyMutation) AuthorName() (r string, exists bool) {
+	v := m.author_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorName returns the old "author_name" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldAuthorName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorName: %w", err)
+	}
+	return oldValue.AuthorName, nil
+}
+
+// ResetAuthorName resets all changes to the "author_name" field.
+func (m *ReviewReplyMutation) ResetAuthorName() {
+	m.author_name = nil
+}
+
+// SetBody sets the "body" field.
+func (m *ReviewReplyMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *ReviewReplyMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *ReviewReplyMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReviewReplyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReviewReplyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReviewReply entity.
+// If the ReviewReply object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReviewReplyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (m *ReviewReplyMutation) ClearReview() {
+	m.clearedreview = true
+	m.clearedFields[reviewreply.FieldReviewID] = struct{}{}
+}
+
+// ReviewCleared reports if the "review" edge to the Review entity was cleared.
+func (m *ReviewReplyMutation) ReviewCleared() bool {
+	return m.clearedreview
+}
+
+// ReviewIDs returns the "review" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewID instead. It exists only for internal usage by the builders.
+func (m *ReviewReplyMutation) ReviewIDs() (ids []int) {
+	if id := m.review; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReview resets all changes to the "review" edge.
+func (m *ReviewReplyMutation) ResetReview() {
+	m.review = nil
+	m.clearedreview = false
+}
+
+// Where appends a list predicates to the ReviewReplyMutation builder.
+func (m *ReviewReplyMutation) Where(ps ...predicate.ReviewReply) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReviewReplyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReviewReplyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReviewReply, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReviewReplyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReviewReplyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReviewReply).
+func (m *ReviewReplyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReviewReplyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.review != nil {
+		fields = append(fields, reviewreply.FieldReviewID)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, reviewreply.FieldCustomerID)
+	}
+	if m.by_merchant != nil {
+		fields = append(fields, reviewreply.FieldByMerchant)
+	}
+	if m.author_name != nil {
+		fields = append(fields, reviewreply.FieldAuthorName)
+	}
+	if m.body != nil {
+		fields = append(fields, reviewreply.FieldBody)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reviewreply.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReviewReplyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reviewreply.FieldReviewID:
+		return m.ReviewID()
+	case reviewreply.FieldCustomerID:
+		return m.CustomerID()
+	case reviewreply.FieldByMerchant:
+		return m.ByMerchant()
+	case reviewreply.FieldAuthorName:
+		return m.AuthorName()
+	case reviewreply.FieldBody:
+		return m.Body()
+	case reviewreply.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReviewReplyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reviewreply.FieldReviewID:
+		return m.OldReviewID(ctx)
+	case reviewreply.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case reviewreply.FieldByMerchant:
+		return m.OldByMerchant(ctx)
+	case reviewreply.FieldAuthorName:
+		return m.OldAuthorName(ctx)
+	case reviewreply.FieldBody:
+		return m.OldBody(ctx)
+	case reviewreply.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReviewReply field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewReplyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reviewreply.FieldReviewID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewID(v)
+		return nil
+	case reviewreply.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case reviewreply.FieldByMerchant:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetByMerchant(v)
+		return nil
+	case reviewreply.FieldAuthorName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorName(v)
+		return nil
+	case reviewreply.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case reviewreply.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReviewReplyMutation) AddedFields() []string {
+	var fields []string
+	if m.addcustomer_id != nil {
+		fields = append(fields, reviewreply.FieldCustomerID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReviewReplyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reviewreply.FieldCustomerID:
+		return m.AddedCustomerID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewReplyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reviewreply.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCustomerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReviewReplyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reviewreply.FieldCustomerID) {
+		fields = append(fields, reviewreply.FieldCustomerID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReviewReplyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReviewReplyMutation) ClearField(name string) error {
+	switch name {
+	case reviewreply.FieldCustomerID:
+		m.ClearCustomerID()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReviewReplyMutation) ResetField(name string) error {
+	switch name {
+	case reviewreply.FieldReviewID:
+		m.ResetReviewID()
+		return nil
+	case reviewreply.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case reviewreply.FieldByMerchant:
+		m.ResetByMerchant()
+		return nil
+	case reviewreply.FieldAuthorName:
+		m.ResetAuthorName()
+		return nil
+	case reviewreply.FieldBody:
+		m.ResetBody()
+		return nil
+	case reviewreply.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReviewReplyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.review != nil {
+		edges = append(edges, reviewreply.EdgeReview)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReviewReplyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reviewreply.EdgeReview:
+		if id := m.review; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReviewReplyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReviewReplyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReviewReplyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedreview {
+		edges = append(edges, reviewreply.EdgeReview)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReviewReplyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reviewreply.EdgeReview:
+		return m.clearedreview
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReviewReplyMutation) ClearEdge(name string) error {
+	switch name {
+	case reviewreply.EdgeReview:
+		m.ClearReview()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReviewReplyMutation) ResetEdge(name string) error {
+	switch name {
+	case reviewreply.EdgeReview:
+		m.ResetReview()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReply edge %s", name)
+}
+
+// ReviewReplyChangeMutation represents an operation that mutates the ReviewReplyChange nodes in the graph.
+type ReviewReplyChangeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	review        *int
+	clearedreview bool
+	reply         *int
+	clearedreply  bool
+	done          bool
+	oldValue      func(context.Context) (*ReviewReplyChange, error)
+	predicates    []predicate.ReviewReplyChange
+}
+
+var _ ent.Mutation = (*ReviewReplyChangeMutation)(nil)
+
+// reviewreplychangeOption allows management of the mutation configuration using functional options.
+type reviewreplychangeOption func(*ReviewReplyChangeMutation)
+
+// newReviewReplyChangeMutation creates new mutation for the ReviewReplyChange entity.
+func newReviewReplyChangeMutation(c config, op Op, opts ...reviewreplychangeOption) *ReviewReplyChangeMutation {
+	m := &ReviewReplyChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReviewReplyChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReviewReplyChangeID sets the ID field of the mutation.
+func withReviewReplyChangeID(id int) reviewreplychangeOption {
+	return func(m *ReviewReplyChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReviewReplyChange
+		)
+		m.oldValue = func(ctx context.Context) (*ReviewReplyChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReviewReplyChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReviewReplyChange sets the old ReviewReplyChange of the mutation.
+func withReviewReplyChange(node *ReviewReplyChange) reviewreplychangeOption {
+	return func(m *ReviewReplyChangeMutation) {
+		m.oldValue = func(context.Context) (*ReviewReplyChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReviewReplyChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReviewReplyChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReviewReplyChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReviewReplyChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReviewReplyChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetReviewID sets the "review_id" field.
+func (m *ReviewReplyChangeMutation) SetReviewID(i int) {
+	m.review = &i
+}
+
+// ReviewID returns the value of the "review_id" field in the mutation.
+func (m *ReviewReplyChangeMutation) ReviewID() (r int, exists bool) {
+	v := m.review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewID returns the old "review_id" field's value of the ReviewReplyChange entity.
+// If the ReviewReplyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyChangeMutation) OldReviewID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewID: %w", err)
+	}
+	return oldValue.ReviewID, nil
+}
+
+// ResetReviewID resets all changes to the "review_id" field.
+func (m *ReviewReplyChangeMutation) ResetReviewID() {
+	m.review = nil
+}
+
+// SetReplyID sets the "reply_id" field.
+func (m *ReviewReplyChangeMutation) SetReplyID(i int) {
+	m.reply = &i
+}
+
+// ReplyID returns the value of the "reply_id" field in the mutation.
+func (m *ReviewReplyChangeMutation) ReplyID() (r int, exists bool) {
+	v := m.reply
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplyID returns the old "reply_id" field's value of the ReviewReplyChange entity.
+// If the ReviewReplyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyChangeMutation) OldReplyID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplyID: %w", err)
+	}
+	return oldValue.ReplyID, nil
+}
+
+// ResetReplyID resets all changes to the "reply_id" field.
+func (m *ReviewReplyChangeMutation) ResetReplyID() {
+	m.reply = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReviewReplyChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReviewReplyChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReviewReplyChange entity.
+// If the ReviewReplyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReviewReplyChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (m *ReviewReplyChangeMutation) ClearReview() {
+	m.clearedreview = true
+	m.clearedFields[reviewreplychange.FieldReviewID] = struct{}{}
+}
+
+// ReviewCleared reports if the "review" edge to the Review entity was cleared.
+func (m *ReviewReplyChangeMutation) ReviewCleared() bool {
+	return m.clearedreview
+}
+
+// ReviewIDs returns the "review" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewID instead. It exists only for internal usage by the builders.
+func (m *ReviewReplyChangeMutation) ReviewIDs() (ids []int) {
+	if id := m.review; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReview resets all changes to the "review" edge.
+func (m *ReviewReplyChangeMutation) ResetReview() {
+	m.review = nil
+	m.clearedreview = false
+}
+
+// ClearReply clears the "reply" edge to the ReviewReply entity.
+func (m *ReviewReplyChangeMutation) ClearReply() {
+	m.clearedreply = true
+	m.clearedFields[reviewreplychange.FieldReplyID] = struct{}{}
+}
+
+// ReplyCleared reports if the "reply" edge to the ReviewReply entity was cleared.
+func (m *ReviewReplyChangeMutation) ReplyCleared() bool {
+	return m.clearedreply
+}
+
+// ReplyIDs returns the "reply" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReplyID instead. It exists only for internal usage by the builders.
+func (m *ReviewReplyChangeMutation) ReplyIDs() (ids []int) {
+	if id := m.reply; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReply resets all changes to the "reply" edge.
+func (m *ReviewReplyChangeMutation) ResetReply() {
+	m.reply = nil
+	m.clearedreply = false
+}
+
+// Where appends a list predicates to the ReviewReplyChangeMutation builder.
+func (m *ReviewReplyChangeMutation) Where(ps ...predicate.ReviewReplyChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReviewReplyChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReviewReplyChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReviewReplyChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReviewReplyChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReviewReplyChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReviewReplyChange).
+func (m *ReviewReplyChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReviewReplyChangeMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.review != nil {
+		fields = append(fields, reviewreplychange.FieldReviewID)
+	}
+	if m.reply != nil {
+		fields = append(fields, reviewreplychange.FieldReplyID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reviewreplychange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReviewReplyChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reviewreplychange.FieldReviewID:
+		return m.ReviewID()
+	case reviewreplychange.FieldReplyID:
+		return m.ReplyID()
+	case reviewreplychange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReviewReplyChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reviewreplychange.FieldReviewID:
+		return m.OldReviewID(ctx)
+	case reviewreplychange.FieldReplyID:
+		return m.OldReplyID(ctx)
+	case reviewreplychange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReviewReplyChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewReplyChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reviewreplychange.FieldReviewID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewID(v)
+		return nil
+	case reviewreplychange.FieldReplyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplyID(v)
+		return nil
+	case reviewreplychange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReplyChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReviewReplyChangeMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReviewReplyChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewReplyChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ReviewReplyChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReviewReplyChangeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReviewReplyChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReviewReplyChangeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReviewReplyChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReviewReplyChangeMutation) ResetField(name string) error {
+	switch name {
+	case reviewreplychange.FieldReviewID:
+		m.ResetReviewID()
+		return nil
+	case reviewreplychange.FieldReplyID:
+		m.ResetReplyID()
+		return nil
+	case reviewreplychange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReplyChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReviewReplyChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.review != nil {
+		edges = append(edges, reviewreplychange.EdgeReview)
+	}
+	if m.reply != nil {
+		edges = append(edges, reviewreplychange.EdgeReply)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReviewReplyChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reviewreplychange.EdgeReview:
+		if id := m.review; id != nil {
+			return []ent.Value{*id}
+		}
+	case reviewreplychange.EdgeReply:
+		if id := m.reply; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReviewReplyChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReviewReplyChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReviewReplyChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedreview {
+		edges = append(edges, reviewreplychange.EdgeReview)
+	}
+	if m.clearedreply {
+		edges = append(edges, reviewreplychange.EdgeReply)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReviewReplyChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reviewreplychange.EdgeReview:
+		return m.clearedreview
+	case reviewreplychange.EdgeReply:
+		return m.clearedreply
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReviewReplyChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case reviewreplychange.EdgeReview:
+		m.ClearReview()
+		return nil
+	case reviewreplychange.EdgeReply:
+		m.ClearReply()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReplyChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReviewReplyChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case reviewreplychange.EdgeReview:
+		m.ResetReview()
+		return nil
+	case reviewreplychange.EdgeReply:
+		m.ResetReply()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewReplyChange edge %s", name)
+}
+
+// ReviewVoteMutation represents an operation that mutates the ReviewVote nodes in the graph.
+type ReviewVoteMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	customer_id    *int
+	addcustomer_id *int
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	review         *int
+	clearedreview  bool
+	done           bool
+	oldValue       func(context.Context) (*ReviewVote, error)
+	predicates     []predicate.ReviewVote
+}
+
+var _ ent.Mutation = (*ReviewVoteMutation)(nil)
+
+// reviewvoteOption allows management of the mutation configuration using functional options.
+type reviewvoteOption func(*ReviewVoteMutation)
+
+// newReviewVoteMutation creates new mutation for the ReviewVote entity.
+func newReviewVoteMutation(c config, op Op, opts ...reviewvoteOption) *ReviewVoteMutation {
+	m := &ReviewVoteMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReviewVote,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReviewVoteID sets the ID field of the mutation.
+func withReviewVoteID(id int) reviewvoteOption {
+	return func(m *ReviewVoteMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReviewVote
+		)
+		m.oldValue = func(ctx context.Context) (*ReviewVote, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReviewVote.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReviewVote sets the old ReviewVote of the mutation.
+func withReviewVote(node *ReviewVote) reviewvoteOption {
+	return func(m *ReviewVoteMutation) {
+		m.oldValue = func(context.Context) (*ReviewVote, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReviewVoteMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReviewVoteMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReviewVoteMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReviewVoteMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReviewVote.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetReviewID sets the "review_id" field.
+func (m *ReviewVoteMutation) SetReviewID(i int) {
+	m.review = &i
+}
+
+// ReviewID returns the value of the "review_id" field in the mutation.
+func (m *ReviewVoteMutation) ReviewID() (r int, exists bool) {
+	v := m.review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewID returns the old "review_id" field's value of the ReviewVote entity.
+// If the ReviewVote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewVoteMutation) OldReviewID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewID: %w", err)
+	}
+	return oldValue.ReviewID, nil
+}
+
+// ResetReviewID resets all changes to the "review_id" field.
+func (m *ReviewVoteMutation) ResetReviewID() {
+	m.review = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *ReviewVoteMutation) SetCustomerID(i int) {
+	m.customer_id = &i
+	m.addcustomer_id = nil
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *ReviewVoteMutation) CustomerID() (r int, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the ReviewVote entity.
+// If the ReviewVote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewVoteMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// AddCustomerID adds i to the "customer_id" field.
+func (m *ReviewVoteMutation) AddCustomerID(i int) {
+	if m.addcustomer_id != nil {
+		*m.addcustomer_id += i
+	} else {
+		m.addcustomer_id = &i
+	}
+}
+
+// AddedCustomerID returns the value that was added to the "customer_id" field in this mutation.
+func (m *ReviewVoteMutation) AddedCustomerID() (r int, exists bool) {
+	v := m.addcustomer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *ReviewVoteMutation) ResetCustomerID() {
+	m.customer_id = nil
+	m.addcustomer_id = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReviewVoteMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReviewVoteMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReviewVote entity.
+// If the ReviewVote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewVoteMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReviewVoteMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (m *ReviewVoteMutation) ClearReview() {
+	m.clearedreview = true
+	m.clearedFields[reviewvote.FieldReviewID] = struct{}{}
+}
+
+// ReviewCleared reports if the "review" edge to the Review entity was cleared.
+func (m *ReviewVoteMutation) ReviewCleared() bool {
+	return m.clearedreview
+}
+
+// ReviewIDs returns the "review" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewID instead. It exists only for internal usage by the builders.
+func (m *ReviewVoteMutation) ReviewIDs() (ids []int) {
+	if id := m.review; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReview resets all changes to the "review" edge.
+func (m *ReviewVoteMutation) ResetReview() {
+	m.review = nil
+	m.clearedreview = false
+}
+
+// Where appends a list predicates to the ReviewVoteMutation builder.
+func (m *ReviewVoteMutation) Where(ps ...predicate.ReviewVote) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReviewVoteMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReviewVoteMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReviewVote, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReviewVoteMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReviewVoteMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReviewVote).
+func (m *ReviewVoteMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReviewVoteMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.review != nil {
+		fields = append(fields, reviewvote.FieldReviewID)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, reviewvote.FieldCustomerID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reviewvote.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReviewVoteMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reviewvote.FieldReviewID:
+		return m.ReviewID()
+	case reviewvote.FieldCustomerID:
+		return m.CustomerID()
+	case reviewvote.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReviewVoteMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reviewvote.FieldReviewID:
+		return m.OldReviewID(ctx)
+	case reviewvote.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case reviewvote.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReviewVote field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewVoteMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reviewvote.FieldReviewID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewID(v)
+		return nil
+	case reviewvote.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case reviewvote.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewVote field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReviewVoteMutation) AddedFields() []string {
+	var fields []string
+	if m.addcustomer_id != nil {
+		fields = append(fields, reviewvote.FieldCustomerID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReviewVoteMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reviewvote.FieldCustomerID:
+		return m.AddedCustomerID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReviewVoteMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reviewvote.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCustomerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewVote numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReviewVoteMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReviewVoteMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReviewVoteMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReviewVote nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReviewVoteMutation) ResetField(name string) error {
+	switch name {
+	case reviewvote.FieldReviewID:
+		m.ResetReviewID()
+		return nil
+	case reviewvote.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case reviewvote.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewVote field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReviewVoteMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.review != nil {
+		edges = append(edges, reviewvote.EdgeReview)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReviewVoteMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reviewvote.EdgeReview:
+		if id := m.review; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReviewVoteMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReviewVoteMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReviewVoteMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedreview {
+		edges = append(edges, reviewvote.EdgeReview)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReviewVoteMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reviewvote.EdgeReview:
+		return m.clearedreview
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReviewVoteMutation) ClearEdge(name string) error {
+	switch name {
+	case reviewvote.EdgeReview:
+		m.ClearReview()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewVote unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReviewVoteMutation) ResetEdge(name string) error {
+	switch name {
+	case reviewvote.EdgeReview:
+		m.ResetReview()
+		return nil
+	}
+	return fmt.Errorf("unknown ReviewVote edge %s", name)
 }
 
 // ShipmentMutation represents an operation that mutates the Shipment nodes in the graph.
@@ -9001,4 +13592,546 @@ func (m *TrackingEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown TrackingEvent edge %s", name)
+}
+
+// WatchedWordMutation represents an operation that mutates the WatchedWord nodes in the graph.
+type WatchedWordMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	word          *string
+	action        *types.WatchedWordAction
+	created_by    *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*WatchedWord, error)
+	predicates    []predicate.WatchedWord
+}
+
+var _ ent.Mutation = (*WatchedWordMutation)(nil)
+
+// watchedwordOption allows management of the mutation configuration using functional options.
+type watchedwordOption func(*WatchedWordMutation)
+
+// newWatchedWordMutation creates new mutation for the WatchedWord entity.
+func newWatchedWordMutation(c config, op Op, opts ...watchedwordOption) *WatchedWordMutation {
+	m := &WatchedWordMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWatchedWord,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWatchedWordID sets the ID field of the mutation.
+func withWatchedWordID(id int) watchedwordOption {
+	return func(m *WatchedWordMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WatchedWord
+		)
+		m.oldValue = func(ctx context.Context) (*WatchedWord, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WatchedWord.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWatchedWord sets the old WatchedWord of the mutation.
+func withWatchedWord(node *WatchedWord) watchedwordOption {
+	return func(m *WatchedWordMutation) {
+		m.oldValue = func(context.Context) (*WatchedWord, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WatchedWordMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WatchedWordMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WatchedWordMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WatchedWordMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WatchedWord.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WatchedWordMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WatchedWordMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WatchedWord entity.
+// If the WatchedWord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WatchedWordMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WatchedWordMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WatchedWordMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WatchedWordMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WatchedWord entity.
+// If the WatchedWord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WatchedWordMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WatchedWordMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetWord sets the "word" field.
+func (m *WatchedWordMutation) SetWord(s string) {
+	m.word = &s
+}
+
+// Word returns the value of the "word" field in the mutation.
+func (m *WatchedWordMutation) Word() (r string, exists bool) {
+	v := m.word
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWord returns the old "word" field's value of the WatchedWord entity.
+// If the WatchedWord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WatchedWordMutation) OldWord(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWord is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWord requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWord: %w", err)
+	}
+	return oldValue.Word, nil
+}
+
+// ResetWord resets all changes to the "word" field.
+func (m *WatchedWordMutation) ResetWord() {
+	m.word = nil
+}
+
+// SetAction sets the "action" field.
+func (m *WatchedWordMutation) SetAction(twa types.WatchedWordAction) {
+	m.action = &twa
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *WatchedWordMutation) Action() (r types.WatchedWordAction, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the WatchedWord entity.
+// If the WatchedWord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WatchedWordMutation) OldAction(ctx context.Context) (v types.WatchedWordAction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *WatchedWordMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *WatchedWordMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *WatchedWordMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the WatchedWord entity.
+// If the WatchedWord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WatchedWordMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *WatchedWordMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// Where appends a list predicates to the WatchedWordMutation builder.
+func (m *WatchedWordMutation) Where(ps ...predicate.WatchedWord) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WatchedWordMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WatchedWordMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WatchedWord, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WatchedWordMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WatchedWordMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WatchedWord).
+func (m *WatchedWordMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WatchedWordMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, watchedword.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, watchedword.FieldUpdatedAt)
+	}
+	if m.word != nil {
+		fields = append(fields, watchedword.FieldWord)
+	}
+	if m.action != nil {
+		fields = append(fields, watchedword.FieldAction)
+	}
+	if m.created_by != nil {
+		fields = append(fields, watchedword.FieldCreatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WatchedWordMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case watchedword.FieldCreatedAt:
+		return m.CreatedAt()
+	case watchedword.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case watchedword.FieldWord:
+		return m.Word()
+	case watchedword.FieldAction:
+		return m.Action()
+	case watchedword.FieldCreatedBy:
+		return m.CreatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WatchedWordMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case watchedword.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case watchedword.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case watchedword.FieldWord:
+		return m.OldWord(ctx)
+	case watchedword.FieldAction:
+		return m.OldAction(ctx)
+	case watchedword.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown WatchedWord field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WatchedWordMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case watchedword.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case watchedword.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case watchedword.FieldWord:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWord(v)
+		return nil
+	case watchedword.FieldAction:
+		v, ok := value.(types.WatchedWordAction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case watchedword.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WatchedWord field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WatchedWordMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WatchedWordMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WatchedWordMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown WatchedWord numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WatchedWordMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WatchedWordMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WatchedWordMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown WatchedWord nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WatchedWordMutation) ResetField(name string) error {
+	switch name {
+	case watchedword.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case watchedword.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case watchedword.FieldWord:
+		m.ResetWord()
+		return nil
+	case watchedword.FieldAction:
+		m.ResetAction()
+		return nil
+	case watchedword.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown WatchedWord field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WatchedWordMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WatchedWordMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WatchedWordMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WatchedWordMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WatchedWordMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WatchedWordMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WatchedWordMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown WatchedWord unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WatchedWordMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown WatchedWord edge %s", name)
 }

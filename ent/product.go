@@ -43,11 +43,14 @@ type Product struct {
 type ProductEdges struct {
 	// Order lines that bought this product.
 	OrderItems []*OrderItem `json:"order_items,omitempty"`
+	// Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).
+	Reviews []*Review `json:"reviews,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 
 	namedOrderItems map[string][]*OrderItem
+	namedReviews    map[string][]*Review
 }
 
 // OrderItemsOrErr returns the OrderItems value or an error if the edge
@@ -57,6 +60,15 @@ func (e ProductEdges) OrderItemsOrErr() ([]*OrderItem, error) {
 		return e.OrderItems, nil
 	}
 	return nil, &NotLoadedError{edge: "order_items"}
+}
+
+// ReviewsOrErr returns the Reviews value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProductEdges) ReviewsOrErr() ([]*Review, error) {
+	if e.loadedTypes[1] {
+		return e.Reviews, nil
+	}
+	return nil, &NotLoadedError{edge: "reviews"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -159,6 +171,11 @@ func (_m *Product) QueryOrderItems() *OrderItemQuery {
 	return NewProductClient(_m.config).QueryOrderItems(_m)
 }
 
+// QueryReviews queries the "reviews" edge of the Product entity.
+func (_m *Product) QueryReviews() *ReviewQuery {
+	return NewProductClient(_m.config).QueryReviews(_m)
+}
+
 // Update returns a builder for updating this Product.
 // Note that you need to call Product.Unwrap() before calling this method if this Product
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -234,6 +251,30 @@ func (_m *Product) appendNamedOrderItems(name string, edges ...*OrderItem) {
 		_m.Edges.namedOrderItems[name] = []*OrderItem{}
 	} else {
 		_m.Edges.namedOrderItems[name] = append(_m.Edges.namedOrderItems[name], edges...)
+	}
+}
+
+// NamedReviews returns the Reviews named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Product) NamedReviews(name string) ([]*Review, error) {
+	if _m.Edges.namedReviews == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReviews[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Product) appendNamedReviews(name string, edges ...*Review) {
+	if _m.Edges.namedReviews == nil {
+		_m.Edges.namedReviews = make(map[string][]*Review)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReviews[name] = []*Review{}
+	} else {
+		_m.Edges.namedReviews[name] = append(_m.Edges.namedReviews[name], edges...)
 	}
 }
 

@@ -8,13 +8,19 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 // QueryRows runs a statement built by hand (usually around a Selector)
@@ -117,6 +123,39 @@ func (_q *MediaQuery) Decode(columns []string, values []any) (*Media, error) {
 func (_m *Media) SetLoadedOwnerCustomer(v *Customer) {
 	_m.Edges.OwnerCustomer = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ModerationDecisionQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{moderationdecision.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ModerationDecision columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ModerationDecisionQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ModerationDecision).scanValues(nil, columns)
+}
+
+// Decode returns the ModerationDecision held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ModerationDecisionQuery) Decode(columns []string, values []any) (*ModerationDecision, error) {
+	node := &ModerationDecision{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Selector returns the statement the query would run, after its
@@ -294,6 +333,240 @@ func (_m *Product) SetNamedOrderItems(name string, v []*OrderItem) {
 		delete(_m.Edges.namedOrderItems, name)
 	}
 	_m.appendNamedOrderItems(name, v...)
+}
+
+// SetLoadedReviews records v as the eager-loaded "reviews" edge.
+func (_m *Product) SetLoadedReviews(v []*Review) {
+	_m.Edges.Reviews = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetNamedReviews records v as the "reviews" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Product) SetNamedReviews(name string, v []*Review) {
+	if _m.Edges.namedReviews != nil {
+		delete(_m.Edges.namedReviews, name)
+	}
+	_m.appendNamedReviews(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ReviewQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{review.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Review columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReviewQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Review).scanValues(nil, columns)
+}
+
+// Decode returns the Review held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReviewQuery) Decode(columns []string, values []any) (*Review, error) {
+	node := &Review{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedProduct records v as the eager-loaded "product" edge.
+func (_m *Review) SetLoadedProduct(v *Product) {
+	_m.Edges.Product = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedAuthor records v as the eager-loaded "author" edge.
+func (_m *Review) SetLoadedAuthor(v *Customer) {
+	_m.Edges.Author = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedOrderItem records v as the eager-loaded "order_item" edge.
+func (_m *Review) SetLoadedOrderItem(v *OrderItem) {
+	_m.Edges.OrderItem = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// SetLoadedReplies records v as the eager-loaded "replies" edge.
+func (_m *Review) SetLoadedReplies(v []*ReviewReply) {
+	_m.Edges.Replies = v
+	_m.Edges.loadedTypes[3] = true
+}
+
+// SetNamedReplies records v as the "replies" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Review) SetNamedReplies(name string, v []*ReviewReply) {
+	if _m.Edges.namedReplies != nil {
+		delete(_m.Edges.namedReplies, name)
+	}
+	_m.appendNamedReplies(name, v...)
+}
+
+// SetLoadedVotes records v as the eager-loaded "votes" edge.
+func (_m *Review) SetLoadedVotes(v []*ReviewVote) {
+	_m.Edges.Votes = v
+	_m.Edges.loadedTypes[4] = true
+}
+
+// SetNamedVotes records v as the "votes" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Review) SetNamedVotes(name string, v []*ReviewVote) {
+	if _m.Edges.namedVotes != nil {
+		delete(_m.Edges.namedVotes, name)
+	}
+	_m.appendNamedVotes(name, v...)
+}
+
+// SetLoadedReplyChanges records v as the eager-loaded "reply_changes" edge.
+func (_m *Review) SetLoadedReplyChanges(v []*ReviewReplyChange) {
+	_m.Edges.ReplyChanges = v
+	_m.Edges.loadedTypes[5] = true
+}
+
+// SetNamedReplyChanges records v as the "reply_changes" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Review) SetNamedReplyChanges(name string, v []*ReviewReplyChange) {
+	if _m.Edges.namedReplyChanges != nil {
+		delete(_m.Edges.namedReplyChanges, name)
+	}
+	_m.appendNamedReplyChanges(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ReviewReplyQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{reviewreply.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ReviewReply columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReviewReplyQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ReviewReply).scanValues(nil, columns)
+}
+
+// Decode returns the ReviewReply held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReviewReplyQuery) Decode(columns []string, values []any) (*ReviewReply, error) {
+	node := &ReviewReply{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedReview records v as the eager-loaded "review" edge.
+func (_m *ReviewReply) SetLoadedReview(v *Review) {
+	_m.Edges.Review = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ReviewReplyChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{reviewreplychange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ReviewReplyChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReviewReplyChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ReviewReplyChange).scanValues(nil, columns)
+}
+
+// Decode returns the ReviewReplyChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReviewReplyChangeQuery) Decode(columns []string, values []any) (*ReviewReplyChange, error) {
+	node := &ReviewReplyChange{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedReview records v as the eager-loaded "review" edge.
+func (_m *ReviewReplyChange) SetLoadedReview(v *Review) {
+	_m.Edges.Review = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedReply records v as the eager-loaded "reply" edge.
+func (_m *ReviewReplyChange) SetLoadedReply(v *ReviewReply) {
+	_m.Edges.Reply = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ReviewVoteQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{reviewvote.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ReviewVote columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReviewVoteQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ReviewVote).scanValues(nil, columns)
+}
+
+// Decode returns the ReviewVote held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReviewVoteQuery) Decode(columns []string, values []any) (*ReviewVote, error) {
+	node := &ReviewVote{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedReview records v as the eager-loaded "review" edge.
+func (_m *ReviewVote) SetLoadedReview(v *Review) {
+	_m.Edges.Review = v
+	_m.Edges.loadedTypes[0] = true
 }
 
 // Selector returns the statement the query would run, after its
@@ -498,4 +771,37 @@ func (_q *TrackingEventQuery) Decode(columns []string, values []any) (*TrackingE
 func (_m *TrackingEvent) SetLoadedShipment(v *Shipment) {
 	_m.Edges.Shipment = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *WatchedWordQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{watchedword.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given WatchedWord columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *WatchedWordQuery) ScanValues(columns []string) ([]any, error) {
+	return (*WatchedWord).scanValues(nil, columns)
+}
+
+// Decode returns the WatchedWord held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *WatchedWordQuery) Decode(columns []string, values []any) (*WatchedWord, error) {
+	node := &WatchedWord{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }

@@ -18,12 +18,22 @@ type Tx struct {
 	Customer *CustomerClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
+	// ModerationDecision is the client for interacting with the ModerationDecision builders.
+	ModerationDecision *ModerationDecisionClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Review is the client for interacting with the Review builders.
+	Review *ReviewClient
+	// ReviewReply is the client for interacting with the ReviewReply builders.
+	ReviewReply *ReviewReplyClient
+	// ReviewReplyChange is the client for interacting with the ReviewReplyChange builders.
+	ReviewReplyChange *ReviewReplyChangeClient
+	// ReviewVote is the client for interacting with the ReviewVote builders.
+	ReviewVote *ReviewVoteClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentChange is the client for interacting with the ShipmentChange builders.
@@ -32,6 +42,8 @@ type Tx struct {
 	ShipmentItem *ShipmentItemClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
 	TrackingEvent *TrackingEventClient
+	// WatchedWord is the client for interacting with the WatchedWord builders.
+	WatchedWord *WatchedWordClient
 
 	// lazily loaded.
 	client     *Client
@@ -165,13 +177,19 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.Media = NewMediaClient(tx.config)
+	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.Review = NewReviewClient(tx.config)
+	tx.ReviewReply = NewReviewReplyClient(tx.config)
+	tx.ReviewReplyChange = NewReviewReplyChangeClient(tx.config)
+	tx.ReviewVote = NewReviewVoteClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentChange = NewShipmentChangeClient(tx.config)
 	tx.ShipmentItem = NewShipmentItemClient(tx.config)
 	tx.TrackingEvent = NewTrackingEventClient(tx.config)
+	tx.WatchedWord = NewWatchedWordClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -28,9 +28,19 @@ func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[int]
 	return r.Client.Customer.Query().Paginate(ctx, after, first, before, last, ent.WithCustomerOrder(orderBy), ent.WithCustomerFilter(where.Filter))
 }
 
+// ModerationDecisions is the resolver for the moderationDecisions field.
+func (r *queryResolver) ModerationDecisions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) (*ent.ModerationDecisionConnection, error) {
+	return r.Client.ModerationDecision.Query().Paginate(ctx, after, first, before, last, ent.WithModerationDecisionOrder(orderBy), ent.WithModerationDecisionFilter(where.Filter))
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
 	return r.Client.Order.Query().Paginate(ctx, after, first, before, last, ent.WithOrderOrder(orderBy), ent.WithOrderFilter(where.Filter))
+}
+
+// WatchedWords is the resolver for the watchedWords field.
+func (r *queryResolver) WatchedWords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) (*ent.WatchedWordConnection, error) {
+	return r.Client.WatchedWord.Query().Paginate(ctx, after, first, before, last, ent.WithWatchedWordOrder(orderBy), ent.WithWatchedWordFilter(where.Filter))
 }
 
 // Media returns MediaResolver implementation.
@@ -42,12 +52,20 @@ func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
 // OrderItem returns OrderItemResolver implementation.
 func (r *Resolver) OrderItem() OrderItemResolver { return &orderItemResolver{r} }
 
+// Product returns ProductResolver implementation.
+func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Review returns ReviewResolver implementation.
+func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
 type (
 	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }
+	productResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	reviewResolver    struct{ *Resolver }
 )

@@ -18,10 +18,13 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	media1 "github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
 	"github.com/aftercart/aftercart/server/media"
+	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,7 +44,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderItem() OrderItemResolver
+	Product() ProductResolver
 	Query() QueryResolver
+	Review() ReviewResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -49,6 +54,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddWatchedWordPayload struct {
+		WatchedWord func(childComplexity int) int
+	}
+
 	Address struct {
 		City        func(childComplexity int) int
 		CountryCode func(childComplexity int) int
@@ -58,6 +67,10 @@ type ComplexityRoot struct {
 		Phone       func(childComplexity int) int
 		PostalCode  func(childComplexity int) int
 		Region      func(childComplexity int) int
+	}
+
+	Author struct {
+		DisplayName func(childComplexity int) int
 	}
 
 	CreateShipmentPayload struct {
@@ -87,10 +100,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteReviewPayload struct {
+		DeletedReviewID func(childComplexity int) int
+	}
+
+	EditReviewPayload struct {
+		Review func(childComplexity int) int
+	}
+
+	FeatureReviewPayload struct {
+		Review func(childComplexity int) int
+	}
+
 	ImportOrderPayload struct {
 		Changed func(childComplexity int) int
 		Created func(childComplexity int) int
 		Order   func(childComplexity int) int
+	}
+
+	MarkReviewHelpfulPayload struct {
+		Review func(childComplexity int) int
 	}
 
 	Media struct {
@@ -106,16 +135,70 @@ type ComplexityRoot struct {
 		Width        func(childComplexity int) int
 	}
 
+	ModeratePayload struct {
+		Decision func(childComplexity int) int
+		Item     func(childComplexity int) int
+	}
+
+	ModerationDecision struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		AuthorID   func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ItemID     func(childComplexity int) int
+		ItemType   func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
+	ModerationDecisionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ModerationDecisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ModerationQueueConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ModerationQueueEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ModerationQueuePageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
 	}
 
 	Mutation struct {
+		AddWatchedWord       func(childComplexity int, input moderation.WatchedWordInput) int
 		CreateShipment       func(childComplexity int, input tracking.ShipmentInput) int
+		DeleteReview         func(childComplexity int, input model.DeleteReviewInput) int
+		EditReview           func(childComplexity int, input reviews.EditInput) int
+		FeatureReview        func(childComplexity int, input model.FeatureReviewInput) int
 		ImportOrder          func(childComplexity int, input orders.ImportInput) int
+		MarkReviewHelpful    func(childComplexity int, input model.MarkReviewHelpfulInput) int
+		Moderate             func(childComplexity int, input moderation.Input) int
 		RecordTrackingEvents func(childComplexity int, input tracking.EventsInput) int
+		RemoveWatchedWord    func(childComplexity int, input model.RemoveWatchedWordInput) int
+		ReplyToReview        func(childComplexity int, input reviews.ReplyInput) int
 		UploadMedia          func(childComplexity int, file graphql.Upload) int
+		WriteReview          func(childComplexity int, input reviews.WriteInput) int
 	}
 
 	Order struct {
@@ -189,23 +272,109 @@ type ComplexityRoot struct {
 		ImageURL            func(childComplexity int) int
 		Name                func(childComplexity int) int
 		ReorderIntervalDays func(childComplexity int) int
+		ReviewSummary       func(childComplexity int) int
+		Reviews             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, sort *reviews.Sort, filter *reviews.Filter) int
 		Sku                 func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 	}
 
 	Query struct {
-		Customers func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
-		Node      func(childComplexity int, id int) int
-		Nodes     func(childComplexity int, ids []int) int
-		Order     func(childComplexity int, number string) int
-		Orders    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
-		Viewer    func(childComplexity int) int
+		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
+		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
+		ModerationQueue      func(childComplexity int, first int, after *string) int
+		Node                 func(childComplexity int, id int) int
+		Nodes                func(childComplexity int, ids []int) int
+		Order                func(childComplexity int, number string) int
+		Orders               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		ReviewsAwaitingReply func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Viewer               func(childComplexity int) int
+		WatchedWords         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) int
+	}
+
+	RatingCount struct {
+		Count  func(childComplexity int) int
+		Rating func(childComplexity int) int
 	}
 
 	RecordTrackingEventsPayload struct {
 		Duplicates func(childComplexity int) int
 		Recorded   func(childComplexity int) int
 		Shipment   func(childComplexity int) int
+	}
+
+	RemoveWatchedWordPayload struct {
+		RemovedID func(childComplexity int) int
+	}
+
+	ReplyToReviewPayload struct {
+		Reply func(childComplexity int) int
+	}
+
+	Review struct {
+		Author          func(childComplexity int) int
+		Body            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EditedAt        func(childComplexity int) int
+		Featured        func(childComplexity int) int
+		HasMedia        func(childComplexity int) int
+		HelpfulCount    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Media           func(childComplexity int) int
+		MerchantReplied func(childComplexity int) int
+		OrderItem       func(childComplexity int) int
+		Product         func(childComplexity int) int
+		Rating          func(childComplexity int) int
+		Replies         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReviewReplyOrder) int
+		Status          func(childComplexity int) int
+		StatusReason    func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		VerifiedBuyer   func(childComplexity int) int
+		WatchedWords    func(childComplexity int) int
+	}
+
+	ReviewConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReviewEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReviewReply struct {
+		AuthorName func(childComplexity int) int
+		Body       func(childComplexity int) int
+		ByMerchant func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Review     func(childComplexity int) int
+	}
+
+	ReviewReplyConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReviewReplyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReviewReplyUpdate struct {
+		Cursor func(childComplexity int) int
+		Reply  func(childComplexity int) int
+	}
+
+	ReviewSummary struct {
+		AverageRating func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Histogram     func(childComplexity int) int
+		VerifiedCount func(childComplexity int) int
 	}
 
 	Shipment struct {
@@ -251,7 +420,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ShipmentUpdated func(childComplexity int, orderID int, after *string) int
+		ReviewReplyAdded func(childComplexity int, reviewID int, after *string) int
+		ShipmentUpdated  func(childComplexity int, orderID int, after *string) int
 	}
 
 	TrackingEvent struct {
@@ -280,6 +450,30 @@ type ComplexityRoot struct {
 	UploadMediaPayload struct {
 		Media func(childComplexity int) int
 	}
+
+	WatchedWord struct {
+		Action    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Word      func(childComplexity int) int
+	}
+
+	WatchedWordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WatchedWordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WriteReviewPayload struct {
+		Review func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -295,6 +489,15 @@ type MutationResolver interface {
 	CreateShipment(ctx context.Context, input tracking.ShipmentInput) (*tracking.ShipmentResult, error)
 	RecordTrackingEvents(ctx context.Context, input tracking.EventsInput) (*tracking.EventsResult, error)
 	UploadMedia(ctx context.Context, file graphql.Upload) (*media.UploadResult, error)
+	Moderate(ctx context.Context, input moderation.Input) (*moderation.Result, error)
+	AddWatchedWord(ctx context.Context, input moderation.WatchedWordInput) (*moderation.WatchedWordResult, error)
+	RemoveWatchedWord(ctx context.Context, input model.RemoveWatchedWordInput) (*model.RemoveWatchedWordPayload, error)
+	WriteReview(ctx context.Context, input reviews.WriteInput) (*reviews.WriteResult, error)
+	EditReview(ctx context.Context, input reviews.EditInput) (*reviews.WriteResult, error)
+	DeleteReview(ctx context.Context, input model.DeleteReviewInput) (*reviews.DeleteResult, error)
+	ReplyToReview(ctx context.Context, input reviews.ReplyInput) (*reviews.ReplyResult, error)
+	MarkReviewHelpful(ctx context.Context, input model.MarkReviewHelpfulInput) (*reviews.WriteResult, error)
+	FeatureReview(ctx context.Context, input model.FeatureReviewInput) (*reviews.WriteResult, error)
 }
 type OrderResolver interface {
 	CurrencyCode(ctx context.Context, obj *ent.Order) (string, error)
@@ -308,16 +511,32 @@ type OrderItemResolver interface {
 	UnitPrice(ctx context.Context, obj *ent.OrderItem) (*money.Money, error)
 	Total(ctx context.Context, obj *ent.OrderItem) (*money.Money, error)
 }
+type ProductResolver interface {
+	ReviewSummary(ctx context.Context, obj *ent.Product) (*reviews.Summary, error)
+	Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, sort *reviews.Sort, filter *reviews.Filter) (*ent.ReviewConnection, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Customers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) (*ent.CustomerConnection, error)
+	ModerationDecisions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) (*ent.ModerationDecisionConnection, error)
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
+	WatchedWords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) (*ent.WatchedWordConnection, error)
+	ModerationQueue(ctx context.Context, first int, after *string) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
+	FeaturedReviews(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReviewConnection, error)
+	ReviewsAwaitingReply(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReviewConnection, error)
+}
+type ReviewResolver interface {
+	Author(ctx context.Context, obj *ent.Review) (*moderation.Author, error)
+	Media(ctx context.Context, obj *ent.Review) ([]*ent.Media, error)
+	OrderItem(ctx context.Context, obj *ent.Review) (*ent.OrderItem, error)
+	WatchedWords(ctx context.Context, obj *ent.Review) ([]string, error)
 }
 type SubscriptionResolver interface {
 	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error)
+	ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -337,6 +556,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddWatchedWordPayload.watchedWord":
+		if e.ComplexityRoot.AddWatchedWordPayload.WatchedWord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddWatchedWordPayload.WatchedWord(childComplexity), true
 
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
@@ -386,6 +612,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Region(childComplexity), true
+
+	case "Author.displayName":
+		if e.ComplexityRoot.Author.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Author.DisplayName(childComplexity), true
 
 	case "CreateShipmentPayload.created":
 		if e.ComplexityRoot.CreateShipmentPayload.Created == nil {
@@ -486,6 +719,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DeleteReviewPayload.deletedReviewId":
+		if e.ComplexityRoot.DeleteReviewPayload.DeletedReviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteReviewPayload.DeletedReviewID(childComplexity), true
+
+	case "EditReviewPayload.review":
+		if e.ComplexityRoot.EditReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EditReviewPayload.Review(childComplexity), true
+
+	case "FeatureReviewPayload.review":
+		if e.ComplexityRoot.FeatureReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeatureReviewPayload.Review(childComplexity), true
+
 	case "ImportOrderPayload.changed":
 		if e.ComplexityRoot.ImportOrderPayload.Changed == nil {
 			break
@@ -504,6 +758,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportOrderPayload.Order(childComplexity), true
+
+	case "MarkReviewHelpfulPayload.review":
+		if e.ComplexityRoot.MarkReviewHelpfulPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkReviewHelpfulPayload.Review(childComplexity), true
 
 	case "Media.attachedAt":
 		if e.ComplexityRoot.Media.AttachedAt == nil {
@@ -566,6 +827,157 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Media.Width(childComplexity), true
 
+	case "ModeratePayload.decision":
+		if e.ComplexityRoot.ModeratePayload.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModeratePayload.Decision(childComplexity), true
+	case "ModeratePayload.item":
+		if e.ComplexityRoot.ModeratePayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModeratePayload.Item(childComplexity), true
+
+	case "ModerationDecision.action":
+		if e.ComplexityRoot.ModerationDecision.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.Action(childComplexity), true
+	case "ModerationDecision.actor":
+		if e.ComplexityRoot.ModerationDecision.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.Actor(childComplexity), true
+	case "ModerationDecision.authorId":
+		if e.ComplexityRoot.ModerationDecision.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.AuthorID(childComplexity), true
+	case "ModerationDecision.createdAt":
+		if e.ComplexityRoot.ModerationDecision.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.CreatedAt(childComplexity), true
+	case "ModerationDecision.fromStatus":
+		if e.ComplexityRoot.ModerationDecision.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.FromStatus(childComplexity), true
+	case "ModerationDecision.id":
+		if e.ComplexityRoot.ModerationDecision.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.ID(childComplexity), true
+	case "ModerationDecision.itemId":
+		if e.ComplexityRoot.ModerationDecision.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.ItemID(childComplexity), true
+	case "ModerationDecision.itemType":
+		if e.ComplexityRoot.ModerationDecision.ItemType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.ItemType(childComplexity), true
+	case "ModerationDecision.reason":
+		if e.ComplexityRoot.ModerationDecision.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.Reason(childComplexity), true
+	case "ModerationDecision.toStatus":
+		if e.ComplexityRoot.ModerationDecision.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.ToStatus(childComplexity), true
+
+	case "ModerationDecisionConnection.edges":
+		if e.ComplexityRoot.ModerationDecisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecisionConnection.Edges(childComplexity), true
+	case "ModerationDecisionConnection.pageInfo":
+		if e.ComplexityRoot.ModerationDecisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecisionConnection.PageInfo(childComplexity), true
+	case "ModerationDecisionConnection.totalCount":
+		if e.ComplexityRoot.ModerationDecisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecisionConnection.TotalCount(childComplexity), true
+
+	case "ModerationDecisionEdge.cursor":
+		if e.ComplexityRoot.ModerationDecisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecisionEdge.Cursor(childComplexity), true
+	case "ModerationDecisionEdge.node":
+		if e.ComplexityRoot.ModerationDecisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecisionEdge.Node(childComplexity), true
+
+	case "ModerationQueueConnection.edges":
+		if e.ComplexityRoot.ModerationQueueConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueConnection.Edges(childComplexity), true
+	case "ModerationQueueConnection.pageInfo":
+		if e.ComplexityRoot.ModerationQueueConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueConnection.PageInfo(childComplexity), true
+	case "ModerationQueueConnection.totalCount":
+		if e.ComplexityRoot.ModerationQueueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueConnection.TotalCount(childComplexity), true
+
+	case "ModerationQueueEdge.cursor":
+		if e.ComplexityRoot.ModerationQueueEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEdge.Cursor(childComplexity), true
+	case "ModerationQueueEdge.node":
+		if e.ComplexityRoot.ModerationQueueEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEdge.Node(childComplexity), true
+
+	case "ModerationQueuePageInfo.endCursor":
+		if e.ComplexityRoot.ModerationQueuePageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueuePageInfo.EndCursor(childComplexity), true
+	case "ModerationQueuePageInfo.hasNextPage":
+		if e.ComplexityRoot.ModerationQueuePageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueuePageInfo.HasNextPage(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -579,6 +991,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.addWatchedWord":
+		if e.ComplexityRoot.Mutation.AddWatchedWord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addWatchedWord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddWatchedWord(childComplexity, args["input"].(moderation.WatchedWordInput)), true
 	case "Mutation.createShipment":
 		if e.ComplexityRoot.Mutation.CreateShipment == nil {
 			break
@@ -590,6 +1013,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateShipment(childComplexity, args["input"].(tracking.ShipmentInput)), true
+	case "Mutation.deleteReview":
+		if e.ComplexityRoot.Mutation.DeleteReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReview(childComplexity, args["input"].(model.DeleteReviewInput)), true
+	case "Mutation.editReview":
+		if e.ComplexityRoot.Mutation.EditReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_editReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EditReview(childComplexity, args["input"].(reviews.EditInput)), true
+	case "Mutation.featureReview":
+		if e.ComplexityRoot.Mutation.FeatureReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_featureReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FeatureReview(childComplexity, args["input"].(model.FeatureReviewInput)), true
 	case "Mutation.importOrder":
 		if e.ComplexityRoot.Mutation.ImportOrder == nil {
 			break
@@ -601,6 +1057,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportOrder(childComplexity, args["input"].(orders.ImportInput)), true
+	case "Mutation.markReviewHelpful":
+		if e.ComplexityRoot.Mutation.MarkReviewHelpful == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markReviewHelpful_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkReviewHelpful(childComplexity, args["input"].(model.MarkReviewHelpfulInput)), true
+	case "Mutation.moderate":
+		if e.ComplexityRoot.Mutation.Moderate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Moderate(childComplexity, args["input"].(moderation.Input)), true
 	case "Mutation.recordTrackingEvents":
 		if e.ComplexityRoot.Mutation.RecordTrackingEvents == nil {
 			break
@@ -612,6 +1090,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordTrackingEvents(childComplexity, args["input"].(tracking.EventsInput)), true
+	case "Mutation.removeWatchedWord":
+		if e.ComplexityRoot.Mutation.RemoveWatchedWord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeWatchedWord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveWatchedWord(childComplexity, args["input"].(model.RemoveWatchedWordInput)), true
+	case "Mutation.replyToReview":
+		if e.ComplexityRoot.Mutation.ReplyToReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replyToReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplyToReview(childComplexity, args["input"].(reviews.ReplyInput)), true
 	case "Mutation.uploadMedia":
 		if e.ComplexityRoot.Mutation.UploadMedia == nil {
 			break
@@ -623,6 +1123,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadMedia(childComplexity, args["file"].(graphql.Upload)), true
+	case "Mutation.writeReview":
+		if e.ComplexityRoot.Mutation.WriteReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_writeReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WriteReview(childComplexity, args["input"].(reviews.WriteInput)), true
 
 	case "Order.canceledAt":
 		if e.ComplexityRoot.Order.CanceledAt == nil {
@@ -942,6 +1453,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.ReorderIntervalDays(childComplexity), true
+	case "Product.reviewSummary":
+		if e.ComplexityRoot.Product.ReviewSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ReviewSummary(childComplexity), true
+	case "Product.reviews":
+		if e.ComplexityRoot.Product.Reviews == nil {
+			break
+		}
+
+		args, err := ec.field_Product_reviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.Reviews(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["sort"].(*reviews.Sort), args["filter"].(*reviews.Filter)), true
 	case "Product.sku":
 		if e.ComplexityRoot.Product.Sku == nil {
 			break
@@ -966,7 +1494,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CustomerOrder), args["where"].(*ent.CustomerWhereInput)), true
+	case "Query.featuredReviews":
+		if e.ComplexityRoot.Query.FeaturedReviews == nil {
+			break
+		}
 
+		args, err := ec.field_Query_featuredReviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FeaturedReviews(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+
+	case "Query.moderationDecisions":
+		if e.ComplexityRoot.Query.ModerationDecisions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationDecisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationDecisions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ModerationDecisionOrder), args["where"].(*ent.ModerationDecisionWhereInput)), true
+	case "Query.moderationQueue":
+		if e.ComplexityRoot.Query.ModerationQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_moderationQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ModerationQueue(childComplexity, args["first"].(int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1011,12 +1572,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OrderOrder), args["where"].(*ent.OrderWhereInput)), true
+	case "Query.reviewsAwaitingReply":
+		if e.ComplexityRoot.Query.ReviewsAwaitingReply == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviewsAwaitingReply_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReviewsAwaitingReply(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.watchedWords":
+		if e.ComplexityRoot.Query.WatchedWords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_watchedWords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WatchedWords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.WatchedWordOrder), args["where"].(*ent.WatchedWordWhereInput)), true
+
+	case "RatingCount.count":
+		if e.ComplexityRoot.RatingCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Count(childComplexity), true
+	case "RatingCount.rating":
+		if e.ComplexityRoot.RatingCount.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Rating(childComplexity), true
 
 	case "RecordTrackingEventsPayload.duplicates":
 		if e.ComplexityRoot.RecordTrackingEventsPayload.Duplicates == nil {
@@ -1036,6 +1632,285 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordTrackingEventsPayload.Shipment(childComplexity), true
+
+	case "RemoveWatchedWordPayload.removedId":
+		if e.ComplexityRoot.RemoveWatchedWordPayload.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveWatchedWordPayload.RemovedID(childComplexity), true
+
+	case "ReplyToReviewPayload.reply":
+		if e.ComplexityRoot.ReplyToReviewPayload.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyToReviewPayload.Reply(childComplexity), true
+
+	case "Review.author":
+		if e.ComplexityRoot.Review.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Author(childComplexity), true
+	case "Review.body":
+		if e.ComplexityRoot.Review.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Body(childComplexity), true
+	case "Review.createdAt":
+		if e.ComplexityRoot.Review.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedAt(childComplexity), true
+	case "Review.editedAt":
+		if e.ComplexityRoot.Review.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.EditedAt(childComplexity), true
+	case "Review.featured":
+		if e.ComplexityRoot.Review.Featured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Featured(childComplexity), true
+	case "Review.hasMedia":
+		if e.ComplexityRoot.Review.HasMedia == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.HasMedia(childComplexity), true
+	case "Review.helpfulCount":
+		if e.ComplexityRoot.Review.HelpfulCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.HelpfulCount(childComplexity), true
+	case "Review.id":
+		if e.ComplexityRoot.Review.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ID(childComplexity), true
+	case "Review.media":
+		if e.ComplexityRoot.Review.Media == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Media(childComplexity), true
+	case "Review.merchantReplied":
+		if e.ComplexityRoot.Review.MerchantReplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.MerchantReplied(childComplexity), true
+	case "Review.orderItem":
+		if e.ComplexityRoot.Review.OrderItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.OrderItem(childComplexity), true
+	case "Review.product":
+		if e.ComplexityRoot.Review.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Product(childComplexity), true
+	case "Review.rating":
+		if e.ComplexityRoot.Review.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Rating(childComplexity), true
+	case "Review.replies":
+		if e.ComplexityRoot.Review.Replies == nil {
+			break
+		}
+
+		args, err := ec.field_Review_replies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Review.Replies(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ReviewReplyOrder)), true
+	case "Review.status":
+		if e.ComplexityRoot.Review.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Status(childComplexity), true
+	case "Review.statusReason":
+		if e.ComplexityRoot.Review.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.StatusReason(childComplexity), true
+	case "Review.title":
+		if e.ComplexityRoot.Review.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Title(childComplexity), true
+	case "Review.updatedAt":
+		if e.ComplexityRoot.Review.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.UpdatedAt(childComplexity), true
+	case "Review.verifiedBuyer":
+		if e.ComplexityRoot.Review.VerifiedBuyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.VerifiedBuyer(childComplexity), true
+	case "Review.watchedWords":
+		if e.ComplexityRoot.Review.WatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.WatchedWords(childComplexity), true
+
+	case "ReviewConnection.edges":
+		if e.ComplexityRoot.ReviewConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.Edges(childComplexity), true
+	case "ReviewConnection.pageInfo":
+		if e.ComplexityRoot.ReviewConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.PageInfo(childComplexity), true
+	case "ReviewConnection.totalCount":
+		if e.ComplexityRoot.ReviewConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.TotalCount(childComplexity), true
+
+	case "ReviewEdge.cursor":
+		if e.ComplexityRoot.ReviewEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Cursor(childComplexity), true
+	case "ReviewEdge.node":
+		if e.ComplexityRoot.ReviewEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
+
+	case "ReviewReply.authorName":
+		if e.ComplexityRoot.ReviewReply.AuthorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.AuthorName(childComplexity), true
+	case "ReviewReply.body":
+		if e.ComplexityRoot.ReviewReply.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.Body(childComplexity), true
+	case "ReviewReply.byMerchant":
+		if e.ComplexityRoot.ReviewReply.ByMerchant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.ByMerchant(childComplexity), true
+	case "ReviewReply.createdAt":
+		if e.ComplexityRoot.ReviewReply.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.CreatedAt(childComplexity), true
+	case "ReviewReply.id":
+		if e.ComplexityRoot.ReviewReply.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.ID(childComplexity), true
+	case "ReviewReply.review":
+		if e.ComplexityRoot.ReviewReply.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReply.Review(childComplexity), true
+
+	case "ReviewReplyConnection.edges":
+		if e.ComplexityRoot.ReviewReplyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyConnection.Edges(childComplexity), true
+	case "ReviewReplyConnection.pageInfo":
+		if e.ComplexityRoot.ReviewReplyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyConnection.PageInfo(childComplexity), true
+	case "ReviewReplyConnection.totalCount":
+		if e.ComplexityRoot.ReviewReplyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyConnection.TotalCount(childComplexity), true
+
+	case "ReviewReplyEdge.cursor":
+		if e.ComplexityRoot.ReviewReplyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyEdge.Cursor(childComplexity), true
+	case "ReviewReplyEdge.node":
+		if e.ComplexityRoot.ReviewReplyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyEdge.Node(childComplexity), true
+
+	case "ReviewReplyUpdate.cursor":
+		if e.ComplexityRoot.ReviewReplyUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyUpdate.Cursor(childComplexity), true
+	case "ReviewReplyUpdate.reply":
+		if e.ComplexityRoot.ReviewReplyUpdate.Reply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewReplyUpdate.Reply(childComplexity), true
+
+	case "ReviewSummary.averageRating":
+		if e.ComplexityRoot.ReviewSummary.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSummary.AverageRating(childComplexity), true
+	case "ReviewSummary.count":
+		if e.ComplexityRoot.ReviewSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSummary.Count(childComplexity), true
+	case "ReviewSummary.histogram":
+		if e.ComplexityRoot.ReviewSummary.Histogram == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSummary.Histogram(childComplexity), true
+	case "ReviewSummary.verifiedCount":
+		if e.ComplexityRoot.ReviewSummary.VerifiedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSummary.VerifiedCount(childComplexity), true
 
 	case "Shipment.carrier":
 		if e.ComplexityRoot.Shipment.Carrier == nil {
@@ -1209,6 +2084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShipmentUpdate.Shipment(childComplexity), true
 
+	case "Subscription.reviewReplyAdded":
+		if e.ComplexityRoot.Subscription.ReviewReplyAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reviewReplyAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReviewReplyAdded(childComplexity, args["reviewId"].(int), args["after"].(*string)), true
 	case "Subscription.shipmentUpdated":
 		if e.ComplexityRoot.Subscription.ShipmentUpdated == nil {
 			break
@@ -1315,6 +2201,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadMediaPayload.Media(childComplexity), true
 
+	case "WatchedWord.action":
+		if e.ComplexityRoot.WatchedWord.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.Action(childComplexity), true
+	case "WatchedWord.createdAt":
+		if e.ComplexityRoot.WatchedWord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.CreatedAt(childComplexity), true
+	case "WatchedWord.createdBy":
+		if e.ComplexityRoot.WatchedWord.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.CreatedBy(childComplexity), true
+	case "WatchedWord.id":
+		if e.ComplexityRoot.WatchedWord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.ID(childComplexity), true
+	case "WatchedWord.updatedAt":
+		if e.ComplexityRoot.WatchedWord.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.UpdatedAt(childComplexity), true
+	case "WatchedWord.word":
+		if e.ComplexityRoot.WatchedWord.Word == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWord.Word(childComplexity), true
+
+	case "WatchedWordConnection.edges":
+		if e.ComplexityRoot.WatchedWordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWordConnection.Edges(childComplexity), true
+	case "WatchedWordConnection.pageInfo":
+		if e.ComplexityRoot.WatchedWordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWordConnection.PageInfo(childComplexity), true
+	case "WatchedWordConnection.totalCount":
+		if e.ComplexityRoot.WatchedWordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWordConnection.TotalCount(childComplexity), true
+
+	case "WatchedWordEdge.cursor":
+		if e.ComplexityRoot.WatchedWordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWordEdge.Cursor(childComplexity), true
+	case "WatchedWordEdge.node":
+		if e.ComplexityRoot.WatchedWordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedWordEdge.Node(childComplexity), true
+
+	case "WriteReviewPayload.review":
+		if e.ComplexityRoot.WriteReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WriteReviewPayload.Review(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1323,14 +2285,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAddWatchedWordInput,
 		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputCreateShipmentInput,
 		ec.unmarshalInputCustomerOrder,
 		ec.unmarshalInputCustomerWhereInput,
+		ec.unmarshalInputDeleteReviewInput,
+		ec.unmarshalInputEditReviewInput,
+		ec.unmarshalInputFeatureReviewInput,
 		ec.unmarshalInputImportCustomerInput,
 		ec.unmarshalInputImportOrderInput,
 		ec.unmarshalInputImportOrderItemInput,
+		ec.unmarshalInputMarkReviewHelpfulInput,
 		ec.unmarshalInputMediaWhereInput,
+		ec.unmarshalInputModerateInput,
+		ec.unmarshalInputModerationDecisionOrder,
+		ec.unmarshalInputModerationDecisionWhereInput,
 		ec.unmarshalInputOrderItemOrder,
 		ec.unmarshalInputOrderOrder,
 		ec.unmarshalInputOrderWhereInput,
@@ -1338,12 +2308,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProductOrder,
 		ec.unmarshalInputProductWhereInput,
 		ec.unmarshalInputRecordTrackingEventsInput,
+		ec.unmarshalInputRemoveWatchedWordInput,
+		ec.unmarshalInputReplyToReviewInput,
+		ec.unmarshalInputReviewFilter,
+		ec.unmarshalInputReviewOrder,
+		ec.unmarshalInputReviewReplyOrder,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
 		ec.unmarshalInputShipmentWhereInput,
 		ec.unmarshalInputTrackingEventInput,
 		ec.unmarshalInputTrackingEventOrder,
 		ec.unmarshalInputTrackingEventWhereInput,
+		ec.unmarshalInputWatchedWordOrder,
+		ec.unmarshalInputWatchedWordWhereInput,
+		ec.unmarshalInputWriteReviewInput,
 	)
 	first := true
 
@@ -2159,6 +3137,519 @@ input MediaWhereInput {
   Matches when attachedAt is not null the given value.
   """
   attachedAtNotNil: Boolean
+}
+"""
+ModerationAction is enum for the field action
+"""
+enum ModerationAction @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.ModerationAction") {
+  """
+  approve
+  """
+  APPROVE
+  """
+  reject
+  """
+  REJECT
+  """
+  hide
+  """
+  HIDE
+  """
+  restore
+  """
+  RESTORE
+}
+"""
+An entry of the moderation audit trail: who decided what about an item, when and why.
+"""
+type ModerationDecision implements Node {
+  """
+  The id of this ModerationDecision.
+  """
+  id: ID!
+  """
+  The item decided on (a global id: a review, a post, ...).
+  """
+  itemId: ID!
+  """
+  The item's GraphQL type, e.g. "Review".
+  """
+  itemType: String!
+  """
+  The customer who wrote the item.
+  """
+  authorId: ID
+  """
+  The staff action; null for an automatic outcome of the publishing rule.
+  """
+  action: ModerationAction
+  """
+  The item's status before.
+  """
+  fromStatus: ModerationStatus!
+  """
+  The item's status after.
+  """
+  toStatus: ModerationStatus!
+  """
+  Why: required for REJECT and HIDE; the rule's explanation for automatic outcomes.
+  """
+  reason: String
+  """
+  Who decided: the staff token's subject, or "auto" for the publishing rule.
+  """
+  actor: String!
+  """
+  When the decision was made.
+  """
+  createdAt: Time!
+}
+"""
+A connection to a list of items.
+"""
+type ModerationDecisionConnection {
+  """
+  A list of edges.
+  """
+  edges: [ModerationDecisionEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ModerationDecisionEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ModerationDecision
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ModerationDecision connections
+"""
+input ModerationDecisionOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ModerationDecisions.
+  """
+  field: ModerationDecisionOrderField!
+}
+"""
+Properties by which ModerationDecision connections can be ordered.
+"""
+enum ModerationDecisionOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
+"""
+ModerationDecisionWhereInput is used for filtering ModerationDecision objects.
+Input was generated by ent.
+"""
+input ModerationDecisionWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: ModerationDecisionWhereInput
+  """
+  Matches when every given filter does.
+  """
+  and: [ModerationDecisionWhereInput!]
+  """
+  Matches when any given filter does.
+  """
+  or: [ModerationDecisionWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches when id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches when id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches when id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches when id is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Matches when id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches when id is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  item_id field predicates
+  """
+  itemID: ID
+  """
+  Matches when itemID is not equal to the given value.
+  """
+  itemIDNEQ: ID
+  """
+  Matches when itemID is one of the given value.
+  """
+  itemIDIn: [ID!]
+  """
+  Matches when itemID is none of the given value.
+  """
+  itemIDNotIn: [ID!]
+  """
+  Matches when itemID is greater than the given value.
+  """
+  itemIDGT: ID
+  """
+  Matches when itemID is greater than or equal to the given value.
+  """
+  itemIDGTE: ID
+  """
+  Matches when itemID is less than the given value.
+  """
+  itemIDLT: ID
+  """
+  Matches when itemID is less than or equal to the given value.
+  """
+  itemIDLTE: ID
+  """
+  item_type field predicates
+  """
+  itemType: String
+  """
+  Matches when itemType is not equal to the given value.
+  """
+  itemTypeNEQ: String
+  """
+  Matches when itemType is one of the given value.
+  """
+  itemTypeIn: [String!]
+  """
+  Matches when itemType is none of the given value.
+  """
+  itemTypeNotIn: [String!]
+  """
+  Matches when itemType is greater than the given value.
+  """
+  itemTypeGT: String
+  """
+  Matches when itemType is greater than or equal to the given value.
+  """
+  itemTypeGTE: String
+  """
+  Matches when itemType is less than the given value.
+  """
+  itemTypeLT: String
+  """
+  Matches when itemType is less than or equal to the given value.
+  """
+  itemTypeLTE: String
+  """
+  Matches when itemType contains the given value.
+  """
+  itemTypeContains: String
+  """
+  Matches when itemType starts with the given value.
+  """
+  itemTypeHasPrefix: String
+  """
+  Matches when itemType ends with the given value.
+  """
+  itemTypeHasSuffix: String
+  """
+  Matches when itemType equals, ignoring case, the given value.
+  """
+  itemTypeEqualFold: String
+  """
+  Matches when itemType contains, ignoring case, the given value.
+  """
+  itemTypeContainsFold: String
+  """
+  author_id field predicates
+  """
+  authorID: ID
+  """
+  Matches when authorID is not equal to the given value.
+  """
+  authorIDNEQ: ID
+  """
+  Matches when authorID is one of the given value.
+  """
+  authorIDIn: [ID!]
+  """
+  Matches when authorID is none of the given value.
+  """
+  authorIDNotIn: [ID!]
+  """
+  Matches when authorID is greater than the given value.
+  """
+  authorIDGT: ID
+  """
+  Matches when authorID is greater than or equal to the given value.
+  """
+  authorIDGTE: ID
+  """
+  Matches when authorID is less than the given value.
+  """
+  authorIDLT: ID
+  """
+  Matches when authorID is less than or equal to the given value.
+  """
+  authorIDLTE: ID
+  """
+  Matches when authorID is null (true) or not null (false) the given value.
+  """
+  authorIDIsNil: Boolean
+  """
+  Matches when authorID is not null the given value.
+  """
+  authorIDNotNil: Boolean
+  """
+  action field predicates
+  """
+  action: ModerationAction
+  """
+  Matches when action is not equal to the given value.
+  """
+  actionNEQ: ModerationAction
+  """
+  Matches when action is one of the given value.
+  """
+  actionIn: [ModerationAction!]
+  """
+  Matches when action is none of the given value.
+  """
+  actionNotIn: [ModerationAction!]
+  """
+  Matches when action is null (true) or not null (false) the given value.
+  """
+  actionIsNil: Boolean
+  """
+  Matches when action is not null the given value.
+  """
+  actionNotNil: Boolean
+  """
+  from_status field predicates
+  """
+  fromStatus: ModerationStatus
+  """
+  Matches when fromStatus is not equal to the given value.
+  """
+  fromStatusNEQ: ModerationStatus
+  """
+  Matches when fromStatus is one of the given value.
+  """
+  fromStatusIn: [ModerationStatus!]
+  """
+  Matches when fromStatus is none of the given value.
+  """
+  fromStatusNotIn: [ModerationStatus!]
+  """
+  to_status field predicates
+  """
+  toStatus: ModerationStatus
+  """
+  Matches when toStatus is not equal to the given value.
+  """
+  toStatusNEQ: ModerationStatus
+  """
+  Matches when toStatus is one of the given value.
+  """
+  toStatusIn: [ModerationStatus!]
+  """
+  Matches when toStatus is none of the given value.
+  """
+  toStatusNotIn: [ModerationStatus!]
+  """
+  reason field predicates
+  """
+  reason: String
+  """
+  Matches when reason is not equal to the given value.
+  """
+  reasonNEQ: String
+  """
+  Matches when reason is one of the given value.
+  """
+  reasonIn: [String!]
+  """
+  Matches when reason is none of the given value.
+  """
+  reasonNotIn: [String!]
+  """
+  Matches when reason is greater than the given value.
+  """
+  reasonGT: String
+  """
+  Matches when reason is greater than or equal to the given value.
+  """
+  reasonGTE: String
+  """
+  Matches when reason is less than the given value.
+  """
+  reasonLT: String
+  """
+  Matches when reason is less than or equal to the given value.
+  """
+  reasonLTE: String
+  """
+  Matches when reason contains the given value.
+  """
+  reasonContains: String
+  """
+  Matches when reason starts with the given value.
+  """
+  reasonHasPrefix: String
+  """
+  Matches when reason ends with the given value.
+  """
+  reasonHasSuffix: String
+  """
+  Matches when reason is null (true) or not null (false) the given value.
+  """
+  reasonIsNil: Boolean
+  """
+  Matches when reason is not null the given value.
+  """
+  reasonNotNil: Boolean
+  """
+  Matches when reason equals, ignoring case, the given value.
+  """
+  reasonEqualFold: String
+  """
+  Matches when reason contains, ignoring case, the given value.
+  """
+  reasonContainsFold: String
+  """
+  actor field predicates
+  """
+  actor: String
+  """
+  Matches when actor is not equal to the given value.
+  """
+  actorNEQ: String
+  """
+  Matches when actor is one of the given value.
+  """
+  actorIn: [String!]
+  """
+  Matches when actor is none of the given value.
+  """
+  actorNotIn: [String!]
+  """
+  Matches when actor is greater than the given value.
+  """
+  actorGT: String
+  """
+  Matches when actor is greater than or equal to the given value.
+  """
+  actorGTE: String
+  """
+  Matches when actor is less than the given value.
+  """
+  actorLT: String
+  """
+  Matches when actor is less than or equal to the given value.
+  """
+  actorLTE: String
+  """
+  Matches when actor contains the given value.
+  """
+  actorContains: String
+  """
+  Matches when actor starts with the given value.
+  """
+  actorHasPrefix: String
+  """
+  Matches when actor ends with the given value.
+  """
+  actorHasSuffix: String
+  """
+  Matches when actor equals, ignoring case, the given value.
+  """
+  actorEqualFold: String
+  """
+  Matches when actor contains, ignoring case, the given value.
+  """
+  actorContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches when createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches when createdAt is greater than or equal to the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches when createdAt is less than or equal to the given value.
+  """
+  createdAtLTE: Time
+}
+"""
+ModerationStatus is enum for the field from_status
+"""
+enum ModerationStatus @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.ModerationStatus") {
+  """
+  pending
+  """
+  PENDING
+  """
+  published
+  """
+  PUBLISHED
+  """
+  rejected
+  """
+  REJECTED
+  """
+  hidden
+  """
+  HIDDEN
 }
 """
 An object with an ID.
@@ -3230,6 +4721,40 @@ type Query {
     where: CustomerWhereInput
   ): CustomerConnection!
   """
+  The moderation audit trail, for staff: filter by itemId or authorId; oldest first unless orderBy says otherwise.
+  """
+  moderationDecisions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ModerationDecisions returned from the connection.
+    """
+    orderBy: ModerationDecisionOrder
+
+    """
+    Filtering options for ModerationDecisions returned from the connection.
+    """
+    where: ModerationDecisionWhereInput
+  ): ModerationDecisionConnection!
+  """
   Orders visible to the viewer, newest first unless orderBy says otherwise: a customer sees their own, staff see all.
   """
   orders(
@@ -3263,6 +4788,275 @@ type Query {
     """
     where: OrderWhereInput
   ): OrderConnection!
+  """
+  The watched words, for staff.
+  """
+  watchedWords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for WatchedWords returned from the connection.
+    """
+    orderBy: WatchedWordOrder
+
+    """
+    Filtering options for WatchedWords returned from the connection.
+    """
+    where: WatchedWordWhereInput
+  ): WatchedWordConnection!
+}
+"""
+A customer's review of a product: rating, text, moderation status, replies.
+"""
+type Review implements Node & Moderatable {
+  """
+  The id of this Review.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  Stars, 1 to 5.
+  """
+  rating: Int!
+  """
+  Optional headline.
+  """
+  title: String
+  """
+  The review's text.
+  """
+  body: String!
+  """
+  Where the review stands in moderation; only PUBLISHED reviews reach other viewers.
+  """
+  status: ModerationStatus!
+  """
+  Why staff rejected or hid the review; shown to its author and staff.
+  """
+  statusReason: String
+  """
+  The author received this product in a delivered order.
+  """
+  verifiedBuyer: Boolean!
+  """
+  How many customers found the review helpful.
+  """
+  helpfulCount: Int!
+  """
+  Staff chose the review for the store's showcase.
+  """
+  featured: Boolean!
+  """
+  The review has photos or videos attached.
+  """
+  hasMedia: Boolean!
+  """
+  The store has replied to the review.
+  """
+  merchantReplied: Boolean!
+  """
+  When the author last edited the review; null if never.
+  """
+  editedAt: Time
+  """
+  The product reviewed.
+  """
+  product: Product!
+  """
+  The replies of this Review.
+  """
+  replies(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options; defaults to CREATED_AT ASC.
+    """
+    orderBy: ReviewReplyOrder = {direction:ASC,field:CREATED_AT}
+  ): ReviewReplyConnection!
+}
+"""
+A connection to a list of items.
+"""
+type ReviewConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReviewEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReviewEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Review
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Review connections
+"""
+input ReviewOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Reviews.
+  """
+  field: ReviewOrderField!
+}
+"""
+Properties by which Review connections can be ordered.
+"""
+enum ReviewOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by rating.
+  """
+  RATING
+  """
+  Order by helpful count.
+  """
+  HELPFUL_COUNT
+}
+"""
+A reply in a review's thread, from the store or the review's author.
+"""
+type ReviewReply implements Node {
+  """
+  The id of this ReviewReply.
+  """
+  id: ID!
+  """
+  The store wrote this reply.
+  """
+  byMerchant: Boolean!
+  """
+  Who wrote it, as shown: the store's name or the author's display name.
+  """
+  authorName: String!
+  """
+  The reply's text.
+  """
+  body: String!
+  """
+  When the reply was written.
+  """
+  createdAt: Time!
+  """
+  The review replied to.
+  """
+  review: Review!
+}
+"""
+A connection to a list of items.
+"""
+type ReviewReplyConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReviewReplyEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReviewReplyEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ReviewReply
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ReviewReply connections
+"""
+input ReviewReplyOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ReviewReplies.
+  """
+  field: ReviewReplyOrderField!
+}
+"""
+Properties by which ReviewReply connections can be ordered.
+"""
+enum ReviewReplyOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
 }
 """
 One package of an order, handed to a carrier, with its tracking timeline.
@@ -4362,6 +6156,254 @@ enum TrackingStatus @goModel(model: "github.com/aftercart/aftercart/ent/schema/t
   """
   EXPIRED
 }
+"""
+A word or phrase staff watch for in reviews (and community posts), and what it does.
+"""
+type WatchedWord implements Node {
+  """
+  The id of this WatchedWord.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  The word or phrase, normalized (case-folded, single spaces).
+  """
+  word: String!
+  """
+  What the word does to content that contains it.
+  """
+  action: WatchedWordAction!
+  """
+  The staff member who added it.
+  """
+  createdBy: String!
+}
+"""
+WatchedWordAction is enum for the field action
+"""
+enum WatchedWordAction @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.WatchedWordAction") {
+  """
+  block
+  """
+  BLOCK
+  """
+  require approval
+  """
+  REQUIRE_APPROVAL
+  """
+  flag
+  """
+  FLAG
+}
+"""
+A connection to a list of items.
+"""
+type WatchedWordConnection {
+  """
+  A list of edges.
+  """
+  edges: [WatchedWordEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type WatchedWordEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: WatchedWord
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for WatchedWord connections
+"""
+input WatchedWordOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order WatchedWords.
+  """
+  field: WatchedWordOrderField!
+}
+"""
+Properties by which WatchedWord connections can be ordered.
+"""
+enum WatchedWordOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
+"""
+WatchedWordWhereInput is used for filtering WatchedWord objects.
+Input was generated by ent.
+"""
+input WatchedWordWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: WatchedWordWhereInput
+  """
+  Matches when every given filter does.
+  """
+  and: [WatchedWordWhereInput!]
+  """
+  Matches when any given filter does.
+  """
+  or: [WatchedWordWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches when id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches when id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches when id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches when id is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Matches when id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches when id is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches when createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches when createdAt is greater than or equal to the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches when createdAt is less than or equal to the given value.
+  """
+  createdAtLTE: Time
+  """
+  word field predicates
+  """
+  word: String
+  """
+  Matches when word is not equal to the given value.
+  """
+  wordNEQ: String
+  """
+  Matches when word is one of the given value.
+  """
+  wordIn: [String!]
+  """
+  Matches when word is none of the given value.
+  """
+  wordNotIn: [String!]
+  """
+  Matches when word is greater than the given value.
+  """
+  wordGT: String
+  """
+  Matches when word is greater than or equal to the given value.
+  """
+  wordGTE: String
+  """
+  Matches when word is less than the given value.
+  """
+  wordLT: String
+  """
+  Matches when word is less than or equal to the given value.
+  """
+  wordLTE: String
+  """
+  Matches when word contains the given value.
+  """
+  wordContains: String
+  """
+  Matches when word starts with the given value.
+  """
+  wordHasPrefix: String
+  """
+  Matches when word ends with the given value.
+  """
+  wordHasSuffix: String
+  """
+  Matches when word equals, ignoring case, the given value.
+  """
+  wordEqualFold: String
+  """
+  Matches when word contains, ignoring case, the given value.
+  """
+  wordContainsFold: String
+  """
+  action field predicates
+  """
+  action: WatchedWordAction
+  """
+  Matches when action is not equal to the given value.
+  """
+  actionNEQ: WatchedWordAction
+  """
+  Matches when action is one of the given value.
+  """
+  actionIn: [WatchedWordAction!]
+  """
+  Matches when action is none of the given value.
+  """
+  actionNotIn: [WatchedWordAction!]
+}
 `, BuiltIn: false},
 	{Name: "../schema/live.graphql", Input: `"""One change to an order's shipments, as streamed by shipmentUpdated."""
 type ShipmentUpdate {
@@ -4433,6 +6475,107 @@ extend type Mutation {
   rate-limited per uploader (THROTTLED, with retryAfter).
   """
   uploadMedia("The file: a variable of the operation, filled by the multipart form's map." file: Upload!): UploadMediaPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/moderation.graphql", Input: `"""Customer content that staff moderate: reviews now; community posts and comments next."""
+interface Moderatable @goModel(model: "github.com/aftercart/aftercart/ent.Noder") {
+  """The item's id."""
+  id: ID!
+  """Where the item stands in moderation; only PUBLISHED items reach other viewers."""
+  status: ModerationStatus!
+  """Why staff rejected or hid the item; shown to its author and staff."""
+  statusReason: String
+  """When the item was written."""
+  createdAt: Time!
+}
+
+"""A staff decision on a moderatable item."""
+input ModerateInput {
+  """The item."""
+  itemId: ID!
+  """APPROVE (pending or rejected → published), REJECT, HIDE (published → hidden) or RESTORE (hidden or rejected → published)."""
+  action: ModerationAction!
+  """Why; required for REJECT and HIDE (the author sees it)."""
+  reason: String
+}
+
+"""What moderate did."""
+type ModeratePayload {
+  """The item, as it is now."""
+  item: Moderatable!
+  """The audit-trail entry written."""
+  decision: ModerationDecision!
+}
+
+"""A page of the moderation queue: pending items, oldest first."""
+type ModerationQueueConnection {
+  """How many items are pending in all."""
+  totalCount: Int!
+  """The items on this page, with their cursors."""
+  edges: [ModerationQueueEdge!]!
+  """Whether more items follow."""
+  pageInfo: ModerationQueuePageInfo!
+}
+
+"""One pending item in the queue."""
+type ModerationQueueEdge {
+  """Pass as ` + "`" + `after` + "`" + ` for the items after this one."""
+  cursor: String!
+  """The item."""
+  node: Moderatable!
+}
+
+"""Paging through the moderation queue."""
+type ModerationQueuePageInfo {
+  """Whether more items follow this page."""
+  hasNextPage: Boolean!
+  """The last item's cursor on this page."""
+  endCursor: String
+}
+
+extend type Query {
+  """For staff: the items waiting for a decision, of every kind, oldest first."""
+  moderationQueue(
+    "How many items (1..100)."
+    first: Int!
+    "Returns the items after this cursor."
+    after: String
+  ): ModerationQueueConnection!
+}
+
+"""A word or phrase to watch for in customer content."""
+input AddWatchedWordInput {
+  """The word or phrase; matched case-insensitively on word boundaries, titles included."""
+  word: String!
+  """What it does: BLOCK refuses the write, REQUIRE_APPROVAL holds it for staff, FLAG marks it for staff."""
+  action: WatchedWordAction!
+}
+
+"""The watched word as stored."""
+type AddWatchedWordPayload {
+  """The word, normalized."""
+  watchedWord: WatchedWord!
+}
+
+"""A watched word to remove."""
+input RemoveWatchedWordInput {
+  """The watched word's id."""
+  id: ID!
+}
+
+"""What removeWatchedWord removed."""
+type RemoveWatchedWordPayload {
+  """The id of the removed word."""
+  removedId: ID!
+}
+
+extend type Mutation {
+  """Approves, rejects, hides or restores an item (staff); recorded in the audit trail."""
+  moderate("The command input." input: ModerateInput!): ModeratePayload!
+  """Watches a word or phrase, or changes what it does (staff)."""
+  addWatchedWord("The command input." input: AddWatchedWordInput!): AddWatchedWordPayload!
+  """Stops watching a word (staff)."""
+  removeWatchedWord("The command input." input: RemoveWatchedWordInput!): RemoveWatchedWordPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/orders.graphql", Input: `"""
@@ -4639,6 +6782,242 @@ type Mutation {
   recordTrackingEvents("The shipment and its new checkpoints." input: RecordTrackingEventsInput!): RecordTrackingEventsPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/reviews.graphql", Input: `"""How customer content names its author to other viewers: never an email."""
+type Author {
+  """First name and the initial of the last, e.g. "Mina O."."""
+  displayName: String!
+}
+
+extend type Review {
+  """The author, as other viewers see them."""
+  author: Author!
+  """Photos and videos attached (empty until media uploads are merged)."""
+  media: [Media!]!
+  """The delivered order line behind the verified-buyer mark; null for anyone but the author and staff."""
+  orderItem: OrderItem
+  """Watched words (REQUIRE_APPROVAL or FLAG) the review matched when last written; empty for anyone but staff."""
+  watchedWords: [String!]!
+}
+
+"""A product's PUBLISHED reviews in figures."""
+type ReviewSummary {
+  """Mean rating, 0 when there are no reviews."""
+  averageRating: Float!
+  """How many reviews."""
+  count: Int!
+  """How many by verified buyers."""
+  verifiedCount: Int!
+  """How many reviews gave each rating, 1 to 5, zeros included."""
+  histogram: [RatingCount!]!
+}
+
+"""One bar of a review histogram."""
+type RatingCount {
+  """Stars, 1 to 5."""
+  rating: Int!
+  """Reviews with that rating."""
+  count: Int!
+}
+
+"""How to order a product's reviews."""
+enum ReviewSort {
+  """Newest first."""
+  NEWEST
+  """Oldest first."""
+  OLDEST
+  """Highest rating first."""
+  HIGHEST
+  """Lowest rating first."""
+  LOWEST
+  """Most helpful votes first."""
+  MOST_HELPFUL
+}
+
+"""Narrows a product's reviews; conditions combine with AND."""
+input ReviewFilter {
+  """Only these ratings (1 to 5)."""
+  ratings: [Int!]
+  """Only reviews with (true) or without (false) photos or videos."""
+  withMedia: Boolean
+  """Only reviews by verified buyers."""
+  verifiedOnly: Boolean
+}
+
+extend type Product {
+  """The product's PUBLISHED reviews in figures (the same for every viewer)."""
+  reviewSummary: ReviewSummary!
+  """
+  The product's reviews: PUBLISHED ones, plus the viewer's own in any status.
+  """
+  reviews(
+    "Returns the elements after this cursor."
+    after: Cursor
+    "Returns the first n elements (1..100)."
+    first: Int
+    "Returns the elements before this cursor."
+    before: Cursor
+    "Returns the last n elements (1..100)."
+    last: Int
+    "The order; newest first by default."
+    sort: ReviewSort = NEWEST
+    "Filters."
+    filter: ReviewFilter
+  ): ReviewConnection!
+}
+
+extend type Query {
+  """The showcase: reviews staff featured, newest first (PUBLISHED only)."""
+  featuredReviews(
+    "Returns the elements after this cursor."
+    after: Cursor
+    "Returns the first n elements (1..100)."
+    first: Int
+    "Returns the elements before this cursor."
+    before: Cursor
+    "Returns the last n elements (1..100)."
+    last: Int
+  ): ReviewConnection!
+  """For staff: negative reviews (1-2 stars) without a reply from the store, oldest first."""
+  reviewsAwaitingReply(
+    "Returns the elements after this cursor."
+    after: Cursor
+    "Returns the first n elements (1..100)."
+    first: Int
+    "Returns the elements before this cursor."
+    before: Cursor
+    "Returns the last n elements (1..100)."
+    last: Int
+  ): ReviewConnection!
+}
+
+"""A new review of a product, by the signed-in customer."""
+input WriteReviewInput {
+  """The product reviewed."""
+  productId: ID!
+  """Stars, 1 to 5."""
+  rating: Int!
+  """Optional headline (at most 150 characters)."""
+  title: String
+  """The review's text (at most 5,000 characters)."""
+  body: String!
+  """Uploaded photos or videos to attach (at most 6)."""
+  mediaIds: [ID!]
+}
+
+"""The review written."""
+type WriteReviewPayload {
+  """The review, as its author sees it."""
+  review: Review!
+}
+
+"""Changes to the author's review; absent fields stay as they are."""
+input EditReviewInput {
+  """The review to edit."""
+  reviewId: ID!
+  """New rating, 1 to 5."""
+  rating: Int
+  """New headline; an empty string removes it."""
+  title: String
+  """New text."""
+  body: String
+}
+
+"""The review edited."""
+type EditReviewPayload {
+  """The review, as its author sees it (editedAt set)."""
+  review: Review!
+}
+
+"""The author's review to delete."""
+input DeleteReviewInput {
+  """The review to delete."""
+  reviewId: ID!
+}
+
+"""What deleteReview removed."""
+type DeleteReviewPayload {
+  """The id of the deleted review."""
+  deletedReviewId: ID!
+}
+
+"""A reply to a review: from staff for the store, or from the review's author."""
+input ReplyToReviewInput {
+  """The review replied to."""
+  reviewId: ID!
+  """The reply's text."""
+  body: String!
+}
+
+"""The reply written."""
+type ReplyToReviewPayload {
+  """The reply."""
+  reply: ReviewReply!
+}
+
+"""A helpful vote."""
+input MarkReviewHelpfulInput {
+  """The review found helpful."""
+  reviewId: ID!
+}
+
+"""The review voted for."""
+type MarkReviewHelpfulPayload {
+  """The review, with its new helpfulCount."""
+  review: Review!
+}
+
+"""Features a review in the showcase, or stops featuring it (staff)."""
+input FeatureReviewInput {
+  """The review."""
+  reviewId: ID!
+  """True to feature it (it must be PUBLISHED), false to stop."""
+  featured: Boolean!
+}
+
+"""The review featured or not."""
+type FeatureReviewPayload {
+  """The review."""
+  review: Review!
+}
+
+extend type Mutation {
+  """Writes a review (customers). See the README's Reviews section for the publishing rule."""
+  writeReview("The command input." input: WriteReviewInput!): WriteReviewPayload!
+  """Edits the viewer's review; the edit time is shown."""
+  editReview("The command input." input: EditReviewInput!): EditReviewPayload!
+  """Deletes the viewer's review, with its replies and votes."""
+  deleteReview("The command input." input: DeleteReviewInput!): DeleteReviewPayload!
+  """Replies to a review: staff for the store, or the review's author."""
+  replyToReview("The command input." input: ReplyToReviewInput!): ReplyToReviewPayload!
+  """Marks a review helpful: once per customer, never one's own."""
+  markReviewHelpful("The command input." input: MarkReviewHelpfulInput!): MarkReviewHelpfulPayload!
+  """Features a PUBLISHED review in the showcase, or stops featuring one (staff)."""
+  featureReview("The command input." input: FeatureReviewInput!): FeatureReviewPayload!
+}
+
+"""A new reply in a review's thread, as streamed by reviewReplyAdded."""
+type ReviewReplyUpdate {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """The reply added."""
+  reply: ReviewReply!
+}
+
+extend type Subscription {
+  """
+  New replies to a review, in commit order, with the same resume guarantee as
+  shipmentUpdated: with ` + "`" + `after` + "`" + `, every reply committed after that cursor, then
+  live ones. Anyone who may see the review may follow it; once a review is not
+  PUBLISHED, its replies reach only its author and staff.
+  """
+  reviewReplyAdded(
+    "The review to follow."
+    reviewId: ID!
+    "Resume after this cursor (from a previous ReviewReplyUpdate)."
+    after: String
+  ): ReviewReplyUpdate!
+}
+`, BuiltIn: false},
 	{Name: "../schema/scalars.graphql", Input: `"""
 An instant as an RFC 3339 string with a zone, e.g. "2026-11-22T10:00:00Z".
 Output is always UTC; input without a zone offset is refused.
@@ -4722,6 +7101,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AddWatchedWordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "watchedWord":
+		return ec.fieldContext_AddWatchedWordPayload_watchedWord(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddWatchedWordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -4742,6 +7129,14 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_phone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_Author(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "displayName":
+		return ec.fieldContext_Author_displayName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Author", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateShipmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4798,6 +7193,30 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedReviewId":
+		return ec.fieldContext_DeleteReviewPayload_deletedReviewId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EditReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_EditReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EditReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FeatureReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_FeatureReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeatureReviewPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "order":
@@ -4808,6 +7227,14 @@ func (ec *executionContext) childFields_ImportOrderPayload(ctx context.Context, 
 		return ec.fieldContext_ImportOrderPayload_changed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkReviewHelpfulPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_MarkReviewHelpfulPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkReviewHelpfulPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Media(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4834,6 +7261,96 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 		return ec.fieldContext_Media_thumbnailUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
+}
+
+func (ec *executionContext) childFields_ModeratePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_ModeratePayload_item(ctx, field)
+	case "decision":
+		return ec.fieldContext_ModeratePayload_decision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModeratePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ModerationDecision_id(ctx, field)
+	case "itemId":
+		return ec.fieldContext_ModerationDecision_itemId(ctx, field)
+	case "itemType":
+		return ec.fieldContext_ModerationDecision_itemType(ctx, field)
+	case "authorId":
+		return ec.fieldContext_ModerationDecision_authorId(ctx, field)
+	case "action":
+		return ec.fieldContext_ModerationDecision_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_ModerationDecision_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_ModerationDecision_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_ModerationDecision_reason(ctx, field)
+	case "actor":
+		return ec.fieldContext_ModerationDecision_actor(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ModerationDecision_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationDecisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ModerationDecisionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ModerationDecisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ModerationDecisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationDecisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationDecisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ModerationDecisionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ModerationDecisionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationDecisionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationQueueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ModerationQueueConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_ModerationQueueConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ModerationQueueConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationQueueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ModerationQueueEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ModerationQueueEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ModerationQueuePageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_ModerationQueuePageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_ModerationQueuePageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueuePageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4992,8 +7509,22 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_category(ctx, field)
 	case "reorderIntervalDays":
 		return ec.fieldContext_Product_reorderIntervalDays(ctx, field)
+	case "reviewSummary":
+		return ec.fieldContext_Product_reviewSummary(ctx, field)
+	case "reviews":
+		return ec.fieldContext_Product_reviews(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rating":
+		return ec.fieldContext_RatingCount_rating(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingCount", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordTrackingEventsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5006,6 +7537,154 @@ func (ec *executionContext) childFields_RecordTrackingEventsPayload(ctx context.
 		return ec.fieldContext_RecordTrackingEventsPayload_duplicates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordTrackingEventsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveWatchedWordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "removedId":
+		return ec.fieldContext_RemoveWatchedWordPayload_removedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveWatchedWordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReplyToReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reply":
+		return ec.fieldContext_ReplyToReviewPayload_reply(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplyToReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Review_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Review_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Review_updatedAt(ctx, field)
+	case "rating":
+		return ec.fieldContext_Review_rating(ctx, field)
+	case "title":
+		return ec.fieldContext_Review_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Review_body(ctx, field)
+	case "status":
+		return ec.fieldContext_Review_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Review_statusReason(ctx, field)
+	case "verifiedBuyer":
+		return ec.fieldContext_Review_verifiedBuyer(ctx, field)
+	case "helpfulCount":
+		return ec.fieldContext_Review_helpfulCount(ctx, field)
+	case "featured":
+		return ec.fieldContext_Review_featured(ctx, field)
+	case "hasMedia":
+		return ec.fieldContext_Review_hasMedia(ctx, field)
+	case "merchantReplied":
+		return ec.fieldContext_Review_merchantReplied(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_Review_editedAt(ctx, field)
+	case "product":
+		return ec.fieldContext_Review_product(ctx, field)
+	case "replies":
+		return ec.fieldContext_Review_replies(ctx, field)
+	case "author":
+		return ec.fieldContext_Review_author(ctx, field)
+	case "media":
+		return ec.fieldContext_Review_media(ctx, field)
+	case "orderItem":
+		return ec.fieldContext_Review_orderItem(ctx, field)
+	case "watchedWords":
+		return ec.fieldContext_Review_watchedWords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReviewEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewReply(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReviewReply_id(ctx, field)
+	case "byMerchant":
+		return ec.fieldContext_ReviewReply_byMerchant(ctx, field)
+	case "authorName":
+		return ec.fieldContext_ReviewReply_authorName(ctx, field)
+	case "body":
+		return ec.fieldContext_ReviewReply_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReviewReply_createdAt(ctx, field)
+	case "review":
+		return ec.fieldContext_ReviewReply_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewReply", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewReplyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewReplyConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewReplyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewReplyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewReplyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewReplyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReviewReplyEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReviewReplyEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewReplyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewReplyUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReviewReplyUpdate_cursor(ctx, field)
+	case "reply":
+		return ec.fieldContext_ReviewReplyUpdate_reply(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewReplyUpdate", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "averageRating":
+		return ec.fieldContext_ReviewSummary_averageRating(ctx, field)
+	case "count":
+		return ec.fieldContext_ReviewSummary_count(ctx, field)
+	case "verifiedCount":
+		return ec.fieldContext_ReviewSummary_verifiedCount(ctx, field)
+	case "histogram":
+		return ec.fieldContext_ReviewSummary_histogram(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Shipment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5132,6 +7811,54 @@ func (ec *executionContext) childFields_UploadMediaPayload(ctx context.Context, 
 		return ec.fieldContext_UploadMediaPayload_media(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UploadMediaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchedWord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WatchedWord_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WatchedWord_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_WatchedWord_updatedAt(ctx, field)
+	case "word":
+		return ec.fieldContext_WatchedWord_word(ctx, field)
+	case "action":
+		return ec.fieldContext_WatchedWord_action(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_WatchedWord_createdBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchedWord", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchedWordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WatchedWordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WatchedWordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WatchedWordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchedWordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchedWordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_WatchedWordEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_WatchedWordEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchedWordEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WriteReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_WriteReviewPayload_review(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WriteReviewPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5304,12 +8031,68 @@ func (ec *executionContext) field_Customer_orders_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addWatchedWord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (moderation.WatchedWordInput, error) {
+			return ec.unmarshalNAddWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐWatchedWordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (tracking.ShipmentInput, error) {
 			return ec.unmarshalNCreateShipmentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐShipmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteReviewInput, error) {
+			return ec.unmarshalNDeleteReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeleteReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_editReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (reviews.EditInput, error) {
+			return ec.unmarshalNEditReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐEditInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_featureReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FeatureReviewInput, error) {
+			return ec.unmarshalNFeatureReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐFeatureReviewInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5332,12 +8115,68 @@ func (ec *executionContext) field_Mutation_importOrder_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markReviewHelpful_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkReviewHelpfulInput, error) {
+			return ec.unmarshalNMarkReviewHelpfulInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMarkReviewHelpfulInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moderate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (moderation.Input, error) {
+			return ec.unmarshalNModerateInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordTrackingEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (tracking.EventsInput, error) {
 			return ec.unmarshalNRecordTrackingEventsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐEventsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeWatchedWord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveWatchedWordInput, error) {
+			return ec.unmarshalNRemoveWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRemoveWatchedWordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replyToReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (reviews.ReplyInput, error) {
+			return ec.unmarshalNReplyToReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5357,6 +8196,74 @@ func (ec *executionContext) field_Mutation_uploadMedia_args(ctx context.Context,
 		return nil, err
 	}
 	args["file"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_writeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (reviews.WriteInput, error) {
+			return ec.unmarshalNWriteReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Product_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*reviews.Sort, error) {
+			return ec.unmarshalOReviewSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*reviews.Filter, error) {
+			return ec.unmarshalOReviewFilter2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg5
 	return args, nil
 }
 
@@ -5425,6 +8332,120 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_featuredReviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moderationDecisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ModerationDecisionOrder, error) {
+			return ec.unmarshalOModerationDecisionOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ModerationDecisionWhereInput, error) {
+			return ec.unmarshalOModerationDecisionWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5524,6 +8545,144 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reviewsAwaitingReply_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_watchedWords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.WatchedWordOrder, error) {
+			return ec.unmarshalOWatchedWordOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.WatchedWordWhereInput, error) {
+			return ec.unmarshalOWatchedWordWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Review_replies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ReviewReplyOrder, error) {
+			return ec.unmarshalOReviewReplyOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Shipment_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5575,6 +8734,28 @@ func (ec *executionContext) field_Shipment_events_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reviewReplyAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reviewId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5659,6 +8840,38 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddWatchedWordPayload_watchedWord(ctx context.Context, field graphql.CollectedField, obj *moderation.WatchedWordResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddWatchedWordPayload_watchedWord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WatchedWord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WatchedWord) graphql.Marshaler {
+			return ec.marshalNWatchedWord2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddWatchedWordPayload_watchedWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddWatchedWordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WatchedWord(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *types.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5842,6 +9055,29 @@ func (ec *executionContext) _Address_phone(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Address_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Author_displayName(ctx context.Context, field graphql.CollectedField, obj *moderation.Author) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Author_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Author_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Author", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CreateShipmentPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *tracking.ShipmentResult) (ret graphql.Marshaler) {
@@ -6246,6 +9482,93 @@ func (ec *executionContext) fieldContext_CustomerEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CustomerEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _DeleteReviewPayload_deletedReviewId(ctx context.Context, field graphql.CollectedField, obj *reviews.DeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteReviewPayload_deletedReviewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedReviewID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteReviewPayload_deletedReviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteReviewPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EditReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EditReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EditReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EditReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeatureReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeatureReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeatureReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeatureReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportOrderPayload_order(ctx context.Context, field graphql.CollectedField, obj *orders.ImportResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6322,6 +9645,38 @@ func (ec *executionContext) _ImportOrderPayload_changed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ImportOrderPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportOrderPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MarkReviewHelpfulPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkReviewHelpfulPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkReviewHelpfulPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkReviewHelpfulPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *ent.Media) (ret graphql.Marshaler) {
@@ -6554,6 +9909,630 @@ func (ec *executionContext) fieldContext_Media_thumbnailUrl(_ context.Context, f
 	return graphql.NewScalarFieldContext("Media", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ModeratePayload_item(ctx context.Context, field graphql.CollectedField, obj *moderation.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModeratePayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+			return ec.marshalNModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModeratePayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModeratePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModeratePayload_decision(ctx context.Context, field graphql.CollectedField, obj *moderation.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModeratePayload_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ModerationDecision) graphql.Marshaler {
+			return ec.marshalNModerationDecision2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModeratePayload_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModeratePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationDecision_id(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_itemId(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_itemType(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_itemType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_itemType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_authorId(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_authorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_authorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_action(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ModerationAction) graphql.Marshaler {
+			return ec.marshalOModerationAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ModerationAction does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_fromStatus(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_toStatus(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_reason(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_actor(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ModerationDecisionEdge) graphql.Marshaler {
+			return ec.marshalOModerationDecisionEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationDecisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationDecisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationDecisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationDecisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationDecisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecisionConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ModerationDecision) graphql.Marshaler {
+			return ec.marshalOModerationDecision2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationDecisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationDecision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationDecisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecisionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*moderation.QueueEdge) graphql.Marshaler {
+			return ec.marshalNModerationQueueEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationQueueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v moderation.QueuePageInfo) graphql.Marshaler {
+			return ec.marshalNModerationQueuePageInfo2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueuePageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueuePageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationQueueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueEdge_node(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+			return ec.marshalNModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationQueuePageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *moderation.QueuePageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueuePageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueuePageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueuePageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueuePageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *moderation.QueuePageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueuePageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueuePageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueuePageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *money.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6770,6 +10749,402 @@ func (ec *executionContext) fieldContext_Mutation_uploadMedia(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_uploadMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moderate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moderate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Moderate(ctx, fc.Args["input"].(moderation.Input))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.Result) graphql.Marshaler {
+			return ec.marshalNModeratePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moderate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModeratePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moderate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addWatchedWord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addWatchedWord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddWatchedWord(ctx, fc.Args["input"].(moderation.WatchedWordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.WatchedWordResult) graphql.Marshaler {
+			return ec.marshalNAddWatchedWordPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐWatchedWordResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addWatchedWord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddWatchedWordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addWatchedWord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeWatchedWord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeWatchedWord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveWatchedWord(ctx, fc.Args["input"].(model.RemoveWatchedWordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveWatchedWordPayload) graphql.Marshaler {
+			return ec.marshalNRemoveWatchedWordPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRemoveWatchedWordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeWatchedWord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveWatchedWordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeWatchedWord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_writeReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_writeReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WriteReview(ctx, fc.Args["input"].(reviews.WriteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+			return ec.marshalNWriteReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_writeReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WriteReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_writeReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_editReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_editReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EditReview(ctx, fc.Args["input"].(reviews.EditInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+			return ec.marshalNEditReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_editReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EditReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_editReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReview(ctx, fc.Args["input"].(model.DeleteReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replyToReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replyToReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplyToReview(ctx, fc.Args["input"].(reviews.ReplyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.ReplyResult) graphql.Marshaler {
+			return ec.marshalNReplyToReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replyToReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplyToReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replyToReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markReviewHelpful(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markReviewHelpful(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkReviewHelpful(ctx, fc.Args["input"].(model.MarkReviewHelpfulInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+			return ec.marshalNMarkReviewHelpfulPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markReviewHelpful(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkReviewHelpfulPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markReviewHelpful_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_featureReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_featureReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FeatureReview(ctx, fc.Args["input"].(model.FeatureReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+			return ec.marshalNFeatureReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_featureReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_featureReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8171,6 +12546,82 @@ func (ec *executionContext) fieldContext_Product_reorderIntervalDays(_ context.C
 	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Product_reviewSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_reviewSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().ReviewSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.Summary) graphql.Marshaler {
+			return ec.marshalNReviewSummary2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_reviewSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_reviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["sort"].(*reviews.Sort), fc.Args["filter"].(*reviews.Filter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Product_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8303,6 +12754,50 @@ func (ec *executionContext) fieldContext_Query_customers(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_moderationDecisions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationDecisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModerationDecisions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ModerationDecisionOrder), fc.Args["where"].(*ent.ModerationDecisionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ModerationDecisionConnection) graphql.Marshaler {
+			return ec.marshalNModerationDecisionConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationDecisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationDecisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moderationDecisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8341,6 +12836,94 @@ func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_orders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_watchedWords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_watchedWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WatchedWords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.WatchedWordOrder), fc.Args["where"].(*ent.WatchedWordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WatchedWordConnection) graphql.Marshaler {
+			return ec.marshalNWatchedWordConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_watchedWords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WatchedWordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_watchedWords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_moderationQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ModerationQueue(ctx, fc.Args["first"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.QueueConnection) graphql.Marshaler {
+			return ec.marshalNModerationQueueConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_moderationQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8423,6 +13006,94 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_featuredReviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_featuredReviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FeaturedReviews(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_featuredReviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_featuredReviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reviewsAwaitingReply(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviewsAwaitingReply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReviewsAwaitingReply(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviewsAwaitingReply(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reviewsAwaitingReply_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8497,6 +13168,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RatingCount_rating(ctx context.Context, field graphql.CollectedField, obj *reviews.RatingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCount_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCount_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RatingCount_count(ctx context.Context, field graphql.CollectedField, obj *reviews.RatingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _RecordTrackingEventsPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *tracking.EventsResult) (ret graphql.Marshaler) {
@@ -8575,6 +13292,1165 @@ func (ec *executionContext) _RecordTrackingEventsPayload_duplicates(ctx context.
 }
 func (ec *executionContext) fieldContext_RecordTrackingEventsPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordTrackingEventsPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveWatchedWordPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveWatchedWordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveWatchedWordPayload_removedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveWatchedWordPayload_removedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveWatchedWordPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReplyToReviewPayload_reply(ctx context.Context, field graphql.CollectedField, obj *reviews.ReplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyToReviewPayload_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewReply) graphql.Marshaler {
+			return ec.marshalNReviewReply2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReply(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyToReviewPayload_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReplyToReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Review_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Review_rating(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Review_title(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Review_status(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Review_statusReason(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Review_verifiedBuyer(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_verifiedBuyer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedBuyer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_verifiedBuyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Review_helpfulCount(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_helpfulCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpfulCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_helpfulCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Review_featured(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_featured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Featured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_featured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Review_hasMedia(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_hasMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMedia, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_hasMedia(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Review_merchantReplied(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_merchantReplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantReplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_merchantReplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Review_editedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Review_product(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_replies(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_replies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Replies(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReviewReplyOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewReplyConnection) graphql.Marshaler {
+			return ec.marshalNReviewReplyConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_replies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReplyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Review_replies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_author(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.Author) graphql.Marshaler {
+			return ec.marshalNAuthor2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐAuthor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_media(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_media(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Media(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Media) graphql.Marshaler {
+			return ec.marshalNMedia2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_media(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Media(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_orderItem(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_orderItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().OrderItem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrderItem) graphql.Marshaler {
+			return ec.marshalOOrderItem2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrderItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_orderItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_watchedWords(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_watchedWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().WatchedWords(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_watchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReviewEdge) graphql.Marshaler {
+			return ec.marshalOReviewEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_id(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReply", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_byMerchant(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_byMerchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByMerchant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_byMerchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReply", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_authorName(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_authorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_authorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReply", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_body(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReply", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReply", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReply_review(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReply) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReply_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReply_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewReply",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewReplyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReviewReplyEdge) graphql.Marshaler {
+			return ec.marshalOReviewReplyEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewReplyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReplyEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewReplyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewReplyConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewReplyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReplyConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReplyConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReplyEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReplyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewReply) graphql.Marshaler {
+			return ec.marshalOReviewReply2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReply(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewReplyEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewReplyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReviewReplyEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReplyEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReplyUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *reviews.ReplyUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewReplyUpdate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewReplyUpdate_reply(ctx context.Context, field graphql.CollectedField, obj *reviews.ReplyUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewReplyUpdate_reply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReviewReply) graphql.Marshaler {
+			return ec.marshalNReviewReply2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReply(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewReplyUpdate_reply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewReplyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *reviews.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSummary_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSummary_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewSummary_count(ctx context.Context, field graphql.CollectedField, obj *reviews.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewSummary_verifiedCount(ctx context.Context, field graphql.CollectedField, obj *reviews.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSummary_verifiedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSummary_verifiedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReviewSummary_histogram(ctx context.Context, field graphql.CollectedField, obj *reviews.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSummary_histogram(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Histogram, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reviews.RatingCount) graphql.Marshaler {
+			return ec.marshalNRatingCount2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐRatingCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSummary_histogram(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Shipment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
@@ -9335,6 +15211,50 @@ func (ec *executionContext) fieldContext_Subscription_shipmentUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_reviewReplyAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reviewReplyAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReviewReplyAdded(ctx, fc.Args["reviewId"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reviews.ReplyUpdate) graphql.Marshaler {
+			return ec.marshalNReviewReplyUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reviewReplyAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewReplyUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reviewReplyAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrackingEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.TrackingEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9720,6 +15640,318 @@ func (ec *executionContext) fieldContext_UploadMediaPayload_media(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Media(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WatchedWord_id(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWord_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWord_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWord_word(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_word(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Word, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_word(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWord_action(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.WatchedWordAction) graphql.Marshaler {
+			return ec.marshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type WatchedWordAction does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWord_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWord_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWord_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWord", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWordConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.WatchedWordEdge) graphql.Marshaler {
+			return ec.marshalOWatchedWordEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWordConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WatchedWordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WatchedWordEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WatchedWordConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWordConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWordConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WatchedWordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WatchedWordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWordConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWordConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WatchedWordEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWordEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WatchedWord) graphql.Marshaler {
+			return ec.marshalOWatchedWord2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWordEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WatchedWordEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WatchedWord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WatchedWordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.WatchedWordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedWordEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedWordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedWordEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _WriteReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WriteReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WriteReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WriteReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10784,6 +17016,43 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddWatchedWordInput(ctx context.Context, obj any) (moderation.WatchedWordInput, error) {
+	var it moderation.WatchedWordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"word", "action"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "word":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("word"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Word = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (types.Address, error) {
 	var it types.Address
 	if obj == nil {
@@ -11412,6 +17681,124 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteReviewInput(ctx context.Context, obj any) (model.DeleteReviewInput, error) {
+	var it model.DeleteReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reviewId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputEditReviewInput(ctx context.Context, obj any) (reviews.EditInput, error) {
+	var it reviews.EditInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reviewId", "rating", "title", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFeatureReviewInput(ctx context.Context, obj any) (model.FeatureReviewInput, error) {
+	var it model.FeatureReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reviewId", "featured"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "featured":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("featured"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Featured = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputImportCustomerInput(ctx context.Context, obj any) (orders.CustomerInput, error) {
 	var it orders.CustomerInput
 	if obj == nil {
@@ -11665,6 +18052,36 @@ func (ec *executionContext) unmarshalInputImportOrderItemInput(ctx context.Conte
 				return it, err
 			}
 			it.UnitPrice = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMarkReviewHelpfulInput(ctx context.Context, obj any) (model.MarkReviewHelpfulInput, error) {
+	var it model.MarkReviewHelpfulInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reviewId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
 		}
 	}
 	return it, nil
@@ -12206,6 +18623,758 @@ func (ec *executionContext) unmarshalInputMediaWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.AttachedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (moderation.Input, error) {
+	var it moderation.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "action", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNModerationAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputModerationDecisionOrder(ctx context.Context, obj any) (ent.ModerationDecisionOrder, error) {
+	var it ent.ModerationDecisionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNModerationDecisionOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx context.Context, obj any) (ent.ModerationDecisionWhereInput, error) {
+	var it ent.ModerationDecisionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemType", "itemTypeNEQ", "itemTypeIn", "itemTypeNotIn", "itemTypeGT", "itemTypeGTE", "itemTypeLT", "itemTypeLTE", "itemTypeContains", "itemTypeHasPrefix", "itemTypeHasSuffix", "itemTypeEqualFold", "itemTypeContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDIsNil", "authorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonIsNil", "reasonNotNil", "reasonEqualFold", "reasonContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOModerationDecisionWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOModerationDecisionWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOModerationDecisionWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "itemID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "itemIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNEQ = data
+		case "itemIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDIn = data
+		case "itemIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDNotIn = data
+		case "itemIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGT = data
+		case "itemIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDGTE = data
+		case "itemIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLT = data
+		case "itemIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemIDLTE = data
+		case "itemType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemType = data
+		case "itemTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeNEQ = data
+		case "itemTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeIn = data
+		case "itemTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeNotIn = data
+		case "itemTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeGT = data
+		case "itemTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeGTE = data
+		case "itemTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeLT = data
+		case "itemTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeLTE = data
+		case "itemTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeContains = data
+		case "itemTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeHasPrefix = data
+		case "itemTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeHasSuffix = data
+		case "itemTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeEqualFold = data
+		case "itemTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemTypeContainsFold = data
+		case "authorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorID = data
+		case "authorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNEQ = data
+		case "authorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIn = data
+		case "authorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotIn = data
+		case "authorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGT = data
+		case "authorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDGTE = data
+		case "authorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLT = data
+		case "authorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDLTE = data
+		case "authorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDIsNil = data
+		case "authorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorIDNotNil = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOModerationAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "actionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNEQ"))
+			data, err := ec.unmarshalOModerationAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNEQ = data
+		case "actionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIn"))
+			data, err := ec.unmarshalOModerationAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIn = data
+		case "actionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotIn"))
+			data, err := ec.unmarshalOModerationAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotIn = data
+		case "actionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIsNil = data
+		case "actionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotNil = data
+		case "fromStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatus"))
+			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatus = data
+		case "fromStatusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusNEQ"))
+			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusNEQ = data
+		case "fromStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusIn"))
+			data, err := ec.unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusIn = data
+		case "fromStatusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusNotIn"))
+			data, err := ec.unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusNotIn = data
+		case "toStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatus"))
+			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatus = data
+		case "toStatusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNEQ"))
+			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNEQ = data
+		case "toStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusIn"))
+			data, err := ec.unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusIn = data
+		case "toStatusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNotIn"))
+			data, err := ec.unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNotIn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIsNil = data
+		case "reasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotNil = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "actorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNEQ = data
+		case "actorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIn = data
+		case "actorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorNotIn = data
+		case "actorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorGT = data
+		case "actorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorGTE = data
+		case "actorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorLT = data
+		case "actorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorLTE = data
+		case "actorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorContains = data
+		case "actorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorHasPrefix = data
+		case "actorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorHasSuffix = data
+		case "actorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorEqualFold = data
+		case "actorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
 		}
 	}
 	return it, nil
@@ -13639,6 +20808,199 @@ func (ec *executionContext) unmarshalInputRecordTrackingEventsInput(ctx context.
 				return it, err
 			}
 			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveWatchedWordInput(ctx context.Context, obj any) (model.RemoveWatchedWordInput, error) {
+	var it model.RemoveWatchedWordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReplyToReviewInput(ctx context.Context, obj any) (reviews.ReplyInput, error) {
+	var it reviews.ReplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reviewId", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReviewFilter(ctx context.Context, obj any) (reviews.Filter, error) {
+	var it reviews.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratings", "withMedia", "verifiedOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratings"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ratings = data
+		case "withMedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withMedia"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithMedia = data
+		case "verifiedOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedOnly = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReviewOrder(ctx context.Context, obj any) (ent.ReviewOrder, error) {
+	var it ent.ReviewOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReviewOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReviewReplyOrder(ctx context.Context, obj any) (ent.ReviewReplyOrder, error) {
+	var it ent.ReviewReplyOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReviewReplyOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
 		}
 	}
 	return it, nil
@@ -15232,14 +22594,416 @@ func (ec *executionContext) unmarshalInputTrackingEventWhereInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputWatchedWordOrder(ctx context.Context, obj any) (ent.WatchedWordOrder, error) {
+	var it ent.WatchedWordOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNWatchedWordOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputWatchedWordWhereInput(ctx context.Context, obj any) (ent.WatchedWordWhereInput, error) {
+	var it ent.WatchedWordWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "word", "wordNEQ", "wordIn", "wordNotIn", "wordGT", "wordGTE", "wordLT", "wordLTE", "wordContains", "wordHasPrefix", "wordHasSuffix", "wordEqualFold", "wordContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOWatchedWordWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOWatchedWordWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOWatchedWordWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "word":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("word"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Word = data
+		case "wordNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordNEQ = data
+		case "wordIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordIn = data
+		case "wordNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordNotIn = data
+		case "wordGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordGT = data
+		case "wordGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordGTE = data
+		case "wordLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordLT = data
+		case "wordLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordLTE = data
+		case "wordContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordContains = data
+		case "wordHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordHasPrefix = data
+		case "wordHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordHasSuffix = data
+		case "wordEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordEqualFold = data
+		case "wordContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wordContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WordContainsFold = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOWatchedWordAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "actionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNEQ"))
+			data, err := ec.unmarshalOWatchedWordAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNEQ = data
+		case "actionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIn"))
+			data, err := ec.unmarshalOWatchedWordAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIn = data
+		case "actionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotIn"))
+			data, err := ec.unmarshalOWatchedWordAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotIn = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputWriteReviewInput(ctx context.Context, obj any) (reviews.WriteInput, error) {
+	var it reviews.WriteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "rating", "title", "body", "mediaIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "mediaIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediaIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediaIDs = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
+
+func (ec *executionContext) _Moderatable(ctx context.Context, sel ast.SelectionSet, obj ent.Noder) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *ent.Review:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Review(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Moderatable must implement graphql.Marshaler", obj))
+		}
+	}
+}
 
 func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj ent.Noder) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *ent.Review:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Review(ctx, sel, obj)
+	case *ent.WatchedWord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WatchedWord(ctx, sel, obj)
 	case *ent.TrackingEvent:
 		if obj == nil {
 			return graphql.Null
@@ -15255,6 +23019,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Shipment(ctx, sel, obj)
+	case *ent.ReviewReply:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReviewReply(ctx, sel, obj)
 	case *ent.Product:
 		if obj == nil {
 			return graphql.Null
@@ -15270,6 +23039,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case *ent.ModerationDecision:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ModerationDecision(ctx, sel, obj)
 	case *ent.Media:
 		if obj == nil {
 			return graphql.Null
@@ -15292,6 +23066,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addWatchedWordPayloadImplementors = []string{"AddWatchedWordPayload"}
+
+func (ec *executionContext) _AddWatchedWordPayload(ctx context.Context, sel ast.SelectionSet, obj *moderation.WatchedWordResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addWatchedWordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddWatchedWordPayload")
+		case "watchedWord":
+			out.Values[i] = ec._AddWatchedWordPayload_watchedWord(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var addressImplementors = []string{"Address"}
 
@@ -15343,6 +23155,44 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		case "phone":
 			out.Values[i] = ec._Address_phone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var authorImplementors = []string{"Author"}
+
+func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, obj *moderation.Author) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Author")
+		case "displayName":
+			out.Values[i] = ec._Author_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15606,6 +23456,120 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deleteReviewPayloadImplementors = []string{"DeleteReviewPayload"}
+
+func (ec *executionContext) _DeleteReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.DeleteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteReviewPayload")
+		case "deletedReviewId":
+			out.Values[i] = ec._DeleteReviewPayload_deletedReviewId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var editReviewPayloadImplementors = []string{"EditReviewPayload"}
+
+func (ec *executionContext) _EditReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.WriteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, editReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EditReviewPayload")
+		case "review":
+			out.Values[i] = ec._EditReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var featureReviewPayloadImplementors = []string{"FeatureReviewPayload"}
+
+func (ec *executionContext) _FeatureReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.WriteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, featureReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeatureReviewPayload")
+		case "review":
+			out.Values[i] = ec._FeatureReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var importOrderPayloadImplementors = []string{"ImportOrderPayload"}
 
 func (ec *executionContext) _ImportOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *orders.ImportResult) graphql.Marshaler {
@@ -15630,6 +23594,44 @@ func (ec *executionContext) _ImportOrderPayload(ctx context.Context, sel ast.Sel
 			}
 		case "changed":
 			out.Values[i] = ec._ImportOrderPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var markReviewHelpfulPayloadImplementors = []string{"MarkReviewHelpfulPayload"}
+
+func (ec *executionContext) _MarkReviewHelpfulPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.WriteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markReviewHelpfulPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkReviewHelpfulPayload")
+		case "review":
+			out.Values[i] = ec._MarkReviewHelpfulPayload_review(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15803,6 +23805,357 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var moderatePayloadImplementors = []string{"ModeratePayload"}
+
+func (ec *executionContext) _ModeratePayload(ctx context.Context, sel ast.SelectionSet, obj *moderation.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModeratePayload")
+		case "item":
+			out.Values[i] = ec._ModeratePayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._ModeratePayload_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationDecisionImplementors = []string{"ModerationDecision", "Node"}
+
+func (ec *executionContext) _ModerationDecision(ctx context.Context, sel ast.SelectionSet, obj *ent.ModerationDecision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationDecisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationDecision")
+		case "id":
+			out.Values[i] = ec._ModerationDecision_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._ModerationDecision_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemType":
+			out.Values[i] = ec._ModerationDecision_itemType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authorId":
+			out.Values[i] = ec._ModerationDecision_authorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ModerationDecision_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fromStatus":
+			out.Values[i] = ec._ModerationDecision_fromStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toStatus":
+			out.Values[i] = ec._ModerationDecision_toStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ModerationDecision_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._ModerationDecision_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ModerationDecision_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationDecisionConnectionImplementors = []string{"ModerationDecisionConnection"}
+
+func (ec *executionContext) _ModerationDecisionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ModerationDecisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationDecisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationDecisionConnection")
+		case "edges":
+			out.Values[i] = ec._ModerationDecisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ModerationDecisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ModerationDecisionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationDecisionEdgeImplementors = []string{"ModerationDecisionEdge"}
+
+func (ec *executionContext) _ModerationDecisionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ModerationDecisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationDecisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationDecisionEdge")
+		case "node":
+			out.Values[i] = ec._ModerationDecisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ModerationDecisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationQueueConnectionImplementors = []string{"ModerationQueueConnection"}
+
+func (ec *executionContext) _ModerationQueueConnection(ctx context.Context, sel ast.SelectionSet, obj *moderation.QueueConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueConnection")
+		case "totalCount":
+			out.Values[i] = ec._ModerationQueueConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ModerationQueueConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ModerationQueueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationQueueEdgeImplementors = []string{"ModerationQueueEdge"}
+
+func (ec *executionContext) _ModerationQueueEdge(ctx context.Context, sel ast.SelectionSet, obj *moderation.QueueEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueEdge")
+		case "cursor":
+			out.Values[i] = ec._ModerationQueueEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ModerationQueueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationQueuePageInfoImplementors = []string{"ModerationQueuePageInfo"}
+
+func (ec *executionContext) _ModerationQueuePageInfo(ctx context.Context, sel ast.SelectionSet, obj *moderation.QueuePageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueuePageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueuePageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._ModerationQueuePageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._ModerationQueuePageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *money.Money) graphql.Marshaler {
@@ -15890,6 +24243,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "uploadMedia":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moderate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moderate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addWatchedWord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addWatchedWord(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeWatchedWord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeWatchedWord(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "writeReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_writeReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_editReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replyToReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replyToReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markReviewHelpful":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markReviewHelpful(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "featureReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_featureReview(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16782,48 +25198,124 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Product_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Product_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Product_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sku":
 			out.Values[i] = ec._Product_sku(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Product_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Product_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "imageUrl":
 			out.Values[i] = ec._Product_imageUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Product_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reorderIntervalDays":
 			out.Values[i] = ec._Product_reorderIntervalDays(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reviewSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Product_reviewSummary(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reviews":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Product_reviews(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16931,6 +25423,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "moderationDecisions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_moderationDecisions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "orders":
 			field := field
 
@@ -16941,6 +25455,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_orders(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "watchedWords":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_watchedWords(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "moderationQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_moderationQueue(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -16997,6 +25555,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "featuredReviews":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_featuredReviews(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reviewsAwaitingReply":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reviewsAwaitingReply(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -17010,6 +25612,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var ratingCountImplementors = []string{"RatingCount"}
+
+func (ec *executionContext) _RatingCount(ctx context.Context, sel ast.SelectionSet, obj *reviews.RatingCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingCount")
+		case "rating":
+			out.Values[i] = ec._RatingCount_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17056,6 +25701,787 @@ func (ec *executionContext) _RecordTrackingEventsPayload(ctx context.Context, se
 			}
 		case "duplicates":
 			out.Values[i] = ec._RecordTrackingEventsPayload_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var removeWatchedWordPayloadImplementors = []string{"RemoveWatchedWordPayload"}
+
+func (ec *executionContext) _RemoveWatchedWordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveWatchedWordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeWatchedWordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveWatchedWordPayload")
+		case "removedId":
+			out.Values[i] = ec._RemoveWatchedWordPayload_removedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var replyToReviewPayloadImplementors = []string{"ReplyToReviewPayload"}
+
+func (ec *executionContext) _ReplyToReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.ReplyResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replyToReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplyToReviewPayload")
+		case "reply":
+			out.Values[i] = ec._ReplyToReviewPayload_reply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewImplementors = []string{"Review", "Node", "Moderatable"}
+
+func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *ent.Review) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Review")
+		case "id":
+			out.Values[i] = ec._Review_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Review_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Review_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rating":
+			out.Values[i] = ec._Review_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Review_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Review_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Review_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Review_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifiedBuyer":
+			out.Values[i] = ec._Review_verifiedBuyer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "helpfulCount":
+			out.Values[i] = ec._Review_helpfulCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "featured":
+			out.Values[i] = ec._Review_featured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasMedia":
+			out.Values[i] = ec._Review_hasMedia(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "merchantReplied":
+			out.Values[i] = ec._Review_merchantReplied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "editedAt":
+			out.Values[i] = ec._Review_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_product(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "replies":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_replies(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "author":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_author(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "media":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_media(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "orderItem":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_orderItem(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "watchedWords":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_watchedWords(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewConnectionImplementors = []string{"ReviewConnection"}
+
+func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReviewConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReviewConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewEdgeImplementors = []string{"ReviewEdge"}
+
+func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReviewEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewEdge")
+		case "node":
+			out.Values[i] = ec._ReviewEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReviewEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewReplyImplementors = []string{"ReviewReply", "Node"}
+
+func (ec *executionContext) _ReviewReply(ctx context.Context, sel ast.SelectionSet, obj *ent.ReviewReply) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewReplyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewReply")
+		case "id":
+			out.Values[i] = ec._ReviewReply_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byMerchant":
+			out.Values[i] = ec._ReviewReply_byMerchant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorName":
+			out.Values[i] = ec._ReviewReply_authorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._ReviewReply_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReviewReply_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "review":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ReviewReply_review(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewReplyConnectionImplementors = []string{"ReviewReplyConnection"}
+
+func (ec *executionContext) _ReviewReplyConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReviewReplyConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewReplyConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewReplyConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewReplyConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewReplyConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReviewReplyConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewReplyEdgeImplementors = []string{"ReviewReplyEdge"}
+
+func (ec *executionContext) _ReviewReplyEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReviewReplyEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewReplyEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewReplyEdge")
+		case "node":
+			out.Values[i] = ec._ReviewReplyEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReviewReplyEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewReplyUpdateImplementors = []string{"ReviewReplyUpdate"}
+
+func (ec *executionContext) _ReviewReplyUpdate(ctx context.Context, sel ast.SelectionSet, obj *reviews.ReplyUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewReplyUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewReplyUpdate")
+		case "cursor":
+			out.Values[i] = ec._ReviewReplyUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reply":
+			out.Values[i] = ec._ReviewReplyUpdate_reply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reviewSummaryImplementors = []string{"ReviewSummary"}
+
+func (ec *executionContext) _ReviewSummary(ctx context.Context, sel ast.SelectionSet, obj *reviews.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewSummary")
+		case "averageRating":
+			out.Values[i] = ec._ReviewSummary_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReviewSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedCount":
+			out.Values[i] = ec._ReviewSummary_verifiedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "histogram":
+			out.Values[i] = ec._ReviewSummary_histogram(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17527,6 +26953,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "shipmentUpdated":
 		return ec._Subscription_shipmentUpdated(ctx, fields[0])
+	case "reviewReplyAdded":
+		return ec._Subscription_reviewReplyAdded(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -17748,6 +27176,198 @@ func (ec *executionContext) _UploadMediaPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("UploadMediaPayload")
 		case "media":
 			out.Values[i] = ec._UploadMediaPayload_media(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var watchedWordImplementors = []string{"WatchedWord", "Node"}
+
+func (ec *executionContext) _WatchedWord(ctx context.Context, sel ast.SelectionSet, obj *ent.WatchedWord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, watchedWordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WatchedWord")
+		case "id":
+			out.Values[i] = ec._WatchedWord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WatchedWord_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._WatchedWord_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "word":
+			out.Values[i] = ec._WatchedWord_word(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._WatchedWord_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdBy":
+			out.Values[i] = ec._WatchedWord_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var watchedWordConnectionImplementors = []string{"WatchedWordConnection"}
+
+func (ec *executionContext) _WatchedWordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.WatchedWordConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, watchedWordConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WatchedWordConnection")
+		case "edges":
+			out.Values[i] = ec._WatchedWordConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WatchedWordConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._WatchedWordConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var watchedWordEdgeImplementors = []string{"WatchedWordEdge"}
+
+func (ec *executionContext) _WatchedWordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.WatchedWordEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, watchedWordEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WatchedWordEdge")
+		case "node":
+			out.Values[i] = ec._WatchedWordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._WatchedWordEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var writeReviewPayloadImplementors = []string{"WriteReviewPayload"}
+
+func (ec *executionContext) _WriteReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.WriteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, writeReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WriteReviewPayload")
+		case "review":
+			out.Values[i] = ec._WriteReviewPayload_review(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18164,6 +27784,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐWatchedWordInput(ctx context.Context, v any) (moderation.WatchedWordInput, error) {
+	res, err := ec.unmarshalInputAddWatchedWordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddWatchedWordPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐWatchedWordResult(ctx context.Context, sel ast.SelectionSet, v *moderation.WatchedWordResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddWatchedWordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAddress2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐAddress(ctx context.Context, sel ast.SelectionSet, v types.Address) graphql.Marshaler {
 	return ec._Address(ctx, sel, &v)
 }
@@ -18171,6 +27806,16 @@ func (ec *executionContext) marshalNAddress2githubᚗcomᚋaftercartᚋaftercart
 func (ec *executionContext) unmarshalNAddressInput2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐAddress(ctx context.Context, v any) (types.Address, error) {
 	res, err := ec.unmarshalInputAddressInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *moderation.Author) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Author(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -18253,6 +27898,67 @@ func (ec *executionContext) marshalNCustomerOrderField2ᚖgithubᚗcomᚋafterca
 func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomerWhereInput(ctx context.Context, v any) (*ent.CustomerWhereInput, error) {
 	res, err := ec.unmarshalInputCustomerWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeleteReviewInput(ctx context.Context, v any) (model.DeleteReviewInput, error) {
+	res, err := ec.unmarshalInputDeleteReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐDeleteResult(ctx context.Context, sel ast.SelectionSet, v *reviews.DeleteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEditReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐEditInput(ctx context.Context, v any) (reviews.EditInput, error) {
+	res, err := ec.unmarshalInputEditReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEditReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx context.Context, sel ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EditReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFeatureReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐFeatureReviewInput(ctx context.Context, v any) (model.FeatureReviewInput, error) {
+	res, err := ec.unmarshalInputFeatureReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeatureReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx context.Context, sel ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeatureReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -18371,6 +28077,37 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNMarkReviewHelpfulInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMarkReviewHelpfulInput(ctx context.Context, v any) (model.MarkReviewHelpfulInput, error) {
+	res, err := ec.unmarshalInputMarkReviewHelpfulInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkReviewHelpfulPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx context.Context, sel ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MarkReviewHelpfulPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMedia2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Media) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMedia2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMedia(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMedia2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMedia(ctx context.Context, sel ast.SelectionSet, v *ent.Media) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -18394,6 +28131,132 @@ func (ec *executionContext) marshalNMediaKind2githubᚗcomᚋaftercartᚋafterca
 func (ec *executionContext) unmarshalNMediaWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaWhereInput(ctx context.Context, v any) (*ent.MediaWhereInput, error) {
 	res, err := ec.unmarshalInputMediaWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Moderatable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNModerateInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐInput(ctx context.Context, v any) (moderation.Input, error) {
+	res, err := ec.unmarshalInputModerateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModeratePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐResult(ctx context.Context, sel ast.SelectionSet, v *moderation.Result) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModeratePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNModerationAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx context.Context, v any) (types.ModerationAction, error) {
+	var res types.ModerationAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx context.Context, sel ast.SelectionSet, v types.ModerationAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNModerationDecision2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecision(ctx context.Context, sel ast.SelectionSet, v *ent.ModerationDecision) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModerationDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationDecisionConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ModerationDecisionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModerationDecisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNModerationDecisionOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionOrderField(ctx context.Context, v any) (*ent.ModerationDecisionOrderField, error) {
+	var res = new(ent.ModerationDecisionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationDecisionOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ModerationDecisionOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNModerationDecisionWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInput(ctx context.Context, v any) (*ent.ModerationDecisionWhereInput, error) {
+	res, err := ec.unmarshalInputModerationDecisionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationQueueConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueConnection(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModerationQueueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationQueueEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*moderation.QueueEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationQueueEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModerationQueueEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueEdge(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModerationQueueEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationQueuePageInfo2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueuePageInfo(ctx context.Context, sel ast.SelectionSet, v moderation.QueuePageInfo) graphql.Marshaler {
+	return ec._ModerationQueuePageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, v any) (types.ModerationStatus, error) {
+	var res types.ModerationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, sel ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v *money.Money) graphql.Marshaler {
@@ -18538,6 +28401,26 @@ func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋafterc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRatingCount2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐRatingCount(ctx context.Context, sel ast.SelectionSet, v reviews.RatingCount) graphql.Marshaler {
+	return ec._RatingCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingCount2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐRatingCountᚄ(ctx context.Context, sel ast.SelectionSet, v []reviews.RatingCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingCount2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐRatingCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRecordTrackingEventsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐEventsInput(ctx context.Context, v any) (tracking.EventsInput, error) {
 	res, err := ec.unmarshalInputRecordTrackingEventsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18551,6 +28434,128 @@ func (ec *executionContext) marshalNRecordTrackingEventsPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._RecordTrackingEventsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRemoveWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRemoveWatchedWordInput(ctx context.Context, v any) (model.RemoveWatchedWordInput, error) {
+	res, err := ec.unmarshalInputRemoveWatchedWordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveWatchedWordPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRemoveWatchedWordPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveWatchedWordPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RemoveWatchedWordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReplyToReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyInput(ctx context.Context, v any) (reviews.ReplyInput, error) {
+	res, err := ec.unmarshalInputReplyToReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReplyToReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyResult(ctx context.Context, sel ast.SelectionSet, v *reviews.ReplyResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReplyToReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewOrderField(ctx context.Context, v any) (*ent.ReviewOrderField, error) {
+	var res = new(ent.ReviewOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNReviewReply2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReply(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewReply) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewReply(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewReplyConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewReplyConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewReplyConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewReplyOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrderField(ctx context.Context, v any) (*ent.ReviewReplyOrderField, error) {
+	var res = new(ent.ReviewReplyOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewReplyOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewReplyOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNReviewReplyUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐReplyUpdate(ctx context.Context, sel ast.SelectionSet, v *reviews.ReplyUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewReplyUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewSummary2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐSummary(ctx context.Context, sel ast.SelectionSet, v *reviews.Summary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReviewSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNShipment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipment(ctx context.Context, sel ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
@@ -18623,6 +28628,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -18725,6 +28759,72 @@ func (ec *executionContext) marshalNUploadMediaPayload2ᚖgithubᚗcomᚋafterca
 		return graphql.Null
 	}
 	return ec._UploadMediaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWatchedWord2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWord(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWord) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WatchedWord(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx context.Context, v any) (types.WatchedWordAction, error) {
+	var res types.WatchedWordAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx context.Context, sel ast.SelectionSet, v types.WatchedWordAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWatchedWordConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordConnection(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWordConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WatchedWordConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWatchedWordOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordOrderField(ctx context.Context, v any) (*ent.WatchedWordOrderField, error) {
+	var res = new(ent.WatchedWordOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWatchedWordOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWordOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNWatchedWordWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInput(ctx context.Context, v any) (*ent.WatchedWordWhereInput, error) {
+	res, err := ec.unmarshalInputWatchedWordWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWriteReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteInput(ctx context.Context, v any) (reviews.WriteInput, error) {
+	res, err := ec.unmarshalInputWriteReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWriteReviewPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐWriteResult(ctx context.Context, sel ast.SelectionSet, v *reviews.WriteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WriteReviewPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -19209,6 +29309,170 @@ func (ec *executionContext) unmarshalOMediaWhereInput2ᚖgithubᚗcomᚋaftercar
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOModerationAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationActionᚄ(ctx context.Context, v any) ([]types.ModerationAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]types.ModerationAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNModerationAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOModerationAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationActionᚄ(ctx context.Context, sel ast.SelectionSet, v []types.ModerationAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOModerationAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx context.Context, v any) (*types.ModerationAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(types.ModerationAction)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOModerationAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationAction(ctx context.Context, sel ast.SelectionSet, v *types.ModerationAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOModerationDecision2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecision(ctx context.Context, sel ast.SelectionSet, v *ent.ModerationDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ModerationDecision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOModerationDecisionEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ModerationDecisionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOModerationDecisionEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOModerationDecisionEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ModerationDecisionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ModerationDecisionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOModerationDecisionOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionOrder(ctx context.Context, v any) (*ent.ModerationDecisionOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputModerationDecisionOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOModerationDecisionWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ModerationDecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ModerationDecisionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNModerationDecisionWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOModerationDecisionWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐModerationDecisionWhereInput(ctx context.Context, v any) (*ent.ModerationDecisionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputModerationDecisionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx context.Context, v any) ([]types.ModerationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]types.ModerationStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []types.ModerationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, v any) (*types.ModerationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(types.ModerationStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, sel ast.SelectionSet, v *types.ModerationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -19260,6 +29524,13 @@ func (ec *executionContext) marshalOOrderItem2ᚕᚖgithubᚗcomᚋaftercartᚋa
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOOrderItem2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrderItem(ctx context.Context, sel ast.SelectionSet, v *ent.OrderItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderItem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrderOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrderOrder(ctx context.Context, v any) (*ent.OrderOrder, error) {
@@ -19382,6 +29653,92 @@ func (ec *executionContext) unmarshalOProductWhereInput2ᚖgithubᚗcomᚋafterc
 	}
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReviewEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReviewEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReviewEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewFilter2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐFilter(ctx context.Context, v any) (*reviews.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReviewFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewReply2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReply(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewReply) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewReply(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewReplyEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReviewReplyEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReviewReplyEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReviewReplyEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReviewReplyEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewReplyEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewReplyOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrder(ctx context.Context, v any) (*ent.ReviewReplyOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReviewReplyOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReviewSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐSort(ctx context.Context, v any) (*reviews.Sort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reviews.Sort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐSort(ctx context.Context, sel ast.SelectionSet, v *reviews.Sort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOShipment2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Shipment) graphql.Marshaler {
@@ -19719,6 +30076,118 @@ func (ec *executionContext) marshalOTrackingStatus2ᚖgithubᚗcomᚋaftercart�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOWatchedWord2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWord(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WatchedWord(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWatchedWordAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordActionᚄ(ctx context.Context, v any) ([]types.WatchedWordAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]types.WatchedWordAction, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWatchedWordAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordActionᚄ(ctx context.Context, sel ast.SelectionSet, v []types.WatchedWordAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWatchedWordAction2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOWatchedWordAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx context.Context, v any) (*types.WatchedWordAction, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(types.WatchedWordAction)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWatchedWordAction2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐWatchedWordAction(ctx context.Context, sel ast.SelectionSet, v *types.WatchedWordAction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOWatchedWordEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.WatchedWordEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOWatchedWordEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOWatchedWordEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordEdge(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWordEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WatchedWordEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWatchedWordOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordOrder(ctx context.Context, v any) (*ent.WatchedWordOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWatchedWordOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWatchedWordWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInputᚄ(ctx context.Context, v any) ([]*ent.WatchedWordWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.WatchedWordWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWatchedWordWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOWatchedWordWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWordWhereInput(ctx context.Context, v any) (*ent.WatchedWordWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWatchedWordWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -13,8 +13,10 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/media"
+	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -30,6 +32,12 @@ type Resolver struct {
 	Shipments *tracking.ShipmentFeed
 	// Uploads stores, serves and attaches media.
 	Uploads *media.Service
+	// Reviews writes and lists reviews.
+	Reviews *reviews.Service
+	// ReviewReplies streams a review's new replies (on the live engine).
+	ReviewReplies *reviews.ReplyFeed
+	// Moderation is the moderation core: decisions, queue, watched words.
+	Moderation *moderation.Service
 }
 
 // amount makes a Money of minor units in currency.

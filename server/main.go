@@ -37,11 +37,13 @@ import (
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/metrics"
+	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
 	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
 	"github.com/aftercart/aftercart/server/ratelimit"
+	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -144,6 +146,15 @@ type Config struct {
 	// not run (see tuneGC); 0 keeps Go's default. The process applies it,
 	// not Run: tests run many servers in one process.
 	GCHeapFloor uint64
+	// StoreName signs the store's replies to reviews; empty means "The
+	// store", or the demo store's name in development mode.
+	StoreName string
+	// ReviewsRequirePurchase refuses reviews from customers who have not
+	// received the product (a store setting).
+	ReviewsRequirePurchase bool
+	// ReviewLimits overrides the per-customer review, reply and vote rate
+	// limits (tests); nil means reviews.DefaultLimits.
+	ReviewLimits *reviews.Limits
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool
@@ -176,9 +187,15 @@ type Main struct {
 	Live *live.Engine
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
-	Metrics   *metrics.Metrics
 	// Media stores and serves uploads.
 	Media *media.Service
+	// Moderation is the moderation core every kind of content registers with.
+	Moderation *moderation.Service
+	// Reviews writes and lists product reviews.
+	Reviews *reviews.Service
+	// ReviewReplies is the reviewReplyAdded feed.
+	ReviewReplies *reviews.ReplyFeed
+	Metrics       *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -237,6 +254,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxInFlight, "max-inflight-requests", envInt("AFTERCART_MAX_INFLIGHT_REQUESTS", 0), "GraphQL requests over HTTP that run at once, the others wait their turn; 0: 2 per CPU (at least 4, at most -db-max-open-conns), -1: no bound; raise it for a database across a network (env AFTERCART_MAX_INFLIGHT_REQUESTS)")
 	fs.IntVar(&c.MaxQueued, "max-queued-requests", envInt("AFTERCART_MAX_QUEUED_REQUESTS", 1024), "requests that may wait for -max-inflight-requests; more get 503 UNAVAILABLE with Retry-After (env AFTERCART_MAX_QUEUED_REQUESTS)")
 	gcFloor := fs.Int("gc-heap-floor", envInt("AFTERCART_GC_HEAP_FLOOR", 64), "MB of heap below which the garbage collector does not run; 0 keeps Go's GOGC=100 (a GOGC in the environment wins) (env AFTERCART_GC_HEAP_FLOOR)")
+	fs.StringVar(&c.StoreName, "store-name", os.Getenv("AFTERCART_STORE_NAME"), "the store's name, shown on its replies to reviews; default \"The store\" (env AFTERCART_STORE_NAME)")
+	fs.BoolVar(&c.ReviewsRequirePurchase, "reviews-require-purchase", envBool("AFTERCART_REVIEWS_REQUIRE_PURCHASE", false), "accept reviews only from customers with a delivered order line of the product (env AFTERCART_REVIEWS_REQUIRE_PURCHASE)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	mf := addMediaFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
@@ -335,9 +354,20 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Media = media.NewService(m.DB, media.Config{Bucket: m.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: m.Log})
+	storeName := c.StoreName
+	if storeName == "" && c.Dev {
+		storeName = demo.StoreName
+	}
+	m.Moderation = moderation.NewService(m.DB)
+	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{
+		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
+	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
+		}
+		if err := demo.SeedReviews(ctx, m.DB, m.Reviews); err != nil {
+			return fmt.Errorf("seeding demo reviews: %w", err)
 		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))

@@ -82,7 +82,7 @@ func TestReadmeExamples(t *testing.T) {
 		t.Skip("bash not installed")
 	}
 	blocks := readmeBlocks(t, filepath.Join("..", "README.md"))
-	for _, name := range []string{"token", "send-event", "curl", "upload"} {
+	for _, name := range []string{"token", "send-event", "curl", "upload", "reviews"} {
 		if blocks[name] == "" {
 			t.Fatalf("README has no block marked %s%s -->", readmeMarker, name)
 		}
@@ -211,6 +211,20 @@ func readmeUpload(t *testing.T, s *testServer, work string, run func(*testing.T,
 	if res, _ := s.getMedia(t, m.URL); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("GET %s: %d %s", m.URL, res.StatusCode, res.Header.Get("Content-Type"))
 	}
+
+	// The reviews block shows the demo's seeded reviews of AC-1000, with
+	// the store's reply and a display name, never an email.
+	t.Run("reviews", func(t *testing.T) {
+		out := run(t, "reviews")
+		for _, want := range []string{`"averageRating":5`, `"displayName":"Mina O."`, `"byMerchant":true`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the reviews block printed no %s: %s", want, out)
+			}
+		}
+		if strings.Contains(out, "@") || strings.Contains(out, `"errors"`) {
+			t.Errorf("the reviews block printed an email or an error: %s", out)
+		}
+	})
 }
 
 // parcelEvent is one checkpoint as the API shows it.

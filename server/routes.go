@@ -27,7 +27,8 @@ import (
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:             &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media},
+		Resolver: &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media,
+			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation},
 		Issuer:               m.Issuer,
 		Log:                  m.Log,
 		Dev:                  m.Config.Dev,

@@ -33,6 +33,18 @@ func (f MediaFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MediaMutation", m)
 }
 
+// The ModerationDecisionFunc type is an adapter to allow the use of ordinary
+// function as ModerationDecision mutator.
+type ModerationDecisionFunc func(context.Context, *ent.ModerationDecisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ModerationDecisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ModerationDecisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ModerationDecisionMutation", m)
+}
+
 // The OrderFunc type is an adapter to allow the use of ordinary
 // function as Order mutator.
 type OrderFunc func(context.Context, *ent.OrderMutation) (ent.Value, error)
@@ -67,6 +79,54 @@ func (f ProductFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductMutation", m)
+}
+
+// The ReviewFunc type is an adapter to allow the use of ordinary
+// function as Review mutator.
+type ReviewFunc func(context.Context, *ent.ReviewMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReviewFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReviewMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReviewMutation", m)
+}
+
+// The ReviewReplyFunc type is an adapter to allow the use of ordinary
+// function as ReviewReply mutator.
+type ReviewReplyFunc func(context.Context, *ent.ReviewReplyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReviewReplyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReviewReplyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReviewReplyMutation", m)
+}
+
+// The ReviewReplyChangeFunc type is an adapter to allow the use of ordinary
+// function as ReviewReplyChange mutator.
+type ReviewReplyChangeFunc func(context.Context, *ent.ReviewReplyChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReviewReplyChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReviewReplyChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReviewReplyChangeMutation", m)
+}
+
+// The ReviewVoteFunc type is an adapter to allow the use of ordinary
+// function as ReviewVote mutator.
+type ReviewVoteFunc func(context.Context, *ent.ReviewVoteMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReviewVoteFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReviewVoteMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReviewVoteMutation", m)
 }
 
 // The ShipmentFunc type is an adapter to allow the use of ordinary
@@ -115,6 +175,18 @@ func (f TrackingEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrackingEventMutation", m)
+}
+
+// The WatchedWordFunc type is an adapter to allow the use of ordinary
+// function as WatchedWord mutator.
+type WatchedWordFunc func(context.Context, *ent.WatchedWordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WatchedWordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WatchedWordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WatchedWordMutation", m)
 }
 
 // Condition is a hook condition function.

@@ -10,14 +10,20 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -130,6 +136,33 @@ func (f TraverseMedia) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MediaQuery", q)
 }
 
+// The ModerationDecisionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ModerationDecisionFunc func(context.Context, *ent.ModerationDecisionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ModerationDecisionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ModerationDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ModerationDecisionQuery", q)
+}
+
+// The TraverseModerationDecision type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseModerationDecision func(context.Context, *ent.ModerationDecisionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseModerationDecision) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseModerationDecision) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ModerationDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ModerationDecisionQuery", q)
+}
+
 // The OrderFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OrderFunc func(context.Context, *ent.OrderQuery) (ent.Value, error)
 
@@ -209,6 +242,114 @@ func (f TraverseProduct) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProductQuery", q)
+}
+
+// The ReviewFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReviewFunc func(context.Context, *ent.ReviewQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReviewFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReviewQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReviewQuery", q)
+}
+
+// The TraverseReview type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReview func(context.Context, *ent.ReviewQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReview) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReview) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReviewQuery", q)
+}
+
+// The ReviewReplyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReviewReplyFunc func(context.Context, *ent.ReviewReplyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReviewReplyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReviewReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReviewReplyQuery", q)
+}
+
+// The TraverseReviewReply type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReviewReply func(context.Context, *ent.ReviewReplyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReviewReply) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReviewReply) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReviewReplyQuery", q)
+}
+
+// The ReviewReplyChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReviewReplyChangeFunc func(context.Context, *ent.ReviewReplyChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReviewReplyChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReviewReplyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReviewReplyChangeQuery", q)
+}
+
+// The TraverseReviewReplyChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReviewReplyChange func(context.Context, *ent.ReviewReplyChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReviewReplyChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReviewReplyChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewReplyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReviewReplyChangeQuery", q)
+}
+
+// The ReviewVoteFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReviewVoteFunc func(context.Context, *ent.ReviewVoteQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReviewVoteFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReviewVoteQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReviewVoteQuery", q)
+}
+
+// The TraverseReviewVote type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReviewVote func(context.Context, *ent.ReviewVoteQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReviewVote) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReviewVote) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewVoteQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReviewVoteQuery", q)
 }
 
 // The ShipmentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -319,6 +460,33 @@ func (f TraverseTrackingEvent) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.TrackingEventQuery", q)
 }
 
+// The WatchedWordFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WatchedWordFunc func(context.Context, *ent.WatchedWordQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WatchedWordFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WatchedWordQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WatchedWordQuery", q)
+}
+
+// The TraverseWatchedWord type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWatchedWord func(context.Context, *ent.WatchedWordQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWatchedWord) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWatchedWord) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WatchedWordQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WatchedWordQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -326,12 +494,22 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
 	case *ent.MediaQuery:
 		return &query[*ent.MediaQuery, predicate.Media, media.OrderOption]{typ: ent.TypeMedia, tq: q}, nil
+	case *ent.ModerationDecisionQuery:
+		return &query[*ent.ModerationDecisionQuery, predicate.ModerationDecision, moderationdecision.OrderOption]{typ: ent.TypeModerationDecision, tq: q}, nil
 	case *ent.OrderQuery:
 		return &query[*ent.OrderQuery, predicate.Order, order.OrderOption]{typ: ent.TypeOrder, tq: q}, nil
 	case *ent.OrderItemQuery:
 		return &query[*ent.OrderItemQuery, predicate.OrderItem, orderitem.OrderOption]{typ: ent.TypeOrderItem, tq: q}, nil
 	case *ent.ProductQuery:
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
+	case *ent.ReviewQuery:
+		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
+	case *ent.ReviewReplyQuery:
+		return &query[*ent.ReviewReplyQuery, predicate.ReviewReply, reviewreply.OrderOption]{typ: ent.TypeReviewReply, tq: q}, nil
+	case *ent.ReviewReplyChangeQuery:
+		return &query[*ent.ReviewReplyChangeQuery, predicate.ReviewReplyChange, reviewreplychange.OrderOption]{typ: ent.TypeReviewReplyChange, tq: q}, nil
+	case *ent.ReviewVoteQuery:
+		return &query[*ent.ReviewVoteQuery, predicate.ReviewVote, reviewvote.OrderOption]{typ: ent.TypeReviewVote, tq: q}, nil
 	case *ent.ShipmentQuery:
 		return &query[*ent.ShipmentQuery, predicate.Shipment, shipment.OrderOption]{typ: ent.TypeShipment, tq: q}, nil
 	case *ent.ShipmentChangeQuery:
@@ -340,6 +518,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ShipmentItemQuery, predicate.ShipmentItem, shipmentitem.OrderOption]{typ: ent.TypeShipmentItem, tq: q}, nil
 	case *ent.TrackingEventQuery:
 		return &query[*ent.TrackingEventQuery, predicate.TrackingEvent, trackingevent.OrderOption]{typ: ent.TypeTrackingEvent, tq: q}, nil
+	case *ent.WatchedWordQuery:
+		return &query[*ent.WatchedWordQuery, predicate.WatchedWord, watchedword.OrderOption]{typ: ent.TypeWatchedWord, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

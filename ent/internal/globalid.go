@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"customers\":0,\"media\":34359738368,\"order_items\":8589934592,\"orders\":4294967296,\"products\":12884901888,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"tracking_events\":25769803776}"
+const IncrementStarts = "{\"customers\":0,\"media\":34359738368,\"moderation_decisions\":38654705664,\"order_items\":8589934592,\"orders\":4294967296,\"products\":12884901888,\"review_replies\":47244640256,\"review_reply_changes\":51539607552,\"review_votes\":55834574848,\"reviews\":42949672960,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"tracking_events\":25769803776,\"watched_words\":60129542144}"

@@ -67,6 +67,37 @@ var (
 			},
 		},
 	}
+	// ModerationDecisionsColumns holds the columns for the "moderation_decisions" table.
+	ModerationDecisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "item_id", Type: field.TypeInt},
+		{Name: "item_type", Type: field.TypeString, Size: 64},
+		{Name: "author_id", Type: field.TypeInt, Nullable: true},
+		{Name: "action", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPROVE", "REJECT", "HIDE", "RESTORE"}},
+		{Name: "from_status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "to_status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "actor", Type: field.TypeString, Size: 320},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// ModerationDecisionsTable holds the schema information for the "moderation_decisions" table.
+	ModerationDecisionsTable = &schema.Table{
+		Name:       "moderation_decisions",
+		Columns:    ModerationDecisionsColumns,
+		PrimaryKey: []*schema.Column{ModerationDecisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "moderationdecision_item_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ModerationDecisionsColumns[1], ModerationDecisionsColumns[9]},
+			},
+			{
+				Name:    "moderationdecision_author_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ModerationDecisionsColumns[3], ModerationDecisionsColumns[9]},
+			},
+		},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -178,6 +209,179 @@ var (
 		Name:       "products",
 		Columns:    ProductsColumns,
 		PrimaryKey: []*schema.Column{ProductsColumns[0]},
+	}
+	// ReviewsColumns holds the columns for the "reviews" table.
+	ReviewsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "rating", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString, Nullable: true, Size: 150},
+		{Name: "body", Type: field.TypeString, Size: 5000},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PENDING"},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "verified_buyer", Type: field.TypeBool, Default: false},
+		{Name: "helpful_count", Type: field.TypeInt, Default: 0},
+		{Name: "featured", Type: field.TypeBool, Default: false},
+		{Name: "has_media", Type: field.TypeBool, Default: false},
+		{Name: "merchant_replied", Type: field.TypeBool, Default: false},
+		{Name: "edited_at", Type: field.TypeTime, Nullable: true},
+		{Name: "author_name", Type: field.TypeString, Size: 160, Default: ""},
+		{Name: "watched_words", Type: field.TypeJSON, Nullable: true},
+		{Name: "product_id", Type: field.TypeInt},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "order_item_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ReviewsTable holds the schema information for the "reviews" table.
+	ReviewsTable = &schema.Table{
+		Name:       "reviews",
+		Columns:    ReviewsColumns,
+		PrimaryKey: []*schema.Column{ReviewsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reviews_products_reviews",
+				Columns:    []*schema.Column{ReviewsColumns[16]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "reviews_customers_author",
+				Columns:    []*schema.Column{ReviewsColumns[17]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "reviews_order_items_order_item",
+				Columns:    []*schema.Column{ReviewsColumns[18]},
+				RefColumns: []*schema.Column{OrderItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "review_product_id_customer_id",
+				Unique:  true,
+				Columns: []*schema.Column{ReviewsColumns[16], ReviewsColumns[17]},
+			},
+			{
+				Name:    "review_product_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewsColumns[16], ReviewsColumns[6], ReviewsColumns[1]},
+			},
+			{
+				Name:    "review_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewsColumns[6], ReviewsColumns[1]},
+			},
+			{
+				Name:    "review_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewsColumns[17]},
+			},
+			{
+				Name:    "review_order_item_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewsColumns[18]},
+			},
+		},
+	}
+	// ReviewRepliesColumns holds the columns for the "review_replies" table.
+	ReviewRepliesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "customer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "by_merchant", Type: field.TypeBool, Default: false},
+		{Name: "author_name", Type: field.TypeString, Size: 160, Default: ""},
+		{Name: "body", Type: field.TypeString, Size: 5000},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "review_id", Type: field.TypeInt},
+	}
+	// ReviewRepliesTable holds the schema information for the "review_replies" table.
+	ReviewRepliesTable = &schema.Table{
+		Name:       "review_replies",
+		Columns:    ReviewRepliesColumns,
+		PrimaryKey: []*schema.Column{ReviewRepliesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "review_replies_reviews_replies",
+				Columns:    []*schema.Column{ReviewRepliesColumns[6]},
+				RefColumns: []*schema.Column{ReviewsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reviewreply_review_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewRepliesColumns[6], ReviewRepliesColumns[5]},
+			},
+		},
+	}
+	// ReviewReplyChangesColumns holds the columns for the "review_reply_changes" table.
+	ReviewReplyChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "review_id", Type: field.TypeInt},
+		{Name: "reply_id", Type: field.TypeInt},
+	}
+	// ReviewReplyChangesTable holds the schema information for the "review_reply_changes" table.
+	ReviewReplyChangesTable = &schema.Table{
+		Name:       "review_reply_changes",
+		Columns:    ReviewReplyChangesColumns,
+		PrimaryKey: []*schema.Column{ReviewReplyChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "review_reply_changes_reviews_reply_changes",
+				Columns:    []*schema.Column{ReviewReplyChangesColumns[2]},
+				RefColumns: []*schema.Column{ReviewsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "review_reply_changes_review_replies_reply",
+				Columns:    []*schema.Column{ReviewReplyChangesColumns[3]},
+				RefColumns: []*schema.Column{ReviewRepliesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reviewreplychange_review_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewReplyChangesColumns[2], ReviewReplyChangesColumns[0]},
+			},
+			{
+				Name:    "reviewreplychange_reply_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReviewReplyChangesColumns[3]},
+			},
+		},
+	}
+	// ReviewVotesColumns holds the columns for the "review_votes" table.
+	ReviewVotesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "review_id", Type: field.TypeInt},
+	}
+	// ReviewVotesTable holds the schema information for the "review_votes" table.
+	ReviewVotesTable = &schema.Table{
+		Name:       "review_votes",
+		Columns:    ReviewVotesColumns,
+		PrimaryKey: []*schema.Column{ReviewVotesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "review_votes_reviews_votes",
+				Columns:    []*schema.Column{ReviewVotesColumns[3]},
+				RefColumns: []*schema.Column{ReviewsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reviewvote_review_id_customer_id",
+				Unique:  true,
+				Columns: []*schema.Column{ReviewVotesColumns[3], ReviewVotesColumns[1]},
+			},
+		},
 	}
 	// ShipmentsColumns holds the columns for the "shipments" table.
 	ShipmentsColumns = []*schema.Column{
@@ -357,17 +561,38 @@ var (
 			},
 		},
 	}
+	// WatchedWordsColumns holds the columns for the "watched_words" table.
+	WatchedWordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "word", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"BLOCK", "REQUIRE_APPROVAL", "FLAG"}},
+		{Name: "created_by", Type: field.TypeString, Size: 320, Default: ""},
+	}
+	// WatchedWordsTable holds the schema information for the "watched_words" table.
+	WatchedWordsTable = &schema.Table{
+		Name:       "watched_words",
+		Columns:    WatchedWordsColumns,
+		PrimaryKey: []*schema.Column{WatchedWordsColumns[0]},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		CustomersTable,
 		MediaTable,
+		ModerationDecisionsTable,
 		OrdersTable,
 		OrderItemsTable,
 		ProductsTable,
+		ReviewsTable,
+		ReviewRepliesTable,
+		ReviewReplyChangesTable,
+		ReviewVotesTable,
 		ShipmentsTable,
 		ShipmentChangesTable,
 		ShipmentItemsTable,
 		TrackingEventsTable,
+		WatchedWordsTable,
 	}
 )
 
@@ -378,6 +603,9 @@ func init() {
 	MediaTable.ForeignKeys[0].RefTable = CustomersTable
 	MediaTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	ModerationDecisionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
 	OrdersTable.ForeignKeys[0].RefTable = CustomersTable
 	OrdersTable.Annotation = &entsql.Annotation{
@@ -390,6 +618,25 @@ func init() {
 	}
 	ProductsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	ReviewsTable.ForeignKeys[0].RefTable = ProductsTable
+	ReviewsTable.ForeignKeys[1].RefTable = CustomersTable
+	ReviewsTable.ForeignKeys[2].RefTable = OrderItemsTable
+	ReviewsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	ReviewRepliesTable.ForeignKeys[0].RefTable = ReviewsTable
+	ReviewRepliesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	ReviewReplyChangesTable.ForeignKeys[0].RefTable = ReviewsTable
+	ReviewReplyChangesTable.ForeignKeys[1].RefTable = ReviewRepliesTable
+	ReviewReplyChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
+	ReviewVotesTable.ForeignKeys[0].RefTable = ReviewsTable
+	ReviewVotesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	ShipmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	ShipmentsTable.Annotation = &entsql.Annotation{
@@ -409,5 +656,8 @@ func init() {
 	TrackingEventsTable.ForeignKeys[0].RefTable = ShipmentsTable
 	TrackingEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	WatchedWordsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 }

@@ -12,6 +12,9 @@ type Customer func(*sql.Selector)
 // Media is the predicate function for media builders.
 type Media func(*sql.Selector)
 
+// ModerationDecision is the predicate function for moderationdecision builders.
+type ModerationDecision func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 
@@ -20,6 +23,18 @@ type OrderItem func(*sql.Selector)
 
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
+
+// Review is the predicate function for review builders.
+type Review func(*sql.Selector)
+
+// ReviewReply is the predicate function for reviewreply builders.
+type ReviewReply func(*sql.Selector)
+
+// ReviewReplyChange is the predicate function for reviewreplychange builders.
+type ReviewReplyChange func(*sql.Selector)
+
+// ReviewVote is the predicate function for reviewvote builders.
+type ReviewVote func(*sql.Selector)
 
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)
@@ -32,3 +47,6 @@ type ShipmentItem func(*sql.Selector)
 
 // TrackingEvent is the predicate function for trackingevent builders.
 type TrackingEvent func(*sql.Selector)
+
+// WatchedWord is the predicate function for watchedword builders.
+type WatchedWord func(*sql.Selector)

@@ -159,6 +159,30 @@ func (f MediaMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MediaMutation", m)
 }
 
+// The ModerationDecisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ModerationDecisionQueryRuleFunc func(context.Context, *ent.ModerationDecisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ModerationDecisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ModerationDecisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ModerationDecisionQuery", q)
+}
+
+// The ModerationDecisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ModerationDecisionMutationRuleFunc func(context.Context, *ent.ModerationDecisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ModerationDecisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ModerationDecisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ModerationDecisionMutation", m)
+}
+
 // The OrderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrderQueryRuleFunc func(context.Context, *ent.OrderQuery) error
@@ -229,6 +253,102 @@ func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
+}
+
+// The ReviewQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReviewQueryRuleFunc func(context.Context, *ent.ReviewQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReviewQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReviewQuery", q)
+}
+
+// The ReviewMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReviewMutationRuleFunc func(context.Context, *ent.ReviewMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReviewMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReviewMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReviewMutation", m)
+}
+
+// The ReviewReplyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReviewReplyQueryRuleFunc func(context.Context, *ent.ReviewReplyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReviewReplyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewReplyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReviewReplyQuery", q)
+}
+
+// The ReviewReplyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReviewReplyMutationRuleFunc func(context.Context, *ent.ReviewReplyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReviewReplyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReviewReplyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReviewReplyMutation", m)
+}
+
+// The ReviewReplyChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReviewReplyChangeQueryRuleFunc func(context.Context, *ent.ReviewReplyChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReviewReplyChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewReplyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReviewReplyChangeQuery", q)
+}
+
+// The ReviewReplyChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReviewReplyChangeMutationRuleFunc func(context.Context, *ent.ReviewReplyChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReviewReplyChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReviewReplyChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReviewReplyChangeMutation", m)
+}
+
+// The ReviewVoteQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReviewVoteQueryRuleFunc func(context.Context, *ent.ReviewVoteQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReviewVoteQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReviewVoteQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReviewVoteQuery", q)
+}
+
+// The ReviewVoteMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReviewVoteMutationRuleFunc func(context.Context, *ent.ReviewVoteMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReviewVoteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReviewVoteMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReviewVoteMutation", m)
 }
 
 // The ShipmentQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -327,6 +447,30 @@ func (f TrackingEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TrackingEventMutation", m)
 }
 
+// The WatchedWordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WatchedWordQueryRuleFunc func(context.Context, *ent.WatchedWordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WatchedWordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WatchedWordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WatchedWordQuery", q)
+}
+
+// The WatchedWordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WatchedWordMutationRuleFunc func(context.Context, *ent.WatchedWordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WatchedWordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WatchedWordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WatchedWordMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -366,11 +510,21 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.MediaQuery:
 		return q.Filter(), nil
+	case *ent.ModerationDecisionQuery:
+		return q.Filter(), nil
 	case *ent.OrderQuery:
 		return q.Filter(), nil
 	case *ent.OrderItemQuery:
 		return q.Filter(), nil
 	case *ent.ProductQuery:
+		return q.Filter(), nil
+	case *ent.ReviewQuery:
+		return q.Filter(), nil
+	case *ent.ReviewReplyQuery:
+		return q.Filter(), nil
+	case *ent.ReviewReplyChangeQuery:
+		return q.Filter(), nil
+	case *ent.ReviewVoteQuery:
 		return q.Filter(), nil
 	case *ent.ShipmentQuery:
 		return q.Filter(), nil
@@ -379,6 +533,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ShipmentItemQuery:
 		return q.Filter(), nil
 	case *ent.TrackingEventQuery:
+		return q.Filter(), nil
+	case *ent.WatchedWordQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -391,11 +547,21 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.MediaMutation:
 		return m.Filter(), nil
+	case *ent.ModerationDecisionMutation:
+		return m.Filter(), nil
 	case *ent.OrderMutation:
 		return m.Filter(), nil
 	case *ent.OrderItemMutation:
 		return m.Filter(), nil
 	case *ent.ProductMutation:
+		return m.Filter(), nil
+	case *ent.ReviewMutation:
+		return m.Filter(), nil
+	case *ent.ReviewReplyMutation:
+		return m.Filter(), nil
+	case *ent.ReviewReplyChangeMutation:
+		return m.Filter(), nil
+	case *ent.ReviewVoteMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentMutation:
 		return m.Filter(), nil
@@ -404,6 +570,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ShipmentItemMutation:
 		return m.Filter(), nil
 	case *ent.TrackingEventMutation:
+		return m.Filter(), nil
+	case *ent.WatchedWordMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

@@ -8,14 +8,20 @@ import (
 
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reviewreplychange"
+	"github.com/aftercart/aftercart/ent/reviewvote"
 	"github.com/aftercart/aftercart/ent/schema"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/ent/watchedword"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -150,6 +156,61 @@ func init() {
 	mediaDescCreatedAt := mediaFields[10].Descriptor()
 	// media.DefaultCreatedAt holds the default value on creation for the created_at field.
 	media.DefaultCreatedAt = mediaDescCreatedAt.Default.(func() time.Time)
+	moderationdecision.Policy = privacy.NewPolicies(schema.ModerationDecision{})
+	moderationdecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := moderationdecision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	moderationdecisionFields := schema.ModerationDecision{}.Fields()
+	_ = moderationdecisionFields
+	// moderationdecisionDescItemType is the schema descriptor for item_type field.
+	moderationdecisionDescItemType := moderationdecisionFields[1].Descriptor()
+	// moderationdecision.ItemTypeValidator is a validator for the "item_type" field. It is called by the builders before save.
+	moderationdecision.ItemTypeValidator = func() func(string) error {
+		validators := moderationdecisionDescItemType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(item_type string) error {
+			for _, fn := range fns {
+				if err := fn(item_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// moderationdecisionDescReason is the schema descriptor for reason field.
+	moderationdecisionDescReason := moderationdecisionFields[6].Descriptor()
+	// moderationdecision.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	moderationdecision.ReasonValidator = moderationdecisionDescReason.Validators[0].(func(string) error)
+	// moderationdecisionDescActor is the schema descriptor for actor field.
+	moderationdecisionDescActor := moderationdecisionFields[7].Descriptor()
+	// moderationdecision.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	moderationdecision.ActorValidator = func() func(string) error {
+		validators := moderationdecisionDescActor.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(actor string) error {
+			for _, fn := range fns {
+				if err := fn(actor); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// moderationdecisionDescCreatedAt is the schema descriptor for created_at field.
+	moderationdecisionDescCreatedAt := moderationdecisionFields[8].Descriptor()
+	// moderationdecision.DefaultCreatedAt holds the default value on creation for the created_at field.
+	moderationdecision.DefaultCreatedAt = moderationdecisionDescCreatedAt.Default.(func() time.Time)
 	orderMixin := schema.Order{}.Mixin()
 	order.Policy = privacy.NewPolicies(schema.Order{})
 	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -404,6 +465,161 @@ func init() {
 	productDescReorderIntervalDays := productFields[5].Descriptor()
 	// product.ReorderIntervalDaysValidator is a validator for the "reorder_interval_days" field. It is called by the builders before save.
 	product.ReorderIntervalDaysValidator = productDescReorderIntervalDays.Validators[0].(func(int) error)
+	reviewMixin := schema.Review{}.Mixin()
+	review.Policy = privacy.NewPolicies(schema.Review{})
+	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := review.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reviewMixinFields0 := reviewMixin[0].Fields()
+	_ = reviewMixinFields0
+	reviewFields := schema.Review{}.Fields()
+	_ = reviewFields
+	// reviewDescCreatedAt is the schema descriptor for created_at field.
+	reviewDescCreatedAt := reviewMixinFields0[0].Descriptor()
+	// review.DefaultCreatedAt holds the default value on creation for the created_at field.
+	review.DefaultCreatedAt = reviewDescCreatedAt.Default.(func() time.Time)
+	// reviewDescUpdatedAt is the schema descriptor for updated_at field.
+	reviewDescUpdatedAt := reviewMixinFields0[1].Descriptor()
+	// review.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	review.DefaultUpdatedAt = reviewDescUpdatedAt.Default.(func() time.Time)
+	// review.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	review.UpdateDefaultUpdatedAt = reviewDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reviewDescRating is the schema descriptor for rating field.
+	reviewDescRating := reviewFields[3].Descriptor()
+	// review.RatingValidator is a validator for the "rating" field. It is called by the builders before save.
+	review.RatingValidator = reviewDescRating.Validators[0].(func(int) error)
+	// reviewDescTitle is the schema descriptor for title field.
+	reviewDescTitle := reviewFields[4].Descriptor()
+	// review.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	review.TitleValidator = reviewDescTitle.Validators[0].(func(string) error)
+	// reviewDescBody is the schema descriptor for body field.
+	reviewDescBody := reviewFields[5].Descriptor()
+	// review.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	review.BodyValidator = func() func(string) error {
+		validators := reviewDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reviewDescStatusReason is the schema descriptor for status_reason field.
+	reviewDescStatusReason := reviewFields[7].Descriptor()
+	// review.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	review.StatusReasonValidator = reviewDescStatusReason.Validators[0].(func(string) error)
+	// reviewDescVerifiedBuyer is the schema descriptor for verified_buyer field.
+	reviewDescVerifiedBuyer := reviewFields[8].Descriptor()
+	// review.DefaultVerifiedBuyer holds the default value on creation for the verified_buyer field.
+	review.DefaultVerifiedBuyer = reviewDescVerifiedBuyer.Default.(bool)
+	// reviewDescHelpfulCount is the schema descriptor for helpful_count field.
+	reviewDescHelpfulCount := reviewFields[9].Descriptor()
+	// review.DefaultHelpfulCount holds the default value on creation for the helpful_count field.
+	review.DefaultHelpfulCount = reviewDescHelpfulCount.Default.(int)
+	// review.HelpfulCountValidator is a validator for the "helpful_count" field. It is called by the builders before save.
+	review.HelpfulCountValidator = reviewDescHelpfulCount.Validators[0].(func(int) error)
+	// reviewDescFeatured is the schema descriptor for featured field.
+	reviewDescFeatured := reviewFields[10].Descriptor()
+	// review.DefaultFeatured holds the default value on creation for the featured field.
+	review.DefaultFeatured = reviewDescFeatured.Default.(bool)
+	// reviewDescHasMedia is the schema descriptor for has_media field.
+	reviewDescHasMedia := reviewFields[11].Descriptor()
+	// review.DefaultHasMedia holds the default value on creation for the has_media field.
+	review.DefaultHasMedia = reviewDescHasMedia.Default.(bool)
+	// reviewDescMerchantReplied is the schema descriptor for merchant_replied field.
+	reviewDescMerchantReplied := reviewFields[12].Descriptor()
+	// review.DefaultMerchantReplied holds the default value on creation for the merchant_replied field.
+	review.DefaultMerchantReplied = reviewDescMerchantReplied.Default.(bool)
+	// reviewDescAuthorName is the schema descriptor for author_name field.
+	reviewDescAuthorName := reviewFields[14].Descriptor()
+	// review.DefaultAuthorName holds the default value on creation for the author_name field.
+	review.DefaultAuthorName = reviewDescAuthorName.Default.(string)
+	// review.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	review.AuthorNameValidator = reviewDescAuthorName.Validators[0].(func(string) error)
+	reviewreply.Policy = privacy.NewPolicies(schema.ReviewReply{})
+	reviewreply.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reviewreply.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reviewreplyFields := schema.ReviewReply{}.Fields()
+	_ = reviewreplyFields
+	// reviewreplyDescByMerchant is the schema descriptor for by_merchant field.
+	reviewreplyDescByMerchant := reviewreplyFields[2].Descriptor()
+	// reviewreply.DefaultByMerchant holds the default value on creation for the by_merchant field.
+	reviewreply.DefaultByMerchant = reviewreplyDescByMerchant.Default.(bool)
+	// reviewreplyDescAuthorName is the schema descriptor for author_name field.
+	reviewreplyDescAuthorName := reviewreplyFields[3].Descriptor()
+	// reviewreply.DefaultAuthorName holds the default value on creation for the author_name field.
+	reviewreply.DefaultAuthorName = reviewreplyDescAuthorName.Default.(string)
+	// reviewreply.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	reviewreply.AuthorNameValidator = reviewreplyDescAuthorName.Validators[0].(func(string) error)
+	// reviewreplyDescBody is the schema descriptor for body field.
+	reviewreplyDescBody := reviewreplyFields[4].Descriptor()
+	// reviewreply.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	reviewreply.BodyValidator = func() func(string) error {
+		validators := reviewreplyDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reviewreplyDescCreatedAt is the schema descriptor for created_at field.
+	reviewreplyDescCreatedAt := reviewreplyFields[5].Descriptor()
+	// reviewreply.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reviewreply.DefaultCreatedAt = reviewreplyDescCreatedAt.Default.(func() time.Time)
+	reviewreplychange.Policy = privacy.NewPolicies(schema.ReviewReplyChange{})
+	reviewreplychange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reviewreplychange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reviewreplychangeFields := schema.ReviewReplyChange{}.Fields()
+	_ = reviewreplychangeFields
+	// reviewreplychangeDescCreatedAt is the schema descriptor for created_at field.
+	reviewreplychangeDescCreatedAt := reviewreplychangeFields[2].Descriptor()
+	// reviewreplychange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reviewreplychange.DefaultCreatedAt = reviewreplychangeDescCreatedAt.Default.(func() time.Time)
+	reviewvote.Policy = privacy.NewPolicies(schema.ReviewVote{})
+	reviewvote.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reviewvote.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reviewvoteFields := schema.ReviewVote{}.Fields()
+	_ = reviewvoteFields
+	// reviewvoteDescCreatedAt is the schema descriptor for created_at field.
+	reviewvoteDescCreatedAt := reviewvoteFields[2].Descriptor()
+	// reviewvote.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reviewvote.DefaultCreatedAt = reviewvoteDescCreatedAt.Default.(func() time.Time)
 	shipmentMixin := schema.Shipment{}.Mixin()
 	shipment.Policy = privacy.NewPolicies(schema.Shipment{})
 	shipment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -549,6 +765,54 @@ func init() {
 	trackingeventDescRecordedAt := trackingeventFields[7].Descriptor()
 	// trackingevent.DefaultRecordedAt holds the default value on creation for the recorded_at field.
 	trackingevent.DefaultRecordedAt = trackingeventDescRecordedAt.Default.(func() time.Time)
+	watchedwordMixin := schema.WatchedWord{}.Mixin()
+	watchedword.Policy = privacy.NewPolicies(schema.WatchedWord{})
+	watchedword.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := watchedword.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	watchedwordMixinFields0 := watchedwordMixin[0].Fields()
+	_ = watchedwordMixinFields0
+	watchedwordFields := schema.WatchedWord{}.Fields()
+	_ = watchedwordFields
+	// watchedwordDescCreatedAt is the schema descriptor for created_at field.
+	watchedwordDescCreatedAt := watchedwordMixinFields0[0].Descriptor()
+	// watchedword.DefaultCreatedAt holds the default value on creation for the created_at field.
+	watchedword.DefaultCreatedAt = watchedwordDescCreatedAt.Default.(func() time.Time)
+	// watchedwordDescUpdatedAt is the schema descriptor for updated_at field.
+	watchedwordDescUpdatedAt := watchedwordMixinFields0[1].Descriptor()
+	// watchedword.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	watchedword.DefaultUpdatedAt = watchedwordDescUpdatedAt.Default.(func() time.Time)
+	// watchedword.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	watchedword.UpdateDefaultUpdatedAt = watchedwordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// watchedwordDescWord is the schema descriptor for word field.
+	watchedwordDescWord := watchedwordFields[0].Descriptor()
+	// watchedword.WordValidator is a validator for the "word" field. It is called by the builders before save.
+	watchedword.WordValidator = func() func(string) error {
+		validators := watchedwordDescWord.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(word string) error {
+			for _, fn := range fns {
+				if err := fn(word); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// watchedwordDescCreatedBy is the schema descriptor for created_by field.
+	watchedwordDescCreatedBy := watchedwordFields[2].Descriptor()
+	// watchedword.DefaultCreatedBy holds the default value on creation for the created_by field.
+	watchedword.DefaultCreatedBy = watchedwordDescCreatedBy.Default.(string)
+	// watchedword.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	watchedword.CreatedByValidator = watchedwordDescCreatedBy.Validators[0].(func(string) error)
 }
 
 const (

@@ -60,6 +60,9 @@ func (Product) Edges() []ent.Edge {
 			Ref("product").
 			Comment("Order lines that bought this product.").
 			Annotations(entgql.Skip()),
+		edge.To("reviews", Review.Type).
+			Comment("Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).").
+			Annotations(entgql.Skip()),
 	}
 }
 

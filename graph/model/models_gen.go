@@ -2,6 +2,38 @@
 
 package model
 
+// The author's review to delete.
+type DeleteReviewInput struct {
+	// The review to delete.
+	ReviewID int `json:"reviewId"`
+}
+
+// Features a review in the showcase, or stops featuring it (staff).
+type FeatureReviewInput struct {
+	// The review.
+	ReviewID int `json:"reviewId"`
+	// True to feature it (it must be PUBLISHED), false to stop.
+	Featured bool `json:"featured"`
+}
+
+// A helpful vote.
+type MarkReviewHelpfulInput struct {
+	// The review found helpful.
+	ReviewID int `json:"reviewId"`
+}
+
+// A watched word to remove.
+type RemoveWatchedWordInput struct {
+	// The watched word's id.
+	ID int `json:"id"`
+}
+
+// What removeWatchedWord removed.
+type RemoveWatchedWordPayload struct {
+	// The id of the removed word.
+	RemovedID int `json:"removedId"`
+}
+
 // Real-time streams (graphql-transport-ws over the /query websocket).
 type Subscription struct {
 }

@@ -32,6 +32,8 @@ var defaultOrders = func(_ *gen.Graph, s *ast.Schema) error {
 		{"Query", "orders", "OrderOrder", "PLACED_AT", "DESC"},
 		{"Customer", "orders", "OrderOrder", "PLACED_AT", "DESC"},
 		{"Shipment", "events", "TrackingEventOrder", "OCCURRED_AT", "DESC"},
+		// A review's thread reads as a conversation: oldest first.
+		{"Review", "replies", "ReviewReplyOrder", "CREATED_AT", "ASC"},
 	} {
 		def := s.Types[d.typ]
 		if def == nil {

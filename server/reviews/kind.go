@@ -1,0 +1,68 @@
+package reviews
+
+import (
+	"context"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/server/moderation"
+)
+
+// kind plugs reviews into the moderation core.
+type kind struct{ s *Service }
+
+var _ moderation.Kind = kind{}
+
+// Type implements moderation.Kind.
+func (kind) Type() string { return "Review" }
+
+// Owns implements moderation.Kind.
+func (kind) Owns(n ent.Noder) bool { _, ok := n.(*ent.Review); return ok }
+
+// Lock implements moderation.Kind: the review's row lock, the same one
+// replies take, so that a decision and a reply on one review take turns.
+func (k kind) Lock(ctx context.Context, tx *ent.Tx, id int) (moderation.Item, error) {
+	r, err := k.s.lock(ctx, tx, id)
+	if err != nil {
+		return moderation.Item{}, err
+	}
+	cid := r.CustomerID
+	return moderation.Item{ID: r.ID, Status: r.Status, AuthorID: &cid}, nil
+}
+
+// SetStatus implements moderation.Kind. A review that leaves PUBLISHED
+// also leaves the showcase: featuring must not outlive publication.
+func (kind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to types.ModerationStatus, reason *string) error {
+	u := tx.Review.UpdateOneID(it.ID).SetStatus(to).SetNillableStatusReason(reason)
+	if reason == nil {
+		u.ClearStatusReason()
+	}
+	if to != types.ModerationPublished {
+		u.SetFeatured(false)
+	}
+	return u.Exec(ctx)
+}
+
+// Pending implements moderation.Kind.
+func (k kind) Pending(ctx context.Context, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
+	q := k.s.db.Review.Query().Where(review.StatusEQ(types.ModerationPending))
+	if after != nil {
+		q.Where(review.Or(review.CreatedAtGT(after.CreatedAt),
+			review.And(review.CreatedAt(after.CreatedAt), review.IDGT(after.ID))))
+	}
+	rs, err := q.Order(review.ByCreatedAt(), review.ByID()).Limit(limit).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]moderation.QueueEntry, len(rs))
+	for i, r := range rs {
+		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: r.CreatedAt, ID: r.ID}, Node: r}
+	}
+	return out, nil
+}
+
+// CountPending implements moderation.Kind.
+func (k kind) CountPending(ctx context.Context) (int, error) {
+	return k.s.db.Review.Query().Where(review.StatusEQ(types.ModerationPending)).Count(ctx)
+}

@@ -1,0 +1,164 @@
+package reviews
+
+import (
+	"context"
+	"io"
+	"strconv"
+
+	"entgo.io/contrib/entgql"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/review"
+	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/errs"
+)
+
+// RatingCount is one bar of a summary's histogram.
+type RatingCount struct {
+	Rating int
+	Count  int
+}
+
+// Summary is a product's published reviews in figures (GraphQL
+// ReviewSummary).
+type Summary struct {
+	// AverageRating is 0 when there are no reviews.
+	AverageRating float64
+	Count         int
+	VerifiedCount int
+	// Histogram has one entry per rating, 1 to 5, zeros included.
+	Histogram []RatingCount
+}
+
+// ProductSummary counts a product's PUBLISHED reviews, whoever asks: an
+// author's own pending review shows in their list but never in the
+// figures everyone sees. One grouped statement.
+func (s *Service) ProductSummary(ctx context.Context, productID int) (*Summary, error) {
+	var rows []struct {
+		Rating   int `json:"rating"`
+		Count    int `json:"count"`
+		Verified int `json:"verified"`
+	}
+	err := s.db.Review.Query().
+		Where(review.ProductID(productID), review.StatusEQ(types.ModerationPublished)).
+		GroupBy(review.FieldRating).
+		Aggregate(ent.Count(), func(sel *entsql.Selector) string {
+			return entsql.As("SUM(CASE WHEN "+sel.C(review.FieldVerifiedBuyer)+" THEN 1 ELSE 0 END)", "verified")
+		}).
+		Scan(auth.WithSystem(ctx), &rows)
+	if err != nil {
+		return nil, err
+	}
+	out := &Summary{Histogram: make([]RatingCount, 5)}
+	total := 0
+	for i := range out.Histogram {
+		out.Histogram[i].Rating = i + 1
+	}
+	for _, r := range rows {
+		if r.Rating >= 1 && r.Rating <= 5 {
+			out.Histogram[r.Rating-1].Count = r.Count
+		}
+		out.Count += r.Count
+		out.VerifiedCount += r.Verified
+		total += r.Rating * r.Count
+	}
+	if out.Count > 0 {
+		out.AverageRating = float64(total) / float64(out.Count)
+	}
+	return out, nil
+}
+
+// Sort orders a product's reviews (GraphQL ReviewSort).
+type Sort string
+
+// The sorts.
+const (
+	SortNewest      Sort = "NEWEST"
+	SortOldest      Sort = "OLDEST"
+	SortHighest     Sort = "HIGHEST"
+	SortLowest      Sort = "LOWEST"
+	SortMostHelpful Sort = "MOST_HELPFUL"
+)
+
+var sorts = map[Sort]*ent.ReviewOrder{
+	SortNewest:      {Direction: entgql.OrderDirectionDesc, Field: ent.ReviewOrderFieldCreatedAt},
+	SortOldest:      {Direction: entgql.OrderDirectionAsc, Field: ent.ReviewOrderFieldCreatedAt},
+	SortHighest:     {Direction: entgql.OrderDirectionDesc, Field: ent.ReviewOrderFieldRating},
+	SortLowest:      {Direction: entgql.OrderDirectionAsc, Field: ent.ReviewOrderFieldRating},
+	SortMostHelpful: {Direction: entgql.OrderDirectionDesc, Field: ent.ReviewOrderFieldHelpfulCount},
+}
+
+// MarshalGQL writes the sort as a GraphQL enum value.
+func (s Sort) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *Sort) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	if _, ok := sorts[Sort(str)]; !ok {
+		return errs.Invalid("sort", "%q is not a ReviewSort", v)
+	}
+	*s = Sort(str)
+	return nil
+}
+
+// Filter narrows a product's reviews (GraphQL ReviewFilter).
+type Filter struct {
+	Ratings      []int `json:"ratings,omitempty"`
+	WithMedia    *bool `json:"withMedia,omitempty"`
+	VerifiedOnly *bool `json:"verifiedOnly,omitempty"`
+}
+
+// Page is a connection page request.
+type Page struct {
+	After, Before *entgql.Cursor[int]
+	First, Last   *int
+}
+
+// ProductReviews lists a product's reviews the viewer may see (privacy
+// filters the rest, totalCount included).
+func (s *Service) ProductReviews(ctx context.Context, productID int, p Page, sort Sort, f *Filter) (*ent.ReviewConnection, error) {
+	q := s.db.Review.Query().Where(review.ProductID(productID))
+	if f != nil {
+		if len(f.Ratings) > 0 {
+			for _, r := range f.Ratings {
+				if r < 1 || r > 5 {
+					return nil, errs.Invalid("filter.ratings", "ratings are 1 to 5, got %d", r)
+				}
+			}
+			q.Where(review.RatingIn(f.Ratings...))
+		}
+		if f.WithMedia != nil {
+			q.Where(review.HasMedia(*f.WithMedia))
+		}
+		if f.VerifiedOnly != nil && *f.VerifiedOnly {
+			q.Where(review.VerifiedBuyer(true))
+		}
+	}
+	order, ok := sorts[sort]
+	if !ok {
+		order = sorts[SortNewest]
+	}
+	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order))
+}
+
+// Featured lists the showcase: featured PUBLISHED reviews, newest first.
+func (s *Service) Featured(ctx context.Context, p Page) (*ent.ReviewConnection, error) {
+	return s.db.Review.Query().
+		Where(review.Featured(true), review.StatusEQ(types.ModerationPublished)).
+		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortNewest]))
+}
+
+// AwaitingReply lists, for staff, the negative reviews (1 or 2 stars) the
+// store has not replied to, oldest first: the ones to answer next.
+// Rejected and hidden reviews are left out (nobody else sees them).
+func (s *Service) AwaitingReply(ctx context.Context, p Page) (*ent.ReviewConnection, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	return s.db.Review.Query().
+		Where(review.RatingLTE(2), review.MerchantReplied(false),
+			review.StatusIn(types.ModerationPublished, types.ModerationPending)).
+		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortOldest]))
+}

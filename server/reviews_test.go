@@ -1,0 +1,507 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/ratelimit"
+	"github.com/aftercart/aftercart/server/reviews"
+)
+
+// reviewLimitsForTest allows one vote per minute.
+var reviewLimitsForTest = reviews.Limits{Votes: ratelimit.Rate{Burst: 1, Every: time.Minute}}
+
+// The contract's operations, as the review widget and admin screens send
+// them (web-demo/src/graphql/Reviews.graphql holds the same).
+const (
+	writeReviewMutation = `mutation WriteReview($input: WriteReviewInput!) {
+  writeReview(input: $input) {
+    review { id rating title body status verifiedBuyer createdAt media { url thumbnailUrl kind } product { id name } }
+  }
+}`
+	productReviewsQuery = `query ProductReviews($productId: ID!, $after: Cursor) {
+  node(id: $productId) {
+    ... on Product {
+      name
+      reviewSummary { averageRating count verifiedCount histogram { rating count } }
+      reviews(first: 10, after: $after) {
+        totalCount
+        edges { node {
+          id rating title body verifiedBuyer helpfulCount createdAt
+          author { displayName }
+          media { url thumbnailUrl kind }
+          replies(first: 20) { edges { node { id body byMerchant createdAt } } }
+        } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`
+	replyMutation = `mutation ReplyToReview($input: ReplyToReviewInput!) {
+  replyToReview(input: $input) { reply { id body byMerchant createdAt } }
+}`
+	reviewRepliesSubscription = `subscription ReviewReplies($reviewId: ID!, $after: String) {
+  reviewReplyAdded(reviewId: $reviewId, after: $after) { cursor reply { id body byMerchant createdAt } }
+}`
+	moderateMutation = `mutation Moderate($input: ModerateInput!) {
+  moderate(input: $input) { item { id status } }
+}`
+	queueQuery = `query ModerationQueue {
+  moderationQueue(first: 20) { totalCount edges { node { __typename id status ... on Review { rating body } } } }
+}`
+	helpfulMutation = `mutation($id: ID!) { markReviewHelpful(input: {reviewId: $id}) { review { id helpfulCount } } }`
+	watchMutation   = `mutation($word: String!, $action: WatchedWordAction!) { addWatchedWord(input: {word: $word, action: $action}) { watchedWord { id word action } } }`
+)
+
+// reviewShop is a store with customers who bought products: mina and ana
+// received product 0 (verified buyers), leo ordered product 1 but has not
+// received it.
+type reviewShop struct {
+	products       []string
+	mina, leo, ana string // customer tokens
+	admin          string
+	minaID, leoID  string
+}
+
+func (s *testServer) reviewShop(t *testing.T) reviewShop {
+	t.Helper()
+	buy := func(email, last, number string, deliver bool) {
+		vars := importOrderVars(orderSpec{email: email, number: number, items: 2})
+		vars["input"].(map[string]any)["customer"].(map[string]any)["lastName"] = last
+		var out struct{ ImportOrder struct{ Order importedOrder } }
+		s.gql(t, s.integration(t), importOrderMutation, vars).mustOK(t, &out)
+		o := out.ImportOrder.Order
+		tn := "RV" + number
+		s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
+		if deliver {
+			s.mustTrack(t, "DHL", tn, event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
+		}
+	}
+	buy("mina@example.com", "Okafor", "RV1", true)
+	buy("ana@example.com", "Lind", "RV2", true)
+	buy("leo@example.com", "Brandt", "RV3", false)
+	var out struct {
+		Order struct {
+			Items []struct{ Product struct{ ID string } }
+		}
+	}
+	s.gql(t, s.integration(t), `{ order(number: "RV1") { items { product { id } } } }`, nil).mustOK(t, &out)
+	sh := reviewShop{
+		mina: s.token(t, auth.RoleCustomer, "mina@example.com"), leo: s.token(t, auth.RoleCustomer, "leo@example.com"),
+		ana: s.token(t, auth.RoleCustomer, "ana@example.com"), admin: s.token(t, auth.RoleAdmin, ""),
+	}
+	for _, it := range out.Order.Items {
+		sh.products = append(sh.products, it.Product.ID)
+	}
+	return sh
+}
+
+// reviewOut is a written review as the contract returns it.
+type reviewOut struct {
+	ID, Status, Body string
+	Rating           int
+	VerifiedBuyer    bool
+	Media            []any
+}
+
+func (s *testServer) writeReview(t *testing.T, token string, in map[string]any) *gqlResponse {
+	t.Helper()
+	return s.gql(t, token, writeReviewMutation, map[string]any{"input": in})
+}
+
+func (s *testServer) mustWriteReview(t *testing.T, token string, in map[string]any) reviewOut {
+	t.Helper()
+	var out struct{ WriteReview struct{ Review reviewOut } }
+	s.writeReview(t, token, in).mustOK(t, &out)
+	return out.WriteReview.Review
+}
+
+// productPage is ProductReviews' answer.
+type productPage struct {
+	Node *struct {
+		ReviewSummary struct {
+			AverageRating        float64
+			Count, VerifiedCount int
+			Histogram            []struct{ Rating, Count int }
+		}
+		Reviews struct {
+			TotalCount int
+			Edges      []struct {
+				Node struct {
+					ID, Body     string
+					HelpfulCount int
+					Author       struct{ DisplayName string }
+					Replies      struct {
+						Edges []struct {
+							Node struct {
+								Body       string
+								ByMerchant bool
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func (s *testServer) productPage(t *testing.T, token, product string) productPage {
+	t.Helper()
+	var p productPage
+	s.gql(t, token, productReviewsQuery, map[string]any{"productId": product}).mustOK(t, &p)
+	return p
+}
+
+func (p productPage) ids() []string {
+	var out []string
+	for _, e := range p.Node.Reviews.Edges {
+		out = append(out, e.Node.ID)
+	}
+	return out
+}
+
+// TestReviewsPublishingAndPrivacy: the publishing rule (verified and no
+// watched word: published at once; else pending, whatever the rating),
+// and a pending review that no other customer reaches by any path.
+func TestReviewsPublishingAndPrivacy(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		p0, p1 := sh.products[0], sh.products[1]
+
+		// A verified one-star review publishes at once: the rule never looks at the stars.
+		mina := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 1, "title": "Bitter", "body": "Too bitter for me."})
+		if mina.Status != "PUBLISHED" || !mina.VerifiedBuyer || mina.Media == nil || len(mina.Media) != 0 {
+			t.Fatalf("verified review = %+v, want PUBLISHED, verified, no media", mina)
+		}
+		// An unverified five-star review waits.
+		leo := s.mustWriteReview(t, sh.leo, map[string]any{"productId": p1, "rating": 5, "body": "Great, I think."})
+		if leo.Status != "PENDING" || leo.VerifiedBuyer {
+			t.Fatalf("unverified review = %+v, want PENDING", leo)
+		}
+
+		// Mina (another customer) and an anonymous viewer never see Leo's pending review.
+		for name, tok := range map[string]string{"mina": sh.mina, "anonymous": ""} {
+			p := s.productPage(t, tok, p1)
+			if p.Node.Reviews.TotalCount != 0 || len(p.Node.Reviews.Edges) != 0 || p.Node.ReviewSummary.Count != 0 {
+				t.Fatalf("%s sees %+v of product 1", name, p.Node)
+			}
+			r := s.gql(t, tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": leo.ID})
+			r.mustCode(t, "NOT_FOUND")
+			var nodes struct{ Nodes []*struct{ ID string } }
+			r = s.gql(t, tok, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{leo.ID}})
+			r.mustCode(t, "NOT_FOUND") // as for any id one may not see
+			if err := json.Unmarshal(r.Data, &nodes); err != nil || len(nodes.Nodes) == 1 && nodes.Nodes[0] != nil {
+				t.Fatalf("%s: nodes = %s, want no review", name, r.Data)
+			}
+		}
+		// Leo sees his own, but the summary (everyone's figures) does not count it.
+		if p := s.productPage(t, sh.leo, p1); p.Node.Reviews.TotalCount != 1 || p.Node.ReviewSummary.Count != 0 {
+			t.Fatalf("leo's view of product 1: total %d, summary %d", p.Node.Reviews.TotalCount, p.Node.ReviewSummary.Count)
+		}
+		// The published review: everyone sees it, with the author's display name.
+		p := s.productPage(t, "", p0)
+		if fmt.Sprint(p.ids()) != fmt.Sprint([]string{mina.ID}) || p.Node.Reviews.Edges[0].Node.Author.DisplayName != "Mina O." {
+			t.Fatalf("product 0 = %+v", p.Node.Reviews)
+		}
+		if sm := p.Node.ReviewSummary; sm.Count != 1 || sm.VerifiedCount != 1 || sm.AverageRating != 1 || sm.Histogram[0].Count != 1 || len(sm.Histogram) != 5 {
+			t.Fatalf("summary = %+v", sm)
+		}
+		// The order line is the author's and staff's to see.
+		lineQ := `query($id: ID!) { node(id: $id) { ... on Review { orderItem { id } } } }`
+		var line struct {
+			Node struct{ OrderItem *struct{ ID string } }
+		}
+		s.gql(t, sh.mina, lineQ, map[string]any{"id": mina.ID}).mustOK(t, &line)
+		if line.Node.OrderItem == nil {
+			t.Fatal("the author does not see her order line")
+		}
+		s.gql(t, sh.leo, lineQ, map[string]any{"id": mina.ID}).mustOK(t, &line)
+		if line.Node.OrderItem != nil {
+			t.Fatal("another customer sees the author's order line")
+		}
+
+		// The queue: staff see Leo's review; customers are refused.
+		s.gql(t, sh.mina, queueQuery, nil).mustCode(t, "FORBIDDEN")
+		var q struct {
+			ModerationQueue struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Typename   string `json:"__typename"`
+						ID, Status string
+					}
+				}
+			}
+		}
+		s.gql(t, sh.admin, queueQuery, nil).mustOK(t, &q)
+		if q.ModerationQueue.TotalCount != 1 || q.ModerationQueue.Edges[0].Node.ID != leo.ID || q.ModerationQueue.Edges[0].Node.Typename != "Review" {
+			t.Fatalf("queue = %+v", q.ModerationQueue)
+		}
+		// Approved, it reaches everyone and counts.
+		s.gql(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustCode(t, "FORBIDDEN")
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustOK(t, nil)
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustCode(t, "CONFLICT")
+		if p := s.productPage(t, sh.mina, p1); p.Node.Reviews.TotalCount != 1 || p.Node.ReviewSummary.Count != 1 {
+			t.Fatalf("after approval mina sees %d reviews, summary %d", p.Node.Reviews.TotalCount, p.Node.ReviewSummary.Count)
+		}
+		// Hidden (a reason is required), it is gone again for others, and from the showcase.
+		s.gql(t, sh.admin, `mutation($id: ID!) { featureReview(input: {reviewId: $id, featured: true}) { review { featured } } }`, map[string]any{"id": leo.ID}).mustOK(t, nil)
+		var show struct {
+			FeaturedReviews struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		s.gql(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).mustOK(t, &show)
+		if len(show.FeaturedReviews.Edges) != 1 {
+			t.Fatalf("showcase = %+v", show)
+		}
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE"}}).mustCode(t, "INVALID_INPUT")
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE", "reason": "Off-topic"}}).mustOK(t, nil)
+		if p := s.productPage(t, sh.mina, p1); p.Node.Reviews.TotalCount != 0 || p.Node.ReviewSummary.Count != 0 {
+			t.Fatalf("hidden review: mina sees %d, summary %d", p.Node.Reviews.TotalCount, p.Node.ReviewSummary.Count)
+		}
+		s.gql(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).mustOK(t, &show)
+		if len(show.FeaturedReviews.Edges) != 0 {
+			t.Fatalf("a hidden review stays in the showcase: %+v", show)
+		}
+		// The trail: the rule's outcomes and staff decisions, for staff only.
+		trail := `query($id: ID) { moderationDecisions(first: 50, where: {itemID: $id}) { edges { node { action fromStatus toStatus reason actor } } } }`
+		s.gql(t, sh.mina, trail, map[string]any{"id": leo.ID}).mustCode(t, "FORBIDDEN")
+		var tr struct {
+			ModerationDecisions struct {
+				Edges []struct {
+					Node struct {
+						Action                      *string
+						FromStatus, ToStatus, Actor string
+					}
+				}
+			}
+		}
+		s.gql(t, sh.admin, trail, map[string]any{"id": leo.ID}).mustOK(t, &tr)
+		var steps []string
+		for _, e := range tr.ModerationDecisions.Edges {
+			a := "rule"
+			if e.Node.Action != nil {
+				a = *e.Node.Action
+			}
+			steps = append(steps, fmt.Sprintf("%s:%s>%s", a, e.Node.FromStatus, e.Node.ToStatus))
+		}
+		if got := fmt.Sprint(steps); got != "[rule:PENDING>PENDING APPROVE:PENDING>PUBLISHED HIDE:PUBLISHED>HIDDEN]" {
+			t.Fatalf("trail = %s", got)
+		}
+	})
+}
+
+// TestReviewsBadInput: every refusal has its code, and nothing is written.
+func TestReviewsBadInput(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		p0 := sh.products[0]
+		ids := make([]string, 7)
+		for i := range ids {
+			ids[i] = p0
+		}
+		for name, c := range map[string]struct {
+			token string
+			in    map[string]any
+			code  string
+		}{
+			"rating 0":        {sh.mina, map[string]any{"productId": p0, "rating": 0, "body": "x"}, "INVALID_INPUT"},
+			"rating 6":        {sh.mina, map[string]any{"productId": p0, "rating": 6, "body": "x"}, "INVALID_INPUT"},
+			"empty body":      {sh.mina, map[string]any{"productId": p0, "rating": 4, "body": "  \n "}, "INVALID_INPUT"},
+			"7 media":         {sh.mina, map[string]any{"productId": p0, "rating": 4, "body": "x", "mediaIds": ids}, "INVALID_INPUT"},
+			"staff":           {sh.admin, map[string]any{"productId": p0, "rating": 4, "body": "x"}, "FORBIDDEN"},
+			"anonymous":       {"", map[string]any{"productId": p0, "rating": 4, "body": "x"}, "UNAUTHENTICATED"},
+			"unknown product": {sh.mina, map[string]any{"productId": sh.products[1] + "9", "rating": 4, "body": "x"}, "NOT_FOUND"},
+		} {
+			t.Run(name, func(t *testing.T) { s.writeReview(t, c.token, c.in).mustCode(t, c.code) })
+		}
+		if p := s.productPage(t, sh.admin, p0); p.Node.Reviews.TotalCount != 0 {
+			t.Fatalf("bad input wrote %d reviews", p.Node.Reviews.TotalCount)
+		}
+		mina := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 4, "body": "Good."})
+		s.writeReview(t, sh.mina, map[string]any{"productId": p0, "rating": 5, "body": "Again."}).mustCode(t, "CONFLICT")
+		// Helpful votes: once, never one's own, never by staff.
+		s.gql(t, sh.mina, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "INVALID_INPUT")
+		s.gql(t, sh.admin, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "FORBIDDEN")
+		s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).mustOK(t, nil)
+		s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "CONFLICT")
+		if p := s.productPage(t, "", p0); p.Node.Reviews.TotalCount != 1 || p.Node.Reviews.Edges[0].Node.HelpfulCount != 1 {
+			t.Fatalf("after the votes: %+v", p.Node.Reviews)
+		}
+		// Replies: another customer may not reply; nobody replies to what they cannot see.
+		reply := func(tok, id, body string) *gqlResponse {
+			return s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": id, "body": body}})
+		}
+		reply(sh.leo, mina.ID, "me too").mustCode(t, "FORBIDDEN")
+		reply(sh.admin, mina.ID, "  ").mustCode(t, "INVALID_INPUT")
+		leo := s.mustWriteReview(t, sh.leo, map[string]any{"productId": sh.products[1], "rating": 2, "body": "Late."})
+		reply(sh.mina, leo.ID, "hm").mustCode(t, "NOT_FOUND")
+		reply(sh.leo, leo.ID, "Still waiting.").mustOK(t, nil)
+		reply(sh.admin, leo.ID, "Sorry, it ships today.").mustOK(t, nil)
+		// Watched words and moderation are staff's.
+		s.gql(t, sh.mina, watchMutation, map[string]any{"word": "x", "action": "BLOCK"}).mustCode(t, "FORBIDDEN")
+		s.gql(t, sh.mina, `mutation { removeWatchedWord(input: {id: 1}) { removedId } }`, nil).mustCode(t, "FORBIDDEN")
+		s.gql(t, sh.mina, `{ watchedWords(first: 5) { edges { node { word } } } }`, nil).mustCode(t, "FORBIDDEN")
+		s.gql(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "REJECT", "reason": "x"}}).mustCode(t, "FORBIDDEN")
+		if p := s.productPage(t, sh.leo, sh.products[1]); len(p.Node.Reviews.Edges) != 1 || len(p.Node.Reviews.Edges[0].Node.Replies.Edges) != 2 ||
+			!p.Node.Reviews.Edges[0].Node.Replies.Edges[1].Node.ByMerchant {
+			t.Fatalf("leo's thread = %+v", p.Node.Reviews.Edges)
+		}
+	})
+}
+
+// TestReviewsWatchedWords: block refuses (titles included), require
+// approval holds a verified review, matching ignores case and punctuation
+// but respects word boundaries.
+func TestReviewsWatchedWords(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		p0 := sh.products[0]
+		var w struct {
+			AddWatchedWord struct{ WatchedWord struct{ Word, Action string } }
+		}
+		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "  Refund   SCAM ", "action": "REQUIRE_APPROVAL"}).mustOK(t, &w)
+		if w.AddWatchedWord.WatchedWord.Word != "refund scam" {
+			t.Fatalf("stored %q", w.AddWatchedWord.WatchedWord.Word)
+		}
+		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "Idiot", "action": "BLOCK"}).mustOK(t, nil)
+		r := s.writeReview(t, sh.mina, map[string]any{"productId": p0, "rating": 3, "title": "IDIOT!", "body": "Fine."})
+		r.mustCode(t, "INVALID_INPUT")
+		if r.Errors[0].Extensions["field"] != "input.title" {
+			t.Fatalf("blocked title: %+v", r.Errors[0])
+		}
+		// "idiotic" is another word: no match.
+		if rv := s.mustWriteReview(t, sh.ana, map[string]any{"productId": p0, "rating": 3, "body": "An idiotic lid."}); rv.Status != "PUBLISHED" {
+			t.Fatalf("word boundary: %+v", rv)
+		}
+		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 5, "title": "Refund—scam?", "body": "Fine beans."})
+		if rv.Status != "PENDING" {
+			t.Fatalf("a watched phrase in the title: %+v, want PENDING", rv)
+		}
+	})
+}
+
+// TestReviewsRateLimit: a customer writing faster than the limit gets
+// THROTTLED with retryAfter; time (a fake clock) gives the budget back.
+func TestReviewsRateLimit(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	s := mustServer(t, "", func(c *Config) {
+		c.Clock = clock
+		c.ReviewLimits = &reviewLimitsForTest
+	})
+	sh := s.reviewShop(t)
+	vote := func() *gqlResponse { return s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": sh.products[0]}) }
+	vote().mustCode(t, "NOT_FOUND") // counts: the limit is on attempts
+	r := vote()
+	r.mustCode(t, "THROTTLED")
+	if ra, _ := r.Errors[0].Extensions["retryAfter"].(float64); ra < 1 {
+		t.Fatalf("retryAfter = %v", r.Errors[0].Extensions)
+	}
+	clock.Advance(time.Minute)
+	vote().mustCode(t, "NOT_FOUND")
+}
+
+// replyCursor0 is the reply feed's cursor before the first reply.
+var replyCursor0 = base64.RawURLEncoding.EncodeToString([]byte("rr:0"))
+
+type replyUpdate struct {
+	ReviewReplyAdded struct {
+		Cursor string
+		Reply  struct {
+			Body       string
+			ByMerchant bool
+		}
+	}
+}
+
+func nextReply(t *testing.T, c *wsClient, id string) replyUpdate {
+	t.Helper()
+	m, err := c.readFor(id, 10*time.Second)
+	if err != nil || m.Type != "next" {
+		t.Fatalf("want a reply on %s: %s %s %v", id, m.Type, m.Payload, err)
+	}
+	var p struct{ Data replyUpdate }
+	if err := json.Unmarshal(m.Payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p.Data
+}
+
+// TestReviewReplyAddedFollowsTheReview: replies stream to anyone who may
+// see the review; once it is hidden, new replies reach only its author
+// and staff, on streams opened while it was published too.
+func TestReviewReplyAddedFollowsTheReview(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 2, "body": "Bitter."})
+		reply := func(tok, body string) {
+			s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": body}}).mustOK(t, nil)
+		}
+		author := s.connectWS(t, sh.mina)
+		other := s.connectWS(t, sh.leo)
+		vars := map[string]any{"reviewId": rv.ID, "after": replyCursor0}
+		author.subscribe("a", reviewRepliesSubscription, vars)
+		other.subscribe("o", reviewRepliesSubscription, vars)
+		reply(sh.admin, "Sorry to hear that.")
+		for _, c := range []struct {
+			c  *wsClient
+			id string
+		}{{author, "a"}, {other, "o"}} {
+			if u := nextReply(t, c.c, c.id); u.ReviewReplyAdded.Reply.Body != "Sorry to hear that." || !u.ReviewReplyAdded.Reply.ByMerchant {
+				t.Fatalf("%s got %+v", c.id, u)
+			}
+		}
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Personal data"}}).mustOK(t, nil)
+		reply(sh.admin, "While hidden.")
+		reply(sh.mina, "Author while hidden.")
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "RESTORE"}}).mustOK(t, nil)
+		reply(sh.admin, "Back.")
+		var authorGot, otherGot []string
+		for range 3 {
+			authorGot = append(authorGot, nextReply(t, author, "a").ReviewReplyAdded.Reply.Body)
+		}
+		otherGot = append(otherGot, nextReply(t, other, "o").ReviewReplyAdded.Reply.Body)
+		if fmt.Sprint(authorGot) != "[While hidden. Author while hidden. Back.]" || fmt.Sprint(otherGot) != "[Back.]" {
+			t.Fatalf("author got %q, another customer %q", authorGot, otherGot)
+		}
+		// A new subscription to a hidden review: NOT_FOUND for others.
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Again"}}).mustOK(t, nil)
+		other.subscribe("o2", reviewRepliesSubscription, vars)
+		if m, err := other.readFor("o2", 10*time.Second); err != nil || errorCode(m) != "NOT_FOUND" {
+			t.Fatalf("subscribing to a hidden review: %s %s %v", m.Type, m.Payload, err)
+		}
+	})
+}
+
+// TestReviewReplyAddedAcrossInstances: a reply written through instance A
+// reaches a subscriber on instance B (Postgres LISTEN/NOTIFY).
+func TestReviewReplyAddedAcrossInstances(t *testing.T) {
+	dsn := pgtestDatabase(t)
+	a := mustServer(t, dsn)
+	b := mustServer(t, dsn)
+	sh := a.reviewShop(t)
+	rv := a.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 4, "body": "Good."})
+	c := b.connectWS(t, b.token(t, auth.RoleCustomer, "leo@example.com"))
+	c.subscribe("1", reviewRepliesSubscription, map[string]any{"reviewId": rv.ID, "after": replyCursor0})
+	a.gql(t, a.token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Thanks from A"}}).mustOK(t, nil)
+	if u := nextReply(t, c, "1"); u.ReviewReplyAdded.Reply.Body != "Thanks from A" {
+		t.Fatalf("on B: %+v", u)
+	}
+	// And one written after B's subscriber is live, to prove the
+	// notification (not only the catch-up read) crossed.
+	a.gql(t, a.token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Second from A"}}).mustOK(t, nil)
+	if u := nextReply(t, c, "1"); u.ReviewReplyAdded.Reply.Body != "Second from A" {
+		t.Fatalf("on B: %+v", u)
+	}
+}

@@ -29,6 +29,7 @@ var fastPathUnplanned = map[string]bool{
 	"Customer.orders": true, "OrderItem.order": true, "OrderItem.shipmentItems": true,
 	"Shipment.order": true, "Shipment.items": true, "TrackingEvent.shipment": true,
 	"TrackingEventConnection.totalCount": true,
+	"Product.reviewSummary": true, "Product.reviews": true, "Product.featuredReviews": true,
 }
 
 // fastPathFixture imports orders whose values exercise the writer (and,
@@ -149,6 +150,16 @@ func (g *selGen) field(parent string, f *ast.FieldDefinition) string {
 	case g.pick(4) == 0:
 		out = "a" + f.Name + ": " + f.Name
 	}
+	if fastPathUnplanned[parent+"."+f.Name] {
+		// The executor answers it: its own selection does not matter.
+		if f.Arguments.ForName("first") != nil {
+			out += "(first: 2)"
+		}
+		if sub.Kind == ast.Object || sub.Kind == ast.Interface {
+			out += " { __typename }"
+		}
+		return out
+	}
 	if f.Name == "events" {
 		first := []int{1, 3, 20, 21, 100}[g.pick(5)]
 		if g.first != 0 && g.first != first {
@@ -156,10 +167,8 @@ func (g *selGen) field(parent string, f *ast.FieldDefinition) string {
 		}
 		g.first = first
 		out += fmt.Sprintf("(first: %d)", first)
-	} else if len(f.Arguments) > 0 && !fastPathUnplanned[parent+"."+f.Name] {
-		panic("argument of " + parent + "." + f.Name)
 	} else if len(f.Arguments) > 0 {
-		out += "(first: 2)"
+		panic("argument of " + parent + "." + f.Name)
 	}
 	if sub.Kind == ast.Object || sub.Kind == ast.Interface {
 		out += " " + g.object(typ)

@@ -67,7 +67,15 @@ func NewService(d *db.DB, broker pubsub.Broker, mod *moderation.Service, cfg Con
 	}
 	lim := DefaultLimits
 	if cfg.Limits != nil {
-		lim = *cfg.Limits
+		// A zero rate in the override keeps the default (tests override
+		// one limit at a time).
+		for _, r := range []struct{ dst, src *ratelimit.Rate }{
+			{&lim.Reviews, &cfg.Limits.Reviews}, {&lim.Replies, &cfg.Limits.Replies}, {&lim.Votes, &cfg.Limits.Votes},
+		} {
+			if r.src.Valid() {
+				*r.dst = *r.src
+			}
+		}
 	}
 	if cfg.StoreName == "" {
 		cfg.StoreName = "The store"

@@ -66,6 +66,9 @@ func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...fu
 		JWTSecret:        testJWTSecret,
 		WebhookSecret:    testWebhookSecret,
 		OnStatement:      func(context.Context, string) { s.statements.Add(1) },
+		// No cleanup loop: its timer would count among the fake clock's
+		// waiters that websocket tests wait for (server/media tests it).
+		MediaCleanupInterval: -1,
 	}
 	for _, c := range configure {
 		c(&s.Config)

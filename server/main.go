@@ -167,7 +167,8 @@ type Config struct {
 	// media.DefaultUploadRate.
 	MediaUploadRate ratelimit.Rate
 	// MediaCleanupInterval is how often unattached uploads are deleted;
-	// zero means media.DefaultCleanupInterval.
+	// zero means media.DefaultCleanupInterval, negative never (tests: the
+	// loop's timer would sit on their fake clock beside the websockets').
 	MediaCleanupInterval time.Duration
 }
 
@@ -372,7 +373,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stop = stop
-	go m.Media.Run(bg, c.MediaCleanupInterval)
+	if c.MediaCleanupInterval >= 0 {
+		go m.Media.Run(bg, c.MediaCleanupInterval)
+	}
 	if c.Dev && c.Simulate > 0 {
 		go demo.NewSimulator(m.DB, m.Orders, m.Tracking, m.Log).Run(bg, c.Simulate)
 		m.Log.Info("carrier simulator on", "every", c.Simulate)

@@ -233,6 +233,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			reviewreplychange.FieldReviewID:  {Type: field.TypeInt, Column: reviewreplychange.FieldReviewID},
 			reviewreplychange.FieldReplyID:   {Type: field.TypeInt, Column: reviewreplychange.FieldReplyID},
+			reviewreplychange.FieldPublic:    {Type: field.TypeBool, Column: reviewreplychange.FieldPublic},
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
@@ -1748,6 +1749,11 @@ func (f *ReviewReplyChangeFilter) WhereReviewID(p entql.IntP) {
 // WhereReplyID applies the entql int predicate on the reply_id field.
 func (f *ReviewReplyChangeFilter) WhereReplyID(p entql.IntP) {
 	f.Where(p.Field(reviewreplychange.FieldReplyID))
+}
+
+// WherePublic applies the entql bool predicate on the public field.
+func (f *ReviewReplyChangeFilter) WherePublic(p entql.BoolP) {
+	f.Where(p.Field(reviewreplychange.FieldPublic))
 }
 
 // WhereCreatedAt applies the entql time.Time predicate on the created_at field.

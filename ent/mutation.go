@@ -9173,6 +9173,7 @@ type ReviewReplyChangeMutation struct {
 	op            Op
 	typ           string
 	id            *int
+	public        *bool
 	created_at    *time.Time
 	clearedFields map[string]struct{}
 	review        *int
@@ -9354,6 +9355,42 @@ func (m *ReviewReplyChangeMutation) ResetReplyID() {
 	m.reply = nil
 }
 
+// SetPublic sets the "public" field.
+func (m *ReviewReplyChangeMutation) SetPublic(b bool) {
+	m.public = &b
+}
+
+// Public returns the value of the "public" field in the mutation.
+func (m *ReviewReplyChangeMutation) Public() (r bool, exists bool) {
+	v := m.public
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublic returns the old "public" field's value of the ReviewReplyChange entity.
+// If the ReviewReplyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewReplyChangeMutation) OldPublic(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublic: %w", err)
+	}
+	return oldValue.Public, nil
+}
+
+// ResetPublic resets all changes to the "public" field.
+func (m *ReviewReplyChangeMutation) ResetPublic() {
+	m.public = nil
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *ReviewReplyChangeMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -9478,12 +9515,15 @@ func (m *ReviewReplyChangeMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReviewReplyChangeMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.review != nil {
 		fields = append(fields, reviewreplychange.FieldReviewID)
 	}
 	if m.reply != nil {
 		fields = append(fields, reviewreplychange.FieldReplyID)
+	}
+	if m.public != nil {
+		fields = append(fields, reviewreplychange.FieldPublic)
 	}
 	if m.created_at != nil {
 		fields = append(fields, reviewreplychange.FieldCreatedAt)
@@ -9500,6 +9540,8 @@ func (m *ReviewReplyChangeMutation) Field(name string) (ent.Value, bool) {
 		return m.ReviewID()
 	case reviewreplychange.FieldReplyID:
 		return m.ReplyID()
+	case reviewreplychange.FieldPublic:
+		return m.Public()
 	case reviewreplychange.FieldCreatedAt:
 		return m.CreatedAt()
 	}
@@ -9515,6 +9557,8 @@ func (m *ReviewReplyChangeMutation) OldField(ctx context.Context, name string) (
 		return m.OldReviewID(ctx)
 	case reviewreplychange.FieldReplyID:
 		return m.OldReplyID(ctx)
+	case reviewreplychange.FieldPublic:
+		return m.OldPublic(ctx)
 	case reviewreplychange.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	}
@@ -9539,6 +9583,13 @@ func (m *ReviewReplyChangeMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetReplyID(v)
+		return nil
+	case reviewreplychange.FieldPublic:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublic(v)
 		return nil
 	case reviewreplychange.FieldCreatedAt:
 		v, ok := value.(time.Time)
@@ -9604,6 +9655,9 @@ func (m *ReviewReplyChangeMutation) ResetField(name string) error {
 		return nil
 	case reviewreplychange.FieldReplyID:
 		m.ResetReplyID()
+		return nil
+	case reviewreplychange.FieldPublic:
+		m.ResetPublic()
 		return nil
 	case reviewreplychange.FieldCreatedAt:
 		m.ResetCreatedAt()

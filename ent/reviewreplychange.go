@@ -23,6 +23,8 @@ type ReviewReplyChange struct {
 	ReviewID int `json:"review_id,omitempty"`
 	// The reply added.
 	ReplyID int `json:"reply_id,omitempty"`
+	// Whether the review was PUBLISHED when the reply was written: a reply to a hidden or pending review streams only to its author and staff, even if the review is published again before a subscriber reads it.
+	Public bool `json:"public,omitempty"`
 	// When the change was recorded.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -71,6 +73,8 @@ func (*ReviewReplyChange) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case reviewreplychange.FieldPublic:
+			values[i] = new(sql.NullBool)
 		case reviewreplychange.FieldID, reviewreplychange.FieldReviewID, reviewreplychange.FieldReplyID:
 			values[i] = new(sql.NullInt64)
 		case reviewreplychange.FieldCreatedAt:
@@ -107,6 +111,12 @@ func (_m *ReviewReplyChange) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field reply_id", values[i])
 			} else if value.Valid {
 				_m.ReplyID = int(value.Int64)
+			}
+		case reviewreplychange.FieldPublic:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field public", values[i])
+			} else if value.Valid {
+				_m.Public = value.Bool
 			}
 		case reviewreplychange.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -165,6 +175,9 @@ func (_m *ReviewReplyChange) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("reply_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ReplyID))
+	builder.WriteString(", ")
+	builder.WriteString("public=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Public))
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

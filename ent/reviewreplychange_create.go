@@ -36,6 +36,20 @@ func (_c *ReviewReplyChangeCreate) SetReplyID(v int) *ReviewReplyChangeCreate {
 	return _c
 }
 
+// SetPublic sets the "public" field.
+func (_c *ReviewReplyChangeCreate) SetPublic(v bool) *ReviewReplyChangeCreate {
+	_c.mutation.SetPublic(v)
+	return _c
+}
+
+// SetNillablePublic sets the "public" field if the given value is not nil.
+func (_c *ReviewReplyChangeCreate) SetNillablePublic(v *bool) *ReviewReplyChangeCreate {
+	if v != nil {
+		_c.SetPublic(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *ReviewReplyChangeCreate) SetCreatedAt(v time.Time) *ReviewReplyChangeCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -97,6 +111,10 @@ func (_c *ReviewReplyChangeCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *ReviewReplyChangeCreate) defaults() error {
+	if _, ok := _c.mutation.Public(); !ok {
+		v := reviewreplychange.DefaultPublic
+		_c.mutation.SetPublic(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		if reviewreplychange.DefaultCreatedAt == nil {
 			return fmt.Errorf("ent: uninitialized reviewreplychange.DefaultCreatedAt (forgotten import ent/runtime?)")
@@ -114,6 +132,9 @@ func (_c *ReviewReplyChangeCreate) check() error {
 	}
 	if _, ok := _c.mutation.ReplyID(); !ok {
 		return &ValidationError{Name: "reply_id", err: errors.New(`ent: missing required field "ReviewReplyChange.reply_id"`)}
+	}
+	if _, ok := _c.mutation.Public(); !ok {
+		return &ValidationError{Name: "public", err: errors.New(`ent: missing required field "ReviewReplyChange.public"`)}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "ReviewReplyChange.created_at"`)}
@@ -151,6 +172,10 @@ func (_c *ReviewReplyChangeCreate) createSpec() (*ReviewReplyChange, *sqlgraph.C
 		_spec = sqlgraph.NewCreateSpec(reviewreplychange.Table, sqlgraph.NewFieldSpec(reviewreplychange.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if value, ok := _c.mutation.Public(); ok {
+		_spec.SetField(reviewreplychange.FieldPublic, field.TypeBool, value)
+		_node.Public = value
+	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(reviewreplychange.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
@@ -257,6 +282,9 @@ func (u *ReviewReplyChangeUpsertOne) UpdateNewValues() *ReviewReplyChangeUpsertO
 		}
 		if _, exists := u.create.mutation.ReplyID(); exists {
 			s.SetIgnore(reviewreplychange.FieldReplyID)
+		}
+		if _, exists := u.create.mutation.Public(); exists {
+			s.SetIgnore(reviewreplychange.FieldPublic)
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(reviewreplychange.FieldCreatedAt)
@@ -473,6 +501,9 @@ func (u *ReviewReplyChangeUpsertBulk) UpdateNewValues() *ReviewReplyChangeUpsert
 			}
 			if _, exists := b.mutation.ReplyID(); exists {
 				s.SetIgnore(reviewreplychange.FieldReplyID)
+			}
+			if _, exists := b.mutation.Public(); exists {
+				s.SetIgnore(reviewreplychange.FieldPublic)
 			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(reviewreplychange.FieldCreatedAt)

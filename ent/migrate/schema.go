@@ -319,6 +319,7 @@ var (
 	// ReviewReplyChangesColumns holds the columns for the "review_reply_changes" table.
 	ReviewReplyChangesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "public", Type: field.TypeBool, Default: false},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "review_id", Type: field.TypeInt},
 		{Name: "reply_id", Type: field.TypeInt},
@@ -331,13 +332,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "review_reply_changes_reviews_reply_changes",
-				Columns:    []*schema.Column{ReviewReplyChangesColumns[2]},
+				Columns:    []*schema.Column{ReviewReplyChangesColumns[3]},
 				RefColumns: []*schema.Column{ReviewsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "review_reply_changes_review_replies_reply",
-				Columns:    []*schema.Column{ReviewReplyChangesColumns[3]},
+				Columns:    []*schema.Column{ReviewReplyChangesColumns[4]},
 				RefColumns: []*schema.Column{ReviewRepliesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -346,12 +347,12 @@ var (
 			{
 				Name:    "reviewreplychange_review_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewReplyChangesColumns[2], ReviewReplyChangesColumns[0]},
+				Columns: []*schema.Column{ReviewReplyChangesColumns[3], ReviewReplyChangesColumns[0]},
 			},
 			{
 				Name:    "reviewreplychange_reply_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewReplyChangesColumns[3]},
+				Columns: []*schema.Column{ReviewReplyChangesColumns[4]},
 			},
 		},
 	}

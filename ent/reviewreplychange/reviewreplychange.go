@@ -19,6 +19,8 @@ const (
 	FieldReviewID = "review_id"
 	// FieldReplyID holds the string denoting the reply_id field in the database.
 	FieldReplyID = "reply_id"
+	// FieldPublic holds the string denoting the public field in the database.
+	FieldPublic = "public"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// EdgeReview holds the string denoting the review edge name in mutations.
@@ -48,6 +50,7 @@ var Columns = []string{
 	FieldID,
 	FieldReviewID,
 	FieldReplyID,
+	FieldPublic,
 	FieldCreatedAt,
 }
 
@@ -69,6 +72,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultPublic holds the default value on creation for the "public" field.
+	DefaultPublic bool
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 )
@@ -89,6 +94,11 @@ func ByReviewID(opts ...sql.OrderTermOption) OrderOption {
 // ByReplyID orders the results by the reply_id field.
 func ByReplyID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReplyID, opts...).ToFunc()
+}
+
+// ByPublic orders the results by the public field.
+func ByPublic(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPublic, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

@@ -65,6 +65,11 @@ func ReplyID(v int) predicate.ReviewReplyChange {
 	return predicate.ReviewReplyChange(sql.FieldEQ(FieldReplyID, v))
 }
 
+// Public applies equality check predicate on the "public" field. It's identical to PublicEQ.
+func Public(v bool) predicate.ReviewReplyChange {
+	return predicate.ReviewReplyChange(sql.FieldEQ(FieldPublic, v))
+}
+
 // CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
 func CreatedAt(v time.Time) predicate.ReviewReplyChange {
 	return predicate.ReviewReplyChange(sql.FieldEQ(FieldCreatedAt, v))
@@ -108,6 +113,16 @@ func ReplyIDIn(vs ...int) predicate.ReviewReplyChange {
 // ReplyIDNotIn applies the NotIn predicate on the "reply_id" field.
 func ReplyIDNotIn(vs ...int) predicate.ReviewReplyChange {
 	return predicate.ReviewReplyChange(sql.FieldNotIn(FieldReplyID, vs...))
+}
+
+// PublicEQ applies the EQ predicate on the "public" field.
+func PublicEQ(v bool) predicate.ReviewReplyChange {
+	return predicate.ReviewReplyChange(sql.FieldEQ(FieldPublic, v))
+}
+
+// PublicNEQ applies the NEQ predicate on the "public" field.
+func PublicNEQ(v bool) predicate.ReviewReplyChange {
+	return predicate.ReviewReplyChange(sql.FieldNEQ(FieldPublic, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.

@@ -601,8 +601,12 @@ func init() {
 	}
 	reviewreplychangeFields := schema.ReviewReplyChange{}.Fields()
 	_ = reviewreplychangeFields
+	// reviewreplychangeDescPublic is the schema descriptor for public field.
+	reviewreplychangeDescPublic := reviewreplychangeFields[2].Descriptor()
+	// reviewreplychange.DefaultPublic holds the default value on creation for the public field.
+	reviewreplychange.DefaultPublic = reviewreplychangeDescPublic.Default.(bool)
 	// reviewreplychangeDescCreatedAt is the schema descriptor for created_at field.
-	reviewreplychangeDescCreatedAt := reviewreplychangeFields[2].Descriptor()
+	reviewreplychangeDescCreatedAt := reviewreplychangeFields[3].Descriptor()
 	// reviewreplychange.DefaultCreatedAt holds the default value on creation for the created_at field.
 	reviewreplychange.DefaultCreatedAt = reviewreplychangeDescCreatedAt.Default.(func() time.Time)
 	reviewvote.Policy = privacy.NewPolicies(schema.ReviewVote{})

@@ -201,6 +201,8 @@ func (ReviewReplyChange) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("review_id").Immutable().Comment("The review whose subscribers see this change."),
 		field.Int("reply_id").Immutable().Comment("The reply added."),
+		field.Bool("public").Immutable().Default(false).
+			Comment("Whether the review was PUBLISHED when the reply was written: a reply to a hidden or pending review streams only to its author and staff, even if the review is published again before a subscriber reads it."),
 		field.Time("created_at").Immutable().Default(time.Now).Comment("When the change was recorded."),
 	}
 }

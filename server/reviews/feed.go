@@ -29,9 +29,10 @@ type ReplyUpdate struct {
 	Cursor string
 	// Reply is the reply added.
 	Reply *ent.ReviewReply
-	// review is the review's state when the change was read, for the
-	// feed's Filter.
-	reviewStatus types.ModerationStatus
+	// public is whether the review was PUBLISHED when the reply was
+	// written and still is when the change was read: the feed's Filter
+	// shows other viewers only public changes.
+	public       bool
 	reviewAuthor int
 }
 
@@ -59,9 +60,14 @@ type replySource struct{ client *ent.Client }
 // Authorize lets anyone who may see the review follow its replies
 // (anonymous viewers included, for a published review); anyone else gets
 // NOT_FOUND, as for a missing review. The Filter re-applies the rule to
-// every change with the review's state as read with that change: once a
-// review is hidden, rejected or back in the queue, its new replies reach
-// only its author and staff, on streams opened while it was published too.
+// every change: a reply reaches other viewers only if the review was
+// PUBLISHED when it was written and still is when the change is read. Once
+// a review is hidden, rejected or back in the queue, its new replies reach
+// only its author and staff, on streams opened while it was published too,
+// and stay so on the stream if it is published again (the replies then
+// show in the review's thread, as every reply of a published review does).
+// Recording the state with the change makes this the same for every
+// subscriber, however late each reads.
 func (s replySource) Authorize(ctx context.Context, reviewID int) (live.Filter[*ReplyUpdate], error) {
 	if _, err := s.client.Review.Query().Where(review.ID(reviewID)).OnlyID(ctx); ent.IsNotFound(err) {
 		return nil, errs.Errorf(errs.NotFound, "review %d not found", reviewID)
@@ -73,7 +79,7 @@ func (s replySource) Authorize(ctx context.Context, reviewID int) (live.Filter[*
 		return nil, nil
 	}
 	return func(u *ReplyUpdate) bool {
-		return u.reviewStatus == types.ModerationPublished || v.IsCustomer() && v.CustomerID == u.reviewAuthor
+		return u.public || v.IsCustomer() && v.CustomerID == u.reviewAuthor
 	}, nil
 }
 
@@ -100,7 +106,7 @@ func (s replySource) Read(ctx context.Context, reviewID, after, limit int) ([]li
 	for i, c := range rows {
 		out[i] = live.Change[*ReplyUpdate]{Position: c.ID, Value: &ReplyUpdate{
 			Cursor: replyCursors.Encode(c.ID), Reply: c.Edges.Reply,
-			reviewStatus: r.Status, reviewAuthor: r.CustomerID}}
+			public: c.Public && r.Status == types.ModerationPublished, reviewAuthor: r.CustomerID}}
 	}
 	return out, nil
 }

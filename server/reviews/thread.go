@@ -7,6 +7,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/pubsub"
@@ -75,7 +76,8 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (*ReplyResult, error
 				return err
 			}
 		}
-		change, err := tx.ReviewReplyChange.Create().SetReviewID(r.ID).SetReplyID(reply.ID).Save(ctx)
+		change, err := tx.ReviewReplyChange.Create().SetReviewID(r.ID).SetReplyID(reply.ID).
+			SetPublic(r.Status == types.ModerationPublished).Save(ctx)
 		if err != nil {
 			return err
 		}

@@ -597,6 +597,22 @@ func (c *MediaClient) QueryOwnerCustomer(_m *Media) *CustomerQuery {
 	return query
 }
 
+// QueryReview queries the review edge of a Media.
+func (c *MediaClient) QueryReview(_m *Media) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(media.Table, media.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, media.ReviewTable, media.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *MediaClient) Hooks() []Hook {
 	hooks := c.hooks.Media
@@ -1484,6 +1500,22 @@ func (c *ReviewClient) QueryReplyChanges(_m *Review) *ReviewReplyChangeQuery {
 			sqlgraph.From(review.Table, review.FieldID, id),
 			sqlgraph.To(reviewreplychange.Table, reviewreplychange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, review.ReplyChangesTable, review.ReplyChangesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAttachments queries the attachments edge of a Review.
+func (c *ReviewClient) QueryAttachments(_m *Review) *MediaQuery {
+	query := (&MediaClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, id),
+			sqlgraph.To(media.Table, media.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, review.AttachmentsTable, review.AttachmentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

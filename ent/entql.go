@@ -70,6 +70,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldThumbnailKey:    {Type: field.TypeString, Column: media.FieldThumbnailKey},
 			media.FieldSha256:          {Type: field.TypeString, Column: media.FieldSha256},
 			media.FieldCreatedAt:       {Type: field.TypeTime, Column: media.FieldCreatedAt},
+			media.FieldReviewID:        {Type: field.TypeInt, Column: media.FieldReviewID},
+			media.FieldPosition:        {Type: field.TypeInt, Column: media.FieldPosition},
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
@@ -376,6 +378,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Customer",
 	)
 	graph.MustAddE(
+		"review",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+		},
+		"Media",
+		"Review",
+	)
+	graph.MustAddE(
 		"customer",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -542,6 +556,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Review",
 		"ReviewReplyChange",
+	)
+	graph.MustAddE(
+		"attachments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   review.AttachmentsTable,
+			Columns: []string{review.AttachmentsColumn},
+			Bidi:    false,
+		},
+		"Review",
+		"Media",
 	)
 	graph.MustAddE(
 		"review",
@@ -887,6 +913,16 @@ func (f *MediaFilter) WhereCreatedAt(p entql.TimeP) {
 	f.Where(p.Field(media.FieldCreatedAt))
 }
 
+// WhereReviewID applies the entql int predicate on the review_id field.
+func (f *MediaFilter) WhereReviewID(p entql.IntP) {
+	f.Where(p.Field(media.FieldReviewID))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *MediaFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(media.FieldPosition))
+}
+
 // WhereAttachedAt applies the entql time.Time predicate on the attached_at field.
 func (f *MediaFilter) WhereAttachedAt(p entql.TimeP) {
 	f.Where(p.Field(media.FieldAttachedAt))
@@ -900,6 +936,20 @@ func (f *MediaFilter) WhereHasOwnerCustomer() {
 // WhereHasOwnerCustomerWith applies a predicate to check if query has an edge owner_customer with a given conditions (other predicates).
 func (f *MediaFilter) WhereHasOwnerCustomerWith(preds ...predicate.Customer) {
 	f.Where(entql.HasEdgeWith("owner_customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReview applies a predicate to check if query has an edge review.
+func (f *MediaFilter) WhereHasReview() {
+	f.Where(entql.HasEdge("review"))
+}
+
+// WhereHasReviewWith applies a predicate to check if query has an edge review with a given conditions (other predicates).
+func (f *MediaFilter) WhereHasReviewWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("review", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1611,6 +1661,20 @@ func (f *ReviewFilter) WhereHasReplyChanges() {
 // WhereHasReplyChangesWith applies a predicate to check if query has an edge reply_changes with a given conditions (other predicates).
 func (f *ReviewFilter) WhereHasReplyChangesWith(preds ...predicate.ReviewReplyChange) {
 	f.Where(entql.HasEdgeWith("reply_changes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAttachments applies a predicate to check if query has an edge attachments.
+func (f *ReviewFilter) WhereHasAttachments() {
+	f.Where(entql.HasEdge("attachments"))
+}
+
+// WhereHasAttachmentsWith applies a predicate to check if query has an edge attachments with a given conditions (other predicates).
+func (f *ReviewFilter) WhereHasAttachmentsWith(preds ...predicate.Media) {
+	f.Where(entql.HasEdgeWith("attachments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/review"
 )
 
 // An uploaded photo or video, to attach to a review or a community post.
@@ -40,6 +41,10 @@ type Media struct {
 	Sha256 string `json:"sha256,omitempty"`
 	// When it was uploaded.
 	CreatedAt time.Time `json:"created_at,omitempty"`
+	// The review it is attached to, if any.
+	ReviewID *int `json:"review_id,omitempty"`
+	// Its place among its parent's media, from 0.
+	Position int `json:"position,omitempty"`
 	// When something (a review, a post) first attached it; null while unattached.
 	AttachedAt *time.Time `json:"attached_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -52,9 +57,11 @@ type Media struct {
 type MediaEdges struct {
 	// The customer who uploaded it.
 	OwnerCustomer *Customer `json:"owner_customer,omitempty"`
+	// The review it is attached to.
+	Review *Review `json:"review,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 }
 
 // OwnerCustomerOrErr returns the OwnerCustomer value or an error if the edge
@@ -68,12 +75,23 @@ func (e MediaEdges) OwnerCustomerOrErr() (*Customer, error) {
 	return nil, &NotLoadedError{edge: "owner_customer"}
 }
 
+// ReviewOrErr returns the Review value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e MediaEdges) ReviewOrErr() (*Review, error) {
+	if e.Review != nil {
+		return e.Review, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: review.Label}
+	}
+	return nil, &NotLoadedError{edge: "review"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Media) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case media.FieldID, media.FieldOwnerCustomerID, media.FieldByteSize, media.FieldWidth, media.FieldHeight:
+		case media.FieldID, media.FieldOwnerCustomerID, media.FieldByteSize, media.FieldWidth, media.FieldHeight, media.FieldReviewID, media.FieldPosition:
 			values[i] = new(sql.NullInt64)
 		case media.FieldOwnerStaff, media.FieldKind, media.FieldContentType, media.FieldBlobKey, media.FieldThumbnailKey, media.FieldSha256:
 			values[i] = new(sql.NullString)
@@ -171,6 +189,19 @@ func (_m *Media) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CreatedAt = value.Time
 			}
+		case media.FieldReviewID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field review_id", values[i])
+			} else if value.Valid {
+				_m.ReviewID = new(int)
+				*_m.ReviewID = int(value.Int64)
+			}
+		case media.FieldPosition:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field position", values[i])
+			} else if value.Valid {
+				_m.Position = int(value.Int64)
+			}
 		case media.FieldAttachedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field attached_at", values[i])
@@ -194,6 +225,11 @@ func (_m *Media) Value(name string) (ent.Value, error) {
 // QueryOwnerCustomer queries the "owner_customer" edge of the Media entity.
 func (_m *Media) QueryOwnerCustomer() *CustomerQuery {
 	return NewMediaClient(_m.config).QueryOwnerCustomer(_m)
+}
+
+// QueryReview queries the "review" edge of the Media entity.
+func (_m *Media) QueryReview() *ReviewQuery {
+	return NewMediaClient(_m.config).QueryReview(_m)
 }
 
 // Update returns a builder for updating this Media.
@@ -261,6 +297,14 @@ func (_m *Media) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	if v := _m.ReviewID; v != nil {
+		builder.WriteString("review_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("position=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Position))
 	builder.WriteString(", ")
 	if v := _m.AttachedAt; v != nil {
 		builder.WriteString("attached_at=")

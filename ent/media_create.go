@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/review"
 )
 
 // MediaCreate is the builder for creating a Media entity.
@@ -137,6 +138,34 @@ func (_c *MediaCreate) SetNillableCreatedAt(v *time.Time) *MediaCreate {
 	return _c
 }
 
+// SetReviewID sets the "review_id" field.
+func (_c *MediaCreate) SetReviewID(v int) *MediaCreate {
+	_c.mutation.SetReviewID(v)
+	return _c
+}
+
+// SetNillableReviewID sets the "review_id" field if the given value is not nil.
+func (_c *MediaCreate) SetNillableReviewID(v *int) *MediaCreate {
+	if v != nil {
+		_c.SetReviewID(*v)
+	}
+	return _c
+}
+
+// SetPosition sets the "position" field.
+func (_c *MediaCreate) SetPosition(v int) *MediaCreate {
+	_c.mutation.SetPosition(v)
+	return _c
+}
+
+// SetNillablePosition sets the "position" field if the given value is not nil.
+func (_c *MediaCreate) SetNillablePosition(v *int) *MediaCreate {
+	if v != nil {
+		_c.SetPosition(*v)
+	}
+	return _c
+}
+
 // SetAttachedAt sets the "attached_at" field.
 func (_c *MediaCreate) SetAttachedAt(v time.Time) *MediaCreate {
 	_c.mutation.SetAttachedAt(v)
@@ -154,6 +183,11 @@ func (_c *MediaCreate) SetNillableAttachedAt(v *time.Time) *MediaCreate {
 // SetOwnerCustomer sets the "owner_customer" edge to the Customer entity.
 func (_c *MediaCreate) SetOwnerCustomer(v *Customer) *MediaCreate {
 	return _c.SetOwnerCustomerID(v.ID)
+}
+
+// SetReview sets the "review" edge to the Review entity.
+func (_c *MediaCreate) SetReview(v *Review) *MediaCreate {
+	return _c.SetReviewID(v.ID)
 }
 
 // Mutation returns the MediaMutation object of the builder.
@@ -199,6 +233,10 @@ func (_c *MediaCreate) defaults() error {
 		}
 		v := media.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
+	}
+	if _, ok := _c.mutation.Position(); !ok {
+		v := media.DefaultPosition
+		_c.mutation.SetPosition(v)
 	}
 	return nil
 }
@@ -257,6 +295,9 @@ func (_c *MediaCreate) check() error {
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "Media.created_at"`)}
+	}
+	if _, ok := _c.mutation.Position(); !ok {
+		return &ValidationError{Name: "position", err: errors.New(`ent: missing required field "Media.position"`)}
 	}
 	return nil
 }
@@ -325,6 +366,10 @@ func (_c *MediaCreate) createSpec() (*Media, *sqlgraph.CreateSpec) {
 		_spec.SetField(media.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
 	}
+	if value, ok := _c.mutation.Position(); ok {
+		_spec.SetField(media.FieldPosition, field.TypeInt, value)
+		_node.Position = value
+	}
 	if value, ok := _c.mutation.AttachedAt(); ok {
 		_spec.SetField(media.FieldAttachedAt, field.TypeTime, value)
 		_node.AttachedAt = &value
@@ -344,6 +389,23 @@ func (_c *MediaCreate) createSpec() (*Media, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.OwnerCustomerID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ReviewIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ReviewID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -397,6 +459,42 @@ type (
 		*sql.UpdateSet
 	}
 )
+
+// SetReviewID sets the "review_id" field.
+func (u *MediaUpsert) SetReviewID(v int) *MediaUpsert {
+	u.Set(media.FieldReviewID, v)
+	return u
+}
+
+// UpdateReviewID sets the "review_id" field to the value that was provided on create.
+func (u *MediaUpsert) UpdateReviewID() *MediaUpsert {
+	u.SetExcluded(media.FieldReviewID)
+	return u
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (u *MediaUpsert) ClearReviewID() *MediaUpsert {
+	u.SetNull(media.FieldReviewID)
+	return u
+}
+
+// SetPosition sets the "position" field.
+func (u *MediaUpsert) SetPosition(v int) *MediaUpsert {
+	u.Set(media.FieldPosition, v)
+	return u
+}
+
+// UpdatePosition sets the "position" field to the value that was provided on create.
+func (u *MediaUpsert) UpdatePosition() *MediaUpsert {
+	u.SetExcluded(media.FieldPosition)
+	return u
+}
+
+// AddPosition adds v to the "position" field.
+func (u *MediaUpsert) AddPosition(v int) *MediaUpsert {
+	u.Add(media.FieldPosition, v)
+	return u
+}
 
 // SetAttachedAt sets the "attached_at" field.
 func (u *MediaUpsert) SetAttachedAt(v time.Time) *MediaUpsert {
@@ -489,6 +587,48 @@ func (u *MediaUpsertOne) Update(set func(*MediaUpsert)) *MediaUpsertOne {
 		set(&MediaUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetReviewID sets the "review_id" field.
+func (u *MediaUpsertOne) SetReviewID(v int) *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetReviewID(v)
+	})
+}
+
+// UpdateReviewID sets the "review_id" field to the value that was provided on create.
+func (u *MediaUpsertOne) UpdateReviewID() *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdateReviewID()
+	})
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (u *MediaUpsertOne) ClearReviewID() *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.ClearReviewID()
+	})
+}
+
+// SetPosition sets the "position" field.
+func (u *MediaUpsertOne) SetPosition(v int) *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetPosition(v)
+	})
+}
+
+// AddPosition adds v to the "position" field.
+func (u *MediaUpsertOne) AddPosition(v int) *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.AddPosition(v)
+	})
+}
+
+// UpdatePosition sets the "position" field to the value that was provided on create.
+func (u *MediaUpsertOne) UpdatePosition() *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdatePosition()
+	})
 }
 
 // SetAttachedAt sets the "attached_at" field.
@@ -751,6 +891,48 @@ func (u *MediaUpsertBulk) Update(set func(*MediaUpsert)) *MediaUpsertBulk {
 		set(&MediaUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetReviewID sets the "review_id" field.
+func (u *MediaUpsertBulk) SetReviewID(v int) *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetReviewID(v)
+	})
+}
+
+// UpdateReviewID sets the "review_id" field to the value that was provided on create.
+func (u *MediaUpsertBulk) UpdateReviewID() *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdateReviewID()
+	})
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (u *MediaUpsertBulk) ClearReviewID() *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.ClearReviewID()
+	})
+}
+
+// SetPosition sets the "position" field.
+func (u *MediaUpsertBulk) SetPosition(v int) *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetPosition(v)
+	})
+}
+
+// AddPosition adds v to the "position" field.
+func (u *MediaUpsertBulk) AddPosition(v int) *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.AddPosition(v)
+	})
+}
+
+// UpdatePosition sets the "position" field to the value that was provided on create.
+func (u *MediaUpsertBulk) UpdatePosition() *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdatePosition()
+	})
 }
 
 // SetAttachedAt sets the "attached_at" field.

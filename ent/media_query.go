@@ -16,6 +16,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/review"
 )
 
 // MediaQuery is the builder for querying Media entities.
@@ -26,6 +27,7 @@ type MediaQuery struct {
 	inters            []Interceptor
 	predicates        []predicate.Media
 	withOwnerCustomer *CustomerQuery
+	withReview        *ReviewQuery
 	loadTotal         []func(context.Context, []*Media) error
 	modifiers         []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -79,6 +81,28 @@ func (_q *MediaQuery) QueryOwnerCustomer() *CustomerQuery {
 			sqlgraph.From(media.Table, media.FieldID, selector),
 			sqlgraph.To(customer.Table, customer.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, media.OwnerCustomerTable, media.OwnerCustomerColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryReview chains the current query on the "review" edge.
+func (_q *MediaQuery) QueryReview() *ReviewQuery {
+	query := (&ReviewClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(media.Table, media.FieldID, selector),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, media.ReviewTable, media.ReviewColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -279,6 +303,7 @@ func (_q *MediaQuery) Clone() *MediaQuery {
 		inters:            append([]Interceptor{}, _q.inters...),
 		predicates:        append([]predicate.Media{}, _q.predicates...),
 		withOwnerCustomer: _q.withOwnerCustomer.Clone(),
+		withReview:        _q.withReview.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -293,6 +318,17 @@ func (_q *MediaQuery) WithOwnerCustomer(opts ...func(*CustomerQuery)) *MediaQuer
 		opt(query)
 	}
 	_q.withOwnerCustomer = query
+	return _q
+}
+
+// WithReview tells the query-builder to eager-load the nodes that are connected to
+// the "review" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MediaQuery) WithReview(opts ...func(*ReviewQuery)) *MediaQuery {
+	query := (&ReviewClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReview = query
 	return _q
 }
 
@@ -380,8 +416,9 @@ func (_q *MediaQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Media,
 	var (
 		nodes       = []*Media{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [2]bool{
 			_q.withOwnerCustomer != nil,
+			_q.withReview != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -408,6 +445,12 @@ func (_q *MediaQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Media,
 	if query := _q.withOwnerCustomer; query != nil {
 		if err := _q.loadOwnerCustomer(ctx, query, nodes, nil,
 			func(n *Media, e *Customer) { n.Edges.OwnerCustomer = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withReview; query != nil {
+		if err := _q.loadReview(ctx, query, nodes, nil,
+			func(n *Media, e *Review) { n.Edges.Review = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -451,6 +494,38 @@ func (_q *MediaQuery) loadOwnerCustomer(ctx context.Context, query *CustomerQuer
 	}
 	return nil
 }
+func (_q *MediaQuery) loadReview(ctx context.Context, query *ReviewQuery, nodes []*Media, init func(*Media), assign func(*Media, *Review)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Media)
+	for i := range nodes {
+		if nodes[i].ReviewID == nil {
+			continue
+		}
+		fk := *nodes[i].ReviewID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(review.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "review_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *MediaQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -482,6 +557,9 @@ func (_q *MediaQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOwnerCustomer != nil {
 			_spec.Node.AddColumnOnce(media.FieldOwnerCustomerID)
+		}
+		if _q.withReview != nil {
+			_spec.Node.AddColumnOnce(media.FieldReviewID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

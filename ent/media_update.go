@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/review"
 )
 
 // MediaUpdate is the builder for updating Media entities.
@@ -25,6 +26,47 @@ type MediaUpdate struct {
 // Where appends a list predicates to the MediaUpdate builder.
 func (_u *MediaUpdate) Where(ps ...predicate.Media) *MediaUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetReviewID sets the "review_id" field.
+func (_u *MediaUpdate) SetReviewID(v int) *MediaUpdate {
+	_u.mutation.SetReviewID(v)
+	return _u
+}
+
+// SetNillableReviewID sets the "review_id" field if the given value is not nil.
+func (_u *MediaUpdate) SetNillableReviewID(v *int) *MediaUpdate {
+	if v != nil {
+		_u.SetReviewID(*v)
+	}
+	return _u
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (_u *MediaUpdate) ClearReviewID() *MediaUpdate {
+	_u.mutation.ClearReviewID()
+	return _u
+}
+
+// SetPosition sets the "position" field.
+func (_u *MediaUpdate) SetPosition(v int) *MediaUpdate {
+	_u.mutation.ResetPosition()
+	_u.mutation.SetPosition(v)
+	return _u
+}
+
+// SetNillablePosition sets the "position" field if the given value is not nil.
+func (_u *MediaUpdate) SetNillablePosition(v *int) *MediaUpdate {
+	if v != nil {
+		_u.SetPosition(*v)
+	}
+	return _u
+}
+
+// AddPosition adds value to the "position" field.
+func (_u *MediaUpdate) AddPosition(v int) *MediaUpdate {
+	_u.mutation.AddPosition(v)
 	return _u
 }
 
@@ -48,9 +90,20 @@ func (_u *MediaUpdate) ClearAttachedAt() *MediaUpdate {
 	return _u
 }
 
+// SetReview sets the "review" edge to the Review entity.
+func (_u *MediaUpdate) SetReview(v *Review) *MediaUpdate {
+	return _u.SetReviewID(v.ID)
+}
+
 // Mutation returns the MediaMutation object of the builder.
 func (_u *MediaUpdate) Mutation() *MediaMutation {
 	return _u.mutation
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (_u *MediaUpdate) ClearReview() *MediaUpdate {
+	_u.mutation.ClearReview()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -101,11 +154,46 @@ func (_u *MediaUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ThumbnailKeyCleared() {
 		_spec.ClearField(media.FieldThumbnailKey, field.TypeString)
 	}
+	if value, ok := _u.mutation.Position(); ok {
+		_spec.SetField(media.FieldPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPosition(); ok {
+		_spec.AddField(media.FieldPosition, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.AttachedAt(); ok {
 		_spec.SetField(media.FieldAttachedAt, field.TypeTime, value)
 	}
 	if _u.mutation.AttachedAtCleared() {
 		_spec.ClearField(media.FieldAttachedAt, field.TypeTime)
+	}
+	if _u.mutation.ReviewCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReviewIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -125,6 +213,47 @@ type MediaUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *MediaMutation
+}
+
+// SetReviewID sets the "review_id" field.
+func (_u *MediaUpdateOne) SetReviewID(v int) *MediaUpdateOne {
+	_u.mutation.SetReviewID(v)
+	return _u
+}
+
+// SetNillableReviewID sets the "review_id" field if the given value is not nil.
+func (_u *MediaUpdateOne) SetNillableReviewID(v *int) *MediaUpdateOne {
+	if v != nil {
+		_u.SetReviewID(*v)
+	}
+	return _u
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (_u *MediaUpdateOne) ClearReviewID() *MediaUpdateOne {
+	_u.mutation.ClearReviewID()
+	return _u
+}
+
+// SetPosition sets the "position" field.
+func (_u *MediaUpdateOne) SetPosition(v int) *MediaUpdateOne {
+	_u.mutation.ResetPosition()
+	_u.mutation.SetPosition(v)
+	return _u
+}
+
+// SetNillablePosition sets the "position" field if the given value is not nil.
+func (_u *MediaUpdateOne) SetNillablePosition(v *int) *MediaUpdateOne {
+	if v != nil {
+		_u.SetPosition(*v)
+	}
+	return _u
+}
+
+// AddPosition adds value to the "position" field.
+func (_u *MediaUpdateOne) AddPosition(v int) *MediaUpdateOne {
+	_u.mutation.AddPosition(v)
+	return _u
 }
 
 // SetAttachedAt sets the "attached_at" field.
@@ -147,9 +276,20 @@ func (_u *MediaUpdateOne) ClearAttachedAt() *MediaUpdateOne {
 	return _u
 }
 
+// SetReview sets the "review" edge to the Review entity.
+func (_u *MediaUpdateOne) SetReview(v *Review) *MediaUpdateOne {
+	return _u.SetReviewID(v.ID)
+}
+
 // Mutation returns the MediaMutation object of the builder.
 func (_u *MediaUpdateOne) Mutation() *MediaMutation {
 	return _u.mutation
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (_u *MediaUpdateOne) ClearReview() *MediaUpdateOne {
+	_u.mutation.ClearReview()
+	return _u
 }
 
 // Where appends a list predicates to the MediaUpdate builder.
@@ -230,11 +370,46 @@ func (_u *MediaUpdateOne) sqlSave(ctx context.Context) (_node *Media, err error)
 	if _u.mutation.ThumbnailKeyCleared() {
 		_spec.ClearField(media.FieldThumbnailKey, field.TypeString)
 	}
+	if value, ok := _u.mutation.Position(); ok {
+		_spec.SetField(media.FieldPosition, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedPosition(); ok {
+		_spec.AddField(media.FieldPosition, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.AttachedAt(); ok {
 		_spec.SetField(media.FieldAttachedAt, field.TypeTime, value)
 	}
 	if _u.mutation.AttachedAtCleared() {
 		_spec.ClearField(media.FieldAttachedAt, field.TypeTime)
+	}
+	if _u.mutation.ReviewCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ReviewIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.ReviewTable,
+			Columns: []string{media.ReviewColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_node = &Media{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -786,10 +786,14 @@ type MediaMutation struct {
 	thumbnail_key         *string
 	sha256                *string
 	created_at            *time.Time
+	position              *int
+	addposition           *int
 	attached_at           *time.Time
 	clearedFields         map[string]struct{}
 	owner_customer        *int
 	clearedowner_customer bool
+	review                *int
+	clearedreview         bool
 	done                  bool
 	oldValue              func(context.Context) (*Media, error)
 	predicates            []predicate.Media
@@ -1416,6 +1420,111 @@ func (m *MediaMutation) ResetCreatedAt() {
 	m.created_at = nil
 }
 
+// SetReviewID sets the "review_id" field.
+func (m *MediaMutation) SetReviewID(i int) {
+	m.review = &i
+}
+
+// ReviewID returns the value of the "review_id" field in the mutation.
+func (m *MediaMutation) ReviewID() (r int, exists bool) {
+	v := m.review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewID returns the old "review_id" field's value of the Media entity.
+// If the Media object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MediaMutation) OldReviewID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewID: %w", err)
+	}
+	return oldValue.ReviewID, nil
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (m *MediaMutation) ClearReviewID() {
+	m.review = nil
+	m.clearedFields[media.FieldReviewID] = struct{}{}
+}
+
+// ReviewIDCleared returns if the "review_id" field was cleared in this mutation.
+func (m *MediaMutation) ReviewIDCleared() bool {
+	_, ok := m.clearedFields[media.FieldReviewID]
+	return ok
+}
+
+// ResetReviewID resets all changes to the "review_id" field.
+func (m *MediaMutation) ResetReviewID() {
+	m.review = nil
+	delete(m.clearedFields, media.FieldReviewID)
+}
+
+// SetPosition sets the "position" field.
+func (m *MediaMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *MediaMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the Media entity.
+// If the Media object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MediaMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *MediaMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *MediaMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *MediaMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
 // SetAttachedAt sets the "attached_at" field.
 func (m *MediaMutation) SetAttachedAt(t time.Time) {
 	m.attached_at = &t
@@ -1492,6 +1601,33 @@ func (m *MediaMutation) ResetOwnerCustomer() {
 	m.clearedowner_customer = false
 }
 
+// ClearReview clears the "review" edge to the Review entity.
+func (m *MediaMutation) ClearReview() {
+	m.clearedreview = true
+	m.clearedFields[media.FieldReviewID] = struct{}{}
+}
+
+// ReviewCleared reports if the "review" edge to the Review entity was cleared.
+func (m *MediaMutation) ReviewCleared() bool {
+	return m.ReviewIDCleared() || m.clearedreview
+}
+
+// ReviewIDs returns the "review" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewID instead. It exists only for internal usage by the builders.
+func (m *MediaMutation) ReviewIDs() (ids []int) {
+	if id := m.review; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReview resets all changes to the "review" edge.
+func (m *MediaMutation) ResetReview() {
+	m.review = nil
+	m.clearedreview = false
+}
+
 // Where appends a list predicates to the MediaMutation builder.
 func (m *MediaMutation) Where(ps ...predicate.Media) {
 	m.predicates = append(m.predicates, ps...)
@@ -1526,7 +1662,7 @@ func (m *MediaMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MediaMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 14)
 	if m.owner_customer != nil {
 		fields = append(fields, media.FieldOwnerCustomerID)
 	}
@@ -1559,6 +1695,12 @@ func (m *MediaMutation) Fields() []string {
 	}
 	if m.created_at != nil {
 		fields = append(fields, media.FieldCreatedAt)
+	}
+	if m.review != nil {
+		fields = append(fields, media.FieldReviewID)
+	}
+	if m.position != nil {
+		fields = append(fields, media.FieldPosition)
 	}
 	if m.attached_at != nil {
 		fields = append(fields, media.FieldAttachedAt)
@@ -1593,6 +1735,10 @@ func (m *MediaMutation) Field(name string) (ent.Value, bool) {
 		return m.Sha256()
 	case media.FieldCreatedAt:
 		return m.CreatedAt()
+	case media.FieldReviewID:
+		return m.ReviewID()
+	case media.FieldPosition:
+		return m.Position()
 	case media.FieldAttachedAt:
 		return m.AttachedAt()
 	}
@@ -1626,6 +1772,10 @@ func (m *MediaMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldSha256(ctx)
 	case media.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
+	case media.FieldReviewID:
+		return m.OldReviewID(ctx)
+	case media.FieldPosition:
+		return m.OldPosition(ctx)
 	case media.FieldAttachedAt:
 		return m.OldAttachedAt(ctx)
 	}
@@ -1714,6 +1864,20 @@ func (m *MediaMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCreatedAt(v)
 		return nil
+	case media.FieldReviewID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewID(v)
+		return nil
+	case media.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
 	case media.FieldAttachedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -1738,6 +1902,9 @@ func (m *MediaMutation) AddedFields() []string {
 	if m.addheight != nil {
 		fields = append(fields, media.FieldHeight)
 	}
+	if m.addposition != nil {
+		fields = append(fields, media.FieldPosition)
+	}
 	return fields
 }
 
@@ -1752,6 +1919,8 @@ func (m *MediaMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedWidth()
 	case media.FieldHeight:
 		return m.AddedHeight()
+	case media.FieldPosition:
+		return m.AddedPosition()
 	}
 	return nil, false
 }
@@ -1782,6 +1951,13 @@ func (m *MediaMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddHeight(v)
 		return nil
+	case media.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Media numeric field %s", name)
 }
@@ -1804,6 +1980,9 @@ func (m *MediaMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(media.FieldThumbnailKey) {
 		fields = append(fields, media.FieldThumbnailKey)
+	}
+	if m.FieldCleared(media.FieldReviewID) {
+		fields = append(fields, media.FieldReviewID)
 	}
 	if m.FieldCleared(media.FieldAttachedAt) {
 		fields = append(fields, media.FieldAttachedAt)
@@ -1836,6 +2015,9 @@ func (m *MediaMutation) ClearField(name string) error {
 		return nil
 	case media.FieldThumbnailKey:
 		m.ClearThumbnailKey()
+		return nil
+	case media.FieldReviewID:
+		m.ClearReviewID()
 		return nil
 	case media.FieldAttachedAt:
 		m.ClearAttachedAt()
@@ -1881,6 +2063,12 @@ func (m *MediaMutation) ResetField(name string) error {
 	case media.FieldCreatedAt:
 		m.ResetCreatedAt()
 		return nil
+	case media.FieldReviewID:
+		m.ResetReviewID()
+		return nil
+	case media.FieldPosition:
+		m.ResetPosition()
+		return nil
 	case media.FieldAttachedAt:
 		m.ResetAttachedAt()
 		return nil
@@ -1890,9 +2078,12 @@ func (m *MediaMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *MediaMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.owner_customer != nil {
 		edges = append(edges, media.EdgeOwnerCustomer)
+	}
+	if m.review != nil {
+		edges = append(edges, media.EdgeReview)
 	}
 	return edges
 }
@@ -1905,13 +2096,17 @@ func (m *MediaMutation) AddedIDs(name string) []ent.Value {
 		if id := m.owner_customer; id != nil {
 			return []ent.Value{*id}
 		}
+	case media.EdgeReview:
+		if id := m.review; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *MediaMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	return edges
 }
 
@@ -1923,9 +2118,12 @@ func (m *MediaMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *MediaMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedowner_customer {
 		edges = append(edges, media.EdgeOwnerCustomer)
+	}
+	if m.clearedreview {
+		edges = append(edges, media.EdgeReview)
 	}
 	return edges
 }
@@ -1936,6 +2134,8 @@ func (m *MediaMutation) EdgeCleared(name string) bool {
 	switch name {
 	case media.EdgeOwnerCustomer:
 		return m.clearedowner_customer
+	case media.EdgeReview:
+		return m.clearedreview
 	}
 	return false
 }
@@ -1947,6 +2147,9 @@ func (m *MediaMutation) ClearEdge(name string) error {
 	case media.EdgeOwnerCustomer:
 		m.ClearOwnerCustomer()
 		return nil
+	case media.EdgeReview:
+		m.ClearReview()
+		return nil
 	}
 	return fmt.Errorf("unknown Media unique edge %s", name)
 }
@@ -1957,6 +2160,9 @@ func (m *MediaMutation) ResetEdge(name string) error {
 	switch name {
 	case media.EdgeOwnerCustomer:
 		m.ResetOwnerCustomer()
+		return nil
+	case media.EdgeReview:
+		m.ResetReview()
 		return nil
 	}
 	return fmt.Errorf("unknown Media edge %s", name)
@@ -6660,6 +6866,9 @@ type ReviewMutation struct {
 	reply_changes        map[int]struct{}
 	removedreply_changes map[int]struct{}
 	clearedreply_changes bool
+	attachments          map[int]struct{}
+	removedattachments   map[int]struct{}
+	clearedattachments   bool
 	done                 bool
 	oldValue             func(context.Context) (*Review, error)
 	predicates           []predicate.Review
@@ -7788,6 +7997,60 @@ func (m *ReviewMutation) ResetReplyChanges() {
 	m.removedreply_changes = nil
 }
 
+// AddAttachmentIDs adds the "attachments" edge to the Media entity by ids.
+func (m *ReviewMutation) AddAttachmentIDs(ids ...int) {
+	if m.attachments == nil {
+		m.attachments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.attachments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAttachments clears the "attachments" edge to the Media entity.
+func (m *ReviewMutation) ClearAttachments() {
+	m.clearedattachments = true
+}
+
+// AttachmentsCleared reports if the "attachments" edge to the Media entity was cleared.
+func (m *ReviewMutation) AttachmentsCleared() bool {
+	return m.clearedattachments
+}
+
+// RemoveAttachmentIDs removes the "attachments" edge to the Media entity by IDs.
+func (m *ReviewMutation) RemoveAttachmentIDs(ids ...int) {
+	if m.removedattachments == nil {
+		m.removedattachments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.attachments, ids[i])
+		m.removedattachments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAttachments returns the removed IDs of the "attachments" edge to the Media entity.
+func (m *ReviewMutation) RemovedAttachmentsIDs() (ids []int) {
+	for id := range m.removedattachments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AttachmentsIDs returns the "attachments" edge IDs in the mutation.
+func (m *ReviewMutation) AttachmentsIDs() (ids []int) {
+	for id := range m.attachments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAttachments resets all changes to the "attachments" edge.
+func (m *ReviewMutation) ResetAttachments() {
+	m.attachments = nil
+	m.clearedattachments = false
+	m.removedattachments = nil
+}
+
 // Where appends a list predicates to the ReviewMutation builder.
 func (m *ReviewMutation) Where(ps ...predicate.Review) {
 	m.predicates = append(m.predicates, ps...)
@@ -8270,7 +8533,7 @@ func (m *ReviewMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ReviewMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.product != nil {
 		edges = append(edges, review.EdgeProduct)
 	}
@@ -8288,6 +8551,9 @@ func (m *ReviewMutation) AddedEdges() []string {
 	}
 	if m.reply_changes != nil {
 		edges = append(edges, review.EdgeReplyChanges)
+	}
+	if m.attachments != nil {
+		edges = append(edges, review.EdgeAttachments)
 	}
 	return edges
 }
@@ -8326,13 +8592,19 @@ func (m *ReviewMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case review.EdgeAttachments:
+		ids := make([]ent.Value, 0, len(m.attachments))
+		for id := range m.attachments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ReviewMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedreplies != nil {
 		edges = append(edges, review.EdgeReplies)
 	}
@@ -8341,6 +8613,9 @@ func (m *ReviewMutation) RemovedEdges() []string {
 	}
 	if m.removedreply_changes != nil {
 		edges = append(edges, review.EdgeReplyChanges)
+	}
+	if m.removedattachments != nil {
+		edges = append(edges, review.EdgeAttachments)
 	}
 	return edges
 }
@@ -8367,13 +8642,19 @@ func (m *ReviewMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case review.EdgeAttachments:
+		ids := make([]ent.Value, 0, len(m.removedattachments))
+		for id := range m.removedattachments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ReviewMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedproduct {
 		edges = append(edges, review.EdgeProduct)
 	}
@@ -8391,6 +8672,9 @@ func (m *ReviewMutation) ClearedEdges() []string {
 	}
 	if m.clearedreply_changes {
 		edges = append(edges, review.EdgeReplyChanges)
+	}
+	if m.clearedattachments {
+		edges = append(edges, review.EdgeAttachments)
 	}
 	return edges
 }
@@ -8411,6 +8695,8 @@ func (m *ReviewMutation) EdgeCleared(name string) bool {
 		return m.clearedvotes
 	case review.EdgeReplyChanges:
 		return m.clearedreply_changes
+	case review.EdgeAttachments:
+		return m.clearedattachments
 	}
 	return false
 }
@@ -8453,6 +8739,9 @@ func (m *ReviewMutation) ResetEdge(name string) error {
 		return nil
 	case review.EdgeReplyChanges:
 		m.ResetReplyChanges()
+		return nil
+	case review.EdgeAttachments:
+		m.ResetAttachments()
 		return nil
 	}
 	return fmt.Errorf("unknown Review edge %s", name)

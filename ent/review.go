@@ -78,15 +78,18 @@ type ReviewEdges struct {
 	Votes []*ReviewVote `json:"votes,omitempty"`
 	// The reply feed's change log.
 	ReplyChanges []*ReviewReplyChange `json:"reply_changes,omitempty"`
+	// The photos and videos attached, in the author's order (Media.position).
+	Attachments []*Media `json:"attachments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
 	namedReplies      map[string][]*ReviewReply
 	namedVotes        map[string][]*ReviewVote
 	namedReplyChanges map[string][]*ReviewReplyChange
+	namedAttachments  map[string][]*Media
 }
 
 // ProductOrErr returns the Product value or an error if the edge
@@ -147,6 +150,15 @@ func (e ReviewEdges) ReplyChangesOrErr() ([]*ReviewReplyChange, error) {
 		return e.ReplyChanges, nil
 	}
 	return nil, &NotLoadedError{edge: "reply_changes"}
+}
+
+// AttachmentsOrErr returns the Attachments value or an error if the edge
+// was not loaded in eager-loading.
+func (e ReviewEdges) AttachmentsOrErr() ([]*Media, error) {
+	if e.loadedTypes[6] {
+		return e.Attachments, nil
+	}
+	return nil, &NotLoadedError{edge: "attachments"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -342,6 +354,11 @@ func (_m *Review) QueryReplyChanges() *ReviewReplyChangeQuery {
 	return NewReviewClient(_m.config).QueryReplyChanges(_m)
 }
 
+// QueryAttachments queries the "attachments" edge of the Review entity.
+func (_m *Review) QueryAttachments() *MediaQuery {
+	return NewReviewClient(_m.config).QueryAttachments(_m)
+}
+
 // Update returns a builder for updating this Review.
 // Note that you need to call Review.Unwrap() before calling this method if this Review
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -499,6 +516,30 @@ func (_m *Review) appendNamedReplyChanges(name string, edges ...*ReviewReplyChan
 		_m.Edges.namedReplyChanges[name] = []*ReviewReplyChange{}
 	} else {
 		_m.Edges.namedReplyChanges[name] = append(_m.Edges.namedReplyChanges[name], edges...)
+	}
+}
+
+// NamedAttachments returns the Attachments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Review) NamedAttachments(name string) ([]*Media, error) {
+	if _m.Edges.namedAttachments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAttachments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Review) appendNamedAttachments(name string, edges ...*Media) {
+	if _m.Edges.namedAttachments == nil {
+		_m.Edges.namedAttachments = make(map[string][]*Media)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAttachments[name] = []*Media{}
+	} else {
+		_m.Edges.namedAttachments[name] = append(_m.Edges.namedAttachments[name], edges...)
 	}
 }
 

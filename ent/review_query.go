@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
@@ -37,11 +38,13 @@ type ReviewQuery struct {
 	withReplies           *ReviewReplyQuery
 	withVotes             *ReviewVoteQuery
 	withReplyChanges      *ReviewReplyChangeQuery
+	withAttachments       *MediaQuery
 	loadTotal             []func(context.Context, []*Review) error
 	modifiers             []func(*sql.Selector)
 	withNamedReplies      map[string]*ReviewReplyQuery
 	withNamedVotes        map[string]*ReviewVoteQuery
 	withNamedReplyChanges map[string]*ReviewReplyChangeQuery
+	withNamedAttachments  map[string]*MediaQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *ReviewQuery) QueryReplyChanges() *ReviewReplyChangeQuery {
 			sqlgraph.From(review.Table, review.FieldID, selector),
 			sqlgraph.To(reviewreplychange.Table, reviewreplychange.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, review.ReplyChangesTable, review.ReplyChangesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAttachments chains the current query on the "attachments" edge.
+func (_q *ReviewQuery) QueryAttachments() *MediaQuery {
+	query := (&MediaClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(review.Table, review.FieldID, selector),
+			sqlgraph.To(media.Table, media.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, review.AttachmentsTable, review.AttachmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -408,6 +433,7 @@ func (_q *ReviewQuery) Clone() *ReviewQuery {
 		withReplies:      _q.withReplies.Clone(),
 		withVotes:        _q.withVotes.Clone(),
 		withReplyChanges: _q.withReplyChanges.Clone(),
+		withAttachments:  _q.withAttachments.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -477,6 +503,17 @@ func (_q *ReviewQuery) WithReplyChanges(opts ...func(*ReviewReplyChangeQuery)) *
 		opt(query)
 	}
 	_q.withReplyChanges = query
+	return _q
+}
+
+// WithAttachments tells the query-builder to eager-load the nodes that are connected to
+// the "attachments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReviewQuery) WithAttachments(opts ...func(*MediaQuery)) *ReviewQuery {
+	query := (&MediaClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAttachments = query
 	return _q
 }
 
@@ -564,13 +601,14 @@ func (_q *ReviewQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Revie
 	var (
 		nodes       = []*Review{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withProduct != nil,
 			_q.withAuthor != nil,
 			_q.withOrderItem != nil,
 			_q.withReplies != nil,
 			_q.withVotes != nil,
 			_q.withReplyChanges != nil,
+			_q.withAttachments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -633,6 +671,13 @@ func (_q *ReviewQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Revie
 			return nil, err
 		}
 	}
+	if query := _q.withAttachments; query != nil {
+		if err := _q.loadAttachments(ctx, query, nodes,
+			func(n *Review) { n.Edges.Attachments = []*Media{} },
+			func(n *Review, e *Media) { n.Edges.Attachments = append(n.Edges.Attachments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReplies {
 		if err := _q.loadReplies(ctx, query, nodes,
 			func(n *Review) { n.appendNamedReplies(name) },
@@ -651,6 +696,13 @@ func (_q *ReviewQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Revie
 		if err := _q.loadReplyChanges(ctx, query, nodes,
 			func(n *Review) { n.appendNamedReplyChanges(name) },
 			func(n *Review, e *ReviewReplyChange) { n.appendNamedReplyChanges(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAttachments {
+		if err := _q.loadAttachments(ctx, query, nodes,
+			func(n *Review) { n.appendNamedAttachments(name) },
+			func(n *Review, e *Media) { n.appendNamedAttachments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -842,6 +894,39 @@ func (_q *ReviewQuery) loadReplyChanges(ctx context.Context, query *ReviewReplyC
 	}
 	return nil
 }
+func (_q *ReviewQuery) loadAttachments(ctx context.Context, query *MediaQuery, nodes []*Review, init func(*Review), assign func(*Review, *Media)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Review)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(media.FieldReviewID)
+	}
+	query.Where(predicate.Media(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(review.AttachmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ReviewID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "review_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "review_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ReviewQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1004,6 +1089,20 @@ func (_q *ReviewQuery) WithNamedReplyChanges(name string, opts ...func(*ReviewRe
 		_q.withNamedReplyChanges = make(map[string]*ReviewReplyChangeQuery)
 	}
 	_q.withNamedReplyChanges[name] = query
+	return _q
+}
+
+// WithNamedAttachments tells the query-builder to eager-load the nodes that are connected to the "attachments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ReviewQuery) WithNamedAttachments(name string, opts ...func(*MediaQuery)) *ReviewQuery {
+	query := (&MediaClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAttachments == nil {
+		_q.withNamedAttachments = make(map[string]*MediaQuery)
+	}
+	_q.withNamedAttachments[name] = query
 	return _q
 }
 

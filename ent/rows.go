@@ -125,6 +125,12 @@ func (_m *Media) SetLoadedOwnerCustomer(v *Customer) {
 	_m.Edges.loadedTypes[0] = true
 }
 
+// SetLoadedReview records v as the eager-loaded "review" edge.
+func (_m *Media) SetLoadedReview(v *Review) {
+	_m.Edges.Review = v
+	_m.Edges.loadedTypes[1] = true
+}
+
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
 // predicates. It is for statements that extend it (joins), choose their
@@ -444,6 +450,21 @@ func (_m *Review) SetNamedReplyChanges(name string, v []*ReviewReplyChange) {
 		delete(_m.Edges.namedReplyChanges, name)
 	}
 	_m.appendNamedReplyChanges(name, v...)
+}
+
+// SetLoadedAttachments records v as the eager-loaded "attachments" edge.
+func (_m *Review) SetLoadedAttachments(v []*Media) {
+	_m.Edges.Attachments = v
+	_m.Edges.loadedTypes[6] = true
+}
+
+// SetNamedAttachments records v as the "attachments" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Review) SetNamedAttachments(name string, v []*Media) {
+	if _m.Edges.namedAttachments != nil {
+		delete(_m.Edges.namedAttachments, name)
+	}
+	_m.appendNamedAttachments(name, v...)
 }
 
 // Selector returns the statement the query would run, after its

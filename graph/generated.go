@@ -6791,7 +6791,7 @@ type Author {
 extend type Review {
   """The author, as other viewers see them."""
   author: Author!
-  """Photos and videos attached (empty until media uploads are merged)."""
+  """The photos and videos attached, in the author's order; seen exactly as the review is."""
   media: [Media!]!
   """The delivered order line behind the verified-buyer mark; null for anyone but the author and staff."""
   orderItem: OrderItem

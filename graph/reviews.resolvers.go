@@ -79,9 +79,7 @@ func (r *reviewResolver) Author(ctx context.Context, obj *ent.Review) (*moderati
 
 // Media is the resolver for the media field.
 func (r *reviewResolver) Media(ctx context.Context, obj *ent.Review) ([]*ent.Media, error) {
-	// No upload is attached to a review yet: reviews.attachMedia is the
-	// seam where media.Attach goes (issue 10, left open).
-	return []*ent.Media{}, nil
+	return reviews.Media(ctx, obj)
 }
 
 // OrderItem is the resolver for the orderItem field.

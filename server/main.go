@@ -360,7 +360,7 @@ func (m *Main) Run(ctx context.Context) error {
 		storeName = demo.StoreName
 	}
 	m.Moderation = moderation.NewService(m.DB)
-	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{
+	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{Media: m.Media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
 	if c.Seed {

@@ -40,10 +40,16 @@ const (
 	FieldSha256 = "sha256"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
+	// FieldReviewID holds the string denoting the review_id field in the database.
+	FieldReviewID = "review_id"
+	// FieldPosition holds the string denoting the position field in the database.
+	FieldPosition = "position"
 	// FieldAttachedAt holds the string denoting the attached_at field in the database.
 	FieldAttachedAt = "attached_at"
 	// EdgeOwnerCustomer holds the string denoting the owner_customer edge name in mutations.
 	EdgeOwnerCustomer = "owner_customer"
+	// EdgeReview holds the string denoting the review edge name in mutations.
+	EdgeReview = "review"
 	// Table holds the table name of the media in the database.
 	Table = "media"
 	// OwnerCustomerTable is the table that holds the owner_customer relation/edge.
@@ -53,6 +59,13 @@ const (
 	OwnerCustomerInverseTable = "customers"
 	// OwnerCustomerColumn is the table column denoting the owner_customer relation/edge.
 	OwnerCustomerColumn = "owner_customer_id"
+	// ReviewTable is the table that holds the review relation/edge.
+	ReviewTable = "media"
+	// ReviewInverseTable is the table name for the Review entity.
+	// It exists in this package in order to avoid circular dependency with the "review" package.
+	ReviewInverseTable = "reviews"
+	// ReviewColumn is the table column denoting the review relation/edge.
+	ReviewColumn = "review_id"
 )
 
 // Columns holds all SQL columns for media fields.
@@ -69,6 +82,8 @@ var Columns = []string{
 	FieldThumbnailKey,
 	FieldSha256,
 	FieldCreatedAt,
+	FieldReviewID,
+	FieldPosition,
 	FieldAttachedAt,
 }
 
@@ -104,6 +119,8 @@ var (
 	Sha256Validator func(string) error
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
+	// DefaultPosition holds the default value on creation for the "position" field.
+	DefaultPosition int
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -192,6 +209,16 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedAt, opts...).ToFunc()
 }
 
+// ByReviewID orders the results by the review_id field.
+func ByReviewID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewID, opts...).ToFunc()
+}
+
+// ByPosition orders the results by the position field.
+func ByPosition(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPosition, opts...).ToFunc()
+}
+
 // ByAttachedAt orders the results by the attached_at field.
 func ByAttachedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAttachedAt, opts...).ToFunc()
@@ -203,11 +230,25 @@ func ByOwnerCustomerField(field string, opts ...sql.OrderTermOption) OrderOption
 		sqlgraph.OrderByNeighborTerms(s, newOwnerCustomerStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByReviewField orders the results by review field.
+func ByReviewField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReviewStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOwnerCustomerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OwnerCustomerInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OwnerCustomerTable, OwnerCustomerColumn),
+	)
+}
+func newReviewStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ReviewInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ReviewTable, ReviewColumn),
 	)
 }
 

@@ -105,6 +105,16 @@ func CreatedAt(v time.Time) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// ReviewID applies equality check predicate on the "review_id" field. It's identical to ReviewIDEQ.
+func ReviewID(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldReviewID, v))
+}
+
+// Position applies equality check predicate on the "position" field. It's identical to PositionEQ.
+func Position(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldPosition, v))
+}
+
 // AttachedAt applies equality check predicate on the "attached_at" field. It's identical to AttachedAtEQ.
 func AttachedAt(v time.Time) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldAttachedAt, v))
@@ -685,6 +695,76 @@ func CreatedAtLTE(v time.Time) predicate.Media {
 	return predicate.Media(sql.FieldLTE(FieldCreatedAt, v))
 }
 
+// ReviewIDEQ applies the EQ predicate on the "review_id" field.
+func ReviewIDEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldReviewID, v))
+}
+
+// ReviewIDNEQ applies the NEQ predicate on the "review_id" field.
+func ReviewIDNEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldNEQ(FieldReviewID, v))
+}
+
+// ReviewIDIn applies the In predicate on the "review_id" field.
+func ReviewIDIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldIn(FieldReviewID, vs...))
+}
+
+// ReviewIDNotIn applies the NotIn predicate on the "review_id" field.
+func ReviewIDNotIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldNotIn(FieldReviewID, vs...))
+}
+
+// ReviewIDIsNil applies the IsNil predicate on the "review_id" field.
+func ReviewIDIsNil() predicate.Media {
+	return predicate.Media(sql.FieldIsNull(FieldReviewID))
+}
+
+// ReviewIDNotNil applies the NotNil predicate on the "review_id" field.
+func ReviewIDNotNil() predicate.Media {
+	return predicate.Media(sql.FieldNotNull(FieldReviewID))
+}
+
+// PositionEQ applies the EQ predicate on the "position" field.
+func PositionEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldPosition, v))
+}
+
+// PositionNEQ applies the NEQ predicate on the "position" field.
+func PositionNEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldNEQ(FieldPosition, v))
+}
+
+// PositionIn applies the In predicate on the "position" field.
+func PositionIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldIn(FieldPosition, vs...))
+}
+
+// PositionNotIn applies the NotIn predicate on the "position" field.
+func PositionNotIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldNotIn(FieldPosition, vs...))
+}
+
+// PositionGT applies the GT predicate on the "position" field.
+func PositionGT(v int) predicate.Media {
+	return predicate.Media(sql.FieldGT(FieldPosition, v))
+}
+
+// PositionGTE applies the GTE predicate on the "position" field.
+func PositionGTE(v int) predicate.Media {
+	return predicate.Media(sql.FieldGTE(FieldPosition, v))
+}
+
+// PositionLT applies the LT predicate on the "position" field.
+func PositionLT(v int) predicate.Media {
+	return predicate.Media(sql.FieldLT(FieldPosition, v))
+}
+
+// PositionLTE applies the LTE predicate on the "position" field.
+func PositionLTE(v int) predicate.Media {
+	return predicate.Media(sql.FieldLTE(FieldPosition, v))
+}
+
 // AttachedAtEQ applies the EQ predicate on the "attached_at" field.
 func AttachedAtEQ(v time.Time) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldAttachedAt, v))
@@ -750,6 +830,29 @@ func HasOwnerCustomer() predicate.Media {
 func HasOwnerCustomerWith(preds ...predicate.Customer) predicate.Media {
 	return predicate.Media(func(s *sql.Selector) {
 		step := newOwnerCustomerStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasReview applies the HasEdge predicate on the "review" edge.
+func HasReview() predicate.Media {
+	return predicate.Media(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ReviewTable, ReviewColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReviewWith applies the HasEdge predicate on the "review" edge with a given conditions (other predicates).
+func HasReviewWith(preds ...predicate.Review) predicate.Media {
+	return predicate.Media(func(s *sql.Selector) {
+		step := newReviewStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -38,8 +38,10 @@ var (
 		{Name: "thumbnail_key", Type: field.TypeString, Nullable: true, Size: 128},
 		{Name: "sha256", Type: field.TypeString, Size: 64},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "position", Type: field.TypeInt, Default: 0},
 		{Name: "attached_at", Type: field.TypeTime, Nullable: true},
 		{Name: "owner_customer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "review_id", Type: field.TypeInt, Nullable: true},
 	}
 	// MediaTable holds the schema information for the "media" table.
 	MediaTable = &schema.Table{
@@ -49,21 +51,32 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "media_customers_owner_customer",
-				Columns:    []*schema.Column{MediaColumns[12]},
+				Columns:    []*schema.Column{MediaColumns[13]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "media_reviews_attachments",
+				Columns:    []*schema.Column{MediaColumns[14]},
+				RefColumns: []*schema.Column{ReviewsColumns[0]},
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
 				Name:    "media_attached_at_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MediaColumns[11], MediaColumns[10]},
+				Columns: []*schema.Column{MediaColumns[12], MediaColumns[10]},
 			},
 			{
 				Name:    "media_owner_customer_id",
 				Unique:  false,
-				Columns: []*schema.Column{MediaColumns[12]},
+				Columns: []*schema.Column{MediaColumns[13]},
+			},
+			{
+				Name:    "media_review_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{MediaColumns[14], MediaColumns[11]},
 			},
 		},
 	}
@@ -602,6 +615,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
 	MediaTable.ForeignKeys[0].RefTable = CustomersTable
+	MediaTable.ForeignKeys[1].RefTable = ReviewsTable
 	MediaTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}

@@ -66,6 +66,8 @@ const (
 	EdgeVotes = "votes"
 	// EdgeReplyChanges holds the string denoting the reply_changes edge name in mutations.
 	EdgeReplyChanges = "reply_changes"
+	// EdgeAttachments holds the string denoting the attachments edge name in mutations.
+	EdgeAttachments = "attachments"
 	// Table holds the table name of the review in the database.
 	Table = "reviews"
 	// ProductTable is the table that holds the product relation/edge.
@@ -110,6 +112,13 @@ const (
 	ReplyChangesInverseTable = "review_reply_changes"
 	// ReplyChangesColumn is the table column denoting the reply_changes relation/edge.
 	ReplyChangesColumn = "review_id"
+	// AttachmentsTable is the table that holds the attachments relation/edge.
+	AttachmentsTable = "media"
+	// AttachmentsInverseTable is the table name for the Media entity.
+	// It exists in this package in order to avoid circular dependency with the "media" package.
+	AttachmentsInverseTable = "media"
+	// AttachmentsColumn is the table column denoting the attachments relation/edge.
+	AttachmentsColumn = "review_id"
 )
 
 // Columns holds all SQL columns for review fields.
@@ -352,6 +361,20 @@ func ByReplyChanges(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newReplyChangesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByAttachmentsCount orders the results by attachments count.
+func ByAttachmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAttachmentsStep(), opts...)
+	}
+}
+
+// ByAttachments orders the results by attachments terms.
+func ByAttachments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAttachmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newProductStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -392,6 +415,13 @@ func newReplyChangesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ReplyChangesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ReplyChangesTable, ReplyChangesColumn),
+	)
+}
+func newAttachmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AttachmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AttachmentsTable, AttachmentsColumn),
 	)
 }
 

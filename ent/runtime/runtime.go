@@ -156,6 +156,10 @@ func init() {
 	mediaDescCreatedAt := mediaFields[10].Descriptor()
 	// media.DefaultCreatedAt holds the default value on creation for the created_at field.
 	media.DefaultCreatedAt = mediaDescCreatedAt.Default.(func() time.Time)
+	// mediaDescPosition is the schema descriptor for position field.
+	mediaDescPosition := mediaFields[12].Descriptor()
+	// media.DefaultPosition holds the default value on creation for the position field.
+	media.DefaultPosition = mediaDescPosition.Default.(int)
 	moderationdecision.Policy = privacy.NewPolicies(schema.ModerationDecision{})
 	moderationdecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

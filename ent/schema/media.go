@@ -87,6 +87,15 @@ func (Media) Fields() []ent.Field {
 			Immutable().
 			Default(time.Now).
 			Comment("When it was uploaded."),
+		field.Int("review_id").
+			Optional().
+			Nillable().
+			Comment("The review it is attached to, if any.").
+			Annotations(entgql.Skip()),
+		field.Int("position").
+			Default(0).
+			Comment("Its place among its parent's media, from 0.").
+			Annotations(entgql.Skip()),
 		field.Time("attached_at").
 			Optional().
 			Nillable().
@@ -104,6 +113,12 @@ func (Media) Edges() []ent.Edge {
 			Immutable().
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()).
 			Comment("The customer who uploaded it."),
+		edge.From("review", Review.Type).
+			Ref("attachments").
+			Field("review_id").
+			Unique().
+			Annotations(entgql.Skip()).
+			Comment("The review it is attached to."),
 	}
 }
 
@@ -114,6 +129,8 @@ func (Media) Indexes() []ent.Index {
 		index.Fields("attached_at", "created_at"),
 		// A customer's own media (privacy filter, and Attach's check).
 		index.Fields("owner_customer_id"),
+		// A review's media, in order.
+		index.Fields("review_id", "position"),
 	}
 }
 

@@ -95,6 +95,13 @@ func (Review) Edges() []ent.Edge {
 		edge.To("reply_changes", ReviewReplyChange.Type).
 			Comment("The reply feed's change log.").
 			Annotations(entgql.Skip(entgql.SkipAll), entsql.OnDelete(entsql.Cascade)),
+		// Review.media is declared in schema/reviews.graphql and ordered by
+		// position (server/reviews). Deleting a review detaches its media
+		// (server/reviews), which the media cleanup then deletes with their
+		// blobs.
+		edge.To("attachments", Media.Type).
+			Comment("The photos and videos attached, in the author's order (Media.position).").
+			Annotations(entgql.Skip(entgql.SkipAll), entsql.OnDelete(entsql.SetNull)),
 	}
 }
 

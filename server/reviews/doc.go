@@ -47,8 +47,13 @@
 //
 // # Media
 //
-// Reviews take up to MaxMedia media ids; uploads and the attachment itself
-// belong to server/media, which is built separately. attachMedia is the
-// one seam where the review's transaction will attach them; until it is
-// wired a review has no media and Review.media resolves to an empty list.
+// Reviews take up to MaxMedia ids of the author's uploads (server/media's
+// uploadMedia). The review's transaction attaches them through media's
+// Attach (an Attacher, Config.Media), in the order given: someone else's,
+// an unknown or an already attached upload refuses the whole review.
+// Media attached to a review are seen exactly as the review is (the media
+// privacy rule, rule.ScopeMedia); lists eager-load a page's media in one
+// statement. Deleting a review lets go of its media, which media's cleanup
+// then deletes with their blobs. Editing a review does not change its media
+// yet.
 package reviews

@@ -129,6 +129,9 @@ func (s *Service) Delete(ctx context.Context, id int) (*DeleteResult, error) {
 		if _, err := s.ownReview(ctx, tx, v, id); err != nil {
 			return err
 		}
+		if err := detachMedia(ctx, tx, id); err != nil {
+			return err
+		}
 		return tx.Review.DeleteOneID(id).Exec(ctx)
 	})
 	if err != nil {

@@ -140,13 +140,13 @@ func (s *Service) ProductReviews(ctx context.Context, productID int, p Page, sor
 	if !ok {
 		order = sorts[SortNewest]
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order))
+	return withMedia(q).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order))
 }
 
 // Featured lists the showcase: featured PUBLISHED reviews, newest first.
 func (s *Service) Featured(ctx context.Context, p Page) (*ent.ReviewConnection, error) {
-	return s.db.Review.Query().
-		Where(review.Featured(true), review.StatusEQ(types.ModerationPublished)).
+	return withMedia(s.db.Review.Query().
+		Where(review.Featured(true), review.StatusEQ(types.ModerationPublished))).
 		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortNewest]))
 }
 
@@ -157,8 +157,8 @@ func (s *Service) AwaitingReply(ctx context.Context, p Page) (*ent.ReviewConnect
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	return s.db.Review.Query().
+	return withMedia(s.db.Review.Query().
 		Where(review.RatingLTE(2), review.MerchantReplied(false),
-			review.StatusIn(types.ModerationPublished, types.ModerationPending)).
+			review.StatusIn(types.ModerationPublished, types.ModerationPending))).
 		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortOldest]))
 }

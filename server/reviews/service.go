@@ -48,6 +48,9 @@ type Config struct {
 	Limits *Limits
 	// Clock times edits and rate limits; nil is the real clock.
 	Clock clockwork.Clock
+	// Media attaches uploads to reviews (server/media); nil refuses
+	// reviews with media.
+	Media Attacher
 }
 
 // Service writes reviews, replies and votes. It is safe for concurrent use.
@@ -186,7 +189,7 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (*WriteResult, error
 		if err != nil {
 			return err
 		}
-		if err := attachMedia(ctx, tx, r, in.MediaIDs); err != nil {
+		if err := s.attachMedia(ctx, tx, r, in.MediaIDs); err != nil {
 			return err
 		}
 		id = r.ID

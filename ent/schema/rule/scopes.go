@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/server/auth"
 )
 
 // Each scope below adds the ownership predicate for a customer viewer. The
@@ -82,14 +83,30 @@ func StaffOnlyMutations() privacy.MutationPolicy {
 	return privacy.MutationPolicy{AllowTrusted(), privacy.AlwaysDenyRule()}
 }
 
-// ScopeMedia lets a customer see only the media they uploaded, attached or
-// not. Media attached to something is visible as that thing is: the
-// concepts that attach media (reviews, community posts) widen this rule with
-// their own visibility ("or attached to a review the viewer may see") when
-// they add their edges. Until then nothing but its owner and staff sees a
-// media row, so a new parent can never leak media by forgetting to.
+// ScopeMedia lets a customer see the media they uploaded, attached or not,
+// and anyone (anonymous viewers included) the media attached to a review
+// they may see (reviewVisible: a PUBLISHED one, or their own). Each concept
+// that attaches media (community posts next) widens this rule with its own
+// visibility when it adds its edge: until it does, nothing but the owner
+// and staff sees its media, so a new parent can never leak media by
+// forgetting to.
 func ScopeMedia() privacy.QueryRule {
 	return privacy.MediaQueryRuleFunc(func(ctx context.Context, q *ent.MediaQuery) error {
-		return scope(ctx, func(cid int) { q.Where(media.OwnerCustomerID(cid)) })
+		// Media attached to a review is seen by whoever sees the review
+		// (anonymous viewers of a published one included); the rest only
+		// by its owner and staff.
+		attached := media.HasReviewWith(reviewVisible(ctx))
+		cid, filter, deny := CustomerScope(ctx)
+		if deny != nil {
+			if _, ok := auth.FromContext(ctx); ok {
+				return deny // a role that sees no media
+			}
+			q.Where(attached) // anonymous
+			return privacy.Allow
+		}
+		if filter {
+			q.Where(media.Or(media.OwnerCustomerID(cid), attached))
+		}
+		return privacy.Allow
 	})
 }

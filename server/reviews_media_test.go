@@ -1,0 +1,100 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// TestReviewMedia: a review carries its author's uploads in the order
+// given; someone else's upload refuses the whole review; the media are seen
+// exactly as the review is (anonymous viewers of a published review,
+// nobody but author and staff once it is hidden, through the product's
+// reviews and node(id:) alike); deleting the review lets go of them.
+func TestReviewMedia(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		up := func(token string) string {
+			t.Helper()
+			var out uploaded
+			s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
+			return out.UploadMedia.Media.ID
+		}
+		a, b, leos := up(sh.mina), up(sh.mina), up(sh.leo)
+
+		// Someone else's upload: the whole review is refused.
+		res := s.writeReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 5, "body": "Lovely.", "mediaIds": []string{a, leos}})
+		res.mustCode(t, "NOT_FOUND")
+		if f := res.Errors[0].Extensions["field"]; f != "input.mediaIds[1]" {
+			t.Errorf("field %v, want input.mediaIds[1]", f)
+		}
+		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 5, "body": "Lovely.", "mediaIds": []string{b, a}})
+		if rv.Status != "PUBLISHED" || len(rv.Media) != 2 {
+			t.Fatalf("review %+v", rv)
+		}
+
+		const listMedia = `query($p: ID!) { node(id: $p) { ... on Product {
+			reviews(first: 10, filter: {withMedia: true}) { totalCount edges { node { id media { id url thumbnailUrl kind } } } } } } }`
+		type page struct {
+			Node struct {
+				Reviews struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							ID    string
+							Media []struct{ ID, URL, Kind string }
+						}
+					}
+				}
+			}
+		}
+		read := func(token string) page {
+			t.Helper()
+			var p page
+			s.gql(t, token, listMedia, map[string]any{"p": sh.products[0]}).mustOK(t, &p)
+			return p
+		}
+		for _, who := range []struct{ name, token string }{{"anonymous", ""}, {"another customer", sh.leo}, {"the author", sh.mina}} {
+			p := read(who.token)
+			if p.Node.Reviews.TotalCount != 1 || len(p.Node.Reviews.Edges[0].Node.Media) != 2 {
+				t.Fatalf("%s: %+v", who.name, p)
+			}
+			m := p.Node.Reviews.Edges[0].Node.Media
+			if m[0].ID != b || m[1].ID != a || m[0].Kind != "PHOTO" || !strings.HasPrefix(m[0].URL, "/media/") {
+				t.Errorf("%s: media %+v, want %s then %s", who.name, m, b, a)
+			}
+		}
+		nodeMedia := func(token, id string) *gqlResponse {
+			return s.gql(t, token, `query($id: ID!) { node(id: $id) { ... on Media { id url } } }`, map[string]any{"id": id})
+		}
+		if r := nodeMedia(sh.leo, a); len(r.Errors) > 0 || !strings.Contains(string(r.Data), a) {
+			t.Errorf("another customer, node(id:) of a published review's photo: %s %+v", r.Data, r.Errors)
+		}
+
+		// Hidden: the review and its media are the author's and staff's.
+		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Check"}}).mustOK(t, nil)
+		if p := read(sh.leo); p.Node.Reviews.TotalCount != 0 {
+			t.Errorf("another customer sees a hidden review: %+v", p)
+		}
+		if r := nodeMedia(sh.leo, a); strings.Contains(string(r.Data), a) {
+			t.Errorf("another customer, node(id:) of a hidden review's photo: %s", r.Data)
+		}
+		if r := nodeMedia("", a); strings.Contains(string(r.Data), a) {
+			t.Errorf("anonymous, node(id:) of a hidden review's photo: %s", r.Data)
+		}
+		if p := read(sh.mina); len(p.Node.Reviews.Edges) != 1 || len(p.Node.Reviews.Edges[0].Node.Media) != 2 {
+			t.Errorf("the author no longer sees their media: %+v", p)
+		}
+
+		// Deleted: the media are let go, for the cleanup to delete.
+		s.gql(t, sh.mina, `mutation($id: ID!) { deleteReview(input: {reviewId: $id}) { deletedReviewId } }`, map[string]any{"id": rv.ID}).mustOK(t, nil)
+		ctx := auth.WithSystem(t.Context())
+		left, err := s.DB.Media.Query().Where(media.AttachedAtIsNil(), media.ReviewIDIsNil()).Count(ctx)
+		if err != nil || left != 3 { // a, b and Leo's
+			t.Errorf("%d unattached media after the delete (want 3): %v", left, err)
+		}
+	})
+}

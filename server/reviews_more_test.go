@@ -222,7 +222,9 @@ func TestReviewsDelete(t *testing.T) {
 			t.Fatal("a refused delete removed a review")
 		}
 
-		var out struct{ DeleteReview struct{ DeletedReviewID string } }
+		var out struct {
+			DeleteReview struct{ DeletedReviewID string }
+		}
 		del(sh.mina, mina.ID).mustOK(t, &out)
 		if out.DeleteReview.DeletedReviewID != mina.ID {
 			t.Fatalf("deletedReviewId = %q, want %q", out.DeleteReview.DeletedReviewID, mina.ID)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -326,5 +328,203 @@ func TestReviewReplyAddedAnonymous(t *testing.T) {
 				t.Fatalf("anonymous subscription to a %s review: %s %s %v", id, m.Type, m.Payload, err)
 			}
 		}
+	})
+}
+
+// listedReview is one review of a product's connection, with the fields
+// the sorts and filters look at.
+type listedReview struct {
+	ID, CreatedAt string
+	Rating        int
+	HelpfulCount  int
+	VerifiedBuyer bool
+	HasMedia      bool
+	created       time.Time
+	id            int
+}
+
+const sortedReviewsQuery = `query($p: ID!, $first: Int, $after: Cursor, $sort: ReviewSort, $filter: ReviewFilter) {
+  node(id: $p) { ... on Product { reviews(first: $first, after: $after, sort: $sort, filter: $filter) {
+    totalCount edges { node { id rating helpfulCount verifiedBuyer hasMedia createdAt } } pageInfo { hasNextPage endCursor }
+  } } }
+}`
+
+// pageReviews reads a product's reviews page by page (size per page,
+// following endCursor) and fails on a totalCount that changes between
+// pages or a review seen twice.
+func (s *testServer) pageReviews(t *testing.T, product string, size int, sort string, filter map[string]any) (all []listedReview, total int) {
+	t.Helper()
+	seen := map[string]bool{}
+	var after any
+	for page := 0; ; page++ {
+		var out struct {
+			Node struct {
+				Reviews struct {
+					TotalCount int
+					Edges      []struct{ Node listedReview }
+					PageInfo   struct {
+						HasNextPage bool
+						EndCursor   *string
+					}
+				}
+			}
+		}
+		vars := map[string]any{"p": product, "first": size, "after": after, "sort": sort, "filter": filter}
+		s.gql(t, "", sortedReviewsQuery, vars).mustOK(t, &out)
+		rs := out.Node.Reviews
+		if page == 0 {
+			total = rs.TotalCount
+		} else if rs.TotalCount != total {
+			t.Fatalf("%s %v: totalCount %d on page %d, %d on the first", sort, filter, rs.TotalCount, page, total)
+		}
+		if len(rs.Edges) > size || page > 50 {
+			t.Fatalf("%s %v: page %d has %d reviews", sort, filter, page, len(rs.Edges))
+		}
+		for _, e := range rs.Edges {
+			r := e.Node
+			if seen[r.ID] {
+				t.Fatalf("%s %v: review %s twice (page %d)", sort, filter, r.ID, page)
+			}
+			seen[r.ID] = true
+			var err error
+			if r.created, err = time.Parse(time.RFC3339Nano, r.CreatedAt); err != nil {
+				t.Fatal(err)
+			}
+			if r.id, err = strconv.Atoi(r.ID); err != nil {
+				t.Fatalf("review id %q: %v", r.ID, err)
+			}
+			all = append(all, r)
+		}
+		if !rs.PageInfo.HasNextPage {
+			return all, total
+		}
+		after = *rs.PageInfo.EndCursor
+	}
+}
+
+// reviewSortKeys states each sort: the primary key, then the id in the
+// same direction, as the tie-break that makes the order total.
+var reviewSortKeys = map[string]func(a, b listedReview) bool{
+	"NEWEST": func(a, b listedReview) bool {
+		return a.created.After(b.created) || a.created.Equal(b.created) && a.id > b.id
+	},
+	"OLDEST": func(a, b listedReview) bool {
+		return a.created.Before(b.created) || a.created.Equal(b.created) && a.id < b.id
+	},
+	"HIGHEST": func(a, b listedReview) bool { return a.Rating > b.Rating || a.Rating == b.Rating && a.id > b.id },
+	"LOWEST":  func(a, b listedReview) bool { return a.Rating < b.Rating || a.Rating == b.Rating && a.id < b.id },
+	"MOST_HELPFUL": func(a, b listedReview) bool {
+		return a.HelpfulCount > b.HelpfulCount || a.HelpfulCount == b.HelpfulCount && a.id > b.id
+	},
+}
+
+func reviewIDs(rs []listedReview) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// TestReviewsSortFilterPage: a product's reviews in every sort, read two
+// and three at a time by cursor, come out each exactly once in the sort's
+// order with ties (same time, same rating, same votes) broken by id, the
+// same order as one big page; filters by rating, verified buyers and media
+// narrow the list and its totalCount alike. Only PUBLISHED reviews are
+// listed to an anonymous viewer.
+func TestReviewsSortFilterPage(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		// Times with nanoseconds (Postgres keeps microseconds) and ties.
+		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
+		// Anonymous pages, read many times over: a cost bucket that lasts.
+		s := mustServer(t, dbURL, func(c *Config) { c.Clock, c.ViewerBurst = clock, 1 << 30 })
+		admin := s.token(t, auth.RoleAdmin, "")
+		specs := []struct {
+			rating   int
+			verified bool
+			advance  time.Duration // before writing; 0 ties with the previous review
+		}{
+			{5, true, 0}, {3, true, time.Minute}, {5, false, 0}, {1, true, 1500 * time.Millisecond},
+			{3, false, time.Nanosecond * 1234567}, {4, true, 0}, {5, true, time.Minute}, {2, false, time.Second},
+		}
+		var tokens []string
+		var product string
+		for i, sp := range specs {
+			tokens = append(tokens, s.reviewBuyer(t, fmt.Sprintf("buyer%d@example.com", i), fmt.Sprintf("SF%d", i), sp.verified))
+		}
+		var p struct {
+			Order struct {
+				Items []struct{ Product struct{ ID string } }
+			}
+		}
+		s.gql(t, s.integration(t), `{ order(number: "SF0") { items { product { id } } } }`, nil).mustOK(t, &p)
+		product = p.Order.Items[0].Product.ID
+		ids := make([]string, len(specs))
+		for i, sp := range specs {
+			clock.Advance(sp.advance)
+			rv := s.mustWriteReview(t, tokens[i], map[string]any{"productId": product, "rating": sp.rating, "body": fmt.Sprintf("Review %d.", i)})
+			if rv.Status == "PENDING" {
+				s.moderate(t, admin, rv.ID, "APPROVE", "")
+			}
+			ids[i] = rv.ID
+		}
+		// One more, pending: never listed to others.
+		pendingTok := s.reviewBuyer(t, "pending@example.com", "SF9", false)
+		s.mustWriteReview(t, pendingTok, map[string]any{"productId": product, "rating": 5, "body": "Pending."})
+		// Helpful votes with ties: review i gets votes[i] from the next customers.
+		votes := []int{2, 0, 2, 1, 0, 3, 1, 0}
+		for i, n := range votes {
+			for j := 1; j <= n; j++ {
+				s.gql(t, tokens[(i+j)%len(tokens)], helpfulMutation, map[string]any{"id": ids[i]}).mustOK(t, nil)
+			}
+		}
+
+		everything, total := s.pageReviews(t, product, 100, "NEWEST", nil)
+		if total != len(specs) || len(everything) != len(specs) {
+			t.Fatalf("listed %d (totalCount %d), want the %d published", len(everything), total, len(specs))
+		}
+		for _, r := range everything {
+			i := -1
+			for k, id := range ids {
+				if id == r.ID {
+					i = k
+				}
+			}
+			if i < 0 || r.Rating != specs[i].rating || r.VerifiedBuyer != specs[i].verified || r.HelpfulCount != votes[i] {
+				t.Fatalf("listed %+v, want spec %d", r, i)
+			}
+		}
+		filters := map[string]struct {
+			filter map[string]any
+			keep   func(listedReview) bool
+		}{
+			"none":            {nil, func(listedReview) bool { return true }},
+			"5 stars":         {map[string]any{"ratings": []int{5}}, func(r listedReview) bool { return r.Rating == 5 }},
+			"1-2 stars":       {map[string]any{"ratings": []int{1, 2}}, func(r listedReview) bool { return r.Rating <= 2 }},
+			"verified":        {map[string]any{"verifiedOnly": true}, func(r listedReview) bool { return r.VerifiedBuyer }},
+			"verified 5":      {map[string]any{"verifiedOnly": true, "ratings": []int{5}}, func(r listedReview) bool { return r.VerifiedBuyer && r.Rating == 5 }},
+			"verifiedOnly no": {map[string]any{"verifiedOnly": false}, func(listedReview) bool { return true }},
+			// No review has media until server/media attaches them (media.go).
+			"with media":    {map[string]any{"withMedia": true}, func(r listedReview) bool { return r.HasMedia }},
+			"without media": {map[string]any{"withMedia": false}, func(r listedReview) bool { return !r.HasMedia }},
+		}
+		for sortName, before := range reviewSortKeys {
+			for fname, f := range filters {
+				var want []listedReview
+				for _, r := range everything {
+					if f.keep(r) {
+						want = append(want, r)
+					}
+				}
+				sort.SliceStable(want, func(i, j int) bool { return before(want[i], want[j]) })
+				for _, size := range []int{2, 3, 100} {
+					got, total := s.pageReviews(t, product, size, sortName, f.filter)
+					if fmt.Sprint(reviewIDs(got)) != fmt.Sprint(reviewIDs(want)) || total != len(want) {
+						t.Fatalf("%s, filter %s, pages of %d: %v (totalCount %d), want %v", sortName, fname, size, reviewIDs(got), total, reviewIDs(want))
+					}
+				}
+			}
+		}
+		s.gql(t, "", sortedReviewsQuery, map[string]any{"p": product, "first": 5, "filter": map[string]any{"ratings": []int{0}}}).mustCode(t, "INVALID_INPUT")
 	})
 }

@@ -437,7 +437,7 @@ func TestReviewsSortFilterPage(t *testing.T) {
 		// Times with nanoseconds (Postgres keeps microseconds) and ties.
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
 		// Anonymous pages, read many times over: a cost bucket that lasts.
-		s := mustServer(t, dbURL, func(c *Config) { c.Clock, c.ViewerBurst = clock, 1 << 30 })
+		s := mustServer(t, dbURL, func(c *Config) { c.Clock, c.ViewerBurst = clock, 1<<30 })
 		admin := s.token(t, auth.RoleAdmin, "")
 		specs := []struct {
 			rating   int

@@ -33,7 +33,7 @@ const (
   moderationQueue(first: $first, after: $after) { totalCount edges { cursor node { id status createdAt } } pageInfo { hasNextPage endCursor } }
 }`
 	trailByAuthorQuery = `query($author: ID) {
-  moderationDecisions(first: 50, where: {authorID: $author}) { totalCount edges { node { itemID action fromStatus toStatus } } }
+  moderationDecisions(first: 50, where: {authorID: $author}) { totalCount edges { node { itemId authorId action fromStatus toStatus } } }
 }`
 )
 

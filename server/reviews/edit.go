@@ -98,7 +98,7 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*WriteResult, error) 
 			SetStatus(status).
 			SetAuthorName(moderation.DisplayName(cu.FirstName, cu.LastName)).
 			SetWatchedWords(verdict.Watched()).
-			SetEditedAt(s.cfg.Clock.Now())
+			SetEditedAt(s.now())
 		if c.title != nil {
 			upd.SetTitle(*c.title)
 		} else {

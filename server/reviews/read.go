@@ -140,7 +140,24 @@ func (s *Service) ProductReviews(ctx context.Context, productID int, p Page, sor
 	if !ok {
 		order = sorts[SortNewest]
 	}
+	if order.Field == ent.ReviewOrderFieldHelpfulCount {
+		zeroValueCursors(p)
+	}
 	return withMedia(q).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order))
+}
+
+// zeroValueCursors puts a helpful count of 0 back into p's cursors.
+// entgql encodes a cursor's order value with msgpack omitempty, so a page
+// ending on a review without votes has a cursor that carries its id alone,
+// and a cursor without a value pages by id only, ignoring the sort: the
+// next page repeated reviews and skipped others. Every cursor of this
+// sort had a value when written, so a missing one is 0.
+func zeroValueCursors(p Page) {
+	for _, c := range []*entgql.Cursor[int]{p.After, p.Before} {
+		if c != nil && c.Value == nil {
+			c.Value = 0
+		}
+	}
 }
 
 // Featured lists the showcase: featured PUBLISHED reviews, newest first.

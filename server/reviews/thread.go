@@ -66,7 +66,7 @@ func (s *Service) Reply(ctx context.Context, in ReplyInput) (*ReplyResult, error
 		default:
 			return errs.Errorf(errs.Forbidden, "only the store and the review's author reply to a review")
 		}
-		reply, err := create.SetCreatedAt(s.cfg.Clock.Now()).Save(ctx)
+		reply, err := create.SetCreatedAt(s.now()).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *Service) MarkHelpful(ctx context.Context, id int) (*WriteResult, error)
 		} else if dup {
 			return errs.Errorf(errs.Conflict, "you have already marked this review helpful")
 		}
-		if err := tx.ReviewVote.Create().SetReviewID(id).SetCustomerID(v.CustomerID).SetCreatedAt(s.cfg.Clock.Now()).Exec(ctx); err != nil {
+		if err := tx.ReviewVote.Create().SetReviewID(id).SetCustomerID(v.CustomerID).SetCreatedAt(s.now()).Exec(ctx); err != nil {
 			return err
 		}
 		return tx.Review.UpdateOneID(id).AddHelpfulCount(1).Exec(ctx)

@@ -6920,6 +6920,8 @@ input EditReviewInput {
   title: String
   """New text."""
   body: String
+  """The review's photos and videos, replacing the ones it has, in this order: kept ones stay, new ones must be the author's fresh uploads, dropped ones are deleted after a day. Empty removes them all; absent leaves them."""
+  mediaIds: [ID!]
 }
 
 """The review edited."""
@@ -17722,7 +17724,7 @@ func (ec *executionContext) unmarshalInputEditReviewInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"reviewId", "rating", "title", "body"}
+	fieldsInOrder := [...]string{"reviewId", "rating", "title", "body", "mediaIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17757,6 +17759,13 @@ func (ec *executionContext) unmarshalInputEditReviewInput(ctx context.Context, o
 				return it, err
 			}
 			it.Body = data
+		case "mediaIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediaIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediaIDs = data
 		}
 	}
 	return it, nil

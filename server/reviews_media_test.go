@@ -98,3 +98,69 @@ func TestReviewMedia(t *testing.T) {
 		}
 	})
 }
+
+// TestEditReviewMedia: an edit's mediaIds replace the review's media in
+// the order given; kept ones stay, new ones must be fresh uploads of the
+// author's (a refused one names its place in the list and changes
+// nothing), dropped ones are let go; an edit without mediaIds keeps them.
+func TestEditReviewMedia(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		sh := s.reviewShop(t)
+		up := func(token string) string {
+			t.Helper()
+			var out uploaded
+			s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
+			return out.UploadMedia.Media.ID
+		}
+		a, b, c, leos := up(sh.mina), up(sh.mina), up(sh.mina), up(sh.leo)
+		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 4, "body": "Good.", "mediaIds": []string{a, b}})
+		const edit = `mutation($in: EditReviewInput!) { editReview(input: $in) { review { body media { id } } } }`
+		type edited struct {
+			EditReview struct {
+				Review struct {
+					Body  string
+					Media []struct{ ID string }
+				}
+			}
+		}
+		ids := func(e edited) []string {
+			var out []string
+			for _, m := range e.EditReview.Review.Media {
+				out = append(out, m.ID)
+			}
+			return out
+		}
+		var e edited
+		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{c, b}}}).mustOK(t, &e)
+		if got := ids(e); len(got) != 2 || got[0] != c || got[1] != b {
+			t.Fatalf("after replacing: %v, want [%s %s]", got, c, b)
+		}
+		// Leo's upload, third in the list: refused, named, nothing changed.
+		res := s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Changed?", "mediaIds": []string{b, c, leos}}})
+		res.mustCode(t, "NOT_FOUND")
+		if f := res.Errors[0].Extensions["field"]; f != "input.mediaIds[2]" {
+			t.Errorf("field %v, want input.mediaIds[2]", f)
+		}
+		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Still good."}}).mustOK(t, &e)
+		if got := ids(e); e.EditReview.Review.Body != "Still good." || len(got) != 2 || got[0] != c {
+			t.Fatalf("an edit without mediaIds: %+v", e)
+		}
+		ctx := auth.WithSystem(t.Context())
+		if n, err := s.DB.Media.Query().Where(media.AttachedAtIsNil(), media.ReviewIDIsNil()).Count(ctx); err != nil || n != 2 { // a (dropped) and Leo's
+			t.Errorf("%d unattached media (want 2): %v", n, err)
+		}
+		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{}}}).mustOK(t, &e)
+		if got := ids(e); len(got) != 0 {
+			t.Fatalf("after removing all: %v", got)
+		}
+		var p struct {
+			Node struct{ Reviews struct{ TotalCount int } }
+		}
+		s.gql(t, "", `query($p: ID!) { node(id: $p) { ... on Product { reviews(first: 5, filter: {withMedia: true}) { totalCount } } } }`,
+			map[string]any{"p": sh.products[0]}).mustOK(t, &p)
+		if p.Node.Reviews.TotalCount != 0 {
+			t.Errorf("a review without media still filtered as with media")
+		}
+	})
+}

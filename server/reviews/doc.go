@@ -54,6 +54,6 @@
 // Media attached to a review are seen exactly as the review is (the media
 // privacy rule, rule.ScopeMedia); lists eager-load a page's media in one
 // statement. Deleting a review lets go of its media, which media's cleanup
-// then deletes with their blobs. Editing a review does not change its media
-// yet.
+// then deletes with their blobs. An edit's mediaIds replace the set (kept
+// ones stay, new ones are attached, dropped ones let go).
 package reviews

@@ -18,6 +18,9 @@ type EditInput struct {
 	Rating   *int    `json:"rating,omitempty"`
 	Title    *string `json:"title,omitempty"`
 	Body     *string `json:"body,omitempty"`
+	// MediaIDs, when given, replaces the review's media (in this order;
+	// empty removes them all); nil leaves them as they are.
+	MediaIDs []int `json:"mediaIds,omitempty"`
 }
 
 // DeleteResult names the review deleted (GraphQL DeleteReviewPayload).
@@ -73,7 +76,7 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*WriteResult, error) 
 		if in.Body != nil {
 			body = *in.Body
 		}
-		c, err := checkContent(rating, title, body, nil)
+		c, err := checkContent(rating, title, body, in.MediaIDs)
 		if err != nil {
 			return err
 		}
@@ -106,6 +109,11 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*WriteResult, error) 
 		}
 		if err := upd.Exec(ctx); err != nil {
 			return err
+		}
+		if in.MediaIDs != nil {
+			if err := s.setMedia(ctx, tx, r, in.MediaIDs); err != nil {
+				return err
+			}
 		}
 		if status != r.Status {
 			return s.recordRule(ctx, tx, r, r.Status, status, r.VerifiedBuyer, verdict)

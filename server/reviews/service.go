@@ -197,8 +197,10 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (*WriteResult, error
 		if err != nil {
 			return err
 		}
-		if err := s.attachMedia(ctx, tx, r, in.MediaIDs); err != nil {
-			return err
+		if len(in.MediaIDs) > 0 {
+			if err := s.setMedia(ctx, tx, r, in.MediaIDs); err != nil {
+				return err
+			}
 		}
 		id = r.ID
 		return s.recordRule(ctx, tx, r, types.ModerationPending, status, line != nil, verdict)

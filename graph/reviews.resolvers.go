@@ -12,7 +12,6 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/wsproto"
-	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/reviews"
@@ -84,18 +83,12 @@ func (r *reviewResolver) Media(ctx context.Context, obj *ent.Review) ([]*ent.Med
 
 // OrderItem is the resolver for the orderItem field.
 func (r *reviewResolver) OrderItem(ctx context.Context, obj *ent.Review) (*ent.OrderItem, error) {
-	if obj.OrderItemID == nil || !reviews.SeesPurchase(ctx, obj) {
-		return nil, nil
-	}
-	return r.Client.OrderItem.Get(auth.WithSystem(ctx), *obj.OrderItemID)
+	return r.Reviews.PurchaseLine(ctx, obj)
 }
 
 // WatchedWords is the resolver for the watchedWords field.
 func (r *reviewResolver) WatchedWords(ctx context.Context, obj *ent.Review) ([]string, error) {
-	if auth.RequireStaff(ctx) != nil || obj.WatchedWords == nil {
-		return []string{}, nil
-	}
-	return obj.WatchedWords, nil
+	return reviews.WatchedWords(ctx, obj), nil
 }
 
 // ReviewReplyAdded is the resolver for the reviewReplyAdded field.

@@ -8,6 +8,14 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 )
 
+// uploadPhoto uploads a phone photo as token and returns its media id.
+func (s *testServer) uploadPhoto(t *testing.T, token string) string {
+	t.Helper()
+	var out uploaded
+	s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
+	return out.UploadMedia.Media.ID
+}
+
 // TestReviewMedia: a review carries its author's uploads in the order
 // given; someone else's upload refuses the whole review; the media are seen
 // exactly as the review is (anonymous viewers of a published review,
@@ -17,13 +25,7 @@ func TestReviewMedia(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
-		up := func(token string) string {
-			t.Helper()
-			var out uploaded
-			s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
-			return out.UploadMedia.Media.ID
-		}
-		a, b, leos := up(sh.mina), up(sh.mina), up(sh.leo)
+		a, b, leos := s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.leo)
 
 		// Someone else's upload: the whole review is refused.
 		res := s.writeReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 5, "body": "Lovely.", "mediaIds": []string{a, leos}})
@@ -107,13 +109,7 @@ func TestEditReviewMedia(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
-		up := func(token string) string {
-			t.Helper()
-			var out uploaded
-			s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
-			return out.UploadMedia.Media.ID
-		}
-		a, b, c, leos := up(sh.mina), up(sh.mina), up(sh.mina), up(sh.leo)
+		a, b, c, leos := s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.leo)
 		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 4, "body": "Good.", "mediaIds": []string{a, b}})
 		const edit = `mutation($in: EditReviewInput!) { editReview(input: $in) { review { body media { id } } } }`
 		type edited struct {

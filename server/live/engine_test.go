@@ -164,7 +164,9 @@ func TestLockTopicMakesWritersTakeTurns(t *testing.T) {
 }
 
 // waitForLockWait returns once a session of the database waits for an
-// advisory lock.
+// advisory lock. It polls pg_stat_activity: another session's lock wait
+// has no event to wait on (no notification, no hook in database/sql), and
+// the condition, not the interval, ends the wait.
 func waitForLockWait(t *testing.T, pool *sql.DB) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {

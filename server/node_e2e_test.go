@@ -188,13 +188,18 @@ func (w *lineWriter) flush() {
 // syncBuffer is a bytes.Buffer safe to read while it is written to (by
 // exec copying a child's output, by the server's logger).
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.b.Write(p)
 }
 
@@ -202,6 +207,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// waitFor blocks until the buffer holds sub, woken by each write rather
+// than polling; it fails the test after ten seconds.
+func (b *syncBuffer) waitFor(t testing.TB, sub string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.b.String(), sub) {
+			b.mu.Unlock()
+			return
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("nothing written holds %q", sub)
+		}
+	}
 }
 
 // TestOfficialGraphQLWSClient follows an order with the graphql-ws client

@@ -103,6 +103,9 @@ func TestRequestLog(t *testing.T) {
 		t.Fatalf("subscribing to a missing order: %+v %v", m, err)
 	}
 	_ = c.conn.Close(websocket.StatusNormalClosure, "")
+	// The server ends its side of the close on its own goroutine: wait for
+	// it, or shutdown could still count this connection as open.
+	logs.waitFor(t, `"msg":"websocket closed","code":1000`)
 	open := s.connectWS(t, tok) // still open at shutdown
 	_ = open
 	if err := s.Close(); err != nil {

@@ -9,6 +9,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
@@ -143,7 +144,7 @@ func (s *Service) ProductReviews(ctx context.Context, productID int, p Page, sor
 	if order.Field == ent.ReviewOrderFieldHelpfulCount {
 		zeroValueCursors(p)
 	}
-	return withMedia(q).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order))
+	return s.withPurchaseLines(ctx)(withMedia(q).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(order)))
 }
 
 // zeroValueCursors puts a helpful count of 0 back into p's cursors.
@@ -162,9 +163,9 @@ func zeroValueCursors(p Page) {
 
 // Featured lists the showcase: featured PUBLISHED reviews, newest first.
 func (s *Service) Featured(ctx context.Context, p Page) (*ent.ReviewConnection, error) {
-	return withMedia(s.db.Review.Query().
+	return s.withPurchaseLines(ctx)(withMedia(s.db.Review.Query().
 		Where(review.Featured(true), review.StatusEQ(types.ModerationPublished))).
-		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortNewest]))
+		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortNewest])))
 }
 
 // AwaitingReply lists, for staff, the negative reviews (1 or 2 stars) the
@@ -174,8 +175,73 @@ func (s *Service) AwaitingReply(ctx context.Context, p Page) (*ent.ReviewConnect
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	return withMedia(s.db.Review.Query().
+	return s.withPurchaseLines(ctx)(withMedia(s.db.Review.Query().
 		Where(review.RatingLTE(2), review.MerchantReplied(false),
 			review.StatusIn(types.ModerationPublished, types.ModerationPending))).
-		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortOldest]))
+		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithReviewOrder(sorts[SortOldest])))
+}
+
+// PurchaseLine is the order line that made r's author a verified buyer, for
+// the author and staff; nil for anyone else and for unverified reviews.
+// Lists load the lines of a whole page at once (withPurchaseLines); a
+// review read alone (node(id:), a mutation's payload) costs one statement.
+// The line is read as system: the order-line policy scopes lines by order
+// ownership, a different question; who sees this one is this rule's to say.
+func (s *Service) PurchaseLine(ctx context.Context, r *ent.Review) (*ent.OrderItem, error) {
+	if r.OrderItemID == nil || !seesPurchase(ctx, r) {
+		return nil, nil
+	}
+	if line := r.Edges.OrderItem; line != nil && line.ID == *r.OrderItemID {
+		return line, nil
+	}
+	return s.db.OrderItem.Get(auth.WithSystem(ctx), *r.OrderItemID)
+}
+
+// withPurchaseLines returns a function that completes a page of reviews
+// with the order lines PurchaseLine will show, in one statement for the
+// page instead of one per review: all of them for staff (the awaiting-reply
+// and admin screens), at most one for a customer (their own review of the
+// product; others' lines are never shown to them), none for anyone else.
+// A page the viewer sees no line on costs nothing. It reads the lines whether
+// or not the query asks for orderItem: the package knows no GraphQL, and
+// the statement is only ever made for staff or an author on the page.
+func (s *Service) withPurchaseLines(ctx context.Context) func(*ent.ReviewConnection, error) (*ent.ReviewConnection, error) {
+	return func(conn *ent.ReviewConnection, err error) (*ent.ReviewConnection, error) {
+		if err != nil || conn == nil {
+			return conn, err
+		}
+		var ids []int
+		for _, e := range conn.Edges {
+			if r := e.Node; r != nil && r.OrderItemID != nil && seesPurchase(ctx, r) {
+				ids = append(ids, *r.OrderItemID)
+			}
+		}
+		if len(ids) == 0 {
+			return conn, nil
+		}
+		lines, err := s.db.OrderItem.Query().Where(orderitem.IDIn(ids...)).All(auth.WithSystem(ctx))
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int]*ent.OrderItem, len(lines))
+		for _, l := range lines {
+			byID[l.ID] = l
+		}
+		for _, e := range conn.Edges {
+			if r := e.Node; r != nil && r.OrderItemID != nil && seesPurchase(ctx, r) {
+				r.Edges.OrderItem = byID[*r.OrderItemID]
+			}
+		}
+		return conn, nil
+	}
+}
+
+// seesPurchase reports whether the viewer in ctx may see which order line
+// made r's author a verified buyer: the author and staff only.
+func seesPurchase(ctx context.Context, r *ent.Review) bool {
+	if auth.IsSystem(ctx) {
+		return true
+	}
+	v, ok := auth.FromContext(ctx)
+	return ok && (v.IsStaff() || v.IsCustomer() && v.CustomerID == r.CustomerID)
 }

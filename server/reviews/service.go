@@ -271,17 +271,6 @@ func visibleTo(v *auth.Viewer, r *ent.Review) bool {
 	return v.IsStaff() || r.Status == types.ModerationPublished || v.IsCustomer() && v.CustomerID == r.CustomerID
 }
 
-// PurchaseLine is the order line that made r's author a verified buyer, for
-// the author and staff; nil for anyone else and for unverified reviews.
-// The line is read as system: its own policy would also hide it from staff
-// views of a customer's order, which this rule already decides.
-func (s *Service) PurchaseLine(ctx context.Context, r *ent.Review) (*ent.OrderItem, error) {
-	if r.OrderItemID == nil || !seesPurchase(ctx, r) {
-		return nil, nil
-	}
-	return s.db.OrderItem.Get(auth.WithSystem(ctx), *r.OrderItemID)
-}
-
 // WatchedWords are the watched words r matched when last written, for
 // staff; empty for anyone else.
 func WatchedWords(ctx context.Context, r *ent.Review) []string {
@@ -289,14 +278,4 @@ func WatchedWords(ctx context.Context, r *ent.Review) []string {
 		return []string{}
 	}
 	return r.WatchedWords
-}
-
-// seesPurchase reports whether the viewer in ctx may see which order line
-// made r's author a verified buyer: the author and staff only.
-func seesPurchase(ctx context.Context, r *ent.Review) bool {
-	if auth.IsSystem(ctx) {
-		return true
-	}
-	v, ok := auth.FromContext(ctx)
-	return ok && (v.IsStaff() || v.IsCustomer() && v.CustomerID == r.CustomerID)
 }

@@ -367,7 +367,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
-		if err := demo.SeedReviews(ctx, m.DB, m.Reviews); err != nil {
+		if err := demo.SeedReviews(ctx, m.DB, m.Reviews, m.Media); err != nil {
 			return fmt.Errorf("seeding demo reviews: %w", err)
 		}
 	}

@@ -21,4 +21,10 @@
 // binary and served by Images under ImagePrefix; the seeded imageUrl is that
 // root-relative path (see ImagePrefix for why not an absolute URL), so the
 // demo shows its products offline.
+//
+// SeedReviews adds reviews by Mina and Leo through the reviews service (so
+// the publishing rule decides their status), two answered by the store, and
+// attaches photos to the published ones: JPEGs in photos/, drawn by
+// photos/generate.go (`go generate ./server/demo`), embedded in the binary
+// and uploaded through the media service like any customer's photo.
 package demo

@@ -1,7 +1,14 @@
 // The app's GraphQL client: queries over HTTP POST /query, subscriptions
 // over the /query websocket, both on the page's origin and both carrying the
 // session's bearer token.
-import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type OperationResult } from '@urql/core';
+import {
+  Client,
+  fetchExchange,
+  subscriptionExchange,
+  type AnyVariables,
+  type DocumentInput,
+  type OperationResult,
+} from '@urql/core';
 import { AppError, describeError, errorCode } from './errors';
 import { LiveConnection } from './live';
 import { SessionStore } from './session';
@@ -48,12 +55,30 @@ export const client = new Client({
  * the query retried.
  */
 export async function query<Data, Variables extends AnyVariables>(
-  document: string,
+  document: DocumentInput<Data, Variables>,
   variables: Variables,
 ): Promise<Data> {
   let result = await client.query<Data, Variables>(document, variables).toPromise();
   if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
     result = await client.query<Data, Variables>(document, variables).toPromise();
+  }
+  return dataOrThrow(result);
+}
+
+/**
+ * mutate runs a mutation (an upload too: @urql/core sends File variables
+ * as a GraphQL multipart request) and returns its data, or throws an
+ * AppError keeping the server's error as its cause. Like query it renews an
+ * expired demo session once; a refused mutation wrote nothing, so sending
+ * it again is safe.
+ */
+export async function mutate<Data, Variables extends AnyVariables>(
+  document: DocumentInput<Data, Variables>,
+  variables: Variables,
+): Promise<Data> {
+  let result = await client.mutation<Data, Variables>(document, variables).toPromise();
+  if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
+    result = await client.mutation<Data, Variables>(document, variables).toPromise();
   }
   return dataOrThrow(result);
 }

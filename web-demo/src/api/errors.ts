@@ -51,6 +51,16 @@ export function errorCode(err: unknown): string | null {
   return null;
 }
 
+/** errorExtensions returns the first GraphQL error's extensions and message (field, retryAfter, ...). */
+export function errorExtensions(err: unknown): { message: string; extensions: Record<string, unknown> } | null {
+  const cause = err instanceof AppError ? err.cause : err;
+  if (cause instanceof CombinedError && cause.graphQLErrors.length) {
+    const e = cause.graphQLErrors[0];
+    return { message: e.message, extensions: (e.extensions ?? {}) as Record<string, unknown> };
+  }
+  return null;
+}
+
 /** describeError phrases any error (urql's, a websocket close, a thrown one) for the user. */
 export function describeError(err: unknown): string {
   if (err instanceof AppError) {

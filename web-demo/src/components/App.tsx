@@ -6,6 +6,7 @@ import { useRoute } from '../router';
 import { ErrorNotice, Spinner } from './common';
 import { OrderDetail } from './OrderDetail';
 import { OrderList } from './OrderList';
+import { ProductReviews } from './ProductReviews';
 import { SignIn } from './SignIn';
 
 /** App signs the shopper in, then shows the screen the URL's hash names. */
@@ -30,6 +31,8 @@ export function App() {
     body = <SignIn reason={state.reason} onSignIn={(token) => session.signIn(token)} />;
   } else if (route.name === 'order') {
     body = <OrderDetail key={route.number} number={route.number} />;
+  } else if (route.name === 'product') {
+    body = <ProductReviews key={route.id} productId={route.id} />;
   } else {
     body = <OrderList />;
   }

@@ -1,8 +1,10 @@
 import type { Order } from '../api/operations';
 import { daysUntil, formatDate, formatMoney, isZero, orderLabel } from '../format';
 import { useOrderStatus } from '../live/useOrderStatus';
-import { ordersHref } from '../router';
+import { deliveredItems } from '../reviews';
+import { ordersHref, productHref } from '../router';
 import { ErrorNotice, ProductImage, Spinner, StatusPill } from './common';
+import { ItemReview, useOrderReviews } from './ItemReview';
 import { LiveBanner } from './LiveBanner';
 import { ShipmentCard } from './ShipmentCard';
 
@@ -99,6 +101,8 @@ function unshippedItems(order: Order): [string, number][] {
 }
 
 function Items({ order }: { order: Order }) {
+  const delivered = deliveredItems(order);
+  const reviews = useOrderReviews(order.number, delivered.size > 0);
   const rows: [string, string][] = [['Subtotal', formatMoney(order.subtotal)]];
   rows.push(['Shipping', isZero(order.shippingCost) ? 'Free' : formatMoney(order.shippingCost)]);
   if (!isZero(order.discount)) {
@@ -115,10 +119,21 @@ function Items({ order }: { order: Order }) {
           <li key={i.id} class="item" data-testid="item">
             <ProductImage src={i.product.imageUrl} name={i.product.name} size={56} />
             <span class="item-body">
-              <span class="item-name">{i.product.name}</span>
+              <a class="item-name" href={productHref(i.product.id)} data-testid="product-reviews-link">
+                {i.product.name}
+              </a>
               <span class="muted small">
                 {i.quantity} × {formatMoney(i.unitPrice)}
               </span>
+              {delivered.has(i.id) && (
+                <ItemReview
+                  productId={i.product.id}
+                  productName={i.product.name}
+                  reviews={reviews.state}
+                  onSaved={(r) => reviews.saved(i.product.id, r)}
+                  onRetry={reviews.retry}
+                />
+              )}
             </span>
           </li>
         ))}

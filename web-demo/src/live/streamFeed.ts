@@ -8,7 +8,7 @@
 // expires the server closes the socket with 4403 "Forbidden: token expired"
 // (an UNAUTHENTICATED error means the same): the feed renews the session
 // first, since a socket authenticates only once, at connection_init.
-import type { Client as UrqlClient, OperationResult } from '@urql/core';
+import type { Client as UrqlClient, DocumentInput, OperationResult } from '@urql/core';
 import type { Client as WSClient } from 'graphql-ws';
 import { onEnd, pipe, subscribe } from 'wonka';
 import { describeClose, describeError, errorCode, isCloseEvent } from '../api/errors';
@@ -42,7 +42,7 @@ export interface Cursored {
 
 export interface StreamFeedOptions<Data, Update extends Cursored> {
   /** The subscription document; its variables are variables(after). */
-  document: string;
+  document: DocumentInput;
   variables: (after: string | null) => Record<string, unknown>;
   /** pick finds the update in a result's data. */
   pick: (data: Data) => Update | null | undefined;
@@ -133,7 +133,7 @@ export class StreamFeed<Data, Update extends Cursored> {
       retryAt: null,
     });
     const { unsubscribe } = pipe(
-      this.o.client.subscription<Data>(this.o.document, variables),
+      this.o.client.subscription<Data>(this.o.document as DocumentInput<Data>, variables),
       onEnd(() => this.onEnded(run)),
       subscribe((r: OperationResult<Data>) => this.onResult(run, r)),
     );

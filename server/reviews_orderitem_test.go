@@ -162,3 +162,56 @@ func TestReviewOrderItemLoadsWithThePage(t *testing.T) {
 		}
 	})
 }
+
+// TestProductReviewsStatements: the contract's ProductReviews query (summary,
+// a page of reviews with their media, authors and first 20 replies) costs
+// the same statements for 3 reviews as for 6, each with replies from staff
+// and the author: nested replies load for the whole page at once
+// (entgql's collection), not once per review.
+func TestProductReviewsStatements(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		admin := s.token(t, auth.RoleAdmin, "")
+		var product string
+		counts := map[int]int64{}
+		for i := range 6 {
+			number := fmt.Sprintf("PR%d", i)
+			tok := s.reviewBuyer(t, fmt.Sprintf("reader%d@example.com", i), number, true)
+			var o struct{ Order struct{ Items []struct{ Product struct{ ID string } } } }
+			s.gql(t, tok, `query($n: String!) { order(number: $n) { items { product { id } } } }`, map[string]any{"n": number}).mustOK(t, &o)
+			product = o.Order.Items[0].Product.ID
+			r := s.mustWriteReview(t, tok, map[string]any{"productId": product, "rating": 4, "body": fmt.Sprintf("Review %d.", i)})
+			s.gql(t, admin, replyMutation, map[string]any{"input": map[string]any{"reviewId": r.ID, "body": "Thanks!"}}).mustOK(t, nil)
+			s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": r.ID, "body": "You're welcome."}}).mustOK(t, nil)
+			if i != 2 && i != 5 {
+				continue
+			}
+			var out struct {
+				Node struct {
+					Reviews struct {
+						Edges []struct {
+							Node struct {
+								Replies struct{ Edges []struct{ Node struct{ Body string } } }
+							}
+						}
+					}
+				}
+			}
+			before := s.statements.Load()
+			s.gql(t, "", productReviewsQuery, map[string]any{"productId": product}).mustOK(t, &out)
+			counts[i+1] = s.statements.Load() - before
+			if got := len(out.Node.Reviews.Edges); got != i+1 {
+				t.Fatalf("%d reviews listed, want %d", got, i+1)
+			}
+			for _, e := range out.Node.Reviews.Edges {
+				if len(e.Node.Replies.Edges) != 2 {
+					t.Fatalf("a review lists %d replies, want 2", len(e.Node.Replies.Edges))
+				}
+			}
+		}
+		t.Logf("ProductReviews: %d statements for 3 reviews, %d for 6", counts[3], counts[6])
+		if counts[3] != counts[6] {
+			t.Errorf("ProductReviews: %d statements for 3 reviews, %d for 6: something loads per review", counts[3], counts[6])
+		}
+	})
+}

@@ -177,7 +177,11 @@ func TestProductReviewsStatements(t *testing.T) {
 		for i := range 6 {
 			number := fmt.Sprintf("PR%d", i)
 			tok := s.reviewBuyer(t, fmt.Sprintf("reader%d@example.com", i), number, true)
-			var o struct{ Order struct{ Items []struct{ Product struct{ ID string } } } }
+			var o struct {
+				Order struct {
+					Items []struct{ Product struct{ ID string } }
+				}
+			}
 			s.gql(t, tok, `query($n: String!) { order(number: $n) { items { product { id } } } }`, map[string]any{"n": number}).mustOK(t, &o)
 			product = o.Order.Items[0].Product.ID
 			r := s.mustWriteReview(t, tok, map[string]any{"productId": product, "rating": 4, "body": fmt.Sprintf("Review %d.", i)})
@@ -191,7 +195,9 @@ func TestProductReviewsStatements(t *testing.T) {
 					Reviews struct {
 						Edges []struct {
 							Node struct {
-								Replies struct{ Edges []struct{ Node struct{ Body string } } }
+								Replies struct {
+									Edges []struct{ Node struct{ Body string } }
+								}
 							}
 						}
 					}

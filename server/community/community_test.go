@@ -320,3 +320,33 @@ func TestTopics(t *testing.T) {
 		}
 	})
 }
+
+// TestPostingIsRateLimited: past the burst a customer gets THROTTLED
+// (nothing written) until the clock gives a write back; another customer
+// is not affected.
+func TestPostingIsRateLimited(t *testing.T) {
+	eachDB(t, func(t *testing.T, fx *fixture) {
+		svc := community.NewService(fx.d, fx.mod, community.Config{Clock: fx.clock,
+			Limits: &community.Limits{Posts: ratelimit.Rate{Burst: 2, Every: time.Minute}}})
+		mina, _ := fx.customer(t, "Mina")
+		leo, _ := fx.customer(t, "Leo")
+		in := community.CreateInput{Topic: "unboxing", Body: "Hi"}
+		for i := 0; i < 2; i++ {
+			if _, err := svc.Create(mina, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := svc.Create(mina, in)
+		wantCode(t, "past the burst", err, errs.Throttled)
+		if _, err := svc.Create(leo, in); err != nil {
+			t.Fatalf("another customer: %v", err)
+		}
+		fx.clock.Advance(time.Minute)
+		if _, err := svc.Create(mina, in); err != nil {
+			t.Fatalf("after a minute: %v", err)
+		}
+		if n := fx.d.Post.Query().CountX(fx.sys); n != 4 {
+			t.Errorf("%d posts, want 4", n)
+		}
+	})
+}

@@ -15,12 +15,20 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -28,6 +36,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 
@@ -39,18 +48,34 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// Comment is the client for interacting with the Comment builders.
+	Comment *CommentClient
+	// CommentChange is the client for interacting with the CommentChange builders.
+	CommentChange *CommentChangeClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// Flag is the client for interacting with the Flag builders.
+	Flag *FlagClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
 	ModerationDecision *ModerationDecisionClient
+	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
+	ModerationQueueChange *ModerationQueueChangeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// Post is the client for interacting with the Post builders.
+	Post *PostClient
+	// PostChange is the client for interacting with the PostChange builders.
+	PostChange *PostChangeClient
+	// PostProduct is the client for interacting with the PostProduct builders.
+	PostProduct *PostProductClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Reaction is the client for interacting with the Reaction builders.
+	Reaction *ReactionClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// ReviewReply is the client for interacting with the ReviewReply builders.
@@ -65,6 +90,8 @@ type Client struct {
 	ShipmentChange *ShipmentChangeClient
 	// ShipmentItem is the client for interacting with the ShipmentItem builders.
 	ShipmentItem *ShipmentItemClient
+	// Topic is the client for interacting with the Topic builders.
+	Topic *TopicClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
 	TrackingEvent *TrackingEventClient
 	// WatchedWord is the client for interacting with the WatchedWord builders.
@@ -80,12 +107,20 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.Comment = NewCommentClient(c.config)
+	c.CommentChange = NewCommentChangeClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
+	c.Flag = NewFlagClient(c.config)
 	c.Media = NewMediaClient(c.config)
 	c.ModerationDecision = NewModerationDecisionClient(c.config)
+	c.ModerationQueueChange = NewModerationQueueChangeClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
+	c.Post = NewPostClient(c.config)
+	c.PostChange = NewPostChangeClient(c.config)
+	c.PostProduct = NewPostProductClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.Reaction = NewReactionClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.ReviewReply = NewReviewReplyClient(c.config)
 	c.ReviewReplyChange = NewReviewReplyChangeClient(c.config)
@@ -93,6 +128,7 @@ func (c *Client) init() {
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentChange = NewShipmentChangeClient(c.config)
 	c.ShipmentItem = NewShipmentItemClient(c.config)
+	c.Topic = NewTopicClient(c.config)
 	c.TrackingEvent = NewTrackingEventClient(c.config)
 	c.WatchedWord = NewWatchedWordClient(c.config)
 }
@@ -185,23 +221,32 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		Customer:           NewCustomerClient(cfg),
-		Media:              NewMediaClient(cfg),
-		ModerationDecision: NewModerationDecisionClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderItem:          NewOrderItemClient(cfg),
-		Product:            NewProductClient(cfg),
-		Review:             NewReviewClient(cfg),
-		ReviewReply:        NewReviewReplyClient(cfg),
-		ReviewReplyChange:  NewReviewReplyChangeClient(cfg),
-		ReviewVote:         NewReviewVoteClient(cfg),
-		Shipment:           NewShipmentClient(cfg),
-		ShipmentChange:     NewShipmentChangeClient(cfg),
-		ShipmentItem:       NewShipmentItemClient(cfg),
-		TrackingEvent:      NewTrackingEventClient(cfg),
-		WatchedWord:        NewWatchedWordClient(cfg),
+		ctx:                   ctx,
+		config:                cfg,
+		Comment:               NewCommentClient(cfg),
+		CommentChange:         NewCommentChangeClient(cfg),
+		Customer:              NewCustomerClient(cfg),
+		Flag:                  NewFlagClient(cfg),
+		Media:                 NewMediaClient(cfg),
+		ModerationDecision:    NewModerationDecisionClient(cfg),
+		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
+		Order:                 NewOrderClient(cfg),
+		OrderItem:             NewOrderItemClient(cfg),
+		Post:                  NewPostClient(cfg),
+		PostChange:            NewPostChangeClient(cfg),
+		PostProduct:           NewPostProductClient(cfg),
+		Product:               NewProductClient(cfg),
+		Reaction:              NewReactionClient(cfg),
+		Review:                NewReviewClient(cfg),
+		ReviewReply:           NewReviewReplyClient(cfg),
+		ReviewReplyChange:     NewReviewReplyChangeClient(cfg),
+		ReviewVote:            NewReviewVoteClient(cfg),
+		Shipment:              NewShipmentClient(cfg),
+		ShipmentChange:        NewShipmentChangeClient(cfg),
+		ShipmentItem:          NewShipmentItemClient(cfg),
+		Topic:                 NewTopicClient(cfg),
+		TrackingEvent:         NewTrackingEventClient(cfg),
+		WatchedWord:           NewWatchedWordClient(cfg),
 	}, nil
 }
 
@@ -219,30 +264,39 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		Customer:           NewCustomerClient(cfg),
-		Media:              NewMediaClient(cfg),
-		ModerationDecision: NewModerationDecisionClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderItem:          NewOrderItemClient(cfg),
-		Product:            NewProductClient(cfg),
-		Review:             NewReviewClient(cfg),
-		ReviewReply:        NewReviewReplyClient(cfg),
-		ReviewReplyChange:  NewReviewReplyChangeClient(cfg),
-		ReviewVote:         NewReviewVoteClient(cfg),
-		Shipment:           NewShipmentClient(cfg),
-		ShipmentChange:     NewShipmentChangeClient(cfg),
-		ShipmentItem:       NewShipmentItemClient(cfg),
-		TrackingEvent:      NewTrackingEventClient(cfg),
-		WatchedWord:        NewWatchedWordClient(cfg),
+		ctx:                   ctx,
+		config:                cfg,
+		Comment:               NewCommentClient(cfg),
+		CommentChange:         NewCommentChangeClient(cfg),
+		Customer:              NewCustomerClient(cfg),
+		Flag:                  NewFlagClient(cfg),
+		Media:                 NewMediaClient(cfg),
+		ModerationDecision:    NewModerationDecisionClient(cfg),
+		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
+		Order:                 NewOrderClient(cfg),
+		OrderItem:             NewOrderItemClient(cfg),
+		Post:                  NewPostClient(cfg),
+		PostChange:            NewPostChangeClient(cfg),
+		PostProduct:           NewPostProductClient(cfg),
+		Product:               NewProductClient(cfg),
+		Reaction:              NewReactionClient(cfg),
+		Review:                NewReviewClient(cfg),
+		ReviewReply:           NewReviewReplyClient(cfg),
+		ReviewReplyChange:     NewReviewReplyChangeClient(cfg),
+		ReviewVote:            NewReviewVoteClient(cfg),
+		Shipment:              NewShipmentClient(cfg),
+		ShipmentChange:        NewShipmentChangeClient(cfg),
+		ShipmentItem:          NewShipmentItemClient(cfg),
+		Topic:                 NewTopicClient(cfg),
+		TrackingEvent:         NewTrackingEventClient(cfg),
+		WatchedWord:           NewWatchedWordClient(cfg),
 	}, nil
 }
 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Customer.
+//		Comment.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -265,9 +319,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Customer, c.Media, c.ModerationDecision, c.Order, c.OrderItem, c.Product,
-		c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.Media, c.ModerationDecision,
+		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
+		c.PostProduct, c.Product, c.Reaction, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -277,9 +333,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Customer, c.Media, c.ModerationDecision, c.Order, c.OrderItem, c.Product,
-		c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.Media, c.ModerationDecision,
+		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
+		c.PostProduct, c.Product, c.Reaction, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,18 +346,34 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *CommentMutation:
+		return c.Comment.mutate(ctx, m)
+	case *CommentChangeMutation:
+		return c.CommentChange.mutate(ctx, m)
 	case *CustomerMutation:
 		return c.Customer.mutate(ctx, m)
+	case *FlagMutation:
+		return c.Flag.mutate(ctx, m)
 	case *MediaMutation:
 		return c.Media.mutate(ctx, m)
 	case *ModerationDecisionMutation:
 		return c.ModerationDecision.mutate(ctx, m)
+	case *ModerationQueueChangeMutation:
+		return c.ModerationQueueChange.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
 		return c.OrderItem.mutate(ctx, m)
+	case *PostMutation:
+		return c.Post.mutate(ctx, m)
+	case *PostChangeMutation:
+		return c.PostChange.mutate(ctx, m)
+	case *PostProductMutation:
+		return c.PostProduct.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *ReactionMutation:
+		return c.Reaction.mutate(ctx, m)
 	case *ReviewMutation:
 		return c.Review.mutate(ctx, m)
 	case *ReviewReplyMutation:
@@ -314,12 +388,362 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ShipmentChange.mutate(ctx, m)
 	case *ShipmentItemMutation:
 		return c.ShipmentItem.mutate(ctx, m)
+	case *TopicMutation:
+		return c.Topic.mutate(ctx, m)
 	case *TrackingEventMutation:
 		return c.TrackingEvent.mutate(ctx, m)
 	case *WatchedWordMutation:
 		return c.WatchedWord.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// CommentClient is a client for the Comment schema.
+type CommentClient struct {
+	config
+}
+
+// NewCommentClient returns a client for the Comment from the given config.
+func NewCommentClient(c config) *CommentClient {
+	return &CommentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `comment.Hooks(f(g(h())))`.
+func (c *CommentClient) Use(hooks ...Hook) {
+	c.hooks.Comment = append(c.hooks.Comment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `comment.Intercept(f(g(h())))`.
+func (c *CommentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Comment = append(c.inters.Comment, interceptors...)
+}
+
+// Create returns a builder for creating a Comment entity.
+func (c *CommentClient) Create() *CommentCreate {
+	mutation := newCommentMutation(c.config, OpCreate)
+	return &CommentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Comment entities.
+func (c *CommentClient) CreateBulk(builders ...*CommentCreate) *CommentCreateBulk {
+	return &CommentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CommentClient) MapCreateBulk(slice any, setFunc func(*CommentCreate, int)) *CommentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CommentCreateBulk{err: fmt.Errorf("calling to CommentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CommentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CommentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Comment.
+func (c *CommentClient) Update() *CommentUpdate {
+	mutation := newCommentMutation(c.config, OpUpdate)
+	return &CommentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CommentClient) UpdateOne(_m *Comment) *CommentUpdateOne {
+	mutation := newCommentMutation(c.config, OpUpdateOne, withComment(_m))
+	return &CommentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CommentClient) UpdateOneID(id int) *CommentUpdateOne {
+	mutation := newCommentMutation(c.config, OpUpdateOne, withCommentID(id))
+	return &CommentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Comment.
+func (c *CommentClient) Delete() *CommentDelete {
+	mutation := newCommentMutation(c.config, OpDelete)
+	return &CommentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CommentClient) DeleteOne(_m *Comment) *CommentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CommentClient) DeleteOneID(id int) *CommentDeleteOne {
+	builder := c.Delete().Where(comment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CommentDeleteOne{builder}
+}
+
+// Query returns a query builder for Comment.
+func (c *CommentClient) Query() *CommentQuery {
+	return &CommentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Comment entity by its id.
+func (c *CommentClient) Get(ctx context.Context, id int) (*Comment, error) {
+	return c.Query().Where(comment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CommentClient) GetX(ctx context.Context, id int) *Comment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPost queries the post edge of a Comment.
+func (c *CommentClient) QueryPost(_m *Comment) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(comment.Table, comment.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, comment.PostTable, comment.PostColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryParent queries the parent edge of a Comment.
+func (c *CommentClient) QueryParent(_m *Comment) *CommentQuery {
+	query := (&CommentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(comment.Table, comment.FieldID, id),
+			sqlgraph.To(comment.Table, comment.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, comment.ParentTable, comment.ParentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReplies queries the replies edge of a Comment.
+func (c *CommentClient) QueryReplies(_m *Comment) *CommentQuery {
+	query := (&CommentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(comment.Table, comment.FieldID, id),
+			sqlgraph.To(comment.Table, comment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, comment.RepliesTable, comment.RepliesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a Comment.
+func (c *CommentClient) QueryAuthor(_m *Comment) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(comment.Table, comment.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, comment.AuthorTable, comment.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CommentClient) Hooks() []Hook {
+	hooks := c.hooks.Comment
+	return append(hooks[:len(hooks):len(hooks)], comment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CommentClient) Interceptors() []Interceptor {
+	return c.inters.Comment
+}
+
+func (c *CommentClient) mutate(ctx context.Context, m *CommentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CommentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CommentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CommentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CommentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Comment mutation op: %q", m.Op())
+	}
+}
+
+// CommentChangeClient is a client for the CommentChange schema.
+type CommentChangeClient struct {
+	config
+}
+
+// NewCommentChangeClient returns a client for the CommentChange from the given config.
+func NewCommentChangeClient(c config) *CommentChangeClient {
+	return &CommentChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `commentchange.Hooks(f(g(h())))`.
+func (c *CommentChangeClient) Use(hooks ...Hook) {
+	c.hooks.CommentChange = append(c.hooks.CommentChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `commentchange.Intercept(f(g(h())))`.
+func (c *CommentChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CommentChange = append(c.inters.CommentChange, interceptors...)
+}
+
+// Create returns a builder for creating a CommentChange entity.
+func (c *CommentChangeClient) Create() *CommentChangeCreate {
+	mutation := newCommentChangeMutation(c.config, OpCreate)
+	return &CommentChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CommentChange entities.
+func (c *CommentChangeClient) CreateBulk(builders ...*CommentChangeCreate) *CommentChangeCreateBulk {
+	return &CommentChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CommentChangeClient) MapCreateBulk(slice any, setFunc func(*CommentChangeCreate, int)) *CommentChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CommentChangeCreateBulk{err: fmt.Errorf("calling to CommentChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CommentChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CommentChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CommentChange.
+func (c *CommentChangeClient) Update() *CommentChangeUpdate {
+	mutation := newCommentChangeMutation(c.config, OpUpdate)
+	return &CommentChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CommentChangeClient) UpdateOne(_m *CommentChange) *CommentChangeUpdateOne {
+	mutation := newCommentChangeMutation(c.config, OpUpdateOne, withCommentChange(_m))
+	return &CommentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CommentChangeClient) UpdateOneID(id int) *CommentChangeUpdateOne {
+	mutation := newCommentChangeMutation(c.config, OpUpdateOne, withCommentChangeID(id))
+	return &CommentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CommentChange.
+func (c *CommentChangeClient) Delete() *CommentChangeDelete {
+	mutation := newCommentChangeMutation(c.config, OpDelete)
+	return &CommentChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CommentChangeClient) DeleteOne(_m *CommentChange) *CommentChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CommentChangeClient) DeleteOneID(id int) *CommentChangeDeleteOne {
+	builder := c.Delete().Where(commentchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CommentChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for CommentChange.
+func (c *CommentChangeClient) Query() *CommentChangeQuery {
+	return &CommentChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCommentChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CommentChange entity by its id.
+func (c *CommentChangeClient) Get(ctx context.Context, id int) (*CommentChange, error) {
+	return c.Query().Where(commentchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CommentChangeClient) GetX(ctx context.Context, id int) *CommentChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPost queries the post edge of a CommentChange.
+func (c *CommentChangeClient) QueryPost(_m *CommentChange) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commentchange.Table, commentchange.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commentchange.PostTable, commentchange.PostColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CommentChangeClient) Hooks() []Hook {
+	hooks := c.hooks.CommentChange
+	return append(hooks[:len(hooks):len(hooks)], commentchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CommentChangeClient) Interceptors() []Interceptor {
+	return c.inters.CommentChange
+}
+
+func (c *CommentChangeClient) mutate(ctx context.Context, m *CommentChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CommentChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CommentChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CommentChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CommentChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CommentChange mutation op: %q", m.Op())
 	}
 }
 
@@ -473,6 +897,156 @@ func (c *CustomerClient) mutate(ctx context.Context, m *CustomerMutation) (Value
 	}
 }
 
+// FlagClient is a client for the Flag schema.
+type FlagClient struct {
+	config
+}
+
+// NewFlagClient returns a client for the Flag from the given config.
+func NewFlagClient(c config) *FlagClient {
+	return &FlagClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `flag.Hooks(f(g(h())))`.
+func (c *FlagClient) Use(hooks ...Hook) {
+	c.hooks.Flag = append(c.hooks.Flag, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `flag.Intercept(f(g(h())))`.
+func (c *FlagClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Flag = append(c.inters.Flag, interceptors...)
+}
+
+// Create returns a builder for creating a Flag entity.
+func (c *FlagClient) Create() *FlagCreate {
+	mutation := newFlagMutation(c.config, OpCreate)
+	return &FlagCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Flag entities.
+func (c *FlagClient) CreateBulk(builders ...*FlagCreate) *FlagCreateBulk {
+	return &FlagCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FlagClient) MapCreateBulk(slice any, setFunc func(*FlagCreate, int)) *FlagCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FlagCreateBulk{err: fmt.Errorf("calling to FlagClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FlagCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FlagCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Flag.
+func (c *FlagClient) Update() *FlagUpdate {
+	mutation := newFlagMutation(c.config, OpUpdate)
+	return &FlagUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FlagClient) UpdateOne(_m *Flag) *FlagUpdateOne {
+	mutation := newFlagMutation(c.config, OpUpdateOne, withFlag(_m))
+	return &FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FlagClient) UpdateOneID(id int) *FlagUpdateOne {
+	mutation := newFlagMutation(c.config, OpUpdateOne, withFlagID(id))
+	return &FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Flag.
+func (c *FlagClient) Delete() *FlagDelete {
+	mutation := newFlagMutation(c.config, OpDelete)
+	return &FlagDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FlagClient) DeleteOne(_m *Flag) *FlagDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FlagClient) DeleteOneID(id int) *FlagDeleteOne {
+	builder := c.Delete().Where(flag.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FlagDeleteOne{builder}
+}
+
+// Query returns a query builder for Flag.
+func (c *FlagClient) Query() *FlagQuery {
+	return &FlagQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFlag},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Flag entity by its id.
+func (c *FlagClient) Get(ctx context.Context, id int) (*Flag, error) {
+	return c.Query().Where(flag.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FlagClient) GetX(ctx context.Context, id int) *Flag {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryFlagger queries the flagger edge of a Flag.
+func (c *FlagClient) QueryFlagger(_m *Flag) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(flag.Table, flag.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, flag.FlaggerTable, flag.FlaggerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FlagClient) Hooks() []Hook {
+	hooks := c.hooks.Flag
+	return append(hooks[:len(hooks):len(hooks)], flag.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FlagClient) Interceptors() []Interceptor {
+	return c.inters.Flag
+}
+
+func (c *FlagClient) mutate(ctx context.Context, m *FlagMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FlagCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FlagUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FlagDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Flag mutation op: %q", m.Op())
+	}
+}
+
 // MediaClient is a client for the Media schema.
 type MediaClient struct {
 	config
@@ -606,6 +1180,22 @@ func (c *MediaClient) QueryReview(_m *Media) *ReviewQuery {
 			sqlgraph.From(media.Table, media.FieldID, id),
 			sqlgraph.To(review.Table, review.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, media.ReviewTable, media.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPost queries the post edge of a Media.
+func (c *MediaClient) QueryPost(_m *Media) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(media.Table, media.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, media.PostTable, media.PostColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -770,6 +1360,140 @@ func (c *ModerationDecisionClient) mutate(ctx context.Context, m *ModerationDeci
 		return (&ModerationDecisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ModerationDecision mutation op: %q", m.Op())
+	}
+}
+
+// ModerationQueueChangeClient is a client for the ModerationQueueChange schema.
+type ModerationQueueChangeClient struct {
+	config
+}
+
+// NewModerationQueueChangeClient returns a client for the ModerationQueueChange from the given config.
+func NewModerationQueueChangeClient(c config) *ModerationQueueChangeClient {
+	return &ModerationQueueChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `moderationqueuechange.Hooks(f(g(h())))`.
+func (c *ModerationQueueChangeClient) Use(hooks ...Hook) {
+	c.hooks.ModerationQueueChange = append(c.hooks.ModerationQueueChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `moderationqueuechange.Intercept(f(g(h())))`.
+func (c *ModerationQueueChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ModerationQueueChange = append(c.inters.ModerationQueueChange, interceptors...)
+}
+
+// Create returns a builder for creating a ModerationQueueChange entity.
+func (c *ModerationQueueChangeClient) Create() *ModerationQueueChangeCreate {
+	mutation := newModerationQueueChangeMutation(c.config, OpCreate)
+	return &ModerationQueueChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ModerationQueueChange entities.
+func (c *ModerationQueueChangeClient) CreateBulk(builders ...*ModerationQueueChangeCreate) *ModerationQueueChangeCreateBulk {
+	return &ModerationQueueChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ModerationQueueChangeClient) MapCreateBulk(slice any, setFunc func(*ModerationQueueChangeCreate, int)) *ModerationQueueChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ModerationQueueChangeCreateBulk{err: fmt.Errorf("calling to ModerationQueueChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ModerationQueueChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ModerationQueueChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ModerationQueueChange.
+func (c *ModerationQueueChangeClient) Update() *ModerationQueueChangeUpdate {
+	mutation := newModerationQueueChangeMutation(c.config, OpUpdate)
+	return &ModerationQueueChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ModerationQueueChangeClient) UpdateOne(_m *ModerationQueueChange) *ModerationQueueChangeUpdateOne {
+	mutation := newModerationQueueChangeMutation(c.config, OpUpdateOne, withModerationQueueChange(_m))
+	return &ModerationQueueChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ModerationQueueChangeClient) UpdateOneID(id int) *ModerationQueueChangeUpdateOne {
+	mutation := newModerationQueueChangeMutation(c.config, OpUpdateOne, withModerationQueueChangeID(id))
+	return &ModerationQueueChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ModerationQueueChange.
+func (c *ModerationQueueChangeClient) Delete() *ModerationQueueChangeDelete {
+	mutation := newModerationQueueChangeMutation(c.config, OpDelete)
+	return &ModerationQueueChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ModerationQueueChangeClient) DeleteOne(_m *ModerationQueueChange) *ModerationQueueChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ModerationQueueChangeClient) DeleteOneID(id int) *ModerationQueueChangeDeleteOne {
+	builder := c.Delete().Where(moderationqueuechange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ModerationQueueChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for ModerationQueueChange.
+func (c *ModerationQueueChangeClient) Query() *ModerationQueueChangeQuery {
+	return &ModerationQueueChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeModerationQueueChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ModerationQueueChange entity by its id.
+func (c *ModerationQueueChangeClient) Get(ctx context.Context, id int) (*ModerationQueueChange, error) {
+	return c.Query().Where(moderationqueuechange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ModerationQueueChangeClient) GetX(ctx context.Context, id int) *ModerationQueueChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ModerationQueueChangeClient) Hooks() []Hook {
+	hooks := c.hooks.ModerationQueueChange
+	return append(hooks[:len(hooks):len(hooks)], moderationqueuechange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ModerationQueueChangeClient) Interceptors() []Interceptor {
+	return c.inters.ModerationQueueChange
+}
+
+func (c *ModerationQueueChangeClient) mutate(ctx context.Context, m *ModerationQueueChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ModerationQueueChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ModerationQueueChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ModerationQueueChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ModerationQueueChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ModerationQueueChange mutation op: %q", m.Op())
 	}
 }
 
@@ -1137,6 +1861,552 @@ func (c *OrderItemClient) mutate(ctx context.Context, m *OrderItemMutation) (Val
 	}
 }
 
+// PostClient is a client for the Post schema.
+type PostClient struct {
+	config
+}
+
+// NewPostClient returns a client for the Post from the given config.
+func NewPostClient(c config) *PostClient {
+	return &PostClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `post.Hooks(f(g(h())))`.
+func (c *PostClient) Use(hooks ...Hook) {
+	c.hooks.Post = append(c.hooks.Post, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `post.Intercept(f(g(h())))`.
+func (c *PostClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Post = append(c.inters.Post, interceptors...)
+}
+
+// Create returns a builder for creating a Post entity.
+func (c *PostClient) Create() *PostCreate {
+	mutation := newPostMutation(c.config, OpCreate)
+	return &PostCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Post entities.
+func (c *PostClient) CreateBulk(builders ...*PostCreate) *PostCreateBulk {
+	return &PostCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PostClient) MapCreateBulk(slice any, setFunc func(*PostCreate, int)) *PostCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PostCreateBulk{err: fmt.Errorf("calling to PostClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PostCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PostCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Post.
+func (c *PostClient) Update() *PostUpdate {
+	mutation := newPostMutation(c.config, OpUpdate)
+	return &PostUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PostClient) UpdateOne(_m *Post) *PostUpdateOne {
+	mutation := newPostMutation(c.config, OpUpdateOne, withPost(_m))
+	return &PostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PostClient) UpdateOneID(id int) *PostUpdateOne {
+	mutation := newPostMutation(c.config, OpUpdateOne, withPostID(id))
+	return &PostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Post.
+func (c *PostClient) Delete() *PostDelete {
+	mutation := newPostMutation(c.config, OpDelete)
+	return &PostDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PostClient) DeleteOne(_m *Post) *PostDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PostClient) DeleteOneID(id int) *PostDeleteOne {
+	builder := c.Delete().Where(post.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PostDeleteOne{builder}
+}
+
+// Query returns a query builder for Post.
+func (c *PostClient) Query() *PostQuery {
+	return &PostQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePost},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Post entity by its id.
+func (c *PostClient) Get(ctx context.Context, id int) (*Post, error) {
+	return c.Query().Where(post.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PostClient) GetX(ctx context.Context, id int) *Post {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTopic queries the topic edge of a Post.
+func (c *PostClient) QueryTopic(_m *Post) *TopicQuery {
+	query := (&TopicClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(topic.Table, topic.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, post.TopicTable, post.TopicColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a Post.
+func (c *PostClient) QueryAuthor(_m *Post) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, post.AuthorTable, post.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAttachments queries the attachments edge of a Post.
+func (c *PostClient) QueryAttachments(_m *Post) *MediaQuery {
+	query := (&MediaClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(media.Table, media.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, post.AttachmentsTable, post.AttachmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTags queries the tags edge of a Post.
+func (c *PostClient) QueryTags(_m *Post) *PostProductQuery {
+	query := (&PostProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(postproduct.Table, postproduct.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, post.TagsTable, post.TagsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryComments queries the comments edge of a Post.
+func (c *PostClient) QueryComments(_m *Post) *CommentQuery {
+	query := (&CommentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(comment.Table, comment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, post.CommentsTable, post.CommentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReactions queries the reactions edge of a Post.
+func (c *PostClient) QueryReactions(_m *Post) *ReactionQuery {
+	query := (&ReactionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(post.Table, post.FieldID, id),
+			sqlgraph.To(reaction.Table, reaction.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, post.ReactionsTable, post.ReactionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PostClient) Hooks() []Hook {
+	hooks := c.hooks.Post
+	return append(hooks[:len(hooks):len(hooks)], post.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PostClient) Interceptors() []Interceptor {
+	return c.inters.Post
+}
+
+func (c *PostClient) mutate(ctx context.Context, m *PostMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PostCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PostUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PostUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PostDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Post mutation op: %q", m.Op())
+	}
+}
+
+// PostChangeClient is a client for the PostChange schema.
+type PostChangeClient struct {
+	config
+}
+
+// NewPostChangeClient returns a client for the PostChange from the given config.
+func NewPostChangeClient(c config) *PostChangeClient {
+	return &PostChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `postchange.Hooks(f(g(h())))`.
+func (c *PostChangeClient) Use(hooks ...Hook) {
+	c.hooks.PostChange = append(c.hooks.PostChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `postchange.Intercept(f(g(h())))`.
+func (c *PostChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PostChange = append(c.inters.PostChange, interceptors...)
+}
+
+// Create returns a builder for creating a PostChange entity.
+func (c *PostChangeClient) Create() *PostChangeCreate {
+	mutation := newPostChangeMutation(c.config, OpCreate)
+	return &PostChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PostChange entities.
+func (c *PostChangeClient) CreateBulk(builders ...*PostChangeCreate) *PostChangeCreateBulk {
+	return &PostChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PostChangeClient) MapCreateBulk(slice any, setFunc func(*PostChangeCreate, int)) *PostChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PostChangeCreateBulk{err: fmt.Errorf("calling to PostChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PostChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PostChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PostChange.
+func (c *PostChangeClient) Update() *PostChangeUpdate {
+	mutation := newPostChangeMutation(c.config, OpUpdate)
+	return &PostChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PostChangeClient) UpdateOne(_m *PostChange) *PostChangeUpdateOne {
+	mutation := newPostChangeMutation(c.config, OpUpdateOne, withPostChange(_m))
+	return &PostChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PostChangeClient) UpdateOneID(id int) *PostChangeUpdateOne {
+	mutation := newPostChangeMutation(c.config, OpUpdateOne, withPostChangeID(id))
+	return &PostChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PostChange.
+func (c *PostChangeClient) Delete() *PostChangeDelete {
+	mutation := newPostChangeMutation(c.config, OpDelete)
+	return &PostChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PostChangeClient) DeleteOne(_m *PostChange) *PostChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PostChangeClient) DeleteOneID(id int) *PostChangeDeleteOne {
+	builder := c.Delete().Where(postchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PostChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for PostChange.
+func (c *PostChangeClient) Query() *PostChangeQuery {
+	return &PostChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePostChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PostChange entity by its id.
+func (c *PostChangeClient) Get(ctx context.Context, id int) (*PostChange, error) {
+	return c.Query().Where(postchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PostChangeClient) GetX(ctx context.Context, id int) *PostChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PostChangeClient) Hooks() []Hook {
+	hooks := c.hooks.PostChange
+	return append(hooks[:len(hooks):len(hooks)], postchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PostChangeClient) Interceptors() []Interceptor {
+	return c.inters.PostChange
+}
+
+func (c *PostChangeClient) mutate(ctx context.Context, m *PostChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PostChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PostChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PostChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PostChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PostChange mutation op: %q", m.Op())
+	}
+}
+
+// PostProductClient is a client for the PostProduct schema.
+type PostProductClient struct {
+	config
+}
+
+// NewPostProductClient returns a client for the PostProduct from the given config.
+func NewPostProductClient(c config) *PostProductClient {
+	return &PostProductClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `postproduct.Hooks(f(g(h())))`.
+func (c *PostProductClient) Use(hooks ...Hook) {
+	c.hooks.PostProduct = append(c.hooks.PostProduct, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `postproduct.Intercept(f(g(h())))`.
+func (c *PostProductClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PostProduct = append(c.inters.PostProduct, interceptors...)
+}
+
+// Create returns a builder for creating a PostProduct entity.
+func (c *PostProductClient) Create() *PostProductCreate {
+	mutation := newPostProductMutation(c.config, OpCreate)
+	return &PostProductCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PostProduct entities.
+func (c *PostProductClient) CreateBulk(builders ...*PostProductCreate) *PostProductCreateBulk {
+	return &PostProductCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PostProductClient) MapCreateBulk(slice any, setFunc func(*PostProductCreate, int)) *PostProductCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PostProductCreateBulk{err: fmt.Errorf("calling to PostProductClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PostProductCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PostProductCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PostProduct.
+func (c *PostProductClient) Update() *PostProductUpdate {
+	mutation := newPostProductMutation(c.config, OpUpdate)
+	return &PostProductUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PostProductClient) UpdateOne(_m *PostProduct) *PostProductUpdateOne {
+	mutation := newPostProductMutation(c.config, OpUpdateOne, withPostProduct(_m))
+	return &PostProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PostProductClient) UpdateOneID(id int) *PostProductUpdateOne {
+	mutation := newPostProductMutation(c.config, OpUpdateOne, withPostProductID(id))
+	return &PostProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PostProduct.
+func (c *PostProductClient) Delete() *PostProductDelete {
+	mutation := newPostProductMutation(c.config, OpDelete)
+	return &PostProductDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PostProductClient) DeleteOne(_m *PostProduct) *PostProductDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PostProductClient) DeleteOneID(id int) *PostProductDeleteOne {
+	builder := c.Delete().Where(postproduct.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PostProductDeleteOne{builder}
+}
+
+// Query returns a query builder for PostProduct.
+func (c *PostProductClient) Query() *PostProductQuery {
+	return &PostProductQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePostProduct},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PostProduct entity by its id.
+func (c *PostProductClient) Get(ctx context.Context, id int) (*PostProduct, error) {
+	return c.Query().Where(postproduct.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PostProductClient) GetX(ctx context.Context, id int) *PostProduct {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPost queries the post edge of a PostProduct.
+func (c *PostProductClient) QueryPost(_m *PostProduct) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(postproduct.Table, postproduct.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, postproduct.PostTable, postproduct.PostColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryProduct queries the product edge of a PostProduct.
+func (c *PostProductClient) QueryProduct(_m *PostProduct) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(postproduct.Table, postproduct.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, postproduct.ProductTable, postproduct.ProductColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrderItem queries the order_item edge of a PostProduct.
+func (c *PostProductClient) QueryOrderItem(_m *PostProduct) *OrderItemQuery {
+	query := (&OrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(postproduct.Table, postproduct.FieldID, id),
+			sqlgraph.To(orderitem.Table, orderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, postproduct.OrderItemTable, postproduct.OrderItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PostProductClient) Hooks() []Hook {
+	hooks := c.hooks.PostProduct
+	return append(hooks[:len(hooks):len(hooks)], postproduct.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PostProductClient) Interceptors() []Interceptor {
+	return c.inters.PostProduct
+}
+
+func (c *PostProductClient) mutate(ctx context.Context, m *PostProductMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PostProductCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PostProductUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PostProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PostProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PostProduct mutation op: %q", m.Op())
+	}
+}
+
 // ProductClient is a client for the Product schema.
 type ProductClient struct {
 	config
@@ -1300,6 +2570,172 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
+// ReactionClient is a client for the Reaction schema.
+type ReactionClient struct {
+	config
+}
+
+// NewReactionClient returns a client for the Reaction from the given config.
+func NewReactionClient(c config) *ReactionClient {
+	return &ReactionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reaction.Hooks(f(g(h())))`.
+func (c *ReactionClient) Use(hooks ...Hook) {
+	c.hooks.Reaction = append(c.hooks.Reaction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reaction.Intercept(f(g(h())))`.
+func (c *ReactionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Reaction = append(c.inters.Reaction, interceptors...)
+}
+
+// Create returns a builder for creating a Reaction entity.
+func (c *ReactionClient) Create() *ReactionCreate {
+	mutation := newReactionMutation(c.config, OpCreate)
+	return &ReactionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Reaction entities.
+func (c *ReactionClient) CreateBulk(builders ...*ReactionCreate) *ReactionCreateBulk {
+	return &ReactionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReactionClient) MapCreateBulk(slice any, setFunc func(*ReactionCreate, int)) *ReactionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReactionCreateBulk{err: fmt.Errorf("calling to ReactionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReactionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReactionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Reaction.
+func (c *ReactionClient) Update() *ReactionUpdate {
+	mutation := newReactionMutation(c.config, OpUpdate)
+	return &ReactionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReactionClient) UpdateOne(_m *Reaction) *ReactionUpdateOne {
+	mutation := newReactionMutation(c.config, OpUpdateOne, withReaction(_m))
+	return &ReactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReactionClient) UpdateOneID(id int) *ReactionUpdateOne {
+	mutation := newReactionMutation(c.config, OpUpdateOne, withReactionID(id))
+	return &ReactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Reaction.
+func (c *ReactionClient) Delete() *ReactionDelete {
+	mutation := newReactionMutation(c.config, OpDelete)
+	return &ReactionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReactionClient) DeleteOne(_m *Reaction) *ReactionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReactionClient) DeleteOneID(id int) *ReactionDeleteOne {
+	builder := c.Delete().Where(reaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReactionDeleteOne{builder}
+}
+
+// Query returns a query builder for Reaction.
+func (c *ReactionClient) Query() *ReactionQuery {
+	return &ReactionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReaction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Reaction entity by its id.
+func (c *ReactionClient) Get(ctx context.Context, id int) (*Reaction, error) {
+	return c.Query().Where(reaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReactionClient) GetX(ctx context.Context, id int) *Reaction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPost queries the post edge of a Reaction.
+func (c *ReactionClient) QueryPost(_m *Reaction) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reaction.Table, reaction.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reaction.PostTable, reaction.PostColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCustomer queries the customer edge of a Reaction.
+func (c *ReactionClient) QueryCustomer(_m *Reaction) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reaction.Table, reaction.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reaction.CustomerTable, reaction.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReactionClient) Hooks() []Hook {
+	hooks := c.hooks.Reaction
+	return append(hooks[:len(hooks):len(hooks)], reaction.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReactionClient) Interceptors() []Interceptor {
+	return c.inters.Reaction
+}
+
+func (c *ReactionClient) mutate(ctx context.Context, m *ReactionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReactionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReactionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReactionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Reaction mutation op: %q", m.Op())
 	}
 }
 
@@ -2545,6 +3981,156 @@ func (c *ShipmentItemClient) mutate(ctx context.Context, m *ShipmentItemMutation
 	}
 }
 
+// TopicClient is a client for the Topic schema.
+type TopicClient struct {
+	config
+}
+
+// NewTopicClient returns a client for the Topic from the given config.
+func NewTopicClient(c config) *TopicClient {
+	return &TopicClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `topic.Hooks(f(g(h())))`.
+func (c *TopicClient) Use(hooks ...Hook) {
+	c.hooks.Topic = append(c.hooks.Topic, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `topic.Intercept(f(g(h())))`.
+func (c *TopicClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Topic = append(c.inters.Topic, interceptors...)
+}
+
+// Create returns a builder for creating a Topic entity.
+func (c *TopicClient) Create() *TopicCreate {
+	mutation := newTopicMutation(c.config, OpCreate)
+	return &TopicCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Topic entities.
+func (c *TopicClient) CreateBulk(builders ...*TopicCreate) *TopicCreateBulk {
+	return &TopicCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TopicClient) MapCreateBulk(slice any, setFunc func(*TopicCreate, int)) *TopicCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TopicCreateBulk{err: fmt.Errorf("calling to TopicClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TopicCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TopicCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Topic.
+func (c *TopicClient) Update() *TopicUpdate {
+	mutation := newTopicMutation(c.config, OpUpdate)
+	return &TopicUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TopicClient) UpdateOne(_m *Topic) *TopicUpdateOne {
+	mutation := newTopicMutation(c.config, OpUpdateOne, withTopic(_m))
+	return &TopicUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TopicClient) UpdateOneID(id int) *TopicUpdateOne {
+	mutation := newTopicMutation(c.config, OpUpdateOne, withTopicID(id))
+	return &TopicUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Topic.
+func (c *TopicClient) Delete() *TopicDelete {
+	mutation := newTopicMutation(c.config, OpDelete)
+	return &TopicDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TopicClient) DeleteOne(_m *Topic) *TopicDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TopicClient) DeleteOneID(id int) *TopicDeleteOne {
+	builder := c.Delete().Where(topic.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TopicDeleteOne{builder}
+}
+
+// Query returns a query builder for Topic.
+func (c *TopicClient) Query() *TopicQuery {
+	return &TopicQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTopic},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Topic entity by its id.
+func (c *TopicClient) Get(ctx context.Context, id int) (*Topic, error) {
+	return c.Query().Where(topic.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TopicClient) GetX(ctx context.Context, id int) *Topic {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPosts queries the posts edge of a Topic.
+func (c *TopicClient) QueryPosts(_m *Topic) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(topic.Table, topic.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, topic.PostsTable, topic.PostsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TopicClient) Hooks() []Hook {
+	hooks := c.hooks.Topic
+	return append(hooks[:len(hooks):len(hooks)], topic.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TopicClient) Interceptors() []Interceptor {
+	return c.inters.Topic
+}
+
+func (c *TopicClient) mutate(ctx context.Context, m *TopicMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TopicCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TopicUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TopicUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TopicDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Topic mutation op: %q", m.Op())
+	}
+}
+
 // TrackingEventClient is a client for the TrackingEvent schema.
 type TrackingEventClient struct {
 	config
@@ -2832,14 +4418,18 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Customer, Media, ModerationDecision, Order, OrderItem, Product, Review,
-		ReviewReply, ReviewReplyChange, ReviewVote, Shipment, ShipmentChange,
-		ShipmentItem, TrackingEvent, WatchedWord []ent.Hook
+		Comment, CommentChange, Customer, Flag, Media, ModerationDecision,
+		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
+		Product, Reaction, Review, ReviewReply, ReviewReplyChange, ReviewVote,
+		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
+		WatchedWord []ent.Hook
 	}
 	inters struct {
-		Customer, Media, ModerationDecision, Order, OrderItem, Product, Review,
-		ReviewReply, ReviewReplyChange, ReviewVote, Shipment, ShipmentChange,
-		ShipmentItem, TrackingEvent, WatchedWord []ent.Interceptor
+		Comment, CommentChange, Customer, Flag, Media, ModerationDecision,
+		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
+		Product, Reaction, Review, ReviewReply, ReviewReplyChange, ReviewVote,
+		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
+		WatchedWord []ent.Interceptor
 	}
 )
 

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 // A shopper of the store.
@@ -29,6 +30,14 @@ type Customer struct {
 	FirstName string `json:"first_name,omitempty"`
 	// Family name.
 	LastName string `json:"last_name,omitempty"`
+	// Staff's override of the community trust rule: AUTO leaves it to the rule.
+	CommunityTrust types.CommunityTrust `json:"community_trust,omitempty"`
+	// Until when staff silenced the customer in the community (no posts, comments or reactions); null when not silenced.
+	SilencedUntil *time.Time `json:"silenced_until,omitempty"`
+	// Why staff silenced the customer; shown to them.
+	SilenceReason *string `json:"silence_reason,omitempty"`
+	// The staff token's subject that silenced the customer (the trail has every change).
+	SilencedBy *string `json:"silenced_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CustomerQuery when eager-loading is set.
 	Edges        CustomerEdges `json:"edges"`
@@ -64,9 +73,9 @@ func (*Customer) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case customer.FieldID:
 			values[i] = new(sql.NullInt64)
-		case customer.FieldEmail, customer.FieldExternalID, customer.FieldFirstName, customer.FieldLastName:
+		case customer.FieldEmail, customer.FieldExternalID, customer.FieldFirstName, customer.FieldLastName, customer.FieldCommunityTrust, customer.FieldSilenceReason, customer.FieldSilencedBy:
 			values[i] = new(sql.NullString)
-		case customer.FieldCreatedAt, customer.FieldUpdatedAt:
+		case customer.FieldCreatedAt, customer.FieldUpdatedAt, customer.FieldSilencedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -125,6 +134,33 @@ func (_m *Customer) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field last_name", values[i])
 			} else if value.Valid {
 				_m.LastName = value.String
+			}
+		case customer.FieldCommunityTrust:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field community_trust", values[i])
+			} else if value.Valid {
+				_m.CommunityTrust = types.CommunityTrust(value.String)
+			}
+		case customer.FieldSilencedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field silenced_until", values[i])
+			} else if value.Valid {
+				_m.SilencedUntil = new(time.Time)
+				*_m.SilencedUntil = value.Time
+			}
+		case customer.FieldSilenceReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field silence_reason", values[i])
+			} else if value.Valid {
+				_m.SilenceReason = new(string)
+				*_m.SilenceReason = value.String
+			}
+		case customer.FieldSilencedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field silenced_by", values[i])
+			} else if value.Valid {
+				_m.SilencedBy = new(string)
+				*_m.SilencedBy = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -186,6 +222,24 @@ func (_m *Customer) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_name=")
 	builder.WriteString(_m.LastName)
+	builder.WriteString(", ")
+	builder.WriteString("community_trust=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CommunityTrust))
+	builder.WriteString(", ")
+	if v := _m.SilencedUntil; v != nil {
+		builder.WriteString("silenced_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SilenceReason; v != nil {
+		builder.WriteString("silence_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.SilencedBy; v != nil {
+		builder.WriteString("silenced_by=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 // CustomerCreate is the builder for creating a Customer entity.
@@ -99,6 +100,62 @@ func (_c *CustomerCreate) SetNillableLastName(v *string) *CustomerCreate {
 	return _c
 }
 
+// SetCommunityTrust sets the "community_trust" field.
+func (_c *CustomerCreate) SetCommunityTrust(v types.CommunityTrust) *CustomerCreate {
+	_c.mutation.SetCommunityTrust(v)
+	return _c
+}
+
+// SetNillableCommunityTrust sets the "community_trust" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableCommunityTrust(v *types.CommunityTrust) *CustomerCreate {
+	if v != nil {
+		_c.SetCommunityTrust(*v)
+	}
+	return _c
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (_c *CustomerCreate) SetSilencedUntil(v time.Time) *CustomerCreate {
+	_c.mutation.SetSilencedUntil(v)
+	return _c
+}
+
+// SetNillableSilencedUntil sets the "silenced_until" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableSilencedUntil(v *time.Time) *CustomerCreate {
+	if v != nil {
+		_c.SetSilencedUntil(*v)
+	}
+	return _c
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (_c *CustomerCreate) SetSilenceReason(v string) *CustomerCreate {
+	_c.mutation.SetSilenceReason(v)
+	return _c
+}
+
+// SetNillableSilenceReason sets the "silence_reason" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableSilenceReason(v *string) *CustomerCreate {
+	if v != nil {
+		_c.SetSilenceReason(*v)
+	}
+	return _c
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (_c *CustomerCreate) SetSilencedBy(v string) *CustomerCreate {
+	_c.mutation.SetSilencedBy(v)
+	return _c
+}
+
+// SetNillableSilencedBy sets the "silenced_by" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableSilencedBy(v *string) *CustomerCreate {
+	if v != nil {
+		_c.SetSilencedBy(*v)
+	}
+	return _c
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by IDs.
 func (_c *CustomerCreate) AddOrderIDs(ids ...int) *CustomerCreate {
 	_c.mutation.AddOrderIDs(ids...)
@@ -173,6 +230,10 @@ func (_c *CustomerCreate) defaults() error {
 		v := customer.DefaultLastName
 		_c.mutation.SetLastName(v)
 	}
+	if _, ok := _c.mutation.CommunityTrust(); !ok {
+		v := customer.DefaultCommunityTrust
+		_c.mutation.SetCommunityTrust(v)
+	}
 	return nil
 }
 
@@ -211,6 +272,24 @@ func (_c *CustomerCreate) check() error {
 	if v, ok := _c.mutation.LastName(); ok {
 		if err := customer.LastNameValidator(v); err != nil {
 			return &ValidationError{Name: "last_name", err: fmt.Errorf(`ent: validator failed for field "Customer.last_name": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CommunityTrust(); !ok {
+		return &ValidationError{Name: "community_trust", err: errors.New(`ent: missing required field "Customer.community_trust"`)}
+	}
+	if v, ok := _c.mutation.CommunityTrust(); ok {
+		if err := customer.CommunityTrustValidator(v); err != nil {
+			return &ValidationError{Name: "community_trust", err: fmt.Errorf(`ent: validator failed for field "Customer.community_trust": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.SilenceReason(); ok {
+		if err := customer.SilenceReasonValidator(v); err != nil {
+			return &ValidationError{Name: "silence_reason", err: fmt.Errorf(`ent: validator failed for field "Customer.silence_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.SilencedBy(); ok {
+		if err := customer.SilencedByValidator(v); err != nil {
+			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
 		}
 	}
 	return nil
@@ -263,6 +342,22 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastName(); ok {
 		_spec.SetField(customer.FieldLastName, field.TypeString, value)
 		_node.LastName = value
+	}
+	if value, ok := _c.mutation.CommunityTrust(); ok {
+		_spec.SetField(customer.FieldCommunityTrust, field.TypeEnum, value)
+		_node.CommunityTrust = value
+	}
+	if value, ok := _c.mutation.SilencedUntil(); ok {
+		_spec.SetField(customer.FieldSilencedUntil, field.TypeTime, value)
+		_node.SilencedUntil = &value
+	}
+	if value, ok := _c.mutation.SilenceReason(); ok {
+		_spec.SetField(customer.FieldSilenceReason, field.TypeString, value)
+		_node.SilenceReason = &value
+	}
+	if value, ok := _c.mutation.SilencedBy(); ok {
+		_spec.SetField(customer.FieldSilencedBy, field.TypeString, value)
+		_node.SilencedBy = &value
 	}
 	if nodes := _c.mutation.OrdersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -398,6 +493,72 @@ func (u *CustomerUpsert) UpdateLastName() *CustomerUpsert {
 	return u
 }
 
+// SetCommunityTrust sets the "community_trust" field.
+func (u *CustomerUpsert) SetCommunityTrust(v types.CommunityTrust) *CustomerUpsert {
+	u.Set(customer.FieldCommunityTrust, v)
+	return u
+}
+
+// UpdateCommunityTrust sets the "community_trust" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateCommunityTrust() *CustomerUpsert {
+	u.SetExcluded(customer.FieldCommunityTrust)
+	return u
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (u *CustomerUpsert) SetSilencedUntil(v time.Time) *CustomerUpsert {
+	u.Set(customer.FieldSilencedUntil, v)
+	return u
+}
+
+// UpdateSilencedUntil sets the "silenced_until" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateSilencedUntil() *CustomerUpsert {
+	u.SetExcluded(customer.FieldSilencedUntil)
+	return u
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (u *CustomerUpsert) ClearSilencedUntil() *CustomerUpsert {
+	u.SetNull(customer.FieldSilencedUntil)
+	return u
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (u *CustomerUpsert) SetSilenceReason(v string) *CustomerUpsert {
+	u.Set(customer.FieldSilenceReason, v)
+	return u
+}
+
+// UpdateSilenceReason sets the "silence_reason" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateSilenceReason() *CustomerUpsert {
+	u.SetExcluded(customer.FieldSilenceReason)
+	return u
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (u *CustomerUpsert) ClearSilenceReason() *CustomerUpsert {
+	u.SetNull(customer.FieldSilenceReason)
+	return u
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (u *CustomerUpsert) SetSilencedBy(v string) *CustomerUpsert {
+	u.Set(customer.FieldSilencedBy, v)
+	return u
+}
+
+// UpdateSilencedBy sets the "silenced_by" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateSilencedBy() *CustomerUpsert {
+	u.SetExcluded(customer.FieldSilencedBy)
+	return u
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (u *CustomerUpsert) ClearSilencedBy() *CustomerUpsert {
+	u.SetNull(customer.FieldSilencedBy)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -517,6 +678,83 @@ func (u *CustomerUpsertOne) SetLastName(v string) *CustomerUpsertOne {
 func (u *CustomerUpsertOne) UpdateLastName() *CustomerUpsertOne {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateLastName()
+	})
+}
+
+// SetCommunityTrust sets the "community_trust" field.
+func (u *CustomerUpsertOne) SetCommunityTrust(v types.CommunityTrust) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetCommunityTrust(v)
+	})
+}
+
+// UpdateCommunityTrust sets the "community_trust" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateCommunityTrust() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateCommunityTrust()
+	})
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (u *CustomerUpsertOne) SetSilencedUntil(v time.Time) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilencedUntil(v)
+	})
+}
+
+// UpdateSilencedUntil sets the "silenced_until" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateSilencedUntil() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilencedUntil()
+	})
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (u *CustomerUpsertOne) ClearSilencedUntil() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilencedUntil()
+	})
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (u *CustomerUpsertOne) SetSilenceReason(v string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilenceReason(v)
+	})
+}
+
+// UpdateSilenceReason sets the "silence_reason" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateSilenceReason() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilenceReason()
+	})
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (u *CustomerUpsertOne) ClearSilenceReason() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilenceReason()
+	})
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (u *CustomerUpsertOne) SetSilencedBy(v string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilencedBy(v)
+	})
+}
+
+// UpdateSilencedBy sets the "silenced_by" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateSilencedBy() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilencedBy()
+	})
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (u *CustomerUpsertOne) ClearSilencedBy() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilencedBy()
 	})
 }
 
@@ -805,6 +1043,83 @@ func (u *CustomerUpsertBulk) SetLastName(v string) *CustomerUpsertBulk {
 func (u *CustomerUpsertBulk) UpdateLastName() *CustomerUpsertBulk {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateLastName()
+	})
+}
+
+// SetCommunityTrust sets the "community_trust" field.
+func (u *CustomerUpsertBulk) SetCommunityTrust(v types.CommunityTrust) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetCommunityTrust(v)
+	})
+}
+
+// UpdateCommunityTrust sets the "community_trust" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateCommunityTrust() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateCommunityTrust()
+	})
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (u *CustomerUpsertBulk) SetSilencedUntil(v time.Time) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilencedUntil(v)
+	})
+}
+
+// UpdateSilencedUntil sets the "silenced_until" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateSilencedUntil() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilencedUntil()
+	})
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (u *CustomerUpsertBulk) ClearSilencedUntil() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilencedUntil()
+	})
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (u *CustomerUpsertBulk) SetSilenceReason(v string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilenceReason(v)
+	})
+}
+
+// UpdateSilenceReason sets the "silence_reason" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateSilenceReason() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilenceReason()
+	})
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (u *CustomerUpsertBulk) ClearSilenceReason() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilenceReason()
+	})
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (u *CustomerUpsertBulk) SetSilencedBy(v string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetSilencedBy(v)
+	})
+}
+
+// UpdateSilencedBy sets the "silenced_by" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateSilencedBy() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateSilencedBy()
+	})
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (u *CustomerUpsertBulk) ClearSilencedBy() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearSilencedBy()
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 // CustomerUpdate is the builder for updating Customer entities.
@@ -94,6 +95,80 @@ func (_u *CustomerUpdate) SetNillableLastName(v *string) *CustomerUpdate {
 	if v != nil {
 		_u.SetLastName(*v)
 	}
+	return _u
+}
+
+// SetCommunityTrust sets the "community_trust" field.
+func (_u *CustomerUpdate) SetCommunityTrust(v types.CommunityTrust) *CustomerUpdate {
+	_u.mutation.SetCommunityTrust(v)
+	return _u
+}
+
+// SetNillableCommunityTrust sets the "community_trust" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableCommunityTrust(v *types.CommunityTrust) *CustomerUpdate {
+	if v != nil {
+		_u.SetCommunityTrust(*v)
+	}
+	return _u
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (_u *CustomerUpdate) SetSilencedUntil(v time.Time) *CustomerUpdate {
+	_u.mutation.SetSilencedUntil(v)
+	return _u
+}
+
+// SetNillableSilencedUntil sets the "silenced_until" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableSilencedUntil(v *time.Time) *CustomerUpdate {
+	if v != nil {
+		_u.SetSilencedUntil(*v)
+	}
+	return _u
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (_u *CustomerUpdate) ClearSilencedUntil() *CustomerUpdate {
+	_u.mutation.ClearSilencedUntil()
+	return _u
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (_u *CustomerUpdate) SetSilenceReason(v string) *CustomerUpdate {
+	_u.mutation.SetSilenceReason(v)
+	return _u
+}
+
+// SetNillableSilenceReason sets the "silence_reason" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableSilenceReason(v *string) *CustomerUpdate {
+	if v != nil {
+		_u.SetSilenceReason(*v)
+	}
+	return _u
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (_u *CustomerUpdate) ClearSilenceReason() *CustomerUpdate {
+	_u.mutation.ClearSilenceReason()
+	return _u
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (_u *CustomerUpdate) SetSilencedBy(v string) *CustomerUpdate {
+	_u.mutation.SetSilencedBy(v)
+	return _u
+}
+
+// SetNillableSilencedBy sets the "silenced_by" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableSilencedBy(v *string) *CustomerUpdate {
+	if v != nil {
+		_u.SetSilencedBy(*v)
+	}
+	return _u
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (_u *CustomerUpdate) ClearSilencedBy() *CustomerUpdate {
+	_u.mutation.ClearSilencedBy()
 	return _u
 }
 
@@ -202,6 +277,21 @@ func (_u *CustomerUpdate) check() error {
 			return &ValidationError{Name: "last_name", err: fmt.Errorf(`ent: validator failed for field "Customer.last_name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CommunityTrust(); ok {
+		if err := customer.CommunityTrustValidator(v); err != nil {
+			return &ValidationError{Name: "community_trust", err: fmt.Errorf(`ent: validator failed for field "Customer.community_trust": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SilenceReason(); ok {
+		if err := customer.SilenceReasonValidator(v); err != nil {
+			return &ValidationError{Name: "silence_reason", err: fmt.Errorf(`ent: validator failed for field "Customer.silence_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SilencedBy(); ok {
+		if err := customer.SilencedByValidator(v); err != nil {
+			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -234,6 +324,27 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.LastName(); ok {
 		_spec.SetField(customer.FieldLastName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CommunityTrust(); ok {
+		_spec.SetField(customer.FieldCommunityTrust, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SilencedUntil(); ok {
+		_spec.SetField(customer.FieldSilencedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.SilencedUntilCleared() {
+		_spec.ClearField(customer.FieldSilencedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SilenceReason(); ok {
+		_spec.SetField(customer.FieldSilenceReason, field.TypeString, value)
+	}
+	if _u.mutation.SilenceReasonCleared() {
+		_spec.ClearField(customer.FieldSilenceReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.SilencedBy(); ok {
+		_spec.SetField(customer.FieldSilencedBy, field.TypeString, value)
+	}
+	if _u.mutation.SilencedByCleared() {
+		_spec.ClearField(customer.FieldSilencedBy, field.TypeString)
 	}
 	if _u.mutation.OrdersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -368,6 +479,80 @@ func (_u *CustomerUpdateOne) SetNillableLastName(v *string) *CustomerUpdateOne {
 	return _u
 }
 
+// SetCommunityTrust sets the "community_trust" field.
+func (_u *CustomerUpdateOne) SetCommunityTrust(v types.CommunityTrust) *CustomerUpdateOne {
+	_u.mutation.SetCommunityTrust(v)
+	return _u
+}
+
+// SetNillableCommunityTrust sets the "community_trust" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableCommunityTrust(v *types.CommunityTrust) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetCommunityTrust(*v)
+	}
+	return _u
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (_u *CustomerUpdateOne) SetSilencedUntil(v time.Time) *CustomerUpdateOne {
+	_u.mutation.SetSilencedUntil(v)
+	return _u
+}
+
+// SetNillableSilencedUntil sets the "silenced_until" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableSilencedUntil(v *time.Time) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetSilencedUntil(*v)
+	}
+	return _u
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (_u *CustomerUpdateOne) ClearSilencedUntil() *CustomerUpdateOne {
+	_u.mutation.ClearSilencedUntil()
+	return _u
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (_u *CustomerUpdateOne) SetSilenceReason(v string) *CustomerUpdateOne {
+	_u.mutation.SetSilenceReason(v)
+	return _u
+}
+
+// SetNillableSilenceReason sets the "silence_reason" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableSilenceReason(v *string) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetSilenceReason(*v)
+	}
+	return _u
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (_u *CustomerUpdateOne) ClearSilenceReason() *CustomerUpdateOne {
+	_u.mutation.ClearSilenceReason()
+	return _u
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (_u *CustomerUpdateOne) SetSilencedBy(v string) *CustomerUpdateOne {
+	_u.mutation.SetSilencedBy(v)
+	return _u
+}
+
+// SetNillableSilencedBy sets the "silenced_by" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableSilencedBy(v *string) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetSilencedBy(*v)
+	}
+	return _u
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (_u *CustomerUpdateOne) ClearSilencedBy() *CustomerUpdateOne {
+	_u.mutation.ClearSilencedBy()
+	return _u
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by IDs.
 func (_u *CustomerUpdateOne) AddOrderIDs(ids ...int) *CustomerUpdateOne {
 	_u.mutation.AddOrderIDs(ids...)
@@ -486,6 +671,21 @@ func (_u *CustomerUpdateOne) check() error {
 			return &ValidationError{Name: "last_name", err: fmt.Errorf(`ent: validator failed for field "Customer.last_name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CommunityTrust(); ok {
+		if err := customer.CommunityTrustValidator(v); err != nil {
+			return &ValidationError{Name: "community_trust", err: fmt.Errorf(`ent: validator failed for field "Customer.community_trust": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SilenceReason(); ok {
+		if err := customer.SilenceReasonValidator(v); err != nil {
+			return &ValidationError{Name: "silence_reason", err: fmt.Errorf(`ent: validator failed for field "Customer.silence_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SilencedBy(); ok {
+		if err := customer.SilencedByValidator(v); err != nil {
+			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -535,6 +735,27 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if value, ok := _u.mutation.LastName(); ok {
 		_spec.SetField(customer.FieldLastName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CommunityTrust(); ok {
+		_spec.SetField(customer.FieldCommunityTrust, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SilencedUntil(); ok {
+		_spec.SetField(customer.FieldSilencedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.SilencedUntilCleared() {
+		_spec.ClearField(customer.FieldSilencedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SilenceReason(); ok {
+		_spec.SetField(customer.FieldSilenceReason, field.TypeString, value)
+	}
+	if _u.mutation.SilenceReasonCleared() {
+		_spec.ClearField(customer.FieldSilenceReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.SilencedBy(); ok {
+		_spec.SetField(customer.FieldSilencedBy, field.TypeString, value)
+	}
+	if _u.mutation.SilencedByCleared() {
+		_spec.ClearField(customer.FieldSilencedBy, field.TypeString)
 	}
 	if _u.mutation.OrdersCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -12,12 +12,20 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -25,6 +33,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 )
@@ -87,21 +96,30 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			customer.Table:           customer.ValidColumn,
-			media.Table:              media.ValidColumn,
-			moderationdecision.Table: moderationdecision.ValidColumn,
-			order.Table:              order.ValidColumn,
-			orderitem.Table:          orderitem.ValidColumn,
-			product.Table:            product.ValidColumn,
-			review.Table:             review.ValidColumn,
-			reviewreply.Table:        reviewreply.ValidColumn,
-			reviewreplychange.Table:  reviewreplychange.ValidColumn,
-			reviewvote.Table:         reviewvote.ValidColumn,
-			shipment.Table:           shipment.ValidColumn,
-			shipmentchange.Table:     shipmentchange.ValidColumn,
-			shipmentitem.Table:       shipmentitem.ValidColumn,
-			trackingevent.Table:      trackingevent.ValidColumn,
-			watchedword.Table:        watchedword.ValidColumn,
+			comment.Table:               comment.ValidColumn,
+			commentchange.Table:         commentchange.ValidColumn,
+			customer.Table:              customer.ValidColumn,
+			flag.Table:                  flag.ValidColumn,
+			media.Table:                 media.ValidColumn,
+			moderationdecision.Table:    moderationdecision.ValidColumn,
+			moderationqueuechange.Table: moderationqueuechange.ValidColumn,
+			order.Table:                 order.ValidColumn,
+			orderitem.Table:             orderitem.ValidColumn,
+			post.Table:                  post.ValidColumn,
+			postchange.Table:            postchange.ValidColumn,
+			postproduct.Table:           postproduct.ValidColumn,
+			product.Table:               product.ValidColumn,
+			reaction.Table:              reaction.ValidColumn,
+			review.Table:                review.ValidColumn,
+			reviewreply.Table:           reviewreply.ValidColumn,
+			reviewreplychange.Table:     reviewreplychange.ValidColumn,
+			reviewvote.Table:            reviewvote.ValidColumn,
+			shipment.Table:              shipment.ValidColumn,
+			shipmentchange.Table:        shipmentchange.ValidColumn,
+			shipmentitem.Table:          shipmentitem.ValidColumn,
+			topic.Table:                 topic.ValidColumn,
+			trackingevent.Table:         trackingevent.ValidColumn,
+			watchedword.Table:           watchedword.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -3,13 +3,21 @@
 package ent
 
 import (
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -17,6 +25,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 
@@ -28,8 +37,54 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   comment.Table,
+			Columns: comment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: comment.FieldID,
+			},
+		},
+		Type: "Comment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			comment.FieldCreatedAt:    {Type: field.TypeTime, Column: comment.FieldCreatedAt},
+			comment.FieldUpdatedAt:    {Type: field.TypeTime, Column: comment.FieldUpdatedAt},
+			comment.FieldPostID:       {Type: field.TypeInt, Column: comment.FieldPostID},
+			comment.FieldParentID:     {Type: field.TypeInt, Column: comment.FieldParentID},
+			comment.FieldCustomerID:   {Type: field.TypeInt, Column: comment.FieldCustomerID},
+			comment.FieldBody:         {Type: field.TypeString, Column: comment.FieldBody},
+			comment.FieldCensoredBody: {Type: field.TypeString, Column: comment.FieldCensoredBody},
+			comment.FieldStatus:       {Type: field.TypeEnum, Column: comment.FieldStatus},
+			comment.FieldStatusReason: {Type: field.TypeString, Column: comment.FieldStatusReason},
+			comment.FieldAuthorName:   {Type: field.TypeString, Column: comment.FieldAuthorName},
+			comment.FieldWatchedWords: {Type: field.TypeJSON, Column: comment.FieldWatchedWords},
+			comment.FieldFlagScore:    {Type: field.TypeFloat64, Column: comment.FieldFlagScore},
+			comment.FieldFlaggedAt:    {Type: field.TypeTime, Column: comment.FieldFlaggedAt},
+			comment.FieldEditedAt:     {Type: field.TypeTime, Column: comment.FieldEditedAt},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   commentchange.Table,
+			Columns: commentchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: commentchange.FieldID,
+			},
+		},
+		Type: "CommentChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			commentchange.FieldPostID:    {Type: field.TypeInt, Column: commentchange.FieldPostID},
+			commentchange.FieldCommentID: {Type: field.TypeInt, Column: commentchange.FieldCommentID},
+			commentchange.FieldKind:      {Type: field.TypeEnum, Column: commentchange.FieldKind},
+			commentchange.FieldPublic:    {Type: field.TypeBool, Column: commentchange.FieldPublic},
+			commentchange.FieldAuthorID:  {Type: field.TypeInt, Column: commentchange.FieldAuthorID},
+			commentchange.FieldCreatedAt: {Type: field.TypeTime, Column: commentchange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
 			Columns: customer.Columns,
@@ -40,15 +95,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Customer",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			customer.FieldCreatedAt:  {Type: field.TypeTime, Column: customer.FieldCreatedAt},
-			customer.FieldUpdatedAt:  {Type: field.TypeTime, Column: customer.FieldUpdatedAt},
-			customer.FieldEmail:      {Type: field.TypeString, Column: customer.FieldEmail},
-			customer.FieldExternalID: {Type: field.TypeString, Column: customer.FieldExternalID},
-			customer.FieldFirstName:  {Type: field.TypeString, Column: customer.FieldFirstName},
-			customer.FieldLastName:   {Type: field.TypeString, Column: customer.FieldLastName},
+			customer.FieldCreatedAt:      {Type: field.TypeTime, Column: customer.FieldCreatedAt},
+			customer.FieldUpdatedAt:      {Type: field.TypeTime, Column: customer.FieldUpdatedAt},
+			customer.FieldEmail:          {Type: field.TypeString, Column: customer.FieldEmail},
+			customer.FieldExternalID:     {Type: field.TypeString, Column: customer.FieldExternalID},
+			customer.FieldFirstName:      {Type: field.TypeString, Column: customer.FieldFirstName},
+			customer.FieldLastName:       {Type: field.TypeString, Column: customer.FieldLastName},
+			customer.FieldCommunityTrust: {Type: field.TypeEnum, Column: customer.FieldCommunityTrust},
+			customer.FieldSilencedUntil:  {Type: field.TypeTime, Column: customer.FieldSilencedUntil},
+			customer.FieldSilenceReason:  {Type: field.TypeString, Column: customer.FieldSilenceReason},
+			customer.FieldSilencedBy:     {Type: field.TypeString, Column: customer.FieldSilencedBy},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   flag.Table,
+			Columns: flag.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: flag.FieldID,
+			},
+		},
+		Type: "Flag",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			flag.FieldItemID:       {Type: field.TypeInt, Column: flag.FieldItemID},
+			flag.FieldItemType:     {Type: field.TypeString, Column: flag.FieldItemType},
+			flag.FieldItemAuthorID: {Type: field.TypeInt, Column: flag.FieldItemAuthorID},
+			flag.FieldCustomerID:   {Type: field.TypeInt, Column: flag.FieldCustomerID},
+			flag.FieldReason:       {Type: field.TypeEnum, Column: flag.FieldReason},
+			flag.FieldNote:         {Type: field.TypeString, Column: flag.FieldNote},
+			flag.FieldWeight:       {Type: field.TypeFloat64, Column: flag.FieldWeight},
+			flag.FieldOutcome:      {Type: field.TypeEnum, Column: flag.FieldOutcome},
+			flag.FieldDecidedAt:    {Type: field.TypeTime, Column: flag.FieldDecidedAt},
+			flag.FieldCreatedAt:    {Type: field.TypeTime, Column: flag.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
@@ -71,11 +153,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldSha256:          {Type: field.TypeString, Column: media.FieldSha256},
 			media.FieldCreatedAt:       {Type: field.TypeTime, Column: media.FieldCreatedAt},
 			media.FieldReviewID:        {Type: field.TypeInt, Column: media.FieldReviewID},
+			media.FieldPostID:          {Type: field.TypeInt, Column: media.FieldPostID},
 			media.FieldPosition:        {Type: field.TypeInt, Column: media.FieldPosition},
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -97,7 +180,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:  {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   moderationqueuechange.Table,
+			Columns: moderationqueuechange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: moderationqueuechange.FieldID,
+			},
+		},
+		Type: "ModerationQueueChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			moderationqueuechange.FieldItemID:    {Type: field.TypeInt, Column: moderationqueuechange.FieldItemID},
+			moderationqueuechange.FieldItemType:  {Type: field.TypeString, Column: moderationqueuechange.FieldItemType},
+			moderationqueuechange.FieldKind:      {Type: field.TypeEnum, Column: moderationqueuechange.FieldKind},
+			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -130,7 +230,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -151,7 +251,75 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   post.Table,
+			Columns: post.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: post.FieldID,
+			},
+		},
+		Type: "Post",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			post.FieldCreatedAt:     {Type: field.TypeTime, Column: post.FieldCreatedAt},
+			post.FieldUpdatedAt:     {Type: field.TypeTime, Column: post.FieldUpdatedAt},
+			post.FieldTopicID:       {Type: field.TypeInt, Column: post.FieldTopicID},
+			post.FieldCustomerID:    {Type: field.TypeInt, Column: post.FieldCustomerID},
+			post.FieldBody:          {Type: field.TypeString, Column: post.FieldBody},
+			post.FieldCensoredBody:  {Type: field.TypeString, Column: post.FieldCensoredBody},
+			post.FieldStatus:        {Type: field.TypeEnum, Column: post.FieldStatus},
+			post.FieldStatusReason:  {Type: field.TypeString, Column: post.FieldStatusReason},
+			post.FieldVerifiedBuyer: {Type: field.TypeBool, Column: post.FieldVerifiedBuyer},
+			post.FieldAuthorName:    {Type: field.TypeString, Column: post.FieldAuthorName},
+			post.FieldWatchedWords:  {Type: field.TypeJSON, Column: post.FieldWatchedWords},
+			post.FieldFlagScore:     {Type: field.TypeFloat64, Column: post.FieldFlagScore},
+			post.FieldFlaggedAt:     {Type: field.TypeTime, Column: post.FieldFlaggedAt},
+			post.FieldCommentCount:  {Type: field.TypeInt, Column: post.FieldCommentCount},
+			post.FieldLikeCount:     {Type: field.TypeInt, Column: post.FieldLikeCount},
+			post.FieldLoveCount:     {Type: field.TypeInt, Column: post.FieldLoveCount},
+			post.FieldHelpfulCount:  {Type: field.TypeInt, Column: post.FieldHelpfulCount},
+			post.FieldPublishedAt:   {Type: field.TypeTime, Column: post.FieldPublishedAt},
+			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   postchange.Table,
+			Columns: postchange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: postchange.FieldID,
+			},
+		},
+		Type: "PostChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			postchange.FieldTopicID:   {Type: field.TypeInt, Column: postchange.FieldTopicID},
+			postchange.FieldPostID:    {Type: field.TypeInt, Column: postchange.FieldPostID},
+			postchange.FieldKind:      {Type: field.TypeEnum, Column: postchange.FieldKind},
+			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   postproduct.Table,
+			Columns: postproduct.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: postproduct.FieldID,
+			},
+		},
+		Type: "PostProduct",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			postproduct.FieldPostID:        {Type: field.TypeInt, Column: postproduct.FieldPostID},
+			postproduct.FieldProductID:     {Type: field.TypeInt, Column: postproduct.FieldProductID},
+			postproduct.FieldPosition:      {Type: field.TypeInt, Column: postproduct.FieldPosition},
+			postproduct.FieldVerifiedBuyer: {Type: field.TypeBool, Column: postproduct.FieldVerifiedBuyer},
+			postproduct.FieldOrderItemID:   {Type: field.TypeInt, Column: postproduct.FieldOrderItemID},
+			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -172,7 +340,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reaction.Table,
+			Columns: reaction.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reaction.FieldID,
+			},
+		},
+		Type: "Reaction",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reaction.FieldPostID:     {Type: field.TypeInt, Column: reaction.FieldPostID},
+			reaction.FieldCustomerID: {Type: field.TypeInt, Column: reaction.FieldCustomerID},
+			reaction.FieldKind:       {Type: field.TypeEnum, Column: reaction.FieldKind},
+			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -203,7 +388,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -222,7 +407,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -239,7 +424,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -255,7 +440,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -281,7 +466,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -298,7 +483,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -314,7 +499,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   topic.Table,
+			Columns: topic.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: topic.FieldID,
+			},
+		},
+		Type: "Topic",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			topic.FieldCreatedAt:   {Type: field.TypeTime, Column: topic.FieldCreatedAt},
+			topic.FieldUpdatedAt:   {Type: field.TypeTime, Column: topic.FieldUpdatedAt},
+			topic.FieldSlug:        {Type: field.TypeString, Column: topic.FieldSlug},
+			topic.FieldName:        {Type: field.TypeString, Column: topic.FieldName},
+			topic.FieldDescription: {Type: field.TypeString, Column: topic.FieldDescription},
+			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -335,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -354,6 +558,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   comment.PostTable,
+			Columns: []string{comment.PostColumn},
+			Bidi:    false,
+		},
+		"Comment",
+		"Post",
+	)
+	graph.MustAddE(
+		"parent",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   comment.ParentTable,
+			Columns: []string{comment.ParentColumn},
+			Bidi:    false,
+		},
+		"Comment",
+		"Comment",
+	)
+	graph.MustAddE(
+		"replies",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   comment.RepliesTable,
+			Columns: []string{comment.RepliesColumn},
+			Bidi:    false,
+		},
+		"Comment",
+		"Comment",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   comment.AuthorTable,
+			Columns: []string{comment.AuthorColumn},
+			Bidi:    false,
+		},
+		"Comment",
+		"Customer",
+	)
+	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   commentchange.PostTable,
+			Columns: []string{commentchange.PostColumn},
+			Bidi:    false,
+		},
+		"CommentChange",
+		"Post",
+	)
+	graph.MustAddE(
 		"orders",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -364,6 +628,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Customer",
 		"Order",
+	)
+	graph.MustAddE(
+		"flagger",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   flag.FlaggerTable,
+			Columns: []string{flag.FlaggerColumn},
+			Bidi:    false,
+		},
+		"Flag",
+		"Customer",
 	)
 	graph.MustAddE(
 		"owner_customer",
@@ -388,6 +664,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Media",
 		"Review",
+	)
+	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+		},
+		"Media",
+		"Post",
 	)
 	graph.MustAddE(
 		"customer",
@@ -462,6 +750,114 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"ShipmentItem",
 	)
 	graph.MustAddE(
+		"topic",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   post.TopicTable,
+			Columns: []string{post.TopicColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"Topic",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   post.AuthorTable,
+			Columns: []string{post.AuthorColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"Customer",
+	)
+	graph.MustAddE(
+		"attachments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   post.AttachmentsTable,
+			Columns: []string{post.AttachmentsColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"Media",
+	)
+	graph.MustAddE(
+		"tags",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   post.TagsTable,
+			Columns: []string{post.TagsColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"PostProduct",
+	)
+	graph.MustAddE(
+		"comments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   post.CommentsTable,
+			Columns: []string{post.CommentsColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"Comment",
+	)
+	graph.MustAddE(
+		"reactions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   post.ReactionsTable,
+			Columns: []string{post.ReactionsColumn},
+			Bidi:    false,
+		},
+		"Post",
+		"Reaction",
+	)
+	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   postproduct.PostTable,
+			Columns: []string{postproduct.PostColumn},
+			Bidi:    false,
+		},
+		"PostProduct",
+		"Post",
+	)
+	graph.MustAddE(
+		"product",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   postproduct.ProductTable,
+			Columns: []string{postproduct.ProductColumn},
+			Bidi:    false,
+		},
+		"PostProduct",
+		"Product",
+	)
+	graph.MustAddE(
+		"order_item",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   postproduct.OrderItemTable,
+			Columns: []string{postproduct.OrderItemColumn},
+			Bidi:    false,
+		},
+		"PostProduct",
+		"OrderItem",
+	)
+	graph.MustAddE(
 		"order_items",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -484,6 +880,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Product",
 		"Review",
+	)
+	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reaction.PostTable,
+			Columns: []string{reaction.PostColumn},
+			Bidi:    false,
+		},
+		"Reaction",
+		"Post",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reaction.CustomerTable,
+			Columns: []string{reaction.CustomerColumn},
+			Bidi:    false,
+		},
+		"Reaction",
+		"Customer",
 	)
 	graph.MustAddE(
 		"product",
@@ -714,6 +1134,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"OrderItem",
 	)
 	graph.MustAddE(
+		"posts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   topic.PostsTable,
+			Columns: []string{topic.PostsColumn},
+			Bidi:    false,
+		},
+		"Topic",
+		"Post",
+	)
+	graph.MustAddE(
 		"shipment",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -732,6 +1164,256 @@ var schemaGraph = func() *sqlgraph.Schema {
 // All update, update-one and query builders implement this interface.
 type predicateAdder interface {
 	addPredicate(func(s *sql.Selector))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CommentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CommentQuery builder.
+func (_q *CommentQuery) Filter() *CommentFilter {
+	return &CommentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CommentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CommentMutation builder.
+func (m *CommentMutation) Filter() *CommentFilter {
+	return &CommentFilter{config: m.config, predicateAdder: m}
+}
+
+// CommentFilter provides a generic filtering capability at runtime for CommentQuery.
+type CommentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CommentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CommentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(comment.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CommentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(comment.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CommentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(comment.FieldUpdatedAt))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *CommentFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(comment.FieldPostID))
+}
+
+// WhereParentID applies the entql int predicate on the parent_id field.
+func (f *CommentFilter) WhereParentID(p entql.IntP) {
+	f.Where(p.Field(comment.FieldParentID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *CommentFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(comment.FieldCustomerID))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *CommentFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(comment.FieldBody))
+}
+
+// WhereCensoredBody applies the entql string predicate on the censored_body field.
+func (f *CommentFilter) WhereCensoredBody(p entql.StringP) {
+	f.Where(p.Field(comment.FieldCensoredBody))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CommentFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(comment.FieldStatus))
+}
+
+// WhereStatusReason applies the entql string predicate on the status_reason field.
+func (f *CommentFilter) WhereStatusReason(p entql.StringP) {
+	f.Where(p.Field(comment.FieldStatusReason))
+}
+
+// WhereAuthorName applies the entql string predicate on the author_name field.
+func (f *CommentFilter) WhereAuthorName(p entql.StringP) {
+	f.Where(p.Field(comment.FieldAuthorName))
+}
+
+// WhereWatchedWords applies the entql json.RawMessage predicate on the watched_words field.
+func (f *CommentFilter) WhereWatchedWords(p entql.BytesP) {
+	f.Where(p.Field(comment.FieldWatchedWords))
+}
+
+// WhereFlagScore applies the entql float64 predicate on the flag_score field.
+func (f *CommentFilter) WhereFlagScore(p entql.Float64P) {
+	f.Where(p.Field(comment.FieldFlagScore))
+}
+
+// WhereFlaggedAt applies the entql time.Time predicate on the flagged_at field.
+func (f *CommentFilter) WhereFlaggedAt(p entql.TimeP) {
+	f.Where(p.Field(comment.FieldFlaggedAt))
+}
+
+// WhereEditedAt applies the entql time.Time predicate on the edited_at field.
+func (f *CommentFilter) WhereEditedAt(p entql.TimeP) {
+	f.Where(p.Field(comment.FieldEditedAt))
+}
+
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *CommentFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *CommentFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasParent applies a predicate to check if query has an edge parent.
+func (f *CommentFilter) WhereHasParent() {
+	f.Where(entql.HasEdge("parent"))
+}
+
+// WhereHasParentWith applies a predicate to check if query has an edge parent with a given conditions (other predicates).
+func (f *CommentFilter) WhereHasParentWith(preds ...predicate.Comment) {
+	f.Where(entql.HasEdgeWith("parent", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReplies applies a predicate to check if query has an edge replies.
+func (f *CommentFilter) WhereHasReplies() {
+	f.Where(entql.HasEdge("replies"))
+}
+
+// WhereHasRepliesWith applies a predicate to check if query has an edge replies with a given conditions (other predicates).
+func (f *CommentFilter) WhereHasRepliesWith(preds ...predicate.Comment) {
+	f.Where(entql.HasEdgeWith("replies", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *CommentFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *CommentFilter) WhereHasAuthorWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CommentChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CommentChangeQuery builder.
+func (_q *CommentChangeQuery) Filter() *CommentChangeFilter {
+	return &CommentChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CommentChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CommentChangeMutation builder.
+func (m *CommentChangeMutation) Filter() *CommentChangeFilter {
+	return &CommentChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// CommentChangeFilter provides a generic filtering capability at runtime for CommentChangeQuery.
+type CommentChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CommentChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CommentChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(commentchange.FieldID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *CommentChangeFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(commentchange.FieldPostID))
+}
+
+// WhereCommentID applies the entql int predicate on the comment_id field.
+func (f *CommentChangeFilter) WhereCommentID(p entql.IntP) {
+	f.Where(p.Field(commentchange.FieldCommentID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CommentChangeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(commentchange.FieldKind))
+}
+
+// WherePublic applies the entql bool predicate on the public field.
+func (f *CommentChangeFilter) WherePublic(p entql.BoolP) {
+	f.Where(p.Field(commentchange.FieldPublic))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *CommentChangeFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(commentchange.FieldAuthorID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CommentChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(commentchange.FieldCreatedAt))
+}
+
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *CommentChangeFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *CommentChangeFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -763,7 +1445,7 @@ type CustomerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CustomerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -804,6 +1486,26 @@ func (f *CustomerFilter) WhereLastName(p entql.StringP) {
 	f.Where(p.Field(customer.FieldLastName))
 }
 
+// WhereCommunityTrust applies the entql string predicate on the community_trust field.
+func (f *CustomerFilter) WhereCommunityTrust(p entql.StringP) {
+	f.Where(p.Field(customer.FieldCommunityTrust))
+}
+
+// WhereSilencedUntil applies the entql time.Time predicate on the silenced_until field.
+func (f *CustomerFilter) WhereSilencedUntil(p entql.TimeP) {
+	f.Where(p.Field(customer.FieldSilencedUntil))
+}
+
+// WhereSilenceReason applies the entql string predicate on the silence_reason field.
+func (f *CustomerFilter) WhereSilenceReason(p entql.StringP) {
+	f.Where(p.Field(customer.FieldSilenceReason))
+}
+
+// WhereSilencedBy applies the entql string predicate on the silenced_by field.
+func (f *CustomerFilter) WhereSilencedBy(p entql.StringP) {
+	f.Where(p.Field(customer.FieldSilencedBy))
+}
+
 // WhereHasOrders applies a predicate to check if query has an edge orders.
 func (f *CustomerFilter) WhereHasOrders() {
 	f.Where(entql.HasEdge("orders"))
@@ -812,6 +1514,110 @@ func (f *CustomerFilter) WhereHasOrders() {
 // WhereHasOrdersWith applies a predicate to check if query has an edge orders with a given conditions (other predicates).
 func (f *CustomerFilter) WhereHasOrdersWith(preds ...predicate.Order) {
 	f.Where(entql.HasEdgeWith("orders", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *FlagQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FlagQuery builder.
+func (_q *FlagQuery) Filter() *FlagFilter {
+	return &FlagFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FlagMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FlagMutation builder.
+func (m *FlagMutation) Filter() *FlagFilter {
+	return &FlagFilter{config: m.config, predicateAdder: m}
+}
+
+// FlagFilter provides a generic filtering capability at runtime for FlagQuery.
+type FlagFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FlagFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *FlagFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(flag.FieldID))
+}
+
+// WhereItemID applies the entql int predicate on the item_id field.
+func (f *FlagFilter) WhereItemID(p entql.IntP) {
+	f.Where(p.Field(flag.FieldItemID))
+}
+
+// WhereItemType applies the entql string predicate on the item_type field.
+func (f *FlagFilter) WhereItemType(p entql.StringP) {
+	f.Where(p.Field(flag.FieldItemType))
+}
+
+// WhereItemAuthorID applies the entql int predicate on the item_author_id field.
+func (f *FlagFilter) WhereItemAuthorID(p entql.IntP) {
+	f.Where(p.Field(flag.FieldItemAuthorID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *FlagFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(flag.FieldCustomerID))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *FlagFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(flag.FieldReason))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *FlagFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(flag.FieldNote))
+}
+
+// WhereWeight applies the entql float64 predicate on the weight field.
+func (f *FlagFilter) WhereWeight(p entql.Float64P) {
+	f.Where(p.Field(flag.FieldWeight))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *FlagFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(flag.FieldOutcome))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *FlagFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(flag.FieldDecidedAt))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *FlagFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(flag.FieldCreatedAt))
+}
+
+// WhereHasFlagger applies a predicate to check if query has an edge flagger.
+func (f *FlagFilter) WhereHasFlagger() {
+	f.Where(entql.HasEdge("flagger"))
+}
+
+// WhereHasFlaggerWith applies a predicate to check if query has an edge flagger with a given conditions (other predicates).
+func (f *FlagFilter) WhereHasFlaggerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("flagger", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -847,7 +1653,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -918,6 +1724,11 @@ func (f *MediaFilter) WhereReviewID(p entql.IntP) {
 	f.Where(p.Field(media.FieldReviewID))
 }
 
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *MediaFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(media.FieldPostID))
+}
+
 // WherePosition applies the entql int predicate on the position field.
 func (f *MediaFilter) WherePosition(p entql.IntP) {
 	f.Where(p.Field(media.FieldPosition))
@@ -956,6 +1767,20 @@ func (f *MediaFilter) WhereHasReviewWith(preds ...predicate.Review) {
 	})))
 }
 
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *MediaFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *MediaFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ModerationDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -985,7 +1810,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1042,6 +1867,66 @@ func (f *ModerationDecisionFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ModerationQueueChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ModerationQueueChangeQuery builder.
+func (_q *ModerationQueueChangeQuery) Filter() *ModerationQueueChangeFilter {
+	return &ModerationQueueChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ModerationQueueChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ModerationQueueChangeMutation builder.
+func (m *ModerationQueueChangeMutation) Filter() *ModerationQueueChangeFilter {
+	return &ModerationQueueChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// ModerationQueueChangeFilter provides a generic filtering capability at runtime for ModerationQueueChangeQuery.
+type ModerationQueueChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ModerationQueueChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ModerationQueueChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(moderationqueuechange.FieldID))
+}
+
+// WhereItemID applies the entql int predicate on the item_id field.
+func (f *ModerationQueueChangeFilter) WhereItemID(p entql.IntP) {
+	f.Where(p.Field(moderationqueuechange.FieldItemID))
+}
+
+// WhereItemType applies the entql string predicate on the item_type field.
+func (f *ModerationQueueChangeFilter) WhereItemType(p entql.StringP) {
+	f.Where(p.Field(moderationqueuechange.FieldItemType))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ModerationQueueChangeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(moderationqueuechange.FieldKind))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ModerationQueueChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(moderationqueuechange.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1070,7 +1955,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1252,7 +2137,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1346,6 +2231,397 @@ func (f *OrderItemFilter) WhereHasShipmentItemsWith(preds ...predicate.ShipmentI
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PostQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PostQuery builder.
+func (_q *PostQuery) Filter() *PostFilter {
+	return &PostFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PostMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PostMutation builder.
+func (m *PostMutation) Filter() *PostFilter {
+	return &PostFilter{config: m.config, predicateAdder: m}
+}
+
+// PostFilter provides a generic filtering capability at runtime for PostQuery.
+type PostFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PostFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PostFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(post.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PostFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(post.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PostFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(post.FieldUpdatedAt))
+}
+
+// WhereTopicID applies the entql int predicate on the topic_id field.
+func (f *PostFilter) WhereTopicID(p entql.IntP) {
+	f.Where(p.Field(post.FieldTopicID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *PostFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(post.FieldCustomerID))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *PostFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(post.FieldBody))
+}
+
+// WhereCensoredBody applies the entql string predicate on the censored_body field.
+func (f *PostFilter) WhereCensoredBody(p entql.StringP) {
+	f.Where(p.Field(post.FieldCensoredBody))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *PostFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(post.FieldStatus))
+}
+
+// WhereStatusReason applies the entql string predicate on the status_reason field.
+func (f *PostFilter) WhereStatusReason(p entql.StringP) {
+	f.Where(p.Field(post.FieldStatusReason))
+}
+
+// WhereVerifiedBuyer applies the entql bool predicate on the verified_buyer field.
+func (f *PostFilter) WhereVerifiedBuyer(p entql.BoolP) {
+	f.Where(p.Field(post.FieldVerifiedBuyer))
+}
+
+// WhereAuthorName applies the entql string predicate on the author_name field.
+func (f *PostFilter) WhereAuthorName(p entql.StringP) {
+	f.Where(p.Field(post.FieldAuthorName))
+}
+
+// WhereWatchedWords applies the entql json.RawMessage predicate on the watched_words field.
+func (f *PostFilter) WhereWatchedWords(p entql.BytesP) {
+	f.Where(p.Field(post.FieldWatchedWords))
+}
+
+// WhereFlagScore applies the entql float64 predicate on the flag_score field.
+func (f *PostFilter) WhereFlagScore(p entql.Float64P) {
+	f.Where(p.Field(post.FieldFlagScore))
+}
+
+// WhereFlaggedAt applies the entql time.Time predicate on the flagged_at field.
+func (f *PostFilter) WhereFlaggedAt(p entql.TimeP) {
+	f.Where(p.Field(post.FieldFlaggedAt))
+}
+
+// WhereCommentCount applies the entql int predicate on the comment_count field.
+func (f *PostFilter) WhereCommentCount(p entql.IntP) {
+	f.Where(p.Field(post.FieldCommentCount))
+}
+
+// WhereLikeCount applies the entql int predicate on the like_count field.
+func (f *PostFilter) WhereLikeCount(p entql.IntP) {
+	f.Where(p.Field(post.FieldLikeCount))
+}
+
+// WhereLoveCount applies the entql int predicate on the love_count field.
+func (f *PostFilter) WhereLoveCount(p entql.IntP) {
+	f.Where(p.Field(post.FieldLoveCount))
+}
+
+// WhereHelpfulCount applies the entql int predicate on the helpful_count field.
+func (f *PostFilter) WhereHelpfulCount(p entql.IntP) {
+	f.Where(p.Field(post.FieldHelpfulCount))
+}
+
+// WherePublishedAt applies the entql time.Time predicate on the published_at field.
+func (f *PostFilter) WherePublishedAt(p entql.TimeP) {
+	f.Where(p.Field(post.FieldPublishedAt))
+}
+
+// WhereEditedAt applies the entql time.Time predicate on the edited_at field.
+func (f *PostFilter) WhereEditedAt(p entql.TimeP) {
+	f.Where(p.Field(post.FieldEditedAt))
+}
+
+// WhereHasTopic applies a predicate to check if query has an edge topic.
+func (f *PostFilter) WhereHasTopic() {
+	f.Where(entql.HasEdge("topic"))
+}
+
+// WhereHasTopicWith applies a predicate to check if query has an edge topic with a given conditions (other predicates).
+func (f *PostFilter) WhereHasTopicWith(preds ...predicate.Topic) {
+	f.Where(entql.HasEdgeWith("topic", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *PostFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *PostFilter) WhereHasAuthorWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAttachments applies a predicate to check if query has an edge attachments.
+func (f *PostFilter) WhereHasAttachments() {
+	f.Where(entql.HasEdge("attachments"))
+}
+
+// WhereHasAttachmentsWith applies a predicate to check if query has an edge attachments with a given conditions (other predicates).
+func (f *PostFilter) WhereHasAttachmentsWith(preds ...predicate.Media) {
+	f.Where(entql.HasEdgeWith("attachments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTags applies a predicate to check if query has an edge tags.
+func (f *PostFilter) WhereHasTags() {
+	f.Where(entql.HasEdge("tags"))
+}
+
+// WhereHasTagsWith applies a predicate to check if query has an edge tags with a given conditions (other predicates).
+func (f *PostFilter) WhereHasTagsWith(preds ...predicate.PostProduct) {
+	f.Where(entql.HasEdgeWith("tags", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComments applies a predicate to check if query has an edge comments.
+func (f *PostFilter) WhereHasComments() {
+	f.Where(entql.HasEdge("comments"))
+}
+
+// WhereHasCommentsWith applies a predicate to check if query has an edge comments with a given conditions (other predicates).
+func (f *PostFilter) WhereHasCommentsWith(preds ...predicate.Comment) {
+	f.Where(entql.HasEdgeWith("comments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReactions applies a predicate to check if query has an edge reactions.
+func (f *PostFilter) WhereHasReactions() {
+	f.Where(entql.HasEdge("reactions"))
+}
+
+// WhereHasReactionsWith applies a predicate to check if query has an edge reactions with a given conditions (other predicates).
+func (f *PostFilter) WhereHasReactionsWith(preds ...predicate.Reaction) {
+	f.Where(entql.HasEdgeWith("reactions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PostChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PostChangeQuery builder.
+func (_q *PostChangeQuery) Filter() *PostChangeFilter {
+	return &PostChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PostChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PostChangeMutation builder.
+func (m *PostChangeMutation) Filter() *PostChangeFilter {
+	return &PostChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// PostChangeFilter provides a generic filtering capability at runtime for PostChangeQuery.
+type PostChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PostChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PostChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(postchange.FieldID))
+}
+
+// WhereTopicID applies the entql int predicate on the topic_id field.
+func (f *PostChangeFilter) WhereTopicID(p entql.IntP) {
+	f.Where(p.Field(postchange.FieldTopicID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *PostChangeFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(postchange.FieldPostID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *PostChangeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(postchange.FieldKind))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PostChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(postchange.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PostProductQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PostProductQuery builder.
+func (_q *PostProductQuery) Filter() *PostProductFilter {
+	return &PostProductFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PostProductMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PostProductMutation builder.
+func (m *PostProductMutation) Filter() *PostProductFilter {
+	return &PostProductFilter{config: m.config, predicateAdder: m}
+}
+
+// PostProductFilter provides a generic filtering capability at runtime for PostProductQuery.
+type PostProductFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PostProductFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PostProductFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(postproduct.FieldID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *PostProductFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(postproduct.FieldPostID))
+}
+
+// WhereProductID applies the entql int predicate on the product_id field.
+func (f *PostProductFilter) WhereProductID(p entql.IntP) {
+	f.Where(p.Field(postproduct.FieldProductID))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *PostProductFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(postproduct.FieldPosition))
+}
+
+// WhereVerifiedBuyer applies the entql bool predicate on the verified_buyer field.
+func (f *PostProductFilter) WhereVerifiedBuyer(p entql.BoolP) {
+	f.Where(p.Field(postproduct.FieldVerifiedBuyer))
+}
+
+// WhereOrderItemID applies the entql int predicate on the order_item_id field.
+func (f *PostProductFilter) WhereOrderItemID(p entql.IntP) {
+	f.Where(p.Field(postproduct.FieldOrderItemID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PostProductFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(postproduct.FieldCreatedAt))
+}
+
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *PostProductFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *PostProductFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasProduct applies a predicate to check if query has an edge product.
+func (f *PostProductFilter) WhereHasProduct() {
+	f.Where(entql.HasEdge("product"))
+}
+
+// WhereHasProductWith applies a predicate to check if query has an edge product with a given conditions (other predicates).
+func (f *PostProductFilter) WhereHasProductWith(preds ...predicate.Product) {
+	f.Where(entql.HasEdgeWith("product", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrderItem applies a predicate to check if query has an edge order_item.
+func (f *PostProductFilter) WhereHasOrderItem() {
+	f.Where(entql.HasEdge("order_item"))
+}
+
+// WhereHasOrderItemWith applies a predicate to check if query has an edge order_item with a given conditions (other predicates).
+func (f *PostProductFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
+	f.Where(entql.HasEdgeWith("order_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ProductQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1374,7 +2650,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1454,6 +2730,94 @@ func (f *ProductFilter) WhereHasReviewsWith(preds ...predicate.Review) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReactionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReactionQuery builder.
+func (_q *ReactionQuery) Filter() *ReactionFilter {
+	return &ReactionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReactionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReactionMutation builder.
+func (m *ReactionMutation) Filter() *ReactionFilter {
+	return &ReactionFilter{config: m.config, predicateAdder: m}
+}
+
+// ReactionFilter provides a generic filtering capability at runtime for ReactionQuery.
+type ReactionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReactionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReactionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reaction.FieldID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *ReactionFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(reaction.FieldPostID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ReactionFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(reaction.FieldCustomerID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReactionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reaction.FieldKind))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReactionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reaction.FieldCreatedAt))
+}
+
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *ReactionFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *ReactionFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *ReactionFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *ReactionFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ReviewQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1482,7 +2846,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1710,7 +3074,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1794,7 +3158,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1882,7 +3246,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1951,7 +3315,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2098,7 +3462,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2200,7 +3564,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2255,6 +3619,90 @@ func (f *ShipmentItemFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *TopicQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TopicQuery builder.
+func (_q *TopicQuery) Filter() *TopicFilter {
+	return &TopicFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TopicMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TopicMutation builder.
+func (m *TopicMutation) Filter() *TopicFilter {
+	return &TopicFilter{config: m.config, predicateAdder: m}
+}
+
+// TopicFilter provides a generic filtering capability at runtime for TopicQuery.
+type TopicFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TopicFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TopicFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(topic.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TopicFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(topic.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TopicFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(topic.FieldUpdatedAt))
+}
+
+// WhereSlug applies the entql string predicate on the slug field.
+func (f *TopicFilter) WhereSlug(p entql.StringP) {
+	f.Where(p.Field(topic.FieldSlug))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *TopicFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(topic.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *TopicFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(topic.FieldDescription))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *TopicFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(topic.FieldPosition))
+}
+
+// WhereHasPosts applies a predicate to check if query has an edge posts.
+func (f *TopicFilter) WhereHasPosts() {
+	f.Where(entql.HasEdge("posts"))
+}
+
+// WhereHasPostsWith applies a predicate to check if query has an edge posts with a given conditions (other predicates).
+func (f *TopicFilter) WhereHasPostsWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("posts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TrackingEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2283,7 +3731,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2377,7 +3825,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -15,11 +15,13 @@ import (
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 )
@@ -768,6 +770,137 @@ func newOrderItemPaginateArgs(rv map[string]any) *orderitemPaginateArgs {
 		case *OrderItemOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithOrderItemOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PostQuery) CollectFields(ctx context.Context, satisfies ...string) (*PostQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PostQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(post.Columns))
+		selectedFields = []string{post.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "topic":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TopicClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, topicImplementors)...); err != nil {
+				return err
+			}
+			_q.withTopic = query
+			if _, ok := fieldSeen[post.FieldTopicID]; !ok {
+				selectedFields = append(selectedFields, post.FieldTopicID)
+				fieldSeen[post.FieldTopicID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[post.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, post.FieldCreatedAt)
+				fieldSeen[post.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[post.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, post.FieldUpdatedAt)
+				fieldSeen[post.FieldUpdatedAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[post.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, post.FieldStatus)
+				fieldSeen[post.FieldStatus] = struct{}{}
+			}
+		case "statusReason":
+			if _, ok := fieldSeen[post.FieldStatusReason]; !ok {
+				selectedFields = append(selectedFields, post.FieldStatusReason)
+				fieldSeen[post.FieldStatusReason] = struct{}{}
+			}
+		case "verifiedBuyer":
+			if _, ok := fieldSeen[post.FieldVerifiedBuyer]; !ok {
+				selectedFields = append(selectedFields, post.FieldVerifiedBuyer)
+				fieldSeen[post.FieldVerifiedBuyer] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[post.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, post.FieldPublishedAt)
+				fieldSeen[post.FieldPublishedAt] = struct{}{}
+			}
+		case "editedAt":
+			if _, ok := fieldSeen[post.FieldEditedAt]; !ok {
+				selectedFields = append(selectedFields, post.FieldEditedAt)
+				fieldSeen[post.FieldEditedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type postPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PostPaginateOption
+}
+
+func newPostPaginateArgs(rv map[string]any) *postPaginateArgs {
+	args := &postPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PostOrder{Field: &PostOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPostOrder(order))
+			}
+		case *PostOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPostOrder(v))
 			}
 		}
 	}
@@ -1600,6 +1733,117 @@ func newShipmentItemPaginateArgs(rv map[string]any) *shipmentitemPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TopicQuery) CollectFields(ctx context.Context, satisfies ...string) (*TopicQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TopicQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(topic.Columns))
+		selectedFields = []string{topic.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[topic.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, topic.FieldCreatedAt)
+				fieldSeen[topic.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[topic.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, topic.FieldUpdatedAt)
+				fieldSeen[topic.FieldUpdatedAt] = struct{}{}
+			}
+		case "slug":
+			if _, ok := fieldSeen[topic.FieldSlug]; !ok {
+				selectedFields = append(selectedFields, topic.FieldSlug)
+				fieldSeen[topic.FieldSlug] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[topic.FieldName]; !ok {
+				selectedFields = append(selectedFields, topic.FieldName)
+				fieldSeen[topic.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[topic.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, topic.FieldDescription)
+				fieldSeen[topic.FieldDescription] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[topic.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, topic.FieldPosition)
+				fieldSeen[topic.FieldPosition] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type topicPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TopicPaginateOption
+}
+
+func newTopicPaginateArgs(rv map[string]any) *topicPaginateArgs {
+	args := &topicPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TopicOrder{Field: &TopicOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTopicOrder(order))
+			}
+		case *TopicOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTopicOrder(v))
+			}
+		}
 	}
 	return args
 }

@@ -77,6 +77,14 @@ func (_m *OrderItem) Product(ctx context.Context) (*Product, error) {
 	return result, err
 }
 
+func (_m *Post) Topic(ctx context.Context) (*Topic, error) {
+	result, err := _m.Edges.TopicOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTopic().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Review) Product(ctx context.Context) (*Product, error) {
 	result, err := _m.Edges.ProductOrErr()
 	if IsNotLoaded(err) {

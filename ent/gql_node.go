@@ -15,11 +15,13 @@ import (
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 	"github.com/hashicorp/go-multierror"
@@ -55,6 +57,14 @@ var orderitemImplementors = []string{"OrderItem", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*OrderItem) IsNode() {}
 
+var postImplementors = []string{"Post", "Node", "Moderatable"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Post) IsNode() {}
+
+// IsModeratable implements the Moderatable interface check for GQLGen.
+func (*Post) IsModeratable() {}
+
 var productImplementors = []string{"Product", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -82,6 +92,11 @@ var shipmentitemImplementors = []string{"ShipmentItem", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ShipmentItem) IsNode() {}
+
+var topicImplementors = []string{"Topic", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Topic) IsNode() {}
 
 var trackingeventImplementors = []string{"TrackingEvent", "Node"}
 
@@ -215,6 +230,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case post.Table:
+		query := c.Post.Query().
+			Where(post.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, postImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case product.Table:
 		query := c.Product.Query().
 			Where(product.ID(id))
@@ -256,6 +280,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(shipmentitem.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, shipmentitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case topic.Table:
+		query := c.Topic.Query().
+			Where(topic.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, topicImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -431,6 +464,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case post.Table:
+		query := c.Post.Query().
+			Where(post.IDIn(ids...))
+		query, err := query.CollectFields(ctx, postImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case product.Table:
 		query := c.Product.Query().
 			Where(product.IDIn(ids...))
@@ -499,6 +548,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ShipmentItem.Query().
 			Where(shipmentitem.IDIn(ids...))
 		query, err := query.CollectFields(ctx, shipmentitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case topic.Table:
+		query := c.Topic.Query().
+			Where(topic.IDIn(ids...))
+		query, err := query.CollectFields(ctx, topicImplementors...)
 		if err != nil {
 			return nil, err
 		}

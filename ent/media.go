@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/review"
 )
 
@@ -43,6 +44,8 @@ type Media struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// The review it is attached to, if any.
 	ReviewID *int `json:"review_id,omitempty"`
+	// The community post it is attached to, if any (at most one parent: Attach refuses attached media).
+	PostID *int `json:"post_id,omitempty"`
 	// Its place among its parent's media, from 0.
 	Position int `json:"position,omitempty"`
 	// When something (a review, a post) first attached it; null while unattached.
@@ -59,9 +62,11 @@ type MediaEdges struct {
 	OwnerCustomer *Customer `json:"owner_customer,omitempty"`
 	// The review it is attached to.
 	Review *Review `json:"review,omitempty"`
+	// The community post it is attached to.
+	Post *Post `json:"post,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 }
 
 // OwnerCustomerOrErr returns the OwnerCustomer value or an error if the edge
@@ -86,12 +91,23 @@ func (e MediaEdges) ReviewOrErr() (*Review, error) {
 	return nil, &NotLoadedError{edge: "review"}
 }
 
+// PostOrErr returns the Post value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e MediaEdges) PostOrErr() (*Post, error) {
+	if e.Post != nil {
+		return e.Post, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: post.Label}
+	}
+	return nil, &NotLoadedError{edge: "post"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Media) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case media.FieldID, media.FieldOwnerCustomerID, media.FieldByteSize, media.FieldWidth, media.FieldHeight, media.FieldReviewID, media.FieldPosition:
+		case media.FieldID, media.FieldOwnerCustomerID, media.FieldByteSize, media.FieldWidth, media.FieldHeight, media.FieldReviewID, media.FieldPostID, media.FieldPosition:
 			values[i] = new(sql.NullInt64)
 		case media.FieldOwnerStaff, media.FieldKind, media.FieldContentType, media.FieldBlobKey, media.FieldThumbnailKey, media.FieldSha256:
 			values[i] = new(sql.NullString)
@@ -196,6 +212,13 @@ func (_m *Media) assignValues(columns []string, values []any) error {
 				_m.ReviewID = new(int)
 				*_m.ReviewID = int(value.Int64)
 			}
+		case media.FieldPostID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field post_id", values[i])
+			} else if value.Valid {
+				_m.PostID = new(int)
+				*_m.PostID = int(value.Int64)
+			}
 		case media.FieldPosition:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field position", values[i])
@@ -230,6 +253,11 @@ func (_m *Media) QueryOwnerCustomer() *CustomerQuery {
 // QueryReview queries the "review" edge of the Media entity.
 func (_m *Media) QueryReview() *ReviewQuery {
 	return NewMediaClient(_m.config).QueryReview(_m)
+}
+
+// QueryPost queries the "post" edge of the Media entity.
+func (_m *Media) QueryPost() *PostQuery {
+	return NewMediaClient(_m.config).QueryPost(_m)
 }
 
 // Update returns a builder for updating this Media.
@@ -300,6 +328,11 @@ func (_m *Media) String() string {
 	builder.WriteString(", ")
 	if v := _m.ReviewID; v != nil {
 		builder.WriteString("review_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.PostID; v != nil {
+		builder.WriteString("post_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

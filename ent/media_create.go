@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/review"
 )
 
@@ -152,6 +153,20 @@ func (_c *MediaCreate) SetNillableReviewID(v *int) *MediaCreate {
 	return _c
 }
 
+// SetPostID sets the "post_id" field.
+func (_c *MediaCreate) SetPostID(v int) *MediaCreate {
+	_c.mutation.SetPostID(v)
+	return _c
+}
+
+// SetNillablePostID sets the "post_id" field if the given value is not nil.
+func (_c *MediaCreate) SetNillablePostID(v *int) *MediaCreate {
+	if v != nil {
+		_c.SetPostID(*v)
+	}
+	return _c
+}
+
 // SetPosition sets the "position" field.
 func (_c *MediaCreate) SetPosition(v int) *MediaCreate {
 	_c.mutation.SetPosition(v)
@@ -188,6 +203,11 @@ func (_c *MediaCreate) SetOwnerCustomer(v *Customer) *MediaCreate {
 // SetReview sets the "review" edge to the Review entity.
 func (_c *MediaCreate) SetReview(v *Review) *MediaCreate {
 	return _c.SetReviewID(v.ID)
+}
+
+// SetPost sets the "post" edge to the Post entity.
+func (_c *MediaCreate) SetPost(v *Post) *MediaCreate {
+	return _c.SetPostID(v.ID)
 }
 
 // Mutation returns the MediaMutation object of the builder.
@@ -408,6 +428,23 @@ func (_c *MediaCreate) createSpec() (*Media, *sqlgraph.CreateSpec) {
 		_node.ReviewID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.PostIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(post.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.PostID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	return _node, _spec
 }
 
@@ -475,6 +512,24 @@ func (u *MediaUpsert) UpdateReviewID() *MediaUpsert {
 // ClearReviewID clears the value of the "review_id" field.
 func (u *MediaUpsert) ClearReviewID() *MediaUpsert {
 	u.SetNull(media.FieldReviewID)
+	return u
+}
+
+// SetPostID sets the "post_id" field.
+func (u *MediaUpsert) SetPostID(v int) *MediaUpsert {
+	u.Set(media.FieldPostID, v)
+	return u
+}
+
+// UpdatePostID sets the "post_id" field to the value that was provided on create.
+func (u *MediaUpsert) UpdatePostID() *MediaUpsert {
+	u.SetExcluded(media.FieldPostID)
+	return u
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (u *MediaUpsert) ClearPostID() *MediaUpsert {
+	u.SetNull(media.FieldPostID)
 	return u
 }
 
@@ -607,6 +662,27 @@ func (u *MediaUpsertOne) UpdateReviewID() *MediaUpsertOne {
 func (u *MediaUpsertOne) ClearReviewID() *MediaUpsertOne {
 	return u.Update(func(s *MediaUpsert) {
 		s.ClearReviewID()
+	})
+}
+
+// SetPostID sets the "post_id" field.
+func (u *MediaUpsertOne) SetPostID(v int) *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetPostID(v)
+	})
+}
+
+// UpdatePostID sets the "post_id" field to the value that was provided on create.
+func (u *MediaUpsertOne) UpdatePostID() *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdatePostID()
+	})
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (u *MediaUpsertOne) ClearPostID() *MediaUpsertOne {
+	return u.Update(func(s *MediaUpsert) {
+		s.ClearPostID()
 	})
 }
 
@@ -911,6 +987,27 @@ func (u *MediaUpsertBulk) UpdateReviewID() *MediaUpsertBulk {
 func (u *MediaUpsertBulk) ClearReviewID() *MediaUpsertBulk {
 	return u.Update(func(s *MediaUpsert) {
 		s.ClearReviewID()
+	})
+}
+
+// SetPostID sets the "post_id" field.
+func (u *MediaUpsertBulk) SetPostID(v int) *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.SetPostID(v)
+	})
+}
+
+// UpdatePostID sets the "post_id" field to the value that was provided on create.
+func (u *MediaUpsertBulk) UpdatePostID() *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.UpdatePostID()
+	})
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (u *MediaUpsertBulk) ClearPostID() *MediaUpsertBulk {
+	return u.Update(func(s *MediaUpsert) {
+		s.ClearPostID()
 	})
 }
 

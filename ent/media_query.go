@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/review"
 )
@@ -28,6 +29,7 @@ type MediaQuery struct {
 	predicates        []predicate.Media
 	withOwnerCustomer *CustomerQuery
 	withReview        *ReviewQuery
+	withPost          *PostQuery
 	loadTotal         []func(context.Context, []*Media) error
 	modifiers         []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -103,6 +105,28 @@ func (_q *MediaQuery) QueryReview() *ReviewQuery {
 			sqlgraph.From(media.Table, media.FieldID, selector),
 			sqlgraph.To(review.Table, review.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, media.ReviewTable, media.ReviewColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPost chains the current query on the "post" edge.
+func (_q *MediaQuery) QueryPost() *PostQuery {
+	query := (&PostClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(media.Table, media.FieldID, selector),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, media.PostTable, media.PostColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -304,6 +328,7 @@ func (_q *MediaQuery) Clone() *MediaQuery {
 		predicates:        append([]predicate.Media{}, _q.predicates...),
 		withOwnerCustomer: _q.withOwnerCustomer.Clone(),
 		withReview:        _q.withReview.Clone(),
+		withPost:          _q.withPost.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -329,6 +354,17 @@ func (_q *MediaQuery) WithReview(opts ...func(*ReviewQuery)) *MediaQuery {
 		opt(query)
 	}
 	_q.withReview = query
+	return _q
+}
+
+// WithPost tells the query-builder to eager-load the nodes that are connected to
+// the "post" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MediaQuery) WithPost(opts ...func(*PostQuery)) *MediaQuery {
+	query := (&PostClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPost = query
 	return _q
 }
 
@@ -416,9 +452,10 @@ func (_q *MediaQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Media,
 	var (
 		nodes       = []*Media{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withOwnerCustomer != nil,
 			_q.withReview != nil,
+			_q.withPost != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -451,6 +488,12 @@ func (_q *MediaQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Media,
 	if query := _q.withReview; query != nil {
 		if err := _q.loadReview(ctx, query, nodes, nil,
 			func(n *Media, e *Review) { n.Edges.Review = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPost; query != nil {
+		if err := _q.loadPost(ctx, query, nodes, nil,
+			func(n *Media, e *Post) { n.Edges.Post = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -526,6 +569,38 @@ func (_q *MediaQuery) loadReview(ctx context.Context, query *ReviewQuery, nodes 
 	}
 	return nil
 }
+func (_q *MediaQuery) loadPost(ctx context.Context, query *PostQuery, nodes []*Media, init func(*Media), assign func(*Media, *Post)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Media)
+	for i := range nodes {
+		if nodes[i].PostID == nil {
+			continue
+		}
+		fk := *nodes[i].PostID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(post.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "post_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *MediaQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -560,6 +635,9 @@ func (_q *MediaQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withReview != nil {
 			_spec.Node.AddColumnOnce(media.FieldReviewID)
+		}
+		if _q.withPost != nil {
+			_spec.Node.AddColumnOnce(media.FieldPostID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

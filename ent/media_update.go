@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/review"
 )
@@ -46,6 +47,26 @@ func (_u *MediaUpdate) SetNillableReviewID(v *int) *MediaUpdate {
 // ClearReviewID clears the value of the "review_id" field.
 func (_u *MediaUpdate) ClearReviewID() *MediaUpdate {
 	_u.mutation.ClearReviewID()
+	return _u
+}
+
+// SetPostID sets the "post_id" field.
+func (_u *MediaUpdate) SetPostID(v int) *MediaUpdate {
+	_u.mutation.SetPostID(v)
+	return _u
+}
+
+// SetNillablePostID sets the "post_id" field if the given value is not nil.
+func (_u *MediaUpdate) SetNillablePostID(v *int) *MediaUpdate {
+	if v != nil {
+		_u.SetPostID(*v)
+	}
+	return _u
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (_u *MediaUpdate) ClearPostID() *MediaUpdate {
+	_u.mutation.ClearPostID()
 	return _u
 }
 
@@ -95,6 +116,11 @@ func (_u *MediaUpdate) SetReview(v *Review) *MediaUpdate {
 	return _u.SetReviewID(v.ID)
 }
 
+// SetPost sets the "post" edge to the Post entity.
+func (_u *MediaUpdate) SetPost(v *Post) *MediaUpdate {
+	return _u.SetPostID(v.ID)
+}
+
 // Mutation returns the MediaMutation object of the builder.
 func (_u *MediaUpdate) Mutation() *MediaMutation {
 	return _u.mutation
@@ -103,6 +129,12 @@ func (_u *MediaUpdate) Mutation() *MediaMutation {
 // ClearReview clears the "review" edge to the Review entity.
 func (_u *MediaUpdate) ClearReview() *MediaUpdate {
 	_u.mutation.ClearReview()
+	return _u
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (_u *MediaUpdate) ClearPost() *MediaUpdate {
+	_u.mutation.ClearPost()
 	return _u
 }
 
@@ -195,6 +227,35 @@ func (_u *MediaUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.PostCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(post.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PostIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(post.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{media.Label}
@@ -232,6 +293,26 @@ func (_u *MediaUpdateOne) SetNillableReviewID(v *int) *MediaUpdateOne {
 // ClearReviewID clears the value of the "review_id" field.
 func (_u *MediaUpdateOne) ClearReviewID() *MediaUpdateOne {
 	_u.mutation.ClearReviewID()
+	return _u
+}
+
+// SetPostID sets the "post_id" field.
+func (_u *MediaUpdateOne) SetPostID(v int) *MediaUpdateOne {
+	_u.mutation.SetPostID(v)
+	return _u
+}
+
+// SetNillablePostID sets the "post_id" field if the given value is not nil.
+func (_u *MediaUpdateOne) SetNillablePostID(v *int) *MediaUpdateOne {
+	if v != nil {
+		_u.SetPostID(*v)
+	}
+	return _u
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (_u *MediaUpdateOne) ClearPostID() *MediaUpdateOne {
+	_u.mutation.ClearPostID()
 	return _u
 }
 
@@ -281,6 +362,11 @@ func (_u *MediaUpdateOne) SetReview(v *Review) *MediaUpdateOne {
 	return _u.SetReviewID(v.ID)
 }
 
+// SetPost sets the "post" edge to the Post entity.
+func (_u *MediaUpdateOne) SetPost(v *Post) *MediaUpdateOne {
+	return _u.SetPostID(v.ID)
+}
+
 // Mutation returns the MediaMutation object of the builder.
 func (_u *MediaUpdateOne) Mutation() *MediaMutation {
 	return _u.mutation
@@ -289,6 +375,12 @@ func (_u *MediaUpdateOne) Mutation() *MediaMutation {
 // ClearReview clears the "review" edge to the Review entity.
 func (_u *MediaUpdateOne) ClearReview() *MediaUpdateOne {
 	_u.mutation.ClearReview()
+	return _u
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (_u *MediaUpdateOne) ClearPost() *MediaUpdateOne {
+	_u.mutation.ClearPost()
 	return _u
 }
 
@@ -404,6 +496,35 @@ func (_u *MediaUpdateOne) sqlSave(ctx context.Context) (_node *Media, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(review.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PostCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(post.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PostIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   media.PostTable,
+			Columns: []string{media.PostColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(post.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -11,13 +11,21 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -26,6 +34,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 )
@@ -39,42 +48,2216 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeCustomer           = "Customer"
-	TypeMedia              = "Media"
-	TypeModerationDecision = "ModerationDecision"
-	TypeOrder              = "Order"
-	TypeOrderItem          = "OrderItem"
-	TypeProduct            = "Product"
-	TypeReview             = "Review"
-	TypeReviewReply        = "ReviewReply"
-	TypeReviewReplyChange  = "ReviewReplyChange"
-	TypeReviewVote         = "ReviewVote"
-	TypeShipment           = "Shipment"
-	TypeShipmentChange     = "ShipmentChange"
-	TypeShipmentItem       = "ShipmentItem"
-	TypeTrackingEvent      = "TrackingEvent"
-	TypeWatchedWord        = "WatchedWord"
+	TypeComment               = "Comment"
+	TypeCommentChange         = "CommentChange"
+	TypeCustomer              = "Customer"
+	TypeFlag                  = "Flag"
+	TypeMedia                 = "Media"
+	TypeModerationDecision    = "ModerationDecision"
+	TypeModerationQueueChange = "ModerationQueueChange"
+	TypeOrder                 = "Order"
+	TypeOrderItem             = "OrderItem"
+	TypePost                  = "Post"
+	TypePostChange            = "PostChange"
+	TypePostProduct           = "PostProduct"
+	TypeProduct               = "Product"
+	TypeReaction              = "Reaction"
+	TypeReview                = "Review"
+	TypeReviewReply           = "ReviewReply"
+	TypeReviewReplyChange     = "ReviewReplyChange"
+	TypeReviewVote            = "ReviewVote"
+	TypeShipment              = "Shipment"
+	TypeShipmentChange        = "ShipmentChange"
+	TypeShipmentItem          = "ShipmentItem"
+	TypeTopic                 = "Topic"
+	TypeTrackingEvent         = "TrackingEvent"
+	TypeWatchedWord           = "WatchedWord"
 )
 
-// CustomerMutation represents an operation that mutates the Customer nodes in the graph.
-type CustomerMutation struct {
+// CommentMutation represents an operation that mutates the Comment nodes in the graph.
+type CommentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	body                *string
+	censored_body       *string
+	status              *types.ModerationStatus
+	status_reason       *string
+	author_name         *string
+	watched_words       *[]string
+	appendwatched_words []string
+	flag_score          *float64
+	addflag_score       *float64
+	flagged_at          *time.Time
+	edited_at           *time.Time
+	clearedFields       map[string]struct{}
+	post                *int
+	clearedpost         bool
+	parent              *int
+	clearedparent       bool
+	replies             map[int]struct{}
+	removedreplies      map[int]struct{}
+	clearedreplies      bool
+	author              *int
+	clearedauthor       bool
+	done                bool
+	oldValue            func(context.Context) (*Comment, error)
+	predicates          []predicate.Comment
+}
+
+var _ ent.Mutation = (*CommentMutation)(nil)
+
+// commentOption allows management of the mutation configuration using functional options.
+type commentOption func(*CommentMutation)
+
+// newCommentMutation creates new mutation for the Comment entity.
+func newCommentMutation(c config, op Op, opts ...commentOption) *CommentMutation {
+	m := &CommentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCommentID sets the ID field of the mutation.
+func withCommentID(id int) commentOption {
+	return func(m *CommentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Comment
+		)
+		m.oldValue = func(ctx context.Context) (*Comment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Comment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComment sets the old Comment of the mutation.
+func withComment(node *Comment) commentOption {
+	return func(m *CommentMutation) {
+		m.oldValue = func(context.Context) (*Comment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CommentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CommentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CommentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CommentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Comment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CommentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CommentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CommentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CommentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CommentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CommentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetPostID sets the "post_id" field.
+func (m *CommentMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *CommentMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *CommentMutation) ResetPostID() {
+	m.post = nil
+}
+
+// SetParentID sets the "parent_id" field.
+func (m *CommentMutation) SetParentID(i int) {
+	m.parent = &i
+}
+
+// ParentID returns the value of the "parent_id" field in the mutation.
+func (m *CommentMutation) ParentID() (r int, exists bool) {
+	v := m.parent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParentID returns the old "parent_id" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldParentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParentID: %w", err)
+	}
+	return oldValue.ParentID, nil
+}
+
+// ClearParentID clears the value of the "parent_id" field.
+func (m *CommentMutation) ClearParentID() {
+	m.parent = nil
+	m.clearedFields[comment.FieldParentID] = struct{}{}
+}
+
+// ParentIDCleared returns if the "parent_id" field was cleared in this mutation.
+func (m *CommentMutation) ParentIDCleared() bool {
+	_, ok := m.clearedFields[comment.FieldParentID]
+	return ok
+}
+
+// ResetParentID resets all changes to the "parent_id" field.
+func (m *CommentMutation) ResetParentID() {
+	m.parent = nil
+	delete(m.clearedFields, comment.FieldParentID)
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *CommentMutation) SetCustomerID(i int) {
+	m.author = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *CommentMutation) CustomerID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *CommentMutation) ResetCustomerID() {
+	m.author = nil
+}
+
+// SetBody sets the "body" field.
+func (m *CommentMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *CommentMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *CommentMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (m *CommentMutation) SetCensoredBody(s string) {
+	m.censored_body = &s
+}
+
+// CensoredBody returns the value of the "censored_body" field in the mutation.
+func (m *CommentMutation) CensoredBody() (r string, exists bool) {
+	v := m.censored_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCensoredBody returns the old "censored_body" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldCensoredBody(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCensoredBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCensoredBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCensoredBody: %w", err)
+	}
+	return oldValue.CensoredBody, nil
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (m *CommentMutation) ClearCensoredBody() {
+	m.censored_body = nil
+	m.clearedFields[comment.FieldCensoredBody] = struct{}{}
+}
+
+// CensoredBodyCleared returns if the "censored_body" field was cleared in this mutation.
+func (m *CommentMutation) CensoredBodyCleared() bool {
+	_, ok := m.clearedFields[comment.FieldCensoredBody]
+	return ok
+}
+
+// ResetCensoredBody resets all changes to the "censored_body" field.
+func (m *CommentMutation) ResetCensoredBody() {
+	m.censored_body = nil
+	delete(m.clearedFields, comment.FieldCensoredBody)
+}
+
+// SetStatus sets the "status" field.
+func (m *CommentMutation) SetStatus(ts types.ModerationStatus) {
+	m.status = &ts
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CommentMutation) Status() (r types.ModerationStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CommentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (m *CommentMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *CommentMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldStatusReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *CommentMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[comment.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *CommentMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[comment.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *CommentMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, comment.FieldStatusReason)
+}
+
+// SetAuthorName sets the "author_name" field.
+func (m *CommentMutation) SetAuthorName(s string) {
+	m.author_name = &s
+}
+
+// AuthorName returns the value of the "author_name" field in the mutation.
+func (m *CommentMutation) AuthorName() (r string, exists bool) {
+	v := m.author_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorName returns the old "author_name" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldAuthorName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorName: %w", err)
+	}
+	return oldValue.AuthorName, nil
+}
+
+// ResetAuthorName resets all changes to the "author_name" field.
+func (m *CommentMutation) ResetAuthorName() {
+	m.author_name = nil
+}
+
+// SetWatchedWords sets the "watched_words" field.
+func (m *CommentMutation) SetWatchedWords(s []string) {
+	m.watched_words = &s
+	m.appendwatched_words = nil
+}
+
+// WatchedWords returns the value of the "watched_words" field in the mutation.
+func (m *CommentMutation) WatchedWords() (r []string, exists bool) {
+	v := m.watched_words
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWatchedWords returns the old "watched_words" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldWatchedWords(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWatchedWords is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWatchedWords requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWatchedWords: %w", err)
+	}
+	return oldValue.WatchedWords, nil
+}
+
+// AppendWatchedWords adds s to the "watched_words" field.
+func (m *CommentMutation) AppendWatchedWords(s []string) {
+	m.appendwatched_words = append(m.appendwatched_words, s...)
+}
+
+// AppendedWatchedWords returns the list of values that were appended to the "watched_words" field in this mutation.
+func (m *CommentMutation) AppendedWatchedWords() ([]string, bool) {
+	if len(m.appendwatched_words) == 0 {
+		return nil, false
+	}
+	return m.appendwatched_words, true
+}
+
+// ClearWatchedWords clears the value of the "watched_words" field.
+func (m *CommentMutation) ClearWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	m.clearedFields[comment.FieldWatchedWords] = struct{}{}
+}
+
+// WatchedWordsCleared returns if the "watched_words" field was cleared in this mutation.
+func (m *CommentMutation) WatchedWordsCleared() bool {
+	_, ok := m.clearedFields[comment.FieldWatchedWords]
+	return ok
+}
+
+// ResetWatchedWords resets all changes to the "watched_words" field.
+func (m *CommentMutation) ResetWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	delete(m.clearedFields, comment.FieldWatchedWords)
+}
+
+// SetFlagScore sets the "flag_score" field.
+func (m *CommentMutation) SetFlagScore(f float64) {
+	m.flag_score = &f
+	m.addflag_score = nil
+}
+
+// FlagScore returns the value of the "flag_score" field in the mutation.
+func (m *CommentMutation) FlagScore() (r float64, exists bool) {
+	v := m.flag_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlagScore returns the old "flag_score" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldFlagScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlagScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlagScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlagScore: %w", err)
+	}
+	return oldValue.FlagScore, nil
+}
+
+// AddFlagScore adds f to the "flag_score" field.
+func (m *CommentMutation) AddFlagScore(f float64) {
+	if m.addflag_score != nil {
+		*m.addflag_score += f
+	} else {
+		m.addflag_score = &f
+	}
+}
+
+// AddedFlagScore returns the value that was added to the "flag_score" field in this mutation.
+func (m *CommentMutation) AddedFlagScore() (r float64, exists bool) {
+	v := m.addflag_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFlagScore resets all changes to the "flag_score" field.
+func (m *CommentMutation) ResetFlagScore() {
+	m.flag_score = nil
+	m.addflag_score = nil
+}
+
+// SetFlaggedAt sets the "flagged_at" field.
+func (m *CommentMutation) SetFlaggedAt(t time.Time) {
+	m.flagged_at = &t
+}
+
+// FlaggedAt returns the value of the "flagged_at" field in the mutation.
+func (m *CommentMutation) FlaggedAt() (r time.Time, exists bool) {
+	v := m.flagged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlaggedAt returns the old "flagged_at" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldFlaggedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlaggedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlaggedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlaggedAt: %w", err)
+	}
+	return oldValue.FlaggedAt, nil
+}
+
+// ClearFlaggedAt clears the value of the "flagged_at" field.
+func (m *CommentMutation) ClearFlaggedAt() {
+	m.flagged_at = nil
+	m.clearedFields[comment.FieldFlaggedAt] = struct{}{}
+}
+
+// FlaggedAtCleared returns if the "flagged_at" field was cleared in this mutation.
+func (m *CommentMutation) FlaggedAtCleared() bool {
+	_, ok := m.clearedFields[comment.FieldFlaggedAt]
+	return ok
+}
+
+// ResetFlaggedAt resets all changes to the "flagged_at" field.
+func (m *CommentMutation) ResetFlaggedAt() {
+	m.flagged_at = nil
+	delete(m.clearedFields, comment.FieldFlaggedAt)
+}
+
+// SetEditedAt sets the "edited_at" field.
+func (m *CommentMutation) SetEditedAt(t time.Time) {
+	m.edited_at = &t
+}
+
+// EditedAt returns the value of the "edited_at" field in the mutation.
+func (m *CommentMutation) EditedAt() (r time.Time, exists bool) {
+	v := m.edited_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEditedAt returns the old "edited_at" field's value of the Comment entity.
+// If the Comment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentMutation) OldEditedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEditedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEditedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEditedAt: %w", err)
+	}
+	return oldValue.EditedAt, nil
+}
+
+// ClearEditedAt clears the value of the "edited_at" field.
+func (m *CommentMutation) ClearEditedAt() {
+	m.edited_at = nil
+	m.clearedFields[comment.FieldEditedAt] = struct{}{}
+}
+
+// EditedAtCleared returns if the "edited_at" field was cleared in this mutation.
+func (m *CommentMutation) EditedAtCleared() bool {
+	_, ok := m.clearedFields[comment.FieldEditedAt]
+	return ok
+}
+
+// ResetEditedAt resets all changes to the "edited_at" field.
+func (m *CommentMutation) ResetEditedAt() {
+	m.edited_at = nil
+	delete(m.clearedFields, comment.FieldEditedAt)
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (m *CommentMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[comment.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *CommentMutation) PostCleared() bool {
+	return m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *CommentMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *CommentMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
+// ClearParent clears the "parent" edge to the Comment entity.
+func (m *CommentMutation) ClearParent() {
+	m.clearedparent = true
+	m.clearedFields[comment.FieldParentID] = struct{}{}
+}
+
+// ParentCleared reports if the "parent" edge to the Comment entity was cleared.
+func (m *CommentMutation) ParentCleared() bool {
+	return m.ParentIDCleared() || m.clearedparent
+}
+
+// ParentIDs returns the "parent" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ParentID instead. It exists only for internal usage by the builders.
+func (m *CommentMutation) ParentIDs() (ids []int) {
+	if id := m.parent; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetParent resets all changes to the "parent" edge.
+func (m *CommentMutation) ResetParent() {
+	m.parent = nil
+	m.clearedparent = false
+}
+
+// AddReplyIDs adds the "replies" edge to the Comment entity by ids.
+func (m *CommentMutation) AddReplyIDs(ids ...int) {
+	if m.replies == nil {
+		m.replies = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.replies[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReplies clears the "replies" edge to the Comment entity.
+func (m *CommentMutation) ClearReplies() {
+	m.clearedreplies = true
+}
+
+// RepliesCleared reports if the "replies" edge to the Comment entity was cleared.
+func (m *CommentMutation) RepliesCleared() bool {
+	return m.clearedreplies
+}
+
+// RemoveReplyIDs removes the "replies" edge to the Comment entity by IDs.
+func (m *CommentMutation) RemoveReplyIDs(ids ...int) {
+	if m.removedreplies == nil {
+		m.removedreplies = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.replies, ids[i])
+		m.removedreplies[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReplies returns the removed IDs of the "replies" edge to the Comment entity.
+func (m *CommentMutation) RemovedRepliesIDs() (ids []int) {
+	for id := range m.removedreplies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RepliesIDs returns the "replies" edge IDs in the mutation.
+func (m *CommentMutation) RepliesIDs() (ids []int) {
+	for id := range m.replies {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReplies resets all changes to the "replies" edge.
+func (m *CommentMutation) ResetReplies() {
+	m.replies = nil
+	m.clearedreplies = false
+	m.removedreplies = nil
+}
+
+// SetAuthorID sets the "author" edge to the Customer entity by id.
+func (m *CommentMutation) SetAuthorID(id int) {
+	m.author = &id
+}
+
+// ClearAuthor clears the "author" edge to the Customer entity.
+func (m *CommentMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[comment.FieldCustomerID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the Customer entity was cleared.
+func (m *CommentMutation) AuthorCleared() bool {
+	return m.clearedauthor
+}
+
+// AuthorID returns the "author" edge ID in the mutation.
+func (m *CommentMutation) AuthorID() (id int, exists bool) {
+	if m.author != nil {
+		return *m.author, true
+	}
+	return
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *CommentMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *CommentMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the CommentMutation builder.
+func (m *CommentMutation) Where(ps ...predicate.Comment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CommentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CommentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Comment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CommentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CommentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Comment).
+func (m *CommentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CommentMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, comment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, comment.FieldUpdatedAt)
+	}
+	if m.post != nil {
+		fields = append(fields, comment.FieldPostID)
+	}
+	if m.parent != nil {
+		fields = append(fields, comment.FieldParentID)
+	}
+	if m.author != nil {
+		fields = append(fields, comment.FieldCustomerID)
+	}
+	if m.body != nil {
+		fields = append(fields, comment.FieldBody)
+	}
+	if m.censored_body != nil {
+		fields = append(fields, comment.FieldCensoredBody)
+	}
+	if m.status != nil {
+		fields = append(fields, comment.FieldStatus)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, comment.FieldStatusReason)
+	}
+	if m.author_name != nil {
+		fields = append(fields, comment.FieldAuthorName)
+	}
+	if m.watched_words != nil {
+		fields = append(fields, comment.FieldWatchedWords)
+	}
+	if m.flag_score != nil {
+		fields = append(fields, comment.FieldFlagScore)
+	}
+	if m.flagged_at != nil {
+		fields = append(fields, comment.FieldFlaggedAt)
+	}
+	if m.edited_at != nil {
+		fields = append(fields, comment.FieldEditedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CommentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case comment.FieldCreatedAt:
+		return m.CreatedAt()
+	case comment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case comment.FieldPostID:
+		return m.PostID()
+	case comment.FieldParentID:
+		return m.ParentID()
+	case comment.FieldCustomerID:
+		return m.CustomerID()
+	case comment.FieldBody:
+		return m.Body()
+	case comment.FieldCensoredBody:
+		return m.CensoredBody()
+	case comment.FieldStatus:
+		return m.Status()
+	case comment.FieldStatusReason:
+		return m.StatusReason()
+	case comment.FieldAuthorName:
+		return m.AuthorName()
+	case comment.FieldWatchedWords:
+		return m.WatchedWords()
+	case comment.FieldFlagScore:
+		return m.FlagScore()
+	case comment.FieldFlaggedAt:
+		return m.FlaggedAt()
+	case comment.FieldEditedAt:
+		return m.EditedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CommentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case comment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case comment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case comment.FieldPostID:
+		return m.OldPostID(ctx)
+	case comment.FieldParentID:
+		return m.OldParentID(ctx)
+	case comment.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case comment.FieldBody:
+		return m.OldBody(ctx)
+	case comment.FieldCensoredBody:
+		return m.OldCensoredBody(ctx)
+	case comment.FieldStatus:
+		return m.OldStatus(ctx)
+	case comment.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case comment.FieldAuthorName:
+		return m.OldAuthorName(ctx)
+	case comment.FieldWatchedWords:
+		return m.OldWatchedWords(ctx)
+	case comment.FieldFlagScore:
+		return m.OldFlagScore(ctx)
+	case comment.FieldFlaggedAt:
+		return m.OldFlaggedAt(ctx)
+	case comment.FieldEditedAt:
+		return m.OldEditedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Comment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CommentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case comment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case comment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case comment.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case comment.FieldParentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParentID(v)
+		return nil
+	case comment.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case comment.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case comment.FieldCensoredBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCensoredBody(v)
+		return nil
+	case comment.FieldStatus:
+		v, ok := value.(types.ModerationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case comment.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case comment.FieldAuthorName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorName(v)
+		return nil
+	case comment.FieldWatchedWords:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWatchedWords(v)
+		return nil
+	case comment.FieldFlagScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlagScore(v)
+		return nil
+	case comment.FieldFlaggedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlaggedAt(v)
+		return nil
+	case comment.FieldEditedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEditedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Comment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CommentMutation) AddedFields() []string {
+	var fields []string
+	if m.addflag_score != nil {
+		fields = append(fields, comment.FieldFlagScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CommentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case comment.FieldFlagScore:
+		return m.AddedFlagScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CommentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case comment.FieldFlagScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFlagScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Comment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CommentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(comment.FieldParentID) {
+		fields = append(fields, comment.FieldParentID)
+	}
+	if m.FieldCleared(comment.FieldCensoredBody) {
+		fields = append(fields, comment.FieldCensoredBody)
+	}
+	if m.FieldCleared(comment.FieldStatusReason) {
+		fields = append(fields, comment.FieldStatusReason)
+	}
+	if m.FieldCleared(comment.FieldWatchedWords) {
+		fields = append(fields, comment.FieldWatchedWords)
+	}
+	if m.FieldCleared(comment.FieldFlaggedAt) {
+		fields = append(fields, comment.FieldFlaggedAt)
+	}
+	if m.FieldCleared(comment.FieldEditedAt) {
+		fields = append(fields, comment.FieldEditedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CommentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CommentMutation) ClearField(name string) error {
+	switch name {
+	case comment.FieldParentID:
+		m.ClearParentID()
+		return nil
+	case comment.FieldCensoredBody:
+		m.ClearCensoredBody()
+		return nil
+	case comment.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case comment.FieldWatchedWords:
+		m.ClearWatchedWords()
+		return nil
+	case comment.FieldFlaggedAt:
+		m.ClearFlaggedAt()
+		return nil
+	case comment.FieldEditedAt:
+		m.ClearEditedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Comment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CommentMutation) ResetField(name string) error {
+	switch name {
+	case comment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case comment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case comment.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case comment.FieldParentID:
+		m.ResetParentID()
+		return nil
+	case comment.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case comment.FieldBody:
+		m.ResetBody()
+		return nil
+	case comment.FieldCensoredBody:
+		m.ResetCensoredBody()
+		return nil
+	case comment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case comment.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case comment.FieldAuthorName:
+		m.ResetAuthorName()
+		return nil
+	case comment.FieldWatchedWords:
+		m.ResetWatchedWords()
+		return nil
+	case comment.FieldFlagScore:
+		m.ResetFlagScore()
+		return nil
+	case comment.FieldFlaggedAt:
+		m.ResetFlaggedAt()
+		return nil
+	case comment.FieldEditedAt:
+		m.ResetEditedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Comment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CommentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.post != nil {
+		edges = append(edges, comment.EdgePost)
+	}
+	if m.parent != nil {
+		edges = append(edges, comment.EdgeParent)
+	}
+	if m.replies != nil {
+		edges = append(edges, comment.EdgeReplies)
+	}
+	if m.author != nil {
+		edges = append(edges, comment.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CommentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case comment.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
+	case comment.EdgeParent:
+		if id := m.parent; id != nil {
+			return []ent.Value{*id}
+		}
+	case comment.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.replies))
+		for id := range m.replies {
+			ids = append(ids, id)
+		}
+		return ids
+	case comment.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CommentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedreplies != nil {
+		edges = append(edges, comment.EdgeReplies)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CommentMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case comment.EdgeReplies:
+		ids := make([]ent.Value, 0, len(m.removedreplies))
+		for id := range m.removedreplies {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CommentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedpost {
+		edges = append(edges, comment.EdgePost)
+	}
+	if m.clearedparent {
+		edges = append(edges, comment.EdgeParent)
+	}
+	if m.clearedreplies {
+		edges = append(edges, comment.EdgeReplies)
+	}
+	if m.clearedauthor {
+		edges = append(edges, comment.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CommentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case comment.EdgePost:
+		return m.clearedpost
+	case comment.EdgeParent:
+		return m.clearedparent
+	case comment.EdgeReplies:
+		return m.clearedreplies
+	case comment.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CommentMutation) ClearEdge(name string) error {
+	switch name {
+	case comment.EdgePost:
+		m.ClearPost()
+		return nil
+	case comment.EdgeParent:
+		m.ClearParent()
+		return nil
+	case comment.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Comment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CommentMutation) ResetEdge(name string) error {
+	switch name {
+	case comment.EdgePost:
+		m.ResetPost()
+		return nil
+	case comment.EdgeParent:
+		m.ResetParent()
+		return nil
+	case comment.EdgeReplies:
+		m.ResetReplies()
+		return nil
+	case comment.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Comment edge %s", name)
+}
+
+// CommentChangeMutation represents an operation that mutates the CommentChange nodes in the graph.
+type CommentChangeMutation struct {
 	config
 	op            Op
 	typ           string
 	id            *int
+	comment_id    *int
+	addcomment_id *int
+	kind          *types.FeedChange
+	public        *bool
+	author_id     *int
+	addauthor_id  *int
 	created_at    *time.Time
-	updated_at    *time.Time
-	email         *string
-	external_id   *string
-	first_name    *string
-	last_name     *string
 	clearedFields map[string]struct{}
-	orders        map[int]struct{}
-	removedorders map[int]struct{}
-	clearedorders bool
+	post          *int
+	clearedpost   bool
 	done          bool
-	oldValue      func(context.Context) (*Customer, error)
-	predicates    []predicate.Customer
+	oldValue      func(context.Context) (*CommentChange, error)
+	predicates    []predicate.CommentChange
+}
+
+var _ ent.Mutation = (*CommentChangeMutation)(nil)
+
+// commentchangeOption allows management of the mutation configuration using functional options.
+type commentchangeOption func(*CommentChangeMutation)
+
+// newCommentChangeMutation creates new mutation for the CommentChange entity.
+func newCommentChangeMutation(c config, op Op, opts ...commentchangeOption) *CommentChangeMutation {
+	m := &CommentChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCommentChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCommentChangeID sets the ID field of the mutation.
+func withCommentChangeID(id int) commentchangeOption {
+	return func(m *CommentChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CommentChange
+		)
+		m.oldValue = func(ctx context.Context) (*CommentChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CommentChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCommentChange sets the old CommentChange of the mutation.
+func withCommentChange(node *CommentChange) commentchangeOption {
+	return func(m *CommentChangeMutation) {
+		m.oldValue = func(context.Context) (*CommentChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CommentChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CommentChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CommentChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CommentChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CommentChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPostID sets the "post_id" field.
+func (m *CommentChangeMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *CommentChangeMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *CommentChangeMutation) ResetPostID() {
+	m.post = nil
+}
+
+// SetCommentID sets the "comment_id" field.
+func (m *CommentChangeMutation) SetCommentID(i int) {
+	m.comment_id = &i
+	m.addcomment_id = nil
+}
+
+// CommentID returns the value of the "comment_id" field in the mutation.
+func (m *CommentChangeMutation) CommentID() (r int, exists bool) {
+	v := m.comment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommentID returns the old "comment_id" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldCommentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommentID: %w", err)
+	}
+	return oldValue.CommentID, nil
+}
+
+// AddCommentID adds i to the "comment_id" field.
+func (m *CommentChangeMutation) AddCommentID(i int) {
+	if m.addcomment_id != nil {
+		*m.addcomment_id += i
+	} else {
+		m.addcomment_id = &i
+	}
+}
+
+// AddedCommentID returns the value that was added to the "comment_id" field in this mutation.
+func (m *CommentChangeMutation) AddedCommentID() (r int, exists bool) {
+	v := m.addcomment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommentID resets all changes to the "comment_id" field.
+func (m *CommentChangeMutation) ResetCommentID() {
+	m.comment_id = nil
+	m.addcomment_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CommentChangeMutation) SetKind(tc types.FeedChange) {
+	m.kind = &tc
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CommentChangeMutation) Kind() (r types.FeedChange, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldKind(ctx context.Context) (v types.FeedChange, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CommentChangeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetPublic sets the "public" field.
+func (m *CommentChangeMutation) SetPublic(b bool) {
+	m.public = &b
+}
+
+// Public returns the value of the "public" field in the mutation.
+func (m *CommentChangeMutation) Public() (r bool, exists bool) {
+	v := m.public
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublic returns the old "public" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldPublic(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublic: %w", err)
+	}
+	return oldValue.Public, nil
+}
+
+// ResetPublic resets all changes to the "public" field.
+func (m *CommentChangeMutation) ResetPublic() {
+	m.public = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *CommentChangeMutation) SetAuthorID(i int) {
+	m.author_id = &i
+	m.addauthor_id = nil
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *CommentChangeMutation) AuthorID() (r int, exists bool) {
+	v := m.author_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldAuthorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// AddAuthorID adds i to the "author_id" field.
+func (m *CommentChangeMutation) AddAuthorID(i int) {
+	if m.addauthor_id != nil {
+		*m.addauthor_id += i
+	} else {
+		m.addauthor_id = &i
+	}
+}
+
+// AddedAuthorID returns the value that was added to the "author_id" field in this mutation.
+func (m *CommentChangeMutation) AddedAuthorID() (r int, exists bool) {
+	v := m.addauthor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *CommentChangeMutation) ResetAuthorID() {
+	m.author_id = nil
+	m.addauthor_id = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CommentChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CommentChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CommentChange entity.
+// If the CommentChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommentChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CommentChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (m *CommentChangeMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[commentchange.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *CommentChangeMutation) PostCleared() bool {
+	return m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *CommentChangeMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *CommentChangeMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
+// Where appends a list predicates to the CommentChangeMutation builder.
+func (m *CommentChangeMutation) Where(ps ...predicate.CommentChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CommentChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CommentChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CommentChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CommentChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CommentChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CommentChange).
+func (m *CommentChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CommentChangeMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.post != nil {
+		fields = append(fields, commentchange.FieldPostID)
+	}
+	if m.comment_id != nil {
+		fields = append(fields, commentchange.FieldCommentID)
+	}
+	if m.kind != nil {
+		fields = append(fields, commentchange.FieldKind)
+	}
+	if m.public != nil {
+		fields = append(fields, commentchange.FieldPublic)
+	}
+	if m.author_id != nil {
+		fields = append(fields, commentchange.FieldAuthorID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, commentchange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CommentChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case commentchange.FieldPostID:
+		return m.PostID()
+	case commentchange.FieldCommentID:
+		return m.CommentID()
+	case commentchange.FieldKind:
+		return m.Kind()
+	case commentchange.FieldPublic:
+		return m.Public()
+	case commentchange.FieldAuthorID:
+		return m.AuthorID()
+	case commentchange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CommentChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case commentchange.FieldPostID:
+		return m.OldPostID(ctx)
+	case commentchange.FieldCommentID:
+		return m.OldCommentID(ctx)
+	case commentchange.FieldKind:
+		return m.OldKind(ctx)
+	case commentchange.FieldPublic:
+		return m.OldPublic(ctx)
+	case commentchange.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case commentchange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CommentChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CommentChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case commentchange.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case commentchange.FieldCommentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommentID(v)
+		return nil
+	case commentchange.FieldKind:
+		v, ok := value.(types.FeedChange)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case commentchange.FieldPublic:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublic(v)
+		return nil
+	case commentchange.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case commentchange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CommentChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CommentChangeMutation) AddedFields() []string {
+	var fields []string
+	if m.addcomment_id != nil {
+		fields = append(fields, commentchange.FieldCommentID)
+	}
+	if m.addauthor_id != nil {
+		fields = append(fields, commentchange.FieldAuthorID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CommentChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case commentchange.FieldCommentID:
+		return m.AddedCommentID()
+	case commentchange.FieldAuthorID:
+		return m.AddedAuthorID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CommentChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case commentchange.FieldCommentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommentID(v)
+		return nil
+	case commentchange.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAuthorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CommentChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CommentChangeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CommentChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CommentChangeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CommentChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CommentChangeMutation) ResetField(name string) error {
+	switch name {
+	case commentchange.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case commentchange.FieldCommentID:
+		m.ResetCommentID()
+		return nil
+	case commentchange.FieldKind:
+		m.ResetKind()
+		return nil
+	case commentchange.FieldPublic:
+		m.ResetPublic()
+		return nil
+	case commentchange.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case commentchange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CommentChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CommentChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.post != nil {
+		edges = append(edges, commentchange.EdgePost)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CommentChangeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case commentchange.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CommentChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CommentChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CommentChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedpost {
+		edges = append(edges, commentchange.EdgePost)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CommentChangeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case commentchange.EdgePost:
+		return m.clearedpost
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CommentChangeMutation) ClearEdge(name string) error {
+	switch name {
+	case commentchange.EdgePost:
+		m.ClearPost()
+		return nil
+	}
+	return fmt.Errorf("unknown CommentChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CommentChangeMutation) ResetEdge(name string) error {
+	switch name {
+	case commentchange.EdgePost:
+		m.ResetPost()
+		return nil
+	}
+	return fmt.Errorf("unknown CommentChange edge %s", name)
+}
+
+// CustomerMutation represents an operation that mutates the Customer nodes in the graph.
+type CustomerMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	email           *string
+	external_id     *string
+	first_name      *string
+	last_name       *string
+	community_trust *types.CommunityTrust
+	silenced_until  *time.Time
+	silence_reason  *string
+	silenced_by     *string
+	clearedFields   map[string]struct{}
+	orders          map[int]struct{}
+	removedorders   map[int]struct{}
+	clearedorders   bool
+	done            bool
+	oldValue        func(context.Context) (*Customer, error)
+	predicates      []predicate.Customer
 }
 
 var _ ent.Mutation = (*CustomerMutation)(nil)
@@ -404,6 +2587,189 @@ func (m *CustomerMutation) ResetLastName() {
 	m.last_name = nil
 }
 
+// SetCommunityTrust sets the "community_trust" field.
+func (m *CustomerMutation) SetCommunityTrust(tt types.CommunityTrust) {
+	m.community_trust = &tt
+}
+
+// CommunityTrust returns the value of the "community_trust" field in the mutation.
+func (m *CustomerMutation) CommunityTrust() (r types.CommunityTrust, exists bool) {
+	v := m.community_trust
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityTrust returns the old "community_trust" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldCommunityTrust(ctx context.Context) (v types.CommunityTrust, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityTrust is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityTrust requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityTrust: %w", err)
+	}
+	return oldValue.CommunityTrust, nil
+}
+
+// ResetCommunityTrust resets all changes to the "community_trust" field.
+func (m *CustomerMutation) ResetCommunityTrust() {
+	m.community_trust = nil
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (m *CustomerMutation) SetSilencedUntil(t time.Time) {
+	m.silenced_until = &t
+}
+
+// SilencedUntil returns the value of the "silenced_until" field in the mutation.
+func (m *CustomerMutation) SilencedUntil() (r time.Time, exists bool) {
+	v := m.silenced_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSilencedUntil returns the old "silenced_until" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldSilencedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSilencedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSilencedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSilencedUntil: %w", err)
+	}
+	return oldValue.SilencedUntil, nil
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (m *CustomerMutation) ClearSilencedUntil() {
+	m.silenced_until = nil
+	m.clearedFields[customer.FieldSilencedUntil] = struct{}{}
+}
+
+// SilencedUntilCleared returns if the "silenced_until" field was cleared in this mutation.
+func (m *CustomerMutation) SilencedUntilCleared() bool {
+	_, ok := m.clearedFields[customer.FieldSilencedUntil]
+	return ok
+}
+
+// ResetSilencedUntil resets all changes to the "silenced_until" field.
+func (m *CustomerMutation) ResetSilencedUntil() {
+	m.silenced_until = nil
+	delete(m.clearedFields, customer.FieldSilencedUntil)
+}
+
+// SetSilenceReason sets the "silence_reason" field.
+func (m *CustomerMutation) SetSilenceReason(s string) {
+	m.silence_reason = &s
+}
+
+// SilenceReason returns the value of the "silence_reason" field in the mutation.
+func (m *CustomerMutation) SilenceReason() (r string, exists bool) {
+	v := m.silence_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSilenceReason returns the old "silence_reason" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldSilenceReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSilenceReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSilenceReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSilenceReason: %w", err)
+	}
+	return oldValue.SilenceReason, nil
+}
+
+// ClearSilenceReason clears the value of the "silence_reason" field.
+func (m *CustomerMutation) ClearSilenceReason() {
+	m.silence_reason = nil
+	m.clearedFields[customer.FieldSilenceReason] = struct{}{}
+}
+
+// SilenceReasonCleared returns if the "silence_reason" field was cleared in this mutation.
+func (m *CustomerMutation) SilenceReasonCleared() bool {
+	_, ok := m.clearedFields[customer.FieldSilenceReason]
+	return ok
+}
+
+// ResetSilenceReason resets all changes to the "silence_reason" field.
+func (m *CustomerMutation) ResetSilenceReason() {
+	m.silence_reason = nil
+	delete(m.clearedFields, customer.FieldSilenceReason)
+}
+
+// SetSilencedBy sets the "silenced_by" field.
+func (m *CustomerMutation) SetSilencedBy(s string) {
+	m.silenced_by = &s
+}
+
+// SilencedBy returns the value of the "silenced_by" field in the mutation.
+func (m *CustomerMutation) SilencedBy() (r string, exists bool) {
+	v := m.silenced_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSilencedBy returns the old "silenced_by" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldSilencedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSilencedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSilencedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSilencedBy: %w", err)
+	}
+	return oldValue.SilencedBy, nil
+}
+
+// ClearSilencedBy clears the value of the "silenced_by" field.
+func (m *CustomerMutation) ClearSilencedBy() {
+	m.silenced_by = nil
+	m.clearedFields[customer.FieldSilencedBy] = struct{}{}
+}
+
+// SilencedByCleared returns if the "silenced_by" field was cleared in this mutation.
+func (m *CustomerMutation) SilencedByCleared() bool {
+	_, ok := m.clearedFields[customer.FieldSilencedBy]
+	return ok
+}
+
+// ResetSilencedBy resets all changes to the "silenced_by" field.
+func (m *CustomerMutation) ResetSilencedBy() {
+	m.silenced_by = nil
+	delete(m.clearedFields, customer.FieldSilencedBy)
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by ids.
 func (m *CustomerMutation) AddOrderIDs(ids ...int) {
 	if m.orders == nil {
@@ -492,7 +2858,7 @@ func (m *CustomerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CustomerMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, customer.FieldCreatedAt)
 	}
@@ -510,6 +2876,18 @@ func (m *CustomerMutation) Fields() []string {
 	}
 	if m.last_name != nil {
 		fields = append(fields, customer.FieldLastName)
+	}
+	if m.community_trust != nil {
+		fields = append(fields, customer.FieldCommunityTrust)
+	}
+	if m.silenced_until != nil {
+		fields = append(fields, customer.FieldSilencedUntil)
+	}
+	if m.silence_reason != nil {
+		fields = append(fields, customer.FieldSilenceReason)
+	}
+	if m.silenced_by != nil {
+		fields = append(fields, customer.FieldSilencedBy)
 	}
 	return fields
 }
@@ -531,6 +2909,14 @@ func (m *CustomerMutation) Field(name string) (ent.Value, bool) {
 		return m.FirstName()
 	case customer.FieldLastName:
 		return m.LastName()
+	case customer.FieldCommunityTrust:
+		return m.CommunityTrust()
+	case customer.FieldSilencedUntil:
+		return m.SilencedUntil()
+	case customer.FieldSilenceReason:
+		return m.SilenceReason()
+	case customer.FieldSilencedBy:
+		return m.SilencedBy()
 	}
 	return nil, false
 }
@@ -552,6 +2938,14 @@ func (m *CustomerMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldFirstName(ctx)
 	case customer.FieldLastName:
 		return m.OldLastName(ctx)
+	case customer.FieldCommunityTrust:
+		return m.OldCommunityTrust(ctx)
+	case customer.FieldSilencedUntil:
+		return m.OldSilencedUntil(ctx)
+	case customer.FieldSilenceReason:
+		return m.OldSilenceReason(ctx)
+	case customer.FieldSilencedBy:
+		return m.OldSilencedBy(ctx)
 	}
 	return nil, fmt.Errorf("unknown Customer field %s", name)
 }
@@ -603,6 +2997,34 @@ func (m *CustomerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastName(v)
 		return nil
+	case customer.FieldCommunityTrust:
+		v, ok := value.(types.CommunityTrust)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityTrust(v)
+		return nil
+	case customer.FieldSilencedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSilencedUntil(v)
+		return nil
+	case customer.FieldSilenceReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSilenceReason(v)
+		return nil
+	case customer.FieldSilencedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSilencedBy(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Customer field %s", name)
 }
@@ -636,6 +3058,15 @@ func (m *CustomerMutation) ClearedFields() []string {
 	if m.FieldCleared(customer.FieldExternalID) {
 		fields = append(fields, customer.FieldExternalID)
 	}
+	if m.FieldCleared(customer.FieldSilencedUntil) {
+		fields = append(fields, customer.FieldSilencedUntil)
+	}
+	if m.FieldCleared(customer.FieldSilenceReason) {
+		fields = append(fields, customer.FieldSilenceReason)
+	}
+	if m.FieldCleared(customer.FieldSilencedBy) {
+		fields = append(fields, customer.FieldSilencedBy)
+	}
 	return fields
 }
 
@@ -652,6 +3083,15 @@ func (m *CustomerMutation) ClearField(name string) error {
 	switch name {
 	case customer.FieldExternalID:
 		m.ClearExternalID()
+		return nil
+	case customer.FieldSilencedUntil:
+		m.ClearSilencedUntil()
+		return nil
+	case customer.FieldSilenceReason:
+		m.ClearSilenceReason()
+		return nil
+	case customer.FieldSilencedBy:
+		m.ClearSilencedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer nullable field %s", name)
@@ -678,6 +3118,18 @@ func (m *CustomerMutation) ResetField(name string) error {
 		return nil
 	case customer.FieldLastName:
 		m.ResetLastName()
+		return nil
+	case customer.FieldCommunityTrust:
+		m.ResetCommunityTrust()
+		return nil
+	case customer.FieldSilencedUntil:
+		m.ResetSilencedUntil()
+		return nil
+	case customer.FieldSilenceReason:
+		m.ResetSilenceReason()
+		return nil
+	case customer.FieldSilencedBy:
+		m.ResetSilencedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Customer field %s", name)
@@ -767,6 +3219,1048 @@ func (m *CustomerMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Customer edge %s", name)
 }
 
+// FlagMutation represents an operation that mutates the Flag nodes in the graph.
+type FlagMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	item_id           *int
+	additem_id        *int
+	item_type         *string
+	item_author_id    *int
+	additem_author_id *int
+	reason            *types.FlagReason
+	note              *string
+	weight            *float64
+	addweight         *float64
+	outcome           *types.FlagOutcome
+	decided_at        *time.Time
+	created_at        *time.Time
+	clearedFields     map[string]struct{}
+	flagger           *int
+	clearedflagger    bool
+	done              bool
+	oldValue          func(context.Context) (*Flag, error)
+	predicates        []predicate.Flag
+}
+
+var _ ent.Mutation = (*FlagMutation)(nil)
+
+// flagOption allows management of the mutation configuration using functional options.
+type flagOption func(*FlagMutation)
+
+// newFlagMutation creates new mutation for the Flag entity.
+func newFlagMutation(c config, op Op, opts ...flagOption) *FlagMutation {
+	m := &FlagMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFlag,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFlagID sets the ID field of the mutation.
+func withFlagID(id int) flagOption {
+	return func(m *FlagMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Flag
+		)
+		m.oldValue = func(ctx context.Context) (*Flag, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Flag.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFlag sets the old Flag of the mutation.
+func withFlag(node *Flag) flagOption {
+	return func(m *FlagMutation) {
+		m.oldValue = func(context.Context) (*Flag, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FlagMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FlagMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FlagMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FlagMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Flag.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetItemID sets the "item_id" field.
+func (m *FlagMutation) SetItemID(i int) {
+	m.item_id = &i
+	m.additem_id = nil
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *FlagMutation) ItemID() (r int, exists bool) {
+	v := m.item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldItemID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// AddItemID adds i to the "item_id" field.
+func (m *FlagMutation) AddItemID(i int) {
+	if m.additem_id != nil {
+		*m.additem_id += i
+	} else {
+		m.additem_id = &i
+	}
+}
+
+// AddedItemID returns the value that was added to the "item_id" field in this mutation.
+func (m *FlagMutation) AddedItemID() (r int, exists bool) {
+	v := m.additem_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *FlagMutation) ResetItemID() {
+	m.item_id = nil
+	m.additem_id = nil
+}
+
+// SetItemType sets the "item_type" field.
+func (m *FlagMutation) SetItemType(s string) {
+	m.item_type = &s
+}
+
+// ItemType returns the value of the "item_type" field in the mutation.
+func (m *FlagMutation) ItemType() (r string, exists bool) {
+	v := m.item_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemType returns the old "item_type" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldItemType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemType: %w", err)
+	}
+	return oldValue.ItemType, nil
+}
+
+// ResetItemType resets all changes to the "item_type" field.
+func (m *FlagMutation) ResetItemType() {
+	m.item_type = nil
+}
+
+// SetItemAuthorID sets the "item_author_id" field.
+func (m *FlagMutation) SetItemAuthorID(i int) {
+	m.item_author_id = &i
+	m.additem_author_id = nil
+}
+
+// ItemAuthorID returns the value of the "item_author_id" field in the mutation.
+func (m *FlagMutation) ItemAuthorID() (r int, exists bool) {
+	v := m.item_author_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemAuthorID returns the old "item_author_id" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldItemAuthorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemAuthorID: %w", err)
+	}
+	return oldValue.ItemAuthorID, nil
+}
+
+// AddItemAuthorID adds i to the "item_author_id" field.
+func (m *FlagMutation) AddItemAuthorID(i int) {
+	if m.additem_author_id != nil {
+		*m.additem_author_id += i
+	} else {
+		m.additem_author_id = &i
+	}
+}
+
+// AddedItemAuthorID returns the value that was added to the "item_author_id" field in this mutation.
+func (m *FlagMutation) AddedItemAuthorID() (r int, exists bool) {
+	v := m.additem_author_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearItemAuthorID clears the value of the "item_author_id" field.
+func (m *FlagMutation) ClearItemAuthorID() {
+	m.item_author_id = nil
+	m.additem_author_id = nil
+	m.clearedFields[flag.FieldItemAuthorID] = struct{}{}
+}
+
+// ItemAuthorIDCleared returns if the "item_author_id" field was cleared in this mutation.
+func (m *FlagMutation) ItemAuthorIDCleared() bool {
+	_, ok := m.clearedFields[flag.FieldItemAuthorID]
+	return ok
+}
+
+// ResetItemAuthorID resets all changes to the "item_author_id" field.
+func (m *FlagMutation) ResetItemAuthorID() {
+	m.item_author_id = nil
+	m.additem_author_id = nil
+	delete(m.clearedFields, flag.FieldItemAuthorID)
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *FlagMutation) SetCustomerID(i int) {
+	m.flagger = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *FlagMutation) CustomerID() (r int, exists bool) {
+	v := m.flagger
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *FlagMutation) ResetCustomerID() {
+	m.flagger = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *FlagMutation) SetReason(tr types.FlagReason) {
+	m.reason = &tr
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *FlagMutation) Reason() (r types.FlagReason, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldReason(ctx context.Context) (v types.FlagReason, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *FlagMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetNote sets the "note" field.
+func (m *FlagMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *FlagMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldNote(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *FlagMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[flag.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *FlagMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[flag.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *FlagMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, flag.FieldNote)
+}
+
+// SetWeight sets the "weight" field.
+func (m *FlagMutation) SetWeight(f float64) {
+	m.weight = &f
+	m.addweight = nil
+}
+
+// Weight returns the value of the "weight" field in the mutation.
+func (m *FlagMutation) Weight() (r float64, exists bool) {
+	v := m.weight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWeight returns the old "weight" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldWeight(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWeight is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWeight requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWeight: %w", err)
+	}
+	return oldValue.Weight, nil
+}
+
+// AddWeight adds f to the "weight" field.
+func (m *FlagMutation) AddWeight(f float64) {
+	if m.addweight != nil {
+		*m.addweight += f
+	} else {
+		m.addweight = &f
+	}
+}
+
+// AddedWeight returns the value that was added to the "weight" field in this mutation.
+func (m *FlagMutation) AddedWeight() (r float64, exists bool) {
+	v := m.addweight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWeight resets all changes to the "weight" field.
+func (m *FlagMutation) ResetWeight() {
+	m.weight = nil
+	m.addweight = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *FlagMutation) SetOutcome(to types.FlagOutcome) {
+	m.outcome = &to
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *FlagMutation) Outcome() (r types.FlagOutcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldOutcome(ctx context.Context) (v types.FlagOutcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *FlagMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *FlagMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *FlagMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *FlagMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[flag.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *FlagMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[flag.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *FlagMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, flag.FieldDecidedAt)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FlagMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FlagMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FlagMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetFlaggerID sets the "flagger" edge to the Customer entity by id.
+func (m *FlagMutation) SetFlaggerID(id int) {
+	m.flagger = &id
+}
+
+// ClearFlagger clears the "flagger" edge to the Customer entity.
+func (m *FlagMutation) ClearFlagger() {
+	m.clearedflagger = true
+	m.clearedFields[flag.FieldCustomerID] = struct{}{}
+}
+
+// FlaggerCleared reports if the "flagger" edge to the Customer entity was cleared.
+func (m *FlagMutation) FlaggerCleared() bool {
+	return m.clearedflagger
+}
+
+// FlaggerID returns the "flagger" edge ID in the mutation.
+func (m *FlagMutation) FlaggerID() (id int, exists bool) {
+	if m.flagger != nil {
+		return *m.flagger, true
+	}
+	return
+}
+
+// FlaggerIDs returns the "flagger" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FlaggerID instead. It exists only for internal usage by the builders.
+func (m *FlagMutation) FlaggerIDs() (ids []int) {
+	if id := m.flagger; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFlagger resets all changes to the "flagger" edge.
+func (m *FlagMutation) ResetFlagger() {
+	m.flagger = nil
+	m.clearedflagger = false
+}
+
+// Where appends a list predicates to the FlagMutation builder.
+func (m *FlagMutation) Where(ps ...predicate.Flag) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FlagMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FlagMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Flag, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FlagMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FlagMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Flag).
+func (m *FlagMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FlagMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.item_id != nil {
+		fields = append(fields, flag.FieldItemID)
+	}
+	if m.item_type != nil {
+		fields = append(fields, flag.FieldItemType)
+	}
+	if m.item_author_id != nil {
+		fields = append(fields, flag.FieldItemAuthorID)
+	}
+	if m.flagger != nil {
+		fields = append(fields, flag.FieldCustomerID)
+	}
+	if m.reason != nil {
+		fields = append(fields, flag.FieldReason)
+	}
+	if m.note != nil {
+		fields = append(fields, flag.FieldNote)
+	}
+	if m.weight != nil {
+		fields = append(fields, flag.FieldWeight)
+	}
+	if m.outcome != nil {
+		fields = append(fields, flag.FieldOutcome)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, flag.FieldDecidedAt)
+	}
+	if m.created_at != nil {
+		fields = append(fields, flag.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FlagMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case flag.FieldItemID:
+		return m.ItemID()
+	case flag.FieldItemType:
+		return m.ItemType()
+	case flag.FieldItemAuthorID:
+		return m.ItemAuthorID()
+	case flag.FieldCustomerID:
+		return m.CustomerID()
+	case flag.FieldReason:
+		return m.Reason()
+	case flag.FieldNote:
+		return m.Note()
+	case flag.FieldWeight:
+		return m.Weight()
+	case flag.FieldOutcome:
+		return m.Outcome()
+	case flag.FieldDecidedAt:
+		return m.DecidedAt()
+	case flag.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FlagMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case flag.FieldItemID:
+		return m.OldItemID(ctx)
+	case flag.FieldItemType:
+		return m.OldItemType(ctx)
+	case flag.FieldItemAuthorID:
+		return m.OldItemAuthorID(ctx)
+	case flag.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case flag.FieldReason:
+		return m.OldReason(ctx)
+	case flag.FieldNote:
+		return m.OldNote(ctx)
+	case flag.FieldWeight:
+		return m.OldWeight(ctx)
+	case flag.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case flag.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case flag.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Flag field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FlagMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case flag.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case flag.FieldItemType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemType(v)
+		return nil
+	case flag.FieldItemAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemAuthorID(v)
+		return nil
+	case flag.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case flag.FieldReason:
+		v, ok := value.(types.FlagReason)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case flag.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case flag.FieldWeight:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWeight(v)
+		return nil
+	case flag.FieldOutcome:
+		v, ok := value.(types.FlagOutcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case flag.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case flag.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Flag field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FlagMutation) AddedFields() []string {
+	var fields []string
+	if m.additem_id != nil {
+		fields = append(fields, flag.FieldItemID)
+	}
+	if m.additem_author_id != nil {
+		fields = append(fields, flag.FieldItemAuthorID)
+	}
+	if m.addweight != nil {
+		fields = append(fields, flag.FieldWeight)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FlagMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case flag.FieldItemID:
+		return m.AddedItemID()
+	case flag.FieldItemAuthorID:
+		return m.AddedItemAuthorID()
+	case flag.FieldWeight:
+		return m.AddedWeight()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FlagMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case flag.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddItemID(v)
+		return nil
+	case flag.FieldItemAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddItemAuthorID(v)
+		return nil
+	case flag.FieldWeight:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWeight(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Flag numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FlagMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(flag.FieldItemAuthorID) {
+		fields = append(fields, flag.FieldItemAuthorID)
+	}
+	if m.FieldCleared(flag.FieldNote) {
+		fields = append(fields, flag.FieldNote)
+	}
+	if m.FieldCleared(flag.FieldDecidedAt) {
+		fields = append(fields, flag.FieldDecidedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FlagMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FlagMutation) ClearField(name string) error {
+	switch name {
+	case flag.FieldItemAuthorID:
+		m.ClearItemAuthorID()
+		return nil
+	case flag.FieldNote:
+		m.ClearNote()
+		return nil
+	case flag.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FlagMutation) ResetField(name string) error {
+	switch name {
+	case flag.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case flag.FieldItemType:
+		m.ResetItemType()
+		return nil
+	case flag.FieldItemAuthorID:
+		m.ResetItemAuthorID()
+		return nil
+	case flag.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case flag.FieldReason:
+		m.ResetReason()
+		return nil
+	case flag.FieldNote:
+		m.ResetNote()
+		return nil
+	case flag.FieldWeight:
+		m.ResetWeight()
+		return nil
+	case flag.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case flag.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case flag.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FlagMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.flagger != nil {
+		edges = append(edges, flag.EdgeFlagger)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FlagMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case flag.EdgeFlagger:
+		if id := m.flagger; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FlagMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FlagMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FlagMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedflagger {
+		edges = append(edges, flag.EdgeFlagger)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FlagMutation) EdgeCleared(name string) bool {
+	switch name {
+	case flag.EdgeFlagger:
+		return m.clearedflagger
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FlagMutation) ClearEdge(name string) error {
+	switch name {
+	case flag.EdgeFlagger:
+		m.ClearFlagger()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FlagMutation) ResetEdge(name string) error {
+	switch name {
+	case flag.EdgeFlagger:
+		m.ResetFlagger()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag edge %s", name)
+}
+
 // MediaMutation represents an operation that mutates the Media nodes in the graph.
 type MediaMutation struct {
 	config
@@ -794,6 +4288,8 @@ type MediaMutation struct {
 	clearedowner_customer bool
 	review                *int
 	clearedreview         bool
+	post                  *int
+	clearedpost           bool
 	done                  bool
 	oldValue              func(context.Context) (*Media, error)
 	predicates            []predicate.Media
@@ -1469,6 +4965,55 @@ func (m *MediaMutation) ResetReviewID() {
 	delete(m.clearedFields, media.FieldReviewID)
 }
 
+// SetPostID sets the "post_id" field.
+func (m *MediaMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *MediaMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the Media entity.
+// If the Media object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MediaMutation) OldPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (m *MediaMutation) ClearPostID() {
+	m.post = nil
+	m.clearedFields[media.FieldPostID] = struct{}{}
+}
+
+// PostIDCleared returns if the "post_id" field was cleared in this mutation.
+func (m *MediaMutation) PostIDCleared() bool {
+	_, ok := m.clearedFields[media.FieldPostID]
+	return ok
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *MediaMutation) ResetPostID() {
+	m.post = nil
+	delete(m.clearedFields, media.FieldPostID)
+}
+
 // SetPosition sets the "position" field.
 func (m *MediaMutation) SetPosition(i int) {
 	m.position = &i
@@ -1628,6 +5173,33 @@ func (m *MediaMutation) ResetReview() {
 	m.clearedreview = false
 }
 
+// ClearPost clears the "post" edge to the Post entity.
+func (m *MediaMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[media.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *MediaMutation) PostCleared() bool {
+	return m.PostIDCleared() || m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *MediaMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *MediaMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
 // Where appends a list predicates to the MediaMutation builder.
 func (m *MediaMutation) Where(ps ...predicate.Media) {
 	m.predicates = append(m.predicates, ps...)
@@ -1662,7 +5234,7 @@ func (m *MediaMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MediaMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.owner_customer != nil {
 		fields = append(fields, media.FieldOwnerCustomerID)
 	}
@@ -1698,6 +5270,9 @@ func (m *MediaMutation) Fields() []string {
 	}
 	if m.review != nil {
 		fields = append(fields, media.FieldReviewID)
+	}
+	if m.post != nil {
+		fields = append(fields, media.FieldPostID)
 	}
 	if m.position != nil {
 		fields = append(fields, media.FieldPosition)
@@ -1737,6 +5312,8 @@ func (m *MediaMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case media.FieldReviewID:
 		return m.ReviewID()
+	case media.FieldPostID:
+		return m.PostID()
 	case media.FieldPosition:
 		return m.Position()
 	case media.FieldAttachedAt:
@@ -1774,6 +5351,8 @@ func (m *MediaMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCreatedAt(ctx)
 	case media.FieldReviewID:
 		return m.OldReviewID(ctx)
+	case media.FieldPostID:
+		return m.OldPostID(ctx)
 	case media.FieldPosition:
 		return m.OldPosition(ctx)
 	case media.FieldAttachedAt:
@@ -1870,6 +5449,13 @@ func (m *MediaMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetReviewID(v)
+		return nil
+	case media.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
 		return nil
 	case media.FieldPosition:
 		v, ok := value.(int)
@@ -1984,6 +5570,9 @@ func (m *MediaMutation) ClearedFields() []string {
 	if m.FieldCleared(media.FieldReviewID) {
 		fields = append(fields, media.FieldReviewID)
 	}
+	if m.FieldCleared(media.FieldPostID) {
+		fields = append(fields, media.FieldPostID)
+	}
 	if m.FieldCleared(media.FieldAttachedAt) {
 		fields = append(fields, media.FieldAttachedAt)
 	}
@@ -2018,6 +5607,9 @@ func (m *MediaMutation) ClearField(name string) error {
 		return nil
 	case media.FieldReviewID:
 		m.ClearReviewID()
+		return nil
+	case media.FieldPostID:
+		m.ClearPostID()
 		return nil
 	case media.FieldAttachedAt:
 		m.ClearAttachedAt()
@@ -2066,6 +5658,9 @@ func (m *MediaMutation) ResetField(name string) error {
 	case media.FieldReviewID:
 		m.ResetReviewID()
 		return nil
+	case media.FieldPostID:
+		m.ResetPostID()
+		return nil
 	case media.FieldPosition:
 		m.ResetPosition()
 		return nil
@@ -2078,12 +5673,15 @@ func (m *MediaMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *MediaMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.owner_customer != nil {
 		edges = append(edges, media.EdgeOwnerCustomer)
 	}
 	if m.review != nil {
 		edges = append(edges, media.EdgeReview)
+	}
+	if m.post != nil {
+		edges = append(edges, media.EdgePost)
 	}
 	return edges
 }
@@ -2100,13 +5698,17 @@ func (m *MediaMutation) AddedIDs(name string) []ent.Value {
 		if id := m.review; id != nil {
 			return []ent.Value{*id}
 		}
+	case media.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *MediaMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	return edges
 }
 
@@ -2118,12 +5720,15 @@ func (m *MediaMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *MediaMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedowner_customer {
 		edges = append(edges, media.EdgeOwnerCustomer)
 	}
 	if m.clearedreview {
 		edges = append(edges, media.EdgeReview)
+	}
+	if m.clearedpost {
+		edges = append(edges, media.EdgePost)
 	}
 	return edges
 }
@@ -2136,6 +5741,8 @@ func (m *MediaMutation) EdgeCleared(name string) bool {
 		return m.clearedowner_customer
 	case media.EdgeReview:
 		return m.clearedreview
+	case media.EdgePost:
+		return m.clearedpost
 	}
 	return false
 }
@@ -2150,6 +5757,9 @@ func (m *MediaMutation) ClearEdge(name string) error {
 	case media.EdgeReview:
 		m.ClearReview()
 		return nil
+	case media.EdgePost:
+		m.ClearPost()
+		return nil
 	}
 	return fmt.Errorf("unknown Media unique edge %s", name)
 }
@@ -2163,6 +5773,9 @@ func (m *MediaMutation) ResetEdge(name string) error {
 		return nil
 	case media.EdgeReview:
 		m.ResetReview()
+		return nil
+	case media.EdgePost:
+		m.ResetPost()
 		return nil
 	}
 	return fmt.Errorf("unknown Media edge %s", name)
@@ -3054,6 +6667,530 @@ func (m *ModerationDecisionMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ModerationDecisionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ModerationDecision edge %s", name)
+}
+
+// ModerationQueueChangeMutation represents an operation that mutates the ModerationQueueChange nodes in the graph.
+type ModerationQueueChangeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	item_id       *int
+	additem_id    *int
+	item_type     *string
+	kind          *types.QueueChange
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ModerationQueueChange, error)
+	predicates    []predicate.ModerationQueueChange
+}
+
+var _ ent.Mutation = (*ModerationQueueChangeMutation)(nil)
+
+// moderationqueuechangeOption allows management of the mutation configuration using functional options.
+type moderationqueuechangeOption func(*ModerationQueueChangeMutation)
+
+// newModerationQueueChangeMutation creates new mutation for the ModerationQueueChange entity.
+func newModerationQueueChangeMutation(c config, op Op, opts ...moderationqueuechangeOption) *ModerationQueueChangeMutation {
+	m := &ModerationQueueChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeModerationQueueChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withModerationQueueChangeID sets the ID field of the mutation.
+func withModerationQueueChangeID(id int) moderationqueuechangeOption {
+	return func(m *ModerationQueueChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ModerationQueueChange
+		)
+		m.oldValue = func(ctx context.Context) (*ModerationQueueChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ModerationQueueChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withModerationQueueChange sets the old ModerationQueueChange of the mutation.
+func withModerationQueueChange(node *ModerationQueueChange) moderationqueuechangeOption {
+	return func(m *ModerationQueueChangeMutation) {
+		m.oldValue = func(context.Context) (*ModerationQueueChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ModerationQueueChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ModerationQueueChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ModerationQueueChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ModerationQueueChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ModerationQueueChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetItemID sets the "item_id" field.
+func (m *ModerationQueueChangeMutation) SetItemID(i int) {
+	m.item_id = &i
+	m.additem_id = nil
+}
+
+// ItemID returns the value of the "item_id" field in the mutation.
+func (m *ModerationQueueChangeMutation) ItemID() (r int, exists bool) {
+	v := m.item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemID returns the old "item_id" field's value of the ModerationQueueChange entity.
+// If the ModerationQueueChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationQueueChangeMutation) OldItemID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemID: %w", err)
+	}
+	return oldValue.ItemID, nil
+}
+
+// AddItemID adds i to the "item_id" field.
+func (m *ModerationQueueChangeMutation) AddItemID(i int) {
+	if m.additem_id != nil {
+		*m.additem_id += i
+	} else {
+		m.additem_id = &i
+	}
+}
+
+// AddedItemID returns the value that was added to the "item_id" field in this mutation.
+func (m *ModerationQueueChangeMutation) AddedItemID() (r int, exists bool) {
+	v := m.additem_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetItemID resets all changes to the "item_id" field.
+func (m *ModerationQueueChangeMutation) ResetItemID() {
+	m.item_id = nil
+	m.additem_id = nil
+}
+
+// SetItemType sets the "item_type" field.
+func (m *ModerationQueueChangeMutation) SetItemType(s string) {
+	m.item_type = &s
+}
+
+// ItemType returns the value of the "item_type" field in the mutation.
+func (m *ModerationQueueChangeMutation) ItemType() (r string, exists bool) {
+	v := m.item_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemType returns the old "item_type" field's value of the ModerationQueueChange entity.
+// If the ModerationQueueChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationQueueChangeMutation) OldItemType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemType: %w", err)
+	}
+	return oldValue.ItemType, nil
+}
+
+// ResetItemType resets all changes to the "item_type" field.
+func (m *ModerationQueueChangeMutation) ResetItemType() {
+	m.item_type = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ModerationQueueChangeMutation) SetKind(tc types.QueueChange) {
+	m.kind = &tc
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ModerationQueueChangeMutation) Kind() (r types.QueueChange, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ModerationQueueChange entity.
+// If the ModerationQueueChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationQueueChangeMutation) OldKind(ctx context.Context) (v types.QueueChange, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ModerationQueueChangeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ModerationQueueChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ModerationQueueChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ModerationQueueChange entity.
+// If the ModerationQueueChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationQueueChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ModerationQueueChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the ModerationQueueChangeMutation builder.
+func (m *ModerationQueueChangeMutation) Where(ps ...predicate.ModerationQueueChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ModerationQueueChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ModerationQueueChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ModerationQueueChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ModerationQueueChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ModerationQueueChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ModerationQueueChange).
+func (m *ModerationQueueChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ModerationQueueChangeMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.item_id != nil {
+		fields = append(fields, moderationqueuechange.FieldItemID)
+	}
+	if m.item_type != nil {
+		fields = append(fields, moderationqueuechange.FieldItemType)
+	}
+	if m.kind != nil {
+		fields = append(fields, moderationqueuechange.FieldKind)
+	}
+	if m.created_at != nil {
+		fields = append(fields, moderationqueuechange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ModerationQueueChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		return m.ItemID()
+	case moderationqueuechange.FieldItemType:
+		return m.ItemType()
+	case moderationqueuechange.FieldKind:
+		return m.Kind()
+	case moderationqueuechange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ModerationQueueChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		return m.OldItemID(ctx)
+	case moderationqueuechange.FieldItemType:
+		return m.OldItemType(ctx)
+	case moderationqueuechange.FieldKind:
+		return m.OldKind(ctx)
+	case moderationqueuechange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ModerationQueueChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ModerationQueueChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemID(v)
+		return nil
+	case moderationqueuechange.FieldItemType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemType(v)
+		return nil
+	case moderationqueuechange.FieldKind:
+		v, ok := value.(types.QueueChange)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case moderationqueuechange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationQueueChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ModerationQueueChangeMutation) AddedFields() []string {
+	var fields []string
+	if m.additem_id != nil {
+		fields = append(fields, moderationqueuechange.FieldItemID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ModerationQueueChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		return m.AddedItemID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ModerationQueueChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddItemID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationQueueChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ModerationQueueChangeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ModerationQueueChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ModerationQueueChangeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ModerationQueueChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ModerationQueueChangeMutation) ResetField(name string) error {
+	switch name {
+	case moderationqueuechange.FieldItemID:
+		m.ResetItemID()
+		return nil
+	case moderationqueuechange.FieldItemType:
+		m.ResetItemType()
+		return nil
+	case moderationqueuechange.FieldKind:
+		m.ResetKind()
+		return nil
+	case moderationqueuechange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ModerationQueueChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ModerationQueueChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ModerationQueueChangeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ModerationQueueChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ModerationQueueChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ModerationQueueChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ModerationQueueChangeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ModerationQueueChangeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ModerationQueueChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ModerationQueueChangeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ModerationQueueChange edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -5868,6 +10005,3410 @@ func (m *OrderItemMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown OrderItem edge %s", name)
 }
 
+// PostMutation represents an operation that mutates the Post nodes in the graph.
+type PostMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	body                *string
+	censored_body       *string
+	status              *types.ModerationStatus
+	status_reason       *string
+	verified_buyer      *bool
+	author_name         *string
+	watched_words       *[]string
+	appendwatched_words []string
+	flag_score          *float64
+	addflag_score       *float64
+	flagged_at          *time.Time
+	comment_count       *int
+	addcomment_count    *int
+	like_count          *int
+	addlike_count       *int
+	love_count          *int
+	addlove_count       *int
+	helpful_count       *int
+	addhelpful_count    *int
+	published_at        *time.Time
+	edited_at           *time.Time
+	clearedFields       map[string]struct{}
+	topic               *int
+	clearedtopic        bool
+	author              *int
+	clearedauthor       bool
+	attachments         map[int]struct{}
+	removedattachments  map[int]struct{}
+	clearedattachments  bool
+	tags                map[int]struct{}
+	removedtags         map[int]struct{}
+	clearedtags         bool
+	comments            map[int]struct{}
+	removedcomments     map[int]struct{}
+	clearedcomments     bool
+	reactions           map[int]struct{}
+	removedreactions    map[int]struct{}
+	clearedreactions    bool
+	done                bool
+	oldValue            func(context.Context) (*Post, error)
+	predicates          []predicate.Post
+}
+
+var _ ent.Mutation = (*PostMutation)(nil)
+
+// postOption allows management of the mutation configuration using functional options.
+type postOption func(*PostMutation)
+
+// newPostMutation creates new mutation for the Post entity.
+func newPostMutation(c config, op Op, opts ...postOption) *PostMutation {
+	m := &PostMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePost,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPostID sets the ID field of the mutation.
+func withPostID(id int) postOption {
+	return func(m *PostMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Post
+		)
+		m.oldValue = func(ctx context.Context) (*Post, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Post.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPost sets the old Post of the mutation.
+func withPost(node *Post) postOption {
+	return func(m *PostMutation) {
+		m.oldValue = func(context.Context) (*Post, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PostMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PostMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PostMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PostMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Post.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PostMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PostMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PostMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PostMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PostMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PostMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTopicID sets the "topic_id" field.
+func (m *PostMutation) SetTopicID(i int) {
+	m.topic = &i
+}
+
+// TopicID returns the value of the "topic_id" field in the mutation.
+func (m *PostMutation) TopicID() (r int, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopicID returns the old "topic_id" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldTopicID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopicID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopicID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopicID: %w", err)
+	}
+	return oldValue.TopicID, nil
+}
+
+// ResetTopicID resets all changes to the "topic_id" field.
+func (m *PostMutation) ResetTopicID() {
+	m.topic = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *PostMutation) SetCustomerID(i int) {
+	m.author = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *PostMutation) CustomerID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *PostMutation) ResetCustomerID() {
+	m.author = nil
+}
+
+// SetBody sets the "body" field.
+func (m *PostMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *PostMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *PostMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (m *PostMutation) SetCensoredBody(s string) {
+	m.censored_body = &s
+}
+
+// CensoredBody returns the value of the "censored_body" field in the mutation.
+func (m *PostMutation) CensoredBody() (r string, exists bool) {
+	v := m.censored_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCensoredBody returns the old "censored_body" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldCensoredBody(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCensoredBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCensoredBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCensoredBody: %w", err)
+	}
+	return oldValue.CensoredBody, nil
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (m *PostMutation) ClearCensoredBody() {
+	m.censored_body = nil
+	m.clearedFields[post.FieldCensoredBody] = struct{}{}
+}
+
+// CensoredBodyCleared returns if the "censored_body" field was cleared in this mutation.
+func (m *PostMutation) CensoredBodyCleared() bool {
+	_, ok := m.clearedFields[post.FieldCensoredBody]
+	return ok
+}
+
+// ResetCensoredBody resets all changes to the "censored_body" field.
+func (m *PostMutation) ResetCensoredBody() {
+	m.censored_body = nil
+	delete(m.clearedFields, post.FieldCensoredBody)
+}
+
+// SetStatus sets the "status" field.
+func (m *PostMutation) SetStatus(ts types.ModerationStatus) {
+	m.status = &ts
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *PostMutation) Status() (r types.ModerationStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *PostMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (m *PostMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *PostMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldStatusReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *PostMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[post.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *PostMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[post.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *PostMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, post.FieldStatusReason)
+}
+
+// SetVerifiedBuyer sets the "verified_buyer" field.
+func (m *PostMutation) SetVerifiedBuyer(b bool) {
+	m.verified_buyer = &b
+}
+
+// VerifiedBuyer returns the value of the "verified_buyer" field in the mutation.
+func (m *PostMutation) VerifiedBuyer() (r bool, exists bool) {
+	v := m.verified_buyer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifiedBuyer returns the old "verified_buyer" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldVerifiedBuyer(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifiedBuyer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifiedBuyer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifiedBuyer: %w", err)
+	}
+	return oldValue.VerifiedBuyer, nil
+}
+
+// ResetVerifiedBuyer resets all changes to the "verified_buyer" field.
+func (m *PostMutation) ResetVerifiedBuyer() {
+	m.verified_buyer = nil
+}
+
+// SetAuthorName sets the "author_name" field.
+func (m *PostMutation) SetAuthorName(s string) {
+	m.author_name = &s
+}
+
+// AuthorName returns the value of the "author_name" field in the mutation.
+func (m *PostMutation) AuthorName() (r string, exists bool) {
+	v := m.author_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorName returns the old "author_name" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldAuthorName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorName: %w", err)
+	}
+	return oldValue.AuthorName, nil
+}
+
+// ResetAuthorName resets all changes to the "author_name" field.
+func (m *PostMutation) ResetAuthorName() {
+	m.author_name = nil
+}
+
+// SetWatchedWords sets the "watched_words" field.
+func (m *PostMutation) SetWatchedWords(s []string) {
+	m.watched_words = &s
+	m.appendwatched_words = nil
+}
+
+// WatchedWords returns the value of the "watched_words" field in the mutation.
+func (m *PostMutation) WatchedWords() (r []string, exists bool) {
+	v := m.watched_words
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWatchedWords returns the old "watched_words" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldWatchedWords(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWatchedWords is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWatchedWords requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWatchedWords: %w", err)
+	}
+	return oldValue.WatchedWords, nil
+}
+
+// AppendWatchedWords adds s to the "watched_words" field.
+func (m *PostMutation) AppendWatchedWords(s []string) {
+	m.appendwatched_words = append(m.appendwatched_words, s...)
+}
+
+// AppendedWatchedWords returns the list of values that were appended to the "watched_words" field in this mutation.
+func (m *PostMutation) AppendedWatchedWords() ([]string, bool) {
+	if len(m.appendwatched_words) == 0 {
+		return nil, false
+	}
+	return m.appendwatched_words, true
+}
+
+// ClearWatchedWords clears the value of the "watched_words" field.
+func (m *PostMutation) ClearWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	m.clearedFields[post.FieldWatchedWords] = struct{}{}
+}
+
+// WatchedWordsCleared returns if the "watched_words" field was cleared in this mutation.
+func (m *PostMutation) WatchedWordsCleared() bool {
+	_, ok := m.clearedFields[post.FieldWatchedWords]
+	return ok
+}
+
+// ResetWatchedWords resets all changes to the "watched_words" field.
+func (m *PostMutation) ResetWatchedWords() {
+	m.watched_words = nil
+	m.appendwatched_words = nil
+	delete(m.clearedFields, post.FieldWatchedWords)
+}
+
+// SetFlagScore sets the "flag_score" field.
+func (m *PostMutation) SetFlagScore(f float64) {
+	m.flag_score = &f
+	m.addflag_score = nil
+}
+
+// FlagScore returns the value of the "flag_score" field in the mutation.
+func (m *PostMutation) FlagScore() (r float64, exists bool) {
+	v := m.flag_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlagScore returns the old "flag_score" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldFlagScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlagScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlagScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlagScore: %w", err)
+	}
+	return oldValue.FlagScore, nil
+}
+
+// AddFlagScore adds f to the "flag_score" field.
+func (m *PostMutation) AddFlagScore(f float64) {
+	if m.addflag_score != nil {
+		*m.addflag_score += f
+	} else {
+		m.addflag_score = &f
+	}
+}
+
+// AddedFlagScore returns the value that was added to the "flag_score" field in this mutation.
+func (m *PostMutation) AddedFlagScore() (r float64, exists bool) {
+	v := m.addflag_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFlagScore resets all changes to the "flag_score" field.
+func (m *PostMutation) ResetFlagScore() {
+	m.flag_score = nil
+	m.addflag_score = nil
+}
+
+// SetFlaggedAt sets the "flagged_at" field.
+func (m *PostMutation) SetFlaggedAt(t time.Time) {
+	m.flagged_at = &t
+}
+
+// FlaggedAt returns the value of the "flagged_at" field in the mutation.
+func (m *PostMutation) FlaggedAt() (r time.Time, exists bool) {
+	v := m.flagged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlaggedAt returns the old "flagged_at" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldFlaggedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlaggedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlaggedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlaggedAt: %w", err)
+	}
+	return oldValue.FlaggedAt, nil
+}
+
+// ClearFlaggedAt clears the value of the "flagged_at" field.
+func (m *PostMutation) ClearFlaggedAt() {
+	m.flagged_at = nil
+	m.clearedFields[post.FieldFlaggedAt] = struct{}{}
+}
+
+// FlaggedAtCleared returns if the "flagged_at" field was cleared in this mutation.
+func (m *PostMutation) FlaggedAtCleared() bool {
+	_, ok := m.clearedFields[post.FieldFlaggedAt]
+	return ok
+}
+
+// ResetFlaggedAt resets all changes to the "flagged_at" field.
+func (m *PostMutation) ResetFlaggedAt() {
+	m.flagged_at = nil
+	delete(m.clearedFields, post.FieldFlaggedAt)
+}
+
+// SetCommentCount sets the "comment_count" field.
+func (m *PostMutation) SetCommentCount(i int) {
+	m.comment_count = &i
+	m.addcomment_count = nil
+}
+
+// CommentCount returns the value of the "comment_count" field in the mutation.
+func (m *PostMutation) CommentCount() (r int, exists bool) {
+	v := m.comment_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommentCount returns the old "comment_count" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldCommentCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommentCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommentCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommentCount: %w", err)
+	}
+	return oldValue.CommentCount, nil
+}
+
+// AddCommentCount adds i to the "comment_count" field.
+func (m *PostMutation) AddCommentCount(i int) {
+	if m.addcomment_count != nil {
+		*m.addcomment_count += i
+	} else {
+		m.addcomment_count = &i
+	}
+}
+
+// AddedCommentCount returns the value that was added to the "comment_count" field in this mutation.
+func (m *PostMutation) AddedCommentCount() (r int, exists bool) {
+	v := m.addcomment_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommentCount resets all changes to the "comment_count" field.
+func (m *PostMutation) ResetCommentCount() {
+	m.comment_count = nil
+	m.addcomment_count = nil
+}
+
+// SetLikeCount sets the "like_count" field.
+func (m *PostMutation) SetLikeCount(i int) {
+	m.like_count = &i
+	m.addlike_count = nil
+}
+
+// LikeCount returns the value of the "like_count" field in the mutation.
+func (m *PostMutation) LikeCount() (r int, exists bool) {
+	v := m.like_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLikeCount returns the old "like_count" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldLikeCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLikeCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLikeCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLikeCount: %w", err)
+	}
+	return oldValue.LikeCount, nil
+}
+
+// AddLikeCount adds i to the "like_count" field.
+func (m *PostMutation) AddLikeCount(i int) {
+	if m.addlike_count != nil {
+		*m.addlike_count += i
+	} else {
+		m.addlike_count = &i
+	}
+}
+
+// AddedLikeCount returns the value that was added to the "like_count" field in this mutation.
+func (m *PostMutation) AddedLikeCount() (r int, exists bool) {
+	v := m.addlike_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLikeCount resets all changes to the "like_count" field.
+func (m *PostMutation) ResetLikeCount() {
+	m.like_count = nil
+	m.addlike_count = nil
+}
+
+// SetLoveCount sets the "love_count" field.
+func (m *PostMutation) SetLoveCount(i int) {
+	m.love_count = &i
+	m.addlove_count = nil
+}
+
+// LoveCount returns the value of the "love_count" field in the mutation.
+func (m *PostMutation) LoveCount() (r int, exists bool) {
+	v := m.love_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLoveCount returns the old "love_count" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldLoveCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLoveCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLoveCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLoveCount: %w", err)
+	}
+	return oldValue.LoveCount, nil
+}
+
+// AddLoveCount adds i to the "love_count" field.
+func (m *PostMutation) AddLoveCount(i int) {
+	if m.addlove_count != nil {
+		*m.addlove_count += i
+	} else {
+		m.addlove_count = &i
+	}
+}
+
+// AddedLoveCount returns the value that was added to the "love_count" field in this mutation.
+func (m *PostMutation) AddedLoveCount() (r int, exists bool) {
+	v := m.addlove_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLoveCount resets all changes to the "love_count" field.
+func (m *PostMutation) ResetLoveCount() {
+	m.love_count = nil
+	m.addlove_count = nil
+}
+
+// SetHelpfulCount sets the "helpful_count" field.
+func (m *PostMutation) SetHelpfulCount(i int) {
+	m.helpful_count = &i
+	m.addhelpful_count = nil
+}
+
+// HelpfulCount returns the value of the "helpful_count" field in the mutation.
+func (m *PostMutation) HelpfulCount() (r int, exists bool) {
+	v := m.helpful_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpfulCount returns the old "helpful_count" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldHelpfulCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpfulCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpfulCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpfulCount: %w", err)
+	}
+	return oldValue.HelpfulCount, nil
+}
+
+// AddHelpfulCount adds i to the "helpful_count" field.
+func (m *PostMutation) AddHelpfulCount(i int) {
+	if m.addhelpful_count != nil {
+		*m.addhelpful_count += i
+	} else {
+		m.addhelpful_count = &i
+	}
+}
+
+// AddedHelpfulCount returns the value that was added to the "helpful_count" field in this mutation.
+func (m *PostMutation) AddedHelpfulCount() (r int, exists bool) {
+	v := m.addhelpful_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHelpfulCount resets all changes to the "helpful_count" field.
+func (m *PostMutation) ResetHelpfulCount() {
+	m.helpful_count = nil
+	m.addhelpful_count = nil
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *PostMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *PostMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldPublishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ClearPublishedAt clears the value of the "published_at" field.
+func (m *PostMutation) ClearPublishedAt() {
+	m.published_at = nil
+	m.clearedFields[post.FieldPublishedAt] = struct{}{}
+}
+
+// PublishedAtCleared returns if the "published_at" field was cleared in this mutation.
+func (m *PostMutation) PublishedAtCleared() bool {
+	_, ok := m.clearedFields[post.FieldPublishedAt]
+	return ok
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *PostMutation) ResetPublishedAt() {
+	m.published_at = nil
+	delete(m.clearedFields, post.FieldPublishedAt)
+}
+
+// SetEditedAt sets the "edited_at" field.
+func (m *PostMutation) SetEditedAt(t time.Time) {
+	m.edited_at = &t
+}
+
+// EditedAt returns the value of the "edited_at" field in the mutation.
+func (m *PostMutation) EditedAt() (r time.Time, exists bool) {
+	v := m.edited_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEditedAt returns the old "edited_at" field's value of the Post entity.
+// If the Post object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostMutation) OldEditedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEditedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEditedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEditedAt: %w", err)
+	}
+	return oldValue.EditedAt, nil
+}
+
+// ClearEditedAt clears the value of the "edited_at" field.
+func (m *PostMutation) ClearEditedAt() {
+	m.edited_at = nil
+	m.clearedFields[post.FieldEditedAt] = struct{}{}
+}
+
+// EditedAtCleared returns if the "edited_at" field was cleared in this mutation.
+func (m *PostMutation) EditedAtCleared() bool {
+	_, ok := m.clearedFields[post.FieldEditedAt]
+	return ok
+}
+
+// ResetEditedAt resets all changes to the "edited_at" field.
+func (m *PostMutation) ResetEditedAt() {
+	m.edited_at = nil
+	delete(m.clearedFields, post.FieldEditedAt)
+}
+
+// ClearTopic clears the "topic" edge to the Topic entity.
+func (m *PostMutation) ClearTopic() {
+	m.clearedtopic = true
+	m.clearedFields[post.FieldTopicID] = struct{}{}
+}
+
+// TopicCleared reports if the "topic" edge to the Topic entity was cleared.
+func (m *PostMutation) TopicCleared() bool {
+	return m.clearedtopic
+}
+
+// TopicIDs returns the "topic" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TopicID instead. It exists only for internal usage by the builders.
+func (m *PostMutation) TopicIDs() (ids []int) {
+	if id := m.topic; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTopic resets all changes to the "topic" edge.
+func (m *PostMutation) ResetTopic() {
+	m.topic = nil
+	m.clearedtopic = false
+}
+
+// SetAuthorID sets the "author" edge to the Customer entity by id.
+func (m *PostMutation) SetAuthorID(id int) {
+	m.author = &id
+}
+
+// ClearAuthor clears the "author" edge to the Customer entity.
+func (m *PostMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[post.FieldCustomerID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the Customer entity was cleared.
+func (m *PostMutation) AuthorCleared() bool {
+	return m.clearedauthor
+}
+
+// AuthorID returns the "author" edge ID in the mutation.
+func (m *PostMutation) AuthorID() (id int, exists bool) {
+	if m.author != nil {
+		return *m.author, true
+	}
+	return
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *PostMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *PostMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// AddAttachmentIDs adds the "attachments" edge to the Media entity by ids.
+func (m *PostMutation) AddAttachmentIDs(ids ...int) {
+	if m.attachments == nil {
+		m.attachments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.attachments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAttachments clears the "attachments" edge to the Media entity.
+func (m *PostMutation) ClearAttachments() {
+	m.clearedattachments = true
+}
+
+// AttachmentsCleared reports if the "attachments" edge to the Media entity was cleared.
+func (m *PostMutation) AttachmentsCleared() bool {
+	return m.clearedattachments
+}
+
+// RemoveAttachmentIDs removes the "attachments" edge to the Media entity by IDs.
+func (m *PostMutation) RemoveAttachmentIDs(ids ...int) {
+	if m.removedattachments == nil {
+		m.removedattachments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.attachments, ids[i])
+		m.removedattachments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAttachments returns the removed IDs of the "attachments" edge to the Media entity.
+func (m *PostMutation) RemovedAttachmentsIDs() (ids []int) {
+	for id := range m.removedattachments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AttachmentsIDs returns the "attachments" edge IDs in the mutation.
+func (m *PostMutation) AttachmentsIDs() (ids []int) {
+	for id := range m.attachments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAttachments resets all changes to the "attachments" edge.
+func (m *PostMutation) ResetAttachments() {
+	m.attachments = nil
+	m.clearedattachments = false
+	m.removedattachments = nil
+}
+
+// AddTagIDs adds the "tags" edge to the PostProduct entity by ids.
+func (m *PostMutation) AddTagIDs(ids ...int) {
+	if m.tags == nil {
+		m.tags = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.tags[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTags clears the "tags" edge to the PostProduct entity.
+func (m *PostMutation) ClearTags() {
+	m.clearedtags = true
+}
+
+// TagsCleared reports if the "tags" edge to the PostProduct entity was cleared.
+func (m *PostMutation) TagsCleared() bool {
+	return m.clearedtags
+}
+
+// RemoveTagIDs removes the "tags" edge to the PostProduct entity by IDs.
+func (m *PostMutation) RemoveTagIDs(ids ...int) {
+	if m.removedtags == nil {
+		m.removedtags = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.tags, ids[i])
+		m.removedtags[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTags returns the removed IDs of the "tags" edge to the PostProduct entity.
+func (m *PostMutation) RemovedTagsIDs() (ids []int) {
+	for id := range m.removedtags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TagsIDs returns the "tags" edge IDs in the mutation.
+func (m *PostMutation) TagsIDs() (ids []int) {
+	for id := range m.tags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTags resets all changes to the "tags" edge.
+func (m *PostMutation) ResetTags() {
+	m.tags = nil
+	m.clearedtags = false
+	m.removedtags = nil
+}
+
+// AddCommentIDs adds the "comments" edge to the Comment entity by ids.
+func (m *PostMutation) AddCommentIDs(ids ...int) {
+	if m.comments == nil {
+		m.comments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.comments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComments clears the "comments" edge to the Comment entity.
+func (m *PostMutation) ClearComments() {
+	m.clearedcomments = true
+}
+
+// CommentsCleared reports if the "comments" edge to the Comment entity was cleared.
+func (m *PostMutation) CommentsCleared() bool {
+	return m.clearedcomments
+}
+
+// RemoveCommentIDs removes the "comments" edge to the Comment entity by IDs.
+func (m *PostMutation) RemoveCommentIDs(ids ...int) {
+	if m.removedcomments == nil {
+		m.removedcomments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.comments, ids[i])
+		m.removedcomments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComments returns the removed IDs of the "comments" edge to the Comment entity.
+func (m *PostMutation) RemovedCommentsIDs() (ids []int) {
+	for id := range m.removedcomments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CommentsIDs returns the "comments" edge IDs in the mutation.
+func (m *PostMutation) CommentsIDs() (ids []int) {
+	for id := range m.comments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComments resets all changes to the "comments" edge.
+func (m *PostMutation) ResetComments() {
+	m.comments = nil
+	m.clearedcomments = false
+	m.removedcomments = nil
+}
+
+// AddReactionIDs adds the "reactions" edge to the Reaction entity by ids.
+func (m *PostMutation) AddReactionIDs(ids ...int) {
+	if m.reactions == nil {
+		m.reactions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reactions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReactions clears the "reactions" edge to the Reaction entity.
+func (m *PostMutation) ClearReactions() {
+	m.clearedreactions = true
+}
+
+// ReactionsCleared reports if the "reactions" edge to the Reaction entity was cleared.
+func (m *PostMutation) ReactionsCleared() bool {
+	return m.clearedreactions
+}
+
+// RemoveReactionIDs removes the "reactions" edge to the Reaction entity by IDs.
+func (m *PostMutation) RemoveReactionIDs(ids ...int) {
+	if m.removedreactions == nil {
+		m.removedreactions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reactions, ids[i])
+		m.removedreactions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReactions returns the removed IDs of the "reactions" edge to the Reaction entity.
+func (m *PostMutation) RemovedReactionsIDs() (ids []int) {
+	for id := range m.removedreactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReactionsIDs returns the "reactions" edge IDs in the mutation.
+func (m *PostMutation) ReactionsIDs() (ids []int) {
+	for id := range m.reactions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReactions resets all changes to the "reactions" edge.
+func (m *PostMutation) ResetReactions() {
+	m.reactions = nil
+	m.clearedreactions = false
+	m.removedreactions = nil
+}
+
+// Where appends a list predicates to the PostMutation builder.
+func (m *PostMutation) Where(ps ...predicate.Post) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PostMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PostMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Post, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PostMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PostMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Post).
+func (m *PostMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PostMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.created_at != nil {
+		fields = append(fields, post.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, post.FieldUpdatedAt)
+	}
+	if m.topic != nil {
+		fields = append(fields, post.FieldTopicID)
+	}
+	if m.author != nil {
+		fields = append(fields, post.FieldCustomerID)
+	}
+	if m.body != nil {
+		fields = append(fields, post.FieldBody)
+	}
+	if m.censored_body != nil {
+		fields = append(fields, post.FieldCensoredBody)
+	}
+	if m.status != nil {
+		fields = append(fields, post.FieldStatus)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, post.FieldStatusReason)
+	}
+	if m.verified_buyer != nil {
+		fields = append(fields, post.FieldVerifiedBuyer)
+	}
+	if m.author_name != nil {
+		fields = append(fields, post.FieldAuthorName)
+	}
+	if m.watched_words != nil {
+		fields = append(fields, post.FieldWatchedWords)
+	}
+	if m.flag_score != nil {
+		fields = append(fields, post.FieldFlagScore)
+	}
+	if m.flagged_at != nil {
+		fields = append(fields, post.FieldFlaggedAt)
+	}
+	if m.comment_count != nil {
+		fields = append(fields, post.FieldCommentCount)
+	}
+	if m.like_count != nil {
+		fields = append(fields, post.FieldLikeCount)
+	}
+	if m.love_count != nil {
+		fields = append(fields, post.FieldLoveCount)
+	}
+	if m.helpful_count != nil {
+		fields = append(fields, post.FieldHelpfulCount)
+	}
+	if m.published_at != nil {
+		fields = append(fields, post.FieldPublishedAt)
+	}
+	if m.edited_at != nil {
+		fields = append(fields, post.FieldEditedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PostMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case post.FieldCreatedAt:
+		return m.CreatedAt()
+	case post.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case post.FieldTopicID:
+		return m.TopicID()
+	case post.FieldCustomerID:
+		return m.CustomerID()
+	case post.FieldBody:
+		return m.Body()
+	case post.FieldCensoredBody:
+		return m.CensoredBody()
+	case post.FieldStatus:
+		return m.Status()
+	case post.FieldStatusReason:
+		return m.StatusReason()
+	case post.FieldVerifiedBuyer:
+		return m.VerifiedBuyer()
+	case post.FieldAuthorName:
+		return m.AuthorName()
+	case post.FieldWatchedWords:
+		return m.WatchedWords()
+	case post.FieldFlagScore:
+		return m.FlagScore()
+	case post.FieldFlaggedAt:
+		return m.FlaggedAt()
+	case post.FieldCommentCount:
+		return m.CommentCount()
+	case post.FieldLikeCount:
+		return m.LikeCount()
+	case post.FieldLoveCount:
+		return m.LoveCount()
+	case post.FieldHelpfulCount:
+		return m.HelpfulCount()
+	case post.FieldPublishedAt:
+		return m.PublishedAt()
+	case post.FieldEditedAt:
+		return m.EditedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PostMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case post.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case post.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case post.FieldTopicID:
+		return m.OldTopicID(ctx)
+	case post.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case post.FieldBody:
+		return m.OldBody(ctx)
+	case post.FieldCensoredBody:
+		return m.OldCensoredBody(ctx)
+	case post.FieldStatus:
+		return m.OldStatus(ctx)
+	case post.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case post.FieldVerifiedBuyer:
+		return m.OldVerifiedBuyer(ctx)
+	case post.FieldAuthorName:
+		return m.OldAuthorName(ctx)
+	case post.FieldWatchedWords:
+		return m.OldWatchedWords(ctx)
+	case post.FieldFlagScore:
+		return m.OldFlagScore(ctx)
+	case post.FieldFlaggedAt:
+		return m.OldFlaggedAt(ctx)
+	case post.FieldCommentCount:
+		return m.OldCommentCount(ctx)
+	case post.FieldLikeCount:
+		return m.OldLikeCount(ctx)
+	case post.FieldLoveCount:
+		return m.OldLoveCount(ctx)
+	case post.FieldHelpfulCount:
+		return m.OldHelpfulCount(ctx)
+	case post.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	case post.FieldEditedAt:
+		return m.OldEditedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Post field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case post.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case post.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case post.FieldTopicID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopicID(v)
+		return nil
+	case post.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case post.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case post.FieldCensoredBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCensoredBody(v)
+		return nil
+	case post.FieldStatus:
+		v, ok := value.(types.ModerationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case post.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case post.FieldVerifiedBuyer:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifiedBuyer(v)
+		return nil
+	case post.FieldAuthorName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorName(v)
+		return nil
+	case post.FieldWatchedWords:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWatchedWords(v)
+		return nil
+	case post.FieldFlagScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlagScore(v)
+		return nil
+	case post.FieldFlaggedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlaggedAt(v)
+		return nil
+	case post.FieldCommentCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommentCount(v)
+		return nil
+	case post.FieldLikeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLikeCount(v)
+		return nil
+	case post.FieldLoveCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLoveCount(v)
+		return nil
+	case post.FieldHelpfulCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpfulCount(v)
+		return nil
+	case post.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	case post.FieldEditedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEditedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Post field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PostMutation) AddedFields() []string {
+	var fields []string
+	if m.addflag_score != nil {
+		fields = append(fields, post.FieldFlagScore)
+	}
+	if m.addcomment_count != nil {
+		fields = append(fields, post.FieldCommentCount)
+	}
+	if m.addlike_count != nil {
+		fields = append(fields, post.FieldLikeCount)
+	}
+	if m.addlove_count != nil {
+		fields = append(fields, post.FieldLoveCount)
+	}
+	if m.addhelpful_count != nil {
+		fields = append(fields, post.FieldHelpfulCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PostMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case post.FieldFlagScore:
+		return m.AddedFlagScore()
+	case post.FieldCommentCount:
+		return m.AddedCommentCount()
+	case post.FieldLikeCount:
+		return m.AddedLikeCount()
+	case post.FieldLoveCount:
+		return m.AddedLoveCount()
+	case post.FieldHelpfulCount:
+		return m.AddedHelpfulCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case post.FieldFlagScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFlagScore(v)
+		return nil
+	case post.FieldCommentCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommentCount(v)
+		return nil
+	case post.FieldLikeCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLikeCount(v)
+		return nil
+	case post.FieldLoveCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLoveCount(v)
+		return nil
+	case post.FieldHelpfulCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHelpfulCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Post numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PostMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(post.FieldCensoredBody) {
+		fields = append(fields, post.FieldCensoredBody)
+	}
+	if m.FieldCleared(post.FieldStatusReason) {
+		fields = append(fields, post.FieldStatusReason)
+	}
+	if m.FieldCleared(post.FieldWatchedWords) {
+		fields = append(fields, post.FieldWatchedWords)
+	}
+	if m.FieldCleared(post.FieldFlaggedAt) {
+		fields = append(fields, post.FieldFlaggedAt)
+	}
+	if m.FieldCleared(post.FieldPublishedAt) {
+		fields = append(fields, post.FieldPublishedAt)
+	}
+	if m.FieldCleared(post.FieldEditedAt) {
+		fields = append(fields, post.FieldEditedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PostMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PostMutation) ClearField(name string) error {
+	switch name {
+	case post.FieldCensoredBody:
+		m.ClearCensoredBody()
+		return nil
+	case post.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case post.FieldWatchedWords:
+		m.ClearWatchedWords()
+		return nil
+	case post.FieldFlaggedAt:
+		m.ClearFlaggedAt()
+		return nil
+	case post.FieldPublishedAt:
+		m.ClearPublishedAt()
+		return nil
+	case post.FieldEditedAt:
+		m.ClearEditedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Post nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PostMutation) ResetField(name string) error {
+	switch name {
+	case post.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case post.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case post.FieldTopicID:
+		m.ResetTopicID()
+		return nil
+	case post.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case post.FieldBody:
+		m.ResetBody()
+		return nil
+	case post.FieldCensoredBody:
+		m.ResetCensoredBody()
+		return nil
+	case post.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case post.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case post.FieldVerifiedBuyer:
+		m.ResetVerifiedBuyer()
+		return nil
+	case post.FieldAuthorName:
+		m.ResetAuthorName()
+		return nil
+	case post.FieldWatchedWords:
+		m.ResetWatchedWords()
+		return nil
+	case post.FieldFlagScore:
+		m.ResetFlagScore()
+		return nil
+	case post.FieldFlaggedAt:
+		m.ResetFlaggedAt()
+		return nil
+	case post.FieldCommentCount:
+		m.ResetCommentCount()
+		return nil
+	case post.FieldLikeCount:
+		m.ResetLikeCount()
+		return nil
+	case post.FieldLoveCount:
+		m.ResetLoveCount()
+		return nil
+	case post.FieldHelpfulCount:
+		m.ResetHelpfulCount()
+		return nil
+	case post.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	case post.FieldEditedAt:
+		m.ResetEditedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Post field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PostMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.topic != nil {
+		edges = append(edges, post.EdgeTopic)
+	}
+	if m.author != nil {
+		edges = append(edges, post.EdgeAuthor)
+	}
+	if m.attachments != nil {
+		edges = append(edges, post.EdgeAttachments)
+	}
+	if m.tags != nil {
+		edges = append(edges, post.EdgeTags)
+	}
+	if m.comments != nil {
+		edges = append(edges, post.EdgeComments)
+	}
+	if m.reactions != nil {
+		edges = append(edges, post.EdgeReactions)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PostMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case post.EdgeTopic:
+		if id := m.topic; id != nil {
+			return []ent.Value{*id}
+		}
+	case post.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	case post.EdgeAttachments:
+		ids := make([]ent.Value, 0, len(m.attachments))
+		for id := range m.attachments {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeTags:
+		ids := make([]ent.Value, 0, len(m.tags))
+		for id := range m.tags {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeComments:
+		ids := make([]ent.Value, 0, len(m.comments))
+		for id := range m.comments {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeReactions:
+		ids := make([]ent.Value, 0, len(m.reactions))
+		for id := range m.reactions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PostMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedattachments != nil {
+		edges = append(edges, post.EdgeAttachments)
+	}
+	if m.removedtags != nil {
+		edges = append(edges, post.EdgeTags)
+	}
+	if m.removedcomments != nil {
+		edges = append(edges, post.EdgeComments)
+	}
+	if m.removedreactions != nil {
+		edges = append(edges, post.EdgeReactions)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PostMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case post.EdgeAttachments:
+		ids := make([]ent.Value, 0, len(m.removedattachments))
+		for id := range m.removedattachments {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeTags:
+		ids := make([]ent.Value, 0, len(m.removedtags))
+		for id := range m.removedtags {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeComments:
+		ids := make([]ent.Value, 0, len(m.removedcomments))
+		for id := range m.removedcomments {
+			ids = append(ids, id)
+		}
+		return ids
+	case post.EdgeReactions:
+		ids := make([]ent.Value, 0, len(m.removedreactions))
+		for id := range m.removedreactions {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PostMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedtopic {
+		edges = append(edges, post.EdgeTopic)
+	}
+	if m.clearedauthor {
+		edges = append(edges, post.EdgeAuthor)
+	}
+	if m.clearedattachments {
+		edges = append(edges, post.EdgeAttachments)
+	}
+	if m.clearedtags {
+		edges = append(edges, post.EdgeTags)
+	}
+	if m.clearedcomments {
+		edges = append(edges, post.EdgeComments)
+	}
+	if m.clearedreactions {
+		edges = append(edges, post.EdgeReactions)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PostMutation) EdgeCleared(name string) bool {
+	switch name {
+	case post.EdgeTopic:
+		return m.clearedtopic
+	case post.EdgeAuthor:
+		return m.clearedauthor
+	case post.EdgeAttachments:
+		return m.clearedattachments
+	case post.EdgeTags:
+		return m.clearedtags
+	case post.EdgeComments:
+		return m.clearedcomments
+	case post.EdgeReactions:
+		return m.clearedreactions
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PostMutation) ClearEdge(name string) error {
+	switch name {
+	case post.EdgeTopic:
+		m.ClearTopic()
+		return nil
+	case post.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown Post unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PostMutation) ResetEdge(name string) error {
+	switch name {
+	case post.EdgeTopic:
+		m.ResetTopic()
+		return nil
+	case post.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	case post.EdgeAttachments:
+		m.ResetAttachments()
+		return nil
+	case post.EdgeTags:
+		m.ResetTags()
+		return nil
+	case post.EdgeComments:
+		m.ResetComments()
+		return nil
+	case post.EdgeReactions:
+		m.ResetReactions()
+		return nil
+	}
+	return fmt.Errorf("unknown Post edge %s", name)
+}
+
+// PostChangeMutation represents an operation that mutates the PostChange nodes in the graph.
+type PostChangeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	topic_id      *int
+	addtopic_id   *int
+	post_id       *int
+	addpost_id    *int
+	kind          *types.FeedChange
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*PostChange, error)
+	predicates    []predicate.PostChange
+}
+
+var _ ent.Mutation = (*PostChangeMutation)(nil)
+
+// postchangeOption allows management of the mutation configuration using functional options.
+type postchangeOption func(*PostChangeMutation)
+
+// newPostChangeMutation creates new mutation for the PostChange entity.
+func newPostChangeMutation(c config, op Op, opts ...postchangeOption) *PostChangeMutation {
+	m := &PostChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePostChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPostChangeID sets the ID field of the mutation.
+func withPostChangeID(id int) postchangeOption {
+	return func(m *PostChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PostChange
+		)
+		m.oldValue = func(ctx context.Context) (*PostChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PostChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPostChange sets the old PostChange of the mutation.
+func withPostChange(node *PostChange) postchangeOption {
+	return func(m *PostChangeMutation) {
+		m.oldValue = func(context.Context) (*PostChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PostChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PostChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PostChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PostChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PostChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTopicID sets the "topic_id" field.
+func (m *PostChangeMutation) SetTopicID(i int) {
+	m.topic_id = &i
+	m.addtopic_id = nil
+}
+
+// TopicID returns the value of the "topic_id" field in the mutation.
+func (m *PostChangeMutation) TopicID() (r int, exists bool) {
+	v := m.topic_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopicID returns the old "topic_id" field's value of the PostChange entity.
+// If the PostChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostChangeMutation) OldTopicID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopicID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopicID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopicID: %w", err)
+	}
+	return oldValue.TopicID, nil
+}
+
+// AddTopicID adds i to the "topic_id" field.
+func (m *PostChangeMutation) AddTopicID(i int) {
+	if m.addtopic_id != nil {
+		*m.addtopic_id += i
+	} else {
+		m.addtopic_id = &i
+	}
+}
+
+// AddedTopicID returns the value that was added to the "topic_id" field in this mutation.
+func (m *PostChangeMutation) AddedTopicID() (r int, exists bool) {
+	v := m.addtopic_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTopicID resets all changes to the "topic_id" field.
+func (m *PostChangeMutation) ResetTopicID() {
+	m.topic_id = nil
+	m.addtopic_id = nil
+}
+
+// SetPostID sets the "post_id" field.
+func (m *PostChangeMutation) SetPostID(i int) {
+	m.post_id = &i
+	m.addpost_id = nil
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *PostChangeMutation) PostID() (r int, exists bool) {
+	v := m.post_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the PostChange entity.
+// If the PostChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostChangeMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// AddPostID adds i to the "post_id" field.
+func (m *PostChangeMutation) AddPostID(i int) {
+	if m.addpost_id != nil {
+		*m.addpost_id += i
+	} else {
+		m.addpost_id = &i
+	}
+}
+
+// AddedPostID returns the value that was added to the "post_id" field in this mutation.
+func (m *PostChangeMutation) AddedPostID() (r int, exists bool) {
+	v := m.addpost_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *PostChangeMutation) ResetPostID() {
+	m.post_id = nil
+	m.addpost_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *PostChangeMutation) SetKind(tc types.FeedChange) {
+	m.kind = &tc
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PostChangeMutation) Kind() (r types.FeedChange, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the PostChange entity.
+// If the PostChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostChangeMutation) OldKind(ctx context.Context) (v types.FeedChange, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PostChangeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PostChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PostChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PostChange entity.
+// If the PostChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PostChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the PostChangeMutation builder.
+func (m *PostChangeMutation) Where(ps ...predicate.PostChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PostChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PostChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PostChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PostChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PostChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PostChange).
+func (m *PostChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PostChangeMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.topic_id != nil {
+		fields = append(fields, postchange.FieldTopicID)
+	}
+	if m.post_id != nil {
+		fields = append(fields, postchange.FieldPostID)
+	}
+	if m.kind != nil {
+		fields = append(fields, postchange.FieldKind)
+	}
+	if m.created_at != nil {
+		fields = append(fields, postchange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PostChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case postchange.FieldTopicID:
+		return m.TopicID()
+	case postchange.FieldPostID:
+		return m.PostID()
+	case postchange.FieldKind:
+		return m.Kind()
+	case postchange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PostChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case postchange.FieldTopicID:
+		return m.OldTopicID(ctx)
+	case postchange.FieldPostID:
+		return m.OldPostID(ctx)
+	case postchange.FieldKind:
+		return m.OldKind(ctx)
+	case postchange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PostChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case postchange.FieldTopicID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopicID(v)
+		return nil
+	case postchange.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case postchange.FieldKind:
+		v, ok := value.(types.FeedChange)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case postchange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PostChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PostChangeMutation) AddedFields() []string {
+	var fields []string
+	if m.addtopic_id != nil {
+		fields = append(fields, postchange.FieldTopicID)
+	}
+	if m.addpost_id != nil {
+		fields = append(fields, postchange.FieldPostID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PostChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case postchange.FieldTopicID:
+		return m.AddedTopicID()
+	case postchange.FieldPostID:
+		return m.AddedPostID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case postchange.FieldTopicID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTopicID(v)
+		return nil
+	case postchange.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPostID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PostChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PostChangeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PostChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PostChangeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PostChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PostChangeMutation) ResetField(name string) error {
+	switch name {
+	case postchange.FieldTopicID:
+		m.ResetTopicID()
+		return nil
+	case postchange.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case postchange.FieldKind:
+		m.ResetKind()
+		return nil
+	case postchange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PostChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PostChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PostChangeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PostChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PostChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PostChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PostChangeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PostChangeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PostChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PostChangeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PostChange edge %s", name)
+}
+
+// PostProductMutation represents an operation that mutates the PostProduct nodes in the graph.
+type PostProductMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	position          *int
+	addposition       *int
+	verified_buyer    *bool
+	created_at        *time.Time
+	clearedFields     map[string]struct{}
+	post              *int
+	clearedpost       bool
+	product           *int
+	clearedproduct    bool
+	order_item        *int
+	clearedorder_item bool
+	done              bool
+	oldValue          func(context.Context) (*PostProduct, error)
+	predicates        []predicate.PostProduct
+}
+
+var _ ent.Mutation = (*PostProductMutation)(nil)
+
+// postproductOption allows management of the mutation configuration using functional options.
+type postproductOption func(*PostProductMutation)
+
+// newPostProductMutation creates new mutation for the PostProduct entity.
+func newPostProductMutation(c config, op Op, opts ...postproductOption) *PostProductMutation {
+	m := &PostProductMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePostProduct,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPostProductID sets the ID field of the mutation.
+func withPostProductID(id int) postproductOption {
+	return func(m *PostProductMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PostProduct
+		)
+		m.oldValue = func(ctx context.Context) (*PostProduct, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PostProduct.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPostProduct sets the old PostProduct of the mutation.
+func withPostProduct(node *PostProduct) postproductOption {
+	return func(m *PostProductMutation) {
+		m.oldValue = func(context.Context) (*PostProduct, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PostProductMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PostProductMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PostProductMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PostProductMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PostProduct.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPostID sets the "post_id" field.
+func (m *PostProductMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *PostProductMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *PostProductMutation) ResetPostID() {
+	m.post = nil
+}
+
+// SetProductID sets the "product_id" field.
+func (m *PostProductMutation) SetProductID(i int) {
+	m.product = &i
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *PostProductMutation) ProductID() (r int, exists bool) {
+	v := m.product
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *PostProductMutation) ResetProductID() {
+	m.product = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *PostProductMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *PostProductMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *PostProductMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *PostProductMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *PostProductMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetVerifiedBuyer sets the "verified_buyer" field.
+func (m *PostProductMutation) SetVerifiedBuyer(b bool) {
+	m.verified_buyer = &b
+}
+
+// VerifiedBuyer returns the value of the "verified_buyer" field in the mutation.
+func (m *PostProductMutation) VerifiedBuyer() (r bool, exists bool) {
+	v := m.verified_buyer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifiedBuyer returns the old "verified_buyer" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldVerifiedBuyer(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifiedBuyer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifiedBuyer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifiedBuyer: %w", err)
+	}
+	return oldValue.VerifiedBuyer, nil
+}
+
+// ResetVerifiedBuyer resets all changes to the "verified_buyer" field.
+func (m *PostProductMutation) ResetVerifiedBuyer() {
+	m.verified_buyer = nil
+}
+
+// SetOrderItemID sets the "order_item_id" field.
+func (m *PostProductMutation) SetOrderItemID(i int) {
+	m.order_item = &i
+}
+
+// OrderItemID returns the value of the "order_item_id" field in the mutation.
+func (m *PostProductMutation) OrderItemID() (r int, exists bool) {
+	v := m.order_item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderItemID returns the old "order_item_id" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldOrderItemID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderItemID: %w", err)
+	}
+	return oldValue.OrderItemID, nil
+}
+
+// ClearOrderItemID clears the value of the "order_item_id" field.
+func (m *PostProductMutation) ClearOrderItemID() {
+	m.order_item = nil
+	m.clearedFields[postproduct.FieldOrderItemID] = struct{}{}
+}
+
+// OrderItemIDCleared returns if the "order_item_id" field was cleared in this mutation.
+func (m *PostProductMutation) OrderItemIDCleared() bool {
+	_, ok := m.clearedFields[postproduct.FieldOrderItemID]
+	return ok
+}
+
+// ResetOrderItemID resets all changes to the "order_item_id" field.
+func (m *PostProductMutation) ResetOrderItemID() {
+	m.order_item = nil
+	delete(m.clearedFields, postproduct.FieldOrderItemID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PostProductMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PostProductMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PostProduct entity.
+// If the PostProduct object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PostProductMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PostProductMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (m *PostProductMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[postproduct.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *PostProductMutation) PostCleared() bool {
+	return m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *PostProductMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *PostProductMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
+// ClearProduct clears the "product" edge to the Product entity.
+func (m *PostProductMutation) ClearProduct() {
+	m.clearedproduct = true
+	m.clearedFields[postproduct.FieldProductID] = struct{}{}
+}
+
+// ProductCleared reports if the "product" edge to the Product entity was cleared.
+func (m *PostProductMutation) ProductCleared() bool {
+	return m.clearedproduct
+}
+
+// ProductIDs returns the "product" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProductID instead. It exists only for internal usage by the builders.
+func (m *PostProductMutation) ProductIDs() (ids []int) {
+	if id := m.product; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProduct resets all changes to the "product" edge.
+func (m *PostProductMutation) ResetProduct() {
+	m.product = nil
+	m.clearedproduct = false
+}
+
+// ClearOrderItem clears the "order_item" edge to the OrderItem entity.
+func (m *PostProductMutation) ClearOrderItem() {
+	m.clearedorder_item = true
+	m.clearedFields[postproduct.FieldOrderItemID] = struct{}{}
+}
+
+// OrderItemCleared reports if the "order_item" edge to the OrderItem entity was cleared.
+func (m *PostProductMutation) OrderItemCleared() bool {
+	return m.OrderItemIDCleared() || m.clearedorder_item
+}
+
+// OrderItemIDs returns the "order_item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderItemID instead. It exists only for internal usage by the builders.
+func (m *PostProductMutation) OrderItemIDs() (ids []int) {
+	if id := m.order_item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrderItem resets all changes to the "order_item" edge.
+func (m *PostProductMutation) ResetOrderItem() {
+	m.order_item = nil
+	m.clearedorder_item = false
+}
+
+// Where appends a list predicates to the PostProductMutation builder.
+func (m *PostProductMutation) Where(ps ...predicate.PostProduct) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PostProductMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PostProductMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PostProduct, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PostProductMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PostProductMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PostProduct).
+func (m *PostProductMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PostProductMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.post != nil {
+		fields = append(fields, postproduct.FieldPostID)
+	}
+	if m.product != nil {
+		fields = append(fields, postproduct.FieldProductID)
+	}
+	if m.position != nil {
+		fields = append(fields, postproduct.FieldPosition)
+	}
+	if m.verified_buyer != nil {
+		fields = append(fields, postproduct.FieldVerifiedBuyer)
+	}
+	if m.order_item != nil {
+		fields = append(fields, postproduct.FieldOrderItemID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, postproduct.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PostProductMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case postproduct.FieldPostID:
+		return m.PostID()
+	case postproduct.FieldProductID:
+		return m.ProductID()
+	case postproduct.FieldPosition:
+		return m.Position()
+	case postproduct.FieldVerifiedBuyer:
+		return m.VerifiedBuyer()
+	case postproduct.FieldOrderItemID:
+		return m.OrderItemID()
+	case postproduct.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PostProductMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case postproduct.FieldPostID:
+		return m.OldPostID(ctx)
+	case postproduct.FieldProductID:
+		return m.OldProductID(ctx)
+	case postproduct.FieldPosition:
+		return m.OldPosition(ctx)
+	case postproduct.FieldVerifiedBuyer:
+		return m.OldVerifiedBuyer(ctx)
+	case postproduct.FieldOrderItemID:
+		return m.OldOrderItemID(ctx)
+	case postproduct.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PostProduct field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostProductMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case postproduct.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case postproduct.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case postproduct.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case postproduct.FieldVerifiedBuyer:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifiedBuyer(v)
+		return nil
+	case postproduct.FieldOrderItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderItemID(v)
+		return nil
+	case postproduct.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PostProductMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, postproduct.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PostProductMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case postproduct.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PostProductMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case postproduct.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PostProductMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(postproduct.FieldOrderItemID) {
+		fields = append(fields, postproduct.FieldOrderItemID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PostProductMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PostProductMutation) ClearField(name string) error {
+	switch name {
+	case postproduct.FieldOrderItemID:
+		m.ClearOrderItemID()
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PostProductMutation) ResetField(name string) error {
+	switch name {
+	case postproduct.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case postproduct.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case postproduct.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case postproduct.FieldVerifiedBuyer:
+		m.ResetVerifiedBuyer()
+		return nil
+	case postproduct.FieldOrderItemID:
+		m.ResetOrderItemID()
+		return nil
+	case postproduct.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PostProductMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.post != nil {
+		edges = append(edges, postproduct.EdgePost)
+	}
+	if m.product != nil {
+		edges = append(edges, postproduct.EdgeProduct)
+	}
+	if m.order_item != nil {
+		edges = append(edges, postproduct.EdgeOrderItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PostProductMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case postproduct.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
+	case postproduct.EdgeProduct:
+		if id := m.product; id != nil {
+			return []ent.Value{*id}
+		}
+	case postproduct.EdgeOrderItem:
+		if id := m.order_item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PostProductMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PostProductMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PostProductMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedpost {
+		edges = append(edges, postproduct.EdgePost)
+	}
+	if m.clearedproduct {
+		edges = append(edges, postproduct.EdgeProduct)
+	}
+	if m.clearedorder_item {
+		edges = append(edges, postproduct.EdgeOrderItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PostProductMutation) EdgeCleared(name string) bool {
+	switch name {
+	case postproduct.EdgePost:
+		return m.clearedpost
+	case postproduct.EdgeProduct:
+		return m.clearedproduct
+	case postproduct.EdgeOrderItem:
+		return m.clearedorder_item
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PostProductMutation) ClearEdge(name string) error {
+	switch name {
+	case postproduct.EdgePost:
+		m.ClearPost()
+		return nil
+	case postproduct.EdgeProduct:
+		m.ClearProduct()
+		return nil
+	case postproduct.EdgeOrderItem:
+		m.ClearOrderItem()
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PostProductMutation) ResetEdge(name string) error {
+	switch name {
+	case postproduct.EdgePost:
+		m.ResetPost()
+		return nil
+	case postproduct.EdgeProduct:
+		m.ResetProduct()
+		return nil
+	case postproduct.EdgeOrderItem:
+		m.ResetOrderItem()
+		return nil
+	}
+	return fmt.Errorf("unknown PostProduct edge %s", name)
+}
+
 // ProductMutation represents an operation that mutates the Product nodes in the graph.
 type ProductMutation struct {
 	config
@@ -6824,6 +14365,597 @@ func (m *ProductMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
+}
+
+// ReactionMutation represents an operation that mutates the Reaction nodes in the graph.
+type ReactionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	kind            *types.ReactionKind
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	post            *int
+	clearedpost     bool
+	customer        *int
+	clearedcustomer bool
+	done            bool
+	oldValue        func(context.Context) (*Reaction, error)
+	predicates      []predicate.Reaction
+}
+
+var _ ent.Mutation = (*ReactionMutation)(nil)
+
+// reactionOption allows management of the mutation configuration using functional options.
+type reactionOption func(*ReactionMutation)
+
+// newReactionMutation creates new mutation for the Reaction entity.
+func newReactionMutation(c config, op Op, opts ...reactionOption) *ReactionMutation {
+	m := &ReactionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReaction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReactionID sets the ID field of the mutation.
+func withReactionID(id int) reactionOption {
+	return func(m *ReactionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Reaction
+		)
+		m.oldValue = func(ctx context.Context) (*Reaction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Reaction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReaction sets the old Reaction of the mutation.
+func withReaction(node *Reaction) reactionOption {
+	return func(m *ReactionMutation) {
+		m.oldValue = func(context.Context) (*Reaction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReactionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReactionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReactionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReactionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Reaction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPostID sets the "post_id" field.
+func (m *ReactionMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *ReactionMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the Reaction entity.
+// If the Reaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReactionMutation) OldPostID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *ReactionMutation) ResetPostID() {
+	m.post = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *ReactionMutation) SetCustomerID(i int) {
+	m.customer = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *ReactionMutation) CustomerID() (r int, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the Reaction entity.
+// If the Reaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReactionMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *ReactionMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ReactionMutation) SetKind(tk types.ReactionKind) {
+	m.kind = &tk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ReactionMutation) Kind() (r types.ReactionKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Reaction entity.
+// If the Reaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReactionMutation) OldKind(ctx context.Context) (v types.ReactionKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ReactionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReactionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReactionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Reaction entity.
+// If the Reaction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReactionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReactionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (m *ReactionMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[reaction.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *ReactionMutation) PostCleared() bool {
+	return m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *ReactionMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *ReactionMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *ReactionMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[reaction.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *ReactionMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *ReactionMutation) CustomerIDs() (ids []int) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *ReactionMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// Where appends a list predicates to the ReactionMutation builder.
+func (m *ReactionMutation) Where(ps ...predicate.Reaction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReactionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReactionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Reaction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReactionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReactionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Reaction).
+func (m *ReactionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReactionMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.post != nil {
+		fields = append(fields, reaction.FieldPostID)
+	}
+	if m.customer != nil {
+		fields = append(fields, reaction.FieldCustomerID)
+	}
+	if m.kind != nil {
+		fields = append(fields, reaction.FieldKind)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reaction.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReactionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reaction.FieldPostID:
+		return m.PostID()
+	case reaction.FieldCustomerID:
+		return m.CustomerID()
+	case reaction.FieldKind:
+		return m.Kind()
+	case reaction.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReactionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reaction.FieldPostID:
+		return m.OldPostID(ctx)
+	case reaction.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case reaction.FieldKind:
+		return m.OldKind(ctx)
+	case reaction.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Reaction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReactionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reaction.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case reaction.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case reaction.FieldKind:
+		v, ok := value.(types.ReactionKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reaction.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reaction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReactionMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReactionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReactionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Reaction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReactionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReactionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReactionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Reaction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReactionMutation) ResetField(name string) error {
+	switch name {
+	case reaction.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case reaction.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case reaction.FieldKind:
+		m.ResetKind()
+		return nil
+	case reaction.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Reaction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReactionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.post != nil {
+		edges = append(edges, reaction.EdgePost)
+	}
+	if m.customer != nil {
+		edges = append(edges, reaction.EdgeCustomer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReactionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reaction.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
+	case reaction.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReactionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReactionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReactionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedpost {
+		edges = append(edges, reaction.EdgePost)
+	}
+	if m.clearedcustomer {
+		edges = append(edges, reaction.EdgeCustomer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReactionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reaction.EdgePost:
+		return m.clearedpost
+	case reaction.EdgeCustomer:
+		return m.clearedcustomer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReactionMutation) ClearEdge(name string) error {
+	switch name {
+	case reaction.EdgePost:
+		m.ClearPost()
+		return nil
+	case reaction.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown Reaction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReactionMutation) ResetEdge(name string) error {
+	switch name {
+	case reaction.EdgePost:
+		m.ResetPost()
+		return nil
+	case reaction.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	}
+	return fmt.Errorf("unknown Reaction edge %s", name)
 }
 
 // ReviewMutation represents an operation that mutates the Review nodes in the graph.
@@ -13133,6 +21265,731 @@ func (m *ShipmentItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ShipmentItem edge %s", name)
+}
+
+// TopicMutation represents an operation that mutates the Topic nodes in the graph.
+type TopicMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	slug          *string
+	name          *string
+	description   *string
+	position      *int
+	addposition   *int
+	clearedFields map[string]struct{}
+	posts         map[int]struct{}
+	removedposts  map[int]struct{}
+	clearedposts  bool
+	done          bool
+	oldValue      func(context.Context) (*Topic, error)
+	predicates    []predicate.Topic
+}
+
+var _ ent.Mutation = (*TopicMutation)(nil)
+
+// topicOption allows management of the mutation configuration using functional options.
+type topicOption func(*TopicMutation)
+
+// newTopicMutation creates new mutation for the Topic entity.
+func newTopicMutation(c config, op Op, opts ...topicOption) *TopicMutation {
+	m := &TopicMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTopic,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTopicID sets the ID field of the mutation.
+func withTopicID(id int) topicOption {
+	return func(m *TopicMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Topic
+		)
+		m.oldValue = func(ctx context.Context) (*Topic, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Topic.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTopic sets the old Topic of the mutation.
+func withTopic(node *Topic) topicOption {
+	return func(m *TopicMutation) {
+		m.oldValue = func(context.Context) (*Topic, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TopicMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TopicMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TopicMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TopicMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Topic.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TopicMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TopicMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TopicMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TopicMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TopicMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TopicMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSlug sets the "slug" field.
+func (m *TopicMutation) SetSlug(s string) {
+	m.slug = &s
+}
+
+// Slug returns the value of the "slug" field in the mutation.
+func (m *TopicMutation) Slug() (r string, exists bool) {
+	v := m.slug
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlug returns the old "slug" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldSlug(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlug is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlug requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlug: %w", err)
+	}
+	return oldValue.Slug, nil
+}
+
+// ResetSlug resets all changes to the "slug" field.
+func (m *TopicMutation) ResetSlug() {
+	m.slug = nil
+}
+
+// SetName sets the "name" field.
+func (m *TopicMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *TopicMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *TopicMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *TopicMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *TopicMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *TopicMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *TopicMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *TopicMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the Topic entity.
+// If the Topic object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TopicMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *TopicMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *TopicMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *TopicMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// AddPostIDs adds the "posts" edge to the Post entity by ids.
+func (m *TopicMutation) AddPostIDs(ids ...int) {
+	if m.posts == nil {
+		m.posts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.posts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPosts clears the "posts" edge to the Post entity.
+func (m *TopicMutation) ClearPosts() {
+	m.clearedposts = true
+}
+
+// PostsCleared reports if the "posts" edge to the Post entity was cleared.
+func (m *TopicMutation) PostsCleared() bool {
+	return m.clearedposts
+}
+
+// RemovePostIDs removes the "posts" edge to the Post entity by IDs.
+func (m *TopicMutation) RemovePostIDs(ids ...int) {
+	if m.removedposts == nil {
+		m.removedposts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.posts, ids[i])
+		m.removedposts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPosts returns the removed IDs of the "posts" edge to the Post entity.
+func (m *TopicMutation) RemovedPostsIDs() (ids []int) {
+	for id := range m.removedposts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PostsIDs returns the "posts" edge IDs in the mutation.
+func (m *TopicMutation) PostsIDs() (ids []int) {
+	for id := range m.posts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPosts resets all changes to the "posts" edge.
+func (m *TopicMutation) ResetPosts() {
+	m.posts = nil
+	m.clearedposts = false
+	m.removedposts = nil
+}
+
+// Where appends a list predicates to the TopicMutation builder.
+func (m *TopicMutation) Where(ps ...predicate.Topic) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TopicMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TopicMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Topic, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TopicMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TopicMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Topic).
+func (m *TopicMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TopicMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, topic.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, topic.FieldUpdatedAt)
+	}
+	if m.slug != nil {
+		fields = append(fields, topic.FieldSlug)
+	}
+	if m.name != nil {
+		fields = append(fields, topic.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, topic.FieldDescription)
+	}
+	if m.position != nil {
+		fields = append(fields, topic.FieldPosition)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TopicMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case topic.FieldCreatedAt:
+		return m.CreatedAt()
+	case topic.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case topic.FieldSlug:
+		return m.Slug()
+	case topic.FieldName:
+		return m.Name()
+	case topic.FieldDescription:
+		return m.Description()
+	case topic.FieldPosition:
+		return m.Position()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TopicMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case topic.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case topic.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case topic.FieldSlug:
+		return m.OldSlug(ctx)
+	case topic.FieldName:
+		return m.OldName(ctx)
+	case topic.FieldDescription:
+		return m.OldDescription(ctx)
+	case topic.FieldPosition:
+		return m.OldPosition(ctx)
+	}
+	return nil, fmt.Errorf("unknown Topic field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TopicMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case topic.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case topic.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case topic.FieldSlug:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlug(v)
+		return nil
+	case topic.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case topic.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case topic.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Topic field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TopicMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, topic.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TopicMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case topic.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TopicMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case topic.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Topic numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TopicMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TopicMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TopicMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Topic nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TopicMutation) ResetField(name string) error {
+	switch name {
+	case topic.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case topic.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case topic.FieldSlug:
+		m.ResetSlug()
+		return nil
+	case topic.FieldName:
+		m.ResetName()
+		return nil
+	case topic.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case topic.FieldPosition:
+		m.ResetPosition()
+		return nil
+	}
+	return fmt.Errorf("unknown Topic field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TopicMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.posts != nil {
+		edges = append(edges, topic.EdgePosts)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TopicMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case topic.EdgePosts:
+		ids := make([]ent.Value, 0, len(m.posts))
+		for id := range m.posts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TopicMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedposts != nil {
+		edges = append(edges, topic.EdgePosts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TopicMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case topic.EdgePosts:
+		ids := make([]ent.Value, 0, len(m.removedposts))
+		for id := range m.removedposts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TopicMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedposts {
+		edges = append(edges, topic.EdgePosts)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TopicMutation) EdgeCleared(name string) bool {
+	switch name {
+	case topic.EdgePosts:
+		return m.clearedposts
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TopicMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Topic unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TopicMutation) ResetEdge(name string) error {
+	switch name {
+	case topic.EdgePosts:
+		m.ResetPosts()
+		return nil
+	}
+	return fmt.Errorf("unknown Topic edge %s", name)
 }
 
 // TrackingEventMutation represents an operation that mutates the TrackingEvent nodes in the graph.

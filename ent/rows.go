@@ -6,12 +6,20 @@ import (
 	"context"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -19,6 +27,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 )
@@ -37,6 +46,111 @@ func (c *Client) QueryRows(ctx context.Context, query string, args []any) (*sql.
 // Dialect is the name of the client's SQL dialect (dialect.Postgres,
 // dialect.SQLite), for statements that differ between them.
 func (c *Client) Dialect() string { return c.driver.Dialect() }
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *CommentQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{comment.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Comment columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *CommentQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Comment).scanValues(nil, columns)
+}
+
+// Decode returns the Comment held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *CommentQuery) Decode(columns []string, values []any) (*Comment, error) {
+	node := &Comment{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *Comment) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedParent records v as the eager-loaded "parent" edge.
+func (_m *Comment) SetLoadedParent(v *Comment) {
+	_m.Edges.Parent = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedReplies records v as the eager-loaded "replies" edge.
+func (_m *Comment) SetLoadedReplies(v []*Comment) {
+	_m.Edges.Replies = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// SetNamedReplies records v as the "replies" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Comment) SetNamedReplies(name string, v []*Comment) {
+	if _m.Edges.namedReplies != nil {
+		delete(_m.Edges.namedReplies, name)
+	}
+	_m.appendNamedReplies(name, v...)
+}
+
+// SetLoadedAuthor records v as the eager-loaded "author" edge.
+func (_m *Comment) SetLoadedAuthor(v *Customer) {
+	_m.Edges.Author = v
+	_m.Edges.loadedTypes[3] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *CommentChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{commentchange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given CommentChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *CommentChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*CommentChange).scanValues(nil, columns)
+}
+
+// Decode returns the CommentChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *CommentChangeQuery) Decode(columns []string, values []any) (*CommentChange, error) {
+	node := &CommentChange{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *CommentChange) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[0] = true
+}
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
@@ -93,6 +207,45 @@ func (_m *Customer) SetNamedOrders(name string, v []*Order) {
 // unless the query selects fields, it selects only the id, so that ent
 // does not build a column list the caller replaces. Eager-loading options
 // are ignored.
+func (_q *FlagQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{flag.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Flag columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *FlagQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Flag).scanValues(nil, columns)
+}
+
+// Decode returns the Flag held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *FlagQuery) Decode(columns []string, values []any) (*Flag, error) {
+	node := &Flag{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedFlagger records v as the eager-loaded "flagger" edge.
+func (_m *Flag) SetLoadedFlagger(v *Customer) {
+	_m.Edges.Flagger = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *MediaQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
@@ -131,6 +284,12 @@ func (_m *Media) SetLoadedReview(v *Review) {
 	_m.Edges.loadedTypes[1] = true
 }
 
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *Media) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[2] = true
+}
+
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
 // predicates. It is for statements that extend it (joins), choose their
@@ -158,6 +317,39 @@ func (_q *ModerationDecisionQuery) ScanValues(columns []string) ([]any, error) {
 // The entity is bound to the query's client, as if the query had loaded it.
 func (_q *ModerationDecisionQuery) Decode(columns []string, values []any) (*ModerationDecision, error) {
 	node := &ModerationDecision{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ModerationQueueChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{moderationqueuechange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ModerationQueueChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ModerationQueueChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ModerationQueueChange).scanValues(nil, columns)
+}
+
+// Decode returns the ModerationQueueChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ModerationQueueChangeQuery) Decode(columns []string, values []any) (*ModerationQueueChange, error) {
+	node := &ModerationQueueChange{config: _q.config}
 	if err := node.assignValues(columns, values); err != nil {
 		return nil, err
 	}
@@ -300,6 +492,195 @@ func (_m *OrderItem) SetNamedShipmentItems(name string, v []*ShipmentItem) {
 // unless the query selects fields, it selects only the id, so that ent
 // does not build a column list the caller replaces. Eager-loading options
 // are ignored.
+func (_q *PostQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{post.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Post columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *PostQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Post).scanValues(nil, columns)
+}
+
+// Decode returns the Post held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *PostQuery) Decode(columns []string, values []any) (*Post, error) {
+	node := &Post{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedTopic records v as the eager-loaded "topic" edge.
+func (_m *Post) SetLoadedTopic(v *Topic) {
+	_m.Edges.Topic = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedAuthor records v as the eager-loaded "author" edge.
+func (_m *Post) SetLoadedAuthor(v *Customer) {
+	_m.Edges.Author = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedAttachments records v as the eager-loaded "attachments" edge.
+func (_m *Post) SetLoadedAttachments(v []*Media) {
+	_m.Edges.Attachments = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// SetNamedAttachments records v as the "attachments" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Post) SetNamedAttachments(name string, v []*Media) {
+	if _m.Edges.namedAttachments != nil {
+		delete(_m.Edges.namedAttachments, name)
+	}
+	_m.appendNamedAttachments(name, v...)
+}
+
+// SetLoadedTags records v as the eager-loaded "tags" edge.
+func (_m *Post) SetLoadedTags(v []*PostProduct) {
+	_m.Edges.Tags = v
+	_m.Edges.loadedTypes[3] = true
+}
+
+// SetNamedTags records v as the "tags" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Post) SetNamedTags(name string, v []*PostProduct) {
+	if _m.Edges.namedTags != nil {
+		delete(_m.Edges.namedTags, name)
+	}
+	_m.appendNamedTags(name, v...)
+}
+
+// SetLoadedComments records v as the eager-loaded "comments" edge.
+func (_m *Post) SetLoadedComments(v []*Comment) {
+	_m.Edges.Comments = v
+	_m.Edges.loadedTypes[4] = true
+}
+
+// SetNamedComments records v as the "comments" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Post) SetNamedComments(name string, v []*Comment) {
+	if _m.Edges.namedComments != nil {
+		delete(_m.Edges.namedComments, name)
+	}
+	_m.appendNamedComments(name, v...)
+}
+
+// SetLoadedReactions records v as the eager-loaded "reactions" edge.
+func (_m *Post) SetLoadedReactions(v []*Reaction) {
+	_m.Edges.Reactions = v
+	_m.Edges.loadedTypes[5] = true
+}
+
+// SetNamedReactions records v as the "reactions" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Post) SetNamedReactions(name string, v []*Reaction) {
+	if _m.Edges.namedReactions != nil {
+		delete(_m.Edges.namedReactions, name)
+	}
+	_m.appendNamedReactions(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *PostChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{postchange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given PostChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *PostChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*PostChange).scanValues(nil, columns)
+}
+
+// Decode returns the PostChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *PostChangeQuery) Decode(columns []string, values []any) (*PostChange, error) {
+	node := &PostChange{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *PostProductQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{postproduct.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given PostProduct columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *PostProductQuery) ScanValues(columns []string) ([]any, error) {
+	return (*PostProduct).scanValues(nil, columns)
+}
+
+// Decode returns the PostProduct held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *PostProductQuery) Decode(columns []string, values []any) (*PostProduct, error) {
+	node := &PostProduct{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *PostProduct) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedProduct records v as the eager-loaded "product" edge.
+func (_m *PostProduct) SetLoadedProduct(v *Product) {
+	_m.Edges.Product = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedOrderItem records v as the eager-loaded "order_item" edge.
+func (_m *PostProduct) SetLoadedOrderItem(v *OrderItem) {
+	_m.Edges.OrderItem = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ProductQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
@@ -354,6 +735,51 @@ func (_m *Product) SetNamedReviews(name string, v []*Review) {
 		delete(_m.Edges.namedReviews, name)
 	}
 	_m.appendNamedReviews(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ReactionQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{reaction.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Reaction columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReactionQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Reaction).scanValues(nil, columns)
+}
+
+// Decode returns the Reaction held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReactionQuery) Decode(columns []string, values []any) (*Reaction, error) {
+	node := &Reaction{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *Reaction) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *Reaction) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[1] = true
 }
 
 // Selector returns the statement the query would run, after its
@@ -753,6 +1179,54 @@ func (_m *ShipmentItem) SetLoadedShipment(v *Shipment) {
 func (_m *ShipmentItem) SetLoadedOrderItem(v *OrderItem) {
 	_m.Edges.OrderItem = v
 	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *TopicQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{topic.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Topic columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *TopicQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Topic).scanValues(nil, columns)
+}
+
+// Decode returns the Topic held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *TopicQuery) Decode(columns []string, values []any) (*Topic, error) {
+	node := &Topic{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedPosts records v as the eager-loaded "posts" edge.
+func (_m *Topic) SetLoadedPosts(v []*Post) {
+	_m.Edges.Posts = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetNamedPosts records v as the "posts" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Topic) SetNamedPosts(name string, v []*Post) {
+	if _m.Edges.namedPosts != nil {
+		delete(_m.Edges.namedPosts, name)
+	}
+	_m.appendNamedPosts(name, v...)
 }
 
 // Selector returns the statement the query would run, after its

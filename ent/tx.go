@@ -14,18 +14,34 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Comment is the client for interacting with the Comment builders.
+	Comment *CommentClient
+	// CommentChange is the client for interacting with the CommentChange builders.
+	CommentChange *CommentChangeClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
+	// Flag is the client for interacting with the Flag builders.
+	Flag *FlagClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
 	ModerationDecision *ModerationDecisionClient
+	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
+	ModerationQueueChange *ModerationQueueChangeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
 	OrderItem *OrderItemClient
+	// Post is the client for interacting with the Post builders.
+	Post *PostClient
+	// PostChange is the client for interacting with the PostChange builders.
+	PostChange *PostChangeClient
+	// PostProduct is the client for interacting with the PostProduct builders.
+	PostProduct *PostProductClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// Reaction is the client for interacting with the Reaction builders.
+	Reaction *ReactionClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// ReviewReply is the client for interacting with the ReviewReply builders.
@@ -40,6 +56,8 @@ type Tx struct {
 	ShipmentChange *ShipmentChangeClient
 	// ShipmentItem is the client for interacting with the ShipmentItem builders.
 	ShipmentItem *ShipmentItemClient
+	// Topic is the client for interacting with the Topic builders.
+	Topic *TopicClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
 	TrackingEvent *TrackingEventClient
 	// WatchedWord is the client for interacting with the WatchedWord builders.
@@ -175,12 +193,20 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Comment = NewCommentClient(tx.config)
+	tx.CommentChange = NewCommentChangeClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
+	tx.Flag = NewFlagClient(tx.config)
 	tx.Media = NewMediaClient(tx.config)
 	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
+	tx.ModerationQueueChange = NewModerationQueueChangeClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
+	tx.Post = NewPostClient(tx.config)
+	tx.PostChange = NewPostChangeClient(tx.config)
+	tx.PostProduct = NewPostProductClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.Reaction = NewReactionClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.ReviewReply = NewReviewReplyClient(tx.config)
 	tx.ReviewReplyChange = NewReviewReplyChangeClient(tx.config)
@@ -188,6 +214,7 @@ func (tx *Tx) init() {
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentChange = NewShipmentChangeClient(tx.config)
 	tx.ShipmentItem = NewShipmentItemClient(tx.config)
+	tx.Topic = NewTopicClient(tx.config)
 	tx.TrackingEvent = NewTrackingEventClient(tx.config)
 	tx.WatchedWord = NewWatchedWordClient(tx.config)
 }
@@ -199,7 +226,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Customer.QueryXXX(), the query will be executed
+// applies a query, for example: Comment.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -52,6 +52,9 @@ func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
 // OrderItem returns OrderItemResolver implementation.
 func (r *Resolver) OrderItem() OrderItemResolver { return &orderItemResolver{r} }
 
+// Post returns PostResolver implementation.
+func (r *Resolver) Post() PostResolver { return &postResolver{r} }
+
 // Product returns ProductResolver implementation.
 func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 
@@ -65,6 +68,7 @@ type (
 	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }
+	postResolver      struct{ *Resolver }
 	productResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 	reviewResolver    struct{ *Resolver }

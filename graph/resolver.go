@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
@@ -38,6 +39,8 @@ type Resolver struct {
 	ReviewReplies *reviews.ReplyFeed
 	// Moderation is the moderation core: decisions, queue, watched words.
 	Moderation *moderation.Service
+	// Community writes and lists topics and posts.
+	Community *community.Service
 }
 
 // amount makes a Money of minor units in currency.

@@ -32,6 +32,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
@@ -155,6 +156,9 @@ type Config struct {
 	// ReviewLimits overrides the per-customer review, reply and vote rate
 	// limits (tests); nil means reviews.DefaultLimits.
 	ReviewLimits *reviews.Limits
+	// CommunityLimits overrides the per-customer posting limit (tests);
+	// nil means community.DefaultLimits.
+	CommunityLimits *community.Limits
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool
@@ -196,7 +200,9 @@ type Main struct {
 	Reviews *reviews.Service
 	// ReviewReplies is the reviewReplyAdded feed.
 	ReviewReplies *reviews.ReplyFeed
-	Metrics       *metrics.Metrics
+	// Community writes and lists topics and posts.
+	Community *community.Service
+	Metrics   *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -363,6 +369,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{Media: m.Media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
+	m.Community = community.NewService(m.DB, m.Moderation, community.Config{Media: m.Media, Limits: c.CommunityLimits, Clock: c.Clock})
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

@@ -28,7 +28,7 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
 		Resolver: &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media,
-			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation},
+			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation, Community: m.Community},
 		Issuer:               m.Issuer,
 		Log:                  m.Log,
 		Dev:                  m.Config.Dev,

@@ -3,11 +3,14 @@
 package customer
 
 import (
+	"fmt"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 const (
@@ -27,6 +30,14 @@ const (
 	FieldFirstName = "first_name"
 	// FieldLastName holds the string denoting the last_name field in the database.
 	FieldLastName = "last_name"
+	// FieldCommunityTrust holds the string denoting the community_trust field in the database.
+	FieldCommunityTrust = "community_trust"
+	// FieldSilencedUntil holds the string denoting the silenced_until field in the database.
+	FieldSilencedUntil = "silenced_until"
+	// FieldSilenceReason holds the string denoting the silence_reason field in the database.
+	FieldSilenceReason = "silence_reason"
+	// FieldSilencedBy holds the string denoting the silenced_by field in the database.
+	FieldSilencedBy = "silenced_by"
 	// EdgeOrders holds the string denoting the orders edge name in mutations.
 	EdgeOrders = "orders"
 	// Table holds the table name of the customer in the database.
@@ -49,6 +60,10 @@ var Columns = []string{
 	FieldExternalID,
 	FieldFirstName,
 	FieldLastName,
+	FieldCommunityTrust,
+	FieldSilencedUntil,
+	FieldSilenceReason,
+	FieldSilencedBy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -87,7 +102,23 @@ var (
 	DefaultLastName string
 	// LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	LastNameValidator func(string) error
+	// SilenceReasonValidator is a validator for the "silence_reason" field. It is called by the builders before save.
+	SilenceReasonValidator func(string) error
+	// SilencedByValidator is a validator for the "silenced_by" field. It is called by the builders before save.
+	SilencedByValidator func(string) error
 )
+
+const DefaultCommunityTrust types.CommunityTrust = "AUTO"
+
+// CommunityTrustValidator is a validator for the "community_trust" field enum values. It is called by the builders before save.
+func CommunityTrustValidator(ct types.CommunityTrust) error {
+	switch ct {
+	case "AUTO", "TRUSTED", "RESTRICTED":
+		return nil
+	default:
+		return fmt.Errorf("customer: invalid enum value for community_trust field: %q", ct)
+	}
+}
 
 // OrderOption defines the ordering options for the Customer queries.
 type OrderOption func(*sql.Selector)
@@ -127,6 +158,26 @@ func ByLastName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastName, opts...).ToFunc()
 }
 
+// ByCommunityTrust orders the results by the community_trust field.
+func ByCommunityTrust(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCommunityTrust, opts...).ToFunc()
+}
+
+// BySilencedUntil orders the results by the silenced_until field.
+func BySilencedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSilencedUntil, opts...).ToFunc()
+}
+
+// BySilenceReason orders the results by the silence_reason field.
+func BySilenceReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSilenceReason, opts...).ToFunc()
+}
+
+// BySilencedBy orders the results by the silenced_by field.
+func BySilencedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSilencedBy, opts...).ToFunc()
+}
+
 // ByOrdersCount orders the results by orders count.
 func ByOrdersCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -147,3 +198,10 @@ func newOrdersStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, OrdersTable, OrdersColumn),
 	)
 }
+
+var (
+	// types.CommunityTrust must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*types.CommunityTrust)(nil)
+	// types.CommunityTrust must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*types.CommunityTrust)(nil)
+)

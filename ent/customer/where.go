@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 // ID filters vertices based on their ID field.
@@ -83,6 +84,21 @@ func FirstName(v string) predicate.Customer {
 // LastName applies equality check predicate on the "last_name" field. It's identical to LastNameEQ.
 func LastName(v string) predicate.Customer {
 	return predicate.Customer(sql.FieldEQ(FieldLastName, v))
+}
+
+// SilencedUntil applies equality check predicate on the "silenced_until" field. It's identical to SilencedUntilEQ.
+func SilencedUntil(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilencedUntil, v))
+}
+
+// SilenceReason applies equality check predicate on the "silence_reason" field. It's identical to SilenceReasonEQ.
+func SilenceReason(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilenceReason, v))
+}
+
+// SilencedBy applies equality check predicate on the "silenced_by" field. It's identical to SilencedByEQ.
+func SilencedBy(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilencedBy, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -433,6 +449,236 @@ func LastNameEqualFold(v string) predicate.Customer {
 // LastNameContainsFold applies the ContainsFold predicate on the "last_name" field.
 func LastNameContainsFold(v string) predicate.Customer {
 	return predicate.Customer(sql.FieldContainsFold(FieldLastName, v))
+}
+
+// CommunityTrustEQ applies the EQ predicate on the "community_trust" field.
+func CommunityTrustEQ(v types.CommunityTrust) predicate.Customer {
+	vc := v
+	return predicate.Customer(sql.FieldEQ(FieldCommunityTrust, vc))
+}
+
+// CommunityTrustNEQ applies the NEQ predicate on the "community_trust" field.
+func CommunityTrustNEQ(v types.CommunityTrust) predicate.Customer {
+	vc := v
+	return predicate.Customer(sql.FieldNEQ(FieldCommunityTrust, vc))
+}
+
+// CommunityTrustIn applies the In predicate on the "community_trust" field.
+func CommunityTrustIn(vs ...types.CommunityTrust) predicate.Customer {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Customer(sql.FieldIn(FieldCommunityTrust, v...))
+}
+
+// CommunityTrustNotIn applies the NotIn predicate on the "community_trust" field.
+func CommunityTrustNotIn(vs ...types.CommunityTrust) predicate.Customer {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Customer(sql.FieldNotIn(FieldCommunityTrust, v...))
+}
+
+// SilencedUntilEQ applies the EQ predicate on the "silenced_until" field.
+func SilencedUntilEQ(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilencedUntil, v))
+}
+
+// SilencedUntilNEQ applies the NEQ predicate on the "silenced_until" field.
+func SilencedUntilNEQ(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldSilencedUntil, v))
+}
+
+// SilencedUntilIn applies the In predicate on the "silenced_until" field.
+func SilencedUntilIn(vs ...time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldIn(FieldSilencedUntil, vs...))
+}
+
+// SilencedUntilNotIn applies the NotIn predicate on the "silenced_until" field.
+func SilencedUntilNotIn(vs ...time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldNotIn(FieldSilencedUntil, vs...))
+}
+
+// SilencedUntilGT applies the GT predicate on the "silenced_until" field.
+func SilencedUntilGT(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldGT(FieldSilencedUntil, v))
+}
+
+// SilencedUntilGTE applies the GTE predicate on the "silenced_until" field.
+func SilencedUntilGTE(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldGTE(FieldSilencedUntil, v))
+}
+
+// SilencedUntilLT applies the LT predicate on the "silenced_until" field.
+func SilencedUntilLT(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldLT(FieldSilencedUntil, v))
+}
+
+// SilencedUntilLTE applies the LTE predicate on the "silenced_until" field.
+func SilencedUntilLTE(v time.Time) predicate.Customer {
+	return predicate.Customer(sql.FieldLTE(FieldSilencedUntil, v))
+}
+
+// SilencedUntilIsNil applies the IsNil predicate on the "silenced_until" field.
+func SilencedUntilIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldSilencedUntil))
+}
+
+// SilencedUntilNotNil applies the NotNil predicate on the "silenced_until" field.
+func SilencedUntilNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldSilencedUntil))
+}
+
+// SilenceReasonEQ applies the EQ predicate on the "silence_reason" field.
+func SilenceReasonEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilenceReason, v))
+}
+
+// SilenceReasonNEQ applies the NEQ predicate on the "silence_reason" field.
+func SilenceReasonNEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldSilenceReason, v))
+}
+
+// SilenceReasonIn applies the In predicate on the "silence_reason" field.
+func SilenceReasonIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldIn(FieldSilenceReason, vs...))
+}
+
+// SilenceReasonNotIn applies the NotIn predicate on the "silence_reason" field.
+func SilenceReasonNotIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldNotIn(FieldSilenceReason, vs...))
+}
+
+// SilenceReasonGT applies the GT predicate on the "silence_reason" field.
+func SilenceReasonGT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGT(FieldSilenceReason, v))
+}
+
+// SilenceReasonGTE applies the GTE predicate on the "silence_reason" field.
+func SilenceReasonGTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGTE(FieldSilenceReason, v))
+}
+
+// SilenceReasonLT applies the LT predicate on the "silence_reason" field.
+func SilenceReasonLT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLT(FieldSilenceReason, v))
+}
+
+// SilenceReasonLTE applies the LTE predicate on the "silence_reason" field.
+func SilenceReasonLTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLTE(FieldSilenceReason, v))
+}
+
+// SilenceReasonContains applies the Contains predicate on the "silence_reason" field.
+func SilenceReasonContains(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContains(FieldSilenceReason, v))
+}
+
+// SilenceReasonHasPrefix applies the HasPrefix predicate on the "silence_reason" field.
+func SilenceReasonHasPrefix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasPrefix(FieldSilenceReason, v))
+}
+
+// SilenceReasonHasSuffix applies the HasSuffix predicate on the "silence_reason" field.
+func SilenceReasonHasSuffix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasSuffix(FieldSilenceReason, v))
+}
+
+// SilenceReasonIsNil applies the IsNil predicate on the "silence_reason" field.
+func SilenceReasonIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldSilenceReason))
+}
+
+// SilenceReasonNotNil applies the NotNil predicate on the "silence_reason" field.
+func SilenceReasonNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldSilenceReason))
+}
+
+// SilenceReasonEqualFold applies the EqualFold predicate on the "silence_reason" field.
+func SilenceReasonEqualFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEqualFold(FieldSilenceReason, v))
+}
+
+// SilenceReasonContainsFold applies the ContainsFold predicate on the "silence_reason" field.
+func SilenceReasonContainsFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContainsFold(FieldSilenceReason, v))
+}
+
+// SilencedByEQ applies the EQ predicate on the "silenced_by" field.
+func SilencedByEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEQ(FieldSilencedBy, v))
+}
+
+// SilencedByNEQ applies the NEQ predicate on the "silenced_by" field.
+func SilencedByNEQ(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldNEQ(FieldSilencedBy, v))
+}
+
+// SilencedByIn applies the In predicate on the "silenced_by" field.
+func SilencedByIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldIn(FieldSilencedBy, vs...))
+}
+
+// SilencedByNotIn applies the NotIn predicate on the "silenced_by" field.
+func SilencedByNotIn(vs ...string) predicate.Customer {
+	return predicate.Customer(sql.FieldNotIn(FieldSilencedBy, vs...))
+}
+
+// SilencedByGT applies the GT predicate on the "silenced_by" field.
+func SilencedByGT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGT(FieldSilencedBy, v))
+}
+
+// SilencedByGTE applies the GTE predicate on the "silenced_by" field.
+func SilencedByGTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldGTE(FieldSilencedBy, v))
+}
+
+// SilencedByLT applies the LT predicate on the "silenced_by" field.
+func SilencedByLT(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLT(FieldSilencedBy, v))
+}
+
+// SilencedByLTE applies the LTE predicate on the "silenced_by" field.
+func SilencedByLTE(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldLTE(FieldSilencedBy, v))
+}
+
+// SilencedByContains applies the Contains predicate on the "silenced_by" field.
+func SilencedByContains(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContains(FieldSilencedBy, v))
+}
+
+// SilencedByHasPrefix applies the HasPrefix predicate on the "silenced_by" field.
+func SilencedByHasPrefix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasPrefix(FieldSilencedBy, v))
+}
+
+// SilencedByHasSuffix applies the HasSuffix predicate on the "silenced_by" field.
+func SilencedByHasSuffix(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldHasSuffix(FieldSilencedBy, v))
+}
+
+// SilencedByIsNil applies the IsNil predicate on the "silenced_by" field.
+func SilencedByIsNil() predicate.Customer {
+	return predicate.Customer(sql.FieldIsNull(FieldSilencedBy))
+}
+
+// SilencedByNotNil applies the NotNil predicate on the "silenced_by" field.
+func SilencedByNotNil() predicate.Customer {
+	return predicate.Customer(sql.FieldNotNull(FieldSilencedBy))
+}
+
+// SilencedByEqualFold applies the EqualFold predicate on the "silenced_by" field.
+func SilencedByEqualFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldEqualFold(FieldSilencedBy, v))
+}
+
+// SilencedByContainsFold applies the ContainsFold predicate on the "silenced_by" field.
+func SilencedByContainsFold(v string) predicate.Customer {
+	return predicate.Customer(sql.FieldContainsFold(FieldSilencedBy, v))
 }
 
 // HasOrders applies the HasEdge predicate on the "orders" edge.

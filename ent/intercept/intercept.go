@@ -8,13 +8,21 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -22,6 +30,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 )
@@ -82,6 +91,60 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 	return f(ctx, query)
 }
 
+// The CommentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CommentFunc func(context.Context, *ent.CommentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CommentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CommentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CommentQuery", q)
+}
+
+// The TraverseComment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseComment func(context.Context, *ent.CommentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseComment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseComment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CommentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CommentQuery", q)
+}
+
+// The CommentChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CommentChangeFunc func(context.Context, *ent.CommentChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CommentChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CommentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CommentChangeQuery", q)
+}
+
+// The TraverseCommentChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCommentChange func(context.Context, *ent.CommentChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCommentChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCommentChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CommentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CommentChangeQuery", q)
+}
+
 // The CustomerFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CustomerFunc func(context.Context, *ent.CustomerQuery) (ent.Value, error)
 
@@ -107,6 +170,33 @@ func (f TraverseCustomer) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerQuery", q)
+}
+
+// The FlagFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FlagFunc func(context.Context, *ent.FlagQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FlagFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FlagQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FlagQuery", q)
+}
+
+// The TraverseFlag type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFlag func(context.Context, *ent.FlagQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFlag) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFlag) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FlagQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FlagQuery", q)
 }
 
 // The MediaFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -163,6 +253,33 @@ func (f TraverseModerationDecision) Traverse(ctx context.Context, q ent.Query) e
 	return fmt.Errorf("unexpected query type %T. expect *ent.ModerationDecisionQuery", q)
 }
 
+// The ModerationQueueChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ModerationQueueChangeFunc func(context.Context, *ent.ModerationQueueChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ModerationQueueChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ModerationQueueChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ModerationQueueChangeQuery", q)
+}
+
+// The TraverseModerationQueueChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseModerationQueueChange func(context.Context, *ent.ModerationQueueChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseModerationQueueChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseModerationQueueChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ModerationQueueChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ModerationQueueChangeQuery", q)
+}
+
 // The OrderFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OrderFunc func(context.Context, *ent.OrderQuery) (ent.Value, error)
 
@@ -217,6 +334,87 @@ func (f TraverseOrderItem) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrderItemQuery", q)
 }
 
+// The PostFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PostFunc func(context.Context, *ent.PostQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PostFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PostQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PostQuery", q)
+}
+
+// The TraversePost type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePost func(context.Context, *ent.PostQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePost) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePost) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PostQuery", q)
+}
+
+// The PostChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PostChangeFunc func(context.Context, *ent.PostChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PostChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PostChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PostChangeQuery", q)
+}
+
+// The TraversePostChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePostChange func(context.Context, *ent.PostChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePostChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePostChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PostChangeQuery", q)
+}
+
+// The PostProductFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PostProductFunc func(context.Context, *ent.PostProductQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PostProductFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PostProductQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PostProductQuery", q)
+}
+
+// The TraversePostProduct type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePostProduct func(context.Context, *ent.PostProductQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePostProduct) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePostProduct) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostProductQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PostProductQuery", q)
+}
+
 // The ProductFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ProductFunc func(context.Context, *ent.ProductQuery) (ent.Value, error)
 
@@ -242,6 +440,33 @@ func (f TraverseProduct) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProductQuery", q)
+}
+
+// The ReactionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReactionFunc func(context.Context, *ent.ReactionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReactionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReactionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReactionQuery", q)
+}
+
+// The TraverseReaction type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReaction func(context.Context, *ent.ReactionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReaction) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReaction) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReactionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReactionQuery", q)
 }
 
 // The ReviewFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -433,6 +658,33 @@ func (f TraverseShipmentItem) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ShipmentItemQuery", q)
 }
 
+// The TopicFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TopicFunc func(context.Context, *ent.TopicQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TopicFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TopicQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TopicQuery", q)
+}
+
+// The TraverseTopic type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTopic func(context.Context, *ent.TopicQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTopic) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTopic) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TopicQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TopicQuery", q)
+}
+
 // The TrackingEventFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TrackingEventFunc func(context.Context, *ent.TrackingEventQuery) (ent.Value, error)
 
@@ -490,18 +742,34 @@ func (f TraverseWatchedWord) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.CommentQuery:
+		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
+	case *ent.CommentChangeQuery:
+		return &query[*ent.CommentChangeQuery, predicate.CommentChange, commentchange.OrderOption]{typ: ent.TypeCommentChange, tq: q}, nil
 	case *ent.CustomerQuery:
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
+	case *ent.FlagQuery:
+		return &query[*ent.FlagQuery, predicate.Flag, flag.OrderOption]{typ: ent.TypeFlag, tq: q}, nil
 	case *ent.MediaQuery:
 		return &query[*ent.MediaQuery, predicate.Media, media.OrderOption]{typ: ent.TypeMedia, tq: q}, nil
 	case *ent.ModerationDecisionQuery:
 		return &query[*ent.ModerationDecisionQuery, predicate.ModerationDecision, moderationdecision.OrderOption]{typ: ent.TypeModerationDecision, tq: q}, nil
+	case *ent.ModerationQueueChangeQuery:
+		return &query[*ent.ModerationQueueChangeQuery, predicate.ModerationQueueChange, moderationqueuechange.OrderOption]{typ: ent.TypeModerationQueueChange, tq: q}, nil
 	case *ent.OrderQuery:
 		return &query[*ent.OrderQuery, predicate.Order, order.OrderOption]{typ: ent.TypeOrder, tq: q}, nil
 	case *ent.OrderItemQuery:
 		return &query[*ent.OrderItemQuery, predicate.OrderItem, orderitem.OrderOption]{typ: ent.TypeOrderItem, tq: q}, nil
+	case *ent.PostQuery:
+		return &query[*ent.PostQuery, predicate.Post, post.OrderOption]{typ: ent.TypePost, tq: q}, nil
+	case *ent.PostChangeQuery:
+		return &query[*ent.PostChangeQuery, predicate.PostChange, postchange.OrderOption]{typ: ent.TypePostChange, tq: q}, nil
+	case *ent.PostProductQuery:
+		return &query[*ent.PostProductQuery, predicate.PostProduct, postproduct.OrderOption]{typ: ent.TypePostProduct, tq: q}, nil
 	case *ent.ProductQuery:
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
+	case *ent.ReactionQuery:
+		return &query[*ent.ReactionQuery, predicate.Reaction, reaction.OrderOption]{typ: ent.TypeReaction, tq: q}, nil
 	case *ent.ReviewQuery:
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.ReviewReplyQuery:
@@ -516,6 +784,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ShipmentChangeQuery, predicate.ShipmentChange, shipmentchange.OrderOption]{typ: ent.TypeShipmentChange, tq: q}, nil
 	case *ent.ShipmentItemQuery:
 		return &query[*ent.ShipmentItemQuery, predicate.ShipmentItem, shipmentitem.OrderOption]{typ: ent.TypeShipmentItem, tq: q}, nil
+	case *ent.TopicQuery:
+		return &query[*ent.TopicQuery, predicate.Topic, topic.OrderOption]{typ: ent.TypeTopic, tq: q}, nil
 	case *ent.TrackingEventQuery:
 		return &query[*ent.TrackingEventQuery, predicate.TrackingEvent, trackingevent.OrderOption]{typ: ent.TypeTrackingEvent, tq: q}, nil
 	case *ent.WatchedWordQuery:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"customers\":0,\"media\":34359738368,\"moderation_decisions\":38654705664,\"order_items\":8589934592,\"orders\":4294967296,\"products\":12884901888,\"review_replies\":47244640256,\"review_reply_changes\":51539607552,\"review_votes\":55834574848,\"reviews\":42949672960,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"tracking_events\":25769803776,\"watched_words\":60129542144}"
+const IncrementStarts = "{\"comment_changes\":68719476736,\"comments\":64424509440,\"customers\":0,\"flags\":73014444032,\"media\":34359738368,\"moderation_decisions\":38654705664,\"moderation_queue_changes\":77309411328,\"order_items\":8589934592,\"orders\":4294967296,\"post_changes\":85899345920,\"post_products\":90194313216,\"posts\":81604378624,\"products\":12884901888,\"reactions\":94489280512,\"review_replies\":47244640256,\"review_reply_changes\":51539607552,\"review_votes\":55834574848,\"reviews\":42949672960,\"shipment_changes\":30064771072,\"shipment_items\":21474836480,\"shipments\":17179869184,\"topics\":98784247808,\"tracking_events\":25769803776,\"watched_words\":60129542144}"

@@ -42,6 +42,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldReviewID holds the string denoting the review_id field in the database.
 	FieldReviewID = "review_id"
+	// FieldPostID holds the string denoting the post_id field in the database.
+	FieldPostID = "post_id"
 	// FieldPosition holds the string denoting the position field in the database.
 	FieldPosition = "position"
 	// FieldAttachedAt holds the string denoting the attached_at field in the database.
@@ -50,6 +52,8 @@ const (
 	EdgeOwnerCustomer = "owner_customer"
 	// EdgeReview holds the string denoting the review edge name in mutations.
 	EdgeReview = "review"
+	// EdgePost holds the string denoting the post edge name in mutations.
+	EdgePost = "post"
 	// Table holds the table name of the media in the database.
 	Table = "media"
 	// OwnerCustomerTable is the table that holds the owner_customer relation/edge.
@@ -66,6 +70,13 @@ const (
 	ReviewInverseTable = "reviews"
 	// ReviewColumn is the table column denoting the review relation/edge.
 	ReviewColumn = "review_id"
+	// PostTable is the table that holds the post relation/edge.
+	PostTable = "media"
+	// PostInverseTable is the table name for the Post entity.
+	// It exists in this package in order to avoid circular dependency with the "post" package.
+	PostInverseTable = "posts"
+	// PostColumn is the table column denoting the post relation/edge.
+	PostColumn = "post_id"
 )
 
 // Columns holds all SQL columns for media fields.
@@ -83,6 +94,7 @@ var Columns = []string{
 	FieldSha256,
 	FieldCreatedAt,
 	FieldReviewID,
+	FieldPostID,
 	FieldPosition,
 	FieldAttachedAt,
 }
@@ -214,6 +226,11 @@ func ByReviewID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReviewID, opts...).ToFunc()
 }
 
+// ByPostID orders the results by the post_id field.
+func ByPostID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPostID, opts...).ToFunc()
+}
+
 // ByPosition orders the results by the position field.
 func ByPosition(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPosition, opts...).ToFunc()
@@ -237,6 +254,13 @@ func ByReviewField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newReviewStep(), sql.OrderByField(field, opts...))
 	}
 }
+
+// ByPostField orders the results by post field.
+func ByPostField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPostStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOwnerCustomerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -249,6 +273,13 @@ func newReviewStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ReviewInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, ReviewTable, ReviewColumn),
+	)
+}
+func newPostStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PostInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, PostTable, PostColumn),
 	)
 }
 

@@ -110,6 +110,11 @@ func ReviewID(v int) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldReviewID, v))
 }
 
+// PostID applies equality check predicate on the "post_id" field. It's identical to PostIDEQ.
+func PostID(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldPostID, v))
+}
+
 // Position applies equality check predicate on the "position" field. It's identical to PositionEQ.
 func Position(v int) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldPosition, v))
@@ -725,6 +730,36 @@ func ReviewIDNotNil() predicate.Media {
 	return predicate.Media(sql.FieldNotNull(FieldReviewID))
 }
 
+// PostIDEQ applies the EQ predicate on the "post_id" field.
+func PostIDEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldEQ(FieldPostID, v))
+}
+
+// PostIDNEQ applies the NEQ predicate on the "post_id" field.
+func PostIDNEQ(v int) predicate.Media {
+	return predicate.Media(sql.FieldNEQ(FieldPostID, v))
+}
+
+// PostIDIn applies the In predicate on the "post_id" field.
+func PostIDIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldIn(FieldPostID, vs...))
+}
+
+// PostIDNotIn applies the NotIn predicate on the "post_id" field.
+func PostIDNotIn(vs ...int) predicate.Media {
+	return predicate.Media(sql.FieldNotIn(FieldPostID, vs...))
+}
+
+// PostIDIsNil applies the IsNil predicate on the "post_id" field.
+func PostIDIsNil() predicate.Media {
+	return predicate.Media(sql.FieldIsNull(FieldPostID))
+}
+
+// PostIDNotNil applies the NotNil predicate on the "post_id" field.
+func PostIDNotNil() predicate.Media {
+	return predicate.Media(sql.FieldNotNull(FieldPostID))
+}
+
 // PositionEQ applies the EQ predicate on the "position" field.
 func PositionEQ(v int) predicate.Media {
 	return predicate.Media(sql.FieldEQ(FieldPosition, v))
@@ -853,6 +888,29 @@ func HasReview() predicate.Media {
 func HasReviewWith(preds ...predicate.Review) predicate.Media {
 	return predicate.Media(func(s *sql.Selector) {
 		step := newReviewStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPost applies the HasEdge predicate on the "post" edge.
+func HasPost() predicate.Media {
+	return predicate.Media(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, PostTable, PostColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPostWith applies the HasEdge predicate on the "post" edge with a given conditions (other predicates).
+func HasPostWith(preds ...predicate.Post) predicate.Media {
+	return predicate.Media(func(s *sql.Selector) {
+		step := newPostStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

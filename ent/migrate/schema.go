@@ -9,6 +9,103 @@ import (
 )
 
 var (
+	// CommentsColumns holds the columns for the "comments" table.
+	CommentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "body", Type: field.TypeString, Size: 5000},
+		{Name: "censored_body", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PENDING"},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "author_name", Type: field.TypeString, Size: 160, Default: ""},
+		{Name: "watched_words", Type: field.TypeJSON, Nullable: true},
+		{Name: "flag_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "flagged_at", Type: field.TypeTime, Nullable: true},
+		{Name: "edited_at", Type: field.TypeTime, Nullable: true},
+		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "post_id", Type: field.TypeInt},
+	}
+	// CommentsTable holds the schema information for the "comments" table.
+	CommentsTable = &schema.Table{
+		Name:       "comments",
+		Columns:    CommentsColumns,
+		PrimaryKey: []*schema.Column{CommentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "comments_comments_replies",
+				Columns:    []*schema.Column{CommentsColumns[12]},
+				RefColumns: []*schema.Column{CommentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "comments_customers_author",
+				Columns:    []*schema.Column{CommentsColumns[13]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "comments_posts_comments",
+				Columns:    []*schema.Column{CommentsColumns[14]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "comment_post_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[14], CommentsColumns[5], CommentsColumns[1]},
+			},
+			{
+				Name:    "comment_parent_id",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[12]},
+			},
+			{
+				Name:    "comment_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[5], CommentsColumns[1]},
+			},
+			{
+				Name:    "comment_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommentsColumns[13], CommentsColumns[1]},
+			},
+		},
+	}
+	// CommentChangesColumns holds the columns for the "comment_changes" table.
+	CommentChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "comment_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ADDED", "UPDATED", "REMOVED"}},
+		{Name: "public", Type: field.TypeBool, Default: false},
+		{Name: "author_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "post_id", Type: field.TypeInt},
+	}
+	// CommentChangesTable holds the schema information for the "comment_changes" table.
+	CommentChangesTable = &schema.Table{
+		Name:       "comment_changes",
+		Columns:    CommentChangesColumns,
+		PrimaryKey: []*schema.Column{CommentChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "comment_changes_posts_post",
+				Columns:    []*schema.Column{CommentChangesColumns[6]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "commentchange_post_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{CommentChangesColumns[6], CommentChangesColumns[0]},
+			},
+		},
+	}
 	// CustomersColumns holds the columns for the "customers" table.
 	CustomersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -18,12 +115,66 @@ var (
 		{Name: "external_id", Type: field.TypeString, Unique: true, Nullable: true, Size: 128},
 		{Name: "first_name", Type: field.TypeString, Size: 128, Default: ""},
 		{Name: "last_name", Type: field.TypeString, Size: 128, Default: ""},
+		{Name: "community_trust", Type: field.TypeEnum, Enums: []string{"AUTO", "TRUSTED", "RESTRICTED"}, Default: "AUTO"},
+		{Name: "silenced_until", Type: field.TypeTime, Nullable: true},
+		{Name: "silence_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "silenced_by", Type: field.TypeString, Nullable: true, Size: 320},
 	}
 	// CustomersTable holds the schema information for the "customers" table.
 	CustomersTable = &schema.Table{
 		Name:       "customers",
 		Columns:    CustomersColumns,
 		PrimaryKey: []*schema.Column{CustomersColumns[0]},
+	}
+	// FlagsColumns holds the columns for the "flags" table.
+	FlagsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "item_id", Type: field.TypeInt},
+		{Name: "item_type", Type: field.TypeString, Size: 64},
+		{Name: "item_author_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reason", Type: field.TypeEnum, Enums: []string{"SPAM", "OFFENSIVE", "OFF_TOPIC", "OTHER"}},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "weight", Type: field.TypeFloat64},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"OPEN", "UPHELD", "REJECTED"}, Default: "OPEN"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "customer_id", Type: field.TypeInt},
+	}
+	// FlagsTable holds the schema information for the "flags" table.
+	FlagsTable = &schema.Table{
+		Name:       "flags",
+		Columns:    FlagsColumns,
+		PrimaryKey: []*schema.Column{FlagsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "flags_customers_flagger",
+				Columns:    []*schema.Column{FlagsColumns[10]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "flag_item_id_customer_id",
+				Unique:  true,
+				Columns: []*schema.Column{FlagsColumns[1], FlagsColumns[10]},
+			},
+			{
+				Name:    "flag_item_id_outcome",
+				Unique:  false,
+				Columns: []*schema.Column{FlagsColumns[1], FlagsColumns[7]},
+			},
+			{
+				Name:    "flag_customer_id_outcome",
+				Unique:  false,
+				Columns: []*schema.Column{FlagsColumns[10], FlagsColumns[7]},
+			},
+			{
+				Name:    "flag_item_author_id",
+				Unique:  false,
+				Columns: []*schema.Column{FlagsColumns[3]},
+			},
+		},
 	}
 	// MediaColumns holds the columns for the "media" table.
 	MediaColumns = []*schema.Column{
@@ -41,6 +192,7 @@ var (
 		{Name: "position", Type: field.TypeInt, Default: 0},
 		{Name: "attached_at", Type: field.TypeTime, Nullable: true},
 		{Name: "owner_customer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "post_id", Type: field.TypeInt, Nullable: true},
 		{Name: "review_id", Type: field.TypeInt, Nullable: true},
 	}
 	// MediaTable holds the schema information for the "media" table.
@@ -56,8 +208,14 @@ var (
 				OnDelete:   schema.Cascade,
 			},
 			{
-				Symbol:     "media_reviews_attachments",
+				Symbol:     "media_posts_attachments",
 				Columns:    []*schema.Column{MediaColumns[14]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "media_reviews_attachments",
+				Columns:    []*schema.Column{MediaColumns[15]},
 				RefColumns: []*schema.Column{ReviewsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -75,6 +233,11 @@ var (
 			},
 			{
 				Name:    "media_review_id_position",
+				Unique:  false,
+				Columns: []*schema.Column{MediaColumns[15], MediaColumns[11]},
+			},
+			{
+				Name:    "media_post_id_position",
 				Unique:  false,
 				Columns: []*schema.Column{MediaColumns[14], MediaColumns[11]},
 			},
@@ -110,6 +273,20 @@ var (
 				Columns: []*schema.Column{ModerationDecisionsColumns[3], ModerationDecisionsColumns[9]},
 			},
 		},
+	}
+	// ModerationQueueChangesColumns holds the columns for the "moderation_queue_changes" table.
+	ModerationQueueChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "item_id", Type: field.TypeInt},
+		{Name: "item_type", Type: field.TypeString, Size: 64},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ENTERED", "LEFT"}},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// ModerationQueueChangesTable holds the schema information for the "moderation_queue_changes" table.
+	ModerationQueueChangesTable = &schema.Table{
+		Name:       "moderation_queue_changes",
+		Columns:    ModerationQueueChangesColumns,
+		PrimaryKey: []*schema.Column{ModerationQueueChangesColumns[0]},
 	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
@@ -205,6 +382,150 @@ var (
 			},
 		},
 	}
+	// PostsColumns holds the columns for the "posts" table.
+	PostsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "body", Type: field.TypeString, Size: 10000},
+		{Name: "censored_body", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PENDING"},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "verified_buyer", Type: field.TypeBool, Default: false},
+		{Name: "author_name", Type: field.TypeString, Size: 160, Default: ""},
+		{Name: "watched_words", Type: field.TypeJSON, Nullable: true},
+		{Name: "flag_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "flagged_at", Type: field.TypeTime, Nullable: true},
+		{Name: "comment_count", Type: field.TypeInt, Default: 0},
+		{Name: "like_count", Type: field.TypeInt, Default: 0},
+		{Name: "love_count", Type: field.TypeInt, Default: 0},
+		{Name: "helpful_count", Type: field.TypeInt, Default: 0},
+		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+		{Name: "edited_at", Type: field.TypeTime, Nullable: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "topic_id", Type: field.TypeInt},
+	}
+	// PostsTable holds the schema information for the "posts" table.
+	PostsTable = &schema.Table{
+		Name:       "posts",
+		Columns:    PostsColumns,
+		PrimaryKey: []*schema.Column{PostsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "posts_customers_author",
+				Columns:    []*schema.Column{PostsColumns[18]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "posts_topics_posts",
+				Columns:    []*schema.Column{PostsColumns[19]},
+				RefColumns: []*schema.Column{TopicsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "post_topic_id_status_published_at",
+				Unique:  false,
+				Columns: []*schema.Column{PostsColumns[19], PostsColumns[5], PostsColumns[16]},
+			},
+			{
+				Name:    "post_status_published_at",
+				Unique:  false,
+				Columns: []*schema.Column{PostsColumns[5], PostsColumns[16]},
+			},
+			{
+				Name:    "post_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PostsColumns[5], PostsColumns[1]},
+			},
+			{
+				Name:    "post_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PostsColumns[18], PostsColumns[1]},
+			},
+		},
+	}
+	// PostChangesColumns holds the columns for the "post_changes" table.
+	PostChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "topic_id", Type: field.TypeInt},
+		{Name: "post_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ADDED", "UPDATED", "REMOVED"}},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// PostChangesTable holds the schema information for the "post_changes" table.
+	PostChangesTable = &schema.Table{
+		Name:       "post_changes",
+		Columns:    PostChangesColumns,
+		PrimaryKey: []*schema.Column{PostChangesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "postchange_topic_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{PostChangesColumns[1], PostChangesColumns[0]},
+			},
+			{
+				Name:    "postchange_post_id",
+				Unique:  false,
+				Columns: []*schema.Column{PostChangesColumns[2]},
+			},
+		},
+	}
+	// PostProductsColumns holds the columns for the "post_products" table.
+	PostProductsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "verified_buyer", Type: field.TypeBool, Default: false},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "post_id", Type: field.TypeInt},
+		{Name: "product_id", Type: field.TypeInt},
+		{Name: "order_item_id", Type: field.TypeInt, Nullable: true},
+	}
+	// PostProductsTable holds the schema information for the "post_products" table.
+	PostProductsTable = &schema.Table{
+		Name:       "post_products",
+		Columns:    PostProductsColumns,
+		PrimaryKey: []*schema.Column{PostProductsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "post_products_posts_tags",
+				Columns:    []*schema.Column{PostProductsColumns[4]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "post_products_products_product",
+				Columns:    []*schema.Column{PostProductsColumns[5]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "post_products_order_items_order_item",
+				Columns:    []*schema.Column{PostProductsColumns[6]},
+				RefColumns: []*schema.Column{OrderItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "postproduct_post_id_product_id",
+				Unique:  true,
+				Columns: []*schema.Column{PostProductsColumns[4], PostProductsColumns[5]},
+			},
+			{
+				Name:    "postproduct_product_id",
+				Unique:  false,
+				Columns: []*schema.Column{PostProductsColumns[5]},
+			},
+			{
+				Name:    "postproduct_order_item_id",
+				Unique:  false,
+				Columns: []*schema.Column{PostProductsColumns[6]},
+			},
+		},
+	}
 	// ProductsColumns holds the columns for the "products" table.
 	ProductsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -222,6 +543,51 @@ var (
 		Name:       "products",
 		Columns:    ProductsColumns,
 		PrimaryKey: []*schema.Column{ProductsColumns[0]},
+	}
+	// ReactionsColumns holds the columns for the "reactions" table.
+	ReactionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LIKE", "LOVE", "HELPFUL"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "post_id", Type: field.TypeInt},
+		{Name: "customer_id", Type: field.TypeInt},
+	}
+	// ReactionsTable holds the schema information for the "reactions" table.
+	ReactionsTable = &schema.Table{
+		Name:       "reactions",
+		Columns:    ReactionsColumns,
+		PrimaryKey: []*schema.Column{ReactionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reactions_posts_reactions",
+				Columns:    []*schema.Column{ReactionsColumns[3]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "reactions_customers_customer",
+				Columns:    []*schema.Column{ReactionsColumns[4]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reaction_post_id_customer_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{ReactionsColumns[3], ReactionsColumns[4], ReactionsColumns[1]},
+			},
+			{
+				Name:    "reaction_created_at_post_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReactionsColumns[2], ReactionsColumns[3]},
+			},
+			{
+				Name:    "reaction_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReactionsColumns[4]},
+			},
+		},
 	}
 	// ReviewsColumns holds the columns for the "reviews" table.
 	ReviewsColumns = []*schema.Column{
@@ -530,6 +896,29 @@ var (
 			},
 		},
 	}
+	// TopicsColumns holds the columns for the "topics" table.
+	TopicsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "slug", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "name", Type: field.TypeString, Size: 80},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+	}
+	// TopicsTable holds the schema information for the "topics" table.
+	TopicsTable = &schema.Table{
+		Name:       "topics",
+		Columns:    TopicsColumns,
+		PrimaryKey: []*schema.Column{TopicsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "topic_position",
+				Unique:  false,
+				Columns: []*schema.Column{TopicsColumns[6]},
+			},
+		},
+	}
 	// TrackingEventsColumns holds the columns for the "tracking_events" table.
 	TrackingEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -592,12 +981,20 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		CommentsTable,
+		CommentChangesTable,
 		CustomersTable,
+		FlagsTable,
 		MediaTable,
 		ModerationDecisionsTable,
+		ModerationQueueChangesTable,
 		OrdersTable,
 		OrderItemsTable,
+		PostsTable,
+		PostChangesTable,
+		PostProductsTable,
 		ProductsTable,
+		ReactionsTable,
 		ReviewsTable,
 		ReviewRepliesTable,
 		ReviewReplyChangesTable,
@@ -605,22 +1002,41 @@ var (
 		ShipmentsTable,
 		ShipmentChangesTable,
 		ShipmentItemsTable,
+		TopicsTable,
 		TrackingEventsTable,
 		WatchedWordsTable,
 	}
 )
 
 func init() {
+	CommentsTable.ForeignKeys[0].RefTable = CommentsTable
+	CommentsTable.ForeignKeys[1].RefTable = CustomersTable
+	CommentsTable.ForeignKeys[2].RefTable = PostsTable
+	CommentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	CommentChangesTable.ForeignKeys[0].RefTable = PostsTable
+	CommentChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
 	CustomersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
 	}
+	FlagsTable.ForeignKeys[0].RefTable = CustomersTable
+	FlagsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
 	MediaTable.ForeignKeys[0].RefTable = CustomersTable
-	MediaTable.ForeignKeys[1].RefTable = ReviewsTable
+	MediaTable.ForeignKeys[1].RefTable = PostsTable
+	MediaTable.ForeignKeys[2].RefTable = ReviewsTable
 	MediaTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
 	ModerationDecisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	ModerationQueueChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	OrdersTable.ForeignKeys[0].RefTable = CustomersTable
 	OrdersTable.Annotation = &entsql.Annotation{
@@ -631,8 +1047,27 @@ func init() {
 	OrderItemsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
+	PostsTable.ForeignKeys[0].RefTable = CustomersTable
+	PostsTable.ForeignKeys[1].RefTable = TopicsTable
+	PostsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	PostChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	PostProductsTable.ForeignKeys[0].RefTable = PostsTable
+	PostProductsTable.ForeignKeys[1].RefTable = ProductsTable
+	PostProductsTable.ForeignKeys[2].RefTable = OrderItemsTable
+	PostProductsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
 	ProductsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	ReactionsTable.ForeignKeys[0].RefTable = PostsTable
+	ReactionsTable.ForeignKeys[1].RefTable = CustomersTable
+	ReactionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
 	ReviewsTable.ForeignKeys[0].RefTable = ProductsTable
 	ReviewsTable.ForeignKeys[1].RefTable = CustomersTable
@@ -667,6 +1102,9 @@ func init() {
 	ShipmentItemsTable.ForeignKeys[1].RefTable = OrderItemsTable
 	ShipmentItemsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	TopicsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	TrackingEventsTable.ForeignKeys[0].RefTable = ShipmentsTable
 	TrackingEventsTable.Annotation = &entsql.Annotation{

@@ -6,8 +6,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Comment is the predicate function for comment builders.
+type Comment func(*sql.Selector)
+
+// CommentChange is the predicate function for commentchange builders.
+type CommentChange func(*sql.Selector)
+
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
+
+// Flag is the predicate function for flag builders.
+type Flag func(*sql.Selector)
 
 // Media is the predicate function for media builders.
 type Media func(*sql.Selector)
@@ -15,14 +24,29 @@ type Media func(*sql.Selector)
 // ModerationDecision is the predicate function for moderationdecision builders.
 type ModerationDecision func(*sql.Selector)
 
+// ModerationQueueChange is the predicate function for moderationqueuechange builders.
+type ModerationQueueChange func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 
 // OrderItem is the predicate function for orderitem builders.
 type OrderItem func(*sql.Selector)
 
+// Post is the predicate function for post builders.
+type Post func(*sql.Selector)
+
+// PostChange is the predicate function for postchange builders.
+type PostChange func(*sql.Selector)
+
+// PostProduct is the predicate function for postproduct builders.
+type PostProduct func(*sql.Selector)
+
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
+
+// Reaction is the predicate function for reaction builders.
+type Reaction func(*sql.Selector)
 
 // Review is the predicate function for review builders.
 type Review func(*sql.Selector)
@@ -44,6 +68,9 @@ type ShipmentChange func(*sql.Selector)
 
 // ShipmentItem is the predicate function for shipmentitem builders.
 type ShipmentItem func(*sql.Selector)
+
+// Topic is the predicate function for topic builders.
+type Topic func(*sql.Selector)
 
 // TrackingEvent is the predicate function for trackingevent builders.
 type TrackingEvent func(*sql.Selector)

@@ -111,6 +111,54 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The CommentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CommentQueryRuleFunc func(context.Context, *ent.CommentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CommentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CommentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CommentQuery", q)
+}
+
+// The CommentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CommentMutationRuleFunc func(context.Context, *ent.CommentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CommentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CommentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommentMutation", m)
+}
+
+// The CommentChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CommentChangeQueryRuleFunc func(context.Context, *ent.CommentChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CommentChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CommentChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CommentChangeQuery", q)
+}
+
+// The CommentChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CommentChangeMutationRuleFunc func(context.Context, *ent.CommentChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CommentChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CommentChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommentChangeMutation", m)
+}
+
 // The CustomerQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CustomerQueryRuleFunc func(context.Context, *ent.CustomerQuery) error
@@ -133,6 +181,30 @@ func (f CustomerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CustomerMutation", m)
+}
+
+// The FlagQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FlagQueryRuleFunc func(context.Context, *ent.FlagQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FlagQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FlagQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FlagQuery", q)
+}
+
+// The FlagMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FlagMutationRuleFunc func(context.Context, *ent.FlagMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FlagMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FlagMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FlagMutation", m)
 }
 
 // The MediaQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -183,6 +255,30 @@ func (f ModerationDecisionMutationRuleFunc) EvalMutation(ctx context.Context, m 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ModerationDecisionMutation", m)
 }
 
+// The ModerationQueueChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ModerationQueueChangeQueryRuleFunc func(context.Context, *ent.ModerationQueueChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ModerationQueueChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ModerationQueueChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ModerationQueueChangeQuery", q)
+}
+
+// The ModerationQueueChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ModerationQueueChangeMutationRuleFunc func(context.Context, *ent.ModerationQueueChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ModerationQueueChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ModerationQueueChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ModerationQueueChangeMutation", m)
+}
+
 // The OrderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrderQueryRuleFunc func(context.Context, *ent.OrderQuery) error
@@ -231,6 +327,78 @@ func (f OrderItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrderItemMutation", m)
 }
 
+// The PostQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PostQueryRuleFunc func(context.Context, *ent.PostQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PostQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PostQuery", q)
+}
+
+// The PostMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PostMutationRuleFunc func(context.Context, *ent.PostMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PostMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PostMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostMutation", m)
+}
+
+// The PostChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PostChangeQueryRuleFunc func(context.Context, *ent.PostChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PostChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PostChangeQuery", q)
+}
+
+// The PostChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PostChangeMutationRuleFunc func(context.Context, *ent.PostChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PostChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PostChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostChangeMutation", m)
+}
+
+// The PostProductQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PostProductQueryRuleFunc func(context.Context, *ent.PostProductQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PostProductQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PostProductQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PostProductQuery", q)
+}
+
+// The PostProductMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PostProductMutationRuleFunc func(context.Context, *ent.PostProductMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PostProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PostProductMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PostProductMutation", m)
+}
+
 // The ProductQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ProductQueryRuleFunc func(context.Context, *ent.ProductQuery) error
@@ -253,6 +421,30 @@ func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
+}
+
+// The ReactionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReactionQueryRuleFunc func(context.Context, *ent.ReactionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReactionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReactionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReactionQuery", q)
+}
+
+// The ReactionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReactionMutationRuleFunc func(context.Context, *ent.ReactionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReactionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReactionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReactionMutation", m)
 }
 
 // The ReviewQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -423,6 +615,30 @@ func (f ShipmentItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShipmentItemMutation", m)
 }
 
+// The TopicQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TopicQueryRuleFunc func(context.Context, *ent.TopicQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TopicQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TopicQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TopicQuery", q)
+}
+
+// The TopicMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TopicMutationRuleFunc func(context.Context, *ent.TopicMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TopicMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TopicMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TopicMutation", m)
+}
+
 // The TrackingEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TrackingEventQueryRuleFunc func(context.Context, *ent.TrackingEventQuery) error
@@ -506,17 +722,33 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.CommentQuery:
+		return q.Filter(), nil
+	case *ent.CommentChangeQuery:
+		return q.Filter(), nil
 	case *ent.CustomerQuery:
+		return q.Filter(), nil
+	case *ent.FlagQuery:
 		return q.Filter(), nil
 	case *ent.MediaQuery:
 		return q.Filter(), nil
 	case *ent.ModerationDecisionQuery:
 		return q.Filter(), nil
+	case *ent.ModerationQueueChangeQuery:
+		return q.Filter(), nil
 	case *ent.OrderQuery:
 		return q.Filter(), nil
 	case *ent.OrderItemQuery:
 		return q.Filter(), nil
+	case *ent.PostQuery:
+		return q.Filter(), nil
+	case *ent.PostChangeQuery:
+		return q.Filter(), nil
+	case *ent.PostProductQuery:
+		return q.Filter(), nil
 	case *ent.ProductQuery:
+		return q.Filter(), nil
+	case *ent.ReactionQuery:
 		return q.Filter(), nil
 	case *ent.ReviewQuery:
 		return q.Filter(), nil
@@ -532,6 +764,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ShipmentItemQuery:
 		return q.Filter(), nil
+	case *ent.TopicQuery:
+		return q.Filter(), nil
 	case *ent.TrackingEventQuery:
 		return q.Filter(), nil
 	case *ent.WatchedWordQuery:
@@ -543,17 +777,33 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.CommentMutation:
+		return m.Filter(), nil
+	case *ent.CommentChangeMutation:
+		return m.Filter(), nil
 	case *ent.CustomerMutation:
+		return m.Filter(), nil
+	case *ent.FlagMutation:
 		return m.Filter(), nil
 	case *ent.MediaMutation:
 		return m.Filter(), nil
 	case *ent.ModerationDecisionMutation:
 		return m.Filter(), nil
+	case *ent.ModerationQueueChangeMutation:
+		return m.Filter(), nil
 	case *ent.OrderMutation:
 		return m.Filter(), nil
 	case *ent.OrderItemMutation:
 		return m.Filter(), nil
+	case *ent.PostMutation:
+		return m.Filter(), nil
+	case *ent.PostChangeMutation:
+		return m.Filter(), nil
+	case *ent.PostProductMutation:
+		return m.Filter(), nil
 	case *ent.ProductMutation:
+		return m.Filter(), nil
+	case *ent.ReactionMutation:
 		return m.Filter(), nil
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
@@ -568,6 +818,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ShipmentChangeMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentItemMutation:
+		return m.Filter(), nil
+	case *ent.TopicMutation:
 		return m.Filter(), nil
 	case *ent.TrackingEventMutation:
 		return m.Filter(), nil

@@ -6,12 +6,20 @@ import (
 	"context"
 	"time"
 
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
+	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postchange"
+	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
@@ -20,6 +28,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
 
@@ -31,6 +40,81 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	commentMixin := schema.Comment{}.Mixin()
+	comment.Policy = privacy.NewPolicies(schema.Comment{})
+	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := comment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	commentMixinFields0 := commentMixin[0].Fields()
+	_ = commentMixinFields0
+	commentFields := schema.Comment{}.Fields()
+	_ = commentFields
+	// commentDescCreatedAt is the schema descriptor for created_at field.
+	commentDescCreatedAt := commentMixinFields0[0].Descriptor()
+	// comment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	comment.DefaultCreatedAt = commentDescCreatedAt.Default.(func() time.Time)
+	// commentDescUpdatedAt is the schema descriptor for updated_at field.
+	commentDescUpdatedAt := commentMixinFields0[1].Descriptor()
+	// comment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	comment.DefaultUpdatedAt = commentDescUpdatedAt.Default.(func() time.Time)
+	// comment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	comment.UpdateDefaultUpdatedAt = commentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// commentDescBody is the schema descriptor for body field.
+	commentDescBody := commentFields[3].Descriptor()
+	// comment.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	comment.BodyValidator = func() func(string) error {
+		validators := commentDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// commentDescStatusReason is the schema descriptor for status_reason field.
+	commentDescStatusReason := commentFields[6].Descriptor()
+	// comment.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	comment.StatusReasonValidator = commentDescStatusReason.Validators[0].(func(string) error)
+	// commentDescAuthorName is the schema descriptor for author_name field.
+	commentDescAuthorName := commentFields[7].Descriptor()
+	// comment.DefaultAuthorName holds the default value on creation for the author_name field.
+	comment.DefaultAuthorName = commentDescAuthorName.Default.(string)
+	// comment.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	comment.AuthorNameValidator = commentDescAuthorName.Validators[0].(func(string) error)
+	// commentDescFlagScore is the schema descriptor for flag_score field.
+	commentDescFlagScore := commentFields[9].Descriptor()
+	// comment.DefaultFlagScore holds the default value on creation for the flag_score field.
+	comment.DefaultFlagScore = commentDescFlagScore.Default.(float64)
+	commentchange.Policy = privacy.NewPolicies(schema.CommentChange{})
+	commentchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := commentchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	commentchangeFields := schema.CommentChange{}.Fields()
+	_ = commentchangeFields
+	// commentchangeDescPublic is the schema descriptor for public field.
+	commentchangeDescPublic := commentchangeFields[3].Descriptor()
+	// commentchange.DefaultPublic holds the default value on creation for the public field.
+	commentchange.DefaultPublic = commentchangeDescPublic.Default.(bool)
+	// commentchangeDescCreatedAt is the schema descriptor for created_at field.
+	commentchangeDescCreatedAt := commentchangeFields[5].Descriptor()
+	// commentchange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	commentchange.DefaultCreatedAt = commentchangeDescCreatedAt.Default.(func() time.Time)
 	customerMixin := schema.Customer{}.Mixin()
 	customer.Policy = privacy.NewPolicies(schema.Customer{})
 	customer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -89,6 +173,51 @@ func init() {
 	customer.DefaultLastName = customerDescLastName.Default.(string)
 	// customer.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	customer.LastNameValidator = customerDescLastName.Validators[0].(func(string) error)
+	// customerDescSilenceReason is the schema descriptor for silence_reason field.
+	customerDescSilenceReason := customerFields[6].Descriptor()
+	// customer.SilenceReasonValidator is a validator for the "silence_reason" field. It is called by the builders before save.
+	customer.SilenceReasonValidator = customerDescSilenceReason.Validators[0].(func(string) error)
+	// customerDescSilencedBy is the schema descriptor for silenced_by field.
+	customerDescSilencedBy := customerFields[7].Descriptor()
+	// customer.SilencedByValidator is a validator for the "silenced_by" field. It is called by the builders before save.
+	customer.SilencedByValidator = customerDescSilencedBy.Validators[0].(func(string) error)
+	flag.Policy = privacy.NewPolicies(schema.Flag{})
+	flag.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := flag.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	flagFields := schema.Flag{}.Fields()
+	_ = flagFields
+	// flagDescItemType is the schema descriptor for item_type field.
+	flagDescItemType := flagFields[1].Descriptor()
+	// flag.ItemTypeValidator is a validator for the "item_type" field. It is called by the builders before save.
+	flag.ItemTypeValidator = func() func(string) error {
+		validators := flagDescItemType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(item_type string) error {
+			for _, fn := range fns {
+				if err := fn(item_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// flagDescNote is the schema descriptor for note field.
+	flagDescNote := flagFields[5].Descriptor()
+	// flag.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	flag.NoteValidator = flagDescNote.Validators[0].(func(string) error)
+	// flagDescCreatedAt is the schema descriptor for created_at field.
+	flagDescCreatedAt := flagFields[9].Descriptor()
+	// flag.DefaultCreatedAt holds the default value on creation for the created_at field.
+	flag.DefaultCreatedAt = flagDescCreatedAt.Default.(func() time.Time)
 	media.Policy = privacy.NewPolicies(schema.Media{})
 	media.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -157,7 +286,7 @@ func init() {
 	// media.DefaultCreatedAt holds the default value on creation for the created_at field.
 	media.DefaultCreatedAt = mediaDescCreatedAt.Default.(func() time.Time)
 	// mediaDescPosition is the schema descriptor for position field.
-	mediaDescPosition := mediaFields[12].Descriptor()
+	mediaDescPosition := mediaFields[13].Descriptor()
 	// media.DefaultPosition holds the default value on creation for the position field.
 	media.DefaultPosition = mediaDescPosition.Default.(int)
 	moderationdecision.Policy = privacy.NewPolicies(schema.ModerationDecision{})
@@ -215,6 +344,39 @@ func init() {
 	moderationdecisionDescCreatedAt := moderationdecisionFields[8].Descriptor()
 	// moderationdecision.DefaultCreatedAt holds the default value on creation for the created_at field.
 	moderationdecision.DefaultCreatedAt = moderationdecisionDescCreatedAt.Default.(func() time.Time)
+	moderationqueuechange.Policy = privacy.NewPolicies(schema.ModerationQueueChange{})
+	moderationqueuechange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := moderationqueuechange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	moderationqueuechangeFields := schema.ModerationQueueChange{}.Fields()
+	_ = moderationqueuechangeFields
+	// moderationqueuechangeDescItemType is the schema descriptor for item_type field.
+	moderationqueuechangeDescItemType := moderationqueuechangeFields[1].Descriptor()
+	// moderationqueuechange.ItemTypeValidator is a validator for the "item_type" field. It is called by the builders before save.
+	moderationqueuechange.ItemTypeValidator = func() func(string) error {
+		validators := moderationqueuechangeDescItemType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(item_type string) error {
+			for _, fn := range fns {
+				if err := fn(item_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// moderationqueuechangeDescCreatedAt is the schema descriptor for created_at field.
+	moderationqueuechangeDescCreatedAt := moderationqueuechangeFields[3].Descriptor()
+	// moderationqueuechange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	moderationqueuechange.DefaultCreatedAt = moderationqueuechangeDescCreatedAt.Default.(func() time.Time)
 	orderMixin := schema.Order{}.Mixin()
 	order.Policy = privacy.NewPolicies(schema.Order{})
 	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -391,6 +553,128 @@ func init() {
 			return nil
 		}
 	}()
+	postMixin := schema.Post{}.Mixin()
+	post.Policy = privacy.NewPolicies(schema.Post{})
+	post.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := post.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	postMixinFields0 := postMixin[0].Fields()
+	_ = postMixinFields0
+	postFields := schema.Post{}.Fields()
+	_ = postFields
+	// postDescCreatedAt is the schema descriptor for created_at field.
+	postDescCreatedAt := postMixinFields0[0].Descriptor()
+	// post.DefaultCreatedAt holds the default value on creation for the created_at field.
+	post.DefaultCreatedAt = postDescCreatedAt.Default.(func() time.Time)
+	// postDescUpdatedAt is the schema descriptor for updated_at field.
+	postDescUpdatedAt := postMixinFields0[1].Descriptor()
+	// post.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	post.DefaultUpdatedAt = postDescUpdatedAt.Default.(func() time.Time)
+	// post.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	post.UpdateDefaultUpdatedAt = postDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// postDescBody is the schema descriptor for body field.
+	postDescBody := postFields[2].Descriptor()
+	// post.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	post.BodyValidator = func() func(string) error {
+		validators := postDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// postDescStatusReason is the schema descriptor for status_reason field.
+	postDescStatusReason := postFields[5].Descriptor()
+	// post.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	post.StatusReasonValidator = postDescStatusReason.Validators[0].(func(string) error)
+	// postDescVerifiedBuyer is the schema descriptor for verified_buyer field.
+	postDescVerifiedBuyer := postFields[6].Descriptor()
+	// post.DefaultVerifiedBuyer holds the default value on creation for the verified_buyer field.
+	post.DefaultVerifiedBuyer = postDescVerifiedBuyer.Default.(bool)
+	// postDescAuthorName is the schema descriptor for author_name field.
+	postDescAuthorName := postFields[7].Descriptor()
+	// post.DefaultAuthorName holds the default value on creation for the author_name field.
+	post.DefaultAuthorName = postDescAuthorName.Default.(string)
+	// post.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.
+	post.AuthorNameValidator = postDescAuthorName.Validators[0].(func(string) error)
+	// postDescFlagScore is the schema descriptor for flag_score field.
+	postDescFlagScore := postFields[9].Descriptor()
+	// post.DefaultFlagScore holds the default value on creation for the flag_score field.
+	post.DefaultFlagScore = postDescFlagScore.Default.(float64)
+	// postDescCommentCount is the schema descriptor for comment_count field.
+	postDescCommentCount := postFields[11].Descriptor()
+	// post.DefaultCommentCount holds the default value on creation for the comment_count field.
+	post.DefaultCommentCount = postDescCommentCount.Default.(int)
+	// post.CommentCountValidator is a validator for the "comment_count" field. It is called by the builders before save.
+	post.CommentCountValidator = postDescCommentCount.Validators[0].(func(int) error)
+	// postDescLikeCount is the schema descriptor for like_count field.
+	postDescLikeCount := postFields[12].Descriptor()
+	// post.DefaultLikeCount holds the default value on creation for the like_count field.
+	post.DefaultLikeCount = postDescLikeCount.Default.(int)
+	// post.LikeCountValidator is a validator for the "like_count" field. It is called by the builders before save.
+	post.LikeCountValidator = postDescLikeCount.Validators[0].(func(int) error)
+	// postDescLoveCount is the schema descriptor for love_count field.
+	postDescLoveCount := postFields[13].Descriptor()
+	// post.DefaultLoveCount holds the default value on creation for the love_count field.
+	post.DefaultLoveCount = postDescLoveCount.Default.(int)
+	// post.LoveCountValidator is a validator for the "love_count" field. It is called by the builders before save.
+	post.LoveCountValidator = postDescLoveCount.Validators[0].(func(int) error)
+	// postDescHelpfulCount is the schema descriptor for helpful_count field.
+	postDescHelpfulCount := postFields[14].Descriptor()
+	// post.DefaultHelpfulCount holds the default value on creation for the helpful_count field.
+	post.DefaultHelpfulCount = postDescHelpfulCount.Default.(int)
+	// post.HelpfulCountValidator is a validator for the "helpful_count" field. It is called by the builders before save.
+	post.HelpfulCountValidator = postDescHelpfulCount.Validators[0].(func(int) error)
+	postchange.Policy = privacy.NewPolicies(schema.PostChange{})
+	postchange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := postchange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	postchangeFields := schema.PostChange{}.Fields()
+	_ = postchangeFields
+	// postchangeDescCreatedAt is the schema descriptor for created_at field.
+	postchangeDescCreatedAt := postchangeFields[3].Descriptor()
+	// postchange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	postchange.DefaultCreatedAt = postchangeDescCreatedAt.Default.(func() time.Time)
+	postproduct.Policy = privacy.NewPolicies(schema.PostProduct{})
+	postproduct.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := postproduct.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	postproductFields := schema.PostProduct{}.Fields()
+	_ = postproductFields
+	// postproductDescPosition is the schema descriptor for position field.
+	postproductDescPosition := postproductFields[2].Descriptor()
+	// postproduct.DefaultPosition holds the default value on creation for the position field.
+	postproduct.DefaultPosition = postproductDescPosition.Default.(int)
+	// postproductDescVerifiedBuyer is the schema descriptor for verified_buyer field.
+	postproductDescVerifiedBuyer := postproductFields[3].Descriptor()
+	// postproduct.DefaultVerifiedBuyer holds the default value on creation for the verified_buyer field.
+	postproduct.DefaultVerifiedBuyer = postproductDescVerifiedBuyer.Default.(bool)
+	// postproductDescCreatedAt is the schema descriptor for created_at field.
+	postproductDescCreatedAt := postproductFields[5].Descriptor()
+	// postproduct.DefaultCreatedAt holds the default value on creation for the created_at field.
+	postproduct.DefaultCreatedAt = postproductDescCreatedAt.Default.(func() time.Time)
 	productMixin := schema.Product{}.Mixin()
 	product.Policy = privacy.NewPolicies(schema.Product{})
 	product.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -469,6 +753,21 @@ func init() {
 	productDescReorderIntervalDays := productFields[5].Descriptor()
 	// product.ReorderIntervalDaysValidator is a validator for the "reorder_interval_days" field. It is called by the builders before save.
 	product.ReorderIntervalDaysValidator = productDescReorderIntervalDays.Validators[0].(func(int) error)
+	reaction.Policy = privacy.NewPolicies(schema.Reaction{})
+	reaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reaction.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reactionFields := schema.Reaction{}.Fields()
+	_ = reactionFields
+	// reactionDescCreatedAt is the schema descriptor for created_at field.
+	reactionDescCreatedAt := reactionFields[3].Descriptor()
+	// reaction.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reaction.DefaultCreatedAt = reactionDescCreatedAt.Default.(func() time.Time)
 	reviewMixin := schema.Review{}.Mixin()
 	review.Policy = privacy.NewPolicies(schema.Review{})
 	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -726,6 +1025,76 @@ func init() {
 	shipmentitemDescQuantity := shipmentitemFields[2].Descriptor()
 	// shipmentitem.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
 	shipmentitem.QuantityValidator = shipmentitemDescQuantity.Validators[0].(func(int) error)
+	topicMixin := schema.Topic{}.Mixin()
+	topic.Policy = privacy.NewPolicies(schema.Topic{})
+	topic.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := topic.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	topicMixinFields0 := topicMixin[0].Fields()
+	_ = topicMixinFields0
+	topicFields := schema.Topic{}.Fields()
+	_ = topicFields
+	// topicDescCreatedAt is the schema descriptor for created_at field.
+	topicDescCreatedAt := topicMixinFields0[0].Descriptor()
+	// topic.DefaultCreatedAt holds the default value on creation for the created_at field.
+	topic.DefaultCreatedAt = topicDescCreatedAt.Default.(func() time.Time)
+	// topicDescUpdatedAt is the schema descriptor for updated_at field.
+	topicDescUpdatedAt := topicMixinFields0[1].Descriptor()
+	// topic.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	topic.DefaultUpdatedAt = topicDescUpdatedAt.Default.(func() time.Time)
+	// topic.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	topic.UpdateDefaultUpdatedAt = topicDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// topicDescSlug is the schema descriptor for slug field.
+	topicDescSlug := topicFields[0].Descriptor()
+	// topic.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
+	topic.SlugValidator = func() func(string) error {
+		validators := topicDescSlug.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(slug string) error {
+			for _, fn := range fns {
+				if err := fn(slug); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// topicDescName is the schema descriptor for name field.
+	topicDescName := topicFields[1].Descriptor()
+	// topic.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	topic.NameValidator = func() func(string) error {
+		validators := topicDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// topicDescDescription is the schema descriptor for description field.
+	topicDescDescription := topicFields[2].Descriptor()
+	// topic.DefaultDescription holds the default value on creation for the description field.
+	topic.DefaultDescription = topicDescDescription.Default.(string)
+	// topic.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	topic.DescriptionValidator = topicDescDescription.Validators[0].(func(string) error)
+	// topicDescPosition is the schema descriptor for position field.
+	topicDescPosition := topicFields[3].Descriptor()
+	// topic.DefaultPosition holds the default value on creation for the position field.
+	topic.DefaultPosition = topicDescPosition.Default.(int)
 	trackingevent.Policy = privacy.NewPolicies(schema.TrackingEvent{})
 	trackingevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

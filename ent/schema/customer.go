@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent/privacy"
 	"github.com/aftercart/aftercart/ent/schema/rule"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
 // Customer is a shopper of the store. Customers are created by the store's
@@ -42,6 +43,22 @@ func (Customer) Fields() []ent.Field {
 			Default("").
 			MaxLen(128).
 			Comment("Family name."),
+		// Community standing (server/community). Not in GraphQL's Customer
+		// yet: the order status fast path renders Customer field by field
+		// (graph/orderstatus_columns.go), and learns these with the
+		// silenceAuthor slice.
+		field.Enum("community_trust").GoType(types.CommunityTrust("")).Default(string(types.TrustAuto)).
+			Comment("Staff's override of the community trust rule: AUTO leaves it to the rule.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("silenced_until").Optional().Nillable().
+			Comment("Until when staff silenced the customer in the community (no posts, comments or reactions); null when not silenced.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("silence_reason").Optional().Nillable().MaxLen(1000).
+			Comment("Why staff silenced the customer; shown to them.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("silenced_by").Optional().Nillable().MaxLen(320).
+			Comment("The staff token's subject that silenced the customer (the trail has every change).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

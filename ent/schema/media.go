@@ -92,6 +92,11 @@ func (Media) Fields() []ent.Field {
 			Nillable().
 			Comment("The review it is attached to, if any.").
 			Annotations(entgql.Skip()),
+		field.Int("post_id").
+			Optional().
+			Nillable().
+			Comment("The community post it is attached to, if any (at most one parent: Attach refuses attached media).").
+			Annotations(entgql.Skip()),
 		field.Int("position").
 			Default(0).
 			Comment("Its place among its parent's media, from 0.").
@@ -119,6 +124,12 @@ func (Media) Edges() []ent.Edge {
 			Unique().
 			Annotations(entgql.Skip()).
 			Comment("The review it is attached to."),
+		edge.From("post", Post.Type).
+			Ref("attachments").
+			Field("post_id").
+			Unique().
+			Annotations(entgql.Skip()).
+			Comment("The community post it is attached to."),
 	}
 }
 
@@ -131,6 +142,8 @@ func (Media) Indexes() []ent.Index {
 		index.Fields("owner_customer_id"),
 		// A review's media, in order.
 		index.Fields("review_id", "position"),
+		// A post's media, in order.
+		index.Fields("post_id", "position"),
 	}
 }
 

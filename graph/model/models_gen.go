@@ -2,6 +2,16 @@
 
 package model
 
+import (
+	"github.com/aftercart/aftercart/ent"
+)
+
+// The author's post to delete.
+type DeletePostInput struct {
+	// The post.
+	PostID int `json:"postId"`
+}
+
 // The author's review to delete.
 type DeleteReviewInput struct {
 	// The review to delete.
@@ -32,6 +42,18 @@ type RemoveWatchedWordInput struct {
 type RemoveWatchedWordPayload struct {
 	// The id of the removed word.
 	RemovedID int `json:"removedId"`
+}
+
+// The topics' new order (staff).
+type ReorderTopicsInput struct {
+	// Every topic's id, once, in the new order.
+	TopicIds []int `json:"topicIds"`
+}
+
+// The topics reordered.
+type ReorderTopicsPayload struct {
+	// The topics, in their new order.
+	Topics []*ent.Topic `json:"topics"`
 }
 
 // Real-time streams (graphql-transport-ws over the /query websocket).

@@ -85,17 +85,17 @@ func StaffOnlyMutations() privacy.MutationPolicy {
 
 // ScopeMedia lets a customer see the media they uploaded, attached or not,
 // and anyone (anonymous viewers included) the media attached to a review
-// they may see (reviewVisible: a PUBLISHED one, or their own). Each concept
-// that attaches media (community posts next) widens this rule with its own
-// visibility when it adds its edge: until it does, nothing but the owner
-// and staff sees its media, so a new parent can never leak media by
-// forgetting to.
+// or a community post they may see (reviewVisible, postVisible: a
+// PUBLISHED one, or their own). Each concept that attaches media widens
+// this rule with its own visibility when it adds its edge: until it does,
+// nothing but the owner and staff sees its media, so a new parent can
+// never leak media by forgetting to.
 func ScopeMedia() privacy.QueryRule {
 	return privacy.MediaQueryRuleFunc(func(ctx context.Context, q *ent.MediaQuery) error {
-		// Media attached to a review is seen by whoever sees the review
+		// Media attached to a review or a post is seen by whoever sees it
 		// (anonymous viewers of a published one included); the rest only
 		// by its owner and staff.
-		attached := media.HasReviewWith(reviewVisible(ctx))
+		attached := media.Or(media.HasReviewWith(reviewVisible(ctx)), media.HasPostWith(postVisible(ctx)))
 		cid, filter, deny := CustomerScope(ctx)
 		if deny != nil {
 			if _, ok := auth.FromContext(ctx); ok {

@@ -1,0 +1,60 @@
+package rule
+
+import (
+	"context"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/comment"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/postproduct"
+	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/server/auth"
+)
+
+// postVisible is the one predicate behind every path to a community post,
+// as reviewVisible is for reviews: a PUBLISHED post is everyone's
+// (anonymous viewers included); any other only its author's. Staff and
+// system contexts are allowed before it runs. Filtering keeps another
+// customer's pending post indistinguishable from a missing one in lists,
+// node(id:), nodes and totalCount alike.
+func postVisible(ctx context.Context) predicate.Post {
+	published := post.StatusEQ(types.ModerationPublished)
+	if v, ok := auth.FromContext(ctx); ok && v.IsCustomer() {
+		return post.Or(published, post.CustomerID(v.CustomerID))
+	}
+	return published
+}
+
+// ScopePosts lets customers and anonymous viewers see PUBLISHED posts and,
+// for a customer, their own in any status.
+func ScopePosts() privacy.QueryRule {
+	return privacy.PostQueryRuleFunc(func(ctx context.Context, q *ent.PostQuery) error {
+		q.Where(postVisible(ctx))
+		return privacy.Allow
+	})
+}
+
+// ScopePostProducts shows a product tag exactly when its post is visible.
+func ScopePostProducts() privacy.QueryRule {
+	return privacy.PostProductQueryRuleFunc(func(ctx context.Context, q *ent.PostProductQuery) error {
+		q.Where(postproduct.HasPostWith(postVisible(ctx)))
+		return privacy.Allow
+	})
+}
+
+// ScopeComments shows a comment when both it and its post are visible: a
+// PUBLISHED comment on a visible post to everyone, and a customer's own
+// comment in any status while they may see the post. A comment on a hidden
+// post is hidden with it, however published the comment itself.
+func ScopeComments() privacy.QueryRule {
+	return privacy.CommentQueryRuleFunc(func(ctx context.Context, q *ent.CommentQuery) error {
+		own := comment.StatusEQ(types.ModerationPublished)
+		if v, ok := auth.FromContext(ctx); ok && v.IsCustomer() {
+			own = comment.Or(own, comment.CustomerID(v.CustomerID))
+		}
+		q.Where(own, comment.HasPostWith(postVisible(ctx)))
+		return privacy.Allow
+	})
+}

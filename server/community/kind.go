@@ -1,0 +1,76 @@
+package community
+
+import (
+	"context"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/server/moderation"
+)
+
+// postKind plugs posts into the moderation core: they appear in
+// moderationQueue and moderate works on them.
+type postKind struct{ s *Service }
+
+var _ moderation.Kind = postKind{}
+
+// Type implements moderation.Kind.
+func (postKind) Type() string { return postType }
+
+// Owns implements moderation.Kind.
+func (postKind) Owns(n ent.Noder) bool { _, ok := n.(*ent.Post); return ok }
+
+// Lock implements moderation.Kind: the post's row lock, the one every
+// writer of the post takes.
+func (k postKind) Lock(ctx context.Context, tx *ent.Tx, id int) (moderation.Item, error) {
+	p, err := k.s.lock(ctx, tx, id)
+	if err != nil {
+		return moderation.Item{}, err
+	}
+	cid := p.CustomerID
+	return moderation.Item{ID: p.ID, Status: p.Status, AuthorID: &cid}, nil
+}
+
+// SetStatus implements moderation.Kind. A first publication stamps
+// published_at (the feed's order, the loyalty points' moment); any staff
+// decision settles a flag-triggered hold (flagged_at).
+func (k postKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to types.ModerationStatus, reason *string) error {
+	u := tx.Post.UpdateOneID(it.ID).SetStatus(to).SetNillableStatusReason(reason).ClearFlaggedAt()
+	if reason == nil {
+		u.ClearStatusReason()
+	}
+	if to == types.ModerationPublished {
+		p, err := tx.Post.Query().Where(post.ID(it.ID)).Select(post.FieldPublishedAt).Only(ctx)
+		if err != nil {
+			return err
+		}
+		if p.PublishedAt == nil {
+			u.SetPublishedAt(k.s.now())
+		}
+	}
+	return u.Exec(ctx)
+}
+
+// Pending implements moderation.Kind.
+func (k postKind) Pending(ctx context.Context, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
+	q := k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending))
+	if after != nil {
+		q.Where(post.Or(post.CreatedAtGT(after.CreatedAt),
+			post.And(post.CreatedAt(after.CreatedAt), post.IDGT(after.ID))))
+	}
+	ps, err := q.Order(post.ByCreatedAt(), post.ByID()).Limit(limit).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]moderation.QueueEntry, len(ps))
+	for i, p := range ps {
+		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: p.CreatedAt, ID: p.ID}, Node: p}
+	}
+	return out, nil
+}
+
+// CountPending implements moderation.Kind.
+func (k postKind) CountPending(ctx context.Context) (int, error) {
+	return k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending)).Count(ctx)
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -311,7 +312,7 @@ func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
 	if dbURL != "" {
 		args = append(args, "-database-url", dbURL)
 	}
-	env := append(os.Environ(), auth.SecretEnv+"="+string(jwtKey), WebhookSecretEnv+"="+string(hookKey),
+	env := append(os.Environ(), auth.SecretEnv+"="+string(jwtKey), app.WebhookSecretEnv+"="+string(hookKey),
 		"GODEBUG=gctrace=1", "DATABASE_URL=", "AFTERCART_DEV=", "AFTERCART_SEED=", "AFTERCART_SIMULATE_CARRIERS=")
 	env = append(env, splitList(*fanoutServerEnv)...)
 	var bin string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 )
 
@@ -118,9 +119,9 @@ func TestConfigProblems(t *testing.T) {
 				}
 				return
 			}
-			var ce *ConfigError
+			var ce *app.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v, want a *ConfigError", err)
+				t.Fatalf("err = %v, want a *app.ConfigError", err)
 			}
 			if len(ce.Problems) != len(c.want) {
 				t.Errorf("%d problems, want %d:\n%v", len(ce.Problems), len(c.want), err)
@@ -154,7 +155,7 @@ func TestDatabaseURLWithoutSSLMode(t *testing.T) {
 	u.RawQuery = q.Encode()
 	m := NewMain()
 	m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
-	m.Config = Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret}
+	m.Config = app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret}
 	err = m.Run(context.Background())
 	_ = m.Close()
 	if err == nil {

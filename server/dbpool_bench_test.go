@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -82,7 +83,7 @@ var (
 // dbBenchVariant is one configuration BenchmarkOrderStatusDB measures.
 type dbBenchVariant struct {
 	name      string
-	configure func(*Config)
+	configure func(*app.Config)
 }
 
 // dbBenchVariants are the configurations compared: the defaults, each of
@@ -95,10 +96,10 @@ func dbBenchVariants(dbName string) []dbBenchVariant {
 		old = db.Pool{MaxOpen: 1 << 20, MaxIdle: 2, MaxIdleTime: -1, MaxLifetime: -1}
 	}
 	return []dbBenchVariant{
-		{"old-pool,no-cache", func(c *Config) { c.DBPool, c.DBStatementCache = old, -1 }},
-		{"old-pool,cache", func(c *Config) { c.DBPool = old }},
-		{"new-pool,no-cache", func(c *Config) { c.DBStatementCache = -1 }},
-		{"new-pool,cache", func(*Config) {}},
+		{"old-pool,no-cache", func(c *app.Config) { c.DBPool, c.DBStatementCache = old, -1 }},
+		{"old-pool,cache", func(c *app.Config) { c.DBPool = old }},
+		{"new-pool,no-cache", func(c *app.Config) { c.DBStatementCache = -1 }},
+		{"new-pool,cache", func(*app.Config) {}},
 	}
 }
 
@@ -121,10 +122,10 @@ type orderStatusTarget struct {
 // dbBenchOrders is how many orders the benchmark reads (round-robin).
 const dbBenchOrders = 20
 
-func newOrderStatusTarget(b *testing.B, url string, configure func(*Config), query string) *orderStatusTarget {
+func newOrderStatusTarget(b *testing.B, url string, configure func(*app.Config), query string) *orderStatusTarget {
 	b.Helper()
 	// A request log line per request would measure the test log.
-	s := mustServerLog(b, url, slog.New(slog.DiscardHandler), func(c *Config) {
+	s := mustServerLog(b, url, slog.New(slog.DiscardHandler), func(c *app.Config) {
 		// The per-client budget is not what is measured here.
 		c.ViewerBurst, c.ViewerPerSecond = 1<<30, 1<<30
 		configure(c)

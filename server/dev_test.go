@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -16,7 +17,7 @@ import (
 // app's query; the token command signs with the same development secret.
 func TestDevServer(t *testing.T) {
 	dir := t.TempDir()
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev, c.Seed, c.DataDir = true, true, dir
 		c.JWTSecret, c.WebhookSecret = nil, nil // resolved from the data dir, as in development
 	})

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -29,7 +30,7 @@ func TestTimelinePageReadsOnePage(t *testing.T) {
 			mu       sync.Mutex
 			timeline []string
 		)
-		s := mustServer(t, dbURL, func(c *Config) {
+		s := mustServer(t, dbURL, func(c *app.Config) {
 			c.OnStatement = func(_ context.Context, q string) {
 				if strings.Contains(q, "tracking_events") && strings.HasPrefix(q, "driver.Query: query=SELECT s.*") {
 					mu.Lock()

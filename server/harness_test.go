@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -30,7 +31,7 @@ func eachDB(t *testing.T, f func(t *testing.T, dbURL string)) {
 
 // testServer is the real server, listening on a loopback port.
 type testServer struct {
-	*Main
+	*app.App
 	statements atomic.Int64
 	// logs holds everything the server logged, for tests that check what
 	// is (and is never) logged.
@@ -43,7 +44,7 @@ var (
 )
 
 // mustServer starts a server on dbURL ("" for SQLite in a temp dir).
-func mustServer(t testing.TB, dbURL string, configure ...func(*Config)) *testServer {
+func mustServer(t testing.TB, dbURL string, configure ...func(*app.Config)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := mustServerLog(t, dbURL, slog.New(slog.NewTextHandler(io.MultiWriter(testLogWriter{t}, logs), nil)), configure...)
@@ -53,11 +54,10 @@ func mustServer(t testing.TB, dbURL string, configure ...func(*Config)) *testSer
 
 // mustServerLog starts a server as mustServer does, logging to log (and
 // not to s.logs).
-func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*Config)) *testServer {
+func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*app.Config)) *testServer {
 	t.Helper()
-	s := &testServer{Main: NewMain(), logs: &syncBuffer{}}
-	s.Log = log
-	s.Config = Config{
+	s := &testServer{logs: &syncBuffer{}}
+	c := app.Config{
 		Addr:             "127.0.0.1:0",
 		DataDir:          t.TempDir(),
 		DatabaseURL:      dbURL,
@@ -70,9 +70,10 @@ func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...fu
 		// waiters that websocket tests wait for (server/media tests it).
 		MediaCleanupInterval: -1,
 	}
-	for _, c := range configure {
-		c(&s.Config)
+	for _, f := range configure {
+		f(&c)
 	}
+	s.App = app.New(c, log)
 	if err := s.Run(context.Background()); err != nil {
 		t.Fatalf("starting server: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/aftercart/aftercart/graph"
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 )
@@ -297,7 +298,7 @@ func TestUnavailableIs503(t *testing.T) {
 // runs costs no SQL, even for a customer (whose viewer is looked up by
 // email), and that a customer's repeated requests look the customer up once.
 func TestRefusedOperationsCostNoSQL(t *testing.T) {
-	s := mustServer(t, "", func(c *Config) { c.CostBudget, c.ViewerBurst = 10_000, 10_000 })
+	s := mustServer(t, "", func(c *app.Config) { c.CostBudget, c.ViewerBurst = 10_000, 10_000 })
 	s.mustImport(t, orderSpec{email: "mina@example.com", number: "Q-1", items: 1})
 	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
 	expensive := `{ orders(first: 100) { edges { node { items { product { name } } shipments { events(first: 100) { edges { node { message } } } } } } } }`

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -162,7 +163,7 @@ func TestHTTPSurface(t *testing.T) {
 		}
 	}
 
-	dev := mustServer(t, "", func(c *Config) { c.Dev = true })
+	dev := mustServer(t, "", func(c *app.Config) { c.Dev = true })
 	var schema struct {
 		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
 	}
@@ -178,7 +179,7 @@ func TestHTTPSurface(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	s := mustServer(t, "", func(c *Config) { c.AllowedOrigins = []string{"https://shop.example.com"} })
+	s := mustServer(t, "", func(c *app.Config) { c.AllowedOrigins = []string{"https://shop.example.com"} })
 	preflight := func(origin string) string {
 		req, _ := http.NewRequest(http.MethodOptions, s.URL()+"/query", nil)
 		req.Header.Set("Origin", origin)
@@ -207,7 +208,7 @@ func TestCORS(t *testing.T) {
 // nothing runs; other customers and staff keep theirs; the budget refills.
 func TestViewerBudget(t *testing.T) {
 	const perSecond = 10 // slow, so that refills during the test stay small
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.CostBudget = 5_000
 		c.ViewerBurst = 5_000
 		c.ViewerPerSecond = perSecond

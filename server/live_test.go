@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 	"github.com/jonboulle/clockwork"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 )
@@ -364,7 +365,7 @@ func TestStalledReaderDoesNotSlowOthers(t *testing.T) {
 	// answers none, is not dropped should the test run past the pong
 	// deadline on a loaded machine (the drop is
 	// TestStalledClientDroppedWithin30s's).
-	s := mustServer(t, "", func(c *Config) { c.Clock = clockwork.NewFakeClock() })
+	s := mustServer(t, "", func(c *app.Config) { c.Clock = clockwork.NewFakeClock() })
 	f := s.liveFixture(t, "S1")
 	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
 	healthy := s.connectWS(t, tok)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/ratelimit"
@@ -209,7 +210,7 @@ func TestUploadMediaOverHTTP(t *testing.T) {
 }
 
 func TestUploadMediaRefusals(t *testing.T) {
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.MediaLimits = media.Limits{MaxPhotoBytes: 200 << 10, MaxVideoBytes: 300 << 10, MaxPixels: 1_000_000}
 		c.MediaUploadRate = ratelimit.Rate{Burst: 6, Every: time.Hour}
 	})

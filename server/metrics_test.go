@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -93,7 +94,7 @@ const operationSeries = "aftercart_graphql_operation_duration_seconds"
 // change, a resync) and checks each series moved by what was sent.
 func TestMetrics(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.MetricsAddr = "127.0.0.1:0" })
 		if !strings.HasPrefix(s.MetricsURL(), "http://127.0.0.1:") || strings.HasPrefix(s.MetricsURL(), s.URL()) {
 			t.Fatalf("MetricsURL %q: want a listener of its own (server at %s)", s.MetricsURL(), s.URL())
 		}
@@ -215,11 +216,11 @@ func TestMetricsListener(t *testing.T) {
 		t.Fatalf("production without -metrics-addr: GET /metrics = %d, MetricsURL %q; want 404 and none", res.StatusCode, prod.MetricsURL())
 	}
 
-	dev := mustServer(t, "", func(c *Config) { c.Dev = true })
+	dev := mustServer(t, "", func(c *app.Config) { c.Dev = true })
 	if dev.MetricsURL() != dev.URL()+"/metrics" {
 		t.Fatalf("dev MetricsURL = %q", dev.MetricsURL())
 	}
-	other := mustServer(t, "", func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	other := mustServer(t, "", func(c *app.Config) { c.MetricsAddr = "127.0.0.1:0" })
 	const q = `query Ping { __typename }`
 	for i := 0; i < 3; i++ {
 		dev.gql(t, "", q, nil).mustOK(t, nil)

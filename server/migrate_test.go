@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 )
@@ -62,7 +63,7 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 	for i := range mains {
 		m := NewMain()
 		m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
-		m.Config = Config{
+		m.Config = app.Config{
 			Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: dsn, ReturnWindowDays: 30,
 			JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret,
 		}
@@ -90,7 +91,7 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 			t.Errorf("instance %d /readyz: %d", i, resp.StatusCode)
 		}
 	}
-	drift, err := mains[0].DB.Drift(t.Context())
+	drift, err := mains[0].App.DB.Drift(t.Context())
 	if err != nil || len(drift) > 0 {
 		t.Errorf("schema after two starts: drift %v, %v", drift, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -520,7 +521,7 @@ func runAudit(t *testing.T, node string, s *testServer, token string) auditRepor
 // every SHOULD audit passes.
 func TestGraphQLHTTPAuditDev(t *testing.T) {
 	node := mustNode(t)
-	s := mustServer(t, "", func(c *Config) { c.Dev = true })
+	s := mustServer(t, "", func(c *app.Config) { c.Dev = true })
 	report := runAudit(t, node, s, s.token(t, auth.RoleAdmin, ""))
 	for _, r := range report.Results {
 		if r.Status != "ok" && (r.Level == "MUST" || r.Level == "SHOULD") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -14,7 +15,7 @@ import (
 // listener of its own; the main listener serves no profiles, with or
 // without it.
 func TestPprofAddr(t *testing.T) {
-	s := mustServer(t, "", func(c *Config) { c.PprofAddr = "127.0.0.1:0" })
+	s := mustServer(t, "", func(c *app.Config) { c.PprofAddr = "127.0.0.1:0" })
 	if !strings.HasPrefix(s.PprofURL(), "http://127.0.0.1:") {
 		t.Fatalf("PprofURL %q", s.PprofURL())
 	}
@@ -63,7 +64,7 @@ func TestIntegrationBudget(t *testing.T) {
 		}
 		return most, nil
 	}
-	slow := func(c *Config) { c.CostBudget, c.ViewerBurst, c.ViewerPerSecond = 5_000, 5_000, 1 }
+	slow := func(c *app.Config) { c.CostBudget, c.ViewerBurst, c.ViewerPerSecond = 5_000, 5_000, 1 }
 
 	s := mustServer(t, "", slow)
 	// Staff: 10 × 5,000 points at once, 124 such queries.
@@ -75,7 +76,7 @@ func TestIntegrationBudget(t *testing.T) {
 		t.Errorf("an INTEGRATION token was throttled after %d queries: %+v", n, res.Errors)
 	}
 
-	s = mustServer(t, "", slow, func(c *Config) { c.IntegrationBurst, c.IntegrationPerSecond = 5_000, 7 })
+	s = mustServer(t, "", slow, func(c *app.Config) { c.IntegrationBurst, c.IntegrationPerSecond = 5_000, 7 })
 	n, res := spendUntilThrottled(s, s.integration(t), 200)
 	if n != 12 || !strings.Contains(res.Errors[0].Message, "refills at 7 per second") {
 		t.Errorf("with -integration-cost-burst 5000: throttled after %d, %+v; want 12 and the integration rate", n, res)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/benchdata"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
@@ -98,7 +99,7 @@ func (e *osEnv) setup(tb testing.TB) {
 	osBuild(tb, ".", e.bin)
 	ceilingBin := filepath.Join(e.dir, "ceiling")
 	osBuild(tb, "./internal/ceiling", ceilingBin)
-	e.env = append(os.Environ(), auth.SecretEnv+"="+string(osJWTKey), WebhookSecretEnv+"="+string(osWebhookKey),
+	e.env = append(os.Environ(), auth.SecretEnv+"="+string(osJWTKey), app.WebhookSecretEnv+"="+string(osWebhookKey),
 		"DATABASE_URL=", "AFTERCART_DEV=", "AFTERCART_SEED=", "AFTERCART_SIMULATE_CARRIERS=", "AFTERCART_METRICS_ADDR=")
 
 	cluster := pgtest.Start(tb)

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/aftercart/aftercart/graph"
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -230,7 +231,7 @@ func TestOrderStatusFastPath(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		fast := mustServer(t, dbURL)
 		fastPathFixture(t, fast)
-		slow := mustServer(t, dbURL, func(c *Config) {
+		slow := mustServer(t, dbURL, func(c *app.Config) {
 			c.DataDir = fast.Config.DataDir // the same SQLite file
 			c.NoFastPath = true
 		})

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -43,7 +44,7 @@ var goBenchDump = flag.String("gobench-dump", "",
 //
 //	go test ./server/ -run '^$' -bench BenchmarkOrderStatusHandler -benchtime 2s -count 6
 func BenchmarkOrderStatusHandler(b *testing.B) {
-	s := mustServerLog(b, "", slog.New(slog.NewJSONHandler(io.Discard, nil)), func(c *Config) {
+	s := mustServerLog(b, "", slog.New(slog.NewJSONHandler(io.Discard, nil)), func(c *app.Config) {
 		c.ViewerBurst = math.MaxInt32
 		c.ViewerPerSecond = math.MaxInt32
 		// The test harness counts statements through ent's debug driver,
@@ -59,7 +60,7 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := s.server.Handler
+	h := s.Handler()
 	cases := []struct{ name, token string }{
 		{"admin", s.token(b, auth.RoleAdmin, "")},
 		{"customer", s.token(b, auth.RoleCustomer, demo.DemoCustomerEmail)},

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -104,7 +105,7 @@ func TestReadmeExamples(t *testing.T) {
 	}
 
 	clearConfigEnv(t)
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev, c.Seed, c.Simulate, c.DataDir = true, true, 0, filepath.Join(work, "data")
 		c.JWTSecret, c.WebhookSecret = nil, nil // generated into data/, as in development
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
@@ -97,7 +98,7 @@ func (s *testServer) moderate(t *testing.T, admin, id, action, reason string) {
 func TestReviewsEdit(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Truncate(time.Second))
-		s := mustServer(t, dbURL, func(c *Config) { c.Clock, c.ReviewLimits = clock, &roomyReviewLimits })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock, c.ReviewLimits = clock, &roomyReviewLimits })
 		sh := s.reviewShop(t)
 		p0 := sh.products[0]
 		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 2, "title": "Meh", "body": "Too bitter."})
@@ -272,7 +273,7 @@ func TestReviewsDelete(t *testing.T) {
 // customer with one writes a verified, published review.
 func TestReviewsRequirePurchase(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL, func(c *Config) { c.ReviewsRequirePurchase = true })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.ReviewsRequirePurchase = true })
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
 		// Leo ordered product 1 but has not received it; Mina never ordered product 1.
@@ -437,7 +438,7 @@ func TestReviewsSortFilterPage(t *testing.T) {
 		// Times with nanoseconds (Postgres keeps microseconds) and ties.
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
 		// Anonymous pages, read many times over: a cost bucket that lasts.
-		s := mustServer(t, dbURL, func(c *Config) { c.Clock, c.ViewerBurst = clock, 1<<30 })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock, c.ViewerBurst = clock, 1<<30 })
 		admin := s.token(t, auth.RoleAdmin, "")
 		specs := []struct {
 			rating   int

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -54,7 +55,7 @@ func (s *testServer) awaitingAll(t *testing.T, admin string) (ids []string, tota
 func TestReviewsAwaitingReply(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
-		s := mustServer(t, dbURL, func(c *Config) { c.Clock = clock })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock = clock })
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
 		ben := s.reviewBuyer(t, "ben@example.com", "AW1", true)
@@ -120,7 +121,7 @@ type queuePage struct {
 func TestModerationQueuePaging(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
-		s := mustServer(t, dbURL, func(c *Config) { c.Clock = clock })
+		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock = clock })
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
 		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "refund", "action": "REQUIRE_APPROVAL"}).mustOK(t, nil)

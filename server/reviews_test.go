@@ -9,6 +9,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
@@ -395,7 +396,7 @@ func TestReviewsWatchedWords(t *testing.T) {
 // THROTTLED with retryAfter; time (a fake clock) gives the budget back.
 func TestReviewsRateLimit(t *testing.T) {
 	clock := clockwork.NewFakeClock()
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Clock = clock
 		c.ReviewLimits = &reviewLimitsForTest
 	})

@@ -21,6 +21,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/graph/wsproto"
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -57,7 +58,7 @@ func (s *testServer) expiresAt(t testing.TB, tok string) time.Time {
 // 4403 when connectionParams fetches a fresh token.
 func TestShipmentUpdatedTokenExpiry(t *testing.T) {
 	clock := clockwork.NewFakeClock()
-	s := mustServer(t, "", func(c *Config) { c.Clock = clock })
+	s := mustServer(t, "", func(c *app.Config) { c.Clock = clock })
 	f := s.liveFixture(t, "L4")
 	tok, err := s.Issuer.Issue(auth.RoleCustomer, "mina@example.com", time.Hour)
 	if err != nil {
@@ -117,7 +118,7 @@ func (e *expiryTarget) End(err error)                                    { e.end
 // has already expired.
 func TestLiveFeedEndsExpiredStreamsWithAnError(t *testing.T) {
 	clock := clockwork.NewFakeClock()
-	s := mustServer(t, "", func(c *Config) { c.Clock = clock })
+	s := mustServer(t, "", func(c *app.Config) { c.Clock = clock })
 	f := s.liveFixture(t, "L5")
 	orderID, err := strconv.Atoi(f.order)
 	if err != nil {
@@ -174,7 +175,7 @@ func waitTimers(t testing.TB, clock *clockwork.FakeClock, n int) {
 // RELIABILITY.md). The client is anonymous, so no expiry timer runs.
 func TestStalledClientDroppedWithin30s(t *testing.T) {
 	clock := clockwork.NewFakeClock()
-	s := mustServer(t, "", func(c *Config) { c.Clock = clock })
+	s := mustServer(t, "", func(c *app.Config) { c.Clock = clock })
 	const interval, timeout = graph.WSPingInterval, graph.WSPongTimeout
 	bound := (&wsproto.Transport{PingInterval: interval, PongTimeout: timeout}).DropAfter()
 	if bound > 30*time.Second || bound > 2*interval {

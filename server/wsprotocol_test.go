@@ -10,13 +10,14 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/aftercart/aftercart/graph"
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
 // TestWebsocketCloseCodes asserts graphql-transport-ws close codes on the
 // wire against the real server (graph/wsproto has the exhaustive cases).
 func TestWebsocketCloseCodes(t *testing.T) {
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.WSInitTimeout = 300 * time.Millisecond
 		c.AllowedOrigins = []string{"https://shop.example.com"}
 	})

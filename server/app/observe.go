@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -20,21 +20,21 @@ var quietPaths = []string{"/healthz", "/readyz", "/metrics"}
 // on an address the operator keeps internal (loopback, a private interface,
 // a port the load balancer does not forward); -dev also serves them on the
 // main listener, for convenience.
-func (m *Main) serveMetrics() error {
-	if m.Config.MetricsAddr == "" {
+func (a *App) serveMetrics() error {
+	if a.Config.MetricsAddr == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", m.Config.MetricsAddr)
+	ln, err := net.Listen("tcp", a.Config.MetricsAddr)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.Metrics.Handler())
-	m.metricsLn = ln
-	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	a.metricsLn = ln
+	a.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
-		if err := m.metricsServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("serve metrics", "err", err)
+		if err := a.metricsServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("serve metrics", "err", err)
 		}
 	}()
 	return nil
@@ -42,22 +42,22 @@ func (m *Main) serveMetrics() error {
 
 // MetricsURL is the URL of /metrics: on the metrics listener when there is
 // one, else on the main listener in development mode, else "".
-func (m *Main) MetricsURL() string {
+func (a *App) MetricsURL() string {
 	switch {
-	case m.metricsLn != nil:
-		return "http://" + m.metricsLn.Addr().String() + "/metrics"
-	case m.Config.Dev && m.ln != nil:
-		return m.URL() + "/metrics"
+	case a.metricsLn != nil:
+		return "http://" + a.metricsLn.Addr().String() + "/metrics"
+	case a.Config.Dev && a.ln != nil:
+		return a.URL() + "/metrics"
 	}
 	return ""
 }
 
 // closeMetrics stops the metrics listener; a scrape in flight gets a second.
-func (m *Main) closeMetrics() error {
-	if m.metricsServer == nil {
+func (a *App) closeMetrics() error {
+	if a.metricsServer == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	return m.metricsServer.Shutdown(ctx)
+	return a.metricsServer.Shutdown(ctx)
 }

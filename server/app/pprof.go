@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"errors"
@@ -19,11 +19,11 @@ import (
 // machine (or an SSH tunnel), never for the network. Why a listener of its
 // own: the main listener faces clients, and net/http/pprof registers
 // nothing on it.
-func (m *Main) servePprof() error {
-	if m.Config.PprofAddr == "" {
+func (a *App) servePprof() error {
+	if a.Config.PprofAddr == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", m.Config.PprofAddr)
+	ln, err := net.Listen("tcp", a.Config.PprofAddr)
 	if err != nil {
 		return err
 	}
@@ -33,33 +33,33 @@ func (m *Main) servePprof() error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	m.pprofLn = ln
+	a.pprofLn = ln
 	// No write timeout: a CPU profile or trace streams for its ?seconds=.
-	m.pprofServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.pprofServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
-		if err := m.pprofServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("serve pprof", "err", err)
+		if err := a.pprofServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("serve pprof", "err", err)
 		}
 	}()
-	m.Log.Info("pprof listening", "url", m.PprofURL())
+	a.Log.Info("pprof listening", "url", a.PprofURL())
 	return nil
 }
 
 // PprofURL is the base URL of the profiling endpoints, or "" without
 // -pprof-addr.
-func (m *Main) PprofURL() string {
-	if m.pprofLn == nil {
+func (a *App) PprofURL() string {
+	if a.pprofLn == nil {
 		return ""
 	}
-	return "http://" + m.pprofLn.Addr().String() + "/debug/pprof/"
+	return "http://" + a.pprofLn.Addr().String() + "/debug/pprof/"
 }
 
 // closePprof stops the profiling listener; a profile in flight is cut off.
-func (m *Main) closePprof() error {
-	if m.pprofServer == nil {
+func (a *App) closePprof() error {
+	if a.pprofServer == nil {
 		return nil
 	}
-	return m.pprofServer.Close()
+	return a.pprofServer.Close()
 }
 
 // pprofAddrProblem says why addr may not serve profiles, or "" when it

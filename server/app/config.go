@@ -1,21 +1,109 @@
-package main
+package app
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/orders"
+	"github.com/aftercart/aftercart/server/ratelimit"
+	"github.com/aftercart/aftercart/server/reviews"
+	"github.com/jonboulle/clockwork"
 )
 
-// ConfigError lists every problem ParseFlags found in the configuration.
+// Config is the server's configuration.
+type Config struct {
+	Addr             string
+	DataDir          string
+	Dev              bool
+	DatabaseURL      string
+	AllowedOrigins   []string
+	ReturnPolicy     string
+	ReturnWindowDays int
+	CostBudget       int
+	// ViewerBurst and ViewerPerSecond size each client's cost bucket (see
+	// graph.HandlerConfig); zero means the defaults.
+	ViewerBurst     int
+	ViewerPerSecond float64
+	// IntegrationBurst and IntegrationPerSecond size each INTEGRATION
+	// token's cost bucket (see graph.HandlerConfig); zero means the
+	// defaults.
+	IntegrationBurst     int
+	IntegrationPerSecond float64
+	// DBPool sizes the database pool; zero fields mean db.DefaultPool's
+	// (see db.Pool: there a negative duration means never).
+	DBPool db.Pool
+	// DBStatementCache is how many prepared statements each database
+	// connection keeps; zero means db.DefaultStatementCache, negative
+	// turns the cache off.
+	DBStatementCache int
+	// PprofAddr, when set, serves net/http/pprof on a loopback listener
+	// of its own (see pprof.go).
+	PprofAddr string
+	// Seed seeds demo data on an empty database (default: on in dev mode).
+	Seed bool
+	// Simulate, when positive, advances the demo shipments at this interval
+	// (development mode only).
+	Simulate time.Duration
+	// DemoDir holds the built web-demo, served at /demo/.
+	DemoDir string
+	// JWTSecret and WebhookSecret, when set, override the secrets resolved
+	// from the environment and the data dir (tests set them).
+	JWTSecret, WebhookSecret []byte
+	// WSInitTimeout overrides how long a websocket may wait before
+	// connection_init (tests shorten it).
+	WSInitTimeout time.Duration
+	// OnStatement, when set, sees every SQL statement (tests count them).
+	OnStatement func(ctx context.Context, query string)
+	// Clock times websocket pings and token expiry on open connections;
+	// nil means the real clock (tests move a fake one).
+	Clock clockwork.Clock
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// (see observe.go).
+	MetricsAddr string
+	// MaxInFlight bounds the GraphQL requests over HTTP that run at once
+	// (0: two per CPU, see maxInFlight; -1: no bound); MaxQueued more wait
+	// their turn (see graph/admission.go).
+	MaxInFlight, MaxQueued int
+	// GCHeapFloor is the heap size below which the garbage collector does
+	// not run (see package main's tuneGC); 0 keeps Go's default. The process applies it,
+	// not Run: tests run many servers in one process.
+	GCHeapFloor uint64
+	// StoreName signs the store's replies to reviews; empty means "The
+	// store", or the demo store's name in development mode.
+	StoreName string
+	// ReviewsRequirePurchase refuses reviews from customers who have not
+	// received the product (a store setting).
+	ReviewsRequirePurchase bool
+	// ReviewLimits overrides the per-customer review, reply and vote rate
+	// limits (tests); nil means reviews.DefaultLimits.
+	ReviewLimits *reviews.Limits
+	// NoFastPath leaves the order status screen to gqlgen's executor too
+	// (see graph/orderstatus_render.go); the zero value keeps it on.
+	NoFastPath bool
+	// MediaURL is the blob bucket uploads live in (file://..., s3://...);
+	// empty means the folder media/ of DataDir (see media.OpenBucket).
+	MediaURL string
+	// MediaLimits caps uploads; zero fields take media's defaults.
+	MediaLimits media.Limits
+	// MediaUploadRate is a customer's upload rate; zero takes
+	// media.DefaultUploadRate.
+	MediaUploadRate ratelimit.Rate
+	// MediaCleanupInterval is how often unattached uploads are deleted;
+	// zero means media.DefaultCleanupInterval, negative never (tests: the
+	// loop's timer would sit on their fake clock beside the websockets').
+	MediaCleanupInterval time.Duration
+}
+
+// ConfigError lists every problem found in the configuration (by
+// Validate, and by package main's flag parsing).
 // They are reported together because an operator who fixes one missing
 // secret per restart (the old behaviour) pays a deploy for each.
 type ConfigError struct {
@@ -37,19 +125,20 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-// configError returns a *ConfigError for problems, or nil when there are none.
-func configError(problems []string) error {
+// NewConfigError returns a *ConfigError for problems, or nil when there are
+// none.
+func NewConfigError(problems []string) error {
 	if len(problems) == 0 {
 		return nil
 	}
 	return &ConfigError{Problems: problems}
 }
 
-// Validate checks c as ParseFlags produced it and returns a *ConfigError
+// Validate checks c as package main's ParseFlags produced it and returns a *ConfigError
 // listing every problem, or nil. Secrets are checked where they will come
 // from: the Config fields when set, else the environment (the development
 // files in the data dir are created or read later, by Run).
-func (c *Config) Validate() error { return configError(c.problems()) }
+func (c *Config) Validate() error { return NewConfigError(c.problems()) }
 
 func (c *Config) problems() []string {
 	var ps []string
@@ -124,54 +213,4 @@ func (c *Config) problems() []string {
 		}
 	}
 	return ps
-}
-
-// envRef finds the environment variable a flag's usage names, "(env NAME)":
-// every flag of the server documents its fallback that way.
-var envRef = regexp.MustCompile(`\(env ([A-Z][A-Z0-9_]*)\)`)
-
-// envProblems re-applies the environment fallback of every flag not given on
-// the command line through the flag's own parser, and reports the values it
-// refuses. The defaults were read with env, envInt and friends, which fall
-// back silently on a value they cannot parse: AFTERCART_DEV=yes would have
-// started a production server, and AFTERCART_COST_BUDGET=25k the default
-// budget. explicit holds the flags set on the command line, which win.
-func envProblems(fs *flag.FlagSet, explicit map[string]bool) []string {
-	var ps []string
-	fs.VisitAll(func(f *flag.Flag) {
-		m := envRef.FindStringSubmatch(f.Usage)
-		if m == nil || explicit[f.Name] {
-			return
-		}
-		v := os.Getenv(m[1])
-		if v == "" {
-			return
-		}
-		if err := fs.Set(f.Name, v); err != nil {
-			ps = append(ps, fmt.Sprintf("%s=%q is not %s (-%s)", m[1], v, expected(f.Value), f.Name))
-			// A failed Set may have stored a zero; put the default back so
-			// Validate does not report the same variable twice.
-			_ = f.Value.Set(f.DefValue)
-		}
-	})
-	return ps
-}
-
-// expected describes the values a flag accepts, for envProblems.
-func expected(v flag.Value) string {
-	g, ok := v.(flag.Getter)
-	if !ok {
-		return "a valid value"
-	}
-	switch g.Get().(type) {
-	case bool:
-		return "true or false"
-	case int, int64, uint, uint64:
-		return "a whole number"
-	case float64:
-		return "a number"
-	case time.Duration:
-		return "a duration such as 5s or 1m"
-	}
-	return "a valid value"
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -23,62 +23,68 @@ import (
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
-// Handler assembles the routes.
-func (m *Main) Handler() http.Handler {
+// Handler is what Run serves on Config.Addr, nil before Run. Benchmarks
+// call it directly to leave the network out.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// routes assembles the handler: /query, the tracking webhook, media, health
+// probes, the demo and, in development mode, GraphiQL, the demo session and
+// /metrics. It needs what Run opened.
+func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver: &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media,
-			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation},
-		Issuer:               m.Issuer,
-		Log:                  m.Log,
-		Dev:                  m.Config.Dev,
-		AllowedOrigins:       hostPatterns(m.Config.AllowedOrigins),
-		CostBudget:           m.Config.CostBudget,
-		ViewerBurst:          m.Config.ViewerBurst,
-		ViewerPerSecond:      m.Config.ViewerPerSecond,
-		IntegrationBurst:     m.Config.IntegrationBurst,
-		IntegrationPerSecond: m.Config.IntegrationPerSecond,
-		WSInitTimeout:        m.Config.WSInitTimeout,
-		Clock:                m.Config.Clock,
-		Metrics:              m.Metrics,
-		NoFastPath:           m.Config.NoFastPath,
-		MaxInFlight:          m.maxInFlight(),
-		MaxQueued:            m.Config.MaxQueued,
-		MaxUploadBytes:       m.Media.Limits().MaxFileBytes(),
+		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.Media,
+			Reviews: a.Reviews, ReviewReplies: a.ReviewReplies, Moderation: a.Moderation},
+		Issuer:               a.Issuer,
+		Log:                  a.Log,
+		Dev:                  a.Config.Dev,
+		AllowedOrigins:       hostPatterns(a.Config.AllowedOrigins),
+		CostBudget:           a.Config.CostBudget,
+		ViewerBurst:          a.Config.ViewerBurst,
+		ViewerPerSecond:      a.Config.ViewerPerSecond,
+		IntegrationBurst:     a.Config.IntegrationBurst,
+		IntegrationPerSecond: a.Config.IntegrationPerSecond,
+		WSInitTimeout:        a.Config.WSInitTimeout,
+		Clock:                a.Config.Clock,
+		Metrics:              a.Metrics,
+		NoFastPath:           a.Config.NoFastPath,
+		MaxInFlight:          a.maxInFlight(),
+		MaxQueued:            a.Config.MaxQueued,
+		MaxUploadBytes:       a.Media.Limits().MaxFileBytes(),
 	})
-	m.api = api
+	a.api = api
 	corsMW := cors.New(cors.Options{
-		AllowedOrigins:   m.Config.AllowedOrigins,
+		AllowedOrigins:   a.Config.AllowedOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders:   []string{"Authorization", "Content-Type"},
 		AllowCredentials: false, // bearer tokens, never cookies
 		MaxAge:           600,
 	})
-	mux.Handle("/query", corsMW.Handler(auth.Middleware(m.Issuer, api)))
-	mux.Handle("/webhooks/tracking", m.Metrics.InstrumentWebhook(tracking.NewWebhook(m.Tracking, m.WebhookSecret, m.Log)))
-	mux.Handle(media.PathPrefix, m.Media.Handler())
+	mux.Handle("/query", corsMW.Handler(auth.Middleware(a.Issuer, api)))
+	mux.Handle("/webhooks/tracking", a.Metrics.InstrumentWebhook(tracking.NewWebhook(a.Tracking, a.WebhookSecret, a.Log)))
+	mux.Handle(media.PathPrefix, a.Media.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := m.DB.Ping(ctx); err != nil {
+		if err := a.DB.Ping(ctx); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	mux.Handle("/demo/", http.StripPrefix("/demo/", demoFiles(m.Config.DemoDir)))
+	mux.Handle("/demo/", http.StripPrefix("/demo/", demoFiles(a.Config.DemoDir)))
 	// The demo catalog's images ship in the binary, so seeded products show
 	// offline and without a web-demo build (Seed can run outside -dev too).
 	mux.Handle(demo.ImagePrefix, http.StripPrefix(demo.ImagePrefix, demo.Images()))
-	if m.Config.Dev {
-		mux.Handle("GET /{$}", explorer(m.Config.DemoDir))
-		mux.HandleFunc("GET /demo/session", m.demoSession)
+	if a.Config.Dev {
+		mux.Handle("GET /{$}", explorer(a.Config.DemoDir))
+		mux.HandleFunc("GET /demo/session", a.demoSession)
 		// In production metrics are on -metrics-addr only: the main
 		// listener faces the internet (see observe.go).
-		mux.Handle("GET /metrics", m.Metrics.Handler())
+		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
-	return reqlog.Middleware(m.Log, mux, quietPaths...)
+	return reqlog.Middleware(a.Log, mux, quietPaths...)
 }
 
 // hostPatterns turns origins ("https://shop.example.com") into the host
@@ -98,10 +104,10 @@ func hostPatterns(origins []string) []string {
 // and GraphiQL.
 const buildHint = "Build it with: npm ci --prefix web-demo && npm run build --prefix web-demo\n"
 
-// explorerPage is GraphiQL's page in the web-demo build. The server serves
+// ExplorerPage is GraphiQL's page in the web-demo build. The server serves
 // it only at `/` in development mode, never under /demo/, so production has
 // no explorer even though the build contains it.
-const explorerPage = "graphiql.html"
+const ExplorerPage = "graphiql.html"
 
 // demoFiles serves the built web-demo, or explains how to build it.
 func demoFiles(dir string) http.Handler {
@@ -111,7 +117,7 @@ func demoFiles(dir string) http.Handler {
 			notBuilt(w, "The web demo", filepath.Join(dir, "index.html"))
 			return
 		}
-		if path.Clean("/"+r.URL.Path) == "/"+explorerPage {
+		if path.Clean("/"+r.URL.Path) == "/"+ExplorerPage {
 			http.NotFound(w, r)
 			return
 		}
@@ -126,7 +132,7 @@ func demoFiles(dir string) http.Handler {
 // demo customer's token from /demo/session itself. Its scripts and styles
 // are under /demo/assets/, served by demoFiles.
 func explorer(dir string) http.Handler {
-	page := filepath.Join(dir, explorerPage)
+	page := filepath.Join(dir, ExplorerPage)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := os.Open(page)
 		if err != nil {
@@ -136,14 +142,14 @@ func explorer(dir string) http.Handler {
 		defer f.Close()
 		info, err := f.Stat()
 		if err != nil {
-			http.Error(w, "cannot read "+explorerPage, http.StatusInternalServerError)
+			http.Error(w, "cannot read "+ExplorerPage, http.StatusInternalServerError)
 			return
 		}
 		securityHeaders(w)
 		// The page names hashed assets: a stale copy would load old ones.
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		http.ServeContent(w, r, explorerPage, info.ModTime(), f)
+		http.ServeContent(w, r, ExplorerPage, info.ModTime(), f)
 	})
 }
 
@@ -168,10 +174,10 @@ const demoSessionTTL = 12 * time.Hour
 
 // demoSession signs the demo page in as the demo customer (development mode
 // only: the route does not exist otherwise), so nobody pastes a token.
-func (m *Main) demoSession(w http.ResponseWriter, _ *http.Request) {
-	tok, err := m.Issuer.Issue(auth.RoleCustomer, demo.DemoCustomerEmail, demoSessionTTL)
+func (a *App) demoSession(w http.ResponseWriter, _ *http.Request) {
+	tok, err := a.Issuer.Issue(auth.RoleCustomer, demo.DemoCustomerEmail, demoSessionTTL)
 	if err != nil {
-		m.Log.Error("demo session", "err", err)
+		a.Log.Error("demo session", "err", err)
 		http.Error(w, "could not issue a demo token", http.StatusInternalServerError)
 		return
 	}
@@ -194,12 +200,12 @@ func (m *Main) demoSession(w http.ResponseWriter, _ *http.Request) {
 // (server/ORDERSTATUS_BENCHMARKS.md). Requests that wait on a database
 // across a network want more: raise -max-inflight-requests towards
 // -db-max-open-conns.
-func (m *Main) maxInFlight() int {
-	switch n := m.Config.MaxInFlight; {
+func (a *App) maxInFlight() int {
+	switch n := a.Config.MaxInFlight; {
 	case n < 0:
 		return 0
 	case n == 0:
-		return min(max(2*runtime.GOMAXPROCS(0), 4), m.DB.Pool.MaxOpen)
+		return min(max(2*runtime.GOMAXPROCS(0), 4), a.DB.Pool.MaxOpen)
 	default:
 		return n
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/graph/validationtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // postQuery sends a document without a token, as a stranger would, and
@@ -41,7 +42,7 @@ func TestAbusiveValidation(t *testing.T) {
 	for _, shape := range validationtest.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
 			postQuery(t, s.URL(), shape) // warm: lazily built state
-			s.statements.Store(0)
+			s.Statements.Store(0)
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
@@ -49,7 +50,7 @@ func TestAbusiveValidation(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			alloc := after.TotalAlloc - before.TotalAlloc
 			var res struct {
-				Errors []gqlError `json:"errors"`
+				Errors []testserver.Error `json:"errors"`
 			}
 			if err := json.Unmarshal(raw, &res); err != nil {
 				t.Fatalf("status %d, body %.300q: %v", status, raw, err)
@@ -71,7 +72,7 @@ func TestAbusiveValidation(t *testing.T) {
 				if len(res.Errors) == 0 || status != http.StatusOK || bytes.Contains(raw, []byte(`"data"`)) {
 					t.Fatalf("not refused as a request error: status %d, body %.300s", status, raw)
 				}
-				if n := s.statements.Load(); n != 0 {
+				if n := s.Statements.Load(); n != 0 {
 					t.Errorf("%d SQL statements for a refused document", n)
 				}
 			}

@@ -33,6 +33,7 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -636,19 +637,19 @@ func (s *fanoutServer) fixture(b *testing.B) fanoutFixture {
 		b.Fatal(err)
 	}
 	var imported struct {
-		ImportOrder struct{ Order importedOrder }
+		ImportOrder struct{ Order testserver.ImportedOrder }
 	}
-	s.gql(b, integration, importOrderMutation, importOrderVars(orderSpec{email: "mina@example.com", number: "FAN-1", items: 2})).mustOK(b, &imported)
+	s.gql(b, integration, testserver.ImportOrderMutation, testserver.ImportOrderVars(testserver.OrderSpec{Email: "mina@example.com", Number: "FAN-1", Items: 2})).MustOK(b, &imported)
 	o := imported.ImportOrder.Order
 	tn := "JJDFAN00001"
-	s.gql(b, integration, createShipmentMutation, map[string]any{"input": map[string]any{
+	s.gql(b, integration, testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{
 		"orderId": o.ID, "carrier": "DHL", "trackingNumber": tn, "estimatedDeliveryAt": "2026-11-05T18:00:00Z",
 		"items": []any{map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1}},
-	}}).mustOK(b, nil)
+	}}).MustOK(b, nil)
 	return fanoutFixture{orderID: o.ID, tracking: tn, customerToken: customer}
 }
 
-func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]any) *gqlResponse {
+func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]any) *testserver.Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -658,7 +659,7 @@ func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]an
 		b.Fatal(err)
 	}
 	defer res.Body.Close()
-	out := &gqlResponse{Status: res.StatusCode}
+	out := &testserver.Response{Status: res.StatusCode}
 	raw, _ := io.ReadAll(res.Body)
 	if err := json.Unmarshal(raw, out); err != nil {
 		b.Fatalf("status %d, body %q: %v", res.StatusCode, raw, err)
@@ -670,8 +671,8 @@ func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]an
 // when the request was sent, when the server committed it (the webhook's
 // recordedAt, same machine and clock) and when its 200 arrived.
 func (s *fanoutServer) record(b *testing.B, fx fanoutFixture, id string) (sent, committed, ok time.Time) {
-	at := t0.Add(time.Duration(s.seq.Add(1)) * time.Minute)
-	body := webhookBody(b, "DHL", fx.tracking, event(id, "IN_TRANSIT", at))
+	at := testserver.T0.Add(time.Duration(s.seq.Add(1)) * time.Minute)
+	body := testserver.WebhookBody(b, "DHL", fx.tracking, testserver.Event(id, "IN_TRANSIT", at))
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhooks/tracking", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(tracking.SignatureHeader, tracking.Sign(s.hookKey, body))
@@ -711,8 +712,8 @@ func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness
 		srv:     srv,
 		fx:      fx,
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
-		init:    mustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
-		sub:     mustJSON(wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(map[string]any{"query": shipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
+		init:    testserver.MustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
+		sub:     testserver.MustJSON(testserver.WSMessage{ID: "1", Type: "subscribe", Payload: testserver.MustJSON(map[string]any{"query": testserver.ShipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
 		clients: make([]*benchConn, n),
 	}
 }

@@ -45,7 +45,7 @@ func TestWebDemoInBrowser(t *testing.T) {
 
 	runBrowserScript(t, node, "browser.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
 		"CHROMIUM="+chromium,
 	)
 }
@@ -78,7 +78,7 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	}
 	runBrowserScript(t, node, "graphiql.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
 		"CHROMIUM="+chromium,
 	)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // testSecretValue is a secret long enough for either variable.
@@ -154,8 +155,8 @@ func TestDatabaseURLWithoutSSLMode(t *testing.T) {
 	q.Del("sslmode")
 	u.RawQuery = q.Encode()
 	m := NewMain()
-	m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
-	m.Config = app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret}
+	m.Log = slog.New(slog.NewTextHandler(testserver.LogWriter{T: t}, nil))
+	m.Config = app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testserver.JWTSecret, WebhookSecret: testserver.WebhookSecret}
 	err = m.Run(context.Background())
 	_ = m.Close()
 	if err == nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // BenchmarkOrderStatusDB compares database settings (the pool, the
@@ -135,21 +136,21 @@ func newOrderStatusTarget(b *testing.B, url string, configure func(*app.Config),
 		number := fmt.Sprintf("BENCH-%03d", i)
 		t.numbers = append(t.numbers, number)
 		{
-			o := s.mustImport(b, orderSpec{email: fmt.Sprintf("c%d@example.com", i), number: number, items: 4})
+			o := s.MustImport(b, testserver.OrderSpec{Email: fmt.Sprintf("c%d@example.com", i), Number: number, Items: 4})
 			for k := range 2 {
 				tn := fmt.Sprintf("%s-%d", number, k)
-				s.mustShip(b, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[k].ID, "quantity": o.Items[k].Quantity})
+				s.MustShip(b, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[k].ID, "quantity": o.Items[k].Quantity})
 				var evs []map[string]any
 				for e := range 25 {
-					evs = append(evs, event(fmt.Sprintf("%s-e%d", tn, e), "IN_TRANSIT", time.Date(2026, 11, 2, 0, e, 0, 0, time.UTC)))
+					evs = append(evs, testserver.Event(fmt.Sprintf("%s-e%d", tn, e), "IN_TRANSIT", time.Date(2026, 11, 2, 0, e, 0, 0, time.UTC)))
 				}
-				s.mustTrack(b, "DHL", tn, evs...)
+				s.MustTrack(b, "DHL", tn, evs...)
 			}
 		}
 		body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"number": number}})
 		t.body = append(t.body, body)
 	}
-	t.tokens = []string{s.token(b, auth.RoleAdmin, "")}
+	t.tokens = []string{s.Token(b, auth.RoleAdmin, "")}
 	return t
 }
 

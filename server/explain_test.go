@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestTimelinePageReadsOnePage: the statement OrderStatus runs for a
@@ -25,7 +26,7 @@ func TestTimelinePageReadsOnePage(t *testing.T) {
 		events = 2000
 		first  = 20
 	)
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		var (
 			mu       sync.Mutex
 			timeline []string
@@ -45,12 +46,12 @@ func TestTimelinePageReadsOnePage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, tok := range []string{s.token(t, auth.RoleCustomer, "mina@example.com"), s.token(t, auth.RoleAdmin, "")} {
+		for _, tok := range []string{s.Token(t, auth.RoleCustomer, "mina@example.com"), s.Token(t, auth.RoleAdmin, "")} {
 			mu.Lock()
 			timeline = nil
 			mu.Unlock()
-			var res orderStatus
-			s.gql(t, tok, orderStatusQuery, map[string]any{"number": "EX-1"}).mustOK(t, &res)
+			var res testserver.OrderStatus
+			s.GQL(t, tok, testserver.OrderStatusQuery, map[string]any{"number": "EX-1"}).MustOK(t, &res)
 			if got := res.Order.Shipments[0].Events; len(got.Edges) != first || !got.PageInfo.HasNextPage {
 				t.Fatalf("page of %d events, hasNextPage %v", len(got.Edges), got.PageInfo.HasNextPage)
 			}

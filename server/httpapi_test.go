@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // rawResponse is an HTTP answer from /query, undecoded.
@@ -28,7 +29,7 @@ type rawResponse struct {
 
 // decode parses the body as a GraphQL response, keeping whether the data
 // entry was present at all.
-func (r rawResponse) decode(t *testing.T) (hasData bool, res gqlResponse) {
+func (r rawResponse) decode(t *testing.T) (hasData bool, res testserver.Response) {
 	t.Helper()
 	var entries map[string]json.RawMessage
 	if err := json.Unmarshal(r.Body, &entries); err != nil {
@@ -126,10 +127,10 @@ func TestHTTPRequestErrors(t *testing.T) {
 		}, gqlResp, 400, "QUERY_TOO_EXPENSIVE", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(s.logs.String())
+			before := len(s.Logs.String())
 			hasData, res := s.send(t, tc.method, tc.body(), tc.header).decode(t)
-			if res.Status != tc.status || res.code() != tc.code || !strings.Contains(firstMessage(res), tc.message) {
-				t.Fatalf("got %d %s %+v, want %d %s with %q", res.Status, res.code(), res.Errors, tc.status, tc.code, tc.message)
+			if res.Status != tc.status || res.Code() != tc.code || !strings.Contains(firstMessage(res), tc.message) {
+				t.Fatalf("got %d %s %+v, want %d %s with %q", res.Status, res.Code(), res.Errors, tc.status, tc.code, tc.message)
 			}
 			if hasData {
 				t.Errorf("a request error has a data entry: %s", res.Data)
@@ -140,7 +141,7 @@ func TestHTTPRequestErrors(t *testing.T) {
 			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/") || !strings.Contains(ct, "json") {
 				t.Errorf("content type %q", ct)
 			}
-			logged := s.logs.String()[before:]
+			logged := s.Logs.String()[before:]
 			if strings.Contains(logged, secret) {
 				t.Errorf("the body reached the log:\n%s", logged)
 			}
@@ -159,7 +160,7 @@ func TestHTTPRequestErrors(t *testing.T) {
 	}
 }
 
-func firstMessage(r gqlResponse) string {
+func firstMessage(r testserver.Response) string {
 	if len(r.Errors) == 0 {
 		return ""
 	}
@@ -192,7 +193,7 @@ func TestAcceptNegotiation(t *testing.T) {
 // that takes one, and is not logged as a server error.
 func TestMalformedIDs(t *testing.T) {
 	s := mustServer(t, "")
-	admin := s.token(t, auth.RoleAdmin, "")
+	admin := s.Token(t, auth.RoleAdmin, "")
 	for _, tc := range []struct {
 		query string
 		vars  map[string]any
@@ -204,13 +205,13 @@ func TestMalformedIDs(t *testing.T) {
 		{`query Q($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": "AC-1001"}, "id"},
 		{`query Q($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": 1.5}, "id"},
 	} {
-		before := len(s.logs.String())
-		res := s.gql(t, admin, tc.query, tc.vars)
-		res.mustCode(t, "INVALID_INPUT")
+		before := len(s.Logs.String())
+		res := s.GQL(t, admin, tc.query, tc.vars)
+		res.MustCode(t, "INVALID_INPUT")
 		if res.Status != http.StatusOK || res.Errors[0].Extensions["field"] != tc.field {
 			t.Errorf("%s: status %d, errors %+v, want field %q", tc.query, res.Status, res.Errors, tc.field)
 		}
-		if logged := s.logs.String()[before:]; strings.Contains(logged, "level=ERROR") {
+		if logged := s.Logs.String()[before:]; strings.Contains(logged, "level=ERROR") {
 			t.Errorf("%s: logged as a server error:\n%s", tc.query, logged)
 		}
 	}
@@ -219,14 +220,14 @@ func TestMalformedIDs(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprint(i + 1)
 	}
-	before := s.statements.Load()
-	s.gql(t, admin, `query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many}).mustCode(t, "INVALID_INPUT")
-	if n := s.statements.Load() - before; n != 0 {
+	before := s.Statements.Load()
+	s.GQL(t, admin, `query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many}).MustCode(t, "INVALID_INPUT")
+	if n := s.Statements.Load() - before; n != 0 {
 		t.Errorf("101 ids: %d SQL statements", n)
 	}
 	// A well-formed id of nothing is NOT_FOUND, as before.
-	res := s.gql(t, admin, `{ node(id: "999999999") { id } }`, nil)
-	res.mustCode(t, "NOT_FOUND")
+	res := s.GQL(t, admin, `{ node(id: "999999999") { id } }`, nil)
+	res.MustCode(t, "NOT_FOUND")
 }
 
 // TestMissingToken checks the README's rule: no token is an anonymous
@@ -234,9 +235,9 @@ func TestMalformedIDs(t *testing.T) {
 // token that is there but unusable gets 401 before anything runs.
 func TestMissingToken(t *testing.T) {
 	s := mustServer(t, "")
-	s.mustImport(t, orderSpec{email: "mina@example.com", number: "T-1", items: 1})
-	res := s.gql(t, "", `{ order(number: "T-1") { number } }`, nil)
-	res.mustCode(t, "UNAUTHENTICATED")
+	s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "T-1", Items: 1})
+	res := s.GQL(t, "", `{ order(number: "T-1") { number } }`, nil)
+	res.MustCode(t, "UNAUTHENTICATED")
 	if res.Status != http.StatusOK || string(res.Data) != `{"order":null}` {
 		t.Errorf("anonymous: %d %s", res.Status, res.Data)
 	}
@@ -244,13 +245,13 @@ func TestMissingToken(t *testing.T) {
 	expired, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"role": "CUSTOMER", "email": "mina@example.com", "sub": "mina@example.com", "iss": auth.TokenIssuer,
 		"iat": time.Now().Add(-2 * time.Hour).Unix(), "exp": time.Now().Add(-time.Hour).Unix(),
-	}).SignedString(testJWTSecret)
+	}).SignedString(testserver.JWTSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, token := range map[string]string{"malformed": "not-a-jwt", "expired": expired} {
-		res := s.gql(t, token, `{ order(number: "T-1") { number } }`, nil)
-		res.mustCode(t, "UNAUTHENTICATED")
+		res := s.GQL(t, token, `{ order(number: "T-1") { number } }`, nil)
+		res.MustCode(t, "UNAUTHENTICATED")
 		if res.Status != http.StatusUnauthorized || res.Data != nil {
 			t.Errorf("%s token: %d %s", name, res.Status, res.Data)
 		}
@@ -263,9 +264,9 @@ func TestMissingToken(t *testing.T) {
 func TestUnavailableIs503(t *testing.T) {
 	cluster := pgtest.Start(t)
 	s := mustServer(t, cluster.NewDatabase(t))
-	o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "U-1", items: 1})
-	customer := s.token(t, auth.RoleCustomer, "mina@example.com")
-	admin := s.token(t, auth.RoleAdmin, "")
+	o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "U-1", Items: 1})
+	customer := s.Token(t, auth.RoleCustomer, "mina@example.com")
+	admin := s.Token(t, auth.RoleAdmin, "")
 	if err := cluster.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +288,7 @@ func TestUnavailableIs503(t *testing.T) {
 			map[string]string{"Authorization": "Bearer " + admin}),
 	} {
 		hasData, r := res.decode(t)
-		if r.Status != http.StatusServiceUnavailable || r.code() != "UNAVAILABLE" || hasData || r.Header.Get("Retry-After") == "" {
+		if r.Status != http.StatusServiceUnavailable || r.Code() != "UNAVAILABLE" || hasData || r.Header.Get("Retry-After") == "" {
 			t.Errorf("%s: status %d, Retry-After %q, data %v, errors %+v; want 503, Retry-After, UNAVAILABLE, no data",
 				name, r.Status, r.Header.Get("Retry-After"), hasData, r.Errors)
 		}
@@ -299,8 +300,8 @@ func TestUnavailableIs503(t *testing.T) {
 // email), and that a customer's repeated requests look the customer up once.
 func TestRefusedOperationsCostNoSQL(t *testing.T) {
 	s := mustServer(t, "", func(c *app.Config) { c.CostBudget, c.ViewerBurst = 10_000, 10_000 })
-	s.mustImport(t, orderSpec{email: "mina@example.com", number: "Q-1", items: 1})
-	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+	s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "Q-1", Items: 1})
+	mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	expensive := `{ orders(first: 100) { edges { node { items { product { name } } shipments { events(first: 100) { edges { node { message } } } } } } } }`
 	affordable := `{ orders(first: 100) { edges { node { items { product { name } } shipments { events(first: 20) { edges { node { message } } } } } } } }`
 	for name, query := range map[string]string{
@@ -309,31 +310,31 @@ func TestRefusedOperationsCostNoSQL(t *testing.T) {
 		"too expensive":    expensive,
 		"malformed id":     `{ node(id: "abc") { id } }`,
 	} {
-		before := s.statements.Load()
-		res := s.gql(t, mina, query, nil)
+		before := s.Statements.Load()
+		res := s.GQL(t, mina, query, nil)
 		if len(res.Errors) == 0 {
 			t.Fatalf("%s: not refused", name)
 		}
-		if n := s.statements.Load() - before; n != 0 && name != "malformed id" {
+		if n := s.Statements.Load() - before; n != 0 && name != "malformed id" {
 			t.Errorf("%s: %d SQL statements for a refused operation", name, n)
 		}
 	}
 	// Spend the budget, then check the throttled refusal costs nothing.
-	s.gql(t, mina, affordable, nil).mustOK(t, nil)
-	before := s.statements.Load()
-	res := s.gql(t, mina, affordable, nil)
-	res.mustCode(t, "THROTTLED")
-	if n := s.statements.Load() - before; n != 0 {
+	s.GQL(t, mina, affordable, nil).MustOK(t, nil)
+	before := s.Statements.Load()
+	res := s.GQL(t, mina, affordable, nil)
+	res.MustCode(t, "THROTTLED")
+	if n := s.Statements.Load() - before; n != 0 {
 		t.Errorf("throttled: %d SQL statements", n)
 	}
 
 	// The customer was looked up once, above; the same query twice now
 	// costs the same statements each time, with no lookup.
-	other := s.token(t, auth.RoleCustomer, "mina@example.com")
+	other := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	count := func() int64 {
-		before := s.statements.Load()
-		s.gql(t, other, `{ order(number: "Q-1") { number } }`, nil).mustOK(t, nil)
-		return s.statements.Load() - before
+		before := s.Statements.Load()
+		s.GQL(t, other, `{ order(number: "Q-1") { number } }`, nil).MustOK(t, nil)
+		return s.Statements.Load() - before
 	}
 	first, second := count(), count()
 	if first != second || first == 0 {
@@ -346,26 +347,26 @@ func TestRefusedOperationsCostNoSQL(t *testing.T) {
 // stays usable.
 func TestMalformedIDOverWebsocket(t *testing.T) {
 	s := mustServer(t, "")
-	f := s.liveFixture(t, "W1")
-	ws := s.connectWS(t, s.token(t, auth.RoleAdmin, ""))
-	before := len(s.logs.String())
-	ws.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": "abc"})
-	m := ws.read()
+	f := s.LiveFixture(t, "W1")
+	ws := s.ConnectWS(t, s.Token(t, auth.RoleAdmin, ""))
+	before := len(s.Logs.String())
+	ws.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": "abc"})
+	m := ws.Read()
 	// Arguments are decoded as the subscription's field runs: the error
 	// comes as a `next` with errors (then `complete`), as a resolver's would.
-	errs := wsErrors(m)
+	errs := testserver.WSErrors(m)
 	if len(errs) != 1 || errs[0].Extensions["code"] != "INVALID_INPUT" || errs[0].Extensions["field"] != "orderId" {
 		t.Fatalf("got %s %s, want one INVALID_INPUT error on orderId", m.Type, m.Payload)
 	}
-	if logged := s.logs.String()[before:]; strings.Contains(logged, "level=ERROR") {
+	if logged := s.Logs.String()[before:]; strings.Contains(logged, "level=ERROR") {
 		t.Errorf("logged as a server error:\n%s", logged)
 	}
 	if m.Type == "next" {
-		if m := ws.read(); m.Type != "complete" || m.ID != "1" {
+		if m := ws.Read(); m.Type != "complete" || m.ID != "1" {
 			t.Fatalf("after the error: %s %s, want complete", m.Type, m.Payload)
 		}
 	}
 	// The id is free again, and the connection still works.
-	ws.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	waitSubscribed(t, s, ws, f)
+	ws.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
+	s.WaitSubscribed(t, ws, f)
 }

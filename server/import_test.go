@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // rowCounts counts the rows of every table the order path writes.
@@ -31,9 +32,9 @@ func (s *testServer) rowCounts(t testing.TB) map[string]int {
 }
 
 func TestImportIdempotent(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		tok := s.integration(t)
+		tok := s.Integration(t)
 		type payload struct {
 			ImportOrder struct {
 				Created, Changed bool
@@ -47,11 +48,11 @@ func TestImportIdempotent(t *testing.T) {
 				}
 			}
 		}
-		vars := importOrderVars(orderSpec{email: "mina@example.com", number: "I-1", items: 3})
+		vars := testserver.ImportOrderVars(testserver.OrderSpec{Email: "mina@example.com", Number: "I-1", Items: 3})
 		var first, again payload
-		s.gql(t, tok, importOrderMutation, vars).mustOK(t, &first)
+		s.GQL(t, tok, testserver.ImportOrderMutation, vars).MustOK(t, &first)
 		before := s.rowCounts(t)
-		s.gql(t, tok, importOrderMutation, vars).mustOK(t, &again)
+		s.GQL(t, tok, testserver.ImportOrderMutation, vars).MustOK(t, &again)
 		if !first.ImportOrder.Created || again.ImportOrder.Created || again.ImportOrder.Changed {
 			t.Errorf("created/changed: first %+v, again %+v", first.ImportOrder, again.ImportOrder)
 		}
@@ -67,7 +68,7 @@ func TestImportIdempotent(t *testing.T) {
 		in["items"].([]any)[0].(map[string]any)["quantity"] = 5
 		in["shippingCost"] = "0.00"
 		var changed payload
-		s.gql(t, tok, importOrderMutation, vars).mustOK(t, &changed)
+		s.GQL(t, tok, testserver.ImportOrderMutation, vars).MustOK(t, &changed)
 		o := changed.ImportOrder.Order
 		if changed.ImportOrder.Created || !changed.ImportOrder.Changed || o.ID != first.ImportOrder.Order.ID || o.Items[0].Quantity != 5 || o.Items[0].ID != first.ImportOrder.Order.Items[0].ID {
 			t.Errorf("changed re-import: %+v", changed.ImportOrder)
@@ -78,12 +79,12 @@ func TestImportIdempotent(t *testing.T) {
 		}
 
 		// A shipped line cannot be removed or reduced below what shipped.
-		s.mustShip(t, o.ID, "UPS", "1ZIDEM0001", map[string]any{"orderItemId": o.Items[0].ID, "quantity": 4})
+		s.MustShip(t, o.ID, "UPS", "1ZIDEM0001", map[string]any{"orderItemId": o.Items[0].ID, "quantity": 4})
 		before = s.rowCounts(t)
 		in["items"].([]any)[0].(map[string]any)["quantity"] = 3
-		s.gql(t, tok, importOrderMutation, vars).mustCode(t, "CONFLICT")
+		s.GQL(t, tok, testserver.ImportOrderMutation, vars).MustCode(t, "CONFLICT")
 		in["items"] = in["items"].([]any)[1:]
-		s.gql(t, tok, importOrderMutation, vars).mustCode(t, "CONFLICT")
+		s.GQL(t, tok, testserver.ImportOrderMutation, vars).MustCode(t, "CONFLICT")
 		if after := s.rowCounts(t); fmtMap(after) != fmtMap(before) {
 			t.Errorf("rejected re-import wrote rows: %v -> %v", before, after)
 		}
@@ -91,13 +92,13 @@ func TestImportIdempotent(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "X-1", items: 2})
-		s.mustShip(t, o.ID, "DHL", "JJDBAD0001", map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
-		tok := s.integration(t)
+		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "X-1", Items: 2})
+		s.MustShip(t, o.ID, "DHL", "JJDBAD0001", map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
+		tok := s.Integration(t)
 		withImport := func(edit func(in map[string]any)) map[string]any {
-			vars := importOrderVars(orderSpec{email: "new@example.com", number: "X-2", items: 2})
+			vars := testserver.ImportOrderVars(testserver.OrderSpec{Email: "new@example.com", Number: "X-2", Items: 2})
 			edit(vars["input"].(map[string]any))
 			return vars
 		}
@@ -112,33 +113,33 @@ func TestBadInput(t *testing.T) {
 			code        string
 		}{
 			{"unknown order number", `{ order(number: "NOPE") { id } }`, nil, "NOT_FOUND"},
-			{"unknown tracking number", trackMutation, map[string]any{"input": map[string]any{"carrier": "DHL", "trackingNumber": "NOSUCH0001",
-				"events": []any{event("b1", "IN_TRANSIT", t0)}}}, "NOT_FOUND"},
-			{"invalid status", trackMutation, track(event("b2", "LOST", t0)), "GRAPHQL_VALIDATION_FAILED"},
-			{"malformed date", trackMutation, track(map[string]any{"externalId": "b3", "status": "IN_TRANSIT", "occurredAt": "2026-11-02 08:00"}), "INVALID_INPUT"},
-			{"date without zone", trackMutation, track(map[string]any{"externalId": "b4", "status": "IN_TRANSIT", "occurredAt": "2026-11-02T08:00:00"}), "INVALID_INPUT"},
-			{"far-future event", trackMutation, track(event("b5", "IN_TRANSIT", t0.AddDate(5, 0, 0))), "INVALID_INPUT"},
-			{"too many decimals", importOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "12.345" }), "INVALID_INPUT"},
-			{"not a number", importOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "12,50" }), "INVALID_INPUT"},
-			{"negative price", importOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "-1.00" }), "INVALID_INPUT"},
-			{"unknown currency", importOrderMutation, withImport(func(in map[string]any) { in["currencyCode"] = "EURO" }), "INVALID_INPUT"},
-			{"malformed placedAt", importOrderMutation, withImport(func(in map[string]any) { in["placedAt"] = "yesterday" }), "INVALID_INPUT"},
-			{"bad email", importOrderMutation, withImport(func(in map[string]any) { in["customer"] = map[string]any{"email": "not-an-email"} }), "INVALID_INPUT"},
-			{"zero quantity", importOrderMutation, withImport(func(in map[string]any) { item(in, 1)["quantity"] = 0 }), "INVALID_INPUT"},
-			{"no items", importOrderMutation, withImport(func(in map[string]any) { in["items"] = []any{} }), "INVALID_INPUT"},
-			{"number of another order", importOrderMutation, withImport(func(in map[string]any) { in["number"] = "X-1" }), "INVALID_INPUT"},
-			{"ship more than ordered", createShipmentMutation, map[string]any{"input": map[string]any{"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZBAD00002",
+			{"unknown tracking number", testserver.TrackMutation, map[string]any{"input": map[string]any{"carrier": "DHL", "trackingNumber": "NOSUCH0001",
+				"events": []any{testserver.Event("b1", "IN_TRANSIT", testserver.T0)}}}, "NOT_FOUND"},
+			{"invalid status", testserver.TrackMutation, track(testserver.Event("b2", "LOST", testserver.T0)), "GRAPHQL_VALIDATION_FAILED"},
+			{"malformed date", testserver.TrackMutation, track(map[string]any{"externalId": "b3", "status": "IN_TRANSIT", "occurredAt": "2026-11-02 08:00"}), "INVALID_INPUT"},
+			{"date without zone", testserver.TrackMutation, track(map[string]any{"externalId": "b4", "status": "IN_TRANSIT", "occurredAt": "2026-11-02T08:00:00"}), "INVALID_INPUT"},
+			{"far-future event", testserver.TrackMutation, track(testserver.Event("b5", "IN_TRANSIT", testserver.T0.AddDate(5, 0, 0))), "INVALID_INPUT"},
+			{"too many decimals", testserver.ImportOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "12.345" }), "INVALID_INPUT"},
+			{"not a number", testserver.ImportOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "12,50" }), "INVALID_INPUT"},
+			{"negative price", testserver.ImportOrderMutation, withImport(func(in map[string]any) { item(in, 1)["unitPrice"] = "-1.00" }), "INVALID_INPUT"},
+			{"unknown currency", testserver.ImportOrderMutation, withImport(func(in map[string]any) { in["currencyCode"] = "EURO" }), "INVALID_INPUT"},
+			{"malformed placedAt", testserver.ImportOrderMutation, withImport(func(in map[string]any) { in["placedAt"] = "yesterday" }), "INVALID_INPUT"},
+			{"bad email", testserver.ImportOrderMutation, withImport(func(in map[string]any) { in["customer"] = map[string]any{"email": "not-an-email"} }), "INVALID_INPUT"},
+			{"zero quantity", testserver.ImportOrderMutation, withImport(func(in map[string]any) { item(in, 1)["quantity"] = 0 }), "INVALID_INPUT"},
+			{"no items", testserver.ImportOrderMutation, withImport(func(in map[string]any) { in["items"] = []any{} }), "INVALID_INPUT"},
+			{"number of another order", testserver.ImportOrderMutation, withImport(func(in map[string]any) { in["number"] = "X-1" }), "INVALID_INPUT"},
+			{"ship more than ordered", testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZBAD00002",
 				"items": []any{map[string]any{"orderItemId": o.Items[0].ID, "quantity": 99}}}}, "CONFLICT"},
-			{"tracking number of another order", createShipmentMutation, map[string]any{"input": map[string]any{"orderId": s.mustImport(t, orderSpec{email: "leo@example.com", number: "X-3", items: 1}).ID,
+			{"tracking number of another order", testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{"orderId": s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "X-3", Items: 1}).ID,
 				"carrier": "DHL", "trackingNumber": "JJDBAD0001"}}, "CONFLICT"},
-			{"bad tracking url", createShipmentMutation, map[string]any{"input": map[string]any{"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZBAD00003",
+			{"bad tracking url", testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZBAD00003",
 				"trackingUrl": "javascript:alert(1)"}}, "INVALID_INPUT"},
 			{"connection without first", `{ orders { totalCount } }`, nil, "INVALID_INPUT"},
 			{"first over 100", `{ orders(first: 101) { totalCount } }`, nil, "INVALID_INPUT"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				r := s.gql(t, tok, c.query, c.vars)
-				r.mustCode(t, c.code)
+				r := s.GQL(t, tok, c.query, c.vars)
+				r.MustCode(t, c.code)
 				if r.Errors[0].Message == "" || r.Errors[0].Message == "internal error" {
 					t.Errorf("unclear message: %+v", r.Errors[0])
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestOrderStatusStatements checks the mobile app's query runs at most two
@@ -19,19 +20,19 @@ import (
 // with their products, then the shipments with a page of events each
 // (graph/orderstatus.go). The issue's bound is three.
 func TestOrderStatusStatements(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		build := func(number string, items, shipments, events int) {
-			o := s.mustImport(t, orderSpec{email: "mina@example.com", number: number, items: items})
+			o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: number, Items: items})
 			for i := 0; i < shipments; i++ {
 				it := o.Items[i%len(o.Items)]
 				tn := fmt.Sprintf("JJD%s%03d", strings.ReplaceAll(number, "-", ""), i)
-				s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": it.ID, "quantity": 1})
+				s.MustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": it.ID, "quantity": 1})
 				var evs []map[string]any
 				for e := 0; e < events; e++ {
-					evs = append(evs, event(fmt.Sprint(tn, "-", e), "IN_TRANSIT", t0.Add(time.Duration(e)*time.Minute)))
+					evs = append(evs, testserver.Event(fmt.Sprint(tn, "-", e), "IN_TRANSIT", testserver.T0.Add(time.Duration(e)*time.Minute)))
 				}
-				s.mustTrack(t, "DHL", tn, evs...)
+				s.MustTrack(t, "DHL", tn, evs...)
 			}
 		}
 		build("S-1", 1, 1, 1)
@@ -40,17 +41,17 @@ func TestOrderStatusStatements(t *testing.T) {
 		for _, who := range []struct {
 			name, token string
 		}{
-			{"customer", s.token(t, auth.RoleCustomer, "mina@example.com")},
-			{"admin", s.token(t, auth.RoleAdmin, "")},
+			{"customer", s.Token(t, auth.RoleCustomer, "mina@example.com")},
+			{"admin", s.Token(t, auth.RoleAdmin, "")},
 		} {
 			count := func(number string) int64 {
-				s.statements.Store(0)
-				var res orderStatus
-				s.gql(t, who.token, orderStatusQuery, map[string]any{"number": number}).mustOK(t, &res)
+				s.Statements.Store(0)
+				var res testserver.OrderStatus
+				s.GQL(t, who.token, testserver.OrderStatusQuery, map[string]any{"number": number}).MustOK(t, &res)
 				if res.Order == nil || res.Order.Number != number {
 					t.Fatalf("%s: order %s not read: %+v", who.name, number, res.Order)
 				}
-				return s.statements.Load()
+				return s.Statements.Load()
 			}
 			// The first request looks the customer up by email; later ones
 			// find the viewer in the cache.
@@ -71,7 +72,7 @@ func TestOrderStatusStatements(t *testing.T) {
 // refused before any resolver touches the database.
 func TestRejectedBeforeSQL(t *testing.T) {
 	s := mustServer(t, "")
-	tok := s.token(t, auth.RoleAdmin, "") // staff: no per-request customer lookup
+	tok := s.Token(t, auth.RoleAdmin, "") // staff: no per-request customer lookup
 	var aliases strings.Builder
 	aliases.WriteString("{")
 	for i := 0; i < 200; i++ {
@@ -101,12 +102,12 @@ func TestRejectedBeforeSQL(t *testing.T) {
 		{"missing first", `{ orders { totalCount } }`, "INVALID_INPUT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s.statements.Store(0)
+			s.Statements.Store(0)
 			start := time.Now()
-			r := s.gql(t, tok, c.query, nil)
+			r := s.GQL(t, tok, c.query, nil)
 			elapsed := time.Since(start)
-			r.mustCode(t, c.code)
-			if n := s.statements.Load(); n != 0 {
+			r.MustCode(t, c.code)
+			if n := s.Statements.Load(); n != 0 {
 				t.Errorf("%d SQL statements ran before the rejection", n)
 			}
 			// Generous: what matters is that nothing quadratic or exponential
@@ -147,9 +148,9 @@ func TestHTTPSurface(t *testing.T) {
 	if get.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("mutation over GET: status %d, want 405", get.StatusCode)
 	}
-	tok := s.token(t, auth.RoleAdmin, "")
-	s.gql(t, tok, `{ __schema { types { name } } }`, nil).mustCode(t, "GRAPHQL_VALIDATION_FAILED")
-	r := s.gql(t, tok, `{ ordr(number: "x") { id } }`, nil)
+	tok := s.Token(t, auth.RoleAdmin, "")
+	s.GQL(t, tok, `{ __schema { types { name } } }`, nil).MustCode(t, "GRAPHQL_VALIDATION_FAILED")
+	r := s.GQL(t, tok, `{ ordr(number: "x") { id } }`, nil)
 	if len(r.Errors) == 0 || strings.Contains(r.Errors[0].Message, "Did you mean") {
 		t.Errorf("production error leaks suggestions: %+v", r.Errors)
 	}
@@ -167,7 +168,7 @@ func TestHTTPSurface(t *testing.T) {
 	var schema struct {
 		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
 	}
-	dev.gql(t, tok, `{ __schema { types { name } } }`, nil).mustOK(t, &schema)
+	dev.GQL(t, tok, `{ __schema { types { name } } }`, nil).MustOK(t, &schema)
 	if len(schema.Schema.Types) == 0 {
 		t.Error("no introspection in development mode")
 	}
@@ -213,21 +214,21 @@ func TestViewerBudget(t *testing.T) {
 		c.ViewerBurst = 5_000
 		c.ViewerPerSecond = perSecond
 	})
-	f := s.liveFixture(t, "B1")
-	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+	f := s.LiveFixture(t, "B1")
+	mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	// 1 + 100 × (1 + 1 + 1 × (1 + 1)) = 401 points: 12 fit in the burst.
 	const orders = `{ orders(first: 100) { edges { cursor node { number } } } }`
 	const cheap = `{ orders(first: 1) { totalCount } }` // 2 points
-	spendUntilThrottled := func(query string) (int, *gqlResponse) {
+	spendUntilThrottled := func(query string) (int, *testserver.Response) {
 		t.Helper()
 		for i := 0; i < 3_000; i++ {
-			res := s.gql(t, mina, query, nil)
-			switch res.code() {
+			res := s.GQL(t, mina, query, nil)
+			switch res.Code() {
 			case "":
 			case "THROTTLED":
 				return i, res
 			default:
-				t.Fatalf("query %d: %s", i+1, res.code())
+				t.Fatalf("query %d: %s", i+1, res.Code())
 			}
 		}
 		t.Fatalf("never throttled")
@@ -253,17 +254,17 @@ func TestViewerBudget(t *testing.T) {
 	spendUntilThrottled(cheap)
 
 	// Subscribing costs too: a websocket with the same token is throttled.
-	c := s.connectWS(t, mina)
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	if m := c.read(); errorCode(m) != "THROTTLED" {
+	c := s.ConnectWS(t, mina)
+	c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
+	if m := c.Read(); testserver.ErrorCode(m) != "THROTTLED" {
 		t.Fatalf("subscribe over budget: %s %s", m.Type, m.Payload)
 	}
 
 	// Others keep their own budgets.
-	s.gql(t, s.token(t, auth.RoleCustomer, "leo@example.com"), orders, nil).mustOK(t, nil)
-	s.gql(t, s.token(t, auth.RoleAdmin, ""), orders, nil).mustOK(t, nil)
+	s.GQL(t, s.Token(t, auth.RoleCustomer, "leo@example.com"), orders, nil).MustOK(t, nil)
+	s.GQL(t, s.Token(t, auth.RoleAdmin, ""), orders, nil).MustOK(t, nil)
 
 	// And it refills: 2 points take 0.2 s.
 	time.Sleep(500 * time.Millisecond)
-	s.gql(t, mina, cheap, nil).mustOK(t, nil)
+	s.GQL(t, mina, cheap, nil).MustOK(t, nil)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // scrape is one parsed /metrics answer.
@@ -93,19 +94,19 @@ const operationSeries = "aftercart_graphql_operation_duration_seconds"
 // query, errors, webhook deliveries, a websocket subscription that gets a
 // change, a resync) and checks each series moved by what was sent.
 func TestMetrics(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL, func(c *app.Config) { c.MetricsAddr = "127.0.0.1:0" })
 		if !strings.HasPrefix(s.MetricsURL(), "http://127.0.0.1:") || strings.HasPrefix(s.MetricsURL(), s.URL()) {
 			t.Fatalf("MetricsURL %q: want a listener of its own (server at %s)", s.MetricsURL(), s.URL())
 		}
-		f := s.liveFixture(t, "M1")
-		tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+		f := s.LiveFixture(t, "M1")
+		tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 		a := mustScrape(t, s.MetricsURL())
 
 		// A subscription, made live.
-		c := s.connectWS(t, tok)
-		c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-		waitSubscribed(t, s, c, f)
+		c := s.ConnectWS(t, tok)
+		c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
+		s.WaitSubscribed(t, c, f)
 		b := mustScrape(t, s.MetricsURL())
 		sub := []string{"type", "subscription", "operation", "OrderUpdates", "outcome", "ok"}
 		if d := b.value(operationSeries, sub...) - a.value(operationSeries, sub...); d != 1 {
@@ -119,24 +120,24 @@ func TestMetrics(t *testing.T) {
 
 		// A query, a failing one, an unparsable one.
 		const orderQuery = `query OrderStatus($number: String!) { order(number: $number) { number } }`
-		s.gql(t, tok, orderQuery, map[string]any{"number": "M1"}).mustOK(t, nil)
-		s.gql(t, tok, orderQuery, map[string]any{"number": "none"}).mustCode(t, "NOT_FOUND")
-		s.gql(t, tok, "query Broken { order(", nil).mustCode(t, "GRAPHQL_PARSE_FAILED")
+		s.GQL(t, tok, orderQuery, map[string]any{"number": "M1"}).MustOK(t, nil)
+		s.GQL(t, tok, orderQuery, map[string]any{"number": "none"}).MustCode(t, "NOT_FOUND")
+		s.GQL(t, tok, "query Broken { order(", nil).MustCode(t, "GRAPHQL_PARSE_FAILED")
 		postRaw(t, s.URL()+"/query", `{"query": "query Named { order(", "operationName": "Named"}`)
 		// A delivery (its change reaches the subscriber) and a forged one.
-		body := webhookBody(t, "DHL", f.tracking, event("m-1", "IN_TRANSIT", t0.Add(time.Hour)))
-		if st, _ := s.webhook(t, body, testWebhookSecret); st != http.StatusOK {
+		body := testserver.WebhookBody(t, "DHL", f.Tracking, testserver.Event("m-1", "IN_TRANSIT", testserver.T0.Add(time.Hour)))
+		if st, _ := s.Webhook(t, body, testserver.WebhookSecret); st != http.StatusOK {
 			t.Fatalf("webhook: %d", st)
 		}
-		if u := c.next("1"); u.Event == nil || u.Event.Message != "Event m-1" {
+		if u := c.Next("1"); u.Event == nil || u.Event.Message != "Event m-1" {
 			t.Fatalf("update = %+v", u)
 		}
-		if st, _ := s.webhook(t, body, []byte("wrong secret")); st != http.StatusUnauthorized {
+		if st, _ := s.Webhook(t, body, []byte("wrong secret")); st != http.StatusUnauthorized {
 			t.Fatalf("forged webhook: %d", st)
 		}
 		s.Live.Resync() // what the Postgres listener does after reconnecting
-		c.send(wsMessage{ID: "1", Type: "complete"})
-		_ = c.conn.Close(websocket.StatusNormalClosure, "")
+		c.Send(testserver.WSMessage{ID: "1", Type: "complete"})
+		_ = c.Conn.Close(websocket.StatusNormalClosure, "")
 
 		// The socket closes asynchronously, and a scrape reads the series
 		// in no particular order: wait for all three.
@@ -223,9 +224,9 @@ func TestMetricsListener(t *testing.T) {
 	other := mustServer(t, "", func(c *app.Config) { c.MetricsAddr = "127.0.0.1:0" })
 	const q = `query Ping { __typename }`
 	for i := 0; i < 3; i++ {
-		dev.gql(t, "", q, nil).mustOK(t, nil)
+		dev.GQL(t, "", q, nil).MustOK(t, nil)
 	}
-	other.gql(t, "", q, nil).mustOK(t, nil)
+	other.GQL(t, "", q, nil).MustOK(t, nil)
 	ping := []string{"type", "query", "operation", "Ping", "outcome", "ok"}
 	if got := mustScrape(t, dev.MetricsURL()).value(operationSeries, ping...); got != 3 {
 		t.Errorf("dev server counted %v Ping, want 3", got)

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestMigrateCommand: "server migrate" applies the migrations once, says so,
@@ -62,10 +63,10 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 	)
 	for i := range mains {
 		m := NewMain()
-		m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
+		m.Log = slog.New(slog.NewTextHandler(testserver.LogWriter{T: t}, nil))
 		m.Config = app.Config{
 			Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: dsn, ReturnWindowDays: 30,
-			JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret,
+			JWTSecret: testserver.JWTSecret, WebhookSecret: testserver.WebhookSecret,
 		}
 		mains[i] = m
 		t.Cleanup(func() { _ = m.Close() })

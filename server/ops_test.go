@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestPprofAddr: with -pprof-addr a CPU profile can be fetched from a
@@ -50,16 +51,16 @@ func TestPprofAddr(t *testing.T) {
 func TestIntegrationBudget(t *testing.T) {
 	// 1 + 100 × (1 + 1 + 1 × (1 + 1)) = 401 points.
 	const orders = `{ orders(first: 100) { edges { cursor node { number } } } }`
-	spendUntilThrottled := func(s *testServer, token string, most int) (int, *gqlResponse) {
+	spendUntilThrottled := func(s *testServer, token string, most int) (int, *testserver.Response) {
 		t.Helper()
 		for i := range most {
-			res := s.gql(t, token, orders, nil)
-			switch res.code() {
+			res := s.GQL(t, token, orders, nil)
+			switch res.Code() {
 			case "":
 			case "THROTTLED":
 				return i, res
 			default:
-				t.Fatalf("query %d: %s", i+1, res.code())
+				t.Fatalf("query %d: %s", i+1, res.Code())
 			}
 		}
 		return most, nil
@@ -68,16 +69,16 @@ func TestIntegrationBudget(t *testing.T) {
 
 	s := mustServer(t, "", slow)
 	// Staff: 10 × 5,000 points at once, 124 such queries.
-	if n, _ := spendUntilThrottled(s, s.token(t, auth.RoleAdmin, ""), 200); n != 124 {
+	if n, _ := spendUntilThrottled(s, s.Token(t, auth.RoleAdmin, ""), 200); n != 124 {
 		t.Errorf("an ADMIN token ran %d queries of 401 points before THROTTLED, want 124", n)
 	}
 	// The integration default (2,000,000 at once) is not reached.
-	if n, res := spendUntilThrottled(s, s.integration(t), 200); n != 200 {
+	if n, res := spendUntilThrottled(s, s.Integration(t), 200); n != 200 {
 		t.Errorf("an INTEGRATION token was throttled after %d queries: %+v", n, res.Errors)
 	}
 
 	s = mustServer(t, "", slow, func(c *app.Config) { c.IntegrationBurst, c.IntegrationPerSecond = 5_000, 7 })
-	n, res := spendUntilThrottled(s, s.integration(t), 200)
+	n, res := spendUntilThrottled(s, s.Integration(t), 200)
 	if n != 12 || !strings.Contains(res.Errors[0].Message, "refills at 7 per second") {
 		t.Errorf("with -integration-cost-burst 5000: throttled after %d, %+v; want 12 and the integration rate", n, res)
 	}

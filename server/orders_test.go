@@ -7,77 +7,17 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
-// orderStatusQuery is the mobile app's contract, verbatim from the issue.
-const orderStatusQuery = `query OrderStatus($number: String!) {
-  order(number: $number) {
-    id number status placedAt returnWindowEndsAt
-    customer { firstName }
-    total { amount currencyCode }
-    items { quantity unitPrice { amount currencyCode } product { name imageUrl } }
-    shipments {
-      id carrier trackingNumber trackingUrl status subStatus
-      firstEstimatedDeliveryAt latestEstimatedDeliveryAt
-      events(first: 20) {
-        edges { node { status subStatus message location occurredAt } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }
-}`
-
-// orderStatus mirrors orderStatusQuery's result.
-type orderStatus struct {
-	Order *struct {
-		ID                 string
-		Number             string
-		Status             string
-		PlacedAt           time.Time
-		ReturnWindowEndsAt *time.Time
-		Customer           struct{ FirstName string }
-		Total              struct{ Amount, CurrencyCode string }
-		Items              []struct {
-			Quantity  int
-			UnitPrice struct{ Amount, CurrencyCode string }
-			Product   struct {
-				Name     string
-				ImageURL *string `json:"imageUrl"`
-			}
-		}
-		Shipments []struct {
-			ID, Carrier, TrackingNumber, Status string
-			TrackingURL                         *string `json:"trackingUrl"`
-			SubStatus                           *string
-			FirstEstimatedDeliveryAt            *time.Time
-			LatestEstimatedDeliveryAt           *time.Time
-			Events                              struct {
-				Edges []struct {
-					Node struct {
-						Status, Message     string
-						SubStatus, Location *string
-						OccurredAt          time.Time
-					}
-				}
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   *string
-				}
-			}
-		}
-	}
-}
-
-var t0 = time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-
 func TestOrderStatusContract(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "AC-1", items: 2})
-		s.mustShip(t, o.ID, "dhl", "jjd 0001 2345", map[string]any{"orderItemId": o.Items[0].ID, "quantity": o.Items[0].Quantity})
+		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "AC-1", Items: 2})
+		s.MustShip(t, o.ID, "dhl", "jjd 0001 2345", map[string]any{"orderItemId": o.Items[0].ID, "quantity": o.Items[0].Quantity})
 		// Out of order: the newest checkpoint arrives first.
-		s.mustTrack(t, "DHL", "JJD00012345", event("e3", "IN_TRANSIT", t0.Add(20*time.Hour)))
-		s.mustTrack(t, "DHL", "JJD00012345", event("e1", "INFO_RECEIVED", t0), event("e2", "IN_TRANSIT", t0.Add(4*time.Hour)))
+		s.MustTrack(t, "DHL", "JJD00012345", testserver.Event("e3", "IN_TRANSIT", testserver.T0.Add(20*time.Hour)))
+		s.MustTrack(t, "DHL", "JJD00012345", testserver.Event("e1", "INFO_RECEIVED", testserver.T0), testserver.Event("e2", "IN_TRANSIT", testserver.T0.Add(4*time.Hour)))
 		// The carrier's estimate slips.
 		var tracked struct {
 			RecordTrackingEvents struct {
@@ -87,17 +27,17 @@ func TestOrderStatusContract(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, s.integration(t), trackMutation, map[string]any{"input": map[string]any{
+		s.GQL(t, s.Integration(t), testserver.TrackMutation, map[string]any{"input": map[string]any{
 			"carrier": "DHL", "trackingNumber": "JJD00012345", "estimatedDeliveryAt": "2026-11-07T18:00:00Z",
 			"events": []any{map[string]any{"externalId": "e4", "status": "IN_TRANSIT", "subStatus": "Delayed at hub",
-				"message": "Delayed", "location": "Kassel, DE", "occurredAt": t0.Add(30 * time.Hour).Format(time.RFC3339)}},
-		}}).mustOK(t, &tracked)
+				"message": "Delayed", "location": "Kassel, DE", "occurredAt": testserver.T0.Add(30 * time.Hour).Format(time.RFC3339)}},
+		}}).MustOK(t, &tracked)
 		if got := tracked.RecordTrackingEvents.Shipment; got.Status != "IN_TRANSIT" || !got.LatestEstimatedDeliveryAt.Equal(time.Date(2026, 11, 7, 18, 0, 0, 0, time.UTC)) {
 			t.Fatalf("Track payload = %+v", got)
 		}
 
-		var res orderStatus
-		s.gql(t, s.token(t, auth.RoleCustomer, "mina@example.com"), orderStatusQuery, map[string]any{"number": "AC-1"}).mustOK(t, &res)
+		var res testserver.OrderStatus
+		s.GQL(t, s.Token(t, auth.RoleCustomer, "mina@example.com"), testserver.OrderStatusQuery, map[string]any{"number": "AC-1"}).MustOK(t, &res)
 		got := res.Order
 		if got == nil {
 			t.Fatal("order is null")
@@ -129,7 +69,7 @@ func TestOrderStatusContract(t *testing.T) {
 		for _, e := range sh.Events.Edges {
 			times = append(times, e.Node.OccurredAt)
 		}
-		want := []time.Time{t0.Add(30 * time.Hour), t0.Add(20 * time.Hour), t0.Add(4 * time.Hour), t0}
+		want := []time.Time{testserver.T0.Add(30 * time.Hour), testserver.T0.Add(20 * time.Hour), testserver.T0.Add(4 * time.Hour), testserver.T0}
 		if fmt.Sprint(times) != fmt.Sprint(want) {
 			t.Errorf("timeline = %v, want newest first %v", times, want)
 		}
@@ -140,18 +80,18 @@ func TestOrderStatusContract(t *testing.T) {
 }
 
 func TestTimelinePagination(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "AC-2", items: 1})
-		s.mustShip(t, o.ID, "UPS", "1Z999AA10123456784")
+		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "AC-2", Items: 1})
+		s.MustShip(t, o.ID, "UPS", "1Z999AA10123456784")
 		var evs []map[string]any
 		for i := 0; i < 5; i++ {
-			evs = append(evs, event(fmt.Sprint("p", i), "IN_TRANSIT", t0.Add(time.Duration(i)*time.Hour)))
+			evs = append(evs, testserver.Event(fmt.Sprint("p", i), "IN_TRANSIT", testserver.T0.Add(time.Duration(i)*time.Hour)))
 		}
-		s.mustTrack(t, "UPS", "1Z999AA10123456784", evs...)
+		s.MustTrack(t, "UPS", "1Z999AA10123456784", evs...)
 		const q = `query($n: String!, $after: Cursor) { order(number: $n) { shipments { events(first: 2, after: $after) {
 			edges { node { occurredAt } } pageInfo { hasNextPage endCursor } } } } }`
-		tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+		tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 		var seen []time.Time
 		var after any
 		for page := 0; page < 5; page++ {
@@ -170,7 +110,7 @@ func TestTimelinePagination(t *testing.T) {
 					}
 				}
 			}
-			s.gql(t, tok, q, map[string]any{"n": "AC-2", "after": after}).mustOK(t, &res)
+			s.GQL(t, tok, q, map[string]any{"n": "AC-2", "after": after}).MustOK(t, &res)
 			ev := res.Order.Shipments[0].Events
 			for _, e := range ev.Edges {
 				seen = append(seen, e.Node.OccurredAt)
@@ -192,14 +132,14 @@ func TestTimelinePagination(t *testing.T) {
 }
 
 func TestOrdersConnection(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		for i := 0; i < 3; i++ {
-			s.mustImport(t, orderSpec{email: "mina@example.com", number: fmt.Sprint("M-", i), items: 1, placedAt: t0.Add(time.Duration(i) * 24 * time.Hour)})
+			s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: fmt.Sprint("M-", i), Items: 1, PlacedAt: testserver.T0.Add(time.Duration(i) * 24 * time.Hour)})
 		}
-		shipped := s.mustImport(t, orderSpec{email: "mina@example.com", number: "M-shipped", items: 1, placedAt: t0.Add(-24 * time.Hour)})
-		s.mustShip(t, shipped.ID, "UPS", "1ZSHIPPED01")
-		s.mustImport(t, orderSpec{email: "leo@example.com", number: "L-1", items: 1})
+		shipped := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "M-shipped", Items: 1, PlacedAt: testserver.T0.Add(-24 * time.Hour)})
+		s.MustShip(t, shipped.ID, "UPS", "1ZSHIPPED01")
+		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "L-1", Items: 1})
 
 		const q = `query($status: OrderStatus) { orders(first: 10, where: {status: $status}) { totalCount edges { node { number } } } }`
 		numbers := func(token string, status any) []string {
@@ -208,21 +148,21 @@ func TestOrdersConnection(t *testing.T) {
 					Edges []struct{ Node struct{ Number string } }
 				}
 			}
-			s.gql(t, token, q, map[string]any{"status": status}).mustOK(t, &res)
+			s.GQL(t, token, q, map[string]any{"status": status}).MustOK(t, &res)
 			var out []string
 			for _, e := range res.Orders.Edges {
 				out = append(out, e.Node.Number)
 			}
 			return out
 		}
-		mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+		mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
 		if got := fmt.Sprint(numbers(mina, nil)); got != "[M-2 M-1 M-0 M-shipped]" {
 			t.Errorf("mina's orders = %s, want her own, newest first", got)
 		}
 		if got := fmt.Sprint(numbers(mina, "SHIPPED")); got != "[M-shipped]" {
 			t.Errorf("mina's shipped orders = %s", got)
 		}
-		admin := s.token(t, auth.RoleAdmin, "")
+		admin := s.Token(t, auth.RoleAdmin, "")
 		if got := numbers(admin, nil); len(got) != 5 {
 			t.Errorf("admin sees %v, want all 5", got)
 		}
@@ -233,12 +173,12 @@ func TestOrdersConnection(t *testing.T) {
 }
 
 func TestAuthorization(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		a := s.mustImport(t, orderSpec{email: "mina@example.com", number: "A-1", items: 1})
-		shipID := s.mustShip(t, a.ID, "DHL", "JJDAUTH0001")
-		s.mustTrack(t, "DHL", "JJDAUTH0001", event("x1", "IN_TRANSIT", t0))
-		s.mustImport(t, orderSpec{email: "leo@example.com", number: "B-1", items: 1})
+		a := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "A-1", Items: 1})
+		shipID := s.MustShip(t, a.ID, "DHL", "JJDAUTH0001")
+		s.MustTrack(t, "DHL", "JJDAUTH0001", testserver.Event("x1", "IN_TRANSIT", testserver.T0))
+		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "B-1", Items: 1})
 
 		var ids struct {
 			Order struct {
@@ -250,8 +190,8 @@ func TestAuthorization(t *testing.T) {
 				}
 			}
 		}
-		admin := s.token(t, auth.RoleAdmin, "")
-		s.gql(t, admin, `{ order(number: "A-1") { customer { id } shipments { events(first: 5) { edges { node { id } } } } } }`, nil).mustOK(t, &ids)
+		admin := s.Token(t, auth.RoleAdmin, "")
+		s.GQL(t, admin, `{ order(number: "A-1") { customer { id } shipments { events(first: 5) { edges { node { id } } } } } }`, nil).MustOK(t, &ids)
 		foreign := map[string]string{
 			"order":         a.ID,
 			"orderItem":     a.Items[0].ID,
@@ -259,35 +199,35 @@ func TestAuthorization(t *testing.T) {
 			"trackingEvent": ids.Order.Shipments[0].Events.Edges[0].Node.ID,
 			"customer":      ids.Order.Customer.ID,
 		}
-		leo := s.token(t, auth.RoleCustomer, "leo@example.com")
-		mina := s.token(t, auth.RoleCustomer, "mina@example.com")
+		leo := s.Token(t, auth.RoleCustomer, "leo@example.com")
+		mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
 
 		t.Run("by number, like a missing order", func(t *testing.T) {
-			theirs := s.gql(t, leo, `query($n: String!) { order(number: $n) { id } }`, map[string]any{"n": "A-1"})
-			missing := s.gql(t, leo, `query($n: String!) { order(number: $n) { id } }`, map[string]any{"n": "NOPE-1"})
-			theirs.mustCode(t, "NOT_FOUND")
-			missing.mustCode(t, "NOT_FOUND")
+			theirs := s.GQL(t, leo, `query($n: String!) { order(number: $n) { id } }`, map[string]any{"n": "A-1"})
+			missing := s.GQL(t, leo, `query($n: String!) { order(number: $n) { id } }`, map[string]any{"n": "NOPE-1"})
+			theirs.MustCode(t, "NOT_FOUND")
+			missing.MustCode(t, "NOT_FOUND")
 			if string(theirs.Data) != string(missing.Data) || theirs.Errors[0].Message != `order "A-1" not found` {
 				t.Errorf("foreign %s %+v vs missing %s %+v", theirs.Data, theirs.Errors, missing.Data, missing.Errors)
 			}
 		})
 		for kind, id := range foreign {
 			t.Run("node "+kind, func(t *testing.T) {
-				r := s.gql(t, leo, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
-				r.mustCode(t, "NOT_FOUND")
+				r := s.GQL(t, leo, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+				r.MustCode(t, "NOT_FOUND")
 				if string(r.Data) != `{"node":null}` {
 					t.Errorf("data = %s", r.Data)
 				}
 				// The owner sees it through the same path.
 				var own struct{ Node *struct{ ID string } }
-				s.gql(t, mina, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).mustOK(t, &own)
+				s.GQL(t, mina, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).MustOK(t, &own)
 				if own.Node == nil || own.Node.ID != id {
 					t.Errorf("owner got %+v", own.Node)
 				}
 			})
 		}
 		t.Run("nodes", func(t *testing.T) {
-			r := s.gql(t, leo, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{a.ID, shipID}})
+			r := s.GQL(t, leo, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{a.ID, shipID}})
 			if string(r.Data) != `{"nodes":[null,null]}` {
 				t.Errorf("nodes = %s %+v", r.Data, r.Errors)
 			}
@@ -300,42 +240,42 @@ func TestAuthorization(t *testing.T) {
 				}
 				Viewer struct{ Email string }
 			}
-			s.gql(t, leo, `{ orders(first: 10) { totalCount } customers(first: 10) { edges { node { email } } } viewer { email } }`, nil).mustOK(t, &res)
+			s.GQL(t, leo, `{ orders(first: 10) { totalCount } customers(first: 10) { edges { node { email } } } viewer { email } }`, nil).MustOK(t, &res)
 			if res.Orders.TotalCount != 1 || len(res.Customers.Edges) != 1 || res.Customers.Edges[0].Node.Email != "leo@example.com" || res.Viewer.Email != "leo@example.com" {
 				t.Errorf("leo sees %+v", res)
 			}
 		})
 		t.Run("unknown customer sees nothing", func(t *testing.T) {
-			nobody := s.token(t, auth.RoleCustomer, "nobody@example.com")
+			nobody := s.Token(t, auth.RoleCustomer, "nobody@example.com")
 			var res struct{ Orders struct{ TotalCount int } }
-			s.gql(t, nobody, `{ orders(first: 10) { totalCount } }`, nil).mustOK(t, &res)
+			s.GQL(t, nobody, `{ orders(first: 10) { totalCount } }`, nil).MustOK(t, &res)
 			if res.Orders.TotalCount != 0 {
 				t.Errorf("unknown customer sees %d orders", res.Orders.TotalCount)
 			}
-			s.gql(t, nobody, `{ order(number: "A-1") { id } }`, nil).mustCode(t, "NOT_FOUND")
+			s.GQL(t, nobody, `{ order(number: "A-1") { id } }`, nil).MustCode(t, "NOT_FOUND")
 		})
 		t.Run("anonymous", func(t *testing.T) {
-			s.gql(t, "", `{ order(number: "A-1") { id } }`, nil).mustCode(t, "UNAUTHENTICATED")
-			s.gql(t, "", `{ orders(first: 1) { totalCount } }`, nil).mustCode(t, "UNAUTHENTICATED")
-			s.gql(t, "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": a.ID}).mustCode(t, "UNAUTHENTICATED")
+			s.GQL(t, "", `{ order(number: "A-1") { id } }`, nil).MustCode(t, "UNAUTHENTICATED")
+			s.GQL(t, "", `{ orders(first: 1) { totalCount } }`, nil).MustCode(t, "UNAUTHENTICATED")
+			s.GQL(t, "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": a.ID}).MustCode(t, "UNAUTHENTICATED")
 		})
 		t.Run("bad token", func(t *testing.T) {
-			r := s.gql(t, "not-a-jwt", `{ viewer { id } }`, nil)
+			r := s.GQL(t, "not-a-jwt", `{ viewer { id } }`, nil)
 			if r.Status != 401 {
 				t.Errorf("status %d", r.Status)
 			}
-			r.mustCode(t, "UNAUTHENTICATED")
+			r.MustCode(t, "UNAUTHENTICATED")
 			expired, _ := s.Issuer.Issue(auth.RoleAdmin, "", time.Nanosecond)
 			time.Sleep(time.Millisecond)
-			s.gql(t, expired, `{ viewer { id } }`, nil).mustCode(t, "UNAUTHENTICATED")
+			s.GQL(t, expired, `{ viewer { id } }`, nil).MustCode(t, "UNAUTHENTICATED")
 		})
 		t.Run("commands need staff", func(t *testing.T) {
-			vars := importOrderVars(orderSpec{email: "leo@example.com", number: "B-2", items: 1})
-			s.gql(t, leo, importOrderMutation, vars).mustCode(t, "FORBIDDEN")
-			s.gql(t, "", importOrderMutation, vars).mustCode(t, "UNAUTHENTICATED")
-			s.gql(t, leo, trackMutation, map[string]any{"input": map[string]any{"carrier": "DHL", "trackingNumber": "JJDAUTH0001",
-				"events": []any{event("x2", "DELIVERED", t0.Add(time.Hour))}}}).mustCode(t, "FORBIDDEN")
-			s.gql(t, leo, createShipmentMutation, map[string]any{"input": map[string]any{"orderId": a.ID, "carrier": "UPS", "trackingNumber": "1ZLEO0001"}}).mustCode(t, "FORBIDDEN")
+			vars := testserver.ImportOrderVars(testserver.OrderSpec{Email: "leo@example.com", Number: "B-2", Items: 1})
+			s.GQL(t, leo, testserver.ImportOrderMutation, vars).MustCode(t, "FORBIDDEN")
+			s.GQL(t, "", testserver.ImportOrderMutation, vars).MustCode(t, "UNAUTHENTICATED")
+			s.GQL(t, leo, testserver.TrackMutation, map[string]any{"input": map[string]any{"carrier": "DHL", "trackingNumber": "JJDAUTH0001",
+				"events": []any{testserver.Event("x2", "DELIVERED", testserver.T0.Add(time.Hour))}}}).MustCode(t, "FORBIDDEN")
+			s.GQL(t, leo, testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{"orderId": a.ID, "carrier": "UPS", "trackingNumber": "1ZLEO0001"}}).MustCode(t, "FORBIDDEN")
 			n, err := s.DB.Order.Query().Count(auth.WithSystem(context.Background()))
 			if err != nil || n != 2 {
 				t.Errorf("orders = %d, %v; want 2 (nothing written)", n, err)
@@ -345,14 +285,14 @@ func TestAuthorization(t *testing.T) {
 }
 
 func TestOrderDetails(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "D-1", items: 2})
-		s.mustShip(t, o.ID, "UPS", "1ZDETAIL001", map[string]any{"orderItemId": o.Items[1].ID, "quantity": 1})
-		second := s.mustShip(t, o.ID, "UPS", "1ZDETAIL002") // the rest: 1 × item 0, 1 × item 1
-		delivered := t0.Add(48 * time.Hour)
-		s.mustTrack(t, "UPS", "1ZDETAIL001", event("a", "DELIVERED", delivered.Add(-time.Hour)))
-		s.mustTrack(t, "UPS", "1ZDETAIL002", event("b", "DELIVERED", delivered))
+		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "D-1", Items: 2})
+		s.MustShip(t, o.ID, "UPS", "1ZDETAIL001", map[string]any{"orderItemId": o.Items[1].ID, "quantity": 1})
+		second := s.MustShip(t, o.ID, "UPS", "1ZDETAIL002") // the rest: 1 × item 0, 1 × item 1
+		delivered := testserver.T0.Add(48 * time.Hour)
+		s.MustTrack(t, "UPS", "1ZDETAIL001", testserver.Event("a", "DELIVERED", delivered.Add(-time.Hour)))
+		s.MustTrack(t, "UPS", "1ZDETAIL002", testserver.Event("b", "DELIVERED", delivered))
 		const q = `{ order(number: "D-1") {
 			status deliveredAt returnWindowEndsAt returnPolicy
 			paymentMethod { summary }
@@ -377,7 +317,7 @@ func TestOrderDetails(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, s.token(t, auth.RoleCustomer, "mina@example.com"), q, nil).mustOK(t, &res)
+		s.GQL(t, s.Token(t, auth.RoleCustomer, "mina@example.com"), q, nil).MustOK(t, &res)
 		got := res.Order
 		if got.Status != "DELIVERED" || !got.DeliveredAt.Equal(delivered) || !got.ReturnWindowEndsAt.Equal(delivered.AddDate(0, 0, 30)) {
 			t.Errorf("status %s delivered %v window %v", got.Status, got.DeliveredAt, got.ReturnWindowEndsAt)
@@ -403,8 +343,8 @@ func TestOrderDetails(t *testing.T) {
 			t.Errorf("shipment contents %v, want second = %v", units, want)
 		}
 		// Everything has shipped now: a third shipment has nothing to carry.
-		s.gql(t, s.integration(t), createShipmentMutation, map[string]any{"input": map[string]any{
-			"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZDETAIL003"}}).mustCode(t, "CONFLICT")
+		s.GQL(t, s.Integration(t), testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{
+			"orderId": o.ID, "carrier": "UPS", "trackingNumber": "1ZDETAIL003"}}).MustCode(t, "CONFLICT")
 		// Re-creating a shipment is idempotent.
 		var again struct {
 			CreateShipment struct {
@@ -412,8 +352,8 @@ func TestOrderDetails(t *testing.T) {
 				Shipment struct{ ID string }
 			}
 		}
-		s.gql(t, s.integration(t), createShipmentMutation, map[string]any{"input": map[string]any{
-			"orderId": o.ID, "carrier": "ups", "trackingNumber": "1z detail 002"}}).mustOK(t, &again)
+		s.GQL(t, s.Integration(t), testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{
+			"orderId": o.ID, "carrier": "ups", "trackingNumber": "1z detail 002"}}).MustOK(t, &again)
 		if again.CreateShipment.Created || again.CreateShipment.Shipment.ID != second {
 			t.Errorf("retry created a shipment: %+v", again)
 		}

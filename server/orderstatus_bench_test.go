@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // Flags of BenchmarkOrderStatus; see server/ORDERSTATUS_BENCHMARKS.md.
@@ -100,11 +102,11 @@ func TestOrderStatusBenchSmoke(t *testing.T) {
 	}
 	cfg := osConfig{scale: 0.0005, duration: time.Second, rounds: 1, conns: []int{2, 4}, customers: 3, threads: 1,
 		check: true, sqlite: true, events: true, profileDir: t.TempDir()}
-	e := &osEnv{cfg: cfg, out: testLogWriter{t}}
+	e := &osEnv{cfg: cfg, out: testserver.LogWriter{T: t}}
 	e.setup(t)
 	e.check(t)
 	rep := e.measure(t)
-	rep.write(testLogWriter{t})
+	rep.write(testserver.LogWriter{T: t})
 	want := map[string]bool{}
 	for _, v := range []*osTarget{e.ceiling, e.admin, e.customers, e.sqlite, e.big, e.small} {
 		want[v.name] = true

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // The order status fast path (graph/orderstatus_render.go) renders
@@ -43,7 +44,7 @@ func fastPathFixture(t *testing.T, s *testServer) {
 	t.Helper()
 	statusFixture(t, s, "mina@example.com", "FP-1", 4, 45, 3, 21, 0)
 	statusFixture(t, s, "leo@example.com", "FP-2", 1)
-	odd := importOrderVars(orderSpec{email: "zoë@example.com", number: "FP-3", items: 2})
+	odd := testserver.ImportOrderVars(testserver.OrderSpec{Email: "zoë@example.com", Number: "FP-3", Items: 2})
 	in := odd["input"].(map[string]any)
 	in["canceledAt"] = "2026-11-03T09:30:00.123456Z"
 	in["customer"].(map[string]any)["externalId"] = "cust-\"7\""
@@ -56,14 +57,14 @@ func fastPathFixture(t *testing.T, s *testServer) {
 	items[0].(map[string]any)["category"] = "Shirts"
 	items[0].(map[string]any)["reorderIntervalDays"] = 90
 	delete(items[1].(map[string]any), "imageUrl")
-	s.gql(t, s.integration(t), importOrderMutation, odd).mustOK(t, nil)
+	s.GQL(t, s.Integration(t), testserver.ImportOrderMutation, odd).MustOK(t, nil)
 
-	o := s.mustImport(t, orderSpec{email: "mina@example.com", number: "FP-4", items: 1})
-	s.mustShip(t, o.ID, "UPS", "1Z999AA10123456784")
-	s.mustTrack(t, "UPS", "1Z999AA10123456784",
-		event("d-1", "IN_TRANSIT", t0),
-		event("d-2", "OUT_FOR_DELIVERY", t0.Add(20*3600e9)),
-		event("d-3", "DELIVERED", t0.Add(26*3600e9)))
+	o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "FP-4", Items: 1})
+	s.MustShip(t, o.ID, "UPS", "1Z999AA10123456784")
+	s.MustTrack(t, "UPS", "1Z999AA10123456784",
+		testserver.Event("d-1", "IN_TRANSIT", testserver.T0),
+		testserver.Event("d-2", "OUT_FOR_DELIVERY", testserver.T0.Add(20*3600e9)),
+		testserver.Event("d-3", "DELIVERED", testserver.T0.Add(26*3600e9)))
 }
 
 // selGen generates random selections of the rendered types from the schema.
@@ -194,10 +195,10 @@ func (g *selGen) query(numbers []string) (string, bool) {
 }
 
 // sortedErrors renders r's errors in a stable order.
-func sortedErrors(r *gqlResponse) string {
+func sortedErrors(r *testserver.Response) string {
 	errs := make([]string, len(r.Errors))
 	for i, e := range r.Errors {
-		errs[i] = string(mustJSON(e))
+		errs[i] = string(testserver.MustJSON(e))
 	}
 	slices.Sort(errs)
 	return strings.Join(errs, "\n")
@@ -228,25 +229,25 @@ func fastPathServed(t *testing.T, s *testServer) (served, fallback float64) {
 
 func TestOrderStatusFastPath(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		fast := mustServer(t, dbURL)
 		fastPathFixture(t, fast)
 		slow := mustServer(t, dbURL, func(c *app.Config) {
 			c.DataDir = fast.Config.DataDir // the same SQLite file
 			c.NoFastPath = true
 		})
-		admin, mina, leo := fast.token(t, auth.RoleAdmin, ""), fast.token(t, auth.RoleCustomer, "mina@example.com"), fast.token(t, auth.RoleCustomer, "leo@example.com")
+		admin, mina, leo := fast.Token(t, auth.RoleAdmin, ""), fast.Token(t, auth.RoleCustomer, "mina@example.com"), fast.Token(t, auth.RoleCustomer, "leo@example.com")
 		compare := func(t *testing.T, token, q string, vars map[string]any) string {
 			t.Helper()
-			a, b := fast.gql(t, token, q, vars), slow.gql(t, token, q, vars)
+			a, b := fast.GQL(t, token, q, vars), slow.GQL(t, token, q, vars)
 			// The executor resolves root fields concurrently, so the
 			// order of their errors varies from one run to the next;
 			// everything else must be the same bytes.
 			if x, y := sortedErrors(a), sortedErrors(b); x != y {
 				t.Fatalf("the fast path answers with other errors for\n%s\nfast:     %s\nexecutor: %s", q, x, y)
 			}
-			if x, y := string(a.Data), string(b.Data); x != y || (len(a.Errors) == 0 && string(a.raw) != string(b.raw)) {
-				x, y = string(a.raw), string(b.raw)
+			if x, y := string(a.Data), string(b.Data); x != y || (len(a.Errors) == 0 && string(a.Raw) != string(b.Raw)) {
+				x, y = string(a.Raw), string(b.Raw)
 				i := 0
 				for i < min(len(x), len(y)) && x[i] == y[i] {
 					i++
@@ -254,7 +255,7 @@ func TestOrderStatusFastPath(t *testing.T) {
 				from := max(0, i-200)
 				t.Fatalf("the fast path answers differently at byte %d of\n%s\nfast:     …%s\nexecutor: …%s", i, q, x[from:min(len(x), i+200)], y[from:min(len(y), i+200)])
 			}
-			return string(a.raw)
+			return string(a.Raw)
 		}
 
 		// Every field of every rendered type, on every fixture order.

@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // goBenchDump, when set, makes BenchmarkOrderStatusHandler write each
@@ -62,8 +63,8 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	}
 	h := s.Handler()
 	cases := []struct{ name, token string }{
-		{"admin", s.token(b, auth.RoleAdmin, "")},
-		{"customer", s.token(b, auth.RoleCustomer, demo.DemoCustomerEmail)},
+		{"admin", s.Token(b, auth.RoleAdmin, "")},
+		{"customer", s.Token(b, auth.RoleCustomer, demo.DemoCustomerEmail)},
 	}
 	for _, c := range cases {
 		goBenchCheck(b, c.name, goBenchServe(b, h, body, c.token))
@@ -163,8 +164,8 @@ func goBenchServe(b *testing.B, h http.Handler, body []byte, token string) []byt
 // data and no errors, and writes it to -gobench-dump when set.
 func goBenchCheck(b *testing.B, name string, raw []byte) {
 	b.Helper()
-	var res gqlResponse
-	var data orderStatus
+	var res testserver.Response
+	var data testserver.OrderStatus
 	if err := json.Unmarshal(raw, &res); err != nil {
 		b.Fatalf("%s: %v: %s", name, err, raw)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,23 +12,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
-
-// lines decodes every JSON line logged so far.
-func (c *syncBuffer) lines(t testing.TB) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(c.String()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
 
 // mustFind returns the lines that have every given attribute (compared as
 // printed), failing the test when there is none.
@@ -62,20 +45,20 @@ func mustFind(t testing.TB, lines []map[string]any, want map[string]any) []map[s
 // close, two at shutdown, and never a token or anything from a body, a
 // query string or variables.
 func TestRequestLog(t *testing.T) {
-	var logs syncBuffer
-	log := slog.New(slog.NewJSONHandler(io.MultiWriter(&logs, testLogWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var logs testserver.SyncBuffer
+	log := slog.New(slog.NewJSONHandler(io.MultiWriter(&logs, testserver.LogWriter{T: t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := mustServerLog(t, "", log)
-	f := s.liveFixture(t, "RL1")
-	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+	f := s.LiveFixture(t, "RL1")
+	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	// The marker stands for anything private a client sends: it goes into
 	// variables, query text, a query string and a webhook body.
 	const marker = "private-marker-5f3c9a"
 	const orderQuery = `query OrderStatus($number: String!) { order(number: $number) { number } }`
 
-	s.gql(t, tok, orderQuery, map[string]any{"number": "RL1"}).mustOK(t, nil)
-	s.gql(t, tok, orderQuery, map[string]any{"number": marker}).mustCode(t, "NOT_FOUND")
-	parse := s.gql(t, tok, "query Broken { order(number: \""+marker+"\") { ", nil)
-	parse.mustCode(t, "GRAPHQL_PARSE_FAILED")
+	s.GQL(t, tok, orderQuery, map[string]any{"number": "RL1"}).MustOK(t, nil)
+	s.GQL(t, tok, orderQuery, map[string]any{"number": marker}).MustCode(t, "NOT_FOUND")
+	parse := s.GQL(t, tok, "query Broken { order(number: \""+marker+"\") { ", nil)
+	parse.MustCode(t, "GRAPHQL_PARSE_FAILED")
 
 	get, err := http.Get(s.URL() + "/query?query=" + url.QueryEscape(`{ order(number: "`+marker+`") { number } }`) + "&token=" + tok)
 	if err != nil {
@@ -83,9 +66,9 @@ func TestRequestLog(t *testing.T) {
 	}
 	_ = get.Body.Close()
 
-	ev := event("rl-1", "IN_TRANSIT", t0)
+	ev := testserver.Event("rl-1", "IN_TRANSIT", testserver.T0)
 	ev["message"] = marker
-	if st, body := s.webhook(t, webhookBody(t, "DHL", f.tracking, ev), testWebhookSecret); st != http.StatusOK {
+	if st, body := s.Webhook(t, testserver.WebhookBody(t, "DHL", f.Tracking, ev), testserver.WebhookSecret); st != http.StatusOK {
 		t.Fatalf("webhook: %d %v", st, body)
 	}
 	if res, err := http.Get(s.URL() + "/healthz"); err != nil {
@@ -94,31 +77,31 @@ func TestRequestLog(t *testing.T) {
 		_ = res.Body.Close()
 	}
 
-	c := s.connectWS(t, tok)
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	waitSubscribed(t, s, c, f)
-	c.send(wsMessage{ID: "1", Type: "complete"})
-	c.subscribe("2", shipmentUpdatedSubscription, map[string]any{"orderId": "999999"})
-	if m, err := c.readFor("2", 10e9); err != nil || errorCode(m) != "NOT_FOUND" {
+	c := s.ConnectWS(t, tok)
+	c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
+	s.WaitSubscribed(t, c, f)
+	c.Send(testserver.WSMessage{ID: "1", Type: "complete"})
+	c.Subscribe("2", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": "999999"})
+	if m, err := c.ReadFor("2", 10e9); err != nil || testserver.ErrorCode(m) != "NOT_FOUND" {
 		t.Fatalf("subscribing to a missing order: %+v %v", m, err)
 	}
-	_ = c.conn.Close(websocket.StatusNormalClosure, "")
+	_ = c.Conn.Close(websocket.StatusNormalClosure, "")
 	// The server ends its side of the close on its own goroutine: wait for
 	// it, or shutdown could still count this connection as open.
-	logs.waitFor(t, `"msg":"websocket closed","code":1000`)
-	open := s.connectWS(t, tok) // still open at shutdown
+	logs.WaitFor(t, `"msg":"websocket closed","code":1000`)
+	open := s.ConnectWS(t, tok) // still open at shutdown
 	_ = open
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	all := logs.String()
-	for _, secret := range []string{tok, marker, "eyJ", string(testWebhookSecret), "sha256="} {
+	for _, secret := range []string{tok, marker, "eyJ", string(testserver.WebhookSecret), "sha256="} {
 		if strings.Contains(all, secret) {
 			t.Errorf("the log holds %q", secret)
 		}
 	}
-	lines := logs.lines(t)
+	lines := logs.Lines(t)
 	query := map[string]any{"msg": "request", "level": "INFO", "method": "POST", "path": "/query", "op": "OrderStatus", "type": "query"}
 	ok := mustFind(t, lines, with(query, "status", 200))
 	if _, has := ok[0]["codes"]; has {

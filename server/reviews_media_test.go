@@ -6,13 +6,14 @@ import (
 
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // uploadPhoto uploads a phone photo as token and returns its media id.
 func (s *testServer) uploadPhoto(t *testing.T, token string) string {
 	t.Helper()
-	var out uploaded
-	s.upload(t, token, uploadPart{filename: "photo.jpg", contentType: "image/jpeg", data: phoneJPEG(t)}).mustOK(t, &out)
+	var out testserver.Uploaded
+	s.Upload(t, token, testserver.UploadPart{Filename: "photo.jpg", ContentType: "image/jpeg", Data: testserver.PhoneJPEG(t)}).MustOK(t, &out)
 	return out.UploadMedia.Media.ID
 }
 
@@ -22,14 +23,14 @@ func (s *testServer) uploadPhoto(t *testing.T, token string) string {
 // nobody but author and staff once it is hidden, through the product's
 // reviews and node(id:) alike); deleting the review lets go of them.
 func TestReviewMedia(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		a, b, leos := s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.leo)
 
 		// Someone else's upload: the whole review is refused.
 		res := s.writeReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 5, "body": "Lovely.", "mediaIds": []string{a, leos}})
-		res.mustCode(t, "NOT_FOUND")
+		res.MustCode(t, "NOT_FOUND")
 		if f := res.Errors[0].Extensions["field"]; f != "input.mediaIds[1]" {
 			t.Errorf("field %v, want input.mediaIds[1]", f)
 		}
@@ -56,7 +57,7 @@ func TestReviewMedia(t *testing.T) {
 		read := func(token string) page {
 			t.Helper()
 			var p page
-			s.gql(t, token, listMedia, map[string]any{"p": sh.products[0]}).mustOK(t, &p)
+			s.GQL(t, token, listMedia, map[string]any{"p": sh.products[0]}).MustOK(t, &p)
 			return p
 		}
 		for _, who := range []struct{ name, token string }{{"anonymous", ""}, {"another customer", sh.leo}, {"the author", sh.mina}} {
@@ -69,15 +70,15 @@ func TestReviewMedia(t *testing.T) {
 				t.Errorf("%s: media %+v, want %s then %s", who.name, m, b, a)
 			}
 		}
-		nodeMedia := func(token, id string) *gqlResponse {
-			return s.gql(t, token, `query($id: ID!) { node(id: $id) { ... on Media { id url } } }`, map[string]any{"id": id})
+		nodeMedia := func(token, id string) *testserver.Response {
+			return s.GQL(t, token, `query($id: ID!) { node(id: $id) { ... on Media { id url } } }`, map[string]any{"id": id})
 		}
 		if r := nodeMedia(sh.leo, a); len(r.Errors) > 0 || !strings.Contains(string(r.Data), a) {
 			t.Errorf("another customer, node(id:) of a published review's photo: %s %+v", r.Data, r.Errors)
 		}
 
 		// Hidden: the review and its media are the author's and staff's.
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Check"}}).mustOK(t, nil)
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Check"}}).MustOK(t, nil)
 		if p := read(sh.leo); p.Node.Reviews.TotalCount != 0 {
 			t.Errorf("another customer sees a hidden review: %+v", p)
 		}
@@ -92,7 +93,7 @@ func TestReviewMedia(t *testing.T) {
 		}
 
 		// Deleted: the media are let go, for the cleanup to delete.
-		s.gql(t, sh.mina, `mutation($id: ID!) { deleteReview(input: {reviewId: $id}) { deletedReviewId } }`, map[string]any{"id": rv.ID}).mustOK(t, nil)
+		s.GQL(t, sh.mina, `mutation($id: ID!) { deleteReview(input: {reviewId: $id}) { deletedReviewId } }`, map[string]any{"id": rv.ID}).MustOK(t, nil)
 		ctx := auth.WithSystem(t.Context())
 		left, err := s.DB.Media.Query().Where(media.AttachedAtIsNil(), media.ReviewIDIsNil()).Count(ctx)
 		if err != nil || left != 3 { // a, b and Leo's
@@ -106,7 +107,7 @@ func TestReviewMedia(t *testing.T) {
 // author's (a refused one names its place in the list and changes
 // nothing), dropped ones are let go; an edit without mediaIds keeps them.
 func TestEditReviewMedia(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		a, b, c, leos := s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.mina), s.uploadPhoto(t, sh.leo)
@@ -128,17 +129,17 @@ func TestEditReviewMedia(t *testing.T) {
 			return out
 		}
 		var e edited
-		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{c, b}}}).mustOK(t, &e)
+		s.GQL(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{c, b}}}).MustOK(t, &e)
 		if got := ids(e); len(got) != 2 || got[0] != c || got[1] != b {
 			t.Fatalf("after replacing: %v, want [%s %s]", got, c, b)
 		}
 		// Leo's upload, third in the list: refused, named, nothing changed.
-		res := s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Changed?", "mediaIds": []string{b, c, leos}}})
-		res.mustCode(t, "NOT_FOUND")
+		res := s.GQL(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Changed?", "mediaIds": []string{b, c, leos}}})
+		res.MustCode(t, "NOT_FOUND")
 		if f := res.Errors[0].Extensions["field"]; f != "input.mediaIds[2]" {
 			t.Errorf("field %v, want input.mediaIds[2]", f)
 		}
-		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Still good."}}).mustOK(t, &e)
+		s.GQL(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "body": "Still good."}}).MustOK(t, &e)
 		if got := ids(e); e.EditReview.Review.Body != "Still good." || len(got) != 2 || got[0] != c {
 			t.Fatalf("an edit without mediaIds: %+v", e)
 		}
@@ -146,15 +147,15 @@ func TestEditReviewMedia(t *testing.T) {
 		if n, err := s.DB.Media.Query().Where(media.AttachedAtIsNil(), media.ReviewIDIsNil()).Count(ctx); err != nil || n != 2 { // a (dropped) and Leo's
 			t.Errorf("%d unattached media (want 2): %v", n, err)
 		}
-		s.gql(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{}}}).mustOK(t, &e)
+		s.GQL(t, sh.mina, edit, map[string]any{"in": map[string]any{"reviewId": rv.ID, "mediaIds": []string{}}}).MustOK(t, &e)
 		if got := ids(e); len(got) != 0 {
 			t.Fatalf("after removing all: %v", got)
 		}
 		var p struct {
 			Node struct{ Reviews struct{ TotalCount int } }
 		}
-		s.gql(t, "", `query($p: ID!) { node(id: $p) { ... on Product { reviews(first: 5, filter: {withMedia: true}) { totalCount } } } }`,
-			map[string]any{"p": sh.products[0]}).mustOK(t, &p)
+		s.GQL(t, "", `query($p: ID!) { node(id: $p) { ... on Product { reviews(first: 5, filter: {withMedia: true}) { totalCount } } } }`,
+			map[string]any{"p": sh.products[0]}).MustOK(t, &p)
 		if p.Node.Reviews.TotalCount != 0 {
 			t.Errorf("a review without media still filtered as with media")
 		}

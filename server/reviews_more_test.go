@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
 )
@@ -50,30 +51,30 @@ type reviewNode struct {
 // It returns the customer's token.
 func (s *testServer) reviewBuyer(t *testing.T, email, number string, delivered bool) string {
 	t.Helper()
-	o := s.mustImport(t, orderSpec{email: email, number: number, items: 2})
+	o := s.MustImport(t, testserver.OrderSpec{Email: email, Number: number, Items: 2})
 	tn := "RB" + number
-	s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
+	s.MustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
 	if delivered {
-		s.mustTrack(t, "DHL", tn, event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
+		s.MustTrack(t, "DHL", tn, testserver.Event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
 	}
-	return s.token(t, auth.RoleCustomer, email)
+	return s.Token(t, auth.RoleCustomer, email)
 }
 
-func (s *testServer) editReview(t *testing.T, token string, in map[string]any) *gqlResponse {
+func (s *testServer) editReview(t *testing.T, token string, in map[string]any) *testserver.Response {
 	t.Helper()
-	return s.gql(t, token, editReviewMutation, map[string]any{"input": in})
+	return s.GQL(t, token, editReviewMutation, map[string]any{"input": in})
 }
 
 // reviewAs reads a review through node(id:) as token; nil when the
 // viewer gets NOT_FOUND.
 func (s *testServer) reviewAs(t *testing.T, token, id string) *reviewNode {
 	t.Helper()
-	r := s.gql(t, token, reviewNodeQuery, map[string]any{"id": id})
-	if r.code() == "NOT_FOUND" {
+	r := s.GQL(t, token, reviewNodeQuery, map[string]any{"id": id})
+	if r.Code() == "NOT_FOUND" {
 		return nil
 	}
 	var out struct{ Node *reviewNode }
-	r.mustOK(t, &out)
+	r.MustOK(t, &out)
 	return out.Node
 }
 
@@ -83,7 +84,7 @@ func (s *testServer) moderate(t *testing.T, admin, id, action, reason string) {
 	if reason != "" {
 		in["reason"] = reason
 	}
-	s.gql(t, admin, moderateMutation, map[string]any{"input": in}).mustOK(t, nil)
+	s.GQL(t, admin, moderateMutation, map[string]any{"input": in}).MustOK(t, nil)
 }
 
 // TestReviewsEdit: the author edits rating, title and body; editedAt is
@@ -96,7 +97,7 @@ func (s *testServer) moderate(t *testing.T, admin, id, action, reason string) {
 // when they can (it is published); staff cannot edit a customer's words
 // (FORBIDDEN).
 func TestReviewsEdit(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Truncate(time.Second))
 		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock, c.ReviewLimits = clock, &roomyReviewLimits })
 		sh := s.reviewShop(t)
@@ -108,7 +109,7 @@ func TestReviewsEdit(t *testing.T) {
 
 		clock.Advance(90 * time.Minute)
 		var out struct{ EditReview struct{ Review reviewNode } }
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "rating": 4, "title": "Better brewed cold", "body": "Cold brew is lovely."}).mustOK(t, &out)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "rating": 4, "title": "Better brewed cold", "body": "Cold brew is lovely."}).MustOK(t, &out)
 		e := out.EditReview.Review
 		if e.Rating != 4 || e.Title == nil || *e.Title != "Better brewed cold" || e.Body != "Cold brew is lovely." || e.Status != "PUBLISHED" {
 			t.Fatalf("edited = %+v", e)
@@ -127,27 +128,27 @@ func TestReviewsEdit(t *testing.T) {
 			t.Fatalf("summary after the edit = %+v", p.Node.ReviewSummary)
 		}
 		// Absent fields stay; an empty title removes it.
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "title": ""}).mustOK(t, &out)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "title": ""}).MustOK(t, &out)
 		if e := out.EditReview.Review; e.Title != nil || e.Rating != 4 || e.Body != "Cold brew is lovely." {
 			t.Fatalf("after removing the title: %+v", e)
 		}
 
 		// Bad edits change nothing.
-		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "scam", "action": "REQUIRE_APPROVAL"}).mustOK(t, nil)
-		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "idiot", "action": "BLOCK"}).mustOK(t, nil)
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "rating": 0}).mustCode(t, "INVALID_INPUT")
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": " "}).mustCode(t, "INVALID_INPUT")
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Only an idiot buys this."}).mustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, watchMutation, map[string]any{"word": "scam", "action": "REQUIRE_APPROVAL"}).MustOK(t, nil)
+		s.GQL(t, sh.admin, watchMutation, map[string]any{"word": "idiot", "action": "BLOCK"}).MustOK(t, nil)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "rating": 0}).MustCode(t, "INVALID_INPUT")
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": " "}).MustCode(t, "INVALID_INPUT")
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Only an idiot buys this."}).MustCode(t, "INVALID_INPUT")
 		// Staff cannot put words in a customer's mouth.
-		s.editReview(t, sh.admin, map[string]any{"reviewId": rv.ID, "body": "Best coffee ever."}).mustCode(t, "FORBIDDEN")
+		s.editReview(t, sh.admin, map[string]any{"reviewId": rv.ID, "body": "Best coffee ever."}).MustCode(t, "FORBIDDEN")
 		// Another customer: FORBIDDEN on a review they can see.
-		s.editReview(t, sh.leo, map[string]any{"reviewId": rv.ID, "body": "Mine now."}).mustCode(t, "FORBIDDEN")
+		s.editReview(t, sh.leo, map[string]any{"reviewId": rv.ID, "body": "Mine now."}).MustCode(t, "FORBIDDEN")
 		if n := s.reviewAs(t, sh.admin, rv.ID); n.Body != "Cold brew is lovely." || n.Rating != 4 || n.Status != "PUBLISHED" {
 			t.Fatalf("refused edits changed the review: %+v", n)
 		}
 
 		// A watched word needing approval: back to PENDING, off others' pages.
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Is this a SCAM?"}).mustOK(t, &out)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Is this a SCAM?"}).MustOK(t, &out)
 		if out.EditReview.Review.Status != "PENDING" {
 			t.Fatalf("edited with a watched word: %+v, want PENDING", out.EditReview.Review)
 		}
@@ -155,15 +156,15 @@ func TestReviewsEdit(t *testing.T) {
 			t.Fatal("a review sent back to PENDING still reaches others")
 		}
 		// Another customer: NOT_FOUND on a review they cannot see.
-		s.editReview(t, sh.leo, map[string]any{"reviewId": rv.ID, "body": "Mine now."}).mustCode(t, "NOT_FOUND")
+		s.editReview(t, sh.leo, map[string]any{"reviewId": rv.ID, "body": "Mine now."}).MustCode(t, "NOT_FOUND")
 		// Taken out again, the rule publishes the verified review.
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Just strong."}).mustOK(t, &out)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Just strong."}).MustOK(t, &out)
 		if out.EditReview.Review.Status != "PUBLISHED" {
 			t.Fatalf("edited without the word: %+v, want PUBLISHED", out.EditReview.Review)
 		}
 		// A staff decision sticks: a HIDDEN review stays hidden whatever the edit.
 		s.moderate(t, sh.admin, rv.ID, "HIDE", "Personal data")
-		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Removed the phone number."}).mustOK(t, &out)
+		s.editReview(t, sh.mina, map[string]any{"reviewId": rv.ID, "body": "Removed the phone number."}).MustOK(t, &out)
 		if out.EditReview.Review.Status != "HIDDEN" {
 			t.Fatalf("edited hidden review: %+v, want HIDDEN", out.EditReview.Review)
 		}
@@ -179,7 +180,7 @@ func TestReviewsEdit(t *testing.T) {
 			}
 		}
 		trail := `query($id: ID) { moderationDecisions(first: 50, where: {itemID: $id}) { edges { node { action fromStatus toStatus } } } }`
-		s.gql(t, sh.admin, trail, map[string]any{"id": rv.ID}).mustOK(t, &tr)
+		s.GQL(t, sh.admin, trail, map[string]any{"id": rv.ID}).MustOK(t, &tr)
 		var steps []string
 		for _, e := range tr.ModerationDecisions.Edges {
 			a := "rule"
@@ -202,25 +203,25 @@ func TestReviewsEdit(t *testing.T) {
 // NOT_FOUND on one they cannot; staff are FORBIDDEN (they hide instead);
 // deleting twice is NOT_FOUND. The moderation trail stays.
 func TestReviewsDelete(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
-		del := func(tok, id string) *gqlResponse {
-			return s.gql(t, tok, deleteReviewMutation, map[string]any{"id": id})
+		del := func(tok, id string) *testserver.Response {
+			return s.GQL(t, tok, deleteReviewMutation, map[string]any{"id": id})
 		}
 		mina := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 5, "body": "Lovely."})
 		ana := s.mustWriteReview(t, sh.ana, map[string]any{"productId": p0, "rating": 3, "body": "Fine."})
 		leo := s.mustWriteReview(t, sh.leo, map[string]any{"productId": p1, "rating": 4, "body": "Waiting."}) // PENDING
 		// A thread and a vote, so that the delete takes them along.
-		s.gql(t, sh.admin, replyMutation, map[string]any{"input": map[string]any{"reviewId": mina.ID, "body": "Thank you!"}}).mustOK(t, nil)
-		s.gql(t, sh.mina, replyMutation, map[string]any{"input": map[string]any{"reviewId": mina.ID, "body": "You're welcome."}}).mustOK(t, nil)
-		s.gql(t, sh.ana, helpfulMutation, map[string]any{"id": mina.ID}).mustOK(t, nil)
+		s.GQL(t, sh.admin, replyMutation, map[string]any{"input": map[string]any{"reviewId": mina.ID, "body": "Thank you!"}}).MustOK(t, nil)
+		s.GQL(t, sh.mina, replyMutation, map[string]any{"input": map[string]any{"reviewId": mina.ID, "body": "You're welcome."}}).MustOK(t, nil)
+		s.GQL(t, sh.ana, helpfulMutation, map[string]any{"id": mina.ID}).MustOK(t, nil)
 
-		del(sh.leo, mina.ID).mustCode(t, "FORBIDDEN")
-		del(sh.mina, leo.ID).mustCode(t, "NOT_FOUND")
-		del(sh.admin, mina.ID).mustCode(t, "FORBIDDEN")
-		del("", mina.ID).mustCode(t, "UNAUTHENTICATED")
+		del(sh.leo, mina.ID).MustCode(t, "FORBIDDEN")
+		del(sh.mina, leo.ID).MustCode(t, "NOT_FOUND")
+		del(sh.admin, mina.ID).MustCode(t, "FORBIDDEN")
+		del("", mina.ID).MustCode(t, "UNAUTHENTICATED")
 		if s.reviewAs(t, "", mina.ID) == nil || s.reviewAs(t, sh.admin, leo.ID) == nil {
 			t.Fatal("a refused delete removed a review")
 		}
@@ -228,7 +229,7 @@ func TestReviewsDelete(t *testing.T) {
 		var out struct {
 			DeleteReview struct{ DeletedReviewID string }
 		}
-		del(sh.mina, mina.ID).mustOK(t, &out)
+		del(sh.mina, mina.ID).MustOK(t, &out)
 		if out.DeleteReview.DeletedReviewID != mina.ID {
 			t.Fatalf("deletedReviewId = %q, want %q", out.DeleteReview.DeletedReviewID, mina.ID)
 		}
@@ -244,23 +245,23 @@ func TestReviewsDelete(t *testing.T) {
 				t.Fatalf("%s: summary after the delete = %+v", name, sm)
 			}
 		}
-		del(sh.mina, mina.ID).mustCode(t, "NOT_FOUND")
+		del(sh.mina, mina.ID).MustCode(t, "NOT_FOUND")
 		// One review per product, and the deleted one no longer counts.
 		again := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 4, "body": "Second thoughts."})
 		if again.ID == mina.ID || again.Status != "PUBLISHED" {
 			t.Fatalf("new review after the delete = %+v", again)
 		}
 		// A pending review: its author deletes it, and the queue forgets it.
-		del(sh.leo, leo.ID).mustOK(t, nil)
+		del(sh.leo, leo.ID).MustOK(t, nil)
 		var q struct{ ModerationQueue struct{ TotalCount int } }
-		s.gql(t, sh.admin, queueQuery, nil).mustOK(t, &q)
+		s.GQL(t, sh.admin, queueQuery, nil).MustOK(t, &q)
 		if q.ModerationQueue.TotalCount != 0 {
 			t.Fatalf("queue after deleting the pending review: %+v", q)
 		}
 		// The trail about the deleted review stays for staff.
 		var tr struct{ ModerationDecisions struct{ TotalCount int } }
-		s.gql(t, sh.admin, `query($id: ID) { moderationDecisions(first: 5, where: {itemID: $id}) { totalCount } }`,
-			map[string]any{"id": mina.ID}).mustOK(t, &tr)
+		s.GQL(t, sh.admin, `query($id: ID) { moderationDecisions(first: 5, where: {itemID: $id}) { totalCount } }`,
+			map[string]any{"id": mina.ID}).MustOK(t, &tr)
 		if tr.ModerationDecisions.TotalCount != 1 {
 			t.Fatalf("trail of the deleted review: %+v, want the rule's entry", tr)
 		}
@@ -272,14 +273,14 @@ func TestReviewsDelete(t *testing.T) {
 // that says why) and nothing is written, not even a trail entry; a
 // customer with one writes a verified, published review.
 func TestReviewsRequirePurchase(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL, func(c *app.Config) { c.ReviewsRequirePurchase = true })
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
 		// Leo ordered product 1 but has not received it; Mina never ordered product 1.
 		for name, c := range map[string]struct{ tok, product string }{"shipped, not delivered": {sh.leo, p1}, "never ordered": {sh.mina, p1}} {
 			r := s.writeReview(t, c.tok, map[string]any{"productId": c.product, "rating": 5, "body": "Great."})
-			r.mustCode(t, "FORBIDDEN")
+			r.MustCode(t, "FORBIDDEN")
 			if r.Errors[0].Message == "" || len(r.Data) > 0 && string(r.Data) != "null" {
 				t.Fatalf("%s: %+v data %s", name, r.Errors, r.Data)
 			}
@@ -288,7 +289,7 @@ func TestReviewsRequirePurchase(t *testing.T) {
 			t.Fatalf("a refused review was written: %+v", p.Node.Reviews)
 		}
 		var tr struct{ ModerationDecisions struct{ TotalCount int } }
-		s.gql(t, sh.admin, `{ moderationDecisions(first: 5) { totalCount } }`, nil).mustOK(t, &tr)
+		s.GQL(t, sh.admin, `{ moderationDecisions(first: 5) { totalCount } }`, nil).MustOK(t, &tr)
 		if tr.ModerationDecisions.TotalCount != 0 {
 			t.Fatalf("a refused review left %d trail entries", tr.ModerationDecisions.TotalCount)
 		}
@@ -303,7 +304,7 @@ func TestReviewsRequirePurchase(t *testing.T) {
 // published review's thread and receives the store's replies; a hidden or
 // pending review is NOT_FOUND to them.
 func TestReviewReplyAddedAnonymous(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		pub := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 2, "body": "Arrived late."})
@@ -311,21 +312,21 @@ func TestReviewReplyAddedAnonymous(t *testing.T) {
 		s.moderate(t, sh.admin, hidden.ID, "HIDE", "Personal data")
 		pending := s.mustWriteReview(t, sh.leo, map[string]any{"productId": sh.products[1], "rating": 3, "body": "Not here yet."})
 
-		c := s.dialWS(t)
-		c.send(wsMessage{Type: "connection_init"})
-		if m := c.read(); m.Type != "connection_ack" {
+		c := s.DialWS(t)
+		c.Send(testserver.WSMessage{Type: "connection_init"})
+		if m := c.Read(); m.Type != "connection_ack" {
 			t.Fatalf("anonymous connection: %+v", m)
 		}
-		c.subscribe("pub", reviewRepliesSubscription, map[string]any{"reviewId": pub.ID, "after": replyCursor0})
+		c.Subscribe("pub", reviewRepliesSubscription, map[string]any{"reviewId": pub.ID, "after": replyCursor0})
 		for _, body := range []string{"Sorry, the courier was delayed.", "A voucher is on its way."} {
-			s.gql(t, sh.admin, replyMutation, map[string]any{"input": map[string]any{"reviewId": pub.ID, "body": body}}).mustOK(t, nil)
+			s.GQL(t, sh.admin, replyMutation, map[string]any{"input": map[string]any{"reviewId": pub.ID, "body": body}}).MustOK(t, nil)
 			if u := nextReply(t, c, "pub"); u.ReviewReplyAdded.Reply.Body != body || !u.ReviewReplyAdded.Reply.ByMerchant || u.ReviewReplyAdded.Cursor == "" {
 				t.Fatalf("anonymous subscriber got %+v, want %q from the store", u, body)
 			}
 		}
 		for id, rv := range map[string]string{"hidden": hidden.ID, "pending": pending.ID} {
-			c.subscribe(id, reviewRepliesSubscription, map[string]any{"reviewId": rv, "after": replyCursor0})
-			if m, err := c.readFor(id, 10*time.Second); err != nil || errorCode(m) != "NOT_FOUND" {
+			c.Subscribe(id, reviewRepliesSubscription, map[string]any{"reviewId": rv, "after": replyCursor0})
+			if m, err := c.ReadFor(id, 10*time.Second); err != nil || testserver.ErrorCode(m) != "NOT_FOUND" {
 				t.Fatalf("anonymous subscription to a %s review: %s %s %v", id, m.Type, m.Payload, err)
 			}
 		}
@@ -371,7 +372,7 @@ func (s *testServer) pageReviews(t *testing.T, product string, size int, sort st
 			}
 		}
 		vars := map[string]any{"p": product, "first": size, "after": after, "sort": sort, "filter": filter}
-		s.gql(t, "", sortedReviewsQuery, vars).mustOK(t, &out)
+		s.GQL(t, "", sortedReviewsQuery, vars).MustOK(t, &out)
 		rs := out.Node.Reviews
 		if page == 0 {
 			total = rs.TotalCount
@@ -434,12 +435,12 @@ func reviewIDs(rs []listedReview) []string {
 // narrow the list and its totalCount alike. Only PUBLISHED reviews are
 // listed to an anonymous viewer.
 func TestReviewsSortFilterPage(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		// Times with nanoseconds (Postgres keeps microseconds) and ties.
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
 		// Anonymous pages, read many times over: a cost bucket that lasts.
 		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock, c.ViewerBurst = clock, 1<<30 })
-		admin := s.token(t, auth.RoleAdmin, "")
+		admin := s.Token(t, auth.RoleAdmin, "")
 		specs := []struct {
 			rating   int
 			verified bool
@@ -458,7 +459,7 @@ func TestReviewsSortFilterPage(t *testing.T) {
 				Items []struct{ Product struct{ ID string } }
 			}
 		}
-		s.gql(t, s.integration(t), `{ order(number: "SF0") { items { product { id } } } }`, nil).mustOK(t, &p)
+		s.GQL(t, s.Integration(t), `{ order(number: "SF0") { items { product { id } } } }`, nil).MustOK(t, &p)
 		product = p.Order.Items[0].Product.ID
 		ids := make([]string, len(specs))
 		for i, sp := range specs {
@@ -476,7 +477,7 @@ func TestReviewsSortFilterPage(t *testing.T) {
 		votes := []int{2, 0, 2, 1, 0, 3, 1, 0}
 		for i, n := range votes {
 			for j := 1; j <= n; j++ {
-				s.gql(t, tokens[(i+j)%len(tokens)], helpfulMutation, map[string]any{"id": ids[i]}).mustOK(t, nil)
+				s.GQL(t, tokens[(i+j)%len(tokens)], helpfulMutation, map[string]any{"id": ids[i]}).MustOK(t, nil)
 			}
 		}
 
@@ -526,6 +527,6 @@ func TestReviewsSortFilterPage(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, "", sortedReviewsQuery, map[string]any{"p": product, "first": 5, "filter": map[string]any{"ratings": []int{0}}}).mustCode(t, "INVALID_INPUT")
+		s.GQL(t, "", sortedReviewsQuery, map[string]any{"p": product, "first": 5, "filter": map[string]any{"ratings": []int{0}}}).MustCode(t, "INVALID_INPUT")
 	})
 }

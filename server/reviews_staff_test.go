@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -28,7 +29,7 @@ func (s *testServer) awaitingAll(t *testing.T, admin string) (ids []string, tota
 	var after any
 	for page := 0; page < 20; page++ {
 		var out awaitingPage
-		s.gql(t, admin, awaitingReplyQuery, map[string]any{"first": 2, "after": after}).mustOK(t, &out)
+		s.GQL(t, admin, awaitingReplyQuery, map[string]any{"first": 2, "after": after}).MustOK(t, &out)
 		a := out.ReviewsAwaitingReply
 		if page > 0 && a.TotalCount != total {
 			t.Fatalf("totalCount %d on page %d, %d before", a.TotalCount, page, total)
@@ -53,7 +54,7 @@ func (s *testServer) awaitingAll(t *testing.T, admin string) (ids []string, tota
 // else sees it). Customers are FORBIDDEN, anonymous callers
 // UNAUTHENTICATED.
 func TestReviewsAwaitingReply(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
 		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock = clock })
 		sh := s.reviewShop(t)
@@ -76,11 +77,11 @@ func TestReviewsAwaitingReply(t *testing.T) {
 		if ids, total := s.awaitingAll(t, sh.admin); fmt.Sprint(ids) != fmt.Sprint(want) || total != len(want) {
 			t.Fatalf("awaiting reply = %v (totalCount %d), want %v oldest first", ids, total, want)
 		}
-		s.gql(t, sh.mina, awaitingReplyQuery, map[string]any{"first": 5}).mustCode(t, "FORBIDDEN")
-		s.gql(t, "", awaitingReplyQuery, map[string]any{"first": 5}).mustCode(t, "UNAUTHENTICATED")
+		s.GQL(t, sh.mina, awaitingReplyQuery, map[string]any{"first": 5}).MustCode(t, "FORBIDDEN")
+		s.GQL(t, "", awaitingReplyQuery, map[string]any{"first": 5}).MustCode(t, "UNAUTHENTICATED")
 
 		reply := func(tok, id, body string) {
-			s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": id, "body": body}}).mustOK(t, nil)
+			s.GQL(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": id, "body": body}}).MustOK(t, nil)
 		}
 		reply(sh.mina, mina, "Any answer?") // the author's answer is no merchant reply
 		reply(sh.admin, ana, "Sorry: a replacement is on its way.")
@@ -119,12 +120,12 @@ type queuePage struct {
 // INVALID_INPUT. The decision trail filtered by author holds that
 // author's entries only; customers are FORBIDDEN from it.
 func TestModerationQueuePaging(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		clock := clockwork.NewFakeClockAt(time.Now().Add(-time.Hour))
 		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock = clock })
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
-		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "refund", "action": "REQUIRE_APPROVAL"}).mustOK(t, nil)
+		s.GQL(t, sh.admin, watchMutation, map[string]any{"word": "refund", "action": "REQUIRE_APPROVAL"}).MustOK(t, nil)
 		var pending []string
 		write := func(tok, product, body string, advance time.Duration) {
 			clock.Advance(advance)
@@ -145,7 +146,7 @@ func TestModerationQueuePaging(t *testing.T) {
 		var after any
 		for page := 0; ; page++ {
 			var q queuePage
-			s.gql(t, sh.admin, queuePageQuery, map[string]any{"first": 2, "after": after}).mustOK(t, &q)
+			s.GQL(t, sh.admin, queuePageQuery, map[string]any{"first": 2, "after": after}).MustOK(t, &q)
 			mq := q.ModerationQueue
 			// One item of the first page is approved before the second is read.
 			wantTotal := len(pending)
@@ -176,13 +177,13 @@ func TestModerationQueuePaging(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(pending) {
 			t.Fatalf("queue read by pages = %v, want %v oldest first", got, pending)
 		}
-		s.gql(t, sh.admin, queuePageQuery, map[string]any{"first": 0}).mustCode(t, "INVALID_INPUT")
-		s.gql(t, sh.admin, queuePageQuery, map[string]any{"first": 101}).mustCode(t, "INVALID_INPUT")
-		s.gql(t, sh.admin, queuePageQuery, map[string]any{"first": 2, "after": "bm90LWEtY3Vyc29y"}).mustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, queuePageQuery, map[string]any{"first": 0}).MustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, queuePageQuery, map[string]any{"first": 101}).MustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, queuePageQuery, map[string]any{"first": 2, "after": "bm90LWEtY3Vyc29y"}).MustCode(t, "INVALID_INPUT")
 
 		// The trail by author: Leo's two reviews, the first also approved.
 		var v struct{ Viewer struct{ ID string } }
-		s.gql(t, sh.leo, `{ viewer { id } }`, nil).mustOK(t, &v)
+		s.GQL(t, sh.leo, `{ viewer { id } }`, nil).MustOK(t, &v)
 		var tr struct {
 			ModerationDecisions struct {
 				TotalCount int
@@ -196,8 +197,8 @@ func TestModerationQueuePaging(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, sh.leo, trailByAuthorQuery, map[string]any{"author": v.Viewer.ID}).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.admin, trailByAuthorQuery, map[string]any{"author": v.Viewer.ID}).mustOK(t, &tr)
+		s.GQL(t, sh.leo, trailByAuthorQuery, map[string]any{"author": v.Viewer.ID}).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.admin, trailByAuthorQuery, map[string]any{"author": v.Viewer.ID}).MustOK(t, &tr)
 		var steps []string
 		for _, e := range tr.ModerationDecisions.Edges {
 			a := "rule"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
 )
@@ -73,15 +74,17 @@ type reviewShop struct {
 func (s *testServer) reviewShop(t *testing.T) reviewShop {
 	t.Helper()
 	buy := func(email, last, number string, deliver bool) {
-		vars := importOrderVars(orderSpec{email: email, number: number, items: 2})
+		vars := testserver.ImportOrderVars(testserver.OrderSpec{Email: email, Number: number, Items: 2})
 		vars["input"].(map[string]any)["customer"].(map[string]any)["lastName"] = last
-		var out struct{ ImportOrder struct{ Order importedOrder } }
-		s.gql(t, s.integration(t), importOrderMutation, vars).mustOK(t, &out)
+		var out struct {
+			ImportOrder struct{ Order testserver.ImportedOrder }
+		}
+		s.GQL(t, s.Integration(t), testserver.ImportOrderMutation, vars).MustOK(t, &out)
 		o := out.ImportOrder.Order
 		tn := "RV" + number
-		s.mustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
+		s.MustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
 		if deliver {
-			s.mustTrack(t, "DHL", tn, event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
+			s.MustTrack(t, "DHL", tn, testserver.Event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
 		}
 	}
 	buy("mina@example.com", "Okafor", "RV1", true)
@@ -92,10 +95,10 @@ func (s *testServer) reviewShop(t *testing.T) reviewShop {
 			Items []struct{ Product struct{ ID string } }
 		}
 	}
-	s.gql(t, s.integration(t), `{ order(number: "RV1") { items { product { id } } } }`, nil).mustOK(t, &out)
+	s.GQL(t, s.Integration(t), `{ order(number: "RV1") { items { product { id } } } }`, nil).MustOK(t, &out)
 	sh := reviewShop{
-		mina: s.token(t, auth.RoleCustomer, "mina@example.com"), leo: s.token(t, auth.RoleCustomer, "leo@example.com"),
-		ana: s.token(t, auth.RoleCustomer, "ana@example.com"), admin: s.token(t, auth.RoleAdmin, ""),
+		mina: s.Token(t, auth.RoleCustomer, "mina@example.com"), leo: s.Token(t, auth.RoleCustomer, "leo@example.com"),
+		ana: s.Token(t, auth.RoleCustomer, "ana@example.com"), admin: s.Token(t, auth.RoleAdmin, ""),
 	}
 	for _, it := range out.Order.Items {
 		sh.products = append(sh.products, it.Product.ID)
@@ -111,15 +114,15 @@ type reviewOut struct {
 	Media            []any
 }
 
-func (s *testServer) writeReview(t *testing.T, token string, in map[string]any) *gqlResponse {
+func (s *testServer) writeReview(t *testing.T, token string, in map[string]any) *testserver.Response {
 	t.Helper()
-	return s.gql(t, token, writeReviewMutation, map[string]any{"input": in})
+	return s.GQL(t, token, writeReviewMutation, map[string]any{"input": in})
 }
 
 func (s *testServer) mustWriteReview(t *testing.T, token string, in map[string]any) reviewOut {
 	t.Helper()
 	var out struct{ WriteReview struct{ Review reviewOut } }
-	s.writeReview(t, token, in).mustOK(t, &out)
+	s.writeReview(t, token, in).MustOK(t, &out)
 	return out.WriteReview.Review
 }
 
@@ -155,7 +158,7 @@ type productPage struct {
 func (s *testServer) productPage(t *testing.T, token, product string) productPage {
 	t.Helper()
 	var p productPage
-	s.gql(t, token, productReviewsQuery, map[string]any{"productId": product}).mustOK(t, &p)
+	s.GQL(t, token, productReviewsQuery, map[string]any{"productId": product}).MustOK(t, &p)
 	return p
 }
 
@@ -171,7 +174,7 @@ func (p productPage) ids() []string {
 // watched word: published at once; else pending, whatever the rating),
 // and a pending review that no other customer reaches by any path.
 func TestReviewsPublishingAndPrivacy(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		p0, p1 := sh.products[0], sh.products[1]
@@ -193,11 +196,11 @@ func TestReviewsPublishingAndPrivacy(t *testing.T) {
 			if p.Node.Reviews.TotalCount != 0 || len(p.Node.Reviews.Edges) != 0 || p.Node.ReviewSummary.Count != 0 {
 				t.Fatalf("%s sees %+v of product 1", name, p.Node)
 			}
-			r := s.gql(t, tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": leo.ID})
-			r.mustCode(t, "NOT_FOUND")
+			r := s.GQL(t, tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": leo.ID})
+			r.MustCode(t, "NOT_FOUND")
 			var nodes struct{ Nodes []*struct{ ID string } }
-			r = s.gql(t, tok, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{leo.ID}})
-			r.mustCode(t, "NOT_FOUND") // as for any id one may not see
+			r = s.GQL(t, tok, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{leo.ID}})
+			r.MustCode(t, "NOT_FOUND") // as for any id one may not see
 			if err := json.Unmarshal(r.Data, &nodes); err != nil || len(nodes.Nodes) == 1 && nodes.Nodes[0] != nil {
 				t.Fatalf("%s: nodes = %s, want no review", name, r.Data)
 			}
@@ -219,17 +222,17 @@ func TestReviewsPublishingAndPrivacy(t *testing.T) {
 		var line struct {
 			Node struct{ OrderItem *struct{ ID string } }
 		}
-		s.gql(t, sh.mina, lineQ, map[string]any{"id": mina.ID}).mustOK(t, &line)
+		s.GQL(t, sh.mina, lineQ, map[string]any{"id": mina.ID}).MustOK(t, &line)
 		if line.Node.OrderItem == nil {
 			t.Fatal("the author does not see her order line")
 		}
-		s.gql(t, sh.leo, lineQ, map[string]any{"id": mina.ID}).mustOK(t, &line)
+		s.GQL(t, sh.leo, lineQ, map[string]any{"id": mina.ID}).MustOK(t, &line)
 		if line.Node.OrderItem != nil {
 			t.Fatal("another customer sees the author's order line")
 		}
 
 		// The queue: staff see Leo's review; customers are refused.
-		s.gql(t, sh.mina, queueQuery, nil).mustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, queueQuery, nil).MustCode(t, "FORBIDDEN")
 		var q struct {
 			ModerationQueue struct {
 				TotalCount int
@@ -241,40 +244,40 @@ func TestReviewsPublishingAndPrivacy(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, sh.admin, queueQuery, nil).mustOK(t, &q)
+		s.GQL(t, sh.admin, queueQuery, nil).MustOK(t, &q)
 		if q.ModerationQueue.TotalCount != 1 || q.ModerationQueue.Edges[0].Node.ID != leo.ID || q.ModerationQueue.Edges[0].Node.Typename != "Review" {
 			t.Fatalf("queue = %+v", q.ModerationQueue)
 		}
 		// Approved, it reaches everyone and counts.
-		s.gql(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustOK(t, nil)
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).mustCode(t, "CONFLICT")
+		s.GQL(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).MustOK(t, nil)
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "APPROVE"}}).MustCode(t, "CONFLICT")
 		if p := s.productPage(t, sh.mina, p1); p.Node.Reviews.TotalCount != 1 || p.Node.ReviewSummary.Count != 1 {
 			t.Fatalf("after approval mina sees %d reviews, summary %d", p.Node.Reviews.TotalCount, p.Node.ReviewSummary.Count)
 		}
 		// Hidden (a reason is required), it is gone again for others, and from the showcase.
-		s.gql(t, sh.admin, `mutation($id: ID!) { featureReview(input: {reviewId: $id, featured: true}) { review { featured } } }`, map[string]any{"id": leo.ID}).mustOK(t, nil)
+		s.GQL(t, sh.admin, `mutation($id: ID!) { featureReview(input: {reviewId: $id, featured: true}) { review { featured } } }`, map[string]any{"id": leo.ID}).MustOK(t, nil)
 		var show struct {
 			FeaturedReviews struct {
 				Edges []struct{ Node struct{ ID string } }
 			}
 		}
-		s.gql(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).mustOK(t, &show)
+		s.GQL(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).MustOK(t, &show)
 		if len(show.FeaturedReviews.Edges) != 1 {
 			t.Fatalf("showcase = %+v", show)
 		}
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE"}}).mustCode(t, "INVALID_INPUT")
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE", "reason": "Off-topic"}}).mustOK(t, nil)
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE"}}).MustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "HIDE", "reason": "Off-topic"}}).MustOK(t, nil)
 		if p := s.productPage(t, sh.mina, p1); p.Node.Reviews.TotalCount != 0 || p.Node.ReviewSummary.Count != 0 {
 			t.Fatalf("hidden review: mina sees %d, summary %d", p.Node.Reviews.TotalCount, p.Node.ReviewSummary.Count)
 		}
-		s.gql(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).mustOK(t, &show)
+		s.GQL(t, "", `{ featuredReviews(first: 5) { edges { node { id } } } }`, nil).MustOK(t, &show)
 		if len(show.FeaturedReviews.Edges) != 0 {
 			t.Fatalf("a hidden review stays in the showcase: %+v", show)
 		}
 		// The trail: the rule's outcomes and staff decisions, for staff only.
 		trail := `query($id: ID) { moderationDecisions(first: 50, where: {itemID: $id}) { edges { node { action fromStatus toStatus reason actor } } } }`
-		s.gql(t, sh.mina, trail, map[string]any{"id": leo.ID}).mustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, trail, map[string]any{"id": leo.ID}).MustCode(t, "FORBIDDEN")
 		var tr struct {
 			ModerationDecisions struct {
 				Edges []struct {
@@ -285,7 +288,7 @@ func TestReviewsPublishingAndPrivacy(t *testing.T) {
 				}
 			}
 		}
-		s.gql(t, sh.admin, trail, map[string]any{"id": leo.ID}).mustOK(t, &tr)
+		s.GQL(t, sh.admin, trail, map[string]any{"id": leo.ID}).MustOK(t, &tr)
 		var steps []string
 		for _, e := range tr.ModerationDecisions.Edges {
 			a := "rule"
@@ -302,7 +305,7 @@ func TestReviewsPublishingAndPrivacy(t *testing.T) {
 
 // TestReviewsBadInput: every refusal has its code, and nothing is written.
 func TestReviewsBadInput(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		p0 := sh.products[0]
@@ -323,36 +326,36 @@ func TestReviewsBadInput(t *testing.T) {
 			"anonymous":       {"", map[string]any{"productId": p0, "rating": 4, "body": "x"}, "UNAUTHENTICATED"},
 			"unknown product": {sh.mina, map[string]any{"productId": sh.products[1] + "9", "rating": 4, "body": "x"}, "NOT_FOUND"},
 		} {
-			t.Run(name, func(t *testing.T) { s.writeReview(t, c.token, c.in).mustCode(t, c.code) })
+			t.Run(name, func(t *testing.T) { s.writeReview(t, c.token, c.in).MustCode(t, c.code) })
 		}
 		if p := s.productPage(t, sh.admin, p0); p.Node.Reviews.TotalCount != 0 {
 			t.Fatalf("bad input wrote %d reviews", p.Node.Reviews.TotalCount)
 		}
 		mina := s.mustWriteReview(t, sh.mina, map[string]any{"productId": p0, "rating": 4, "body": "Good."})
-		s.writeReview(t, sh.mina, map[string]any{"productId": p0, "rating": 5, "body": "Again."}).mustCode(t, "CONFLICT")
+		s.writeReview(t, sh.mina, map[string]any{"productId": p0, "rating": 5, "body": "Again."}).MustCode(t, "CONFLICT")
 		// Helpful votes: once, never one's own, never by staff.
-		s.gql(t, sh.mina, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "INVALID_INPUT")
-		s.gql(t, sh.admin, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).mustOK(t, nil)
-		s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).mustCode(t, "CONFLICT")
+		s.GQL(t, sh.mina, helpfulMutation, map[string]any{"id": mina.ID}).MustCode(t, "INVALID_INPUT")
+		s.GQL(t, sh.admin, helpfulMutation, map[string]any{"id": mina.ID}).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).MustOK(t, nil)
+		s.GQL(t, sh.leo, helpfulMutation, map[string]any{"id": mina.ID}).MustCode(t, "CONFLICT")
 		if p := s.productPage(t, "", p0); p.Node.Reviews.TotalCount != 1 || p.Node.Reviews.Edges[0].Node.HelpfulCount != 1 {
 			t.Fatalf("after the votes: %+v", p.Node.Reviews)
 		}
 		// Replies: another customer may not reply; nobody replies to what they cannot see.
-		reply := func(tok, id, body string) *gqlResponse {
-			return s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": id, "body": body}})
+		reply := func(tok, id, body string) *testserver.Response {
+			return s.GQL(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": id, "body": body}})
 		}
-		reply(sh.leo, mina.ID, "me too").mustCode(t, "FORBIDDEN")
-		reply(sh.admin, mina.ID, "  ").mustCode(t, "INVALID_INPUT")
+		reply(sh.leo, mina.ID, "me too").MustCode(t, "FORBIDDEN")
+		reply(sh.admin, mina.ID, "  ").MustCode(t, "INVALID_INPUT")
 		leo := s.mustWriteReview(t, sh.leo, map[string]any{"productId": sh.products[1], "rating": 2, "body": "Late."})
-		reply(sh.mina, leo.ID, "hm").mustCode(t, "NOT_FOUND")
-		reply(sh.leo, leo.ID, "Still waiting.").mustOK(t, nil)
-		reply(sh.admin, leo.ID, "Sorry, it ships today.").mustOK(t, nil)
+		reply(sh.mina, leo.ID, "hm").MustCode(t, "NOT_FOUND")
+		reply(sh.leo, leo.ID, "Still waiting.").MustOK(t, nil)
+		reply(sh.admin, leo.ID, "Sorry, it ships today.").MustOK(t, nil)
 		// Watched words and moderation are staff's.
-		s.gql(t, sh.mina, watchMutation, map[string]any{"word": "x", "action": "BLOCK"}).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.mina, `mutation { removeWatchedWord(input: {id: 1}) { removedId } }`, nil).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.mina, `{ watchedWords(first: 5) { edges { node { word } } } }`, nil).mustCode(t, "FORBIDDEN")
-		s.gql(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "REJECT", "reason": "x"}}).mustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, watchMutation, map[string]any{"word": "x", "action": "BLOCK"}).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, `mutation { removeWatchedWord(input: {id: 1}) { removedId } }`, nil).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, `{ watchedWords(first: 5) { edges { node { word } } } }`, nil).MustCode(t, "FORBIDDEN")
+		s.GQL(t, sh.mina, moderateMutation, map[string]any{"input": map[string]any{"itemId": leo.ID, "action": "REJECT", "reason": "x"}}).MustCode(t, "FORBIDDEN")
 		if p := s.productPage(t, sh.leo, sh.products[1]); len(p.Node.Reviews.Edges) != 1 || len(p.Node.Reviews.Edges[0].Node.Replies.Edges) != 2 ||
 			!p.Node.Reviews.Edges[0].Node.Replies.Edges[1].Node.ByMerchant {
 			t.Fatalf("leo's thread = %+v", p.Node.Reviews.Edges)
@@ -364,20 +367,20 @@ func TestReviewsBadInput(t *testing.T) {
 // approval holds a verified review, matching ignores case and punctuation
 // but respects word boundaries.
 func TestReviewsWatchedWords(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		p0 := sh.products[0]
 		var w struct {
 			AddWatchedWord struct{ WatchedWord struct{ Word, Action string } }
 		}
-		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "  Refund   SCAM ", "action": "REQUIRE_APPROVAL"}).mustOK(t, &w)
+		s.GQL(t, sh.admin, watchMutation, map[string]any{"word": "  Refund   SCAM ", "action": "REQUIRE_APPROVAL"}).MustOK(t, &w)
 		if w.AddWatchedWord.WatchedWord.Word != "refund scam" {
 			t.Fatalf("stored %q", w.AddWatchedWord.WatchedWord.Word)
 		}
-		s.gql(t, sh.admin, watchMutation, map[string]any{"word": "Idiot", "action": "BLOCK"}).mustOK(t, nil)
+		s.GQL(t, sh.admin, watchMutation, map[string]any{"word": "Idiot", "action": "BLOCK"}).MustOK(t, nil)
 		r := s.writeReview(t, sh.mina, map[string]any{"productId": p0, "rating": 3, "title": "IDIOT!", "body": "Fine."})
-		r.mustCode(t, "INVALID_INPUT")
+		r.MustCode(t, "INVALID_INPUT")
 		if r.Errors[0].Extensions["field"] != "input.title" {
 			t.Fatalf("blocked title: %+v", r.Errors[0])
 		}
@@ -401,15 +404,17 @@ func TestReviewsRateLimit(t *testing.T) {
 		c.ReviewLimits = &reviewLimitsForTest
 	})
 	sh := s.reviewShop(t)
-	vote := func() *gqlResponse { return s.gql(t, sh.leo, helpfulMutation, map[string]any{"id": sh.products[0]}) }
-	vote().mustCode(t, "NOT_FOUND") // counts: the limit is on attempts
+	vote := func() *testserver.Response {
+		return s.GQL(t, sh.leo, helpfulMutation, map[string]any{"id": sh.products[0]})
+	}
+	vote().MustCode(t, "NOT_FOUND") // counts: the limit is on attempts
 	r := vote()
-	r.mustCode(t, "THROTTLED")
+	r.MustCode(t, "THROTTLED")
 	if ra, _ := r.Errors[0].Extensions["retryAfter"].(float64); ra < 1 {
 		t.Fatalf("retryAfter = %v", r.Errors[0].Extensions)
 	}
 	clock.Advance(time.Minute)
-	vote().mustCode(t, "NOT_FOUND")
+	vote().MustCode(t, "NOT_FOUND")
 }
 
 // replyCursor0 is the reply feed's cursor before the first reply.
@@ -425,9 +430,9 @@ type replyUpdate struct {
 	}
 }
 
-func nextReply(t *testing.T, c *wsClient, id string) replyUpdate {
+func nextReply(t *testing.T, c *testserver.WSClient, id string) replyUpdate {
 	t.Helper()
-	m, err := c.readFor(id, 10*time.Second)
+	m, err := c.ReadFor(id, 10*time.Second)
 	if err != nil || m.Type != "next" {
 		t.Fatalf("want a reply on %s: %s %s %v", id, m.Type, m.Payload, err)
 	}
@@ -442,33 +447,33 @@ func nextReply(t *testing.T, c *wsClient, id string) replyUpdate {
 // see the review; once it is hidden, new replies reach only its author
 // and staff, on streams opened while it was published too.
 func TestReviewReplyAddedFollowsTheReview(t *testing.T) {
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
 		sh := s.reviewShop(t)
 		rv := s.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 2, "body": "Bitter."})
 		reply := func(tok, body string) {
-			s.gql(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": body}}).mustOK(t, nil)
+			s.GQL(t, tok, replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": body}}).MustOK(t, nil)
 		}
-		author := s.connectWS(t, sh.mina)
-		other := s.connectWS(t, sh.leo)
+		author := s.ConnectWS(t, sh.mina)
+		other := s.ConnectWS(t, sh.leo)
 		vars := map[string]any{"reviewId": rv.ID, "after": replyCursor0}
-		author.subscribe("a", reviewRepliesSubscription, vars)
-		other.subscribe("o", reviewRepliesSubscription, vars)
+		author.Subscribe("a", reviewRepliesSubscription, vars)
+		other.Subscribe("o", reviewRepliesSubscription, vars)
 		reply(sh.admin, "Sorry to hear that.")
 		for _, c := range []struct {
-			c  *wsClient
+			c  *testserver.WSClient
 			id string
 		}{{author, "a"}, {other, "o"}} {
 			if u := nextReply(t, c.c, c.id); u.ReviewReplyAdded.Reply.Body != "Sorry to hear that." || !u.ReviewReplyAdded.Reply.ByMerchant {
 				t.Fatalf("%s got %+v", c.id, u)
 			}
 		}
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Personal data"}}).mustOK(t, nil)
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Personal data"}}).MustOK(t, nil)
 		reply(sh.admin, "While hidden.")
 		reply(sh.mina, "Author while hidden.")
 		// Restored at once: replies written while it was hidden stay off
 		// other viewers' streams however late those read them.
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "RESTORE"}}).mustOK(t, nil)
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "RESTORE"}}).MustOK(t, nil)
 		reply(sh.admin, "Back.")
 		var authorGot, otherGot []string
 		for range 3 {
@@ -479,9 +484,9 @@ func TestReviewReplyAddedFollowsTheReview(t *testing.T) {
 			t.Fatalf("author got %q, another customer %q", authorGot, otherGot)
 		}
 		// A new subscription to a hidden review: NOT_FOUND for others.
-		s.gql(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Again"}}).mustOK(t, nil)
-		other.subscribe("o2", reviewRepliesSubscription, vars)
-		if m, err := other.readFor("o2", 10*time.Second); err != nil || errorCode(m) != "NOT_FOUND" {
+		s.GQL(t, sh.admin, moderateMutation, map[string]any{"input": map[string]any{"itemId": rv.ID, "action": "HIDE", "reason": "Again"}}).MustOK(t, nil)
+		other.Subscribe("o2", reviewRepliesSubscription, vars)
+		if m, err := other.ReadFor("o2", 10*time.Second); err != nil || testserver.ErrorCode(m) != "NOT_FOUND" {
 			t.Fatalf("subscribing to a hidden review: %s %s %v", m.Type, m.Payload, err)
 		}
 	})
@@ -495,15 +500,15 @@ func TestReviewReplyAddedAcrossInstances(t *testing.T) {
 	b := mustServer(t, dsn)
 	sh := a.reviewShop(t)
 	rv := a.mustWriteReview(t, sh.mina, map[string]any{"productId": sh.products[0], "rating": 4, "body": "Good."})
-	c := b.connectWS(t, b.token(t, auth.RoleCustomer, "leo@example.com"))
-	c.subscribe("1", reviewRepliesSubscription, map[string]any{"reviewId": rv.ID, "after": replyCursor0})
-	a.gql(t, a.token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Thanks from A"}}).mustOK(t, nil)
+	c := b.ConnectWS(t, b.Token(t, auth.RoleCustomer, "leo@example.com"))
+	c.Subscribe("1", reviewRepliesSubscription, map[string]any{"reviewId": rv.ID, "after": replyCursor0})
+	a.GQL(t, a.Token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Thanks from A"}}).MustOK(t, nil)
 	if u := nextReply(t, c, "1"); u.ReviewReplyAdded.Reply.Body != "Thanks from A" {
 		t.Fatalf("on B: %+v", u)
 	}
 	// And one written after B's subscriber is live, to prove the
 	// notification (not only the catch-up read) crossed.
-	a.gql(t, a.token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Second from A"}}).mustOK(t, nil)
+	a.GQL(t, a.Token(t, auth.RoleAdmin, ""), replyMutation, map[string]any{"input": map[string]any{"reviewId": rv.ID, "body": "Second from A"}}).MustOK(t, nil)
 	if u := nextReply(t, c, "1"); u.ReviewReplyAdded.Reply.Body != "Second from A" {
 		t.Fatalf("on B: %+v", u)
 	}

@@ -24,19 +24,20 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // expectOnlyClose checks that the next thing on the socket is its close,
 // with code and reason: no message before it.
-func (c *wsClient) expectOnlyClose(code websocket.StatusCode, reason string) {
-	c.t.Helper()
-	m, err := c.tryRead(10 * time.Second)
+func expectOnlyClose(c *testserver.WSClient, code websocket.StatusCode, reason string) {
+	c.T.Helper()
+	m, err := c.TryRead(10 * time.Second)
 	if err == nil {
-		c.t.Fatalf("got %s %q %s, want close %d %q and nothing before it", m.Type, m.ID, m.Payload, code, reason)
+		c.T.Fatalf("got %s %q %s, want close %d %q and nothing before it", m.Type, m.ID, m.Payload, code, reason)
 	}
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != code || ce.Reason != reason {
-		c.t.Fatalf("got %v, want close %d %q", err, code, reason)
+		c.T.Fatalf("got %v, want close %d %q", err, code, reason)
 	}
 }
 
@@ -59,39 +60,39 @@ func (s *testServer) expiresAt(t testing.TB, tok string) time.Time {
 func TestShipmentUpdatedTokenExpiry(t *testing.T) {
 	clock := clockwork.NewFakeClock()
 	s := mustServer(t, "", func(c *app.Config) { c.Clock = clock })
-	f := s.liveFixture(t, "L4")
+	f := s.LiveFixture(t, "L4")
 	tok, err := s.Issuer.Issue(auth.RoleCustomer, "mina@example.com", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := s.connectWS(t, tok)
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order})
-	waitSubscribed(t, s, c, f)
+	c := s.ConnectWS(t, tok)
+	c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
+	s.WaitSubscribed(t, c, f)
 
 	// Up to the last moment the stream runs.
 	clock.Advance(clock.Until(s.expiresAt(t, tok)) - time.Nanosecond)
-	s.mustTrack(t, "DHL", f.tracking, event("before-expiry", "IN_TRANSIT", t0.Add(time.Hour)))
-	u := c.next("1")
+	s.MustTrack(t, "DHL", f.Tracking, testserver.Event("before-expiry", "IN_TRANSIT", testserver.T0.Add(time.Hour)))
+	u := c.Next("1")
 	if u.Event == nil || u.Event.Message != "Event before-expiry" {
 		t.Fatalf("before expiry: %+v", u)
 	}
 	clock.Advance(time.Nanosecond)
-	c.expectOnlyClose(wsproto.CloseForbidden, wsproto.ExpiredReason)
+	expectOnlyClose(c, wsproto.CloseForbidden, wsproto.ExpiredReason)
 
 	// The same token cannot open another socket.
-	again := s.dialWS(t)
-	again.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
-	again.expectOnlyClose(wsproto.CloseForbidden, wsproto.ExpiredReason)
+	again := s.DialWS(t)
+	again.Send(testserver.WSMessage{Type: "connection_init", Payload: testserver.MustJSON(map[string]any{"authorization": "Bearer " + tok})})
+	expectOnlyClose(again, wsproto.CloseForbidden, wsproto.ExpiredReason)
 
 	// What commits while the client gets a fresh token is not lost.
-	s.mustTrack(t, "DHL", f.tracking, event("while-away", "OUT_FOR_DELIVERY", t0.Add(2*time.Hour)))
+	s.MustTrack(t, "DHL", f.Tracking, testserver.Event("while-away", "OUT_FOR_DELIVERY", testserver.T0.Add(2*time.Hour)))
 	fresh, err := s.Issuer.Issue(auth.RoleCustomer, "mina@example.com", 3*time.Hour) // the clock has moved an hour on
 	if err != nil {
 		t.Fatal(err)
 	}
-	c = s.connectWS(t, fresh)
-	c.subscribe("1", shipmentUpdatedSubscription, map[string]any{"orderId": f.order, "after": u.Cursor})
-	if u := c.next("1"); u.Event == nil || u.Event.Message != "Event while-away" {
+	c = s.ConnectWS(t, fresh)
+	c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order, "after": u.Cursor})
+	if u := c.Next("1"); u.Event == nil || u.Event.Message != "Event while-away" {
 		t.Fatalf("after a fresh token: %+v", u)
 	}
 }
@@ -119,14 +120,14 @@ func (e *expiryTarget) End(err error)                                    { e.end
 func TestLiveFeedEndsExpiredStreamsWithAnError(t *testing.T) {
 	clock := clockwork.NewFakeClock()
 	s := mustServer(t, "", func(c *app.Config) { c.Clock = clock })
-	f := s.liveFixture(t, "L5")
-	orderID, err := strconv.Atoi(f.order)
+	f := s.LiveFixture(t, "L5")
+	orderID, err := strconv.Atoi(f.Order)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
+	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	v, err := s.Issuer.Verify(tok)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestWebsocketCloseCodes asserts graphql-transport-ws close codes on the
@@ -21,42 +22,42 @@ func TestWebsocketCloseCodes(t *testing.T) {
 		c.WSInitTimeout = 300 * time.Millisecond
 		c.AllowedOrigins = []string{"https://shop.example.com"}
 	})
-	f := s.liveFixture(t, "W1")
-	tok := s.token(t, auth.RoleCustomer, "mina@example.com")
-	sub := map[string]any{"orderId": f.order}
+	f := s.LiveFixture(t, "W1")
+	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
+	sub := map[string]any{"orderId": f.Order}
 	for _, c := range []struct {
 		name string
-		run  func(c *wsClient)
+		run  func(c *testserver.WSClient)
 		want websocket.StatusCode
 	}{
-		{"no connection_init in time", func(c *wsClient) {}, 4408},
-		{"invalid token", func(c *wsClient) {
-			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer nope"})})
+		{"no connection_init in time", func(c *testserver.WSClient) {}, 4408},
+		{"invalid token", func(c *testserver.WSClient) {
+			c.Send(testserver.WSMessage{Type: "connection_init", Payload: testserver.MustJSON(map[string]any{"authorization": "Bearer nope"})})
 		}, 4403},
-		{"subscribe before ack", func(c *wsClient) { c.subscribe("1", shipmentUpdatedSubscription, sub) }, 4401},
-		{"second init", func(c *wsClient) {
-			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
-			c.read()
-			c.send(wsMessage{Type: "connection_init"})
+		{"subscribe before ack", func(c *testserver.WSClient) { c.Subscribe("1", testserver.ShipmentUpdatedSubscription, sub) }, 4401},
+		{"second init", func(c *testserver.WSClient) {
+			c.Send(testserver.WSMessage{Type: "connection_init", Payload: testserver.MustJSON(map[string]any{"authorization": "Bearer " + tok})})
+			c.Read()
+			c.Send(testserver.WSMessage{Type: "connection_init"})
 		}, 4429},
-		{"duplicate active id", func(c *wsClient) {
-			c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
-			c.read()
-			c.subscribe("1", shipmentUpdatedSubscription, sub)
-			c.subscribe("1", shipmentUpdatedSubscription, sub)
+		{"duplicate active id", func(c *testserver.WSClient) {
+			c.Send(testserver.WSMessage{Type: "connection_init", Payload: testserver.MustJSON(map[string]any{"authorization": "Bearer " + tok})})
+			c.Read()
+			c.Subscribe("1", testserver.ShipmentUpdatedSubscription, sub)
+			c.Subscribe("1", testserver.ShipmentUpdatedSubscription, sub)
 		}, 4409},
-		{"malformed message", func(c *wsClient) {
-			if err := c.conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":`)); err != nil {
+		{"malformed message", func(c *testserver.WSClient) {
+			if err := c.Conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":`)); err != nil {
 				t.Fatal(err)
 			}
 		}, 4400},
-		{"unknown message type", func(c *wsClient) { c.send(wsMessage{Type: "subscribe_all"}) }, 4400},
+		{"unknown message type", func(c *testserver.WSClient) { c.Send(testserver.WSMessage{Type: "subscribe_all"}) }, 4400},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ws := s.dialWS(t)
-			ws.t = t
+			ws := s.DialWS(t)
+			ws.T = t
 			c.run(ws)
-			if got := ws.closeStatus(); got != c.want {
+			if got := ws.CloseStatus(); got != c.want {
 				t.Fatalf("close code %d, want %d", got, c.want)
 			}
 		})
@@ -87,28 +88,28 @@ func TestWebsocketCloseCodes(t *testing.T) {
 // frees its place, and other viewers are unaffected.
 func TestConnectionsPerViewer(t *testing.T) {
 	s := mustServer(t, "")
-	mina := s.token(t, auth.RoleCustomer, "mina@example.com")
-	init := func(c *wsClient, tok string) {
-		c.send(wsMessage{Type: "connection_init", Payload: mustJSON(map[string]any{"authorization": "Bearer " + tok})})
+	mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
+	init := func(c *testserver.WSClient, tok string) {
+		c.Send(testserver.WSMessage{Type: "connection_init", Payload: testserver.MustJSON(map[string]any{"authorization": "Bearer " + tok})})
 	}
-	var open []*wsClient
+	var open []*testserver.WSClient
 	for i := 0; i < graphMaxConnectionsPerViewer; i++ {
-		open = append(open, s.connectWS(t, mina))
+		open = append(open, s.ConnectWS(t, mina))
 	}
-	over := s.dialWS(t)
+	over := s.DialWS(t)
 	init(over, mina)
-	if code := over.closeStatus(); code != 4429 {
+	if code := over.CloseStatus(); code != 4429 {
 		t.Fatalf("connection %d: close code %d, want 4429", graphMaxConnectionsPerViewer+1, code)
 	}
 	// Another customer is not affected.
-	s.connectWS(t, s.token(t, auth.RoleCustomer, "leo@example.com"))
+	s.ConnectWS(t, s.Token(t, auth.RoleCustomer, "leo@example.com"))
 	// Closing one frees a place (once the server has seen the close).
-	_ = open[0].conn.Close(websocket.StatusNormalClosure, "")
+	_ = open[0].Conn.Close(websocket.StatusNormalClosure, "")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c := s.dialWS(t)
+		c := s.DialWS(t)
 		init(c, mina)
-		m, err := c.tryRead(5 * time.Second)
+		m, err := c.TryRead(5 * time.Second)
 		if err == nil && m.Type == "connection_ack" {
 			break
 		}

@@ -1,4 +1,4 @@
-package main
+package reviews_test
 
 import (
 	"encoding/base64"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
@@ -495,7 +496,7 @@ func TestReviewReplyAddedFollowsTheReview(t *testing.T) {
 // TestReviewReplyAddedAcrossInstances: a reply written through instance A
 // reaches a subscriber on instance B (Postgres LISTEN/NOTIFY).
 func TestReviewReplyAddedAcrossInstances(t *testing.T) {
-	dsn := pgtestDatabase(t)
+	dsn := pgtest.Get(t).NewDatabase(t)
 	a := mustServer(t, dsn)
 	b := mustServer(t, dsn)
 	sh := a.reviewShop(t)

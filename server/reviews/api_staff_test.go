@@ -1,4 +1,4 @@
-package main
+package reviews_test
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package main
+package tracking_test
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 
 func TestWebhook(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := testserver.Start(t, dbURL)
 		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "W-1", Items: 1})
 		s.MustShip(t, o.ID, "DHL", "JJDHOOK01")
 

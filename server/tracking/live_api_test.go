@@ -1,4 +1,4 @@
-package main
+package tracking_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 
 func TestShipmentUpdatedLive(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := testserver.Start(t, dbURL)
 		f := s.LiveFixture(t, "L1")
 		c := s.ConnectWS(t, s.Token(t, auth.RoleCustomer, "mina@example.com"))
 		c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
@@ -68,7 +68,7 @@ func TestShipmentUpdatedLive(t *testing.T) {
 
 func TestShipmentUpdatedAuthorization(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := testserver.Start(t, dbURL)
 		f := s.LiveFixture(t, "L2")
 		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "L2-leo", Items: 1})
 		for name, c := range map[string]struct {
@@ -106,7 +106,7 @@ func TestShipmentUpdatedAuthorization(t *testing.T) {
 
 func TestShipmentUpdatedResume(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := testserver.Start(t, dbURL)
 		f := s.LiveFixture(t, "L3")
 		tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 		c := s.ConnectWS(t, tok)
@@ -141,9 +141,9 @@ func TestShipmentUpdatedResume(t *testing.T) {
 }
 
 func TestShipmentUpdatedAcrossInstances(t *testing.T) {
-	dsn := pgtestDatabase(t)
-	a := mustServer(t, dsn)
-	b := mustServer(t, dsn)
+	dsn := pgtest.Get(t).NewDatabase(t)
+	a := testserver.Start(t, dsn)
+	b := testserver.Start(t, dsn)
 	f := a.LiveFixture(t, "L5")
 	c := b.ConnectWS(t, b.Token(t, auth.RoleCustomer, "mina@example.com"))
 	c.Subscribe("1", testserver.ShipmentUpdatedSubscription, map[string]any{"orderId": f.Order})
@@ -163,7 +163,7 @@ func TestShipmentUpdatedAcrossInstances(t *testing.T) {
 // the resync after it reconnects re-reads them from the change log.
 func TestShipmentUpdatedSurvivesPostgresRestart(t *testing.T) {
 	cluster := pgtest.Start(t)
-	s := mustServer(t, cluster.NewDatabase(t))
+	s := testserver.Start(t, cluster.NewDatabase(t))
 	f := s.LiveFixture(t, "R1")
 	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	first := s.ConnectWS(t, tok)
@@ -223,7 +223,7 @@ func TestSubscriptionCyclesLeaveNoGoroutines(t *testing.T) {
 }
 
 func testSubscriptionCycles(t *testing.T, dbURL string) {
-	s := mustServer(t, dbURL)
+	s := testserver.Start(t, dbURL)
 	f := s.LiveFixture(t, "G1")
 	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	warm := s.ConnectWS(t, tok) // first use starts lazily created goroutines (pools, timers)
@@ -286,7 +286,7 @@ func TestStalledReaderDoesNotSlowOthers(t *testing.T) {
 	// answers none, is not dropped should the test run past the pong
 	// deadline on a loaded machine (the drop is
 	// TestStalledClientDroppedWithin30s's).
-	s := mustServer(t, "", func(c *app.Config) { c.Clock = clockwork.NewFakeClock() })
+	s := testserver.Start(t, "", func(c *app.Config) { c.Clock = clockwork.NewFakeClock() })
 	f := s.LiveFixture(t, "S1")
 	tok := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	healthy := s.ConnectWS(t, tok)
@@ -376,7 +376,7 @@ func wsjsonReadTimeout(c *websocket.Conn, d time.Duration) (testserver.WSMessage
 // when that first subscriber leaves, the others still get every update, and
 // a staff subscriber (another viewer, so another group) gets its own.
 func TestSharedRenderOutlivesFirstSubscriber(t *testing.T) {
-	s := mustServer(t, "")
+	s := testserver.Start(t, "")
 	f := s.LiveFixture(t, "G1")
 	mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
 	first, second := s.ConnectWS(t, mina), s.ConnectWS(t, mina)

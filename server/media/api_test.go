@@ -1,4 +1,4 @@
-package main
+package media_test
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 
 func TestUploadMediaOverHTTP(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := testserver.Start(t, dbURL)
 		s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "AC-1", Items: 1})
 		s.MustImport(t, testserver.OrderSpec{Email: "other@example.com", Number: "AC-2", Items: 1})
 		mina := s.Token(t, auth.RoleCustomer, "mina@example.com")
@@ -64,20 +64,20 @@ func TestUploadMediaOverHTTP(t *testing.T) {
 		}
 		s.GQL(t, other, q, map[string]any{"id": m.ID}).MustCode(t, "NOT_FOUND")
 
-		// A video, kept as testserver.Uploaded, without a thumbnail; staff may upload.
-		video, _ := os.ReadFile("media/testdata/tiny.webm")
+		// A video, kept as uploaded, without a thumbnail; staff may upload.
+		video, _ := os.ReadFile("testdata/tiny.webm")
 		s.Upload(t, s.Token(t, auth.RoleAdmin, ""), testserver.UploadPart{Filename: "clip.webm", ContentType: "video/webm", Data: video}).MustOK(t, &out)
 		if out.UploadMedia.Media.Kind != "VIDEO" || out.UploadMedia.Media.ThumbnailURL != nil {
 			t.Fatalf("video: %+v", out.UploadMedia.Media)
 		}
 		if _, served := s.GetMedia(t, out.UploadMedia.Media.URL); !bytes.Equal(served, video) {
-			t.Fatal("the video is not served as testserver.Uploaded")
+			t.Fatal("the video is not served as uploaded")
 		}
 	})
 }
 
 func TestUploadMediaRefusals(t *testing.T) {
-	s := mustServer(t, "", func(c *app.Config) {
+	s := testserver.Start(t, "", func(c *app.Config) {
 		c.MediaLimits = media.Limits{MaxPhotoBytes: 200 << 10, MaxVideoBytes: 300 << 10, MaxPixels: 1_000_000}
 		c.MediaUploadRate = ratelimit.Rate{Burst: 6, Every: time.Hour}
 	})

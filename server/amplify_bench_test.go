@@ -51,13 +51,13 @@ func BenchmarkAbusiveValidation(b *testing.B) {
 	fmt.Fprintln(w, "shape\tKB\tstatus\tserver CPU ms/request\tclient p50 ms\t")
 	shapes := validationtest.Shapes()
 	for _, s := range shapes {
-		postQuery(b, srv.url, s)
+		testserver.PostQuery(b, srv.url, s)
 		cpu0 := srv.cpuTime(b)
 		var lat []time.Duration
 		status := 0
 		for range *abusiveRequests {
 			start := time.Now()
-			status, _ = postQuery(b, srv.url, s)
+			status, _ = testserver.PostQuery(b, srv.url, s)
 			lat = append(lat, time.Since(start))
 		}
 		cpu := srv.cpuTime(b) - cpu0

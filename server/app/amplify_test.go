@@ -1,9 +1,8 @@
-package main
+package app_test
 
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"runtime"
 	"testing"
@@ -12,23 +11,6 @@ import (
 	"github.com/aftercart/aftercart/graph/validationtest"
 	"github.com/aftercart/aftercart/server/internal/testserver"
 )
-
-// postQuery sends a document without a token, as a stranger would, and
-// returns the HTTP status and the raw body.
-func postQuery(tb testing.TB, url string, s validationtest.Shape) (int, []byte) {
-	tb.Helper()
-	body, _ := json.Marshal(map[string]any{"query": s.Query, "operationName": s.OperationName})
-	res, err := http.Post(url+"/query", "application/json", bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res.StatusCode, raw
-}
 
 // TestAbusiveValidation sends every shape of graph/validationtest to the
 // real server without a token (issue 8, item 1: 500 fields that cannot
@@ -41,12 +23,12 @@ func TestAbusiveValidation(t *testing.T) {
 	s := mustServer(t, "")
 	for _, shape := range validationtest.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
-			postQuery(t, s.URL(), shape) // warm: lazily built state
+			testserver.PostQuery(t, s.URL(), shape) // warm: lazily built state
 			s.Statements.Store(0)
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			status, raw := postQuery(t, s.URL(), shape)
+			status, raw := testserver.PostQuery(t, s.URL(), shape)
 			runtime.ReadMemStats(&after)
 			alloc := after.TotalAlloc - before.TotalAlloc
 			var res struct {

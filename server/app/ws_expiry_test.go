@@ -1,4 +1,4 @@
-package main
+package app_test
 
 // Token expiry on open websockets and the drop of clients that stop
 // reading, on the real server with a fake clock (Config.Clock): the tests

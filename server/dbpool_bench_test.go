@@ -38,7 +38,7 @@ import (
 // variants, not for the targets (see the repository's OrderStatus
 // benchmark for those).
 func BenchmarkOrderStatusDB(b *testing.B) {
-	query := osReadmeQuery(b)
+	query := testserver.ReadmeOrderStatusQuery(b)
 	for _, dbName := range []string{"sqlite", "postgres"} {
 		b.Run(dbName, func(b *testing.B) {
 			url := ""

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 	"testing"
 
@@ -28,9 +27,3 @@ func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...fu
 	t.Helper()
 	return &testServer{testserver.StartLog(t, dbURL, log, configure...)}
 }
-
-// fmtMap renders a map deterministically for comparison.
-func fmtMap(m map[string]int) string { return fmt.Sprint(m) }
-
-// pgtestDatabase returns a fresh database on the shared throwaway cluster.
-func pgtestDatabase(t *testing.T) string { return pgtest.Get(t).NewDatabase(t) }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/benchdata"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // osPostgresSettings tune the benchmark's throwaway cluster (on top of
@@ -68,28 +68,12 @@ type osEnv struct {
 	ceiling, admin, customers, sqlite, big, small *osTarget
 }
 
-// osReadmeQuery returns the README's OrderStatus operation, verbatim.
-func osReadmeQuery(tb testing.TB) string {
-	tb.Helper()
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, m := range regexp.MustCompile("(?ms)^```graphql\n(.*?)^```").FindAllStringSubmatch(string(readme), -1) {
-		if strings.Contains(m[1], "query OrderStatus") {
-			return m[1]
-		}
-	}
-	tb.Fatal("README.md has no graphql block with query OrderStatus")
-	return ""
-}
-
 // setup starts and tunes Postgres, builds and starts the servers, loads the
 // dataset and prepares every variant's rotation.
 func (e *osEnv) setup(tb testing.TB) {
 	tb.Helper()
 	ctx := context.Background()
-	e.query = osReadmeQuery(tb)
+	e.query = testserver.ReadmeOrderStatusQuery(tb)
 	var err error
 	if e.dir, err = os.MkdirTemp("", "aftercart-orderstatus-"); err != nil {
 		tb.Fatal(err)

@@ -57,7 +57,7 @@ func BenchmarkOrderStatusHandler(b *testing.B) {
 	if err := demo.Seed(context.Background(), s.DB, s.Orders, s.Tracking, time.Now().UTC().Truncate(24*time.Hour)); err != nil {
 		b.Fatal(err)
 	}
-	body, err := json.Marshal(map[string]any{"query": osReadmeQuery(b), "variables": map[string]any{"number": demo.InTransitOrderNumber}})
+	body, err := json.Marshal(map[string]any{"query": testserver.ReadmeOrderStatusQuery(b), "variables": map[string]any{"number": demo.InTransitOrderNumber}})
 	if err != nil {
 		b.Fatal(err)
 	}

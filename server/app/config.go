@@ -73,8 +73,8 @@ type Config struct {
 	// their turn (see graph/admission.go).
 	MaxInFlight, MaxQueued int
 	// GCHeapFloor is the heap size below which the garbage collector does
-	// not run (see package main's tuneGC); 0 keeps Go's default. The process applies it,
-	// not Run: tests run many servers in one process.
+	// not run (see package main's tuneGC); 0 keeps Go's default. The
+	// process applies it, not Run: tests run many servers in one process.
 	GCHeapFloor uint64
 	// StoreName signs the store's replies to reviews; empty means "The
 	// store", or the demo store's name in development mode.
@@ -134,8 +134,8 @@ func NewConfigError(problems []string) error {
 	return &ConfigError{Problems: problems}
 }
 
-// Validate checks c as package main's ParseFlags produced it and returns a *ConfigError
-// listing every problem, or nil. Secrets are checked where they will come
+// Validate checks c as package main's ParseFlags produced it and returns a
+// *ConfigError listing every problem, or nil. Secrets are checked where they will come
 // from: the Config fields when set, else the environment (the development
 // files in the data dir are created or read later, by Run).
 func (c *Config) Validate() error { return NewConfigError(c.problems()) }

@@ -20,7 +20,7 @@ import (
 // needs (edits count against the review limit, refused ones included).
 var roomyReviewLimits = reviews.Limits{Reviews: ratelimit.Rate{Burst: 100, Every: time.Second}}
 
-// Operations of the author's and staff's screens that reviews_test.go does
+// Operations of the author's and staff's screens that api_test.go does
 // not already hold.
 const (
 	editReviewMutation = `mutation($input: EditReviewInput!) {

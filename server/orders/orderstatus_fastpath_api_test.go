@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"fmt"
@@ -278,7 +278,7 @@ func TestOrderStatusFastPath(t *testing.T) {
 			t.Fatalf("every field of every rendered type: the fast path served %v of 4", served-served0)
 		}
 
-		readme := osReadmeQuery(t)
+		readme := testserver.ReadmeOrderStatusQuery(t)
 		// README's OrderStatus, as staff and as its customer; another
 		// customer's order and a missing one (NOT_FOUND: the executor's).
 		served0, fallback0 := fastPathServed(t, fast)

@@ -133,11 +133,11 @@ func benchFanout(b *testing.B, n int) {
 		// A pause first: each round is one event reaching an idle server,
 		// not the tail of the previous round's work (or its GC).
 		time.Sleep(roundPause)
-		srvCPU, cliCPU, busy := srv.cpuTime(b), selfCPUTime(b), machineBusy(b)
+		srvCPU, cliCPU, busy := srv.cpuTime(b), testserver.SelfCPUTime(b), machineBusy(b)
 		results[i] = h.measure(b, fmt.Sprintf("fanout-%d", i+1), time.Minute)
 		// Measured up to the last receipt: work trailing it is not counted.
 		r := &results[i]
-		r.serverCPU, r.clientCPU = srv.cpuTime(b)-srvCPU, selfCPUTime(b)-cliCPU
+		r.serverCPU, r.clientCPU = srv.cpuTime(b)-srvCPU, testserver.SelfCPUTime(b)-cliCPU
 		r.otherCPU = max(machineBusy(b)-busy-r.serverCPU-r.clientCPU, 0)
 	}
 	b.StopTimer()
@@ -155,7 +155,7 @@ func benchFanout(b *testing.B, n int) {
 		base: base, idle: idle, after: after, idleGC: idleGC, baseGo: baseGo, idleGo: idleGo, afterGo: afterGo,
 		results: results}
 	all := rep.pooled()
-	p := func(ds []time.Duration, q float64) float64 { return ms(percentile(ds, q)) }
+	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	b.ReportMetric(float64(all.span.Nanoseconds())/float64(rounds), "ns/op")
 	b.ReportMetric(rep.perConn(), "KB/conn")
 	b.ReportMetric(p(all.fromCommit, 0.50), "p50-ms")
@@ -238,14 +238,14 @@ func (r *fanoutReport) write(w io.Writer) {
 		fmt.Fprintf(&out, "  profiles in %s (CPU figures include the heap profiler's sampling at 4 KB)\n", *fanoutProfile)
 	}
 	fmt.Fprintf(&out, "delivery latency in ms (commit: from the webhook's recordedAt; send: from just before the webhook request; 200: from its response):\n")
-	p := func(ds []time.Duration, q float64) float64 { return ms(percentile(ds, q)) }
+	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\treceived\tcommit p50\tp90\tp99\tmax\tsend p99\tmax\t200 p99\twebhook\tCPU ms server\tclients\tother processes\tserver GC ms\t")
 	row := func(name string, x fanoutResult) {
 		fmt.Fprintf(tw, "%s\t%d/%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", name,
 			len(x.fromSend), len(x.fromSend)+x.missed,
 			p(x.fromCommit, 0.5), p(x.fromCommit, 0.9), p(x.fromCommit, 0.99), p(x.fromCommit, 1),
-			p(x.fromSend, 0.99), p(x.fromSend, 1), p(x.fromOK, 0.99), x.webhook, ms(x.serverCPU), ms(x.clientCPU), ms(x.otherCPU), ms(x.gc))
+			p(x.fromSend, 0.99), p(x.fromSend, 1), p(x.fromOK, 0.99), x.webhook, testserver.Millis(x.serverCPU), testserver.Millis(x.clientCPU), testserver.Millis(x.otherCPU), testserver.Millis(x.gc))
 	}
 	for i, x := range r.results {
 		row(strconv.Itoa(i+1), x)
@@ -319,7 +319,7 @@ func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
 	var bin string
 	if profileDir == "" {
 		bin = filepath.Join(dir, "aftercart")
-		build := exec.Command(goTool(), "build", "-o", bin, ".")
+		build := exec.Command(testserver.GoTool(), "build", "-o", bin, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
@@ -474,13 +474,6 @@ func freePort(b *testing.B) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
 // cpuTime returns the user plus system CPU time the server has used.
 func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
@@ -492,12 +485,8 @@ func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
 	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / clockTicks
+	return time.Duration(utime+stime) * time.Second / testserver.ClockTicks
 }
-
-// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times; 100 on every
-// Linux architecture Go supports.
-const clockTicks = 100
 
 // machineBusy returns the CPU time all processes have used (the non-idle
 // time of every CPU, from /proc/stat), so that other work on the machine
@@ -517,16 +506,7 @@ func machineBusy(b *testing.B) time.Duration {
 		n, _ := strconv.ParseInt(v, 10, 64)
 		ticks += n
 	}
-	return time.Duration(ticks) * time.Second / clockTicks
-}
-
-// selfCPUTime returns the user plus system CPU time of this process.
-func selfCPUTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ticks) * time.Second / testserver.ClockTicks
 }
 
 // memSample is the server's memory as the kernel sees it, in KB.
@@ -960,7 +940,7 @@ func (h *fanoutHarness) waitAllLive(b *testing.B) int {
 // measure fans one event out to everyone and returns the latencies.
 func (h *fanoutHarness) measure(b *testing.B, id string, timeout time.Duration) fanoutResult {
 	r, sent, committed, ok := h.publish(b, id, timeout)
-	res := fanoutResult{sent: sent, webhook: fmt.Sprintf("%.1f ms", ms(ok.Sub(sent)))}
+	res := fanoutResult{sent: sent, webhook: fmt.Sprintf("%.1f ms", testserver.Millis(ok.Sub(sent)))}
 	var last int64
 	for i := range r.at {
 		at := r.at[i].Load()
@@ -979,18 +959,7 @@ func (h *fanoutHarness) measure(b *testing.B, id string, timeout time.Duration) 
 	return res
 }
 
-// percentile returns the q-quantile of ds (nearest rank); it sorts ds.
-func percentile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	i := int(float64(len(ds))*q+0.999999) - 1
-	return ds[min(max(i, 0), len(ds)-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-func mb(kb int64) float64        { return float64(kb) / 1024 }
+func mb(kb int64) float64 { return float64(kb) / 1024 }
 
 // kbPer returns (after-before)/n in KB; the difference may be negative.
 func kbPer(after, before uint64, n int) float64 {

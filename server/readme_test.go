@@ -95,12 +95,12 @@ func TestReadmeExamples(t *testing.T) {
 	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command(goTool(), "build", "-o", filepath.Join(bin, "aftercart"), ".")
+	build := exec.Command(testserver.GoTool(), "build", "-o", filepath.Join(bin, "aftercart"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	shim := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = run ] && [ \"$2\" = ./server ]; then shift 2; exec %q \"$@\"; fi\nexec %q \"$@\"\n",
-		filepath.Join(bin, "aftercart"), goTool())
+		filepath.Join(bin, "aftercart"), testserver.GoTool())
 	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(shim), 0o755); err != nil {
 		t.Fatal(err)
 	}

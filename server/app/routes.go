@@ -197,7 +197,7 @@ func (a *App) demoSession(w http.ResponseWriter, _ *http.Request) {
 // on the CPUs, and database/sql then hands connections out at random. On
 // two CPUs with Postgres on the same machine, 4 at once served 28 % more
 // order status screens than 8, with a third lower p99
-// (server/ORDERSTATUS_BENCHMARKS.md). Requests that wait on a database
+// (server/orders/ORDERSTATUS_BENCHMARKS.md). Requests that wait on a database
 // across a network want more: raise -max-inflight-requests towards
 // -db-max-open-conns.
 func (a *App) maxInFlight() int {

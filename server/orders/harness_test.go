@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/aftercart/aftercart/server/app"
@@ -23,3 +24,10 @@ func mustServer(t testing.TB, dbURL string, configure ...func(*app.Config)) *tes
 
 // fmtMap renders a map deterministically for comparison.
 func fmtMap(m map[string]int) string { return fmt.Sprint(m) }
+
+// mustServerLog starts the real server logging to log (see
+// testserver.StartLog).
+func mustServerLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*app.Config)) *testServer {
+	t.Helper()
+	return &testServer{testserver.StartLog(t, dbURL, log, configure...)}
+}

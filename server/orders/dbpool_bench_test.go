@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ import (
 // one run, never across runs. It prints req/s, p50 and p99 per round and
 // reports the median round's req/s.
 //
-//	go test ./server -run '^$' -bench BenchmarkOrderStatusDB -benchtime 1x
+//	go test ./server/orders/ -run '^$' -bench BenchmarkOrderStatusDB -benchtime 1x
 //
 // Clients and server share the CPUs: the figures are for comparing
 // variants, not for the targets (see the repository's OrderStatus
@@ -59,7 +59,7 @@ func BenchmarkOrderStatusDB(b *testing.B) {
 						r := servers[i].load(b, c, *dbBenchDuration)
 						results[i] = append(results[i], r)
 						fmt.Printf("%s c=%-2d %-18s round %d: %6.0f req/s  p50 %6.2f ms  p99 %7.2f ms  CPU/req: Go %4.0f µs, Postgres %4.0f µs  connections closed %d\n",
-							dbName, c, v.name, round+1, r.rps, ms(r.p50), ms(r.p99), r.goCPU, r.pgCPU, r.closed)
+							dbName, c, v.name, round+1, r.rps, testserver.Millis(r.p50), testserver.Millis(r.p99), r.goCPU, r.pgCPU, r.closed)
 					}
 				}
 				for i, v := range variants {
@@ -176,7 +176,7 @@ func (t *orderStatusTarget) load(b *testing.B, c int, d time.Duration) loadResul
 		failures atomic.Int64
 		firstErr atomic.Value
 	)
-	pg0, go0, st0 := t.pgCPU(b), selfCPUTime(b), t.s.DB.SQL.Stats()
+	pg0, go0, st0 := t.pgCPU(b), testserver.SelfCPUTime(b), t.s.DB.SQL.Stats()
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	for g := range c {
@@ -213,11 +213,11 @@ func (t *orderStatusTarget) load(b *testing.B, c int, d time.Duration) loadResul
 	if n := failures.Load(); n > 0 {
 		b.Fatalf("%d failed requests; first: %v", n, firstErr.Load())
 	}
-	pg1, go1, st1 := t.pgCPU(b), selfCPUTime(b), t.s.DB.SQL.Stats()
+	pg1, go1, st1 := t.pgCPU(b), testserver.SelfCPUTime(b), t.s.DB.SQL.Stats()
 	n := float64(len(lat))
 	slices.Sort(lat)
 	return loadResult{
-		rps: n / elapsed.Seconds(), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99),
+		rps: n / elapsed.Seconds(), p50: testserver.Percentile(lat, 0.5), p99: testserver.Percentile(lat, 0.99),
 		goCPU: float64((go1 - go0).Microseconds()) / n, pgCPU: float64((pg1 - pg0).Microseconds()) / n,
 		closed: (st1.MaxIdleClosed + st1.MaxIdleTimeClosed + st1.MaxLifetimeClosed) - (st0.MaxIdleClosed + st0.MaxIdleTimeClosed + st0.MaxLifetimeClosed),
 	}
@@ -262,5 +262,5 @@ func (t *orderStatusTarget) pgCPU(b *testing.B) time.Duration {
 			ticks += num(f[11]) + num(f[12])
 		}
 	}
-	return time.Duration(ticks) * time.Second / clockTicks
+	return time.Duration(ticks) * time.Second / testserver.ClockTicks
 }

@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"bytes"
@@ -41,9 +41,9 @@ var goBenchDump = flag.String("gobench-dump", "",
 // The request log writes JSON to io.Discard: its formatting is counted,
 // the terminal is not. The per-client cost budget is raised so that the
 // loop is never throttled, and no statement hook is installed. Figures:
-// server/GO_BENCHMARKS.md. Run it with, for example:
+// server/orders/GO_BENCHMARKS.md. Run it with, for example:
 //
-//	go test ./server/ -run '^$' -bench BenchmarkOrderStatusHandler -benchtime 2s -count 6
+//	go test ./server/orders/ -run '^$' -bench BenchmarkOrderStatusHandler -benchtime 2s -count 6
 func BenchmarkOrderStatusHandler(b *testing.B) {
 	s := mustServerLog(b, "", slog.New(slog.NewJSONHandler(io.Discard, nil)), func(c *app.Config) {
 		c.ViewerBurst = math.MaxInt32

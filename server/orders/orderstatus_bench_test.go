@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
-// Flags of BenchmarkOrderStatus; see server/ORDERSTATUS_BENCHMARKS.md.
+// Flags of BenchmarkOrderStatus; see server/orders/ORDERSTATUS_BENCHMARKS.md.
 var (
 	osScale = flag.Float64("orderstatus-scale", 1,
 		"BenchmarkOrderStatus: dataset size; 1 is 100,000 orders, 10,000 customers, 300,000 items, 120,000 shipments, ~3,000,000 tracking events")
@@ -59,7 +59,7 @@ type osConfig struct {
 // concurrency's figures as metrics; ns/op is one second over ADMIN's req/s
 // there. Run it with -benchtime 1x:
 //
-//	go test ./server/ -run '^$' -bench '^BenchmarkOrderStatus$' -benchtime 1x -timeout 30m
+//	go test ./server/orders/ -run '^$' -bench '^BenchmarkOrderStatus$' -benchtime 1x -timeout 30m
 func BenchmarkOrderStatus(b *testing.B) {
 	if _, err := osWrkPath(); err != nil {
 		b.Fatal(err)
@@ -207,9 +207,7 @@ func (e *osEnv) measure(tb testing.TB) *osReport {
 
 // profile records aftercart's CPU profile while wrk drives the ADMIN and
 // the customer variants at conns connections, in a run that is not
-// reported. It uses the server's own -pprof-addr when the binary has it,
-// else a second server run by this test binary (osPprofChild) on the same
-// database.
+// reported, from the server's own -pprof-addr.
 func (e *osEnv) profile(tb testing.TB, conns int) {
 	tb.Helper()
 	if err := os.MkdirAll(e.cfg.profileDir, 0o755); err != nil {
@@ -217,11 +215,7 @@ func (e *osEnv) profile(tb testing.TB, conns int) {
 	}
 	proc := e.admin.proc
 	if proc.pprof == "" {
-		addr, pprofAddr := osFreeAddr(tb), osFreeAddr(tb)
-		proc = osStart(tb, e.dir, "aftercart-profiled", os.Args[0], append([]string{"-addr", addr}, e.pgArgs...),
-			append(e.env, osPprofChildEnv+"="+pprofAddr), addr, "/readyz")
-		proc.pprof = "http://" + pprofAddr
-		defer proc.stop()
+		tb.Fatalf("%s has no -pprof-addr flag: its CPU cannot be profiled", e.bin)
 	}
 	secs := max(1, int(e.cfg.duration.Seconds()))
 	for _, v := range []struct {

@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -80,9 +79,9 @@ func (e *osEnv) setup(tb testing.TB) {
 	}
 	tb.Cleanup(func() { _ = os.RemoveAll(e.dir) })
 	e.bin = filepath.Join(e.dir, "aftercart")
-	osBuild(tb, ".", e.bin)
+	osBuild(tb, "..", e.bin)
 	ceilingBin := filepath.Join(e.dir, "ceiling")
-	osBuild(tb, "./internal/ceiling", ceilingBin)
+	osBuild(tb, "../internal/ceiling", ceilingBin)
 	e.env = append(os.Environ(), auth.SecretEnv+"="+string(osJWTKey), app.WebhookSecretEnv+"="+string(osWebhookKey),
 		"DATABASE_URL=", "AFTERCART_DEV=", "AFTERCART_SEED=", "AFTERCART_SIMULATE_CARRIERS=", "AFTERCART_METRICS_ADDR=")
 
@@ -119,12 +118,9 @@ func (e *osEnv) setup(tb testing.TB) {
 	args := e.pgArgs
 	pprofAddr := ""
 	if e.cfg.profileDir != "" {
-		e.profiler = "test binary (runtime/pprof in-process; the server has no -pprof-addr flag)"
-		if help, _ := exec.Command(e.bin, "-h").CombinedOutput(); strings.Contains(string(help), "-pprof-addr") {
-			pprofAddr = osFreeAddr(tb)
-			args = append(args, "-pprof-addr", pprofAddr)
-			e.profiler = "the server's -pprof-addr"
-		}
+		pprofAddr = osFreeAddr(tb)
+		args = append(args, "-pprof-addr", pprofAddr)
+		e.profiler = "the server's -pprof-addr"
 	}
 	addr := osFreeAddr(tb)
 	aftercart := osStart(tb, e.dir, "aftercart-postgres", e.bin, append([]string{"-addr", addr}, args...), e.env, addr, "/readyz")

@@ -1,4 +1,4 @@
-package main
+package orders_test
 
 import (
 	"bytes"
@@ -8,68 +8,29 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	_ "net/http/pprof" // the profile-mode child serves it on its own listener
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // BenchmarkOrderStatus's servers run as processes of their own, built from
-// the repository: aftercart (go build .) and the ceiling (go build
-// ./internal/ceiling). Separate processes keep their CPU time, garbage
+// the repository: aftercart (go build ./server) and the ceiling (go build
+// ./server/internal/ceiling). Separate processes keep their CPU time, garbage
 // collector and scheduler apart from each other and from the benchmark,
 // and let the report charge each request its server's and Postgres's CPU
 // as /proc counts it.
 
-// osPprofChildEnv, when set to an address, makes this test binary run
-// aftercart's Main with net/http/pprof served on that address: the CPU
-// profile of a server whose binary has no -pprof-addr flag.
-const osPprofChildEnv = "AFTERCART_ORDERSTATUS_PPROF_CHILD"
-
-func init() {
-	if addr := os.Getenv(osPprofChildEnv); addr != "" {
-		os.Exit(osPprofChild(addr, os.Args[1:]))
-	}
-}
-
-// osPprofChild runs the server as main does, plus net/http/pprof's
-// handlers (registered on http.DefaultServeMux by the import) on addr.
-func osPprofChild(addr string, args []string) int {
-	m := NewMain()
-	if err := m.ParseFlags(args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := m.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "run:", err)
-		return 1
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pprof listener:", err)
-		return 1
-	}
-	go func() { _ = http.Serve(ln, http.DefaultServeMux) }()
-	<-ctx.Done()
-	_ = ln.Close()
-	if err := m.Close(); err != nil {
-		return 1
-	}
-	return 0
-}
-
-// osBuild compiles the package in dir (relative to server/) into out.
+// osBuild compiles the package in dir (relative to server/orders) into out.
 func osBuild(tb testing.TB, dir, out string) {
 	tb.Helper()
-	build := exec.Command(goTool(), "build", "-o", out, dir)
+	build := exec.Command(testserver.GoTool(), "build", "-o", out, dir)
 	if b, err := build.CombinedOutput(); err != nil {
 		tb.Fatalf("go build %s: %v\n%s", dir, err, b)
 	}
@@ -171,7 +132,7 @@ func osProcCPU(pid int, children bool) (time.Duration, error) {
 		t, _ := strconv.ParseInt(v, 10, 64)
 		ticks += t
 	}
-	return time.Duration(ticks) * time.Second / clockTicks, nil
+	return time.Duration(ticks) * time.Second / testserver.ClockTicks, nil
 }
 
 // osPostgres measures the CPU time of one Postgres cluster: its postmaster,
@@ -240,7 +201,7 @@ func osMachineBusy() time.Duration {
 		n, _ := strconv.ParseInt(v, 10, 64)
 		ticks += n
 	}
-	return time.Duration(ticks) * time.Second / clockTicks
+	return time.Duration(ticks) * time.Second / testserver.ClockTicks
 }
 
 // osSelfCPU returns the CPU time of this process.

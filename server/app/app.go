@@ -38,15 +38,12 @@ type App struct {
 	// Log receives the server's logs.
 	Log *slog.Logger
 
-	// Set by Run.
+	// Set by Run; exported for package main and tests.
 
 	// DB is the opened and migrated database.
 	DB *db.DB
 	// Issuer signs and checks the API's tokens.
 	Issuer *auth.Issuer
-	// Broker carries change notifications after commit (in memory on
-	// SQLite, LISTEN/NOTIFY on Postgres).
-	Broker pubsub.Broker
 	// Orders imports orders and ships them.
 	Orders *orders.Service
 	// Tracking records carrier events.
@@ -55,18 +52,22 @@ type App struct {
 	Live *live.Engine
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
-	// Media stores and serves uploads.
-	Media *media.Service
-	// Moderation is the moderation core every kind of content registers with.
-	Moderation *moderation.Service
-	// Reviews writes and lists product reviews.
-	Reviews *reviews.Service
-	// ReviewReplies is the reviewReplyAdded feed.
-	ReviewReplies *reviews.ReplyFeed
 	// Metrics holds the Prometheus collectors served at /metrics.
 	Metrics *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
+
+	// broker carries change notifications after commit (in memory on
+	// SQLite, LISTEN/NOTIFY on Postgres).
+	broker pubsub.Broker
+	// media stores and serves uploads.
+	media *media.Service
+	// moderation is the moderation core every kind of content registers with.
+	moderation *moderation.Service
+	// reviews writes and lists product reviews.
+	reviews *reviews.Service
+	// reviewReplies is the reviewReplyAdded feed.
+	reviewReplies *reviews.ReplyFeed
 
 	ln     net.Listener
 	server *http.Server
@@ -138,40 +139,40 @@ func (a *App) Run(ctx context.Context) error {
 	// Postgres carries change notifications between instances; the embedded
 	// database serves one process, so an in-memory broker is enough.
 	if a.DB.Dialect == dialect.Postgres {
-		if a.Broker, err = pgnotify.New(ctx, a.DB.URL, a.Log); err != nil {
+		if a.broker, err = pgnotify.New(ctx, a.DB.URL, a.Log); err != nil {
 			return err
 		}
 	} else {
-		a.Broker = inmem.New()
+		a.broker = inmem.New()
 	}
 	a.Orders = orders.NewService(a.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
-	a.Tracking = tracking.NewService(a.DB, a.Broker)
-	a.Live = live.NewEngine(a.Broker, a.Log, live.WithClock(c.Clock), live.WithObserver(a.Metrics))
+	a.Tracking = tracking.NewService(a.DB, a.broker)
+	a.Live = live.NewEngine(a.broker, a.Log, live.WithClock(c.Clock), live.WithObserver(a.Metrics))
 	a.Shipments = tracking.NewShipmentFeed(a.Live, a.DB.Client)
 	if a.bucket, err = media.OpenBucket(ctx, c.MediaURL, c.DataDir); err != nil {
 		return err
 	}
-	a.Media = media.NewService(a.DB, media.Config{Bucket: a.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: a.Log})
+	a.media = media.NewService(a.DB, media.Config{Bucket: a.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: a.Log})
 	storeName := c.StoreName
 	if storeName == "" && c.Dev {
 		storeName = demo.StoreName
 	}
-	a.Moderation = moderation.NewService(a.DB)
-	a.Reviews = reviews.NewService(a.DB, a.Broker, a.Moderation, reviews.Config{Media: a.Media,
+	a.moderation = moderation.NewService(a.DB)
+	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
-	a.ReviewReplies = reviews.NewReplyFeed(a.Live, a.DB.Client)
+	a.reviewReplies = reviews.NewReplyFeed(a.Live, a.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, a.DB, a.Orders, a.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
-		if err := demo.SeedReviews(ctx, a.DB, a.Reviews); err != nil {
+		if err := demo.SeedReviews(ctx, a.DB, a.reviews); err != nil {
 			return fmt.Errorf("seeding demo reviews: %w", err)
 		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	if c.MediaCleanupInterval >= 0 {
-		go a.Media.Run(bg, c.MediaCleanupInterval)
+		go a.media.Run(bg, c.MediaCleanupInterval)
 	}
 	if c.Dev && c.Simulate > 0 {
 		go demo.NewSimulator(a.DB, a.Orders, a.Tracking, a.Log).Run(bg, c.Simulate)
@@ -246,8 +247,8 @@ func (a *App) close() error {
 	if a.Live != nil {
 		a.Live.Close()
 	}
-	if a.Broker != nil {
-		errsOut = append(errsOut, a.Broker.Close())
+	if a.broker != nil {
+		errsOut = append(errsOut, a.broker.Close())
 	}
 	if a.bucket != nil {
 		errsOut = append(errsOut, a.bucket.Close())

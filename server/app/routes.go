@@ -33,8 +33,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.Media,
-			Reviews: a.Reviews, ReviewReplies: a.ReviewReplies, Moderation: a.Moderation},
+		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
+			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,
@@ -50,7 +50,7 @@ func (a *App) routes() http.Handler {
 		NoFastPath:           a.Config.NoFastPath,
 		MaxInFlight:          a.maxInFlight(),
 		MaxQueued:            a.Config.MaxQueued,
-		MaxUploadBytes:       a.Media.Limits().MaxFileBytes(),
+		MaxUploadBytes:       a.media.Limits().MaxFileBytes(),
 	})
 	a.api = api
 	corsMW := cors.New(cors.Options{
@@ -62,7 +62,7 @@ func (a *App) routes() http.Handler {
 	})
 	mux.Handle("/query", corsMW.Handler(auth.Middleware(a.Issuer, api)))
 	mux.Handle("/webhooks/tracking", a.Metrics.InstrumentWebhook(tracking.NewWebhook(a.Tracking, a.WebhookSecret, a.Log)))
-	mux.Handle(media.PathPrefix, a.Media.Handler())
+	mux.Handle(media.PathPrefix, a.media.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -7,7 +7,8 @@
 //	server migrate [-database-url postgres://...]   apply pending migrations and exit
 //
 // Configuration comes from flags, each with an environment fallback; see
-// README.md for the full list.
+// README.md for the full list. The server itself is server/app: this
+// package turns flags and environment into an app.Config and runs it.
 package main
 
 import (

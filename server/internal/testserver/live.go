@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// LiveFixture is an order with one shipment, and a customer socket.
+// LiveFixture is an order with one shipment, for the live-update tests.
 type LiveFixture struct {
 	// Order and Shipment are GraphQL ids; Tracking is the DHL tracking
 	// number of the shipment, which holds one unit of the first line.

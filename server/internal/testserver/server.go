@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,7 +51,10 @@ var (
 func Start(t testing.TB, dbURL string, configure ...func(*app.Config)) *Server {
 	t.Helper()
 	logs := &SyncBuffer{}
-	s := StartLog(t, dbURL, slog.New(slog.NewTextHandler(io.MultiWriter(LogWriter{t}, logs), nil)), configure...)
+	// Registered before StartLog's Close, so it runs after it.
+	tw := &untilCleanup{w: LogWriter{T: t}}
+	t.Cleanup(tw.stop)
+	s := StartLog(t, dbURL, slog.New(slog.NewTextHandler(io.MultiWriter(tw, logs), nil)), configure...)
 	s.Logs = logs
 	return s
 }
@@ -98,11 +102,36 @@ func (s *Server) Token(t testing.TB, role auth.Role, email string) string {
 func (s *Server) Integration(t testing.TB) string { return s.Token(t, auth.RoleIntegration, "") }
 
 // LogWriter sends server logs to the test log, shown only on failure:
-// slog.New(slog.NewTextHandler(testserver.LogWriter{t}, nil)).
+// slog.New(slog.NewTextHandler(testserver.LogWriter{T: t}, nil)).
 type LogWriter struct{ T testing.TB }
 
 // Write logs p on the test, without its trailing newline.
 func (w LogWriter) Write(p []byte) (int, error) {
 	w.T.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// untilCleanup passes writes to w until stop, then drops them. The server
+// may log after Close has returned (the goroutine of a websocket the client
+// closed finishes on its own), and the testing package panics on a Log
+// after the test completed.
+type untilCleanup struct {
+	mu      sync.Mutex
+	stopped bool
+	w       io.Writer
+}
+
+func (u *untilCleanup) Write(p []byte) (int, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.stopped {
+		return len(p), nil
+	}
+	return u.w.Write(p)
+}
+
+func (u *untilCleanup) stop() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.stopped = true
 }

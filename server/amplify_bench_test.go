@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/graph/validationtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // BenchmarkAbusiveValidation measures what issue 8, item 1 asks of a server
@@ -39,7 +40,7 @@ func BenchmarkAbusiveValidation(b *testing.B) {
 	staff := srv.fixture(b).customerToken
 	orderStatus := func() time.Duration {
 		start := time.Now()
-		srv.gql(b, staff, orderStatusQuery, map[string]any{"number": "FAN-1"}).mustOK(b, nil)
+		srv.gql(b, staff, testserver.OrderStatusQuery, map[string]any{"number": "FAN-1"}).MustOK(b, nil)
 		return time.Since(start)
 	}
 	for range 20 {
@@ -50,18 +51,18 @@ func BenchmarkAbusiveValidation(b *testing.B) {
 	fmt.Fprintln(w, "shape\tKB\tstatus\tserver CPU ms/request\tclient p50 ms\t")
 	shapes := validationtest.Shapes()
 	for _, s := range shapes {
-		postQuery(b, srv.url, s)
+		testserver.PostQuery(b, srv.url, s)
 		cpu0 := srv.cpuTime(b)
 		var lat []time.Duration
 		status := 0
 		for range *abusiveRequests {
 			start := time.Now()
-			status, _ = postQuery(b, srv.url, s)
+			status, _ = testserver.PostQuery(b, srv.url, s)
 			lat = append(lat, time.Since(start))
 		}
 		cpu := srv.cpuTime(b) - cpu0
 		fmt.Fprintf(w, "%s\t%.1f\t%d\t%.2f\t%.2f\t\n", s.Name, float64(len(s.Query))/1024, status,
-			ms(cpu)/float64(*abusiveRequests), ms(percentile(lat, 0.5)))
+			testserver.Millis(cpu)/float64(*abusiveRequests), testserver.Millis(testserver.Percentile(lat, 0.5)))
 	}
 	w.Flush()
 
@@ -77,7 +78,7 @@ func BenchmarkAbusiveValidation(b *testing.B) {
 		normal = append(normal, orderStatus())
 		time.Sleep(10 * time.Millisecond)
 	}
-	quietP50, quietP99 := percentile(normal, 0.5), percentile(normal, 0.99)
+	quietP50, quietP99 := testserver.Percentile(normal, 0.5), testserver.Percentile(normal, 0.99)
 
 	var (
 		peak    memSample
@@ -149,14 +150,14 @@ func BenchmarkAbusiveValidation(b *testing.B) {
 	slices.Sort(during)
 
 	fmt.Printf("\n%d bursts of %d parallel abusive requests (issue 8's shapes in turn) in %v, server CPU %v (%.2f ms per request)\n",
-		*abusiveBursts, clients, elapsed.Round(time.Millisecond), cpu, ms(cpu)/float64(*abusiveBursts*clients))
+		*abusiveBursts, clients, elapsed.Round(time.Millisecond), cpu, testserver.Millis(cpu)/float64(*abusiveBursts*clients))
 	fmt.Printf("server RSS: baseline %.1f MB, peak during the bursts %.1f MB (+%.1f MB), settled after %.1f MB (+%.1f MB)\n",
 		mb(base.rss), mb(peak.rss), mb(peak.rss-base.rss), mb(after.rss), mb(after.rss-base.rss))
-	fmt.Printf("OrderStatus alone: p50 %.2f ms, p99 %.2f ms (100 requests)\n", ms(quietP50), ms(quietP99))
+	fmt.Printf("OrderStatus alone: p50 %.2f ms, p99 %.2f ms (100 requests)\n", testserver.Millis(quietP50), testserver.Millis(quietP99))
 	fmt.Printf("OrderStatus during the bursts: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests)\n",
-		ms(percentile(during, 0.5)), ms(percentile(during, 0.99)), ms(during[len(during)-1]), len(during))
+		testserver.Millis(testserver.Percentile(during, 0.5)), testserver.Millis(testserver.Percentile(during, 0.99)), testserver.Millis(during[len(during)-1]), len(during))
 	b.ReportMetric(mb(peak.rss-base.rss), "peak-MB")
-	b.ReportMetric(ms(percentile(during, 0.99)), "orderstatus-p99-ms")
+	b.ReportMetric(testserver.Millis(testserver.Percentile(during, 0.99)), "orderstatus-p99-ms")
 }
 
 // Flags of BenchmarkAbusiveValidation.

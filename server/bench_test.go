@@ -30,8 +30,10 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -131,11 +133,11 @@ func benchFanout(b *testing.B, n int) {
 		// A pause first: each round is one event reaching an idle server,
 		// not the tail of the previous round's work (or its GC).
 		time.Sleep(roundPause)
-		srvCPU, cliCPU, busy := srv.cpuTime(b), selfCPUTime(b), machineBusy(b)
+		srvCPU, cliCPU, busy := srv.cpuTime(b), testserver.SelfCPUTime(b), machineBusy(b)
 		results[i] = h.measure(b, fmt.Sprintf("fanout-%d", i+1), time.Minute)
 		// Measured up to the last receipt: work trailing it is not counted.
 		r := &results[i]
-		r.serverCPU, r.clientCPU = srv.cpuTime(b)-srvCPU, selfCPUTime(b)-cliCPU
+		r.serverCPU, r.clientCPU = srv.cpuTime(b)-srvCPU, testserver.SelfCPUTime(b)-cliCPU
 		r.otherCPU = max(machineBusy(b)-busy-r.serverCPU-r.clientCPU, 0)
 	}
 	b.StopTimer()
@@ -153,7 +155,7 @@ func benchFanout(b *testing.B, n int) {
 		base: base, idle: idle, after: after, idleGC: idleGC, baseGo: baseGo, idleGo: idleGo, afterGo: afterGo,
 		results: results}
 	all := rep.pooled()
-	p := func(ds []time.Duration, q float64) float64 { return ms(percentile(ds, q)) }
+	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	b.ReportMetric(float64(all.span.Nanoseconds())/float64(rounds), "ns/op")
 	b.ReportMetric(rep.perConn(), "KB/conn")
 	b.ReportMetric(p(all.fromCommit, 0.50), "p50-ms")
@@ -236,14 +238,14 @@ func (r *fanoutReport) write(w io.Writer) {
 		fmt.Fprintf(&out, "  profiles in %s (CPU figures include the heap profiler's sampling at 4 KB)\n", *fanoutProfile)
 	}
 	fmt.Fprintf(&out, "delivery latency in ms (commit: from the webhook's recordedAt; send: from just before the webhook request; 200: from its response):\n")
-	p := func(ds []time.Duration, q float64) float64 { return ms(percentile(ds, q)) }
+	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\treceived\tcommit p50\tp90\tp99\tmax\tsend p99\tmax\t200 p99\twebhook\tCPU ms server\tclients\tother processes\tserver GC ms\t")
 	row := func(name string, x fanoutResult) {
 		fmt.Fprintf(tw, "%s\t%d/%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", name,
 			len(x.fromSend), len(x.fromSend)+x.missed,
 			p(x.fromCommit, 0.5), p(x.fromCommit, 0.9), p(x.fromCommit, 0.99), p(x.fromCommit, 1),
-			p(x.fromSend, 0.99), p(x.fromSend, 1), p(x.fromOK, 0.99), x.webhook, ms(x.serverCPU), ms(x.clientCPU), ms(x.otherCPU), ms(x.gc))
+			p(x.fromSend, 0.99), p(x.fromSend, 1), p(x.fromOK, 0.99), x.webhook, testserver.Millis(x.serverCPU), testserver.Millis(x.clientCPU), testserver.Millis(x.otherCPU), testserver.Millis(x.gc))
 	}
 	for i, x := range r.results {
 		row(strconv.Itoa(i+1), x)
@@ -311,13 +313,13 @@ func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
 	if dbURL != "" {
 		args = append(args, "-database-url", dbURL)
 	}
-	env := append(os.Environ(), auth.SecretEnv+"="+string(jwtKey), WebhookSecretEnv+"="+string(hookKey),
+	env := append(os.Environ(), auth.SecretEnv+"="+string(jwtKey), app.WebhookSecretEnv+"="+string(hookKey),
 		"GODEBUG=gctrace=1", "DATABASE_URL=", "AFTERCART_DEV=", "AFTERCART_SEED=", "AFTERCART_SIMULATE_CARRIERS=")
 	env = append(env, splitList(*fanoutServerEnv)...)
 	var bin string
 	if profileDir == "" {
 		bin = filepath.Join(dir, "aftercart")
-		build := exec.Command(goTool(), "build", "-o", bin, ".")
+		build := exec.Command(testserver.GoTool(), "build", "-o", bin, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
@@ -472,13 +474,6 @@ func freePort(b *testing.B) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
 // cpuTime returns the user plus system CPU time the server has used.
 func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
@@ -490,12 +485,8 @@ func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
 	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / clockTicks
+	return time.Duration(utime+stime) * time.Second / testserver.ClockTicks
 }
-
-// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times; 100 on every
-// Linux architecture Go supports.
-const clockTicks = 100
 
 // machineBusy returns the CPU time all processes have used (the non-idle
 // time of every CPU, from /proc/stat), so that other work on the machine
@@ -515,16 +506,7 @@ func machineBusy(b *testing.B) time.Duration {
 		n, _ := strconv.ParseInt(v, 10, 64)
 		ticks += n
 	}
-	return time.Duration(ticks) * time.Second / clockTicks
-}
-
-// selfCPUTime returns the user plus system CPU time of this process.
-func selfCPUTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ticks) * time.Second / testserver.ClockTicks
 }
 
 // memSample is the server's memory as the kernel sees it, in KB.
@@ -635,19 +617,19 @@ func (s *fanoutServer) fixture(b *testing.B) fanoutFixture {
 		b.Fatal(err)
 	}
 	var imported struct {
-		ImportOrder struct{ Order importedOrder }
+		ImportOrder struct{ Order testserver.ImportedOrder }
 	}
-	s.gql(b, integration, importOrderMutation, importOrderVars(orderSpec{email: "mina@example.com", number: "FAN-1", items: 2})).mustOK(b, &imported)
+	s.gql(b, integration, testserver.ImportOrderMutation, testserver.ImportOrderVars(testserver.OrderSpec{Email: "mina@example.com", Number: "FAN-1", Items: 2})).MustOK(b, &imported)
 	o := imported.ImportOrder.Order
 	tn := "JJDFAN00001"
-	s.gql(b, integration, createShipmentMutation, map[string]any{"input": map[string]any{
+	s.gql(b, integration, testserver.CreateShipmentMutation, map[string]any{"input": map[string]any{
 		"orderId": o.ID, "carrier": "DHL", "trackingNumber": tn, "estimatedDeliveryAt": "2026-11-05T18:00:00Z",
 		"items": []any{map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1}},
-	}}).mustOK(b, nil)
+	}}).MustOK(b, nil)
 	return fanoutFixture{orderID: o.ID, tracking: tn, customerToken: customer}
 }
 
-func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]any) *gqlResponse {
+func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]any) *testserver.Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -657,7 +639,7 @@ func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]an
 		b.Fatal(err)
 	}
 	defer res.Body.Close()
-	out := &gqlResponse{Status: res.StatusCode}
+	out := &testserver.Response{Status: res.StatusCode}
 	raw, _ := io.ReadAll(res.Body)
 	if err := json.Unmarshal(raw, out); err != nil {
 		b.Fatalf("status %d, body %q: %v", res.StatusCode, raw, err)
@@ -669,8 +651,8 @@ func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]an
 // when the request was sent, when the server committed it (the webhook's
 // recordedAt, same machine and clock) and when its 200 arrived.
 func (s *fanoutServer) record(b *testing.B, fx fanoutFixture, id string) (sent, committed, ok time.Time) {
-	at := t0.Add(time.Duration(s.seq.Add(1)) * time.Minute)
-	body := webhookBody(b, "DHL", fx.tracking, event(id, "IN_TRANSIT", at))
+	at := testserver.T0.Add(time.Duration(s.seq.Add(1)) * time.Minute)
+	body := testserver.WebhookBody(b, "DHL", fx.tracking, testserver.Event(id, "IN_TRANSIT", at))
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhooks/tracking", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(tracking.SignatureHeader, tracking.Sign(s.hookKey, body))
@@ -710,8 +692,8 @@ func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness
 		srv:     srv,
 		fx:      fx,
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
-		init:    mustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
-		sub:     mustJSON(wsMessage{ID: "1", Type: "subscribe", Payload: mustJSON(map[string]any{"query": shipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
+		init:    testserver.MustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
+		sub:     testserver.MustJSON(testserver.WSMessage{ID: "1", Type: "subscribe", Payload: testserver.MustJSON(map[string]any{"query": testserver.ShipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
 		clients: make([]*benchConn, n),
 	}
 }
@@ -958,7 +940,7 @@ func (h *fanoutHarness) waitAllLive(b *testing.B) int {
 // measure fans one event out to everyone and returns the latencies.
 func (h *fanoutHarness) measure(b *testing.B, id string, timeout time.Duration) fanoutResult {
 	r, sent, committed, ok := h.publish(b, id, timeout)
-	res := fanoutResult{sent: sent, webhook: fmt.Sprintf("%.1f ms", ms(ok.Sub(sent)))}
+	res := fanoutResult{sent: sent, webhook: fmt.Sprintf("%.1f ms", testserver.Millis(ok.Sub(sent)))}
 	var last int64
 	for i := range r.at {
 		at := r.at[i].Load()
@@ -977,18 +959,7 @@ func (h *fanoutHarness) measure(b *testing.B, id string, timeout time.Duration) 
 	return res
 }
 
-// percentile returns the q-quantile of ds (nearest rank); it sorts ds.
-func percentile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	i := int(float64(len(ds))*q+0.999999) - 1
-	return ds[min(max(i, 0), len(ds)-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-func mb(kb int64) float64        { return float64(kb) / 1024 }
+func mb(kb int64) float64 { return float64(kb) / 1024 }
 
 // kbPer returns (after-before)/n in KB; the difference may be negative.
 func kbPer(after, before uint64, n int) float64 {

@@ -5,12 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
 // TestReviewsInBrowser runs web-demo/e2e/reviews.mjs: the demo customer
 // writes a review with a photo from her delivered order's page (the photo
-// uploaded through the GraphQL multipart request spec and shown from the
+// testserver.Uploaded through the GraphQL multipart request spec and shown from the
 // server's thumbnail) and sees it published; the product's review page
 // shows the summary, the histogram and the reviews with their photos; and a
 // staff reply recorded through the API (an ADMIN token) appears on the open
@@ -20,7 +21,7 @@ import (
 // web-demo/test-results/reviews/.
 func TestReviewsInBrowser(t *testing.T) {
 	node, dist, chromium := mustBrowser(t)
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev = true
 		c.Seed = true
 		c.Simulate = 0
@@ -39,7 +40,7 @@ func TestReviewsInBrowser(t *testing.T) {
 	}
 	runBrowserScript(t, node, "reviews.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_ADMIN_TOKEN="+s.token(t, auth.RoleAdmin, ""),
+		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
 		"AFTERCART_PHOTO="+photo,
 		"CHROMIUM="+chromium,
 	)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aftercart/aftercart/server/app"
 )
 
 // TestWebDemoInBrowser runs web-demo/e2e/browser.mjs: the built order-status
@@ -26,7 +28,7 @@ import (
 func TestWebDemoInBrowser(t *testing.T) {
 	node, dist, chromium := mustBrowser(t)
 
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev = true
 		c.Seed = true
 		c.Simulate = 0 // the script records every event itself
@@ -43,7 +45,7 @@ func TestWebDemoInBrowser(t *testing.T) {
 
 	runBrowserScript(t, node, "browser.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
 		"CHROMIUM="+chromium,
 	)
 }
@@ -58,10 +60,10 @@ func TestWebDemoInBrowser(t *testing.T) {
 // web-demo/test-results/graphiql/.
 func TestGraphiQLInBrowser(t *testing.T) {
 	node, dist, chromium := mustBrowser(t)
-	if _, err := os.Stat(filepath.Join(dist, explorerPage)); err != nil {
-		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", dist, explorerPage)
+	if _, err := os.Stat(filepath.Join(dist, app.ExplorerPage)); err != nil {
+		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", dist, app.ExplorerPage)
 	}
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev = true
 		c.Seed = true
 		c.Simulate = 0
@@ -76,7 +78,7 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	}
 	runBrowserScript(t, node, "graphiql.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.integration(t),
+		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
 		"CHROMIUM="+chromium,
 	)
 }

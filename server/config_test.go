@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // testSecretValue is a secret long enough for either variable.
@@ -118,9 +120,9 @@ func TestConfigProblems(t *testing.T) {
 				}
 				return
 			}
-			var ce *ConfigError
+			var ce *app.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v, want a *ConfigError", err)
+				t.Fatalf("err = %v, want a *app.ConfigError", err)
 			}
 			if len(ce.Problems) != len(c.want) {
 				t.Errorf("%d problems, want %d:\n%v", len(ce.Problems), len(c.want), err)
@@ -153,8 +155,8 @@ func TestDatabaseURLWithoutSSLMode(t *testing.T) {
 	q.Del("sslmode")
 	u.RawQuery = q.Encode()
 	m := NewMain()
-	m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
-	m.Config = Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret}
+	m.Log = slog.New(slog.NewTextHandler(testserver.LogWriter{T: t}, nil))
+	m.Config = app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: u.String(), JWTSecret: testserver.JWTSecret, WebhookSecret: testserver.WebhookSecret}
 	err = m.Run(context.Background())
 	_ = m.Close()
 	if err == nil {

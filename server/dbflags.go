@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/db"
 )
 
@@ -41,7 +42,7 @@ func addDBFlags(fs *flag.FlagSet) dbFlags {
 
 // apply stores the flags' values in c, in db's terms, and returns what is
 // wrong with them.
-func (f dbFlags) apply(c *Config) []string {
+func (f dbFlags) apply(c *app.Config) []string {
 	var ps []string
 	add := func(format string, args ...any) { ps = append(ps, fmt.Sprintf(format, args...)) }
 	if *f.maxOpen < 1 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -29,7 +30,7 @@ func TestDemoRoutes(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 
-	dev := mustServer(t, "", func(c *Config) { c.Dev, c.DemoDir = true, built })
+	dev := mustServer(t, "", func(c *app.Config) { c.Dev, c.DemoDir = true, built })
 	if code, body := get(dev.URL() + "/demo/"); code != 200 || !strings.Contains(body, "aftercart demo") {
 		t.Errorf("/demo/: %d %q", code, body)
 	}
@@ -43,11 +44,11 @@ func TestDemoRoutes(t *testing.T) {
 		t.Errorf("demo session token: %+v, %v", v, err)
 	}
 
-	prod := mustServer(t, "", func(c *Config) { c.DemoDir = built })
+	prod := mustServer(t, "", func(c *app.Config) { c.DemoDir = built })
 	if code, _ := get(prod.URL() + "/demo/session"); code != http.StatusNotFound {
 		t.Errorf("/demo/session outside development mode: %d, want 404", code)
 	}
-	unbuilt := mustServer(t, "", func(c *Config) { c.DemoDir = filepath.Join(t.TempDir(), "dist") })
+	unbuilt := mustServer(t, "", func(c *app.Config) { c.DemoDir = filepath.Join(t.TempDir(), "dist") })
 	if code, body := get(unbuilt.URL() + "/demo/"); code != http.StatusNotFound || !strings.Contains(body, "npm run build --prefix web-demo") {
 		t.Errorf("unbuilt demo: %d %q", code, body)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/demo"
 )
 
@@ -19,9 +20,9 @@ import (
 func TestExplorerRoutes(t *testing.T) {
 	built := t.TempDir()
 	for name, body := range map[string]string{
-		"index.html":    "<!doctype html><title>aftercart demo</title>",
-		explorerPage:    "<!doctype html><title>GraphiQL · aftercart</title>",
-		"assets/gql.js": "console.log('graphiql')",
+		"index.html":     "<!doctype html><title>aftercart demo</title>",
+		app.ExplorerPage: "<!doctype html><title>GraphiQL · aftercart</title>",
+		"assets/gql.js":  "console.log('graphiql')",
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(built, name)), 0o755); err != nil {
 			t.Fatal(err)
@@ -45,7 +46,7 @@ func TestExplorerRoutes(t *testing.T) {
 		return res, string(b)
 	}
 
-	dev := mustServer(t, "", func(c *Config) { c.Dev, c.DemoDir = true, built })
+	dev := mustServer(t, "", func(c *app.Config) { c.Dev, c.DemoDir = true, built })
 	res, body := do(http.MethodGet, dev.URL()+"/")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "GraphiQL · aftercart") {
 		t.Errorf("dev /: %d %q, want the built GraphiQL page", res.StatusCode, body)
@@ -64,10 +65,10 @@ func TestExplorerRoutes(t *testing.T) {
 		t.Errorf("dev /demo/assets/gql.js: %d %q", res.StatusCode, body)
 	}
 
-	prod := mustServer(t, "", func(c *Config) { c.DemoDir = built })
+	prod := mustServer(t, "", func(c *app.Config) { c.DemoDir = built })
 	for _, s := range []*testServer{dev, prod} {
-		if res, _ := do(http.MethodGet, s.URL()+"/demo/"+explorerPage); res.StatusCode != http.StatusNotFound {
-			t.Errorf("dev=%v /demo/%s: %d, want 404 (GraphiQL is served only at / in development mode)", s.Config.Dev, explorerPage, res.StatusCode)
+		if res, _ := do(http.MethodGet, s.URL()+"/demo/"+app.ExplorerPage); res.StatusCode != http.StatusNotFound {
+			t.Errorf("dev=%v /demo/%s: %d, want 404 (GraphiQL is served only at / in development mode)", s.Config.Dev, app.ExplorerPage, res.StatusCode)
 		}
 		// The catalog's images ship in the binary, build or no build.
 		res, body := do(http.MethodGet, s.URL()+demo.ImagePrefix+"nw-yirgacheffe.svg")
@@ -79,7 +80,7 @@ func TestExplorerRoutes(t *testing.T) {
 		t.Errorf("production /: %d %q, want a plain 404", res.StatusCode, body)
 	}
 
-	unbuilt := mustServer(t, "", func(c *Config) { c.Dev, c.DemoDir = true, filepath.Join(t.TempDir(), "dist") })
+	unbuilt := mustServer(t, "", func(c *app.Config) { c.Dev, c.DemoDir = true, filepath.Join(t.TempDir(), "dist") })
 	if res, body := do(http.MethodGet, unbuilt.URL()+"/"); res.StatusCode != http.StatusNotFound ||
 		!strings.Contains(body, "GraphiQL is not built") || !strings.Contains(body, "npm run build --prefix web-demo") {
 		t.Errorf("unbuilt dev /: %d %q, want how to build it", res.StatusCode, body)

@@ -13,7 +13,7 @@ import (
 // its live size. An instance that mostly answers queries keeps a live heap
 // of a few MB and allocates tens of KB per request, so under load it
 // collects many times a second and spends 12-20 % of its CPU doing it
-// (server/ORDERSTATUS_BENCHMARKS.md). A fixed higher GOGC would also
+// (server/orders/ORDERSTATUS_BENCHMARKS.md). A fixed higher GOGC would also
 // multiply the heap of an instance whose live heap is large (10,000 idle
 // websockets, server/live/BENCHMARKS.md). A floor does neither: bytedance's
 // gctuner sets GOGC after every collection so that the next one starts at

@@ -7,7 +7,8 @@
 //	server migrate [-database-url postgres://...]   apply pending migrations and exit
 //
 // Configuration comes from flags, each with an environment fallback; see
-// README.md for the full list.
+// README.md for the full list. The server itself is server/app: this
+// package turns flags and environment into an app.Config and runs it.
 package main
 
 import (
@@ -17,35 +18,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
-	"entgo.io/ent/dialect"
-	"github.com/jonboulle/clockwork"
-	"gocloud.dev/blob"
-
 	"github.com/aftercart/aftercart/graph"
-	"github.com/aftercart/aftercart/server/auth"
-	"github.com/aftercart/aftercart/server/community"
-	"github.com/aftercart/aftercart/server/db"
-	"github.com/aftercart/aftercart/server/demo"
-	"github.com/aftercart/aftercart/server/live"
-	"github.com/aftercart/aftercart/server/media"
-	"github.com/aftercart/aftercart/server/metrics"
-	"github.com/aftercart/aftercart/server/moderation"
-	"github.com/aftercart/aftercart/server/orders"
-	"github.com/aftercart/aftercart/server/pubsub"
-	"github.com/aftercart/aftercart/server/pubsub/inmem"
-	"github.com/aftercart/aftercart/server/pubsub/pgnotify"
-	"github.com/aftercart/aftercart/server/ratelimit"
-	"github.com/aftercart/aftercart/server/reviews"
-	"github.com/aftercart/aftercart/server/tracking"
+	"github.com/aftercart/aftercart/server/app"
 )
 
 func main() {
@@ -89,145 +69,21 @@ var subcommands = map[string]func(ctx context.Context, args []string, out io.Wri
 	"migrate":    runMigrate,
 }
 
-// Config is the server's configuration.
-type Config struct {
-	Addr             string
-	DataDir          string
-	Dev              bool
-	DatabaseURL      string
-	AllowedOrigins   []string
-	ReturnPolicy     string
-	ReturnWindowDays int
-	CostBudget       int
-	// ViewerBurst and ViewerPerSecond size each client's cost bucket (see
-	// graph.HandlerConfig); zero means the defaults.
-	ViewerBurst     int
-	ViewerPerSecond float64
-	// IntegrationBurst and IntegrationPerSecond size each INTEGRATION
-	// token's cost bucket (see graph.HandlerConfig); zero means the
-	// defaults.
-	IntegrationBurst     int
-	IntegrationPerSecond float64
-	// DBPool sizes the database pool; zero fields mean db.DefaultPool's
-	// (see db.Pool: there a negative duration means never).
-	DBPool db.Pool
-	// DBStatementCache is how many prepared statements each database
-	// connection keeps; zero means db.DefaultStatementCache, negative
-	// turns the cache off.
-	DBStatementCache int
-	// PprofAddr, when set, serves net/http/pprof on a loopback listener
-	// of its own (see pprof.go).
-	PprofAddr string
-	// Seed seeds demo data on an empty database (default: on in dev mode).
-	Seed bool
-	// Simulate, when positive, advances the demo shipments at this interval
-	// (development mode only).
-	Simulate time.Duration
-	// DemoDir holds the built web-demo, served at /demo/.
-	DemoDir string
-	// JWTSecret and WebhookSecret, when set, override the secrets resolved
-	// from the environment and the data dir (tests set them).
-	JWTSecret, WebhookSecret []byte
-	// WSInitTimeout overrides how long a websocket may wait before
-	// connection_init (tests shorten it).
-	WSInitTimeout time.Duration
-	// OnStatement, when set, sees every SQL statement (tests count them).
-	OnStatement func(ctx context.Context, query string)
-	// Clock times websocket pings and token expiry on open connections;
-	// nil means the real clock (tests move a fake one).
-	Clock clockwork.Clock
-	// MetricsAddr, when set, serves /metrics on a listener of its own
-	// (see observe.go).
-	MetricsAddr string
-	// MaxInFlight bounds the GraphQL requests over HTTP that run at once
-	// (0: two per CPU, see maxInFlight; -1: no bound); MaxQueued more wait
-	// their turn (see graph/admission.go).
-	MaxInFlight, MaxQueued int
-	// GCHeapFloor is the heap size below which the garbage collector does
-	// not run (see tuneGC); 0 keeps Go's default. The process applies it,
-	// not Run: tests run many servers in one process.
-	GCHeapFloor uint64
-	// StoreName signs the store's replies to reviews; empty means "The
-	// store", or the demo store's name in development mode.
-	StoreName string
-	// ReviewsRequirePurchase refuses reviews from customers who have not
-	// received the product (a store setting).
-	ReviewsRequirePurchase bool
-	// ReviewLimits overrides the per-customer review, reply and vote rate
-	// limits (tests); nil means reviews.DefaultLimits.
-	ReviewLimits *reviews.Limits
-	// CommunityLimits overrides the per-customer posting limit (tests);
-	// nil means community.DefaultLimits.
-	CommunityLimits *community.Limits
-	// NoFastPath leaves the order status screen to gqlgen's executor too
-	// (see graph/orderstatus_render.go); the zero value keeps it on.
-	NoFastPath bool
-	// MediaURL is the blob bucket uploads live in (file://..., s3://...);
-	// empty means the folder media/ of DataDir (see media.OpenBucket).
-	MediaURL string
-	// MediaLimits caps uploads; zero fields take media's defaults.
-	MediaLimits media.Limits
-	// MediaUploadRate is a customer's upload rate; zero takes
-	// media.DefaultUploadRate.
-	MediaUploadRate ratelimit.Rate
-	// MediaCleanupInterval is how often unattached uploads are deleted;
-	// zero means media.DefaultCleanupInterval, negative never (tests: the
-	// loop's timer would sit on their fake clock beside the websockets').
-	MediaCleanupInterval time.Duration
-}
-
-// Main is the running program: ParseFlags, then Run, then Close. Tests drive
-// it directly with Addr "127.0.0.1:0".
+// Main is the command: ParseFlags, then Run, then Close. It turns flags and
+// environment into an app.Config and runs the app.App they describe.
 type Main struct {
-	Config Config
-	Log    *slog.Logger
-
-	// Set by Run.
-	DB       *db.DB
-	Issuer   *auth.Issuer
-	Broker   pubsub.Broker
-	Orders   *orders.Service
-	Tracking *tracking.Service
-	// Live is the stream engine every live feed runs on.
-	Live *live.Engine
-	// Shipments is the shipmentUpdated feed.
-	Shipments *tracking.ShipmentFeed
-	// Media stores and serves uploads.
-	Media *media.Service
-	// Moderation is the moderation core every kind of content registers with.
-	Moderation *moderation.Service
-	// Reviews writes and lists product reviews.
-	Reviews *reviews.Service
-	// ReviewReplies is the reviewReplyAdded feed.
-	ReviewReplies *reviews.ReplyFeed
-	// Community writes and lists topics and posts.
-	Community *community.Service
-	Metrics   *metrics.Metrics
-	// WebhookSecret signs POST /webhooks/tracking deliveries.
-	WebhookSecret []byte
-
-	ln     net.Listener
-	server *http.Server
-	// api is the /query handler, kept to close its websockets on Close.
-	api  *graph.Handler
-	stop context.CancelFunc // stops background work (the simulator)
-	// metricsLn and metricsServer serve Config.MetricsAddr.
-	metricsLn     net.Listener
-	metricsServer *http.Server
-	// bucket holds the uploads; closed on Close.
-	bucket *blob.Bucket
-	// pprofLn and pprofServer serve Config.PprofAddr.
-	pprofLn     net.Listener
-	pprofServer *http.Server
-
-	closeOnce sync.Once
-	closeErr  error
+	// Config is what ParseFlags produced (NewMain's defaults before).
+	Config app.Config
+	// Log is the server's logger: text on stderr, JSON outside -dev.
+	Log *slog.Logger
+	// App is the running server, set by Run.
+	App *app.App
 }
 
 // NewMain returns a Main with defaults and a text logger on stderr.
 func NewMain() *Main {
 	return &Main{
-		Config: Config{Addr: "127.0.0.1:8080", DataDir: "data", DemoDir: "web-demo/dist", ReturnWindowDays: 30, ReturnPolicy: defaultReturnPolicy},
+		Config: app.Config{Addr: "127.0.0.1:8080", DataDir: "data", DemoDir: "web-demo/dist", ReturnWindowDays: 30, ReturnPolicy: defaultReturnPolicy},
 		Log:    slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
 }
@@ -235,7 +91,7 @@ func NewMain() *Main {
 const defaultReturnPolicy = "Return or exchange unused items within 30 days of delivery for a full refund. Start a return from your order page; return shipping is free."
 
 // ParseFlags reads flags, falling back to environment variables, and
-// validates the result: a *ConfigError lists every missing or invalid
+// validates the result: an *app.ConfigError lists every missing or invalid
 // setting at once (see Config.Validate). A malformed command line is
 // reported by the flag package as before.
 func (m *Main) ParseFlags(args []string) error {
@@ -304,169 +160,38 @@ func (m *Main) ParseFlags(args []string) error {
 	if !c.Dev {
 		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	return configError(append(problems, c.problems()...))
+	var invalid *app.ConfigError
+	if errors.As(c.Validate(), &invalid) {
+		problems = append(problems, invalid.Problems...)
+	}
+	return app.NewConfigError(problems)
 }
 
-// Run opens and migrates the database, seeds demo data in development mode,
-// and starts serving. It returns once the server is listening.
+// Run starts the server described by m.Config and, in development mode,
+// prints ready-to-use tokens. It returns once the server is listening.
 func (m *Main) Run(ctx context.Context) error {
-	c := m.Config
-	var err error
-	jwtSecret := c.JWTSecret
-	if jwtSecret == nil {
-		if jwtSecret, err = auth.ResolveSecret(c.DataDir, c.Dev); err != nil {
-			return err
-		}
-	}
-	if m.Issuer, err = auth.NewIssuer(jwtSecret); err != nil {
+	m.App = app.New(m.Config, m.Log)
+	if err := m.App.Run(ctx); err != nil {
 		return err
 	}
-	m.WebhookSecret = c.WebhookSecret
-	if m.WebhookSecret == nil {
-		if m.WebhookSecret, err = auth.ResolveNamedSecret(WebhookSecretEnv, WebhookSecretFile, c.DataDir, c.Dev); err != nil {
-			return err
-		}
-	}
-	if m.DB, err = db.Open(db.Config{URL: c.DatabaseURL, DataDir: c.DataDir, OnStatement: c.OnStatement, Log: m.Log,
-		Pool: c.DBPool, StatementCache: c.DBStatementCache}); err != nil {
-		return err
-	}
-	m.Metrics = metrics.New()
-	if err := m.Metrics.WatchDB(m.DB.SQL); err != nil {
-		return err
-	}
-	if err := m.Metrics.WatchStatements(func() metrics.StatementCounts {
-		s := m.DB.Statements()
-		return metrics.StatementCounts{Prepared: s.Prepared, Hits: s.Hits, Evicted: s.Evicted, Replanned: s.Replanned}
-	}); err != nil {
-		return err
-	}
-	if err := m.DB.Migrate(ctx); err != nil {
-		return err
-	}
-	// Postgres carries change notifications between instances; the embedded
-	// database serves one process, so an in-memory broker is enough.
-	if m.DB.Dialect == dialect.Postgres {
-		if m.Broker, err = pgnotify.New(ctx, m.DB.URL, m.Log); err != nil {
-			return err
-		}
-	} else {
-		m.Broker = inmem.New()
-	}
-	m.Orders = orders.NewService(m.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
-	m.Tracking = tracking.NewService(m.DB, m.Broker)
-	m.Live = live.NewEngine(m.Broker, m.Log, live.WithClock(c.Clock), live.WithObserver(m.Metrics))
-	m.Shipments = tracking.NewShipmentFeed(m.Live, m.DB.Client)
-	if m.bucket, err = media.OpenBucket(ctx, c.MediaURL, c.DataDir); err != nil {
-		return err
-	}
-	m.Media = media.NewService(m.DB, media.Config{Bucket: m.bucket, Limits: c.MediaLimits, UploadRate: c.MediaUploadRate, Clock: c.Clock, Log: m.Log})
-	storeName := c.StoreName
-	if storeName == "" && c.Dev {
-		storeName = demo.StoreName
-	}
-	m.Moderation = moderation.NewService(m.DB)
-	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{Media: m.Media,
-		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
-	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
-	m.Community = community.NewService(m.DB, m.Moderation, community.Config{Media: m.Media, Limits: c.CommunityLimits, Clock: c.Clock})
-	if c.Seed {
-		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
-			return fmt.Errorf("seeding demo data: %w", err)
-		}
-		if err := demo.SeedReviews(ctx, m.DB, m.Reviews, m.Media); err != nil {
-			return fmt.Errorf("seeding demo reviews: %w", err)
-		}
-	}
-	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	m.stop = stop
-	if c.MediaCleanupInterval >= 0 {
-		go m.Media.Run(bg, c.MediaCleanupInterval)
-	}
-	if c.Dev && c.Simulate > 0 {
-		go demo.NewSimulator(m.DB, m.Orders, m.Tracking, m.Log).Run(bg, c.Simulate)
-		m.Log.Info("carrier simulator on", "every", c.Simulate)
-	}
-	m.ln, err = net.Listen("tcp", c.Addr)
-	if err != nil {
-		return err
-	}
-	m.server = &http.Server{
-		Handler:           m.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
-	go func() {
-		if err := m.server.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("serve", "err", err)
-		}
-	}()
-	if err := m.serveMetrics(); err != nil {
-		return err
-	}
-	if err := m.servePprof(); err != nil {
-		return err
-	}
-	m.Log.Info("aftercart listening", "url", m.URL(), "database", m.DB.Dialect, "dev", c.Dev, "metrics", m.MetricsURL())
-	if c.Dev {
+	if m.Config.Dev {
 		m.printDevTokens()
 	}
 	return nil
 }
 
-// WebhookSecretEnv names the environment variable holding the webhook secret.
-const WebhookSecretEnv = "AFTERCART_WEBHOOK_SECRET"
-
-// URL is the base URL the server listens on.
+// URL is the base URL the server listens on, "" before Run.
 func (m *Main) URL() string {
-	if m.ln == nil {
+	if m.App == nil {
 		return ""
 	}
-	return "http://" + m.ln.Addr().String()
+	return m.App.URL()
 }
 
-// Close shuts the server down gracefully (in-flight requests get 10 s) and
-// closes the database. It logs when it starts and when it is done. Calls
-// after the first return the first's result.
+// Close shuts the server down (see app.App.Close); it is safe before Run.
 func (m *Main) Close() error {
-	m.closeOnce.Do(func() { m.closeErr = m.close() })
-	return m.closeErr
+	if m.App == nil {
+		return nil
+	}
+	return m.App.Close()
 }
-
-func (m *Main) close() error {
-	start := time.Now()
-	m.Log.Info("shutting down", "grace", shutdownGrace.String())
-	var errsOut []error
-	if m.stop != nil {
-		m.stop()
-	}
-	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		errsOut = append(errsOut, m.server.Shutdown(ctx))
-	}
-	errsOut = append(errsOut, m.closeMetrics(), m.closePprof())
-	websockets := 0
-	if m.api != nil {
-		websockets = m.api.Connections()
-		m.api.Close() // websockets are hijacked: Shutdown leaves them open
-	}
-	if m.Live != nil {
-		m.Live.Close()
-	}
-	if m.Broker != nil {
-		errsOut = append(errsOut, m.Broker.Close())
-	}
-	if m.bucket != nil {
-		errsOut = append(errsOut, m.bucket.Close())
-	}
-	if m.DB != nil {
-		errsOut = append(errsOut, m.DB.Close())
-	}
-	err := errors.Join(errsOut...)
-	m.Log.Info("shutdown complete", "ms", time.Since(start).Milliseconds(), "websockets_closed", websockets, "ok", err == nil)
-	return err
-}
-
-// shutdownGrace is how long in-flight requests get to finish on Close.
-const shutdownGrace = 10 * time.Second

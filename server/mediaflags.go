@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/ratelimit"
 )
@@ -46,7 +47,7 @@ func addMediaFlags(fs *flag.FlagSet) mediaFlags {
 }
 
 // apply stores the flags' values in c and returns what is wrong with them.
-func (f mediaFlags) apply(c *Config) []string {
+func (f mediaFlags) apply(c *app.Config) []string {
 	var ps []string
 	add := func(format string, args ...any) { ps = append(ps, fmt.Sprintf(format, args...)) }
 	for _, n := range []struct {

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // TestMigrateCommand: "server migrate" applies the migrations once, says so,
@@ -61,10 +63,10 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 	)
 	for i := range mains {
 		m := NewMain()
-		m.Log = slog.New(slog.NewTextHandler(testLogWriter{t}, nil))
-		m.Config = Config{
+		m.Log = slog.New(slog.NewTextHandler(testserver.LogWriter{T: t}, nil))
+		m.Config = app.Config{
 			Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: dsn, ReturnWindowDays: 30,
-			JWTSecret: testJWTSecret, WebhookSecret: testWebhookSecret,
+			JWTSecret: testserver.JWTSecret, WebhookSecret: testserver.WebhookSecret,
 		}
 		mains[i] = m
 		t.Cleanup(func() { _ = m.Close() })
@@ -90,7 +92,7 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 			t.Errorf("instance %d /readyz: %d", i, resp.StatusCode)
 		}
 	}
-	drift, err := mains[0].DB.Drift(t.Context())
+	drift, err := mains[0].App.DB.Drift(t.Context())
 	if err != nil || len(drift) > 0 {
 		t.Errorf("schema after two starts: drift %v, %v", drift, err)
 	}

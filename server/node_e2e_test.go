@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // The node end-to-end tests run the scripts in web-demo/e2e against the real
@@ -62,7 +64,7 @@ type nodeScript struct {
 	name   string
 	stdin  io.WriteCloser
 	lines  chan string // stdout, one line at a time; closed once the script has exited
-	stderr syncBuffer
+	stderr testserver.SyncBuffer
 	done   chan struct{}
 	err    error // the exit error, set before done closes
 	seen   []string
@@ -108,7 +110,7 @@ func startNodeScript(t *testing.T, script string, args ...string) *nodeScript {
 }
 
 // next returns the script's next stdout line, or an error once it has exited
-// (io.EOF) or after timeout (errReadTimeout). Every line read is kept in seen.
+// (io.EOF) or after timeout (testserver.ErrReadTimeout). Every line read is kept in seen.
 func (p *nodeScript) next(timeout time.Duration) (string, error) {
 	select {
 	case l, ok := <-p.lines:
@@ -118,7 +120,7 @@ func (p *nodeScript) next(timeout time.Duration) (string, error) {
 		p.seen = append(p.seen, l)
 		return l, nil
 	case <-time.After(timeout):
-		return "", errReadTimeout
+		return "", testserver.ErrReadTimeout
 	}
 }
 
@@ -185,54 +187,6 @@ func (w *lineWriter) flush() {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while it is written to (by
-// exec copying a child's output, by the server's logger).
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{} // closed and replaced on every write
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.changed != nil {
-		close(b.changed)
-		b.changed = nil
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// waitFor blocks until the buffer holds sub, woken by each write rather
-// than polling; it fails the test after ten seconds.
-func (b *syncBuffer) waitFor(t testing.TB, sub string) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		b.mu.Lock()
-		if strings.Contains(b.b.String(), sub) {
-			b.mu.Unlock()
-			return
-		}
-		if b.changed == nil {
-			b.changed = make(chan struct{})
-		}
-		ch := b.changed
-		b.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("nothing written holds %q", sub)
-		}
-	}
-}
-
 // TestOfficialGraphQLWSClient follows an order with the graphql-ws client
 // the web and mobile apps use (web-demo/e2e/graphql-ws-e2e.mjs) while events
 // arrive through the webhook and the mutation, drops the connection halfway,
@@ -241,18 +195,18 @@ func (b *syncBuffer) waitFor(t testing.TB, sub string) {
 // client was connected.
 func TestOfficialGraphQLWSClient(t *testing.T) {
 	mustNode(t)
-	eachDB(t, func(t *testing.T, dbURL string) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL)
-		f := s.liveFixture(t, "N1")
+		f := s.LiveFixture(t, "N1")
 		at := func(id, status string, hour int) map[string]any {
-			return event(id, status, t0.Add(time.Duration(hour)*time.Hour))
+			return testserver.Event(id, status, testserver.T0.Add(time.Duration(hour)*time.Hour))
 		}
 		e1, e2, e3 := at("e1", "IN_TRANSIT", 1), at("e2", "IN_TRANSIT", 2), at("e3", "IN_TRANSIT", 3)
 		e4, e5, e6 := at("e4", "IN_TRANSIT", 4), at("e5", "AVAILABLE_FOR_PICKUP", 5), at("e6", "IN_TRANSIT", 6)
 		e7, e8 := at("e7", "IN_TRANSIT", 7), at("e8", "OUT_FOR_DELIVERY", 8)
 		hook := func(want map[string]any, evs ...map[string]any) {
 			t.Helper()
-			st, body := s.webhook(t, webhookBody(t, "DHL", f.tracking, evs...), testWebhookSecret)
+			st, body := s.Webhook(t, testserver.WebhookBody(t, "DHL", f.Tracking, evs...), testserver.WebhookSecret)
 			if st != http.StatusOK {
 				t.Fatalf("webhook: %d %v", st, body)
 			}
@@ -270,8 +224,8 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 		probe := fmt.Sprintf("probe-node-%d-", probeSeq.Add(1))
 		p := startNodeScript(t, "graphql-ws-e2e.mjs",
 			"--url", s.URL(),
-			"--token", s.token(t, auth.RoleCustomer, "mina@example.com"),
-			"--order", f.order,
+			"--token", s.Token(t, auth.RoleCustomer, "mina@example.com"),
+			"--order", f.Order,
 			"--count", strconv.Itoa(len(want)),
 			"--resume-after", strconv.Itoa(resumeAfter),
 			"--hold",
@@ -286,12 +240,12 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 			if i == 150 {
 				t.Fatalf("the script never saw a probe; stdout %q", p.seen)
 			}
-			s.mustTrack(t, "DHL", f.tracking, event(fmt.Sprint(probe, i), "INFO_RECEIVED", t0))
+			s.MustTrack(t, "DHL", f.Tracking, testserver.Event(fmt.Sprint(probe, i), "INFO_RECEIVED", testserver.T0))
 			l, err := p.next(200 * time.Millisecond)
 			if err == nil && l == "ready" {
 				break
 			}
-			if !errors.Is(err, errReadTimeout) {
+			if !errors.Is(err, testserver.ErrReadTimeout) {
 				t.Fatalf("waiting for ready: line %q, %v (exit %v)", l, err, p.exitErr())
 			}
 		}
@@ -299,12 +253,12 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 		// The first client is live: one event through the webhook, a batch
 		// (newest first) through the mutation.
 		hook(map[string]any{"recorded": 1}, e1)
-		s.mustTrack(t, "DHL", f.tracking, e3, e2)
+		s.MustTrack(t, "DHL", f.Tracking, e3, e2)
 		// After resumeAfter updates the script disposes its client.
 		p.waitFor("paused", 30*time.Second)
 
 		// No client is connected: these must come back through the cursor.
-		s.mustTrack(t, "DHL", f.tracking, e4)
+		s.MustTrack(t, "DHL", f.Tracking, e4)
 		hook(map[string]any{"recorded": 0, "duplicates": 1}, e2)
 		hook(map[string]any{"recorded": 1}, e5)
 		if _, err := io.WriteString(p.stdin, "resume\n"); err != nil {
@@ -312,9 +266,9 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 		}
 
 		// The second client catches up from the cursor while more commit.
-		s.mustTrack(t, "DHL", f.tracking, e6)
+		s.MustTrack(t, "DHL", f.Tracking, e6)
 		hook(map[string]any{"recorded": 1}, e7)
-		s.mustTrack(t, "DHL", f.tracking, e8)
+		s.MustTrack(t, "DHL", f.Tracking, e8)
 		if err := p.wait(); err != nil {
 			t.Fatalf("script: %v; stdout %q", err, p.seen)
 		}
@@ -335,7 +289,7 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 				got = append(got, l)
 				continue
 			}
-			var u liveUpdate
+			var u testserver.LiveUpdate
 			if err := json.Unmarshal([]byte(l), &u); err != nil {
 				t.Fatalf("update line %q: %v", l, err)
 			}
@@ -343,8 +297,8 @@ func TestOfficialGraphQLWSClient(t *testing.T) {
 				got = append(got, "no event: "+l)
 				continue
 			}
-			if u.Shipment.ID != f.shipment || u.Cursor == "" || cursors[u.Cursor] {
-				t.Errorf("update %s: shipment %s (want %s), cursor %q (empty or repeated)", u.Event.Message, u.Shipment.ID, f.shipment, u.Cursor)
+			if u.Shipment.ID != f.Shipment || u.Cursor == "" || cursors[u.Cursor] {
+				t.Errorf("update %s: shipment %s (want %s), cursor %q (empty or repeated)", u.Event.Message, u.Shipment.ID, f.Shipment, u.Cursor)
 			}
 			cursors[u.Cursor] = true
 			got = append(got, fmt.Sprintf("%s %s %s", u.Event.Message, u.Event.Status, u.Event.OccurredAt.UTC().Format(time.RFC3339)))
@@ -404,8 +358,8 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 	if s.Config.Dev {
 		t.Fatal("the audit must run against production mode")
 	}
-	admin := s.token(t, auth.RoleAdmin, "")
-	s.mustImport(t, orderSpec{email: "mina@example.com", number: utf8OrderNumber, items: 1})
+	admin := s.Token(t, auth.RoleAdmin, "")
+	s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: utf8OrderNumber, Items: 1})
 
 	report := runAudit(t, node, s, admin)
 
@@ -450,7 +404,7 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 	if ok, all := report.Summary["SHOULD ok"], report.Summary["SHOULD ok"]+report.Summary["SHOULD warn"]+report.Summary["SHOULD error"]; ok < all-2 {
 		t.Errorf("%d of %d SHOULD audits pass, want at least %d", ok, all, all-2)
 	}
-	s.gql(t, admin, `{ __type(name: "Query") { name } }`, nil).mustCode(t, "GRAPHQL_VALIDATION_FAILED")
+	s.GQL(t, admin, `{ __type(name: "Query") { name } }`, nil).MustCode(t, "GRAPHQL_VALIDATION_FAILED")
 
 	for id, probe := range introspectionProbed {
 		if !seen[id] {
@@ -473,7 +427,7 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 				Data struct {
 					Order *struct{ Number string }
 				}
-				Errors []gqlError
+				Errors []testserver.Error
 			}
 			if err := json.Unmarshal(raw, &got); err != nil || res.StatusCode != http.StatusOK ||
 				!strings.Contains(res.Header.Get("Content-Type"), "application/json") || got.Errors != nil {
@@ -520,8 +474,8 @@ func runAudit(t *testing.T, node string, s *testServer, token string) auditRepor
 // every SHOULD audit passes.
 func TestGraphQLHTTPAuditDev(t *testing.T) {
 	node := mustNode(t)
-	s := mustServer(t, "", func(c *Config) { c.Dev = true })
-	report := runAudit(t, node, s, s.token(t, auth.RoleAdmin, ""))
+	s := mustServer(t, "", func(c *app.Config) { c.Dev = true })
+	report := runAudit(t, node, s, s.Token(t, auth.RoleAdmin, ""))
 	for _, r := range report.Results {
 		if r.Status != "ok" && (r.Level == "MUST" || r.Level == "SHOULD") {
 			t.Errorf("%s %s %s: %s", r.Level, r.ID, r.Name, r.Reason)
@@ -538,7 +492,7 @@ func refusesIntrospection(res *auditResponse) bool {
 	if res == nil || (res.Status != 200 && res.Status != 400) {
 		return false
 	}
-	var body struct{ Errors []gqlError }
+	var body struct{ Errors []testserver.Error }
 	if err := json.Unmarshal([]byte(res.Body), &body); err != nil || len(body.Errors) == 0 {
 		return false
 	}
@@ -549,3 +503,6 @@ func refusesIntrospection(res *auditResponse) bool {
 	}
 	return true
 }
+
+// probeSeq keeps the node script's probes unique within the test binary.
+var probeSeq atomic.Int64

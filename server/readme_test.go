@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
 // readmeMarker precedes each README code block this test runs:
@@ -93,18 +95,18 @@ func TestReadmeExamples(t *testing.T) {
 	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command(goTool(), "build", "-o", filepath.Join(bin, "aftercart"), ".")
+	build := exec.Command(testserver.GoTool(), "build", "-o", filepath.Join(bin, "aftercart"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	shim := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = run ] && [ \"$2\" = ./server ]; then shift 2; exec %q \"$@\"; fi\nexec %q \"$@\"\n",
-		filepath.Join(bin, "aftercart"), goTool())
+		filepath.Join(bin, "aftercart"), testserver.GoTool())
 	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(shim), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
 	clearConfigEnv(t)
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev, c.Seed, c.Simulate, c.DataDir = true, true, 0, filepath.Join(work, "data")
 		c.JWTSecret, c.WebhookSecret = nil, nil // generated into data/, as in development
 	})
@@ -200,7 +202,7 @@ func readmeUpload(t *testing.T, s *testServer, work string, run func(*testing.T,
 		t.Fatal(err)
 	}
 	out := run(t, "upload")
-	var res struct{ Data uploaded }
+	var res struct{ Data testserver.Uploaded }
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("the upload block printed %q: %v", out, err)
 	}
@@ -208,7 +210,7 @@ func readmeUpload(t *testing.T, s *testServer, work string, run func(*testing.T,
 	if m.Kind != "PHOTO" || m.ThumbnailURL == nil {
 		t.Fatalf("the upload block stored %+v (printed %s)", m, out)
 	}
-	if res, _ := s.getMedia(t, m.URL); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+	if res, _ := s.GetMedia(t, m.URL); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("GET %s: %d %s", m.URL, res.StatusCode, res.Header.Get("Content-Type"))
 	}
 
@@ -250,9 +252,9 @@ func parcelEvents(t *testing.T, s *testServer, token string) parcelState {
 			}
 		}
 	}
-	s.gql(t, token, `query($number: String!) { order(number: $number) { shipments {
+	s.GQL(t, token, `query($number: String!) { order(number: $number) { shipments {
 		carrier trackingNumber status events(first: 100) { edges { node { status message location occurredAt } } } } } }`,
-		map[string]any{"number": demo.InTransitOrderNumber}).mustOK(t, &res)
+		map[string]any{"number": demo.InTransitOrderNumber}).MustOK(t, &res)
 	for _, sh := range res.Order.Shipments {
 		if sh.Carrier == demo.InTransitCarrier && sh.TrackingNumber == demo.InTransitTrackingNumber {
 			st := parcelState{status: sh.Status}

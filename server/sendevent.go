@@ -15,14 +15,11 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/tracking"
 )
-
-// WebhookSecretFile is the file under the data directory where development
-// mode keeps the webhook secret it generated.
-const WebhookSecretFile = "webhook-secret"
 
 // runSendEvent implements "server send-event": it plays a carrier, signing
 // one tracking checkpoint with the webhook secret and posting it to a
@@ -55,9 +52,9 @@ func runSendEvent(ctx context.Context, args []string, out io.Writer) error {
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (flags only)", flags.Args())
 	}
-	secret, err := auth.LookupNamedSecret(WebhookSecretEnv, WebhookSecretFile, *dataDir)
+	secret, err := auth.LookupNamedSecret(app.WebhookSecretEnv, app.WebhookSecretFile, *dataDir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w\nStart the development server first (go run ./server -dev), or set %s to the server's webhook secret", err, WebhookSecretEnv)
+		return fmt.Errorf("%w\nStart the development server first (go run ./server -dev), or set %s to the server's webhook secret", err, app.WebhookSecretEnv)
 	}
 	if err != nil {
 		return err

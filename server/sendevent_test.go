@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/demo"
 )
 
@@ -34,14 +35,14 @@ func TestSendEventRefusals(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	var out bytes.Buffer
 	err := runSendEvent(context.Background(), []string{"-data-dir", dir, "-url", "http://127.0.0.1:1"}, &out)
-	if err == nil || !strings.Contains(err.Error(), "go run ./server -dev") || !strings.Contains(err.Error(), WebhookSecretEnv) {
-		t.Errorf("without any secret: %v; want advice to start the dev server or set %s", err, WebhookSecretEnv)
+	if err == nil || !strings.Contains(err.Error(), "go run ./server -dev") || !strings.Contains(err.Error(), app.WebhookSecretEnv) {
+		t.Errorf("without any secret: %v; want advice to start the dev server or set %s", err, app.WebhookSecretEnv)
 	}
 	if _, statErr := os.Stat(dir); statErr == nil {
 		t.Error("send-event created the data dir")
 	}
 
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev, c.Seed, c.DataDir = true, true, dir
 		c.JWTSecret, c.WebhookSecret = nil, nil
 	})
@@ -55,7 +56,7 @@ func TestSendEventRefusals(t *testing.T) {
 		{"unknown status", "", []string{"-status", "lost_at_sea"}, "422 Unprocessable Entity"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			t.Setenv(WebhookSecretEnv, c.env)
+			t.Setenv(app.WebhookSecretEnv, c.env)
 			out.Reset()
 			err := runSendEvent(context.Background(), append([]string{"-data-dir", dir, "-url", s.URL()}, c.args...), &out)
 			if err == nil || !strings.Contains(out.String(), c.want) || !strings.Contains(out.String(), `"error"`) {

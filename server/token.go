@@ -21,7 +21,7 @@ import (
 func (m *Main) printDevTokens() {
 	ctx := auth.WithSystem(context.Background())
 	email := demo.DemoCustomerEmail
-	if n, err := m.DB.Order.Query().Where(order.HasCustomer()).Count(ctx); err != nil || n == 0 {
+	if n, err := m.App.DB.Order.Query().Where(order.HasCustomer()).Count(ctx); err != nil || n == 0 {
 		email = "someone@example.com"
 	}
 	var b strings.Builder
@@ -30,7 +30,7 @@ func (m *Main) printDevTokens() {
 		role  auth.Role
 		email string
 	}{{auth.RoleCustomer, email}, {auth.RoleAdmin, ""}, {auth.RoleIntegration, ""}} {
-		tok, err := m.Issuer.Issue(t.role, t.email, 30*24*time.Hour)
+		tok, err := m.App.Issuer.Issue(t.role, t.email, 30*24*time.Hour)
 		if err != nil {
 			continue
 		}
@@ -40,7 +40,7 @@ func (m *Main) printDevTokens() {
 		}
 		fmt.Fprintf(&b, "  %-36s %s\n", label, tok)
 	}
-	fmt.Fprintf(&b, "Webhook secret: %s (sign bodies with %s: sha256=<hex HMAC-SHA256>)\n", m.WebhookSecret, tracking.SignatureHeader)
+	fmt.Fprintf(&b, "Webhook secret: %s (sign bodies with %s: sha256=<hex HMAC-SHA256>)\n", m.App.WebhookSecret, tracking.SignatureHeader)
 	fmt.Fprint(os.Stderr, b.String())
 }
 

@@ -2,7 +2,7 @@
 // empty, migrated aftercart Postgres database, through SQL alone, in seconds.
 //
 // Benchmarks of the hot read path (BenchmarkOrderStatus, see
-// server/ORDERSTATUS_BENCHMARKS.md) need a database the size of a real store:
+// server/orders/ORDERSTATUS_BENCHMARKS.md) need a database the size of a real store:
 // at scale 1, 10,000 customers, 100,000 orders, 300,000 order items,
 // 120,000 shipments and about 3,000,000 tracking events. Importing that
 // through the API would take hours; generate_series takes under a minute.

@@ -1,7 +1,7 @@
 // Command ceiling is a yardstick, not a product: the fastest a Go server can
 // answer the README's OrderStatus query from aftercart's Postgres schema,
 // with nothing between HTTP and the database. BenchmarkOrderStatus (see
-// server/ORDERSTATUS_BENCHMARKS.md) measures aftercart against it on the
+// server/orders/ORDERSTATUS_BENCHMARKS.md) measures aftercart against it on the
 // same data, with the same requests, in the same run.
 //
 // It takes the request aftercart takes (POST /query with a GraphQL JSON

@@ -17,8 +17,9 @@ import (
 // COUNT of every shipment's events because pageInfo is selected, and its
 // per-shipment page is a window function that reads and sorts a shipment's
 // whole timeline. So when the selection stays within what statusPlan knows,
-// the order loads in two statements whatever its size, which Postgres runs
-// as one (a UNION ALL of the two: one round trip; orderstatus_load.go):
+// the order loads in two statements whatever its size (orderstatus_load.go),
+// which Postgres runs as one (orderstatus_pg.go: one round trip, and no
+// parent's columns repeated on its children's rows):
 //
 //  1. the order, joined with its customer and its items, joined with their
 //     products (one row per item);

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,11 +35,12 @@ import (
 //     see an event exactly when its shipment is visible, and the shipment
 //     already passed ScopeShipments.
 //
-// On Postgres both roots are halves of one statement (statusUnion), each with
-// its own policy's predicates, exactly as on its own. The shipments' half
-// finds the order by its number (shipment.HasOrderWith), not by the id the
-// order's half reads, and ScopeShipments filters it as on any other path; its
-// rows are only used when the order's half found a visible order.
+// On Postgres both roots are common table expressions of one statement
+// (orderstatus_pg.go), each the selector ent builds with its policy, as on
+// its own. The shipments' finds the order by its number
+// (shipment.HasOrderWith), not by the id the order's reads, and
+// ScopeShipments filters it as on any other path; its rows are only used
+// when the order's half found a visible order.
 // server/orderstatus_test.go (TestOrderStatusPrivacy) checks it through the API.
 
 // joined prefixes the columns of a joined table: "customer__first_name".
@@ -48,53 +48,35 @@ import (
 const joined = "__"
 
 // loadStatus loads the order numbered number as p says: on Postgres in one
-// statement (statusUnion), on SQLite in two (no round trip to save there, and
-// a UNION's columns would lose the declared types modernc's driver decodes
-// times by), the order with its customer and
-// its items (one row per item, the order's columns repeated), then its
-// shipments with their events. It returns ent's not-found error when the
+// statement (orderstatus_pg.go), on SQLite in two (no round trip to save
+// there, and a UNION's columns would lose the declared types modernc's
+// driver decodes times by): the order with its customer and its items (one
+// row per item, the order's columns repeated), then its shipments with
+// their events. It returns ent's not-found error when the
 // viewer may not see the order or there is none, and the privacy policy's
 // error when the viewer may see no order at all.
 func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan) (*ent.Order, error) {
 	l := statusLoad{c: c, p: p, items: []*ent.OrderItem{}}
+	if c.Dialect() == dialect.Postgres {
+		if err := l.loadPostgres(ctx, number); err != nil {
+			return nil, err
+		}
+		return l.finish()
+	}
 	osel, err := l.orderSelector(ctx, number)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case p.shipments != "" && c.Dialect() == dialect.Postgres:
-		// Shipments are found by the order's number, not its id: the two
-		// halves do not wait for each other.
-		ssel, err := l.shipmentSelector(ctx, shipment.HasOrderWith(order.Number(number)))
+	if err := scanRows(ctx, c, selectParts(osel, order.Table, l.orderParts), l.orderParts, l.orderRow); err != nil {
+		return nil, err
+	}
+	if l.o != nil && p.shipments != "" {
+		ssel, err := l.shipmentSelector(ctx, shipment.OrderID(l.o.ID))
 		if err != nil {
 			return nil, err
 		}
-		stmt, parts := statusUnion(osel, l.orderParts, ssel, l.shipmentParts, p)
-		split := len(l.orderParts) + 1
-		err = scanRows(ctx, c, stmt, parts, func(vals [][]any) error {
-			if vals[0][0].(*sql.NullInt64).Int64 == 0 {
-				return l.orderRow(vals[1:split])
-			}
-			if l.o == nil { // the order's rows sort first: none, not visible
-				return nil
-			}
-			return l.shipmentRow(vals[split:])
-		})
-		if err != nil {
+		if err := scanRows(ctx, c, l.shipmentStatement(ssel), l.shipmentParts, l.shipmentRow); err != nil {
 			return nil, err
-		}
-	default:
-		if err := scanRows(ctx, c, selectParts(osel, order.Table, l.orderParts), l.orderParts, l.orderRow); err != nil {
-			return nil, err
-		}
-		if l.o != nil && p.shipments != "" {
-			ssel, err := l.shipmentSelector(ctx, shipment.OrderID(l.o.ID))
-			if err != nil {
-				return nil, err
-			}
-			if err := scanRows(ctx, c, l.shipmentStatement(ssel), l.shipmentParts, l.shipmentRow); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return l.finish()
@@ -115,8 +97,15 @@ type statusLoad struct {
 	o     *ent.Order
 	items []*ent.OrderItem
 	ships []*ent.Shipment
-	last  *ent.Shipment
-	page  []*ent.TrackingEvent
+	// Two statements (SQLite): the last shipment read and its page so far.
+	last *ent.Shipment
+	page []*ent.TrackingEvent
+	// One statement (Postgres, orderstatus_pg.go): its parts, where the
+	// shipments' start, each shipment's page, the shipment events go to.
+	parts  []rowPart
+	shipAt int
+	pages  [][]*ent.TrackingEvent
+	cur    int
 }
 
 // orderSelector is the order's statement, privacy applied: the order with
@@ -267,90 +256,17 @@ func (l *statusLoad) finish() (*ent.Order, error) {
 	}
 	if l.p.shipments != "" {
 		l.flush()
+		if l.p.events != "" {
+			for i, page := range l.pages {
+				l.ships[i].SetNamedEvents(l.p.events, page)
+			}
+		}
 		if l.ships == nil {
 			l.ships = []*ent.Shipment{}
 		}
 		l.o.SetNamedShipments(l.p.shipments, l.ships)
 	}
 	return l.o, nil
-}
-
-// statusUnion is the order's statement and the shipments' as one (Postgres):
-// a UNION ALL of the two, each row led by its half (0: the order's, 1: the
-// shipments') and padded with NULLs where the other half's columns are
-// (Postgres gives each NULL the type of the column it pads). Each half is
-// the selector it would be on its own, privacy predicates included. One
-// statement instead of two saves a round trip: the system calls on both
-// sides, database/sql's and lib/pq's work per statement, and a statement's
-// execution overhead in Postgres.
-//
-// The rows come back in the loader's order: the order's half first, by item
-// id; then the shipments by id, each one's events in the page order.
-func statusUnion(osel *sql.Selector, oparts []rowPart, ssel *sql.Selector, sparts []rowPart, p statusPlan) (sql.Querier, []rowPart) {
-	ocols, scols := partsWidth(oparts), partsWidth(sparts)
-	list := selectList(order.Table, oparts)
-	oquery, args := selectParts(osel.ClearOrder(), order.Table, oparts).Query()
-	from, ok := strings.CutPrefix(oquery, "SELECT "+list)
-	if !ok { // ent writes a selector's columns first: unreachable
-		panic("order status: unexpected order statement " + oquery)
-	}
-	var b strings.Builder
-	b.WriteString(`(SELECT 0, `)
-	b.WriteString(list)
-	writeNulls(&b, scols)
-	b.WriteString(from)
-	b.WriteString(`) UNION ALL (SELECT 1`)
-	writeNulls(&b, ocols)
-	ssel.SetTotal(len(args))
-	if p.events != "" {
-		b.WriteString(`, s.*, `)
-		b.WriteString(selectList("", sparts[1:]))
-		args = append(args, timelineFrom(&b, dialect.Postgres, ssel.ClearOrder(), sparts, p.first+1)...)
-	} else {
-		q, a := selectParts(ssel.ClearOrder(), shipment.Table, sparts).Query()
-		fmt.Fprintf(&b, `, s.* FROM (%s) AS s`, q)
-		args = append(args, a...)
-	}
-	// Sorted by position: 1 is the half, the order's columns follow, then
-	// the shipments'; each part's id is its first column.
-	b.WriteString(`) ORDER BY 1`)
-	if p.items != "" {
-		fmt.Fprintf(&b, `, %d`, 2+partsWidth(oparts[:partIndex(oparts, "item")]))
-	}
-	ship := 2 + ocols
-	fmt.Fprintf(&b, `, %d`, ship)
-	if p.events != "" {
-		ev := ship + len(sparts[0].cols)
-		fmt.Fprintf(&b, `, %d DESC, %d DESC`, ev+slices.Index(sparts[1].cols, trackingevent.FieldOccurredAt), ev)
-	}
-	parts := make([]rowPart, 0, 1+len(oparts)+len(sparts))
-	parts = append(parts, rowPart{name: "half", cols: []string{"half"}, scan: scanHalf})
-	parts = append(append(parts, oparts...), sparts...)
-	return sql.Expr(b.String(), args...), parts
-}
-
-// scanHalf is the scan destination of statusUnion's first column.
-func scanHalf([]string) ([]any, error) { return []any{new(sql.NullInt64)}, nil }
-
-// writeNulls writes n NULL columns, each after a comma.
-func writeNulls(b *strings.Builder, n int) {
-	for range n {
-		b.WriteString(", NULL")
-	}
-}
-
-// partsWidth is how many columns parts select.
-func partsWidth(parts []rowPart) int {
-	n := 0
-	for _, p := range parts {
-		n += len(p.cols)
-	}
-	return n
-}
-
-// partIndex is the index of the part named name.
-func partIndex(parts []rowPart, name string) int {
-	return slices.IndexFunc(parts, func(p rowPart) bool { return p.name == name })
 }
 
 // timelineFrom writes the FROM clause that gives each row of the shipments
@@ -370,23 +286,36 @@ func partIndex(parts []rowPart, name string) int {
 func timelineFrom(b *strings.Builder, d string, s *sql.Selector, parts []rowPart, n int) []any {
 	inner, args := selectParts(s, shipment.Table, parts[:1]).Query()
 	fmt.Fprintf(b, ` FROM (%s) AS s `, inner)
+	timelineJoin(b, d, n, true)
+	return args
+}
+
+// timelineJoin writes the join of timelineFrom: a shipment row "s" with each
+// of the n first events of its timeline as "event"; with left, a shipment
+// without events keeps one row, of NULLs for the event.
+func timelineJoin(b *strings.Builder, d string, n int, left bool) {
+	if left {
+		b.WriteString(`LEFT `)
+	}
 	const order = `ORDER BY x."occurred_at" DESC, x."id" DESC`
 	if d == dialect.Postgres {
 		// LATERAL: for each shipment, an index scan that stops after n rows.
-		fmt.Fprintf(b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS "event" ON TRUE`, order, n)
+		fmt.Fprintf(b, `JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS "event" ON TRUE`, order, n)
 	} else {
 		// SQLite has no LATERAL; a correlated IN with a LIMIT reads the same
 		// n index entries per shipment, then the n events by rowid.
-		fmt.Fprintf(b, `LEFT JOIN "tracking_events" AS "event" ON "event"."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
+		fmt.Fprintf(b, `JOIN "tracking_events" AS "event" ON "event"."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
 	}
-	return args
 }
 
 // rowPart is one entity's columns in a statement's rows, in order: the
 // root's (name ""), then each joined entity's, selected as name__column.
 type rowPart struct {
 	name string
-	cols []string
+	// table is the part's table (set where a statement needs its column
+	// types: orderstatus_pg.go).
+	table string
+	cols  []string
 	// scan returns ent's scan destinations for cols (a query's ScanValues).
 	scan func([]string) ([]any, error)
 }

@@ -185,6 +185,15 @@ func decodeParams(body []byte) (*graphql.RawParams, *requestError) {
 	case trimmed[0] != '{':
 		return nil, badRequest("the request body must be a JSON object: {\"query\": \"...\"}")
 	}
+	if p, ok := decodeParamsFast(body); ok {
+		return p, missingQuery(p)
+	}
+	return decodeParamsSlow(body)
+}
+
+// decodeParamsSlow decodes body member by member, naming the member that is
+// not what it should be.
+func decodeParamsSlow(body []byte) (*graphql.RawParams, *requestError) {
 	var raw struct {
 		Query         json.RawMessage `json:"query"`
 		OperationName json.RawMessage `json:"operationName"`
@@ -210,6 +219,36 @@ func decodeParams(body []byte) (*graphql.RawParams, *requestError) {
 		return nil, bad
 	}
 	return p, missingQuery(p)
+}
+
+// decodeParamsFast decodes a well-formed body in one pass. decodeParams
+// reads each member as raw JSON first, so that a member of the wrong type
+// gets an error that names it, and then decodes each again: four passes
+// over the query text, which was 4 % of the order status screen's CPU.
+// Well-formed bodies decode here instead (the same members, numbers kept as
+// json.Number, trailing whitespace allowed as by json.Unmarshal); ok is
+// false for anything else, which decodeParams then reads the slow way for
+// its error.
+func decodeParamsFast(body []byte) (*graphql.RawParams, bool) {
+	var fast struct {
+		Query         *string        `json:"query"`
+		OperationName *string        `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&fast); err != nil || len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, false
+	}
+	p := &graphql.RawParams{Variables: fast.Variables, Extensions: fast.Extensions}
+	if fast.Query != nil {
+		p.Query = *fast.Query
+	}
+	if fast.OperationName != nil {
+		p.OperationName = *fast.OperationName
+	}
+	return p, true
 }
 
 // missingQuery refuses parameters with neither a query nor a persisted

@@ -17,8 +17,9 @@ import (
 // COUNT of every shipment's events because pageInfo is selected, and its
 // per-shipment page is a window function that reads and sorts a shipment's
 // whole timeline. So when the selection stays within what statusPlan knows,
-// the order loads in at most two statements whatever its size
-// (orderstatus_load.go):
+// the order loads in two statements whatever its size (orderstatus_load.go),
+// which Postgres runs as one (orderstatus_pg.go: one round trip, and no
+// parent's columns repeated on its children's rows):
 //
 //  1. the order, joined with its customer and its items, joined with their
 //     products (one row per item);
@@ -62,8 +63,8 @@ var (
 )
 
 // orderByNumber loads the order numbered number for the selection in ctx,
-// privacy applied, in at most two statements when planStatus knows the
-// selection and through entgql's collection otherwise.
+// privacy applied, in at most two statements (one on Postgres) when
+// planStatus knows the selection and through entgql's collection otherwise.
 func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.Order, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {
 		if p, ok := planStatus(graphql.GetOperationContext(ctx), fc.Field); ok {

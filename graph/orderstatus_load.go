@@ -14,6 +14,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/trackingevent"
@@ -33,163 +34,248 @@ import (
 //   - the events joined on a shipment's id: ScopeTrackingEvents lets a viewer
 //     see an event exactly when its shipment is visible, and the shipment
 //     already passed ScopeShipments.
+//
+// On Postgres both roots are common table expressions of one statement
+// (orderstatus_pg.go), each the selector ent builds with its policy, as on
+// its own. The shipments' finds the order by its number
+// (shipment.HasOrderWith), not by the id the order's reads, and
+// ScopeShipments filters it as on any other path; its rows are only used
+// when the order's half found a visible order.
 // server/orderstatus_test.go (TestOrderStatusPrivacy) checks it through the API.
 
 // joined prefixes the columns of a joined table: "customer__first_name".
 // ent's column names never contain "__".
 const joined = "__"
 
-// loadStatus loads the order numbered number as p says, in at most two
-// statements: the order with its customer and its items (one row per item,
-// the order's columns repeated), then its shipments with their events. It
-// returns ent's not-found error when the viewer may not see the order or
-// there is none, and the privacy policy's error when the viewer may see no
-// order at all.
+// loadStatus loads the order numbered number as p says: on Postgres in one
+// statement (orderstatus_pg.go), on SQLite in two (no round trip to save
+// there, and a UNION's columns would lose the declared types modernc's
+// driver decodes times by): the order with its customer and its items (one
+// row per item, the order's columns repeated), then its shipments with
+// their events. It returns ent's not-found error when the
+// viewer may not see the order or there is none, and the privacy policy's
+// error when the viewer may see no order at all.
 func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan) (*ent.Order, error) {
-	oq := c.Order.Query().Where(order.Number(number))
-	sel, err := oq.Selector(ctx)
+	l := statusLoad{c: c, p: p, items: []*ent.OrderItem{}}
+	if c.Dialect() == dialect.Postgres {
+		if err := l.loadPostgres(ctx, number); err != nil {
+			return nil, err
+		}
+		return l.finish()
+	}
+	osel, err := l.orderSelector(ctx, number)
 	if err != nil {
 		return nil, err
 	}
-	parts := []rowPart{{cols: or(p.cols.order, order.Columns), scan: oq.ScanValues}}
+	if err := scanRows(ctx, c, selectParts(osel, order.Table, l.orderParts), l.orderParts, l.orderRow); err != nil {
+		return nil, err
+	}
+	if l.o != nil && p.shipments != "" {
+		ssel, err := l.shipmentSelector(ctx, shipment.OrderID(l.o.ID))
+		if err != nil {
+			return nil, err
+		}
+		if err := scanRows(ctx, c, l.shipmentStatement(ssel), l.shipmentParts, l.shipmentRow); err != nil {
+			return nil, err
+		}
+	}
+	return l.finish()
+}
+
+// statusLoad is one order status load: the statements' parts and what their
+// rows decoded so far.
+type statusLoad struct {
+	c *ent.Client
+	p statusPlan
+	// orderParts: the order, its customer, its items, their products;
+	// shipmentParts: the shipments, their events.
+	orderParts, shipmentParts []rowPart
+	itemsAt                   int // index of the items' part in orderParts
+	oq                        *ent.OrderQuery
+	sq                        *ent.ShipmentQuery
+
+	o     *ent.Order
+	items []*ent.OrderItem
+	ships []*ent.Shipment
+	// Two statements (SQLite): the last shipment read and its page so far.
+	last *ent.Shipment
+	page []*ent.TrackingEvent
+	// One statement (Postgres, orderstatus_pg.go): its parts, where the
+	// shipments' start, each shipment's page, the shipment events go to.
+	parts  []rowPart
+	shipAt int
+	pages  [][]*ent.TrackingEvent
+	cur    int
+}
+
+// orderSelector is the order's statement, privacy applied: the order with
+// its customer, its items and their products as l.p wants them, lines in
+// the order the store sent them.
+func (l *statusLoad) orderSelector(ctx context.Context, number string) (*sql.Selector, error) {
+	c, p := l.c, l.p
+	l.oq = c.Order.Query().Where(order.Number(number))
+	sel, err := l.oq.Selector(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.orderParts = []rowPart{{cols: or(p.cols.order, order.Columns), scan: l.oq.ScanValues}}
 	if p.customer {
 		t := sql.Table(customer.Table).As("customer")
 		sel.Join(t).On(sel.C(order.FieldCustomerID), t.C(customer.FieldID))
-		parts = append(parts, rowPart{name: "customer", cols: or(p.cols.customer, customer.Columns), scan: c.Customer.Query().ScanValues})
+		l.orderParts = append(l.orderParts, rowPart{name: "customer", cols: or(p.cols.customer, customer.Columns), scan: c.Customer.Query().ScanValues})
 	}
-	itemsAt := len(parts)
+	l.itemsAt = len(l.orderParts)
 	if p.items != "" {
 		// In the order the store sent them (ids grow with the import).
 		// entgql's eager loading sets no order: SQLite happens to return
 		// external-id order (its index) and Postgres heap order.
 		it := sql.Table(orderitem.Table).As("item")
 		sel.LeftJoin(it).On(sel.C(order.FieldID), it.C(orderitem.FieldOrderID)).OrderBy(it.C(orderitem.FieldID))
-		parts = append(parts, rowPart{name: "item", cols: or(p.cols.item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
+		l.orderParts = append(l.orderParts, rowPart{name: "item", cols: or(p.cols.item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
 		if p.products {
 			pt := sql.Table(product.Table).As("product")
 			sel.LeftJoin(pt).On(it.C(orderitem.FieldProductID), pt.C(product.FieldID))
-			parts = append(parts, rowPart{name: "product", cols: or(p.cols.product, product.Columns), scan: c.Product.Query().ScanValues})
+			l.orderParts = append(l.orderParts, rowPart{name: "product", cols: or(p.cols.product, product.Columns), scan: c.Product.Query().ScanValues})
 		}
 	}
-	var (
-		o     *ent.Order
-		items = []*ent.OrderItem{}
-	)
-	err = scanRows(ctx, c, selectParts(sel, order.Table, parts), parts, func(vals [][]any) error {
-		if o == nil {
-			var err error
-			if o, err = oq.Decode(parts[0].cols, vals[0]); err != nil {
-				return err
-			}
-			if p.customer {
-				cu, err := c.Customer.Query().Decode(parts[1].cols, vals[1])
-				if err != nil {
-					return err
-				}
-				o.SetLoadedCustomer(cu)
-			}
-		} else if id, ok := vals[0][0].(*sql.NullInt64); !ok || id.Int64 != int64(o.ID) {
-			return &ent.NotSingularError{} // number is unique: unreachable
-		}
-		if p.items == "" {
-			return nil
-		}
-		if id, ok := vals[itemsAt][0].(*sql.NullInt64); ok && !id.Valid {
-			return nil // an order without lines: the LEFT JOIN's NULLs
-		}
-		it, err := c.OrderItem.Query().Decode(parts[itemsAt].cols, vals[itemsAt])
-		if err != nil {
-			return err
-		}
-		if p.products {
-			pr, err := c.Product.Query().Decode(parts[itemsAt+1].cols, vals[itemsAt+1])
-			if err != nil {
-				return err
-			}
-			it.SetLoadedProduct(pr)
-		}
-		items = append(items, it)
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case o == nil:
-		return nil, &ent.NotFoundError{}
-	}
-	if p.items != "" {
-		o.SetNamedItems(p.items, items)
-	}
-	if p.shipments != "" {
-		if err := loadShipments(ctx, c, o, p); err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
+	return sel, nil
 }
 
-// loadShipments loads o's shipments, oldest first, each with the first
-// p.first+1 events of its timeline when p wants them.
-func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPlan) error {
-	sq := c.Shipment.Query().Where(shipment.OrderID(o.ID)).Order(shipment.ByID())
-	sel, err := sq.Selector(ctx)
+// shipmentSelector is the shipments' statement, privacy applied: the
+// order's shipments (which where selects), oldest first.
+func (l *statusLoad) shipmentSelector(ctx context.Context, where predicate.Shipment) (*sql.Selector, error) {
+	l.sq = l.c.Shipment.Query().Where(where).Order(shipment.ByID())
+	sel, err := l.sq.Selector(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	parts := []rowPart{{cols: or(p.cols.shipment, shipment.Columns), scan: sq.ScanValues}}
-	var stmt sql.Querier = selectParts(sel, shipment.Table, parts)
-	if p.events != "" {
-		parts = append(parts, rowPart{name: "event", cols: or(p.cols.event, trackingevent.Columns), scan: c.TrackingEvent.Query().ScanValues})
-		stmt = withTimelinePage(c.Dialect(), sel, parts, p.first+1)
+	l.shipmentParts = []rowPart{{cols: or(l.p.cols.shipment, shipment.Columns), scan: l.sq.ScanValues}}
+	if l.p.events != "" {
+		l.shipmentParts = append(l.shipmentParts, rowPart{name: "event", cols: or(l.p.cols.event, trackingevent.Columns), scan: l.c.TrackingEvent.Query().ScanValues})
 	}
-	var (
-		ships = []*ent.Shipment{}
-		last  *ent.Shipment
-		page  []*ent.TrackingEvent
-	)
-	flush := func() {
-		if last != nil && p.events != "" {
-			last.SetNamedEvents(p.events, page)
+	return sel, nil
+}
+
+// shipmentStatement is the shipments' statement on its own: with each
+// shipment's events page when l.p wants one.
+func (l *statusLoad) shipmentStatement(sel *sql.Selector) sql.Querier {
+	if l.p.events == "" {
+		return selectParts(sel, shipment.Table, l.shipmentParts)
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT s.*, `)
+	b.WriteString(selectList("", l.shipmentParts[1:]))
+	args := timelineFrom(&b, l.c.Dialect(), sel, l.shipmentParts, l.p.first+1)
+	b.WriteString(` ORDER BY s."id", "event"."occurred_at" DESC, "event"."id" DESC`)
+	return sql.Expr(b.String(), args...)
+}
+
+// orderRow decodes one row of the order's statement: the order and its
+// customer from the first, an item and its product from each.
+func (l *statusLoad) orderRow(vals [][]any) error {
+	c, p := l.c, l.p
+	if l.o == nil {
+		var err error
+		if l.o, err = l.oq.Decode(l.orderParts[0].cols, vals[0]); err != nil {
+			return err
 		}
-		page = nil
-	}
-	err = scanRows(ctx, c, stmt, parts, func(vals [][]any) error {
-		// A shipment's columns repeat on each of its events' rows: it is
-		// decoded from the first.
-		if id, ok := vals[0][0].(*sql.NullInt64); !ok || last == nil || !id.Valid || id.Int64 != int64(last.ID) {
-			s, err := sq.Decode(parts[0].cols, vals[0])
+		if p.customer {
+			cu, err := c.Customer.Query().Decode(l.orderParts[1].cols, vals[1])
 			if err != nil {
 				return err
 			}
-			flush()
-			ships, last = append(ships, s), s
+			l.o.SetLoadedCustomer(cu)
 		}
-		if p.events == "" {
-			return nil
-		}
-		if id, ok := vals[1][0].(*sql.NullInt64); ok && !id.Valid {
-			return nil // no event: the LEFT JOIN's NULLs
-		}
-		e, err := c.TrackingEvent.Query().Decode(parts[1].cols, vals[1])
-		if err != nil {
-			return err
-		}
-		page = append(page, e)
+	} else if id, ok := vals[0][0].(*sql.NullInt64); !ok || id.Int64 != int64(l.o.ID) {
+		return &ent.NotSingularError{} // number is unique: unreachable
+	}
+	if p.items == "" {
 		return nil
-	})
+	}
+	at := l.itemsAt
+	if id, ok := vals[at][0].(*sql.NullInt64); ok && !id.Valid {
+		return nil // an order without lines: the LEFT JOIN's NULLs
+	}
+	it, err := c.OrderItem.Query().Decode(l.orderParts[at].cols, vals[at])
 	if err != nil {
 		return err
 	}
-	flush()
-	o.SetNamedShipments(p.shipments, ships)
+	if p.products {
+		pr, err := c.Product.Query().Decode(l.orderParts[at+1].cols, vals[at+1])
+		if err != nil {
+			return err
+		}
+		it.SetLoadedProduct(pr)
+	}
+	l.items = append(l.items, it)
 	return nil
 }
 
-// withTimelinePage wraps the shipments statement s so that each shipment row
-// comes with the first n events of its timeline in the default page order
-// (occurred_at DESC, id DESC), one row per event, or one row of NULLs for a
-// shipment without events. Each shipment's page is read from the front of
-// the (shipment_id, occurred_at DESC, id DESC) index: n entries, no sort.
+// shipmentRow decodes one row of the shipments' statement: a shipment from
+// the first row of each, an event from each.
+func (l *statusLoad) shipmentRow(vals [][]any) error {
+	// A shipment's columns repeat on each of its events' rows: it is
+	// decoded from the first.
+	if id, ok := vals[0][0].(*sql.NullInt64); !ok || l.last == nil || !id.Valid || id.Int64 != int64(l.last.ID) {
+		s, err := l.sq.Decode(l.shipmentParts[0].cols, vals[0])
+		if err != nil {
+			return err
+		}
+		l.flush()
+		l.ships, l.last = append(l.ships, s), s
+	}
+	if l.p.events == "" {
+		return nil
+	}
+	if id, ok := vals[1][0].(*sql.NullInt64); ok && !id.Valid {
+		return nil // no event: the LEFT JOIN's NULLs
+	}
+	e, err := l.c.TrackingEvent.Query().Decode(l.shipmentParts[1].cols, vals[1])
+	if err != nil {
+		return err
+	}
+	l.page = append(l.page, e)
+	return nil
+}
+
+// flush hands the page read so far to the last shipment.
+func (l *statusLoad) flush() {
+	if l.last != nil && l.p.events != "" {
+		l.last.SetNamedEvents(l.p.events, l.page)
+	}
+	l.page = nil
+}
+
+// finish returns the order with its edges, or not found.
+func (l *statusLoad) finish() (*ent.Order, error) {
+	if l.o == nil {
+		return nil, &ent.NotFoundError{}
+	}
+	if l.p.items != "" {
+		l.o.SetNamedItems(l.p.items, l.items)
+	}
+	if l.p.shipments != "" {
+		l.flush()
+		if l.p.events != "" {
+			for i, page := range l.pages {
+				l.ships[i].SetNamedEvents(l.p.events, page)
+			}
+		}
+		if l.ships == nil {
+			l.ships = []*ent.Shipment{}
+		}
+		l.o.SetNamedShipments(l.p.shipments, l.ships)
+	}
+	return l.o, nil
+}
+
+// timelineFrom writes the FROM clause that gives each row of the shipments
+// statement s the first n events of its shipment's timeline in the default
+// page order (occurred_at DESC, id DESC), one row per event, or one row of
+// NULLs for a shipment without events: s's rows as "s", the events as
+// "event". It returns s's arguments. Each shipment's page is read from the
+// front of the (shipment_id, occurred_at DESC, id DESC) index: n entries,
+// no sort.
 //
 // n is written into the statement, not bound: SQLite (built with STAT4, as
 // modernc's is) marks a statement whose plan may depend on a bound LIMIT as
@@ -197,28 +283,39 @@ func loadShipments(ctx context.Context, c *ent.Client, o *ent.Order, p statusPla
 // (14 % of the server's CPU on the SQLite benchmark). n is an int the plan
 // checked to be 1..100: at most 100 statements, each prepared once per
 // connection.
-func withTimelinePage(d string, s *sql.Selector, parts []rowPart, n int) sql.Querier {
+func timelineFrom(b *strings.Builder, d string, s *sql.Selector, parts []rowPart, n int) []any {
 	inner, args := selectParts(s, shipment.Table, parts[:1]).Query()
-	var b strings.Builder
-	fmt.Fprintf(&b, `SELECT s.*, %s FROM (%s) AS s `, selectList("", parts[1:]), inner)
+	fmt.Fprintf(b, ` FROM (%s) AS s `, inner)
+	timelineJoin(b, d, n, true)
+	return args
+}
+
+// timelineJoin writes the join of timelineFrom: a shipment row "s" with each
+// of the n first events of its timeline as "event"; with left, a shipment
+// without events keeps one row, of NULLs for the event.
+func timelineJoin(b *strings.Builder, d string, n int, left bool) {
+	if left {
+		b.WriteString(`LEFT `)
+	}
 	const order = `ORDER BY x."occurred_at" DESC, x."id" DESC`
 	if d == dialect.Postgres {
 		// LATERAL: for each shipment, an index scan that stops after n rows.
-		fmt.Fprintf(&b, `LEFT JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS "event" ON TRUE`, order, n)
+		fmt.Fprintf(b, `JOIN LATERAL (SELECT x.* FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d) AS "event" ON TRUE`, order, n)
 	} else {
 		// SQLite has no LATERAL; a correlated IN with a LIMIT reads the same
 		// n index entries per shipment, then the n events by rowid.
-		fmt.Fprintf(&b, `LEFT JOIN "tracking_events" AS "event" ON "event"."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
+		fmt.Fprintf(b, `JOIN "tracking_events" AS "event" ON "event"."id" IN (SELECT x."id" FROM "tracking_events" AS x WHERE x."shipment_id" = s."id" %s LIMIT %d)`, order, n)
 	}
-	b.WriteString(` ORDER BY s."id", "event"."occurred_at" DESC, "event"."id" DESC`)
-	return sql.Expr(b.String(), args...)
 }
 
 // rowPart is one entity's columns in a statement's rows, in order: the
 // root's (name ""), then each joined entity's, selected as name__column.
 type rowPart struct {
 	name string
-	cols []string
+	// table is the part's table (set where a statement needs its column
+	// types: orderstatus_pg.go).
+	table string
+	cols  []string
 	// scan returns ent's scan destinations for cols (a query's ScanValues).
 	scan func([]string) ([]any, error)
 }

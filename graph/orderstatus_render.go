@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -75,32 +74,21 @@ func (fp statusFastPath) InterceptResponse(ctx context.Context, next graphql.Res
 	if op.Operation == nil || op.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
-	root := graphql.CollectFields(op, op.Operation.SelectionSet, queryTypes)
-	type planned struct {
-		number string
-		plan   statusPlan
+	root, plans, ok := statusPlans(op)
+	if !ok {
+		return next(ctx)
 	}
-	plans := make([]planned, len(root))
+	numbers := make([]string, len(root))
 	for i, f := range root {
 		if f.Name == "__typename" {
 			continue
 		}
-		if f.Name != "order" || len(f.Deferrables) > 0 {
+		if numbers[i], ok = f.ArgumentMap(op.Variables)["number"].(string); !ok {
 			return next(ctx)
 		}
-		number, ok := f.ArgumentMap(op.Variables)["number"].(string)
-		if !ok {
-			return next(ctx)
-		}
-		p, ok := planStatus(op, f)
-		if !ok {
-			return next(ctx)
-		}
-		p.cols = statusColumns(op, f)
-		plans[i] = planned{number: number, plan: p}
 	}
 	w := statusWriter{ctx: ctx, op: op, r: fp.resolver, buf: bytes.NewBuffer(make([]byte, 0, 4096)), ok: true}
-	ok := func() (ok bool) {
+	ok = func() (ok bool) {
 		defer func() {
 			// A panic here is a bug of the fast path, not of the
 			// request: the executor answers, and recovers its own.
@@ -116,11 +104,11 @@ func (fp statusFastPath) InterceptResponse(ctx context.Context, next graphql.Res
 				w.str("Query")
 				continue
 			}
-			o, err := loadStatus(ctx, fp.resolver.Client, plans[i].number, plans[i].plan)
+			o, err := loadStatus(ctx, fp.resolver.Client, numbers[i], plans[i])
 			if err != nil {
 				return false
 			}
-			w.order(f.Selections, o, plans[i].plan)
+			w.order(f.Selections, o, plans[i])
 		}
 		w.buf.WriteByte('}')
 		return w.ok
@@ -130,88 +118,6 @@ func (fp statusFastPath) InterceptResponse(ctx context.Context, next graphql.Res
 		return next(ctx)
 	}
 	return &graphql.Response{Data: w.buf.Bytes()}
-}
-
-// statusWriter writes one response. ok turns false at the first value it
-// cannot write exactly as the executor would; the caller then lets the
-// executor answer instead.
-type statusWriter struct {
-	ctx context.Context
-	op  *graphql.OperationContext
-	r   *Resolver
-	buf *bytes.Buffer
-	ok  bool
-}
-
-func (w *statusWriter) fail() { w.ok = false }
-
-// fields collects sel's fields for an object of the given types, as the
-// executor does (fragments expanded, @skip/@include applied, merged by
-// response name, cached per operation).
-func (w *statusWriter) fields(sel ast.SelectionSet, types []string) []graphql.CollectedField {
-	return graphql.CollectFields(w.op, sel, types)
-}
-
-// key writes an object member's name, after a comma unless it is the first.
-func (w *statusWriter) key(i int, alias string) {
-	if i > 0 {
-		w.buf.WriteByte(',')
-	}
-	graphql.MarshalString(alias).MarshalGQL(w.buf)
-	w.buf.WriteByte(':')
-}
-
-func (w *statusWriter) marshal(m graphql.Marshaler) { m.MarshalGQL(w.buf) }
-func (w *statusWriter) null()                       { w.buf.WriteString("null") }
-func (w *statusWriter) str(s string)                { w.marshal(graphql.MarshalString(s)) }
-func (w *statusWriter) id(id int)                   { w.marshal(scalar.MarshalIntID(id)) }
-func (w *statusWriter) int(n int)                   { w.marshal(graphql.MarshalInt(n)) }
-func (w *statusWriter) bool(b bool)                 { w.marshal(graphql.MarshalBoolean(b)) }
-
-func (w *statusWriter) optStr(s *string) {
-	if s == nil {
-		w.null()
-		return
-	}
-	w.str(*s)
-}
-
-func (w *statusWriter) optInt(n *int) {
-	if n == nil {
-		w.null()
-		return
-	}
-	w.int(*n)
-}
-
-// object writes the fields of sel for an object of the given types, each
-// with field; __typename is the first type's name.
-func (w *statusWriter) object(sel ast.SelectionSet, types []string, field func(f graphql.CollectedField)) {
-	w.buf.WriteByte('{')
-	for i, f := range w.fields(sel, types) {
-		w.key(i, f.Alias)
-		if f.Name == "__typename" {
-			w.str(types[0])
-			continue
-		}
-		field(f)
-		if !w.ok {
-			return
-		}
-	}
-	w.buf.WriteByte('}')
-}
-
-// list writes n elements with elem.
-func (w *statusWriter) list(n int, elem func(i int)) {
-	w.buf.WriteByte('[')
-	for i := range n {
-		if i > 0 {
-			w.buf.WriteByte(',')
-		}
-		elem(i)
-	}
-	w.buf.WriteByte(']')
 }
 
 // money writes a Money from a resolver, which never fails for these fields;
@@ -311,14 +217,6 @@ func (w *statusWriter) order(sel ast.SelectionSet, o *ent.Order, p statusPlan) {
 			w.fail()
 		}
 	})
-}
-
-func (w *statusWriter) optTime(t *time.Time) {
-	if t == nil {
-		w.null()
-		return
-	}
-	w.marshal(scalar.MarshalTime(*t))
 }
 
 func (w *statusWriter) address(sel ast.SelectionSet, a types.Address) {
@@ -541,14 +439,6 @@ func (w *statusWriter) events(sel ast.SelectionSet, conn *ent.TrackingEventConne
 			w.fail()
 		}
 	})
-}
-
-func (w *statusWriter) cursor(c *entgql.Cursor[int]) {
-	if c == nil {
-		w.null()
-		return
-	}
-	w.marshal(c)
 }
 
 func (w *statusWriter) event(sel ast.SelectionSet, e *ent.TrackingEvent) {

@@ -41,7 +41,7 @@ import (
 // (shipment.HasOrderWith), not by the id the order's reads, and
 // ScopeShipments filters it as on any other path; its rows are only used
 // when the order's half found a visible order.
-// server/orderstatus_test.go (TestOrderStatusPrivacy) checks it through the API.
+// server/orders/orderstatus_api_test.go (TestOrderStatusPrivacy) checks it through the API.
 
 // joined prefixes the columns of a joined table: "customer__first_name".
 // ent's column names never contain "__".

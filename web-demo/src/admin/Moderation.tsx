@@ -103,11 +103,9 @@ export function Queue() {
               <li key={item.id}>
                 <ItemCard
                   item={item}
-                  onDecided={(it) =>
-                    update((q) =>
-                      it.status === 'PENDING' ? q : { total: q.total - 1, items: q.items.filter((i) => i.id !== it.id) },
-                    )
-                  }
+                  // The card stays, saying what was decided, until the
+                  // next refresh; the count drops at once.
+                  onDecided={(it) => update((q) => (it.status === 'PENDING' ? q : { ...q, total: q.total - 1 }))}
                 />
               </li>
             ))}

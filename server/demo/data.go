@@ -63,6 +63,11 @@ type customer struct {
 var (
 	mina = customer{DemoCustomerEmail, "Mina", "Okafor", "nw-cus-4411"}
 	leo  = customer{OtherCustomerEmail, "Leo", "Brandt", "nw-cus-4412"}
+	// Sofia and Jonas are community members (SeedCommunity): Sofia has
+	// received an order, so her posts publish at once; Jonas's first order
+	// is only paid, so his posts wait for approval.
+	sofia = customer{SofiaEmail, "Sofia", "Marino", "nw-cus-4413"}
+	jonas = customer{NewCustomerEmail, "Jonas", "Weber", "nw-cus-4414"}
 )
 
 // Where parcels go. Mina's orders go home, to the office and, once, to her
@@ -77,6 +82,10 @@ var (
 		Region: "ZH", PostalCode: "8008", CountryCode: "CH", Phone: "+41 44 555 01 23"}
 	leoHome = types.Address{Name: "Leo Brandt", Line1: "Prinsengracht 263", City: "Amsterdam",
 		PostalCode: "1016 GV", CountryCode: "NL", Phone: "+31 20 555 0199"}
+	sofiaHome = types.Address{Name: "Sofia Marino", Line1: "Via dei Serpenti 48", City: "Roma",
+		PostalCode: "00184", CountryCode: "IT", Phone: "+39 06 5550 1782"}
+	jonasHome = types.Address{Name: "Jonas Weber", Line1: "Schanzenstraße 7", City: "Hamburg",
+		PostalCode: "20357", CountryCode: "DE", Phone: "+49 40 5550 3321"}
 )
 
 var (
@@ -200,6 +209,10 @@ func plans(now time.Time) []orderPlan {
 	// Leo's orders: one delivered, one on its way.
 	p2001 := ago(16 * day)
 	p2002 := ago(1*day + 4*h)
+	// The community members' orders: Sofia's arrived a week ago, Jonas's
+	// first is paid and waits to be packed.
+	p3001 := ago(11 * day)
+	p3002 := ago(20 * h)
 
 	return []orderPlan{
 		{
@@ -324,6 +337,25 @@ func plans(now time.Time) []orderPlan {
 					event(transit, ago(3*h), "Hamburg, DE", "Shipment handed over to PostNL"),
 				}}},
 			}},
+		},
+		{
+			order: draft{number: "AC-3001", placedAt: p3001, customer: sofia, address: sofiaHome, payment: visa,
+				lines:    []line{{"NR-EQP-KETTLE", 1}, {"NR-TEA-CHAI-200", 2}},
+				shipping: 990, vatPercent: 22}.input(),
+			shipments: []shipmentPlan{{
+				carrier: "DHL", trackingNumber: "7283951146",
+				updates: []update{{eta: in(-7 * day), events: []tracking.EventInput{
+					event(info, p3001.Add(4*h), "Hamburg, DE", "Shipment information received"),
+					event(transit, p3001.Add(1*day), "Hamburg, DE", "Shipment picked up"),
+					event(transit, p3001.Add(2*day+5*h), "Milano, IT", "Arrived in the destination country"),
+					event(delivered, ago(7*day+3*h), "Roma, IT", "Delivered"),
+				}}},
+			}},
+		},
+		{
+			order: draft{number: "AC-3002", placedAt: p3002, customer: jonas, address: jonasHome, payment: paypal,
+				lines:    []line{{"NR-COF-YIRG-250", 1}, {"NR-FLT-V60-100", 1}},
+				shipping: 490, vatPercent: 19}.input(),
 		},
 	}
 }

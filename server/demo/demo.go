@@ -24,6 +24,13 @@ const (
 	// OtherCustomerEmail is a second customer (Leo Brandt) whose orders the
 	// demo customer must not see.
 	OtherCustomerEmail = "leo@example.com"
+	// SofiaEmail is a community member (Sofia Marino) with a delivered
+	// order: her posts publish at once.
+	SofiaEmail = "sofia@example.com"
+	// NewCustomerEmail is a new customer (Jonas Weber) whose first order is
+	// only paid: by the community's trust rule his posts wait for
+	// approval, which is what the moderation demos and browser tests need.
+	NewCustomerEmail = "jonas@example.com"
 	// InTransitOrderNumber is the demo customer's in-transit order, shipped
 	// with DHL and with a slipped delivery estimate: the order the mobile
 	// demo opens.

@@ -80,6 +80,16 @@ func (e *env) mustSeed(tb testing.TB, now time.Time) {
 	}
 }
 
+// customerNamed returns the seeded customer with email.
+func customerNamed(tb testing.TB, e *env, email string) *ent.Customer {
+	tb.Helper()
+	c, err := e.db.Customer.Query().Where(customer.Email(email)).Only(sys)
+	if err != nil {
+		tb.Fatalf("customer %s: %v", email, err)
+	}
+	return c
+}
+
 // sys is the context the tests read with: privacy rules filter everything
 // else.
 var sys = auth.WithSystem(context.Background())
@@ -130,6 +140,8 @@ func TestSeed(t *testing.T) {
 			{"AC-1006", mina, types.OrderCanceled, 0},
 			{"AC-2001", leo, types.OrderDelivered, 1},
 			{"AC-2002", leo, types.OrderShipped, 1},
+			{"AC-3001", customerNamed(t, e, demo.SofiaEmail), types.OrderDelivered, 1},
+			{"AC-3002", customerNamed(t, e, demo.NewCustomerEmail), types.OrderUnfulfilled, 0},
 		}
 		if len(all) != len(tests) {
 			t.Errorf("seeded %d orders, want %d", len(all), len(tests))

@@ -27,4 +27,15 @@
 // attaches photos to the published ones: JPEGs in photos/, drawn by
 // photos/generate.go (`go generate ./server/demo`), embedded in the binary
 // and uploaded through the media service like any customer's photo.
+//
+// SeedCommunity adds the community (issue 11): four topics, and posts by
+// Mina, Leo and two community members (Sofia, with a delivered order, and
+// Jonas, NewCustomerEmail, whose first order has not shipped), written
+// through the community service as their authors so that the trust rule
+// decides: Jonas's post waits in the moderation queue, one of Leo's is
+// hidden by staff. Posts carry photos from photos/ and product tags.
+//
+// SessionHandler is the development session the demo pages sign in with
+// without a pasted token; AdminSessionPath is where the admin SPA expects
+// an ADMIN one.
 package demo

@@ -1,8 +1,9 @@
 //go:build ignore
 
-// generate.go draws the demo reviews' photos (server/demo/photos/*.jpg):
-// top-down shots of the demo store's products on a wooden table, the kind
-// a customer takes for a review. They are drawn rather than downloaded so
+// generate.go draws the demo reviews' and community posts' photos
+// (server/demo/photos/*.jpg): top-down shots of the demo store's products
+// on a wooden table, the kind a customer takes for a review or an
+// unboxing post. They are drawn rather than downloaded so
 // that the project owns them outright and they stay small (a few tens of
 // KB). Run `go generate ./server/demo` after changing a scene (it writes
 // into -out); the output is deterministic (a fixed random seed), so
@@ -156,6 +157,24 @@ func (c canvas) cupTop(cx, cy, r float64, rim, inner, crema color.RGBA, latte bo
 	})
 }
 
+// rect reports whether (x, y) is inside the rectangle from (x0, y0) to
+// (x1, y1), turned by angle radians about its centre.
+func rect(x0, y0, x1, y1, angle float64) func(x, y float64) bool {
+	cx, cy := (x0+x1)/2, (y0+y1)/2
+	hw, hh := (x1-x0)/2, (y1-y0)/2
+	s, c := math.Sincos(angle)
+	return func(x, y float64) bool {
+		dx, dy := x-cx, y-cy
+		u, v := dx*c+dy*s, -dx*s+dy*c
+		return math.Abs(u) <= hw && math.Abs(v) <= hh
+	}
+}
+
+// cardboard is kraft board with its corrugation showing faintly.
+func cardboard(x, y float64) color.RGBA {
+	return shade(color.RGBA{196, 154, 108, 255}, 1+math.Sin(x*0.9)*0.02-0.12*y/height)
+}
+
 var outDir = flag.String("out", ".", "the directory to write the photos to")
 
 func write(name string, c canvas) {
@@ -250,4 +269,71 @@ func main() {
 		return inFilter(x, y) && math.Abs(x-center) < w
 	}, func(x, y float64) color.RGBA { return shade(color.RGBA{150, 152, 150, 255}, 0.8) })
 	write("filter.jpg", filter)
+
+	// An unboxing: the shipping box opened from above, its flaps out, the
+	// kilo bag of espresso in tissue paper, a few beans spilled beside it.
+	box := newCanvas()
+	box.wood(shade(oak, 0.95))
+	box.shadow(330, 250, 230, 190)
+	box.fill(rect(60, 30, 580, 440, 0.03), cardboard) // the flaps, opened out
+	box.fill(rect(150, 110, 500, 380, 0.03), func(x, y float64) color.RGBA {
+		return shade(color.RGBA{150, 110, 72, 255}, 1-0.2*(y-110)/270) // inside the box
+	})
+	box.fill(rect(170, 130, 480, 360, 0.03), func(x, y float64) color.RGBA { // tissue paper
+		return shade(color.RGBA{236, 232, 224, 255}, 1+math.Sin(x/9+y/13)*0.04)
+	})
+	box.fill(rect(235, 150, 415, 345, -0.12), solid(color.RGBA{30, 58, 66, 255}))    // the bag
+	box.fill(rect(270, 215, 380, 275, -0.12), solid(color.RGBA{226, 214, 190, 255})) // its label
+	box.fill(rect(285, 232, 365, 240, -0.12), solid(color.RGBA{30, 58, 66, 255}))
+	box.fill(rect(295, 250, 355, 256, -0.12), solid(color.RGBA{160, 92, 52, 255}))
+	for i := range 6 {
+		x, y := 520+rng.Float64()*60, 400+float64(i%3)*18+rng.Float64()*8
+		box.shadow(x+4, y+5, 15, 11)
+		box.bean(x, y, 14, rng.Float64()*math.Pi, color.RGBA{70, 42, 26, 255})
+	}
+	write("unboxing.jpg", box)
+
+	// A pour-over from above: the dripper's ribbed cone, the wet coffee
+	// bed in its filter, the gooseneck kettle's spout reaching in.
+	pour := newCanvas()
+	pour.wood(shade(oak, 0.85))
+	pour.shadow(300, 250, 200, 200)
+	pour.fill(disc(300, 240, 190), func(x, y float64) color.RGBA { // the dripper's rim
+		return shade(color.RGBA{232, 230, 226, 255}, 1.08-0.2*(y-50)/380)
+	})
+	pour.fill(disc(300, 240, 165), func(x, y float64) color.RGBA { // the ribs, spiralling in
+		a := math.Atan2(y-240, x-300)
+		d := math.Hypot(x-300, y-240)
+		return shade(color.RGBA{218, 216, 212, 255}, 0.95+0.05*math.Sin(a*14+d/18))
+	})
+	pour.fill(disc(300, 240, 140), solid(color.RGBA{244, 240, 230, 255})) // the paper filter
+	pour.fill(disc(300, 240, 112), func(x, y float64) color.RGBA {        // the bed, darker where it's wet
+		d := math.Hypot(x-300, y-240) / 112
+		return mix(color.RGBA{92, 58, 34, 255}, color.RGBA{140, 96, 58, 255}, d*d+math.Sin(x/7)*math.Sin(y/9)*0.05)
+	})
+	pour.fill(func(x, y float64) bool { // the kettle's spout, from the right
+		return math.Abs(y-(200-(x-330)*0.35)) < 9-(x-330)*0.01 && x > 330 && x < 640
+	}, func(x, y float64) color.RGBA { return shade(color.RGBA{40, 40, 44, 255}, 1+0.3*math.Sin(y/3)) })
+	write("pourover.jpg", pour)
+
+	// Masala chai in a glass, cinnamon sticks and star anise beside it.
+	chai := newCanvas()
+	chai.wood(shade(oak, 0.7))
+	chai.cupTop(280, 250, 130, color.RGBA{210, 206, 198, 255}, color.RGBA{230, 226, 220, 255}, color.RGBA{196, 150, 104, 255}, false)
+	for i, y := range []float64{90, 118} {
+		chai.shadow(520, y+8, 70, 12)
+		chai.fill(rect(450, y-10, 600, y+10, 0.15+float64(i)*0.1), func(x, yy float64) color.RGBA {
+			return shade(color.RGBA{138, 78, 40, 255}, 1+0.15*math.Sin(yy*1.3))
+		})
+	}
+	for i := range 3 {
+		cx, cy := 480+float64(i)*50, 330+float64(i%2)*60
+		chai.shadow(cx+5, cy+6, 30, 30)
+		for k := range 8 {
+			a := float64(k) * math.Pi / 4
+			chai.fill(ellipse(cx+math.Cos(a)*16, cy+math.Sin(a)*16, 17, 7, a), solid(color.RGBA{112, 58, 34, 255}))
+		}
+		chai.fill(disc(cx, cy, 6), solid(color.RGBA{80, 40, 24, 255}))
+	}
+	write("chai.jpg", chai)
 }

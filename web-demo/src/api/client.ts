@@ -22,66 +22,88 @@ function endpoint(protocol: 'http' | 'ws'): string {
   return u.toString();
 }
 
-export const session = new SessionStore(`${import.meta.env.BASE_URL}session`);
+/** Api is one signed-in GraphQL client: its session, its socket, query and mutate. */
+export interface Api {
+  session: SessionStore;
+  live: LiveConnection;
+  client: Client;
+  query<Data, Variables extends AnyVariables>(document: DocumentInput<Data, Variables>, variables: Variables): Promise<Data>;
+  mutate<Data, Variables extends AnyVariables>(document: DocumentInput<Data, Variables>, variables: Variables): Promise<Data>;
+}
 
-export const live = new LiveConnection({ url: endpoint('ws'), token: () => session.token });
-
-export const client = new Client({
-  url: endpoint('http'),
-  // No document cache: an order status page always shows the server's
-  // latest, and live updates are merged by the page itself.
-  exchanges: [
-    fetchExchange,
-    subscriptionExchange({
-      forwardSubscription: (request) => ({
-        subscribe: (sink) => ({ unsubscribe: live.current().subscribe({ ...request, query: request.query ?? '' }, sink) }),
+/**
+ * createApi builds a client signed in through its own session: the
+ * shopper's pages use the demo customer's (/demo/session), the admin SPA
+ * an admin's (/demo/admin-session), each with its own pasted token, so one
+ * browser can be both at once in two tabs.
+ */
+export function createApi(o: { sessionURL: string; storageKey?: string }): Api {
+  const session = new SessionStore(o.sessionURL, o.storageKey);
+  const live = new LiveConnection({ url: endpoint('ws'), token: () => session.token });
+  const client = new Client({
+    url: endpoint('http'),
+    // No document cache: an order status page always shows the server's
+    // latest, and live updates are merged by the page itself.
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: live.current().subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
       }),
-    }),
-  ],
-  preferGetMethod: false,
-  requestPolicy: 'network-only',
-  fetchOptions: () => {
-    const headers: Record<string, string> = {};
-    if (session.token) {
-      headers.authorization = `Bearer ${session.token}`;
+    ],
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+    fetchOptions: () => {
+      const headers: Record<string, string> = {};
+      if (session.token) {
+        headers.authorization = `Bearer ${session.token}`;
+      }
+      return { headers };
+    },
+  });
+
+  /**
+   * query runs a query and returns its data, or throws an AppError in words.
+   * A token the server no longer accepts is renewed once (demo sessions) and
+   * the query retried.
+   */
+  async function query<Data, Variables extends AnyVariables>(
+    document: DocumentInput<Data, Variables>,
+    variables: Variables,
+  ): Promise<Data> {
+    let result = await client.query<Data, Variables>(document, variables).toPromise();
+    if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
+      result = await client.query<Data, Variables>(document, variables).toPromise();
     }
-    return { headers };
-  },
-});
-
-/**
- * query runs a query and returns its data, or throws an AppError in words.
- * A token the server no longer accepts is renewed once (demo sessions) and
- * the query retried.
- */
-export async function query<Data, Variables extends AnyVariables>(
-  document: DocumentInput<Data, Variables>,
-  variables: Variables,
-): Promise<Data> {
-  let result = await client.query<Data, Variables>(document, variables).toPromise();
-  if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
-    result = await client.query<Data, Variables>(document, variables).toPromise();
+    return dataOrThrow(result);
   }
-  return dataOrThrow(result);
+
+  /**
+   * mutate runs a mutation (an upload too: @urql/core sends File variables
+   * as a GraphQL multipart request) and returns its data, or throws an
+   * AppError keeping the server's error as its cause. Like query it renews an
+   * expired demo session once; a refused mutation wrote nothing, so sending
+   * it again is safe.
+   */
+  async function mutate<Data, Variables extends AnyVariables>(
+    document: DocumentInput<Data, Variables>,
+    variables: Variables,
+  ): Promise<Data> {
+    let result = await client.mutation<Data, Variables>(document, variables).toPromise();
+    if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
+      result = await client.mutation<Data, Variables>(document, variables).toPromise();
+    }
+    return dataOrThrow(result);
+  }
+
+  return { session, live, client, query, mutate };
 }
 
-/**
- * mutate runs a mutation (an upload too: @urql/core sends File variables
- * as a GraphQL multipart request) and returns its data, or throws an
- * AppError keeping the server's error as its cause. Like query it renews an
- * expired demo session once; a refused mutation wrote nothing, so sending
- * it again is safe.
- */
-export async function mutate<Data, Variables extends AnyVariables>(
-  document: DocumentInput<Data, Variables>,
-  variables: Variables,
-): Promise<Data> {
-  let result = await client.mutation<Data, Variables>(document, variables).toPromise();
-  if (errorCode(result.error) === 'UNAUTHENTICATED' && (await session.renew())) {
-    result = await client.mutation<Data, Variables>(document, variables).toPromise();
-  }
-  return dataOrThrow(result);
-}
+/** The shopper's client: the order page, reviews and the community page. */
+export const shopper = createApi({ sessionURL: `${import.meta.env.BASE_URL}session` });
+
+export const { session, live, client, query, mutate } = shopper;
 
 function dataOrThrow<Data>(result: OperationResult<Data>): Data {
   if (result.error) {

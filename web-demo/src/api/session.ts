@@ -19,7 +19,7 @@ export type SessionState =
 
 type Listener = (s: SessionState) => void;
 
-const storageKey = 'aftercart.token';
+const defaultStorageKey = 'aftercart.token';
 
 /** SessionStore holds the current token and renews it when it can. */
 export class SessionStore {
@@ -27,7 +27,14 @@ export class SessionStore {
   private listeners = new Set<Listener>();
   private renewing: Promise<Session | null> | null = null;
 
-  constructor(private readonly sessionURL: string) {}
+  /**
+   * sessionURL is the development session to sign in with; storageKey
+   * keeps a pasted token for this browser tab (each client its own).
+   */
+  constructor(
+    private readonly sessionURL: string,
+    private readonly storageKey = defaultStorageKey,
+  ) {}
 
   get current(): SessionState {
     return this.state;
@@ -50,31 +57,39 @@ export class SessionStore {
     }
   }
 
-  /** start signs in with the development session if the server has one, else a stored token. */
+  /**
+   * start signs in with a token pasted earlier in this tab (someone chose
+   * to be another customer, or an admin), else the development session if
+   * the server has one; otherwise the page asks for a token.
+   */
   async start(): Promise<void> {
-    const demo = await this.fetchDemoSession();
-    if (demo) {
-      this.set({ status: 'signed-in', session: demo });
+    const stored = readStored(this.storageKey);
+    if (stored) {
+      this.set({ status: 'signed-in', session: { token: stored, email: null, expiresAt: null, source: 'pasted' } });
       return;
     }
-    const stored = readStored();
-    this.set(
-      stored
-        ? { status: 'signed-in', session: { token: stored, email: null, expiresAt: null, source: 'pasted' } }
-        : { status: 'signed-out', reason: null },
-    );
+    const demo = await this.fetchDemoSession();
+    this.set(demo ? { status: 'signed-in', session: demo } : { status: 'signed-out', reason: null });
   }
 
   /** signIn uses a pasted token (kept for this browser tab only). */
   signIn(token: string): void {
     const t = token.trim().replace(/^Bearer\s+/i, '');
-    writeStored(t);
+    writeStored(this.storageKey, t);
     this.set({ status: 'signed-in', session: { token: t, email: null, expiresAt: null, source: 'pasted' } });
   }
 
   signOut(reason: string | null = null): void {
-    writeStored(null);
+    writeStored(this.storageKey, null);
     this.set({ status: 'signed-out', reason });
+  }
+
+  /**
+   * switchAccount forgets the token and asks for another one, even where a
+   * development session exists (to try the page as a second customer).
+   */
+  switchAccount(): void {
+    this.signOut(null);
   }
 
   /**
@@ -130,7 +145,7 @@ function isSessionBody(v: unknown): v is { token: string; email?: string; expire
   return typeof v === 'object' && v !== null && 'token' in v && typeof v.token === 'string' && v.token !== '';
 }
 
-function readStored(): string | null {
+function readStored(storageKey: string): string | null {
   try {
     return sessionStorage.getItem(storageKey);
   } catch {
@@ -138,7 +153,7 @@ function readStored(): string | null {
   }
 }
 
-function writeStored(token: string | null): void {
+function writeStored(storageKey: string, token: string | null): void {
   try {
     if (token) {
       sessionStorage.setItem(storageKey, token);

@@ -2,8 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { session } from '../api/client';
 import { describeError } from '../api/errors';
 import type { SessionState } from '../api/session';
-import { useRoute } from '../router';
+import { communityHref, useRoute } from '../router';
 import { ErrorNotice, Spinner } from './common';
+import { Community } from './community/Community';
+import { MyPosts } from './community/MyPosts';
+import { PostPage } from './community/PostPage';
 import { OrderDetail } from './OrderDetail';
 import { OrderList } from './OrderList';
 import { ProductReviews } from './ProductReviews';
@@ -33,6 +36,12 @@ export function App() {
     body = <OrderDetail key={route.number} number={route.number} />;
   } else if (route.name === 'product') {
     body = <ProductReviews key={route.id} productId={route.id} />;
+  } else if (route.name === 'community') {
+    body = <Community key={route.topic ?? ''} topic={route.topic} />;
+  } else if (route.name === 'post') {
+    body = <PostPage key={route.id} id={route.id} />;
+  } else if (route.name === 'myPosts') {
+    body = <MyPosts />;
   } else {
     body = <OrderList />;
   }
@@ -43,14 +52,21 @@ export function App() {
         <a class="brand" href="#/">
           aftercart
         </a>
+        <nav class="topnav">
+          <a href="#/" class={route.name === 'orders' || route.name === 'order' ? 'on' : ''}>
+            Orders
+          </a>
+          <a href={communityHref()} data-testid="nav-community" class={route.name === 'community' || route.name === 'post' || route.name === 'myPosts' ? 'on' : ''}>
+            Community
+          </a>
+        </nav>
         {state.status === 'signed-in' && (
-          <span class="whoami">
+          <span class="whoami" data-testid="whoami">
             {state.session.email ?? 'Signed in'}
-            {state.session.source === 'pasted' && (
-              <button type="button" class="link" onClick={() => session.signOut()}>
-                Sign out
-              </button>
-            )}
+            {/* In development the page signs in as the demo customer; another customer pastes their token. */}
+            <button type="button" class="link" data-testid="sign-out" onClick={() => session.signOut()}>
+              {state.session.source === 'pasted' ? 'Sign out' : 'Switch'}
+            </button>
           </span>
         )}
       </header>

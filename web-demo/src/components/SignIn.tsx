@@ -5,7 +5,19 @@ import { useState } from 'preact/hooks';
  * session, and this demo has no login of its own: a store's app would sign
  * the shopper in and hand over their token.
  */
-export function SignIn({ reason, onSignIn }: { reason: string | null; onSignIn: (token: string) => void }) {
+export function SignIn({
+  reason,
+  onSignIn,
+  title = 'Sign in to see your orders',
+  label = 'Customer token',
+  command = 'go run ./server token -role customer -email you@example.com',
+}: {
+  reason: string | null;
+  onSignIn: (token: string) => void;
+  title?: string;
+  label?: string;
+  command?: string;
+}) {
   const [token, setToken] = useState('');
   return (
     <form
@@ -18,15 +30,16 @@ export function SignIn({ reason, onSignIn }: { reason: string | null; onSignIn: 
         }
       }}
     >
-      <h1 class="title">Sign in to see your orders</h1>
+      <h1 class="title">{title}</h1>
       {reason && (
         <p class="notice notice-error" role="alert">
           {reason}
         </p>
       )}
-      <label for="token">Customer token</label>
+      <label for="token">{label}</label>
       <textarea
         id="token"
+        data-testid="token-input"
         rows={4}
         autocomplete="off"
         spellcheck={false}
@@ -35,9 +48,9 @@ export function SignIn({ reason, onSignIn }: { reason: string | null; onSignIn: 
         onInput={(e) => setToken(e.currentTarget.value)}
       />
       <p class="muted small">
-        Get one with <code>go run ./server token -role customer -email you@example.com</code>.
+        Get one with <code>{command}</code>.
       </p>
-      <button type="submit" class="button" disabled={!token.trim()}>
+      <button type="submit" class="button" data-testid="sign-in-submit" disabled={!token.trim()}>
         Sign in
       </button>
     </form>

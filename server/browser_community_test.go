@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
+)
+
+// TestCommunityInBrowser runs web-demo/e2e/community.mjs on the demo
+// community: a new customer (Jonas, whose first order has not shipped)
+// posts on the community page with a photo and a product tag and sees it
+// "Waiting for approval"; an admin approves it in the admin SPA
+// (admin.html), where the queue holds it with its audit trail; the post
+// then appears on the demo customer's community page, after a reload until
+// postAdded lands (the script's liveFeed switch, with
+// features.communityLive in the page).
+//
+// Needs what TestWebDemoInBrowser needs; screenshots go to
+// web-demo/test-results/community/.
+func TestCommunityInBrowser(t *testing.T) {
+	node, dist, chromium := mustBrowser(t)
+	s := mustServer(t, "", func(c *Config) {
+		c.Dev = true
+		c.Seed = true
+		c.Simulate = 0
+		c.DemoDir = dist
+	})
+	// The server's start-up seeds the community once it calls
+	// SeedCommunity; until then the test does (a second call writes
+	// nothing).
+	if err := demo.SeedCommunity(context.Background(), s.DB, s.Media, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "community"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	photo, err := filepath.Abs(filepath.Join("demo", "photos", "unboxing.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBrowserScript(t, node, "community.mjs", artifacts,
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_ADMIN_TOKEN="+s.token(t, auth.RoleAdmin, ""),
+		"AFTERCART_CUSTOMER_TOKEN="+s.token(t, auth.RoleCustomer, demo.NewCustomerEmail),
+		"AFTERCART_PHOTO="+photo,
+		"CHROMIUM="+chromium,
+	)
+}

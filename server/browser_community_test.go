@@ -1,12 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -24,18 +23,12 @@ import (
 // web-demo/test-results/community/.
 func TestCommunityInBrowser(t *testing.T) {
 	node, dist, chromium := mustBrowser(t)
-	s := mustServer(t, "", func(c *Config) {
+	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev = true
 		c.Seed = true
 		c.Simulate = 0
 		c.DemoDir = dist
 	})
-	// The server's start-up seeds the community once it calls
-	// SeedCommunity; until then the test does (a second call writes
-	// nothing).
-	if err := demo.SeedCommunity(context.Background(), s.DB, s.Media, time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "community"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +42,8 @@ func TestCommunityInBrowser(t *testing.T) {
 	}
 	runBrowserScript(t, node, "community.mjs", artifacts,
 		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_ADMIN_TOKEN="+s.token(t, auth.RoleAdmin, ""),
-		"AFTERCART_CUSTOMER_TOKEN="+s.token(t, auth.RoleCustomer, demo.NewCustomerEmail),
+		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
+		"AFTERCART_CUSTOMER_TOKEN="+s.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
 		"AFTERCART_PHOTO="+photo,
 		"CHROMIUM="+chromium,
 	)

@@ -43,10 +43,21 @@ func TestDemoRoutes(t *testing.T) {
 	if err != nil || v.Role != auth.RoleCustomer || v.Email != demo.DemoCustomerEmail || session.Email != demo.DemoCustomerEmail {
 		t.Errorf("demo session token: %+v, %v", v, err)
 	}
+	// The admin SPA's session: staff, no email.
+	code, body = get(dev.URL() + demo.AdminSessionPath)
+	session.Email = ""
+	if err := json.Unmarshal([]byte(body), &session); code != 200 || err != nil {
+		t.Fatalf("%s: %d %q", demo.AdminSessionPath, code, body)
+	}
+	if v, err := dev.Issuer.Verify(session.Token); err != nil || v.Role != auth.RoleAdmin || session.Email != "" {
+		t.Errorf("admin session token: %+v, %v (email %q)", v, err, session.Email)
+	}
 
 	prod := mustServer(t, "", func(c *app.Config) { c.DemoDir = built })
-	if code, _ := get(prod.URL() + "/demo/session"); code != http.StatusNotFound {
-		t.Errorf("/demo/session outside development mode: %d, want 404", code)
+	for _, path := range []string{"/demo/session", demo.AdminSessionPath} {
+		if code, _ := get(prod.URL() + path); code != http.StatusNotFound {
+			t.Errorf("%s outside development mode: %d, want 404", path, code)
+		}
 	}
 	unbuilt := mustServer(t, "", func(c *app.Config) { c.DemoDir = filepath.Join(t.TempDir(), "dist") })
 	if code, body := get(unbuilt.URL() + "/demo/"); code != http.StatusNotFound || !strings.Contains(body, "npm run build --prefix web-demo") {

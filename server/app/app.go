@@ -172,6 +172,9 @@ func (a *App) Run(ctx context.Context) error {
 		if err := demo.SeedReviews(ctx, a.DB, a.reviews, a.media); err != nil {
 			return fmt.Errorf("seeding demo reviews: %w", err)
 		}
+		if err := demo.SeedCommunity(ctx, a.DB, a.media, time.Now()); err != nil {
+			return fmt.Errorf("seeding the demo community: %w", err)
+		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -79,7 +78,10 @@ func (a *App) routes() http.Handler {
 	mux.Handle(demo.ImagePrefix, http.StripPrefix(demo.ImagePrefix, demo.Images()))
 	if a.Config.Dev {
 		mux.Handle("GET /{$}", explorer(a.Config.DemoDir))
-		mux.HandleFunc("GET /demo/session", a.demoSession)
+		// Development sessions: the demo pages sign in as the demo customer,
+		// the admin SPA as staff, without a pasted token.
+		mux.Handle("GET /demo/session", demo.SessionHandler(a.Issuer, auth.RoleCustomer, demo.DemoCustomerEmail))
+		mux.Handle("GET "+demo.AdminSessionPath, demo.SessionHandler(a.Issuer, auth.RoleAdmin, ""))
 		// In production metrics are on -metrics-addr only: the main
 		// listener faces the internet (see observe.go).
 		mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -166,28 +168,6 @@ func notBuilt(w http.ResponseWriter, what, missing string) {
 func securityHeaders(w http.ResponseWriter) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-}
-
-// demoSessionTTL is how long the demo page's token lives; the page fetches
-// a new one when its stream ends.
-const demoSessionTTL = 12 * time.Hour
-
-// demoSession signs the demo page in as the demo customer (development mode
-// only: the route does not exist otherwise), so nobody pastes a token.
-func (a *App) demoSession(w http.ResponseWriter, _ *http.Request) {
-	tok, err := a.Issuer.Issue(auth.RoleCustomer, demo.DemoCustomerEmail, demoSessionTTL)
-	if err != nil {
-		a.Log.Error("demo session", "err", err)
-		http.Error(w, "could not issue a demo token", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(map[string]string{
-		"token":     tok,
-		"email":     demo.DemoCustomerEmail,
-		"expiresAt": time.Now().Add(demoSessionTTL).UTC().Format(time.RFC3339),
-	})
 }
 
 // maxInFlight is the admission bound of /query (Config.MaxInFlight). By

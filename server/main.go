@@ -202,7 +202,13 @@ type Main struct {
 	ReviewReplies *reviews.ReplyFeed
 	// Community writes and lists topics and posts.
 	Community *community.Service
-	Metrics   *metrics.Metrics
+	// Posts is the postAdded and postChanged feeds.
+	Posts *community.PostFeeds
+	// Comments is the feed of a post's comments.
+	Comments *community.CommentFeed
+	// Queue is the moderationQueueChanged feed.
+	Queue   *moderation.QueueFeed
+	Metrics *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -365,11 +371,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if storeName == "" && c.Dev {
 		storeName = demo.StoreName
 	}
-	m.Moderation = moderation.NewService(m.DB)
+	m.Moderation = moderation.NewService(m.DB, moderation.WithBroker(m.Broker))
+	m.Queue = moderation.NewQueueFeed(m.Live, m.DB.Client)
 	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{Media: m.Media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)
-	m.Community = community.NewService(m.DB, m.Moderation, community.Config{Media: m.Media, Limits: c.CommunityLimits, Clock: c.Clock})
+	m.Community = community.NewService(m.DB, m.Moderation, community.Config{Media: m.Media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: m.Broker})
+	m.Posts = community.NewPostFeeds(m.Live, m.DB.Client)
+	m.Comments = community.NewCommentFeed(m.Live, m.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, m.DB, m.Orders, m.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

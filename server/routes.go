@@ -28,7 +28,8 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := graph.NewHandler(graph.HandlerConfig{
 		Resolver: &graph.Resolver{Client: m.DB.Client, Orders: m.Orders, Tracking: m.Tracking, Shipments: m.Shipments, Uploads: m.Media,
-			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation, Community: m.Community},
+			Reviews: m.Reviews, ReviewReplies: m.ReviewReplies, Moderation: m.Moderation, Community: m.Community,
+			Posts: m.Posts, Comments: m.Comments, Queue: m.Queue},
 		Issuer:               m.Issuer,
 		Log:                  m.Log,
 		Dev:                  m.Config.Dev,

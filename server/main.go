@@ -372,7 +372,7 @@ func (m *Main) Run(ctx context.Context) error {
 		storeName = demo.StoreName
 	}
 	m.Moderation = moderation.NewService(m.DB, moderation.WithBroker(m.Broker))
-	m.Queue = moderation.NewQueueFeed(m.Live, m.DB.Client)
+	m.Queue = moderation.NewQueueFeed(m.Live, m.DB.Client, m.Moderation)
 	m.Reviews = reviews.NewService(m.DB, m.Broker, m.Moderation, reviews.Config{Media: m.Media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	m.ReviewReplies = reviews.NewReplyFeed(m.Live, m.DB.Client)

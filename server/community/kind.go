@@ -13,7 +13,10 @@ import (
 // moderationQueue and moderate works on them.
 type postKind struct{ s *Service }
 
-var _ moderation.Kind = postKind{}
+var (
+	_ moderation.Kind   = postKind{}
+	_ moderation.Loader = postKind{}
+)
 
 // Type implements moderation.Kind.
 func (postKind) Type() string { return postType }
@@ -76,4 +79,18 @@ func (k postKind) Pending(ctx context.Context, after *moderation.QueueKey, limit
 // CountPending implements moderation.Kind.
 func (k postKind) CountPending(ctx context.Context) (int, error) {
 	return k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending)).Count(ctx)
+}
+
+// Load implements moderation.Loader: a page of the queue feed reads its
+// posts in one statement.
+func (k postKind) Load(ctx context.Context, ids []int) (map[int]ent.Noder, error) {
+	ps, err := k.s.db.Post.Query().Where(post.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]ent.Noder, len(ps))
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
 }

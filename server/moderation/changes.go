@@ -103,12 +103,17 @@ type QueueUpdate struct {
 // topic is keyed 0.
 type QueueFeed struct{ f *live.Feed[int, *QueueUpdate] }
 
-// NewQueueFeed registers the queue feed on e, reading through client.
-func NewQueueFeed(e *live.Engine, client *ent.Client) *QueueFeed {
+// NewQueueFeed registers the queue feed on e, reading through client the
+// items of mod's kinds.
+//
+// Commit order (the engine's contract): every writer of the queue's log
+// takes live.LockTopic on QueueTopic before inserting (QueueMoved; SQLite
+// serializes every writer), so change ids increase in commit order.
+func NewQueueFeed(e *live.Engine, client *ent.Client, mod *Service) *QueueFeed {
 	return &QueueFeed{f: live.NewFeed(e, live.Config[int, *QueueUpdate]{
 		Namespace: QueueNamespace,
 		Cursors:   queueCursors,
-		Source:    queueSource{client: client},
+		Source:    queueSource{client: client, mod: mod},
 	})}
 }
 
@@ -123,7 +128,61 @@ func (q *QueueFeed) Feed() *live.Feed[int, *QueueUpdate] { return q.f }
 
 // queueSource is the queue feed's live.Source: the ModerationQueueChange
 // log, one stream.
-type queueSource struct{ client *ent.Client }
+type queueSource struct {
+	client *ent.Client
+	mod    *Service
+}
+
+// Loader is what a Kind may implement so that a page of the queue feed
+// reads its items in one statement rather than one per item.
+type Loader interface {
+	// Load returns the items of ids that still exist, by id (system
+	// context).
+	Load(ctx context.Context, ids []int) (map[int]ent.Noder, error)
+}
+
+// load reads the items of rows as they are now, keyed by id: per kind in
+// one statement when the kind is a Loader, otherwise one per item. Items
+// deleted since are absent.
+func (s queueSource) load(ctx context.Context, rows []*ent.ModerationQueueChange) (map[int]ent.Noder, error) {
+	byType := map[string][]int{}
+	seen := map[int]bool{}
+	for _, r := range rows {
+		if !seen[r.ItemID] {
+			seen[r.ItemID] = true
+			byType[r.ItemType] = append(byType[r.ItemType], r.ItemID)
+		}
+	}
+	loaders := map[string]Loader{}
+	for _, k := range s.mod.kindsSnapshot() {
+		if l, ok := k.(Loader); ok {
+			loaders[k.Type()] = l
+		}
+	}
+	items := map[int]ent.Noder{}
+	for typ, ids := range byType {
+		if l, ok := loaders[typ]; ok {
+			ns, err := l.Load(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			for id, n := range ns {
+				items[id] = n
+			}
+			continue
+		}
+		for _, id := range ids {
+			n, err := s.client.Noder(ctx, id)
+			if ent.IsNotFound(err) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			items[id] = n
+		}
+	}
+	return items, nil
+}
 
 // Authorize lets staff follow the queue; customers get FORBIDDEN and
 // anonymous viewers UNAUTHENTICATED, as for the moderationQueue query.
@@ -133,7 +192,7 @@ func (queueSource) Authorize(ctx context.Context, _ int) (live.Filter[*QueueUpda
 }
 
 // Read returns up to limit moves after id, oldest first, with their items
-// as they are now (one statement for the page, one per item type).
+// as they are now (one statement for the page, one per kind; see Loader).
 func (s queueSource) Read(ctx context.Context, _ int, after, limit int) ([]live.Change[*QueueUpdate], error) {
 	rows, err := s.client.ModerationQueueChange.Query().
 		Where(moderationqueuechange.IDGT(after)).
@@ -143,25 +202,9 @@ func (s queueSource) Read(ctx context.Context, _ int, after, limit int) ([]live.
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
-	ids := make([]int, 0, len(rows))
-	seen := map[int]bool{}
-	for _, r := range rows {
-		if !seen[r.ItemID] {
-			seen[r.ItemID] = true
-			ids = append(ids, r.ItemID)
-		}
-	}
-	items := map[int]ent.Noder{}
-	for _, id := range ids {
-		// Noders would batch per table, but fails the whole page when one
-		// item is gone; items that left by deletion are exactly those.
-		n, err := s.client.Noder(ctx, id)
-		if ent.IsNotFound(err) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		items[id] = n
+	items, err := s.load(ctx, rows)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]live.Change[*QueueUpdate], len(rows))
 	for i, r := range rows {

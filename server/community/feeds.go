@@ -222,20 +222,19 @@ func (s postSource) Authorize(ctx context.Context, topicID int) (live.Filter[*Po
 // statement for the page, then one each for the posts, their topics, media
 // and tags).
 func (s postSource) Read(ctx context.Context, topicID, after, limit int) ([]live.Change[*PostUpdate], error) {
-	q := s.client.PostChange.Query().
+	// Every change, postAdded's too: the engine counts a subscriber caught
+	// up by position, so the Filter, not the query, drops what it skips.
+	rows, err := s.client.PostChange.Query().
 		Where(postchange.TopicID(topicID), postchange.IDGT(after)).
 		Order(postchange.ByID()).
-		Limit(limit)
-	if s.addedOnly {
-		q.Where(postchange.KindEQ(types.FeedAdded))
-	}
-	rows, err := q.All(ctx)
+		Limit(limit).
+		All(ctx)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
 	var ids []int
 	for _, r := range rows {
-		if r.Kind != types.FeedRemoved {
+		if r.Kind == types.FeedAdded || r.Kind == types.FeedUpdated && !s.addedOnly {
 			ids = append(ids, r.PostID)
 		}
 	}
@@ -260,8 +259,7 @@ func (s postSource) Read(ctx context.Context, topicID, after, limit int) ([]live
 	return out, nil
 }
 
-// Latest returns the stream's newest change id (0 if none). postAdded's
-// latest is the newest change of any kind: a position, not an update.
+// Latest returns the stream's newest change id (0 if none), of any kind.
 func (s postSource) Latest(ctx context.Context, topicID int) (int, error) {
 	ids, err := s.client.PostChange.Query().
 		Where(postchange.TopicID(topicID)).

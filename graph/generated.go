@@ -199,6 +199,13 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	ModerationQueueUpdate struct {
+		Cursor func(childComplexity int) int
+		Item   func(childComplexity int) int
+		ItemID func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
@@ -310,6 +317,11 @@ type ComplexityRoot struct {
 		WatchedWords   func(childComplexity int) int
 	}
 
+	PostAddedUpdate struct {
+		Cursor func(childComplexity int) int
+		Post   func(childComplexity int) int
+	}
+
 	PostConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -319,6 +331,13 @@ type ComplexityRoot struct {
 	PostEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PostFeedChange struct {
+		Cursor func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Post   func(childComplexity int) int
+		PostID func(childComplexity int) int
 	}
 
 	PostProductTag struct {
@@ -499,8 +518,11 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ReviewReplyAdded func(childComplexity int, reviewID int, after *string) int
-		ShipmentUpdated  func(childComplexity int, orderID int, after *string) int
+		ModerationQueueChanged func(childComplexity int, after *string) int
+		PostAdded              func(childComplexity int, topic *string, after *string) int
+		PostChanged            func(childComplexity int, topic *string, after *string) int
+		ReviewReplyAdded       func(childComplexity int, reviewID int, after *string) int
+		ShipmentUpdated        func(childComplexity int, orderID int, after *string) int
 	}
 
 	Topic struct {
@@ -652,6 +674,9 @@ type ReviewResolver interface {
 }
 type SubscriptionResolver interface {
 	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error)
+	PostAdded(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
+	PostChanged(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
+	ModerationQueueChanged(ctx context.Context, after *string) (<-chan *moderation.QueueUpdate, error)
 	ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error)
 }
 
@@ -1121,6 +1146,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationQueuePageInfo.HasNextPage(childComplexity), true
+
+	case "ModerationQueueUpdate.cursor":
+		if e.ComplexityRoot.ModerationQueueUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueUpdate.Cursor(childComplexity), true
+	case "ModerationQueueUpdate.item":
+		if e.ComplexityRoot.ModerationQueueUpdate.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueUpdate.Item(childComplexity), true
+	case "ModerationQueueUpdate.itemId":
+		if e.ComplexityRoot.ModerationQueueUpdate.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueUpdate.ItemID(childComplexity), true
+	case "ModerationQueueUpdate.kind":
+		if e.ComplexityRoot.ModerationQueueUpdate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueUpdate.Kind(childComplexity), true
 
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
@@ -1735,6 +1785,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Post.WatchedWords(childComplexity), true
 
+	case "PostAddedUpdate.cursor":
+		if e.ComplexityRoot.PostAddedUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostAddedUpdate.Cursor(childComplexity), true
+	case "PostAddedUpdate.post":
+		if e.ComplexityRoot.PostAddedUpdate.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostAddedUpdate.Post(childComplexity), true
+
 	case "PostConnection.edges":
 		if e.ComplexityRoot.PostConnection.Edges == nil {
 			break
@@ -1766,6 +1829,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PostEdge.Node(childComplexity), true
+
+	case "PostFeedChange.cursor":
+		if e.ComplexityRoot.PostFeedChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostFeedChange.Cursor(childComplexity), true
+	case "PostFeedChange.kind":
+		if e.ComplexityRoot.PostFeedChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostFeedChange.Kind(childComplexity), true
+	case "PostFeedChange.post":
+		if e.ComplexityRoot.PostFeedChange.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostFeedChange.Post(childComplexity), true
+	case "PostFeedChange.postId":
+		if e.ComplexityRoot.PostFeedChange.PostID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostFeedChange.PostID(childComplexity), true
 
 	case "PostProductTag.product":
 		if e.ComplexityRoot.PostProductTag.Product == nil {
@@ -2514,6 +2602,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShipmentUpdate.Shipment(childComplexity), true
 
+	case "Subscription.moderationQueueChanged":
+		if e.ComplexityRoot.Subscription.ModerationQueueChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_moderationQueueChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ModerationQueueChanged(childComplexity, args["after"].(*string)), true
+	case "Subscription.postAdded":
+		if e.ComplexityRoot.Subscription.PostAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_postAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PostAdded(childComplexity, args["topic"].(*string), args["after"].(*string)), true
+	case "Subscription.postChanged":
+		if e.ComplexityRoot.Subscription.PostChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_postChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PostChanged(childComplexity, args["topic"].(*string), args["after"].(*string)), true
 	case "Subscription.reviewReplyAdded":
 		if e.ComplexityRoot.Subscription.ReviewReplyAdded == nil {
 			break
@@ -3115,6 +3236,95 @@ extend type Mutation {
   deletePost("The command input." input: DeletePostInput!): DeletePostPayload!
   """Overrides the trust rule for one customer, or hands them back to it (staff)."""
   setCommunityTrust("The command input." input: SetCommunityTrustInput!): SetCommunityTrustPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/community_live.graphql", Input: `"""What a live feed's change did to an item, as viewers other than its author and staff see it."""
+enum FeedChange @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.FeedChange") {
+  """The item became visible: published at once, approved or restored."""
+  ADDED
+  """A visible item was edited."""
+  UPDATED
+  """The item stopped being visible (hidden, rejected, held again, deleted): drop it."""
+  REMOVED
+}
+
+"""A post that became visible, as streamed by postAdded."""
+type PostAddedUpdate @goModel(model: "github.com/aftercart/aftercart/server/community.PostUpdate") {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """The post, as it is now."""
+  post: Post!
+}
+
+"""A change to a topic's visible posts, as streamed by postChanged."""
+type PostFeedChange @goModel(model: "github.com/aftercart/aftercart/server/community.PostUpdate") {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """ADDED, UPDATED, or REMOVED."""
+  kind: FeedChange!
+  """The post's id: for REMOVED, the post to drop."""
+  postId: ID!
+  """The post as it is now; null for REMOVED, so that hidden content never reaches the page."""
+  post: Post
+}
+
+"""How an item moved in the moderation queue."""
+enum QueueChange @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.QueueChange") {
+  """The item now waits for a staff decision."""
+  ENTERED
+  """The item no longer waits (decided, or deleted)."""
+  LEFT
+}
+
+"""An item entering or leaving the moderation queue, as streamed by moderationQueueChanged."""
+type ModerationQueueUpdate @goModel(model: "github.com/aftercart/aftercart/server/moderation.QueueUpdate") {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """ENTERED or LEFT."""
+  kind: QueueChange!
+  """The item's id, also when it has been deleted since."""
+  itemId: ID!
+  """The item as it is now; null when it has been deleted."""
+  item: Moderatable
+}
+
+extend type Subscription {
+  """
+  Posts in a topic (all topics when ` + "`" + `topic` + "`" + ` is null) as they become visible to
+  others: published at once, approved, or restored, in commit order. With
+  ` + "`" + `after` + "`" + `, first every such post committed after that cursor, then live ones;
+  without, live ones only. Anyone may follow; an unknown topic is NOT_FOUND.
+  A post hidden since it was added is not sent. Open pages also follow
+  postChanged, which tells them what to drop.
+  """
+  postAdded(
+    "A topic's slug; all topics when null."
+    topic: String
+    "Resume after this cursor (from a previous PostAddedUpdate)."
+    after: String
+  ): PostAddedUpdate!
+  """
+  Every change to the visible posts of a topic (all topics when null), in
+  commit order, with the same resume guarantee as postAdded: ADDED and UPDATED
+  carry the post as it is now; REMOVED (hidden, rejected, held again, deleted)
+  carries only its id, so an open page drops it without receiving what was
+  hidden.
+  """
+  postChanged(
+    "A topic's slug; all topics when null."
+    topic: String
+    "Resume after this cursor (from a previous PostFeedChange)."
+    after: String
+  ): PostFeedChange!
+  """
+  Items entering and leaving the moderation queue (reviews, posts, comments),
+  in commit order, whichever instance made the change, with the same resume
+  guarantee as shipmentUpdated. Staff only: customers get FORBIDDEN.
+  """
+  moderationQueueChanged(
+    "Resume after this cursor (from a previous ModerationQueueUpdate)."
+    after: String
+  ): ModerationQueueUpdate!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -8242,6 +8452,20 @@ func (ec *executionContext) childFields_ModerationQueuePageInfo(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type ModerationQueuePageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_ModerationQueueUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ModerationQueueUpdate_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_ModerationQueueUpdate_kind(ctx, field)
+	case "itemId":
+		return ec.fieldContext_ModerationQueueUpdate_itemId(ctx, field)
+	case "item":
+		return ec.fieldContext_ModerationQueueUpdate_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -8418,6 +8642,16 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
 
+func (ec *executionContext) childFields_PostAddedUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PostAddedUpdate_cursor(ctx, field)
+	case "post":
+		return ec.fieldContext_PostAddedUpdate_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PostAddedUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_PostConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8438,6 +8672,20 @@ func (ec *executionContext) childFields_PostEdge(ctx context.Context, field grap
 		return ec.fieldContext_PostEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PostEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PostFeedChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PostFeedChange_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_PostFeedChange_kind(ctx, field)
+	case "postId":
+		return ec.fieldContext_PostFeedChange_postId(ctx, field)
+	case "post":
+		return ec.fieldContext_PostFeedChange_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PostFeedChange", field.Name)
 }
 
 func (ec *executionContext) childFields_PostProductTag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9933,6 +10181,64 @@ func (ec *executionContext) field_Shipment_events_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_moderationQueueChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_postAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "topic",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topic"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_postChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "topic",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topic"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -11849,6 +12155,107 @@ func (ec *executionContext) _ModerationQueuePageInfo_endCursor(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_ModerationQueuePageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationQueuePageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueUpdate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueUpdate_kind(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueUpdate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.QueueChange) graphql.Marshaler {
+			return ec.marshalNQueueChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐQueueChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueUpdate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueUpdate", field, false, false, errors.New("field of type QueueChange does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueUpdate_itemId(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueUpdate_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueUpdate_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueUpdate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueUpdate_item(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueUpdate_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+			return ec.marshalOModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueUpdate_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *money.Money) (ret graphql.Marshaler) {
@@ -14410,6 +14817,61 @@ func (ec *executionContext) fieldContext_Post_watchedWords(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PostAddedUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostAddedUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostAddedUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PostAddedUpdate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PostAddedUpdate_post(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostAddedUpdate_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostAddedUpdate_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PostAddedUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14550,6 +15012,107 @@ func (ec *executionContext) _PostEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_PostEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _PostFeedChange_cursor(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostFeedChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostFeedChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PostFeedChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PostFeedChange_kind(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostFeedChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.FeedChange) graphql.Marshaler {
+			return ec.marshalNFeedChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFeedChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostFeedChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PostFeedChange", field, false, false, errors.New("field of type FeedChange does not have child fields"))
+}
+
+func (ec *executionContext) _PostFeedChange_postId(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostFeedChange_postId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PostID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostFeedChange_postId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PostFeedChange", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PostFeedChange_post(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostFeedChange_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalOPost2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PostFeedChange_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PostFeedChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PostProductTag_product(ctx context.Context, field graphql.CollectedField, obj *ent.PostProduct) (ret graphql.Marshaler) {
@@ -17717,6 +18280,138 @@ func (ec *executionContext) fieldContext_Subscription_shipmentUpdated(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_shipmentUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_postAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_postAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().PostAdded(ctx, fc.Args["topic"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostUpdate) graphql.Marshaler {
+			return ec.marshalNPostAddedUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_postAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PostAddedUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_postAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_postChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_postChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().PostChanged(ctx, fc.Args["topic"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostUpdate) graphql.Marshaler {
+			return ec.marshalNPostFeedChange2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_postChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PostFeedChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_postChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_moderationQueueChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_moderationQueueChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ModerationQueueChanged(ctx, fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.QueueUpdate) graphql.Marshaler {
+			return ec.marshalNModerationQueueUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_moderationQueueChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_moderationQueueChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27411,6 +28106,59 @@ func (ec *executionContext) _ModerationQueuePageInfo(ctx context.Context, sel as
 	return out
 }
 
+var moderationQueueUpdateImplementors = []string{"ModerationQueueUpdate"}
+
+func (ec *executionContext) _ModerationQueueUpdate(ctx context.Context, sel ast.SelectionSet, obj *moderation.QueueUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueUpdate")
+		case "cursor":
+			out.Values[i] = ec._ModerationQueueUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ModerationQueueUpdate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._ModerationQueueUpdate_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._ModerationQueueUpdate_item(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *money.Money) graphql.Marshaler {
@@ -28902,6 +29650,49 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var postAddedUpdateImplementors = []string{"PostAddedUpdate"}
+
+func (ec *executionContext) _PostAddedUpdate(ctx context.Context, sel ast.SelectionSet, obj *community.PostUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, postAddedUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PostAddedUpdate")
+		case "cursor":
+			out.Values[i] = ec._PostAddedUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "post":
+			out.Values[i] = ec._PostAddedUpdate_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var postConnectionImplementors = []string{"PostConnection"}
 
 func (ec *executionContext) _PostConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PostConnection) graphql.Marshaler {
@@ -28970,6 +29761,59 @@ func (ec *executionContext) _PostEdge(ctx context.Context, sel ast.SelectionSet,
 		case "cursor":
 			out.Values[i] = ec._PostEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var postFeedChangeImplementors = []string{"PostFeedChange"}
+
+func (ec *executionContext) _PostFeedChange(ctx context.Context, sel ast.SelectionSet, obj *community.PostUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, postFeedChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PostFeedChange")
+		case "cursor":
+			out.Values[i] = ec._PostFeedChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PostFeedChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postId":
+			out.Values[i] = ec._PostFeedChange_postId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "post":
+			out.Values[i] = ec._PostFeedChange_post(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -31029,6 +31873,12 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "shipmentUpdated":
 		return ec._Subscription_shipmentUpdated(ctx, fields[0])
+	case "postAdded":
+		return ec._Subscription_postAdded(ctx, fields[0])
+	case "postChanged":
+		return ec._Subscription_postChanged(ctx, fields[0])
+	case "moderationQueueChanged":
+		return ec._Subscription_moderationQueueChanged(ctx, fields[0])
 	case "reviewReplyAdded":
 		return ec._Subscription_reviewReplyAdded(ctx, fields[0])
 	default:
@@ -32197,6 +33047,16 @@ func (ec *executionContext) marshalNFeatureReviewPayload2ᚖgithubᚗcomᚋafter
 	return ec._FeatureReviewPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFeedChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFeedChange(ctx context.Context, v any) (types.FeedChange, error) {
+	var res types.FeedChange
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeedChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFeedChange(ctx context.Context, sel ast.SelectionSet, v types.FeedChange) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32501,6 +33361,16 @@ func (ec *executionContext) marshalNModerationQueuePageInfo2githubᚗcomᚋafter
 	return ec._ModerationQueuePageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNModerationQueueUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueUpdate(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ModerationQueueUpdate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, v any) (types.ModerationStatus, error) {
 	var res types.ModerationStatus
 	err := res.UnmarshalGQL(v)
@@ -32632,6 +33502,16 @@ func (ec *executionContext) marshalNPost2ᚖgithubᚗcomᚋaftercartᚋaftercart
 	return ec._Post(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPostAddedUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostUpdate(ctx context.Context, sel ast.SelectionSet, v *community.PostUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PostAddedUpdate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPostConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -32640,6 +33520,16 @@ func (ec *executionContext) marshalNPostConnection2ᚖgithubᚗcomᚋaftercart�
 		return graphql.Null
 	}
 	return ec._PostConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPostFeedChange2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostUpdate(ctx context.Context, sel ast.SelectionSet, v *community.PostUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PostFeedChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPostOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPostOrderField(ctx context.Context, v any) (*ent.PostOrderField, error) {
@@ -32729,6 +33619,16 @@ func (ec *executionContext) marshalNProductOrderField2ᚖgithubᚗcomᚋaftercar
 func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProductWhereInput(ctx context.Context, v any) (*ent.ProductWhereInput, error) {
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNQueueChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐQueueChange(ctx context.Context, v any) (types.QueueChange, error) {
+	var res types.QueueChange
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQueueChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐQueueChange(ctx context.Context, sel ast.SelectionSet, v types.QueueChange) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNRatingCount2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋreviewsᚐRatingCount(ctx context.Context, sel ast.SelectionSet, v reviews.RatingCount) graphql.Marshaler {
@@ -33760,6 +34660,13 @@ func (ec *executionContext) unmarshalOMediaWhereInput2ᚖgithubᚗcomᚋaftercar
 	}
 	res, err := ec.unmarshalInputMediaWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Moderatable(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOModerationAction2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationActionᚄ(ctx context.Context, v any) ([]types.ModerationAction, error) {

@@ -41,6 +41,13 @@ type Resolver struct {
 	Moderation *moderation.Service
 	// Community writes and lists topics and posts.
 	Community *community.Service
+	// Posts streams topics' visible posts: postAdded, postChanged (on the
+	// live engine).
+	Posts *community.PostFeeds
+	// Comments streams a post's comment changes (on the live engine).
+	Comments *community.CommentFeed
+	// Queue streams the moderation queue's moves (on the live engine).
+	Queue *moderation.QueueFeed
 }
 
 // amount makes a Money of minor units in currency.

@@ -94,20 +94,33 @@ func BenchmarkFanout(b *testing.B) {
 
 func benchFanout(b *testing.B, n int) {
 	raiseNoFile(b, n)
-	dbURL := ""
+	srv := startFanoutServer(b, benchDBURL(b), *fanoutProfile)
+	fx := srv.fixture(b)
+	runFanout(b, "BenchmarkFanout", srv, n, func(n int) *fanoutHarness { return newFanoutHarness(srv, fx, n) })
+}
+
+// benchDBURL is the database -bench-db asks for: "" for SQLite, or a
+// throwaway Postgres database.
+func benchDBURL(b *testing.B) string {
 	switch *fanoutDB {
 	case "sqlite":
 	case "postgres":
-		dbURL = pgtest.Get(b).NewDatabase(b)
+		return pgtest.Get(b).NewDatabase(b)
 	default:
 		b.Fatalf("-bench-db %q: want sqlite or postgres", *fanoutDB)
 	}
-	srv := startFanoutServer(b, dbURL, *fanoutProfile)
-	fx := srv.fixture(b)
+	return ""
+}
 
+// runFanout measures a fan-out benchmark on srv, whose fixture is ready:
+// memory per idle subscription with n subscribers of newHarness, then
+// -fanout-rounds events each delivered to all of them (see
+// BenchmarkFanout; BenchmarkPostAdded runs the same measurement on
+// postAdded). name heads the printed report.
+func runFanout(b *testing.B, name string, srv *fanoutServer, n int, newHarness func(n int) *fanoutHarness) {
 	// One subscriber first, then gone: lazily built state (query caches,
 	// pools, the first hub) belongs to the baseline, not to the connections.
-	warm := newFanoutHarness(srv, fx, 1)
+	warm := newHarness(1)
 	warm.connectAll(b)
 	warm.waitAllLive(b)
 	warm.closeAll()
@@ -115,7 +128,7 @@ func benchFanout(b *testing.B, n int) {
 	base := srv.settledMemory(b, memSettle)
 	baseGo := srv.snapshot(b, "baseline")
 
-	h := newFanoutHarness(srv, fx, n)
+	h := newHarness(n)
 	start := time.Now()
 	h.connectAll(b)
 	connected := time.Since(start)
@@ -151,7 +164,7 @@ func benchFanout(b *testing.B, n int) {
 	after := srv.memory(b)
 	afterGo := srv.snapshot(b, "after")
 
-	rep := fanoutReport{srv: srv, n: n, connected: connected, live: live, probes: probes,
+	rep := fanoutReport{name: name, srv: srv, n: n, connected: connected, live: live, probes: probes,
 		base: base, idle: idle, after: after, idleGC: idleGC, baseGo: baseGo, idleGo: idleGo, afterGo: afterGo,
 		results: results}
 	all := rep.pooled()
@@ -176,6 +189,7 @@ func benchFanout(b *testing.B, n int) {
 
 // fanoutReport is what one run of BenchmarkFanout found.
 type fanoutReport struct {
+	name                    string // the benchmark's
 	srv                     *fanoutServer
 	n, probes               int
 	connected, live         time.Duration
@@ -209,8 +223,8 @@ func (r *fanoutReport) pooled() fanoutResult {
 func (r *fanoutReport) write(w io.Writer) {
 	var out strings.Builder
 	n := r.n
-	fmt.Fprintf(&out, "--- BenchmarkFanout: server %s, database %s, %d subscribers on %d CPUs (clients in this process, server in pid %d)\n",
-		r.srv.kind, *fanoutDB, n, runtime.NumCPU(), r.srv.cmd.Process.Pid)
+	fmt.Fprintf(&out, "--- %s: server %s, database %s, %d subscribers on %d CPUs (clients in this process, server in pid %d)\n",
+		r.name, r.srv.kind, *fanoutDB, n, runtime.NumCPU(), r.srv.cmd.Process.Pid)
 	if *fanoutServerEnv != "" {
 		fmt.Fprintf(&out, "server environment: %s\n", *fanoutServerEnv)
 	}
@@ -237,7 +251,7 @@ func (r *fanoutReport) write(w io.Writer) {
 			float64(r.afterGo.TotalAlloc-r.idleGo.TotalAlloc)/1024/deliveries, float64(r.afterGo.Mallocs-r.idleGo.Mallocs)/deliveries)
 		fmt.Fprintf(&out, "  profiles in %s (CPU figures include the heap profiler's sampling at 4 KB)\n", *fanoutProfile)
 	}
-	fmt.Fprintf(&out, "delivery latency in ms (commit: from the webhook's recordedAt; send: from just before the webhook request; 200: from its response):\n")
+	fmt.Fprintf(&out, "delivery latency in ms (commit: %s; send: from just before the request; 200: from its response):\n", r.srv.commitIs)
 	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "round\treceived\tcommit p50\tp90\tp99\tmax\tsend p99\tmax\t200 p99\twebhook\tCPU ms server\tclients\tother processes\tserver GC ms\t")
@@ -294,6 +308,7 @@ type fanoutServer struct {
 	issuer   *auth.Issuer
 	hookKey  []byte
 	seq      atomic.Int64 // distinct event times
+	commitIs string       // what the report's commit time is
 	started  time.Time    // gctrace times count from the process start, a little later
 }
 
@@ -308,7 +323,7 @@ func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &fanoutServer{kind: "binary", exited: make(chan struct{}), logPath: filepath.Join(dir, "server.log"), issuer: iss, hookKey: hookKey}
+	s := &fanoutServer{kind: "binary", commitIs: "from the webhook's recordedAt", exited: make(chan struct{}), logPath: filepath.Join(dir, "server.log"), issuer: iss, hookKey: hookKey}
 	args := []string{"-addr", "127.0.0.1:" + strconv.Itoa(freePort(b)), "-data-dir", filepath.Join(dir, "data")}
 	if dbURL != "" {
 		args = append(args, "-database-url", dbURL)
@@ -675,8 +690,12 @@ func (s *fanoutServer) record(b *testing.B, fx fanoutFixture, id string) (sent, 
 
 // fanoutHarness is N subscribers, each a websocket with one goroutine.
 type fanoutHarness struct {
-	srv          *fanoutServer
-	fx           fanoutFixture
+	srv *fanoutServer
+	// trigger commits the event named id and returns when its request was
+	// sent, when the server committed it and when its answer arrived;
+	// marker is how the event shows in a subscriber's payload.
+	trigger      func(b *testing.B, id string) (sent, committed, ok time.Time)
+	marker       func(id string) []byte
 	wsURL        string
 	init, sub    []byte
 	clients      []*benchConn
@@ -690,7 +709,8 @@ type fanoutHarness struct {
 func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness {
 	return &fanoutHarness{
 		srv:     srv,
-		fx:      fx,
+		trigger: func(b *testing.B, id string) (time.Time, time.Time, time.Time) { return srv.record(b, fx, id) },
+		marker:  func(id string) []byte { return []byte(`"Event ` + id + `"`) },
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
 		init:    testserver.MustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
 		sub:     testserver.MustJSON(testserver.WSMessage{ID: "1", Type: "subscribe", Payload: testserver.MustJSON(map[string]any{"query": testserver.ShipmentUpdatedSubscription, "variables": map[string]any{"orderId": fx.orderID}})}),
@@ -907,10 +927,10 @@ type fanoutResult struct {
 // publish records event id and waits up to timeout for every subscriber to
 // receive it.
 func (h *fanoutHarness) publish(b *testing.B, id string, timeout time.Duration) (r *fanoutRound, sent, committed, ok time.Time) {
-	r = &fanoutRound{marker: []byte(`"Event ` + id + `"`), at: make([]atomic.Int64, len(h.clients)), want: int64(len(h.clients)), done: make(chan struct{})}
+	r = &fanoutRound{marker: h.marker(id), at: make([]atomic.Int64, len(h.clients)), want: int64(len(h.clients)), done: make(chan struct{})}
 	h.round.Store(r)
 	defer h.round.Store(nil)
-	sent, committed, ok = h.srv.record(b, h.fx, id)
+	sent, committed, ok = h.trigger(b, id)
 	select {
 	case <-r.done:
 	case <-time.After(timeout):

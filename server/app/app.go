@@ -71,6 +71,12 @@ type App struct {
 	reviewReplies *reviews.ReplyFeed
 	// community writes and lists topics and posts.
 	community *community.Service
+	// posts is the postAdded and postChanged feeds.
+	posts *community.PostFeeds
+	// comments is the feed of a post's comments.
+	comments *community.CommentFeed
+	// queue is the moderationQueueChanged feed.
+	queue *moderation.QueueFeed
 
 	ln     net.Listener
 	server *http.Server
@@ -160,11 +166,14 @@ func (a *App) Run(ctx context.Context) error {
 	if storeName == "" && c.Dev {
 		storeName = demo.StoreName
 	}
-	a.moderation = moderation.NewService(a.DB)
+	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker))
+	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	a.reviewReplies = reviews.NewReplyFeed(a.Live, a.DB.Client)
-	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock})
+	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker})
+	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
+	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	if c.Seed {
 		if err := demo.Seed(ctx, a.DB, a.Orders, a.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)

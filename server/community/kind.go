@@ -13,7 +13,10 @@ import (
 // moderationQueue and moderate works on them.
 type postKind struct{ s *Service }
 
-var _ moderation.Kind = postKind{}
+var (
+	_ moderation.Kind   = postKind{}
+	_ moderation.Loader = postKind{}
+)
 
 // Type implements moderation.Kind.
 func (postKind) Type() string { return postType }
@@ -29,27 +32,30 @@ func (k postKind) Lock(ctx context.Context, tx *ent.Tx, id int) (moderation.Item
 		return moderation.Item{}, err
 	}
 	cid := p.CustomerID
-	return moderation.Item{ID: p.ID, Status: p.Status, AuthorID: &cid}, nil
+	return moderation.Item{ID: p.ID, Status: p.Status, AuthorID: &cid, Flagged: p.FlaggedAt != nil}, nil
 }
 
 // SetStatus implements moderation.Kind. A first publication stamps
 // published_at (the feed's order, the loyalty points' moment); any staff
-// decision settles a flag-triggered hold (flagged_at).
+// decision settles a flag-triggered hold (flagged_at). What the move shows
+// other viewers joins the post feeds (postMoved): approving and restoring
+// add the post, hiding and rejecting a published one remove it.
 func (k postKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to types.ModerationStatus, reason *string) error {
 	u := tx.Post.UpdateOneID(it.ID).SetStatus(to).SetNillableStatusReason(reason).ClearFlaggedAt()
 	if reason == nil {
 		u.ClearStatusReason()
 	}
-	if to == types.ModerationPublished {
-		p, err := tx.Post.Query().Where(post.ID(it.ID)).Select(post.FieldPublishedAt).Only(ctx)
-		if err != nil {
-			return err
-		}
-		if p.PublishedAt == nil {
-			u.SetPublishedAt(k.s.now())
-		}
+	p, err := tx.Post.Query().Where(post.ID(it.ID)).Select(post.FieldPublishedAt, post.FieldTopicID).Only(ctx)
+	if err != nil {
+		return err
 	}
-	return u.Exec(ctx)
+	if to == types.ModerationPublished && p.PublishedAt == nil {
+		u.SetPublishedAt(k.s.now())
+	}
+	if err := u.Exec(ctx); err != nil {
+		return err
+	}
+	return k.s.postMoved(ctx, tx, it.ID, p.TopicID, visible(it.Status), visible(to), false)
 }
 
 // Pending implements moderation.Kind.
@@ -73,4 +79,18 @@ func (k postKind) Pending(ctx context.Context, after *moderation.QueueKey, limit
 // CountPending implements moderation.Kind.
 func (k postKind) CountPending(ctx context.Context) (int, error) {
 	return k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending)).Count(ctx)
+}
+
+// Load implements moderation.Loader: a page of the queue feed reads its
+// posts in one statement.
+func (k postKind) Load(ctx context.Context, ids []int) (map[int]ent.Noder, error) {
+	ps, err := k.s.db.Post.Query().Where(post.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]ent.Noder, len(ps))
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
 }

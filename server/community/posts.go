@@ -159,7 +159,15 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*PostResult, erro
 			return err
 		}
 		id = p.ID
-		return recordRule(ctx, tx, p, types.ModerationPending, status, rec, verdict)
+		if err := recordRule(ctx, tx, p, types.ModerationPending, status, rec, verdict); err != nil {
+			return err
+		}
+		// Live: a post published at once joins the feeds; one that waits
+		// enters the queue (in this order: the queue's lock comes last).
+		if err := s.postMoved(ctx, tx, p.ID, t.ID, false, visible(status), false); err != nil {
+			return err
+		}
+		return s.mod.QueueMoved(ctx, tx, postType, p.ID, false, moderation.InQueue(status, false))
 	})
 	if err != nil {
 		return nil, err
@@ -242,9 +250,17 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*PostResult, error) {
 			}
 		}
 		if status != p.Status {
-			return recordRule(ctx, tx, p, p.Status, status, rec, verdict)
+			if err := recordRule(ctx, tx, p, p.Status, status, rec, verdict); err != nil {
+				return err
+			}
 		}
-		return nil
+		// Live: open pages get the edit, or lose a post held again; the
+		// queue gains a post held again, or loses one that now passes.
+		if err := s.postMoved(ctx, tx, p.ID, p.TopicID, visible(p.Status), visible(status), true); err != nil {
+			return err
+		}
+		flagged := p.FlaggedAt != nil
+		return s.mod.QueueMoved(ctx, tx, postType, p.ID, moderation.InQueue(p.Status, flagged), moderation.InQueue(status, flagged))
 	})
 	if err != nil {
 		return nil, err
@@ -261,13 +277,22 @@ func (s *Service) Delete(ctx context.Context, id int) (*DeleteResult, error) {
 		return nil, err
 	}
 	err = s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
-		if _, err := s.ownPost(ctx, tx, v, id); err != nil {
+		p, err := s.ownPost(ctx, tx, v, id)
+		if err != nil {
 			return err
 		}
 		if err := s.setMedia(ctx, tx, id, []int{}); err != nil {
 			return err
 		}
-		return tx.Post.DeleteOneID(id).Exec(ctx)
+		if err := tx.Post.DeleteOneID(id).Exec(ctx); err != nil {
+			return err
+		}
+		// Live: open pages drop a published post; the queue loses a
+		// waiting one.
+		if err := s.postMoved(ctx, tx, id, p.TopicID, visible(p.Status), false, false); err != nil {
+			return err
+		}
+		return s.mod.QueueMoved(ctx, tx, postType, id, moderation.InQueue(p.Status, p.FlaggedAt != nil), false)
 	})
 	if err != nil {
 		return nil, err

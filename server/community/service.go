@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/moderation"
+	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/ratelimit"
 )
 
@@ -42,6 +43,11 @@ type Config struct {
 	Clock clockwork.Clock
 	// Media attaches uploads to posts; nil refuses posts with media.
 	Media Attacher
+	// Broker announces the live feeds' changes (postAdded, postChanged,
+	// comments) after commit; nil logs them without waking open streams
+	// (a resuming subscriber still reads them). The server always passes
+	// one.
+	Broker pubsub.Broker
 }
 
 // Service writes and lists topics and posts. It is safe for concurrent

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/pubsub"
 )
 
 // AutoActor is the actor of decisions made by a publishing rule.
@@ -25,6 +26,10 @@ type Item struct {
 	ID       int
 	Status   types.ModerationStatus
 	AuthorID *int
+	// Flagged is whether flags hid the item and queued it (its
+	// flagged_at): it waits in the queue though not PENDING (InQueue).
+	// A staff decision settles it: the kind's SetStatus clears it.
+	Flagged bool
 }
 
 // Kind is one kind of moderatable content. Its methods run inside the
@@ -36,7 +41,9 @@ type Kind interface {
 	Owns(n ent.Noder) bool
 	// Lock reads item id for update: writers of the item take turns.
 	Lock(ctx context.Context, tx *ent.Tx, id int) (Item, error)
-	// SetStatus stores the item's new status and reason.
+	// SetStatus stores the item's new status and reason, and settles a
+	// flag hold (Item.Flagged): after a staff decision the item is in the
+	// queue only if it is PENDING.
 	SetStatus(ctx context.Context, tx *ent.Tx, it Item, to types.ModerationStatus, reason *string) error
 	// Pending returns up to limit PENDING items after key, oldest first.
 	Pending(ctx context.Context, after *QueueKey, limit int) ([]QueueEntry, error)
@@ -46,13 +53,20 @@ type Kind interface {
 
 // Service is the moderation core. It is safe for concurrent use.
 type Service struct {
-	db    *db.DB
-	mu    sync.RWMutex
-	kinds []Kind
+	db     *db.DB
+	broker pubsub.Broker
+	mu     sync.RWMutex
+	kinds  []Kind
 }
 
-// NewService returns the core, writing through d.
-func NewService(d *db.DB) *Service { return &Service{db: d} }
+// NewService returns the core, writing through d (see WithBroker).
+func NewService(d *db.DB, opts ...Option) *Service {
+	s := &Service{db: d}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 // Register adds a kind of content; each concept registers its own at start.
 func (s *Service) Register(k Kind) {
@@ -120,6 +134,9 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 			return err
 		}
 		if err := kind.SetStatus(ctx, tx, it, to, reason); err != nil {
+			return err
+		}
+		if err := s.QueueMoved(ctx, tx, kind.Type(), it.ID, it.Queued(), InQueue(to, false)); err != nil {
 			return err
 		}
 		action := in.Action

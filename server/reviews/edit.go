@@ -116,9 +116,11 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*WriteResult, error) 
 			}
 		}
 		if status != r.Status {
-			return s.recordRule(ctx, tx, r, r.Status, status, r.VerifiedBuyer, verdict)
+			if err := s.recordRule(ctx, tx, r, r.Status, status, r.VerifiedBuyer, verdict); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.mod.QueueMoved(ctx, tx, "Review", r.ID, moderation.InQueue(r.Status, false), moderation.InQueue(status, false))
 	})
 	if err != nil {
 		return nil, err
@@ -134,13 +136,17 @@ func (s *Service) Delete(ctx context.Context, id int) (*DeleteResult, error) {
 		return nil, err
 	}
 	err = s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
-		if _, err := s.ownReview(ctx, tx, v, id); err != nil {
+		r, err := s.ownReview(ctx, tx, v, id)
+		if err != nil {
 			return err
 		}
 		if err := detachMedia(ctx, tx, id); err != nil {
 			return err
 		}
-		return tx.Review.DeleteOneID(id).Exec(ctx)
+		if err := tx.Review.DeleteOneID(id).Exec(ctx); err != nil {
+			return err
+		}
+		return s.mod.QueueMoved(ctx, tx, "Review", id, moderation.InQueue(r.Status, false), false)
 	})
 	if err != nil {
 		return nil, err

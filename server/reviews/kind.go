@@ -12,7 +12,10 @@ import (
 // kind plugs reviews into the moderation core.
 type kind struct{ s *Service }
 
-var _ moderation.Kind = kind{}
+var (
+	_ moderation.Kind   = kind{}
+	_ moderation.Loader = kind{}
+)
 
 // Type implements moderation.Kind.
 func (kind) Type() string { return "Review" }
@@ -65,4 +68,18 @@ func (k kind) Pending(ctx context.Context, after *moderation.QueueKey, limit int
 // CountPending implements moderation.Kind.
 func (k kind) CountPending(ctx context.Context) (int, error) {
 	return k.s.db.Review.Query().Where(review.StatusEQ(types.ModerationPending)).Count(ctx)
+}
+
+// Load implements moderation.Loader: a page of the queue feed reads its
+// reviews in one statement.
+func (k kind) Load(ctx context.Context, ids []int) (map[int]ent.Noder, error) {
+	rs, err := k.s.db.Review.Query().Where(review.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]ent.Noder, len(rs))
+	for _, r := range rs {
+		out[r.ID] = r
+	}
+	return out, nil
 }

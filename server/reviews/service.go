@@ -203,7 +203,10 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (*WriteResult, error
 			}
 		}
 		id = r.ID
-		return s.recordRule(ctx, tx, r, types.ModerationPending, status, line != nil, verdict)
+		if err := s.recordRule(ctx, tx, r, types.ModerationPending, status, line != nil, verdict); err != nil {
+			return err
+		}
+		return s.mod.QueueMoved(ctx, tx, "Review", r.ID, false, moderation.InQueue(status, false))
 	})
 	if err != nil {
 		return nil, err

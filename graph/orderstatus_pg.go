@@ -275,13 +275,14 @@ func partIndex(parts []rowPart, name string) int {
 // column: "NULL::bigint".
 var pgNulls = func() map[string]map[string]string {
 	types := map[field.Type]string{
-		field.TypeBool:   "boolean",
-		field.TypeInt:    "bigint",
-		field.TypeInt64:  "bigint",
-		field.TypeString: "text", // varchar columns too: the same category
-		field.TypeEnum:   "text",
-		field.TypeTime:   "timestamptz",
-		field.TypeJSON:   "jsonb",
+		field.TypeBool:    "boolean",
+		field.TypeInt:     "bigint",
+		field.TypeInt64:   "bigint",
+		field.TypeFloat64: "double precision",
+		field.TypeString:  "text", // varchar columns too: the same category
+		field.TypeEnum:    "text",
+		field.TypeTime:    "timestamptz",
+		field.TypeJSON:    "jsonb",
 	}
 	m := map[string]map[string]string{}
 	for _, t := range migrate.Tables {

@@ -37,7 +37,7 @@ var (
 				Symbol:     "comments_comments_replies",
 				Columns:    []*schema.Column{CommentsColumns[12]},
 				RefColumns: []*schema.Column{CommentsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "comments_customers_author",
@@ -970,7 +970,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "word", Type: field.TypeString, Unique: true, Size: 100},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"BLOCK", "REQUIRE_APPROVAL", "FLAG"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"BLOCK", "REQUIRE_APPROVAL", "FLAG", "CENSOR"}},
 		{Name: "created_by", Type: field.TypeString, Size: 320, Default: ""},
 	}
 	// WatchedWordsTable holds the schema information for the "watched_words" table.

@@ -8,6 +8,7 @@ import (
 	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/privacy"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
@@ -55,6 +56,19 @@ func ScopeComments() privacy.QueryRule {
 			own = comment.Or(own, comment.CustomerID(v.CustomerID))
 		}
 		q.Where(own, comment.HasPostWith(postVisible(ctx)))
+		return privacy.Allow
+	})
+}
+
+// ScopeOwnReactions lets a customer read their own reactions (which kinds
+// they left on a post) and nobody else any: counts are on the posts.
+func ScopeOwnReactions() privacy.QueryRule {
+	return privacy.ReactionQueryRuleFunc(func(ctx context.Context, q *ent.ReactionQuery) error {
+		v, ok := auth.FromContext(ctx)
+		if !ok || !v.IsCustomer() {
+			return privacy.Deny
+		}
+		q.Where(reaction.CustomerID(v.CustomerID), reaction.HasPostWith(postVisible(ctx)))
 		return privacy.Allow
 	})
 }

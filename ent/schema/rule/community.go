@@ -8,8 +8,8 @@ import (
 	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
-	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
 )

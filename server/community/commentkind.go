@@ -36,10 +36,15 @@ func (k commentKind) Lock(ctx context.Context, tx *ent.Tx, id int) (moderation.I
 }
 
 // SetStatus implements moderation.Kind: the comment's status, the post's
-// count of published comments, and, as for posts, the end of a flag hold
+// count of published comments (a top-level comment's published replies
+// count with it), and, as for posts, the end of a flag hold
 // (a flag auto-hide sets it again after this; see flags.go).
 func (k commentKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to types.ModerationStatus, reason *string) error {
 	c, err := tx.Comment.Query().Where(comment.ID(it.ID)).Select(comment.FieldPostID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	before, err := counted(ctx, tx, it.ID)
 	if err != nil {
 		return err
 	}
@@ -50,7 +55,11 @@ func (k commentKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.It
 	if err := u.Exec(ctx); err != nil {
 		return err
 	}
-	return countComments(ctx, tx, c.PostID, it.Status, to)
+	after, err := counted(ctx, tx, it.ID)
+	if err != nil {
+		return err
+	}
+	return recount(ctx, tx, c.PostID, before, after)
 }
 
 // Queued implements moderation.Kind.

@@ -108,7 +108,11 @@ func (s *Service) AddComment(ctx context.Context, in CommentInput) (*CommentResu
 			return err
 		}
 		id = c.ID
-		if err := countComments(ctx, tx, p.ID, types.ModerationPending, status); err != nil {
+		n, err := counted(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := recount(ctx, tx, p.ID, 0, n); err != nil {
 			return err
 		}
 		return recordOutcome(ctx, tx, commentType, c.ID, c.CustomerID, types.ModerationPending, status, rec, verdict)
@@ -162,6 +166,10 @@ func (s *Service) EditComment(ctx context.Context, in CommentEdit) (*CommentResu
 		case c.Status == types.ModerationPublished && verdict.Hold():
 			status = types.ModerationPending
 		}
+		before, err := counted(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
 		now := s.now()
 		u := tx.Comment.UpdateOneID(c.ID).
 			SetBody(body).
@@ -178,7 +186,11 @@ func (s *Service) EditComment(ctx context.Context, in CommentEdit) (*CommentResu
 		if err := u.Exec(ctx); err != nil {
 			return err
 		}
-		if err := countComments(ctx, tx, c.PostID, c.Status, status); err != nil {
+		after, err := counted(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := recount(ctx, tx, c.PostID, before, after); err != nil {
 			return err
 		}
 		if status != c.Status {
@@ -207,30 +219,22 @@ func (s *Service) DeleteComment(ctx context.Context, id int) (*CommentDeleteResu
 		if err != nil {
 			return err
 		}
-		gone, err := tx.Comment.Query().Where(comment.Or(comment.ID(c.ID), comment.ParentID(c.ID))).
-			Order(ent.Asc(comment.FieldID)).All(ctx)
+		before, err := counted(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
-		published := 0
-		for _, g := range gone {
-			if g.Status == types.ModerationPublished {
-				published++
-			}
-			if g.ID != c.ID {
-				out.DeletedReplyIDs = append(out.DeletedReplyIDs, g.ID)
-			}
+		replies, err := tx.Comment.Query().Where(comment.ParentID(c.ID)).Order(ent.Asc(comment.FieldID)).IDs(ctx)
+		if err != nil {
+			return err
 		}
+		out.DeletedReplyIDs = append(out.DeletedReplyIDs, replies...)
 		if _, err := tx.Comment.Delete().Where(comment.ParentID(c.ID)).Exec(ctx); err != nil {
 			return err
 		}
 		if err := tx.Comment.DeleteOneID(c.ID).Exec(ctx); err != nil {
 			return err
 		}
-		if published == 0 {
-			return nil
-		}
-		return tx.Post.UpdateOneID(c.PostID).AddCommentCount(-published).Exec(ctx)
+		return recount(ctx, tx, c.PostID, before, 0)
 	})
 	if err != nil {
 		return nil, err
@@ -314,20 +318,33 @@ func (s *Service) lockComment(ctx context.Context, tx *ent.Tx, id int) (*ent.Com
 	return c, p, err
 }
 
-// countComments keeps the post's comment_count (its PUBLISHED comments)
-// when a comment moves from one status to another; callers hold the
-// post's row lock.
-func countComments(ctx context.Context, tx *ent.Tx, postID int, from, to types.ModerationStatus) error {
-	d := 0
-	switch {
-	case from != types.ModerationPublished && to == types.ModerationPublished:
-		d = 1
-	case from == types.ModerationPublished && to != types.ModerationPublished:
-		d = -1
-	default:
+// counted is how many comments the post's comment_count holds for
+// comment id: a PUBLISHED top-level comment with its PUBLISHED replies, a
+// PUBLISHED reply while its comment is PUBLISHED (rule.ScopeComments
+// hides a reply with its comment, so the count does too), else none.
+// Writers read it before and after a change, under the post's row lock,
+// and move the count by the difference (recount).
+func counted(ctx context.Context, tx *ent.Tx, id int) (int, error) {
+	c, err := tx.Comment.Query().Where(comment.ID(id)).WithParent().Only(ctx)
+	if err != nil || c.Status != types.ModerationPublished {
+		return 0, err
+	}
+	if c.ParentID != nil {
+		if c.Edges.Parent != nil && c.Edges.Parent.Status == types.ModerationPublished {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	n, err := tx.Comment.Query().Where(comment.ParentID(id), comment.StatusEQ(types.ModerationPublished)).Count(ctx)
+	return 1 + n, err
+}
+
+// recount moves the post's comment_count by after-before.
+func recount(ctx context.Context, tx *ent.Tx, postID, before, after int) error {
+	if before == after {
 		return nil
 	}
-	return tx.Post.UpdateOneID(postID).AddCommentCount(d).Exec(ctx)
+	return tx.Post.UpdateOneID(postID).AddCommentCount(after - before).Exec(ctx)
 }
 
 // recordOutcome writes the publishing rule's outcome for a post or a

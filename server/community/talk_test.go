@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/moderation"
+	"github.com/aftercart/aftercart/server/ratelimit"
 )
 
 // trusted creates a customer with a delivered order: the trust rule
@@ -307,5 +308,47 @@ func TestSilence(t *testing.T) {
 		}
 		_, err = fx.svc.Unsilence(fx.staff, p.ID)
 		wantCode(t, "an unknown customer", err, errs.NotFound)
+	})
+}
+
+// TestTalkIsRateLimited: commenting, reacting and flagging are each
+// limited per customer: THROTTLED past the burst, for that customer only,
+// and back once the fake clock has moved on.
+func TestTalkIsRateLimited(t *testing.T) {
+	eachDB(t, func(t *testing.T, fx *fixture) {
+		one := ratelimit.Rate{Burst: 1, Every: time.Minute}
+		svc := community.NewService(fx.d, moderation.NewService(fx.d), community.Config{Clock: fx.clock,
+			Limits: &community.Limits{Comments: one, Reactions: one, Flags: one}})
+		ana, _ := fx.trusted(t, "Ana")
+		ben, _ := fx.trusted(t, "Ben")
+		p1, p2 := fx.post(t, ana, "one"), fx.post(t, ana, "two")
+		for what, do := range map[string]func(ctx context.Context, p *ent.Post) error{
+			"comment": func(ctx context.Context, p *ent.Post) error {
+				_, err := svc.AddComment(ctx, community.CommentInput{PostID: p.ID, Body: "hi"})
+				return err
+			},
+			"react": func(ctx context.Context, p *ent.Post) error {
+				_, err := svc.React(ctx, community.ReactInput{PostID: p.ID, Kind: types.ReactionLike})
+				return err
+			},
+			"flag": func(ctx context.Context, p *ent.Post) error {
+				_, err := svc.Flag(ctx, community.FlagInput{ItemID: p.ID, Reason: types.FlagSpam})
+				return err
+			},
+		} {
+			if err := do(ben, p1); err != nil {
+				t.Fatalf("first %s: %v", what, err)
+			}
+			wantCode(t, "second "+what, do(ben, p2), errs.Throttled)
+			if what != "flag" { // Ana may not flag her own post
+				if err := do(ana, p2); err != nil {
+					t.Fatalf("another customer's %s: %v", what, err)
+				}
+			}
+		}
+		fx.clock.Advance(time.Minute)
+		if _, err := svc.AddComment(ben, community.CommentInput{PostID: p2.ID, Body: "later"}); err != nil {
+			t.Fatalf("after a minute: %v", err)
+		}
 	})
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/aftercart/aftercart/ent/schema/types"
 )
 
-// A comment on a community post, or a reply to one.
+// A comment on a community post, or a reply to one (one level), moderated like posts.
 type Comment struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -37,7 +37,7 @@ type Comment struct {
 	CensoredBody *string `json:"censored_body,omitempty"`
 	// Where the comment stands in moderation; only PUBLISHED comments reach other viewers.
 	Status types.ModerationStatus `json:"status,omitempty"`
-	// Why staff rejected or hid the comment.
+	// Why staff rejected or hid the comment; shown to its author and staff.
 	StatusReason *string `json:"status_reason,omitempty"`
 	// The author's display name, fixed when written or edited.
 	AuthorName string `json:"author_name,omitempty"`
@@ -47,7 +47,7 @@ type Comment struct {
 	FlagScore float64 `json:"flag_score,omitempty"`
 	// When flags hid the comment and queued it; null when no decision is due.
 	FlaggedAt *time.Time `json:"flagged_at,omitempty"`
-	// When the author last edited the comment.
+	// When the author last edited the comment; null if never.
 	EditedAt *time.Time `json:"edited_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CommentQuery when eager-loading is set.
@@ -57,9 +57,9 @@ type Comment struct {
 
 // CommentEdges holds the relations/edges for other nodes in the graph.
 type CommentEdges struct {
-	// The post.
+	// The post commented on.
 	Post *Post `json:"post,omitempty"`
-	// Replies to this comment / the comment replied to.
+	// The top-level comment this replies to; null for a top-level comment.
 	Parent *Comment `json:"parent,omitempty"`
 	// Replies holds the value of the replies edge.
 	Replies []*Comment `json:"replies,omitempty"`

@@ -32,9 +32,9 @@ type Customer struct {
 	LastName string `json:"last_name,omitempty"`
 	// Staff's override of the community trust rule: AUTO leaves it to the rule.
 	CommunityTrust types.CommunityTrust `json:"community_trust,omitempty"`
-	// Until when staff silenced the customer in the community (no posts, comments or reactions); null when not silenced.
+	// Until when staff silenced the customer in the community (no posts, comments, reactions or flags); null when never silenced or unsilenced, a past time once the silence is over.
 	SilencedUntil *time.Time `json:"silenced_until,omitempty"`
-	// Why staff silenced the customer; shown to them.
+	// Why staff silenced the customer; shown to them and to staff (the only viewers of a Customer).
 	SilenceReason *string `json:"silence_reason,omitempty"`
 	// The staff token's subject that silenced the customer (the trail has every change).
 	SilencedBy *string `json:"silenced_by,omitempty"`

@@ -376,6 +376,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldRating:          {Type: field.TypeInt, Column: review.FieldRating},
 			review.FieldTitle:           {Type: field.TypeString, Column: review.FieldTitle},
 			review.FieldBody:            {Type: field.TypeString, Column: review.FieldBody},
+			review.FieldCensoredTitle:   {Type: field.TypeString, Column: review.FieldCensoredTitle},
+			review.FieldCensoredBody:    {Type: field.TypeString, Column: review.FieldCensoredBody},
 			review.FieldStatus:          {Type: field.TypeEnum, Column: review.FieldStatus},
 			review.FieldStatusReason:    {Type: field.TypeString, Column: review.FieldStatusReason},
 			review.FieldVerifiedBuyer:   {Type: field.TypeBool, Column: review.FieldVerifiedBuyer},
@@ -2895,6 +2897,16 @@ func (f *ReviewFilter) WhereTitle(p entql.StringP) {
 // WhereBody applies the entql string predicate on the body field.
 func (f *ReviewFilter) WhereBody(p entql.StringP) {
 	f.Where(p.Field(review.FieldBody))
+}
+
+// WhereCensoredTitle applies the entql string predicate on the censored_title field.
+func (f *ReviewFilter) WhereCensoredTitle(p entql.StringP) {
+	f.Where(p.Field(review.FieldCensoredTitle))
+}
+
+// WhereCensoredBody applies the entql string predicate on the censored_body field.
+func (f *ReviewFilter) WhereCensoredBody(p entql.StringP) {
+	f.Where(p.Field(review.FieldCensoredBody))
 }
 
 // WhereStatus applies the entql string predicate on the status field.

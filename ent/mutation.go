@@ -14970,6 +14970,8 @@ type ReviewMutation struct {
 	addrating            *int
 	title                *string
 	body                 *string
+	censored_title       *string
+	censored_body        *string
 	status               *types.ModerationStatus
 	status_reason        *string
 	verified_buyer       *bool
@@ -15436,6 +15438,104 @@ func (m *ReviewMutation) OldBody(ctx context.Context) (v string, err error) {
 // ResetBody resets all changes to the "body" field.
 func (m *ReviewMutation) ResetBody() {
 	m.body = nil
+}
+
+// SetCensoredTitle sets the "censored_title" field.
+func (m *ReviewMutation) SetCensoredTitle(s string) {
+	m.censored_title = &s
+}
+
+// CensoredTitle returns the value of the "censored_title" field in the mutation.
+func (m *ReviewMutation) CensoredTitle() (r string, exists bool) {
+	v := m.censored_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCensoredTitle returns the old "censored_title" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldCensoredTitle(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCensoredTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCensoredTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCensoredTitle: %w", err)
+	}
+	return oldValue.CensoredTitle, nil
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (m *ReviewMutation) ClearCensoredTitle() {
+	m.censored_title = nil
+	m.clearedFields[review.FieldCensoredTitle] = struct{}{}
+}
+
+// CensoredTitleCleared returns if the "censored_title" field was cleared in this mutation.
+func (m *ReviewMutation) CensoredTitleCleared() bool {
+	_, ok := m.clearedFields[review.FieldCensoredTitle]
+	return ok
+}
+
+// ResetCensoredTitle resets all changes to the "censored_title" field.
+func (m *ReviewMutation) ResetCensoredTitle() {
+	m.censored_title = nil
+	delete(m.clearedFields, review.FieldCensoredTitle)
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (m *ReviewMutation) SetCensoredBody(s string) {
+	m.censored_body = &s
+}
+
+// CensoredBody returns the value of the "censored_body" field in the mutation.
+func (m *ReviewMutation) CensoredBody() (r string, exists bool) {
+	v := m.censored_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCensoredBody returns the old "censored_body" field's value of the Review entity.
+// If the Review object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReviewMutation) OldCensoredBody(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCensoredBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCensoredBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCensoredBody: %w", err)
+	}
+	return oldValue.CensoredBody, nil
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (m *ReviewMutation) ClearCensoredBody() {
+	m.censored_body = nil
+	m.clearedFields[review.FieldCensoredBody] = struct{}{}
+}
+
+// CensoredBodyCleared returns if the "censored_body" field was cleared in this mutation.
+func (m *ReviewMutation) CensoredBodyCleared() bool {
+	_, ok := m.clearedFields[review.FieldCensoredBody]
+	return ok
+}
+
+// ResetCensoredBody resets all changes to the "censored_body" field.
+func (m *ReviewMutation) ResetCensoredBody() {
+	m.censored_body = nil
+	delete(m.clearedFields, review.FieldCensoredBody)
 }
 
 // SetStatus sets the "status" field.
@@ -16217,7 +16317,7 @@ func (m *ReviewMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReviewMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, review.FieldCreatedAt)
 	}
@@ -16241,6 +16341,12 @@ func (m *ReviewMutation) Fields() []string {
 	}
 	if m.body != nil {
 		fields = append(fields, review.FieldBody)
+	}
+	if m.censored_title != nil {
+		fields = append(fields, review.FieldCensoredTitle)
+	}
+	if m.censored_body != nil {
+		fields = append(fields, review.FieldCensoredBody)
 	}
 	if m.status != nil {
 		fields = append(fields, review.FieldStatus)
@@ -16296,6 +16402,10 @@ func (m *ReviewMutation) Field(name string) (ent.Value, bool) {
 		return m.Title()
 	case review.FieldBody:
 		return m.Body()
+	case review.FieldCensoredTitle:
+		return m.CensoredTitle()
+	case review.FieldCensoredBody:
+		return m.CensoredBody()
 	case review.FieldStatus:
 		return m.Status()
 	case review.FieldStatusReason:
@@ -16341,6 +16451,10 @@ func (m *ReviewMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldTitle(ctx)
 	case review.FieldBody:
 		return m.OldBody(ctx)
+	case review.FieldCensoredTitle:
+		return m.OldCensoredTitle(ctx)
+	case review.FieldCensoredBody:
+		return m.OldCensoredBody(ctx)
 	case review.FieldStatus:
 		return m.OldStatus(ctx)
 	case review.FieldStatusReason:
@@ -16425,6 +16539,20 @@ func (m *ReviewMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetBody(v)
+		return nil
+	case review.FieldCensoredTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCensoredTitle(v)
+		return nil
+	case review.FieldCensoredBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCensoredBody(v)
 		return nil
 	case review.FieldStatus:
 		v, ok := value.(types.ModerationStatus)
@@ -16559,6 +16687,12 @@ func (m *ReviewMutation) ClearedFields() []string {
 	if m.FieldCleared(review.FieldTitle) {
 		fields = append(fields, review.FieldTitle)
 	}
+	if m.FieldCleared(review.FieldCensoredTitle) {
+		fields = append(fields, review.FieldCensoredTitle)
+	}
+	if m.FieldCleared(review.FieldCensoredBody) {
+		fields = append(fields, review.FieldCensoredBody)
+	}
 	if m.FieldCleared(review.FieldStatusReason) {
 		fields = append(fields, review.FieldStatusReason)
 	}
@@ -16587,6 +16721,12 @@ func (m *ReviewMutation) ClearField(name string) error {
 		return nil
 	case review.FieldTitle:
 		m.ClearTitle()
+		return nil
+	case review.FieldCensoredTitle:
+		m.ClearCensoredTitle()
+		return nil
+	case review.FieldCensoredBody:
+		m.ClearCensoredBody()
 		return nil
 	case review.FieldStatusReason:
 		m.ClearStatusReason()
@@ -16628,6 +16768,12 @@ func (m *ReviewMutation) ResetField(name string) error {
 		return nil
 	case review.FieldBody:
 		m.ResetBody()
+		return nil
+	case review.FieldCensoredTitle:
+		m.ResetCensoredTitle()
+		return nil
+	case review.FieldCensoredBody:
+		m.ResetCensoredBody()
 		return nil
 	case review.FieldStatus:
 		m.ResetStatus()

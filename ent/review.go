@@ -34,10 +34,14 @@ type Review struct {
 	OrderItemID *int `json:"order_item_id,omitempty"`
 	// Stars, 1 to 5.
 	Rating int `json:"rating,omitempty"`
-	// Optional headline.
+	// Optional headline; censored watched words are masked for anyone but its author and staff.
 	Title *string `json:"title,omitempty"`
-	// The review's text.
+	// The review's text; censored watched words are masked for anyone but its author and staff.
 	Body string `json:"body,omitempty"`
+	// The title with CENSOR watched words masked; null when nothing is censored.
+	CensoredTitle *string `json:"censored_title,omitempty"`
+	// The text with CENSOR watched words masked; null when nothing is censored.
+	CensoredBody *string `json:"censored_body,omitempty"`
 	// Where the review stands in moderation; only PUBLISHED reviews reach other viewers.
 	Status types.ModerationStatus `json:"status,omitempty"`
 	// Why staff rejected or hid the review; shown to its author and staff.
@@ -172,7 +176,7 @@ func (*Review) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case review.FieldID, review.FieldProductID, review.FieldCustomerID, review.FieldOrderItemID, review.FieldRating, review.FieldHelpfulCount:
 			values[i] = new(sql.NullInt64)
-		case review.FieldTitle, review.FieldBody, review.FieldStatus, review.FieldStatusReason, review.FieldAuthorName:
+		case review.FieldTitle, review.FieldBody, review.FieldCensoredTitle, review.FieldCensoredBody, review.FieldStatus, review.FieldStatusReason, review.FieldAuthorName:
 			values[i] = new(sql.NullString)
 		case review.FieldCreatedAt, review.FieldUpdatedAt, review.FieldEditedAt:
 			values[i] = new(sql.NullTime)
@@ -246,6 +250,20 @@ func (_m *Review) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field body", values[i])
 			} else if value.Valid {
 				_m.Body = value.String
+			}
+		case review.FieldCensoredTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field censored_title", values[i])
+			} else if value.Valid {
+				_m.CensoredTitle = new(string)
+				*_m.CensoredTitle = value.String
+			}
+		case review.FieldCensoredBody:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field censored_body", values[i])
+			} else if value.Valid {
+				_m.CensoredBody = new(string)
+				*_m.CensoredBody = value.String
 			}
 		case review.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -409,6 +427,16 @@ func (_m *Review) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("body=")
 	builder.WriteString(_m.Body)
+	builder.WriteString(", ")
+	if v := _m.CensoredTitle; v != nil {
+		builder.WriteString("censored_title=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.CensoredBody; v != nil {
+		builder.WriteString("censored_body=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

@@ -110,6 +110,34 @@ func (_c *ReviewCreate) SetBody(v string) *ReviewCreate {
 	return _c
 }
 
+// SetCensoredTitle sets the "censored_title" field.
+func (_c *ReviewCreate) SetCensoredTitle(v string) *ReviewCreate {
+	_c.mutation.SetCensoredTitle(v)
+	return _c
+}
+
+// SetNillableCensoredTitle sets the "censored_title" field if the given value is not nil.
+func (_c *ReviewCreate) SetNillableCensoredTitle(v *string) *ReviewCreate {
+	if v != nil {
+		_c.SetCensoredTitle(*v)
+	}
+	return _c
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (_c *ReviewCreate) SetCensoredBody(v string) *ReviewCreate {
+	_c.mutation.SetCensoredBody(v)
+	return _c
+}
+
+// SetNillableCensoredBody sets the "censored_body" field if the given value is not nil.
+func (_c *ReviewCreate) SetNillableCensoredBody(v *string) *ReviewCreate {
+	if v != nil {
+		_c.SetCensoredBody(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *ReviewCreate) SetStatus(v types.ModerationStatus) *ReviewCreate {
 	_c.mutation.SetStatus(v)
@@ -440,6 +468,11 @@ func (_c *ReviewCreate) check() error {
 			return &ValidationError{Name: "body", err: fmt.Errorf(`ent: validator failed for field "Review.body": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.CensoredTitle(); ok {
+		if err := review.CensoredTitleValidator(v); err != nil {
+			return &ValidationError{Name: "censored_title", err: fmt.Errorf(`ent: validator failed for field "Review.censored_title": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Review.status"`)}
 	}
@@ -533,6 +566,14 @@ func (_c *ReviewCreate) createSpec() (*Review, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Body(); ok {
 		_spec.SetField(review.FieldBody, field.TypeString, value)
 		_node.Body = value
+	}
+	if value, ok := _c.mutation.CensoredTitle(); ok {
+		_spec.SetField(review.FieldCensoredTitle, field.TypeString, value)
+		_node.CensoredTitle = &value
+	}
+	if value, ok := _c.mutation.CensoredBody(); ok {
+		_spec.SetField(review.FieldCensoredBody, field.TypeString, value)
+		_node.CensoredBody = &value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(review.FieldStatus, field.TypeEnum, value)
@@ -819,6 +860,42 @@ func (u *ReviewUpsert) UpdateBody() *ReviewUpsert {
 	return u
 }
 
+// SetCensoredTitle sets the "censored_title" field.
+func (u *ReviewUpsert) SetCensoredTitle(v string) *ReviewUpsert {
+	u.Set(review.FieldCensoredTitle, v)
+	return u
+}
+
+// UpdateCensoredTitle sets the "censored_title" field to the value that was provided on create.
+func (u *ReviewUpsert) UpdateCensoredTitle() *ReviewUpsert {
+	u.SetExcluded(review.FieldCensoredTitle)
+	return u
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (u *ReviewUpsert) ClearCensoredTitle() *ReviewUpsert {
+	u.SetNull(review.FieldCensoredTitle)
+	return u
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (u *ReviewUpsert) SetCensoredBody(v string) *ReviewUpsert {
+	u.Set(review.FieldCensoredBody, v)
+	return u
+}
+
+// UpdateCensoredBody sets the "censored_body" field to the value that was provided on create.
+func (u *ReviewUpsert) UpdateCensoredBody() *ReviewUpsert {
+	u.SetExcluded(review.FieldCensoredBody)
+	return u
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (u *ReviewUpsert) ClearCensoredBody() *ReviewUpsert {
+	u.SetNull(review.FieldCensoredBody)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *ReviewUpsert) SetStatus(v types.ModerationStatus) *ReviewUpsert {
 	u.Set(review.FieldStatus, v)
@@ -1102,6 +1179,48 @@ func (u *ReviewUpsertOne) SetBody(v string) *ReviewUpsertOne {
 func (u *ReviewUpsertOne) UpdateBody() *ReviewUpsertOne {
 	return u.Update(func(s *ReviewUpsert) {
 		s.UpdateBody()
+	})
+}
+
+// SetCensoredTitle sets the "censored_title" field.
+func (u *ReviewUpsertOne) SetCensoredTitle(v string) *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.SetCensoredTitle(v)
+	})
+}
+
+// UpdateCensoredTitle sets the "censored_title" field to the value that was provided on create.
+func (u *ReviewUpsertOne) UpdateCensoredTitle() *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.UpdateCensoredTitle()
+	})
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (u *ReviewUpsertOne) ClearCensoredTitle() *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.ClearCensoredTitle()
+	})
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (u *ReviewUpsertOne) SetCensoredBody(v string) *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.SetCensoredBody(v)
+	})
+}
+
+// UpdateCensoredBody sets the "censored_body" field to the value that was provided on create.
+func (u *ReviewUpsertOne) UpdateCensoredBody() *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.UpdateCensoredBody()
+	})
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (u *ReviewUpsertOne) ClearCensoredBody() *ReviewUpsertOne {
+	return u.Update(func(s *ReviewUpsert) {
+		s.ClearCensoredBody()
 	})
 }
 
@@ -1578,6 +1697,48 @@ func (u *ReviewUpsertBulk) SetBody(v string) *ReviewUpsertBulk {
 func (u *ReviewUpsertBulk) UpdateBody() *ReviewUpsertBulk {
 	return u.Update(func(s *ReviewUpsert) {
 		s.UpdateBody()
+	})
+}
+
+// SetCensoredTitle sets the "censored_title" field.
+func (u *ReviewUpsertBulk) SetCensoredTitle(v string) *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.SetCensoredTitle(v)
+	})
+}
+
+// UpdateCensoredTitle sets the "censored_title" field to the value that was provided on create.
+func (u *ReviewUpsertBulk) UpdateCensoredTitle() *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.UpdateCensoredTitle()
+	})
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (u *ReviewUpsertBulk) ClearCensoredTitle() *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.ClearCensoredTitle()
+	})
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (u *ReviewUpsertBulk) SetCensoredBody(v string) *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.SetCensoredBody(v)
+	})
+}
+
+// UpdateCensoredBody sets the "censored_body" field to the value that was provided on create.
+func (u *ReviewUpsertBulk) UpdateCensoredBody() *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.UpdateCensoredBody()
+	})
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (u *ReviewUpsertBulk) ClearCensoredBody() *ReviewUpsertBulk {
+	return u.Update(func(s *ReviewUpsert) {
+		s.ClearCensoredBody()
 	})
 }
 

@@ -116,6 +116,46 @@ func (_u *ReviewUpdate) SetNillableBody(v *string) *ReviewUpdate {
 	return _u
 }
 
+// SetCensoredTitle sets the "censored_title" field.
+func (_u *ReviewUpdate) SetCensoredTitle(v string) *ReviewUpdate {
+	_u.mutation.SetCensoredTitle(v)
+	return _u
+}
+
+// SetNillableCensoredTitle sets the "censored_title" field if the given value is not nil.
+func (_u *ReviewUpdate) SetNillableCensoredTitle(v *string) *ReviewUpdate {
+	if v != nil {
+		_u.SetCensoredTitle(*v)
+	}
+	return _u
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (_u *ReviewUpdate) ClearCensoredTitle() *ReviewUpdate {
+	_u.mutation.ClearCensoredTitle()
+	return _u
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (_u *ReviewUpdate) SetCensoredBody(v string) *ReviewUpdate {
+	_u.mutation.SetCensoredBody(v)
+	return _u
+}
+
+// SetNillableCensoredBody sets the "censored_body" field if the given value is not nil.
+func (_u *ReviewUpdate) SetNillableCensoredBody(v *string) *ReviewUpdate {
+	if v != nil {
+		_u.SetCensoredBody(*v)
+	}
+	return _u
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (_u *ReviewUpdate) ClearCensoredBody() *ReviewUpdate {
+	_u.mutation.ClearCensoredBody()
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *ReviewUpdate) SetStatus(v types.ModerationStatus) *ReviewUpdate {
 	_u.mutation.SetStatus(v)
@@ -498,6 +538,11 @@ func (_u *ReviewUpdate) check() error {
 			return &ValidationError{Name: "body", err: fmt.Errorf(`ent: validator failed for field "Review.body": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CensoredTitle(); ok {
+		if err := review.CensoredTitleValidator(v); err != nil {
+			return &ValidationError{Name: "censored_title", err: fmt.Errorf(`ent: validator failed for field "Review.censored_title": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := review.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Review.status": %w`, err)}
@@ -556,6 +601,18 @@ func (_u *ReviewUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Body(); ok {
 		_spec.SetField(review.FieldBody, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CensoredTitle(); ok {
+		_spec.SetField(review.FieldCensoredTitle, field.TypeString, value)
+	}
+	if _u.mutation.CensoredTitleCleared() {
+		_spec.ClearField(review.FieldCensoredTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.CensoredBody(); ok {
+		_spec.SetField(review.FieldCensoredBody, field.TypeString, value)
+	}
+	if _u.mutation.CensoredBodyCleared() {
+		_spec.ClearField(review.FieldCensoredBody, field.TypeString)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(review.FieldStatus, field.TypeEnum, value)
@@ -911,6 +968,46 @@ func (_u *ReviewUpdateOne) SetNillableBody(v *string) *ReviewUpdateOne {
 	if v != nil {
 		_u.SetBody(*v)
 	}
+	return _u
+}
+
+// SetCensoredTitle sets the "censored_title" field.
+func (_u *ReviewUpdateOne) SetCensoredTitle(v string) *ReviewUpdateOne {
+	_u.mutation.SetCensoredTitle(v)
+	return _u
+}
+
+// SetNillableCensoredTitle sets the "censored_title" field if the given value is not nil.
+func (_u *ReviewUpdateOne) SetNillableCensoredTitle(v *string) *ReviewUpdateOne {
+	if v != nil {
+		_u.SetCensoredTitle(*v)
+	}
+	return _u
+}
+
+// ClearCensoredTitle clears the value of the "censored_title" field.
+func (_u *ReviewUpdateOne) ClearCensoredTitle() *ReviewUpdateOne {
+	_u.mutation.ClearCensoredTitle()
+	return _u
+}
+
+// SetCensoredBody sets the "censored_body" field.
+func (_u *ReviewUpdateOne) SetCensoredBody(v string) *ReviewUpdateOne {
+	_u.mutation.SetCensoredBody(v)
+	return _u
+}
+
+// SetNillableCensoredBody sets the "censored_body" field if the given value is not nil.
+func (_u *ReviewUpdateOne) SetNillableCensoredBody(v *string) *ReviewUpdateOne {
+	if v != nil {
+		_u.SetCensoredBody(*v)
+	}
+	return _u
+}
+
+// ClearCensoredBody clears the value of the "censored_body" field.
+func (_u *ReviewUpdateOne) ClearCensoredBody() *ReviewUpdateOne {
+	_u.mutation.ClearCensoredBody()
 	return _u
 }
 
@@ -1309,6 +1406,11 @@ func (_u *ReviewUpdateOne) check() error {
 			return &ValidationError{Name: "body", err: fmt.Errorf(`ent: validator failed for field "Review.body": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CensoredTitle(); ok {
+		if err := review.CensoredTitleValidator(v); err != nil {
+			return &ValidationError{Name: "censored_title", err: fmt.Errorf(`ent: validator failed for field "Review.censored_title": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := review.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Review.status": %w`, err)}
@@ -1384,6 +1486,18 @@ func (_u *ReviewUpdateOne) sqlSave(ctx context.Context) (_node *Review, err erro
 	}
 	if value, ok := _u.mutation.Body(); ok {
 		_spec.SetField(review.FieldBody, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.CensoredTitle(); ok {
+		_spec.SetField(review.FieldCensoredTitle, field.TypeString, value)
+	}
+	if _u.mutation.CensoredTitleCleared() {
+		_spec.ClearField(review.FieldCensoredTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.CensoredBody(); ok {
+		_spec.SetField(review.FieldCensoredBody, field.TypeString, value)
+	}
+	if _u.mutation.CensoredBodyCleared() {
+		_spec.ClearField(review.FieldCensoredBody, field.TypeString)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(review.FieldStatus, field.TypeEnum, value)

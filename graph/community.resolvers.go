@@ -81,7 +81,7 @@ func (r *postResolver) ProductTags(ctx context.Context, obj *ent.Post) ([]*ent.P
 
 // CommentCount is the resolver for the commentCount field.
 func (r *postResolver) CommentCount(ctx context.Context, obj *ent.Post) (int, error) {
-	return community.CommentCount(obj), nil
+	return community.CommentCount(ctx, obj)
 }
 
 // ReactionCounts is the resolver for the reactionCounts field.

@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/server/reviews"
 )
 
 // Node is the resolver for the node field.
@@ -43,6 +44,19 @@ func (r *queryResolver) WatchedWords(ctx context.Context, after *entgql.Cursor[i
 	return r.Client.WatchedWord.Query().Paginate(ctx, after, first, before, last, ent.WithWatchedWordOrder(orderBy), ent.WithWatchedWordFilter(where.Filter))
 }
 
+// Title is the resolver for the title field.
+func (r *reviewResolver) Title(ctx context.Context, obj *ent.Review) (*string, error) {
+	return reviews.Title(ctx, obj), nil
+}
+
+// Body is the resolver for the body field.
+func (r *reviewResolver) Body(ctx context.Context, obj *ent.Review) (string, error) {
+	return reviews.Body(ctx, obj), nil
+}
+
+// Comment returns CommentResolver implementation.
+func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
+
 // Media returns MediaResolver implementation.
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
@@ -65,6 +79,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
 type (
+	commentResolver   struct{ *Resolver }
 	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }

@@ -41,6 +41,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Comment() CommentResolver
 	Media() MediaResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
@@ -57,6 +58,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddCommentPayload struct {
+		Comment func(childComplexity int) int
+	}
+
 	AddWatchedWordPayload struct {
 		WatchedWord func(childComplexity int) int
 	}
@@ -76,6 +81,32 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 	}
 
+	Comment struct {
+		Author       func(childComplexity int) int
+		Body         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		EditedAt     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Parent       func(childComplexity int) int
+		Post         func(childComplexity int) int
+		Replies      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		StatusReason func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		WatchedWords func(childComplexity int) int
+	}
+
+	CommentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CreatePostPayload struct {
 		Post func(childComplexity int) int
 	}
@@ -90,14 +121,16 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		CreatedAt  func(childComplexity int) int
-		Email      func(childComplexity int) int
-		ExternalID func(childComplexity int) int
-		FirstName  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		LastName   func(childComplexity int) int
-		Orders     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
-		UpdatedAt  func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Email         func(childComplexity int) int
+		ExternalID    func(childComplexity int) int
+		FirstName     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastName      func(childComplexity int) int
+		Orders        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		SilenceReason func(childComplexity int) int
+		SilencedUntil func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	CustomerConnection struct {
@@ -111,12 +144,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DeleteCommentPayload struct {
+		DeletedCommentID func(childComplexity int) int
+		DeletedReplyIDs  func(childComplexity int) int
+	}
+
 	DeletePostPayload struct {
 		DeletedPostID func(childComplexity int) int
 	}
 
 	DeleteReviewPayload struct {
 		DeletedReviewID func(childComplexity int) int
+	}
+
+	EditCommentPayload struct {
+		Comment func(childComplexity int) int
 	}
 
 	EditPostPayload struct {
@@ -129,6 +171,19 @@ type ComplexityRoot struct {
 
 	FeatureReviewPayload struct {
 		Review func(childComplexity int) int
+	}
+
+	Flag struct {
+		CreatedAt func(childComplexity int) int
+		DecidedAt func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Outcome   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Weight    func(childComplexity int) int
+	}
+
+	FlagPayload struct {
+		Item func(childComplexity int) int
 	}
 
 	ImportOrderPayload struct {
@@ -184,14 +239,23 @@ type ComplexityRoot struct {
 	}
 
 	ModerationQueueConnection struct {
+		Counts     func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
 
+	ModerationQueueCounts struct {
+		Flagged         func(childComplexity int) int
+		PendingApproval func(childComplexity int) int
+		WatchedWord     func(childComplexity int) int
+	}
+
 	ModerationQueueEdge struct {
-		Cursor func(childComplexity int) int
-		Node   func(childComplexity int) int
+		Cursor  func(childComplexity int) int
+		Flags   func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Reasons func(childComplexity int) int
 	}
 
 	ModerationQueuePageInfo struct {
@@ -212,23 +276,31 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddComment           func(childComplexity int, input community.CommentInput) int
 		AddWatchedWord       func(childComplexity int, input moderation.WatchedWordInput) int
 		CreatePost           func(childComplexity int, input community.CreateInput) int
 		CreateShipment       func(childComplexity int, input tracking.ShipmentInput) int
 		CreateTopic          func(childComplexity int, input community.TopicInput) int
+		DeleteComment        func(childComplexity int, input model.DeleteCommentInput) int
 		DeletePost           func(childComplexity int, input model.DeletePostInput) int
 		DeleteReview         func(childComplexity int, input model.DeleteReviewInput) int
+		EditComment          func(childComplexity int, input community.CommentEdit) int
 		EditPost             func(childComplexity int, input community.EditInput) int
 		EditReview           func(childComplexity int, input reviews.EditInput) int
 		FeatureReview        func(childComplexity int, input model.FeatureReviewInput) int
+		Flag                 func(childComplexity int, input community.FlagInput) int
 		ImportOrder          func(childComplexity int, input orders.ImportInput) int
 		MarkReviewHelpful    func(childComplexity int, input model.MarkReviewHelpfulInput) int
 		Moderate             func(childComplexity int, input moderation.Input) int
+		React                func(childComplexity int, input community.ReactInput) int
 		RecordTrackingEvents func(childComplexity int, input tracking.EventsInput) int
 		RemoveWatchedWord    func(childComplexity int, input model.RemoveWatchedWordInput) int
 		ReorderTopics        func(childComplexity int, input model.ReorderTopicsInput) int
 		ReplyToReview        func(childComplexity int, input reviews.ReplyInput) int
 		SetCommunityTrust    func(childComplexity int, input community.TrustInput) int
+		SilenceAuthor        func(childComplexity int, input community.SilenceInput) int
+		Unreact              func(childComplexity int, input community.ReactInput) int
+		UnsilenceAuthor      func(childComplexity int, input model.UnsilenceAuthorInput) int
 		UpdateTopic          func(childComplexity int, input community.TopicUpdate) int
 		UploadMedia          func(childComplexity int, file graphql.Upload) int
 		WriteReview          func(childComplexity int, input reviews.WriteInput) int
@@ -298,23 +370,25 @@ type ComplexityRoot struct {
 	}
 
 	Post struct {
-		Author         func(childComplexity int) int
-		Body           func(childComplexity int) int
-		CommentCount   func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		EditedAt       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Media          func(childComplexity int) int
-		ProductTags    func(childComplexity int) int
-		Products       func(childComplexity int) int
-		PublishedAt    func(childComplexity int) int
-		ReactionCounts func(childComplexity int) int
-		Status         func(childComplexity int) int
-		StatusReason   func(childComplexity int) int
-		Topic          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		VerifiedBuyer  func(childComplexity int) int
-		WatchedWords   func(childComplexity int) int
+		Author          func(childComplexity int) int
+		Body            func(childComplexity int) int
+		CommentCount    func(childComplexity int) int
+		Comments        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CreatedAt       func(childComplexity int) int
+		EditedAt        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Media           func(childComplexity int) int
+		ProductTags     func(childComplexity int) int
+		Products        func(childComplexity int) int
+		PublishedAt     func(childComplexity int) int
+		ReactionCounts  func(childComplexity int) int
+		Status          func(childComplexity int) int
+		StatusReason    func(childComplexity int) int
+		Topic           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		VerifiedBuyer   func(childComplexity int) int
+		ViewerReactions func(childComplexity int) int
+		WatchedWords    func(childComplexity int) int
 	}
 
 	PostAddedUpdate struct {
@@ -363,7 +437,7 @@ type ComplexityRoot struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
-		ModerationQueue      func(childComplexity int, first int, after *string) int
+		ModerationQueue      func(childComplexity int, first int, after *string, filter *moderation.QueueFilter) int
 		MyPosts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Node                 func(childComplexity int, id int) int
 		Nodes                func(childComplexity int, ids []int) int
@@ -379,6 +453,10 @@ type ComplexityRoot struct {
 	RatingCount struct {
 		Count  func(childComplexity int) int
 		Rating func(childComplexity int) int
+	}
+
+	ReactPayload struct {
+		Post func(childComplexity int) int
 	}
 
 	ReactionCount struct {
@@ -517,6 +595,10 @@ type ComplexityRoot struct {
 		Shipment func(childComplexity int) int
 	}
 
+	SilenceAuthorPayload struct {
+		Customer func(childComplexity int) int
+	}
+
 	Subscription struct {
 		ModerationQueueChanged func(childComplexity int, after *string) int
 		PostAdded              func(childComplexity int, topic *string, after *string) int
@@ -558,6 +640,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UnreactPayload struct {
+		Post func(childComplexity int) int
+	}
+
+	UnsilenceAuthorPayload struct {
+		Customer func(childComplexity int) int
+	}
+
 	UpdateTopicPayload struct {
 		Topic func(childComplexity int) int
 	}
@@ -595,6 +685,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CommentResolver interface {
+	Body(ctx context.Context, obj *ent.Comment) (string, error)
+	Author(ctx context.Context, obj *ent.Comment) (*moderation.Author, error)
+	Replies(ctx context.Context, obj *ent.Comment) ([]*ent.Comment, error)
+	WatchedWords(ctx context.Context, obj *ent.Comment) ([]string, error)
+}
 type MediaResolver interface {
 	URL(ctx context.Context, obj *ent.Media) (string, error)
 	ThumbnailURL(ctx context.Context, obj *ent.Media) (*string, error)
@@ -610,6 +706,14 @@ type MutationResolver interface {
 	EditPost(ctx context.Context, input community.EditInput) (*community.PostResult, error)
 	DeletePost(ctx context.Context, input model.DeletePostInput) (*community.DeleteResult, error)
 	SetCommunityTrust(ctx context.Context, input community.TrustInput) (*community.TrustResult, error)
+	AddComment(ctx context.Context, input community.CommentInput) (*community.CommentResult, error)
+	EditComment(ctx context.Context, input community.CommentEdit) (*community.CommentResult, error)
+	DeleteComment(ctx context.Context, input model.DeleteCommentInput) (*community.CommentDeleteResult, error)
+	React(ctx context.Context, input community.ReactInput) (*community.PostResult, error)
+	Unreact(ctx context.Context, input community.ReactInput) (*community.PostResult, error)
+	Flag(ctx context.Context, input community.FlagInput) (*community.FlagResult, error)
+	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
+	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
 	UploadMedia(ctx context.Context, file graphql.Upload) (*media.UploadResult, error)
 	Moderate(ctx context.Context, input moderation.Input) (*moderation.Result, error)
 	AddWatchedWord(ctx context.Context, input moderation.WatchedWordInput) (*moderation.WatchedWordResult, error)
@@ -642,6 +746,8 @@ type PostResolver interface {
 	CommentCount(ctx context.Context, obj *ent.Post) (int, error)
 	ReactionCounts(ctx context.Context, obj *ent.Post) ([]*community.ReactionCount, error)
 	WatchedWords(ctx context.Context, obj *ent.Post) ([]string, error)
+	Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CommentConnection, error)
+	ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error)
 }
 type PostProductTagResolver interface {
 	Product(ctx context.Context, obj *ent.PostProduct) (*ent.Product, error)
@@ -660,13 +766,16 @@ type QueryResolver interface {
 	Topics(ctx context.Context) ([]*ent.Topic, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*ent.PostConnection, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PostConnection, error)
-	ModerationQueue(ctx context.Context, first int, after *string) (*moderation.QueueConnection, error)
+	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
 	FeaturedReviews(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReviewConnection, error)
 	ReviewsAwaitingReply(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReviewConnection, error)
 }
 type ReviewResolver interface {
+	Title(ctx context.Context, obj *ent.Review) (*string, error)
+	Body(ctx context.Context, obj *ent.Review) (string, error)
+
 	Author(ctx context.Context, obj *ent.Review) (*moderation.Author, error)
 	Media(ctx context.Context, obj *ent.Review) ([]*ent.Media, error)
 	OrderItem(ctx context.Context, obj *ent.Review) (*ent.OrderItem, error)
@@ -697,6 +806,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddCommentPayload.comment":
+		if e.ComplexityRoot.AddCommentPayload.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCommentPayload.Comment(childComplexity), true
 
 	case "AddWatchedWordPayload.watchedWord":
 		if e.ComplexityRoot.AddWatchedWordPayload.WatchedWord == nil {
@@ -760,6 +876,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Author.DisplayName(childComplexity), true
+
+	case "Comment.author":
+		if e.ComplexityRoot.Comment.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Author(childComplexity), true
+	case "Comment.body":
+		if e.ComplexityRoot.Comment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Body(childComplexity), true
+	case "Comment.createdAt":
+		if e.ComplexityRoot.Comment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.CreatedAt(childComplexity), true
+	case "Comment.editedAt":
+		if e.ComplexityRoot.Comment.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.EditedAt(childComplexity), true
+	case "Comment.id":
+		if e.ComplexityRoot.Comment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ID(childComplexity), true
+	case "Comment.parent":
+		if e.ComplexityRoot.Comment.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Parent(childComplexity), true
+	case "Comment.post":
+		if e.ComplexityRoot.Comment.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Post(childComplexity), true
+	case "Comment.replies":
+		if e.ComplexityRoot.Comment.Replies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Replies(childComplexity), true
+	case "Comment.status":
+		if e.ComplexityRoot.Comment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Status(childComplexity), true
+	case "Comment.statusReason":
+		if e.ComplexityRoot.Comment.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.StatusReason(childComplexity), true
+	case "Comment.updatedAt":
+		if e.ComplexityRoot.Comment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.UpdatedAt(childComplexity), true
+	case "Comment.watchedWords":
+		if e.ComplexityRoot.Comment.WatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.WatchedWords(childComplexity), true
+
+	case "CommentConnection.edges":
+		if e.ComplexityRoot.CommentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.Edges(childComplexity), true
+	case "CommentConnection.pageInfo":
+		if e.ComplexityRoot.CommentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.PageInfo(childComplexity), true
+	case "CommentConnection.totalCount":
+		if e.ComplexityRoot.CommentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.TotalCount(childComplexity), true
+
+	case "CommentEdge.cursor":
+		if e.ComplexityRoot.CommentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEdge.Cursor(childComplexity), true
+	case "CommentEdge.node":
+		if e.ComplexityRoot.CommentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
 
 	case "CreatePostPayload.post":
 		if e.ComplexityRoot.CreatePostPayload.Post == nil {
@@ -835,6 +1056,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.Orders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OrderOrder), args["where"].(*ent.OrderWhereInput)), true
+	case "Customer.silenceReason":
+		if e.ComplexityRoot.Customer.SilenceReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.SilenceReason(childComplexity), true
+	case "Customer.silencedUntil":
+		if e.ComplexityRoot.Customer.SilencedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.SilencedUntil(childComplexity), true
 	case "Customer.updatedAt":
 		if e.ComplexityRoot.Customer.UpdatedAt == nil {
 			break
@@ -874,6 +1107,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
 
+	case "DeleteCommentPayload.deletedCommentId":
+		if e.ComplexityRoot.DeleteCommentPayload.DeletedCommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCommentPayload.DeletedCommentID(childComplexity), true
+	case "DeleteCommentPayload.deletedReplyIds":
+		if e.ComplexityRoot.DeleteCommentPayload.DeletedReplyIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteCommentPayload.DeletedReplyIDs(childComplexity), true
+
 	case "DeletePostPayload.deletedPostId":
 		if e.ComplexityRoot.DeletePostPayload.DeletedPostID == nil {
 			break
@@ -887,6 +1133,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteReviewPayload.DeletedReviewID(childComplexity), true
+
+	case "EditCommentPayload.comment":
+		if e.ComplexityRoot.EditCommentPayload.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EditCommentPayload.Comment(childComplexity), true
 
 	case "EditPostPayload.post":
 		if e.ComplexityRoot.EditPostPayload.Post == nil {
@@ -908,6 +1161,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FeatureReviewPayload.Review(childComplexity), true
+
+	case "Flag.createdAt":
+		if e.ComplexityRoot.Flag.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.CreatedAt(childComplexity), true
+	case "Flag.decidedAt":
+		if e.ComplexityRoot.Flag.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.DecidedAt(childComplexity), true
+	case "Flag.note":
+		if e.ComplexityRoot.Flag.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.Note(childComplexity), true
+	case "Flag.outcome":
+		if e.ComplexityRoot.Flag.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.Outcome(childComplexity), true
+	case "Flag.reason":
+		if e.ComplexityRoot.Flag.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.Reason(childComplexity), true
+	case "Flag.weight":
+		if e.ComplexityRoot.Flag.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Flag.Weight(childComplexity), true
+
+	case "FlagPayload.item":
+		if e.ComplexityRoot.FlagPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlagPayload.Item(childComplexity), true
 
 	case "ImportOrderPayload.changed":
 		if e.ComplexityRoot.ImportOrderPayload.Changed == nil {
@@ -1102,6 +1399,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ModerationDecisionEdge.Node(childComplexity), true
 
+	case "ModerationQueueConnection.counts":
+		if e.ComplexityRoot.ModerationQueueConnection.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueConnection.Counts(childComplexity), true
 	case "ModerationQueueConnection.edges":
 		if e.ComplexityRoot.ModerationQueueConnection.Edges == nil {
 			break
@@ -1121,18 +1424,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ModerationQueueConnection.TotalCount(childComplexity), true
 
+	case "ModerationQueueCounts.flagged":
+		if e.ComplexityRoot.ModerationQueueCounts.Flagged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.Flagged(childComplexity), true
+	case "ModerationQueueCounts.pendingApproval":
+		if e.ComplexityRoot.ModerationQueueCounts.PendingApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.PendingApproval(childComplexity), true
+	case "ModerationQueueCounts.watchedWord":
+		if e.ComplexityRoot.ModerationQueueCounts.WatchedWord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueCounts.WatchedWord(childComplexity), true
+
 	case "ModerationQueueEdge.cursor":
 		if e.ComplexityRoot.ModerationQueueEdge.Cursor == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ModerationQueueEdge.Cursor(childComplexity), true
+	case "ModerationQueueEdge.flags":
+		if e.ComplexityRoot.ModerationQueueEdge.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEdge.Flags(childComplexity), true
 	case "ModerationQueueEdge.node":
 		if e.ComplexityRoot.ModerationQueueEdge.Node == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ModerationQueueEdge.Node(childComplexity), true
+	case "ModerationQueueEdge.reasons":
+		if e.ComplexityRoot.ModerationQueueEdge.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationQueueEdge.Reasons(childComplexity), true
 
 	case "ModerationQueuePageInfo.endCursor":
 		if e.ComplexityRoot.ModerationQueuePageInfo.EndCursor == nil {
@@ -1185,6 +1519,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.addComment":
+		if e.ComplexityRoot.Mutation.AddComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddComment(childComplexity, args["input"].(community.CommentInput)), true
 	case "Mutation.addWatchedWord":
 		if e.ComplexityRoot.Mutation.AddWatchedWord == nil {
 			break
@@ -1229,6 +1574,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTopic(childComplexity, args["input"].(community.TopicInput)), true
+	case "Mutation.deleteComment":
+		if e.ComplexityRoot.Mutation.DeleteComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteComment(childComplexity, args["input"].(model.DeleteCommentInput)), true
 	case "Mutation.deletePost":
 		if e.ComplexityRoot.Mutation.DeletePost == nil {
 			break
@@ -1251,6 +1607,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteReview(childComplexity, args["input"].(model.DeleteReviewInput)), true
+	case "Mutation.editComment":
+		if e.ComplexityRoot.Mutation.EditComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_editComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EditComment(childComplexity, args["input"].(community.CommentEdit)), true
 	case "Mutation.editPost":
 		if e.ComplexityRoot.Mutation.EditPost == nil {
 			break
@@ -1284,6 +1651,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FeatureReview(childComplexity, args["input"].(model.FeatureReviewInput)), true
+	case "Mutation.flag":
+		if e.ComplexityRoot.Mutation.Flag == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_flag_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Flag(childComplexity, args["input"].(community.FlagInput)), true
 	case "Mutation.importOrder":
 		if e.ComplexityRoot.Mutation.ImportOrder == nil {
 			break
@@ -1317,6 +1695,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Moderate(childComplexity, args["input"].(moderation.Input)), true
+	case "Mutation.react":
+		if e.ComplexityRoot.Mutation.React == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_react_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.React(childComplexity, args["input"].(community.ReactInput)), true
 	case "Mutation.recordTrackingEvents":
 		if e.ComplexityRoot.Mutation.RecordTrackingEvents == nil {
 			break
@@ -1372,6 +1761,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCommunityTrust(childComplexity, args["input"].(community.TrustInput)), true
+	case "Mutation.silenceAuthor":
+		if e.ComplexityRoot.Mutation.SilenceAuthor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_silenceAuthor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SilenceAuthor(childComplexity, args["input"].(community.SilenceInput)), true
+	case "Mutation.unreact":
+		if e.ComplexityRoot.Mutation.Unreact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unreact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unreact(childComplexity, args["input"].(community.ReactInput)), true
+	case "Mutation.unsilenceAuthor":
+		if e.ComplexityRoot.Mutation.UnsilenceAuthor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsilenceAuthor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsilenceAuthor(childComplexity, args["input"].(model.UnsilenceAuthorInput)), true
 	case "Mutation.updateTopic":
 		if e.ComplexityRoot.Mutation.UpdateTopic == nil {
 			break
@@ -1700,6 +2122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Post.CommentCount(childComplexity), true
+	case "Post.comments":
+		if e.ComplexityRoot.Post.Comments == nil {
+			break
+		}
+
+		args, err := ec.field_Post_comments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Post.Comments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Post.createdAt":
 		if e.ComplexityRoot.Post.CreatedAt == nil {
 			break
@@ -1778,6 +2211,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Post.VerifiedBuyer(childComplexity), true
+	case "Post.viewerReactions":
+		if e.ComplexityRoot.Post.ViewerReactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Post.ViewerReactions(childComplexity), true
 	case "Post.watchedWords":
 		if e.ComplexityRoot.Post.WatchedWords == nil {
 			break
@@ -1984,7 +2423,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ModerationQueue(childComplexity, args["first"].(int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.ModerationQueue(childComplexity, args["first"].(int), args["after"].(*string), args["filter"].(*moderation.QueueFilter)), true
 	case "Query.myPosts":
 		if e.ComplexityRoot.Query.MyPosts == nil {
 			break
@@ -2098,6 +2537,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RatingCount.Rating(childComplexity), true
+
+	case "ReactPayload.post":
+		if e.ComplexityRoot.ReactPayload.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReactPayload.Post(childComplexity), true
 
 	case "ReactionCount.count":
 		if e.ComplexityRoot.ReactionCount.Count == nil {
@@ -2602,6 +3048,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShipmentUpdate.Shipment(childComplexity), true
 
+	case "SilenceAuthorPayload.customer":
+		if e.ComplexityRoot.SilenceAuthorPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SilenceAuthorPayload.Customer(childComplexity), true
+
 	case "Subscription.moderationQueueChanged":
 		if e.ComplexityRoot.Subscription.ModerationQueueChanged == nil {
 			break
@@ -2788,6 +3241,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrackingEventEdge.Node(childComplexity), true
 
+	case "UnreactPayload.post":
+		if e.ComplexityRoot.UnreactPayload.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnreactPayload.Post(childComplexity), true
+
+	case "UnsilenceAuthorPayload.customer":
+		if e.ComplexityRoot.UnsilenceAuthorPayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnsilenceAuthorPayload.Customer(childComplexity), true
+
 	case "UpdateTopicPayload.topic":
 		if e.ComplexityRoot.UpdateTopicPayload.Topic == nil {
 			break
@@ -2886,18 +3353,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAddCommentInput,
 		ec.unmarshalInputAddWatchedWordInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputCommentOrder,
 		ec.unmarshalInputCreatePostInput,
 		ec.unmarshalInputCreateShipmentInput,
 		ec.unmarshalInputCreateTopicInput,
 		ec.unmarshalInputCustomerOrder,
 		ec.unmarshalInputCustomerWhereInput,
+		ec.unmarshalInputDeleteCommentInput,
 		ec.unmarshalInputDeletePostInput,
 		ec.unmarshalInputDeleteReviewInput,
+		ec.unmarshalInputEditCommentInput,
 		ec.unmarshalInputEditPostInput,
 		ec.unmarshalInputEditReviewInput,
 		ec.unmarshalInputFeatureReviewInput,
+		ec.unmarshalInputFlagInput,
 		ec.unmarshalInputImportCustomerInput,
 		ec.unmarshalInputImportOrderInput,
 		ec.unmarshalInputImportOrderItemInput,
@@ -2906,6 +3378,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputModerateInput,
 		ec.unmarshalInputModerationDecisionOrder,
 		ec.unmarshalInputModerationDecisionWhereInput,
+		ec.unmarshalInputModerationQueueFilter,
 		ec.unmarshalInputOrderItemOrder,
 		ec.unmarshalInputOrderOrder,
 		ec.unmarshalInputOrderWhereInput,
@@ -2913,6 +3386,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPostOrder,
 		ec.unmarshalInputProductOrder,
 		ec.unmarshalInputProductWhereInput,
+		ec.unmarshalInputReactInput,
 		ec.unmarshalInputRecordTrackingEventsInput,
 		ec.unmarshalInputRemoveWatchedWordInput,
 		ec.unmarshalInputReorderTopicsInput,
@@ -2924,10 +3398,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
 		ec.unmarshalInputShipmentWhereInput,
+		ec.unmarshalInputSilenceAuthorInput,
 		ec.unmarshalInputTopicOrder,
 		ec.unmarshalInputTrackingEventInput,
 		ec.unmarshalInputTrackingEventOrder,
 		ec.unmarshalInputTrackingEventWhereInput,
+		ec.unmarshalInputUnsilenceAuthorInput,
 		ec.unmarshalInputUpdateTopicInput,
 		ec.unmarshalInputWatchedWordOrder,
 		ec.unmarshalInputWatchedWordWhereInput,
@@ -3327,8 +3803,295 @@ extend type Subscription {
   ): ModerationQueueUpdate!
 }
 `, BuiltIn: false},
+	{Name: "../schema/community_talk.graphql", Input: `# Comments, reactions, flags and silence (issue 11, second slice); the model
+# is in server/community/doc.go.
+
+"""Why a customer flags content."""
+enum FlagReason {
+  """Advertising, scams, repeated junk."""
+  SPAM
+  """Abusive, hateful or otherwise offensive."""
+  OFFENSIVE
+  """Does not belong in the topic or thread."""
+  OFF_TOPIC
+  """Something else: the note says what."""
+  OTHER
+}
+
+"""What became of a flag."""
+enum FlagOutcome {
+  """Counts toward the item's score until staff decide on the item."""
+  OPEN
+  """Staff agreed: the item stayed hidden or was removed (raises the flagger's next weights)."""
+  UPHELD
+  """Staff cleared the item (lowers the flagger's next weights)."""
+  REJECTED
+}
+
+"""A customer's flag on a review, post or comment, as staff see it (the flagger stays anonymous)."""
+type Flag {
+  """Why."""
+  reason: FlagReason!
+  """The flagger's words; always set for OTHER."""
+  note: String
+  """What the flag adds to the item's score: 1 for a newcomer, towards 2 for a flagger staff agree with, towards 0 for one they keep clearing."""
+  weight: Float!
+  """OPEN until staff decide on the item."""
+  outcome: FlagOutcome!
+  """When the flag was made."""
+  createdAt: Time!
+  """When staff's decision settled it; null while OPEN."""
+  decidedAt: Time
+}
+
+extend type Post {
+  """
+  The post's top-level comments the viewer may see, oldest first, each with
+  its replies: PUBLISHED ones, and the viewer's own in any state.
+  """
+  comments(
+    "Returns the elements after this cursor."
+    after: Cursor
+    "Returns the first n elements (1..100)."
+    first: Int
+    "Returns the elements before this cursor."
+    before: Cursor
+    "Returns the last n elements (1..100)."
+    last: Int
+  ): CommentConnection!
+  """The reactions the signed-in customer left on the post; empty for anyone else."""
+  viewerReactions: [ReactionKind!]!
+}
+
+extend type Comment {
+  """The comment's text; censored watched words are masked for anyone but its author and staff."""
+  body: String!
+  """The author, as other viewers see them."""
+  author: Author!
+  """Replies to a top-level comment the viewer may see, oldest first (empty for a reply: one level)."""
+  replies: [Comment!]!
+  """Watched words (REQUIRE_APPROVAL or FLAG) the comment matched when last written; empty for anyone but staff."""
+  watchedWords: [String!]!
+}
+
+"""A comment on a post, or a reply to one of its top-level comments, by the signed-in customer."""
+input AddCommentInput {
+  """The post (PUBLISHED)."""
+  postId: ID!
+  """The text (at most 5,000 characters)."""
+  body: String!
+  """A top-level comment of the same post to reply to; replies are one level deep."""
+  parentId: ID
+}
+
+"""The comment written."""
+type AddCommentPayload {
+  """The comment, as its author sees it: PUBLISHED, or PENDING while it waits for approval."""
+  comment: Comment!
+}
+
+"""New text for the author's comment."""
+input EditCommentInput {
+  """The comment."""
+  commentId: ID!
+  """The new text (at most 5,000 characters)."""
+  body: String!
+}
+
+"""The comment edited."""
+type EditCommentPayload {
+  """The comment, as its author sees it (editedAt set)."""
+  comment: Comment!
+}
+
+"""The author's comment to delete."""
+input DeleteCommentInput {
+  """The comment."""
+  commentId: ID!
+}
+
+"""What deleteComment removed."""
+type DeleteCommentPayload {
+  """The id of the deleted comment."""
+  deletedCommentId: ID!
+  """The replies deleted with a top-level comment (a thread goes with its first comment)."""
+  deletedReplyIds: [ID!]!
+}
+
+"""A reaction to leave on a post, or to take back."""
+input ReactInput {
+  """The post (PUBLISHED)."""
+  postId: ID!
+  """The reaction."""
+  kind: ReactionKind!
+}
+
+"""The post after react."""
+type ReactPayload {
+  """The post with its new counts."""
+  post: Post!
+}
+
+"""The post after unreact."""
+type UnreactPayload {
+  """The post with its new counts."""
+  post: Post!
+}
+
+"""A flag on a review, post or comment someone else wrote."""
+input FlagInput {
+  """The item."""
+  itemId: ID!
+  """Why."""
+  reason: FlagReason!
+  """What is wrong (at most 500 characters); required for OTHER."""
+  note: String
+}
+
+"""The item flagged."""
+type FlagPayload {
+  """The item, as the flagger saw it when flagging (a flag that hides it leaves them unable to read it again)."""
+  item: Moderatable!
+}
+
+"""Silences a customer in the community (staff)."""
+input SilenceAuthorInput {
+  """The customer."""
+  customerId: ID!
+  """Until when (in the future); silencing again replaces it."""
+  until: Time!
+  """Why; the customer reads it in every refusal."""
+  reason: String!
+}
+
+"""The customer silenced."""
+type SilenceAuthorPayload {
+  """The customer, with silencedUntil and silenceReason."""
+  customer: Customer!
+}
+
+"""Lifts a customer's silence (staff)."""
+input UnsilenceAuthorInput {
+  """The customer."""
+  customerId: ID!
+}
+
+"""The customer unsilenced."""
+type UnsilenceAuthorPayload {
+  """The customer, silencedUntil null."""
+  customer: Customer!
+}
+
+extend type Mutation {
+  """Comments on a post or replies to a comment (customers); trusted authors publish at once, as for posts."""
+  addComment("The command input." input: AddCommentInput!): AddCommentPayload!
+  """Edits the viewer's comment; the edit time is shown and the publishing rule runs again."""
+  editComment("The command input." input: EditCommentInput!): EditCommentPayload!
+  """Deletes the viewer's comment, and a top-level comment's replies with it."""
+  deleteComment("The command input." input: DeleteCommentInput!): DeleteCommentPayload!
+  """Leaves a reaction on a post (once per kind; a second is CONFLICT)."""
+  react("The command input." input: ReactInput!): ReactPayload!
+  """Takes a reaction back."""
+  unreact("The command input." input: ReactInput!): UnreactPayload!
+  """Flags a review, post or comment (once per item, never one's own); enough weighted flags hide it until staff decide."""
+  flag("The command input." input: FlagInput!): FlagPayload!
+  """Silences a customer in the community until a time, with a reason (staff)."""
+  silenceAuthor("The command input." input: SilenceAuthorInput!): SilenceAuthorPayload!
+  """Lifts a customer's silence (staff)."""
+  unsilenceAuthor("The command input." input: UnsilenceAuthorInput!): UnsilenceAuthorPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+A comment on a community post, or a reply to one (one level), moderated like posts.
+"""
+type Comment implements Node & Moderatable {
+  """
+  The id of this Comment.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  Where the comment stands in moderation; only PUBLISHED comments reach other viewers.
+  """
+  status: ModerationStatus!
+  """
+  Why staff rejected or hid the comment; shown to its author and staff.
+  """
+  statusReason: String
+  """
+  When the author last edited the comment; null if never.
+  """
+  editedAt: Time
+  """
+  The post commented on.
+  """
+  post: Post!
+  """
+  The top-level comment this replies to; null for a top-level comment.
+  """
+  parent: Comment
+}
+"""
+A connection to a list of items.
+"""
+type CommentConnection {
+  """
+  A list of edges.
+  """
+  edges: [CommentEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CommentEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Comment
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Comment connections
+"""
+input CommentOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Comments.
+  """
+  field: CommentOrderField!
+}
+"""
+Properties by which Comment connections can be ordered.
+"""
+enum CommentOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
 """
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
@@ -3366,6 +4129,14 @@ type Customer implements Node {
   Family name.
   """
   lastName: String!
+  """
+  Until when staff silenced the customer in the community (no posts, comments, reactions or flags); null when never silenced or unsilenced, a past time once the silence is over.
+  """
+  silencedUntil: Time
+  """
+  Why staff silenced the customer; shown to them and to staff (the only viewers of a Customer).
+  """
+  silenceReason: String
   """
   The orders of this Customer.
   """
@@ -4544,7 +5315,7 @@ input ModerationDecisionWhereInput {
   createdAtLTE: Time
 }
 """
-ModerationStatus is enum for the field from_status
+ModerationStatus is enum for the field status
 """
 enum ModerationStatus @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.ModerationStatus") {
   """
@@ -5854,11 +6625,11 @@ type Review implements Node & Moderatable {
   """
   rating: Int!
   """
-  Optional headline.
+  Optional headline; censored watched words are masked for anyone but its author and staff.
   """
   title: String
   """
-  The review's text.
+  The review's text; censored watched words are masked for anyone but its author and staff.
   """
   body: String!
   """
@@ -7266,6 +8037,10 @@ enum WatchedWordAction @goModel(model: "github.com/aftercart/aftercart/ent/schem
   flag
   """
   FLAG
+  """
+  censor
+  """
+  CENSOR
 }
 """
 A connection to a list of items.
@@ -7542,7 +8317,7 @@ extend type Mutation {
   uploadMedia("The file: a variable of the operation, filled by the multipart form's map." file: Upload!): UploadMediaPayload!
 }
 `, BuiltIn: false},
-	{Name: "../schema/moderation.graphql", Input: `"""Customer content that staff moderate: reviews now; community posts and comments next."""
+	{Name: "../schema/moderation.graphql", Input: `"""Customer content that staff moderate: reviews, community posts and comments."""
 interface Moderatable @goModel(model: "github.com/aftercart/aftercart/ent.Noder") {
   """The item's id."""
   id: ID!
@@ -7572,22 +8347,68 @@ type ModeratePayload {
   decision: ModerationDecision!
 }
 
-"""A page of the moderation queue: pending items, oldest first."""
+"""A page of the moderation queue: items waiting for a decision, oldest first."""
 type ModerationQueueConnection {
-  """How many items are pending in all."""
+  """How many items the filter keeps in all."""
   totalCount: Int!
+  """The queue's numbers per reason, for the filter's kinds and age (its reason aside)."""
+  counts: ModerationQueueCounts!
   """The items on this page, with their cursors."""
   edges: [ModerationQueueEdge!]!
   """Whether more items follow."""
   pageInfo: ModerationQueuePageInfo!
 }
 
-"""One pending item in the queue."""
+"""One item in the queue."""
 type ModerationQueueEdge {
   """Pass as ` + "`" + `after` + "`" + ` for the items after this one."""
   cursor: String!
   """The item."""
   node: Moderatable!
+  """Why it waits."""
+  reasons: [ModerationQueueReason!]!
+  """Every flag on the item, oldest first, with reasons, notes and weights (OPEN ones are what the decision settles)."""
+  flags: [Flag!]!
+}
+
+"""Why an item waits in the moderation queue."""
+enum ModerationQueueReason {
+  """It is PENDING: the trust rule or a watched word held it."""
+  PENDING_APPROVAL
+  """Customers' weighted flags passed the threshold and hid it: REJECT or HIDE upholds them, RESTORE clears them."""
+  FLAGGED
+  """It matched REQUIRE_APPROVAL or FLAG watched words when last written."""
+  WATCHED_WORD
+}
+
+"""A kind of moderatable content."""
+enum ModerationItemKind {
+  """Product reviews."""
+  REVIEW
+  """Community posts."""
+  POST
+  """Comments on community posts."""
+  COMMENT
+}
+
+"""Narrows the moderation queue; absent fields keep everything."""
+input ModerationQueueFilter {
+  """Only items of these kinds."""
+  kinds: [ModerationItemKind!]
+  """Only items waiting for this reason."""
+  reason: ModerationQueueReason
+  """Only items written before this time."""
+  olderThan: Time
+}
+
+"""The moderation queue's numbers per reason (an item held by a watched word counts under PENDING_APPROVAL and WATCHED_WORD)."""
+type ModerationQueueCounts {
+  """Items waiting for approval."""
+  pendingApproval: Int!
+  """Items flags hid."""
+  flagged: Int!
+  """Items that matched watched words."""
+  watchedWord: Int!
 }
 
 """Paging through the moderation queue."""
@@ -7599,12 +8420,14 @@ type ModerationQueuePageInfo {
 }
 
 extend type Query {
-  """For staff: the items waiting for a decision, of every kind, oldest first."""
+  """For staff: the items waiting for a decision (pending, or hidden by flags), of every kind, oldest first."""
   moderationQueue(
     "How many items (1..100)."
     first: Int!
     "Returns the items after this cursor."
     after: String
+    "Only the items it keeps; everything when absent."
+    filter: ModerationQueueFilter
   ): ModerationQueueConnection!
 }
 
@@ -7612,7 +8435,7 @@ extend type Query {
 input AddWatchedWordInput {
   """The word or phrase; matched case-insensitively on word boundaries, titles included."""
   word: String!
-  """What it does: BLOCK refuses the write, REQUIRE_APPROVAL holds it for staff, FLAG marks it for staff."""
+  """What it does: BLOCK refuses the write, REQUIRE_APPROVAL holds it for staff, FLAG marks it for staff, CENSOR masks it for everyone but the author and staff."""
   action: WatchedWordAction!
 }
 
@@ -7635,7 +8458,7 @@ type RemoveWatchedWordPayload {
 }
 
 extend type Mutation {
-  """Approves, rejects, hides or restores an item (staff); recorded in the audit trail."""
+  """Approves, rejects, hides or restores an item (staff); recorded in the audit trail. On an item flags hid, REJECT or HIDE (it stays hidden) upholds the flags and RESTORE clears them."""
   moderate("The command input." input: ModerateInput!): ModeratePayload!
   """Watches a word or phrase, or changes what it does (staff)."""
   addWatchedWord("The command input." input: AddWatchedWordInput!): AddWatchedWordPayload!
@@ -8168,6 +8991,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AddCommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comment":
+		return ec.fieldContext_AddCommentPayload_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddCommentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AddWatchedWordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "watchedWord":
@@ -8204,6 +9035,58 @@ func (ec *executionContext) childFields_Author(ctx context.Context, field graphq
 		return ec.fieldContext_Author_displayName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Author", field.Name)
+}
+
+func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Comment_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Comment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Comment_updatedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Comment_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Comment_statusReason(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_Comment_editedAt(ctx, field)
+	case "post":
+		return ec.fieldContext_Comment_post(ctx, field)
+	case "parent":
+		return ec.fieldContext_Comment_parent(ctx, field)
+	case "body":
+		return ec.fieldContext_Comment_body(ctx, field)
+	case "author":
+		return ec.fieldContext_Comment_author(ctx, field)
+	case "replies":
+		return ec.fieldContext_Comment_replies(ctx, field)
+	case "watchedWords":
+		return ec.fieldContext_Comment_watchedWords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CommentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CommentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8248,6 +9131,10 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_firstName(ctx, field)
 	case "lastName":
 		return ec.fieldContext_Customer_lastName(ctx, field)
+	case "silencedUntil":
+		return ec.fieldContext_Customer_silencedUntil(ctx, field)
+	case "silenceReason":
+		return ec.fieldContext_Customer_silenceReason(ctx, field)
 	case "orders":
 		return ec.fieldContext_Customer_orders(ctx, field)
 	}
@@ -8276,6 +9163,16 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteCommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedCommentId":
+		return ec.fieldContext_DeleteCommentPayload_deletedCommentId(ctx, field)
+	case "deletedReplyIds":
+		return ec.fieldContext_DeleteCommentPayload_deletedReplyIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteCommentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedPostId":
@@ -8290,6 +9187,14 @@ func (ec *executionContext) childFields_DeleteReviewPayload(ctx context.Context,
 		return ec.fieldContext_DeleteReviewPayload_deletedReviewId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EditCommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "comment":
+		return ec.fieldContext_EditCommentPayload_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EditCommentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EditPostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8314,6 +9219,32 @@ func (ec *executionContext) childFields_FeatureReviewPayload(ctx context.Context
 		return ec.fieldContext_FeatureReviewPayload_review(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FeatureReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Flag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_Flag_reason(ctx, field)
+	case "note":
+		return ec.fieldContext_Flag_note(ctx, field)
+	case "weight":
+		return ec.fieldContext_Flag_weight(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Flag_outcome(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Flag_createdAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Flag_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Flag", field.Name)
+}
+
+func (ec *executionContext) childFields_FlagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_FlagPayload_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FlagPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8424,6 +9355,8 @@ func (ec *executionContext) childFields_ModerationQueueConnection(ctx context.Co
 	switch field.Name {
 	case "totalCount":
 		return ec.fieldContext_ModerationQueueConnection_totalCount(ctx, field)
+	case "counts":
+		return ec.fieldContext_ModerationQueueConnection_counts(ctx, field)
 	case "edges":
 		return ec.fieldContext_ModerationQueueConnection_edges(ctx, field)
 	case "pageInfo":
@@ -8432,12 +9365,28 @@ func (ec *executionContext) childFields_ModerationQueueConnection(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ModerationQueueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pendingApproval":
+		return ec.fieldContext_ModerationQueueCounts_pendingApproval(ctx, field)
+	case "flagged":
+		return ec.fieldContext_ModerationQueueCounts_flagged(ctx, field)
+	case "watchedWord":
+		return ec.fieldContext_ModerationQueueCounts_watchedWord(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_ModerationQueueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
 		return ec.fieldContext_ModerationQueueEdge_cursor(ctx, field)
 	case "node":
 		return ec.fieldContext_ModerationQueueEdge_node(ctx, field)
+	case "reasons":
+		return ec.fieldContext_ModerationQueueEdge_reasons(ctx, field)
+	case "flags":
+		return ec.fieldContext_ModerationQueueEdge_flags(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ModerationQueueEdge", field.Name)
 }
@@ -8638,6 +9587,10 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_reactionCounts(ctx, field)
 	case "watchedWords":
 		return ec.fieldContext_Post_watchedWords(ctx, field)
+	case "comments":
+		return ec.fieldContext_Post_comments(ctx, field)
+	case "viewerReactions":
+		return ec.fieldContext_Post_viewerReactions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -8734,6 +9687,14 @@ func (ec *executionContext) childFields_RatingCount(ctx context.Context, field g
 		return ec.fieldContext_RatingCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RatingCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ReactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_ReactPayload_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReactPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReactionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8996,6 +9957,14 @@ func (ec *executionContext) childFields_ShipmentUpdate(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ShipmentUpdate", field.Name)
 }
 
+func (ec *executionContext) childFields_SilenceAuthorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_SilenceAuthorPayload_customer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SilenceAuthorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9060,6 +10029,22 @@ func (ec *executionContext) childFields_TrackingEventEdge(ctx context.Context, f
 		return ec.fieldContext_TrackingEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrackingEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UnreactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "post":
+		return ec.fieldContext_UnreactPayload_post(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnreactPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UnsilenceAuthorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_UnsilenceAuthorPayload_customer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnsilenceAuthorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateTopicPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9296,6 +10281,20 @@ func (ec *executionContext) field_Customer_orders_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.CommentInput, error) {
+			return ec.unmarshalNAddCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addWatchedWord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9352,6 +10351,20 @@ func (ec *executionContext) field_Mutation_createTopic_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteCommentInput, error) {
+			return ec.unmarshalNDeleteCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeleteCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deletePost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9372,6 +10385,20 @@ func (ec *executionContext) field_Mutation_deleteReview_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteReviewInput, error) {
 			return ec.unmarshalNDeleteReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeleteReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_editComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.CommentEdit, error) {
+			return ec.unmarshalNEditCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentEdit(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9422,6 +10449,20 @@ func (ec *executionContext) field_Mutation_featureReview_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_flag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.FlagInput, error) {
+			return ec.unmarshalNFlagInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐFlagInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9456,6 +10497,20 @@ func (ec *executionContext) field_Mutation_moderate_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (moderation.Input, error) {
 			return ec.unmarshalNModerateInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_react_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.ReactInput, error) {
+			return ec.unmarshalNReactInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐReactInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9534,6 +10589,48 @@ func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_silenceAuthor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.SilenceInput, error) {
+			return ec.unmarshalNSilenceAuthorInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unreact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (community.ReactInput, error) {
+			return ec.unmarshalNReactInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐReactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unsilenceAuthor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnsilenceAuthorInput, error) {
+			return ec.unmarshalNUnsilenceAuthorInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUnsilenceAuthorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateTopic_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9573,6 +10670,44 @@ func (ec *executionContext) field_Mutation_writeReview_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Post_comments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -9809,6 +10944,14 @@ func (ec *executionContext) field_Query_moderationQueue_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*moderation.QueueFilter, error) {
+			return ec.unmarshalOModerationQueueFilter2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -10346,6 +11489,38 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AddCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *community.CommentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCommentPayload_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddCommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AddWatchedWordPayload_watchedWord(ctx context.Context, field graphql.CollectedField, obj *moderation.WatchedWordResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10583,6 +11758,460 @@ func (ec *executionContext) _Author_displayName(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Author_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_statusReason(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_editedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_post(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comment_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *moderation.Author) graphql.Marshaler {
+			return ec.marshalNAuthor2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐAuthor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_replies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().Replies(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_replies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comment_watchedWords(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_watchedWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().WatchedWords(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_watchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CommentEdge) graphql.Marshaler {
+			return ec.marshalOCommentEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _CreatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *community.PostResult) (ret graphql.Marshaler) {
@@ -10865,6 +12494,52 @@ func (ec *executionContext) fieldContext_Customer_lastName(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Customer", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Customer_silencedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_silencedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SilencedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_silencedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Customer_silenceReason(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_silenceReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SilenceReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_silenceReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Customer_orders(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11051,6 +12726,52 @@ func (ec *executionContext) fieldContext_CustomerEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CustomerEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _DeleteCommentPayload_deletedCommentId(ctx context.Context, field graphql.CollectedField, obj *community.CommentDeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCommentPayload_deletedCommentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedCommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCommentPayload_deletedCommentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteCommentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteCommentPayload_deletedReplyIds(ctx context.Context, field graphql.CollectedField, obj *community.CommentDeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteCommentPayload_deletedReplyIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedReplyIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteCommentPayload_deletedReplyIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteCommentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _DeletePostPayload_deletedPostId(ctx context.Context, field graphql.CollectedField, obj *community.DeleteResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11095,6 +12816,38 @@ func (ec *executionContext) _DeleteReviewPayload_deletedReviewId(ctx context.Con
 }
 func (ec *executionContext) fieldContext_DeleteReviewPayload_deletedReviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteReviewPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EditCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *community.CommentResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EditCommentPayload_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EditCommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EditCommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EditPostPayload_post(ctx context.Context, field graphql.CollectedField, obj *community.PostResult) (ret graphql.Marshaler) {
@@ -11188,6 +12941,176 @@ func (ec *executionContext) fieldContext_FeatureReviewPayload_review(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Flag_reason(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.FlagReason) graphql.Marshaler {
+			return ec.marshalNFlagReason2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type FlagReason does not have child fields"))
+}
+
+func (ec *executionContext) _Flag_note(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Flag_weight(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Flag_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.FlagOutcome) graphql.Marshaler {
+			return ec.marshalNFlagOutcome2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type FlagOutcome does not have child fields"))
+}
+
+func (ec *executionContext) _Flag_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Flag_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Flag_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Flag_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Flag", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _FlagPayload_item(ctx context.Context, field graphql.CollectedField, obj *community.FlagResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlagPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+			return ec.marshalNModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlagPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FlagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
 	}
 	return fc, nil
@@ -11992,6 +13915,38 @@ func (ec *executionContext) fieldContext_ModerationQueueConnection_totalCount(_ 
 	return graphql.NewScalarFieldContext("ModerationQueueConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ModerationQueueConnection_counts(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueConnection_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v moderation.QueueCounts) graphql.Marshaler {
+			return ec.marshalNModerationQueueCounts2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueConnection_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModerationQueueCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ModerationQueueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12056,6 +14011,75 @@ func (ec *executionContext) fieldContext_ModerationQueueConnection_pageInfo(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _ModerationQueueCounts_pendingApproval(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_pendingApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingApproval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_pendingApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueCounts_flagged(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_flagged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flagged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_flagged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueCounts_watchedWord(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueCounts_watchedWord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WatchedWord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueCounts_watchedWord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ModerationQueueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12106,6 +14130,61 @@ func (ec *executionContext) fieldContext_ModerationQueueEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ModerationQueueEdge_reasons(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEdge_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []moderation.QueueReason) graphql.Marshaler {
+			return ec.marshalNModerationQueueReason2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEdge_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationQueueEdge", field, false, false, errors.New("field of type ModerationQueueReason does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationQueueEdge_flags(ctx context.Context, field graphql.CollectedField, obj *moderation.QueueEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationQueueEdge_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Flag) graphql.Marshaler {
+			return ec.marshalNFlag2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationQueueEdge_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ModerationQueueEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Flag(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12738,6 +14817,358 @@ func (ec *executionContext) fieldContext_Mutation_setCommunityTrust(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setCommunityTrust_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddComment(ctx, fc.Args["input"].(community.CommentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.CommentResult) graphql.Marshaler {
+			return ec.marshalNAddCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddCommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_editComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_editComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EditComment(ctx, fc.Args["input"].(community.CommentEdit))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.CommentResult) graphql.Marshaler {
+			return ec.marshalNEditCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_editComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EditCommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_editComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteComment(ctx, fc.Args["input"].(model.DeleteCommentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.CommentDeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteCommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_react(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_react(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().React(ctx, fc.Args["input"].(community.ReactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostResult) graphql.Marshaler {
+			return ec.marshalNReactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_react(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReactPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_react_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unreact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unreact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unreact(ctx, fc.Args["input"].(community.ReactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostResult) graphql.Marshaler {
+			return ec.marshalNUnreactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unreact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnreactPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unreact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_flag(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_flag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Flag(ctx, fc.Args["input"].(community.FlagInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.FlagResult) graphql.Marshaler {
+			return ec.marshalNFlagPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐFlagResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_flag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlagPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_flag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_silenceAuthor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_silenceAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SilenceAuthor(ctx, fc.Args["input"].(community.SilenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.SilenceResult) graphql.Marshaler {
+			return ec.marshalNSilenceAuthorPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_silenceAuthor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SilenceAuthorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_silenceAuthor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsilenceAuthor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsilenceAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnsilenceAuthor(ctx, fc.Args["input"].(model.UnsilenceAuthorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.SilenceResult) graphql.Marshaler {
+			return ec.marshalNUnsilenceAuthorPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsilenceAuthor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnsilenceAuthorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsilenceAuthor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14817,6 +17248,73 @@ func (ec *executionContext) fieldContext_Post_watchedWords(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Post_comments(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Post().Comments(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
+			return ec.marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Post_comments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Post",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Post_comments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Post_viewerReactions(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_viewerReactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().ViewerReactions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []types.ReactionKind) graphql.Marshaler {
+			return ec.marshalNReactionKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Post_viewerReactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type ReactionKind does not have child fields"))
+}
+
 func (ec *executionContext) _PostAddedUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15847,7 +18345,7 @@ func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ModerationQueue(ctx, fc.Args["first"].(int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().ModerationQueue(ctx, fc.Args["first"].(int), fc.Args["after"].(*string), fc.Args["filter"].(*moderation.QueueFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *moderation.QueueConnection) graphql.Marshaler {
@@ -16167,6 +18665,38 @@ func (ec *executionContext) fieldContext_RatingCount_count(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RatingCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ReactPayload_post(ctx context.Context, field graphql.CollectedField, obj *community.PostResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReactPayload_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReactPayload_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReactionCount_kind(ctx context.Context, field graphql.CollectedField, obj *community.ReactionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16479,7 +19009,7 @@ func (ec *executionContext) _Review_title(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Review_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
+			return ec.Resolvers.Review().Title(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -16490,7 +19020,7 @@ func (ec *executionContext) _Review_title(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Review_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Review", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
@@ -16502,7 +19032,7 @@ func (ec *executionContext) _Review_body(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Review_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
+			return ec.Resolvers.Review().Body(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16513,7 +19043,7 @@ func (ec *executionContext) _Review_body(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Review_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Review", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Review", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Review_status(ctx context.Context, field graphql.CollectedField, obj *ent.Review) (ret graphql.Marshaler) {
@@ -18242,6 +20772,38 @@ func (ec *executionContext) fieldContext_ShipmentUpdate_event(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _SilenceAuthorPayload_customer(ctx context.Context, field graphql.CollectedField, obj *community.SilenceResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SilenceAuthorPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SilenceAuthorPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SilenceAuthorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_shipmentUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -18979,6 +21541,70 @@ func (ec *executionContext) _TrackingEventEdge_cursor(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_TrackingEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackingEventEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _UnreactPayload_post(ctx context.Context, field graphql.CollectedField, obj *community.PostResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnreactPayload_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Post) graphql.Marshaler {
+			return ec.marshalNPost2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnreactPayload_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnreactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Post(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnsilenceAuthorPayload_customer(ctx context.Context, field graphql.CollectedField, obj *community.SilenceResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnsilenceAuthorPayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnsilenceAuthorPayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnsilenceAuthorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateTopicPayload_topic(ctx context.Context, field graphql.CollectedField, obj *community.TopicResult) (ret graphql.Marshaler) {
@@ -20416,6 +23042,50 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddCommentInput(ctx context.Context, obj any) (community.CommentInput, error) {
+	var it community.CommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postId", "body", "parentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddWatchedWordInput(ctx context.Context, obj any) (moderation.WatchedWordInput, error) {
 	var it moderation.WatchedWordInput
 	if obj == nil {
@@ -20527,6 +23197,47 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCommentOrder(ctx context.Context, obj any) (ent.CommentOrder, error) {
+	var it ent.CommentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCommentOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
 		}
 	}
 	return it, nil
@@ -21176,6 +23887,36 @@ func (ec *executionContext) unmarshalInputCustomerWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteCommentInput(ctx context.Context, obj any) (model.DeleteCommentInput, error) {
+	var it model.DeleteCommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputDeletePostInput(ctx context.Context, obj any) (model.DeletePostInput, error) {
 	var it model.DeletePostInput
 	if obj == nil {
@@ -21231,6 +23972,43 @@ func (ec *executionContext) unmarshalInputDeleteReviewInput(ctx context.Context,
 				return it, err
 			}
 			it.ReviewID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputEditCommentInput(ctx context.Context, obj any) (community.CommentEdit, error) {
+	var it community.CommentEdit
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commentId", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
 		}
 	}
 	return it, nil
@@ -21377,6 +24155,50 @@ func (ec *executionContext) unmarshalInputFeatureReviewInput(ctx context.Context
 				return it, err
 			}
 			it.Featured = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFlagInput(ctx context.Context, obj any) (community.FlagInput, error) {
+	var it community.FlagInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "reason", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNFlagReason2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -22963,6 +25785,50 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputModerationQueueFilter(ctx context.Context, obj any) (moderation.QueueFilter, error) {
+	var it moderation.QueueFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "reason", "olderThan"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOModerationItemKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOModerationQueueReason2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "olderThan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("olderThan"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OlderThan = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputOrderItemOrder(ctx context.Context, obj any) (ent.OrderItemOrder, error) {
 	var it ent.OrderItemOrder
 	if obj == nil {
@@ -24386,6 +27252,43 @@ func (ec *executionContext) unmarshalInputProductWhereInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputReactInput(ctx context.Context, obj any) (community.ReactInput, error) {
+	var it community.ReactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"postId", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "postId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNReactionKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRecordTrackingEventsInput(ctx context.Context, obj any) (tracking.EventsInput, error) {
 	var it tracking.EventsInput
 	if obj == nil {
@@ -25624,6 +28527,50 @@ func (ec *executionContext) unmarshalInputShipmentWhereInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSilenceAuthorInput(ctx context.Context, obj any) (community.SilenceInput, error) {
+	var it community.SilenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "until", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputTopicOrder(ctx context.Context, obj any) (ent.TopicOrder, error) {
 	var it ent.TopicOrder
 	if obj == nil {
@@ -26326,6 +29273,36 @@ func (ec *executionContext) unmarshalInputTrackingEventWhereInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Context, obj any) (model.UnsilenceAuthorInput, error) {
+	var it model.UnsilenceAuthorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateTopicInput(ctx context.Context, obj any) (community.TopicUpdate, error) {
 	var it community.TopicUpdate
 	if obj == nil {
@@ -26769,6 +29746,11 @@ func (ec *executionContext) _Moderatable(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._Post(ctx, sel, obj)
+	case *ent.Comment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Comment(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -26792,6 +29774,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Post(ctx, sel, obj)
+	case *ent.Comment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Comment(ctx, sel, obj)
 	case *ent.WatchedWord:
 		if obj == nil {
 			return graphql.Null
@@ -26864,6 +29851,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addCommentPayloadImplementors = []string{"AddCommentPayload"}
+
+func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *community.CommentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addCommentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddCommentPayload")
+		case "comment":
+			out.Values[i] = ec._AddCommentPayload_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var addWatchedWordPayloadImplementors = []string{"AddWatchedWordPayload"}
 
@@ -26990,6 +30015,388 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("Author")
 		case "displayName":
 			out.Values[i] = ec._Author_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var commentImplementors = []string{"Comment", "Node", "Moderatable"}
+
+func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *ent.Comment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Comment")
+		case "id":
+			out.Values[i] = ec._Comment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Comment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Comment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Comment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Comment_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "editedAt":
+			out.Values[i] = ec._Comment_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "post":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_post(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "parent":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_parent(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "body":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_body(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "author":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_author(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "replies":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_replies(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "watchedWords":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_watchedWords(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var commentConnectionImplementors = []string{"CommentConnection"}
+
+func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentConnection")
+		case "edges":
+			out.Values[i] = ec._CommentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var commentEdgeImplementors = []string{"CommentEdge"}
+
+func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentEdge")
+		case "node":
+			out.Values[i] = ec._CommentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CommentEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27180,6 +30587,16 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "silencedUntil":
+			out.Values[i] = ec._Customer_silencedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "silenceReason":
+			out.Values[i] = ec._Customer_silenceReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "orders":
 			field := field
 
@@ -27330,6 +30747,49 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
+
+func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *community.CommentDeleteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteCommentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteCommentPayload")
+		case "deletedCommentId":
+			out.Values[i] = ec._DeleteCommentPayload_deletedCommentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletedReplyIds":
+			out.Values[i] = ec._DeleteCommentPayload_deletedReplyIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deletePostPayloadImplementors = []string{"DeletePostPayload"}
 
 func (ec *executionContext) _DeletePostPayload(ctx context.Context, sel ast.SelectionSet, obj *community.DeleteResult) graphql.Marshaler {
@@ -27382,6 +30842,44 @@ func (ec *executionContext) _DeleteReviewPayload(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("DeleteReviewPayload")
 		case "deletedReviewId":
 			out.Values[i] = ec._DeleteReviewPayload_deletedReviewId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var editCommentPayloadImplementors = []string{"EditCommentPayload"}
+
+func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *community.CommentResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, editCommentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EditCommentPayload")
+		case "comment":
+			out.Values[i] = ec._EditCommentPayload_comment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27496,6 +30994,107 @@ func (ec *executionContext) _FeatureReviewPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("FeatureReviewPayload")
 		case "review":
 			out.Values[i] = ec._FeatureReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var flagImplementors = []string{"Flag"}
+
+func (ec *executionContext) _Flag(ctx context.Context, sel ast.SelectionSet, obj *ent.Flag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, flagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Flag")
+		case "reason":
+			out.Values[i] = ec._Flag_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Flag_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._Flag_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._Flag_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Flag_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Flag_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var flagPayloadImplementors = []string{"FlagPayload"}
+
+func (ec *executionContext) _FlagPayload(ctx context.Context, sel ast.SelectionSet, obj *community.FlagResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, flagPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FlagPayload")
+		case "item":
+			out.Values[i] = ec._FlagPayload_item(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27989,6 +31588,11 @@ func (ec *executionContext) _ModerationQueueConnection(ctx context.Context, sel 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "counts":
+			out.Values[i] = ec._ModerationQueueConnection_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "edges":
 			out.Values[i] = ec._ModerationQueueConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27996,6 +31600,54 @@ func (ec *executionContext) _ModerationQueueConnection(ctx context.Context, sel 
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ModerationQueueConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var moderationQueueCountsImplementors = []string{"ModerationQueueCounts"}
+
+func (ec *executionContext) _ModerationQueueCounts(ctx context.Context, sel ast.SelectionSet, obj *moderation.QueueCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moderationQueueCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModerationQueueCounts")
+		case "pendingApproval":
+			out.Values[i] = ec._ModerationQueueCounts_pendingApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flagged":
+			out.Values[i] = ec._ModerationQueueCounts_flagged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "watchedWord":
+			out.Values[i] = ec._ModerationQueueCounts_watchedWord(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28039,6 +31691,16 @@ func (ec *executionContext) _ModerationQueueEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._ModerationQueueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._ModerationQueueEdge_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flags":
+			out.Values[i] = ec._ModerationQueueEdge_flags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28288,6 +31950,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setCommunityTrust":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCommunityTrust(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_editComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "react":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_react(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unreact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "flag":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_flag(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "silenceAuthor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_silenceAuthor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsilenceAuthor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsilenceAuthor(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29629,6 +33347,82 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "comments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Post_comments(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerReactions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Post_viewerReactions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30473,6 +34267,44 @@ func (ec *executionContext) _RatingCount(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var reactPayloadImplementors = []string{"ReactPayload"}
+
+func (ec *executionContext) _ReactPayload(ctx context.Context, sel ast.SelectionSet, obj *community.PostResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReactPayload")
+		case "post":
+			out.Values[i] = ec._ReactPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var reactionCountImplementors = []string{"ReactionCount"}
 
 func (ec *executionContext) _ReactionCount(ctx context.Context, sel ast.SelectionSet, obj *community.ReactionCount) graphql.Marshaler {
@@ -30711,15 +34543,81 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
-			out.Values[i] = ec._Review_title(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_title(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "body":
-			out.Values[i] = ec._Review_body(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Review_body(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "status":
 			out.Values[i] = ec._Review_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31858,6 +35756,44 @@ func (ec *executionContext) _ShipmentUpdate(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var silenceAuthorPayloadImplementors = []string{"SilenceAuthorPayload"}
+
+func (ec *executionContext) _SilenceAuthorPayload(ctx context.Context, sel ast.SelectionSet, obj *community.SilenceResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, silenceAuthorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SilenceAuthorPayload")
+		case "customer":
+			out.Values[i] = ec._SilenceAuthorPayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -32132,6 +36068,82 @@ func (ec *executionContext) _TrackingEventEdge(ctx context.Context, sel ast.Sele
 			}
 		case "cursor":
 			out.Values[i] = ec._TrackingEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var unreactPayloadImplementors = []string{"UnreactPayload"}
+
+func (ec *executionContext) _UnreactPayload(ctx context.Context, sel ast.SelectionSet, obj *community.PostResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unreactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnreactPayload")
+		case "post":
+			out.Values[i] = ec._UnreactPayload_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var unsilenceAuthorPayloadImplementors = []string{"UnsilenceAuthorPayload"}
+
+func (ec *executionContext) _UnsilenceAuthorPayload(ctx context.Context, sel ast.SelectionSet, obj *community.SilenceResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unsilenceAuthorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnsilenceAuthorPayload")
+		case "customer":
+			out.Values[i] = ec._UnsilenceAuthorPayload_customer(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32816,6 +36828,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentInput(ctx context.Context, v any) (community.CommentInput, error) {
+	res, err := ec.unmarshalInputAddCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentResult(ctx context.Context, sel ast.SelectionSet, v *community.CommentResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AddCommentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAddWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐWatchedWordInput(ctx context.Context, v any) (moderation.WatchedWordInput, error) {
 	res, err := ec.unmarshalInputAddWatchedWordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32864,6 +36891,58 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNComment2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Comment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx context.Context, sel ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Comment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommentOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentOrderField(ctx context.Context, v any) (*ent.CommentOrderField, error) {
+	var res = new(ent.CommentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommentOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CommentOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalNCommunityTrust2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐCommunityTrust(ctx context.Context, v any) (types.CommunityTrust, error) {
@@ -32972,6 +37051,21 @@ func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋafter
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDeleteCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeleteCommentInput(ctx context.Context, v any) (model.DeleteCommentInput, error) {
+	res, err := ec.unmarshalInputDeleteCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentDeleteResult(ctx context.Context, sel ast.SelectionSet, v *community.CommentDeleteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteCommentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDeletePostInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeletePostInput(ctx context.Context, v any) (model.DeletePostInput, error) {
 	res, err := ec.unmarshalInputDeletePostInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33000,6 +37094,21 @@ func (ec *executionContext) marshalNDeleteReviewPayload2ᚖgithubᚗcomᚋafterc
 		return graphql.Null
 	}
 	return ec._DeleteReviewPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEditCommentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentEdit(ctx context.Context, v any) (community.CommentEdit, error) {
+	res, err := ec.unmarshalInputEditCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEditCommentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentResult(ctx context.Context, sel ast.SelectionSet, v *community.CommentResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EditCommentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEditPostInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐEditInput(ctx context.Context, v any) (community.EditInput, error) {
@@ -33054,6 +37163,67 @@ func (ec *executionContext) unmarshalNFeedChange2githubᚗcomᚋaftercartᚋafte
 }
 
 func (ec *executionContext) marshalNFeedChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFeedChange(ctx context.Context, sel ast.SelectionSet, v types.FeedChange) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFlag2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Flag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFlag2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFlag2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐFlag(ctx context.Context, sel ast.SelectionSet, v *ent.Flag) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Flag(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFlagInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐFlagInput(ctx context.Context, v any) (community.FlagInput, error) {
+	res, err := ec.unmarshalInputFlagInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFlagOutcome2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagOutcome(ctx context.Context, v any) (types.FlagOutcome, error) {
+	var res types.FlagOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFlagOutcome2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagOutcome(ctx context.Context, sel ast.SelectionSet, v types.FlagOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFlagPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐFlagResult(ctx context.Context, sel ast.SelectionSet, v *community.FlagResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FlagPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFlagReason2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagReason(ctx context.Context, v any) (types.FlagReason, error) {
+	var res types.FlagReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFlagReason2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFlagReason(ctx context.Context, sel ast.SelectionSet, v types.FlagReason) graphql.Marshaler {
 	return v
 }
 
@@ -33321,6 +37491,16 @@ func (ec *executionContext) unmarshalNModerationDecisionWhereInput2ᚖgithubᚗc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNModerationItemKind2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKind(ctx context.Context, v any) (moderation.ItemKind, error) {
+	var res moderation.ItemKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationItemKind2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKind(ctx context.Context, sel ast.SelectionSet, v moderation.ItemKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNModerationQueueConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueConnection(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -33329,6 +37509,10 @@ func (ec *executionContext) marshalNModerationQueueConnection2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._ModerationQueueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNModerationQueueCounts2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueCounts(ctx context.Context, sel ast.SelectionSet, v moderation.QueueCounts) graphql.Marshaler {
+	return ec._ModerationQueueCounts(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNModerationQueueEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*moderation.QueueEdge) graphql.Marshaler {
@@ -33359,6 +37543,46 @@ func (ec *executionContext) marshalNModerationQueueEdge2ᚖgithubᚗcomᚋafterc
 
 func (ec *executionContext) marshalNModerationQueuePageInfo2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueuePageInfo(ctx context.Context, sel ast.SelectionSet, v moderation.QueuePageInfo) graphql.Marshaler {
 	return ec._ModerationQueuePageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNModerationQueueReason2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx context.Context, v any) (moderation.QueueReason, error) {
+	var res moderation.QueueReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModerationQueueReason2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx context.Context, sel ast.SelectionSet, v moderation.QueueReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNModerationQueueReason2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReasonᚄ(ctx context.Context, v any) ([]moderation.QueueReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]moderation.QueueReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNModerationQueueReason2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNModerationQueueReason2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []moderation.QueueReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationQueueReason2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNModerationQueueUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueUpdate(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueUpdate) graphql.Marshaler {
@@ -33651,6 +37875,21 @@ func (ec *executionContext) marshalNRatingCount2ᚕgithubᚗcomᚋaftercartᚋaf
 	return ret
 }
 
+func (ec *executionContext) unmarshalNReactInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐReactInput(ctx context.Context, v any) (community.ReactInput, error) {
+	res, err := ec.unmarshalInputReactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostResult(ctx context.Context, sel ast.SelectionSet, v *community.PostResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReactPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReactionCount2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐReactionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*community.ReactionCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -33685,6 +37924,36 @@ func (ec *executionContext) unmarshalNReactionKind2githubᚗcomᚋaftercartᚋaf
 
 func (ec *executionContext) marshalNReactionKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKind(ctx context.Context, sel ast.SelectionSet, v types.ReactionKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNReactionKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKindᚄ(ctx context.Context, v any) ([]types.ReactionKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]types.ReactionKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReactionKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReactionKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKindᚄ(ctx context.Context, sel ast.SelectionSet, v []types.ReactionKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReactionKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐReactionKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRecordTrackingEventsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐEventsInput(ctx context.Context, v any) (tracking.EventsInput, error) {
@@ -33910,6 +38179,21 @@ func (ec *executionContext) unmarshalNShipmentWhereInput2ᚖgithubᚗcomᚋafter
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSilenceAuthorInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceInput(ctx context.Context, v any) (community.SilenceInput, error) {
+	res, err := ec.unmarshalInputSilenceAuthorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSilenceAuthorPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceResult(ctx context.Context, sel ast.SelectionSet, v *community.SilenceResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SilenceAuthorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34071,6 +38355,31 @@ func (ec *executionContext) unmarshalNTrackingStatus2githubᚗcomᚋaftercartᚋ
 
 func (ec *executionContext) marshalNTrackingStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐTrackingStatus(ctx context.Context, sel ast.SelectionSet, v types.TrackingStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNUnreactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostResult(ctx context.Context, sel ast.SelectionSet, v *community.PostResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UnreactPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUnsilenceAuthorInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUnsilenceAuthorInput(ctx context.Context, v any) (model.UnsilenceAuthorInput, error) {
+	res, err := ec.unmarshalInputUnsilenceAuthorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnsilenceAuthorPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSilenceResult(ctx context.Context, sel ast.SelectionSet, v *community.SilenceResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UnsilenceAuthorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateTopicInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTopicUpdate(ctx context.Context, v any) (community.TopicUpdate, error) {
@@ -34348,6 +38657,33 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx context.Context, sel ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Comment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommentEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CommentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommentEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCommentEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
@@ -34779,6 +39115,66 @@ func (ec *executionContext) unmarshalOModerationDecisionWhereInput2ᚖgithubᚗc
 	}
 	res, err := ec.unmarshalInputModerationDecisionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOModerationItemKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKindᚄ(ctx context.Context, v any) ([]moderation.ItemKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]moderation.ItemKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNModerationItemKind2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOModerationItemKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKindᚄ(ctx context.Context, sel ast.SelectionSet, v []moderation.ItemKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModerationItemKind2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐItemKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOModerationQueueFilter2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueFilter(ctx context.Context, v any) (*moderation.QueueFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputModerationQueueFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOModerationQueueReason2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx context.Context, v any) (*moderation.QueueReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(moderation.QueueReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOModerationQueueReason2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐQueueReason(ctx context.Context, sel ast.SelectionSet, v *moderation.QueueReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOModerationStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatusᚄ(ctx context.Context, v any) ([]types.ModerationStatus, error) {

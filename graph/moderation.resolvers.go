@@ -31,6 +31,6 @@ func (r *mutationResolver) RemoveWatchedWord(ctx context.Context, input model.Re
 }
 
 // ModerationQueue is the resolver for the moderationQueue field.
-func (r *queryResolver) ModerationQueue(ctx context.Context, first int, after *string) (*moderation.QueueConnection, error) {
-	return r.Moderation.Queue(ctx, first, after)
+func (r *queryResolver) ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error) {
+	return r.Moderation.Queue(ctx, first, after, filter)
 }

@@ -278,6 +278,10 @@ func (w *statusWriter) customer(sel ast.SelectionSet, c *ent.Customer) {
 			w.str(c.FirstName)
 		case "lastName":
 			w.str(c.LastName)
+		case "silencedUntil":
+			w.optTime(c.SilencedUntil)
+		case "silenceReason":
+			w.optStr(c.SilenceReason)
 		default:
 			w.fail()
 		}

@@ -37,7 +37,7 @@ var (
 				Symbol:     "comments_comments_replies",
 				Columns:    []*schema.Column{CommentsColumns[12]},
 				RefColumns: []*schema.Column{CommentsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "comments_customers_author",
@@ -597,6 +597,8 @@ var (
 		{Name: "rating", Type: field.TypeInt},
 		{Name: "title", Type: field.TypeString, Nullable: true, Size: 150},
 		{Name: "body", Type: field.TypeString, Size: 5000},
+		{Name: "censored_title", Type: field.TypeString, Nullable: true, Size: 150},
+		{Name: "censored_body", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}, Default: "PENDING"},
 		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 1000},
 		{Name: "verified_buyer", Type: field.TypeBool, Default: false},
@@ -619,19 +621,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "reviews_products_reviews",
-				Columns:    []*schema.Column{ReviewsColumns[16]},
+				Columns:    []*schema.Column{ReviewsColumns[18]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "reviews_customers_author",
-				Columns:    []*schema.Column{ReviewsColumns[17]},
+				Columns:    []*schema.Column{ReviewsColumns[19]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "reviews_order_items_order_item",
-				Columns:    []*schema.Column{ReviewsColumns[18]},
+				Columns:    []*schema.Column{ReviewsColumns[20]},
 				RefColumns: []*schema.Column{OrderItemsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -640,27 +642,27 @@ var (
 			{
 				Name:    "review_product_id_customer_id",
 				Unique:  true,
-				Columns: []*schema.Column{ReviewsColumns[16], ReviewsColumns[17]},
+				Columns: []*schema.Column{ReviewsColumns[18], ReviewsColumns[19]},
 			},
 			{
 				Name:    "review_product_id_status_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewsColumns[16], ReviewsColumns[6], ReviewsColumns[1]},
+				Columns: []*schema.Column{ReviewsColumns[18], ReviewsColumns[8], ReviewsColumns[1]},
 			},
 			{
 				Name:    "review_status_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewsColumns[6], ReviewsColumns[1]},
+				Columns: []*schema.Column{ReviewsColumns[8], ReviewsColumns[1]},
 			},
 			{
 				Name:    "review_customer_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewsColumns[17]},
+				Columns: []*schema.Column{ReviewsColumns[19]},
 			},
 			{
 				Name:    "review_order_item_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReviewsColumns[18]},
+				Columns: []*schema.Column{ReviewsColumns[20]},
 			},
 		},
 	}
@@ -970,7 +972,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "word", Type: field.TypeString, Unique: true, Size: 100},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"BLOCK", "REQUIRE_APPROVAL", "FLAG"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"BLOCK", "REQUIRE_APPROVAL", "FLAG", "CENSOR"}},
 		{Name: "created_by", Type: field.TypeString, Size: 320, Default: ""},
 	}
 	// WatchedWordsTable holds the schema information for the "watched_words" table.

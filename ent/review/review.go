@@ -34,6 +34,10 @@ const (
 	FieldTitle = "title"
 	// FieldBody holds the string denoting the body field in the database.
 	FieldBody = "body"
+	// FieldCensoredTitle holds the string denoting the censored_title field in the database.
+	FieldCensoredTitle = "censored_title"
+	// FieldCensoredBody holds the string denoting the censored_body field in the database.
+	FieldCensoredBody = "censored_body"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
 	// FieldStatusReason holds the string denoting the status_reason field in the database.
@@ -132,6 +136,8 @@ var Columns = []string{
 	FieldRating,
 	FieldTitle,
 	FieldBody,
+	FieldCensoredTitle,
+	FieldCensoredBody,
 	FieldStatus,
 	FieldStatusReason,
 	FieldVerifiedBuyer,
@@ -174,6 +180,8 @@ var (
 	TitleValidator func(string) error
 	// BodyValidator is a validator for the "body" field. It is called by the builders before save.
 	BodyValidator func(string) error
+	// CensoredTitleValidator is a validator for the "censored_title" field. It is called by the builders before save.
+	CensoredTitleValidator func(string) error
 	// StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
 	StatusReasonValidator func(string) error
 	// DefaultVerifiedBuyer holds the default value on creation for the "verified_buyer" field.
@@ -252,6 +260,16 @@ func ByTitle(opts ...sql.OrderTermOption) OrderOption {
 // ByBody orders the results by the body field.
 func ByBody(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBody, opts...).ToFunc()
+}
+
+// ByCensoredTitle orders the results by the censored_title field.
+func ByCensoredTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCensoredTitle, opts...).ToFunc()
+}
+
+// ByCensoredBody orders the results by the censored_body field.
+func ByCensoredBody(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCensoredBody, opts...).ToFunc()
 }
 
 // ByStatus orders the results by the status field.

@@ -96,6 +96,16 @@ func Body(v string) predicate.Review {
 	return predicate.Review(sql.FieldEQ(FieldBody, v))
 }
 
+// CensoredTitle applies equality check predicate on the "censored_title" field. It's identical to CensoredTitleEQ.
+func CensoredTitle(v string) predicate.Review {
+	return predicate.Review(sql.FieldEQ(FieldCensoredTitle, v))
+}
+
+// CensoredBody applies equality check predicate on the "censored_body" field. It's identical to CensoredBodyEQ.
+func CensoredBody(v string) predicate.Review {
+	return predicate.Review(sql.FieldEQ(FieldCensoredBody, v))
+}
+
 // StatusReason applies equality check predicate on the "status_reason" field. It's identical to StatusReasonEQ.
 func StatusReason(v string) predicate.Review {
 	return predicate.Review(sql.FieldEQ(FieldStatusReason, v))
@@ -464,6 +474,156 @@ func BodyEqualFold(v string) predicate.Review {
 // BodyContainsFold applies the ContainsFold predicate on the "body" field.
 func BodyContainsFold(v string) predicate.Review {
 	return predicate.Review(sql.FieldContainsFold(FieldBody, v))
+}
+
+// CensoredTitleEQ applies the EQ predicate on the "censored_title" field.
+func CensoredTitleEQ(v string) predicate.Review {
+	return predicate.Review(sql.FieldEQ(FieldCensoredTitle, v))
+}
+
+// CensoredTitleNEQ applies the NEQ predicate on the "censored_title" field.
+func CensoredTitleNEQ(v string) predicate.Review {
+	return predicate.Review(sql.FieldNEQ(FieldCensoredTitle, v))
+}
+
+// CensoredTitleIn applies the In predicate on the "censored_title" field.
+func CensoredTitleIn(vs ...string) predicate.Review {
+	return predicate.Review(sql.FieldIn(FieldCensoredTitle, vs...))
+}
+
+// CensoredTitleNotIn applies the NotIn predicate on the "censored_title" field.
+func CensoredTitleNotIn(vs ...string) predicate.Review {
+	return predicate.Review(sql.FieldNotIn(FieldCensoredTitle, vs...))
+}
+
+// CensoredTitleGT applies the GT predicate on the "censored_title" field.
+func CensoredTitleGT(v string) predicate.Review {
+	return predicate.Review(sql.FieldGT(FieldCensoredTitle, v))
+}
+
+// CensoredTitleGTE applies the GTE predicate on the "censored_title" field.
+func CensoredTitleGTE(v string) predicate.Review {
+	return predicate.Review(sql.FieldGTE(FieldCensoredTitle, v))
+}
+
+// CensoredTitleLT applies the LT predicate on the "censored_title" field.
+func CensoredTitleLT(v string) predicate.Review {
+	return predicate.Review(sql.FieldLT(FieldCensoredTitle, v))
+}
+
+// CensoredTitleLTE applies the LTE predicate on the "censored_title" field.
+func CensoredTitleLTE(v string) predicate.Review {
+	return predicate.Review(sql.FieldLTE(FieldCensoredTitle, v))
+}
+
+// CensoredTitleContains applies the Contains predicate on the "censored_title" field.
+func CensoredTitleContains(v string) predicate.Review {
+	return predicate.Review(sql.FieldContains(FieldCensoredTitle, v))
+}
+
+// CensoredTitleHasPrefix applies the HasPrefix predicate on the "censored_title" field.
+func CensoredTitleHasPrefix(v string) predicate.Review {
+	return predicate.Review(sql.FieldHasPrefix(FieldCensoredTitle, v))
+}
+
+// CensoredTitleHasSuffix applies the HasSuffix predicate on the "censored_title" field.
+func CensoredTitleHasSuffix(v string) predicate.Review {
+	return predicate.Review(sql.FieldHasSuffix(FieldCensoredTitle, v))
+}
+
+// CensoredTitleIsNil applies the IsNil predicate on the "censored_title" field.
+func CensoredTitleIsNil() predicate.Review {
+	return predicate.Review(sql.FieldIsNull(FieldCensoredTitle))
+}
+
+// CensoredTitleNotNil applies the NotNil predicate on the "censored_title" field.
+func CensoredTitleNotNil() predicate.Review {
+	return predicate.Review(sql.FieldNotNull(FieldCensoredTitle))
+}
+
+// CensoredTitleEqualFold applies the EqualFold predicate on the "censored_title" field.
+func CensoredTitleEqualFold(v string) predicate.Review {
+	return predicate.Review(sql.FieldEqualFold(FieldCensoredTitle, v))
+}
+
+// CensoredTitleContainsFold applies the ContainsFold predicate on the "censored_title" field.
+func CensoredTitleContainsFold(v string) predicate.Review {
+	return predicate.Review(sql.FieldContainsFold(FieldCensoredTitle, v))
+}
+
+// CensoredBodyEQ applies the EQ predicate on the "censored_body" field.
+func CensoredBodyEQ(v string) predicate.Review {
+	return predicate.Review(sql.FieldEQ(FieldCensoredBody, v))
+}
+
+// CensoredBodyNEQ applies the NEQ predicate on the "censored_body" field.
+func CensoredBodyNEQ(v string) predicate.Review {
+	return predicate.Review(sql.FieldNEQ(FieldCensoredBody, v))
+}
+
+// CensoredBodyIn applies the In predicate on the "censored_body" field.
+func CensoredBodyIn(vs ...string) predicate.Review {
+	return predicate.Review(sql.FieldIn(FieldCensoredBody, vs...))
+}
+
+// CensoredBodyNotIn applies the NotIn predicate on the "censored_body" field.
+func CensoredBodyNotIn(vs ...string) predicate.Review {
+	return predicate.Review(sql.FieldNotIn(FieldCensoredBody, vs...))
+}
+
+// CensoredBodyGT applies the GT predicate on the "censored_body" field.
+func CensoredBodyGT(v string) predicate.Review {
+	return predicate.Review(sql.FieldGT(FieldCensoredBody, v))
+}
+
+// CensoredBodyGTE applies the GTE predicate on the "censored_body" field.
+func CensoredBodyGTE(v string) predicate.Review {
+	return predicate.Review(sql.FieldGTE(FieldCensoredBody, v))
+}
+
+// CensoredBodyLT applies the LT predicate on the "censored_body" field.
+func CensoredBodyLT(v string) predicate.Review {
+	return predicate.Review(sql.FieldLT(FieldCensoredBody, v))
+}
+
+// CensoredBodyLTE applies the LTE predicate on the "censored_body" field.
+func CensoredBodyLTE(v string) predicate.Review {
+	return predicate.Review(sql.FieldLTE(FieldCensoredBody, v))
+}
+
+// CensoredBodyContains applies the Contains predicate on the "censored_body" field.
+func CensoredBodyContains(v string) predicate.Review {
+	return predicate.Review(sql.FieldContains(FieldCensoredBody, v))
+}
+
+// CensoredBodyHasPrefix applies the HasPrefix predicate on the "censored_body" field.
+func CensoredBodyHasPrefix(v string) predicate.Review {
+	return predicate.Review(sql.FieldHasPrefix(FieldCensoredBody, v))
+}
+
+// CensoredBodyHasSuffix applies the HasSuffix predicate on the "censored_body" field.
+func CensoredBodyHasSuffix(v string) predicate.Review {
+	return predicate.Review(sql.FieldHasSuffix(FieldCensoredBody, v))
+}
+
+// CensoredBodyIsNil applies the IsNil predicate on the "censored_body" field.
+func CensoredBodyIsNil() predicate.Review {
+	return predicate.Review(sql.FieldIsNull(FieldCensoredBody))
+}
+
+// CensoredBodyNotNil applies the NotNil predicate on the "censored_body" field.
+func CensoredBodyNotNil() predicate.Review {
+	return predicate.Review(sql.FieldNotNull(FieldCensoredBody))
+}
+
+// CensoredBodyEqualFold applies the EqualFold predicate on the "censored_body" field.
+func CensoredBodyEqualFold(v string) predicate.Review {
+	return predicate.Review(sql.FieldEqualFold(FieldCensoredBody, v))
+}
+
+// CensoredBodyContainsFold applies the ContainsFold predicate on the "censored_body" field.
+func CensoredBodyContainsFold(v string) predicate.Review {
+	return predicate.Review(sql.FieldContainsFold(FieldCensoredBody, v))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.

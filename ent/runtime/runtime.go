@@ -818,34 +818,38 @@ func init() {
 			return nil
 		}
 	}()
+	// reviewDescCensoredTitle is the schema descriptor for censored_title field.
+	reviewDescCensoredTitle := reviewFields[6].Descriptor()
+	// review.CensoredTitleValidator is a validator for the "censored_title" field. It is called by the builders before save.
+	review.CensoredTitleValidator = reviewDescCensoredTitle.Validators[0].(func(string) error)
 	// reviewDescStatusReason is the schema descriptor for status_reason field.
-	reviewDescStatusReason := reviewFields[7].Descriptor()
+	reviewDescStatusReason := reviewFields[9].Descriptor()
 	// review.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
 	review.StatusReasonValidator = reviewDescStatusReason.Validators[0].(func(string) error)
 	// reviewDescVerifiedBuyer is the schema descriptor for verified_buyer field.
-	reviewDescVerifiedBuyer := reviewFields[8].Descriptor()
+	reviewDescVerifiedBuyer := reviewFields[10].Descriptor()
 	// review.DefaultVerifiedBuyer holds the default value on creation for the verified_buyer field.
 	review.DefaultVerifiedBuyer = reviewDescVerifiedBuyer.Default.(bool)
 	// reviewDescHelpfulCount is the schema descriptor for helpful_count field.
-	reviewDescHelpfulCount := reviewFields[9].Descriptor()
+	reviewDescHelpfulCount := reviewFields[11].Descriptor()
 	// review.DefaultHelpfulCount holds the default value on creation for the helpful_count field.
 	review.DefaultHelpfulCount = reviewDescHelpfulCount.Default.(int)
 	// review.HelpfulCountValidator is a validator for the "helpful_count" field. It is called by the builders before save.
 	review.HelpfulCountValidator = reviewDescHelpfulCount.Validators[0].(func(int) error)
 	// reviewDescFeatured is the schema descriptor for featured field.
-	reviewDescFeatured := reviewFields[10].Descriptor()
+	reviewDescFeatured := reviewFields[12].Descriptor()
 	// review.DefaultFeatured holds the default value on creation for the featured field.
 	review.DefaultFeatured = reviewDescFeatured.Default.(bool)
 	// reviewDescHasMedia is the schema descriptor for has_media field.
-	reviewDescHasMedia := reviewFields[11].Descriptor()
+	reviewDescHasMedia := reviewFields[13].Descriptor()
 	// review.DefaultHasMedia holds the default value on creation for the has_media field.
 	review.DefaultHasMedia = reviewDescHasMedia.Default.(bool)
 	// reviewDescMerchantReplied is the schema descriptor for merchant_replied field.
-	reviewDescMerchantReplied := reviewFields[12].Descriptor()
+	reviewDescMerchantReplied := reviewFields[14].Descriptor()
 	// review.DefaultMerchantReplied holds the default value on creation for the merchant_replied field.
 	review.DefaultMerchantReplied = reviewDescMerchantReplied.Default.(bool)
 	// reviewDescAuthorName is the schema descriptor for author_name field.
-	reviewDescAuthorName := reviewFields[14].Descriptor()
+	reviewDescAuthorName := reviewFields[16].Descriptor()
 	// review.DefaultAuthorName holds the default value on creation for the author_name field.
 	review.DefaultAuthorName = reviewDescAuthorName.Default.(string)
 	// review.AuthorNameValidator is a validator for the "author_name" field. It is called by the builders before save.

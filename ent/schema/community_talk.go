@@ -30,31 +30,41 @@ func (Comment) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 
 // Fields of the Comment.
 func (Comment) Fields() []ent.Field {
+	skip := entgql.Skip(entgql.SkipAll)
 	return []ent.Field{
-		field.Int("post_id").Immutable().Comment("The post commented on."),
-		field.Int("parent_id").Optional().Nillable().Immutable().Comment("The top-level comment this replies to; null for a top-level comment."),
-		field.Int("customer_id").Immutable().Comment("The author."),
-		field.Text("body").NotEmpty().MaxLen(5000).Comment("The comment's text, as its author wrote it."),
-		field.Text("censored_body").Optional().Nillable().Comment("The text with censored watched words masked, for other viewers; null when nothing is censored."),
+		field.Int("post_id").Immutable().Comment("The post commented on.").Annotations(skip),
+		field.Int("parent_id").Optional().Nillable().Immutable().Comment("The top-level comment this replies to; null for a top-level comment.").Annotations(skip),
+		field.Int("customer_id").Immutable().Comment("The author.").Annotations(skip),
+		// body is resolved by hand (schema/community_talk.graphql): other
+		// viewers get censored_body when it is set.
+		field.Text("body").NotEmpty().MaxLen(5000).Comment("The comment's text, as its author wrote it.").Annotations(skip),
+		field.Text("censored_body").Optional().Nillable().Comment("The text with censored watched words masked, for other viewers; null when nothing is censored.").Annotations(skip),
 		field.Enum("status").GoType(types.ModerationStatus("")).Default(string(types.ModerationPending)).
-			Comment("Where the comment stands in moderation; only PUBLISHED comments reach other viewers."),
-		field.String("status_reason").Optional().Nillable().MaxLen(1000).Comment("Why staff rejected or hid the comment."),
-		field.String("author_name").Default("").MaxLen(160).Comment("The author's display name, fixed when written or edited."),
-		field.Strings("watched_words").Optional().Comment("Watched words (REQUIRE_APPROVAL or FLAG) matched when last written; for staff."),
-		field.Float("flag_score").Default(0).Comment("The sum of the weights of the comment's OPEN flags."),
-		field.Time("flagged_at").Optional().Nillable().Comment("When flags hid the comment and queued it; null when no decision is due."),
-		field.Time("edited_at").Optional().Nillable().Comment("When the author last edited the comment."),
+			Comment("Where the comment stands in moderation; only PUBLISHED comments reach other viewers.").
+			Annotations(entgql.Type("ModerationStatus")),
+		field.String("status_reason").Optional().Nillable().MaxLen(1000).Comment("Why staff rejected or hid the comment; shown to its author and staff.").
+			Annotations(entgql.Skip(entgql.SkipOrderField)),
+		field.String("author_name").Default("").MaxLen(160).Comment("The author's display name, fixed when written or edited.").Annotations(skip),
+		field.Strings("watched_words").Optional().Comment("Watched words (REQUIRE_APPROVAL or FLAG) matched when last written; for staff.").Annotations(skip),
+		field.Float("flag_score").Default(0).Comment("The sum of the weights of the comment's OPEN flags.").Annotations(skip),
+		field.Time("flagged_at").Optional().Nillable().Comment("When flags hid the comment and queued it; null when no decision is due.").Annotations(skip),
+		field.Time("edited_at").Optional().Nillable().Comment("When the author last edited the comment; null if never."),
 	}
 }
 
 // Edges of the Comment.
 func (Comment) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("post", Post.Type).Ref("comments").Field("post_id").Unique().Required().Immutable().Comment("The post."),
-		edge.To("replies", Comment.Type).From("parent").Field("parent_id").Unique().Immutable().
-			Annotations(entsql.OnDelete(entsql.Cascade)).Comment("Replies to this comment / the comment replied to."),
+		edge.From("post", Post.Type).Ref("comments").Field("post_id").Unique().Required().Immutable().Comment("The post commented on."),
+		// The annotation belongs on the "replies" edge, before From: on
+		// the inverse edge entsql ignores it and the key was SET NULL.
+		// replies is resolved by hand (oldest first, as the viewer may see
+		// them); parent is the generated edge.
+		edge.To("replies", Comment.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)).
+			From("parent").Field("parent_id").Unique().Immutable().Comment("The top-level comment this replies to; null for a top-level comment."),
 		edge.To("author", Customer.Type).Field("customer_id").Unique().Required().Immutable().
-			Annotations(entsql.OnDelete(entsql.Cascade)).Comment("The author."),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)).Comment("The author."),
 	}
 }
 
@@ -72,7 +82,13 @@ func (Comment) Indexes() []ent.Index {
 
 // Annotations of the Comment.
 func (Comment) Annotations() []schema.Annotation {
-	return []schema.Annotation{schema.Comment("A comment on a community post, or a reply to one."), entgql.Skip(entgql.SkipAll)}
+	return []schema.Annotation{
+		schema.Comment("A comment on a community post, or a reply to one (one level), moderated like posts."),
+		entgql.RelayConnection(),
+		entgql.Implements("Moderatable"),
+		// Lists take explicit arguments (Post.comments).
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
 }
 
 // Policy of the Comment: see rule.ScopeComments.
@@ -122,12 +138,12 @@ func (Reaction) Annotations() []schema.Annotation {
 	return []schema.Annotation{schema.Comment("A reaction on a community post."), entgql.Skip(entgql.SkipAll)}
 }
 
-// Policy of the Reaction: written and read by server/community only
-// (counts are on the post; which kinds the viewer left, next slice).
+// Policy of the Reaction: written by server/community only; a customer
+// reads their own (Post.viewerReactions), counts are on the post.
 func (Reaction) Policy() ent.Policy {
 	return privacy.Policy{
 		Mutation: rule.StaffOnlyMutations(),
-		Query:    privacy.QueryPolicy{rule.AllowTrusted(), privacy.AlwaysDenyRule()},
+		Query:    privacy.QueryPolicy{rule.AllowTrusted(), rule.ScopeOwnReactions()},
 	}
 }
 

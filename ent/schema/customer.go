@@ -43,24 +43,27 @@ func (Customer) Fields() []ent.Field {
 			Default("").
 			MaxLen(128).
 			Comment("Family name."),
-		// Community standing (server/community). Not in GraphQL's Customer
-		// yet: the order status fast path renders Customer field by field
-		// (graph/orderstatus_columns.go), and learns these with the
-		// silenceAuthor slice.
+		// Community standing (server/community). The order status fast
+		// path renders Customer field by field (graph/orderstatus_render.go):
+		// a field shown here needs its case there.
 		field.Enum("community_trust").GoType(types.CommunityTrust("")).Default(string(types.TrustAuto)).
 			Comment("Staff's override of the community trust rule: AUTO leaves it to the rule.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Time("silenced_until").Optional().Nillable().
-			Comment("Until when staff silenced the customer in the community (no posts, comments or reactions); null when not silenced.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("Until when staff silenced the customer in the community (no posts, comments, reactions or flags); null when never silenced or unsilenced, a past time once the silence is over.").
+			Annotations(gqlTypeOnly),
 		field.String("silence_reason").Optional().Nillable().MaxLen(1000).
-			Comment("Why staff silenced the customer; shown to them.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("Why staff silenced the customer; shown to them and to staff (the only viewers of a Customer).").
+			Annotations(gqlTypeOnly),
 		field.String("silenced_by").Optional().Nillable().MaxLen(320).
 			Comment("The staff token's subject that silenced the customer (the trail has every change).").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
+
+// gqlTypeOnly shows a field on the GraphQL type only: no filter, order or
+// mutation input takes it.
+var gqlTypeOnly = entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)
 
 // Edges of the Customer.
 func (Customer) Edges() []ent.Edge {

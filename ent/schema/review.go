@@ -42,10 +42,16 @@ func (Review) Fields() []ent.Field {
 		field.Int("rating").Range(1, 5).
 			Comment("Stars, 1 to 5.").
 			Annotations(entgql.OrderField("RATING")),
+		// title and body are resolved by hand (gqlgen.yml): viewers other
+		// than the author and staff get the censored copies when set.
 		field.String("title").Optional().Nillable().MaxLen(150).
-			Comment("Optional headline."),
+			Comment("Optional headline; censored watched words are masked for anyone but its author and staff."),
 		field.Text("body").NotEmpty().MaxLen(5000).
-			Comment("The review's text."),
+			Comment("The review's text; censored watched words are masked for anyone but its author and staff."),
+		field.String("censored_title").Optional().Nillable().MaxLen(150).
+			Comment("The title with CENSOR watched words masked; null when nothing is censored.").Annotations(skip),
+		field.Text("censored_body").Optional().Nillable().
+			Comment("The text with CENSOR watched words masked; null when nothing is censored.").Annotations(skip),
 		field.Enum("status").GoType(types.ModerationStatus("")).Default(string(types.ModerationPending)).
 			Comment("Where the review stands in moderation; only PUBLISHED reviews reach other viewers.").
 			Annotations(entgql.Type("ModerationStatus")),

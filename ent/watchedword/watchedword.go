@@ -76,7 +76,7 @@ var (
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a types.WatchedWordAction) error {
 	switch a {
-	case "BLOCK", "REQUIRE_APPROVAL", "FLAG":
+	case "BLOCK", "REQUIRE_APPROVAL", "FLAG", "CENSOR":
 		return nil
 	default:
 		return fmt.Errorf("watchedword: invalid enum value for action field: %q", a)

@@ -6,6 +6,12 @@ import (
 	"github.com/aftercart/aftercart/ent"
 )
 
+// The author's comment to delete.
+type DeleteCommentInput struct {
+	// The comment.
+	CommentID int `json:"commentId"`
+}
+
 // The author's post to delete.
 type DeletePostInput struct {
 	// The post.
@@ -58,4 +64,10 @@ type ReorderTopicsPayload struct {
 
 // Real-time streams (graphql-transport-ws over the /query websocket).
 type Subscription struct {
+}
+
+// Lifts a customer's silence (staff).
+type UnsilenceAuthorInput struct {
+	// The customer.
+	CustomerID int `json:"customerId"`
 }

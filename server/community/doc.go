@@ -5,9 +5,10 @@
 // the engine (server/live).
 //
 // This file is the data model of the whole issue; the first slice
-// implements topics, posts, the trust rule and watched words on posts, and
-// posts in the moderation queue. What comes next is marked "(next slice)":
-// its tables are migrated already.
+// implemented topics, posts, the trust rule and watched words on posts, and
+// posts in the moderation queue; the second comments, reactions, weighted
+// flags, CENSOR, silence and the queue's filters. The live feeds are
+// marked "(next slice)": their tables are migrated already.
 //
 // # Topics
 //
@@ -42,15 +43,21 @@
 // reviews rule); Post.verified_buyer says whether any tag is.
 //
 // Censored rendering: censored_body holds the body with CENSOR watched
-// words masked (next slice adds the action); Body gives it to every viewer
-// but the author and staff, so no field ever carries the unmasked text to
-// them. Comments have the same pair.
+// words masked (moderation.Matcher.Censor: one "*" per character of each
+// matched word, written with the body, null when nothing is censored);
+// Body gives it to every viewer but the author and staff, so no field ever
+// carries the unmasked text to them. Comments have the same pair, and so
+// do reviews, for their title and body (server/reviews). A CENSOR word
+// staff add later masks what is written from then on, like every watched
+// word.
 //
 // Counts on the row, written under the post's row lock by the
 // transactions that change them, so a page of posts needs no query per
-// post: comment_count (PUBLISHED comments on the post, what every viewer
-// counts; the next slice adds, for a customer, their own unpublished
-// comments on the page's posts in one grouped statement), like_count,
+// post: comment_count (PUBLISHED comments on the post whose thread is
+// visible, what every viewer counts; a customer also counts their own
+// unpublished comments, loaded for a whole page of posts in one statement
+// by ent's eager loading, not one per post, or with one count for a post
+// read alone), like_count,
 // love_count and helpful_count (the fixed reaction set, types.ReactionKind;
 // a reaction is visible whenever its post is, so the counters are the same
 // for every viewer who sees the post), flag_score and flagged_at (below).
@@ -60,14 +67,26 @@
 // (posts, myPosts, node, nodes, totalCount, media, tags), because the rule
 // runs inside ent.
 //
-// # Comments, reactions, flags (next slice)
+// # Comments, reactions, flags
 //
 // Comment: post, optional parent (a top-level comment of the same post:
 // one level of replies, checked when writing), author, body,
-// censored_body, status, flag_score, flagged_at, edited_at. Seen when both
-// it and its post are (rule.ScopeComments): a comment on a hidden post is
-// hidden with it. Commenting on a post one may not see, or on a pending
-// post, is NOT_FOUND / CONFLICT.
+// censored_body, status, flag_score, flagged_at, edited_at. Published at
+// once or held by the trust rule and watched words exactly as posts are.
+// Seen when it, its post and, for a reply, its comment are
+// (rule.ScopeComments): a comment on a hidden post is hidden with it, a
+// reply with its comment, and comment_count counts the same way (a
+// status change moves it by what the comment and its replies add or
+// take away). Commenting on a post one may not see is NOT_FOUND; on
+// one's own post that is not published, CONFLICT. Post.comments lists
+// top-level comments oldest first, each with its replies (one statement
+// for the page's replies). Deleting a top-level comment deletes its
+// replies, whoever wrote them (a thread goes with its first comment, as
+// nothing would be left for them to answer; the foreign key cascades
+// since migration comment_replies_cascade, and the service deletes them
+// itself so SQLite files created before keep the count right). Every
+// status change of a comment goes through commentKind.SetStatus (staff
+// decisions, flag auto-hides) or comments.go (the author's writes).
 //
 // Reaction: post, customer, kind; unique per post, customer and kind (the
 // database refuses the second: CONFLICT). "Most reacted in the last 7
@@ -91,6 +110,15 @@
 // the same way; their score is summed from the flags table under the
 // review's row lock, since the review row carries no score.
 //
+// The threshold is Config.FlagThreshold (default 3). Only PUBLISHED items
+// can be flagged (nobody else sees the others). An item is in the queue
+// (reason FLAGGED) while it is HIDDEN with OPEN flags; any staff decision
+// settles them in the moderation core: REJECT, or HIDE on the hidden item
+// (which keeps it hidden), upholds them; RESTORE or APPROVE rejects them.
+// A flag's item and author stay recorded if the author deletes the item;
+// its flags then stay OPEN and never count in anyone's record. Silenced
+// customers cannot flag: a silenced troll must not hide others' content.
+//
 // # Trust and silence
 //
 // Trust decides what publishes at once (Trusted, a pure function):
@@ -112,10 +140,12 @@
 // author's post, FLAG records the match for staff (Post.watchedWords),
 // as for reviews.
 //
-// Silence: Customer.silenced_until, silence_reason, silenced_by. A
-// silenced customer's posts, edits, comments and reactions are FORBIDDEN,
-// with the end and the reason in the message (silenceAuthor, next slice;
-// posting checks it already).
+// Silence: Customer.silenced_until, silence_reason, silenced_by, set by
+// staff (silenceAuthor, unsilenceAuthor). A silenced customer's posts,
+// edits, comments, reactions and flags are FORBIDDEN, with the end and the
+// reason in the message; it ends by itself when the clock passes
+// silenced_until. Customer.silencedUntil and silenceReason are on the
+// GraphQL type, which only staff and the customer see.
 //
 // # Live feeds (next slice), in the engine's terms
 //
@@ -143,6 +173,7 @@
 //
 // # Limits
 //
-// Posting (creating and editing posts) is rate-limited per customer
-// (server/ratelimit), on top of the query cost budget.
+// Posting (creating and editing posts), commenting (adding and editing),
+// reacting (both ways) and flagging are rate-limited per customer
+// (server/ratelimit, Limits), on top of the query cost budget.
 package community

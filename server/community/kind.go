@@ -5,6 +5,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/post"
+	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/moderation"
 )
@@ -36,12 +37,13 @@ func (k postKind) Lock(ctx context.Context, tx *ent.Tx, id int) (moderation.Item
 }
 
 // SetStatus implements moderation.Kind. A first publication stamps
-// published_at (the feed's order, the loyalty points' moment); any staff
-// decision settles a flag-triggered hold (flagged_at). What the move shows
-// other viewers joins the post feeds (postMoved): approving and restoring
-// add the post, hiding and rejecting a published one remove it.
+// published_at (the feed's order, the loyalty points' moment); a staff
+// decision settles the post's flags, so their hold (flagged_at) and score
+// end (a flag auto-hide sets them again after this; see flags.go). What the
+// move shows other viewers joins the post feeds (postMoved): approving and
+// restoring add the post, hiding and rejecting a published one remove it.
 func (k postKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to types.ModerationStatus, reason *string) error {
-	u := tx.Post.UpdateOneID(it.ID).SetStatus(to).SetNillableStatusReason(reason).ClearFlaggedAt()
+	u := tx.Post.UpdateOneID(it.ID).SetStatus(to).SetNillableStatusReason(reason).ClearFlaggedAt().SetFlagScore(0)
 	if reason == nil {
 		u.ClearStatusReason()
 	}
@@ -58,27 +60,24 @@ func (k postKind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item,
 	return k.s.postMoved(ctx, tx, it.ID, p.TopicID, visible(it.Status), visible(to), false)
 }
 
-// Pending implements moderation.Kind.
-func (k postKind) Pending(ctx context.Context, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
-	q := k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending))
-	if after != nil {
-		q.Where(post.Or(post.CreatedAtGT(after.CreatedAt),
-			post.And(post.CreatedAt(after.CreatedAt), post.IDGT(after.ID))))
-	}
-	ps, err := q.Order(post.ByCreatedAt(), post.ByID()).Limit(limit).All(ctx)
+// Queued implements moderation.Kind.
+func (k postKind) Queued(ctx context.Context, f moderation.QueueFilter, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
+	ps, err := k.s.db.Post.Query().Where(predicate.Post(f.Where(after))).
+		Order(post.ByCreatedAt(), post.ByID()).Limit(limit).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]moderation.QueueEntry, len(ps))
 	for i, p := range ps {
-		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: p.CreatedAt, ID: p.ID}, Node: p}
+		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: p.CreatedAt, ID: p.ID}, Node: p,
+			Reasons: moderation.Reasons(p.Status, p.WatchedWords)}
 	}
 	return out, nil
 }
 
-// CountPending implements moderation.Kind.
-func (k postKind) CountPending(ctx context.Context) (int, error) {
-	return k.s.db.Post.Query().Where(post.StatusEQ(types.ModerationPending)).Count(ctx)
+// CountQueued implements moderation.Kind.
+func (k postKind) CountQueued(ctx context.Context, f moderation.QueueFilter) (int, error) {
+	return k.s.db.Post.Query().Where(predicate.Post(f.Where(nil))).Count(ctx)
 }
 
 // Load implements moderation.Loader: a page of the queue feed reads its

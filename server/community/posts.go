@@ -140,6 +140,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*PostResult, erro
 			SetTopicID(t.ID).
 			SetCustomerID(cu.ID).
 			SetBody(body).
+			SetNillableCensoredBody(m.Censor(body)).
 			SetStatus(status).
 			SetAuthorName(moderation.DisplayName(cu.FirstName, cu.LastName)).
 			SetWatchedWords(verdict.Watched()).
@@ -235,6 +236,11 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*PostResult, error) {
 			SetUpdatedAt(now)
 		if status == types.ModerationPublished && p.PublishedAt == nil {
 			u.SetPublishedAt(now)
+		}
+		if c := m.Censor(body); c != nil {
+			u.SetCensoredBody(*c)
+		} else {
+			u.ClearCensoredBody()
 		}
 		if err := u.Exec(ctx); err != nil {
 			return err

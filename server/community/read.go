@@ -43,7 +43,7 @@ func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*ent.Pos
 		}
 		q.Where(post.TopicID(id))
 	}
-	return withEdges(q).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestPublished))
+	return withViewer(ctx, withEdges(q)).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestPublished))
 }
 
 // Mine lists the signed-in customer's own posts in every state, newest
@@ -53,7 +53,7 @@ func (s *Service) Mine(ctx context.Context, p Page) (*ent.PostConnection, error)
 	if err != nil {
 		return nil, err
 	}
-	return withEdges(s.db.Post.Query().Where(post.CustomerID(v.CustomerID))).
+	return withViewer(ctx, withEdges(s.db.Post.Query().Where(post.CustomerID(v.CustomerID)))).
 		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestWritten))
 }
 
@@ -150,9 +150,3 @@ func ReactionCounts(p *ent.Post) []*ReactionCount {
 	}
 	return out
 }
-
-// CommentCount is the number of comments on p the viewer may see: the
-// PUBLISHED ones, counted on the row (comments come with the next slice,
-// which adds the viewer's own unpublished ones in one grouped statement
-// per page).
-func CommentCount(p *ent.Post) int { return p.CommentCount }

@@ -19,13 +19,28 @@ import (
 type Limits struct {
 	// Posts counts new posts and edits.
 	Posts ratelimit.Rate
+	// Comments counts new comments and edits.
+	Comments ratelimit.Rate
+	// Reactions counts reactions left and taken back.
+	Reactions ratelimit.Rate
+	// Flags counts flags.
+	Flags ratelimit.Rate
 }
 
 // DefaultLimits let a real customer post a few unboxing photos in a row
-// and fix a typo or two, and stop a script within a few requests.
+// and fix a typo or two, hold a conversation, tap through a feed's
+// reactions and report what is wrong with a page, and stop a script
+// within a few requests.
 var DefaultLimits = Limits{
-	Posts: ratelimit.Rate{Burst: 5, Every: 5 * time.Minute},
+	Posts:     ratelimit.Rate{Burst: 5, Every: 5 * time.Minute},
+	Comments:  ratelimit.Rate{Burst: 10, Every: time.Minute},
+	Reactions: ratelimit.Rate{Burst: 30, Every: 10 * time.Second},
+	Flags:     ratelimit.Rate{Burst: 5, Every: 10 * time.Minute},
 }
+
+// DefaultFlagThreshold is the flag score that hides an item: three
+// newcomers' flags, or two from flaggers staff keep agreeing with.
+const DefaultFlagThreshold = 3.0
 
 // Attacher attaches the viewer's uploads in the caller's transaction
 // (server/media's Service).
@@ -48,29 +63,47 @@ type Config struct {
 	// (a resuming subscriber still reads them). The server always passes
 	// one.
 	Broker pubsub.Broker
+	// FlagThreshold is the flag score at which an item is hidden and
+	// queued; 0 means DefaultFlagThreshold.
+	FlagThreshold float64
 }
 
-// Service writes and lists topics and posts. It is safe for concurrent
-// use.
+// Service writes and lists topics, posts, comments, reactions and flags,
+// and silences authors. It is safe for concurrent use.
 type Service struct {
-	db    *db.DB
-	mod   *moderation.Service
-	cfg   Config
-	posts *ratelimit.Limiter
+	db                                *db.DB
+	mod                               *moderation.Service
+	cfg                               Config
+	posts, comments, reactions, flags *ratelimit.Limiter
 }
 
-// NewService returns the community service and registers posts with the
-// moderation core.
+// NewService returns the community service and registers posts and
+// comments with the moderation core.
 func NewService(d *db.DB, mod *moderation.Service, cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
-	lim := DefaultLimits
-	if cfg.Limits != nil && cfg.Limits.Posts.Valid() {
-		lim.Posts = cfg.Limits.Posts
+	if cfg.FlagThreshold <= 0 {
+		cfg.FlagThreshold = DefaultFlagThreshold
 	}
-	s := &Service{db: d, mod: mod, cfg: cfg, posts: ratelimit.New("posts", lim.Posts, cfg.Clock)}
+	lim := DefaultLimits
+	if l := cfg.Limits; l != nil {
+		for _, r := range []struct{ set, to *ratelimit.Rate }{
+			{&l.Posts, &lim.Posts}, {&l.Comments, &lim.Comments}, {&l.Reactions, &lim.Reactions}, {&l.Flags, &lim.Flags},
+		} {
+			if r.set.Valid() {
+				*r.to = *r.set
+			}
+		}
+	}
+	s := &Service{db: d, mod: mod, cfg: cfg,
+		posts:     ratelimit.New("posts", lim.Posts, cfg.Clock),
+		comments:  ratelimit.New("comments", lim.Comments, cfg.Clock),
+		reactions: ratelimit.New("reactions", lim.Reactions, cfg.Clock),
+		flags:     ratelimit.New("flags", lim.Flags, cfg.Clock),
+	}
 	mod.Register(postKind{s: s})
+	mod.Register(commentKind{s: s})
 	return s
 }
 
@@ -87,7 +120,7 @@ func customer(ctx context.Context) (*auth.Viewer, error) {
 	case !ok:
 		return nil, errs.Errorf(errs.Unauthenticated, "sign in to do this")
 	case !v.IsCustomer():
-		return nil, errs.Errorf(errs.Forbidden, "only customers post; staff moderate")
+		return nil, errs.Errorf(errs.Forbidden, "only customers write in the community; staff moderate")
 	case v.CustomerID == 0:
 		return nil, errs.Errorf(errs.Forbidden, "no customer has this token's email yet")
 	}

@@ -109,7 +109,7 @@ func TestSeedCommunity(t *testing.T) {
 		mod := moderation.NewService(e.db)
 		community.NewService(e.db, mod, community.Config{}) // registers posts with the queue
 		staff := auth.NewContext(context.Background(), &auth.Viewer{Role: auth.RoleAdmin, Subject: "test"})
-		q, err := mod.Queue(staff, 20, nil)
+		q, err := mod.Queue(staff, 20, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,3 +83,31 @@ func TestDisplayName(t *testing.T) {
 		}
 	}
 }
+
+func TestCensor(t *testing.T) {
+	m := moderation.NewMatcher([]moderation.Word{
+		{Word: "darn", Action: types.WatchedCensor},
+		{Word: "free money", Action: types.WatchedCensor},
+		{Word: "bad", Action: types.WatchedFlag},
+	})
+	for in, want := range map[string]string{
+		"This DARN box!":            "This **** box!",
+		"darn, darn.":               "****, ****.",
+		"Get FREE   money now":      "Get ****   ***** now",
+		"free shipping, money back": "",        // not the phrase
+		"darned badge, bad":         "",        // word boundaries; FLAG masks nothing
+		"ｄａｒｎ it":                   "**** it", // full-width, matched by NFKC
+		"Ça darn ça":                "Ça **** ça",
+	} {
+		got := m.Censor(in)
+		switch {
+		case want == "" && got != nil:
+			t.Errorf("Censor(%q) = %q, want nothing censored", in, *got)
+		case want != "" && (got == nil || *got != want):
+			t.Errorf("Censor(%q) = %v, want %q", in, got, want)
+		}
+	}
+	if v := m.Check("darn"); len(v.Censored) != 1 || len(v.Flagged) != 0 || v.Hold() {
+		t.Errorf("Check: %+v", v)
+	}
+}

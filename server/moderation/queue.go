@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -47,24 +49,42 @@ func parseQueueCursor(c string) (*QueueKey, error) {
 	return &QueueKey{CreatedAt: time.Unix(0, ns), ID: id}, nil
 }
 
-// QueueEntry is one pending item a Kind returns.
+// QueueEntry is one queued item a Kind returns.
 type QueueEntry struct {
 	Key  QueueKey
 	Node ent.Noder
+	// Reasons says why it waits (see Reasons).
+	Reasons []QueueReason
 }
 
 // QueueConnection is a page of the queue (GraphQL
 // ModerationQueueConnection).
 type QueueConnection struct {
+	// TotalCount counts the items the filter keeps.
 	TotalCount int
-	Edges      []*QueueEdge
-	PageInfo   QueuePageInfo
+	// Counts counts the queue per reason, for the filter's kinds and age
+	// (its reason aside), so a screen shows every tab's number at once.
+	Counts   QueueCounts
+	Edges    []*QueueEdge
+	PageInfo QueuePageInfo
 }
 
-// QueueEdge is one queued item with its cursor.
+// QueueCounts are the queue's numbers per reason (GraphQL
+// ModerationQueueCounts). An item held by a watched word counts under
+// both PENDING_APPROVAL and WATCHED_WORD.
+type QueueCounts struct {
+	PendingApproval, Flagged, WatchedWord int
+}
+
+// QueueEdge is one queued item with its cursor, why it waits and, for a
+// flagged item, its flags.
 type QueueEdge struct {
-	Cursor string
-	Node   ent.Noder
+	Cursor  string
+	Node    ent.Noder
+	Reasons []QueueReason
+	// Flags are every flag on the item, oldest first (OPEN ones count
+	// toward the decision due).
+	Flags []*ent.Flag
 }
 
 // QueuePageInfo says whether more items follow.
@@ -73,13 +93,15 @@ type QueuePageInfo struct {
 	EndCursor   *string
 }
 
-// Queue returns up to first PENDING items of every kind after the cursor
-// after, oldest first, and how many are pending in all. Staff only.
+// Queue returns up to first queued items of every kind after the cursor
+// after, oldest first, that the filter keeps (nil keeps all), how many it
+// keeps and the counts per reason. Staff only.
 //
 // Each kind reads its own first+1 items in queue order; merging them and
 // keeping the first first is the page. Statuses stay on the items' own
-// rows, so the queue can never disagree with them.
-func (s *Service) Queue(ctx context.Context, first int, after *string) (*QueueConnection, error) {
+// rows and flags in the flags table, so the queue can never disagree
+// with them. The page's flags load in one statement.
+func (s *Service) Queue(ctx context.Context, first int, after *string, filter *QueueFilter) (*QueueConnection, error) {
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
@@ -93,15 +115,32 @@ func (s *Service) Queue(ctx context.Context, first int, after *string) (*QueueCo
 			return nil, err
 		}
 	}
+	f := QueueFilter{}
+	if filter != nil {
+		f = *filter
+	}
+	kinds, err := s.kindsOf(f.Kinds)
+	if err != nil {
+		return nil, err
+	}
 	out := &QueueConnection{}
 	var all []QueueEntry
-	for _, k := range s.kindsSnapshot() {
-		n, err := k.CountPending(ctx)
+	for _, k := range kinds {
+		n, err := k.CountQueued(ctx, f)
 		if err != nil {
 			return nil, err
 		}
 		out.TotalCount += n
-		es, err := k.Pending(ctx, key, first+1)
+		for _, r := range QueueReasons {
+			byReason := f
+			byReason.Reason = &r
+			n, err := k.CountQueued(ctx, byReason)
+			if err != nil {
+				return nil, err
+			}
+			*out.Counts.of(r) += n
+		}
+		es, err := k.Queued(ctx, f, key, first+1)
 		if err != nil {
 			return nil, err
 		}
@@ -111,12 +150,71 @@ func (s *Service) Queue(ctx context.Context, first int, after *string) (*QueueCo
 	if len(all) > first {
 		all, out.PageInfo.HasNextPage = all[:first], true
 	}
+	flags, err := s.flagsOf(ctx, all)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range all {
-		out.Edges = append(out.Edges, &QueueEdge{Cursor: e.Key.cursor(), Node: e.Node})
+		out.Edges = append(out.Edges, &QueueEdge{Cursor: e.Key.cursor(), Node: e.Node, Reasons: e.Reasons, Flags: flags[e.Key.ID]})
 	}
 	if len(out.Edges) > 0 {
 		c := out.Edges[len(out.Edges)-1].Cursor
 		out.PageInfo.EndCursor = &c
+	}
+	return out, nil
+}
+
+func (c *QueueCounts) of(r QueueReason) *int {
+	switch r {
+	case ReasonFlagged:
+		return &c.Flagged
+	case ReasonWatchedWord:
+		return &c.WatchedWord
+	}
+	return &c.PendingApproval
+}
+
+// kindsOf returns the registered kinds the filter names (all when it
+// names none); an unknown name is INVALID_INPUT.
+func (s *Service) kindsOf(names []ItemKind) ([]Kind, error) {
+	kinds := s.kindsSnapshot()
+	if len(names) == 0 {
+		return kinds, nil
+	}
+	var out []Kind
+	for i, n := range names {
+		found := false
+		for _, k := range kinds {
+			if kindName(k) == n {
+				found = true
+				if !slices.Contains(out, k) {
+					out = append(out, k)
+				}
+			}
+		}
+		if !found {
+			return nil, errs.Invalid(fmt.Sprintf("filter.kinds[%d]", i), "unknown kind %q", n)
+		}
+	}
+	return out, nil
+}
+
+// flagsOf loads the flags of the page's items, oldest first, by item.
+func (s *Service) flagsOf(ctx context.Context, es []QueueEntry) (map[int][]*ent.Flag, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	ids := make([]int, len(es))
+	for i, e := range es {
+		ids[i] = e.Key.ID
+	}
+	fs, err := s.db.Flag.Query().Where(flag.ItemIDIn(ids...)).Order(flag.ByCreatedAt(), flag.ByID()).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int][]*ent.Flag{}
+	for _, f := range fs {
+		out[f.ItemID] = append(out[f.ItemID], f)
 	}
 	return out, nil
 }

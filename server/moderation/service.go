@@ -45,10 +45,12 @@ type Kind interface {
 	// flag hold (Item.Flagged): after a staff decision the item is in the
 	// queue only if it is PENDING.
 	SetStatus(ctx context.Context, tx *ent.Tx, it Item, to types.ModerationStatus, reason *string) error
-	// Pending returns up to limit PENDING items after key, oldest first.
-	Pending(ctx context.Context, after *QueueKey, limit int) ([]QueueEntry, error)
-	// CountPending counts PENDING items.
-	CountPending(ctx context.Context) (int, error)
+	// Queued returns up to limit queued items the filter keeps after key,
+	// oldest first (QueueFilter.Where is the predicate; Reasons fills
+	// QueueEntry.Reasons).
+	Queued(ctx context.Context, f QueueFilter, after *QueueKey, limit int) ([]QueueEntry, error)
+	// CountQueued counts the queued items the filter keeps.
+	CountQueued(ctx context.Context, f QueueFilter) (int, error)
 }
 
 // Service is the moderation core. It is safe for concurrent use.
@@ -99,7 +101,9 @@ type Result struct {
 // Moderate applies a staff decision: the item's status changes and the
 // decision joins the trail, in one transaction. Customers get FORBIDDEN;
 // an item of no registered kind is NOT_FOUND; an action that does not
-// apply to the item's status is CONFLICT.
+// apply to the item's status is CONFLICT, except HIDE on an item that
+// flags hid: that keeps it hidden and upholds the flags. Every decision
+// settles the item's OPEN flags (see settleFlags).
 func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
@@ -129,14 +133,25 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		to, err := Transition(it.Status, in.Action)
+		open, err := openFlags(ctx, tx, in.ItemID)
 		if err != nil {
 			return err
+		}
+		to := types.ModerationHidden
+		if !(in.Action == types.ModerationHide && it.Status == types.ModerationHidden && open > 0) {
+			if to, err = Transition(it.Status, in.Action); err != nil {
+				return err
+			}
 		}
 		if err := kind.SetStatus(ctx, tx, it, to, reason); err != nil {
 			return err
 		}
-		if err := s.QueueMoved(ctx, tx, kind.Type(), it.ID, it.Queued(), InQueue(to, false)); err != nil {
+		if err := settleFlags(ctx, tx, in.ItemID, in.Action); err != nil {
+			return err
+		}
+		// A flag hold (HIDDEN with OPEN flags) was in the queue; once a
+		// decision settles the flags, only PENDING stays.
+		if err := s.QueueMoved(ctx, tx, kind.Type(), it.ID, InQueue(it.Status, it.Status == types.ModerationHidden && open > 0), InQueue(to, false)); err != nil {
 			return err
 		}
 		action := in.Action

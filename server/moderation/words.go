@@ -81,9 +81,9 @@ func NewMatcher(ws []Word) *Matcher {
 
 // Verdict is what the watched words found in a piece of content.
 type Verdict struct {
-	// Blocked, RequireApproval and Flagged list the matched words by action,
-	// each word once, in order of first appearance.
-	Blocked, RequireApproval, Flagged []string
+	// Blocked, RequireApproval, Flagged and Censored list the matched
+	// words by action, each word once, in order of first appearance.
+	Blocked, RequireApproval, Flagged, Censored []string
 }
 
 // Hold reports whether the content must wait for staff.
@@ -111,6 +111,8 @@ func (m *Matcher) Check(texts ...string) Verdict {
 					v.Blocked = append(v.Blocked, p.word.Word)
 				case types.WatchedRequireApproval:
 					v.RequireApproval = append(v.RequireApproval, p.word.Word)
+				case types.WatchedCensor:
+					v.Censored = append(v.Censored, p.word.Word)
 				default:
 					v.Flagged = append(v.Flagged, p.word.Word)
 				}
@@ -130,4 +132,72 @@ func hasPrefix(s, prefix []string) bool {
 		}
 	}
 	return true
+}
+
+// Censor returns text with every CENSOR watched word or phrase masked, one
+// "*" per character (grapheme cluster) of each word, the text between
+// words kept; nil when nothing is censored, so callers store nil and
+// every viewer reads the text as written.
+//
+// Matching is Check's: the original text is split at the same UAX #29
+// word boundaries, and each word is normalized on its own to compare, so
+// the mask covers exactly the words that matched, however they were
+// written ("B.A.D", full-width letters, any case).
+func (m *Matcher) Censor(text string) *string {
+	type token struct {
+		norm       string
+		start, end int
+	}
+	var toks []token
+	rest, state, at := text, -1, 0
+	for len(rest) > 0 {
+		var seg string
+		seg, rest, state = uniseg.FirstWordInString(rest, state)
+		if isWord(seg) {
+			for _, w := range words(seg) {
+				toks = append(toks, token{norm: w, start: at, end: at + len(seg)})
+			}
+		}
+		at += len(seg)
+	}
+	masked := make([]bool, len(toks))
+	found := false
+	norms := make([]string, len(toks))
+	for i, t := range toks {
+		norms[i] = t.norm
+	}
+	for i := range toks {
+		for _, p := range m.byFirst[norms[i]] {
+			if p.word.Action != types.WatchedCensor || !hasPrefix(norms[i:], p.words) {
+				continue
+			}
+			for j := i; j < i+len(p.words); j++ {
+				masked[j], found = true, true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	var b strings.Builder
+	last := 0
+	for i, t := range toks {
+		if !masked[i] || t.start < last {
+			continue
+		}
+		b.WriteString(text[last:t.start])
+		b.WriteString(strings.Repeat("*", uniseg.GraphemeClusterCount(text[t.start:t.end])))
+		last = t.end
+	}
+	b.WriteString(text[last:])
+	out := b.String()
+	return &out
+}
+
+// CensorPtr is Censor for an optional text (a review's title).
+func (m *Matcher) CensorPtr(text *string) *string {
+	if text == nil {
+		return nil
+	}
+	return m.Censor(*text)
 }

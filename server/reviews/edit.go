@@ -107,6 +107,16 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*WriteResult, error) 
 		} else {
 			upd.ClearTitle()
 		}
+		if t := m.CensorPtr(c.title); t != nil {
+			upd.SetCensoredTitle(*t)
+		} else {
+			upd.ClearCensoredTitle()
+		}
+		if b := m.Censor(c.body); b != nil {
+			upd.SetCensoredBody(*b)
+		} else {
+			upd.ClearCensoredBody()
+		}
 		if err := upd.Exec(ctx); err != nil {
 			return err
 		}

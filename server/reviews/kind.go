@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/moderation"
@@ -47,27 +48,24 @@ func (kind) SetStatus(ctx context.Context, tx *ent.Tx, it moderation.Item, to ty
 	return u.Exec(ctx)
 }
 
-// Pending implements moderation.Kind.
-func (k kind) Pending(ctx context.Context, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
-	q := k.s.db.Review.Query().Where(review.StatusEQ(types.ModerationPending))
-	if after != nil {
-		q.Where(review.Or(review.CreatedAtGT(after.CreatedAt),
-			review.And(review.CreatedAt(after.CreatedAt), review.IDGT(after.ID))))
-	}
-	rs, err := q.Order(review.ByCreatedAt(), review.ByID()).Limit(limit).All(ctx)
+// Queued implements moderation.Kind.
+func (k kind) Queued(ctx context.Context, f moderation.QueueFilter, after *moderation.QueueKey, limit int) ([]moderation.QueueEntry, error) {
+	rs, err := k.s.db.Review.Query().Where(predicate.Review(f.Where(after))).
+		Order(review.ByCreatedAt(), review.ByID()).Limit(limit).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]moderation.QueueEntry, len(rs))
 	for i, r := range rs {
-		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: r.CreatedAt, ID: r.ID}, Node: r}
+		out[i] = moderation.QueueEntry{Key: moderation.QueueKey{CreatedAt: r.CreatedAt, ID: r.ID}, Node: r,
+			Reasons: moderation.Reasons(r.Status, r.WatchedWords)}
 	}
 	return out, nil
 }
 
-// CountPending implements moderation.Kind.
-func (k kind) CountPending(ctx context.Context) (int, error) {
-	return k.s.db.Review.Query().Where(review.StatusEQ(types.ModerationPending)).Count(ctx)
+// CountQueued implements moderation.Kind.
+func (k kind) CountQueued(ctx context.Context, f moderation.QueueFilter) (int, error) {
+	return k.s.db.Review.Query().Where(predicate.Review(f.Where(nil))).Count(ctx)
 }
 
 // Load implements moderation.Loader: a page of the queue feed reads its

@@ -187,6 +187,8 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (*WriteResult, error
 			SetRating(c.rating).
 			SetNillableTitle(c.title).
 			SetBody(c.body).
+			SetNillableCensoredTitle(m.CensorPtr(c.title)).
+			SetNillableCensoredBody(m.Censor(c.body)).
 			SetStatus(status).
 			SetVerifiedBuyer(line != nil).
 			SetAuthorName(moderation.DisplayName(cu.FirstName, cu.LastName)).

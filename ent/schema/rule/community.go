@@ -9,6 +9,7 @@ import (
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/privacy"
+	"github.com/aftercart/aftercart/ent/reaction"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
 )
@@ -44,17 +45,37 @@ func ScopePostProducts() privacy.QueryRule {
 	})
 }
 
-// ScopeComments shows a comment when both it and its post are visible: a
-// PUBLISHED comment on a visible post to everyone, and a customer's own
-// comment in any status while they may see the post. A comment on a hidden
-// post is hidden with it, however published the comment itself.
+// ScopeComments shows a comment when it, its post and, for a reply, the
+// comment it answers are visible: PUBLISHED ones to everyone, and a
+// customer's own in any status. A comment on a hidden post is hidden with
+// it, and a reply with its comment, however published the reply itself
+// (Post.commentCount counts the same way).
 func ScopeComments() privacy.QueryRule {
 	return privacy.CommentQueryRuleFunc(func(ctx context.Context, q *ent.CommentQuery) error {
-		own := comment.StatusEQ(types.ModerationPublished)
-		if v, ok := auth.FromContext(ctx); ok && v.IsCustomer() {
-			own = comment.Or(own, comment.CustomerID(v.CustomerID))
+		q.Where(commentVisible(ctx), comment.HasPostWith(postVisible(ctx)),
+			comment.Or(comment.ParentIDIsNil(), comment.HasParentWith(commentVisible(ctx))))
+		return privacy.Allow
+	})
+}
+
+// commentVisible: PUBLISHED, or the customer viewer's own.
+func commentVisible(ctx context.Context) predicate.Comment {
+	published := comment.StatusEQ(types.ModerationPublished)
+	if v, ok := auth.FromContext(ctx); ok && v.IsCustomer() {
+		return comment.Or(published, comment.CustomerID(v.CustomerID))
+	}
+	return published
+}
+
+// ScopeOwnReactions lets a customer read their own reactions (which kinds
+// they left on a post) and nobody else any: counts are on the posts.
+func ScopeOwnReactions() privacy.QueryRule {
+	return privacy.ReactionQueryRuleFunc(func(ctx context.Context, q *ent.ReactionQuery) error {
+		v, ok := auth.FromContext(ctx)
+		if !ok || !v.IsCustomer() {
+			return privacy.Deny
 		}
-		q.Where(own, comment.HasPostWith(postVisible(ctx)))
+		q.Where(reaction.CustomerID(v.CustomerID), reaction.HasPostWith(postVisible(ctx)))
 		return privacy.Allow
 	})
 }

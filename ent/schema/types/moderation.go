@@ -81,9 +81,13 @@ const (
 	// WatchedFlag lets the content through as the other rules decide and
 	// records the match on it for staff.
 	WatchedFlag WatchedWordAction = "FLAG"
+	// WatchedCensor lets the content through as the other rules decide,
+	// with the word masked for every viewer but its author and staff
+	// (community posts and comments keep a censored copy of their text).
+	WatchedCensor WatchedWordAction = "CENSOR"
 )
 
-var watchedWordActions = []WatchedWordAction{WatchedBlock, WatchedRequireApproval, WatchedFlag}
+var watchedWordActions = []WatchedWordAction{WatchedBlock, WatchedRequireApproval, WatchedFlag, WatchedCensor}
 
 // Values lists the valid actions; ent uses it to build the enum column.
 func (WatchedWordAction) Values() []string { return stringsOf(watchedWordActions) }

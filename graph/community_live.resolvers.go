@@ -38,3 +38,12 @@ func (r *subscriptionResolver) ModerationQueueChanged(ctx context.Context, after
 	}
 	return r.Queue.Subscribe(ctx, after, p, argumentVariable(ctx, "after"))
 }
+
+// CommentAdded is the resolver for the commentAdded field.
+func (r *subscriptionResolver) CommentAdded(ctx context.Context, postID int, after *string) (<-chan *community.CommentUpdate, error) {
+	p, err := pushTarget(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Comments.Subscribe(ctx, postID, after, p, argumentVariable(ctx, "after"))
+}

@@ -107,6 +107,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommentFeedChange struct {
+		Comment   func(childComplexity int) int
+		CommentID func(childComplexity int) int
+		Cursor    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+	}
+
 	CreatePostPayload struct {
 		Post func(childComplexity int) int
 	}
@@ -600,6 +607,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		CommentAdded           func(childComplexity int, postID int, after *string) int
 		ModerationQueueChanged func(childComplexity int, after *string) int
 		PostAdded              func(childComplexity int, topic *string, after *string) int
 		PostChanged            func(childComplexity int, topic *string, after *string) int
@@ -786,6 +794,7 @@ type SubscriptionResolver interface {
 	PostAdded(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
 	PostChanged(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
 	ModerationQueueChanged(ctx context.Context, after *string) (<-chan *moderation.QueueUpdate, error)
+	CommentAdded(ctx context.Context, postID int, after *string) (<-chan *community.CommentUpdate, error)
 	ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error)
 }
 
@@ -981,6 +990,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
+
+	case "CommentFeedChange.comment":
+		if e.ComplexityRoot.CommentFeedChange.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentFeedChange.Comment(childComplexity), true
+	case "CommentFeedChange.commentId":
+		if e.ComplexityRoot.CommentFeedChange.CommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentFeedChange.CommentID(childComplexity), true
+	case "CommentFeedChange.cursor":
+		if e.ComplexityRoot.CommentFeedChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentFeedChange.Cursor(childComplexity), true
+	case "CommentFeedChange.kind":
+		if e.ComplexityRoot.CommentFeedChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentFeedChange.Kind(childComplexity), true
 
 	case "CreatePostPayload.post":
 		if e.ComplexityRoot.CreatePostPayload.Post == nil {
@@ -3055,6 +3089,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SilenceAuthorPayload.Customer(childComplexity), true
 
+	case "Subscription.commentAdded":
+		if e.ComplexityRoot.Subscription.CommentAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_commentAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CommentAdded(childComplexity, args["postId"].(int), args["after"].(*string)), true
 	case "Subscription.moderationQueueChanged":
 		if e.ComplexityRoot.Subscription.ModerationQueueChanged == nil {
 			break
@@ -3801,6 +3846,36 @@ extend type Subscription {
     "Resume after this cursor (from a previous ModerationQueueUpdate)."
     after: String
   ): ModerationQueueUpdate!
+}
+
+"""A change to an open post's comments, as streamed by commentAdded."""
+type CommentFeedChange @goModel(model: "github.com/aftercart/aftercart/server/community.CommentUpdate") {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """ADDED (a new comment or reply, or one approved or restored), UPDATED (edited), or REMOVED (hidden, rejected, held again, deleted)."""
+  kind: FeedChange!
+  """The comment's id: for REMOVED, the comment to drop."""
+  commentId: ID!
+  """The comment as it is now; null for REMOVED, so that hidden content never reaches the page."""
+  comment: Comment
+}
+
+extend type Subscription {
+  """
+  The comments of an open post as they change, in commit order (the post's row
+  lock orders them), with the same resume guarantee as shipmentUpdated: new
+  comments and replies that others may see (published at once, approved or
+  restored) as ADDED, edits as UPDATED, and REMOVED with the id only. A
+  comment waiting for approval is not announced, not even to its author (the
+  addComment answer carries it); it arrives as ADDED when approved. A post
+  the viewer may not see is NOT_FOUND.
+  """
+  commentAdded(
+    "The post whose comments to follow."
+    postId: ID!
+    "Resume after this cursor (from a previous CommentFeedChange)."
+    after: String
+  ): CommentFeedChange!
 }
 `, BuiltIn: false},
 	{Name: "../schema/community_talk.graphql", Input: `# Comments, reactions, flags and silence (issue 11, second slice); the model
@@ -9089,6 +9164,20 @@ func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommentFeedChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommentFeedChange_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_CommentFeedChange_kind(ctx, field)
+	case "commentId":
+		return ec.fieldContext_CommentFeedChange_commentId(ctx, field)
+	case "comment":
+		return ec.fieldContext_CommentFeedChange_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentFeedChange", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "post":
@@ -11327,6 +11416,28 @@ func (ec *executionContext) field_Shipment_events_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_commentAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "postId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["postId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_moderationQueueChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12212,6 +12323,107 @@ func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CommentFeedChange_cursor(ctx context.Context, field graphql.CollectedField, obj *community.CommentUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentFeedChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentFeedChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentFeedChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommentFeedChange_kind(ctx context.Context, field graphql.CollectedField, obj *community.CommentUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentFeedChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.FeedChange) graphql.Marshaler {
+			return ec.marshalNFeedChange2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐFeedChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentFeedChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentFeedChange", field, false, false, errors.New("field of type FeedChange does not have child fields"))
+}
+
+func (ec *executionContext) _CommentFeedChange_commentId(ctx context.Context, field graphql.CollectedField, obj *community.CommentUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentFeedChange_commentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentFeedChange_commentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentFeedChange", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CommentFeedChange_comment(ctx context.Context, field graphql.CollectedField, obj *community.CommentUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentFeedChange_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentFeedChange_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentFeedChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreatePostPayload_post(ctx context.Context, field graphql.CollectedField, obj *community.PostResult) (ret graphql.Marshaler) {
@@ -20974,6 +21186,50 @@ func (ec *executionContext) fieldContext_Subscription_moderationQueueChanged(ctx
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_moderationQueueChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_commentAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_commentAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CommentAdded(ctx, fc.Args["postId"].(int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *community.CommentUpdate) graphql.Marshaler {
+			return ec.marshalNCommentFeedChange2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_commentAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentFeedChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_commentAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30421,6 +30677,59 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var commentFeedChangeImplementors = []string{"CommentFeedChange"}
+
+func (ec *executionContext) _CommentFeedChange(ctx context.Context, sel ast.SelectionSet, obj *community.CommentUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentFeedChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentFeedChange")
+		case "cursor":
+			out.Values[i] = ec._CommentFeedChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._CommentFeedChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentId":
+			out.Values[i] = ec._CommentFeedChange_commentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._CommentFeedChange_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createPostPayloadImplementors = []string{"CreatePostPayload"}
 
 func (ec *executionContext) _CreatePostPayload(ctx context.Context, sel ast.SelectionSet, obj *community.PostResult) graphql.Marshaler {
@@ -35815,6 +36124,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_postChanged(ctx, fields[0])
 	case "moderationQueueChanged":
 		return ec._Subscription_moderationQueueChanged(ctx, fields[0])
+	case "commentAdded":
+		return ec._Subscription_commentAdded(ctx, fields[0])
 	case "reviewReplyAdded":
 		return ec._Subscription_reviewReplyAdded(ctx, fields[0])
 	default:
@@ -36927,6 +37238,16 @@ func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋaftercar
 		return graphql.Null
 	}
 	return ec._CommentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommentFeedChange2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentUpdate(ctx context.Context, sel ast.SelectionSet, v *community.CommentUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommentFeedChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCommentOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentOrderField(ctx context.Context, v any) (*ent.CommentOrderField, error) {

@@ -35,6 +35,7 @@ var (
 	postAddedCursor0   = base64.RawURLEncoding.EncodeToString([]byte("pa:0"))
 	postChangedCursor0 = base64.RawURLEncoding.EncodeToString([]byte("pc:0"))
 	queueCursor0       = base64.RawURLEncoding.EncodeToString([]byte("mqc:0"))
+	commentCursor0     = base64.RawURLEncoding.EncodeToString([]byte("cc:0"))
 )
 
 // liveNext reads subscription id's next update into v (the data's one
@@ -238,6 +239,82 @@ func TestModerationQueueChangedIsStaffOnly(t *testing.T) {
 			map[string]any{"input": map[string]any{"postId": p.ID}}).MustOK(t, nil)
 		if liveNext(t, staff, "q", &q); q.Kind != "LEFT" || q.ItemID != p.ID || q.Item != nil {
 			t.Fatalf("left: %+v", q)
+		}
+	})
+}
+
+// commentAddedSubscription is what an open post page sends for its comments.
+const commentAddedSubscription = `subscription($postId: ID!, $after: String) {
+  commentAdded(postId: $postId, after: $after) { cursor kind commentId comment { id body status } }
+}`
+
+// commentChangeOut is one commentAdded update.
+type commentChangeOut struct {
+	Cursor, Kind, CommentID string
+	Comment                 *struct{ ID, Body, Status string }
+}
+
+// TestCommentAddedOnAnOpenPost: an open post page receives the comments
+// others may see as they are written (a trusted customer's at once), edits,
+// a newcomer's only once staff approve it, and a removal without its text;
+// a page opened from the start replays what is visible now and the
+// removal; a pending post's comments are NOT_FOUND to others.
+func TestCommentAddedOnAnOpenPost(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL, manyPosts)
+		sh := s.Shop(t)
+		s.communityTopics(t, sh.Admin)
+		p := s.mustCreatePost(t, sh.Mina, map[string]any{"topic": "unboxing", "body": "Unboxed today"})
+		page := s.ConnectWS(t, sh.Ana)
+		page.Subscribe("c", commentAddedSubscription, map[string]any{"postId": p.ID, "after": commentCursor0})
+		leoPage := s.ConnectWS(t, sh.Leo)
+		leoPage.Subscribe("c", commentAddedSubscription, map[string]any{"postId": p.ID, "after": commentCursor0})
+
+		var c commentChangeOut
+		mine, _ := s.mustComment(t, sh.Mina, map[string]any{"postId": p.ID, "body": "Ask me anything"})
+		if liveNext(t, page, "c", &c); c.Kind != "ADDED" || c.CommentID != mine || c.Comment == nil || c.Comment.Body != "Ask me anything" {
+			t.Fatalf("added: %+v", c)
+		}
+		if liveNext(t, leoPage, "c", &c); c.CommentID != mine {
+			t.Fatalf("Leo's page: %+v", c)
+		}
+		// Leo has no delivered order: his comment waits (his page has it
+		// from the mutation's answer); open pages get it once staff approve.
+		waiting, status := s.mustComment(t, sh.Leo, map[string]any{"postId": p.ID, "body": "Where is mine?", "parentId": mine})
+		if status != "PENDING" {
+			t.Fatalf("Leo's comment is %s, want PENDING", status)
+		}
+		s.GQL(t, sh.Mina, `mutation($input: EditCommentInput!) { editComment(input: $input) { comment { id } } }`,
+			map[string]any{"input": map[string]any{"commentId": mine, "body": "Ask me anything!"}}).MustOK(t, nil)
+		if liveNext(t, page, "c", &c); c.Kind != "UPDATED" || c.Comment == nil || c.Comment.Body != "Ask me anything!" {
+			t.Fatalf("updated: %+v (the waiting comment must not come first)", c)
+		}
+		s.GQL(t, sh.Admin, testserver.ModerateMutation, map[string]any{"input": map[string]any{"itemId": waiting, "action": "APPROVE"}}).MustOK(t, nil)
+		if liveNext(t, page, "c", &c); c.Kind != "ADDED" || c.CommentID != waiting {
+			t.Fatalf("approved: %+v", c)
+		}
+		s.GQL(t, sh.Admin, testserver.ModerateMutation, map[string]any{"input": map[string]any{"itemId": mine, "action": "HIDE", "reason": "Personal data"}}).MustOK(t, nil)
+		raw := liveNext(t, page, "c", &c)
+		if c.Kind != "REMOVED" || c.CommentID != mine || c.Comment != nil || strings.Contains(raw, "anything") {
+			t.Fatalf("removed: %s", raw)
+		}
+
+		// A page opened now from the start: what is hidden now is not
+		// replayed, its removal is.
+		late := s.ConnectWS(t, sh.Ana)
+		late.Subscribe("c", commentAddedSubscription, map[string]any{"postId": p.ID, "after": commentCursor0})
+		for _, want := range []string{"ADDED " + waiting, "REMOVED " + mine} {
+			if raw := liveNext(t, late, "c", &c); c.Kind+" "+c.CommentID != want || strings.Contains(raw, "anything") {
+				t.Fatalf("late page: %s, want %s", raw, want)
+			}
+		}
+
+		// Another customer's waiting post: its comments are not theirs to follow.
+		held := s.mustCreatePost(t, sh.Leo, map[string]any{"topic": "unboxing", "body": "Waiting post"})
+		other := s.ConnectWS(t, sh.Ana)
+		other.Subscribe("c", commentAddedSubscription, map[string]any{"postId": held.ID})
+		if m, err := other.ReadFor("c", 10*time.Second); err != nil || testserver.ErrorCode(m) != "NOT_FOUND" {
+			t.Fatalf("a waiting post's comments: %+v %v", m, err)
 		}
 	})
 }

@@ -70,7 +70,8 @@ func eachLiveDB(t *testing.T, f func(t *testing.T, fx *liveFixture)) {
 				sys:   auth.WithSystem(context.Background()),
 				staff: auth.NewContext(context.Background(), &auth.Viewer{Role: auth.RoleAdmin, Subject: "admin"})}
 			fx.svc = community.NewService(d, fx.mod, community.Config{Broker: b,
-				Limits: &community.Limits{Posts: ratelimit.Rate{Burst: 10_000, Every: time.Millisecond}}})
+				Limits: &community.Limits{Posts: ratelimit.Rate{Burst: 10_000, Every: time.Millisecond},
+					Comments: ratelimit.Rate{Burst: 10_000, Every: time.Millisecond}}})
 			fx.posts = community.NewPostFeeds(e, d.Client)
 			fx.cmts = community.NewCommentFeed(e, d.Client)
 			fx.queue = moderation.NewQueueFeed(e, d.Client, fx.mod)
@@ -184,9 +185,9 @@ func TestQueueFeedCommitOrder(t *testing.T) {
 }
 
 // TestCommentFeedCommitOrder is the commit-order check for a post's
-// comment feed: comments written concurrently on one post, each under the
-// post's row lock with its change (as addComment will), reach resuming
-// subscribers exactly once, in order.
+// comment feed: comments written concurrently on one post through
+// addComment (each under the post's row lock with its change), reach
+// resuming subscribers exactly once, in order.
 func TestCommentFeedCommitOrder(t *testing.T) {
 	eachLiveDB(t, func(t *testing.T, fx *liveFixture) {
 		author, _ := fx.customer(t, types.TrustTrusted)
@@ -195,16 +196,15 @@ func TestCommentFeedCommitOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		const writers = 4
-		ids := make([]int, writers)
-		for w := range ids {
-			_, c := fx.customer(t, types.TrustAuto)
-			ids[w] = c.ID
+		as := make([]context.Context, writers) // trusted: comments publish at once
+		for w := range as {
+			as[w], _ = fx.customer(t, types.TrustTrusted)
 		}
 		livetest.CommitOrder[int, *community.CommentUpdate]{
 			Feed: fx.cmts, Key: p.Post.ID, Viewer: context.Background(),
 			Writers: writers, Writes: 25, Subscribers: 6, Seed: uint64(time.Now().UnixNano()),
-			Write: func(ctx context.Context, name string, w, i int) error {
-				_, err := fx.svc.WriteCommentForTest(ctx, p.Post.ID, ids[w], name, types.ModerationPublished)
+			Write: func(_ context.Context, name string, w, i int) error {
+				_, err := fx.svc.AddComment(as[w], community.CommentInput{PostID: p.Post.ID, Body: name})
 				return err
 			},
 			Label:  func(u *community.CommentUpdate) string { return u.Comment.Body },

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/aftercart/aftercart/graph/wsproto"
+	"github.com/aftercart/aftercart/server/errs"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -30,4 +32,15 @@ func argumentVariable(ctx context.Context, arg string) string {
 		return a.Value.Raw
 	}
 	return ""
+}
+
+// pushTarget is the subscription's websocket push target: the live feeds
+// write to it directly (see server/live). Subscriptions over anything else
+// are INVALID_INPUT.
+func pushTarget(ctx context.Context) (*wsproto.Push, error) {
+	p, ok := wsproto.PushFrom(ctx)
+	if !ok {
+		return nil, errs.Errorf(errs.InvalidInput, "subscriptions are served over websockets (graphql-transport-ws)")
+	}
+	return p, nil
 }

@@ -8,16 +8,14 @@ package graph
 import (
 	"context"
 
-	"github.com/aftercart/aftercart/graph/wsproto"
-	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
 // ShipmentUpdated is the resolver for the shipmentUpdated field.
 func (r *subscriptionResolver) ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error) {
-	p, ok := wsproto.PushFrom(ctx)
-	if !ok {
-		return nil, errs.Errorf(errs.InvalidInput, "subscriptions are served over websockets (graphql-transport-ws)")
+	p, err := pushTarget(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return r.Shipments.Subscribe(ctx, orderID, after, p, argumentVariable(ctx, "after"))
 }

@@ -11,8 +11,6 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/graph/model"
-	"github.com/aftercart/aftercart/graph/wsproto"
-	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/reviews"
 )
@@ -93,9 +91,9 @@ func (r *reviewResolver) WatchedWords(ctx context.Context, obj *ent.Review) ([]s
 
 // ReviewReplyAdded is the resolver for the reviewReplyAdded field.
 func (r *subscriptionResolver) ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error) {
-	p, ok := wsproto.PushFrom(ctx)
-	if !ok {
-		return nil, errs.Errorf(errs.InvalidInput, "subscriptions are served over websockets (graphql-transport-ws)")
+	p, err := pushTarget(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return r.ReviewReplies.Subscribe(ctx, reviewID, after, p, argumentVariable(ctx, "after"))
 }

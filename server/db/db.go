@@ -128,8 +128,16 @@ func Open(cfg Config) (*DB, error) {
 // immediate transactions take the write lock at BEGIN, so a transaction that
 // reads then writes never fails on lock upgrade. That serializes writers,
 // which is what the row locks do on Postgres.
+//
+// Times are written in UTC, as "2006-01-02 15:04:05.999999999+00:00": SQLite
+// has no time type, so a time column is text that WHERE and ORDER BY compare
+// as text, which orders times only when they share one zone and one layout.
+// The driver's default (time.Time.String) wrote each time in its own zone,
+// with the monotonic clock's " m=+…" suffix, so on a machine whose local
+// zone is not UTC an event recorded at 05:00-08:00 sorted before one at
+// 12:00 UTC (see sqlitetime.go for the files written that way).
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 }
 
 // migrationLockKey is the Postgres advisory lock that serializes migrations
@@ -146,7 +154,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err := db.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
 			return fmt.Errorf("db: migrating: %w", err)
 		}
-		return nil
+		return db.normalizeSQLiteTimes(ctx)
 	}
 	res, err := db.ApplyMigrations(ctx, nil)
 	if res.Baselined || len(res.Applied) > 0 {

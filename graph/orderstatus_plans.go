@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/aftercart/aftercart/server/orders"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -26,7 +27,7 @@ const statusPlanCacheSize = 256
 // statusPlanned is what statusPlans found for one operation.
 type statusPlanned struct {
 	root  []graphql.CollectedField
-	plans []statusPlan // by root field; zero for __typename
+	plans []orders.StatusPlan // by root field; zero for __typename
 	ok    bool
 }
 
@@ -35,7 +36,7 @@ var statusPlanCache, _ = lru.New[*ast.OperationDefinition, statusPlanned](status
 // statusPlans returns op's root fields and each one's plan; ok is false when
 // the fast path cannot serve op (a root field other than order(number:) or
 // __typename, a selection planStatus refuses, @defer).
-func statusPlans(op *graphql.OperationContext) (root []graphql.CollectedField, plans []statusPlan, ok bool) {
+func statusPlans(op *graphql.OperationContext) (root []graphql.CollectedField, plans []orders.StatusPlan, ok bool) {
 	if p, hit := statusPlanCache.Get(op.Operation); hit {
 		return p.root, p.plans, p.ok
 	}
@@ -49,7 +50,7 @@ func statusPlans(op *graphql.OperationContext) (root []graphql.CollectedField, p
 // planOperation plans every root field of op.
 func planOperation(op *graphql.OperationContext) statusPlanned {
 	root := graphql.CollectFields(op, op.Operation.SelectionSet, queryTypes)
-	plans := make([]statusPlan, len(root))
+	plans := make([]orders.StatusPlan, len(root))
 	for i, f := range root {
 		if f.Name == "__typename" {
 			continue
@@ -61,7 +62,7 @@ func planOperation(op *graphql.OperationContext) statusPlanned {
 		if !ok {
 			return statusPlanned{}
 		}
-		p.cols = statusColumns(op, f)
+		p.Cols = statusColumns(op, f)
 		plans[i] = p
 	}
 	return statusPlanned{root: root, plans: plans, ok: true}

@@ -15,6 +15,7 @@ import (
 	"github.com/aftercart/aftercart/graph/scalar"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/orders"
 )
 
 // The order status screen, rendered directly.
@@ -104,7 +105,7 @@ func (fp statusFastPath) InterceptResponse(ctx context.Context, next graphql.Res
 				w.str("Query")
 				continue
 			}
-			o, err := loadStatus(ctx, fp.resolver.Client, numbers[i], plans[i])
+			o, err := orders.LoadStatus(ctx, fp.resolver.Client, numbers[i], plans[i])
 			if err != nil {
 				return false
 			}
@@ -139,7 +140,7 @@ func (w *statusWriter) money(sel ast.SelectionSet, m *money.Money, err error) {
 	})
 }
 
-func (w *statusWriter) order(sel ast.SelectionSet, o *ent.Order, p statusPlan) {
+func (w *statusWriter) order(sel ast.SelectionSet, o *ent.Order, p orders.StatusPlan) {
 	w.object(sel, statusOrderTypes, func(f graphql.CollectedField) {
 		switch f.Name {
 		case "id":
@@ -200,14 +201,14 @@ func (w *statusWriter) order(sel ast.SelectionSet, o *ent.Order, p statusPlan) {
 			}
 			w.customer(f.Selections, c)
 		case "items":
-			items, err := o.NamedItems(p.items)
+			items, err := o.NamedItems(p.Items)
 			if err != nil {
 				w.fail()
 				return
 			}
 			w.list(len(items), func(i int) { w.item(f.Selections, items[i]) })
 		case "shipments":
-			ships, err := o.NamedShipments(p.shipments)
+			ships, err := o.NamedShipments(p.Shipments)
 			if err != nil {
 				w.fail()
 				return
@@ -351,7 +352,7 @@ func (w *statusWriter) product(sel ast.SelectionSet, pr *ent.Product) {
 // plan accepts): the connection's cursors carry occurredAt.
 var defaultEventsOrder = &ent.TrackingEventOrder{Direction: entgql.OrderDirectionDesc, Field: ent.TrackingEventOrderFieldOccurredAt}
 
-func (w *statusWriter) shipment(parent graphql.CollectedField, s *ent.Shipment, p statusPlan) {
+func (w *statusWriter) shipment(parent graphql.CollectedField, s *ent.Shipment, p orders.StatusPlan) {
 	w.object(parent.Selections, statusShipmentTypes, func(f graphql.CollectedField) {
 		switch f.Name {
 		case "id":
@@ -385,7 +386,7 @@ func (w *statusWriter) shipment(parent graphql.CollectedField, s *ent.Shipment, 
 			// eager-loaded first+1 events, as on the executor's path,
 			// which finds them by the field's alias.
 			fc := &graphql.FieldContext{Field: f}
-			first := p.first
+			first := p.First
 			conn, err := s.Events(graphql.WithFieldContext(w.ctx, fc), nil, &first, nil, nil, defaultEventsOrder, nil)
 			if err != nil || conn == nil {
 				w.fail()

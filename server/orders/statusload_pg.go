@@ -1,4 +1,4 @@
-package graph
+package orders
 
 import (
 	"context"
@@ -49,7 +49,7 @@ import (
 // and two untyped NULLs would make a text column that a later half's
 // bigint cannot join. Each root is the selector ent builds with
 // its privacy policy, as on its own (see "Authorization on this path" in
-// orderstatus_load.go); the shipments' finds the order by its number
+// statusload.go); the shipments' finds the order by its number
 // (shipment.HasOrderWith), so ScopeShipments filters it as on any other
 // path. The events page is the LATERAL of timelineFrom: first+1 entries of
 // the timeline index per shipment.
@@ -64,29 +64,29 @@ func (l *statusLoad) loadPostgres(ctx context.Context, number string) error {
 	}
 	parts := []rowPart{
 		{name: "half", cols: []string{"half"}, scan: scanHalf},
-		{name: "o", table: order.Table, cols: or(p.cols.order, order.Columns), scan: l.oq.ScanValues},
+		{name: "o", table: order.Table, cols: or(p.Cols.Order, order.Columns), scan: l.oq.ScanValues},
 	}
 	l.orderParts = parts[1:2]
-	if p.customer {
-		parts = append(parts, rowPart{name: "customer", table: customer.Table, cols: or(p.cols.customer, customer.Columns), scan: c.Customer.Query().ScanValues})
+	if p.Customer {
+		parts = append(parts, rowPart{name: "customer", table: customer.Table, cols: or(p.Cols.Customer, customer.Columns), scan: c.Customer.Query().ScanValues})
 	}
 	var ssel *sql.Selector
-	if p.items != "" {
+	if p.Items != "" {
 		l.itemsAt = len(parts)
-		parts = append(parts, rowPart{name: "item", table: orderitem.Table, cols: or(p.cols.item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
-		if p.products {
-			parts = append(parts, rowPart{name: "product", table: product.Table, cols: or(p.cols.product, product.Columns), scan: c.Product.Query().ScanValues})
+		parts = append(parts, rowPart{name: "item", table: orderitem.Table, cols: or(p.Cols.Item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
+		if p.Products {
+			parts = append(parts, rowPart{name: "product", table: product.Table, cols: or(p.Cols.Product, product.Columns), scan: c.Product.Query().ScanValues})
 		}
 	}
-	if p.shipments != "" {
+	if p.Shipments != "" {
 		l.shipAt = len(parts)
 		l.sq = c.Shipment.Query().Where(shipment.HasOrderWith(order.Number(number)))
 		if ssel, err = l.sq.Selector(ctx); err != nil {
 			return err
 		}
-		parts = append(parts, rowPart{name: "s", table: shipment.Table, cols: or(p.cols.shipment, shipment.Columns), scan: l.sq.ScanValues})
-		if p.events != "" {
-			parts = append(parts, rowPart{name: "event", table: trackingevent.Table, cols: or(p.cols.event, trackingevent.Columns), scan: c.TrackingEvent.Query().ScanValues})
+		parts = append(parts, rowPart{name: "s", table: shipment.Table, cols: or(p.Cols.Shipment, shipment.Columns), scan: l.sq.ScanValues})
+		if p.Events != "" {
+			parts = append(parts, rowPart{name: "event", table: trackingevent.Table, cols: or(p.Cols.Event, trackingevent.Columns), scan: c.TrackingEvent.Query().ScanValues})
 		}
 	}
 	l.parts = parts
@@ -122,7 +122,7 @@ func (l *statusLoad) pgRow(vals [][]any) error {
 		if l.o, err = l.oq.Decode(parts[1].cols, vals[1]); err != nil {
 			return err
 		}
-		if p.customer {
+		if p.Customer {
 			cu, err := c.Customer.Query().Decode(parts[2].cols, vals[2])
 			if err != nil {
 				return err
@@ -141,7 +141,7 @@ func (l *statusLoad) pgRow(vals [][]any) error {
 		if err != nil {
 			return err
 		}
-		if p.products {
+		if p.Products {
 			pr, err := c.Product.Query().Decode(parts[at+1].cols, vals[at+1])
 			if err != nil {
 				return err
@@ -186,9 +186,9 @@ var (
 
 // statusHalves writes the statement after its WITH clause: the halves and
 // the order of the rows, for the parts of a selection.
-func statusHalves(parts []rowPart, p statusPlan) string {
+func statusHalves(parts []rowPart, p StatusPlan) string {
 	var key strings.Builder
-	fmt.Fprintf(&key, "%d", p.first)
+	fmt.Fprintf(&key, "%d", p.First)
 	for _, part := range parts {
 		key.WriteString("|" + part.name + ":")
 		key.WriteString(strings.Join(part.cols, ","))
@@ -231,13 +231,13 @@ func statusHalves(parts []rowPart, p statusPlan) string {
 	}
 	orderBy := []string{"1"}
 	from := `"o"`
-	if p.customer {
+	if p.Customer {
 		from += fmt.Sprintf(` JOIN %q AS "customer" ON "customer".%q = "o".%q`, customer.Table, customer.FieldID, order.FieldCustomerID)
 	}
 	half(0, map[string]bool{"o": true, "customer": true}, from)
 	if i := partIndex(parts, "item"); i >= 0 {
 		from := fmt.Sprintf(`"o" JOIN %q AS "item" ON "item".%q = "o".%q`, orderitem.Table, orderitem.FieldOrderID, order.FieldID)
-		if p.products {
+		if p.Products {
 			from += fmt.Sprintf(` LEFT JOIN %q AS "product" ON "product".%q = "item".%q`, product.Table, product.FieldID, orderitem.FieldProductID)
 		}
 		half(1, map[string]bool{"item": true, "product": true}, from)
@@ -248,7 +248,7 @@ func statusHalves(parts []rowPart, p statusPlan) string {
 		orderBy = append(orderBy, fmt.Sprint(pos[i]))
 		if e := partIndex(parts, "event"); e >= 0 {
 			var from strings.Builder
-			timelineJoin(&from, dialect.Postgres, p.first+1, false)
+			timelineJoin(&from, dialect.Postgres, p.First+1, false)
 			half(3, map[string]bool{"s.id": true, "event": true}, `"s" `+from.String())
 			orderBy = append(orderBy,
 				fmt.Sprintf("%d DESC", pos[e]+slices.Index(parts[e].cols, trackingevent.FieldOccurredAt)),

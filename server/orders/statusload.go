@@ -1,4 +1,4 @@
-package graph
+package orders
 
 import (
 	"context"
@@ -36,26 +36,58 @@ import (
 //     already passed ScopeShipments.
 //
 // On Postgres both roots are common table expressions of one statement
-// (orderstatus_pg.go), each the selector ent builds with its policy, as on
+// (statusload_pg.go), each the selector ent builds with its policy, as on
 // its own. The shipments' finds the order by its number
 // (shipment.HasOrderWith), not by the id the order's reads, and
 // ScopeShipments filters it as on any other path; its rows are only used
 // when the order's half found a visible order.
 // server/orders/orderstatus_api_test.go (TestOrderStatusPrivacy) checks it through the API.
 
+// StatusPlan is what an order status read needs from the database: which
+// edges of the order to load and, for the fast path, which columns. The
+// GraphQL layer derives it from the selection (graph/orderstatus.go);
+// aliases name the eager-loaded edges, as entgql's collection names them,
+// so the generated resolvers find what was loaded.
+type StatusPlan struct {
+	// Customer loads the order's customer.
+	Customer bool
+	// Items is the alias of Order.items; "" when not selected.
+	Items string
+	// Products loads each item's product.
+	Products bool
+	// Shipments is the alias of Order.shipments; "" when not selected.
+	Shipments string
+	// Events is the alias of Shipment.events; "" when not selected.
+	Events string
+	// First is the size of each shipment's events page (newest first).
+	First int
+	// Cols are the columns each part reads; zero reads every column (only
+	// the GraphQL fast path prunes: graph/orderstatus_columns.go).
+	Cols StatusCols
+}
+
+// StatusCols are the columns each part of an order status load reads; a nil
+// part reads every column. The id comes first in every part (the loader
+// tells rows apart by it).
+type StatusCols struct {
+	// Order, Customer, Item, Product, Shipment and Event are the columns
+	// of each entity's part.
+	Order, Customer, Item, Product, Shipment, Event []string
+}
+
 // joined prefixes the columns of a joined table: "customer__first_name".
 // ent's column names never contain "__".
 const joined = "__"
 
-// loadStatus loads the order numbered number as p says: on Postgres in one
-// statement (orderstatus_pg.go), on SQLite in two (no round trip to save
+// LoadStatus loads the order numbered number as p says: on Postgres in one
+// statement (statusload_pg.go), on SQLite in two (no round trip to save
 // there, and a UNION's columns would lose the declared types modernc's
 // driver decodes times by): the order with its customer and its items (one
 // row per item, the order's columns repeated), then its shipments with
 // their events. It returns ent's not-found error when the
 // viewer may not see the order or there is none, and the privacy policy's
 // error when the viewer may see no order at all.
-func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan) (*ent.Order, error) {
+func LoadStatus(ctx context.Context, c *ent.Client, number string, p StatusPlan) (*ent.Order, error) {
 	l := statusLoad{c: c, p: p, items: []*ent.OrderItem{}}
 	if c.Dialect() == dialect.Postgres {
 		if err := l.loadPostgres(ctx, number); err != nil {
@@ -70,7 +102,7 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 	if err := scanRows(ctx, c, selectParts(osel, order.Table, l.orderParts), l.orderParts, l.orderRow); err != nil {
 		return nil, err
 	}
-	if l.o != nil && p.shipments != "" {
+	if l.o != nil && p.Shipments != "" {
 		ssel, err := l.shipmentSelector(ctx, shipment.OrderID(l.o.ID))
 		if err != nil {
 			return nil, err
@@ -86,7 +118,7 @@ func loadStatus(ctx context.Context, c *ent.Client, number string, p statusPlan)
 // rows decoded so far.
 type statusLoad struct {
 	c *ent.Client
-	p statusPlan
+	p StatusPlan
 	// orderParts: the order, its customer, its items, their products;
 	// shipmentParts: the shipments, their events.
 	orderParts, shipmentParts []rowPart
@@ -100,7 +132,7 @@ type statusLoad struct {
 	// Two statements (SQLite): the last shipment read and its page so far.
 	last *ent.Shipment
 	page []*ent.TrackingEvent
-	// One statement (Postgres, orderstatus_pg.go): its parts, where the
+	// One statement (Postgres, statusload_pg.go): its parts, where the
 	// shipments' start, each shipment's page, the shipment events go to.
 	parts  []rowPart
 	shipAt int
@@ -118,24 +150,24 @@ func (l *statusLoad) orderSelector(ctx context.Context, number string) (*sql.Sel
 	if err != nil {
 		return nil, err
 	}
-	l.orderParts = []rowPart{{cols: or(p.cols.order, order.Columns), scan: l.oq.ScanValues}}
-	if p.customer {
+	l.orderParts = []rowPart{{cols: or(p.Cols.Order, order.Columns), scan: l.oq.ScanValues}}
+	if p.Customer {
 		t := sql.Table(customer.Table).As("customer")
 		sel.Join(t).On(sel.C(order.FieldCustomerID), t.C(customer.FieldID))
-		l.orderParts = append(l.orderParts, rowPart{name: "customer", cols: or(p.cols.customer, customer.Columns), scan: c.Customer.Query().ScanValues})
+		l.orderParts = append(l.orderParts, rowPart{name: "customer", cols: or(p.Cols.Customer, customer.Columns), scan: c.Customer.Query().ScanValues})
 	}
 	l.itemsAt = len(l.orderParts)
-	if p.items != "" {
+	if p.Items != "" {
 		// In the order the store sent them (ids grow with the import).
 		// entgql's eager loading sets no order: SQLite happens to return
 		// external-id order (its index) and Postgres heap order.
 		it := sql.Table(orderitem.Table).As("item")
 		sel.LeftJoin(it).On(sel.C(order.FieldID), it.C(orderitem.FieldOrderID)).OrderBy(it.C(orderitem.FieldID))
-		l.orderParts = append(l.orderParts, rowPart{name: "item", cols: or(p.cols.item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
-		if p.products {
+		l.orderParts = append(l.orderParts, rowPart{name: "item", cols: or(p.Cols.Item, orderitem.Columns), scan: c.OrderItem.Query().ScanValues})
+		if p.Products {
 			pt := sql.Table(product.Table).As("product")
 			sel.LeftJoin(pt).On(it.C(orderitem.FieldProductID), pt.C(product.FieldID))
-			l.orderParts = append(l.orderParts, rowPart{name: "product", cols: or(p.cols.product, product.Columns), scan: c.Product.Query().ScanValues})
+			l.orderParts = append(l.orderParts, rowPart{name: "product", cols: or(p.Cols.Product, product.Columns), scan: c.Product.Query().ScanValues})
 		}
 	}
 	return sel, nil
@@ -149,9 +181,9 @@ func (l *statusLoad) shipmentSelector(ctx context.Context, where predicate.Shipm
 	if err != nil {
 		return nil, err
 	}
-	l.shipmentParts = []rowPart{{cols: or(l.p.cols.shipment, shipment.Columns), scan: l.sq.ScanValues}}
-	if l.p.events != "" {
-		l.shipmentParts = append(l.shipmentParts, rowPart{name: "event", cols: or(l.p.cols.event, trackingevent.Columns), scan: l.c.TrackingEvent.Query().ScanValues})
+	l.shipmentParts = []rowPart{{cols: or(l.p.Cols.Shipment, shipment.Columns), scan: l.sq.ScanValues}}
+	if l.p.Events != "" {
+		l.shipmentParts = append(l.shipmentParts, rowPart{name: "event", cols: or(l.p.Cols.Event, trackingevent.Columns), scan: l.c.TrackingEvent.Query().ScanValues})
 	}
 	return sel, nil
 }
@@ -159,13 +191,13 @@ func (l *statusLoad) shipmentSelector(ctx context.Context, where predicate.Shipm
 // shipmentStatement is the shipments' statement on its own: with each
 // shipment's events page when l.p wants one.
 func (l *statusLoad) shipmentStatement(sel *sql.Selector) sql.Querier {
-	if l.p.events == "" {
+	if l.p.Events == "" {
 		return selectParts(sel, shipment.Table, l.shipmentParts)
 	}
 	var b strings.Builder
 	b.WriteString(`SELECT s.*, `)
 	b.WriteString(selectList("", l.shipmentParts[1:]))
-	args := timelineFrom(&b, l.c.Dialect(), sel, l.shipmentParts, l.p.first+1)
+	args := timelineFrom(&b, l.c.Dialect(), sel, l.shipmentParts, l.p.First+1)
 	b.WriteString(` ORDER BY s."id", "event"."occurred_at" DESC, "event"."id" DESC`)
 	return sql.Expr(b.String(), args...)
 }
@@ -179,7 +211,7 @@ func (l *statusLoad) orderRow(vals [][]any) error {
 		if l.o, err = l.oq.Decode(l.orderParts[0].cols, vals[0]); err != nil {
 			return err
 		}
-		if p.customer {
+		if p.Customer {
 			cu, err := c.Customer.Query().Decode(l.orderParts[1].cols, vals[1])
 			if err != nil {
 				return err
@@ -189,7 +221,7 @@ func (l *statusLoad) orderRow(vals [][]any) error {
 	} else if id, ok := vals[0][0].(*sql.NullInt64); !ok || id.Int64 != int64(l.o.ID) {
 		return &ent.NotSingularError{} // number is unique: unreachable
 	}
-	if p.items == "" {
+	if p.Items == "" {
 		return nil
 	}
 	at := l.itemsAt
@@ -200,7 +232,7 @@ func (l *statusLoad) orderRow(vals [][]any) error {
 	if err != nil {
 		return err
 	}
-	if p.products {
+	if p.Products {
 		pr, err := c.Product.Query().Decode(l.orderParts[at+1].cols, vals[at+1])
 		if err != nil {
 			return err
@@ -224,7 +256,7 @@ func (l *statusLoad) shipmentRow(vals [][]any) error {
 		l.flush()
 		l.ships, l.last = append(l.ships, s), s
 	}
-	if l.p.events == "" {
+	if l.p.Events == "" {
 		return nil
 	}
 	if id, ok := vals[1][0].(*sql.NullInt64); ok && !id.Valid {
@@ -240,8 +272,8 @@ func (l *statusLoad) shipmentRow(vals [][]any) error {
 
 // flush hands the page read so far to the last shipment.
 func (l *statusLoad) flush() {
-	if l.last != nil && l.p.events != "" {
-		l.last.SetNamedEvents(l.p.events, l.page)
+	if l.last != nil && l.p.Events != "" {
+		l.last.SetNamedEvents(l.p.Events, l.page)
 	}
 	l.page = nil
 }
@@ -251,20 +283,20 @@ func (l *statusLoad) finish() (*ent.Order, error) {
 	if l.o == nil {
 		return nil, &ent.NotFoundError{}
 	}
-	if l.p.items != "" {
-		l.o.SetNamedItems(l.p.items, l.items)
+	if l.p.Items != "" {
+		l.o.SetNamedItems(l.p.Items, l.items)
 	}
-	if l.p.shipments != "" {
+	if l.p.Shipments != "" {
 		l.flush()
-		if l.p.events != "" {
+		if l.p.Events != "" {
 			for i, page := range l.pages {
-				l.ships[i].SetNamedEvents(l.p.events, page)
+				l.ships[i].SetNamedEvents(l.p.Events, page)
 			}
 		}
 		if l.ships == nil {
 			l.ships = []*ent.Shipment{}
 		}
-		l.o.SetNamedShipments(l.p.shipments, l.ships)
+		l.o.SetNamedShipments(l.p.Shipments, l.ships)
 	}
 	return l.o, nil
 }
@@ -313,7 +345,7 @@ func timelineJoin(b *strings.Builder, d string, n int, left bool) {
 type rowPart struct {
 	name string
 	// table is the part's table (set where a statement needs its column
-	// types: orderstatus_pg.go).
+	// types: statusload_pg.go).
 	table string
 	cols  []string
 	// scan returns ent's scan destinations for cols (a query's ScanValues).

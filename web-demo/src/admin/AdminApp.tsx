@@ -4,6 +4,7 @@ import type { SessionState } from '../api/session';
 import { ErrorNotice, Spinner } from '../components/common';
 import { SignIn } from '../components/SignIn';
 import { session } from './api';
+import { Silenced } from './Author';
 import { Decisions, PublishedPosts, Queue } from './Moderation';
 import { Replies } from './Replies';
 import { Topics } from './Topics';
@@ -14,6 +15,7 @@ const screens = [
   { id: 'queue', name: 'Queue', render: () => <Queue /> },
   { id: 'posts', name: 'Published posts', render: () => <PublishedPosts /> },
   { id: 'decisions', name: 'Decisions', render: () => <Decisions /> },
+  { id: 'silenced', name: 'Silenced', render: () => <Silenced /> },
   { id: 'words', name: 'Watched words', render: () => <WatchedWords /> },
   { id: 'replies', name: 'Awaiting reply', render: () => <Replies /> },
   { id: 'topics', name: 'Topics', render: () => <Topics /> },

@@ -1,68 +1,45 @@
-// useQueueChanges follows moderationQueueChanged, so the queue on screen
-// shows items entering and leaving as staff on any instance decide, and
-// as customers write. The contract's event has no cursor: after every
-// (re)connection the screen refetches the queue instead of resuming.
-//
-// The server does not have the subscription yet (community3): until
-// features.communityLive is on this does nothing and returns 'off', and
-// the queue screen has a Refresh button.
+// useQueueChanges follows moderationQueueChanged for the queue screen, on
+// the admin's own socket, through a StreamFeed (src/live): after a drop it
+// resubscribes with `after: <the last cursor>`, so items that entered or
+// left meanwhile, on any instance, arrive once each when it is back. A
+// subscription without a cursor (the first, or before any event came)
+// carries only what commits after the server joined it: the feed then
+// calls resync, which refetches the queue.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { pipe, subscribe } from 'wonka';
-import { queueChangedOp, type QueueChangedData } from '../api/communityOperations';
-import { describeError } from '../api/errors';
-import type { SocketEvent } from '../api/live';
-import { features } from '../features';
+import { StreamFeed, type FeedState } from '../live/streamFeed';
 import { admin } from './api';
-
-/** QueueLive is what the queue's banner says. */
-export type QueueLive = { status: 'off' } | { status: 'connecting' | 'live' } | { status: 'dropped'; error: string };
+import { queueChangesOp, type QueueChangesData, type QueueUpdate } from './operations';
 
 /**
- * useQueueChanges calls onChange(id, status) for every item that enters or
- * leaves the queue, and onResync after every (re)connection.
+ * useQueueChanges calls onUpdate for every item that enters or leaves the
+ * queue and resync when the page must catch up by a refetch; it returns
+ * the feed's state for the banner and a way to retry now.
  */
-export function useQueueChanges(onChange: (item: QueueChangedData['moderationQueueChanged']['item']) => void, onResync: () => void): QueueLive {
-  const [state, setState] = useState<QueueLive>(features.communityLive ? { status: 'connecting' } : { status: 'off' });
-  const handlers = useRef({ onChange, onResync });
-  handlers.current = { onChange, onResync };
+export function useQueueChanges(onUpdate: (u: QueueUpdate) => void, resync: () => Promise<void>): { state: FeedState; retry: () => void } {
+  const [state, setState] = useState<FeedState>({ status: 'connecting', synced: false, error: null, retryAt: null });
+  const feed = useRef<StreamFeed<QueueChangesData, QueueUpdate> | null>(null);
+  const handlers = useRef({ onUpdate, resync });
+  handlers.current = { onUpdate, resync };
 
   useEffect(() => {
-    if (!features.communityLive) {
-      return;
-    }
-    let stop = () => {};
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const start = () => {
-      const { unsubscribe } = pipe(
-        admin.client.subscription<QueueChangedData>(queueChangedOp, {}),
-        subscribe((r) => {
-          if (r.error) {
-            setState({ status: 'dropped', error: describeError(r.error) });
-          } else if (r.data) {
-            handlers.current.onChange(r.data.moderationQueueChanged.item);
-          }
-        }),
-      );
-      stop = unsubscribe;
-    };
-    const off = admin.live.on((e: SocketEvent) => {
-      if (e.type === 'connected') {
-        setState({ status: 'live' });
-        handlers.current.onResync();
-        return;
-      }
-      // Whatever closed the socket: subscribe again on a fresh one.
-      admin.live.reset(e.client);
-      stop();
-      setState({ status: 'dropped', error: 'The live connection dropped.' });
-      timer = setTimeout(start, 2_000);
+    const f = new StreamFeed<QueueChangesData, QueueUpdate>({
+      document: queueChangesOp,
+      variables: (after) => ({ after }),
+      pick: (d) => d.moderationQueueChanged,
+      client: admin.client,
+      live: admin.live,
+      session: admin.session,
+      onUpdate: (u) => handlers.current.onUpdate(u),
+      onState: setState,
+      resync: () => handlers.current.resync(),
     });
-    start();
+    feed.current = f;
+    f.start();
     return () => {
-      clearTimeout(timer);
-      off();
-      stop();
+      f.stop();
+      feed.current = null;
     };
   }, []);
-  return state;
+
+  return { state, retry: () => feed.current?.retryNow() };
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/demo"
+)
+
+// TestAdminInBrowser runs web-demo/e2e/admin.mjs against the admin SPA
+// (admin.html) on the demo data: a post by a customer the script creates
+// through the API enters the live queue and the count goes up by one;
+// the admin approves it and the card stays with "Approved by you" while
+// the count goes down by exactly one; the admin silences the author from
+// the card, and the author's next post is refused with FORBIDDEN; the
+// Silenced screen lists them and lifts the silence. One browser page,
+// one server.
+//
+// Needs what TestWebDemoInBrowser needs; screenshots go to
+// web-demo/test-results/admin/.
+func TestAdminInBrowser(t *testing.T) {
+	node, dist, chromium := mustBrowser(t)
+	s := mustServer(t, "", func(c *app.Config) {
+		c.Dev = true
+		c.Seed = true
+		c.Simulate = 0
+		c.DemoDir = dist
+	})
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	// Not in the demo data: the script creates this customer with
+	// importOrder, so their first post waits for approval.
+	const author = "ines@example.com"
+	runBrowserScript(t, node, "admin.mjs", artifacts,
+		"AFTERCART_URL="+s.URL(),
+		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
+		"AFTERCART_AUTHOR_EMAIL="+author,
+		"AFTERCART_AUTHOR_TOKEN="+s.Token(t, auth.RoleCustomer, author),
+		"AFTERCART_OTHER_TOKEN="+s.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
+		"CHROMIUM="+chromium,
+	)
+}

@@ -242,6 +242,11 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
+				Name:    "loyaltyaccount_customer_id",
+				Unique:  true,
+				Columns: []*schema.Column{LoyaltyAccountsColumns[9]},
+			},
+			{
 				Name:    "loyaltyaccount_tier_review_at",
 				Unique:  false,
 				Columns: []*schema.Column{LoyaltyAccountsColumns[6]},

@@ -55,7 +55,12 @@ func (LoyaltyAccount) Edges() []ent.Edge {
 
 // Indexes of the LoyaltyAccount.
 func (LoyaltyAccount) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("tier_review_at"), index.Fields("last_activity_at")}
+	return []ent.Index{
+		// One account per customer (a Unique() on an edge's field makes no
+		// index by itself); the account upsert conflicts on it.
+		index.Fields("customer_id").Unique(),
+		index.Fields("tier_review_at"), index.Fields("last_activity_at"),
+	}
 }
 
 // Annotations of the LoyaltyAccount.

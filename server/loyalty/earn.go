@@ -149,7 +149,7 @@ func (s *Service) OrderDelivered(ctx context.Context, c *ent.Client, orderID int
 			return err
 		}
 	}
-	return s.retier(ctx, c, o.CustomerID)
+	return s.retier(ctx, c, o.CustomerID, s.now())
 }
 
 // reverseReturn takes back a return's share of its order's earned points,

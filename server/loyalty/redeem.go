@@ -118,7 +118,7 @@ func (s *Service) MarkReturned(ctx context.Context, in ReturnInput) (*ent.ItemRe
 		if err := s.reverseReturn(ctx, c, o, out); err != nil {
 			return err
 		}
-		return s.retier(ctx, c, o.CustomerID)
+		return s.retier(ctx, c, o.CustomerID, s.now())
 	})
 	return out, err
 }

@@ -77,7 +77,7 @@ func (s *Service) spends(ctx context.Context, c *ent.Client, customerID int, now
 // retier recomputes the customer's tier from their rolling spend and
 // stores it with the next roll-off date, under the account lock; a change
 // of tier is recorded for loyaltyUpdated.
-func (s *Service) retier(ctx context.Context, c *ent.Client, customerID int) error {
+func (s *Service) retier(ctx context.Context, c *ent.Client, customerID int, now time.Time) error {
 	acct, err := s.lockAccount(ctx, c, customerID)
 	if err != nil {
 		return err
@@ -86,7 +86,6 @@ func (s *Service) retier(ctx context.Context, c *ent.Client, customerID int) err
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	sp, err := s.spends(ctx, c, customerID, now)
 	if err != nil {
 		return err
@@ -173,7 +172,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error)
 		return res, err
 	}
 	for _, id := range ids {
-		if err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error { return s.retier(ctx, tx.Client(), id) }); err != nil {
+		if err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error { return s.retier(ctx, tx.Client(), id, now) }); err != nil {
 			return res, err
 		}
 		res.Retiered++

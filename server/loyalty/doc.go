@@ -28,8 +28,8 @@
 // reversed share. Staff adjustments are AVAILABLE, either sign.
 //
 // Each customer has one LoyaltyAccount row holding both sums, updated in
-// the transaction that writes the entries (Service.post is the only
-// writer). Debits of the available balance are guarded updates
+// the transaction that writes the entries (Service.post, and the sweep's
+// release, which moves pending to available, are its only writers). Debits of the available balance are guarded updates
 // (UPDATE … SET available = available - n WHERE available >= n): of 1,000
 // concurrent redemptions against a balance covering N, exactly N match;
 // the rest are INSUFFICIENT_POINTS. CHECK (available >= 0) and CHECK
@@ -56,9 +56,10 @@
 //     shipping and tax earn nothing. The tier multiplier is the one the
 //     customer has when the order is delivered.
 //   - Returns (ItemReturn, marked by staff until the returns issue records
-//     them): each return reverses EarnedPoints(before) - EarnedPoints(after)
-//     of the order's entry (ReturnShare), so partial returns sum exactly to
-//     the whole and rounding never creates or loses a point.
+//     them): each return reverses its share of the order's entry
+//     (ReturnShare: the entry's points in proportion to the kept amount,
+//     before minus after), so partial returns sum exactly to the whole and
+//     rounding never creates or loses a point.
 //   - Reviews: a verified review earns ReviewPoints when it becomes
 //     PUBLISHED; a community post earns PostPoints when approved
 //     (PUBLISHED). When moderation later takes it down (REJECTED or
@@ -107,8 +108,8 @@
 //
 // Each account gets a referral code on first use; a Referral links the
 // referrer and the friend (one per friend) with a status (PENDING,
-// COMPLETE, HELD, CANCELED) and a hold reason. (Completion and fraud
-// checks are the next step; see the package's TODO in referral.go.)
+// COMPLETE, HELD, CANCELED) and a hold reason. The model is in place;
+// claiming, completion and the fraud checks are not built yet.
 //
 // # Live
 //

@@ -19,6 +19,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -29,10 +34,13 @@ import (
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
@@ -56,6 +64,16 @@ type Client struct {
 	Customer *CustomerClient
 	// Flag is the client for interacting with the Flag builders.
 	Flag *FlagClient
+	// ItemReturn is the client for interacting with the ItemReturn builders.
+	ItemReturn *ItemReturnClient
+	// LoyaltyAccount is the client for interacting with the LoyaltyAccount builders.
+	LoyaltyAccount *LoyaltyAccountClient
+	// LoyaltyChange is the client for interacting with the LoyaltyChange builders.
+	LoyaltyChange *LoyaltyChangeClient
+	// LoyaltyEntry is the client for interacting with the LoyaltyEntry builders.
+	LoyaltyEntry *LoyaltyEntryClient
+	// LoyaltyTier is the client for interacting with the LoyaltyTier builders.
+	LoyaltyTier *LoyaltyTierClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
@@ -76,6 +94,8 @@ type Client struct {
 	Product *ProductClient
 	// Reaction is the client for interacting with the Reaction builders.
 	Reaction *ReactionClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// ReviewReply is the client for interacting with the ReviewReply builders.
@@ -84,6 +104,10 @@ type Client struct {
 	ReviewReplyChange *ReviewReplyChangeClient
 	// ReviewVote is the client for interacting with the ReviewVote builders.
 	ReviewVote *ReviewVoteClient
+	// Reward is the client for interacting with the Reward builders.
+	Reward *RewardClient
+	// RewardCode is the client for interacting with the RewardCode builders.
+	RewardCode *RewardCodeClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentChange is the client for interacting with the ShipmentChange builders.
@@ -111,6 +135,11 @@ func (c *Client) init() {
 	c.CommentChange = NewCommentChangeClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
 	c.Flag = NewFlagClient(c.config)
+	c.ItemReturn = NewItemReturnClient(c.config)
+	c.LoyaltyAccount = NewLoyaltyAccountClient(c.config)
+	c.LoyaltyChange = NewLoyaltyChangeClient(c.config)
+	c.LoyaltyEntry = NewLoyaltyEntryClient(c.config)
+	c.LoyaltyTier = NewLoyaltyTierClient(c.config)
 	c.Media = NewMediaClient(c.config)
 	c.ModerationDecision = NewModerationDecisionClient(c.config)
 	c.ModerationQueueChange = NewModerationQueueChangeClient(c.config)
@@ -121,10 +150,13 @@ func (c *Client) init() {
 	c.PostProduct = NewPostProductClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.Reaction = NewReactionClient(c.config)
+	c.Referral = NewReferralClient(c.config)
 	c.Review = NewReviewClient(c.config)
 	c.ReviewReply = NewReviewReplyClient(c.config)
 	c.ReviewReplyChange = NewReviewReplyChangeClient(c.config)
 	c.ReviewVote = NewReviewVoteClient(c.config)
+	c.Reward = NewRewardClient(c.config)
+	c.RewardCode = NewRewardCodeClient(c.config)
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentChange = NewShipmentChangeClient(c.config)
 	c.ShipmentItem = NewShipmentItemClient(c.config)
@@ -227,6 +259,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CommentChange:         NewCommentChangeClient(cfg),
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
+		ItemReturn:            NewItemReturnClient(cfg),
+		LoyaltyAccount:        NewLoyaltyAccountClient(cfg),
+		LoyaltyChange:         NewLoyaltyChangeClient(cfg),
+		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
+		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
@@ -237,10 +274,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PostProduct:           NewPostProductClient(cfg),
 		Product:               NewProductClient(cfg),
 		Reaction:              NewReactionClient(cfg),
+		Referral:              NewReferralClient(cfg),
 		Review:                NewReviewClient(cfg),
 		ReviewReply:           NewReviewReplyClient(cfg),
 		ReviewReplyChange:     NewReviewReplyChangeClient(cfg),
 		ReviewVote:            NewReviewVoteClient(cfg),
+		Reward:                NewRewardClient(cfg),
+		RewardCode:            NewRewardCodeClient(cfg),
 		Shipment:              NewShipmentClient(cfg),
 		ShipmentChange:        NewShipmentChangeClient(cfg),
 		ShipmentItem:          NewShipmentItemClient(cfg),
@@ -270,6 +310,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CommentChange:         NewCommentChangeClient(cfg),
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
+		ItemReturn:            NewItemReturnClient(cfg),
+		LoyaltyAccount:        NewLoyaltyAccountClient(cfg),
+		LoyaltyChange:         NewLoyaltyChangeClient(cfg),
+		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
+		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
@@ -280,10 +325,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PostProduct:           NewPostProductClient(cfg),
 		Product:               NewProductClient(cfg),
 		Reaction:              NewReactionClient(cfg),
+		Referral:              NewReferralClient(cfg),
 		Review:                NewReviewClient(cfg),
 		ReviewReply:           NewReviewReplyClient(cfg),
 		ReviewReplyChange:     NewReviewReplyChangeClient(cfg),
 		ReviewVote:            NewReviewVoteClient(cfg),
+		Reward:                NewRewardClient(cfg),
+		RewardCode:            NewRewardCodeClient(cfg),
 		Shipment:              NewShipmentClient(cfg),
 		ShipmentChange:        NewShipmentChangeClient(cfg),
 		ShipmentItem:          NewShipmentItemClient(cfg),
@@ -319,11 +367,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.Media, c.ModerationDecision,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.ModerationDecision,
 		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
-		c.PostProduct, c.Product, c.Reaction, c.Review, c.ReviewReply,
-		c.ReviewReplyChange, c.ReviewVote, c.Shipment, c.ShipmentChange,
-		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -333,11 +382,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.Media, c.ModerationDecision,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.ModerationDecision,
 		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
-		c.PostProduct, c.Product, c.Reaction, c.Review, c.ReviewReply,
-		c.ReviewReplyChange, c.ReviewVote, c.Shipment, c.ShipmentChange,
-		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -354,6 +404,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Customer.mutate(ctx, m)
 	case *FlagMutation:
 		return c.Flag.mutate(ctx, m)
+	case *ItemReturnMutation:
+		return c.ItemReturn.mutate(ctx, m)
+	case *LoyaltyAccountMutation:
+		return c.LoyaltyAccount.mutate(ctx, m)
+	case *LoyaltyChangeMutation:
+		return c.LoyaltyChange.mutate(ctx, m)
+	case *LoyaltyEntryMutation:
+		return c.LoyaltyEntry.mutate(ctx, m)
+	case *LoyaltyTierMutation:
+		return c.LoyaltyTier.mutate(ctx, m)
 	case *MediaMutation:
 		return c.Media.mutate(ctx, m)
 	case *ModerationDecisionMutation:
@@ -374,6 +434,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Product.mutate(ctx, m)
 	case *ReactionMutation:
 		return c.Reaction.mutate(ctx, m)
+	case *ReferralMutation:
+		return c.Referral.mutate(ctx, m)
 	case *ReviewMutation:
 		return c.Review.mutate(ctx, m)
 	case *ReviewReplyMutation:
@@ -382,6 +444,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ReviewReplyChange.mutate(ctx, m)
 	case *ReviewVoteMutation:
 		return c.ReviewVote.mutate(ctx, m)
+	case *RewardMutation:
+		return c.Reward.mutate(ctx, m)
+	case *RewardCodeMutation:
+		return c.RewardCode.mutate(ctx, m)
 	case *ShipmentMutation:
 		return c.Shipment.mutate(ctx, m)
 	case *ShipmentChangeMutation:
@@ -1044,6 +1110,868 @@ func (c *FlagClient) mutate(ctx context.Context, m *FlagMutation) (Value, error)
 		return (&FlagDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Flag mutation op: %q", m.Op())
+	}
+}
+
+// ItemReturnClient is a client for the ItemReturn schema.
+type ItemReturnClient struct {
+	config
+}
+
+// NewItemReturnClient returns a client for the ItemReturn from the given config.
+func NewItemReturnClient(c config) *ItemReturnClient {
+	return &ItemReturnClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `itemreturn.Hooks(f(g(h())))`.
+func (c *ItemReturnClient) Use(hooks ...Hook) {
+	c.hooks.ItemReturn = append(c.hooks.ItemReturn, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `itemreturn.Intercept(f(g(h())))`.
+func (c *ItemReturnClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ItemReturn = append(c.inters.ItemReturn, interceptors...)
+}
+
+// Create returns a builder for creating a ItemReturn entity.
+func (c *ItemReturnClient) Create() *ItemReturnCreate {
+	mutation := newItemReturnMutation(c.config, OpCreate)
+	return &ItemReturnCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ItemReturn entities.
+func (c *ItemReturnClient) CreateBulk(builders ...*ItemReturnCreate) *ItemReturnCreateBulk {
+	return &ItemReturnCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ItemReturnClient) MapCreateBulk(slice any, setFunc func(*ItemReturnCreate, int)) *ItemReturnCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ItemReturnCreateBulk{err: fmt.Errorf("calling to ItemReturnClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ItemReturnCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ItemReturnCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ItemReturn.
+func (c *ItemReturnClient) Update() *ItemReturnUpdate {
+	mutation := newItemReturnMutation(c.config, OpUpdate)
+	return &ItemReturnUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ItemReturnClient) UpdateOne(_m *ItemReturn) *ItemReturnUpdateOne {
+	mutation := newItemReturnMutation(c.config, OpUpdateOne, withItemReturn(_m))
+	return &ItemReturnUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ItemReturnClient) UpdateOneID(id int) *ItemReturnUpdateOne {
+	mutation := newItemReturnMutation(c.config, OpUpdateOne, withItemReturnID(id))
+	return &ItemReturnUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ItemReturn.
+func (c *ItemReturnClient) Delete() *ItemReturnDelete {
+	mutation := newItemReturnMutation(c.config, OpDelete)
+	return &ItemReturnDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ItemReturnClient) DeleteOne(_m *ItemReturn) *ItemReturnDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ItemReturnClient) DeleteOneID(id int) *ItemReturnDeleteOne {
+	builder := c.Delete().Where(itemreturn.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ItemReturnDeleteOne{builder}
+}
+
+// Query returns a query builder for ItemReturn.
+func (c *ItemReturnClient) Query() *ItemReturnQuery {
+	return &ItemReturnQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeItemReturn},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ItemReturn entity by its id.
+func (c *ItemReturnClient) Get(ctx context.Context, id int) (*ItemReturn, error) {
+	return c.Query().Where(itemreturn.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ItemReturnClient) GetX(ctx context.Context, id int) *ItemReturn {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrderItem queries the order_item edge of a ItemReturn.
+func (c *ItemReturnClient) QueryOrderItem(_m *ItemReturn) *OrderItemQuery {
+	query := (&OrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(itemreturn.Table, itemreturn.FieldID, id),
+			sqlgraph.To(orderitem.Table, orderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, itemreturn.OrderItemTable, itemreturn.OrderItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ItemReturnClient) Hooks() []Hook {
+	hooks := c.hooks.ItemReturn
+	return append(hooks[:len(hooks):len(hooks)], itemreturn.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ItemReturnClient) Interceptors() []Interceptor {
+	return c.inters.ItemReturn
+}
+
+func (c *ItemReturnClient) mutate(ctx context.Context, m *ItemReturnMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ItemReturnCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ItemReturnUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ItemReturnUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ItemReturnDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ItemReturn mutation op: %q", m.Op())
+	}
+}
+
+// LoyaltyAccountClient is a client for the LoyaltyAccount schema.
+type LoyaltyAccountClient struct {
+	config
+}
+
+// NewLoyaltyAccountClient returns a client for the LoyaltyAccount from the given config.
+func NewLoyaltyAccountClient(c config) *LoyaltyAccountClient {
+	return &LoyaltyAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loyaltyaccount.Hooks(f(g(h())))`.
+func (c *LoyaltyAccountClient) Use(hooks ...Hook) {
+	c.hooks.LoyaltyAccount = append(c.hooks.LoyaltyAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loyaltyaccount.Intercept(f(g(h())))`.
+func (c *LoyaltyAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoyaltyAccount = append(c.inters.LoyaltyAccount, interceptors...)
+}
+
+// Create returns a builder for creating a LoyaltyAccount entity.
+func (c *LoyaltyAccountClient) Create() *LoyaltyAccountCreate {
+	mutation := newLoyaltyAccountMutation(c.config, OpCreate)
+	return &LoyaltyAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoyaltyAccount entities.
+func (c *LoyaltyAccountClient) CreateBulk(builders ...*LoyaltyAccountCreate) *LoyaltyAccountCreateBulk {
+	return &LoyaltyAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoyaltyAccountClient) MapCreateBulk(slice any, setFunc func(*LoyaltyAccountCreate, int)) *LoyaltyAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoyaltyAccountCreateBulk{err: fmt.Errorf("calling to LoyaltyAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoyaltyAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoyaltyAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoyaltyAccount.
+func (c *LoyaltyAccountClient) Update() *LoyaltyAccountUpdate {
+	mutation := newLoyaltyAccountMutation(c.config, OpUpdate)
+	return &LoyaltyAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoyaltyAccountClient) UpdateOne(_m *LoyaltyAccount) *LoyaltyAccountUpdateOne {
+	mutation := newLoyaltyAccountMutation(c.config, OpUpdateOne, withLoyaltyAccount(_m))
+	return &LoyaltyAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoyaltyAccountClient) UpdateOneID(id int) *LoyaltyAccountUpdateOne {
+	mutation := newLoyaltyAccountMutation(c.config, OpUpdateOne, withLoyaltyAccountID(id))
+	return &LoyaltyAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoyaltyAccount.
+func (c *LoyaltyAccountClient) Delete() *LoyaltyAccountDelete {
+	mutation := newLoyaltyAccountMutation(c.config, OpDelete)
+	return &LoyaltyAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoyaltyAccountClient) DeleteOne(_m *LoyaltyAccount) *LoyaltyAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoyaltyAccountClient) DeleteOneID(id int) *LoyaltyAccountDeleteOne {
+	builder := c.Delete().Where(loyaltyaccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoyaltyAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for LoyaltyAccount.
+func (c *LoyaltyAccountClient) Query() *LoyaltyAccountQuery {
+	return &LoyaltyAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoyaltyAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoyaltyAccount entity by its id.
+func (c *LoyaltyAccountClient) Get(ctx context.Context, id int) (*LoyaltyAccount, error) {
+	return c.Query().Where(loyaltyaccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoyaltyAccountClient) GetX(ctx context.Context, id int) *LoyaltyAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a LoyaltyAccount.
+func (c *LoyaltyAccountClient) QueryCustomer(_m *LoyaltyAccount) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyaccount.Table, loyaltyaccount.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyaccount.CustomerTable, loyaltyaccount.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTier queries the tier edge of a LoyaltyAccount.
+func (c *LoyaltyAccountClient) QueryTier(_m *LoyaltyAccount) *LoyaltyTierQuery {
+	query := (&LoyaltyTierClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyaccount.Table, loyaltyaccount.FieldID, id),
+			sqlgraph.To(loyaltytier.Table, loyaltytier.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyaccount.TierTable, loyaltyaccount.TierColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LoyaltyAccountClient) Hooks() []Hook {
+	hooks := c.hooks.LoyaltyAccount
+	return append(hooks[:len(hooks):len(hooks)], loyaltyaccount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoyaltyAccountClient) Interceptors() []Interceptor {
+	return c.inters.LoyaltyAccount
+}
+
+func (c *LoyaltyAccountClient) mutate(ctx context.Context, m *LoyaltyAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoyaltyAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoyaltyAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoyaltyAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoyaltyAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoyaltyAccount mutation op: %q", m.Op())
+	}
+}
+
+// LoyaltyChangeClient is a client for the LoyaltyChange schema.
+type LoyaltyChangeClient struct {
+	config
+}
+
+// NewLoyaltyChangeClient returns a client for the LoyaltyChange from the given config.
+func NewLoyaltyChangeClient(c config) *LoyaltyChangeClient {
+	return &LoyaltyChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loyaltychange.Hooks(f(g(h())))`.
+func (c *LoyaltyChangeClient) Use(hooks ...Hook) {
+	c.hooks.LoyaltyChange = append(c.hooks.LoyaltyChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loyaltychange.Intercept(f(g(h())))`.
+func (c *LoyaltyChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoyaltyChange = append(c.inters.LoyaltyChange, interceptors...)
+}
+
+// Create returns a builder for creating a LoyaltyChange entity.
+func (c *LoyaltyChangeClient) Create() *LoyaltyChangeCreate {
+	mutation := newLoyaltyChangeMutation(c.config, OpCreate)
+	return &LoyaltyChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoyaltyChange entities.
+func (c *LoyaltyChangeClient) CreateBulk(builders ...*LoyaltyChangeCreate) *LoyaltyChangeCreateBulk {
+	return &LoyaltyChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoyaltyChangeClient) MapCreateBulk(slice any, setFunc func(*LoyaltyChangeCreate, int)) *LoyaltyChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoyaltyChangeCreateBulk{err: fmt.Errorf("calling to LoyaltyChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoyaltyChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoyaltyChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoyaltyChange.
+func (c *LoyaltyChangeClient) Update() *LoyaltyChangeUpdate {
+	mutation := newLoyaltyChangeMutation(c.config, OpUpdate)
+	return &LoyaltyChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoyaltyChangeClient) UpdateOne(_m *LoyaltyChange) *LoyaltyChangeUpdateOne {
+	mutation := newLoyaltyChangeMutation(c.config, OpUpdateOne, withLoyaltyChange(_m))
+	return &LoyaltyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoyaltyChangeClient) UpdateOneID(id int) *LoyaltyChangeUpdateOne {
+	mutation := newLoyaltyChangeMutation(c.config, OpUpdateOne, withLoyaltyChangeID(id))
+	return &LoyaltyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoyaltyChange.
+func (c *LoyaltyChangeClient) Delete() *LoyaltyChangeDelete {
+	mutation := newLoyaltyChangeMutation(c.config, OpDelete)
+	return &LoyaltyChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoyaltyChangeClient) DeleteOne(_m *LoyaltyChange) *LoyaltyChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoyaltyChangeClient) DeleteOneID(id int) *LoyaltyChangeDeleteOne {
+	builder := c.Delete().Where(loyaltychange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoyaltyChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for LoyaltyChange.
+func (c *LoyaltyChangeClient) Query() *LoyaltyChangeQuery {
+	return &LoyaltyChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoyaltyChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoyaltyChange entity by its id.
+func (c *LoyaltyChangeClient) Get(ctx context.Context, id int) (*LoyaltyChange, error) {
+	return c.Query().Where(loyaltychange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoyaltyChangeClient) GetX(ctx context.Context, id int) *LoyaltyChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LoyaltyChangeClient) Hooks() []Hook {
+	hooks := c.hooks.LoyaltyChange
+	return append(hooks[:len(hooks):len(hooks)], loyaltychange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoyaltyChangeClient) Interceptors() []Interceptor {
+	return c.inters.LoyaltyChange
+}
+
+func (c *LoyaltyChangeClient) mutate(ctx context.Context, m *LoyaltyChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoyaltyChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoyaltyChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoyaltyChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoyaltyChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoyaltyChange mutation op: %q", m.Op())
+	}
+}
+
+// LoyaltyEntryClient is a client for the LoyaltyEntry schema.
+type LoyaltyEntryClient struct {
+	config
+}
+
+// NewLoyaltyEntryClient returns a client for the LoyaltyEntry from the given config.
+func NewLoyaltyEntryClient(c config) *LoyaltyEntryClient {
+	return &LoyaltyEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loyaltyentry.Hooks(f(g(h())))`.
+func (c *LoyaltyEntryClient) Use(hooks ...Hook) {
+	c.hooks.LoyaltyEntry = append(c.hooks.LoyaltyEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loyaltyentry.Intercept(f(g(h())))`.
+func (c *LoyaltyEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoyaltyEntry = append(c.inters.LoyaltyEntry, interceptors...)
+}
+
+// Create returns a builder for creating a LoyaltyEntry entity.
+func (c *LoyaltyEntryClient) Create() *LoyaltyEntryCreate {
+	mutation := newLoyaltyEntryMutation(c.config, OpCreate)
+	return &LoyaltyEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoyaltyEntry entities.
+func (c *LoyaltyEntryClient) CreateBulk(builders ...*LoyaltyEntryCreate) *LoyaltyEntryCreateBulk {
+	return &LoyaltyEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoyaltyEntryClient) MapCreateBulk(slice any, setFunc func(*LoyaltyEntryCreate, int)) *LoyaltyEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoyaltyEntryCreateBulk{err: fmt.Errorf("calling to LoyaltyEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoyaltyEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoyaltyEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoyaltyEntry.
+func (c *LoyaltyEntryClient) Update() *LoyaltyEntryUpdate {
+	mutation := newLoyaltyEntryMutation(c.config, OpUpdate)
+	return &LoyaltyEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoyaltyEntryClient) UpdateOne(_m *LoyaltyEntry) *LoyaltyEntryUpdateOne {
+	mutation := newLoyaltyEntryMutation(c.config, OpUpdateOne, withLoyaltyEntry(_m))
+	return &LoyaltyEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoyaltyEntryClient) UpdateOneID(id int) *LoyaltyEntryUpdateOne {
+	mutation := newLoyaltyEntryMutation(c.config, OpUpdateOne, withLoyaltyEntryID(id))
+	return &LoyaltyEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoyaltyEntry.
+func (c *LoyaltyEntryClient) Delete() *LoyaltyEntryDelete {
+	mutation := newLoyaltyEntryMutation(c.config, OpDelete)
+	return &LoyaltyEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoyaltyEntryClient) DeleteOne(_m *LoyaltyEntry) *LoyaltyEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoyaltyEntryClient) DeleteOneID(id int) *LoyaltyEntryDeleteOne {
+	builder := c.Delete().Where(loyaltyentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoyaltyEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for LoyaltyEntry.
+func (c *LoyaltyEntryClient) Query() *LoyaltyEntryQuery {
+	return &LoyaltyEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoyaltyEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoyaltyEntry entity by its id.
+func (c *LoyaltyEntryClient) Get(ctx context.Context, id int) (*LoyaltyEntry, error) {
+	return c.Query().Where(loyaltyentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoyaltyEntryClient) GetX(ctx context.Context, id int) *LoyaltyEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryCustomer(_m *LoyaltyEntry) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.CustomerTable, loyaltyentry.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryOrder(_m *LoyaltyEntry) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.OrderTable, loyaltyentry.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReview queries the review edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryReview(_m *LoyaltyEntry) *ReviewQuery {
+	query := (&ReviewClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(review.Table, review.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.ReviewTable, loyaltyentry.ReviewColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPost queries the post edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryPost(_m *LoyaltyEntry) *PostQuery {
+	query := (&PostClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(post.Table, post.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.PostTable, loyaltyentry.PostColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRewardCode queries the reward_code edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryRewardCode(_m *LoyaltyEntry) *RewardCodeQuery {
+	query := (&RewardCodeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(rewardcode.Table, rewardcode.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.RewardCodeTable, loyaltyentry.RewardCodeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReverses queries the reverses edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryReverses(_m *LoyaltyEntry) *LoyaltyEntryQuery {
+	query := (&LoyaltyEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(loyaltyentry.Table, loyaltyentry.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, loyaltyentry.ReversesTable, loyaltyentry.ReversesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReversals queries the reversals edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryReversals(_m *LoyaltyEntry) *LoyaltyEntryQuery {
+	query := (&LoyaltyEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(loyaltyentry.Table, loyaltyentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, loyaltyentry.ReversalsTable, loyaltyentry.ReversalsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItemReturn queries the item_return edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryItemReturn(_m *LoyaltyEntry) *ItemReturnQuery {
+	query := (&ItemReturnClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(itemreturn.Table, itemreturn.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.ItemReturnTable, loyaltyentry.ItemReturnColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReferral queries the referral edge of a LoyaltyEntry.
+func (c *LoyaltyEntryClient) QueryReferral(_m *LoyaltyEntry) *ReferralQuery {
+	query := (&ReferralClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(loyaltyentry.Table, loyaltyentry.FieldID, id),
+			sqlgraph.To(referral.Table, referral.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, loyaltyentry.ReferralTable, loyaltyentry.ReferralColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LoyaltyEntryClient) Hooks() []Hook {
+	hooks := c.hooks.LoyaltyEntry
+	return append(hooks[:len(hooks):len(hooks)], loyaltyentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoyaltyEntryClient) Interceptors() []Interceptor {
+	return c.inters.LoyaltyEntry
+}
+
+func (c *LoyaltyEntryClient) mutate(ctx context.Context, m *LoyaltyEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoyaltyEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoyaltyEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoyaltyEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoyaltyEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoyaltyEntry mutation op: %q", m.Op())
+	}
+}
+
+// LoyaltyTierClient is a client for the LoyaltyTier schema.
+type LoyaltyTierClient struct {
+	config
+}
+
+// NewLoyaltyTierClient returns a client for the LoyaltyTier from the given config.
+func NewLoyaltyTierClient(c config) *LoyaltyTierClient {
+	return &LoyaltyTierClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loyaltytier.Hooks(f(g(h())))`.
+func (c *LoyaltyTierClient) Use(hooks ...Hook) {
+	c.hooks.LoyaltyTier = append(c.hooks.LoyaltyTier, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loyaltytier.Intercept(f(g(h())))`.
+func (c *LoyaltyTierClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoyaltyTier = append(c.inters.LoyaltyTier, interceptors...)
+}
+
+// Create returns a builder for creating a LoyaltyTier entity.
+func (c *LoyaltyTierClient) Create() *LoyaltyTierCreate {
+	mutation := newLoyaltyTierMutation(c.config, OpCreate)
+	return &LoyaltyTierCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoyaltyTier entities.
+func (c *LoyaltyTierClient) CreateBulk(builders ...*LoyaltyTierCreate) *LoyaltyTierCreateBulk {
+	return &LoyaltyTierCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoyaltyTierClient) MapCreateBulk(slice any, setFunc func(*LoyaltyTierCreate, int)) *LoyaltyTierCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoyaltyTierCreateBulk{err: fmt.Errorf("calling to LoyaltyTierClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoyaltyTierCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoyaltyTierCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoyaltyTier.
+func (c *LoyaltyTierClient) Update() *LoyaltyTierUpdate {
+	mutation := newLoyaltyTierMutation(c.config, OpUpdate)
+	return &LoyaltyTierUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoyaltyTierClient) UpdateOne(_m *LoyaltyTier) *LoyaltyTierUpdateOne {
+	mutation := newLoyaltyTierMutation(c.config, OpUpdateOne, withLoyaltyTier(_m))
+	return &LoyaltyTierUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoyaltyTierClient) UpdateOneID(id int) *LoyaltyTierUpdateOne {
+	mutation := newLoyaltyTierMutation(c.config, OpUpdateOne, withLoyaltyTierID(id))
+	return &LoyaltyTierUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoyaltyTier.
+func (c *LoyaltyTierClient) Delete() *LoyaltyTierDelete {
+	mutation := newLoyaltyTierMutation(c.config, OpDelete)
+	return &LoyaltyTierDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoyaltyTierClient) DeleteOne(_m *LoyaltyTier) *LoyaltyTierDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoyaltyTierClient) DeleteOneID(id int) *LoyaltyTierDeleteOne {
+	builder := c.Delete().Where(loyaltytier.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoyaltyTierDeleteOne{builder}
+}
+
+// Query returns a query builder for LoyaltyTier.
+func (c *LoyaltyTierClient) Query() *LoyaltyTierQuery {
+	return &LoyaltyTierQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoyaltyTier},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoyaltyTier entity by its id.
+func (c *LoyaltyTierClient) Get(ctx context.Context, id int) (*LoyaltyTier, error) {
+	return c.Query().Where(loyaltytier.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoyaltyTierClient) GetX(ctx context.Context, id int) *LoyaltyTier {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LoyaltyTierClient) Hooks() []Hook {
+	hooks := c.hooks.LoyaltyTier
+	return append(hooks[:len(hooks):len(hooks)], loyaltytier.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoyaltyTierClient) Interceptors() []Interceptor {
+	return c.inters.LoyaltyTier
+}
+
+func (c *LoyaltyTierClient) mutate(ctx context.Context, m *LoyaltyTierMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoyaltyTierCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoyaltyTierUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoyaltyTierUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoyaltyTierDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoyaltyTier mutation op: %q", m.Op())
 	}
 }
 
@@ -2739,6 +3667,188 @@ func (c *ReactionClient) mutate(ctx context.Context, m *ReactionMutation) (Value
 	}
 }
 
+// ReferralClient is a client for the Referral schema.
+type ReferralClient struct {
+	config
+}
+
+// NewReferralClient returns a client for the Referral from the given config.
+func NewReferralClient(c config) *ReferralClient {
+	return &ReferralClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referral.Hooks(f(g(h())))`.
+func (c *ReferralClient) Use(hooks ...Hook) {
+	c.hooks.Referral = append(c.hooks.Referral, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referral.Intercept(f(g(h())))`.
+func (c *ReferralClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Referral = append(c.inters.Referral, interceptors...)
+}
+
+// Create returns a builder for creating a Referral entity.
+func (c *ReferralClient) Create() *ReferralCreate {
+	mutation := newReferralMutation(c.config, OpCreate)
+	return &ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Referral entities.
+func (c *ReferralClient) CreateBulk(builders ...*ReferralCreate) *ReferralCreateBulk {
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferralClient) MapCreateBulk(slice any, setFunc func(*ReferralCreate, int)) *ReferralCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferralCreateBulk{err: fmt.Errorf("calling to ReferralClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferralCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferralCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Referral.
+func (c *ReferralClient) Update() *ReferralUpdate {
+	mutation := newReferralMutation(c.config, OpUpdate)
+	return &ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferralClient) UpdateOne(_m *Referral) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferral(_m))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferralClient) UpdateOneID(id int) *ReferralUpdateOne {
+	mutation := newReferralMutation(c.config, OpUpdateOne, withReferralID(id))
+	return &ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Referral.
+func (c *ReferralClient) Delete() *ReferralDelete {
+	mutation := newReferralMutation(c.config, OpDelete)
+	return &ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferralClient) DeleteOne(_m *Referral) *ReferralDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferralClient) DeleteOneID(id int) *ReferralDeleteOne {
+	builder := c.Delete().Where(referral.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferralDeleteOne{builder}
+}
+
+// Query returns a query builder for Referral.
+func (c *ReferralClient) Query() *ReferralQuery {
+	return &ReferralQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferral},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Referral entity by its id.
+func (c *ReferralClient) Get(ctx context.Context, id int) (*Referral, error) {
+	return c.Query().Where(referral.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferralClient) GetX(ctx context.Context, id int) *Referral {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReferrer queries the referrer edge of a Referral.
+func (c *ReferralClient) QueryReferrer(_m *Referral) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, referral.ReferrerTable, referral.ReferrerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFriend queries the friend edge of a Referral.
+func (c *ReferralClient) QueryFriend(_m *Referral) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, referral.FriendTable, referral.FriendColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFirstOrder queries the first_order edge of a Referral.
+func (c *ReferralClient) QueryFirstOrder(_m *Referral) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(referral.Table, referral.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, referral.FirstOrderTable, referral.FirstOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReferralClient) Hooks() []Hook {
+	hooks := c.hooks.Referral
+	return append(hooks[:len(hooks):len(hooks)], referral.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferralClient) Interceptors() []Interceptor {
+	return c.inters.Referral
+}
+
+func (c *ReferralClient) mutate(ctx context.Context, m *ReferralMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferralCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferralUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferralUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferralDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Referral mutation op: %q", m.Op())
+	}
+}
+
 // ReviewClient is a client for the Review schema.
 type ReviewClient struct {
 	config
@@ -3448,6 +4558,322 @@ func (c *ReviewVoteClient) mutate(ctx context.Context, m *ReviewVoteMutation) (V
 		return (&ReviewVoteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ReviewVote mutation op: %q", m.Op())
+	}
+}
+
+// RewardClient is a client for the Reward schema.
+type RewardClient struct {
+	config
+}
+
+// NewRewardClient returns a client for the Reward from the given config.
+func NewRewardClient(c config) *RewardClient {
+	return &RewardClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reward.Hooks(f(g(h())))`.
+func (c *RewardClient) Use(hooks ...Hook) {
+	c.hooks.Reward = append(c.hooks.Reward, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reward.Intercept(f(g(h())))`.
+func (c *RewardClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Reward = append(c.inters.Reward, interceptors...)
+}
+
+// Create returns a builder for creating a Reward entity.
+func (c *RewardClient) Create() *RewardCreate {
+	mutation := newRewardMutation(c.config, OpCreate)
+	return &RewardCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Reward entities.
+func (c *RewardClient) CreateBulk(builders ...*RewardCreate) *RewardCreateBulk {
+	return &RewardCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RewardClient) MapCreateBulk(slice any, setFunc func(*RewardCreate, int)) *RewardCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RewardCreateBulk{err: fmt.Errorf("calling to RewardClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RewardCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RewardCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Reward.
+func (c *RewardClient) Update() *RewardUpdate {
+	mutation := newRewardMutation(c.config, OpUpdate)
+	return &RewardUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RewardClient) UpdateOne(_m *Reward) *RewardUpdateOne {
+	mutation := newRewardMutation(c.config, OpUpdateOne, withReward(_m))
+	return &RewardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RewardClient) UpdateOneID(id int) *RewardUpdateOne {
+	mutation := newRewardMutation(c.config, OpUpdateOne, withRewardID(id))
+	return &RewardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Reward.
+func (c *RewardClient) Delete() *RewardDelete {
+	mutation := newRewardMutation(c.config, OpDelete)
+	return &RewardDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RewardClient) DeleteOne(_m *Reward) *RewardDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RewardClient) DeleteOneID(id int) *RewardDeleteOne {
+	builder := c.Delete().Where(reward.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RewardDeleteOne{builder}
+}
+
+// Query returns a query builder for Reward.
+func (c *RewardClient) Query() *RewardQuery {
+	return &RewardQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReward},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Reward entity by its id.
+func (c *RewardClient) Get(ctx context.Context, id int) (*Reward, error) {
+	return c.Query().Where(reward.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RewardClient) GetX(ctx context.Context, id int) *Reward {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RewardClient) Hooks() []Hook {
+	hooks := c.hooks.Reward
+	return append(hooks[:len(hooks):len(hooks)], reward.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RewardClient) Interceptors() []Interceptor {
+	return c.inters.Reward
+}
+
+func (c *RewardClient) mutate(ctx context.Context, m *RewardMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RewardCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RewardUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RewardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RewardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Reward mutation op: %q", m.Op())
+	}
+}
+
+// RewardCodeClient is a client for the RewardCode schema.
+type RewardCodeClient struct {
+	config
+}
+
+// NewRewardCodeClient returns a client for the RewardCode from the given config.
+func NewRewardCodeClient(c config) *RewardCodeClient {
+	return &RewardCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rewardcode.Hooks(f(g(h())))`.
+func (c *RewardCodeClient) Use(hooks ...Hook) {
+	c.hooks.RewardCode = append(c.hooks.RewardCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rewardcode.Intercept(f(g(h())))`.
+func (c *RewardCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RewardCode = append(c.inters.RewardCode, interceptors...)
+}
+
+// Create returns a builder for creating a RewardCode entity.
+func (c *RewardCodeClient) Create() *RewardCodeCreate {
+	mutation := newRewardCodeMutation(c.config, OpCreate)
+	return &RewardCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RewardCode entities.
+func (c *RewardCodeClient) CreateBulk(builders ...*RewardCodeCreate) *RewardCodeCreateBulk {
+	return &RewardCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RewardCodeClient) MapCreateBulk(slice any, setFunc func(*RewardCodeCreate, int)) *RewardCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RewardCodeCreateBulk{err: fmt.Errorf("calling to RewardCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RewardCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RewardCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RewardCode.
+func (c *RewardCodeClient) Update() *RewardCodeUpdate {
+	mutation := newRewardCodeMutation(c.config, OpUpdate)
+	return &RewardCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RewardCodeClient) UpdateOne(_m *RewardCode) *RewardCodeUpdateOne {
+	mutation := newRewardCodeMutation(c.config, OpUpdateOne, withRewardCode(_m))
+	return &RewardCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RewardCodeClient) UpdateOneID(id int) *RewardCodeUpdateOne {
+	mutation := newRewardCodeMutation(c.config, OpUpdateOne, withRewardCodeID(id))
+	return &RewardCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RewardCode.
+func (c *RewardCodeClient) Delete() *RewardCodeDelete {
+	mutation := newRewardCodeMutation(c.config, OpDelete)
+	return &RewardCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RewardCodeClient) DeleteOne(_m *RewardCode) *RewardCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RewardCodeClient) DeleteOneID(id int) *RewardCodeDeleteOne {
+	builder := c.Delete().Where(rewardcode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RewardCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for RewardCode.
+func (c *RewardCodeClient) Query() *RewardCodeQuery {
+	return &RewardCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRewardCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RewardCode entity by its id.
+func (c *RewardCodeClient) Get(ctx context.Context, id int) (*RewardCode, error) {
+	return c.Query().Where(rewardcode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RewardCodeClient) GetX(ctx context.Context, id int) *RewardCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a RewardCode.
+func (c *RewardCodeClient) QueryCustomer(_m *RewardCode) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rewardcode.Table, rewardcode.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rewardcode.CustomerTable, rewardcode.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReward queries the reward edge of a RewardCode.
+func (c *RewardCodeClient) QueryReward(_m *RewardCode) *RewardQuery {
+	query := (&RewardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rewardcode.Table, rewardcode.FieldID, id),
+			sqlgraph.To(reward.Table, reward.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rewardcode.RewardTable, rewardcode.RewardColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryUsedOrder queries the used_order edge of a RewardCode.
+func (c *RewardCodeClient) QueryUsedOrder(_m *RewardCode) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(rewardcode.Table, rewardcode.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, rewardcode.UsedOrderTable, rewardcode.UsedOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RewardCodeClient) Hooks() []Hook {
+	hooks := c.hooks.RewardCode
+	return append(hooks[:len(hooks):len(hooks)], rewardcode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RewardCodeClient) Interceptors() []Interceptor {
+	return c.inters.RewardCode
+}
+
+func (c *RewardCodeClient) mutate(ctx context.Context, m *RewardCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RewardCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RewardCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RewardCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RewardCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RewardCode mutation op: %q", m.Op())
 	}
 }
 
@@ -4418,18 +5844,20 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Comment, CommentChange, Customer, Flag, Media, ModerationDecision,
+		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, ModerationDecision,
 		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
-		Product, Reaction, Review, ReviewReply, ReviewReplyChange, ReviewVote,
-		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
-		WatchedWord []ent.Hook
+		Product, Reaction, Referral, Review, ReviewReply, ReviewReplyChange,
+		ReviewVote, Reward, RewardCode, Shipment, ShipmentChange, ShipmentItem, Topic,
+		TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
-		Comment, CommentChange, Customer, Flag, Media, ModerationDecision,
+		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, ModerationDecision,
 		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
-		Product, Reaction, Review, ReviewReply, ReviewReplyChange, ReviewVote,
-		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
-		WatchedWord []ent.Interceptor
+		Product, Reaction, Referral, Review, ReviewReply, ReviewReplyChange,
+		ReviewVote, Reward, RewardCode, Shipment, ShipmentChange, ShipmentItem, Topic,
+		TrackingEvent, WatchedWord []ent.Interceptor
 	}
 )
 

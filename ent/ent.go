@@ -16,6 +16,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -26,10 +31,13 @@ import (
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
@@ -100,6 +108,11 @@ func checkColumn(t, c string) error {
 			commentchange.Table:         commentchange.ValidColumn,
 			customer.Table:              customer.ValidColumn,
 			flag.Table:                  flag.ValidColumn,
+			itemreturn.Table:            itemreturn.ValidColumn,
+			loyaltyaccount.Table:        loyaltyaccount.ValidColumn,
+			loyaltychange.Table:         loyaltychange.ValidColumn,
+			loyaltyentry.Table:          loyaltyentry.ValidColumn,
+			loyaltytier.Table:           loyaltytier.ValidColumn,
 			media.Table:                 media.ValidColumn,
 			moderationdecision.Table:    moderationdecision.ValidColumn,
 			moderationqueuechange.Table: moderationqueuechange.ValidColumn,
@@ -110,10 +123,13 @@ func checkColumn(t, c string) error {
 			postproduct.Table:           postproduct.ValidColumn,
 			product.Table:               product.ValidColumn,
 			reaction.Table:              reaction.ValidColumn,
+			referral.Table:              referral.ValidColumn,
 			review.Table:                review.ValidColumn,
 			reviewreply.Table:           reviewreply.ValidColumn,
 			reviewreplychange.Table:     reviewreplychange.ValidColumn,
 			reviewvote.Table:            reviewvote.ValidColumn,
+			reward.Table:                reward.ValidColumn,
+			rewardcode.Table:            rewardcode.ValidColumn,
 			shipment.Table:              shipment.ValidColumn,
 			shipmentchange.Table:        shipmentchange.ValidColumn,
 			shipmentitem.Table:          shipmentitem.ValidColumn,

@@ -7,6 +7,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -18,10 +23,13 @@ import (
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
@@ -37,7 +45,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 32)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
@@ -132,6 +140,112 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   itemreturn.Table,
+			Columns: itemreturn.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: itemreturn.FieldID,
+			},
+		},
+		Type: "ItemReturn",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			itemreturn.FieldCreatedAt:   {Type: field.TypeTime, Column: itemreturn.FieldCreatedAt},
+			itemreturn.FieldUpdatedAt:   {Type: field.TypeTime, Column: itemreturn.FieldUpdatedAt},
+			itemreturn.FieldOrderItemID: {Type: field.TypeInt, Column: itemreturn.FieldOrderItemID},
+			itemreturn.FieldQuantity:    {Type: field.TypeInt, Column: itemreturn.FieldQuantity},
+			itemreturn.FieldReason:      {Type: field.TypeString, Column: itemreturn.FieldReason},
+			itemreturn.FieldActor:       {Type: field.TypeString, Column: itemreturn.FieldActor},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   loyaltyaccount.Table,
+			Columns: loyaltyaccount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: loyaltyaccount.FieldID,
+			},
+		},
+		Type: "LoyaltyAccount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			loyaltyaccount.FieldCreatedAt:            {Type: field.TypeTime, Column: loyaltyaccount.FieldCreatedAt},
+			loyaltyaccount.FieldUpdatedAt:            {Type: field.TypeTime, Column: loyaltyaccount.FieldUpdatedAt},
+			loyaltyaccount.FieldCustomerID:           {Type: field.TypeInt, Column: loyaltyaccount.FieldCustomerID},
+			loyaltyaccount.FieldAvailable:            {Type: field.TypeInt64, Column: loyaltyaccount.FieldAvailable},
+			loyaltyaccount.FieldPending:              {Type: field.TypeInt64, Column: loyaltyaccount.FieldPending},
+			loyaltyaccount.FieldTierID:               {Type: field.TypeInt, Column: loyaltyaccount.FieldTierID},
+			loyaltyaccount.FieldQualifyingSpendMinor: {Type: field.TypeInt64, Column: loyaltyaccount.FieldQualifyingSpendMinor},
+			loyaltyaccount.FieldTierReviewAt:         {Type: field.TypeTime, Column: loyaltyaccount.FieldTierReviewAt},
+			loyaltyaccount.FieldLastActivityAt:       {Type: field.TypeTime, Column: loyaltyaccount.FieldLastActivityAt},
+			loyaltyaccount.FieldReferralCode:         {Type: field.TypeString, Column: loyaltyaccount.FieldReferralCode},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   loyaltychange.Table,
+			Columns: loyaltychange.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: loyaltychange.FieldID,
+			},
+		},
+		Type: "LoyaltyChange",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			loyaltychange.FieldCustomerID: {Type: field.TypeInt, Column: loyaltychange.FieldCustomerID},
+			loyaltychange.FieldCreatedAt:  {Type: field.TypeTime, Column: loyaltychange.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   loyaltyentry.Table,
+			Columns: loyaltyentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: loyaltyentry.FieldID,
+			},
+		},
+		Type: "LoyaltyEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			loyaltyentry.FieldCreatedAt:      {Type: field.TypeTime, Column: loyaltyentry.FieldCreatedAt},
+			loyaltyentry.FieldUpdatedAt:      {Type: field.TypeTime, Column: loyaltyentry.FieldUpdatedAt},
+			loyaltyentry.FieldCustomerID:     {Type: field.TypeInt, Column: loyaltyentry.FieldCustomerID},
+			loyaltyentry.FieldKind:           {Type: field.TypeEnum, Column: loyaltyentry.FieldKind},
+			loyaltyentry.FieldPoints:         {Type: field.TypeInt64, Column: loyaltyentry.FieldPoints},
+			loyaltyentry.FieldStatus:         {Type: field.TypeEnum, Column: loyaltyentry.FieldStatus},
+			loyaltyentry.FieldAvailableAt:    {Type: field.TypeTime, Column: loyaltyentry.FieldAvailableAt},
+			loyaltyentry.FieldReason:         {Type: field.TypeString, Column: loyaltyentry.FieldReason},
+			loyaltyentry.FieldIdempotencyKey: {Type: field.TypeString, Column: loyaltyentry.FieldIdempotencyKey},
+			loyaltyentry.FieldOrderID:        {Type: field.TypeInt, Column: loyaltyentry.FieldOrderID},
+			loyaltyentry.FieldReviewID:       {Type: field.TypeInt, Column: loyaltyentry.FieldReviewID},
+			loyaltyentry.FieldPostID:         {Type: field.TypeInt, Column: loyaltyentry.FieldPostID},
+			loyaltyentry.FieldRewardCodeID:   {Type: field.TypeInt, Column: loyaltyentry.FieldRewardCodeID},
+			loyaltyentry.FieldReversesID:     {Type: field.TypeInt, Column: loyaltyentry.FieldReversesID},
+			loyaltyentry.FieldItemReturnID:   {Type: field.TypeInt, Column: loyaltyentry.FieldItemReturnID},
+			loyaltyentry.FieldReferralID:     {Type: field.TypeInt, Column: loyaltyentry.FieldReferralID},
+			loyaltyentry.FieldActor:          {Type: field.TypeString, Column: loyaltyentry.FieldActor},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   loyaltytier.Table,
+			Columns: loyaltytier.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: loyaltytier.FieldID,
+			},
+		},
+		Type: "LoyaltyTier",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			loyaltytier.FieldCreatedAt:         {Type: field.TypeTime, Column: loyaltytier.FieldCreatedAt},
+			loyaltytier.FieldUpdatedAt:         {Type: field.TypeTime, Column: loyaltytier.FieldUpdatedAt},
+			loyaltytier.FieldName:              {Type: field.TypeString, Column: loyaltytier.FieldName},
+			loyaltytier.FieldThresholdMinor:    {Type: field.TypeInt64, Column: loyaltytier.FieldThresholdMinor},
+			loyaltytier.FieldMultiplierPercent: {Type: field.TypeInt, Column: loyaltytier.FieldMultiplierPercent},
+			loyaltytier.FieldBenefits:          {Type: field.TypeJSON, Column: loyaltytier.FieldBenefits},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -158,7 +272,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -180,7 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:  {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -197,7 +311,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -230,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -251,7 +365,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -283,7 +397,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postchange.Table,
 			Columns: postchange.Columns,
@@ -300,7 +414,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postproduct.Table,
 			Columns: postproduct.Columns,
@@ -319,7 +433,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -340,7 +454,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reaction.Table,
 			Columns: reaction.Columns,
@@ -357,7 +471,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   referral.Table,
+			Columns: referral.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: referral.FieldID,
+			},
+		},
+		Type: "Referral",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			referral.FieldCreatedAt:    {Type: field.TypeTime, Column: referral.FieldCreatedAt},
+			referral.FieldUpdatedAt:    {Type: field.TypeTime, Column: referral.FieldUpdatedAt},
+			referral.FieldReferrerID:   {Type: field.TypeInt, Column: referral.FieldReferrerID},
+			referral.FieldFriendID:     {Type: field.TypeInt, Column: referral.FieldFriendID},
+			referral.FieldCode:         {Type: field.TypeString, Column: referral.FieldCode},
+			referral.FieldStatus:       {Type: field.TypeEnum, Column: referral.FieldStatus},
+			referral.FieldHoldReason:   {Type: field.TypeString, Column: referral.FieldHoldReason},
+			referral.FieldFirstOrderID: {Type: field.TypeInt, Column: referral.FieldFirstOrderID},
+			referral.FieldCompletedAt:  {Type: field.TypeTime, Column: referral.FieldCompletedAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -390,7 +526,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -409,7 +545,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -426,7 +562,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -442,7 +578,56 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reward.Table,
+			Columns: reward.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reward.FieldID,
+			},
+		},
+		Type: "Reward",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reward.FieldCreatedAt:     {Type: field.TypeTime, Column: reward.FieldCreatedAt},
+			reward.FieldUpdatedAt:     {Type: field.TypeTime, Column: reward.FieldUpdatedAt},
+			reward.FieldName:          {Type: field.TypeString, Column: reward.FieldName},
+			reward.FieldPointsCost:    {Type: field.TypeInt64, Column: reward.FieldPointsCost},
+			reward.FieldKind:          {Type: field.TypeEnum, Column: reward.FieldKind},
+			reward.FieldValueMinor:    {Type: field.TypeInt64, Column: reward.FieldValueMinor},
+			reward.FieldCurrency:      {Type: field.TypeString, Column: reward.FieldCurrency},
+			reward.FieldCodeValidDays: {Type: field.TypeInt, Column: reward.FieldCodeValidDays},
+			reward.FieldActive:        {Type: field.TypeBool, Column: reward.FieldActive},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   rewardcode.Table,
+			Columns: rewardcode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: rewardcode.FieldID,
+			},
+		},
+		Type: "RewardCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			rewardcode.FieldCreatedAt:    {Type: field.TypeTime, Column: rewardcode.FieldCreatedAt},
+			rewardcode.FieldUpdatedAt:    {Type: field.TypeTime, Column: rewardcode.FieldUpdatedAt},
+			rewardcode.FieldCode:         {Type: field.TypeString, Column: rewardcode.FieldCode},
+			rewardcode.FieldCustomerID:   {Type: field.TypeInt, Column: rewardcode.FieldCustomerID},
+			rewardcode.FieldRewardID:     {Type: field.TypeInt, Column: rewardcode.FieldRewardID},
+			rewardcode.FieldKind:         {Type: field.TypeEnum, Column: rewardcode.FieldKind},
+			rewardcode.FieldValueMinor:   {Type: field.TypeInt64, Column: rewardcode.FieldValueMinor},
+			rewardcode.FieldCurrency:     {Type: field.TypeString, Column: rewardcode.FieldCurrency},
+			rewardcode.FieldPointsCost:   {Type: field.TypeInt64, Column: rewardcode.FieldPointsCost},
+			rewardcode.FieldExpiresAt:    {Type: field.TypeTime, Column: rewardcode.FieldExpiresAt},
+			rewardcode.FieldUsedAt:       {Type: field.TypeTime, Column: rewardcode.FieldUsedAt},
+			rewardcode.FieldUsedOrderRef: {Type: field.TypeString, Column: rewardcode.FieldUsedOrderRef},
+			rewardcode.FieldUsedOrderID:  {Type: field.TypeInt, Column: rewardcode.FieldUsedOrderID},
+			rewardcode.FieldRefundedAt:   {Type: field.TypeTime, Column: rewardcode.FieldRefundedAt},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -468,7 +653,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -485,7 +670,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -501,7 +686,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -520,7 +705,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -541,7 +726,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -642,6 +827,150 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Flag",
 		"Customer",
+	)
+	graph.MustAddE(
+		"order_item",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   itemreturn.OrderItemTable,
+			Columns: []string{itemreturn.OrderItemColumn},
+			Bidi:    false,
+		},
+		"ItemReturn",
+		"OrderItem",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyaccount.CustomerTable,
+			Columns: []string{loyaltyaccount.CustomerColumn},
+			Bidi:    false,
+		},
+		"LoyaltyAccount",
+		"Customer",
+	)
+	graph.MustAddE(
+		"tier",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyaccount.TierTable,
+			Columns: []string{loyaltyaccount.TierColumn},
+			Bidi:    false,
+		},
+		"LoyaltyAccount",
+		"LoyaltyTier",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.CustomerTable,
+			Columns: []string{loyaltyentry.CustomerColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"Customer",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.OrderTable,
+			Columns: []string{loyaltyentry.OrderColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"Order",
+	)
+	graph.MustAddE(
+		"review",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.ReviewTable,
+			Columns: []string{loyaltyentry.ReviewColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"Review",
+	)
+	graph.MustAddE(
+		"post",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.PostTable,
+			Columns: []string{loyaltyentry.PostColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"Post",
+	)
+	graph.MustAddE(
+		"reward_code",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.RewardCodeTable,
+			Columns: []string{loyaltyentry.RewardCodeColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"RewardCode",
+	)
+	graph.MustAddE(
+		"reverses",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   loyaltyentry.ReversesTable,
+			Columns: []string{loyaltyentry.ReversesColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"LoyaltyEntry",
+	)
+	graph.MustAddE(
+		"reversals",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   loyaltyentry.ReversalsTable,
+			Columns: []string{loyaltyentry.ReversalsColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"LoyaltyEntry",
+	)
+	graph.MustAddE(
+		"item_return",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.ItemReturnTable,
+			Columns: []string{loyaltyentry.ItemReturnColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"ItemReturn",
+	)
+	graph.MustAddE(
+		"referral",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   loyaltyentry.ReferralTable,
+			Columns: []string{loyaltyentry.ReferralColumn},
+			Bidi:    false,
+		},
+		"LoyaltyEntry",
+		"Referral",
 	)
 	graph.MustAddE(
 		"owner_customer",
@@ -908,6 +1237,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Customer",
 	)
 	graph.MustAddE(
+		"referrer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   referral.ReferrerTable,
+			Columns: []string{referral.ReferrerColumn},
+			Bidi:    false,
+		},
+		"Referral",
+		"Customer",
+	)
+	graph.MustAddE(
+		"friend",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   referral.FriendTable,
+			Columns: []string{referral.FriendColumn},
+			Bidi:    false,
+		},
+		"Referral",
+		"Customer",
+	)
+	graph.MustAddE(
+		"first_order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   referral.FirstOrderTable,
+			Columns: []string{referral.FirstOrderColumn},
+			Bidi:    false,
+		},
+		"Referral",
+		"Order",
+	)
+	graph.MustAddE(
 		"product",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1038,6 +1403,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"ReviewVote",
 		"Review",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   rewardcode.CustomerTable,
+			Columns: []string{rewardcode.CustomerColumn},
+			Bidi:    false,
+		},
+		"RewardCode",
+		"Customer",
+	)
+	graph.MustAddE(
+		"reward",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   rewardcode.RewardTable,
+			Columns: []string{rewardcode.RewardColumn},
+			Bidi:    false,
+		},
+		"RewardCode",
+		"Reward",
+	)
+	graph.MustAddE(
+		"used_order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   rewardcode.UsedOrderTable,
+			Columns: []string{rewardcode.UsedOrderColumn},
+			Bidi:    false,
+		},
+		"RewardCode",
+		"Order",
 	)
 	graph.MustAddE(
 		"order",
@@ -1627,6 +2028,579 @@ func (f *FlagFilter) WhereHasFlaggerWith(preds ...predicate.Customer) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ItemReturnQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ItemReturnQuery builder.
+func (_q *ItemReturnQuery) Filter() *ItemReturnFilter {
+	return &ItemReturnFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ItemReturnMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ItemReturnMutation builder.
+func (m *ItemReturnMutation) Filter() *ItemReturnFilter {
+	return &ItemReturnFilter{config: m.config, predicateAdder: m}
+}
+
+// ItemReturnFilter provides a generic filtering capability at runtime for ItemReturnQuery.
+type ItemReturnFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ItemReturnFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ItemReturnFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(itemreturn.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ItemReturnFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(itemreturn.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ItemReturnFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(itemreturn.FieldUpdatedAt))
+}
+
+// WhereOrderItemID applies the entql int predicate on the order_item_id field.
+func (f *ItemReturnFilter) WhereOrderItemID(p entql.IntP) {
+	f.Where(p.Field(itemreturn.FieldOrderItemID))
+}
+
+// WhereQuantity applies the entql int predicate on the quantity field.
+func (f *ItemReturnFilter) WhereQuantity(p entql.IntP) {
+	f.Where(p.Field(itemreturn.FieldQuantity))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *ItemReturnFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(itemreturn.FieldReason))
+}
+
+// WhereActor applies the entql string predicate on the actor field.
+func (f *ItemReturnFilter) WhereActor(p entql.StringP) {
+	f.Where(p.Field(itemreturn.FieldActor))
+}
+
+// WhereHasOrderItem applies a predicate to check if query has an edge order_item.
+func (f *ItemReturnFilter) WhereHasOrderItem() {
+	f.Where(entql.HasEdge("order_item"))
+}
+
+// WhereHasOrderItemWith applies a predicate to check if query has an edge order_item with a given conditions (other predicates).
+func (f *ItemReturnFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
+	f.Where(entql.HasEdgeWith("order_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LoyaltyAccountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LoyaltyAccountQuery builder.
+func (_q *LoyaltyAccountQuery) Filter() *LoyaltyAccountFilter {
+	return &LoyaltyAccountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LoyaltyAccountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LoyaltyAccountMutation builder.
+func (m *LoyaltyAccountMutation) Filter() *LoyaltyAccountFilter {
+	return &LoyaltyAccountFilter{config: m.config, predicateAdder: m}
+}
+
+// LoyaltyAccountFilter provides a generic filtering capability at runtime for LoyaltyAccountQuery.
+type LoyaltyAccountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LoyaltyAccountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LoyaltyAccountFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(loyaltyaccount.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LoyaltyAccountFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyaccount.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LoyaltyAccountFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyaccount.FieldUpdatedAt))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *LoyaltyAccountFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(loyaltyaccount.FieldCustomerID))
+}
+
+// WhereAvailable applies the entql int64 predicate on the available field.
+func (f *LoyaltyAccountFilter) WhereAvailable(p entql.Int64P) {
+	f.Where(p.Field(loyaltyaccount.FieldAvailable))
+}
+
+// WherePending applies the entql int64 predicate on the pending field.
+func (f *LoyaltyAccountFilter) WherePending(p entql.Int64P) {
+	f.Where(p.Field(loyaltyaccount.FieldPending))
+}
+
+// WhereTierID applies the entql int predicate on the tier_id field.
+func (f *LoyaltyAccountFilter) WhereTierID(p entql.IntP) {
+	f.Where(p.Field(loyaltyaccount.FieldTierID))
+}
+
+// WhereQualifyingSpendMinor applies the entql int64 predicate on the qualifying_spend_minor field.
+func (f *LoyaltyAccountFilter) WhereQualifyingSpendMinor(p entql.Int64P) {
+	f.Where(p.Field(loyaltyaccount.FieldQualifyingSpendMinor))
+}
+
+// WhereTierReviewAt applies the entql time.Time predicate on the tier_review_at field.
+func (f *LoyaltyAccountFilter) WhereTierReviewAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyaccount.FieldTierReviewAt))
+}
+
+// WhereLastActivityAt applies the entql time.Time predicate on the last_activity_at field.
+func (f *LoyaltyAccountFilter) WhereLastActivityAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyaccount.FieldLastActivityAt))
+}
+
+// WhereReferralCode applies the entql string predicate on the referral_code field.
+func (f *LoyaltyAccountFilter) WhereReferralCode(p entql.StringP) {
+	f.Where(p.Field(loyaltyaccount.FieldReferralCode))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *LoyaltyAccountFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *LoyaltyAccountFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTier applies a predicate to check if query has an edge tier.
+func (f *LoyaltyAccountFilter) WhereHasTier() {
+	f.Where(entql.HasEdge("tier"))
+}
+
+// WhereHasTierWith applies a predicate to check if query has an edge tier with a given conditions (other predicates).
+func (f *LoyaltyAccountFilter) WhereHasTierWith(preds ...predicate.LoyaltyTier) {
+	f.Where(entql.HasEdgeWith("tier", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LoyaltyChangeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LoyaltyChangeQuery builder.
+func (_q *LoyaltyChangeQuery) Filter() *LoyaltyChangeFilter {
+	return &LoyaltyChangeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LoyaltyChangeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LoyaltyChangeMutation builder.
+func (m *LoyaltyChangeMutation) Filter() *LoyaltyChangeFilter {
+	return &LoyaltyChangeFilter{config: m.config, predicateAdder: m}
+}
+
+// LoyaltyChangeFilter provides a generic filtering capability at runtime for LoyaltyChangeQuery.
+type LoyaltyChangeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LoyaltyChangeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LoyaltyChangeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(loyaltychange.FieldID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *LoyaltyChangeFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(loyaltychange.FieldCustomerID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LoyaltyChangeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltychange.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LoyaltyEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LoyaltyEntryQuery builder.
+func (_q *LoyaltyEntryQuery) Filter() *LoyaltyEntryFilter {
+	return &LoyaltyEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LoyaltyEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LoyaltyEntryMutation builder.
+func (m *LoyaltyEntryMutation) Filter() *LoyaltyEntryFilter {
+	return &LoyaltyEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// LoyaltyEntryFilter provides a generic filtering capability at runtime for LoyaltyEntryQuery.
+type LoyaltyEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LoyaltyEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LoyaltyEntryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LoyaltyEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyentry.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LoyaltyEntryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyentry.FieldUpdatedAt))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *LoyaltyEntryFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldCustomerID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *LoyaltyEntryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(loyaltyentry.FieldKind))
+}
+
+// WherePoints applies the entql int64 predicate on the points field.
+func (f *LoyaltyEntryFilter) WherePoints(p entql.Int64P) {
+	f.Where(p.Field(loyaltyentry.FieldPoints))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *LoyaltyEntryFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(loyaltyentry.FieldStatus))
+}
+
+// WhereAvailableAt applies the entql time.Time predicate on the available_at field.
+func (f *LoyaltyEntryFilter) WhereAvailableAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltyentry.FieldAvailableAt))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *LoyaltyEntryFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(loyaltyentry.FieldReason))
+}
+
+// WhereIdempotencyKey applies the entql string predicate on the idempotency_key field.
+func (f *LoyaltyEntryFilter) WhereIdempotencyKey(p entql.StringP) {
+	f.Where(p.Field(loyaltyentry.FieldIdempotencyKey))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *LoyaltyEntryFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldOrderID))
+}
+
+// WhereReviewID applies the entql int predicate on the review_id field.
+func (f *LoyaltyEntryFilter) WhereReviewID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldReviewID))
+}
+
+// WherePostID applies the entql int predicate on the post_id field.
+func (f *LoyaltyEntryFilter) WherePostID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldPostID))
+}
+
+// WhereRewardCodeID applies the entql int predicate on the reward_code_id field.
+func (f *LoyaltyEntryFilter) WhereRewardCodeID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldRewardCodeID))
+}
+
+// WhereReversesID applies the entql int predicate on the reverses_id field.
+func (f *LoyaltyEntryFilter) WhereReversesID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldReversesID))
+}
+
+// WhereItemReturnID applies the entql int predicate on the item_return_id field.
+func (f *LoyaltyEntryFilter) WhereItemReturnID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldItemReturnID))
+}
+
+// WhereReferralID applies the entql int predicate on the referral_id field.
+func (f *LoyaltyEntryFilter) WhereReferralID(p entql.IntP) {
+	f.Where(p.Field(loyaltyentry.FieldReferralID))
+}
+
+// WhereActor applies the entql string predicate on the actor field.
+func (f *LoyaltyEntryFilter) WhereActor(p entql.StringP) {
+	f.Where(p.Field(loyaltyentry.FieldActor))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *LoyaltyEntryFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *LoyaltyEntryFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReview applies a predicate to check if query has an edge review.
+func (f *LoyaltyEntryFilter) WhereHasReview() {
+	f.Where(entql.HasEdge("review"))
+}
+
+// WhereHasReviewWith applies a predicate to check if query has an edge review with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasReviewWith(preds ...predicate.Review) {
+	f.Where(entql.HasEdgeWith("review", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPost applies a predicate to check if query has an edge post.
+func (f *LoyaltyEntryFilter) WhereHasPost() {
+	f.Where(entql.HasEdge("post"))
+}
+
+// WhereHasPostWith applies a predicate to check if query has an edge post with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasPostWith(preds ...predicate.Post) {
+	f.Where(entql.HasEdgeWith("post", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRewardCode applies a predicate to check if query has an edge reward_code.
+func (f *LoyaltyEntryFilter) WhereHasRewardCode() {
+	f.Where(entql.HasEdge("reward_code"))
+}
+
+// WhereHasRewardCodeWith applies a predicate to check if query has an edge reward_code with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasRewardCodeWith(preds ...predicate.RewardCode) {
+	f.Where(entql.HasEdgeWith("reward_code", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReverses applies a predicate to check if query has an edge reverses.
+func (f *LoyaltyEntryFilter) WhereHasReverses() {
+	f.Where(entql.HasEdge("reverses"))
+}
+
+// WhereHasReversesWith applies a predicate to check if query has an edge reverses with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasReversesWith(preds ...predicate.LoyaltyEntry) {
+	f.Where(entql.HasEdgeWith("reverses", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReversals applies a predicate to check if query has an edge reversals.
+func (f *LoyaltyEntryFilter) WhereHasReversals() {
+	f.Where(entql.HasEdge("reversals"))
+}
+
+// WhereHasReversalsWith applies a predicate to check if query has an edge reversals with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasReversalsWith(preds ...predicate.LoyaltyEntry) {
+	f.Where(entql.HasEdgeWith("reversals", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasItemReturn applies a predicate to check if query has an edge item_return.
+func (f *LoyaltyEntryFilter) WhereHasItemReturn() {
+	f.Where(entql.HasEdge("item_return"))
+}
+
+// WhereHasItemReturnWith applies a predicate to check if query has an edge item_return with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasItemReturnWith(preds ...predicate.ItemReturn) {
+	f.Where(entql.HasEdgeWith("item_return", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReferral applies a predicate to check if query has an edge referral.
+func (f *LoyaltyEntryFilter) WhereHasReferral() {
+	f.Where(entql.HasEdge("referral"))
+}
+
+// WhereHasReferralWith applies a predicate to check if query has an edge referral with a given conditions (other predicates).
+func (f *LoyaltyEntryFilter) WhereHasReferralWith(preds ...predicate.Referral) {
+	f.Where(entql.HasEdgeWith("referral", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LoyaltyTierQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LoyaltyTierQuery builder.
+func (_q *LoyaltyTierQuery) Filter() *LoyaltyTierFilter {
+	return &LoyaltyTierFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LoyaltyTierMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LoyaltyTierMutation builder.
+func (m *LoyaltyTierMutation) Filter() *LoyaltyTierFilter {
+	return &LoyaltyTierFilter{config: m.config, predicateAdder: m}
+}
+
+// LoyaltyTierFilter provides a generic filtering capability at runtime for LoyaltyTierQuery.
+type LoyaltyTierFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LoyaltyTierFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LoyaltyTierFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(loyaltytier.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LoyaltyTierFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltytier.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LoyaltyTierFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(loyaltytier.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *LoyaltyTierFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(loyaltytier.FieldName))
+}
+
+// WhereThresholdMinor applies the entql int64 predicate on the threshold_minor field.
+func (f *LoyaltyTierFilter) WhereThresholdMinor(p entql.Int64P) {
+	f.Where(p.Field(loyaltytier.FieldThresholdMinor))
+}
+
+// WhereMultiplierPercent applies the entql int predicate on the multiplier_percent field.
+func (f *LoyaltyTierFilter) WhereMultiplierPercent(p entql.IntP) {
+	f.Where(p.Field(loyaltytier.FieldMultiplierPercent))
+}
+
+// WhereBenefits applies the entql json.RawMessage predicate on the benefits field.
+func (f *LoyaltyTierFilter) WhereBenefits(p entql.BytesP) {
+	f.Where(p.Field(loyaltytier.FieldBenefits))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MediaQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1655,7 +2629,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1812,7 +2786,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1897,7 +2871,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1957,7 +2931,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2139,7 +3113,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2261,7 +3235,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2480,7 +3454,7 @@ type PostChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2540,7 +3514,7 @@ type PostProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2652,7 +3626,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2760,7 +3734,7 @@ type ReactionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReactionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2820,6 +3794,133 @@ func (f *ReactionFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReferralQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReferralQuery builder.
+func (_q *ReferralQuery) Filter() *ReferralFilter {
+	return &ReferralFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReferralMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReferralMutation builder.
+func (m *ReferralMutation) Filter() *ReferralFilter {
+	return &ReferralFilter{config: m.config, predicateAdder: m}
+}
+
+// ReferralFilter provides a generic filtering capability at runtime for ReferralQuery.
+type ReferralFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReferralFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReferralFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(referral.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReferralFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(referral.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReferralFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(referral.FieldUpdatedAt))
+}
+
+// WhereReferrerID applies the entql int predicate on the referrer_id field.
+func (f *ReferralFilter) WhereReferrerID(p entql.IntP) {
+	f.Where(p.Field(referral.FieldReferrerID))
+}
+
+// WhereFriendID applies the entql int predicate on the friend_id field.
+func (f *ReferralFilter) WhereFriendID(p entql.IntP) {
+	f.Where(p.Field(referral.FieldFriendID))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *ReferralFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(referral.FieldCode))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReferralFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(referral.FieldStatus))
+}
+
+// WhereHoldReason applies the entql string predicate on the hold_reason field.
+func (f *ReferralFilter) WhereHoldReason(p entql.StringP) {
+	f.Where(p.Field(referral.FieldHoldReason))
+}
+
+// WhereFirstOrderID applies the entql int predicate on the first_order_id field.
+func (f *ReferralFilter) WhereFirstOrderID(p entql.IntP) {
+	f.Where(p.Field(referral.FieldFirstOrderID))
+}
+
+// WhereCompletedAt applies the entql time.Time predicate on the completed_at field.
+func (f *ReferralFilter) WhereCompletedAt(p entql.TimeP) {
+	f.Where(p.Field(referral.FieldCompletedAt))
+}
+
+// WhereHasReferrer applies a predicate to check if query has an edge referrer.
+func (f *ReferralFilter) WhereHasReferrer() {
+	f.Where(entql.HasEdge("referrer"))
+}
+
+// WhereHasReferrerWith applies a predicate to check if query has an edge referrer with a given conditions (other predicates).
+func (f *ReferralFilter) WhereHasReferrerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("referrer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFriend applies a predicate to check if query has an edge friend.
+func (f *ReferralFilter) WhereHasFriend() {
+	f.Where(entql.HasEdge("friend"))
+}
+
+// WhereHasFriendWith applies a predicate to check if query has an edge friend with a given conditions (other predicates).
+func (f *ReferralFilter) WhereHasFriendWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("friend", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFirstOrder applies a predicate to check if query has an edge first_order.
+func (f *ReferralFilter) WhereHasFirstOrder() {
+	f.Where(entql.HasEdge("first_order"))
+}
+
+// WhereHasFirstOrderWith applies a predicate to check if query has an edge first_order with a given conditions (other predicates).
+func (f *ReferralFilter) WhereHasFirstOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("first_order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ReviewQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2848,7 +3949,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3086,7 +4187,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3170,7 +4271,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3258,7 +4359,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3299,6 +4400,243 @@ func (f *ReviewVoteFilter) WhereHasReviewWith(preds ...predicate.Review) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RewardQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RewardQuery builder.
+func (_q *RewardQuery) Filter() *RewardFilter {
+	return &RewardFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RewardMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RewardMutation builder.
+func (m *RewardMutation) Filter() *RewardFilter {
+	return &RewardFilter{config: m.config, predicateAdder: m}
+}
+
+// RewardFilter provides a generic filtering capability at runtime for RewardQuery.
+type RewardFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RewardFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RewardFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reward.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RewardFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reward.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RewardFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reward.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RewardFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(reward.FieldName))
+}
+
+// WherePointsCost applies the entql int64 predicate on the points_cost field.
+func (f *RewardFilter) WherePointsCost(p entql.Int64P) {
+	f.Where(p.Field(reward.FieldPointsCost))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RewardFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reward.FieldKind))
+}
+
+// WhereValueMinor applies the entql int64 predicate on the value_minor field.
+func (f *RewardFilter) WhereValueMinor(p entql.Int64P) {
+	f.Where(p.Field(reward.FieldValueMinor))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *RewardFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(reward.FieldCurrency))
+}
+
+// WhereCodeValidDays applies the entql int predicate on the code_valid_days field.
+func (f *RewardFilter) WhereCodeValidDays(p entql.IntP) {
+	f.Where(p.Field(reward.FieldCodeValidDays))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *RewardFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(reward.FieldActive))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *RewardCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RewardCodeQuery builder.
+func (_q *RewardCodeQuery) Filter() *RewardCodeFilter {
+	return &RewardCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RewardCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RewardCodeMutation builder.
+func (m *RewardCodeMutation) Filter() *RewardCodeFilter {
+	return &RewardCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// RewardCodeFilter provides a generic filtering capability at runtime for RewardCodeQuery.
+type RewardCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RewardCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RewardCodeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(rewardcode.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RewardCodeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(rewardcode.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RewardCodeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(rewardcode.FieldUpdatedAt))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *RewardCodeFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(rewardcode.FieldCode))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *RewardCodeFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(rewardcode.FieldCustomerID))
+}
+
+// WhereRewardID applies the entql int predicate on the reward_id field.
+func (f *RewardCodeFilter) WhereRewardID(p entql.IntP) {
+	f.Where(p.Field(rewardcode.FieldRewardID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RewardCodeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(rewardcode.FieldKind))
+}
+
+// WhereValueMinor applies the entql int64 predicate on the value_minor field.
+func (f *RewardCodeFilter) WhereValueMinor(p entql.Int64P) {
+	f.Where(p.Field(rewardcode.FieldValueMinor))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *RewardCodeFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(rewardcode.FieldCurrency))
+}
+
+// WherePointsCost applies the entql int64 predicate on the points_cost field.
+func (f *RewardCodeFilter) WherePointsCost(p entql.Int64P) {
+	f.Where(p.Field(rewardcode.FieldPointsCost))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *RewardCodeFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(rewardcode.FieldExpiresAt))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *RewardCodeFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(rewardcode.FieldUsedAt))
+}
+
+// WhereUsedOrderRef applies the entql string predicate on the used_order_ref field.
+func (f *RewardCodeFilter) WhereUsedOrderRef(p entql.StringP) {
+	f.Where(p.Field(rewardcode.FieldUsedOrderRef))
+}
+
+// WhereUsedOrderID applies the entql int predicate on the used_order_id field.
+func (f *RewardCodeFilter) WhereUsedOrderID(p entql.IntP) {
+	f.Where(p.Field(rewardcode.FieldUsedOrderID))
+}
+
+// WhereRefundedAt applies the entql time.Time predicate on the refunded_at field.
+func (f *RewardCodeFilter) WhereRefundedAt(p entql.TimeP) {
+	f.Where(p.Field(rewardcode.FieldRefundedAt))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *RewardCodeFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *RewardCodeFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReward applies a predicate to check if query has an edge reward.
+func (f *RewardCodeFilter) WhereHasReward() {
+	f.Where(entql.HasEdge("reward"))
+}
+
+// WhereHasRewardWith applies a predicate to check if query has an edge reward with a given conditions (other predicates).
+func (f *RewardCodeFilter) WhereHasRewardWith(preds ...predicate.Reward) {
+	f.Where(entql.HasEdgeWith("reward", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasUsedOrder applies a predicate to check if query has an edge used_order.
+func (f *RewardCodeFilter) WhereHasUsedOrder() {
+	f.Where(entql.HasEdge("used_order"))
+}
+
+// WhereHasUsedOrderWith applies a predicate to check if query has an edge used_order with a given conditions (other predicates).
+func (f *RewardCodeFilter) WhereHasUsedOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("used_order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ShipmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3327,7 +4665,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3474,7 +4812,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3576,7 +4914,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3659,7 +4997,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3743,7 +5081,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3837,7 +5175,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

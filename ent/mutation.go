@@ -15,6 +15,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -26,10 +31,13 @@ import (
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
@@ -52,6 +60,11 @@ const (
 	TypeCommentChange         = "CommentChange"
 	TypeCustomer              = "Customer"
 	TypeFlag                  = "Flag"
+	TypeItemReturn            = "ItemReturn"
+	TypeLoyaltyAccount        = "LoyaltyAccount"
+	TypeLoyaltyChange         = "LoyaltyChange"
+	TypeLoyaltyEntry          = "LoyaltyEntry"
+	TypeLoyaltyTier           = "LoyaltyTier"
 	TypeMedia                 = "Media"
 	TypeModerationDecision    = "ModerationDecision"
 	TypeModerationQueueChange = "ModerationQueueChange"
@@ -62,10 +75,13 @@ const (
 	TypePostProduct           = "PostProduct"
 	TypeProduct               = "Product"
 	TypeReaction              = "Reaction"
+	TypeReferral              = "Referral"
 	TypeReview                = "Review"
 	TypeReviewReply           = "ReviewReply"
 	TypeReviewReplyChange     = "ReviewReplyChange"
 	TypeReviewVote            = "ReviewVote"
+	TypeReward                = "Reward"
+	TypeRewardCode            = "RewardCode"
 	TypeShipment              = "Shipment"
 	TypeShipmentChange        = "ShipmentChange"
 	TypeShipmentItem          = "ShipmentItem"
@@ -4259,6 +4275,4826 @@ func (m *FlagMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Flag edge %s", name)
+}
+
+// ItemReturnMutation represents an operation that mutates the ItemReturn nodes in the graph.
+type ItemReturnMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	quantity          *int
+	addquantity       *int
+	reason            *string
+	actor             *string
+	clearedFields     map[string]struct{}
+	order_item        *int
+	clearedorder_item bool
+	done              bool
+	oldValue          func(context.Context) (*ItemReturn, error)
+	predicates        []predicate.ItemReturn
+}
+
+var _ ent.Mutation = (*ItemReturnMutation)(nil)
+
+// itemreturnOption allows management of the mutation configuration using functional options.
+type itemreturnOption func(*ItemReturnMutation)
+
+// newItemReturnMutation creates new mutation for the ItemReturn entity.
+func newItemReturnMutation(c config, op Op, opts ...itemreturnOption) *ItemReturnMutation {
+	m := &ItemReturnMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeItemReturn,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withItemReturnID sets the ID field of the mutation.
+func withItemReturnID(id int) itemreturnOption {
+	return func(m *ItemReturnMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ItemReturn
+		)
+		m.oldValue = func(ctx context.Context) (*ItemReturn, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ItemReturn.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withItemReturn sets the old ItemReturn of the mutation.
+func withItemReturn(node *ItemReturn) itemreturnOption {
+	return func(m *ItemReturnMutation) {
+		m.oldValue = func(context.Context) (*ItemReturn, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ItemReturnMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ItemReturnMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ItemReturnMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ItemReturnMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ItemReturn.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ItemReturnMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ItemReturnMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ItemReturnMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ItemReturnMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ItemReturnMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ItemReturnMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrderItemID sets the "order_item_id" field.
+func (m *ItemReturnMutation) SetOrderItemID(i int) {
+	m.order_item = &i
+}
+
+// OrderItemID returns the value of the "order_item_id" field in the mutation.
+func (m *ItemReturnMutation) OrderItemID() (r int, exists bool) {
+	v := m.order_item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderItemID returns the old "order_item_id" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldOrderItemID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderItemID: %w", err)
+	}
+	return oldValue.OrderItemID, nil
+}
+
+// ResetOrderItemID resets all changes to the "order_item_id" field.
+func (m *ItemReturnMutation) ResetOrderItemID() {
+	m.order_item = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *ItemReturnMutation) SetQuantity(i int) {
+	m.quantity = &i
+	m.addquantity = nil
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *ItemReturnMutation) Quantity() (r int, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldQuantity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// AddQuantity adds i to the "quantity" field.
+func (m *ItemReturnMutation) AddQuantity(i int) {
+	if m.addquantity != nil {
+		*m.addquantity += i
+	} else {
+		m.addquantity = &i
+	}
+}
+
+// AddedQuantity returns the value that was added to the "quantity" field in this mutation.
+func (m *ItemReturnMutation) AddedQuantity() (r int, exists bool) {
+	v := m.addquantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *ItemReturnMutation) ResetQuantity() {
+	m.quantity = nil
+	m.addquantity = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ItemReturnMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ItemReturnMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *ItemReturnMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[itemreturn.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *ItemReturnMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[itemreturn.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ItemReturnMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, itemreturn.FieldReason)
+}
+
+// SetActor sets the "actor" field.
+func (m *ItemReturnMutation) SetActor(s string) {
+	m.actor = &s
+}
+
+// Actor returns the value of the "actor" field in the mutation.
+func (m *ItemReturnMutation) Actor() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActor returns the old "actor" field's value of the ItemReturn entity.
+// If the ItemReturn object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ItemReturnMutation) OldActor(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActor: %w", err)
+	}
+	return oldValue.Actor, nil
+}
+
+// ClearActor clears the value of the "actor" field.
+func (m *ItemReturnMutation) ClearActor() {
+	m.actor = nil
+	m.clearedFields[itemreturn.FieldActor] = struct{}{}
+}
+
+// ActorCleared returns if the "actor" field was cleared in this mutation.
+func (m *ItemReturnMutation) ActorCleared() bool {
+	_, ok := m.clearedFields[itemreturn.FieldActor]
+	return ok
+}
+
+// ResetActor resets all changes to the "actor" field.
+func (m *ItemReturnMutation) ResetActor() {
+	m.actor = nil
+	delete(m.clearedFields, itemreturn.FieldActor)
+}
+
+// ClearOrderItem clears the "order_item" edge to the OrderItem entity.
+func (m *ItemReturnMutation) ClearOrderItem() {
+	m.clearedorder_item = true
+	m.clearedFields[itemreturn.FieldOrderItemID] = struct{}{}
+}
+
+// OrderItemCleared reports if the "order_item" edge to the OrderItem entity was cleared.
+func (m *ItemReturnMutation) OrderItemCleared() bool {
+	return m.clearedorder_item
+}
+
+// OrderItemIDs returns the "order_item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderItemID instead. It exists only for internal usage by the builders.
+func (m *ItemReturnMutation) OrderItemIDs() (ids []int) {
+	if id := m.order_item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrderItem resets all changes to the "order_item" edge.
+func (m *ItemReturnMutation) ResetOrderItem() {
+	m.order_item = nil
+	m.clearedorder_item = false
+}
+
+// Where appends a list predicates to the ItemReturnMutation builder.
+func (m *ItemReturnMutation) Where(ps ...predicate.ItemReturn) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ItemReturnMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ItemReturnMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ItemReturn, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ItemReturnMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ItemReturnMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ItemReturn).
+func (m *ItemReturnMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ItemReturnMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, itemreturn.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, itemreturn.FieldUpdatedAt)
+	}
+	if m.order_item != nil {
+		fields = append(fields, itemreturn.FieldOrderItemID)
+	}
+	if m.quantity != nil {
+		fields = append(fields, itemreturn.FieldQuantity)
+	}
+	if m.reason != nil {
+		fields = append(fields, itemreturn.FieldReason)
+	}
+	if m.actor != nil {
+		fields = append(fields, itemreturn.FieldActor)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ItemReturnMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case itemreturn.FieldCreatedAt:
+		return m.CreatedAt()
+	case itemreturn.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case itemreturn.FieldOrderItemID:
+		return m.OrderItemID()
+	case itemreturn.FieldQuantity:
+		return m.Quantity()
+	case itemreturn.FieldReason:
+		return m.Reason()
+	case itemreturn.FieldActor:
+		return m.Actor()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ItemReturnMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case itemreturn.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case itemreturn.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case itemreturn.FieldOrderItemID:
+		return m.OldOrderItemID(ctx)
+	case itemreturn.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case itemreturn.FieldReason:
+		return m.OldReason(ctx)
+	case itemreturn.FieldActor:
+		return m.OldActor(ctx)
+	}
+	return nil, fmt.Errorf("unknown ItemReturn field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ItemReturnMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case itemreturn.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case itemreturn.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case itemreturn.FieldOrderItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderItemID(v)
+		return nil
+	case itemreturn.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case itemreturn.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case itemreturn.FieldActor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ItemReturnMutation) AddedFields() []string {
+	var fields []string
+	if m.addquantity != nil {
+		fields = append(fields, itemreturn.FieldQuantity)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ItemReturnMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case itemreturn.FieldQuantity:
+		return m.AddedQuantity()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ItemReturnMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case itemreturn.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuantity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ItemReturnMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(itemreturn.FieldReason) {
+		fields = append(fields, itemreturn.FieldReason)
+	}
+	if m.FieldCleared(itemreturn.FieldActor) {
+		fields = append(fields, itemreturn.FieldActor)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ItemReturnMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ItemReturnMutation) ClearField(name string) error {
+	switch name {
+	case itemreturn.FieldReason:
+		m.ClearReason()
+		return nil
+	case itemreturn.FieldActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ItemReturnMutation) ResetField(name string) error {
+	switch name {
+	case itemreturn.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case itemreturn.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case itemreturn.FieldOrderItemID:
+		m.ResetOrderItemID()
+		return nil
+	case itemreturn.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case itemreturn.FieldReason:
+		m.ResetReason()
+		return nil
+	case itemreturn.FieldActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ItemReturnMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.order_item != nil {
+		edges = append(edges, itemreturn.EdgeOrderItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ItemReturnMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case itemreturn.EdgeOrderItem:
+		if id := m.order_item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ItemReturnMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ItemReturnMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ItemReturnMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorder_item {
+		edges = append(edges, itemreturn.EdgeOrderItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ItemReturnMutation) EdgeCleared(name string) bool {
+	switch name {
+	case itemreturn.EdgeOrderItem:
+		return m.clearedorder_item
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ItemReturnMutation) ClearEdge(name string) error {
+	switch name {
+	case itemreturn.EdgeOrderItem:
+		m.ClearOrderItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ItemReturnMutation) ResetEdge(name string) error {
+	switch name {
+	case itemreturn.EdgeOrderItem:
+		m.ResetOrderItem()
+		return nil
+	}
+	return fmt.Errorf("unknown ItemReturn edge %s", name)
+}
+
+// LoyaltyAccountMutation represents an operation that mutates the LoyaltyAccount nodes in the graph.
+type LoyaltyAccountMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	available                 *int64
+	addavailable              *int64
+	pending                   *int64
+	addpending                *int64
+	qualifying_spend_minor    *int64
+	addqualifying_spend_minor *int64
+	tier_review_at            *time.Time
+	last_activity_at          *time.Time
+	referral_code             *string
+	clearedFields             map[string]struct{}
+	customer                  *int
+	clearedcustomer           bool
+	tier                      *int
+	clearedtier               bool
+	done                      bool
+	oldValue                  func(context.Context) (*LoyaltyAccount, error)
+	predicates                []predicate.LoyaltyAccount
+}
+
+var _ ent.Mutation = (*LoyaltyAccountMutation)(nil)
+
+// loyaltyaccountOption allows management of the mutation configuration using functional options.
+type loyaltyaccountOption func(*LoyaltyAccountMutation)
+
+// newLoyaltyAccountMutation creates new mutation for the LoyaltyAccount entity.
+func newLoyaltyAccountMutation(c config, op Op, opts ...loyaltyaccountOption) *LoyaltyAccountMutation {
+	m := &LoyaltyAccountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoyaltyAccount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoyaltyAccountID sets the ID field of the mutation.
+func withLoyaltyAccountID(id int) loyaltyaccountOption {
+	return func(m *LoyaltyAccountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoyaltyAccount
+		)
+		m.oldValue = func(ctx context.Context) (*LoyaltyAccount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoyaltyAccount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoyaltyAccount sets the old LoyaltyAccount of the mutation.
+func withLoyaltyAccount(node *LoyaltyAccount) loyaltyaccountOption {
+	return func(m *LoyaltyAccountMutation) {
+		m.oldValue = func(context.Context) (*LoyaltyAccount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoyaltyAccountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoyaltyAccountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoyaltyAccountMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoyaltyAccountMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoyaltyAccount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LoyaltyAccountMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LoyaltyAccountMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LoyaltyAccountMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LoyaltyAccountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LoyaltyAccountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LoyaltyAccountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *LoyaltyAccountMutation) SetCustomerID(i int) {
+	m.customer = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *LoyaltyAccountMutation) CustomerID() (r int, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *LoyaltyAccountMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetAvailable sets the "available" field.
+func (m *LoyaltyAccountMutation) SetAvailable(i int64) {
+	m.available = &i
+	m.addavailable = nil
+}
+
+// Available returns the value of the "available" field in the mutation.
+func (m *LoyaltyAccountMutation) Available() (r int64, exists bool) {
+	v := m.available
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAvailable returns the old "available" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldAvailable(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAvailable is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAvailable requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAvailable: %w", err)
+	}
+	return oldValue.Available, nil
+}
+
+// AddAvailable adds i to the "available" field.
+func (m *LoyaltyAccountMutation) AddAvailable(i int64) {
+	if m.addavailable != nil {
+		*m.addavailable += i
+	} else {
+		m.addavailable = &i
+	}
+}
+
+// AddedAvailable returns the value that was added to the "available" field in this mutation.
+func (m *LoyaltyAccountMutation) AddedAvailable() (r int64, exists bool) {
+	v := m.addavailable
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAvailable resets all changes to the "available" field.
+func (m *LoyaltyAccountMutation) ResetAvailable() {
+	m.available = nil
+	m.addavailable = nil
+}
+
+// SetPending sets the "pending" field.
+func (m *LoyaltyAccountMutation) SetPending(i int64) {
+	m.pending = &i
+	m.addpending = nil
+}
+
+// Pending returns the value of the "pending" field in the mutation.
+func (m *LoyaltyAccountMutation) Pending() (r int64, exists bool) {
+	v := m.pending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPending returns the old "pending" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldPending(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPending is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPending requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPending: %w", err)
+	}
+	return oldValue.Pending, nil
+}
+
+// AddPending adds i to the "pending" field.
+func (m *LoyaltyAccountMutation) AddPending(i int64) {
+	if m.addpending != nil {
+		*m.addpending += i
+	} else {
+		m.addpending = &i
+	}
+}
+
+// AddedPending returns the value that was added to the "pending" field in this mutation.
+func (m *LoyaltyAccountMutation) AddedPending() (r int64, exists bool) {
+	v := m.addpending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPending resets all changes to the "pending" field.
+func (m *LoyaltyAccountMutation) ResetPending() {
+	m.pending = nil
+	m.addpending = nil
+}
+
+// SetTierID sets the "tier_id" field.
+func (m *LoyaltyAccountMutation) SetTierID(i int) {
+	m.tier = &i
+}
+
+// TierID returns the value of the "tier_id" field in the mutation.
+func (m *LoyaltyAccountMutation) TierID() (r int, exists bool) {
+	v := m.tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTierID returns the old "tier_id" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldTierID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTierID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTierID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTierID: %w", err)
+	}
+	return oldValue.TierID, nil
+}
+
+// ClearTierID clears the value of the "tier_id" field.
+func (m *LoyaltyAccountMutation) ClearTierID() {
+	m.tier = nil
+	m.clearedFields[loyaltyaccount.FieldTierID] = struct{}{}
+}
+
+// TierIDCleared returns if the "tier_id" field was cleared in this mutation.
+func (m *LoyaltyAccountMutation) TierIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyaccount.FieldTierID]
+	return ok
+}
+
+// ResetTierID resets all changes to the "tier_id" field.
+func (m *LoyaltyAccountMutation) ResetTierID() {
+	m.tier = nil
+	delete(m.clearedFields, loyaltyaccount.FieldTierID)
+}
+
+// SetQualifyingSpendMinor sets the "qualifying_spend_minor" field.
+func (m *LoyaltyAccountMutation) SetQualifyingSpendMinor(i int64) {
+	m.qualifying_spend_minor = &i
+	m.addqualifying_spend_minor = nil
+}
+
+// QualifyingSpendMinor returns the value of the "qualifying_spend_minor" field in the mutation.
+func (m *LoyaltyAccountMutation) QualifyingSpendMinor() (r int64, exists bool) {
+	v := m.qualifying_spend_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualifyingSpendMinor returns the old "qualifying_spend_minor" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldQualifyingSpendMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualifyingSpendMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualifyingSpendMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualifyingSpendMinor: %w", err)
+	}
+	return oldValue.QualifyingSpendMinor, nil
+}
+
+// AddQualifyingSpendMinor adds i to the "qualifying_spend_minor" field.
+func (m *LoyaltyAccountMutation) AddQualifyingSpendMinor(i int64) {
+	if m.addqualifying_spend_minor != nil {
+		*m.addqualifying_spend_minor += i
+	} else {
+		m.addqualifying_spend_minor = &i
+	}
+}
+
+// AddedQualifyingSpendMinor returns the value that was added to the "qualifying_spend_minor" field in this mutation.
+func (m *LoyaltyAccountMutation) AddedQualifyingSpendMinor() (r int64, exists bool) {
+	v := m.addqualifying_spend_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQualifyingSpendMinor resets all changes to the "qualifying_spend_minor" field.
+func (m *LoyaltyAccountMutation) ResetQualifyingSpendMinor() {
+	m.qualifying_spend_minor = nil
+	m.addqualifying_spend_minor = nil
+}
+
+// SetTierReviewAt sets the "tier_review_at" field.
+func (m *LoyaltyAccountMutation) SetTierReviewAt(t time.Time) {
+	m.tier_review_at = &t
+}
+
+// TierReviewAt returns the value of the "tier_review_at" field in the mutation.
+func (m *LoyaltyAccountMutation) TierReviewAt() (r time.Time, exists bool) {
+	v := m.tier_review_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTierReviewAt returns the old "tier_review_at" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldTierReviewAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTierReviewAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTierReviewAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTierReviewAt: %w", err)
+	}
+	return oldValue.TierReviewAt, nil
+}
+
+// ClearTierReviewAt clears the value of the "tier_review_at" field.
+func (m *LoyaltyAccountMutation) ClearTierReviewAt() {
+	m.tier_review_at = nil
+	m.clearedFields[loyaltyaccount.FieldTierReviewAt] = struct{}{}
+}
+
+// TierReviewAtCleared returns if the "tier_review_at" field was cleared in this mutation.
+func (m *LoyaltyAccountMutation) TierReviewAtCleared() bool {
+	_, ok := m.clearedFields[loyaltyaccount.FieldTierReviewAt]
+	return ok
+}
+
+// ResetTierReviewAt resets all changes to the "tier_review_at" field.
+func (m *LoyaltyAccountMutation) ResetTierReviewAt() {
+	m.tier_review_at = nil
+	delete(m.clearedFields, loyaltyaccount.FieldTierReviewAt)
+}
+
+// SetLastActivityAt sets the "last_activity_at" field.
+func (m *LoyaltyAccountMutation) SetLastActivityAt(t time.Time) {
+	m.last_activity_at = &t
+}
+
+// LastActivityAt returns the value of the "last_activity_at" field in the mutation.
+func (m *LoyaltyAccountMutation) LastActivityAt() (r time.Time, exists bool) {
+	v := m.last_activity_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastActivityAt returns the old "last_activity_at" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldLastActivityAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastActivityAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastActivityAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastActivityAt: %w", err)
+	}
+	return oldValue.LastActivityAt, nil
+}
+
+// ClearLastActivityAt clears the value of the "last_activity_at" field.
+func (m *LoyaltyAccountMutation) ClearLastActivityAt() {
+	m.last_activity_at = nil
+	m.clearedFields[loyaltyaccount.FieldLastActivityAt] = struct{}{}
+}
+
+// LastActivityAtCleared returns if the "last_activity_at" field was cleared in this mutation.
+func (m *LoyaltyAccountMutation) LastActivityAtCleared() bool {
+	_, ok := m.clearedFields[loyaltyaccount.FieldLastActivityAt]
+	return ok
+}
+
+// ResetLastActivityAt resets all changes to the "last_activity_at" field.
+func (m *LoyaltyAccountMutation) ResetLastActivityAt() {
+	m.last_activity_at = nil
+	delete(m.clearedFields, loyaltyaccount.FieldLastActivityAt)
+}
+
+// SetReferralCode sets the "referral_code" field.
+func (m *LoyaltyAccountMutation) SetReferralCode(s string) {
+	m.referral_code = &s
+}
+
+// ReferralCode returns the value of the "referral_code" field in the mutation.
+func (m *LoyaltyAccountMutation) ReferralCode() (r string, exists bool) {
+	v := m.referral_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralCode returns the old "referral_code" field's value of the LoyaltyAccount entity.
+// If the LoyaltyAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyAccountMutation) OldReferralCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralCode: %w", err)
+	}
+	return oldValue.ReferralCode, nil
+}
+
+// ClearReferralCode clears the value of the "referral_code" field.
+func (m *LoyaltyAccountMutation) ClearReferralCode() {
+	m.referral_code = nil
+	m.clearedFields[loyaltyaccount.FieldReferralCode] = struct{}{}
+}
+
+// ReferralCodeCleared returns if the "referral_code" field was cleared in this mutation.
+func (m *LoyaltyAccountMutation) ReferralCodeCleared() bool {
+	_, ok := m.clearedFields[loyaltyaccount.FieldReferralCode]
+	return ok
+}
+
+// ResetReferralCode resets all changes to the "referral_code" field.
+func (m *LoyaltyAccountMutation) ResetReferralCode() {
+	m.referral_code = nil
+	delete(m.clearedFields, loyaltyaccount.FieldReferralCode)
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *LoyaltyAccountMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[loyaltyaccount.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *LoyaltyAccountMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyAccountMutation) CustomerIDs() (ids []int) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *LoyaltyAccountMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearTier clears the "tier" edge to the LoyaltyTier entity.
+func (m *LoyaltyAccountMutation) ClearTier() {
+	m.clearedtier = true
+	m.clearedFields[loyaltyaccount.FieldTierID] = struct{}{}
+}
+
+// TierCleared reports if the "tier" edge to the LoyaltyTier entity was cleared.
+func (m *LoyaltyAccountMutation) TierCleared() bool {
+	return m.TierIDCleared() || m.clearedtier
+}
+
+// TierIDs returns the "tier" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TierID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyAccountMutation) TierIDs() (ids []int) {
+	if id := m.tier; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTier resets all changes to the "tier" edge.
+func (m *LoyaltyAccountMutation) ResetTier() {
+	m.tier = nil
+	m.clearedtier = false
+}
+
+// Where appends a list predicates to the LoyaltyAccountMutation builder.
+func (m *LoyaltyAccountMutation) Where(ps ...predicate.LoyaltyAccount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoyaltyAccountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoyaltyAccountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoyaltyAccount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoyaltyAccountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoyaltyAccountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoyaltyAccount).
+func (m *LoyaltyAccountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoyaltyAccountMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, loyaltyaccount.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, loyaltyaccount.FieldUpdatedAt)
+	}
+	if m.customer != nil {
+		fields = append(fields, loyaltyaccount.FieldCustomerID)
+	}
+	if m.available != nil {
+		fields = append(fields, loyaltyaccount.FieldAvailable)
+	}
+	if m.pending != nil {
+		fields = append(fields, loyaltyaccount.FieldPending)
+	}
+	if m.tier != nil {
+		fields = append(fields, loyaltyaccount.FieldTierID)
+	}
+	if m.qualifying_spend_minor != nil {
+		fields = append(fields, loyaltyaccount.FieldQualifyingSpendMinor)
+	}
+	if m.tier_review_at != nil {
+		fields = append(fields, loyaltyaccount.FieldTierReviewAt)
+	}
+	if m.last_activity_at != nil {
+		fields = append(fields, loyaltyaccount.FieldLastActivityAt)
+	}
+	if m.referral_code != nil {
+		fields = append(fields, loyaltyaccount.FieldReferralCode)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoyaltyAccountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltyaccount.FieldCreatedAt:
+		return m.CreatedAt()
+	case loyaltyaccount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case loyaltyaccount.FieldCustomerID:
+		return m.CustomerID()
+	case loyaltyaccount.FieldAvailable:
+		return m.Available()
+	case loyaltyaccount.FieldPending:
+		return m.Pending()
+	case loyaltyaccount.FieldTierID:
+		return m.TierID()
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		return m.QualifyingSpendMinor()
+	case loyaltyaccount.FieldTierReviewAt:
+		return m.TierReviewAt()
+	case loyaltyaccount.FieldLastActivityAt:
+		return m.LastActivityAt()
+	case loyaltyaccount.FieldReferralCode:
+		return m.ReferralCode()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoyaltyAccountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loyaltyaccount.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case loyaltyaccount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case loyaltyaccount.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case loyaltyaccount.FieldAvailable:
+		return m.OldAvailable(ctx)
+	case loyaltyaccount.FieldPending:
+		return m.OldPending(ctx)
+	case loyaltyaccount.FieldTierID:
+		return m.OldTierID(ctx)
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		return m.OldQualifyingSpendMinor(ctx)
+	case loyaltyaccount.FieldTierReviewAt:
+		return m.OldTierReviewAt(ctx)
+	case loyaltyaccount.FieldLastActivityAt:
+		return m.OldLastActivityAt(ctx)
+	case loyaltyaccount.FieldReferralCode:
+		return m.OldReferralCode(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoyaltyAccount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyAccountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loyaltyaccount.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case loyaltyaccount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case loyaltyaccount.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case loyaltyaccount.FieldAvailable:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAvailable(v)
+		return nil
+	case loyaltyaccount.FieldPending:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPending(v)
+		return nil
+	case loyaltyaccount.FieldTierID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTierID(v)
+		return nil
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualifyingSpendMinor(v)
+		return nil
+	case loyaltyaccount.FieldTierReviewAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTierReviewAt(v)
+		return nil
+	case loyaltyaccount.FieldLastActivityAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastActivityAt(v)
+		return nil
+	case loyaltyaccount.FieldReferralCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralCode(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoyaltyAccountMutation) AddedFields() []string {
+	var fields []string
+	if m.addavailable != nil {
+		fields = append(fields, loyaltyaccount.FieldAvailable)
+	}
+	if m.addpending != nil {
+		fields = append(fields, loyaltyaccount.FieldPending)
+	}
+	if m.addqualifying_spend_minor != nil {
+		fields = append(fields, loyaltyaccount.FieldQualifyingSpendMinor)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoyaltyAccountMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltyaccount.FieldAvailable:
+		return m.AddedAvailable()
+	case loyaltyaccount.FieldPending:
+		return m.AddedPending()
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		return m.AddedQualifyingSpendMinor()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyAccountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case loyaltyaccount.FieldAvailable:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAvailable(v)
+		return nil
+	case loyaltyaccount.FieldPending:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPending(v)
+		return nil
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQualifyingSpendMinor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoyaltyAccountMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(loyaltyaccount.FieldTierID) {
+		fields = append(fields, loyaltyaccount.FieldTierID)
+	}
+	if m.FieldCleared(loyaltyaccount.FieldTierReviewAt) {
+		fields = append(fields, loyaltyaccount.FieldTierReviewAt)
+	}
+	if m.FieldCleared(loyaltyaccount.FieldLastActivityAt) {
+		fields = append(fields, loyaltyaccount.FieldLastActivityAt)
+	}
+	if m.FieldCleared(loyaltyaccount.FieldReferralCode) {
+		fields = append(fields, loyaltyaccount.FieldReferralCode)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoyaltyAccountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoyaltyAccountMutation) ClearField(name string) error {
+	switch name {
+	case loyaltyaccount.FieldTierID:
+		m.ClearTierID()
+		return nil
+	case loyaltyaccount.FieldTierReviewAt:
+		m.ClearTierReviewAt()
+		return nil
+	case loyaltyaccount.FieldLastActivityAt:
+		m.ClearLastActivityAt()
+		return nil
+	case loyaltyaccount.FieldReferralCode:
+		m.ClearReferralCode()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoyaltyAccountMutation) ResetField(name string) error {
+	switch name {
+	case loyaltyaccount.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case loyaltyaccount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case loyaltyaccount.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case loyaltyaccount.FieldAvailable:
+		m.ResetAvailable()
+		return nil
+	case loyaltyaccount.FieldPending:
+		m.ResetPending()
+		return nil
+	case loyaltyaccount.FieldTierID:
+		m.ResetTierID()
+		return nil
+	case loyaltyaccount.FieldQualifyingSpendMinor:
+		m.ResetQualifyingSpendMinor()
+		return nil
+	case loyaltyaccount.FieldTierReviewAt:
+		m.ResetTierReviewAt()
+		return nil
+	case loyaltyaccount.FieldLastActivityAt:
+		m.ResetLastActivityAt()
+		return nil
+	case loyaltyaccount.FieldReferralCode:
+		m.ResetReferralCode()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoyaltyAccountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.customer != nil {
+		edges = append(edges, loyaltyaccount.EdgeCustomer)
+	}
+	if m.tier != nil {
+		edges = append(edges, loyaltyaccount.EdgeTier)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoyaltyAccountMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case loyaltyaccount.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyaccount.EdgeTier:
+		if id := m.tier; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoyaltyAccountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoyaltyAccountMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoyaltyAccountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcustomer {
+		edges = append(edges, loyaltyaccount.EdgeCustomer)
+	}
+	if m.clearedtier {
+		edges = append(edges, loyaltyaccount.EdgeTier)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoyaltyAccountMutation) EdgeCleared(name string) bool {
+	switch name {
+	case loyaltyaccount.EdgeCustomer:
+		return m.clearedcustomer
+	case loyaltyaccount.EdgeTier:
+		return m.clearedtier
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoyaltyAccountMutation) ClearEdge(name string) error {
+	switch name {
+	case loyaltyaccount.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case loyaltyaccount.EdgeTier:
+		m.ClearTier()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoyaltyAccountMutation) ResetEdge(name string) error {
+	switch name {
+	case loyaltyaccount.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case loyaltyaccount.EdgeTier:
+		m.ResetTier()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyAccount edge %s", name)
+}
+
+// LoyaltyChangeMutation represents an operation that mutates the LoyaltyChange nodes in the graph.
+type LoyaltyChangeMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	customer_id    *int
+	addcustomer_id *int
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*LoyaltyChange, error)
+	predicates     []predicate.LoyaltyChange
+}
+
+var _ ent.Mutation = (*LoyaltyChangeMutation)(nil)
+
+// loyaltychangeOption allows management of the mutation configuration using functional options.
+type loyaltychangeOption func(*LoyaltyChangeMutation)
+
+// newLoyaltyChangeMutation creates new mutation for the LoyaltyChange entity.
+func newLoyaltyChangeMutation(c config, op Op, opts ...loyaltychangeOption) *LoyaltyChangeMutation {
+	m := &LoyaltyChangeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoyaltyChange,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoyaltyChangeID sets the ID field of the mutation.
+func withLoyaltyChangeID(id int) loyaltychangeOption {
+	return func(m *LoyaltyChangeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoyaltyChange
+		)
+		m.oldValue = func(ctx context.Context) (*LoyaltyChange, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoyaltyChange.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoyaltyChange sets the old LoyaltyChange of the mutation.
+func withLoyaltyChange(node *LoyaltyChange) loyaltychangeOption {
+	return func(m *LoyaltyChangeMutation) {
+		m.oldValue = func(context.Context) (*LoyaltyChange, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoyaltyChangeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoyaltyChangeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoyaltyChangeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoyaltyChangeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoyaltyChange.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *LoyaltyChangeMutation) SetCustomerID(i int) {
+	m.customer_id = &i
+	m.addcustomer_id = nil
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *LoyaltyChangeMutation) CustomerID() (r int, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the LoyaltyChange entity.
+// If the LoyaltyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyChangeMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// AddCustomerID adds i to the "customer_id" field.
+func (m *LoyaltyChangeMutation) AddCustomerID(i int) {
+	if m.addcustomer_id != nil {
+		*m.addcustomer_id += i
+	} else {
+		m.addcustomer_id = &i
+	}
+}
+
+// AddedCustomerID returns the value that was added to the "customer_id" field in this mutation.
+func (m *LoyaltyChangeMutation) AddedCustomerID() (r int, exists bool) {
+	v := m.addcustomer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *LoyaltyChangeMutation) ResetCustomerID() {
+	m.customer_id = nil
+	m.addcustomer_id = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LoyaltyChangeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LoyaltyChangeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LoyaltyChange entity.
+// If the LoyaltyChange object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyChangeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LoyaltyChangeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the LoyaltyChangeMutation builder.
+func (m *LoyaltyChangeMutation) Where(ps ...predicate.LoyaltyChange) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoyaltyChangeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoyaltyChangeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoyaltyChange, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoyaltyChangeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoyaltyChangeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoyaltyChange).
+func (m *LoyaltyChangeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoyaltyChangeMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.customer_id != nil {
+		fields = append(fields, loyaltychange.FieldCustomerID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, loyaltychange.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoyaltyChangeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		return m.CustomerID()
+	case loyaltychange.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoyaltyChangeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case loyaltychange.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoyaltyChange field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyChangeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case loyaltychange.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyChange field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoyaltyChangeMutation) AddedFields() []string {
+	var fields []string
+	if m.addcustomer_id != nil {
+		fields = append(fields, loyaltychange.FieldCustomerID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoyaltyChangeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		return m.AddedCustomerID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyChangeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCustomerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyChange numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoyaltyChangeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoyaltyChangeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoyaltyChangeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown LoyaltyChange nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoyaltyChangeMutation) ResetField(name string) error {
+	switch name {
+	case loyaltychange.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case loyaltychange.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyChange field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoyaltyChangeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoyaltyChangeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoyaltyChangeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoyaltyChangeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoyaltyChangeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoyaltyChangeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoyaltyChangeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LoyaltyChange unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoyaltyChangeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LoyaltyChange edge %s", name)
+}
+
+// LoyaltyEntryMutation represents an operation that mutates the LoyaltyEntry nodes in the graph.
+type LoyaltyEntryMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	kind               *types.EntryKind
+	points             *int64
+	addpoints          *int64
+	status             *types.EntryStatus
+	available_at       *time.Time
+	reason             *string
+	idempotency_key    *string
+	actor              *string
+	clearedFields      map[string]struct{}
+	customer           *int
+	clearedcustomer    bool
+	_order             *int
+	cleared_order      bool
+	review             *int
+	clearedreview      bool
+	post               *int
+	clearedpost        bool
+	reward_code        *int
+	clearedreward_code bool
+	reverses           *int
+	clearedreverses    bool
+	reversals          map[int]struct{}
+	removedreversals   map[int]struct{}
+	clearedreversals   bool
+	item_return        *int
+	cleareditem_return bool
+	referral           *int
+	clearedreferral    bool
+	done               bool
+	oldValue           func(context.Context) (*LoyaltyEntry, error)
+	predicates         []predicate.LoyaltyEntry
+}
+
+var _ ent.Mutation = (*LoyaltyEntryMutation)(nil)
+
+// loyaltyentryOption allows management of the mutation configuration using functional options.
+type loyaltyentryOption func(*LoyaltyEntryMutation)
+
+// newLoyaltyEntryMutation creates new mutation for the LoyaltyEntry entity.
+func newLoyaltyEntryMutation(c config, op Op, opts ...loyaltyentryOption) *LoyaltyEntryMutation {
+	m := &LoyaltyEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoyaltyEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoyaltyEntryID sets the ID field of the mutation.
+func withLoyaltyEntryID(id int) loyaltyentryOption {
+	return func(m *LoyaltyEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoyaltyEntry
+		)
+		m.oldValue = func(ctx context.Context) (*LoyaltyEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoyaltyEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoyaltyEntry sets the old LoyaltyEntry of the mutation.
+func withLoyaltyEntry(node *LoyaltyEntry) loyaltyentryOption {
+	return func(m *LoyaltyEntryMutation) {
+		m.oldValue = func(context.Context) (*LoyaltyEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoyaltyEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoyaltyEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoyaltyEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoyaltyEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoyaltyEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LoyaltyEntryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LoyaltyEntryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LoyaltyEntryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LoyaltyEntryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LoyaltyEntryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LoyaltyEntryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *LoyaltyEntryMutation) SetCustomerID(i int) {
+	m.customer = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *LoyaltyEntryMutation) CustomerID() (r int, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *LoyaltyEntryMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *LoyaltyEntryMutation) SetKind(tk types.EntryKind) {
+	m.kind = &tk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *LoyaltyEntryMutation) Kind() (r types.EntryKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldKind(ctx context.Context) (v types.EntryKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *LoyaltyEntryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *LoyaltyEntryMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *LoyaltyEntryMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *LoyaltyEntryMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *LoyaltyEntryMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *LoyaltyEntryMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *LoyaltyEntryMutation) SetStatus(ts types.EntryStatus) {
+	m.status = &ts
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *LoyaltyEntryMutation) Status() (r types.EntryStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldStatus(ctx context.Context) (v types.EntryStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *LoyaltyEntryMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAvailableAt sets the "available_at" field.
+func (m *LoyaltyEntryMutation) SetAvailableAt(t time.Time) {
+	m.available_at = &t
+}
+
+// AvailableAt returns the value of the "available_at" field in the mutation.
+func (m *LoyaltyEntryMutation) AvailableAt() (r time.Time, exists bool) {
+	v := m.available_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAvailableAt returns the old "available_at" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldAvailableAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAvailableAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAvailableAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAvailableAt: %w", err)
+	}
+	return oldValue.AvailableAt, nil
+}
+
+// ClearAvailableAt clears the value of the "available_at" field.
+func (m *LoyaltyEntryMutation) ClearAvailableAt() {
+	m.available_at = nil
+	m.clearedFields[loyaltyentry.FieldAvailableAt] = struct{}{}
+}
+
+// AvailableAtCleared returns if the "available_at" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) AvailableAtCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldAvailableAt]
+	return ok
+}
+
+// ResetAvailableAt resets all changes to the "available_at" field.
+func (m *LoyaltyEntryMutation) ResetAvailableAt() {
+	m.available_at = nil
+	delete(m.clearedFields, loyaltyentry.FieldAvailableAt)
+}
+
+// SetReason sets the "reason" field.
+func (m *LoyaltyEntryMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *LoyaltyEntryMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *LoyaltyEntryMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[loyaltyentry.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *LoyaltyEntryMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, loyaltyentry.FieldReason)
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (m *LoyaltyEntryMutation) SetIdempotencyKey(s string) {
+	m.idempotency_key = &s
+}
+
+// IdempotencyKey returns the value of the "idempotency_key" field in the mutation.
+func (m *LoyaltyEntryMutation) IdempotencyKey() (r string, exists bool) {
+	v := m.idempotency_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdempotencyKey returns the old "idempotency_key" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldIdempotencyKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdempotencyKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdempotencyKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdempotencyKey: %w", err)
+	}
+	return oldValue.IdempotencyKey, nil
+}
+
+// ResetIdempotencyKey resets all changes to the "idempotency_key" field.
+func (m *LoyaltyEntryMutation) ResetIdempotencyKey() {
+	m.idempotency_key = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *LoyaltyEntryMutation) SetOrderID(i int) {
+	m._order = &i
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *LoyaltyEntryMutation) OrderID() (r int, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *LoyaltyEntryMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[loyaltyentry.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *LoyaltyEntryMutation) ResetOrderID() {
+	m._order = nil
+	delete(m.clearedFields, loyaltyentry.FieldOrderID)
+}
+
+// SetReviewID sets the "review_id" field.
+func (m *LoyaltyEntryMutation) SetReviewID(i int) {
+	m.review = &i
+}
+
+// ReviewID returns the value of the "review_id" field in the mutation.
+func (m *LoyaltyEntryMutation) ReviewID() (r int, exists bool) {
+	v := m.review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewID returns the old "review_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldReviewID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewID: %w", err)
+	}
+	return oldValue.ReviewID, nil
+}
+
+// ClearReviewID clears the value of the "review_id" field.
+func (m *LoyaltyEntryMutation) ClearReviewID() {
+	m.review = nil
+	m.clearedFields[loyaltyentry.FieldReviewID] = struct{}{}
+}
+
+// ReviewIDCleared returns if the "review_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ReviewIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldReviewID]
+	return ok
+}
+
+// ResetReviewID resets all changes to the "review_id" field.
+func (m *LoyaltyEntryMutation) ResetReviewID() {
+	m.review = nil
+	delete(m.clearedFields, loyaltyentry.FieldReviewID)
+}
+
+// SetPostID sets the "post_id" field.
+func (m *LoyaltyEntryMutation) SetPostID(i int) {
+	m.post = &i
+}
+
+// PostID returns the value of the "post_id" field in the mutation.
+func (m *LoyaltyEntryMutation) PostID() (r int, exists bool) {
+	v := m.post
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostID returns the old "post_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldPostID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostID: %w", err)
+	}
+	return oldValue.PostID, nil
+}
+
+// ClearPostID clears the value of the "post_id" field.
+func (m *LoyaltyEntryMutation) ClearPostID() {
+	m.post = nil
+	m.clearedFields[loyaltyentry.FieldPostID] = struct{}{}
+}
+
+// PostIDCleared returns if the "post_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) PostIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldPostID]
+	return ok
+}
+
+// ResetPostID resets all changes to the "post_id" field.
+func (m *LoyaltyEntryMutation) ResetPostID() {
+	m.post = nil
+	delete(m.clearedFields, loyaltyentry.FieldPostID)
+}
+
+// SetRewardCodeID sets the "reward_code_id" field.
+func (m *LoyaltyEntryMutation) SetRewardCodeID(i int) {
+	m.reward_code = &i
+}
+
+// RewardCodeID returns the value of the "reward_code_id" field in the mutation.
+func (m *LoyaltyEntryMutation) RewardCodeID() (r int, exists bool) {
+	v := m.reward_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardCodeID returns the old "reward_code_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldRewardCodeID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardCodeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardCodeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardCodeID: %w", err)
+	}
+	return oldValue.RewardCodeID, nil
+}
+
+// ClearRewardCodeID clears the value of the "reward_code_id" field.
+func (m *LoyaltyEntryMutation) ClearRewardCodeID() {
+	m.reward_code = nil
+	m.clearedFields[loyaltyentry.FieldRewardCodeID] = struct{}{}
+}
+
+// RewardCodeIDCleared returns if the "reward_code_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) RewardCodeIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldRewardCodeID]
+	return ok
+}
+
+// ResetRewardCodeID resets all changes to the "reward_code_id" field.
+func (m *LoyaltyEntryMutation) ResetRewardCodeID() {
+	m.reward_code = nil
+	delete(m.clearedFields, loyaltyentry.FieldRewardCodeID)
+}
+
+// SetReversesID sets the "reverses_id" field.
+func (m *LoyaltyEntryMutation) SetReversesID(i int) {
+	m.reverses = &i
+}
+
+// ReversesID returns the value of the "reverses_id" field in the mutation.
+func (m *LoyaltyEntryMutation) ReversesID() (r int, exists bool) {
+	v := m.reverses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReversesID returns the old "reverses_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldReversesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReversesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReversesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReversesID: %w", err)
+	}
+	return oldValue.ReversesID, nil
+}
+
+// ClearReversesID clears the value of the "reverses_id" field.
+func (m *LoyaltyEntryMutation) ClearReversesID() {
+	m.reverses = nil
+	m.clearedFields[loyaltyentry.FieldReversesID] = struct{}{}
+}
+
+// ReversesIDCleared returns if the "reverses_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ReversesIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldReversesID]
+	return ok
+}
+
+// ResetReversesID resets all changes to the "reverses_id" field.
+func (m *LoyaltyEntryMutation) ResetReversesID() {
+	m.reverses = nil
+	delete(m.clearedFields, loyaltyentry.FieldReversesID)
+}
+
+// SetItemReturnID sets the "item_return_id" field.
+func (m *LoyaltyEntryMutation) SetItemReturnID(i int) {
+	m.item_return = &i
+}
+
+// ItemReturnID returns the value of the "item_return_id" field in the mutation.
+func (m *LoyaltyEntryMutation) ItemReturnID() (r int, exists bool) {
+	v := m.item_return
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldItemReturnID returns the old "item_return_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldItemReturnID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldItemReturnID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldItemReturnID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldItemReturnID: %w", err)
+	}
+	return oldValue.ItemReturnID, nil
+}
+
+// ClearItemReturnID clears the value of the "item_return_id" field.
+func (m *LoyaltyEntryMutation) ClearItemReturnID() {
+	m.item_return = nil
+	m.clearedFields[loyaltyentry.FieldItemReturnID] = struct{}{}
+}
+
+// ItemReturnIDCleared returns if the "item_return_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ItemReturnIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldItemReturnID]
+	return ok
+}
+
+// ResetItemReturnID resets all changes to the "item_return_id" field.
+func (m *LoyaltyEntryMutation) ResetItemReturnID() {
+	m.item_return = nil
+	delete(m.clearedFields, loyaltyentry.FieldItemReturnID)
+}
+
+// SetReferralID sets the "referral_id" field.
+func (m *LoyaltyEntryMutation) SetReferralID(i int) {
+	m.referral = &i
+}
+
+// ReferralID returns the value of the "referral_id" field in the mutation.
+func (m *LoyaltyEntryMutation) ReferralID() (r int, exists bool) {
+	v := m.referral
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralID returns the old "referral_id" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldReferralID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralID: %w", err)
+	}
+	return oldValue.ReferralID, nil
+}
+
+// ClearReferralID clears the value of the "referral_id" field.
+func (m *LoyaltyEntryMutation) ClearReferralID() {
+	m.referral = nil
+	m.clearedFields[loyaltyentry.FieldReferralID] = struct{}{}
+}
+
+// ReferralIDCleared returns if the "referral_id" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ReferralIDCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldReferralID]
+	return ok
+}
+
+// ResetReferralID resets all changes to the "referral_id" field.
+func (m *LoyaltyEntryMutation) ResetReferralID() {
+	m.referral = nil
+	delete(m.clearedFields, loyaltyentry.FieldReferralID)
+}
+
+// SetActor sets the "actor" field.
+func (m *LoyaltyEntryMutation) SetActor(s string) {
+	m.actor = &s
+}
+
+// Actor returns the value of the "actor" field in the mutation.
+func (m *LoyaltyEntryMutation) Actor() (r string, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActor returns the old "actor" field's value of the LoyaltyEntry entity.
+// If the LoyaltyEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyEntryMutation) OldActor(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActor: %w", err)
+	}
+	return oldValue.Actor, nil
+}
+
+// ClearActor clears the value of the "actor" field.
+func (m *LoyaltyEntryMutation) ClearActor() {
+	m.actor = nil
+	m.clearedFields[loyaltyentry.FieldActor] = struct{}{}
+}
+
+// ActorCleared returns if the "actor" field was cleared in this mutation.
+func (m *LoyaltyEntryMutation) ActorCleared() bool {
+	_, ok := m.clearedFields[loyaltyentry.FieldActor]
+	return ok
+}
+
+// ResetActor resets all changes to the "actor" field.
+func (m *LoyaltyEntryMutation) ResetActor() {
+	m.actor = nil
+	delete(m.clearedFields, loyaltyentry.FieldActor)
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *LoyaltyEntryMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[loyaltyentry.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *LoyaltyEntryMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) CustomerIDs() (ids []int) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *LoyaltyEntryMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearOrder clears the "order" edge to the Order entity.
+func (m *LoyaltyEntryMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[loyaltyentry.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the Order entity was cleared.
+func (m *LoyaltyEntryMutation) OrderCleared() bool {
+	return m.OrderIDCleared() || m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) OrderIDs() (ids []int) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *LoyaltyEntryMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// ClearReview clears the "review" edge to the Review entity.
+func (m *LoyaltyEntryMutation) ClearReview() {
+	m.clearedreview = true
+	m.clearedFields[loyaltyentry.FieldReviewID] = struct{}{}
+}
+
+// ReviewCleared reports if the "review" edge to the Review entity was cleared.
+func (m *LoyaltyEntryMutation) ReviewCleared() bool {
+	return m.ReviewIDCleared() || m.clearedreview
+}
+
+// ReviewIDs returns the "review" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) ReviewIDs() (ids []int) {
+	if id := m.review; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReview resets all changes to the "review" edge.
+func (m *LoyaltyEntryMutation) ResetReview() {
+	m.review = nil
+	m.clearedreview = false
+}
+
+// ClearPost clears the "post" edge to the Post entity.
+func (m *LoyaltyEntryMutation) ClearPost() {
+	m.clearedpost = true
+	m.clearedFields[loyaltyentry.FieldPostID] = struct{}{}
+}
+
+// PostCleared reports if the "post" edge to the Post entity was cleared.
+func (m *LoyaltyEntryMutation) PostCleared() bool {
+	return m.PostIDCleared() || m.clearedpost
+}
+
+// PostIDs returns the "post" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PostID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) PostIDs() (ids []int) {
+	if id := m.post; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPost resets all changes to the "post" edge.
+func (m *LoyaltyEntryMutation) ResetPost() {
+	m.post = nil
+	m.clearedpost = false
+}
+
+// ClearRewardCode clears the "reward_code" edge to the RewardCode entity.
+func (m *LoyaltyEntryMutation) ClearRewardCode() {
+	m.clearedreward_code = true
+	m.clearedFields[loyaltyentry.FieldRewardCodeID] = struct{}{}
+}
+
+// RewardCodeCleared reports if the "reward_code" edge to the RewardCode entity was cleared.
+func (m *LoyaltyEntryMutation) RewardCodeCleared() bool {
+	return m.RewardCodeIDCleared() || m.clearedreward_code
+}
+
+// RewardCodeIDs returns the "reward_code" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RewardCodeID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) RewardCodeIDs() (ids []int) {
+	if id := m.reward_code; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRewardCode resets all changes to the "reward_code" edge.
+func (m *LoyaltyEntryMutation) ResetRewardCode() {
+	m.reward_code = nil
+	m.clearedreward_code = false
+}
+
+// ClearReverses clears the "reverses" edge to the LoyaltyEntry entity.
+func (m *LoyaltyEntryMutation) ClearReverses() {
+	m.clearedreverses = true
+	m.clearedFields[loyaltyentry.FieldReversesID] = struct{}{}
+}
+
+// ReversesCleared reports if the "reverses" edge to the LoyaltyEntry entity was cleared.
+func (m *LoyaltyEntryMutation) ReversesCleared() bool {
+	return m.ReversesIDCleared() || m.clearedreverses
+}
+
+// ReversesIDs returns the "reverses" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReversesID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) ReversesIDs() (ids []int) {
+	if id := m.reverses; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReverses resets all changes to the "reverses" edge.
+func (m *LoyaltyEntryMutation) ResetReverses() {
+	m.reverses = nil
+	m.clearedreverses = false
+}
+
+// AddReversalIDs adds the "reversals" edge to the LoyaltyEntry entity by ids.
+func (m *LoyaltyEntryMutation) AddReversalIDs(ids ...int) {
+	if m.reversals == nil {
+		m.reversals = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reversals[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReversals clears the "reversals" edge to the LoyaltyEntry entity.
+func (m *LoyaltyEntryMutation) ClearReversals() {
+	m.clearedreversals = true
+}
+
+// ReversalsCleared reports if the "reversals" edge to the LoyaltyEntry entity was cleared.
+func (m *LoyaltyEntryMutation) ReversalsCleared() bool {
+	return m.clearedreversals
+}
+
+// RemoveReversalIDs removes the "reversals" edge to the LoyaltyEntry entity by IDs.
+func (m *LoyaltyEntryMutation) RemoveReversalIDs(ids ...int) {
+	if m.removedreversals == nil {
+		m.removedreversals = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reversals, ids[i])
+		m.removedreversals[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReversals returns the removed IDs of the "reversals" edge to the LoyaltyEntry entity.
+func (m *LoyaltyEntryMutation) RemovedReversalsIDs() (ids []int) {
+	for id := range m.removedreversals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ReversalsIDs returns the "reversals" edge IDs in the mutation.
+func (m *LoyaltyEntryMutation) ReversalsIDs() (ids []int) {
+	for id := range m.reversals {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReversals resets all changes to the "reversals" edge.
+func (m *LoyaltyEntryMutation) ResetReversals() {
+	m.reversals = nil
+	m.clearedreversals = false
+	m.removedreversals = nil
+}
+
+// ClearItemReturn clears the "item_return" edge to the ItemReturn entity.
+func (m *LoyaltyEntryMutation) ClearItemReturn() {
+	m.cleareditem_return = true
+	m.clearedFields[loyaltyentry.FieldItemReturnID] = struct{}{}
+}
+
+// ItemReturnCleared reports if the "item_return" edge to the ItemReturn entity was cleared.
+func (m *LoyaltyEntryMutation) ItemReturnCleared() bool {
+	return m.ItemReturnIDCleared() || m.cleareditem_return
+}
+
+// ItemReturnIDs returns the "item_return" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ItemReturnID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) ItemReturnIDs() (ids []int) {
+	if id := m.item_return; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetItemReturn resets all changes to the "item_return" edge.
+func (m *LoyaltyEntryMutation) ResetItemReturn() {
+	m.item_return = nil
+	m.cleareditem_return = false
+}
+
+// ClearReferral clears the "referral" edge to the Referral entity.
+func (m *LoyaltyEntryMutation) ClearReferral() {
+	m.clearedreferral = true
+	m.clearedFields[loyaltyentry.FieldReferralID] = struct{}{}
+}
+
+// ReferralCleared reports if the "referral" edge to the Referral entity was cleared.
+func (m *LoyaltyEntryMutation) ReferralCleared() bool {
+	return m.ReferralIDCleared() || m.clearedreferral
+}
+
+// ReferralIDs returns the "referral" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReferralID instead. It exists only for internal usage by the builders.
+func (m *LoyaltyEntryMutation) ReferralIDs() (ids []int) {
+	if id := m.referral; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReferral resets all changes to the "referral" edge.
+func (m *LoyaltyEntryMutation) ResetReferral() {
+	m.referral = nil
+	m.clearedreferral = false
+}
+
+// Where appends a list predicates to the LoyaltyEntryMutation builder.
+func (m *LoyaltyEntryMutation) Where(ps ...predicate.LoyaltyEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoyaltyEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoyaltyEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoyaltyEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoyaltyEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoyaltyEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoyaltyEntry).
+func (m *LoyaltyEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoyaltyEntryMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, loyaltyentry.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, loyaltyentry.FieldUpdatedAt)
+	}
+	if m.customer != nil {
+		fields = append(fields, loyaltyentry.FieldCustomerID)
+	}
+	if m.kind != nil {
+		fields = append(fields, loyaltyentry.FieldKind)
+	}
+	if m.points != nil {
+		fields = append(fields, loyaltyentry.FieldPoints)
+	}
+	if m.status != nil {
+		fields = append(fields, loyaltyentry.FieldStatus)
+	}
+	if m.available_at != nil {
+		fields = append(fields, loyaltyentry.FieldAvailableAt)
+	}
+	if m.reason != nil {
+		fields = append(fields, loyaltyentry.FieldReason)
+	}
+	if m.idempotency_key != nil {
+		fields = append(fields, loyaltyentry.FieldIdempotencyKey)
+	}
+	if m._order != nil {
+		fields = append(fields, loyaltyentry.FieldOrderID)
+	}
+	if m.review != nil {
+		fields = append(fields, loyaltyentry.FieldReviewID)
+	}
+	if m.post != nil {
+		fields = append(fields, loyaltyentry.FieldPostID)
+	}
+	if m.reward_code != nil {
+		fields = append(fields, loyaltyentry.FieldRewardCodeID)
+	}
+	if m.reverses != nil {
+		fields = append(fields, loyaltyentry.FieldReversesID)
+	}
+	if m.item_return != nil {
+		fields = append(fields, loyaltyentry.FieldItemReturnID)
+	}
+	if m.referral != nil {
+		fields = append(fields, loyaltyentry.FieldReferralID)
+	}
+	if m.actor != nil {
+		fields = append(fields, loyaltyentry.FieldActor)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoyaltyEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltyentry.FieldCreatedAt:
+		return m.CreatedAt()
+	case loyaltyentry.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case loyaltyentry.FieldCustomerID:
+		return m.CustomerID()
+	case loyaltyentry.FieldKind:
+		return m.Kind()
+	case loyaltyentry.FieldPoints:
+		return m.Points()
+	case loyaltyentry.FieldStatus:
+		return m.Status()
+	case loyaltyentry.FieldAvailableAt:
+		return m.AvailableAt()
+	case loyaltyentry.FieldReason:
+		return m.Reason()
+	case loyaltyentry.FieldIdempotencyKey:
+		return m.IdempotencyKey()
+	case loyaltyentry.FieldOrderID:
+		return m.OrderID()
+	case loyaltyentry.FieldReviewID:
+		return m.ReviewID()
+	case loyaltyentry.FieldPostID:
+		return m.PostID()
+	case loyaltyentry.FieldRewardCodeID:
+		return m.RewardCodeID()
+	case loyaltyentry.FieldReversesID:
+		return m.ReversesID()
+	case loyaltyentry.FieldItemReturnID:
+		return m.ItemReturnID()
+	case loyaltyentry.FieldReferralID:
+		return m.ReferralID()
+	case loyaltyentry.FieldActor:
+		return m.Actor()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoyaltyEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loyaltyentry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case loyaltyentry.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case loyaltyentry.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case loyaltyentry.FieldKind:
+		return m.OldKind(ctx)
+	case loyaltyentry.FieldPoints:
+		return m.OldPoints(ctx)
+	case loyaltyentry.FieldStatus:
+		return m.OldStatus(ctx)
+	case loyaltyentry.FieldAvailableAt:
+		return m.OldAvailableAt(ctx)
+	case loyaltyentry.FieldReason:
+		return m.OldReason(ctx)
+	case loyaltyentry.FieldIdempotencyKey:
+		return m.OldIdempotencyKey(ctx)
+	case loyaltyentry.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case loyaltyentry.FieldReviewID:
+		return m.OldReviewID(ctx)
+	case loyaltyentry.FieldPostID:
+		return m.OldPostID(ctx)
+	case loyaltyentry.FieldRewardCodeID:
+		return m.OldRewardCodeID(ctx)
+	case loyaltyentry.FieldReversesID:
+		return m.OldReversesID(ctx)
+	case loyaltyentry.FieldItemReturnID:
+		return m.OldItemReturnID(ctx)
+	case loyaltyentry.FieldReferralID:
+		return m.OldReferralID(ctx)
+	case loyaltyentry.FieldActor:
+		return m.OldActor(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoyaltyEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loyaltyentry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case loyaltyentry.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case loyaltyentry.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case loyaltyentry.FieldKind:
+		v, ok := value.(types.EntryKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case loyaltyentry.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	case loyaltyentry.FieldStatus:
+		v, ok := value.(types.EntryStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case loyaltyentry.FieldAvailableAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAvailableAt(v)
+		return nil
+	case loyaltyentry.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case loyaltyentry.FieldIdempotencyKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdempotencyKey(v)
+		return nil
+	case loyaltyentry.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case loyaltyentry.FieldReviewID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewID(v)
+		return nil
+	case loyaltyentry.FieldPostID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostID(v)
+		return nil
+	case loyaltyentry.FieldRewardCodeID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardCodeID(v)
+		return nil
+	case loyaltyentry.FieldReversesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReversesID(v)
+		return nil
+	case loyaltyentry.FieldItemReturnID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetItemReturnID(v)
+		return nil
+	case loyaltyentry.FieldReferralID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralID(v)
+		return nil
+	case loyaltyentry.FieldActor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActor(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoyaltyEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addpoints != nil {
+		fields = append(fields, loyaltyentry.FieldPoints)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoyaltyEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltyentry.FieldPoints:
+		return m.AddedPoints()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case loyaltyentry.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoyaltyEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(loyaltyentry.FieldAvailableAt) {
+		fields = append(fields, loyaltyentry.FieldAvailableAt)
+	}
+	if m.FieldCleared(loyaltyentry.FieldReason) {
+		fields = append(fields, loyaltyentry.FieldReason)
+	}
+	if m.FieldCleared(loyaltyentry.FieldOrderID) {
+		fields = append(fields, loyaltyentry.FieldOrderID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldReviewID) {
+		fields = append(fields, loyaltyentry.FieldReviewID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldPostID) {
+		fields = append(fields, loyaltyentry.FieldPostID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldRewardCodeID) {
+		fields = append(fields, loyaltyentry.FieldRewardCodeID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldReversesID) {
+		fields = append(fields, loyaltyentry.FieldReversesID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldItemReturnID) {
+		fields = append(fields, loyaltyentry.FieldItemReturnID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldReferralID) {
+		fields = append(fields, loyaltyentry.FieldReferralID)
+	}
+	if m.FieldCleared(loyaltyentry.FieldActor) {
+		fields = append(fields, loyaltyentry.FieldActor)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoyaltyEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoyaltyEntryMutation) ClearField(name string) error {
+	switch name {
+	case loyaltyentry.FieldAvailableAt:
+		m.ClearAvailableAt()
+		return nil
+	case loyaltyentry.FieldReason:
+		m.ClearReason()
+		return nil
+	case loyaltyentry.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case loyaltyentry.FieldReviewID:
+		m.ClearReviewID()
+		return nil
+	case loyaltyentry.FieldPostID:
+		m.ClearPostID()
+		return nil
+	case loyaltyentry.FieldRewardCodeID:
+		m.ClearRewardCodeID()
+		return nil
+	case loyaltyentry.FieldReversesID:
+		m.ClearReversesID()
+		return nil
+	case loyaltyentry.FieldItemReturnID:
+		m.ClearItemReturnID()
+		return nil
+	case loyaltyentry.FieldReferralID:
+		m.ClearReferralID()
+		return nil
+	case loyaltyentry.FieldActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoyaltyEntryMutation) ResetField(name string) error {
+	switch name {
+	case loyaltyentry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case loyaltyentry.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case loyaltyentry.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case loyaltyentry.FieldKind:
+		m.ResetKind()
+		return nil
+	case loyaltyentry.FieldPoints:
+		m.ResetPoints()
+		return nil
+	case loyaltyentry.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case loyaltyentry.FieldAvailableAt:
+		m.ResetAvailableAt()
+		return nil
+	case loyaltyentry.FieldReason:
+		m.ResetReason()
+		return nil
+	case loyaltyentry.FieldIdempotencyKey:
+		m.ResetIdempotencyKey()
+		return nil
+	case loyaltyentry.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case loyaltyentry.FieldReviewID:
+		m.ResetReviewID()
+		return nil
+	case loyaltyentry.FieldPostID:
+		m.ResetPostID()
+		return nil
+	case loyaltyentry.FieldRewardCodeID:
+		m.ResetRewardCodeID()
+		return nil
+	case loyaltyentry.FieldReversesID:
+		m.ResetReversesID()
+		return nil
+	case loyaltyentry.FieldItemReturnID:
+		m.ResetItemReturnID()
+		return nil
+	case loyaltyentry.FieldReferralID:
+		m.ResetReferralID()
+		return nil
+	case loyaltyentry.FieldActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoyaltyEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 9)
+	if m.customer != nil {
+		edges = append(edges, loyaltyentry.EdgeCustomer)
+	}
+	if m._order != nil {
+		edges = append(edges, loyaltyentry.EdgeOrder)
+	}
+	if m.review != nil {
+		edges = append(edges, loyaltyentry.EdgeReview)
+	}
+	if m.post != nil {
+		edges = append(edges, loyaltyentry.EdgePost)
+	}
+	if m.reward_code != nil {
+		edges = append(edges, loyaltyentry.EdgeRewardCode)
+	}
+	if m.reverses != nil {
+		edges = append(edges, loyaltyentry.EdgeReverses)
+	}
+	if m.reversals != nil {
+		edges = append(edges, loyaltyentry.EdgeReversals)
+	}
+	if m.item_return != nil {
+		edges = append(edges, loyaltyentry.EdgeItemReturn)
+	}
+	if m.referral != nil {
+		edges = append(edges, loyaltyentry.EdgeReferral)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoyaltyEntryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case loyaltyentry.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeReview:
+		if id := m.review; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgePost:
+		if id := m.post; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeRewardCode:
+		if id := m.reward_code; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeReverses:
+		if id := m.reverses; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeReversals:
+		ids := make([]ent.Value, 0, len(m.reversals))
+		for id := range m.reversals {
+			ids = append(ids, id)
+		}
+		return ids
+	case loyaltyentry.EdgeItemReturn:
+		if id := m.item_return; id != nil {
+			return []ent.Value{*id}
+		}
+	case loyaltyentry.EdgeReferral:
+		if id := m.referral; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoyaltyEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 9)
+	if m.removedreversals != nil {
+		edges = append(edges, loyaltyentry.EdgeReversals)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoyaltyEntryMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case loyaltyentry.EdgeReversals:
+		ids := make([]ent.Value, 0, len(m.removedreversals))
+		for id := range m.removedreversals {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoyaltyEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 9)
+	if m.clearedcustomer {
+		edges = append(edges, loyaltyentry.EdgeCustomer)
+	}
+	if m.cleared_order {
+		edges = append(edges, loyaltyentry.EdgeOrder)
+	}
+	if m.clearedreview {
+		edges = append(edges, loyaltyentry.EdgeReview)
+	}
+	if m.clearedpost {
+		edges = append(edges, loyaltyentry.EdgePost)
+	}
+	if m.clearedreward_code {
+		edges = append(edges, loyaltyentry.EdgeRewardCode)
+	}
+	if m.clearedreverses {
+		edges = append(edges, loyaltyentry.EdgeReverses)
+	}
+	if m.clearedreversals {
+		edges = append(edges, loyaltyentry.EdgeReversals)
+	}
+	if m.cleareditem_return {
+		edges = append(edges, loyaltyentry.EdgeItemReturn)
+	}
+	if m.clearedreferral {
+		edges = append(edges, loyaltyentry.EdgeReferral)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoyaltyEntryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case loyaltyentry.EdgeCustomer:
+		return m.clearedcustomer
+	case loyaltyentry.EdgeOrder:
+		return m.cleared_order
+	case loyaltyentry.EdgeReview:
+		return m.clearedreview
+	case loyaltyentry.EdgePost:
+		return m.clearedpost
+	case loyaltyentry.EdgeRewardCode:
+		return m.clearedreward_code
+	case loyaltyentry.EdgeReverses:
+		return m.clearedreverses
+	case loyaltyentry.EdgeReversals:
+		return m.clearedreversals
+	case loyaltyentry.EdgeItemReturn:
+		return m.cleareditem_return
+	case loyaltyentry.EdgeReferral:
+		return m.clearedreferral
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoyaltyEntryMutation) ClearEdge(name string) error {
+	switch name {
+	case loyaltyentry.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case loyaltyentry.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	case loyaltyentry.EdgeReview:
+		m.ClearReview()
+		return nil
+	case loyaltyentry.EdgePost:
+		m.ClearPost()
+		return nil
+	case loyaltyentry.EdgeRewardCode:
+		m.ClearRewardCode()
+		return nil
+	case loyaltyentry.EdgeReverses:
+		m.ClearReverses()
+		return nil
+	case loyaltyentry.EdgeItemReturn:
+		m.ClearItemReturn()
+		return nil
+	case loyaltyentry.EdgeReferral:
+		m.ClearReferral()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoyaltyEntryMutation) ResetEdge(name string) error {
+	switch name {
+	case loyaltyentry.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case loyaltyentry.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	case loyaltyentry.EdgeReview:
+		m.ResetReview()
+		return nil
+	case loyaltyentry.EdgePost:
+		m.ResetPost()
+		return nil
+	case loyaltyentry.EdgeRewardCode:
+		m.ResetRewardCode()
+		return nil
+	case loyaltyentry.EdgeReverses:
+		m.ResetReverses()
+		return nil
+	case loyaltyentry.EdgeReversals:
+		m.ResetReversals()
+		return nil
+	case loyaltyentry.EdgeItemReturn:
+		m.ResetItemReturn()
+		return nil
+	case loyaltyentry.EdgeReferral:
+		m.ResetReferral()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyEntry edge %s", name)
+}
+
+// LoyaltyTierMutation represents an operation that mutates the LoyaltyTier nodes in the graph.
+type LoyaltyTierMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	name                  *string
+	threshold_minor       *int64
+	addthreshold_minor    *int64
+	multiplier_percent    *int
+	addmultiplier_percent *int
+	benefits              *[]string
+	appendbenefits        []string
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*LoyaltyTier, error)
+	predicates            []predicate.LoyaltyTier
+}
+
+var _ ent.Mutation = (*LoyaltyTierMutation)(nil)
+
+// loyaltytierOption allows management of the mutation configuration using functional options.
+type loyaltytierOption func(*LoyaltyTierMutation)
+
+// newLoyaltyTierMutation creates new mutation for the LoyaltyTier entity.
+func newLoyaltyTierMutation(c config, op Op, opts ...loyaltytierOption) *LoyaltyTierMutation {
+	m := &LoyaltyTierMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLoyaltyTier,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLoyaltyTierID sets the ID field of the mutation.
+func withLoyaltyTierID(id int) loyaltytierOption {
+	return func(m *LoyaltyTierMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LoyaltyTier
+		)
+		m.oldValue = func(ctx context.Context) (*LoyaltyTier, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LoyaltyTier.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLoyaltyTier sets the old LoyaltyTier of the mutation.
+func withLoyaltyTier(node *LoyaltyTier) loyaltytierOption {
+	return func(m *LoyaltyTierMutation) {
+		m.oldValue = func(context.Context) (*LoyaltyTier, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LoyaltyTierMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LoyaltyTierMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LoyaltyTierMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LoyaltyTierMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LoyaltyTier.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LoyaltyTierMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LoyaltyTierMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LoyaltyTierMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LoyaltyTierMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LoyaltyTierMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LoyaltyTierMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *LoyaltyTierMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *LoyaltyTierMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *LoyaltyTierMutation) ResetName() {
+	m.name = nil
+}
+
+// SetThresholdMinor sets the "threshold_minor" field.
+func (m *LoyaltyTierMutation) SetThresholdMinor(i int64) {
+	m.threshold_minor = &i
+	m.addthreshold_minor = nil
+}
+
+// ThresholdMinor returns the value of the "threshold_minor" field in the mutation.
+func (m *LoyaltyTierMutation) ThresholdMinor() (r int64, exists bool) {
+	v := m.threshold_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThresholdMinor returns the old "threshold_minor" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldThresholdMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThresholdMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThresholdMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThresholdMinor: %w", err)
+	}
+	return oldValue.ThresholdMinor, nil
+}
+
+// AddThresholdMinor adds i to the "threshold_minor" field.
+func (m *LoyaltyTierMutation) AddThresholdMinor(i int64) {
+	if m.addthreshold_minor != nil {
+		*m.addthreshold_minor += i
+	} else {
+		m.addthreshold_minor = &i
+	}
+}
+
+// AddedThresholdMinor returns the value that was added to the "threshold_minor" field in this mutation.
+func (m *LoyaltyTierMutation) AddedThresholdMinor() (r int64, exists bool) {
+	v := m.addthreshold_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThresholdMinor resets all changes to the "threshold_minor" field.
+func (m *LoyaltyTierMutation) ResetThresholdMinor() {
+	m.threshold_minor = nil
+	m.addthreshold_minor = nil
+}
+
+// SetMultiplierPercent sets the "multiplier_percent" field.
+func (m *LoyaltyTierMutation) SetMultiplierPercent(i int) {
+	m.multiplier_percent = &i
+	m.addmultiplier_percent = nil
+}
+
+// MultiplierPercent returns the value of the "multiplier_percent" field in the mutation.
+func (m *LoyaltyTierMutation) MultiplierPercent() (r int, exists bool) {
+	v := m.multiplier_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMultiplierPercent returns the old "multiplier_percent" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldMultiplierPercent(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMultiplierPercent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMultiplierPercent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMultiplierPercent: %w", err)
+	}
+	return oldValue.MultiplierPercent, nil
+}
+
+// AddMultiplierPercent adds i to the "multiplier_percent" field.
+func (m *LoyaltyTierMutation) AddMultiplierPercent(i int) {
+	if m.addmultiplier_percent != nil {
+		*m.addmultiplier_percent += i
+	} else {
+		m.addmultiplier_percent = &i
+	}
+}
+
+// AddedMultiplierPercent returns the value that was added to the "multiplier_percent" field in this mutation.
+func (m *LoyaltyTierMutation) AddedMultiplierPercent() (r int, exists bool) {
+	v := m.addmultiplier_percent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMultiplierPercent resets all changes to the "multiplier_percent" field.
+func (m *LoyaltyTierMutation) ResetMultiplierPercent() {
+	m.multiplier_percent = nil
+	m.addmultiplier_percent = nil
+}
+
+// SetBenefits sets the "benefits" field.
+func (m *LoyaltyTierMutation) SetBenefits(s []string) {
+	m.benefits = &s
+	m.appendbenefits = nil
+}
+
+// Benefits returns the value of the "benefits" field in the mutation.
+func (m *LoyaltyTierMutation) Benefits() (r []string, exists bool) {
+	v := m.benefits
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBenefits returns the old "benefits" field's value of the LoyaltyTier entity.
+// If the LoyaltyTier object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LoyaltyTierMutation) OldBenefits(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBenefits is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBenefits requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBenefits: %w", err)
+	}
+	return oldValue.Benefits, nil
+}
+
+// AppendBenefits adds s to the "benefits" field.
+func (m *LoyaltyTierMutation) AppendBenefits(s []string) {
+	m.appendbenefits = append(m.appendbenefits, s...)
+}
+
+// AppendedBenefits returns the list of values that were appended to the "benefits" field in this mutation.
+func (m *LoyaltyTierMutation) AppendedBenefits() ([]string, bool) {
+	if len(m.appendbenefits) == 0 {
+		return nil, false
+	}
+	return m.appendbenefits, true
+}
+
+// ClearBenefits clears the value of the "benefits" field.
+func (m *LoyaltyTierMutation) ClearBenefits() {
+	m.benefits = nil
+	m.appendbenefits = nil
+	m.clearedFields[loyaltytier.FieldBenefits] = struct{}{}
+}
+
+// BenefitsCleared returns if the "benefits" field was cleared in this mutation.
+func (m *LoyaltyTierMutation) BenefitsCleared() bool {
+	_, ok := m.clearedFields[loyaltytier.FieldBenefits]
+	return ok
+}
+
+// ResetBenefits resets all changes to the "benefits" field.
+func (m *LoyaltyTierMutation) ResetBenefits() {
+	m.benefits = nil
+	m.appendbenefits = nil
+	delete(m.clearedFields, loyaltytier.FieldBenefits)
+}
+
+// Where appends a list predicates to the LoyaltyTierMutation builder.
+func (m *LoyaltyTierMutation) Where(ps ...predicate.LoyaltyTier) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LoyaltyTierMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LoyaltyTierMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LoyaltyTier, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LoyaltyTierMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LoyaltyTierMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LoyaltyTier).
+func (m *LoyaltyTierMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LoyaltyTierMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.created_at != nil {
+		fields = append(fields, loyaltytier.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, loyaltytier.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, loyaltytier.FieldName)
+	}
+	if m.threshold_minor != nil {
+		fields = append(fields, loyaltytier.FieldThresholdMinor)
+	}
+	if m.multiplier_percent != nil {
+		fields = append(fields, loyaltytier.FieldMultiplierPercent)
+	}
+	if m.benefits != nil {
+		fields = append(fields, loyaltytier.FieldBenefits)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LoyaltyTierMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltytier.FieldCreatedAt:
+		return m.CreatedAt()
+	case loyaltytier.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case loyaltytier.FieldName:
+		return m.Name()
+	case loyaltytier.FieldThresholdMinor:
+		return m.ThresholdMinor()
+	case loyaltytier.FieldMultiplierPercent:
+		return m.MultiplierPercent()
+	case loyaltytier.FieldBenefits:
+		return m.Benefits()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LoyaltyTierMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loyaltytier.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case loyaltytier.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case loyaltytier.FieldName:
+		return m.OldName(ctx)
+	case loyaltytier.FieldThresholdMinor:
+		return m.OldThresholdMinor(ctx)
+	case loyaltytier.FieldMultiplierPercent:
+		return m.OldMultiplierPercent(ctx)
+	case loyaltytier.FieldBenefits:
+		return m.OldBenefits(ctx)
+	}
+	return nil, fmt.Errorf("unknown LoyaltyTier field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyTierMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loyaltytier.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case loyaltytier.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case loyaltytier.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case loyaltytier.FieldThresholdMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThresholdMinor(v)
+		return nil
+	case loyaltytier.FieldMultiplierPercent:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMultiplierPercent(v)
+		return nil
+	case loyaltytier.FieldBenefits:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBenefits(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyTier field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LoyaltyTierMutation) AddedFields() []string {
+	var fields []string
+	if m.addthreshold_minor != nil {
+		fields = append(fields, loyaltytier.FieldThresholdMinor)
+	}
+	if m.addmultiplier_percent != nil {
+		fields = append(fields, loyaltytier.FieldMultiplierPercent)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LoyaltyTierMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case loyaltytier.FieldThresholdMinor:
+		return m.AddedThresholdMinor()
+	case loyaltytier.FieldMultiplierPercent:
+		return m.AddedMultiplierPercent()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LoyaltyTierMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case loyaltytier.FieldThresholdMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThresholdMinor(v)
+		return nil
+	case loyaltytier.FieldMultiplierPercent:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMultiplierPercent(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyTier numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LoyaltyTierMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(loyaltytier.FieldBenefits) {
+		fields = append(fields, loyaltytier.FieldBenefits)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LoyaltyTierMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LoyaltyTierMutation) ClearField(name string) error {
+	switch name {
+	case loyaltytier.FieldBenefits:
+		m.ClearBenefits()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyTier nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LoyaltyTierMutation) ResetField(name string) error {
+	switch name {
+	case loyaltytier.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case loyaltytier.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case loyaltytier.FieldName:
+		m.ResetName()
+		return nil
+	case loyaltytier.FieldThresholdMinor:
+		m.ResetThresholdMinor()
+		return nil
+	case loyaltytier.FieldMultiplierPercent:
+		m.ResetMultiplierPercent()
+		return nil
+	case loyaltytier.FieldBenefits:
+		m.ResetBenefits()
+		return nil
+	}
+	return fmt.Errorf("unknown LoyaltyTier field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LoyaltyTierMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LoyaltyTierMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LoyaltyTierMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LoyaltyTierMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LoyaltyTierMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LoyaltyTierMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LoyaltyTierMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LoyaltyTier unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LoyaltyTierMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LoyaltyTier edge %s", name)
 }
 
 // MediaMutation represents an operation that mutates the Media nodes in the graph.
@@ -14958,6 +19794,973 @@ func (m *ReactionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Reaction edge %s", name)
 }
 
+// ReferralMutation represents an operation that mutates the Referral nodes in the graph.
+type ReferralMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	code               *string
+	status             *types.ReferralStatus
+	hold_reason        *string
+	completed_at       *time.Time
+	clearedFields      map[string]struct{}
+	referrer           *int
+	clearedreferrer    bool
+	friend             *int
+	clearedfriend      bool
+	first_order        *int
+	clearedfirst_order bool
+	done               bool
+	oldValue           func(context.Context) (*Referral, error)
+	predicates         []predicate.Referral
+}
+
+var _ ent.Mutation = (*ReferralMutation)(nil)
+
+// referralOption allows management of the mutation configuration using functional options.
+type referralOption func(*ReferralMutation)
+
+// newReferralMutation creates new mutation for the Referral entity.
+func newReferralMutation(c config, op Op, opts ...referralOption) *ReferralMutation {
+	m := &ReferralMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferral,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralID sets the ID field of the mutation.
+func withReferralID(id int) referralOption {
+	return func(m *ReferralMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Referral
+		)
+		m.oldValue = func(ctx context.Context) (*Referral, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Referral.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferral sets the old Referral of the mutation.
+func withReferral(node *Referral) referralOption {
+	return func(m *ReferralMutation) {
+		m.oldValue = func(context.Context) (*Referral, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Referral.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReferralMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReferralMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReferralMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReferralMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReferralMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReferralMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetReferrerID sets the "referrer_id" field.
+func (m *ReferralMutation) SetReferrerID(i int) {
+	m.referrer = &i
+}
+
+// ReferrerID returns the value of the "referrer_id" field in the mutation.
+func (m *ReferralMutation) ReferrerID() (r int, exists bool) {
+	v := m.referrer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferrerID returns the old "referrer_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldReferrerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferrerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferrerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferrerID: %w", err)
+	}
+	return oldValue.ReferrerID, nil
+}
+
+// ResetReferrerID resets all changes to the "referrer_id" field.
+func (m *ReferralMutation) ResetReferrerID() {
+	m.referrer = nil
+}
+
+// SetFriendID sets the "friend_id" field.
+func (m *ReferralMutation) SetFriendID(i int) {
+	m.friend = &i
+}
+
+// FriendID returns the value of the "friend_id" field in the mutation.
+func (m *ReferralMutation) FriendID() (r int, exists bool) {
+	v := m.friend
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFriendID returns the old "friend_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldFriendID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFriendID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFriendID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFriendID: %w", err)
+	}
+	return oldValue.FriendID, nil
+}
+
+// ResetFriendID resets all changes to the "friend_id" field.
+func (m *ReferralMutation) ResetFriendID() {
+	m.friend = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ReferralMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ReferralMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ReferralMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ReferralMutation) SetStatus(ts types.ReferralStatus) {
+	m.status = &ts
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReferralMutation) Status() (r types.ReferralStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldStatus(ctx context.Context) (v types.ReferralStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReferralMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetHoldReason sets the "hold_reason" field.
+func (m *ReferralMutation) SetHoldReason(s string) {
+	m.hold_reason = &s
+}
+
+// HoldReason returns the value of the "hold_reason" field in the mutation.
+func (m *ReferralMutation) HoldReason() (r string, exists bool) {
+	v := m.hold_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoldReason returns the old "hold_reason" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldHoldReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoldReason: %w", err)
+	}
+	return oldValue.HoldReason, nil
+}
+
+// ClearHoldReason clears the value of the "hold_reason" field.
+func (m *ReferralMutation) ClearHoldReason() {
+	m.hold_reason = nil
+	m.clearedFields[referral.FieldHoldReason] = struct{}{}
+}
+
+// HoldReasonCleared returns if the "hold_reason" field was cleared in this mutation.
+func (m *ReferralMutation) HoldReasonCleared() bool {
+	_, ok := m.clearedFields[referral.FieldHoldReason]
+	return ok
+}
+
+// ResetHoldReason resets all changes to the "hold_reason" field.
+func (m *ReferralMutation) ResetHoldReason() {
+	m.hold_reason = nil
+	delete(m.clearedFields, referral.FieldHoldReason)
+}
+
+// SetFirstOrderID sets the "first_order_id" field.
+func (m *ReferralMutation) SetFirstOrderID(i int) {
+	m.first_order = &i
+}
+
+// FirstOrderID returns the value of the "first_order_id" field in the mutation.
+func (m *ReferralMutation) FirstOrderID() (r int, exists bool) {
+	v := m.first_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstOrderID returns the old "first_order_id" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldFirstOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstOrderID: %w", err)
+	}
+	return oldValue.FirstOrderID, nil
+}
+
+// ClearFirstOrderID clears the value of the "first_order_id" field.
+func (m *ReferralMutation) ClearFirstOrderID() {
+	m.first_order = nil
+	m.clearedFields[referral.FieldFirstOrderID] = struct{}{}
+}
+
+// FirstOrderIDCleared returns if the "first_order_id" field was cleared in this mutation.
+func (m *ReferralMutation) FirstOrderIDCleared() bool {
+	_, ok := m.clearedFields[referral.FieldFirstOrderID]
+	return ok
+}
+
+// ResetFirstOrderID resets all changes to the "first_order_id" field.
+func (m *ReferralMutation) ResetFirstOrderID() {
+	m.first_order = nil
+	delete(m.clearedFields, referral.FieldFirstOrderID)
+}
+
+// SetCompletedAt sets the "completed_at" field.
+func (m *ReferralMutation) SetCompletedAt(t time.Time) {
+	m.completed_at = &t
+}
+
+// CompletedAt returns the value of the "completed_at" field in the mutation.
+func (m *ReferralMutation) CompletedAt() (r time.Time, exists bool) {
+	v := m.completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedAt returns the old "completed_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedAt: %w", err)
+	}
+	return oldValue.CompletedAt, nil
+}
+
+// ClearCompletedAt clears the value of the "completed_at" field.
+func (m *ReferralMutation) ClearCompletedAt() {
+	m.completed_at = nil
+	m.clearedFields[referral.FieldCompletedAt] = struct{}{}
+}
+
+// CompletedAtCleared returns if the "completed_at" field was cleared in this mutation.
+func (m *ReferralMutation) CompletedAtCleared() bool {
+	_, ok := m.clearedFields[referral.FieldCompletedAt]
+	return ok
+}
+
+// ResetCompletedAt resets all changes to the "completed_at" field.
+func (m *ReferralMutation) ResetCompletedAt() {
+	m.completed_at = nil
+	delete(m.clearedFields, referral.FieldCompletedAt)
+}
+
+// ClearReferrer clears the "referrer" edge to the Customer entity.
+func (m *ReferralMutation) ClearReferrer() {
+	m.clearedreferrer = true
+	m.clearedFields[referral.FieldReferrerID] = struct{}{}
+}
+
+// ReferrerCleared reports if the "referrer" edge to the Customer entity was cleared.
+func (m *ReferralMutation) ReferrerCleared() bool {
+	return m.clearedreferrer
+}
+
+// ReferrerIDs returns the "referrer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReferrerID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) ReferrerIDs() (ids []int) {
+	if id := m.referrer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReferrer resets all changes to the "referrer" edge.
+func (m *ReferralMutation) ResetReferrer() {
+	m.referrer = nil
+	m.clearedreferrer = false
+}
+
+// ClearFriend clears the "friend" edge to the Customer entity.
+func (m *ReferralMutation) ClearFriend() {
+	m.clearedfriend = true
+	m.clearedFields[referral.FieldFriendID] = struct{}{}
+}
+
+// FriendCleared reports if the "friend" edge to the Customer entity was cleared.
+func (m *ReferralMutation) FriendCleared() bool {
+	return m.clearedfriend
+}
+
+// FriendIDs returns the "friend" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FriendID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) FriendIDs() (ids []int) {
+	if id := m.friend; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFriend resets all changes to the "friend" edge.
+func (m *ReferralMutation) ResetFriend() {
+	m.friend = nil
+	m.clearedfriend = false
+}
+
+// ClearFirstOrder clears the "first_order" edge to the Order entity.
+func (m *ReferralMutation) ClearFirstOrder() {
+	m.clearedfirst_order = true
+	m.clearedFields[referral.FieldFirstOrderID] = struct{}{}
+}
+
+// FirstOrderCleared reports if the "first_order" edge to the Order entity was cleared.
+func (m *ReferralMutation) FirstOrderCleared() bool {
+	return m.FirstOrderIDCleared() || m.clearedfirst_order
+}
+
+// FirstOrderIDs returns the "first_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FirstOrderID instead. It exists only for internal usage by the builders.
+func (m *ReferralMutation) FirstOrderIDs() (ids []int) {
+	if id := m.first_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFirstOrder resets all changes to the "first_order" edge.
+func (m *ReferralMutation) ResetFirstOrder() {
+	m.first_order = nil
+	m.clearedfirst_order = false
+}
+
+// Where appends a list predicates to the ReferralMutation builder.
+func (m *ReferralMutation) Where(ps ...predicate.Referral) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Referral, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Referral).
+func (m *ReferralMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, referral.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, referral.FieldUpdatedAt)
+	}
+	if m.referrer != nil {
+		fields = append(fields, referral.FieldReferrerID)
+	}
+	if m.friend != nil {
+		fields = append(fields, referral.FieldFriendID)
+	}
+	if m.code != nil {
+		fields = append(fields, referral.FieldCode)
+	}
+	if m.status != nil {
+		fields = append(fields, referral.FieldStatus)
+	}
+	if m.hold_reason != nil {
+		fields = append(fields, referral.FieldHoldReason)
+	}
+	if m.first_order != nil {
+		fields = append(fields, referral.FieldFirstOrderID)
+	}
+	if m.completed_at != nil {
+		fields = append(fields, referral.FieldCompletedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referral.FieldCreatedAt:
+		return m.CreatedAt()
+	case referral.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case referral.FieldReferrerID:
+		return m.ReferrerID()
+	case referral.FieldFriendID:
+		return m.FriendID()
+	case referral.FieldCode:
+		return m.Code()
+	case referral.FieldStatus:
+		return m.Status()
+	case referral.FieldHoldReason:
+		return m.HoldReason()
+	case referral.FieldFirstOrderID:
+		return m.FirstOrderID()
+	case referral.FieldCompletedAt:
+		return m.CompletedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referral.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case referral.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case referral.FieldReferrerID:
+		return m.OldReferrerID(ctx)
+	case referral.FieldFriendID:
+		return m.OldFriendID(ctx)
+	case referral.FieldCode:
+		return m.OldCode(ctx)
+	case referral.FieldStatus:
+		return m.OldStatus(ctx)
+	case referral.FieldHoldReason:
+		return m.OldHoldReason(ctx)
+	case referral.FieldFirstOrderID:
+		return m.OldFirstOrderID(ctx)
+	case referral.FieldCompletedAt:
+		return m.OldCompletedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Referral field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referral.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case referral.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case referral.FieldReferrerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferrerID(v)
+		return nil
+	case referral.FieldFriendID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFriendID(v)
+		return nil
+	case referral.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case referral.FieldStatus:
+		v, ok := value.(types.ReferralStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case referral.FieldHoldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoldReason(v)
+		return nil
+	case referral.FieldFirstOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstOrderID(v)
+		return nil
+	case referral.FieldCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Referral numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referral.FieldHoldReason) {
+		fields = append(fields, referral.FieldHoldReason)
+	}
+	if m.FieldCleared(referral.FieldFirstOrderID) {
+		fields = append(fields, referral.FieldFirstOrderID)
+	}
+	if m.FieldCleared(referral.FieldCompletedAt) {
+		fields = append(fields, referral.FieldCompletedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralMutation) ClearField(name string) error {
+	switch name {
+	case referral.FieldHoldReason:
+		m.ClearHoldReason()
+		return nil
+	case referral.FieldFirstOrderID:
+		m.ClearFirstOrderID()
+		return nil
+	case referral.FieldCompletedAt:
+		m.ClearCompletedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralMutation) ResetField(name string) error {
+	switch name {
+	case referral.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case referral.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case referral.FieldReferrerID:
+		m.ResetReferrerID()
+		return nil
+	case referral.FieldFriendID:
+		m.ResetFriendID()
+		return nil
+	case referral.FieldCode:
+		m.ResetCode()
+		return nil
+	case referral.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case referral.FieldHoldReason:
+		m.ResetHoldReason()
+		return nil
+	case referral.FieldFirstOrderID:
+		m.ResetFirstOrderID()
+		return nil
+	case referral.FieldCompletedAt:
+		m.ResetCompletedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.referrer != nil {
+		edges = append(edges, referral.EdgeReferrer)
+	}
+	if m.friend != nil {
+		edges = append(edges, referral.EdgeFriend)
+	}
+	if m.first_order != nil {
+		edges = append(edges, referral.EdgeFirstOrder)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case referral.EdgeReferrer:
+		if id := m.referrer; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeFriend:
+		if id := m.friend; id != nil {
+			return []ent.Value{*id}
+		}
+	case referral.EdgeFirstOrder:
+		if id := m.first_order; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedreferrer {
+		edges = append(edges, referral.EdgeReferrer)
+	}
+	if m.clearedfriend {
+		edges = append(edges, referral.EdgeFriend)
+	}
+	if m.clearedfirst_order {
+		edges = append(edges, referral.EdgeFirstOrder)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralMutation) EdgeCleared(name string) bool {
+	switch name {
+	case referral.EdgeReferrer:
+		return m.clearedreferrer
+	case referral.EdgeFriend:
+		return m.clearedfriend
+	case referral.EdgeFirstOrder:
+		return m.clearedfirst_order
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralMutation) ClearEdge(name string) error {
+	switch name {
+	case referral.EdgeReferrer:
+		m.ClearReferrer()
+		return nil
+	case referral.EdgeFriend:
+		m.ClearFriend()
+		return nil
+	case referral.EdgeFirstOrder:
+		m.ClearFirstOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralMutation) ResetEdge(name string) error {
+	switch name {
+	case referral.EdgeReferrer:
+		m.ResetReferrer()
+		return nil
+	case referral.EdgeFriend:
+		m.ResetFriend()
+		return nil
+	case referral.EdgeFirstOrder:
+		m.ResetFirstOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown Referral edge %s", name)
+}
+
 // ReviewMutation represents an operation that mutates the Review nodes in the graph.
 type ReviewMutation struct {
 	config
@@ -18847,6 +24650,2188 @@ func (m *ReviewVoteMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ReviewVote edge %s", name)
+}
+
+// RewardMutation represents an operation that mutates the Reward nodes in the graph.
+type RewardMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	name               *string
+	points_cost        *int64
+	addpoints_cost     *int64
+	kind               *types.RewardKind
+	value_minor        *int64
+	addvalue_minor     *int64
+	currency           *string
+	code_valid_days    *int
+	addcode_valid_days *int
+	active             *bool
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*Reward, error)
+	predicates         []predicate.Reward
+}
+
+var _ ent.Mutation = (*RewardMutation)(nil)
+
+// rewardOption allows management of the mutation configuration using functional options.
+type rewardOption func(*RewardMutation)
+
+// newRewardMutation creates new mutation for the Reward entity.
+func newRewardMutation(c config, op Op, opts ...rewardOption) *RewardMutation {
+	m := &RewardMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReward,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRewardID sets the ID field of the mutation.
+func withRewardID(id int) rewardOption {
+	return func(m *RewardMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Reward
+		)
+		m.oldValue = func(ctx context.Context) (*Reward, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Reward.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReward sets the old Reward of the mutation.
+func withReward(node *Reward) rewardOption {
+	return func(m *RewardMutation) {
+		m.oldValue = func(context.Context) (*Reward, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RewardMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RewardMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RewardMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RewardMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Reward.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RewardMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RewardMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RewardMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RewardMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RewardMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RewardMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *RewardMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *RewardMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *RewardMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPointsCost sets the "points_cost" field.
+func (m *RewardMutation) SetPointsCost(i int64) {
+	m.points_cost = &i
+	m.addpoints_cost = nil
+}
+
+// PointsCost returns the value of the "points_cost" field in the mutation.
+func (m *RewardMutation) PointsCost() (r int64, exists bool) {
+	v := m.points_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPointsCost returns the old "points_cost" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldPointsCost(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPointsCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPointsCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPointsCost: %w", err)
+	}
+	return oldValue.PointsCost, nil
+}
+
+// AddPointsCost adds i to the "points_cost" field.
+func (m *RewardMutation) AddPointsCost(i int64) {
+	if m.addpoints_cost != nil {
+		*m.addpoints_cost += i
+	} else {
+		m.addpoints_cost = &i
+	}
+}
+
+// AddedPointsCost returns the value that was added to the "points_cost" field in this mutation.
+func (m *RewardMutation) AddedPointsCost() (r int64, exists bool) {
+	v := m.addpoints_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPointsCost resets all changes to the "points_cost" field.
+func (m *RewardMutation) ResetPointsCost() {
+	m.points_cost = nil
+	m.addpoints_cost = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RewardMutation) SetKind(tk types.RewardKind) {
+	m.kind = &tk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RewardMutation) Kind() (r types.RewardKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldKind(ctx context.Context) (v types.RewardKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RewardMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetValueMinor sets the "value_minor" field.
+func (m *RewardMutation) SetValueMinor(i int64) {
+	m.value_minor = &i
+	m.addvalue_minor = nil
+}
+
+// ValueMinor returns the value of the "value_minor" field in the mutation.
+func (m *RewardMutation) ValueMinor() (r int64, exists bool) {
+	v := m.value_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueMinor returns the old "value_minor" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldValueMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueMinor: %w", err)
+	}
+	return oldValue.ValueMinor, nil
+}
+
+// AddValueMinor adds i to the "value_minor" field.
+func (m *RewardMutation) AddValueMinor(i int64) {
+	if m.addvalue_minor != nil {
+		*m.addvalue_minor += i
+	} else {
+		m.addvalue_minor = &i
+	}
+}
+
+// AddedValueMinor returns the value that was added to the "value_minor" field in this mutation.
+func (m *RewardMutation) AddedValueMinor() (r int64, exists bool) {
+	v := m.addvalue_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueMinor resets all changes to the "value_minor" field.
+func (m *RewardMutation) ResetValueMinor() {
+	m.value_minor = nil
+	m.addvalue_minor = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *RewardMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *RewardMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *RewardMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetCodeValidDays sets the "code_valid_days" field.
+func (m *RewardMutation) SetCodeValidDays(i int) {
+	m.code_valid_days = &i
+	m.addcode_valid_days = nil
+}
+
+// CodeValidDays returns the value of the "code_valid_days" field in the mutation.
+func (m *RewardMutation) CodeValidDays() (r int, exists bool) {
+	v := m.code_valid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCodeValidDays returns the old "code_valid_days" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldCodeValidDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCodeValidDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCodeValidDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCodeValidDays: %w", err)
+	}
+	return oldValue.CodeValidDays, nil
+}
+
+// AddCodeValidDays adds i to the "code_valid_days" field.
+func (m *RewardMutation) AddCodeValidDays(i int) {
+	if m.addcode_valid_days != nil {
+		*m.addcode_valid_days += i
+	} else {
+		m.addcode_valid_days = &i
+	}
+}
+
+// AddedCodeValidDays returns the value that was added to the "code_valid_days" field in this mutation.
+func (m *RewardMutation) AddedCodeValidDays() (r int, exists bool) {
+	v := m.addcode_valid_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCodeValidDays resets all changes to the "code_valid_days" field.
+func (m *RewardMutation) ResetCodeValidDays() {
+	m.code_valid_days = nil
+	m.addcode_valid_days = nil
+}
+
+// SetActive sets the "active" field.
+func (m *RewardMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *RewardMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the Reward entity.
+// If the Reward object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *RewardMutation) ResetActive() {
+	m.active = nil
+}
+
+// Where appends a list predicates to the RewardMutation builder.
+func (m *RewardMutation) Where(ps ...predicate.Reward) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RewardMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RewardMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Reward, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RewardMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RewardMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Reward).
+func (m *RewardMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RewardMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, reward.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reward.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, reward.FieldName)
+	}
+	if m.points_cost != nil {
+		fields = append(fields, reward.FieldPointsCost)
+	}
+	if m.kind != nil {
+		fields = append(fields, reward.FieldKind)
+	}
+	if m.value_minor != nil {
+		fields = append(fields, reward.FieldValueMinor)
+	}
+	if m.currency != nil {
+		fields = append(fields, reward.FieldCurrency)
+	}
+	if m.code_valid_days != nil {
+		fields = append(fields, reward.FieldCodeValidDays)
+	}
+	if m.active != nil {
+		fields = append(fields, reward.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RewardMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reward.FieldCreatedAt:
+		return m.CreatedAt()
+	case reward.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reward.FieldName:
+		return m.Name()
+	case reward.FieldPointsCost:
+		return m.PointsCost()
+	case reward.FieldKind:
+		return m.Kind()
+	case reward.FieldValueMinor:
+		return m.ValueMinor()
+	case reward.FieldCurrency:
+		return m.Currency()
+	case reward.FieldCodeValidDays:
+		return m.CodeValidDays()
+	case reward.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RewardMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reward.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reward.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reward.FieldName:
+		return m.OldName(ctx)
+	case reward.FieldPointsCost:
+		return m.OldPointsCost(ctx)
+	case reward.FieldKind:
+		return m.OldKind(ctx)
+	case reward.FieldValueMinor:
+		return m.OldValueMinor(ctx)
+	case reward.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case reward.FieldCodeValidDays:
+		return m.OldCodeValidDays(ctx)
+	case reward.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown Reward field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RewardMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reward.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reward.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reward.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case reward.FieldPointsCost:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPointsCost(v)
+		return nil
+	case reward.FieldKind:
+		v, ok := value.(types.RewardKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reward.FieldValueMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueMinor(v)
+		return nil
+	case reward.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case reward.FieldCodeValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCodeValidDays(v)
+		return nil
+	case reward.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reward field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RewardMutation) AddedFields() []string {
+	var fields []string
+	if m.addpoints_cost != nil {
+		fields = append(fields, reward.FieldPointsCost)
+	}
+	if m.addvalue_minor != nil {
+		fields = append(fields, reward.FieldValueMinor)
+	}
+	if m.addcode_valid_days != nil {
+		fields = append(fields, reward.FieldCodeValidDays)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RewardMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reward.FieldPointsCost:
+		return m.AddedPointsCost()
+	case reward.FieldValueMinor:
+		return m.AddedValueMinor()
+	case reward.FieldCodeValidDays:
+		return m.AddedCodeValidDays()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RewardMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reward.FieldPointsCost:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPointsCost(v)
+		return nil
+	case reward.FieldValueMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueMinor(v)
+		return nil
+	case reward.FieldCodeValidDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCodeValidDays(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reward numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RewardMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RewardMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RewardMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Reward nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RewardMutation) ResetField(name string) error {
+	switch name {
+	case reward.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reward.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reward.FieldName:
+		m.ResetName()
+		return nil
+	case reward.FieldPointsCost:
+		m.ResetPointsCost()
+		return nil
+	case reward.FieldKind:
+		m.ResetKind()
+		return nil
+	case reward.FieldValueMinor:
+		m.ResetValueMinor()
+		return nil
+	case reward.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case reward.FieldCodeValidDays:
+		m.ResetCodeValidDays()
+		return nil
+	case reward.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown Reward field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RewardMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RewardMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RewardMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RewardMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RewardMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RewardMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RewardMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown Reward unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RewardMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown Reward edge %s", name)
+}
+
+// RewardCodeMutation represents an operation that mutates the RewardCode nodes in the graph.
+type RewardCodeMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	code              *string
+	kind              *types.RewardKind
+	value_minor       *int64
+	addvalue_minor    *int64
+	currency          *string
+	points_cost       *int64
+	addpoints_cost    *int64
+	expires_at        *time.Time
+	used_at           *time.Time
+	used_order_ref    *string
+	refunded_at       *time.Time
+	clearedFields     map[string]struct{}
+	customer          *int
+	clearedcustomer   bool
+	reward            *int
+	clearedreward     bool
+	used_order        *int
+	clearedused_order bool
+	done              bool
+	oldValue          func(context.Context) (*RewardCode, error)
+	predicates        []predicate.RewardCode
+}
+
+var _ ent.Mutation = (*RewardCodeMutation)(nil)
+
+// rewardcodeOption allows management of the mutation configuration using functional options.
+type rewardcodeOption func(*RewardCodeMutation)
+
+// newRewardCodeMutation creates new mutation for the RewardCode entity.
+func newRewardCodeMutation(c config, op Op, opts ...rewardcodeOption) *RewardCodeMutation {
+	m := &RewardCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRewardCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRewardCodeID sets the ID field of the mutation.
+func withRewardCodeID(id int) rewardcodeOption {
+	return func(m *RewardCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RewardCode
+		)
+		m.oldValue = func(ctx context.Context) (*RewardCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RewardCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRewardCode sets the old RewardCode of the mutation.
+func withRewardCode(node *RewardCode) rewardcodeOption {
+	return func(m *RewardCodeMutation) {
+		m.oldValue = func(context.Context) (*RewardCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RewardCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RewardCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RewardCodeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RewardCodeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RewardCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RewardCodeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RewardCodeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RewardCodeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RewardCodeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RewardCodeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RewardCodeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *RewardCodeMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *RewardCodeMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *RewardCodeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *RewardCodeMutation) SetCustomerID(i int) {
+	m.customer = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *RewardCodeMutation) CustomerID() (r int, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *RewardCodeMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetRewardID sets the "reward_id" field.
+func (m *RewardCodeMutation) SetRewardID(i int) {
+	m.reward = &i
+}
+
+// RewardID returns the value of the "reward_id" field in the mutation.
+func (m *RewardCodeMutation) RewardID() (r int, exists bool) {
+	v := m.reward
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRewardID returns the old "reward_id" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldRewardID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRewardID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRewardID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRewardID: %w", err)
+	}
+	return oldValue.RewardID, nil
+}
+
+// ResetRewardID resets all changes to the "reward_id" field.
+func (m *RewardCodeMutation) ResetRewardID() {
+	m.reward = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RewardCodeMutation) SetKind(tk types.RewardKind) {
+	m.kind = &tk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RewardCodeMutation) Kind() (r types.RewardKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldKind(ctx context.Context) (v types.RewardKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RewardCodeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetValueMinor sets the "value_minor" field.
+func (m *RewardCodeMutation) SetValueMinor(i int64) {
+	m.value_minor = &i
+	m.addvalue_minor = nil
+}
+
+// ValueMinor returns the value of the "value_minor" field in the mutation.
+func (m *RewardCodeMutation) ValueMinor() (r int64, exists bool) {
+	v := m.value_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueMinor returns the old "value_minor" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldValueMinor(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueMinor: %w", err)
+	}
+	return oldValue.ValueMinor, nil
+}
+
+// AddValueMinor adds i to the "value_minor" field.
+func (m *RewardCodeMutation) AddValueMinor(i int64) {
+	if m.addvalue_minor != nil {
+		*m.addvalue_minor += i
+	} else {
+		m.addvalue_minor = &i
+	}
+}
+
+// AddedValueMinor returns the value that was added to the "value_minor" field in this mutation.
+func (m *RewardCodeMutation) AddedValueMinor() (r int64, exists bool) {
+	v := m.addvalue_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueMinor resets all changes to the "value_minor" field.
+func (m *RewardCodeMutation) ResetValueMinor() {
+	m.value_minor = nil
+	m.addvalue_minor = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *RewardCodeMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *RewardCodeMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *RewardCodeMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetPointsCost sets the "points_cost" field.
+func (m *RewardCodeMutation) SetPointsCost(i int64) {
+	m.points_cost = &i
+	m.addpoints_cost = nil
+}
+
+// PointsCost returns the value of the "points_cost" field in the mutation.
+func (m *RewardCodeMutation) PointsCost() (r int64, exists bool) {
+	v := m.points_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPointsCost returns the old "points_cost" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldPointsCost(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPointsCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPointsCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPointsCost: %w", err)
+	}
+	return oldValue.PointsCost, nil
+}
+
+// AddPointsCost adds i to the "points_cost" field.
+func (m *RewardCodeMutation) AddPointsCost(i int64) {
+	if m.addpoints_cost != nil {
+		*m.addpoints_cost += i
+	} else {
+		m.addpoints_cost = &i
+	}
+}
+
+// AddedPointsCost returns the value that was added to the "points_cost" field in this mutation.
+func (m *RewardCodeMutation) AddedPointsCost() (r int64, exists bool) {
+	v := m.addpoints_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPointsCost resets all changes to the "points_cost" field.
+func (m *RewardCodeMutation) ResetPointsCost() {
+	m.points_cost = nil
+	m.addpoints_cost = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *RewardCodeMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *RewardCodeMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *RewardCodeMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetUsedAt sets the "used_at" field.
+func (m *RewardCodeMutation) SetUsedAt(t time.Time) {
+	m.used_at = &t
+}
+
+// UsedAt returns the value of the "used_at" field in the mutation.
+func (m *RewardCodeMutation) UsedAt() (r time.Time, exists bool) {
+	v := m.used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedAt returns the old "used_at" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
+	}
+	return oldValue.UsedAt, nil
+}
+
+// ClearUsedAt clears the value of the "used_at" field.
+func (m *RewardCodeMutation) ClearUsedAt() {
+	m.used_at = nil
+	m.clearedFields[rewardcode.FieldUsedAt] = struct{}{}
+}
+
+// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
+func (m *RewardCodeMutation) UsedAtCleared() bool {
+	_, ok := m.clearedFields[rewardcode.FieldUsedAt]
+	return ok
+}
+
+// ResetUsedAt resets all changes to the "used_at" field.
+func (m *RewardCodeMutation) ResetUsedAt() {
+	m.used_at = nil
+	delete(m.clearedFields, rewardcode.FieldUsedAt)
+}
+
+// SetUsedOrderRef sets the "used_order_ref" field.
+func (m *RewardCodeMutation) SetUsedOrderRef(s string) {
+	m.used_order_ref = &s
+}
+
+// UsedOrderRef returns the value of the "used_order_ref" field in the mutation.
+func (m *RewardCodeMutation) UsedOrderRef() (r string, exists bool) {
+	v := m.used_order_ref
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedOrderRef returns the old "used_order_ref" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldUsedOrderRef(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedOrderRef is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedOrderRef requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedOrderRef: %w", err)
+	}
+	return oldValue.UsedOrderRef, nil
+}
+
+// ClearUsedOrderRef clears the value of the "used_order_ref" field.
+func (m *RewardCodeMutation) ClearUsedOrderRef() {
+	m.used_order_ref = nil
+	m.clearedFields[rewardcode.FieldUsedOrderRef] = struct{}{}
+}
+
+// UsedOrderRefCleared returns if the "used_order_ref" field was cleared in this mutation.
+func (m *RewardCodeMutation) UsedOrderRefCleared() bool {
+	_, ok := m.clearedFields[rewardcode.FieldUsedOrderRef]
+	return ok
+}
+
+// ResetUsedOrderRef resets all changes to the "used_order_ref" field.
+func (m *RewardCodeMutation) ResetUsedOrderRef() {
+	m.used_order_ref = nil
+	delete(m.clearedFields, rewardcode.FieldUsedOrderRef)
+}
+
+// SetUsedOrderID sets the "used_order_id" field.
+func (m *RewardCodeMutation) SetUsedOrderID(i int) {
+	m.used_order = &i
+}
+
+// UsedOrderID returns the value of the "used_order_id" field in the mutation.
+func (m *RewardCodeMutation) UsedOrderID() (r int, exists bool) {
+	v := m.used_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedOrderID returns the old "used_order_id" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldUsedOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedOrderID: %w", err)
+	}
+	return oldValue.UsedOrderID, nil
+}
+
+// ClearUsedOrderID clears the value of the "used_order_id" field.
+func (m *RewardCodeMutation) ClearUsedOrderID() {
+	m.used_order = nil
+	m.clearedFields[rewardcode.FieldUsedOrderID] = struct{}{}
+}
+
+// UsedOrderIDCleared returns if the "used_order_id" field was cleared in this mutation.
+func (m *RewardCodeMutation) UsedOrderIDCleared() bool {
+	_, ok := m.clearedFields[rewardcode.FieldUsedOrderID]
+	return ok
+}
+
+// ResetUsedOrderID resets all changes to the "used_order_id" field.
+func (m *RewardCodeMutation) ResetUsedOrderID() {
+	m.used_order = nil
+	delete(m.clearedFields, rewardcode.FieldUsedOrderID)
+}
+
+// SetRefundedAt sets the "refunded_at" field.
+func (m *RewardCodeMutation) SetRefundedAt(t time.Time) {
+	m.refunded_at = &t
+}
+
+// RefundedAt returns the value of the "refunded_at" field in the mutation.
+func (m *RewardCodeMutation) RefundedAt() (r time.Time, exists bool) {
+	v := m.refunded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefundedAt returns the old "refunded_at" field's value of the RewardCode entity.
+// If the RewardCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RewardCodeMutation) OldRefundedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefundedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefundedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefundedAt: %w", err)
+	}
+	return oldValue.RefundedAt, nil
+}
+
+// ClearRefundedAt clears the value of the "refunded_at" field.
+func (m *RewardCodeMutation) ClearRefundedAt() {
+	m.refunded_at = nil
+	m.clearedFields[rewardcode.FieldRefundedAt] = struct{}{}
+}
+
+// RefundedAtCleared returns if the "refunded_at" field was cleared in this mutation.
+func (m *RewardCodeMutation) RefundedAtCleared() bool {
+	_, ok := m.clearedFields[rewardcode.FieldRefundedAt]
+	return ok
+}
+
+// ResetRefundedAt resets all changes to the "refunded_at" field.
+func (m *RewardCodeMutation) ResetRefundedAt() {
+	m.refunded_at = nil
+	delete(m.clearedFields, rewardcode.FieldRefundedAt)
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *RewardCodeMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[rewardcode.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *RewardCodeMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *RewardCodeMutation) CustomerIDs() (ids []int) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *RewardCodeMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearReward clears the "reward" edge to the Reward entity.
+func (m *RewardCodeMutation) ClearReward() {
+	m.clearedreward = true
+	m.clearedFields[rewardcode.FieldRewardID] = struct{}{}
+}
+
+// RewardCleared reports if the "reward" edge to the Reward entity was cleared.
+func (m *RewardCodeMutation) RewardCleared() bool {
+	return m.clearedreward
+}
+
+// RewardIDs returns the "reward" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RewardID instead. It exists only for internal usage by the builders.
+func (m *RewardCodeMutation) RewardIDs() (ids []int) {
+	if id := m.reward; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReward resets all changes to the "reward" edge.
+func (m *RewardCodeMutation) ResetReward() {
+	m.reward = nil
+	m.clearedreward = false
+}
+
+// ClearUsedOrder clears the "used_order" edge to the Order entity.
+func (m *RewardCodeMutation) ClearUsedOrder() {
+	m.clearedused_order = true
+	m.clearedFields[rewardcode.FieldUsedOrderID] = struct{}{}
+}
+
+// UsedOrderCleared reports if the "used_order" edge to the Order entity was cleared.
+func (m *RewardCodeMutation) UsedOrderCleared() bool {
+	return m.UsedOrderIDCleared() || m.clearedused_order
+}
+
+// UsedOrderIDs returns the "used_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UsedOrderID instead. It exists only for internal usage by the builders.
+func (m *RewardCodeMutation) UsedOrderIDs() (ids []int) {
+	if id := m.used_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUsedOrder resets all changes to the "used_order" edge.
+func (m *RewardCodeMutation) ResetUsedOrder() {
+	m.used_order = nil
+	m.clearedused_order = false
+}
+
+// Where appends a list predicates to the RewardCodeMutation builder.
+func (m *RewardCodeMutation) Where(ps ...predicate.RewardCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RewardCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RewardCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RewardCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RewardCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RewardCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RewardCode).
+func (m *RewardCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RewardCodeMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.created_at != nil {
+		fields = append(fields, rewardcode.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, rewardcode.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, rewardcode.FieldCode)
+	}
+	if m.customer != nil {
+		fields = append(fields, rewardcode.FieldCustomerID)
+	}
+	if m.reward != nil {
+		fields = append(fields, rewardcode.FieldRewardID)
+	}
+	if m.kind != nil {
+		fields = append(fields, rewardcode.FieldKind)
+	}
+	if m.value_minor != nil {
+		fields = append(fields, rewardcode.FieldValueMinor)
+	}
+	if m.currency != nil {
+		fields = append(fields, rewardcode.FieldCurrency)
+	}
+	if m.points_cost != nil {
+		fields = append(fields, rewardcode.FieldPointsCost)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, rewardcode.FieldExpiresAt)
+	}
+	if m.used_at != nil {
+		fields = append(fields, rewardcode.FieldUsedAt)
+	}
+	if m.used_order_ref != nil {
+		fields = append(fields, rewardcode.FieldUsedOrderRef)
+	}
+	if m.used_order != nil {
+		fields = append(fields, rewardcode.FieldUsedOrderID)
+	}
+	if m.refunded_at != nil {
+		fields = append(fields, rewardcode.FieldRefundedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RewardCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case rewardcode.FieldCreatedAt:
+		return m.CreatedAt()
+	case rewardcode.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case rewardcode.FieldCode:
+		return m.Code()
+	case rewardcode.FieldCustomerID:
+		return m.CustomerID()
+	case rewardcode.FieldRewardID:
+		return m.RewardID()
+	case rewardcode.FieldKind:
+		return m.Kind()
+	case rewardcode.FieldValueMinor:
+		return m.ValueMinor()
+	case rewardcode.FieldCurrency:
+		return m.Currency()
+	case rewardcode.FieldPointsCost:
+		return m.PointsCost()
+	case rewardcode.FieldExpiresAt:
+		return m.ExpiresAt()
+	case rewardcode.FieldUsedAt:
+		return m.UsedAt()
+	case rewardcode.FieldUsedOrderRef:
+		return m.UsedOrderRef()
+	case rewardcode.FieldUsedOrderID:
+		return m.UsedOrderID()
+	case rewardcode.FieldRefundedAt:
+		return m.RefundedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RewardCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case rewardcode.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case rewardcode.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case rewardcode.FieldCode:
+		return m.OldCode(ctx)
+	case rewardcode.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case rewardcode.FieldRewardID:
+		return m.OldRewardID(ctx)
+	case rewardcode.FieldKind:
+		return m.OldKind(ctx)
+	case rewardcode.FieldValueMinor:
+		return m.OldValueMinor(ctx)
+	case rewardcode.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case rewardcode.FieldPointsCost:
+		return m.OldPointsCost(ctx)
+	case rewardcode.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case rewardcode.FieldUsedAt:
+		return m.OldUsedAt(ctx)
+	case rewardcode.FieldUsedOrderRef:
+		return m.OldUsedOrderRef(ctx)
+	case rewardcode.FieldUsedOrderID:
+		return m.OldUsedOrderID(ctx)
+	case rewardcode.FieldRefundedAt:
+		return m.OldRefundedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RewardCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RewardCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case rewardcode.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case rewardcode.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case rewardcode.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case rewardcode.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case rewardcode.FieldRewardID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRewardID(v)
+		return nil
+	case rewardcode.FieldKind:
+		v, ok := value.(types.RewardKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case rewardcode.FieldValueMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueMinor(v)
+		return nil
+	case rewardcode.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case rewardcode.FieldPointsCost:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPointsCost(v)
+		return nil
+	case rewardcode.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case rewardcode.FieldUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedAt(v)
+		return nil
+	case rewardcode.FieldUsedOrderRef:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedOrderRef(v)
+		return nil
+	case rewardcode.FieldUsedOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedOrderID(v)
+		return nil
+	case rewardcode.FieldRefundedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefundedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RewardCodeMutation) AddedFields() []string {
+	var fields []string
+	if m.addvalue_minor != nil {
+		fields = append(fields, rewardcode.FieldValueMinor)
+	}
+	if m.addpoints_cost != nil {
+		fields = append(fields, rewardcode.FieldPointsCost)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RewardCodeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case rewardcode.FieldValueMinor:
+		return m.AddedValueMinor()
+	case rewardcode.FieldPointsCost:
+		return m.AddedPointsCost()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RewardCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case rewardcode.FieldValueMinor:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueMinor(v)
+		return nil
+	case rewardcode.FieldPointsCost:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPointsCost(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RewardCodeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(rewardcode.FieldUsedAt) {
+		fields = append(fields, rewardcode.FieldUsedAt)
+	}
+	if m.FieldCleared(rewardcode.FieldUsedOrderRef) {
+		fields = append(fields, rewardcode.FieldUsedOrderRef)
+	}
+	if m.FieldCleared(rewardcode.FieldUsedOrderID) {
+		fields = append(fields, rewardcode.FieldUsedOrderID)
+	}
+	if m.FieldCleared(rewardcode.FieldRefundedAt) {
+		fields = append(fields, rewardcode.FieldRefundedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RewardCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RewardCodeMutation) ClearField(name string) error {
+	switch name {
+	case rewardcode.FieldUsedAt:
+		m.ClearUsedAt()
+		return nil
+	case rewardcode.FieldUsedOrderRef:
+		m.ClearUsedOrderRef()
+		return nil
+	case rewardcode.FieldUsedOrderID:
+		m.ClearUsedOrderID()
+		return nil
+	case rewardcode.FieldRefundedAt:
+		m.ClearRefundedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RewardCodeMutation) ResetField(name string) error {
+	switch name {
+	case rewardcode.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case rewardcode.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case rewardcode.FieldCode:
+		m.ResetCode()
+		return nil
+	case rewardcode.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case rewardcode.FieldRewardID:
+		m.ResetRewardID()
+		return nil
+	case rewardcode.FieldKind:
+		m.ResetKind()
+		return nil
+	case rewardcode.FieldValueMinor:
+		m.ResetValueMinor()
+		return nil
+	case rewardcode.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case rewardcode.FieldPointsCost:
+		m.ResetPointsCost()
+		return nil
+	case rewardcode.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case rewardcode.FieldUsedAt:
+		m.ResetUsedAt()
+		return nil
+	case rewardcode.FieldUsedOrderRef:
+		m.ResetUsedOrderRef()
+		return nil
+	case rewardcode.FieldUsedOrderID:
+		m.ResetUsedOrderID()
+		return nil
+	case rewardcode.FieldRefundedAt:
+		m.ResetRefundedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RewardCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.customer != nil {
+		edges = append(edges, rewardcode.EdgeCustomer)
+	}
+	if m.reward != nil {
+		edges = append(edges, rewardcode.EdgeReward)
+	}
+	if m.used_order != nil {
+		edges = append(edges, rewardcode.EdgeUsedOrder)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RewardCodeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case rewardcode.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case rewardcode.EdgeReward:
+		if id := m.reward; id != nil {
+			return []ent.Value{*id}
+		}
+	case rewardcode.EdgeUsedOrder:
+		if id := m.used_order; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RewardCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RewardCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RewardCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcustomer {
+		edges = append(edges, rewardcode.EdgeCustomer)
+	}
+	if m.clearedreward {
+		edges = append(edges, rewardcode.EdgeReward)
+	}
+	if m.clearedused_order {
+		edges = append(edges, rewardcode.EdgeUsedOrder)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RewardCodeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case rewardcode.EdgeCustomer:
+		return m.clearedcustomer
+	case rewardcode.EdgeReward:
+		return m.clearedreward
+	case rewardcode.EdgeUsedOrder:
+		return m.clearedused_order
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RewardCodeMutation) ClearEdge(name string) error {
+	switch name {
+	case rewardcode.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case rewardcode.EdgeReward:
+		m.ClearReward()
+		return nil
+	case rewardcode.EdgeUsedOrder:
+		m.ClearUsedOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RewardCodeMutation) ResetEdge(name string) error {
+	switch name {
+	case rewardcode.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case rewardcode.EdgeReward:
+		m.ResetReward()
+		return nil
+	case rewardcode.EdgeUsedOrder:
+		m.ResetUsedOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown RewardCode edge %s", name)
 }
 
 // ShipmentMutation represents an operation that mutates the Shipment nodes in the graph.

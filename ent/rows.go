@@ -10,6 +10,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -20,10 +25,13 @@ import (
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
@@ -237,6 +245,252 @@ func (_q *FlagQuery) Decode(columns []string, values []any) (*Flag, error) {
 func (_m *Flag) SetLoadedFlagger(v *Customer) {
 	_m.Edges.Flagger = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ItemReturnQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{itemreturn.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given ItemReturn columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ItemReturnQuery) ScanValues(columns []string) ([]any, error) {
+	return (*ItemReturn).scanValues(nil, columns)
+}
+
+// Decode returns the ItemReturn held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ItemReturnQuery) Decode(columns []string, values []any) (*ItemReturn, error) {
+	node := &ItemReturn{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedOrderItem records v as the eager-loaded "order_item" edge.
+func (_m *ItemReturn) SetLoadedOrderItem(v *OrderItem) {
+	_m.Edges.OrderItem = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *LoyaltyAccountQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{loyaltyaccount.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given LoyaltyAccount columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *LoyaltyAccountQuery) ScanValues(columns []string) ([]any, error) {
+	return (*LoyaltyAccount).scanValues(nil, columns)
+}
+
+// Decode returns the LoyaltyAccount held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *LoyaltyAccountQuery) Decode(columns []string, values []any) (*LoyaltyAccount, error) {
+	node := &LoyaltyAccount{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *LoyaltyAccount) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedTier records v as the eager-loaded "tier" edge.
+func (_m *LoyaltyAccount) SetLoadedTier(v *LoyaltyTier) {
+	_m.Edges.Tier = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *LoyaltyChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{loyaltychange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given LoyaltyChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *LoyaltyChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*LoyaltyChange).scanValues(nil, columns)
+}
+
+// Decode returns the LoyaltyChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *LoyaltyChangeQuery) Decode(columns []string, values []any) (*LoyaltyChange, error) {
+	node := &LoyaltyChange{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *LoyaltyEntryQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{loyaltyentry.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given LoyaltyEntry columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *LoyaltyEntryQuery) ScanValues(columns []string) ([]any, error) {
+	return (*LoyaltyEntry).scanValues(nil, columns)
+}
+
+// Decode returns the LoyaltyEntry held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *LoyaltyEntryQuery) Decode(columns []string, values []any) (*LoyaltyEntry, error) {
+	node := &LoyaltyEntry{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *LoyaltyEntry) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedOrder records v as the eager-loaded "order" edge.
+func (_m *LoyaltyEntry) SetLoadedOrder(v *Order) {
+	_m.Edges.Order = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedReview records v as the eager-loaded "review" edge.
+func (_m *LoyaltyEntry) SetLoadedReview(v *Review) {
+	_m.Edges.Review = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// SetLoadedPost records v as the eager-loaded "post" edge.
+func (_m *LoyaltyEntry) SetLoadedPost(v *Post) {
+	_m.Edges.Post = v
+	_m.Edges.loadedTypes[3] = true
+}
+
+// SetLoadedRewardCode records v as the eager-loaded "reward_code" edge.
+func (_m *LoyaltyEntry) SetLoadedRewardCode(v *RewardCode) {
+	_m.Edges.RewardCode = v
+	_m.Edges.loadedTypes[4] = true
+}
+
+// SetLoadedReverses records v as the eager-loaded "reverses" edge.
+func (_m *LoyaltyEntry) SetLoadedReverses(v *LoyaltyEntry) {
+	_m.Edges.Reverses = v
+	_m.Edges.loadedTypes[5] = true
+}
+
+// SetLoadedReversals records v as the eager-loaded "reversals" edge.
+func (_m *LoyaltyEntry) SetLoadedReversals(v []*LoyaltyEntry) {
+	_m.Edges.Reversals = v
+	_m.Edges.loadedTypes[6] = true
+}
+
+// SetNamedReversals records v as the "reversals" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *LoyaltyEntry) SetNamedReversals(name string, v []*LoyaltyEntry) {
+	if _m.Edges.namedReversals != nil {
+		delete(_m.Edges.namedReversals, name)
+	}
+	_m.appendNamedReversals(name, v...)
+}
+
+// SetLoadedItemReturn records v as the eager-loaded "item_return" edge.
+func (_m *LoyaltyEntry) SetLoadedItemReturn(v *ItemReturn) {
+	_m.Edges.ItemReturn = v
+	_m.Edges.loadedTypes[7] = true
+}
+
+// SetLoadedReferral records v as the eager-loaded "referral" edge.
+func (_m *LoyaltyEntry) SetLoadedReferral(v *Referral) {
+	_m.Edges.Referral = v
+	_m.Edges.loadedTypes[8] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *LoyaltyTierQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{loyaltytier.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given LoyaltyTier columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *LoyaltyTierQuery) ScanValues(columns []string) ([]any, error) {
+	return (*LoyaltyTier).scanValues(nil, columns)
+}
+
+// Decode returns the LoyaltyTier held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *LoyaltyTierQuery) Decode(columns []string, values []any) (*LoyaltyTier, error) {
+	node := &LoyaltyTier{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Selector returns the statement the query would run, after its
@@ -789,6 +1043,57 @@ func (_m *Reaction) SetLoadedCustomer(v *Customer) {
 // unless the query selects fields, it selects only the id, so that ent
 // does not build a column list the caller replaces. Eager-loading options
 // are ignored.
+func (_q *ReferralQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{referral.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Referral columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ReferralQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Referral).scanValues(nil, columns)
+}
+
+// Decode returns the Referral held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ReferralQuery) Decode(columns []string, values []any) (*Referral, error) {
+	node := &Referral{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedReferrer records v as the eager-loaded "referrer" edge.
+func (_m *Referral) SetLoadedReferrer(v *Customer) {
+	_m.Edges.Referrer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedFriend records v as the eager-loaded "friend" edge.
+func (_m *Referral) SetLoadedFriend(v *Customer) {
+	_m.Edges.Friend = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedFirstOrder records v as the eager-loaded "first_order" edge.
+func (_m *Referral) SetLoadedFirstOrder(v *Order) {
+	_m.Edges.FirstOrder = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
 func (_q *ReviewQuery) Selector(ctx context.Context) (*sql.Selector, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
@@ -1014,6 +1319,90 @@ func (_q *ReviewVoteQuery) Decode(columns []string, values []any) (*ReviewVote, 
 func (_m *ReviewVote) SetLoadedReview(v *Review) {
 	_m.Edges.Review = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *RewardQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{reward.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Reward columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *RewardQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Reward).scanValues(nil, columns)
+}
+
+// Decode returns the Reward held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *RewardQuery) Decode(columns []string, values []any) (*Reward, error) {
+	node := &Reward{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *RewardCodeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{rewardcode.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given RewardCode columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *RewardCodeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*RewardCode).scanValues(nil, columns)
+}
+
+// Decode returns the RewardCode held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *RewardCodeQuery) Decode(columns []string, values []any) (*RewardCode, error) {
+	node := &RewardCode{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *RewardCode) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedReward records v as the eager-loaded "reward" edge.
+func (_m *RewardCode) SetLoadedReward(v *Reward) {
+	_m.Edges.Reward = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedUsedOrder records v as the eager-loaded "used_order" edge.
+func (_m *RewardCode) SetLoadedUsedOrder(v *Order) {
+	_m.Edges.UsedOrder = v
+	_m.Edges.loadedTypes[2] = true
 }
 
 // Selector returns the statement the query would run, after its

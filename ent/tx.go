@@ -22,6 +22,16 @@ type Tx struct {
 	Customer *CustomerClient
 	// Flag is the client for interacting with the Flag builders.
 	Flag *FlagClient
+	// ItemReturn is the client for interacting with the ItemReturn builders.
+	ItemReturn *ItemReturnClient
+	// LoyaltyAccount is the client for interacting with the LoyaltyAccount builders.
+	LoyaltyAccount *LoyaltyAccountClient
+	// LoyaltyChange is the client for interacting with the LoyaltyChange builders.
+	LoyaltyChange *LoyaltyChangeClient
+	// LoyaltyEntry is the client for interacting with the LoyaltyEntry builders.
+	LoyaltyEntry *LoyaltyEntryClient
+	// LoyaltyTier is the client for interacting with the LoyaltyTier builders.
+	LoyaltyTier *LoyaltyTierClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
@@ -42,6 +52,8 @@ type Tx struct {
 	Product *ProductClient
 	// Reaction is the client for interacting with the Reaction builders.
 	Reaction *ReactionClient
+	// Referral is the client for interacting with the Referral builders.
+	Referral *ReferralClient
 	// Review is the client for interacting with the Review builders.
 	Review *ReviewClient
 	// ReviewReply is the client for interacting with the ReviewReply builders.
@@ -50,6 +62,10 @@ type Tx struct {
 	ReviewReplyChange *ReviewReplyChangeClient
 	// ReviewVote is the client for interacting with the ReviewVote builders.
 	ReviewVote *ReviewVoteClient
+	// Reward is the client for interacting with the Reward builders.
+	Reward *RewardClient
+	// RewardCode is the client for interacting with the RewardCode builders.
+	RewardCode *RewardCodeClient
 	// Shipment is the client for interacting with the Shipment builders.
 	Shipment *ShipmentClient
 	// ShipmentChange is the client for interacting with the ShipmentChange builders.
@@ -197,6 +213,11 @@ func (tx *Tx) init() {
 	tx.CommentChange = NewCommentChangeClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.Flag = NewFlagClient(tx.config)
+	tx.ItemReturn = NewItemReturnClient(tx.config)
+	tx.LoyaltyAccount = NewLoyaltyAccountClient(tx.config)
+	tx.LoyaltyChange = NewLoyaltyChangeClient(tx.config)
+	tx.LoyaltyEntry = NewLoyaltyEntryClient(tx.config)
+	tx.LoyaltyTier = NewLoyaltyTierClient(tx.config)
 	tx.Media = NewMediaClient(tx.config)
 	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
 	tx.ModerationQueueChange = NewModerationQueueChangeClient(tx.config)
@@ -207,10 +228,13 @@ func (tx *Tx) init() {
 	tx.PostProduct = NewPostProductClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.Reaction = NewReactionClient(tx.config)
+	tx.Referral = NewReferralClient(tx.config)
 	tx.Review = NewReviewClient(tx.config)
 	tx.ReviewReply = NewReviewReplyClient(tx.config)
 	tx.ReviewReplyChange = NewReviewReplyChangeClient(tx.config)
 	tx.ReviewVote = NewReviewVoteClient(tx.config)
+	tx.Reward = NewRewardClient(tx.config)
+	tx.RewardCode = NewRewardCodeClient(tx.config)
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentChange = NewShipmentChangeClient(tx.config)
 	tx.ShipmentItem = NewShipmentItemClient(tx.config)

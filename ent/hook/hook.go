@@ -57,6 +57,66 @@ func (f FlagFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FlagMutation", m)
 }
 
+// The ItemReturnFunc type is an adapter to allow the use of ordinary
+// function as ItemReturn mutator.
+type ItemReturnFunc func(context.Context, *ent.ItemReturnMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ItemReturnFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ItemReturnMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ItemReturnMutation", m)
+}
+
+// The LoyaltyAccountFunc type is an adapter to allow the use of ordinary
+// function as LoyaltyAccount mutator.
+type LoyaltyAccountFunc func(context.Context, *ent.LoyaltyAccountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoyaltyAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoyaltyAccountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoyaltyAccountMutation", m)
+}
+
+// The LoyaltyChangeFunc type is an adapter to allow the use of ordinary
+// function as LoyaltyChange mutator.
+type LoyaltyChangeFunc func(context.Context, *ent.LoyaltyChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoyaltyChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoyaltyChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoyaltyChangeMutation", m)
+}
+
+// The LoyaltyEntryFunc type is an adapter to allow the use of ordinary
+// function as LoyaltyEntry mutator.
+type LoyaltyEntryFunc func(context.Context, *ent.LoyaltyEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoyaltyEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoyaltyEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoyaltyEntryMutation", m)
+}
+
+// The LoyaltyTierFunc type is an adapter to allow the use of ordinary
+// function as LoyaltyTier mutator.
+type LoyaltyTierFunc func(context.Context, *ent.LoyaltyTierMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LoyaltyTierFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LoyaltyTierMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LoyaltyTierMutation", m)
+}
+
 // The MediaFunc type is an adapter to allow the use of ordinary
 // function as Media mutator.
 type MediaFunc func(context.Context, *ent.MediaMutation) (ent.Value, error)
@@ -177,6 +237,18 @@ func (f ReactionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReactionMutation", m)
 }
 
+// The ReferralFunc type is an adapter to allow the use of ordinary
+// function as Referral mutator.
+type ReferralFunc func(context.Context, *ent.ReferralMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReferralFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReferralMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferralMutation", m)
+}
+
 // The ReviewFunc type is an adapter to allow the use of ordinary
 // function as Review mutator.
 type ReviewFunc func(context.Context, *ent.ReviewMutation) (ent.Value, error)
@@ -223,6 +295,30 @@ func (f ReviewVoteFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReviewVoteMutation", m)
+}
+
+// The RewardFunc type is an adapter to allow the use of ordinary
+// function as Reward mutator.
+type RewardFunc func(context.Context, *ent.RewardMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RewardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RewardMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RewardMutation", m)
+}
+
+// The RewardCodeFunc type is an adapter to allow the use of ordinary
+// function as RewardCode mutator.
+type RewardCodeFunc func(context.Context, *ent.RewardCodeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RewardCodeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RewardCodeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RewardCodeMutation", m)
 }
 
 // The ShipmentFunc type is an adapter to allow the use of ordinary

@@ -12,6 +12,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -23,10 +28,13 @@ import (
 	"github.com/aftercart/aftercart/ent/predicate"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
@@ -197,6 +205,141 @@ func (f TraverseFlag) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.FlagQuery", q)
+}
+
+// The ItemReturnFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ItemReturnFunc func(context.Context, *ent.ItemReturnQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ItemReturnFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ItemReturnQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ItemReturnQuery", q)
+}
+
+// The TraverseItemReturn type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseItemReturn func(context.Context, *ent.ItemReturnQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseItemReturn) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseItemReturn) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ItemReturnQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ItemReturnQuery", q)
+}
+
+// The LoyaltyAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoyaltyAccountFunc func(context.Context, *ent.LoyaltyAccountQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoyaltyAccountFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoyaltyAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyAccountQuery", q)
+}
+
+// The TraverseLoyaltyAccount type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoyaltyAccount func(context.Context, *ent.LoyaltyAccountQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoyaltyAccount) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoyaltyAccount) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyAccountQuery", q)
+}
+
+// The LoyaltyChangeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoyaltyChangeFunc func(context.Context, *ent.LoyaltyChangeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoyaltyChangeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoyaltyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyChangeQuery", q)
+}
+
+// The TraverseLoyaltyChange type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoyaltyChange func(context.Context, *ent.LoyaltyChangeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoyaltyChange) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoyaltyChange) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyChangeQuery", q)
+}
+
+// The LoyaltyEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoyaltyEntryFunc func(context.Context, *ent.LoyaltyEntryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoyaltyEntryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoyaltyEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyEntryQuery", q)
+}
+
+// The TraverseLoyaltyEntry type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoyaltyEntry func(context.Context, *ent.LoyaltyEntryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoyaltyEntry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoyaltyEntry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyEntryQuery", q)
+}
+
+// The LoyaltyTierFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoyaltyTierFunc func(context.Context, *ent.LoyaltyTierQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoyaltyTierFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoyaltyTierQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyTierQuery", q)
+}
+
+// The TraverseLoyaltyTier type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoyaltyTier func(context.Context, *ent.LoyaltyTierQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoyaltyTier) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoyaltyTier) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyTierQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoyaltyTierQuery", q)
 }
 
 // The MediaFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -469,6 +612,33 @@ func (f TraverseReaction) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReactionQuery", q)
 }
 
+// The ReferralFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReferralFunc func(context.Context, *ent.ReferralQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReferralFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReferralQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReferralQuery", q)
+}
+
+// The TraverseReferral type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReferral func(context.Context, *ent.ReferralQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReferral) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReferral) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReferralQuery", q)
+}
+
 // The ReviewFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReviewFunc func(context.Context, *ent.ReviewQuery) (ent.Value, error)
 
@@ -575,6 +745,60 @@ func (f TraverseReviewVote) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReviewVoteQuery", q)
+}
+
+// The RewardFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RewardFunc func(context.Context, *ent.RewardQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RewardFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RewardQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RewardQuery", q)
+}
+
+// The TraverseReward type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReward func(context.Context, *ent.RewardQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReward) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReward) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RewardQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RewardQuery", q)
+}
+
+// The RewardCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RewardCodeFunc func(context.Context, *ent.RewardCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RewardCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RewardCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RewardCodeQuery", q)
+}
+
+// The TraverseRewardCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRewardCode func(context.Context, *ent.RewardCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRewardCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRewardCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RewardCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RewardCodeQuery", q)
 }
 
 // The ShipmentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -750,6 +974,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
 	case *ent.FlagQuery:
 		return &query[*ent.FlagQuery, predicate.Flag, flag.OrderOption]{typ: ent.TypeFlag, tq: q}, nil
+	case *ent.ItemReturnQuery:
+		return &query[*ent.ItemReturnQuery, predicate.ItemReturn, itemreturn.OrderOption]{typ: ent.TypeItemReturn, tq: q}, nil
+	case *ent.LoyaltyAccountQuery:
+		return &query[*ent.LoyaltyAccountQuery, predicate.LoyaltyAccount, loyaltyaccount.OrderOption]{typ: ent.TypeLoyaltyAccount, tq: q}, nil
+	case *ent.LoyaltyChangeQuery:
+		return &query[*ent.LoyaltyChangeQuery, predicate.LoyaltyChange, loyaltychange.OrderOption]{typ: ent.TypeLoyaltyChange, tq: q}, nil
+	case *ent.LoyaltyEntryQuery:
+		return &query[*ent.LoyaltyEntryQuery, predicate.LoyaltyEntry, loyaltyentry.OrderOption]{typ: ent.TypeLoyaltyEntry, tq: q}, nil
+	case *ent.LoyaltyTierQuery:
+		return &query[*ent.LoyaltyTierQuery, predicate.LoyaltyTier, loyaltytier.OrderOption]{typ: ent.TypeLoyaltyTier, tq: q}, nil
 	case *ent.MediaQuery:
 		return &query[*ent.MediaQuery, predicate.Media, media.OrderOption]{typ: ent.TypeMedia, tq: q}, nil
 	case *ent.ModerationDecisionQuery:
@@ -770,6 +1004,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
 	case *ent.ReactionQuery:
 		return &query[*ent.ReactionQuery, predicate.Reaction, reaction.OrderOption]{typ: ent.TypeReaction, tq: q}, nil
+	case *ent.ReferralQuery:
+		return &query[*ent.ReferralQuery, predicate.Referral, referral.OrderOption]{typ: ent.TypeReferral, tq: q}, nil
 	case *ent.ReviewQuery:
 		return &query[*ent.ReviewQuery, predicate.Review, review.OrderOption]{typ: ent.TypeReview, tq: q}, nil
 	case *ent.ReviewReplyQuery:
@@ -778,6 +1014,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReviewReplyChangeQuery, predicate.ReviewReplyChange, reviewreplychange.OrderOption]{typ: ent.TypeReviewReplyChange, tq: q}, nil
 	case *ent.ReviewVoteQuery:
 		return &query[*ent.ReviewVoteQuery, predicate.ReviewVote, reviewvote.OrderOption]{typ: ent.TypeReviewVote, tq: q}, nil
+	case *ent.RewardQuery:
+		return &query[*ent.RewardQuery, predicate.Reward, reward.OrderOption]{typ: ent.TypeReward, tq: q}, nil
+	case *ent.RewardCodeQuery:
+		return &query[*ent.RewardCodeQuery, predicate.RewardCode, rewardcode.OrderOption]{typ: ent.TypeRewardCode, tq: q}, nil
 	case *ent.ShipmentQuery:
 		return &query[*ent.ShipmentQuery, predicate.Shipment, shipment.OrderOption]{typ: ent.TypeShipment, tq: q}, nil
 	case *ent.ShipmentChangeQuery:

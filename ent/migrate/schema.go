@@ -176,6 +176,227 @@ var (
 			},
 		},
 	}
+	// ItemReturnsColumns holds the columns for the "item_returns" table.
+	ItemReturnsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "quantity", Type: field.TypeInt},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "actor", Type: field.TypeString, Nullable: true, Size: 320},
+		{Name: "order_item_id", Type: field.TypeInt},
+	}
+	// ItemReturnsTable holds the schema information for the "item_returns" table.
+	ItemReturnsTable = &schema.Table{
+		Name:       "item_returns",
+		Columns:    ItemReturnsColumns,
+		PrimaryKey: []*schema.Column{ItemReturnsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "item_returns_order_items_order_item",
+				Columns:    []*schema.Column{ItemReturnsColumns[6]},
+				RefColumns: []*schema.Column{OrderItemsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "itemreturn_order_item_id",
+				Unique:  false,
+				Columns: []*schema.Column{ItemReturnsColumns[6]},
+			},
+		},
+	}
+	// LoyaltyAccountsColumns holds the columns for the "loyalty_accounts" table.
+	LoyaltyAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "available", Type: field.TypeInt64, Default: 0},
+		{Name: "pending", Type: field.TypeInt64, Default: 0},
+		{Name: "qualifying_spend_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "tier_review_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_activity_at", Type: field.TypeTime, Nullable: true},
+		{Name: "referral_code", Type: field.TypeString, Unique: true, Nullable: true, Size: 32},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "tier_id", Type: field.TypeInt, Nullable: true},
+	}
+	// LoyaltyAccountsTable holds the schema information for the "loyalty_accounts" table.
+	LoyaltyAccountsTable = &schema.Table{
+		Name:       "loyalty_accounts",
+		Columns:    LoyaltyAccountsColumns,
+		PrimaryKey: []*schema.Column{LoyaltyAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "loyalty_accounts_customers_customer",
+				Columns:    []*schema.Column{LoyaltyAccountsColumns[9]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "loyalty_accounts_loyalty_tiers_tier",
+				Columns:    []*schema.Column{LoyaltyAccountsColumns[10]},
+				RefColumns: []*schema.Column{LoyaltyTiersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loyaltyaccount_customer_id",
+				Unique:  true,
+				Columns: []*schema.Column{LoyaltyAccountsColumns[9]},
+			},
+			{
+				Name:    "loyaltyaccount_tier_review_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyAccountsColumns[6]},
+			},
+			{
+				Name:    "loyaltyaccount_last_activity_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyAccountsColumns[7]},
+			},
+		},
+	}
+	// LoyaltyChangesColumns holds the columns for the "loyalty_changes" table.
+	LoyaltyChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// LoyaltyChangesTable holds the schema information for the "loyalty_changes" table.
+	LoyaltyChangesTable = &schema.Table{
+		Name:       "loyalty_changes",
+		Columns:    LoyaltyChangesColumns,
+		PrimaryKey: []*schema.Column{LoyaltyChangesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loyaltychange_customer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyChangesColumns[1], LoyaltyChangesColumns[0]},
+			},
+		},
+	}
+	// LoyaltyEntriesColumns holds the columns for the "loyalty_entries" table.
+	LoyaltyEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER", "REVIEW", "POST", "REFERRAL", "REDEEMED", "EXPIRED", "REVERSED", "ADJUSTED", "REFUNDED"}},
+		{Name: "points", Type: field.TypeInt64},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "AVAILABLE", "SPENT", "REVERSED"}},
+		{Name: "available_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "idempotency_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "actor", Type: field.TypeString, Nullable: true, Size: 320},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "review_id", Type: field.TypeInt, Nullable: true},
+		{Name: "post_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reward_code_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reverses_id", Type: field.TypeInt, Nullable: true},
+		{Name: "item_return_id", Type: field.TypeInt, Nullable: true},
+		{Name: "referral_id", Type: field.TypeInt, Nullable: true},
+	}
+	// LoyaltyEntriesTable holds the schema information for the "loyalty_entries" table.
+	LoyaltyEntriesTable = &schema.Table{
+		Name:       "loyalty_entries",
+		Columns:    LoyaltyEntriesColumns,
+		PrimaryKey: []*schema.Column{LoyaltyEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "loyalty_entries_customers_customer",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[10]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "loyalty_entries_orders_order",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[11]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_reviews_review",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[12]},
+				RefColumns: []*schema.Column{ReviewsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_posts_post",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[13]},
+				RefColumns: []*schema.Column{PostsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_reward_codes_reward_code",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[14]},
+				RefColumns: []*schema.Column{RewardCodesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_loyalty_entries_reversals",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[15]},
+				RefColumns: []*schema.Column{LoyaltyEntriesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_item_returns_item_return",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[16]},
+				RefColumns: []*schema.Column{ItemReturnsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "loyalty_entries_referrals_referral",
+				Columns:    []*schema.Column{LoyaltyEntriesColumns[17]},
+				RefColumns: []*schema.Column{ReferralsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loyaltyentry_customer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyEntriesColumns[10], LoyaltyEntriesColumns[0]},
+			},
+			{
+				Name:    "loyaltyentry_status_available_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyEntriesColumns[5], LoyaltyEntriesColumns[6]},
+			},
+			{
+				Name:    "loyaltyentry_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyEntriesColumns[11]},
+			},
+			{
+				Name:    "loyaltyentry_review_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyEntriesColumns[12]},
+			},
+			{
+				Name:    "loyaltyentry_post_id",
+				Unique:  false,
+				Columns: []*schema.Column{LoyaltyEntriesColumns[13]},
+			},
+		},
+	}
+	// LoyaltyTiersColumns holds the columns for the "loyalty_tiers" table.
+	LoyaltyTiersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "threshold_minor", Type: field.TypeInt64, Unique: true},
+		{Name: "multiplier_percent", Type: field.TypeInt, Default: 100},
+		{Name: "benefits", Type: field.TypeJSON, Nullable: true},
+	}
+	// LoyaltyTiersTable holds the schema information for the "loyalty_tiers" table.
+	LoyaltyTiersTable = &schema.Table{
+		Name:       "loyalty_tiers",
+		Columns:    LoyaltyTiersColumns,
+		PrimaryKey: []*schema.Column{LoyaltyTiersColumns[0]},
+	}
 	// MediaColumns holds the columns for the "media" table.
 	MediaColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -589,6 +810,57 @@ var (
 			},
 		},
 	}
+	// ReferralsColumns holds the columns for the "referrals" table.
+	ReferralsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Size: 32},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "COMPLETE", "HELD", "CANCELED"}, Default: "PENDING"},
+		{Name: "hold_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "referrer_id", Type: field.TypeInt},
+		{Name: "friend_id", Type: field.TypeInt},
+		{Name: "first_order_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ReferralsTable holds the schema information for the "referrals" table.
+	ReferralsTable = &schema.Table{
+		Name:       "referrals",
+		Columns:    ReferralsColumns,
+		PrimaryKey: []*schema.Column{ReferralsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "referrals_customers_referrer",
+				Columns:    []*schema.Column{ReferralsColumns[7]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "referrals_customers_friend",
+				Columns:    []*schema.Column{ReferralsColumns[8]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "referrals_orders_first_order",
+				Columns:    []*schema.Column{ReferralsColumns[9]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referral_referrer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[7], ReferralsColumns[0]},
+			},
+			{
+				Name:    "referral_status",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[4]},
+			},
+		},
+	}
 	// ReviewsColumns holds the columns for the "reviews" table.
 	ReviewsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -762,6 +1034,76 @@ var (
 				Name:    "reviewvote_review_id_customer_id",
 				Unique:  true,
 				Columns: []*schema.Column{ReviewVotesColumns[3], ReviewVotesColumns[1]},
+			},
+		},
+	}
+	// RewardsColumns holds the columns for the "rewards" table.
+	RewardsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 128},
+		{Name: "points_cost", Type: field.TypeInt64},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"AMOUNT_OFF", "FREE_SHIPPING"}},
+		{Name: "value_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "code_valid_days", Type: field.TypeInt, Default: 90},
+		{Name: "active", Type: field.TypeBool, Default: true},
+	}
+	// RewardsTable holds the schema information for the "rewards" table.
+	RewardsTable = &schema.Table{
+		Name:       "rewards",
+		Columns:    RewardsColumns,
+		PrimaryKey: []*schema.Column{RewardsColumns[0]},
+	}
+	// RewardCodesColumns holds the columns for the "reward_codes" table.
+	RewardCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true, Size: 32},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"AMOUNT_OFF", "FREE_SHIPPING"}},
+		{Name: "value_minor", Type: field.TypeInt64},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "points_cost", Type: field.TypeInt64},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "used_order_ref", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "refunded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "reward_id", Type: field.TypeInt},
+		{Name: "used_order_id", Type: field.TypeInt, Nullable: true},
+	}
+	// RewardCodesTable holds the schema information for the "reward_codes" table.
+	RewardCodesTable = &schema.Table{
+		Name:       "reward_codes",
+		Columns:    RewardCodesColumns,
+		PrimaryKey: []*schema.Column{RewardCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reward_codes_customers_customer",
+				Columns:    []*schema.Column{RewardCodesColumns[12]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "reward_codes_rewards_reward",
+				Columns:    []*schema.Column{RewardCodesColumns[13]},
+				RefColumns: []*schema.Column{RewardsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "reward_codes_orders_used_order",
+				Columns:    []*schema.Column{RewardCodesColumns[14]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "rewardcode_customer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{RewardCodesColumns[12], RewardCodesColumns[0]},
 			},
 		},
 	}
@@ -987,6 +1329,11 @@ var (
 		CommentChangesTable,
 		CustomersTable,
 		FlagsTable,
+		ItemReturnsTable,
+		LoyaltyAccountsTable,
+		LoyaltyChangesTable,
+		LoyaltyEntriesTable,
+		LoyaltyTiersTable,
 		MediaTable,
 		ModerationDecisionsTable,
 		ModerationQueueChangesTable,
@@ -997,10 +1344,13 @@ var (
 		PostProductsTable,
 		ProductsTable,
 		ReactionsTable,
+		ReferralsTable,
 		ReviewsTable,
 		ReviewRepliesTable,
 		ReviewReplyChangesTable,
 		ReviewVotesTable,
+		RewardsTable,
+		RewardCodesTable,
 		ShipmentsTable,
 		ShipmentChangesTable,
 		ShipmentItemsTable,
@@ -1027,6 +1377,39 @@ func init() {
 	FlagsTable.ForeignKeys[0].RefTable = CustomersTable
 	FlagsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	ItemReturnsTable.ForeignKeys[0].RefTable = OrderItemsTable
+	ItemReturnsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	LoyaltyAccountsTable.ForeignKeys[0].RefTable = CustomersTable
+	LoyaltyAccountsTable.ForeignKeys[1].RefTable = LoyaltyTiersTable
+	LoyaltyAccountsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
+	LoyaltyAccountsTable.Annotation.Checks = map[string]string{
+		"loyalty_account_available_nonnegative": "available >= 0",
+		"loyalty_account_pending_nonnegative":   "pending >= 0",
+	}
+	LoyaltyChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	LoyaltyEntriesTable.ForeignKeys[0].RefTable = CustomersTable
+	LoyaltyEntriesTable.ForeignKeys[1].RefTable = OrdersTable
+	LoyaltyEntriesTable.ForeignKeys[2].RefTable = ReviewsTable
+	LoyaltyEntriesTable.ForeignKeys[3].RefTable = PostsTable
+	LoyaltyEntriesTable.ForeignKeys[4].RefTable = RewardCodesTable
+	LoyaltyEntriesTable.ForeignKeys[5].RefTable = LoyaltyEntriesTable
+	LoyaltyEntriesTable.ForeignKeys[6].RefTable = ItemReturnsTable
+	LoyaltyEntriesTable.ForeignKeys[7].RefTable = ReferralsTable
+	LoyaltyEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
+	LoyaltyEntriesTable.Annotation.Checks = map[string]string{
+		"loyalty_entry_points_nonzero": "points <> 0",
+	}
+	LoyaltyTiersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	MediaTable.ForeignKeys[0].RefTable = CustomersTable
 	MediaTable.ForeignKeys[1].RefTable = PostsTable
@@ -1071,6 +1454,12 @@ func init() {
 	ReactionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
+	ReferralsTable.ForeignKeys[0].RefTable = CustomersTable
+	ReferralsTable.ForeignKeys[1].RefTable = CustomersTable
+	ReferralsTable.ForeignKeys[2].RefTable = OrdersTable
+	ReferralsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
+	}
 	ReviewsTable.ForeignKeys[0].RefTable = ProductsTable
 	ReviewsTable.ForeignKeys[1].RefTable = CustomersTable
 	ReviewsTable.ForeignKeys[2].RefTable = OrderItemsTable
@@ -1089,6 +1478,15 @@ func init() {
 	ReviewVotesTable.ForeignKeys[0].RefTable = ReviewsTable
 	ReviewVotesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	RewardsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(128849018880),
+	}
+	RewardCodesTable.ForeignKeys[0].RefTable = CustomersTable
+	RewardCodesTable.ForeignKeys[1].RefTable = RewardsTable
+	RewardCodesTable.ForeignKeys[2].RefTable = OrdersTable
+	RewardCodesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(133143986176),
 	}
 	ShipmentsTable.ForeignKeys[0].RefTable = OrdersTable
 	ShipmentsTable.Annotation = &entsql.Annotation{

@@ -18,6 +18,21 @@ type Customer func(*sql.Selector)
 // Flag is the predicate function for flag builders.
 type Flag func(*sql.Selector)
 
+// ItemReturn is the predicate function for itemreturn builders.
+type ItemReturn func(*sql.Selector)
+
+// LoyaltyAccount is the predicate function for loyaltyaccount builders.
+type LoyaltyAccount func(*sql.Selector)
+
+// LoyaltyChange is the predicate function for loyaltychange builders.
+type LoyaltyChange func(*sql.Selector)
+
+// LoyaltyEntry is the predicate function for loyaltyentry builders.
+type LoyaltyEntry func(*sql.Selector)
+
+// LoyaltyTier is the predicate function for loyaltytier builders.
+type LoyaltyTier func(*sql.Selector)
+
 // Media is the predicate function for media builders.
 type Media func(*sql.Selector)
 
@@ -48,6 +63,9 @@ type Product func(*sql.Selector)
 // Reaction is the predicate function for reaction builders.
 type Reaction func(*sql.Selector)
 
+// Referral is the predicate function for referral builders.
+type Referral func(*sql.Selector)
+
 // Review is the predicate function for review builders.
 type Review func(*sql.Selector)
 
@@ -59,6 +77,12 @@ type ReviewReplyChange func(*sql.Selector)
 
 // ReviewVote is the predicate function for reviewvote builders.
 type ReviewVote func(*sql.Selector)
+
+// Reward is the predicate function for reward builders.
+type Reward func(*sql.Selector)
+
+// RewardCode is the predicate function for rewardcode builders.
+type RewardCode func(*sql.Selector)
 
 // Shipment is the predicate function for shipment builders.
 type Shipment func(*sql.Selector)

@@ -207,6 +207,126 @@ func (f FlagMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FlagMutation", m)
 }
 
+// The ItemReturnQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ItemReturnQueryRuleFunc func(context.Context, *ent.ItemReturnQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ItemReturnQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ItemReturnQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ItemReturnQuery", q)
+}
+
+// The ItemReturnMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ItemReturnMutationRuleFunc func(context.Context, *ent.ItemReturnMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ItemReturnMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ItemReturnMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ItemReturnMutation", m)
+}
+
+// The LoyaltyAccountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LoyaltyAccountQueryRuleFunc func(context.Context, *ent.LoyaltyAccountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LoyaltyAccountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LoyaltyAccountQuery", q)
+}
+
+// The LoyaltyAccountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LoyaltyAccountMutationRuleFunc func(context.Context, *ent.LoyaltyAccountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LoyaltyAccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LoyaltyAccountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoyaltyAccountMutation", m)
+}
+
+// The LoyaltyChangeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LoyaltyChangeQueryRuleFunc func(context.Context, *ent.LoyaltyChangeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LoyaltyChangeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyChangeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LoyaltyChangeQuery", q)
+}
+
+// The LoyaltyChangeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LoyaltyChangeMutationRuleFunc func(context.Context, *ent.LoyaltyChangeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LoyaltyChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LoyaltyChangeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoyaltyChangeMutation", m)
+}
+
+// The LoyaltyEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LoyaltyEntryQueryRuleFunc func(context.Context, *ent.LoyaltyEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LoyaltyEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LoyaltyEntryQuery", q)
+}
+
+// The LoyaltyEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LoyaltyEntryMutationRuleFunc func(context.Context, *ent.LoyaltyEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LoyaltyEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LoyaltyEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoyaltyEntryMutation", m)
+}
+
+// The LoyaltyTierQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LoyaltyTierQueryRuleFunc func(context.Context, *ent.LoyaltyTierQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LoyaltyTierQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoyaltyTierQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LoyaltyTierQuery", q)
+}
+
+// The LoyaltyTierMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LoyaltyTierMutationRuleFunc func(context.Context, *ent.LoyaltyTierMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LoyaltyTierMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LoyaltyTierMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LoyaltyTierMutation", m)
+}
+
 // The MediaQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type MediaQueryRuleFunc func(context.Context, *ent.MediaQuery) error
@@ -447,6 +567,30 @@ func (f ReactionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReactionMutation", m)
 }
 
+// The ReferralQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferralQueryRuleFunc func(context.Context, *ent.ReferralQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferralQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferralQuery", q)
+}
+
+// The ReferralMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferralMutationRuleFunc func(context.Context, *ent.ReferralMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferralMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferralMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralMutation", m)
+}
+
 // The ReviewQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ReviewQueryRuleFunc func(context.Context, *ent.ReviewQuery) error
@@ -541,6 +685,54 @@ func (f ReviewVoteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReviewVoteMutation", m)
+}
+
+// The RewardQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RewardQueryRuleFunc func(context.Context, *ent.RewardQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RewardQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RewardQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RewardQuery", q)
+}
+
+// The RewardMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RewardMutationRuleFunc func(context.Context, *ent.RewardMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RewardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RewardMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RewardMutation", m)
+}
+
+// The RewardCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RewardCodeQueryRuleFunc func(context.Context, *ent.RewardCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RewardCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RewardCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RewardCodeQuery", q)
+}
+
+// The RewardCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RewardCodeMutationRuleFunc func(context.Context, *ent.RewardCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RewardCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RewardCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RewardCodeMutation", m)
 }
 
 // The ShipmentQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -730,6 +922,16 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.FlagQuery:
 		return q.Filter(), nil
+	case *ent.ItemReturnQuery:
+		return q.Filter(), nil
+	case *ent.LoyaltyAccountQuery:
+		return q.Filter(), nil
+	case *ent.LoyaltyChangeQuery:
+		return q.Filter(), nil
+	case *ent.LoyaltyEntryQuery:
+		return q.Filter(), nil
+	case *ent.LoyaltyTierQuery:
+		return q.Filter(), nil
 	case *ent.MediaQuery:
 		return q.Filter(), nil
 	case *ent.ModerationDecisionQuery:
@@ -750,6 +952,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ReactionQuery:
 		return q.Filter(), nil
+	case *ent.ReferralQuery:
+		return q.Filter(), nil
 	case *ent.ReviewQuery:
 		return q.Filter(), nil
 	case *ent.ReviewReplyQuery:
@@ -757,6 +961,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ReviewReplyChangeQuery:
 		return q.Filter(), nil
 	case *ent.ReviewVoteQuery:
+		return q.Filter(), nil
+	case *ent.RewardQuery:
+		return q.Filter(), nil
+	case *ent.RewardCodeQuery:
 		return q.Filter(), nil
 	case *ent.ShipmentQuery:
 		return q.Filter(), nil
@@ -785,6 +993,16 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.FlagMutation:
 		return m.Filter(), nil
+	case *ent.ItemReturnMutation:
+		return m.Filter(), nil
+	case *ent.LoyaltyAccountMutation:
+		return m.Filter(), nil
+	case *ent.LoyaltyChangeMutation:
+		return m.Filter(), nil
+	case *ent.LoyaltyEntryMutation:
+		return m.Filter(), nil
+	case *ent.LoyaltyTierMutation:
+		return m.Filter(), nil
 	case *ent.MediaMutation:
 		return m.Filter(), nil
 	case *ent.ModerationDecisionMutation:
@@ -805,6 +1023,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ReactionMutation:
 		return m.Filter(), nil
+	case *ent.ReferralMutation:
+		return m.Filter(), nil
 	case *ent.ReviewMutation:
 		return m.Filter(), nil
 	case *ent.ReviewReplyMutation:
@@ -812,6 +1032,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReviewReplyChangeMutation:
 		return m.Filter(), nil
 	case *ent.ReviewVoteMutation:
+		return m.Filter(), nil
+	case *ent.RewardMutation:
+		return m.Filter(), nil
+	case *ent.RewardCodeMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentMutation:
 		return m.Filter(), nil

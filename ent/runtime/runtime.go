@@ -10,6 +10,11 @@ import (
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
+	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/loyaltyaccount"
+	"github.com/aftercart/aftercart/ent/loyaltychange"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -20,10 +25,13 @@ import (
 	"github.com/aftercart/aftercart/ent/postproduct"
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/reaction"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reviewreplychange"
 	"github.com/aftercart/aftercart/ent/reviewvote"
+	"github.com/aftercart/aftercart/ent/reward"
+	"github.com/aftercart/aftercart/ent/rewardcode"
 	"github.com/aftercart/aftercart/ent/schema"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
@@ -218,6 +226,199 @@ func init() {
 	flagDescCreatedAt := flagFields[9].Descriptor()
 	// flag.DefaultCreatedAt holds the default value on creation for the created_at field.
 	flag.DefaultCreatedAt = flagDescCreatedAt.Default.(func() time.Time)
+	itemreturnMixin := schema.ItemReturn{}.Mixin()
+	itemreturn.Policy = privacy.NewPolicies(schema.ItemReturn{})
+	itemreturn.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := itemreturn.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	itemreturnMixinFields0 := itemreturnMixin[0].Fields()
+	_ = itemreturnMixinFields0
+	itemreturnFields := schema.ItemReturn{}.Fields()
+	_ = itemreturnFields
+	// itemreturnDescCreatedAt is the schema descriptor for created_at field.
+	itemreturnDescCreatedAt := itemreturnMixinFields0[0].Descriptor()
+	// itemreturn.DefaultCreatedAt holds the default value on creation for the created_at field.
+	itemreturn.DefaultCreatedAt = itemreturnDescCreatedAt.Default.(func() time.Time)
+	// itemreturnDescUpdatedAt is the schema descriptor for updated_at field.
+	itemreturnDescUpdatedAt := itemreturnMixinFields0[1].Descriptor()
+	// itemreturn.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	itemreturn.DefaultUpdatedAt = itemreturnDescUpdatedAt.Default.(func() time.Time)
+	// itemreturn.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	itemreturn.UpdateDefaultUpdatedAt = itemreturnDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// itemreturnDescQuantity is the schema descriptor for quantity field.
+	itemreturnDescQuantity := itemreturnFields[1].Descriptor()
+	// itemreturn.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	itemreturn.QuantityValidator = itemreturnDescQuantity.Validators[0].(func(int) error)
+	// itemreturnDescReason is the schema descriptor for reason field.
+	itemreturnDescReason := itemreturnFields[2].Descriptor()
+	// itemreturn.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	itemreturn.ReasonValidator = itemreturnDescReason.Validators[0].(func(string) error)
+	// itemreturnDescActor is the schema descriptor for actor field.
+	itemreturnDescActor := itemreturnFields[3].Descriptor()
+	// itemreturn.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	itemreturn.ActorValidator = itemreturnDescActor.Validators[0].(func(string) error)
+	loyaltyaccountMixin := schema.LoyaltyAccount{}.Mixin()
+	loyaltyaccount.Policy = privacy.NewPolicies(schema.LoyaltyAccount{})
+	loyaltyaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loyaltyaccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loyaltyaccountMixinFields0 := loyaltyaccountMixin[0].Fields()
+	_ = loyaltyaccountMixinFields0
+	loyaltyaccountFields := schema.LoyaltyAccount{}.Fields()
+	_ = loyaltyaccountFields
+	// loyaltyaccountDescCreatedAt is the schema descriptor for created_at field.
+	loyaltyaccountDescCreatedAt := loyaltyaccountMixinFields0[0].Descriptor()
+	// loyaltyaccount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loyaltyaccount.DefaultCreatedAt = loyaltyaccountDescCreatedAt.Default.(func() time.Time)
+	// loyaltyaccountDescUpdatedAt is the schema descriptor for updated_at field.
+	loyaltyaccountDescUpdatedAt := loyaltyaccountMixinFields0[1].Descriptor()
+	// loyaltyaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	loyaltyaccount.DefaultUpdatedAt = loyaltyaccountDescUpdatedAt.Default.(func() time.Time)
+	// loyaltyaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	loyaltyaccount.UpdateDefaultUpdatedAt = loyaltyaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// loyaltyaccountDescAvailable is the schema descriptor for available field.
+	loyaltyaccountDescAvailable := loyaltyaccountFields[1].Descriptor()
+	// loyaltyaccount.DefaultAvailable holds the default value on creation for the available field.
+	loyaltyaccount.DefaultAvailable = loyaltyaccountDescAvailable.Default.(int64)
+	// loyaltyaccountDescPending is the schema descriptor for pending field.
+	loyaltyaccountDescPending := loyaltyaccountFields[2].Descriptor()
+	// loyaltyaccount.DefaultPending holds the default value on creation for the pending field.
+	loyaltyaccount.DefaultPending = loyaltyaccountDescPending.Default.(int64)
+	// loyaltyaccountDescQualifyingSpendMinor is the schema descriptor for qualifying_spend_minor field.
+	loyaltyaccountDescQualifyingSpendMinor := loyaltyaccountFields[4].Descriptor()
+	// loyaltyaccount.DefaultQualifyingSpendMinor holds the default value on creation for the qualifying_spend_minor field.
+	loyaltyaccount.DefaultQualifyingSpendMinor = loyaltyaccountDescQualifyingSpendMinor.Default.(int64)
+	// loyaltyaccountDescReferralCode is the schema descriptor for referral_code field.
+	loyaltyaccountDescReferralCode := loyaltyaccountFields[7].Descriptor()
+	// loyaltyaccount.ReferralCodeValidator is a validator for the "referral_code" field. It is called by the builders before save.
+	loyaltyaccount.ReferralCodeValidator = loyaltyaccountDescReferralCode.Validators[0].(func(string) error)
+	loyaltychange.Policy = privacy.NewPolicies(schema.LoyaltyChange{})
+	loyaltychange.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loyaltychange.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loyaltychangeFields := schema.LoyaltyChange{}.Fields()
+	_ = loyaltychangeFields
+	// loyaltychangeDescCreatedAt is the schema descriptor for created_at field.
+	loyaltychangeDescCreatedAt := loyaltychangeFields[1].Descriptor()
+	// loyaltychange.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loyaltychange.DefaultCreatedAt = loyaltychangeDescCreatedAt.Default.(func() time.Time)
+	loyaltyentryMixin := schema.LoyaltyEntry{}.Mixin()
+	loyaltyentry.Policy = privacy.NewPolicies(schema.LoyaltyEntry{})
+	loyaltyentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loyaltyentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loyaltyentryMixinFields0 := loyaltyentryMixin[0].Fields()
+	_ = loyaltyentryMixinFields0
+	loyaltyentryFields := schema.LoyaltyEntry{}.Fields()
+	_ = loyaltyentryFields
+	// loyaltyentryDescCreatedAt is the schema descriptor for created_at field.
+	loyaltyentryDescCreatedAt := loyaltyentryMixinFields0[0].Descriptor()
+	// loyaltyentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loyaltyentry.DefaultCreatedAt = loyaltyentryDescCreatedAt.Default.(func() time.Time)
+	// loyaltyentryDescUpdatedAt is the schema descriptor for updated_at field.
+	loyaltyentryDescUpdatedAt := loyaltyentryMixinFields0[1].Descriptor()
+	// loyaltyentry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	loyaltyentry.DefaultUpdatedAt = loyaltyentryDescUpdatedAt.Default.(func() time.Time)
+	// loyaltyentry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	loyaltyentry.UpdateDefaultUpdatedAt = loyaltyentryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// loyaltyentryDescReason is the schema descriptor for reason field.
+	loyaltyentryDescReason := loyaltyentryFields[5].Descriptor()
+	// loyaltyentry.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	loyaltyentry.ReasonValidator = loyaltyentryDescReason.Validators[0].(func(string) error)
+	// loyaltyentryDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	loyaltyentryDescIdempotencyKey := loyaltyentryFields[6].Descriptor()
+	// loyaltyentry.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	loyaltyentry.IdempotencyKeyValidator = func() func(string) error {
+		validators := loyaltyentryDescIdempotencyKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(idempotency_key string) error {
+			for _, fn := range fns {
+				if err := fn(idempotency_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// loyaltyentryDescActor is the schema descriptor for actor field.
+	loyaltyentryDescActor := loyaltyentryFields[14].Descriptor()
+	// loyaltyentry.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	loyaltyentry.ActorValidator = loyaltyentryDescActor.Validators[0].(func(string) error)
+	loyaltytierMixin := schema.LoyaltyTier{}.Mixin()
+	loyaltytier.Policy = privacy.NewPolicies(schema.LoyaltyTier{})
+	loyaltytier.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loyaltytier.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	loyaltytierMixinFields0 := loyaltytierMixin[0].Fields()
+	_ = loyaltytierMixinFields0
+	loyaltytierFields := schema.LoyaltyTier{}.Fields()
+	_ = loyaltytierFields
+	// loyaltytierDescCreatedAt is the schema descriptor for created_at field.
+	loyaltytierDescCreatedAt := loyaltytierMixinFields0[0].Descriptor()
+	// loyaltytier.DefaultCreatedAt holds the default value on creation for the created_at field.
+	loyaltytier.DefaultCreatedAt = loyaltytierDescCreatedAt.Default.(func() time.Time)
+	// loyaltytierDescUpdatedAt is the schema descriptor for updated_at field.
+	loyaltytierDescUpdatedAt := loyaltytierMixinFields0[1].Descriptor()
+	// loyaltytier.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	loyaltytier.DefaultUpdatedAt = loyaltytierDescUpdatedAt.Default.(func() time.Time)
+	// loyaltytier.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	loyaltytier.UpdateDefaultUpdatedAt = loyaltytierDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// loyaltytierDescName is the schema descriptor for name field.
+	loyaltytierDescName := loyaltytierFields[0].Descriptor()
+	// loyaltytier.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	loyaltytier.NameValidator = func() func(string) error {
+		validators := loyaltytierDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// loyaltytierDescThresholdMinor is the schema descriptor for threshold_minor field.
+	loyaltytierDescThresholdMinor := loyaltytierFields[1].Descriptor()
+	// loyaltytier.ThresholdMinorValidator is a validator for the "threshold_minor" field. It is called by the builders before save.
+	loyaltytier.ThresholdMinorValidator = loyaltytierDescThresholdMinor.Validators[0].(func(int64) error)
+	// loyaltytierDescMultiplierPercent is the schema descriptor for multiplier_percent field.
+	loyaltytierDescMultiplierPercent := loyaltytierFields[2].Descriptor()
+	// loyaltytier.DefaultMultiplierPercent holds the default value on creation for the multiplier_percent field.
+	loyaltytier.DefaultMultiplierPercent = loyaltytierDescMultiplierPercent.Default.(int)
+	// loyaltytier.MultiplierPercentValidator is a validator for the "multiplier_percent" field. It is called by the builders before save.
+	loyaltytier.MultiplierPercentValidator = loyaltytierDescMultiplierPercent.Validators[0].(func(int) error)
 	media.Policy = privacy.NewPolicies(schema.Media{})
 	media.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -768,6 +969,52 @@ func init() {
 	reactionDescCreatedAt := reactionFields[3].Descriptor()
 	// reaction.DefaultCreatedAt holds the default value on creation for the created_at field.
 	reaction.DefaultCreatedAt = reactionDescCreatedAt.Default.(func() time.Time)
+	referralMixin := schema.Referral{}.Mixin()
+	referral.Policy = privacy.NewPolicies(schema.Referral{})
+	referral.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referral.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	referralMixinFields0 := referralMixin[0].Fields()
+	_ = referralMixinFields0
+	referralFields := schema.Referral{}.Fields()
+	_ = referralFields
+	// referralDescCreatedAt is the schema descriptor for created_at field.
+	referralDescCreatedAt := referralMixinFields0[0].Descriptor()
+	// referral.DefaultCreatedAt holds the default value on creation for the created_at field.
+	referral.DefaultCreatedAt = referralDescCreatedAt.Default.(func() time.Time)
+	// referralDescUpdatedAt is the schema descriptor for updated_at field.
+	referralDescUpdatedAt := referralMixinFields0[1].Descriptor()
+	// referral.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	referral.DefaultUpdatedAt = referralDescUpdatedAt.Default.(func() time.Time)
+	// referral.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	referral.UpdateDefaultUpdatedAt = referralDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// referralDescCode is the schema descriptor for code field.
+	referralDescCode := referralFields[2].Descriptor()
+	// referral.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	referral.CodeValidator = func() func(string) error {
+		validators := referralDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// referralDescHoldReason is the schema descriptor for hold_reason field.
+	referralDescHoldReason := referralFields[4].Descriptor()
+	// referral.HoldReasonValidator is a validator for the "hold_reason" field. It is called by the builders before save.
+	referral.HoldReasonValidator = referralDescHoldReason.Validators[0].(func(string) error)
 	reviewMixin := schema.Review{}.Mixin()
 	review.Policy = privacy.NewPolicies(schema.Review{})
 	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -931,6 +1178,150 @@ func init() {
 	reviewvoteDescCreatedAt := reviewvoteFields[2].Descriptor()
 	// reviewvote.DefaultCreatedAt holds the default value on creation for the created_at field.
 	reviewvote.DefaultCreatedAt = reviewvoteDescCreatedAt.Default.(func() time.Time)
+	rewardMixin := schema.Reward{}.Mixin()
+	reward.Policy = privacy.NewPolicies(schema.Reward{})
+	reward.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reward.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	rewardMixinFields0 := rewardMixin[0].Fields()
+	_ = rewardMixinFields0
+	rewardFields := schema.Reward{}.Fields()
+	_ = rewardFields
+	// rewardDescCreatedAt is the schema descriptor for created_at field.
+	rewardDescCreatedAt := rewardMixinFields0[0].Descriptor()
+	// reward.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reward.DefaultCreatedAt = rewardDescCreatedAt.Default.(func() time.Time)
+	// rewardDescUpdatedAt is the schema descriptor for updated_at field.
+	rewardDescUpdatedAt := rewardMixinFields0[1].Descriptor()
+	// reward.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reward.DefaultUpdatedAt = rewardDescUpdatedAt.Default.(func() time.Time)
+	// reward.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reward.UpdateDefaultUpdatedAt = rewardDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// rewardDescName is the schema descriptor for name field.
+	rewardDescName := rewardFields[0].Descriptor()
+	// reward.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	reward.NameValidator = func() func(string) error {
+		validators := rewardDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rewardDescPointsCost is the schema descriptor for points_cost field.
+	rewardDescPointsCost := rewardFields[1].Descriptor()
+	// reward.PointsCostValidator is a validator for the "points_cost" field. It is called by the builders before save.
+	reward.PointsCostValidator = rewardDescPointsCost.Validators[0].(func(int64) error)
+	// rewardDescValueMinor is the schema descriptor for value_minor field.
+	rewardDescValueMinor := rewardFields[3].Descriptor()
+	// reward.DefaultValueMinor holds the default value on creation for the value_minor field.
+	reward.DefaultValueMinor = rewardDescValueMinor.Default.(int64)
+	// reward.ValueMinorValidator is a validator for the "value_minor" field. It is called by the builders before save.
+	reward.ValueMinorValidator = rewardDescValueMinor.Validators[0].(func(int64) error)
+	// rewardDescCurrency is the schema descriptor for currency field.
+	rewardDescCurrency := rewardFields[4].Descriptor()
+	// reward.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	reward.CurrencyValidator = func() func(string) error {
+		validators := rewardDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rewardDescCodeValidDays is the schema descriptor for code_valid_days field.
+	rewardDescCodeValidDays := rewardFields[5].Descriptor()
+	// reward.DefaultCodeValidDays holds the default value on creation for the code_valid_days field.
+	reward.DefaultCodeValidDays = rewardDescCodeValidDays.Default.(int)
+	// reward.CodeValidDaysValidator is a validator for the "code_valid_days" field. It is called by the builders before save.
+	reward.CodeValidDaysValidator = rewardDescCodeValidDays.Validators[0].(func(int) error)
+	// rewardDescActive is the schema descriptor for active field.
+	rewardDescActive := rewardFields[6].Descriptor()
+	// reward.DefaultActive holds the default value on creation for the active field.
+	reward.DefaultActive = rewardDescActive.Default.(bool)
+	rewardcodeMixin := schema.RewardCode{}.Mixin()
+	rewardcode.Policy = privacy.NewPolicies(schema.RewardCode{})
+	rewardcode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := rewardcode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	rewardcodeMixinFields0 := rewardcodeMixin[0].Fields()
+	_ = rewardcodeMixinFields0
+	rewardcodeFields := schema.RewardCode{}.Fields()
+	_ = rewardcodeFields
+	// rewardcodeDescCreatedAt is the schema descriptor for created_at field.
+	rewardcodeDescCreatedAt := rewardcodeMixinFields0[0].Descriptor()
+	// rewardcode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	rewardcode.DefaultCreatedAt = rewardcodeDescCreatedAt.Default.(func() time.Time)
+	// rewardcodeDescUpdatedAt is the schema descriptor for updated_at field.
+	rewardcodeDescUpdatedAt := rewardcodeMixinFields0[1].Descriptor()
+	// rewardcode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	rewardcode.DefaultUpdatedAt = rewardcodeDescUpdatedAt.Default.(func() time.Time)
+	// rewardcode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	rewardcode.UpdateDefaultUpdatedAt = rewardcodeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// rewardcodeDescCode is the schema descriptor for code field.
+	rewardcodeDescCode := rewardcodeFields[0].Descriptor()
+	// rewardcode.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	rewardcode.CodeValidator = func() func(string) error {
+		validators := rewardcodeDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rewardcodeDescCurrency is the schema descriptor for currency field.
+	rewardcodeDescCurrency := rewardcodeFields[5].Descriptor()
+	// rewardcode.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	rewardcode.CurrencyValidator = func() func(string) error {
+		validators := rewardcodeDescCurrency.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(currency string) error {
+			for _, fn := range fns {
+				if err := fn(currency); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// rewardcodeDescUsedOrderRef is the schema descriptor for used_order_ref field.
+	rewardcodeDescUsedOrderRef := rewardcodeFields[9].Descriptor()
+	// rewardcode.UsedOrderRefValidator is a validator for the "used_order_ref" field. It is called by the builders before save.
+	rewardcode.UsedOrderRefValidator = rewardcodeDescUsedOrderRef.Validators[0].(func(string) error)
 	shipmentMixin := schema.Shipment{}.Mixin()
 	shipment.Policy = privacy.NewPolicies(schema.Shipment{})
 	shipment.Hooks[0] = func(next ent.Mutator) ent.Mutator {

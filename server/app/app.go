@@ -19,6 +19,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/live"
+	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/moderation"
@@ -53,6 +54,9 @@ type App struct {
 	Live *live.Engine
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
+	// Loyalty is the loyalty program; its sweep (Loyalty.Sweep) is for the
+	// job system to run.
+	Loyalty *loyalty.Service
 	// Metrics holds the Prometheus collectors served at /metrics.
 	Metrics *metrics.Metrics
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
@@ -167,6 +171,11 @@ func (a *App) Run(ctx context.Context) error {
 		storeName = demo.StoreName
 	}
 	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker))
+	// Before anything that delivers orders or publishes content: the
+	// program hooks into those writes (loyalty.Service.Register).
+	if a.Loyalty, err = loyalty.NewService(a.DB, loyalty.Config{Clock: c.Clock}); err != nil {
+		return err
+	}
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})

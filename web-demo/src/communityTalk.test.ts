@@ -14,10 +14,9 @@ import {
   flagProblem,
   isOwn,
   mergeFirstPage,
-  silenceFromMessage,
-  silenceText,
   threadSize,
 } from './communityTalk';
+import { silenceFromMessage, silenceText } from './community';
 
 const gqlError = (code: string, message: string, extra: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [{ message, extensions: { code, ...extra } }] });

@@ -4,7 +4,6 @@
 import type { Comment, FeedChange, FlagReason, ReactionKind } from './api/communityOperations';
 import { errorCode, errorExtensions } from './api/errors';
 import { describeCommunityError } from './community';
-import { formatDateTime } from './format';
 
 /** A live update as postChanged and commentAdded send it: REMOVED carries only the id. */
 export interface Change<T> {
@@ -174,30 +173,6 @@ export function commentStatusText(c: Pick<Comment, 'status' | 'statusReason'>): 
 }
 
 /**
- * silenceText words a silence: "You can post again after 3 May 2025,
- * 14:00: spam links.", or null when there is none (or it is over).
- */
-export function silenceText(until: string | null, reason: string | null, now = Date.now()): string | null {
-  if (!until || Date.parse(until) <= now) {
-    return null;
-  }
-  const why = reason?.trim().replace(/[.!]$/, '');
-  return `The store has paused your posting. You can post again after ${formatDateTime(until)}${why ? `: ${why}` : ''}.`;
-}
-
-/**
- * silenceFromMessage reads the server's refusal of a silenced author ("you
- * are silenced in the community until <RFC 3339>: <reason>"), or null.
- */
-export function silenceFromMessage(message: string): { until: string; reason: string | null } | null {
-  const m = /silenced in the community until (\S+?)(?:: (.*))?$/.exec(message);
-  if (!m || Number.isNaN(Date.parse(m[1]))) {
-    return null;
-  }
-  return { until: m[1], reason: m[2] ?? null };
-}
-
-/**
  * describeTalkError phrases what the server refused on a post's page: a
  * silence with its end and reason, a flag or reaction already there, one's
  * own content, a note or comment to fix; the rest as on the community
@@ -209,14 +184,8 @@ export function describeTalkError(err: unknown): string {
   const field = typeof ext?.extensions.field === 'string' ? ext.extensions.field : null;
   const message = ext?.message ?? '';
   const detail = message.replace(/^[\w.[\]]+: /, '');
-  if (code === 'FORBIDDEN') {
-    const s = silenceFromMessage(detail);
-    if (s) {
-      return silenceText(s.until, s.reason, 0) ?? 'The store has paused your posting.';
-    }
-    if (field === 'input.itemId') {
-      return "You can't flag what you wrote yourself.";
-    }
+  if (code === 'FORBIDDEN' && field === 'input.itemId') {
+    return "You can't flag what you wrote yourself.";
   }
   if (code === 'CONFLICT' && field === 'input.itemId') {
     return 'You have already flagged this: the store will look at it.';

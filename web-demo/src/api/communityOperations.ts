@@ -183,7 +183,8 @@ export interface PostTalkData {
     | (Reactions & {
         id: string;
         commentCount: number;
-        comments: { edges: Edges<Comment>; pageInfo: PageInfo };
+        /** feedCursor: where commentAdded resumes for this read (absent from servers without it). */
+        comments: { edges: Edges<Comment>; pageInfo: PageInfo; feedCursor?: string | null };
       })
     | null;
 }

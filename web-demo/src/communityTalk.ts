@@ -116,15 +116,18 @@ export function isOwn(author: { displayName: string }, viewerName: string | null
 /** The reactions, in the order the page shows them, with their words. */
 export const reactionKinds: readonly ReactionKind[] = ['LIKE', 'LOVE', 'HELPFUL'];
 
-const reactionLabels: Record<ReactionKind, { icon: string; label: string }> = {
-  LIKE: { icon: '👍', label: 'Like' },
-  LOVE: { icon: '❤️', label: 'Love' },
-  HELPFUL: { icon: '💡', label: 'Helpful' },
+const reactionLabels: Record<ReactionKind, string> = {
+  LIKE: 'Like',
+  LOVE: 'Love',
+  HELPFUL: 'Helpful',
 };
 
-/** reactionLabel is a reaction's button: an icon and a word. */
-export function reactionLabel(kind: ReactionKind): { icon: string; label: string } {
-  return reactionLabels[kind] ?? { icon: '', label: kind };
+/**
+ * reactionLabel is a reaction's word on its button. Words, not emoji:
+ * phones and kiosks without a colour emoji font show empty boxes.
+ */
+export function reactionLabel(kind: ReactionKind): string {
+  return reactionLabels[kind] ?? kind;
 }
 
 /** countOf reads one kind's count from reactionCounts (zero when absent). */

@@ -102,8 +102,8 @@ export interface TopicsData {
 }
 
 export interface FeedData {
-  /** feedCursor: where postChanged resumes for this read (absent from servers without it). */
-  posts: { edges: Edges<Post>; pageInfo: PageInfo; feedCursor?: string | null };
+  /** feedCursor: where postChanged starts for a page that read this (the first page's). */
+  posts: { edges: Edges<Post>; pageInfo: PageInfo; feedCursor: string };
 }
 
 export interface MyPostsData {
@@ -183,8 +183,8 @@ export interface PostTalkData {
     | (Reactions & {
         id: string;
         commentCount: number;
-        /** feedCursor: where commentAdded resumes for this read (absent from servers without it). */
-        comments: { edges: Edges<Comment>; pageInfo: PageInfo; feedCursor?: string | null };
+        /** feedCursor: where commentAdded starts for a page that read this (the first page's). */
+        comments: { edges: Edges<Comment>; pageInfo: PageInfo; feedCursor: string };
       })
     | null;
 }

@@ -97,7 +97,7 @@ function CommentItem({ comment: c, viewer, onReply }: { comment: Comment; viewer
         </span>
       </div>
       {status && (
-        <p class="small tone-text-alert" data-testid="comment-status">
+        <p class={`small ${c.status === 'PENDING' ? 'pending-note' : 'tone-text-alert'}`} data-testid="comment-status">
           {status}
         </p>
       )}

@@ -65,7 +65,10 @@ export function FlagButton({ itemId, what }: { itemId: string; what: 'post' | 'c
               value={r.reason}
               data-testid={`flag-reason-${r.reason}`}
               checked={reason === r.reason}
-              onChange={() => setReason(r.reason)}
+              onChange={() => {
+                setReason(r.reason);
+                setError(null);
+              }}
             />{' '}
             {r.label}
           </label>
@@ -80,7 +83,10 @@ export function FlagButton({ itemId, what }: { itemId: string; what: 'post' | 'c
             rows={2}
             maxLength={maxFlagNote}
             value={note}
-            onInput={(e) => setNote(e.currentTarget.value)}
+            onInput={(e) => {
+              setNote(e.currentTarget.value);
+              setError(null);
+            }}
           />
         </>
       )}

@@ -33,7 +33,7 @@ export function Reactions({ postId, counts, onChange }: { postId: string; counts
   return (
     <div class="reactions" data-testid="reactions">
       {reactionKinds.map((kind) => {
-        const { icon, label } = reactionLabel(kind);
+        const label = reactionLabel(kind);
         const n = countOf(counts.reactionCounts, kind);
         const mine = counts.viewerReactions.includes(kind);
         return (
@@ -48,7 +48,7 @@ export function Reactions({ postId, counts, onChange }: { postId: string; counts
             data-count={n}
             onClick={() => toggle(kind)}
           >
-            <span aria-hidden="true">{icon}</span> {label} <span class="reaction-count">{n}</span>
+            {label} <span class="reaction-count">{n}</span>
           </button>
         );
       })}

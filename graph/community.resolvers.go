@@ -105,13 +105,15 @@ func (r *queryResolver) Topics(ctx context.Context) ([]*ent.Topic, error) {
 }
 
 // Posts is the resolver for the posts field.
-func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*ent.PostConnection, error) {
-	return r.Community.Feed(ctx, topic, community.Page{After: after, First: first, Before: before, Last: last})
+func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*community.PostPage, error) {
+	return r.Community.Feed(ctx, topic, community.Page{After: after, First: first, Before: before, Last: last,
+		FeedCursor: selectsFeedCursor(ctx, "PostConnection")})
 }
 
 // MyPosts is the resolver for the myPosts field.
-func (r *queryResolver) MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PostConnection, error) {
-	return r.Community.Mine(ctx, community.Page{After: after, First: first, Before: before, Last: last})
+func (r *queryResolver) MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error) {
+	return r.Community.Mine(ctx, community.Page{After: after, First: first, Before: before, Last: last,
+		FeedCursor: selectsFeedCursor(ctx, "PostConnection")})
 }
 
 // PostProductTag returns PostProductTagResolver implementation.

@@ -98,6 +98,7 @@ type ComplexityRoot struct {
 
 	CommentConnection struct {
 		Edges      func(childComplexity int) int
+		FeedCursor func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -405,6 +406,7 @@ type ComplexityRoot struct {
 
 	PostConnection struct {
 		Edges      func(childComplexity int) int
+		FeedCursor func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -754,7 +756,7 @@ type PostResolver interface {
 	CommentCount(ctx context.Context, obj *ent.Post) (int, error)
 	ReactionCounts(ctx context.Context, obj *ent.Post) ([]*community.ReactionCount, error)
 	WatchedWords(ctx context.Context, obj *ent.Post) ([]string, error)
-	Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CommentConnection, error)
+	Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.CommentPage, error)
 	ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error)
 }
 type PostProductTagResolver interface {
@@ -772,8 +774,8 @@ type QueryResolver interface {
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	WatchedWords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) (*ent.WatchedWordConnection, error)
 	Topics(ctx context.Context) ([]*ent.Topic, error)
-	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*ent.PostConnection, error)
-	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.PostConnection, error)
+	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*community.PostPage, error)
+	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
 	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
@@ -965,6 +967,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentConnection.Edges(childComplexity), true
+	case "CommentConnection.feedCursor":
+		if e.ComplexityRoot.CommentConnection.FeedCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.FeedCursor(childComplexity), true
 	case "CommentConnection.pageInfo":
 		if e.ComplexityRoot.CommentConnection.PageInfo == nil {
 			break
@@ -2277,6 +2285,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PostConnection.Edges(childComplexity), true
+	case "PostConnection.feedCursor":
+		if e.ComplexityRoot.PostConnection.FeedCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PostConnection.FeedCursor(childComplexity), true
 	case "PostConnection.pageInfo":
 		if e.ComplexityRoot.PostConnection.PageInfo == nil {
 			break
@@ -3821,7 +3835,7 @@ extend type Subscription {
   postAdded(
     "A topic's slug; all topics when null."
     topic: String
-    "Resume after this cursor (from a previous PostAddedUpdate)."
+    "Resume after this cursor (from a previous PostAddedUpdate, or the feedCursor of a posts page read with the same topic)."
     after: String
   ): PostAddedUpdate!
   """
@@ -3834,7 +3848,7 @@ extend type Subscription {
   postChanged(
     "A topic's slug; all topics when null."
     topic: String
-    "Resume after this cursor (from a previous PostFeedChange)."
+    "Resume after this cursor (from a previous PostFeedChange, or the feedCursor of a posts page read with the same topic)."
     after: String
   ): PostFeedChange!
   """
@@ -3873,9 +3887,33 @@ extend type Subscription {
   commentAdded(
     "The post whose comments to follow."
     postId: ID!
-    "Resume after this cursor (from a previous CommentFeedChange)."
+    "Resume after this cursor (from a previous CommentFeedChange, or the feedCursor of the post's comments)."
     after: String
   ): CommentFeedChange!
+}
+
+extend type PostConnection {
+  """
+  Where the live post feeds stood when this page was read, for a page that
+  then follows them: pass it as ` + "`" + `after` + "`" + ` to postAdded and postChanged (with the
+  same topic; myPosts gives all topics' position) and nothing committed since
+  the read is missed. The position is taken before the page's rows, so a post
+  that changed in between arrives both in the page and as an update: merge by
+  id. Subscribe with the first page's feedCursor, not a later page's. A
+  position only: it reveals nothing, and the feeds authorize as always.
+  """
+  feedCursor: String!
+}
+
+extend type CommentConnection {
+  """
+  Where the post's commentAdded feed stood when these comments were read:
+  pass it as ` + "`" + `after` + "`" + ` to commentAdded for the same post and nothing committed
+  since the read is missed. Taken before the comments are read, so a comment
+  that changed in between arrives both here and as an update: merge by id. A
+  position only: it reveals nothing, and the feed authorizes as always.
+  """
+  feedCursor: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/community_talk.graphql", Input: `# Comments, reactions, flags and silence (issue 11, second slice); the model
@@ -9150,6 +9188,8 @@ func (ec *executionContext) childFields_CommentConnection(ctx context.Context, f
 		return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_CommentConnection_totalCount(ctx, field)
+	case "feedCursor":
+		return ec.fieldContext_CommentConnection_feedCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentConnection", field.Name)
 }
@@ -9702,6 +9742,8 @@ func (ec *executionContext) childFields_PostConnection(ctx context.Context, fiel
 		return ec.fieldContext_PostConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PostConnection_totalCount(ctx, field)
+	case "feedCursor":
+		return ec.fieldContext_PostConnection_feedCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PostConnection", field.Name)
 }
@@ -12183,7 +12225,7 @@ func (ec *executionContext) fieldContext_Comment_watchedWords(_ context.Context,
 	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12215,7 +12257,7 @@ func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12247,7 +12289,7 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommentConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12268,6 +12310,29 @@ func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommentConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommentConnection_feedCursor(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentConnection_feedCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentConnection_feedCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentConnection", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CommentEdge) (ret graphql.Marshaler) {
@@ -17473,8 +17538,8 @@ func (ec *executionContext) _Post_comments(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Post().Comments(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
-			return ec.marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *community.CommentPage) graphql.Marshaler {
+			return ec.marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17582,7 +17647,7 @@ func (ec *executionContext) fieldContext_PostAddedUpdate_post(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _PostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PostConnection_edges(ctx context.Context, field graphql.CollectedField, obj *community.PostPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17614,7 +17679,7 @@ func (ec *executionContext) fieldContext_PostConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _PostConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PostConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *community.PostPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17646,7 +17711,7 @@ func (ec *executionContext) fieldContext_PostConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _PostConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PostConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PostConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *community.PostPage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17667,6 +17732,29 @@ func (ec *executionContext) _PostConnection_totalCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_PostConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PostConnection_feedCursor(ctx context.Context, field graphql.CollectedField, obj *community.PostPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PostConnection_feedCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FeedCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PostConnection_feedCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PostConnection", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _PostEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PostEdge) (ret graphql.Marshaler) {
@@ -18472,8 +18560,8 @@ func (ec *executionContext) _Query_posts(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["topic"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
-			return ec.marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPostConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostPage) graphql.Marshaler {
+			return ec.marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18516,8 +18604,8 @@ func (ec *executionContext) _Query_myPosts(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().MyPosts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
-			return ec.marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPostConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *community.PostPage) graphql.Marshaler {
+			return ec.marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -30588,7 +30676,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 
 var commentConnectionImplementors = []string{"CommentConnection"}
 
-func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CommentConnection) graphql.Marshaler {
+func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *community.CommentPage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -30610,6 +30698,11 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._CommentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "feedCursor":
+			out.Values[i] = ec._CommentConnection_feedCursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33798,7 +33891,7 @@ func (ec *executionContext) _PostAddedUpdate(ctx context.Context, sel ast.Select
 
 var postConnectionImplementors = []string{"PostConnection"}
 
-func (ec *executionContext) _PostConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PostConnection) graphql.Marshaler {
+func (ec *executionContext) _PostConnection(ctx context.Context, sel ast.SelectionSet, obj *community.PostPage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, postConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33820,6 +33913,11 @@ func (ec *executionContext) _PostConnection(ctx context.Context, sel ast.Selecti
 			}
 		case "totalCount":
 			out.Values[i] = ec._PostConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "feedCursor":
+			out.Values[i] = ec._PostConnection_feedCursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37230,7 +37328,7 @@ func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋaftercartᚋafterc
 	return ec._Comment(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCommentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CommentConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNCommentConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCommentPage(ctx context.Context, sel ast.SelectionSet, v *community.CommentPage) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -38057,7 +38155,7 @@ func (ec *executionContext) marshalNPostAddedUpdate2ᚖgithubᚗcomᚋaftercart�
 	return ec._PostAddedUpdate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐPostConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PostConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPostConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐPostPage(ctx context.Context, sel ast.SelectionSet, v *community.PostPage) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -15,9 +15,11 @@ import (
 // posts on the community page with a photo and a product tag and sees it
 // "Waiting for approval"; an admin approves it in the admin SPA
 // (admin.html), where the queue holds it with its audit trail; the post
-// then appears on the demo customer's community page, after a reload until
-// postAdded lands (the script's liveFeed switch, with
-// features.communityLive in the page).
+// then appears live (no reload) on the demo customer's open community
+// page. On an open post page comments arrive live and a waiting one shows
+// to its author only; reactions toggle. A post flagged past the threshold
+// (one report on the page, two through the API) disappears live from the
+// open feed and post page and enters the admin queue.
 //
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/community/.
@@ -44,6 +46,8 @@ func TestCommunityInBrowser(t *testing.T) {
 		"AFTERCART_URL="+s.URL(),
 		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
 		"AFTERCART_CUSTOMER_TOKEN="+s.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
+		"AFTERCART_LEO_TOKEN="+s.Token(t, auth.RoleCustomer, demo.OtherCustomerEmail),
+		"AFTERCART_MINA_TOKEN="+s.Token(t, auth.RoleCustomer, demo.DemoCustomerEmail),
 		"AFTERCART_PHOTO="+photo,
 		"CHROMIUM="+chromium,
 	)

@@ -167,6 +167,12 @@
 //     transaction, which holds the post's row lock (as review replies hold
 //     the review's), so a post's change ids follow its commits; public
 //     records whether other viewers may see it, fixed when written.
+//   - a page and its feed: posts and Post.comments carry feedCursor, the
+//     position of their change log read before the page's rows (see
+//     feed_cursor.go), which postAdded and postChanged (same topic), or
+//     commentAdded, accept as after: nothing committed after the read is
+//     missed, and what commits between the position and the rows arrives
+//     twice (clients merge by id).
 //   - the moderation queue: ModerationQueueChange (item ENTERED or LEFT),
 //     one stream, under live.LockTopic of it: the items' own row locks do
 //     not serialize different items.

@@ -149,17 +149,18 @@ func (f *PostFeeds) Added(ctx context.Context, topicSlug, after *string, t live.
 	if err != nil {
 		return nil, err
 	}
-	return f.added.Subscribe(ctx, key, after, t, cursorVariable)
+	return f.added.Subscribe(ctx, key, resume(after, postAddedCursors), t, cursorVariable)
 }
 
 // Changed streams every change to topicSlug's (nil: every topic's) visible
-// posts: ADDED and UPDATED with the post, REMOVED with its id only.
+// posts: ADDED and UPDATED with the post, REMOVED with its id only. after
+// is a cursor of this feed or a posts page's feedCursor.
 func (f *PostFeeds) Changed(ctx context.Context, topicSlug, after *string, t live.Target, cursorVariable string) (<-chan *PostUpdate, error) {
 	key, err := f.topicKey(ctx, topicSlug)
 	if err != nil {
 		return nil, err
 	}
-	return f.changed.Subscribe(ctx, key, after, t, cursorVariable)
+	return f.changed.Subscribe(ctx, key, resume(after, postChangedCursors), t, cursorVariable)
 }
 
 // AddedFeed and ChangedFeed are the underlying live feeds (for tests that
@@ -261,13 +262,5 @@ func (s postSource) Read(ctx context.Context, topicID, after, limit int) ([]live
 
 // Latest returns the stream's newest change id (0 if none), of any kind.
 func (s postSource) Latest(ctx context.Context, topicID int) (int, error) {
-	ids, err := s.client.PostChange.Query().
-		Where(postchange.TopicID(topicID)).
-		Order(ent.Desc(postchange.FieldID)).
-		Limit(1).
-		IDs(ctx)
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return ids[0], nil
+	return latestPostChange(ctx, s.client, topicID)
 }

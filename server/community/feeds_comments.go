@@ -184,13 +184,5 @@ func (s commentSource) Read(ctx context.Context, postID, after, limit int) ([]li
 
 // Latest returns the post's newest comment change id (0 if none).
 func (s commentSource) Latest(ctx context.Context, postID int) (int, error) {
-	ids, err := s.client.CommentChange.Query().
-		Where(commentchange.PostID(postID)).
-		Order(ent.Desc(commentchange.FieldID)).
-		Limit(1).
-		IDs(ctx)
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return ids[0], nil
+	return latestCommentChange(ctx, s.client, postID)
 }

@@ -19,6 +19,9 @@ import (
 type Page struct {
 	After, Before *entgql.Cursor[int]
 	First, Last   *int
+	// FeedCursor asks for the live feed's position with the page (see
+	// PostPage): one more statement, read before the rows.
+	FeedCursor bool
 }
 
 // newestPublished orders the feed: by first publication, newest first
@@ -31,9 +34,11 @@ var newestWritten = &ent.PostOrder{Direction: entgql.OrderDirectionDesc, Field: 
 // Feed lists PUBLISHED posts, in one topic (by slug) or across all, newest
 // first. The viewer's own unpublished posts are not in it (they are in
 // Mine); an unknown topic is NOT_FOUND. A page's media and tags are
-// eager-loaded with it.
-func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*ent.PostConnection, error) {
+// eager-loaded with it. With p.FeedCursor, the page carries the position
+// of the topic's post feeds, taken before its rows.
+func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*PostPage, error) {
 	q := s.db.Post.Query().Where(post.StatusEQ(types.ModerationPublished))
+	stream := AllTopics
 	if topicSlug != nil {
 		id, err := s.db.Topic.Query().Where(topic.Slug(*topicSlug)).OnlyID(ctx)
 		if ent.IsNotFound(err) {
@@ -42,19 +47,46 @@ func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*ent.Pos
 			return nil, err
 		}
 		q.Where(post.TopicID(id))
+		stream = id
 	}
-	return withViewer(ctx, withEdges(q)).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestPublished))
+	return s.postPage(ctx, p, stream, func() (*ent.PostConnection, error) {
+		return withViewer(ctx, withEdges(q)).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestPublished))
+	})
 }
 
 // Mine lists the signed-in customer's own posts in every state, newest
-// first: their profile, where a waiting post says so.
-func (s *Service) Mine(ctx context.Context, p Page) (*ent.PostConnection, error) {
+// first: their profile, where a waiting post says so. Its feed cursor is
+// all topics' (postChanged then tells the profile when one of the
+// customer's published posts is edited or hidden).
+func (s *Service) Mine(ctx context.Context, p Page) (*PostPage, error) {
 	v, err := customer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return withViewer(ctx, withEdges(s.db.Post.Query().Where(post.CustomerID(v.CustomerID)))).
-		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestWritten))
+	return s.postPage(ctx, p, AllTopics, func() (*ent.PostConnection, error) {
+		return withViewer(ctx, withEdges(s.db.Post.Query().Where(post.CustomerID(v.CustomerID)))).
+			Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestWritten))
+	})
+}
+
+// postPage reads a page of posts with read, and first, when asked, the
+// feed cursor of stream: first, so that nothing committed between the two
+// is lost (see postFeedCursor).
+func (s *Service) postPage(ctx context.Context, p Page, stream int, read func() (*ent.PostConnection, error)) (*PostPage, error) {
+	out := &PostPage{}
+	if p.FeedCursor {
+		c, err := postFeedCursor(ctx, s.db.Client, stream)
+		if err != nil {
+			return nil, err
+		}
+		out.FeedCursor = c
+	}
+	conn, err := read()
+	if err != nil {
+		return nil, err
+	}
+	out.PostConnection = conn
+	return out, nil
 }
 
 // withEdges eager-loads what the hand-written Post fields show: the media

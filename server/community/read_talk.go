@@ -83,11 +83,26 @@ func ViewerReactions(ctx context.Context, p *ent.Post) ([]types.ReactionKind, er
 // Comments lists p's top-level comments the viewer may see, oldest first,
 // with their replies loaded for the whole page in one more statement
 // (Replies). A reply whose comment the viewer may not see is not shown.
-func (s *Service) Comments(ctx context.Context, p *ent.Post, pg Page) (*ent.CommentConnection, error) {
-	return s.db.Comment.Query().
+// With pg.FeedCursor, the page carries p's commentAdded position, taken
+// before its rows (see commentFeedCursor).
+func (s *Service) Comments(ctx context.Context, p *ent.Post, pg Page) (*CommentPage, error) {
+	out := &CommentPage{}
+	if pg.FeedCursor {
+		c, err := commentFeedCursor(ctx, s.db.Client, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.FeedCursor = c
+	}
+	conn, err := s.db.Comment.Query().
 		Where(comment.PostID(p.ID), comment.ParentIDIsNil()).
 		WithReplies(replyOrder).
 		Paginate(ctx, pg.After, pg.First, pg.Before, pg.Last)
+	if err != nil {
+		return nil, err
+	}
+	out.CommentConnection = conn
+	return out, nil
 }
 
 // replyOrder is a thread's order: oldest first (ids grow with time).

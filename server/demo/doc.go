@@ -33,7 +33,9 @@
 // Jonas, NewCustomerEmail, whose first order has not shipped), written
 // through the community service as their authors so that the trust rule
 // decides: Jonas's post waits in the moderation queue, one of Leo's is
-// hidden by staff. Posts carry photos from photos/ and product tags.
+// hidden by staff. Posts carry photos from photos/ and product tags, and
+// the published ones comments (a few with replies) and reactions; Jonas's
+// question under Mina's V60 post waits in the queue too.
 //
 // SessionHandler is the development session the demo pages sign in with
 // without a pasted token; AdminSessionPath is where the admin SPA expects

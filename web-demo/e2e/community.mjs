@@ -15,15 +15,26 @@
 //	   development admin session where the server has it, else the pasted
 //	   token), finds the post in the moderation queue, reads its history
 //	   and approves it;
-//	d) the post appears on Mina's page, with its photo and tag. Until the
-//	   server has postAdded this is after a reload; with liveFeed on (and
-//	   features.communityLive in the page) it must arrive without one.
+//	d) the post appears on Mina's open page LIVE (postChanged, no reload),
+//	   first in the feed, with its photo and tag;
+//	e) comments live: on Mina's V60 post Jonas sees his own waiting
+//	   question "waiting for approval" (Mina does not), his seeded
+//	   reaction pressed, toggles one on and off; Mina comments and it
+//	   appears on Jonas's open page without a reload; Jonas's reply waits,
+//	   for him only; no "Report" on one's own post or comments;
+//	f) flags past the threshold: Jonas reports Sofia's descaling post on
+//	   its page (OTHER needs a note), Leo and Mina flag it through the
+//	   API; the third flag hides it: it disappears LIVE from Mina's open
+//	   feed and from Jonas's open post page, and enters the admin queue
+//	   (live where the admin SPA follows moderationQueueChanged, else on
+//	   its Refresh).
 //
 // Usage (server/browser_community_test.go runs it against a server it
 // starts in development mode with demo data):
 //
 //	AFTERCART_URL=http://127.0.0.1:8080 AFTERCART_ADMIN_TOKEN=<jwt> \
 //	  AFTERCART_CUSTOMER_TOKEN=<jwt of jonas@example.com> \
+//	  AFTERCART_LEO_TOKEN=<jwt of leo@example.com> AFTERCART_MINA_TOKEN=<jwt of demo@aftercart.dev> \
 //	  AFTERCART_PHOTO=server/demo/photos/unboxing.jpg \
 //	  [AFTERCART_ARTIFACTS=web-demo/test-results/community] [CHROMIUM=/usr/bin/chromium] \
 //	  node web-demo/e2e/community.mjs
@@ -36,20 +47,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { envReader } from './api.mjs';
+import { apiClient, envReader } from './api.mjs';
 import { chromiumArgs, offline } from './offline.mjs';
-
-/**
- * liveFeed: the second customer's page receives the approved post over
- * postAdded, without a reload. Turn it on with features.communityLive in
- * web-demo/src/features.ts once the server has postAdded (community3).
- */
-const liveFeed = false;
 
 const required = envReader('community.mjs');
 const serverURL = required('AFTERCART_URL').replace(/\/$/, '');
 const adminToken = required('AFTERCART_ADMIN_TOKEN');
 const customerToken = required('AFTERCART_CUSTOMER_TOKEN');
+const leoAPI = apiClient(serverURL, required('AFTERCART_LEO_TOKEN'));
+const minaAPI = apiClient(serverURL, required('AFTERCART_MINA_TOKEN'));
 const photo = path.resolve(required('AFTERCART_PHOTO'));
 const artifacts = path.resolve(
   process.env.AFTERCART_ARTIFACTS ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'community'),
@@ -110,9 +116,30 @@ async function imagesLoaded(page, selector) {
   return n;
 }
 
-describe('community page and admin SPA in Chromium', { timeout: 150_000 }, () => {
+/** notReloaded marks a page, so that a later check can tell it was never reloaded. */
+async function markNotReloaded(page) {
+  await page.evaluate(() => {
+    window.__notReloaded = true;
+  });
+}
+
+async function stillNotReloaded(page) {
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+}
+
+/** postIdByText finds a post's id on page by a phrase of its text. */
+async function postIdByText(page, phrase) {
+  const card = page.getByTestId('post').filter({ hasText: phrase }).first();
+  await card.waitFor();
+  return card.getAttribute('data-post-id');
+}
+
+const flagMutation = 'mutation Flag($input: FlagInput!) { flag(input: $input) { item { id status } } }';
+
+describe('community page and admin SPA in Chromium', { timeout: 240_000 }, () => {
   let jonas;
   let mina;
+  let admin;
   let postId;
 
   before(async () => {
@@ -177,13 +204,27 @@ describe('community page and admin SPA in Chromium', { timeout: 150_000 }, () =>
     assert.equal(await jonas.getByTestId('post-list').getByText(body).count(), 0, 'not in the feed while it waits');
     await screenshot(jonas, 'a3-post-waiting');
 
+    // His comment on Leo's unboxing waits too, and says so to him.
+    await jonas.getByTestId('post').filter({ hasText: 'The kilo bag of Harbour House' }).getByTestId('post-link').click();
+    await jonas.getByTestId('post-page').waitFor();
+    const question = `How long do you rest the beans before the first shot (${run})?`;
+    await jonas.getByTestId('comment-form').getByTestId('comment-input').fill(question);
+    await jonas.getByTestId('comment-form').getByTestId('comment-submit').click();
+    const waiting = jonas.getByTestId('comment').filter({ hasText: question });
+    await waiting.waitFor();
+    assert.equal(await waiting.getAttribute('data-status'), 'PENDING');
+    assert.match(await waiting.getByTestId('comment-status').textContent(), /^Waiting for approval/);
+    await screenshot(jonas, 'a4-comment-waiting');
+    await jonas.goBack();
+    await jonas.locator('[data-testid="community"][data-topic="unboxing"]').waitFor();
+
     await jonas.getByTestId('my-posts-link').click();
     await jonas.getByTestId('my-posts').waitFor();
     const mine = jonas.locator(`[data-testid="post"][data-post-id="${postId}"]`);
     await mine.waitFor();
     assert.equal(await mine.getByTestId('post-status').textContent(), 'Waiting for approval');
     assert.equal(await jonas.getByTestId('post-status').count(), 2, 'his seeded post waits too');
-    await screenshot(jonas, 'a4-my-posts');
+    await screenshot(jonas, 'a5-my-posts');
   });
 
   it('b) the demo customer has the community open: the waiting post is not there', async () => {
@@ -191,13 +232,12 @@ describe('community page and admin SPA in Chromium', { timeout: 150_000 }, () =>
     await mina.locator('[data-testid="community"][data-topic="unboxing"]').waitFor();
     assert.match(await mina.getByTestId('whoami').textContent(), /demo@aftercart\.dev/);
     assert.equal(await mina.getByText(body).count(), 0);
-    await mina.evaluate(() => {
-      window.__notReloaded = true;
-    });
+    await mina.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 15_000 });
+    await markNotReloaded(mina);
   });
 
   it('c) an admin approves it in the admin SPA', async () => {
-    const admin = await openPage(`${serverURL}/demo/admin.html#/queue`, desktop);
+    admin = await openPage(`${serverURL}/demo/admin.html#/queue`, desktop);
     const signIn = admin.getByTestId('sign-in');
     const queue = admin.getByTestId('queue');
     await Promise.race([signIn.waitFor(), queue.waitFor()]);
@@ -241,16 +281,13 @@ describe('community page and admin SPA in Chromium', { timeout: 150_000 }, () =>
     await admin.getByTestId('nav-words').click();
     await admin.getByTestId('watched-words').waitFor();
     await screenshot(admin, 'c3-admin-words');
+    await admin.getByTestId('nav-queue').click();
+    await queue.waitFor();
   });
 
   it('d) the approved post reaches the other customer', async () => {
-    if (liveFeed) {
-      await mina.getByTestId('post-list').getByText(body).waitFor({ timeout: 15_000 });
-      assert.equal(await mina.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
-    } else {
-      await mina.reload();
-      await mina.getByTestId('post-list').getByText(body).waitFor({ timeout: 15_000 });
-    }
+    await mina.getByTestId('post-list').getByText(body).waitFor({ timeout: 15_000 });
+    await stillNotReloaded(mina);
     const post = mina.locator(`[data-testid="post"][data-post-id="${postId}"]`);
     assert.equal(await post.getByTestId('post-author').textContent(), 'Jonas W.');
     assert.equal(await post.getByTestId('post-status').count(), 0, 'no status on others\' posts');
@@ -267,5 +304,129 @@ describe('community page and admin SPA in Chromium', { timeout: 150_000 }, () =>
     await mina.getByTestId('post-page').waitFor();
     assert.equal(await mina.getByTestId('post-body').textContent(), body);
     await screenshot(mina, 'd2-post-page');
+  });
+  it('e) comments and reactions on an open post, live', async () => {
+    // Jonas opens Mina's V60 post from the feed.
+    await jonas.evaluate(() => {
+      location.hash = '#/community';
+    });
+    const v60 = await postIdByText(jonas, 'My V60 routine');
+    await jonas.getByTestId('post').filter({ hasText: 'My V60 routine' }).getByTestId('post-link').click();
+    const jPage = jonas.locator(`[data-testid="post-page"][data-post-id="${v60}"]`);
+    await jPage.waitFor();
+    await markNotReloaded(jonas);
+    // His seeded question waits, and says so to him.
+    const question = jPage.getByTestId('comment').filter({ hasText: 'Saving this for when my V60 arrives' });
+    await question.waitFor();
+    assert.equal(await question.getAttribute('data-status'), 'PENDING');
+    assert.match(await question.getByTestId('comment-status').textContent(), /^Waiting for approval/);
+    assert.equal(await question.getByTestId('flag-open').count(), 0, 'no Report on his own comment');
+    assert.equal(await jPage.getByTestId('comment').count(), 4, "the thread: Sofia's with Mina's reply, Leo's, and his own waiting");
+    // Reactions: his seeded HELPFUL is pressed; LOVE toggles on and off.
+    const helpful = jPage.getByTestId('react-HELPFUL');
+    assert.equal(await helpful.getAttribute('aria-pressed'), 'true');
+    assert.equal(await helpful.getAttribute('data-count'), '3');
+    const love = jPage.getByTestId('react-LOVE');
+    assert.equal(await love.getAttribute('aria-pressed'), 'false');
+    assert.equal(await love.getAttribute('data-count'), '1');
+    await love.click();
+    await jPage.locator('[data-testid="react-LOVE"][aria-pressed="true"][data-count="2"]').waitFor();
+    await love.click();
+    await jPage.locator('[data-testid="react-LOVE"][aria-pressed="false"][data-count="1"]').waitFor();
+    await jPage.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 15_000 });
+
+    // Mina opens her post: Jonas's question is not there; nothing to report on her own.
+    await mina.evaluate((id) => {
+      location.hash = `#/community/posts/${id}`;
+    }, v60);
+    const mPage = mina.locator(`[data-testid="post-page"][data-post-id="${v60}"]`);
+    await mPage.waitFor();
+    assert.equal(await mPage.getByTestId('comment').count(), 3);
+    assert.equal(await mPage.getByText('Saving this for when my V60 arrives').count(), 0, 'a waiting comment reaches only its author');
+    assert.equal(await mPage.locator('.post-actions [data-testid="flag-open"]').count(), 0, 'no Report on her own post');
+    assert.equal(await mPage.getByTestId('comment').filter({ hasText: 'one notch coarser' }).getByTestId('flag-open').count(), 0);
+    assert.equal(await mPage.getByTestId('comment').filter({ hasText: 'Rinsing the filter' }).getByTestId('flag-open').count(), 1);
+
+    // Jonas replies to Sofia: since staff approved his post (c) the rule
+    // trusts him, so it publishes, and reaches Mina's open page live.
+    const sofias = jPage.getByTestId('comment').filter({ hasText: 'Tried your recipe this morning' });
+    await sofias.getByTestId('reply-open').click();
+    const replyText = `Thanks, I'll try it coarser too (${run}).`;
+    await jPage.getByTestId('reply-form').getByTestId('comment-input').fill(replyText);
+    await jPage.getByTestId('reply-form').getByTestId('comment-submit').click();
+    const reply = jPage.getByTestId('comment').filter({ hasText: replyText });
+    await reply.waitFor();
+    assert.equal(await reply.getAttribute('data-status'), 'PUBLISHED');
+    const replied = mPage.getByTestId('comment').filter({ hasText: 'Tried your recipe this morning' }).locator('..').getByText(replyText);
+    await replied.waitFor({ timeout: 15_000 });
+    await stillNotReloaded(mina);
+
+    // Mina comments: it appears on Jonas's open page without a reload.
+    const minaText = `94 °C is about 30 s off the boil (${run}).`;
+    await mPage.getByTestId('comment-form').getByTestId('comment-input').fill(minaText);
+    await mPage.getByTestId('comment-form').getByTestId('comment-submit').click();
+    const mine = mPage.getByTestId('comment').filter({ hasText: minaText });
+    await mine.waitFor();
+    assert.equal(await mine.getAttribute('data-status'), 'PUBLISHED');
+    const arrived = jPage.getByTestId('comment').filter({ hasText: minaText });
+    await arrived.waitFor({ timeout: 15_000 });
+    await stillNotReloaded(jonas);
+    assert.equal(await arrived.getByTestId('comment-author').textContent(), 'Mina O.');
+    assert.equal(await arrived.getByTestId('flag-open').count(), 1, 'Jonas may report what others wrote');
+    await screenshot(jonas, 'e1-comments-live');
+    await screenshot(mina, 'e2-comments-author');
+  });
+
+  it('f) a post flagged past the threshold disappears live and enters the queue', async () => {
+    await mina.evaluate(() => {
+      location.hash = '#/community';
+    });
+    await mina.locator('[data-testid="community"][data-topic=""]').waitFor();
+    const descale = await postIdByText(mina, 'I descale the gooseneck kettle');
+    await mina.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 15_000 });
+
+    // Jonas reports it on its page: OTHER needs a note.
+    await jonas.evaluate((id) => {
+      location.hash = `#/community/posts/${id}`;
+    }, descale);
+    const jPage = jonas.locator(`[data-testid="post-page"][data-post-id="${descale}"]`);
+    await jPage.waitFor();
+    await jPage.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 15_000 });
+    await jPage.locator('.post-actions').getByTestId('flag-open').click();
+    const form = jPage.getByTestId('flag-form');
+    await form.getByTestId('flag-reason-OTHER').check();
+    await form.getByTestId('flag-submit').click();
+    assert.equal(await form.getByTestId('flag-error').textContent(), 'Say what is wrong.');
+    await form.getByTestId('flag-note').fill('Advertises descaling tablets from another shop.');
+    await screenshot(jonas, 'f1-flag-form');
+    await form.getByTestId('flag-submit').click();
+    await jPage.getByTestId('flagged').waitFor();
+
+    // Leo's flag, then Mina's through the API: the third passes the threshold.
+    const input = (reason) => ({ input: { itemId: descale, reason } });
+    assert.equal((await leoAPI(flagMutation, input('SPAM'))).flag.item.status, 'PUBLISHED');
+    await assert.rejects(leoAPI(flagMutation, input('SPAM')), /already flagged/, 'a second flag is refused');
+    await minaAPI(flagMutation, input('OFF_TOPIC'));
+
+    await mina.locator(`[data-testid="post"][data-post-id="${descale}"]`).waitFor({ state: 'detached', timeout: 15_000 });
+    await stillNotReloaded(mina);
+    assert.equal(await mina.getByText('I descale the gooseneck kettle').count(), 0, 'nothing of the hidden post stays');
+    await screenshot(mina, 'f2-feed-after-flags');
+    await jonas.getByTestId('post-removed').waitFor({ timeout: 15_000 });
+    await stillNotReloaded(jonas);
+    assert.equal(await jonas.getByText('I descale the gooseneck kettle').count(), 0);
+    await screenshot(jonas, 'f3-post-removed');
+
+    // The admin's open queue: live when it follows the queue, else on Refresh.
+    const item = admin.locator(`[data-testid="queue-item"][data-item-id="${descale}"]`);
+    if ((await admin.getByTestId('queue-live').count()) > 0) {
+      await item.waitFor({ timeout: 15_000 });
+    } else {
+      await admin.getByTestId('refresh').click();
+      await item.waitFor({ timeout: 15_000 });
+    }
+    assert.equal(await item.getAttribute('data-status'), 'HIDDEN');
+    assert.equal(await item.getByTestId('item-heading').textContent(), 'Post in How-to by Sofia M.');
+    await screenshot(admin, 'f4-admin-flagged');
   });
 });

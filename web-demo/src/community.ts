@@ -4,7 +4,7 @@
 import type { Decision, ModeratedItem, ModerationAction, Post, ReactionKind, TaggableProductsData } from './api/communityOperations';
 import { AppError, describeError, errorCode, errorExtensions } from './api/errors';
 import type { ModerationStatus } from './api/reviewOperations';
-import type { Tone } from './format';
+import { formatDateTime, type Tone } from './format';
 
 /** The most photos or videos a post takes (the server's community.MaxMedia). */
 export const maxPostPhotos = 10;
@@ -159,8 +159,13 @@ export function describeCommunityError(err: unknown): string {
       return field ? `${capital(communityField(field))} is no longer available. Remove it and try again.` : 'That post is no longer there.';
     case 'CONFLICT':
       return detail ? `${capital(detail)}. Reload to see the latest.` : 'That changed meanwhile. Reload to see the latest.';
-    case 'FORBIDDEN':
+    case 'FORBIDDEN': {
+      const s = silenceFromMessage(detail);
+      if (s) {
+        return silenceText(s.until, s.reason, 0) ?? 'The store has paused your posting.';
+      }
       return detail ? `${capital(detail)}.` : "You can't do that here.";
+    }
     case 'UNAUTHENTICATED':
       return 'Your session has ended. Sign in again.';
     case 'THROTTLED': {
@@ -172,6 +177,30 @@ export function describeCommunityError(err: unknown): string {
     default:
       return describeError(err);
   }
+}
+
+/**
+ * silenceText words a silence: "You can post again after 3 May 2025,
+ * 14:00: spam links.", or null when there is none (or it is over).
+ */
+export function silenceText(until: string | null, reason: string | null, now = Date.now()): string | null {
+  if (!until || Date.parse(until) <= now) {
+    return null;
+  }
+  const why = reason?.trim().replace(/[.!]$/, '');
+  return `The store has paused your posting. You can post again after ${formatDateTime(until)}${why ? `: ${why}` : ''}.`;
+}
+
+/**
+ * silenceFromMessage reads the server's refusal of a silenced author ("you
+ * are silenced in the community until <RFC 3339>: <reason>"), or null.
+ */
+export function silenceFromMessage(message: string): { until: string; reason: string | null } | null {
+  const m = /silenced in the community until (\S+?)(?:: (.*))?$/.exec(message);
+  if (!m || Number.isNaN(Date.parse(m[1]))) {
+    return null;
+  }
+  return { until: m[1], reason: m[2] ?? null };
 }
 
 /** communityError is an AppError worded for the community screens. */
@@ -270,21 +299,6 @@ export function moveTopic(ids: readonly string[], index: number, delta: number):
   const [id] = out.splice(index, 1);
   out.splice(to, 0, id);
   return out;
-}
-
-/**
- * applyQueueChange folds a moderationQueueChanged event into the queue on
- * screen: an item that left (any status but PENDING) goes; one that entered
- * is reported so the screen refetches it (the event carries only the id).
- */
-export function applyQueueChange<T extends { id: string }>(
-  queue: readonly T[],
-  change: { id: string; status: ModerationStatus },
-): { queue: T[]; refetch: boolean } {
-  if (change.status !== 'PENDING') {
-    return { queue: queue.filter((i) => i.id !== change.id), refetch: false };
-  }
-  return { queue: [...queue], refetch: !queue.some((i) => i.id === change.id) };
 }
 
 const wordActions: Record<string, string> = {

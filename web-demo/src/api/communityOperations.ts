@@ -1,12 +1,12 @@
 // The community page's and the admin SPA's operations, and the shapes of
 // their results. The documents live in ../graphql/ (Community.graphql,
-// Admin.graphql, and the contract's Reviews.graphql and Media.graphql), all
-// validated against the server's schema by graph/operations_test.go; the
-// ones the server does not have yet wait in ../graphql/next/ (see
-// ../features.ts).
+// CommunityLive.graphql, CommunityTalk.graphql, Admin.graphql, and the
+// contract's Reviews.graphql and Media.graphql), all validated against the
+// server's schema by graph/operations_test.go.
 import adminDocument from '../graphql/Admin.graphql?raw';
 import communityDocument from '../graphql/Community.graphql?raw';
-import liveDocument from '../graphql/next/CommunityLive.graphql.next?raw';
+import liveDocument from '../graphql/CommunityLive.graphql?raw';
+import talkDocument from '../graphql/CommunityTalk.graphql?raw';
 import reviewsDocument from '../graphql/Reviews.graphql?raw';
 import { operation as op } from './documents';
 import type { Time } from './operations';
@@ -40,9 +40,14 @@ export const removeWatchedWordOp = op(reviewsDocument, 'RemoveWatchedWord');
 export const awaitingReplyOp = op(reviewsDocument, 'ReviewsAwaitingReply');
 export const replyToReviewOp = op(reviewsDocument, 'ReplyToReview');
 
-/** Subscriptions the server does not have yet (features.communityLive). */
-export const postAddedOp = op(liveDocument, 'CommunityPosts');
-export const queueChangedOp = op(liveDocument, 'Queue');
+export const postChangesOp = op(liveDocument, 'CommunityPostChanges');
+export const commentChangesOp = op(liveDocument, 'CommunityCommentChanges');
+export const postTalkOp = op(talkDocument, 'PostTalk');
+export const viewerOp = op(talkDocument, 'CommunityViewer');
+export const addCommentOp = op(talkDocument, 'AddComment');
+export const reactOp = op(talkDocument, 'React');
+export const unreactOp = op(talkDocument, 'Unreact');
+export const flagOp = op(talkDocument, 'Flag');
 
 export type ReactionKind = 'LIKE' | 'LOVE' | 'HELPFUL';
 
@@ -92,7 +97,8 @@ export interface TopicsData {
 }
 
 export interface FeedData {
-  posts: { edges: Edges<Post>; pageInfo: PageInfo };
+  /** feedCursor: where postChanged starts for a page that read this (the first page's). */
+  posts: { edges: Edges<Post>; pageInfo: PageInfo; feedCursor: string };
 }
 
 export interface MyPostsData {
@@ -122,8 +128,102 @@ export interface DeletePostData {
   deletePost: { deletedPostId: string };
 }
 
-export interface PostAddedData {
-  postAdded: { cursor: string; post: Post };
+/** FeedChange is what a live feed's update did to an item, as others see it. */
+export type FeedChange = 'ADDED' | 'UPDATED' | 'REMOVED';
+
+/** PostChange is one postChanged update: REMOVED carries no post. */
+export interface PostChange {
+  cursor: string;
+  kind: FeedChange;
+  postId: string;
+  post: Post | null;
+}
+
+export interface PostChangesData {
+  postChanged: PostChange;
+}
+
+/** Comment is the TalkComment fragment; top-level comments carry their replies. */
+export interface Comment {
+  id: string;
+  status: ModerationStatus;
+  statusReason: string | null;
+  body: string;
+  createdAt: Time;
+  editedAt: Time | null;
+  author: { displayName: string };
+  parent: { id: string } | null;
+  replies?: Comment[];
+}
+
+/** CommentChange is one commentAdded update: REMOVED carries no comment. */
+export interface CommentChange {
+  cursor: string;
+  kind: FeedChange;
+  commentId: string;
+  comment: Comment | null;
+}
+
+export interface CommentChangesData {
+  commentAdded: CommentChange;
+}
+
+export interface Reactions {
+  reactionCounts: { kind: ReactionKind; count: number }[];
+  viewerReactions: ReactionKind[];
+}
+
+export interface PostTalkData {
+  node:
+    | (Reactions & {
+        id: string;
+        commentCount: number;
+        /** feedCursor: where commentAdded starts for a page that read this (the first page's). */
+        comments: { edges: Edges<Comment>; pageInfo: PageInfo; feedCursor: string };
+      })
+    | null;
+}
+
+export interface CommunityViewer {
+  id: string;
+  firstName: string;
+  lastName: string;
+  silencedUntil: Time | null;
+  silenceReason: string | null;
+}
+
+export interface ViewerData {
+  customers: { edges: Edges<CommunityViewer> };
+}
+
+export interface AddCommentInput {
+  postId: string;
+  body: string;
+  parentId?: string | null;
+}
+
+export interface AddCommentData {
+  addComment: { comment: Comment };
+}
+
+export interface ReactData {
+  react: { post: Reactions & { id: string } };
+}
+
+export interface UnreactData {
+  unreact: { post: Reactions & { id: string } };
+}
+
+export type FlagReason = 'SPAM' | 'OFFENSIVE' | 'OFF_TOPIC' | 'OTHER';
+
+export interface FlagInput {
+  itemId: string;
+  reason: FlagReason;
+  note?: string | null;
+}
+
+export interface FlagData {
+  flag: { item: { id: string; status: ModerationStatus } };
 }
 
 // --- the admin SPA
@@ -224,6 +324,3 @@ export interface AwaitingReplyData {
   reviewsAwaitingReply: { totalCount: number; edges: Edges<AwaitingReview>; pageInfo: PageInfo };
 }
 
-export interface QueueChangedData {
-  moderationQueueChanged: { item: { __typename: string; id: string; status: ModerationStatus } };
-}

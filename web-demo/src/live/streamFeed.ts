@@ -60,6 +60,13 @@ export interface StreamFeedOptions<Data, Update extends Cursored> {
    */
   resync: () => Promise<void>;
   settleMs?: number;
+  /**
+   * from is a cursor to start after: the position of the page's own read
+   * (a connection's feedCursor), so the first subscription already
+   * resumes, streams exactly what committed since the read and needs no
+   * resync.
+   */
+  from?: string | null;
   backoff?: (attempt: number) => number;
   /** Failures in a row after which the banner says offline. */
   offlineAfter?: number;
@@ -86,7 +93,9 @@ export class StreamFeed<Data, Update extends Cursored> {
   private state: FeedState = { status: 'connecting', synced: false, error: null, retryAt: null };
   private readonly unlisten: (() => void)[] = [];
 
-  constructor(private readonly o: StreamFeedOptions<Data, Update>) {}
+  constructor(private readonly o: StreamFeedOptions<Data, Update>) {
+    this.cursor = o.from ?? null;
+  }
 
   start(): void {
     this.unlisten.push(this.o.live.on((e) => this.onSocket(e)));

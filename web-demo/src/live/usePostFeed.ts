@@ -1,53 +1,49 @@
-// usePostFeed follows postAdded for the feed on screen (one topic, or all)
-// on the shared socket, through a StreamFeed: it resubscribes after a drop
-// with `after: <its last cursor>`, so a post approved while the connection
-// was down arrives once it is back, exactly once; a subscription without a
-// cursor catches up with a refetch of the feed's first page.
-//
-// The server does not have postAdded yet (community3): until
-// features.communityLive is on, the hook subscribes to nothing and says
-// so ('off'), and the page offers "Check for new posts" instead.
+// usePostFeed follows postChanged for the posts on screen (one topic, or
+// all) on the shared socket, through a StreamFeed: it resubscribes after a
+// drop with `after: <its last cursor>`, so a post approved, edited or
+// hidden while the connection was down reaches the page once it is back,
+// exactly once. It starts after the cursor of the page's own read when it
+// has one, so nothing committed between the read and the subscription is
+// lost; without one it catches up with a refetch of the feed's first page.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client, live, session } from '../api/client';
-import { postAddedOp, type Post, type PostAddedData } from '../api/communityOperations';
-import { features } from '../features';
+import { postChangesOp, type PostChange, type PostChangesData } from '../api/communityOperations';
 import { StreamFeed, type FeedState } from './streamFeed';
 
-/** PostFeedState is a StreamFeed's state, or 'off' while the server has no postAdded. */
-export type PostFeedState = FeedState | { status: 'off' };
-
 /**
- * usePostFeed calls onPosts with each post that becomes visible in topic
- * (null: all topics) and, after subscribing without a cursor, with the
- * posts resync returns. enabled gates it on the feed having loaded.
+ * usePostFeed calls onChange with each change to the visible posts of
+ * topic (null: all topics) and, after subscribing without a cursor, calls
+ * resync. It starts once the feed has loaded (from is undefined until
+ * then), and again after each new read (generation).
  */
 export function usePostFeed(
   topic: string | null,
-  enabled: boolean,
-  onPosts: (posts: Post[]) => void,
-  resync: () => Promise<Post[]>,
-): { state: PostFeedState; retry: () => void } {
-  const [state, setState] = useState<PostFeedState>(
-    features.communityLive ? { status: 'connecting', synced: false, error: null, retryAt: null } : { status: 'off' },
-  );
-  const feed = useRef<StreamFeed<PostAddedData, PostAddedData['postAdded']> | null>(null);
-  const handlers = useRef({ onPosts, resync });
-  handlers.current = { onPosts, resync };
+  from: string | null | undefined,
+  generation: number,
+  onChange: (c: PostChange) => void,
+  resync: () => Promise<void>,
+): { state: FeedState; retry: () => void } {
+  const [state, setState] = useState<FeedState>({ status: 'connecting', synced: false, error: null, retryAt: null });
+  const feed = useRef<StreamFeed<PostChangesData, PostChange> | null>(null);
+  const handlers = useRef({ onChange, resync });
+  handlers.current = { onChange, resync };
+  const loaded = from !== undefined;
 
   useEffect(() => {
-    if (!features.communityLive || !enabled) {
+    if (!loaded) {
       return;
     }
-    const f = new StreamFeed<PostAddedData, PostAddedData['postAdded']>({
-      document: postAddedOp,
+    const f = new StreamFeed<PostChangesData, PostChange>({
+      document: postChangesOp,
       variables: (after) => ({ topic, after }),
-      pick: (d) => d.postAdded,
+      pick: (d) => d.postChanged,
       client,
       live,
       session,
-      onUpdate: (u) => handlers.current.onPosts([u.post]),
+      from,
+      onUpdate: (u) => handlers.current.onChange(u),
       onState: setState,
-      resync: async () => handlers.current.onPosts(await handlers.current.resync()),
+      resync: () => handlers.current.resync(),
     });
     feed.current = f;
     f.start();
@@ -55,7 +51,7 @@ export function usePostFeed(
       f.stop();
       feed.current = null;
     };
-  }, [topic, enabled]);
+  }, [topic, loaded, generation]);
 
   return { state, retry: () => feed.current?.retryNow() };
 }

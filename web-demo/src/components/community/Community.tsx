@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { query } from '../../api/client';
-import { feedOp, nodes, topicsOp, type FeedData, type Post, type Topic, type TopicsData } from '../../api/communityOperations';
+import { feedOp, nodes, topicsOp, type FeedData, type Post, type PostChange, type Topic, type TopicsData } from '../../api/communityOperations';
 import { appendPosts, describeCommunityError, feedEmptyText, postedText, prependPosts } from '../../community';
+import { applyPostChange, mergeFirstPage } from '../../communityTalk';
 import { usePostFeed } from '../../live/usePostFeed';
 import { communityHref, myPostsHref, ordersHref } from '../../router';
 import { ErrorNotice, Spinner } from '../common';
@@ -9,7 +10,8 @@ import { LiveBanner } from '../LiveBanner';
 import { PostCard } from './PostCard';
 import { PostComposer } from './PostComposer';
 
-type Feed = { posts: Post[]; endCursor: string | null; more: boolean };
+/** Feed is the posts on screen; feedCursor is where the live feed starts (the read's position, when the server tells it). */
+type Feed = { posts: Post[]; endCursor: string | null; more: boolean; feedCursor: string | null };
 
 type State =
   | { status: 'loading' }
@@ -18,15 +20,22 @@ type State =
 
 async function fetchFeed(topic: string | null, after: string | null): Promise<Feed> {
   const d = await query<FeedData, { topic: string | null; after: string | null }>(feedOp, { topic, after });
-  return { posts: nodes(d.posts.edges), endCursor: d.posts.pageInfo.endCursor, more: d.posts.pageInfo.hasNextPage };
+  return {
+    posts: nodes(d.posts.edges),
+    endCursor: d.posts.pageInfo.endCursor,
+    more: d.posts.pageInfo.hasNextPage,
+    feedCursor: d.posts.feedCursor ?? null,
+  };
 }
 
 /**
  * Community is the community page: the topics as tabs, the feed of one
  * topic or of all (newest first, twenty at a time: "Load more posts"
- * follows the connection's cursor), and a form to post. A post that waits
+ * follows the connection's cursor), live (postChanged: a post that becomes
+ * visible appears where it belongs, an edited one is replaced, a hidden or
+ * deleted one disappears at once), and a form to post. A post that waits
  * for approval is not in the feed: its author sees it above the feed,
- * "Waiting for approval", and in My posts.
+ * "Waiting for approval" (until it is approved, live), and in My posts.
  */
 export function Community({ topic }: { topic: string | null }) {
   const [state, setState] = useState<State>({ status: 'loading' });
@@ -36,12 +45,18 @@ export function Community({ topic }: { topic: string | null }) {
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
     setState({ status: 'loading' });
     Promise.all([query<TopicsData, Record<string, never>>(topicsOp, {}), fetchFeed(topic, null)]).then(
-      ([t, feed]) => !cancelled && setState({ status: 'done', topics: t.topics, feed }),
+      ([t, feed]) => {
+        if (!cancelled) {
+          setState({ status: 'done', topics: t.topics, feed });
+          setGeneration((g) => g + 1);
+        }
+      },
       (err: unknown) => !cancelled && setState({ status: 'failed', error: describeCommunityError(err) }),
     );
     return () => {
@@ -53,7 +68,24 @@ export function Community({ topic }: { topic: string | null }) {
     setFresh((f) => new Set([...f, ...posts.map((p) => p.id)]));
     setState((s) => (s.status === 'done' ? { ...s, feed: { ...s.feed, posts: prependPosts(s.feed.posts, posts) } } : s));
   };
-  const live = usePostFeed(topic, state.status === 'done', addFresh, async () => (await fetchFeed(topic, null)).posts);
+  const onChange = (c: PostChange) => {
+    if (c.kind === 'ADDED' && c.post) {
+      const added = c.post;
+      setFresh((f) => new Set([...f, added.id]));
+      // The author's own waiting post, approved: its notice says so.
+      setMine((m) => m.map((p) => (p.id === added.id ? added : p)));
+    }
+    setState((s) =>
+      s.status === 'done'
+        ? { ...s, feed: { ...s.feed, posts: applyPostChange(s.feed.posts, { kind: c.kind, id: c.postId, item: c.post }, s.feed.more) } }
+        : s,
+    );
+  };
+  const resync = async () => {
+    const first = await fetchFeed(topic, null);
+    setState((s) => (s.status === 'done' ? { ...s, feed: { ...s.feed, posts: mergeFirstPage(s.feed.posts, first.posts, first.more) } } : s));
+  };
+  const live = usePostFeed(topic, state.status === 'done' ? state.feed.feedCursor : undefined, generation, onChange, resync);
 
   const loadMore = async () => {
     if (state.status !== 'done') {
@@ -64,23 +96,14 @@ export function Community({ topic }: { topic: string | null }) {
     try {
       const next = await fetchFeed(topic, state.feed.endCursor);
       setState((s) =>
-        s.status === 'done' ? { ...s, feed: { posts: appendPosts(s.feed.posts, next.posts), endCursor: next.endCursor, more: next.more } } : s,
+        s.status === 'done'
+          ? { ...s, feed: { ...s.feed, posts: appendPosts(s.feed.posts, next.posts), endCursor: next.endCursor, more: next.more } }
+          : s,
       );
     } catch (err) {
       setMoreError(describeCommunityError(err));
     } finally {
       setLoadingMore(false);
-    }
-  };
-
-  // Without postAdded (features.communityLive off) new posts show on a
-  // refetch of the first page, merged on top.
-  const checkNew = async () => {
-    setMoreError(null);
-    try {
-      addFresh((await fetchFeed(topic, null)).posts);
-    } catch (err) {
-      setMoreError(describeCommunityError(err));
     }
   };
 
@@ -146,13 +169,7 @@ export function Community({ topic }: { topic: string | null }) {
           {p.status !== 'PUBLISHED' && <PostCard post={p} own />}
         </div>
       ))}
-      {live.state.status === 'off' ? (
-        <button type="button" class="link small" data-testid="check-new" onClick={checkNew}>
-          Check for new posts
-        </button>
-      ) : (
-        <LiveBanner state={live.state} onRetry={live.retry} />
-      )}
+      <LiveBanner state={live.state} onRetry={live.retry} />
       {feed.posts.length === 0 ? (
         <div class="empty" data-testid="no-posts">
           <p>{feedEmptyText(current?.name ?? null)}</p>

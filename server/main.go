@@ -121,6 +121,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.ReviewsRequirePurchase, "reviews-require-purchase", envBool("AFTERCART_REVIEWS_REQUIRE_PURCHASE", false), "accept reviews only from customers with a delivered order line of the product (env AFTERCART_REVIEWS_REQUIRE_PURCHASE)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	mf := addMediaFlags(fs)
+	jf := addJobFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -133,6 +134,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c.IntegrationPerSecond = float64(*integrationPerSecond)
 	problems = append(problems, dbf.apply(c)...)
 	problems = append(problems, mf.apply(c)...)
+	problems = append(problems, jf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}

@@ -141,7 +141,9 @@ func TestFailedJobRetriedThenDiscarded(t *testing.T) {
 // carrierError is a worker's failure that names its attempt.
 type carrierError struct{ attempt int }
 
-func (e *carrierError) Error() string { return "carrier refused the message (attempt " + itoa(e.attempt) + ")" }
+func (e *carrierError) Error() string {
+	return "carrier refused the message (attempt " + itoa(e.attempt) + ")"
+}
 
 // TestPanicIsAFailedAttempt: a worker's panic fails the attempt (logged,
 // kept in the job's errors) and the job is retried; the server keeps

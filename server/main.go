@@ -5,6 +5,7 @@
 //	server token -dev -role customer -email a@b.c   print a token for a -dev server
 //	server send-event -status OUT_FOR_DELIVERY      sign and post a tracking checkpoint
 //	server migrate [-database-url postgres://...]   apply pending migrations and exit
+//	server jobs [-retry ID]                         list failed (discarded) jobs, or retry one
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list. The server itself is server/app: this
@@ -67,6 +68,7 @@ var subcommands = map[string]func(ctx context.Context, args []string, out io.Wri
 	"token":      func(_ context.Context, args []string, out io.Writer) error { return runToken(args, out) },
 	"send-event": runSendEvent,
 	"migrate":    runMigrate,
+	"jobs":       runJobs,
 }
 
 // Main is the command: ParseFlags, then Run, then Close. It turns flags and

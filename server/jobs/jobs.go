@@ -74,8 +74,14 @@ type Config struct {
 	// Log receives one line per failed job and River's warnings; nil
 	// discards them.
 	Log *slog.Logger
-	// Metrics, when set, gets the job collectors (see metrics.go).
+	// Metrics, when set, gets the job collectors (see observe.go).
 	Metrics prometheus.Registerer
+	// QuickStart starts River's maintenance services (on the elected
+	// leader) at once instead of staggered over a few seconds, which
+	// spreads their first queries in production. Tests set it so that the
+	// server's goroutines have settled when Start returns and a little
+	// after, for the tests that count them.
+	QuickStart bool
 }
 
 // System is the job system of one server: River over the server's database,
@@ -234,6 +240,7 @@ func (s *System) riverConfig() *river.Config {
 		RetryPolicy:       &retryPolicy{clock: s.clock, backoff: backoff},
 		ErrorHandler:      &failureLog{log: s.log},
 		Logger:            s.riverLog(),
+		TestOnly:          c.QuickStart, // only turns the stagger off
 		// A job is the server's own work, enqueued by server code: it
 		// runs as the system (auth.WithSystem), past the privacy rules
 		// that scope a viewer, like webhook ingestion after its

@@ -215,13 +215,6 @@ func (s *System) riverConfig() *river.Config {
 	if poll <= 0 {
 		poll = DefaultPollInterval
 	}
-	grace := c.StopGrace
-	switch {
-	case grace == 0:
-		grace = DefaultStopGrace
-	case grace < 0:
-		grace = time.Nanosecond // River treats 0 as "wait forever"
-	}
 	backoff := c.Backoff
 	if backoff == nil {
 		backoff = DefaultBackoff
@@ -236,7 +229,7 @@ func (s *System) riverConfig() *river.Config {
 		PeriodicJobs:      periodic,
 		FetchPollInterval: poll,
 		FetchCooldown:     min(poll, river.FetchCooldownDefault),
-		SoftStopTimeout:   grace,
+		SoftStopTimeout:   s.stopGrace(),
 		RetryPolicy:       &retryPolicy{clock: s.clock, backoff: backoff},
 		ErrorHandler:      &failureLog{log: s.log},
 		Logger:            s.riverLog(),
@@ -254,6 +247,18 @@ func (s *System) riverConfig() *river.Config {
 		rc.Test.Time = riverTime{s.clock}
 	}
 	return rc
+}
+
+// stopGrace is Config.StopGrace with its default, as River takes it.
+func (s *System) stopGrace() time.Duration {
+	switch g := s.cfg.StopGrace; {
+	case g == 0:
+		return DefaultStopGrace
+	case g < 0:
+		return time.Nanosecond // River takes 0 as "wait forever"
+	default:
+		return g
+	}
 }
 
 // riverLog is the logger River gets: the server's, warnings and errors only.
@@ -283,7 +288,7 @@ func (s *System) Stop() error {
 	if client == nil {
 		return nil
 	}
-	grace := s.riverConfig().SoftStopTimeout
+	grace := s.stopGrace()
 	ctx, cancel := context.WithTimeout(context.Background(), grace+stopBound)
 	defer cancel()
 	err := client.Stop(ctx)

@@ -5,6 +5,7 @@
 //	server token -dev -role customer -email a@b.c   print a token for a -dev server
 //	server send-event -status OUT_FOR_DELIVERY      sign and post a tracking checkpoint
 //	server migrate [-database-url postgres://...]   apply pending migrations and exit
+//	server jobs [-retry ID]                         list failed (discarded) jobs, or retry one
 //
 // Configuration comes from flags, each with an environment fallback; see
 // README.md for the full list. The server itself is server/app: this
@@ -67,6 +68,7 @@ var subcommands = map[string]func(ctx context.Context, args []string, out io.Wri
 	"token":      func(_ context.Context, args []string, out io.Writer) error { return runToken(args, out) },
 	"send-event": runSendEvent,
 	"migrate":    runMigrate,
+	"jobs":       runJobs,
 }
 
 // Main is the command: ParseFlags, then Run, then Close. It turns flags and
@@ -121,6 +123,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.ReviewsRequirePurchase, "reviews-require-purchase", envBool("AFTERCART_REVIEWS_REQUIRE_PURCHASE", false), "accept reviews only from customers with a delivered order line of the product (env AFTERCART_REVIEWS_REQUIRE_PURCHASE)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	mf := addMediaFlags(fs)
+	jf := addJobFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -133,6 +136,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c.IntegrationPerSecond = float64(*integrationPerSecond)
 	problems = append(problems, dbf.apply(c)...)
 	problems = append(problems, mf.apply(c)...)
+	problems = append(problems, jf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}

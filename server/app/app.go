@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/jobs"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
@@ -59,6 +60,9 @@ type App struct {
 	Loyalty *loyalty.Service
 	// Metrics holds the Prometheus collectors served at /metrics.
 	Metrics *metrics.Metrics
+	// Jobs is the durable job system (River) concepts register their
+	// workers and sweepers with while Run assembles them.
+	Jobs *jobs.System
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -158,6 +162,11 @@ func (a *App) Run(ctx context.Context) error {
 	} else {
 		a.broker = inmem.New()
 	}
+	jc := c.Jobs
+	jc.Clock, jc.Log, jc.Metrics = c.Clock, a.Log, a.Metrics.Registry
+	if a.Jobs, err = jobs.New(a.DB, jc); err != nil {
+		return err
+	}
 	a.Orders = orders.NewService(a.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
 	a.Tracking = tracking.NewService(a.DB, a.broker)
 	a.Live = live.NewEngine(a.broker, a.Log, live.WithClock(c.Clock), live.WithObserver(a.Metrics))
@@ -183,6 +192,14 @@ func (a *App) Run(ctx context.Context) error {
 	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker})
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
+	if c.JobsSetup != nil {
+		c.JobsSetup(a.Jobs)
+	}
+	// Every worker is registered: start working jobs (before seeding,
+	// which may enqueue some).
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
 	if c.Seed {
 		if err := demo.Seed(ctx, a.DB, a.Orders, a.Tracking, time.Now()); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -243,8 +260,9 @@ func (a *App) URL() string {
 	return "http://" + a.ln.Addr().String()
 }
 
-// Close shuts the server down gracefully (in-flight requests get 10 s) and
-// closes the database. It logs when it starts and when it is done. Calls
+// Close shuts the server down gracefully (in-flight requests get 10 s, then
+// running jobs get Config.Jobs.StopGrace, see jobs.System.Stop) and closes
+// the database. It logs when it starts and when it is done. Calls
 // after the first return the first's result.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() { a.closeErr = a.close() })
@@ -264,6 +282,10 @@ func (a *App) close() error {
 		errsOut = append(errsOut, a.server.Shutdown(ctx))
 	}
 	errsOut = append(errsOut, a.closeMetrics(), a.closePprof())
+	if a.Jobs != nil {
+		// After the requests that enqueue jobs, before what jobs use.
+		errsOut = append(errsOut, a.Jobs.Stop())
+	}
 	websockets := 0
 	if a.api != nil {
 		websockets = a.api.Connections()

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/jobs"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/ratelimit"
@@ -104,6 +105,13 @@ type Config struct {
 	// zero means media.DefaultCleanupInterval, negative never (tests: the
 	// loop's timer would sit on their fake clock beside the websockets').
 	MediaCleanupInterval time.Duration
+	// Jobs configures the job system (workers, sweep interval; tests
+	// shorten its poll interval and backoff). Its Clock, Log and Metrics
+	// are set by Run from this Config's and the App's.
+	Jobs jobs.Config
+	// JobsSetup, when set, registers more workers and sweepers after the
+	// concepts' and before the job system starts (tests).
+	JobsSetup func(*jobs.System)
 }
 
 // ConfigError lists every problem found in the configuration (by

@@ -105,7 +105,8 @@ func Open(cfg Config) (*DB, error) {
 	sqlDB := sql.OpenDB(&cachingConnector{Connector: connector, opts: cache, counters: counters})
 	pool := cfg.Pool.withDefaults(DefaultPool(runtime.GOMAXPROCS(0)))
 	pool.apply(sqlDB)
-	var drv dialect.Driver = entsql.OpenDB(name, sqlDB)
+	// txBridge lets SQLTx find a WithTx transaction's *sql.Tx (txbridge.go).
+	var drv dialect.Driver = txBridge{entsql.OpenDB(name, sqlDB)}
 	if cfg.OnStatement != nil {
 		drv = dialect.DebugWithContext(drv, func(ctx context.Context, args ...any) {
 			if len(args) > 0 {
@@ -202,10 +203,13 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context, tx *ent.T
 }
 
 func (db *DB) runTx(ctx context.Context, fn func(ctx context.Context, tx *ent.Tx) error) (err error) {
+	h := &txHolder{} // filled by txBridge, read by SQLTx
+	ctx = context.WithValue(ctx, txHolderKey{}, h)
 	tx, err := db.Tx(ctx)
 	if err != nil {
 		return err
 	}
+	h.ent = tx
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
@@ -13,6 +14,15 @@ import (
 
 	entmigrate "github.com/aftercart/aftercart/ent/migrate"
 )
+
+// RiverTablePrefix begins the names of the job system's tables (river_job,
+// river_leader, river_migration, river_queue, river_client, ...). They are
+// River's, created and upgraded by River's own migrator when server/jobs
+// starts and versioned in river_migration, so the ent schema does not
+// describe them and Drift does not count them: listing them in the ent
+// schema or in our migration files would make every River upgrade a
+// hand-written migration of someone else's schema.
+const RiverTablePrefix = "river_"
 
 // Drift returns what separates a Postgres database's schema from the ent
 // schema (ent/schema), as the SQL that would remove the difference; none
@@ -55,7 +65,7 @@ func (db *DB) Drift(ctx context.Context) ([]string, error) {
 		known[t.Name] = true
 	}
 	for _, t := range live.Tables {
-		if !known[t.Name] {
+		if !known[t.Name] && !strings.HasPrefix(t.Name, RiverTablePrefix) {
 			changes = append(changes, &atlasschema.DropTable{T: t})
 		}
 	}

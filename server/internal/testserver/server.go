@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/jobs"
 )
 
 // EachDB runs f on the embedded SQLite and on a fresh Postgres database. The
@@ -76,6 +77,9 @@ func StartLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*a
 		// No cleanup loop: its timer would count among the fake clock's
 		// waiters that websocket tests wait for (server/media tests it).
 		MediaCleanupInterval: -1,
+		// River's services start at once, not over seconds: goroutine
+		// counts (leak checks) settle right after start.
+		Jobs: jobs.Config{QuickStart: true},
 	}
 	for _, f := range configure {
 		f(&c)

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/jobs"
+)
+
+// Bounds of the job flags: beyond them a setting is a typo. A sweep more
+// often than every second would keep the database busy for nothing (due
+// dates are minutes to days away); more than 1,000 workers would outgrow
+// any database pool.
+const (
+	maxJobWorkers    = 1000
+	minSweepInterval = time.Second
+)
+
+// jobFlags are the job system's flags (see package jobs).
+type jobFlags struct {
+	workers *int
+	sweep   *time.Duration
+}
+
+// addJobFlags declares the job flags on fs.
+func addJobFlags(fs *flag.FlagSet) jobFlags {
+	return jobFlags{
+		workers: fs.Int("job-workers", envInt("AFTERCART_JOB_WORKERS", jobs.DefaultWorkers),
+			"background jobs (messages, loyalty) this server runs at once (env AFTERCART_JOB_WORKERS)"),
+		sweep: fs.Duration("job-sweep-interval", envDuration("AFTERCART_JOB_SWEEP_INTERVAL", jobs.DefaultSweepInterval),
+			"how often time-based work (points becoming available, reminders, expiry) is looked for; it waits at most this long (env AFTERCART_JOB_SWEEP_INTERVAL)"),
+	}
+}
+
+// apply stores the flags' values in c and returns what is wrong with them.
+func (f jobFlags) apply(c *app.Config) []string {
+	var ps []string
+	if *f.workers < 1 || *f.workers > maxJobWorkers {
+		ps = append(ps, fmt.Sprintf("-job-workers (AFTERCART_JOB_WORKERS) is %d; must be between 1 and %d", *f.workers, maxJobWorkers))
+	}
+	if *f.sweep < minSweepInterval {
+		ps = append(ps, fmt.Sprintf("-job-sweep-interval (AFTERCART_JOB_SWEEP_INTERVAL) is %s; must be at least %s, e.g. 1m", *f.sweep, minSweepInterval))
+	}
+	c.Jobs.Workers = *f.workers
+	c.Jobs.SweepInterval = *f.sweep
+	return ps
+}

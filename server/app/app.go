@@ -55,8 +55,8 @@ type App struct {
 	Live *live.Engine
 	// Shipments is the shipmentUpdated feed.
 	Shipments *tracking.ShipmentFeed
-	// Loyalty is the loyalty program; its sweep (Loyalty.Sweep) is for the
-	// job system to run.
+	// Loyalty is the loyalty program; the job system runs its sweep
+	// (loyaltySweep).
 	Loyalty *loyalty.Service
 	// Metrics holds the Prometheus collectors served at /metrics.
 	Metrics *metrics.Metrics
@@ -185,6 +185,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Loyalty, err = loyalty.NewService(a.DB, loyalty.Config{Clock: c.Clock}); err != nil {
 		return err
 	}
+	a.Jobs.AddSweeper("loyalty", a.loyaltySweep)
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
@@ -310,3 +311,15 @@ func (a *App) close() error {
 
 // shutdownGrace is how long in-flight requests get to finish on Close.
 const shutdownGrace = 10 * time.Second
+
+// loyaltySweep is the loyalty program's sweeper: pending points released
+// when their return window ends, points expired, tiers recomputed as spend
+// rolls off (loyalty.Service.Sweep), on the job system's schedule and
+// clock. It logs what it changed, when it changed anything.
+func (a *App) loyaltySweep(ctx context.Context, now time.Time) error {
+	res, err := a.Loyalty.Sweep(ctx, now)
+	if res != (loyalty.SweepResult{}) {
+		a.Log.Info("loyalty sweep", "released", res.Released, "expired", res.Expired, "retiered", res.Retiered)
+	}
+	return err
+}

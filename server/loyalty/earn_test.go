@@ -168,3 +168,27 @@ func TestReviewPoints(t *testing.T) {
 		}
 	})
 }
+
+// TestJobSweepReleasesPoints: the server's job system runs the program's
+// sweep on its clock: once the fake clock passes an order's return window,
+// a sweep releases its points.
+func TestJobSweepReleasesPoints(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		s := mustServer(t, dbURL)
+		s.deliveredOrder(t, "mina@example.com", "LY9", s.clock.Now())
+		mina := s.customerOf(t, "mina@example.com")
+		if err := s.Jobs.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if b := s.mustBalance(t, mina.ID); b != (loyalty.Balance{Pending: 32}) {
+			t.Fatalf("swept before the window ends: %+v, want 32 pending", b)
+		}
+		s.clock.Advance(30 * 24 * time.Hour)
+		if err := s.Jobs.Sweep(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if b := s.mustBalance(t, mina.ID); b != (loyalty.Balance{Available: 32}) {
+			t.Fatalf("swept after the window: %+v, want 32 available", b)
+		}
+	})
+}

@@ -90,7 +90,9 @@
 //
 // Reaction: post, customer, kind; unique per post, customer and kind (the
 // database refuses the second: CONFLICT). "Most reacted in the last 7
-// days" counts reactions by created_at (index created_at, post_id).
+// days" (posts(sort: TOP_WEEK), feed_top.go) counts reactions by
+// created_at (index created_at, post_id), made by the app's clock, in one
+// bounded statement per page.
 //
 // Flag: item (review, post or comment, by global id, no foreign key: the
 // record outlives the item), the item's author, the flagger, reason (SPAM,

@@ -171,7 +171,8 @@ func (a *App) Run(ctx context.Context) error {
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	a.reviewReplies = reviews.NewReplyFeed(a.Live, a.DB.Client)
-	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker})
+	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker,
+		FlagThreshold: c.FlagThreshold})
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	if c.Seed {

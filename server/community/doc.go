@@ -112,7 +112,8 @@
 // the same way; their score is summed from the flags table under the
 // review's row lock, since the review row carries no score.
 //
-// The threshold is Config.FlagThreshold (default 3). Only PUBLISHED items
+// The threshold is Config.FlagThreshold (default 3; the server's
+// -flag-threshold, AFTERCART_FLAG_THRESHOLD). Only PUBLISHED items
 // can be flagged (nobody else sees the others). An item is in the queue
 // (reason FLAGGED) while it is HIDDEN with OPEN flags; any staff decision
 // settles them in the moderation core: REJECT, or HIDE on the hidden item

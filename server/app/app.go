@@ -166,7 +166,7 @@ func (a *App) Run(ctx context.Context) error {
 	if storeName == "" && c.Dev {
 		storeName = demo.StoreName
 	}
-	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker))
+	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker), moderation.WithClock(c.Clock))
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})

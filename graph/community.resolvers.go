@@ -105,15 +105,19 @@ func (r *queryResolver) Topics(ctx context.Context) ([]*ent.Topic, error) {
 }
 
 // Posts is the resolver for the posts field.
-func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*community.PostPage, error) {
-	return r.Community.Feed(ctx, topic, community.Page{After: after, First: first, Before: before, Last: last,
-		FeedCursor: selectsFeedCursor(ctx, "PostConnection")})
+func (r *queryResolver) Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error) {
+	by := community.SortNewest
+	if sort != nil {
+		by = *sort
+	}
+	return r.Community.Feed(ctx, topic, by, community.Page{After: after, First: first, Before: before, Last: last,
+		FeedCursor: selects(ctx, "PostConnection", "feedCursor"), TotalCount: selects(ctx, "PostConnection", "totalCount")})
 }
 
 // MyPosts is the resolver for the myPosts field.
 func (r *queryResolver) MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error) {
 	return r.Community.Mine(ctx, community.Page{After: after, First: first, Before: before, Last: last,
-		FeedCursor: selectsFeedCursor(ctx, "PostConnection")})
+		FeedCursor: selects(ctx, "PostConnection", "feedCursor")})
 }
 
 // PostProductTag returns PostProductTagResolver implementation.

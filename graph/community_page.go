@@ -6,13 +6,13 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// selectsFeedCursor reports whether the connection field being resolved
-// (of GraphQL type typeName) selects feedCursor, in any of its fragments:
-// the feed's position costs a statement, which a page that does not
-// follow the feed should not pay.
-func selectsFeedCursor(ctx context.Context, typeName string) bool {
+// selects reports whether the field being resolved (of GraphQL type
+// typeName) selects field, in any of its fragments. A connection's
+// feedCursor costs a statement, which a page that does not follow the feed
+// should not pay; so does a hand-paged connection's totalCount.
+func selects(ctx context.Context, typeName, field string) bool {
 	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typeName}) {
-		if f.Name == "feedCursor" {
+		if f.Name == field {
 			return true
 		}
 	}

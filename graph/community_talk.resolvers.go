@@ -79,7 +79,7 @@ func (r *mutationResolver) UnsilenceAuthor(ctx context.Context, input model.Unsi
 // Comments is the resolver for the comments field.
 func (r *postResolver) Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.CommentPage, error) {
 	return r.Community.Comments(ctx, obj, community.Page{After: after, First: first, Before: before, Last: last,
-		FeedCursor: selectsFeedCursor(ctx, "CommentConnection")})
+		FeedCursor: selects(ctx, "CommentConnection", "feedCursor")})
 }
 
 // ViewerReactions is the resolver for the viewerReactions field.

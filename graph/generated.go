@@ -452,7 +452,7 @@ type ComplexityRoot struct {
 		Nodes                func(childComplexity int, ids []int) int
 		Order                func(childComplexity int, number string) int
 		Orders               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
-		Posts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) int
+		Posts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) int
 		ReviewsAwaitingReply func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Topics               func(childComplexity int) int
 		Viewer               func(childComplexity int) int
@@ -774,7 +774,7 @@ type QueryResolver interface {
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	WatchedWords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) (*ent.WatchedWordConnection, error)
 	Topics(ctx context.Context) ([]*ent.Topic, error)
-	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string) (*community.PostPage, error)
+	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
 	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
@@ -2537,7 +2537,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["topic"].(*string)), true
+		return e.ComplexityRoot.Query.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["topic"].(*string), args["sort"].(*community.Sort)), true
 	case "Query.reviewsAwaitingReply":
 		if e.ComplexityRoot.Query.ReviewsAwaitingReply == nil {
 			break
@@ -3585,6 +3585,20 @@ type PostProductTag {
   verifiedBuyer: Boolean!
 }
 
+"""How the community feed is ordered."""
+enum PostSort {
+  """Newest first, by when each post was published (an approved post enters at the top)."""
+  NEWEST
+  """
+  Most reactions made in the 7 days before the server's clock first, ties
+  newest first; posts without reactions in those days follow, newest first.
+  Pages forward only (first, after). The window is fixed by the first page:
+  its cursors keep counting the same 7 days, so later pages never reshuffle
+  what earlier ones showed.
+  """
+  TOP_WEEK
+}
+
 """Staff's override of the community trust rule for one customer."""
 enum CommunityTrust {
   """The automatic rule decides (see the README's Community section)."""
@@ -3618,8 +3632,9 @@ extend type Query {
   """The community's topics, in staff's order."""
   topics: [Topic!]!
   """
-  PUBLISHED posts, newest first (by when they were published), in one topic
-  or across all. The viewer's own waiting posts are in myPosts.
+  PUBLISHED posts, in one topic or across all: newest first (by when they
+  were published), or most reacted in the last 7 days (sort: TOP_WEEK). The
+  viewer's own waiting posts are in myPosts.
   """
   posts(
     "Returns the elements after this cursor."
@@ -3632,6 +3647,8 @@ extend type Query {
     last: Int
     "A topic's slug; all topics when absent. An unknown slug is NOT_FOUND."
     topic: String
+    "The order; newest first by default. A cursor pages the order it came from only (INVALID_INPUT otherwise)."
+    sort: PostSort = NEWEST
   ): PostConnection!
   """The signed-in customer's own posts in every state, newest first (their profile)."""
   myPosts(
@@ -11263,6 +11280,14 @@ func (ec *executionContext) field_Query_posts_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["topic"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*community.Sort, error) {
+			return ec.unmarshalOPostSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -18557,7 +18582,7 @@ func (ec *executionContext) _Query_posts(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["topic"].(*string))
+			return ec.Resolvers.Query().Posts(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["topic"].(*string), fc.Args["sort"].(*community.Sort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *community.PostPage) graphql.Marshaler {
@@ -39830,6 +39855,22 @@ func (ec *executionContext) marshalOPostEdge2ᚖgithubᚗcomᚋaftercartᚋafter
 		return graphql.Null
 	}
 	return ec._PostEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPostSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSort(ctx context.Context, v any) (*community.Sort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(community.Sort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPostSort2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐSort(ctx context.Context, sel ast.SelectionSet, v *community.Sort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOProductWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProductWhereInputᚄ(ctx context.Context, v any) ([]*ent.ProductWhereInput, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/media"
 )
@@ -102,6 +103,25 @@ func TestParseFlags(t *testing.T) {
 		{"an unparsable video cap", nil, map[string]string{"AFTERCART_MEDIA_MAX_VIDEO_MB": "100MB"}, true, nil},
 		{"no fake carrier events in production", []string{"-simulate-carriers", "1s"}, nil, true, nil},
 		{"bad seed value", []string{"-seed", "maybe"}, nil, true, nil},
+		{"flag threshold: the community's default", nil, nil, false, func(t *testing.T, c app.Config) {
+			if c.FlagThreshold != community.DefaultFlagThreshold {
+				t.Errorf("flag threshold %g", c.FlagThreshold)
+			}
+		}},
+		{"flag threshold from the environment", nil, map[string]string{"AFTERCART_FLAG_THRESHOLD": "4.5"}, false, func(t *testing.T, c app.Config) {
+			if c.FlagThreshold != 4.5 {
+				t.Errorf("flag threshold %g", c.FlagThreshold)
+			}
+		}},
+		{"flag threshold flag wins", []string{"-flag-threshold", "2"}, map[string]string{"AFTERCART_FLAG_THRESHOLD": "4.5"}, false, func(t *testing.T, c app.Config) {
+			if c.FlagThreshold != 2 {
+				t.Errorf("flag threshold %g", c.FlagThreshold)
+			}
+		}},
+		{"a zero flag threshold", []string{"-flag-threshold", "0"}, nil, true, nil},
+		{"a negative flag threshold", nil, map[string]string{"AFTERCART_FLAG_THRESHOLD": "-1"}, true, nil},
+		{"a flag threshold out of reach", []string{"-flag-threshold", "1000"}, nil, true, nil},
+		{"an unparsable flag threshold", nil, map[string]string{"AFTERCART_FLAG_THRESHOLD": "three"}, true, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clearConfigEnv(t)

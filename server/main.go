@@ -27,6 +27,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/community"
 )
 
 func main() {
@@ -121,6 +122,7 @@ func (m *Main) ParseFlags(args []string) error {
 	gcFloor := fs.Int("gc-heap-floor", envInt("AFTERCART_GC_HEAP_FLOOR", 64), "MB of heap below which the garbage collector does not run; 0 keeps Go's GOGC=100 (a GOGC in the environment wins) (env AFTERCART_GC_HEAP_FLOOR)")
 	fs.StringVar(&c.StoreName, "store-name", os.Getenv("AFTERCART_STORE_NAME"), "the store's name, shown on its replies to reviews; default \"The store\" (env AFTERCART_STORE_NAME)")
 	fs.BoolVar(&c.ReviewsRequirePurchase, "reviews-require-purchase", envBool("AFTERCART_REVIEWS_REQUIRE_PURCHASE", false), "accept reviews only from customers with a delivered order line of the product (env AFTERCART_REVIEWS_REQUIRE_PURCHASE)")
+	fs.Float64Var(&c.FlagThreshold, "flag-threshold", envFloat("AFTERCART_FLAG_THRESHOLD", community.DefaultFlagThreshold), "the flag score that hides a review, post or comment at once and queues it for staff: a newcomer's flag weighs 1, a reliable flagger's up to 2 (env AFTERCART_FLAG_THRESHOLD)")
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	mf := addMediaFlags(fs)
 	jf := addJobFlags(fs)
@@ -153,6 +155,11 @@ func (m *Main) ParseFlags(args []string) error {
 	c.NoFastPath = !*fastPath
 	if c.MaxInFlight < -1 || c.MaxQueued < 0 {
 		problems = append(problems, fmt.Sprintf("-max-inflight-requests (%d) must be -1 or more and -max-queued-requests (%d) 0 or more", c.MaxInFlight, c.MaxQueued))
+	}
+	if c.FlagThreshold == 0 {
+		// Zero means "the default" in app.Config; on the command line it
+		// would hide everything at its first flag.
+		problems = append(problems, fmt.Sprintf("-flag-threshold (AFTERCART_FLAG_THRESHOLD) is 0; must be above 0 and at most %d", app.MaxFlagThreshold))
 	}
 	if *gcFloor < 0 {
 		problems = append(problems, fmt.Sprintf("-gc-heap-floor (AFTERCART_GC_HEAP_FLOOR) %d must be 0 or more MB", *gcFloor))

@@ -179,7 +179,7 @@ func (a *App) Run(ctx context.Context) error {
 	if storeName == "" && c.Dev {
 		storeName = demo.StoreName
 	}
-	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker))
+	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker), moderation.WithClock(c.Clock))
 	// Before anything that delivers orders or publishes content: the
 	// program hooks into those writes (loyalty.Service.Register).
 	if a.Loyalty, err = loyalty.NewService(a.DB, loyalty.Config{Clock: c.Clock}); err != nil {
@@ -190,7 +190,8 @@ func (a *App) Run(ctx context.Context) error {
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
 	a.reviewReplies = reviews.NewReplyFeed(a.Live, a.DB.Client)
-	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker})
+	a.community = community.NewService(a.DB, a.moderation, community.Config{Media: a.media, Limits: c.CommunityLimits, Clock: c.Clock, Broker: a.broker,
+		FlagThreshold: c.FlagThreshold})
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	if c.JobsSetup != nil {

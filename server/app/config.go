@@ -87,6 +87,10 @@ type Config struct {
 	// ReviewLimits overrides the per-customer review, reply and vote rate
 	// limits (tests); nil means reviews.DefaultLimits.
 	ReviewLimits *reviews.Limits
+	// FlagThreshold is the flag score that hides a review, post or comment
+	// at once and queues it for staff (see server/community's doc); zero
+	// means community.DefaultFlagThreshold.
+	FlagThreshold float64
 	// CommunityLimits overrides the per-customer posting limit (tests);
 	// nil means community.DefaultLimits.
 	CommunityLimits *community.Limits
@@ -113,6 +117,11 @@ type Config struct {
 	// concepts' and before the job system starts (tests).
 	JobsSetup func(*jobs.System)
 }
+
+// MaxFlagThreshold bounds -flag-threshold: a flag weighs at most 2, so a
+// higher threshold would take more flaggers than a store has to hide
+// anything, which is a typo rather than a choice.
+const MaxFlagThreshold = 100
 
 // ConfigError lists every problem found in the configuration (by
 // Validate, and by package main's flag parsing).
@@ -200,6 +209,9 @@ func (c *Config) problems() []string {
 	}
 	if c.IntegrationPerSecond <= 0 {
 		add("-integration-cost-per-second (AFTERCART_INTEGRATION_COST_PER_SECOND) is %g; must be at least 1", c.IntegrationPerSecond)
+	}
+	if c.FlagThreshold < 0 || c.FlagThreshold > MaxFlagThreshold {
+		add("-flag-threshold (AFTERCART_FLAG_THRESHOLD) is %g; must be above 0 and at most %d", c.FlagThreshold, MaxFlagThreshold)
 	}
 	if c.PprofAddr != "" {
 		if p := pprofAddrProblem(c.PprofAddr); p != "" {

@@ -38,7 +38,7 @@ func TestCensor(t *testing.T) {
 			{"staff", fx.staff, "This DARN box", "darn right"},
 			{"anonymous", context.Background(), "This **** box", "**** right"},
 		} {
-			conn, err := fx.svc.Feed(v.ctx, nil, community.Page{First: &first})
+			conn, err := fx.svc.Feed(v.ctx, nil, community.SortNewest, community.Page{First: &first})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -115,7 +115,7 @@ func (s *Service) AddComment(ctx context.Context, in CommentInput) (*CommentResu
 		if err := recount(ctx, tx, p.ID, 0, n); err != nil {
 			return err
 		}
-		if err := recordOutcome(ctx, tx, commentType, c.ID, c.CustomerID, types.ModerationPending, status, rec, verdict); err != nil {
+		if err := s.recordOutcome(ctx, tx, commentType, c.ID, c.CustomerID, types.ModerationPending, status, rec, verdict); err != nil {
 			return err
 		}
 		// The live feeds, under the post's row lock (openPost), the queue's
@@ -202,7 +202,7 @@ func (s *Service) EditComment(ctx context.Context, in CommentEdit) (*CommentResu
 			return err
 		}
 		if status != c.Status {
-			if err := recordOutcome(ctx, tx, commentType, c.ID, c.CustomerID, c.Status, status, rec, verdict); err != nil {
+			if err := s.recordOutcome(ctx, tx, commentType, c.ID, c.CustomerID, c.Status, status, rec, verdict); err != nil {
 				return err
 			}
 		}
@@ -385,12 +385,12 @@ func recount(ctx context.Context, tx *ent.Tx, postID, before, after int) error {
 // recordOutcome writes the publishing rule's outcome for a post or a
 // comment to the trail, so that staff see why it went up at once or
 // waits.
-func recordOutcome(ctx context.Context, tx *ent.Tx, typ string, id, authorID int, from, to types.ModerationStatus, rec Record, v moderation.Verdict) error {
+func (s *Service) recordOutcome(ctx context.Context, tx *ent.Tx, typ string, id, authorID int, from, to types.ModerationStatus, rec Record, v moderation.Verdict) error {
 	reason := "trusted author; no watched word needs approval"
 	if to != types.ModerationPublished {
 		reason = holdReason(rec, v)
 	}
-	_, err := moderation.Record(ctx, tx, typ, moderation.Item{ID: id, Status: from, AuthorID: &authorID}, nil, to, &reason, moderation.AutoActor)
+	_, err := s.mod.Record(ctx, tx, typ, moderation.Item{ID: id, Status: from, AuthorID: &authorID}, nil, to, &reason, moderation.AutoActor)
 	return err
 }
 

@@ -55,7 +55,8 @@ func eachDB(t *testing.T, f func(t *testing.T, fx *fixture)) {
 			if err := d.Migrate(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			fx := &fixture{d: d, mod: moderation.NewService(d), clock: clockwork.NewFakeClockAt(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
+			clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+			fx := &fixture{d: d, mod: moderation.NewService(d, moderation.WithClock(clock)), clock: clock,
 				sys:   auth.WithSystem(context.Background()),
 				staff: auth.NewContext(context.Background(), &auth.Viewer{Role: auth.RoleAdmin, Subject: "admin"})}
 			fx.svc = community.NewService(d, fx.mod, community.Config{Clock: fx.clock,

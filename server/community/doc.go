@@ -90,7 +90,9 @@
 //
 // Reaction: post, customer, kind; unique per post, customer and kind (the
 // database refuses the second: CONFLICT). "Most reacted in the last 7
-// days" counts reactions by created_at (index created_at, post_id).
+// days" (posts(sort: TOP_WEEK), feed_top.go) counts reactions by
+// created_at (index created_at, post_id), made by the app's clock, in one
+// bounded statement per page.
 //
 // Flag: item (review, post or comment, by global id, no foreign key: the
 // record outlives the item), the item's author, the flagger, reason (SPAM,
@@ -110,7 +112,8 @@
 // the same way; their score is summed from the flags table under the
 // review's row lock, since the review row carries no score.
 //
-// The threshold is Config.FlagThreshold (default 3). Only PUBLISHED items
+// The threshold is Config.FlagThreshold (default 3; the server's
+// -flag-threshold, AFTERCART_FLAG_THRESHOLD). Only PUBLISHED items
 // can be flagged (nobody else sees the others). An item is in the queue
 // (reason FLAGGED) while it is HIDDEN with OPEN flags; any staff decision
 // settles them in the moderation core: REJECT, or HIDE on the hidden item

@@ -225,3 +225,43 @@ func TestQueueFilters(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestModerationUsesTheClock: the moderation core dates what it writes by
+// the app's clock: the "auto" decision of a flag hide when the flags
+// passed the threshold, and, once the clock has moved on, the staff
+// decision and the flags it settles (decided_at) at that later moment.
+func TestModerationUsesTheClock(t *testing.T) {
+	eachDB(t, func(t *testing.T, fx *fixture) {
+		author := fx.mustTrusted(t, "Ana")
+		p := fx.post(t, author, "Flag me")
+		hiddenAt := fx.clock.Now()
+		for _, n := range []string{"Ben", "Cat", "Dan"} {
+			ctx, _ := fx.customer(t, n)
+			fx.flag(t, ctx, p.ID)
+		}
+		fx.clock.Advance(5 * time.Hour)
+		decidedAt := fx.clock.Now()
+		fx.moderate(t, p.ID, types.ModerationRestore)
+
+		ds := fx.d.ModerationDecision.Query().Where(moderationdecision.ItemID(p.ID)).
+			Order(ent.Asc(moderationdecision.FieldID)).AllX(fx.sys)
+		var got []string
+		for _, d := range ds {
+			got = append(got, d.Actor+"@"+d.CreatedAt.UTC().Format(time.RFC3339))
+		}
+		// The post's own publishing decision, the flag hide, staff's.
+		want := []string{"auto@" + hiddenAt.Format(time.RFC3339), "auto@" + hiddenAt.Format(time.RFC3339), "admin@" + decidedAt.Format(time.RFC3339)}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("trail %v, want %v", got, want)
+		}
+		fs := fx.d.Flag.Query().Where(flag.ItemID(p.ID)).AllX(fx.sys)
+		if len(fs) != 3 {
+			t.Fatalf("%d flags", len(fs))
+		}
+		for _, f := range fs {
+			if f.Outcome != types.FlagRejected || f.DecidedAt == nil || !f.DecidedAt.Equal(decidedAt) {
+				t.Fatalf("flag %+v: want REJECTED, decided at %s", f, decidedAt)
+			}
+		}
+	})
+}

@@ -160,7 +160,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*PostResult, erro
 			return err
 		}
 		id = p.ID
-		if err := recordRule(ctx, tx, p, types.ModerationPending, status, rec, verdict); err != nil {
+		if err := s.recordRule(ctx, tx, p, types.ModerationPending, status, rec, verdict); err != nil {
 			return err
 		}
 		// Live: a post published at once joins the feeds; one that waits
@@ -256,7 +256,7 @@ func (s *Service) Edit(ctx context.Context, in EditInput) (*PostResult, error) {
 			}
 		}
 		if status != p.Status {
-			if err := recordRule(ctx, tx, p, p.Status, status, rec, verdict); err != nil {
+			if err := s.recordRule(ctx, tx, p, p.Status, status, rec, verdict); err != nil {
 				return err
 			}
 		}
@@ -392,13 +392,13 @@ func deliveredLine(ctx context.Context, tx *ent.Tx, customerID, productID int) (
 
 // recordRule writes the publishing rule's outcome to the trail, so that
 // staff see why a post went up at once or waits.
-func recordRule(ctx context.Context, tx *ent.Tx, p *ent.Post, from, to types.ModerationStatus, rec Record, v moderation.Verdict) error {
+func (s *Service) recordRule(ctx context.Context, tx *ent.Tx, p *ent.Post, from, to types.ModerationStatus, rec Record, v moderation.Verdict) error {
 	reason := "trusted author; no watched word needs approval"
 	if to != types.ModerationPublished {
 		reason = holdReason(rec, v)
 	}
 	cid := p.CustomerID
-	_, err := moderation.Record(ctx, tx, postType, moderation.Item{ID: p.ID, Status: from, AuthorID: &cid}, nil, to, &reason, moderation.AutoActor)
+	_, err := s.mod.Record(ctx, tx, postType, moderation.Item{ID: p.ID, Status: from, AuthorID: &cid}, nil, to, &reason, moderation.AutoActor)
 	return err
 }
 

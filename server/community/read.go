@@ -22,6 +22,9 @@ type Page struct {
 	// FeedCursor asks for the live feed's position with the page (see
 	// PostPage): one more statement, read before the rows.
 	FeedCursor bool
+	// TotalCount asks for the connection's totalCount where the page is
+	// not read by entgql's Paginate (which sees the selection itself).
+	TotalCount bool
 }
 
 // newestPublished orders the feed: by first publication, newest first
@@ -32,13 +35,15 @@ var newestPublished = &ent.PostOrder{Direction: entgql.OrderDirectionDesc, Field
 var newestWritten = &ent.PostOrder{Direction: entgql.OrderDirectionDesc, Field: ent.PostOrderFieldCreatedAt}
 
 // Feed lists PUBLISHED posts, in one topic (by slug) or across all, newest
-// first. The viewer's own unpublished posts are not in it (they are in
+// first or, with SortTopWeek, most reacted in the last 7 days (see
+// topPage). The viewer's own unpublished posts are not in it (they are in
 // Mine); an unknown topic is NOT_FOUND. A page's media and tags are
 // eager-loaded with it. With p.FeedCursor, the page carries the position
 // of the topic's post feeds, taken before its rows.
-func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*PostPage, error) {
+func (s *Service) Feed(ctx context.Context, topicSlug *string, sort Sort, p Page) (*PostPage, error) {
 	q := s.db.Post.Query().Where(post.StatusEQ(types.ModerationPublished))
 	stream := AllTopics
+	var topicID *int
 	if topicSlug != nil {
 		id, err := s.db.Topic.Query().Where(topic.Slug(*topicSlug)).OnlyID(ctx)
 		if ent.IsNotFound(err) {
@@ -47,7 +52,15 @@ func (s *Service) Feed(ctx context.Context, topicSlug *string, p Page) (*PostPag
 			return nil, err
 		}
 		q.Where(post.TopicID(id))
-		stream = id
+		stream, topicID = id, &id
+	}
+	if sort == SortTopWeek {
+		return s.postPage(ctx, p, stream, func() (*ent.PostConnection, error) { return s.topPage(ctx, topicID, p) })
+	}
+	for _, c := range []*entgql.Cursor[int]{p.After, p.Before} {
+		if c != nil && isTopCursor(c) {
+			return nil, errs.Invalid("after", "a TOP_WEEK cursor pages the TOP_WEEK order only")
+		}
 	}
 	return s.postPage(ctx, p, stream, func() (*ent.PostConnection, error) {
 		return withViewer(ctx, withEdges(q)).Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithPostOrder(newestPublished))

@@ -70,7 +70,7 @@ func (fx *fixture) thread(t *testing.T, ctx context.Context, p *ent.Post) (strin
 func (fx *fixture) feedCount(t *testing.T, ctx context.Context, id int) int {
 	t.Helper()
 	first := 50
-	conn, err := fx.svc.Feed(ctx, nil, community.Page{First: &first})
+	conn, err := fx.svc.Feed(ctx, nil, community.SortNewest, community.Page{First: &first})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestReactions(t *testing.T) {
 		wantCode(t, "taking back a reaction never left", err, errs.NotFound)
 		// Ben's kinds, on a feed page and alone; nobody else has any.
 		first := 10
-		conn, err := fx.svc.Feed(ben, nil, community.Page{First: &first})
+		conn, err := fx.svc.Feed(ben, nil, community.SortNewest, community.Page{First: &first})
 		if err != nil {
 			t.Fatal(err)
 		}

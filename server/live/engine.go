@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -38,6 +39,10 @@ type Engine struct {
 	// namespaces holds the registered feeds' namespaces, to refuse a
 	// second feed that would share the first one's topics.
 	namespaces map[string]struct{}
+	// members counts the subscribers of every hub; membersC is closed
+	// and replaced each time it changes (see WaitMembers).
+	members  int
+	membersC chan struct{}
 }
 
 // waker is what the engine needs of a hub, whatever its feed's types.
@@ -46,12 +51,42 @@ type waker interface{ wake() }
 // NewEngine returns an Engine woken by broker, with the real clock and no
 // observer unless options say otherwise. Register feeds on it with NewFeed.
 func NewEngine(broker pubsub.Broker, log *slog.Logger, opts ...Option) *Engine {
-	e := &Engine{log: log, clock: clockwork.NewRealClock(), obs: nopObserver{}, hubs: map[string]waker{}, namespaces: map[string]struct{}{}}
+	e := &Engine{log: log, clock: clockwork.NewRealClock(), obs: nopObserver{}, hubs: map[string]waker{}, namespaces: map[string]struct{}{},
+		membersC: make(chan struct{})}
 	for _, o := range opts {
 		o(e)
 	}
 	e.stop = broker.Listen(e)
 	return e
+}
+
+// WaitMembers waits until ok accepts the number of subscribers joined to
+// the engine's hubs, of every feed, or ctx ends (its error). A subscriber
+// counts from its join until the hub's leave, which runs on its own after
+// its subscription ends: tests wait here for a leave, rather than for a
+// while.
+func (e *Engine) WaitMembers(ctx context.Context, ok func(n int) bool) error {
+	for {
+		e.mu.Lock()
+		n, changed := e.members, e.membersC
+		e.mu.Unlock()
+		if ok(n) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// addMembers moves the subscriber count by d and wakes WaitMembers; the
+// caller holds e.mu.
+func (e *Engine) addMembers(d int) {
+	e.members += d
+	close(e.membersC)
+	e.membersC = make(chan struct{})
 }
 
 // Close stops listening. Open subscriptions end when their contexts do.

@@ -151,6 +151,7 @@ func (f *Feed[K, T]) join(m *member[T], r *renderer[T], key K, cursor int) (*hub
 		m.group = g
 		h.size++
 		h.mu.Unlock()
+		e.addMembers(1)
 		e.mu.Unlock()
 		return h, nil
 	}
@@ -188,6 +189,7 @@ func (h *hub[K, T]) leave(m *member[T]) {
 		if _, ok := g.members[m]; ok {
 			delete(g.members, m)
 			h.size--
+			e.addMembers(-1)
 		}
 		if len(g.members) == 0 {
 			delete(h.groups, m.key)

@@ -3,6 +3,8 @@ package moderation
 import (
 	"context"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/schema/types"
@@ -32,6 +34,17 @@ type Option func(*Service)
 // changes are still logged (a subscriber resuming from a cursor reads
 // them), but no open stream is woken: the server always passes one.
 func WithBroker(b pubsub.Broker) Option { return func(s *Service) { s.broker = b } }
+
+// WithClock dates the core's writes (decisions in the trail, settled
+// flags) by c, the app's clock, which tests replace; without it, the real
+// clock.
+func WithClock(c clockwork.Clock) Option {
+	return func(s *Service) {
+		if c != nil {
+			s.clock = c
+		}
+	}
+}
 
 // InQueue reports whether an item waits for a staff decision: PENDING
 // (waiting for approval), or held by flags (hidden at once and queued;

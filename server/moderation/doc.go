@@ -21,6 +21,11 @@
 // trail shows why an item was published or held without staff ever
 // touching it. Everything here is staff-only: customers get FORBIDDEN.
 //
+// The core dates what it writes (decisions in the trail, the decided_at of
+// the flags a decision settles) by the app's clock (WithClock), the one the
+// content kinds date their items, flags and silences by, so that tests
+// move time for all of them at once.
+//
 // # Matching watched words
 //
 // Text and words are normalized the same way (Normalize): Unicode NFKC,

@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"time"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/flag"
@@ -58,7 +57,7 @@ func (s *Service) AutoHide(ctx context.Context, tx *ent.Tx, l *Locked, reason st
 	if err := l.kind.SetStatus(ctx, tx, l.Item, types.ModerationHidden, &reason); err != nil {
 		return false, err
 	}
-	if _, err := Record(ctx, tx, l.kind.Type(), l.Item, nil, types.ModerationHidden, &reason, AutoActor); err != nil {
+	if _, err := s.Record(ctx, tx, l.kind.Type(), l.Item, nil, types.ModerationHidden, &reason, AutoActor); err != nil {
 		return false, err
 	}
 	if err := s.QueueMoved(ctx, tx, l.kind.Type(), l.ID, false, true); err != nil {
@@ -74,12 +73,13 @@ func openFlags(ctx context.Context, tx *ent.Tx, id int) (int, error) {
 }
 
 // settleFlags settles the item's OPEN flags after a staff action: UPHELD
-// when it took the item down, REJECTED when it put it up.
-func settleFlags(ctx context.Context, tx *ent.Tx, id int, action types.ModerationAction) error {
+// when it took the item down, REJECTED when it put it up; decided_at is
+// the core's clock.
+func (s *Service) settleFlags(ctx context.Context, tx *ent.Tx, id int, action types.ModerationAction) error {
 	outcome := types.FlagRejected
 	if action == types.ModerationReject || action == types.ModerationHide {
 		outcome = types.FlagUpheld
 	}
 	return tx.Flag.Update().Where(flag.ItemID(id), flag.OutcomeEQ(types.FlagOpen)).
-		SetOutcome(outcome).SetDecidedAt(time.Now().Round(0)).Exec(ctx)
+		SetOutcome(outcome).SetDecidedAt(s.now()).Exec(ctx)
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/schema/types"
@@ -57,18 +60,24 @@ type Kind interface {
 type Service struct {
 	db     *db.DB
 	broker pubsub.Broker
+	clock  clockwork.Clock
 	mu     sync.RWMutex
 	kinds  []Kind
 }
 
-// NewService returns the core, writing through d (see WithBroker).
+// NewService returns the core, writing through d (see WithBroker and
+// WithClock).
 func NewService(d *db.DB, opts ...Option) *Service {
-	s := &Service{db: d}
+	s := &Service{db: d, clock: clockwork.NewRealClock()}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
+
+// now is the clock's time without its monotonic reading, which the
+// embedded SQLite driver would store (see community.Service.now).
+func (s *Service) now() time.Time { return s.clock.Now().Round(0) }
 
 // Register adds a kind of content; each concept registers its own at start.
 func (s *Service) Register(k Kind) {
@@ -146,7 +155,7 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 		if err := kind.SetStatus(ctx, tx, it, to, reason); err != nil {
 			return err
 		}
-		if err := settleFlags(ctx, tx, in.ItemID, in.Action); err != nil {
+		if err := s.settleFlags(ctx, tx, in.ItemID, in.Action); err != nil {
 			return err
 		}
 		// A flag hold (HIDDEN with OPEN flags) was in the queue; once a
@@ -155,7 +164,7 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 			return err
 		}
 		action := in.Action
-		res.Decision, err = Record(ctx, tx, kind.Type(), it, &action, to, reason, actor)
+		res.Decision, err = s.Record(ctx, tx, kind.Type(), it, &action, to, reason, actor)
 		return err
 	})
 	if err != nil {
@@ -165,11 +174,12 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 	return res, err
 }
 
-// Record appends a decision about it to the trail, in tx: staff decisions
-// come from Moderate; a kind records its publishing rule's outcomes
-// (action nil, actor AutoActor) itself.
-func Record(ctx context.Context, tx *ent.Tx, itemType string, it Item, action *types.ModerationAction, to types.ModerationStatus, reason *string, actor string) (*ent.ModerationDecision, error) {
+// Record appends a decision about it to the trail, in tx, dated by the
+// core's clock: staff decisions come from Moderate; a kind records its
+// publishing rule's outcomes (action nil, actor AutoActor) itself.
+func (s *Service) Record(ctx context.Context, tx *ent.Tx, itemType string, it Item, action *types.ModerationAction, to types.ModerationStatus, reason *string, actor string) (*ent.ModerationDecision, error) {
 	return tx.ModerationDecision.Create().
+		SetCreatedAt(s.now()).
 		SetItemID(it.ID).
 		SetItemType(itemType).
 		SetNillableAuthorID(it.AuthorID).

@@ -224,7 +224,7 @@ func (s *Service) recordRule(ctx context.Context, tx *ent.Tx, r *ent.Review, fro
 		reason = holdReason(verified, v)
 	}
 	cid := r.CustomerID
-	_, err := moderation.Record(ctx, tx, "Review", moderation.Item{ID: r.ID, Status: from, AuthorID: &cid}, nil, to, &reason, moderation.AutoActor)
+	_, err := s.mod.Record(ctx, tx, "Review", moderation.Item{ID: r.ID, Status: from, AuthorID: &cid}, nil, to, &reason, moderation.AutoActor)
 	return err
 }
 

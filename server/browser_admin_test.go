@@ -1,11 +1,8 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -22,29 +19,14 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/admin/.
 func TestAdminInBrowser(t *testing.T) {
-	node, dist, chromium := mustBrowser(t)
-	s := mustServer(t, "", func(c *app.Config) {
-		c.Dev = true
-		c.Seed = true
-		c.Simulate = 0
-		c.DemoDir = dist
-	})
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "admin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
+	b := startBrowserDemo(t, "admin")
 	// Not in the demo data: the script creates this customer with
 	// importOrder, so their first post waits for approval.
 	const author = "ines@example.com"
-	runBrowserScript(t, node, "admin.mjs", artifacts,
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
+	b.run(t, "admin.mjs",
+		"AFTERCART_ADMIN_TOKEN="+b.Token(t, auth.RoleAdmin, ""),
 		"AFTERCART_AUTHOR_EMAIL="+author,
-		"AFTERCART_AUTHOR_TOKEN="+s.Token(t, auth.RoleCustomer, author),
-		"AFTERCART_OTHER_TOKEN="+s.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
-		"CHROMIUM="+chromium,
+		"AFTERCART_AUTHOR_TOKEN="+b.Token(t, auth.RoleCustomer, author),
+		"AFTERCART_OTHER_TOKEN="+b.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
 	)
 }

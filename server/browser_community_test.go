@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 )
@@ -24,31 +22,16 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/community/.
 func TestCommunityInBrowser(t *testing.T) {
-	node, dist, chromium := mustBrowser(t)
-	s := mustServer(t, "", func(c *app.Config) {
-		c.Dev = true
-		c.Seed = true
-		c.Simulate = 0
-		c.DemoDir = dist
-	})
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "community"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
+	b := startBrowserDemo(t, "community")
 	photo, err := filepath.Abs(filepath.Join("demo", "photos", "unboxing.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runBrowserScript(t, node, "community.mjs", artifacts,
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
-		"AFTERCART_CUSTOMER_TOKEN="+s.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
-		"AFTERCART_LEO_TOKEN="+s.Token(t, auth.RoleCustomer, demo.OtherCustomerEmail),
-		"AFTERCART_MINA_TOKEN="+s.Token(t, auth.RoleCustomer, demo.DemoCustomerEmail),
+	b.run(t, "community.mjs",
+		"AFTERCART_ADMIN_TOKEN="+b.Token(t, auth.RoleAdmin, ""),
+		"AFTERCART_CUSTOMER_TOKEN="+b.Token(t, auth.RoleCustomer, demo.NewCustomerEmail),
+		"AFTERCART_LEO_TOKEN="+b.Token(t, auth.RoleCustomer, demo.OtherCustomerEmail),
+		"AFTERCART_MINA_TOKEN="+b.Token(t, auth.RoleCustomer, demo.DemoCustomerEmail),
 		"AFTERCART_PHOTO="+photo,
-		"CHROMIUM="+chromium,
 	)
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -20,28 +18,13 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/reviews/.
 func TestReviewsInBrowser(t *testing.T) {
-	node, dist, chromium := mustBrowser(t)
-	s := mustServer(t, "", func(c *app.Config) {
-		c.Dev = true
-		c.Seed = true
-		c.Simulate = 0
-		c.DemoDir = dist
-	})
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "reviews"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
+	b := startBrowserDemo(t, "reviews")
 	photo, err := filepath.Abs(filepath.Join("demo", "photos", "filter.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runBrowserScript(t, node, "reviews.mjs", artifacts,
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_ADMIN_TOKEN="+s.Token(t, auth.RoleAdmin, ""),
+	b.run(t, "reviews.mjs",
+		"AFTERCART_ADMIN_TOKEN="+b.Token(t, auth.RoleAdmin, ""),
 		"AFTERCART_PHOTO="+photo,
-		"CHROMIUM="+chromium,
 	)
 }

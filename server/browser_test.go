@@ -26,28 +26,8 @@ import (
 // it skips locally and fails in CI. Screenshots go to
 // web-demo/test-results/browser/.
 func TestWebDemoInBrowser(t *testing.T) {
-	node, dist, chromium := mustBrowser(t)
-
-	s := mustServer(t, "", func(c *app.Config) {
-		c.Dev = true
-		c.Seed = true
-		c.Simulate = 0 // the script records every event itself
-		c.DemoDir = dist
-	})
-
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "browser"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
-
-	runBrowserScript(t, node, "browser.mjs", artifacts,
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
-		"CHROMIUM="+chromium,
-	)
+	b := startBrowserDemo(t, "browser")
+	b.run(t, "browser.mjs", "AFTERCART_INTEGRATION_TOKEN="+b.Integration(t))
 }
 
 // TestGraphiQLInBrowser runs web-demo/e2e/graphiql.mjs: GraphiQL, which a
@@ -59,28 +39,51 @@ func TestWebDemoInBrowser(t *testing.T) {
 // this replaced, loads React and GraphiQL from a CDN). Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/graphiql/.
 func TestGraphiQLInBrowser(t *testing.T) {
-	node, dist, chromium := mustBrowser(t)
-	if _, err := os.Stat(filepath.Join(dist, app.ExplorerPage)); err != nil {
-		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", dist, app.ExplorerPage)
+	b := startBrowserDemo(t, "graphiql")
+	if _, err := os.Stat(filepath.Join(b.dist, app.ExplorerPage)); err != nil {
+		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", b.dist, app.ExplorerPage)
 	}
+	b.run(t, "graphiql.mjs", "AFTERCART_INTEGRATION_TOKEN="+b.Integration(t))
+}
+
+// browserDemo is one browser test's set-up: the real server in development
+// mode with the demo data, serving the web-demo build, its carrier
+// simulator off (the scripts record every event they wait for
+// themselves), and a clean directory for the script's screenshots.
+type browserDemo struct {
+	*testServer
+	node, dist, chromium string
+	// artifacts is web-demo/test-results/<name>/, emptied first.
+	artifacts string
+}
+
+// startBrowserDemo starts the demo server for the browser test called name
+// (its screenshots go to web-demo/test-results/<name>/), or skips the test
+// as mustBrowser does.
+func startBrowserDemo(t *testing.T, name string) *browserDemo {
+	t.Helper()
+	node, dist, chromium := mustBrowser(t)
 	s := mustServer(t, "", func(c *app.Config) {
 		c.Dev = true
 		c.Seed = true
 		c.Simulate = 0
 		c.DemoDir = dist
 	})
-	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", "graphiql"))
+	artifacts, err := filepath.Abs(filepath.Join(webDemoDir, "test-results", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.RemoveAll(artifacts); err != nil {
 		t.Fatal(err)
 	}
-	runBrowserScript(t, node, "graphiql.mjs", artifacts,
-		"AFTERCART_URL="+s.URL(),
-		"AFTERCART_INTEGRATION_TOKEN="+s.Integration(t),
-		"CHROMIUM="+chromium,
-	)
+	return &browserDemo{testServer: s, node: node, dist: dist, chromium: chromium, artifacts: artifacts}
+}
+
+// run runs web-demo/e2e/<script> against the server (AFTERCART_URL, and
+// CHROMIUM) with env added (see runBrowserScript).
+func (b *browserDemo) run(t *testing.T, script string, env ...string) {
+	t.Helper()
+	runBrowserScript(t, b.node, script, b.artifacts, append([]string{"AFTERCART_URL=" + b.URL(), "CHROMIUM=" + b.chromium}, env...)...)
 }
 
 // mustBrowser returns node, the absolute path of the web-demo build and

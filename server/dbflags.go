@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -72,4 +73,14 @@ func (f dbFlags) apply(c *app.Config) []string {
 		c.DBStatementCache = -1
 	}
 	return ps
+}
+
+// subcommandDB declares a subcommand's -database-url and -data-dir on fs,
+// with the server's environment variables, so that "server migrate" and
+// "server jobs" find the database the server uses; use says what the URL
+// is for in -h. config reads them once fs is parsed.
+func subcommandDB(fs *flag.FlagSet, use string) (config func() db.Config) {
+	dbURL := fs.String("database-url", os.Getenv("DATABASE_URL"), "postgres://... "+use+"; empty for the embedded SQLite file in -data-dir (env DATABASE_URL)")
+	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "directory of the SQLite database (env AFTERCART_DATA_DIR)")
+	return func() db.Config { return db.Config{URL: *dbURL, DataDir: *dataDir} }
 }

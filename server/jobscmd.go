@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,8 +19,7 @@ import (
 // again. It works beside a running server, on the same database.
 func runJobs(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("jobs", flag.ContinueOnError)
-	dbURL := fs.String("database-url", os.Getenv("DATABASE_URL"), "postgres://... of the server; empty for the embedded SQLite file in -data-dir (env DATABASE_URL)")
-	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "directory of the SQLite database (env AFTERCART_DATA_DIR)")
+	dbConfig := subcommandDB(fs, "of the server")
 	limit := fs.Int("limit", 20, "how many discarded jobs to list, newest first")
 	retry := fs.Int64("retry", 0, "make the job with this id available again (one more attempt), instead of listing")
 	if err := fs.Parse(args); err != nil {
@@ -33,7 +31,8 @@ func runJobs(ctx context.Context, args []string, out io.Writer) error {
 	if *limit < 1 || *limit > 10_000 {
 		return fmt.Errorf("-limit %d: must be between 1 and 10000", *limit)
 	}
-	d, err := db.Open(db.Config{URL: *dbURL, DataDir: *dataDir})
+	cfg := dbConfig()
+	d, err := db.Open(cfg)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"entgo.io/ent/dialect"
@@ -20,15 +19,15 @@ import (
 // instances roll out, and for seeing what a start would do.
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	dbURL := fs.String("database-url", os.Getenv("DATABASE_URL"), "postgres://... to migrate; empty for the embedded SQLite file in -data-dir (env DATABASE_URL)")
-	dataDir := fs.String("data-dir", env("AFTERCART_DATA_DIR", "data"), "directory of the SQLite database (env AFTERCART_DATA_DIR)")
+	dbConfig := subcommandDB(fs, "to migrate")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	d, err := db.Open(db.Config{URL: *dbURL, DataDir: *dataDir})
+	cfg := dbConfig()
+	d, err := db.Open(cfg)
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		_, err := fmt.Fprintf(out, "%s: migrated by ent's automatic migration (versioned migrations are for PostgreSQL)\n",
-			filepath.Join(*dataDir, "aftercart.db"))
+			filepath.Join(cfg.DataDir, "aftercart.db"))
 		return err
 	}
 	res, err := d.ApplyMigrations(ctx, nil)

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
@@ -20,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/topic"
@@ -372,6 +374,137 @@ func newCustomerPaginateArgs(rv map[string]any) *customerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CustomerWhereInput); ok {
 		args.opts = append(args.opts, WithCustomerFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LoyaltyEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*LoyaltyEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LoyaltyEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(loyaltyentry.Columns))
+		selectedFields = []string{loyaltyentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[loyaltyentry.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldOrderID)
+				fieldSeen[loyaltyentry.FieldOrderID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[loyaltyentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldCreatedAt)
+				fieldSeen[loyaltyentry.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[loyaltyentry.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldUpdatedAt)
+				fieldSeen[loyaltyentry.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[loyaltyentry.FieldKind]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldKind)
+				fieldSeen[loyaltyentry.FieldKind] = struct{}{}
+			}
+		case "points":
+			if _, ok := fieldSeen[loyaltyentry.FieldPoints]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldPoints)
+				fieldSeen[loyaltyentry.FieldPoints] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[loyaltyentry.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldStatus)
+				fieldSeen[loyaltyentry.FieldStatus] = struct{}{}
+			}
+		case "availableAt":
+			if _, ok := fieldSeen[loyaltyentry.FieldAvailableAt]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldAvailableAt)
+				fieldSeen[loyaltyentry.FieldAvailableAt] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[loyaltyentry.FieldReason]; !ok {
+				selectedFields = append(selectedFields, loyaltyentry.FieldReason)
+				fieldSeen[loyaltyentry.FieldReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type loyaltyentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LoyaltyEntryPaginateOption
+}
+
+func newLoyaltyEntryPaginateArgs(rv map[string]any) *loyaltyentryPaginateArgs {
+	args := &loyaltyentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LoyaltyEntryOrder{Field: &LoyaltyEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLoyaltyEntryOrder(order))
+			}
+		case *LoyaltyEntryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLoyaltyEntryOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -1538,6 +1671,122 @@ func newReviewReplyPaginateArgs(rv map[string]any) *reviewreplyPaginateArgs {
 		case *ReviewReplyOrder:
 			if v != nil {
 				args.opts = append(args.opts, WithReviewReplyOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RewardQuery) CollectFields(ctx context.Context, satisfies ...string) (*RewardQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RewardQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reward.Columns))
+		selectedFields = []string{reward.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[reward.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reward.FieldCreatedAt)
+				fieldSeen[reward.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[reward.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, reward.FieldUpdatedAt)
+				fieldSeen[reward.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[reward.FieldName]; !ok {
+				selectedFields = append(selectedFields, reward.FieldName)
+				fieldSeen[reward.FieldName] = struct{}{}
+			}
+		case "pointsCost":
+			if _, ok := fieldSeen[reward.FieldPointsCost]; !ok {
+				selectedFields = append(selectedFields, reward.FieldPointsCost)
+				fieldSeen[reward.FieldPointsCost] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[reward.FieldKind]; !ok {
+				selectedFields = append(selectedFields, reward.FieldKind)
+				fieldSeen[reward.FieldKind] = struct{}{}
+			}
+		case "codeValidDays":
+			if _, ok := fieldSeen[reward.FieldCodeValidDays]; !ok {
+				selectedFields = append(selectedFields, reward.FieldCodeValidDays)
+				fieldSeen[reward.FieldCodeValidDays] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[reward.FieldActive]; !ok {
+				selectedFields = append(selectedFields, reward.FieldActive)
+				fieldSeen[reward.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type rewardPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RewardPaginateOption
+}
+
+func newRewardPaginateArgs(rv map[string]any) *rewardPaginateArgs {
+	args := &rewardPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RewardOrder{Field: &RewardOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRewardOrder(order))
+			}
+		case *RewardOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRewardOrder(v))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/internal"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
@@ -20,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/topic"
@@ -45,6 +47,11 @@ var customerImplementors = []string{"Customer", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Customer) IsNode() {}
+
+var loyaltyentryImplementors = []string{"LoyaltyEntry", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LoyaltyEntry) IsNode() {}
 
 var mediaImplementors = []string{"Media", "Node"}
 
@@ -91,6 +98,11 @@ var reviewreplyImplementors = []string{"ReviewReply", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ReviewReply) IsNode() {}
+
+var rewardImplementors = []string{"Reward", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Reward) IsNode() {}
 
 var shipmentImplementors = []string{"Shipment", "Node"}
 
@@ -212,6 +224,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case loyaltyentry.Table:
+		query := c.LoyaltyEntry.Query().
+			Where(loyaltyentry.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, loyaltyentryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case media.Table:
 		query := c.Media.Query().
 			Where(media.ID(id))
@@ -280,6 +301,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(reviewreply.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reviewreplyImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reward.Table:
+		query := c.Reward.Query().
+			Where(reward.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, rewardImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -434,6 +464,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case loyaltyentry.Table:
+		query := c.LoyaltyEntry.Query().
+			Where(loyaltyentry.IDIn(ids...))
+		query, err := query.CollectFields(ctx, loyaltyentryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case media.Table:
 		query := c.Media.Query().
 			Where(media.IDIn(ids...))
@@ -550,6 +596,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ReviewReply.Query().
 			Where(reviewreply.IDIn(ids...))
 		query, err := query.CollectFields(ctx, reviewreplyImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reward.Table:
+		query := c.Reward.Query().
+			Where(reward.IDIn(ids...))
+		query, err := query.CollectFields(ctx, rewardImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
@@ -24,6 +25,7 @@ import (
 	"github.com/aftercart/aftercart/ent/product"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
+	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
 	"github.com/aftercart/aftercart/ent/topic"
@@ -699,6 +701,302 @@ func (_m *Customer) ToEdge(order *CustomerOrder) *CustomerEdge {
 		order = DefaultCustomerOrder
 	}
 	return &CustomerEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LoyaltyEntryEdge is the edge representation of LoyaltyEntry.
+type LoyaltyEntryEdge struct {
+	Node   *LoyaltyEntry `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// LoyaltyEntryConnection is the connection containing edges to LoyaltyEntry.
+type LoyaltyEntryConnection struct {
+	Edges      []*LoyaltyEntryEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *LoyaltyEntryConnection) build(nodes []*LoyaltyEntry, pager *loyaltyentryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LoyaltyEntry
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LoyaltyEntry {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LoyaltyEntry {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LoyaltyEntryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LoyaltyEntryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LoyaltyEntryPaginateOption enables pagination customization.
+type LoyaltyEntryPaginateOption func(*loyaltyentryPager) error
+
+// WithLoyaltyEntryOrder configures pagination ordering.
+func WithLoyaltyEntryOrder(order *LoyaltyEntryOrder) LoyaltyEntryPaginateOption {
+	if order == nil {
+		order = DefaultLoyaltyEntryOrder
+	}
+	o := *order
+	return func(pager *loyaltyentryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLoyaltyEntryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLoyaltyEntryFilter configures pagination filter.
+func WithLoyaltyEntryFilter(filter func(*LoyaltyEntryQuery) (*LoyaltyEntryQuery, error)) LoyaltyEntryPaginateOption {
+	return func(pager *loyaltyentryPager) error {
+		if filter == nil {
+			return errors.New("LoyaltyEntryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type loyaltyentryPager struct {
+	reverse bool
+	order   *LoyaltyEntryOrder
+	filter  func(*LoyaltyEntryQuery) (*LoyaltyEntryQuery, error)
+}
+
+func newLoyaltyEntryPager(opts []LoyaltyEntryPaginateOption, reverse bool) (*loyaltyentryPager, error) {
+	pager := &loyaltyentryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLoyaltyEntryOrder
+	}
+	return pager, nil
+}
+
+func (p *loyaltyentryPager) applyFilter(query *LoyaltyEntryQuery) (*LoyaltyEntryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *loyaltyentryPager) toCursor(_m *LoyaltyEntry) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *loyaltyentryPager) applyCursors(query *LoyaltyEntryQuery, after, before *Cursor) (*LoyaltyEntryQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLoyaltyEntryOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *loyaltyentryPager) applyOrder(query *LoyaltyEntryQuery) *LoyaltyEntryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLoyaltyEntryOrder.Field {
+		query = query.Order(DefaultLoyaltyEntryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *loyaltyentryPager) orderExpr(query *LoyaltyEntryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLoyaltyEntryOrder.Field {
+			b.Comma().Ident(DefaultLoyaltyEntryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LoyaltyEntry.
+func (_m *LoyaltyEntryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LoyaltyEntryPaginateOption,
+) (*LoyaltyEntryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLoyaltyEntryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LoyaltyEntryConnection{Edges: []*LoyaltyEntryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LoyaltyEntryOrderFieldCreatedAt orders LoyaltyEntry by created_at.
+	LoyaltyEntryOrderFieldCreatedAt = &LoyaltyEntryOrderField{
+		Value: func(_m *LoyaltyEntry) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: loyaltyentry.FieldCreatedAt,
+		toTerm: loyaltyentry.ByCreatedAt,
+		toCursor: func(_m *LoyaltyEntry) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LoyaltyEntryOrderField) String() string {
+	var str string
+	switch f.column {
+	case LoyaltyEntryOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LoyaltyEntryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LoyaltyEntryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LoyaltyEntryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LoyaltyEntryOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid LoyaltyEntryOrderField", str)
+	}
+	return nil
+}
+
+// LoyaltyEntryOrderField defines the ordering field of LoyaltyEntry.
+type LoyaltyEntryOrderField struct {
+	// Value extracts the ordering value from the given LoyaltyEntry.
+	Value    func(*LoyaltyEntry) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) loyaltyentry.OrderOption
+	toCursor func(*LoyaltyEntry) Cursor
+}
+
+// LoyaltyEntryOrder defines the ordering of LoyaltyEntry.
+type LoyaltyEntryOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *LoyaltyEntryOrderField `json:"field"`
+}
+
+// DefaultLoyaltyEntryOrder is the default ordering of LoyaltyEntry.
+var DefaultLoyaltyEntryOrder = &LoyaltyEntryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LoyaltyEntryOrderField{
+		Value: func(_m *LoyaltyEntry) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: loyaltyentry.FieldID,
+		toTerm: loyaltyentry.ByID,
+		toCursor: func(_m *LoyaltyEntry) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LoyaltyEntry into LoyaltyEntryEdge.
+func (_m *LoyaltyEntry) ToEdge(order *LoyaltyEntryOrder) *LoyaltyEntryEdge {
+	if order == nil {
+		order = DefaultLoyaltyEntryOrder
+	}
+	return &LoyaltyEntryEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -3146,6 +3444,320 @@ func (_m *ReviewReply) ToEdge(order *ReviewReplyOrder) *ReviewReplyEdge {
 		order = DefaultReviewReplyOrder
 	}
 	return &ReviewReplyEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RewardEdge is the edge representation of Reward.
+type RewardEdge struct {
+	Node   *Reward `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// RewardConnection is the connection containing edges to Reward.
+type RewardConnection struct {
+	Edges      []*RewardEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *RewardConnection) build(nodes []*Reward, pager *rewardPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Reward
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Reward {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Reward {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RewardEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RewardEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RewardPaginateOption enables pagination customization.
+type RewardPaginateOption func(*rewardPager) error
+
+// WithRewardOrder configures pagination ordering.
+func WithRewardOrder(order *RewardOrder) RewardPaginateOption {
+	if order == nil {
+		order = DefaultRewardOrder
+	}
+	o := *order
+	return func(pager *rewardPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRewardOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRewardFilter configures pagination filter.
+func WithRewardFilter(filter func(*RewardQuery) (*RewardQuery, error)) RewardPaginateOption {
+	return func(pager *rewardPager) error {
+		if filter == nil {
+			return errors.New("RewardQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type rewardPager struct {
+	reverse bool
+	order   *RewardOrder
+	filter  func(*RewardQuery) (*RewardQuery, error)
+}
+
+func newRewardPager(opts []RewardPaginateOption, reverse bool) (*rewardPager, error) {
+	pager := &rewardPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRewardOrder
+	}
+	return pager, nil
+}
+
+func (p *rewardPager) applyFilter(query *RewardQuery) (*RewardQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *rewardPager) toCursor(_m *Reward) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *rewardPager) applyCursors(query *RewardQuery, after, before *Cursor) (*RewardQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRewardOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *rewardPager) applyOrder(query *RewardQuery) *RewardQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRewardOrder.Field {
+		query = query.Order(DefaultRewardOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *rewardPager) orderExpr(query *RewardQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRewardOrder.Field {
+			b.Comma().Ident(DefaultRewardOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Reward.
+func (_m *RewardQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RewardPaginateOption,
+) (*RewardConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRewardPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RewardConnection{Edges: []*RewardEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RewardOrderFieldCreatedAt orders Reward by created_at.
+	RewardOrderFieldCreatedAt = &RewardOrderField{
+		Value: func(_m *Reward) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reward.FieldCreatedAt,
+		toTerm: reward.ByCreatedAt,
+		toCursor: func(_m *Reward) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RewardOrderFieldPointsCost orders Reward by points_cost.
+	RewardOrderFieldPointsCost = &RewardOrderField{
+		Value: func(_m *Reward) (ent.Value, error) {
+			return _m.PointsCost, nil
+		},
+		column: reward.FieldPointsCost,
+		toTerm: reward.ByPointsCost,
+		toCursor: func(_m *Reward) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PointsCost,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RewardOrderField) String() string {
+	var str string
+	switch f.column {
+	case RewardOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RewardOrderFieldPointsCost.column:
+		str = "POINTS_COST"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RewardOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RewardOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RewardOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RewardOrderFieldCreatedAt
+	case "POINTS_COST":
+		*f = *RewardOrderFieldPointsCost
+	default:
+		return fmt.Errorf("%s is not a valid RewardOrderField", str)
+	}
+	return nil
+}
+
+// RewardOrderField defines the ordering field of Reward.
+type RewardOrderField struct {
+	// Value extracts the ordering value from the given Reward.
+	Value    func(*Reward) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reward.OrderOption
+	toCursor func(*Reward) Cursor
+}
+
+// RewardOrder defines the ordering of Reward.
+type RewardOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *RewardOrderField `json:"field"`
+}
+
+// DefaultRewardOrder is the default ordering of Reward.
+var DefaultRewardOrder = &RewardOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RewardOrderField{
+		Value: func(_m *Reward) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reward.FieldID,
+		toTerm: reward.ByID,
+		toCursor: func(_m *Reward) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Reward into RewardEdge.
+func (_m *Reward) ToEdge(order *RewardOrder) *RewardEdge {
+	if order == nil {
+		order = DefaultRewardOrder
+	}
+	return &RewardEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -69,7 +69,7 @@ type LoyaltyEntry struct {
 type LoyaltyEntryEdges struct {
 	// Whose ledger the entry is on.
 	Customer *Customer `json:"customer,omitempty"`
-	// The order the points are for.
+	// The order the points are for; null for entries not about an order.
 	Order *Order `json:"order,omitempty"`
 	// The review the points are for.
 	Review *Review `json:"review,omitempty"`
@@ -89,7 +89,7 @@ type LoyaltyEntryEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [1]map[string]int
 
 	namedReversals map[string][]*LoyaltyEntry
 }

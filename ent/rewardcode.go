@@ -67,7 +67,7 @@ type RewardCodeEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 }
 
 // CustomerOrErr returns the Customer value or an error if the edge

@@ -57,6 +57,9 @@ func (r *reviewResolver) Body(ctx context.Context, obj *ent.Review) (string, err
 // Comment returns CommentResolver implementation.
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
 // Media returns MediaResolver implementation.
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
@@ -78,8 +81,12 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Review returns ReviewResolver implementation.
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
+// Reward returns RewardResolver implementation.
+func (r *Resolver) Reward() RewardResolver { return &rewardResolver{r} }
+
 type (
 	commentResolver   struct{ *Resolver }
+	customerResolver  struct{ *Resolver }
 	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }
@@ -87,4 +94,5 @@ type (
 	productResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 	reviewResolver    struct{ *Resolver }
+	rewardResolver    struct{ *Resolver }
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
 	"github.com/aftercart/aftercart/server/community"
+	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
@@ -42,6 +43,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Comment() CommentResolver
+	Customer() CustomerResolver
+	Loyalty() LoyaltyResolver
+	LoyaltyTier() LoyaltyTierResolver
 	Media() MediaResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
@@ -51,6 +55,8 @@ type ResolverRoot interface {
 	Product() ProductResolver
 	Query() QueryResolver
 	Review() ReviewResolver
+	Reward() RewardResolver
+	RewardCode() RewardCodeResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -75,6 +81,11 @@ type ComplexityRoot struct {
 		Phone       func(childComplexity int) int
 		PostalCode  func(childComplexity int) int
 		Region      func(childComplexity int) int
+	}
+
+	AdjustPointsPayload struct {
+		Entry   func(childComplexity int) int
+		Loyalty func(childComplexity int) int
 	}
 
 	Author struct {
@@ -135,6 +146,7 @@ type ComplexityRoot struct {
 		FirstName     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		LastName      func(childComplexity int) int
+		Loyalty       func(childComplexity int) int
 		Orders        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
 		SilenceReason func(childComplexity int) int
 		SilencedUntil func(childComplexity int) int
@@ -155,6 +167,10 @@ type ComplexityRoot struct {
 	DeleteCommentPayload struct {
 		DeletedCommentID func(childComplexity int) int
 		DeletedReplyIDs  func(childComplexity int) int
+	}
+
+	DeleteLoyaltyTierPayload struct {
+		DeletedID func(childComplexity int) int
 	}
 
 	DeletePostPayload struct {
@@ -198,6 +214,78 @@ type ComplexityRoot struct {
 		Changed func(childComplexity int) int
 		Created func(childComplexity int) int
 		Order   func(childComplexity int) int
+	}
+
+	KeepLoyaltyTier struct {
+		By          func(childComplexity int) int
+		SpendNeeded func(childComplexity int) int
+	}
+
+	Loyalty struct {
+		Balance         func(childComplexity int) int
+		KeepTier        func(childComplexity int) int
+		Ledger          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		NextAvailableAt func(childComplexity int) int
+		NextTier        func(childComplexity int) int
+		QualifyingSpend func(childComplexity int) int
+		RewardCodes     func(childComplexity int) int
+		Tier            func(childComplexity int) int
+	}
+
+	LoyaltyBalance struct {
+		Available func(childComplexity int) int
+		Pending   func(childComplexity int) int
+	}
+
+	LoyaltyEntry struct {
+		AvailableAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Order       func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	LoyaltyEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LoyaltyEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LoyaltyTier struct {
+		Benefits       func(childComplexity int) int
+		EarnMultiplier func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Threshold      func(childComplexity int) int
+	}
+
+	LoyaltyTierPayload struct {
+		Tier func(childComplexity int) int
+	}
+
+	LoyaltyUpdate struct {
+		Balance         func(childComplexity int) int
+		Cursor          func(childComplexity int) int
+		KeepTier        func(childComplexity int) int
+		NextAvailableAt func(childComplexity int) int
+		NextTier        func(childComplexity int) int
+		QualifyingSpend func(childComplexity int) int
+		Tier            func(childComplexity int) int
+	}
+
+	MarkItemsReturnedPayload struct {
+		Loyalty          func(childComplexity int) int
+		OrderItem        func(childComplexity int) int
+		ReturnedQuantity func(childComplexity int) int
 	}
 
 	MarkReviewHelpfulPayload struct {
@@ -286,10 +374,15 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddComment           func(childComplexity int, input community.CommentInput) int
 		AddWatchedWord       func(childComplexity int, input moderation.WatchedWordInput) int
+		AdjustPoints         func(childComplexity int, input loyalty.AdjustInput) int
+		CreateLoyaltyTier    func(childComplexity int, input loyalty.TierInput) int
 		CreatePost           func(childComplexity int, input community.CreateInput) int
+		CreateReward         func(childComplexity int, input loyalty.RewardInput) int
 		CreateShipment       func(childComplexity int, input tracking.ShipmentInput) int
 		CreateTopic          func(childComplexity int, input community.TopicInput) int
+		DeactivateReward     func(childComplexity int, id int) int
 		DeleteComment        func(childComplexity int, input model.DeleteCommentInput) int
+		DeleteLoyaltyTier    func(childComplexity int, id int) int
 		DeletePost           func(childComplexity int, input model.DeletePostInput) int
 		DeleteReview         func(childComplexity int, input model.DeleteReviewInput) int
 		EditComment          func(childComplexity int, input community.CommentEdit) int
@@ -298,10 +391,13 @@ type ComplexityRoot struct {
 		FeatureReview        func(childComplexity int, input model.FeatureReviewInput) int
 		Flag                 func(childComplexity int, input community.FlagInput) int
 		ImportOrder          func(childComplexity int, input orders.ImportInput) int
+		MarkItemsReturned    func(childComplexity int, input loyalty.ReturnInput) int
 		MarkReviewHelpful    func(childComplexity int, input model.MarkReviewHelpfulInput) int
 		Moderate             func(childComplexity int, input moderation.Input) int
 		React                func(childComplexity int, input community.ReactInput) int
 		RecordTrackingEvents func(childComplexity int, input tracking.EventsInput) int
+		RedeemReward         func(childComplexity int, input model.RedeemRewardInput) int
+		RefundRewardCode     func(childComplexity int, input model.RefundRewardCodeInput) int
 		RemoveWatchedWord    func(childComplexity int, input model.RemoveWatchedWordInput) int
 		ReorderTopics        func(childComplexity int, input model.ReorderTopicsInput) int
 		ReplyToReview        func(childComplexity int, input reviews.ReplyInput) int
@@ -309,9 +405,18 @@ type ComplexityRoot struct {
 		SilenceAuthor        func(childComplexity int, input community.SilenceInput) int
 		Unreact              func(childComplexity int, input community.ReactInput) int
 		UnsilenceAuthor      func(childComplexity int, input model.UnsilenceAuthorInput) int
+		UpdateLoyaltyTier    func(childComplexity int, id int, input loyalty.TierInput) int
+		UpdateReward         func(childComplexity int, id int, input loyalty.RewardUpdate) int
 		UpdateTopic          func(childComplexity int, input community.TopicUpdate) int
 		UploadMedia          func(childComplexity int, file graphql.Upload) int
+		UseRewardCode        func(childComplexity int, input loyalty.UseCodeInput) int
 		WriteReview          func(childComplexity int, input reviews.WriteInput) int
+	}
+
+	NextLoyaltyTier struct {
+		Name         func(childComplexity int) int
+		SpendToReach func(childComplexity int) int
+		Tier         func(childComplexity int) int
 	}
 
 	Order struct {
@@ -445,6 +550,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		LoyaltyTiers         func(childComplexity int) int
 		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
 		ModerationQueue      func(childComplexity int, first int, after *string, filter *moderation.QueueFilter) int
 		MyPosts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -454,6 +560,8 @@ type ComplexityRoot struct {
 		Orders               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
 		Posts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) int
 		ReviewsAwaitingReply func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		RewardCode           func(childComplexity int, code string) int
+		Rewards              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) int
 		Topics               func(childComplexity int) int
 		Viewer               func(childComplexity int) int
 		WatchedWords         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) int
@@ -477,6 +585,11 @@ type ComplexityRoot struct {
 		Duplicates func(childComplexity int) int
 		Recorded   func(childComplexity int) int
 		Shipment   func(childComplexity int) int
+	}
+
+	RedeemRewardPayload struct {
+		Code    func(childComplexity int) int
+		Loyalty func(childComplexity int) int
 	}
 
 	RemoveWatchedWordPayload struct {
@@ -557,6 +670,53 @@ type ComplexityRoot struct {
 		VerifiedCount func(childComplexity int) int
 	}
 
+	Reward struct {
+		Active        func(childComplexity int) int
+		CodeValidDays func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Name          func(childComplexity int) int
+		PointsCost    func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	RewardCode struct {
+		Code         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		PointsCost   func(childComplexity int) int
+		RefundedAt   func(childComplexity int) int
+		Reward       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UsedAt       func(childComplexity int) int
+		UsedOrderRef func(childComplexity int) int
+		Valid        func(childComplexity int) int
+		Value        func(childComplexity int) int
+	}
+
+	RewardCodePayload struct {
+		Code  func(childComplexity int) int
+		Entry func(childComplexity int) int
+	}
+
+	RewardConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RewardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RewardPayload struct {
+		Reward func(childComplexity int) int
+	}
+
 	SetCommunityTrustPayload struct {
 		CustomerID func(childComplexity int) int
 		Trust      func(childComplexity int) int
@@ -610,6 +770,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		CommentAdded           func(childComplexity int, postID int, after *string) int
+		LoyaltyUpdated         func(childComplexity int, customerID *int, after *string) int
 		ModerationQueueChanged func(childComplexity int, after *string) int
 		PostAdded              func(childComplexity int, topic *string, after *string) int
 		PostChanged            func(childComplexity int, topic *string, after *string) int
@@ -701,6 +862,17 @@ type CommentResolver interface {
 	Replies(ctx context.Context, obj *ent.Comment) ([]*ent.Comment, error)
 	WatchedWords(ctx context.Context, obj *ent.Comment) ([]string, error)
 }
+type CustomerResolver interface {
+	Loyalty(ctx context.Context, obj *ent.Customer) (*loyalty.Standing, error)
+}
+type LoyaltyResolver interface {
+	Ledger(ctx context.Context, obj *loyalty.Standing, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.LoyaltyEntryConnection, error)
+	RewardCodes(ctx context.Context, obj *loyalty.Standing) ([]*ent.RewardCode, error)
+}
+type LoyaltyTierResolver interface {
+	EarnMultiplier(ctx context.Context, obj *ent.LoyaltyTier) (float64, error)
+	Threshold(ctx context.Context, obj *ent.LoyaltyTier) (*money.Money, error)
+}
 type MediaResolver interface {
 	URL(ctx context.Context, obj *ent.Media) (string, error)
 	ThumbnailURL(ctx context.Context, obj *ent.Media) (*string, error)
@@ -724,6 +896,17 @@ type MutationResolver interface {
 	Flag(ctx context.Context, input community.FlagInput) (*community.FlagResult, error)
 	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
 	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
+	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*loyalty.RedeemResult, error)
+	AdjustPoints(ctx context.Context, input loyalty.AdjustInput) (*loyalty.EntryResult, error)
+	MarkItemsReturned(ctx context.Context, input loyalty.ReturnInput) (*loyalty.ReturnResult, error)
+	CreateReward(ctx context.Context, input loyalty.RewardInput) (*loyalty.RewardResult, error)
+	UpdateReward(ctx context.Context, id int, input loyalty.RewardUpdate) (*loyalty.RewardResult, error)
+	DeactivateReward(ctx context.Context, id int) (*loyalty.RewardResult, error)
+	CreateLoyaltyTier(ctx context.Context, input loyalty.TierInput) (*loyalty.TierResult, error)
+	UpdateLoyaltyTier(ctx context.Context, id int, input loyalty.TierInput) (*loyalty.TierResult, error)
+	DeleteLoyaltyTier(ctx context.Context, id int) (*loyalty.TierDeleteResult, error)
+	UseRewardCode(ctx context.Context, input loyalty.UseCodeInput) (*loyalty.CodeResult, error)
+	RefundRewardCode(ctx context.Context, input model.RefundRewardCodeInput) (*loyalty.CodeResult, error)
 	UploadMedia(ctx context.Context, file graphql.Upload) (*media.UploadResult, error)
 	Moderate(ctx context.Context, input moderation.Input) (*moderation.Result, error)
 	AddWatchedWord(ctx context.Context, input moderation.WatchedWordInput) (*moderation.WatchedWordResult, error)
@@ -776,6 +959,9 @@ type QueryResolver interface {
 	Topics(ctx context.Context) ([]*ent.Topic, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
+	Rewards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) (*ent.RewardConnection, error)
+	LoyaltyTiers(ctx context.Context) ([]*ent.LoyaltyTier, error)
+	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
 	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
@@ -791,12 +977,24 @@ type ReviewResolver interface {
 	OrderItem(ctx context.Context, obj *ent.Review) (*ent.OrderItem, error)
 	WatchedWords(ctx context.Context, obj *ent.Review) ([]string, error)
 }
+type RewardResolver interface {
+	Value(ctx context.Context, obj *ent.Reward) (*money.Money, error)
+}
+type RewardCodeResolver interface {
+	Value(ctx context.Context, obj *ent.RewardCode) (*money.Money, error)
+
+	Status(ctx context.Context, obj *ent.RewardCode) (loyalty.CodeStatus, error)
+	Valid(ctx context.Context, obj *ent.RewardCode) (bool, error)
+
+	Reward(ctx context.Context, obj *ent.RewardCode) (*ent.Reward, error)
+}
 type SubscriptionResolver interface {
 	ShipmentUpdated(ctx context.Context, orderID int, after *string) (<-chan *tracking.ShipmentUpdate, error)
 	PostAdded(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
 	PostChanged(ctx context.Context, topic *string, after *string) (<-chan *community.PostUpdate, error)
 	ModerationQueueChanged(ctx context.Context, after *string) (<-chan *moderation.QueueUpdate, error)
 	CommentAdded(ctx context.Context, postID int, after *string) (<-chan *community.CommentUpdate, error)
+	LoyaltyUpdated(ctx context.Context, customerID *int, after *string) (<-chan *loyalty.Update, error)
 	ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error)
 }
 
@@ -880,6 +1078,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Region(childComplexity), true
+
+	case "AdjustPointsPayload.entry":
+		if e.ComplexityRoot.AdjustPointsPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdjustPointsPayload.Entry(childComplexity), true
+	case "AdjustPointsPayload.loyalty":
+		if e.ComplexityRoot.AdjustPointsPayload.Loyalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdjustPointsPayload.Loyalty(childComplexity), true
 
 	case "Author.displayName":
 		if e.ComplexityRoot.Author.DisplayName == nil {
@@ -1087,6 +1298,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.LastName(childComplexity), true
+	case "Customer.loyalty":
+		if e.ComplexityRoot.Customer.Loyalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Loyalty(childComplexity), true
 	case "Customer.orders":
 		if e.ComplexityRoot.Customer.Orders == nil {
 			break
@@ -1161,6 +1378,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteCommentPayload.DeletedReplyIDs(childComplexity), true
+
+	case "DeleteLoyaltyTierPayload.deletedId":
+		if e.ComplexityRoot.DeleteLoyaltyTierPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteLoyaltyTierPayload.DeletedID(childComplexity), true
 
 	case "DeletePostPayload.deletedPostId":
 		if e.ComplexityRoot.DeletePostPayload.DeletedPostID == nil {
@@ -1266,6 +1490,273 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportOrderPayload.Order(childComplexity), true
+
+	case "KeepLoyaltyTier.by":
+		if e.ComplexityRoot.KeepLoyaltyTier.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeepLoyaltyTier.By(childComplexity), true
+	case "KeepLoyaltyTier.spendNeeded":
+		if e.ComplexityRoot.KeepLoyaltyTier.SpendNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeepLoyaltyTier.SpendNeeded(childComplexity), true
+
+	case "Loyalty.balance":
+		if e.ComplexityRoot.Loyalty.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.Balance(childComplexity), true
+	case "Loyalty.keepTier":
+		if e.ComplexityRoot.Loyalty.KeepTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.KeepTier(childComplexity), true
+	case "Loyalty.ledger":
+		if e.ComplexityRoot.Loyalty.Ledger == nil {
+			break
+		}
+
+		args, err := ec.field_Loyalty_ledger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Loyalty.Ledger(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Loyalty.nextAvailableAt":
+		if e.ComplexityRoot.Loyalty.NextAvailableAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.NextAvailableAt(childComplexity), true
+	case "Loyalty.nextTier":
+		if e.ComplexityRoot.Loyalty.NextTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.NextTier(childComplexity), true
+	case "Loyalty.qualifyingSpend":
+		if e.ComplexityRoot.Loyalty.QualifyingSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.QualifyingSpend(childComplexity), true
+	case "Loyalty.rewardCodes":
+		if e.ComplexityRoot.Loyalty.RewardCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.RewardCodes(childComplexity), true
+	case "Loyalty.tier":
+		if e.ComplexityRoot.Loyalty.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Loyalty.Tier(childComplexity), true
+
+	case "LoyaltyBalance.available":
+		if e.ComplexityRoot.LoyaltyBalance.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyBalance.Available(childComplexity), true
+	case "LoyaltyBalance.pending":
+		if e.ComplexityRoot.LoyaltyBalance.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyBalance.Pending(childComplexity), true
+
+	case "LoyaltyEntry.availableAt":
+		if e.ComplexityRoot.LoyaltyEntry.AvailableAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.AvailableAt(childComplexity), true
+	case "LoyaltyEntry.createdAt":
+		if e.ComplexityRoot.LoyaltyEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.CreatedAt(childComplexity), true
+	case "LoyaltyEntry.id":
+		if e.ComplexityRoot.LoyaltyEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.ID(childComplexity), true
+	case "LoyaltyEntry.kind":
+		if e.ComplexityRoot.LoyaltyEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.Kind(childComplexity), true
+	case "LoyaltyEntry.order":
+		if e.ComplexityRoot.LoyaltyEntry.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.Order(childComplexity), true
+	case "LoyaltyEntry.points":
+		if e.ComplexityRoot.LoyaltyEntry.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.Points(childComplexity), true
+	case "LoyaltyEntry.reason":
+		if e.ComplexityRoot.LoyaltyEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.Reason(childComplexity), true
+	case "LoyaltyEntry.status":
+		if e.ComplexityRoot.LoyaltyEntry.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.Status(childComplexity), true
+	case "LoyaltyEntry.updatedAt":
+		if e.ComplexityRoot.LoyaltyEntry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntry.UpdatedAt(childComplexity), true
+
+	case "LoyaltyEntryConnection.edges":
+		if e.ComplexityRoot.LoyaltyEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntryConnection.Edges(childComplexity), true
+	case "LoyaltyEntryConnection.pageInfo":
+		if e.ComplexityRoot.LoyaltyEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntryConnection.PageInfo(childComplexity), true
+	case "LoyaltyEntryConnection.totalCount":
+		if e.ComplexityRoot.LoyaltyEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntryConnection.TotalCount(childComplexity), true
+
+	case "LoyaltyEntryEdge.cursor":
+		if e.ComplexityRoot.LoyaltyEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntryEdge.Cursor(childComplexity), true
+	case "LoyaltyEntryEdge.node":
+		if e.ComplexityRoot.LoyaltyEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyEntryEdge.Node(childComplexity), true
+
+	case "LoyaltyTier.benefits":
+		if e.ComplexityRoot.LoyaltyTier.Benefits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTier.Benefits(childComplexity), true
+	case "LoyaltyTier.earnMultiplier":
+		if e.ComplexityRoot.LoyaltyTier.EarnMultiplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTier.EarnMultiplier(childComplexity), true
+	case "LoyaltyTier.id":
+		if e.ComplexityRoot.LoyaltyTier.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTier.ID(childComplexity), true
+	case "LoyaltyTier.name":
+		if e.ComplexityRoot.LoyaltyTier.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTier.Name(childComplexity), true
+	case "LoyaltyTier.threshold":
+		if e.ComplexityRoot.LoyaltyTier.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTier.Threshold(childComplexity), true
+
+	case "LoyaltyTierPayload.tier":
+		if e.ComplexityRoot.LoyaltyTierPayload.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyTierPayload.Tier(childComplexity), true
+
+	case "LoyaltyUpdate.balance":
+		if e.ComplexityRoot.LoyaltyUpdate.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.Balance(childComplexity), true
+	case "LoyaltyUpdate.cursor":
+		if e.ComplexityRoot.LoyaltyUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.Cursor(childComplexity), true
+	case "LoyaltyUpdate.keepTier":
+		if e.ComplexityRoot.LoyaltyUpdate.KeepTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.KeepTier(childComplexity), true
+	case "LoyaltyUpdate.nextAvailableAt":
+		if e.ComplexityRoot.LoyaltyUpdate.NextAvailableAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.NextAvailableAt(childComplexity), true
+	case "LoyaltyUpdate.nextTier":
+		if e.ComplexityRoot.LoyaltyUpdate.NextTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.NextTier(childComplexity), true
+	case "LoyaltyUpdate.qualifyingSpend":
+		if e.ComplexityRoot.LoyaltyUpdate.QualifyingSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.QualifyingSpend(childComplexity), true
+	case "LoyaltyUpdate.tier":
+		if e.ComplexityRoot.LoyaltyUpdate.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoyaltyUpdate.Tier(childComplexity), true
+
+	case "MarkItemsReturnedPayload.loyalty":
+		if e.ComplexityRoot.MarkItemsReturnedPayload.Loyalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkItemsReturnedPayload.Loyalty(childComplexity), true
+	case "MarkItemsReturnedPayload.orderItem":
+		if e.ComplexityRoot.MarkItemsReturnedPayload.OrderItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkItemsReturnedPayload.OrderItem(childComplexity), true
+	case "MarkItemsReturnedPayload.returnedQuantity":
+		if e.ComplexityRoot.MarkItemsReturnedPayload.ReturnedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkItemsReturnedPayload.ReturnedQuantity(childComplexity), true
 
 	case "MarkReviewHelpfulPayload.review":
 		if e.ComplexityRoot.MarkReviewHelpfulPayload.Review == nil {
@@ -1583,6 +2074,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddWatchedWord(childComplexity, args["input"].(moderation.WatchedWordInput)), true
+	case "Mutation.adjustPoints":
+		if e.ComplexityRoot.Mutation.AdjustPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adjustPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdjustPoints(childComplexity, args["input"].(loyalty.AdjustInput)), true
+	case "Mutation.createLoyaltyTier":
+		if e.ComplexityRoot.Mutation.CreateLoyaltyTier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLoyaltyTier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLoyaltyTier(childComplexity, args["input"].(loyalty.TierInput)), true
 	case "Mutation.createPost":
 		if e.ComplexityRoot.Mutation.CreatePost == nil {
 			break
@@ -1594,6 +2107,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePost(childComplexity, args["input"].(community.CreateInput)), true
+	case "Mutation.createReward":
+		if e.ComplexityRoot.Mutation.CreateReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReward(childComplexity, args["input"].(loyalty.RewardInput)), true
 	case "Mutation.createShipment":
 		if e.ComplexityRoot.Mutation.CreateShipment == nil {
 			break
@@ -1616,6 +2140,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTopic(childComplexity, args["input"].(community.TopicInput)), true
+	case "Mutation.deactivateReward":
+		if e.ComplexityRoot.Mutation.DeactivateReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateReward(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteComment":
 		if e.ComplexityRoot.Mutation.DeleteComment == nil {
 			break
@@ -1627,6 +2162,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteComment(childComplexity, args["input"].(model.DeleteCommentInput)), true
+	case "Mutation.deleteLoyaltyTier":
+		if e.ComplexityRoot.Mutation.DeleteLoyaltyTier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLoyaltyTier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLoyaltyTier(childComplexity, args["id"].(int)), true
 	case "Mutation.deletePost":
 		if e.ComplexityRoot.Mutation.DeletePost == nil {
 			break
@@ -1715,6 +2261,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportOrder(childComplexity, args["input"].(orders.ImportInput)), true
+	case "Mutation.markItemsReturned":
+		if e.ComplexityRoot.Mutation.MarkItemsReturned == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markItemsReturned_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkItemsReturned(childComplexity, args["input"].(loyalty.ReturnInput)), true
 	case "Mutation.markReviewHelpful":
 		if e.ComplexityRoot.Mutation.MarkReviewHelpful == nil {
 			break
@@ -1759,6 +2316,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordTrackingEvents(childComplexity, args["input"].(tracking.EventsInput)), true
+	case "Mutation.redeemReward":
+		if e.ComplexityRoot.Mutation.RedeemReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeemReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeemReward(childComplexity, args["input"].(model.RedeemRewardInput)), true
+	case "Mutation.refundRewardCode":
+		if e.ComplexityRoot.Mutation.RefundRewardCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refundRewardCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefundRewardCode(childComplexity, args["input"].(model.RefundRewardCodeInput)), true
 	case "Mutation.removeWatchedWord":
 		if e.ComplexityRoot.Mutation.RemoveWatchedWord == nil {
 			break
@@ -1836,6 +2415,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnsilenceAuthor(childComplexity, args["input"].(model.UnsilenceAuthorInput)), true
+	case "Mutation.updateLoyaltyTier":
+		if e.ComplexityRoot.Mutation.UpdateLoyaltyTier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLoyaltyTier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLoyaltyTier(childComplexity, args["id"].(int), args["input"].(loyalty.TierInput)), true
+	case "Mutation.updateReward":
+		if e.ComplexityRoot.Mutation.UpdateReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReward(childComplexity, args["id"].(int), args["input"].(loyalty.RewardUpdate)), true
 	case "Mutation.updateTopic":
 		if e.ComplexityRoot.Mutation.UpdateTopic == nil {
 			break
@@ -1858,6 +2459,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadMedia(childComplexity, args["file"].(graphql.Upload)), true
+	case "Mutation.useRewardCode":
+		if e.ComplexityRoot.Mutation.UseRewardCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_useRewardCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UseRewardCode(childComplexity, args["input"].(loyalty.UseCodeInput)), true
 	case "Mutation.writeReview":
 		if e.ComplexityRoot.Mutation.WriteReview == nil {
 			break
@@ -1869,6 +2481,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WriteReview(childComplexity, args["input"].(reviews.WriteInput)), true
+
+	case "NextLoyaltyTier.name":
+		if e.ComplexityRoot.NextLoyaltyTier.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextLoyaltyTier.Name(childComplexity), true
+	case "NextLoyaltyTier.spendToReach":
+		if e.ComplexityRoot.NextLoyaltyTier.SpendToReach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextLoyaltyTier.SpendToReach(childComplexity), true
+	case "NextLoyaltyTier.tier":
+		if e.ComplexityRoot.NextLoyaltyTier.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextLoyaltyTier.Tier(childComplexity), true
 
 	case "Order.canceledAt":
 		if e.ComplexityRoot.Order.CanceledAt == nil {
@@ -2450,6 +3081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FeaturedReviews(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 
+	case "Query.loyaltyTiers":
+		if e.ComplexityRoot.Query.LoyaltyTiers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LoyaltyTiers(childComplexity), true
 	case "Query.moderationDecisions":
 		if e.ComplexityRoot.Query.ModerationDecisions == nil {
 			break
@@ -2549,6 +3186,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReviewsAwaitingReply(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.rewardCode":
+		if e.ComplexityRoot.Query.RewardCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rewardCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RewardCode(childComplexity, args["code"].(string)), true
+	case "Query.rewards":
+		if e.ComplexityRoot.Query.Rewards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rewards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rewards(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["includeInactive"].(*bool)), true
 	case "Query.topics":
 		if e.ComplexityRoot.Query.Topics == nil {
 			break
@@ -2624,6 +3283,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordTrackingEventsPayload.Shipment(childComplexity), true
+
+	case "RedeemRewardPayload.code":
+		if e.ComplexityRoot.RedeemRewardPayload.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedeemRewardPayload.Code(childComplexity), true
+	case "RedeemRewardPayload.loyalty":
+		if e.ComplexityRoot.RedeemRewardPayload.Loyalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedeemRewardPayload.Loyalty(childComplexity), true
 
 	case "RemoveWatchedWordPayload.removedId":
 		if e.ComplexityRoot.RemoveWatchedWordPayload.RemovedID == nil {
@@ -2911,6 +3583,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewSummary.VerifiedCount(childComplexity), true
 
+	case "Reward.active":
+		if e.ComplexityRoot.Reward.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Active(childComplexity), true
+	case "Reward.codeValidDays":
+		if e.ComplexityRoot.Reward.CodeValidDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.CodeValidDays(childComplexity), true
+	case "Reward.createdAt":
+		if e.ComplexityRoot.Reward.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.CreatedAt(childComplexity), true
+	case "Reward.id":
+		if e.ComplexityRoot.Reward.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.ID(childComplexity), true
+	case "Reward.kind":
+		if e.ComplexityRoot.Reward.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Kind(childComplexity), true
+	case "Reward.name":
+		if e.ComplexityRoot.Reward.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Name(childComplexity), true
+	case "Reward.pointsCost":
+		if e.ComplexityRoot.Reward.PointsCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.PointsCost(childComplexity), true
+	case "Reward.updatedAt":
+		if e.ComplexityRoot.Reward.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.UpdatedAt(childComplexity), true
+	case "Reward.value":
+		if e.ComplexityRoot.Reward.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Value(childComplexity), true
+
+	case "RewardCode.code":
+		if e.ComplexityRoot.RewardCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Code(childComplexity), true
+	case "RewardCode.createdAt":
+		if e.ComplexityRoot.RewardCode.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.CreatedAt(childComplexity), true
+	case "RewardCode.expiresAt":
+		if e.ComplexityRoot.RewardCode.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.ExpiresAt(childComplexity), true
+	case "RewardCode.kind":
+		if e.ComplexityRoot.RewardCode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Kind(childComplexity), true
+	case "RewardCode.pointsCost":
+		if e.ComplexityRoot.RewardCode.PointsCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.PointsCost(childComplexity), true
+	case "RewardCode.refundedAt":
+		if e.ComplexityRoot.RewardCode.RefundedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.RefundedAt(childComplexity), true
+	case "RewardCode.reward":
+		if e.ComplexityRoot.RewardCode.Reward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Reward(childComplexity), true
+	case "RewardCode.status":
+		if e.ComplexityRoot.RewardCode.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Status(childComplexity), true
+	case "RewardCode.usedAt":
+		if e.ComplexityRoot.RewardCode.UsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.UsedAt(childComplexity), true
+	case "RewardCode.usedOrderRef":
+		if e.ComplexityRoot.RewardCode.UsedOrderRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.UsedOrderRef(childComplexity), true
+	case "RewardCode.valid":
+		if e.ComplexityRoot.RewardCode.Valid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Valid(childComplexity), true
+	case "RewardCode.value":
+		if e.ComplexityRoot.RewardCode.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCode.Value(childComplexity), true
+
+	case "RewardCodePayload.code":
+		if e.ComplexityRoot.RewardCodePayload.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCodePayload.Code(childComplexity), true
+	case "RewardCodePayload.entry":
+		if e.ComplexityRoot.RewardCodePayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardCodePayload.Entry(childComplexity), true
+
+	case "RewardConnection.edges":
+		if e.ComplexityRoot.RewardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardConnection.Edges(childComplexity), true
+	case "RewardConnection.pageInfo":
+		if e.ComplexityRoot.RewardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardConnection.PageInfo(childComplexity), true
+	case "RewardConnection.totalCount":
+		if e.ComplexityRoot.RewardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardConnection.TotalCount(childComplexity), true
+
+	case "RewardEdge.cursor":
+		if e.ComplexityRoot.RewardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardEdge.Cursor(childComplexity), true
+	case "RewardEdge.node":
+		if e.ComplexityRoot.RewardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardEdge.Node(childComplexity), true
+
+	case "RewardPayload.reward":
+		if e.ComplexityRoot.RewardPayload.Reward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardPayload.Reward(childComplexity), true
+
 	case "SetCommunityTrustPayload.customerId":
 		if e.ComplexityRoot.SetCommunityTrustPayload.CustomerID == nil {
 			break
@@ -3114,6 +3966,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CommentAdded(childComplexity, args["postId"].(int), args["after"].(*string)), true
+	case "Subscription.loyaltyUpdated":
+		if e.ComplexityRoot.Subscription.LoyaltyUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_loyaltyUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LoyaltyUpdated(childComplexity, args["customerId"].(*int), args["after"].(*string)), true
 	case "Subscription.moderationQueueChanged":
 		if e.ComplexityRoot.Subscription.ModerationQueueChanged == nil {
 			break
@@ -3415,8 +4278,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAddCommentInput,
 		ec.unmarshalInputAddWatchedWordInput,
 		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputAdjustPointsInput,
 		ec.unmarshalInputCommentOrder,
 		ec.unmarshalInputCreatePostInput,
+		ec.unmarshalInputCreateRewardInput,
 		ec.unmarshalInputCreateShipmentInput,
 		ec.unmarshalInputCreateTopicInput,
 		ec.unmarshalInputCustomerOrder,
@@ -3432,6 +4297,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputImportCustomerInput,
 		ec.unmarshalInputImportOrderInput,
 		ec.unmarshalInputImportOrderItemInput,
+		ec.unmarshalInputLoyaltyEntryOrder,
+		ec.unmarshalInputLoyaltyTierInput,
+		ec.unmarshalInputMarkItemsReturnedInput,
 		ec.unmarshalInputMarkReviewHelpfulInput,
 		ec.unmarshalInputMediaWhereInput,
 		ec.unmarshalInputModerateInput,
@@ -3447,12 +4315,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProductWhereInput,
 		ec.unmarshalInputReactInput,
 		ec.unmarshalInputRecordTrackingEventsInput,
+		ec.unmarshalInputRedeemRewardInput,
+		ec.unmarshalInputRefundRewardCodeInput,
 		ec.unmarshalInputRemoveWatchedWordInput,
 		ec.unmarshalInputReorderTopicsInput,
 		ec.unmarshalInputReplyToReviewInput,
 		ec.unmarshalInputReviewFilter,
 		ec.unmarshalInputReviewOrder,
 		ec.unmarshalInputReviewReplyOrder,
+		ec.unmarshalInputRewardOrder,
 		ec.unmarshalInputSetCommunityTrustInput,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
@@ -3463,7 +4334,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputTrackingEventOrder,
 		ec.unmarshalInputTrackingEventWhereInput,
 		ec.unmarshalInputUnsilenceAuthorInput,
+		ec.unmarshalInputUpdateRewardInput,
 		ec.unmarshalInputUpdateTopicInput,
+		ec.unmarshalInputUseRewardCodeInput,
 		ec.unmarshalInputWatchedWordOrder,
 		ec.unmarshalInputWatchedWordWhereInput,
 		ec.unmarshalInputWriteReviewInput,
@@ -4599,6 +5472,161 @@ input CustomerWhereInput {
   Matches when some Orders matches the given filters.
   """
   hasOrdersWith: [OrderWhereInput!]
+}
+"""
+One line of a customer's points ledger.
+"""
+type LoyaltyEntry implements Node {
+  """
+  The id of this LoyaltyEntry.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  Why the entry exists.
+  """
+  kind: LoyaltyEntryKind!
+  """
+  Signed points: positive credits, negative debits.
+  """
+  points: Int!
+  """
+  Which balance the entry counts in; PENDING entries are released at available_at.
+  """
+  status: LoyaltyEntryStatus!
+  """
+  When pending points become available (the order's return window end); null for entries available at once.
+  """
+  availableAt: Time
+  """
+  Why, in words: a staff adjustment's reason, what a reversal took back.
+  """
+  reason: String
+  """
+  The order the points are for; null for entries not about an order.
+  """
+  order: Order
+}
+"""
+A connection to a list of items.
+"""
+type LoyaltyEntryConnection {
+  """
+  A list of edges.
+  """
+  edges: [LoyaltyEntryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LoyaltyEntryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: LoyaltyEntry
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+LoyaltyEntryKind is enum for the field kind
+"""
+enum LoyaltyEntryKind @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.EntryKind") {
+  """
+  order
+  """
+  ORDER
+  """
+  review
+  """
+  REVIEW
+  """
+  post
+  """
+  POST
+  """
+  referral
+  """
+  REFERRAL
+  """
+  redeemed
+  """
+  REDEEMED
+  """
+  expired
+  """
+  EXPIRED
+  """
+  reversed
+  """
+  REVERSED
+  """
+  adjusted
+  """
+  ADJUSTED
+  """
+  refunded
+  """
+  REFUNDED
+}
+"""
+Ordering options for LoyaltyEntry connections
+"""
+input LoyaltyEntryOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order LoyaltyEntries.
+  """
+  field: LoyaltyEntryOrderField!
+}
+"""
+Properties by which LoyaltyEntry connections can be ordered.
+"""
+enum LoyaltyEntryOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
+"""
+LoyaltyEntryStatus is enum for the field status
+"""
+enum LoyaltyEntryStatus @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.EntryStatus") {
+  """
+  pending
+  """
+  PENDING
+  """
+  available
+  """
+  AVAILABLE
+  """
+  spent
+  """
+  SPENT
+  """
+  reversed
+  """
+  REVERSED
 }
 """
 An uploaded photo or video, to attach to a review or a community post.
@@ -6970,6 +7998,112 @@ enum ReviewReplyOrderField {
   CREATED_AT
 }
 """
+What a number of points buys.
+"""
+type Reward implements Node {
+  """
+  The id of this Reward.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  The reward's name, e.g. "€5 off".
+  """
+  name: String!
+  """
+  Points it costs.
+  """
+  pointsCost: Int!
+  """
+  What its code does at checkout.
+  """
+  kind: RewardKind!
+  """
+  Days a code issued for it stays valid.
+  """
+  codeValidDays: Int!
+  """
+  Whether customers can redeem it now.
+  """
+  active: Boolean!
+}
+"""
+A connection to a list of items.
+"""
+type RewardConnection {
+  """
+  A list of edges.
+  """
+  edges: [RewardEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RewardEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Reward
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+RewardKind is enum for the field kind
+"""
+enum RewardKind @goModel(model: "github.com/aftercart/aftercart/ent/schema/types.RewardKind") {
+  """
+  amount off
+  """
+  AMOUNT_OFF
+  """
+  free shipping
+  """
+  FREE_SHIPPING
+}
+"""
+Ordering options for Reward connections
+"""
+input RewardOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Rewards.
+  """
+  field: RewardOrderField!
+}
+"""
+Properties by which Reward connections can be ordered.
+"""
+enum RewardOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+  """
+  Order by points cost.
+  """
+  POINTS_COST
+}
+"""
 One package of an order, handed to a carrier, with its tracking timeline.
 """
 type Shipment implements Node {
@@ -8402,6 +9536,376 @@ type Subscription {
   ): ShipmentUpdate!
 }
 `, BuiltIn: false},
+	{Name: "../schema/loyalty.graphql", Input: `"""
+A customer's standing in the loyalty program (server/loyalty): balances,
+tier, progress, and the points ledger. The customer sees their own (viewer
+{ loyalty }); staff see anyone's (Customer.loyalty).
+"""
+type Loyalty @goModel(model: "github.com/aftercart/aftercart/server/loyalty.Standing") {
+  """The points to spend now, and those still pending."""
+  balance: LoyaltyBalance!
+  """The tier the rolling 12-month spend reaches; null below the lowest threshold."""
+  tier: LoyaltyTier
+  """The next tier up and what it takes to reach it; null at the top."""
+  nextTier: NextLoyaltyTier
+  """What to spend, and by when, to keep the current tier as old spend rolls off; null when it cannot lapse."""
+  keepTier: KeepLoyaltyTier
+  """Qualifying spend over the rolling 12 months (items paid for and kept, in the program's currency)."""
+  qualifyingSpend: Money!
+  """When the earliest pending points become available; null when none are pending."""
+  nextAvailableAt: Time
+  """
+  The points ledger, newest first: every earning, redemption, expiry,
+  reversal and staff adjustment. The balance is always the sum of its
+  entries; corrections are new entries.
+  """
+  ledger(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+  ): LoyaltyEntryConnection!
+  """The reward codes the customer redeemed, newest first (at most 50)."""
+  rewardCodes: [RewardCode!]!
+}
+
+"""Points, by which balance they count in."""
+type LoyaltyBalance @goModel(model: "github.com/aftercart/aftercart/server/loyalty.Balance") {
+  """Points the customer can spend now."""
+  available: Int!
+  """Points earned but not yet available (an order's points wait for its return window to close)."""
+  pending: Int!
+}
+
+"""A VIP level of the program, reached by rolling 12-month spend."""
+type LoyaltyTier {
+  """The tier's id (staff manage tiers by it)."""
+  id: ID!
+  """The tier's name, e.g. "Gold"."""
+  name: String!
+  """Points per currency unit paid for items, e.g. 1.25."""
+  earnMultiplier: Float!
+  """The rolling 12-month spend that reaches the tier."""
+  threshold: Money!
+  """What the tier gives, in words, in display order."""
+  benefits: [String!]!
+}
+
+"""The next tier up."""
+type NextLoyaltyTier @goModel(model: "github.com/aftercart/aftercart/server/loyalty.NextTierStanding") {
+  """The tier's name."""
+  name: String!
+  """The tier itself."""
+  tier: LoyaltyTier!
+  """How much more qualifying spend reaches it."""
+  spendToReach: Money!
+}
+
+"""What it takes to keep the current tier as old spend leaves the 12-month window."""
+type KeepLoyaltyTier @goModel(model: "github.com/aftercart/aftercart/server/loyalty.KeepTierStanding") {
+  """Qualifying spend needed before ` + "`" + `by` + "`" + ` to stay in the tier."""
+  spendNeeded: Money!
+  """When the tier lapses without that spend."""
+  by: Time!
+}
+
+"""Where a reward code stands at checkout."""
+enum RewardCodeStatus @goModel(model: "github.com/aftercart/aftercart/server/loyalty.CodeStatus") {
+  """Unused, unexpired: checkout accepts it."""
+  ACTIVE
+  """Checkout used it for an order."""
+  USED
+  """Staff refunded it to points; void."""
+  REFUNDED
+  """Past its expiry unused; staff may still refund it."""
+  EXPIRED
+}
+
+"""A single-use checkout code issued for a redeemed reward."""
+type RewardCode {
+  """The code the customer types at checkout (16 characters; case, spaces and dashes do not matter)."""
+  code: String!
+  """What it does at checkout."""
+  kind: RewardKind!
+  """Its value (zero for free shipping)."""
+  value: Money!
+  """Points paid for it; what a refund gives back."""
+  pointsCost: Int!
+  """After this the store refuses it."""
+  expiresAt: Time!
+  """ACTIVE, USED, REFUNDED or EXPIRED, as of now."""
+  status: RewardCodeStatus!
+  """True when checkout accepts it now (status ACTIVE)."""
+  valid: Boolean!
+  """When checkout used it."""
+  usedAt: Time
+  """The store's reference of the order that used it."""
+  usedOrderRef: String
+  """When staff refunded it to points."""
+  refundedAt: Time
+  """The reward it was issued for."""
+  reward: Reward!
+  """When it was issued."""
+  createdAt: Time!
+}
+
+extend type Reward {
+  """The code's value (zero for free shipping)."""
+  value: Money!
+}
+
+extend type Customer {
+  """The customer's loyalty standing and ledger (the customer themselves, and staff)."""
+  loyalty: Loyalty!
+}
+
+extend type Query {
+  """
+  The rewards catalogue, cheapest first: active rewards for customers; staff
+  also see inactive ones (` + "`" + `includeInactive` + "`" + `).
+  """
+  rewards(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Staff only: include rewards that can no longer be redeemed."
+    includeInactive: Boolean = false
+  ): RewardConnection!
+  """The program's tiers, lowest threshold first."""
+  loyaltyTiers: [LoyaltyTier!]!
+  """
+  The store checkout's look-up of a reward code (INTEGRATION or ADMIN): its
+  value, expiry and whether it was used. A malformed code is INVALID_INPUT;
+  an unknown one NOT_FOUND.
+  """
+  rewardCode("The code as the customer typed it." code: String!): RewardCode!
+}
+
+"""Redeem a reward for a checkout code."""
+input RedeemRewardInput {
+  """The reward to redeem."""
+  rewardId: ID!
+}
+
+"""The result of redeemReward."""
+type RedeemRewardPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.RedeemResult") {
+  """The code issued."""
+  code: RewardCode!
+  """The customer's standing after the redemption."""
+  loyalty: Loyalty!
+}
+
+"""A staff correction of a customer's points."""
+input AdjustPointsInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.AdjustInput") {
+  """The customer."""
+  customerId: ID!
+  """Points to add (positive) or take (negative); not 0, at most 1,000,000 either way."""
+  points: Int!
+  """Why, in words (required): the customer sees it on their ledger."""
+  reason: String!
+}
+
+"""The result of adjustPoints."""
+type AdjustPointsPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.EntryResult") {
+  """The ledger entry written."""
+  entry: LoyaltyEntry!
+  """The customer's standing after it."""
+  loyalty: Loyalty!
+}
+
+"""Units of an order line the customer sent back (staff, until returns are recorded by the returns feature)."""
+input MarkItemsReturnedInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.ReturnInput") {
+  """The order line."""
+  orderItemId: ID!
+  """Units returned (at least 1, at most what is left to return)."""
+  quantity: Int!
+  """Why, in words."""
+  reason: String
+}
+
+"""The result of markItemsReturned."""
+type MarkItemsReturnedPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.ReturnResult") {
+  """The order line."""
+  orderItem: OrderItem!
+  """Units of the line returned so far, this return included."""
+  returnedQuantity: Int!
+  """The customer's standing after the return's share of points was taken back."""
+  loyalty: Loyalty!
+}
+
+"""A new catalogue entry (staff)."""
+input CreateRewardInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.RewardInput") {
+  """The reward's name, e.g. "€5 off"."""
+  name: String!
+  """Points it costs (at least 1)."""
+  pointsCost: Int!
+  """What its code does at checkout."""
+  kind: RewardKind!
+  """The code's value as a decimal string, e.g. "5.00"; "0" for free shipping."""
+  value: String!
+  """ISO 4217 code of the value."""
+  currencyCode: String!
+  """Days a code stays valid; default 90."""
+  codeValidDays: Int
+}
+
+"""Changes to a catalogue entry (staff); absent fields stay."""
+input UpdateRewardInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.RewardUpdate") {
+  """The reward's name."""
+  name: String
+  """Points it costs (at least 1); codes already issued keep their price."""
+  pointsCost: Int
+  """The code's value as a decimal string, in currencyCode (or the reward's currency)."""
+  value: String
+  """ISO 4217 code of the value."""
+  currencyCode: String
+  """Days a code stays valid."""
+  codeValidDays: Int
+  """Whether customers can redeem it (false is what deactivateReward does)."""
+  active: Boolean
+}
+
+"""The result of createReward, updateReward and deactivateReward."""
+type RewardPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.RewardResult") {
+  """The reward as stored."""
+  reward: Reward!
+}
+
+"""A tier's settings (staff)."""
+input LoyaltyTierInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.TierInput") {
+  """The tier's name, unique."""
+  name: String!
+  """Rolling 12-month spend that reaches it, a decimal string in the program's currency; unique."""
+  threshold: String!
+  """Points per currency unit, in hundredths: 0.01 to 100, e.g. 1.25."""
+  earnMultiplier: Float!
+  """What the tier gives, in words, in display order."""
+  benefits: [String!]!
+}
+
+"""The result of createLoyaltyTier and updateLoyaltyTier."""
+type LoyaltyTierPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.TierResult") {
+  """The tier as stored."""
+  tier: LoyaltyTier!
+}
+
+"""The result of deleteLoyaltyTier."""
+type DeleteLoyaltyTierPayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.TierDeleteResult") {
+  """The deleted tier's id."""
+  deletedId: ID!
+}
+
+"""The checkout marks a code used for one of its orders."""
+input UseRewardCodeInput @goModel(model: "github.com/aftercart/aftercart/server/loyalty.UseCodeInput") {
+  """The code as the customer typed it."""
+  code: String!
+  """The store's reference of the order (1 to 128 characters)."""
+  orderRef: String!
+}
+
+"""The result of useRewardCode and refundRewardCode."""
+type RewardCodePayload @goModel(model: "github.com/aftercart/aftercart/server/loyalty.CodeResult") {
+  """The code as it is now."""
+  code: RewardCode!
+  """For a refund, the ledger entry that gave the points back; null otherwise."""
+  entry: LoyaltyEntry
+}
+
+"""Staff refund an unused (or expired) code to points."""
+input RefundRewardCodeInput {
+  """The code."""
+  code: String!
+}
+
+extend type Mutation {
+  """
+  Spends the signed-in customer's available points on a reward and issues its
+  checkout code, in one transaction. Errors: NOT_FOUND (unknown reward),
+  CONFLICT (inactive reward), INSUFFICIENT_POINTS (nothing written),
+  THROTTLED (too many redemptions in a row; retry after extensions.retryAfter),
+  FORBIDDEN for staff tokens.
+  """
+  redeemReward("The reward." input: RedeemRewardInput!): RedeemRewardPayload!
+  """
+  Adds or takes a customer's points with a reason (staff): an ADJUSTED entry,
+  available at once. INSUFFICIENT_POINTS when taking more than is available.
+  """
+  adjustPoints("The customer, points and reason." input: AdjustPointsInput!): AdjustPointsPayload!
+  """
+  Records units of an order line as returned (staff) and takes back their
+  share of the order's points (pending or available), then re-tiers.
+  """
+  markItemsReturned("The line and units." input: MarkItemsReturnedInput!): MarkItemsReturnedPayload!
+  """Adds a reward to the catalogue (staff)."""
+  createReward("The reward." input: CreateRewardInput!): RewardPayload!
+  """Changes a reward (staff); codes already issued keep their value and price."""
+  updateReward("The reward." id: ID!, "What changes." input: UpdateRewardInput!): RewardPayload!
+  """Stops a reward from being redeemed (staff); codes already issued stay valid."""
+  deactivateReward("The reward." id: ID!): RewardPayload!
+  """Adds a tier (staff); customers are re-tiered by the next sweep."""
+  createLoyaltyTier("The tier." input: LoyaltyTierInput!): LoyaltyTierPayload!
+  """Changes a tier (staff); customers are re-tiered by the next sweep."""
+  updateLoyaltyTier("The tier." id: ID!, "Its new settings." input: LoyaltyTierInput!): LoyaltyTierPayload!
+  """Removes a tier (staff); its customers are re-tiered by the next sweep."""
+  deleteLoyaltyTier("The tier." id: ID!): DeleteLoyaltyTierPayload!
+  """
+  Marks a reward code used for a store order (INTEGRATION or ADMIN), once: of
+  concurrent uses exactly one succeeds. CONFLICT says why a code cannot be
+  used (already used, refunded, expired); NOT_FOUND for an unknown code.
+  """
+  useRewardCode("The code and the store's order." input: UseRewardCodeInput!): RewardCodePayload!
+  """
+  Voids an unused code, expired or not, and gives its points back (staff): a
+  REFUNDED ledger entry. CONFLICT for a used or already refunded code.
+  """
+  refundRewardCode("The code." input: RefundRewardCodeInput!): RewardCodePayload!
+}
+
+"""A change to a customer's balances or tier, as streamed by loyaltyUpdated."""
+type LoyaltyUpdate @goModel(model: "github.com/aftercart/aftercart/server/loyalty.Update") {
+  """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
+  cursor: String!
+  """The balances as they are now."""
+  balance: LoyaltyBalance!
+  """The tier as it is now; null below the lowest threshold."""
+  tier: LoyaltyTier
+  """The next tier up, as of now."""
+  nextTier: NextLoyaltyTier
+  """What keeps the current tier, as of now."""
+  keepTier: KeepLoyaltyTier
+  """Qualifying spend, as of now."""
+  qualifyingSpend: Money!
+  """When the earliest pending points become available, as of now."""
+  nextAvailableAt: Time
+}
+
+extend type Subscription {
+  """
+  The viewer's loyalty balances and tier as they change (earnings, pending
+  points released, redemptions, staff adjustments, expiry, re-tiering), in
+  commit order, whichever instance made the change. With ` + "`" + `after` + "`" + `, first
+  every change committed after that cursor, then live ones; without, live
+  ones only. Each update carries the standing as it is when sent. Staff
+  follow a customer by ` + "`" + `customerId` + "`" + `; a customer may only follow their own
+  (another's looks missing: NOT_FOUND).
+  """
+  loyaltyUpdated(
+    "Staff: the customer to follow. Customers: omit (or their own id)."
+    customerId: ID
+    "Resume after this cursor (from a previous LoyaltyUpdate)."
+    after: String
+  ): LoyaltyUpdate!
+}
+`, BuiltIn: false},
 	{Name: "../schema/media.graphql", Input: `"""
 A file sent with a request in the GraphQL multipart request spec
 (https://github.com/jaydenseric/graphql-multipart-request-spec): the
@@ -9159,6 +10663,16 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_AdjustPointsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_AdjustPointsPayload_entry(ctx, field)
+	case "loyalty":
+		return ec.fieldContext_AdjustPointsPayload_loyalty(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdjustPointsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Author(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "displayName":
@@ -9283,6 +10797,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_silenceReason(ctx, field)
 	case "orders":
 		return ec.fieldContext_Customer_orders(ctx, field)
+	case "loyalty":
+		return ec.fieldContext_Customer_loyalty(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -9317,6 +10833,14 @@ func (ec *executionContext) childFields_DeleteCommentPayload(ctx context.Context
 		return ec.fieldContext_DeleteCommentPayload_deletedReplyIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteCommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteLoyaltyTierPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteLoyaltyTierPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteLoyaltyTierPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9403,6 +10927,150 @@ func (ec *executionContext) childFields_ImportOrderPayload(ctx context.Context, 
 		return ec.fieldContext_ImportOrderPayload_changed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_KeepLoyaltyTier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "spendNeeded":
+		return ec.fieldContext_KeepLoyaltyTier_spendNeeded(ctx, field)
+	case "by":
+		return ec.fieldContext_KeepLoyaltyTier_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeepLoyaltyTier", field.Name)
+}
+
+func (ec *executionContext) childFields_Loyalty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "balance":
+		return ec.fieldContext_Loyalty_balance(ctx, field)
+	case "tier":
+		return ec.fieldContext_Loyalty_tier(ctx, field)
+	case "nextTier":
+		return ec.fieldContext_Loyalty_nextTier(ctx, field)
+	case "keepTier":
+		return ec.fieldContext_Loyalty_keepTier(ctx, field)
+	case "qualifyingSpend":
+		return ec.fieldContext_Loyalty_qualifyingSpend(ctx, field)
+	case "nextAvailableAt":
+		return ec.fieldContext_Loyalty_nextAvailableAt(ctx, field)
+	case "ledger":
+		return ec.fieldContext_Loyalty_ledger(ctx, field)
+	case "rewardCodes":
+		return ec.fieldContext_Loyalty_rewardCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Loyalty", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "available":
+		return ec.fieldContext_LoyaltyBalance_available(ctx, field)
+	case "pending":
+		return ec.fieldContext_LoyaltyBalance_pending(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LoyaltyEntry_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LoyaltyEntry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LoyaltyEntry_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_LoyaltyEntry_kind(ctx, field)
+	case "points":
+		return ec.fieldContext_LoyaltyEntry_points(ctx, field)
+	case "status":
+		return ec.fieldContext_LoyaltyEntry_status(ctx, field)
+	case "availableAt":
+		return ec.fieldContext_LoyaltyEntry_availableAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_LoyaltyEntry_reason(ctx, field)
+	case "order":
+		return ec.fieldContext_LoyaltyEntry_order(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LoyaltyEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LoyaltyEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LoyaltyEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LoyaltyEntryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LoyaltyEntryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyTier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LoyaltyTier_id(ctx, field)
+	case "name":
+		return ec.fieldContext_LoyaltyTier_name(ctx, field)
+	case "earnMultiplier":
+		return ec.fieldContext_LoyaltyTier_earnMultiplier(ctx, field)
+	case "threshold":
+		return ec.fieldContext_LoyaltyTier_threshold(ctx, field)
+	case "benefits":
+		return ec.fieldContext_LoyaltyTier_benefits(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyTier", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyTierPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_LoyaltyTierPayload_tier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyTierPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LoyaltyUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LoyaltyUpdate_cursor(ctx, field)
+	case "balance":
+		return ec.fieldContext_LoyaltyUpdate_balance(ctx, field)
+	case "tier":
+		return ec.fieldContext_LoyaltyUpdate_tier(ctx, field)
+	case "nextTier":
+		return ec.fieldContext_LoyaltyUpdate_nextTier(ctx, field)
+	case "keepTier":
+		return ec.fieldContext_LoyaltyUpdate_keepTier(ctx, field)
+	case "qualifyingSpend":
+		return ec.fieldContext_LoyaltyUpdate_qualifyingSpend(ctx, field)
+	case "nextAvailableAt":
+		return ec.fieldContext_LoyaltyUpdate_nextAvailableAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoyaltyUpdate", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkItemsReturnedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orderItem":
+		return ec.fieldContext_MarkItemsReturnedPayload_orderItem(ctx, field)
+	case "returnedQuantity":
+		return ec.fieldContext_MarkItemsReturnedPayload_returnedQuantity(ctx, field)
+	case "loyalty":
+		return ec.fieldContext_MarkItemsReturnedPayload_loyalty(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkItemsReturnedPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MarkReviewHelpfulPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9569,6 +11237,18 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 		return ec.fieldContext_Money_currencyCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
+func (ec *executionContext) childFields_NextLoyaltyTier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_NextLoyaltyTier_name(ctx, field)
+	case "tier":
+		return ec.fieldContext_NextLoyaltyTier_tier(ctx, field)
+	case "spendToReach":
+		return ec.fieldContext_NextLoyaltyTier_spendToReach(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NextLoyaltyTier", field.Name)
 }
 
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9867,6 +11547,16 @@ func (ec *executionContext) childFields_RecordTrackingEventsPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type RecordTrackingEventsPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RedeemRewardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_RedeemRewardPayload_code(ctx, field)
+	case "loyalty":
+		return ec.fieldContext_RedeemRewardPayload_loyalty(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedeemRewardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveWatchedWordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "removedId":
@@ -10021,6 +11711,100 @@ func (ec *executionContext) childFields_ReviewSummary(ctx context.Context, field
 		return ec.fieldContext_ReviewSummary_histogram(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_Reward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reward_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Reward_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Reward_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_Reward_name(ctx, field)
+	case "pointsCost":
+		return ec.fieldContext_Reward_pointsCost(ctx, field)
+	case "kind":
+		return ec.fieldContext_Reward_kind(ctx, field)
+	case "codeValidDays":
+		return ec.fieldContext_Reward_codeValidDays(ctx, field)
+	case "active":
+		return ec.fieldContext_Reward_active(ctx, field)
+	case "value":
+		return ec.fieldContext_Reward_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reward", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_RewardCode_code(ctx, field)
+	case "kind":
+		return ec.fieldContext_RewardCode_kind(ctx, field)
+	case "value":
+		return ec.fieldContext_RewardCode_value(ctx, field)
+	case "pointsCost":
+		return ec.fieldContext_RewardCode_pointsCost(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RewardCode_expiresAt(ctx, field)
+	case "status":
+		return ec.fieldContext_RewardCode_status(ctx, field)
+	case "valid":
+		return ec.fieldContext_RewardCode_valid(ctx, field)
+	case "usedAt":
+		return ec.fieldContext_RewardCode_usedAt(ctx, field)
+	case "usedOrderRef":
+		return ec.fieldContext_RewardCode_usedOrderRef(ctx, field)
+	case "refundedAt":
+		return ec.fieldContext_RewardCode_refundedAt(ctx, field)
+	case "reward":
+		return ec.fieldContext_RewardCode_reward(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RewardCode_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardCode", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardCodePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_RewardCodePayload_code(ctx, field)
+	case "entry":
+		return ec.fieldContext_RewardCodePayload_entry(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardCodePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RewardConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RewardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RewardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RewardEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RewardEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reward":
+		return ec.fieldContext_RewardPayload_reward(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetCommunityTrustPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10429,6 +12213,44 @@ func (ec *executionContext) field_Customer_orders_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Loyalty_ledger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10457,12 +12279,54 @@ func (ec *executionContext) field_Mutation_addWatchedWord_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_adjustPoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.AdjustInput, error) {
+			return ec.unmarshalNAdjustPointsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐAdjustInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createLoyaltyTier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.TierInput, error) {
+			return ec.unmarshalNLoyaltyTierInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (community.CreateInput, error) {
 			return ec.unmarshalNCreatePostInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.RewardInput, error) {
+			return ec.unmarshalNCreateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10499,6 +12363,20 @@ func (ec *executionContext) field_Mutation_createTopic_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deactivateReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10510,6 +12388,20 @@ func (ec *executionContext) field_Mutation_deleteComment_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteLoyaltyTier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -10625,6 +12517,20 @@ func (ec *executionContext) field_Mutation_importOrder_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markItemsReturned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.ReturnInput, error) {
+			return ec.unmarshalNMarkItemsReturnedInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐReturnInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_markReviewHelpful_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10673,6 +12579,34 @@ func (ec *executionContext) field_Mutation_recordTrackingEvents_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (tracking.EventsInput, error) {
 			return ec.unmarshalNRecordTrackingEventsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐEventsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redeemReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RedeemRewardInput, error) {
+			return ec.unmarshalNRedeemRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRedeemRewardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refundRewardCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RefundRewardCodeInput, error) {
+			return ec.unmarshalNRefundRewardCodeInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRefundRewardCodeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10779,6 +12713,50 @@ func (ec *executionContext) field_Mutation_unsilenceAuthor_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateLoyaltyTier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.TierInput, error) {
+			return ec.unmarshalNLoyaltyTierInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.RewardUpdate, error) {
+			return ec.unmarshalNUpdateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateTopic_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10804,6 +12782,20 @@ func (ec *executionContext) field_Mutation_uploadMedia_args(ctx context.Context,
 		return nil, err
 	}
 	args["file"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_useRewardCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (loyalty.UseCodeInput, error) {
+			return ec.unmarshalNUseRewardCodeInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐUseCodeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11329,6 +13321,66 @@ func (ec *executionContext) field_Query_reviewsAwaitingReply_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_rewardCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rewards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeInactive",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeInactive"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_watchedWords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11494,6 +13546,28 @@ func (ec *executionContext) field_Subscription_commentAdded_args(ctx context.Con
 		return nil, err
 	}
 	args["postId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_loyaltyUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11913,6 +13987,70 @@ func (ec *executionContext) _Address_phone(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Address_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AdjustPointsPayload_entry(ctx context.Context, field graphql.CollectedField, obj *loyalty.EntryResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdjustPointsPayload_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyEntry) graphql.Marshaler {
+			return ec.marshalNLoyaltyEntry2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdjustPointsPayload_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdjustPointsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdjustPointsPayload_loyalty(ctx context.Context, field graphql.CollectedField, obj *loyalty.EntryResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdjustPointsPayload_loyalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Loyalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
+			return ec.marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdjustPointsPayload_loyalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdjustPointsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Loyalty(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Author_displayName(ctx context.Context, field graphql.CollectedField, obj *moderation.Author) (ret graphql.Marshaler) {
@@ -12886,6 +15024,38 @@ func (ec *executionContext) fieldContext_Customer_orders(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Customer_loyalty(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_loyalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Loyalty(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
+			return ec.marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_loyalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Loyalty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13072,6 +15242,29 @@ func (ec *executionContext) _DeleteCommentPayload_deletedReplyIds(ctx context.Co
 }
 func (ec *executionContext) fieldContext_DeleteCommentPayload_deletedReplyIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCommentPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteLoyaltyTierPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *loyalty.TierDeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteLoyaltyTierPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteLoyaltyTierPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteLoyaltyTierPayload", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _DeletePostPayload_deletedPostId(ctx context.Context, field graphql.CollectedField, obj *community.DeleteResult) (ret graphql.Marshaler) {
@@ -13494,6 +15687,1173 @@ func (ec *executionContext) _ImportOrderPayload_changed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ImportOrderPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportOrderPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _KeepLoyaltyTier_spendNeeded(ctx context.Context, field graphql.CollectedField, obj *loyalty.KeepTierStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeepLoyaltyTier_spendNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpendNeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeepLoyaltyTier_spendNeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeepLoyaltyTier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeepLoyaltyTier_by(ctx context.Context, field graphql.CollectedField, obj *loyalty.KeepTierStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeepLoyaltyTier_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeepLoyaltyTier_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeepLoyaltyTier", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Loyalty_balance(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v loyalty.Balance) graphql.Marshaler {
+			return ec.marshalNLoyaltyBalance2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐBalance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyBalance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_tier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+			return ec.marshalOLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_nextTier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_nextTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.NextTierStanding) graphql.Marshaler {
+			return ec.marshalONextLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐNextTierStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_nextTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextLoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_keepTier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_keepTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeepTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.KeepTierStanding) graphql.Marshaler {
+			return ec.marshalOKeepLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐKeepTierStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_keepTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeepLoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_qualifyingSpend(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_qualifyingSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifyingSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_qualifyingSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_nextAvailableAt(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_nextAvailableAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAvailableAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_nextAvailableAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Loyalty", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Loyalty_ledger(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Loyalty().Ledger(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyEntryConnection) graphql.Marshaler {
+			return ec.marshalNLoyaltyEntryConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_ledger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Loyalty_ledger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Loyalty_rewardCodes(ctx context.Context, field graphql.CollectedField, obj *loyalty.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Loyalty_rewardCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Loyalty().RewardCodes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RewardCode) graphql.Marshaler {
+			return ec.marshalNRewardCode2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Loyalty_rewardCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Loyalty",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyBalance_available(ctx context.Context, field graphql.CollectedField, obj *loyalty.Balance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyBalance_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyBalance_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyBalance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyBalance_pending(ctx context.Context, field graphql.CollectedField, obj *loyalty.Balance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyBalance_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyBalance_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyBalance", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_id(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_kind(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.EntryKind) graphql.Marshaler {
+			return ec.marshalNLoyaltyEntryKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type LoyaltyEntryKind does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_points(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_status(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.EntryStatus) graphql.Marshaler {
+			return ec.marshalNLoyaltyEntryStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type LoyaltyEntryStatus does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_availableAt(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_availableAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvailableAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_availableAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_reason(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntry_order(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntry_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntry_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LoyaltyEntryEdge) graphql.Marshaler {
+			return ec.marshalOLoyaltyEntryEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntryConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyEntry) graphql.Marshaler {
+			return ec.marshalOLoyaltyEntry2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyEntryEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyTier_id(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyTier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTier_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTier_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyTier", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyTier_name(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyTier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTier_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTier_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyTier", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyTier_earnMultiplier(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyTier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTier_earnMultiplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LoyaltyTier().EarnMultiplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTier_earnMultiplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyTier", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyTier_threshold(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyTier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTier_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LoyaltyTier().Threshold(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTier_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyTier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyTier_benefits(ctx context.Context, field graphql.CollectedField, obj *ent.LoyaltyTier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTier_benefits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Benefits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTier_benefits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyTier", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyTierPayload_tier(ctx context.Context, field graphql.CollectedField, obj *loyalty.TierResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyTierPayload_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+			return ec.marshalNLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyTierPayload_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyTierPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyUpdate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LoyaltyUpdate_balance(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v loyalty.Balance) graphql.Marshaler {
+			return ec.marshalNLoyaltyBalance2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐBalance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyBalance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_tier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+			return ec.marshalOLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_nextTier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_nextTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.NextTierStanding) graphql.Marshaler {
+			return ec.marshalONextLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐNextTierStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_nextTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextLoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_keepTier(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_keepTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeepTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.KeepTierStanding) graphql.Marshaler {
+			return ec.marshalOKeepLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐKeepTierStanding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_keepTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeepLoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_qualifyingSpend(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_qualifyingSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifyingSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_qualifyingSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LoyaltyUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LoyaltyUpdate_nextAvailableAt(ctx context.Context, field graphql.CollectedField, obj *loyalty.Update) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoyaltyUpdate_nextAvailableAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAvailableAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoyaltyUpdate_nextAvailableAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoyaltyUpdate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MarkItemsReturnedPayload_orderItem(ctx context.Context, field graphql.CollectedField, obj *loyalty.ReturnResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkItemsReturnedPayload_orderItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrderItem) graphql.Marshaler {
+			return ec.marshalNOrderItem2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrderItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkItemsReturnedPayload_orderItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkItemsReturnedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkItemsReturnedPayload_returnedQuantity(ctx context.Context, field graphql.CollectedField, obj *loyalty.ReturnResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkItemsReturnedPayload_returnedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkItemsReturnedPayload_returnedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkItemsReturnedPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MarkItemsReturnedPayload_loyalty(ctx context.Context, field graphql.CollectedField, obj *loyalty.ReturnResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkItemsReturnedPayload_loyalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Loyalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
+			return ec.marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkItemsReturnedPayload_loyalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkItemsReturnedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Loyalty(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MarkReviewHelpfulPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
@@ -15477,6 +18837,490 @@ func (ec *executionContext) fieldContext_Mutation_unsilenceAuthor(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_redeemReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeemReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeemReward(ctx, fc.Args["input"].(model.RedeemRewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.RedeemResult) graphql.Marshaler {
+			return ec.marshalNRedeemRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRedeemResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeemReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedeemRewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeemReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adjustPoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adjustPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdjustPoints(ctx, fc.Args["input"].(loyalty.AdjustInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.EntryResult) graphql.Marshaler {
+			return ec.marshalNAdjustPointsPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐEntryResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adjustPoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdjustPointsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adjustPoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markItemsReturned(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markItemsReturned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkItemsReturned(ctx, fc.Args["input"].(loyalty.ReturnInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.ReturnResult) graphql.Marshaler {
+			return ec.marshalNMarkItemsReturnedPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐReturnResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markItemsReturned(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkItemsReturnedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markItemsReturned_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReward(ctx, fc.Args["input"].(loyalty.RewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.RewardResult) graphql.Marshaler {
+			return ec.marshalNRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReward(ctx, fc.Args["id"].(int), fc.Args["input"].(loyalty.RewardUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.RewardResult) graphql.Marshaler {
+			return ec.marshalNRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateReward(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.RewardResult) graphql.Marshaler {
+			return ec.marshalNRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLoyaltyTier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLoyaltyTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLoyaltyTier(ctx, fc.Args["input"].(loyalty.TierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.TierResult) graphql.Marshaler {
+			return ec.marshalNLoyaltyTierPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLoyaltyTier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLoyaltyTier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLoyaltyTier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLoyaltyTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLoyaltyTier(ctx, fc.Args["id"].(int), fc.Args["input"].(loyalty.TierInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.TierResult) graphql.Marshaler {
+			return ec.marshalNLoyaltyTierPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLoyaltyTier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLoyaltyTier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLoyaltyTier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLoyaltyTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLoyaltyTier(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.TierDeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteLoyaltyTierPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLoyaltyTier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteLoyaltyTierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLoyaltyTier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_useRewardCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_useRewardCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UseRewardCode(ctx, fc.Args["input"].(loyalty.UseCodeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.CodeResult) graphql.Marshaler {
+			return ec.marshalNRewardCodePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_useRewardCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCodePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_useRewardCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refundRewardCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refundRewardCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefundRewardCode(ctx, fc.Args["input"].(model.RefundRewardCodeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.CodeResult) graphql.Marshaler {
+			return ec.marshalNRewardCodePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refundRewardCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCodePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refundRewardCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_uploadMedia(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15913,6 +19757,93 @@ func (ec *executionContext) fieldContext_Mutation_featureReview(ctx context.Cont
 	if fc.Args, err = ec.field_Mutation_featureReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NextLoyaltyTier_name(ctx context.Context, field graphql.CollectedField, obj *loyalty.NextTierStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextLoyaltyTier_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextLoyaltyTier_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextLoyaltyTier", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NextLoyaltyTier_tier(ctx context.Context, field graphql.CollectedField, obj *loyalty.NextTierStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextLoyaltyTier_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+			return ec.marshalNLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextLoyaltyTier_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NextLoyaltyTier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NextLoyaltyTier_spendToReach(ctx context.Context, field graphql.CollectedField, obj *loyalty.NextTierStanding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextLoyaltyTier_spendToReach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpendToReach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextLoyaltyTier_spendToReach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NextLoyaltyTier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18660,6 +22591,126 @@ func (ec *executionContext) fieldContext_Query_myPosts(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rewards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rewards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rewards(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["includeInactive"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RewardConnection) graphql.Marshaler {
+			return ec.marshalNRewardConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rewards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rewards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_loyaltyTiers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_loyaltyTiers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LoyaltyTiers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LoyaltyTier) graphql.Marshaler {
+			return ec.marshalNLoyaltyTier2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_loyaltyTiers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyTier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rewardCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rewardCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RewardCode(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RewardCode) graphql.Marshaler {
+			return ec.marshalNRewardCode2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rewardCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rewardCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19144,6 +23195,70 @@ func (ec *executionContext) _RecordTrackingEventsPayload_duplicates(ctx context.
 }
 func (ec *executionContext) fieldContext_RecordTrackingEventsPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordTrackingEventsPayload", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RedeemRewardPayload_code(ctx context.Context, field graphql.CollectedField, obj *loyalty.RedeemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedeemRewardPayload_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RewardCode) graphql.Marshaler {
+			return ec.marshalNRewardCode2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedeemRewardPayload_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedeemRewardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedeemRewardPayload_loyalty(ctx context.Context, field graphql.CollectedField, obj *loyalty.RedeemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedeemRewardPayload_loyalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Loyalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
+			return ec.marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedeemRewardPayload_loyalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedeemRewardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Loyalty(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RemoveWatchedWordPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveWatchedWordPayload) (ret graphql.Marshaler) {
@@ -20337,6 +24452,754 @@ func (ec *executionContext) fieldContext_ReviewSummary_histogram(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Reward_id(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_name(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_pointsCost(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_pointsCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointsCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_pointsCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.RewardKind) graphql.Marshaler {
+			return ec.marshalNRewardKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐRewardKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type RewardKind does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_codeValidDays(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_codeValidDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeValidDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_codeValidDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_active(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_value(ctx context.Context, field graphql.CollectedField, obj *ent.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardCode_code(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_kind(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v types.RewardKind) graphql.Marshaler {
+			return ec.marshalNRewardKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐRewardKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type RewardKind does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_value(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RewardCode().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardCode_pointsCost(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_pointsCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointsCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_pointsCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_status(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RewardCode().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v loyalty.CodeStatus) graphql.Marshaler {
+			return ec.marshalNRewardCodeStatus2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, true, true, errors.New("field of type RewardCodeStatus does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_valid(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_valid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RewardCode().Valid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_valid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_usedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_usedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_usedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_usedOrderRef(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_usedOrderRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedOrderRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_usedOrderRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_refundedAt(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_refundedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefundedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_refundedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCode_reward(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_reward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RewardCode().Reward(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Reward) graphql.Marshaler {
+			return ec.marshalNReward2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_reward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardCode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardCode_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.RewardCode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCode_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCode_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardCode", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RewardCodePayload_code(ctx context.Context, field graphql.CollectedField, obj *loyalty.CodeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCodePayload_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RewardCode) graphql.Marshaler {
+			return ec.marshalNRewardCode2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCodePayload_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardCodePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardCode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardCodePayload_entry(ctx context.Context, field graphql.CollectedField, obj *loyalty.CodeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardCodePayload_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LoyaltyEntry) graphql.Marshaler {
+			return ec.marshalOLoyaltyEntry2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardCodePayload_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardCodePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RewardEdge) graphql.Marshaler {
+			return ec.marshalORewardEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RewardEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Reward) graphql.Marshaler {
+			return ec.marshalOReward2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _RewardPayload_reward(ctx context.Context, field graphql.CollectedField, obj *loyalty.RewardResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardPayload_reward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reward, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Reward) graphql.Marshaler {
+			return ec.marshalNReward2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardPayload_reward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetCommunityTrustPayload_customerId(ctx context.Context, field graphql.CollectedField, obj *community.TrustResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21343,6 +26206,50 @@ func (ec *executionContext) fieldContext_Subscription_commentAdded(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_commentAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_loyaltyUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_loyaltyUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LoyaltyUpdated(ctx, fc.Args["customerId"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *loyalty.Update) graphql.Marshaler {
+			return ec.marshalNLoyaltyUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_loyaltyUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoyaltyUpdate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_loyaltyUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23571,6 +28478,50 @@ func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAdjustPointsInput(ctx context.Context, obj any) (loyalty.AdjustInput, error) {
+	var it loyalty.AdjustInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "points", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCommentOrder(ctx context.Context, obj any) (ent.CommentOrder, error) {
 	var it ent.CommentOrder
 	if obj == nil {
@@ -23658,6 +28609,71 @@ func (ec *executionContext) unmarshalInputCreatePostInput(ctx context.Context, o
 				return it, err
 			}
 			it.ProductIDs = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateRewardInput(ctx context.Context, obj any) (loyalty.RewardInput, error) {
+	var it loyalty.RewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "pointsCost", "kind", "value", "currencyCode", "codeValidDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "pointsCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsCost"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsCost = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRewardKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐRewardKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		case "codeValidDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeValidDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeValidDays = data
 		}
 	}
 	return it, nil
@@ -24826,6 +29842,142 @@ func (ec *executionContext) unmarshalInputImportOrderItemInput(ctx context.Conte
 				return it, err
 			}
 			it.UnitPrice = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLoyaltyEntryOrder(ctx context.Context, obj any) (ent.LoyaltyEntryOrder, error) {
+	var it ent.LoyaltyEntryOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNLoyaltyEntryOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLoyaltyTierInput(ctx context.Context, obj any) (loyalty.TierInput, error) {
+	var it loyalty.TierInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "threshold", "earnMultiplier", "benefits"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "threshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("threshold"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Threshold = data
+		case "earnMultiplier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("earnMultiplier"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EarnMultiplier = data
+		case "benefits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefits"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Benefits = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMarkItemsReturnedInput(ctx context.Context, obj any) (loyalty.ReturnInput, error) {
+	var it loyalty.ReturnInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderItemId", "quantity", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderItemId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderItemID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -27709,6 +32861,66 @@ func (ec *executionContext) unmarshalInputRecordTrackingEventsInput(ctx context.
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRedeemRewardInput(ctx context.Context, obj any) (model.RedeemRewardInput, error) {
+	var it model.RedeemRewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rewardId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RewardID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRefundRewardCodeInput(ctx context.Context, obj any) (model.RefundRewardCodeInput, error) {
+	var it model.RefundRewardCodeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRemoveWatchedWordInput(ctx context.Context, obj any) (model.RemoveWatchedWordInput, error) {
 	var it model.RemoveWatchedWordInput
 	if obj == nil {
@@ -27923,6 +33135,47 @@ func (ec *executionContext) unmarshalInputReviewReplyOrder(ctx context.Context, 
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
 			data, err := ec.unmarshalNReviewReplyOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReviewReplyOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRewardOrder(ctx context.Context, obj any) (ent.RewardOrder, error) {
+	var it ent.RewardOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNRewardOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29672,6 +34925,71 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateRewardInput(ctx context.Context, obj any) (loyalty.RewardUpdate, error) {
+	var it loyalty.RewardUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "pointsCost", "value", "currencyCode", "codeValidDays", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "pointsCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsCost"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsCost = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		case "codeValidDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeValidDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeValidDays = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateTopicInput(ctx context.Context, obj any) (community.TopicUpdate, error) {
 	var it community.TopicUpdate
 	if obj == nil {
@@ -29718,6 +35036,43 @@ func (ec *executionContext) unmarshalInputUpdateTopicInput(ctx context.Context, 
 				return it, err
 			}
 			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUseRewardCodeInput(ctx context.Context, obj any) (loyalty.UseCodeInput, error) {
+	var it loyalty.UseCodeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "orderRef"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "orderRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderRef"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderRef = data
 		}
 	}
 	return it, nil
@@ -30173,6 +35528,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Shipment(ctx, sel, obj)
+	case *ent.Reward:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Reward(ctx, sel, obj)
 	case *ent.ReviewReply:
 		if obj == nil {
 			return graphql.Null
@@ -30203,6 +35563,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Media(ctx, sel, obj)
+	case *ent.LoyaltyEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LoyaltyEntry(ctx, sel, obj)
 	case *ent.Customer:
 		if obj == nil {
 			return graphql.Null
@@ -30347,6 +35712,49 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		case "phone":
 			out.Values[i] = ec._Address_phone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var adjustPointsPayloadImplementors = []string{"AdjustPointsPayload"}
+
+func (ec *executionContext) _AdjustPointsPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.EntryResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adjustPointsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdjustPointsPayload")
+		case "entry":
+			out.Values[i] = ec._AdjustPointsPayload_entry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loyalty":
+			out.Values[i] = ec._AdjustPointsPayload_loyalty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -31062,6 +36470,44 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "loyalty":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Customer_loyalty(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31193,6 +36639,44 @@ func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.S
 			}
 		case "deletedReplyIds":
 			out.Values[i] = ec._DeleteCommentPayload_deletedReplyIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteLoyaltyTierPayloadImplementors = []string{"DeleteLoyaltyTierPayload"}
+
+func (ec *executionContext) _DeleteLoyaltyTierPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.TierDeleteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteLoyaltyTierPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteLoyaltyTierPayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteLoyaltyTierPayload_deletedId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31570,6 +37054,711 @@ func (ec *executionContext) _ImportOrderPayload(ctx context.Context, sel ast.Sel
 			}
 		case "changed":
 			out.Values[i] = ec._ImportOrderPayload_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var keepLoyaltyTierImplementors = []string{"KeepLoyaltyTier"}
+
+func (ec *executionContext) _KeepLoyaltyTier(ctx context.Context, sel ast.SelectionSet, obj *loyalty.KeepTierStanding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keepLoyaltyTierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeepLoyaltyTier")
+		case "spendNeeded":
+			out.Values[i] = ec._KeepLoyaltyTier_spendNeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._KeepLoyaltyTier_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyImplementors = []string{"Loyalty"}
+
+func (ec *executionContext) _Loyalty(ctx context.Context, sel ast.SelectionSet, obj *loyalty.Standing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Loyalty")
+		case "balance":
+			out.Values[i] = ec._Loyalty_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.Values[i] = ec._Loyalty_tier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextTier":
+			out.Values[i] = ec._Loyalty_nextTier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keepTier":
+			out.Values[i] = ec._Loyalty_keepTier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualifyingSpend":
+			out.Values[i] = ec._Loyalty_qualifyingSpend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAvailableAt":
+			out.Values[i] = ec._Loyalty_nextAvailableAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ledger":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Loyalty_ledger(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rewardCodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Loyalty_rewardCodes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyBalanceImplementors = []string{"LoyaltyBalance"}
+
+func (ec *executionContext) _LoyaltyBalance(ctx context.Context, sel ast.SelectionSet, obj *loyalty.Balance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyBalanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyBalance")
+		case "available":
+			out.Values[i] = ec._LoyaltyBalance_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._LoyaltyBalance_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyEntryImplementors = []string{"LoyaltyEntry", "Node"}
+
+func (ec *executionContext) _LoyaltyEntry(ctx context.Context, sel ast.SelectionSet, obj *ent.LoyaltyEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyEntry")
+		case "id":
+			out.Values[i] = ec._LoyaltyEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LoyaltyEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LoyaltyEntry_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._LoyaltyEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._LoyaltyEntry_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._LoyaltyEntry_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "availableAt":
+			out.Values[i] = ec._LoyaltyEntry_availableAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._LoyaltyEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LoyaltyEntry_order(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyEntryConnectionImplementors = []string{"LoyaltyEntryConnection"}
+
+func (ec *executionContext) _LoyaltyEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LoyaltyEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyEntryConnection")
+		case "edges":
+			out.Values[i] = ec._LoyaltyEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LoyaltyEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LoyaltyEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyEntryEdgeImplementors = []string{"LoyaltyEntryEdge"}
+
+func (ec *executionContext) _LoyaltyEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LoyaltyEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyEntryEdge")
+		case "node":
+			out.Values[i] = ec._LoyaltyEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LoyaltyEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyTierImplementors = []string{"LoyaltyTier"}
+
+func (ec *executionContext) _LoyaltyTier(ctx context.Context, sel ast.SelectionSet, obj *ent.LoyaltyTier) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyTierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyTier")
+		case "id":
+			out.Values[i] = ec._LoyaltyTier_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._LoyaltyTier_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "earnMultiplier":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LoyaltyTier_earnMultiplier(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "threshold":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LoyaltyTier_threshold(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "benefits":
+			out.Values[i] = ec._LoyaltyTier_benefits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyTierPayloadImplementors = []string{"LoyaltyTierPayload"}
+
+func (ec *executionContext) _LoyaltyTierPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.TierResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyTierPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyTierPayload")
+		case "tier":
+			out.Values[i] = ec._LoyaltyTierPayload_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var loyaltyUpdateImplementors = []string{"LoyaltyUpdate"}
+
+func (ec *executionContext) _LoyaltyUpdate(ctx context.Context, sel ast.SelectionSet, obj *loyalty.Update) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loyaltyUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoyaltyUpdate")
+		case "cursor":
+			out.Values[i] = ec._LoyaltyUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balance":
+			out.Values[i] = ec._LoyaltyUpdate_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._LoyaltyUpdate_tier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextTier":
+			out.Values[i] = ec._LoyaltyUpdate_nextTier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "keepTier":
+			out.Values[i] = ec._LoyaltyUpdate_keepTier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "qualifyingSpend":
+			out.Values[i] = ec._LoyaltyUpdate_qualifyingSpend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAvailableAt":
+			out.Values[i] = ec._LoyaltyUpdate_nextAvailableAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var markItemsReturnedPayloadImplementors = []string{"MarkItemsReturnedPayload"}
+
+func (ec *executionContext) _MarkItemsReturnedPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.ReturnResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markItemsReturnedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkItemsReturnedPayload")
+		case "orderItem":
+			out.Values[i] = ec._MarkItemsReturnedPayload_orderItem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnedQuantity":
+			out.Values[i] = ec._MarkItemsReturnedPayload_returnedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loyalty":
+			out.Values[i] = ec._MarkItemsReturnedPayload_loyalty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32437,6 +38626,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "redeemReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeemReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adjustPoints":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adjustPoints(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markItemsReturned":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markItemsReturned(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLoyaltyTier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLoyaltyTier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLoyaltyTier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLoyaltyTier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteLoyaltyTier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLoyaltyTier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "useRewardCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_useRewardCode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refundRewardCode":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refundRewardCode(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "uploadMedia":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadMedia(ctx, field)
@@ -32504,6 +38770,54 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_featureReview(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var nextLoyaltyTierImplementors = []string{"NextLoyaltyTier"}
+
+func (ec *executionContext) _NextLoyaltyTier(ctx context.Context, sel ast.SelectionSet, obj *loyalty.NextTierStanding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nextLoyaltyTierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NextLoyaltyTier")
+		case "name":
+			out.Values[i] = ec._NextLoyaltyTier_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._NextLoyaltyTier_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spendToReach":
+			out.Values[i] = ec._NextLoyaltyTier_spendToReach(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34511,6 +40825,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "rewards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_rewards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "loyaltyTiers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_loyaltyTiers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "rewardCode":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_rewardCode(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "moderationQueue":
 			field := field
 
@@ -34804,6 +41184,49 @@ func (ec *executionContext) _RecordTrackingEventsPayload(ctx context.Context, se
 			}
 		case "duplicates":
 			out.Values[i] = ec._RecordTrackingEventsPayload_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var redeemRewardPayloadImplementors = []string{"RedeemRewardPayload"}
+
+func (ec *executionContext) _RedeemRewardPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.RedeemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redeemRewardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedeemRewardPayload")
+		case "code":
+			out.Values[i] = ec._RedeemRewardPayload_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loyalty":
+			out.Values[i] = ec._RedeemRewardPayload_loyalty(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35713,6 +42136,514 @@ func (ec *executionContext) _ReviewSummary(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var rewardImplementors = []string{"Reward", "Node"}
+
+func (ec *executionContext) _Reward(ctx context.Context, sel ast.SelectionSet, obj *ent.Reward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reward")
+		case "id":
+			out.Values[i] = ec._Reward_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Reward_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Reward_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Reward_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pointsCost":
+			out.Values[i] = ec._Reward_pointsCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Reward_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "codeValidDays":
+			out.Values[i] = ec._Reward_codeValidDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._Reward_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_value(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardCodeImplementors = []string{"RewardCode"}
+
+func (ec *executionContext) _RewardCode(ctx context.Context, sel ast.SelectionSet, obj *ent.RewardCode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardCodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardCode")
+		case "code":
+			out.Values[i] = ec._RewardCode_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._RewardCode_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RewardCode_value(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "pointsCost":
+			out.Values[i] = ec._RewardCode_pointsCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RewardCode_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RewardCode_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "valid":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RewardCode_valid(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "usedAt":
+			out.Values[i] = ec._RewardCode_usedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usedOrderRef":
+			out.Values[i] = ec._RewardCode_usedOrderRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refundedAt":
+			out.Values[i] = ec._RewardCode_refundedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reward":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RewardCode_reward(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._RewardCode_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardCodePayloadImplementors = []string{"RewardCodePayload"}
+
+func (ec *executionContext) _RewardCodePayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.CodeResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardCodePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardCodePayload")
+		case "code":
+			out.Values[i] = ec._RewardCodePayload_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entry":
+			out.Values[i] = ec._RewardCodePayload_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardConnectionImplementors = []string{"RewardConnection"}
+
+func (ec *executionContext) _RewardConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RewardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardConnection")
+		case "edges":
+			out.Values[i] = ec._RewardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RewardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RewardConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardEdgeImplementors = []string{"RewardEdge"}
+
+func (ec *executionContext) _RewardEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RewardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardEdge")
+		case "node":
+			out.Values[i] = ec._RewardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RewardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardPayloadImplementors = []string{"RewardPayload"}
+
+func (ec *executionContext) _RewardPayload(ctx context.Context, sel ast.SelectionSet, obj *loyalty.RewardResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardPayload")
+		case "reward":
+			out.Values[i] = ec._RewardPayload_reward(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var setCommunityTrustPayloadImplementors = []string{"SetCommunityTrustPayload"}
 
 func (ec *executionContext) _SetCommunityTrustPayload(ctx context.Context, sel ast.SelectionSet, obj *community.TrustResult) graphql.Marshaler {
@@ -36249,6 +43180,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_moderationQueueChanged(ctx, fields[0])
 	case "commentAdded":
 		return ec._Subscription_commentAdded(ctx, fields[0])
+	case "loyaltyUpdated":
+		return ec._Subscription_loyaltyUpdated(ctx, fields[0])
 	case "reviewReplyAdded":
 		return ec._Subscription_reviewReplyAdded(ctx, fields[0])
 	default:
@@ -37301,6 +44234,21 @@ func (ec *executionContext) unmarshalNAddressInput2githubᚗcomᚋaftercartᚋaf
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAdjustPointsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐAdjustInput(ctx context.Context, v any) (loyalty.AdjustInput, error) {
+	res, err := ec.unmarshalInputAdjustPointsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdjustPointsPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐEntryResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.EntryResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AdjustPointsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoderationᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *moderation.Author) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -37414,6 +44362,11 @@ func (ec *executionContext) marshalNCreatePostPayload2ᚖgithubᚗcomᚋaftercar
 	return ec._CreatePostPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardInput(ctx context.Context, v any) (loyalty.RewardInput, error) {
+	res, err := ec.unmarshalInputCreateRewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateShipmentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐShipmentInput(ctx context.Context, v any) (tracking.ShipmentInput, error) {
 	res, err := ec.unmarshalInputCreateShipmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37508,6 +44461,16 @@ func (ec *executionContext) marshalNDeleteCommentPayload2ᚖgithubᚗcomᚋafter
 		return graphql.Null
 	}
 	return ec._DeleteCommentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeleteLoyaltyTierPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierDeleteResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.TierDeleteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteLoyaltyTierPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDeletePostInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐDeletePostInput(ctx context.Context, v any) (model.DeletePostInput, error) {
@@ -37803,6 +44766,142 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx context.Context, sel ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Loyalty(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLoyaltyBalance2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐBalance(ctx context.Context, sel ast.SelectionSet, v loyalty.Balance) graphql.Marshaler {
+	return ec._LoyaltyBalance(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLoyaltyEntry2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntry(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoyaltyEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLoyaltyEntryConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyEntryConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoyaltyEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLoyaltyEntryKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryKind(ctx context.Context, v any) (types.EntryKind, error) {
+	var res types.EntryKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoyaltyEntryKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryKind(ctx context.Context, sel ast.SelectionSet, v types.EntryKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNLoyaltyEntryOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryOrderField(ctx context.Context, v any) (*ent.LoyaltyEntryOrderField, error) {
+	var res = new(ent.LoyaltyEntryOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoyaltyEntryOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyEntryOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNLoyaltyEntryStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryStatus(ctx context.Context, v any) (types.EntryStatus, error) {
+	var res types.EntryStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoyaltyEntryStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐEntryStatus(ctx context.Context, sel ast.SelectionSet, v types.EntryStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNLoyaltyTier2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTierᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.LoyaltyTier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoyaltyTier(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLoyaltyTierInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierInput(ctx context.Context, v any) (loyalty.TierInput, error) {
+	res, err := ec.unmarshalInputLoyaltyTierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLoyaltyTierPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐTierResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.TierResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoyaltyTierPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLoyaltyUpdate2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐUpdate(ctx context.Context, sel ast.SelectionSet, v *loyalty.Update) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LoyaltyUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMarkItemsReturnedInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐReturnInput(ctx context.Context, v any) (loyalty.ReturnInput, error) {
+	res, err := ec.unmarshalInputMarkItemsReturnedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkItemsReturnedPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐReturnResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.ReturnResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MarkItemsReturnedPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMarkReviewHelpfulInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMarkReviewHelpfulInput(ctx context.Context, v any) (model.MarkReviewHelpfulInput, error) {
 	res, err := ec.unmarshalInputMarkReviewHelpfulInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38047,6 +45146,10 @@ func (ec *executionContext) unmarshalNModerationStatus2githubᚗcomᚋaftercart�
 
 func (ec *executionContext) marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx context.Context, sel ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMoney2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v money.Money) graphql.Marshaler {
+	return ec._Money(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋmoneyᚐMoney(ctx context.Context, sel ast.SelectionSet, v *money.Money) graphql.Marshaler {
@@ -38415,6 +45518,26 @@ func (ec *executionContext) marshalNRecordTrackingEventsPayload2ᚖgithubᚗcom�
 	return ec._RecordTrackingEventsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRedeemRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRedeemRewardInput(ctx context.Context, v any) (model.RedeemRewardInput, error) {
+	res, err := ec.unmarshalInputRedeemRewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRedeemRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRedeemResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.RedeemResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RedeemRewardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRefundRewardCodeInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRefundRewardCodeInput(ctx context.Context, v any) (model.RefundRewardCodeInput, error) {
+	res, err := ec.unmarshalInputRefundRewardCodeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRemoveWatchedWordInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRemoveWatchedWordInput(ctx context.Context, v any) (model.RemoveWatchedWordInput, error) {
 	res, err := ec.unmarshalInputRemoveWatchedWordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38550,6 +45673,108 @@ func (ec *executionContext) marshalNReviewSummary2ᚖgithubᚗcomᚋaftercartᚋ
 		return graphql.Null
 	}
 	return ec._ReviewSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReward2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReward(ctx context.Context, sel ast.SelectionSet, v *ent.Reward) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Reward(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRewardCode2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RewardCode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRewardCode2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRewardCode2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardCode(ctx context.Context, sel ast.SelectionSet, v *ent.RewardCode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardCode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRewardCodePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.CodeResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardCodePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRewardCodeStatus2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeStatus(ctx context.Context, v any) (loyalty.CodeStatus, error) {
+	var res loyalty.CodeStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRewardCodeStatus2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐCodeStatus(ctx context.Context, sel ast.SelectionSet, v loyalty.CodeStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRewardConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RewardConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRewardKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐRewardKind(ctx context.Context, v any) (types.RewardKind, error) {
+	var res types.RewardKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRewardKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐRewardKind(ctx context.Context, sel ast.SelectionSet, v types.RewardKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRewardOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardOrderField(ctx context.Context, v any) (*ent.RewardOrderField, error) {
+	var res = new(ent.RewardOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRewardOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.RewardOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNRewardPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardResult(ctx context.Context, sel ast.SelectionSet, v *loyalty.RewardResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetCommunityTrustInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTrustInput(ctx context.Context, v any) (community.TrustInput, error) {
@@ -38826,6 +46051,11 @@ func (ec *executionContext) marshalNUnsilenceAuthorPayload2ᚖgithubᚗcomᚋaft
 	return ec._UnsilenceAuthorPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardUpdate(ctx context.Context, v any) (loyalty.RewardUpdate, error) {
+	res, err := ec.unmarshalInputUpdateRewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateTopicInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTopicUpdate(ctx context.Context, v any) (community.TopicUpdate, error) {
 	res, err := ec.unmarshalInputUpdateTopicInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38865,6 +46095,11 @@ func (ec *executionContext) marshalNUploadMediaPayload2ᚖgithubᚗcomᚋafterca
 		return graphql.Null
 	}
 	return ec._UploadMediaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUseRewardCodeInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐUseCodeInput(ctx context.Context, v any) (loyalty.UseCodeInput, error) {
+	res, err := ec.unmarshalInputUseRewardCodeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNWatchedWord2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐWatchedWord(ctx context.Context, sel ast.SelectionSet, v *ent.WatchedWord) graphql.Marshaler {
@@ -39365,6 +46600,47 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOKeepLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐKeepTierStanding(ctx context.Context, sel ast.SelectionSet, v *loyalty.KeepTierStanding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KeepLoyaltyTier(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLoyaltyEntry2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntry(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LoyaltyEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLoyaltyEntryEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.LoyaltyEntryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLoyaltyEntryEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLoyaltyEntryEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyEntryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyEntryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LoyaltyEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐLoyaltyTier(ctx context.Context, sel ast.SelectionSet, v *ent.LoyaltyTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LoyaltyTier(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMediaKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmediaᚐKindᚄ(ctx context.Context, v any) ([]media1.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -39671,6 +46947,13 @@ func (ec *executionContext) marshalOModerationStatus2ᚖgithubᚗcomᚋaftercart
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalONextLoyaltyTier2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐNextTierStanding(ctx context.Context, sel ast.SelectionSet, v *loyalty.NextTierStanding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NextLoyaltyTier(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
@@ -39982,6 +47265,33 @@ func (ec *executionContext) marshalOReviewSort2ᚖgithubᚗcomᚋaftercartᚋaft
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReward2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReward(ctx context.Context, sel ast.SelectionSet, v *ent.Reward) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reward(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORewardEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RewardEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORewardEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORewardEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐRewardEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RewardEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RewardEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOShipment2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Shipment) graphql.Marshaler {

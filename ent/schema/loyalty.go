@@ -95,21 +95,23 @@ func (LoyaltyEntry) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the LoyaltyEntry.
 func (LoyaltyEntry) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("customer_id").Immutable().Comment("Whose ledger the entry is on."),
-		field.Enum("kind").GoType(types.EntryKind("")).Immutable().Comment("Why the entry exists."),
+		field.Int("customer_id").Immutable().Comment("Whose ledger the entry is on.").Annotations(entgql.Skip()),
+		field.Enum("kind").GoType(types.EntryKind("")).Immutable().Comment("Why the entry exists.").
+			Annotations(entgql.Type("LoyaltyEntryKind")),
 		field.Int64("points").Immutable().Comment("Signed points: positive credits, negative debits."),
-		field.Enum("status").GoType(types.EntryStatus("")).Comment("Which balance the entry counts in; PENDING entries are released at available_at."),
+		field.Enum("status").GoType(types.EntryStatus("")).Comment("Which balance the entry counts in; PENDING entries are released at available_at.").
+			Annotations(entgql.Type("LoyaltyEntryStatus")),
 		field.Time("available_at").Optional().Nillable().Immutable().Comment("When pending points become available (the order's return window end); null for entries available at once."),
 		field.String("reason").Optional().Nillable().MaxLen(1000).Immutable().Comment("Why, in words: a staff adjustment's reason, what a reversal took back."),
-		field.String("idempotency_key").NotEmpty().MaxLen(200).Unique().Immutable().Comment("The entry's source, unique: the same trigger replayed credits once."),
-		field.Int("order_id").Optional().Nillable().Immutable().Comment("The order the points are for."),
-		field.Int("review_id").Optional().Nillable().Comment("The review the points are for (null once the review is deleted)."),
-		field.Int("post_id").Optional().Nillable().Comment("The community post the points are for (null once the post is deleted)."),
-		field.Int("reward_code_id").Optional().Nillable().Immutable().Comment("The reward code bought or refunded."),
-		field.Int("reverses_id").Optional().Nillable().Immutable().Comment("The entry this one takes back (in part)."),
-		field.Int("item_return_id").Optional().Nillable().Immutable().Comment("The return that caused this reversal."),
-		field.Int("referral_id").Optional().Nillable().Immutable().Comment("The referral the points are for."),
-		field.String("actor").Optional().Nillable().MaxLen(320).Immutable().Comment("The staff token's subject, for adjustments and refunds."),
+		field.String("idempotency_key").NotEmpty().MaxLen(200).Unique().Immutable().Comment("The entry's source, unique: the same trigger replayed credits once.").Annotations(entgql.Skip()),
+		field.Int("order_id").Optional().Nillable().Immutable().Comment("The order the points are for.").Annotations(entgql.Skip()),
+		field.Int("review_id").Optional().Nillable().Comment("The review the points are for (null once the review is deleted).").Annotations(entgql.Skip()),
+		field.Int("post_id").Optional().Nillable().Comment("The community post the points are for (null once the post is deleted).").Annotations(entgql.Skip()),
+		field.Int("reward_code_id").Optional().Nillable().Immutable().Comment("The reward code bought or refunded.").Annotations(entgql.Skip()),
+		field.Int("reverses_id").Optional().Nillable().Immutable().Comment("The entry this one takes back (in part).").Annotations(entgql.Skip()),
+		field.Int("item_return_id").Optional().Nillable().Immutable().Comment("The return that caused this reversal.").Annotations(entgql.Skip()),
+		field.Int("referral_id").Optional().Nillable().Immutable().Comment("The referral the points are for.").Annotations(entgql.Skip()),
+		field.String("actor").Optional().Nillable().MaxLen(320).Immutable().Comment("The staff token's subject, for adjustments and refunds.").Annotations(entgql.Skip()),
 	}
 }
 
@@ -117,17 +119,17 @@ func (LoyaltyEntry) Fields() []ent.Field {
 func (LoyaltyEntry) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("customer", Customer.Type).Field("customer_id").Unique().Required().Immutable().
-			Annotations(entsql.OnDelete(entsql.Cascade)).Comment("Whose ledger the entry is on."),
-		edge.To("order", Order.Type).Field("order_id").Unique().Immutable().Comment("The order the points are for."),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()).Comment("Whose ledger the entry is on."),
+		edge.To("order", Order.Type).Field("order_id").Unique().Immutable().Comment("The order the points are for; null for entries not about an order."),
 		edge.To("review", Review.Type).Field("review_id").Unique().
-			Annotations(entsql.OnDelete(entsql.SetNull)).Comment("The review the points are for."),
+			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip()).Comment("The review the points are for."),
 		edge.To("post", Post.Type).Field("post_id").Unique().
-			Annotations(entsql.OnDelete(entsql.SetNull)).Comment("The post the points are for."),
-		edge.To("reward_code", RewardCode.Type).Field("reward_code_id").Unique().Immutable().Comment("The reward code bought or refunded."),
-		edge.To("reversals", LoyaltyEntry.Type).From("reverses").Field("reverses_id").Unique().Immutable().
-			Comment("The entry this one takes back."),
-		edge.To("item_return", ItemReturn.Type).Field("item_return_id").Unique().Immutable().Comment("The return behind this reversal."),
-		edge.To("referral", Referral.Type).Field("referral_id").Unique().Immutable().Comment("The referral the points are for."),
+			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip()).Comment("The post the points are for."),
+		edge.To("reward_code", RewardCode.Type).Field("reward_code_id").Unique().Immutable().Annotations(entgql.Skip()).Comment("The reward code bought or refunded."),
+		edge.To("reversals", LoyaltyEntry.Type).Annotations(entgql.Skip()).From("reverses").Field("reverses_id").Unique().Immutable().
+			Annotations(entgql.Skip()).Comment("The entry this one takes back."),
+		edge.To("item_return", ItemReturn.Type).Field("item_return_id").Unique().Immutable().Annotations(entgql.Skip()).Comment("The return behind this reversal."),
+		edge.To("referral", Referral.Type).Field("referral_id").Unique().Immutable().Annotations(entgql.Skip()).Comment("The referral the points are for."),
 	}
 }
 
@@ -149,7 +151,11 @@ func (LoyaltyEntry) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("One line of a customer's points ledger."),
 		entsql.Checks(map[string]string{"loyalty_entry_points_nonzero": "points <> 0"}),
-		entgql.Skip(entgql.SkipAll),
+		// A Node with a connection (Loyalty.ledger); privacy scopes it to
+		// its customer, so another's entry by node(id:) looks missing.
+		// Read-only: every write goes through server/loyalty.
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
 	}
 }
 

@@ -52,10 +52,12 @@ func (Reward) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Reward) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(128).Comment("The reward's name, e.g. \"€5 off\"."),
-		field.Int64("points_cost").Positive().Comment("Points it costs."),
-		field.Enum("kind").GoType(types.RewardKind("")).Comment("What its code does at checkout."),
-		field.Int64("value_minor").NonNegative().Default(0).Comment("The code's value, in minor units of currency (0 for free shipping)."),
-		field.String("currency").MinLen(3).MaxLen(3).Comment("ISO 4217 code of the value."),
+		field.Int64("points_cost").Positive().Comment("Points it costs.").Annotations(entgql.OrderField("POINTS_COST")),
+		field.Enum("kind").GoType(types.RewardKind("")).Comment("What its code does at checkout.").
+			Annotations(entgql.Type("RewardKind")),
+		field.Int64("value_minor").NonNegative().Default(0).Comment("The code's value, in minor units of currency (0 for free shipping).").
+			Annotations(entgql.Skip()),
+		field.String("currency").MinLen(3).MaxLen(3).Comment("ISO 4217 code of the value.").Annotations(entgql.Skip()),
 		field.Int("code_valid_days").Positive().Default(90).Comment("Days a code issued for it stays valid."),
 		field.Bool("active").Default(true).Comment("Whether customers can redeem it now."),
 	}
@@ -63,7 +65,14 @@ func (Reward) Fields() []ent.Field {
 
 // Annotations of the Reward.
 func (Reward) Annotations() []schema.Annotation {
-	return []schema.Annotation{schema.Comment("What a number of points buys."), entgql.Skip(entgql.SkipAll)}
+	return []schema.Annotation{
+		schema.Comment("What a number of points buys."),
+		// A Node with a connection (Query.rewards, resolved by
+		// server/loyalty: customers see active rewards only). Staff manage
+		// it through domain mutations, not generated inputs.
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
 }
 
 // Policy of the Reward: the catalogue is public.

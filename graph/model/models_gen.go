@@ -38,6 +38,18 @@ type MarkReviewHelpfulInput struct {
 	ReviewID int `json:"reviewId"`
 }
 
+// Redeem a reward for a checkout code.
+type RedeemRewardInput struct {
+	// The reward to redeem.
+	RewardID int `json:"rewardId"`
+}
+
+// Staff refund an unused (or expired) code to points.
+type RefundRewardCodeInput struct {
+	// The code.
+	Code string `json:"code"`
+}
+
 // A watched word to remove.
 type RemoveWatchedWordInput struct {
 	// The watched word's id.

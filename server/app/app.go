@@ -85,6 +85,8 @@ type App struct {
 	comments *community.CommentFeed
 	// queue is the moderationQueueChanged feed.
 	queue *moderation.QueueFeed
+	// loyaltyFeed is the loyaltyUpdated feed.
+	loyaltyFeed *loyalty.Feed
 
 	ln     net.Listener
 	server *http.Server
@@ -182,9 +184,10 @@ func (a *App) Run(ctx context.Context) error {
 	a.moderation = moderation.NewService(a.DB, moderation.WithBroker(a.broker), moderation.WithClock(c.Clock))
 	// Before anything that delivers orders or publishes content: the
 	// program hooks into those writes (loyalty.Service.Register).
-	if a.Loyalty, err = loyalty.NewService(a.DB, loyalty.Config{Clock: c.Clock}); err != nil {
+	if a.Loyalty, err = loyalty.NewService(a.DB, loyalty.Config{Clock: c.Clock, Broker: a.broker, RedeemRate: c.LoyaltyRedeemRate}); err != nil {
 		return err
 	}
+	a.loyaltyFeed = loyalty.NewFeed(a.Live, a.Loyalty)
 	a.Jobs.AddSweeper("loyalty", a.loyaltySweep)
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,

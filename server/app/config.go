@@ -94,6 +94,9 @@ type Config struct {
 	// CommunityLimits overrides the per-customer posting limit (tests);
 	// nil means community.DefaultLimits.
 	CommunityLimits *community.Limits
+	// LoyaltyRedeemRate bounds each customer's reward redemptions (tests);
+	// the zero Rate means loyalty.DefaultRedeemRate.
+	LoyaltyRedeemRate ratelimit.Rate
 	// NoFastPath leaves the order status screen to gqlgen's executor too
 	// (see graph/orderstatus_render.go); the zero value keeps it on.
 	NoFastPath bool

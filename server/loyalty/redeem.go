@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -169,18 +170,24 @@ func (s *Service) Adjust(ctx context.Context, in AdjustInput) (*ent.LoyaltyEntry
 
 // RedeemResult is a redemption (GraphQL RedeemRewardPayload).
 type RedeemResult struct {
-	Code    *ent.RewardCode
+	Code *ent.RewardCode
+	// Balance is the balance the redemption left, in its transaction.
 	Balance Balance
+	// Loyalty is the customer's standing, read after the commit.
+	Loyalty *Standing
 }
 
 // Redeem spends the reward's cost from the signed-in customer's available
 // points and issues its code, in one transaction. Errors: FORBIDDEN for
 // staff; NOT_FOUND for an unknown reward; CONFLICT for an inactive one;
 // INSUFFICIENT_POINTS when the balance does not cover it (nothing
-// written).
+// written); THROTTLED past the customer's redemption rate (Config.RedeemRate).
 func (s *Service) Redeem(ctx context.Context, rewardID int) (*RedeemResult, error) {
 	v, err := customer(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.redeemLimit.Allow(strconv.Itoa(v.CustomerID)); err != nil {
 		return nil, err
 	}
 	res := &RedeemResult{}
@@ -218,6 +225,9 @@ func (s *Service) Redeem(ctx context.Context, rewardID int) (*RedeemResult, erro
 	if err != nil {
 		return nil, err
 	}
+	if res.Loyalty, err = s.Standing(ctx, v.CustomerID); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -227,7 +237,11 @@ func (s *Service) LookUpCode(ctx context.Context, code string) (*ent.RewardCode,
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	rc, err := s.db.RewardCode.Query().Where(rewardcode.Code(NormalizeCode(code))).Only(systemCtx(ctx))
+	c, err := ParseCode("code", code)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := s.db.RewardCode.Query().Where(rewardcode.Code(c)).Only(systemCtx(ctx))
 	if ent.IsNotFound(err) {
 		return nil, errs.Errorf(errs.NotFound, "no reward code %q", code)
 	}
@@ -246,8 +260,11 @@ func (s *Service) UseCode(ctx context.Context, code, orderRef string) (*ent.Rewa
 	if orderRef == "" || len(orderRef) > 128 {
 		return nil, errs.Invalid("input.orderRef", "the store's order reference, 1 to 128 characters")
 	}
+	code, err := ParseCode("input.code", code)
+	if err != nil {
+		return nil, err
+	}
 	ctx = systemCtx(ctx)
-	code = NormalizeCode(code)
 	now := s.now()
 	n, err := s.db.RewardCode.Update().Where(rewardcode.Code(code), rewardcode.UsedAtIsNil(), rewardcode.RefundedAtIsNil(),
 		rewardcode.ExpiresAtGT(now)).SetUsedAt(now).SetUsedOrderRef(orderRef).SetUpdatedAt(now).Save(ctx)
@@ -281,10 +298,13 @@ func (s *Service) RefundCode(ctx context.Context, code string) (*ent.LoyaltyEntr
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	code = NormalizeCode(code)
+	code, err := ParseCode("input.code", code)
+	if err != nil {
+		return nil, err
+	}
 	who := actor(ctx)
 	var out *ent.LoyaltyEntry
-	err := s.db.WithTx(systemCtx(ctx), func(ctx context.Context, tx *ent.Tx) error {
+	err = s.db.WithTx(systemCtx(ctx), func(ctx context.Context, tx *ent.Tx) error {
 		c := tx.Client()
 		now := s.now()
 		n, err := c.RewardCode.Update().Where(rewardcode.Code(code), rewardcode.UsedAtIsNil(), rewardcode.RefundedAtIsNil()).

@@ -25,7 +25,7 @@ func (s *testServer) reward(t testing.TB, cost int64, active bool) *ent.Reward {
 // of the entries.
 func TestConcurrentRedemptions(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := mustServer(t, dbURL, manyRedemptions)
 		s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "LY3", Items: 1})
 		mina := s.customerOf(t, "mina@example.com")
 		if _, err := s.Loyalty.Adjust(staff(), loyalty.AdjustInput{CustomerID: mina.ID, Points: 7*100 + 99, Reason: "welcome"}); err != nil {
@@ -68,7 +68,7 @@ func TestConcurrentRedemptions(t *testing.T) {
 // unused one to points once.
 func TestRewardCodes(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
-		s := mustServer(t, dbURL)
+		s := mustServer(t, dbURL, manyRedemptions)
 		s.MustImport(t, testserver.OrderSpec{Email: "ana@example.com", Number: "LY4", Items: 1})
 		ana := s.customerOf(t, "ana@example.com")
 		if _, err := s.Loyalty.Adjust(staff(), loyalty.AdjustInput{CustomerID: ana.ID, Points: 300, Reason: "goodwill"}); err != nil {
@@ -126,7 +126,8 @@ func TestRewardCodes(t *testing.T) {
 		}
 		// Bad input.
 		for name, err := range map[string]error{
-			"unknown code":     second(s.Loyalty.UseCode(staff(), "NOPE", "x")),
+			"malformed code":   second(s.Loyalty.UseCode(staff(), "NOPE", "x")),
+			"unknown code":     second(s.Loyalty.UseCode(staff(), "0000-0000-0000-0000", "x")),
 			"customer uses":    second(s.Loyalty.UseCode(as(ana), r2.Code.Code, "x")),
 			"no order ref":     second(s.Loyalty.UseCode(staff(), r2.Code.Code, " ")),
 			"unknown reward":   second(s.Loyalty.Redeem(as(ana), rw.ID+12345)),
@@ -138,7 +139,7 @@ func TestRewardCodes(t *testing.T) {
 			"overdraw":         second(s.Loyalty.Adjust(staff(), loyalty.AdjustInput{CustomerID: ana.ID, Points: -201, Reason: "x"})),
 			"unknown customer": second(s.Loyalty.Adjust(staff(), loyalty.AdjustInput{CustomerID: ana.ID + 99999, Points: 5, Reason: "x"})),
 		} {
-			want := map[string]string{"unknown code": "NOT_FOUND", "customer uses": "FORBIDDEN", "no order ref": "INVALID_INPUT",
+			want := map[string]string{"malformed code": "INVALID_INPUT", "unknown code": "NOT_FOUND", "customer uses": "FORBIDDEN", "no order ref": "INVALID_INPUT",
 				"unknown reward": "NOT_FOUND", "inactive reward": "CONFLICT", "staff redeems": "FORBIDDEN", "no reason": "INVALID_INPUT",
 				"zero points": "INVALID_INPUT", "customer adjusts": "FORBIDDEN", "overdraw": string(loyalty.InsufficientPoints),
 				"unknown customer": "NOT_FOUND"}[name]

@@ -17,6 +17,8 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/pubsub"
+	"github.com/aftercart/aftercart/server/ratelimit"
 )
 
 // InsufficientPoints is the error code of a debit the available balance
@@ -44,12 +46,20 @@ type Config struct {
 	ExpireAfter time.Duration
 	// Clock is the program's now; nil is the real clock.
 	Clock clockwork.Clock
+	// RedeemRate bounds each customer's redemptions (DefaultRedeemRate
+	// when zero).
+	RedeemRate ratelimit.Rate
+	// Broker announces LoyaltyChange rows after commit to every
+	// instance's loyaltyUpdated subscribers; nil logs them only (a
+	// subscriber resuming from a cursor still reads them).
+	Broker pubsub.Broker
 }
 
 // Service is the loyalty program. It is safe for concurrent use.
 type Service struct {
-	db  *db.DB
-	cfg Config
+	db          *db.DB
+	cfg         Config
+	redeemLimit *ratelimit.Limiter
 }
 
 // NewService returns the program writing through d, and registers its
@@ -75,7 +85,10 @@ func NewService(d *db.DB, cfg Config) (*Service, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
-	s := &Service{db: d, cfg: cfg}
+	if !cfg.RedeemRate.Valid() {
+		cfg.RedeemRate = DefaultRedeemRate
+	}
+	s := &Service{db: d, cfg: cfg, redeemLimit: ratelimit.New("redemptions", cfg.RedeemRate, cfg.Clock)}
 	s.Register(d.Client)
 	return s, nil
 }
@@ -172,12 +185,6 @@ func (s *Service) post(ctx context.Context, c *ent.Client, customerID int, es ..
 		return nil, errs.Errorf(InsufficientPoints, "not enough points available")
 	}
 	return out, s.changed(ctx, c, customerID)
-}
-
-// changed records a change of the customer's balances or tier for
-// loyaltyUpdated, under the account lock the caller holds.
-func (s *Service) changed(ctx context.Context, c *ent.Client, customerID int) error {
-	return c.LoyaltyChange.Create().SetCustomerID(customerID).SetCreatedAt(s.now()).Exec(ctx)
 }
 
 // Balance is a customer's balances.

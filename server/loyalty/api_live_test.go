@@ -58,7 +58,9 @@ func TestLoyaltyUpdated(t *testing.T) {
 		if first.Balance.Available != 400 || first.Cursor == "" {
 			t.Fatalf("after the adjustment: %+v", first)
 		}
-		var cr struct{ CreateReward struct{ Reward struct{ ID string } } }
+		var cr struct {
+			CreateReward struct{ Reward struct{ ID string } }
+		}
 		a.GQL(t, admin, createRewardMutation, map[string]any{"input": map[string]any{"name": "€5 off", "pointsCost": 150,
 			"kind": "AMOUNT_OFF", "value": "5.00", "currencyCode": "EUR"}}).MustOK(t, &cr)
 		a.GQL(t, a.Token(t, auth.RoleCustomer, mina.Email), redeemMutation, map[string]any{"input": map[string]any{"rewardId": cr.CreateReward.Reward.ID}}).MustOK(t, nil)

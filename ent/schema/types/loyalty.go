@@ -45,7 +45,9 @@ func (k EntryKind) Valid() bool { return contains(entryKinds, k) }
 func (k EntryKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
 
 // UnmarshalGQL reads a GraphQL enum value.
-func (k *EntryKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k, entryKinds, "LoyaltyEntryKind") }
+func (k *EntryKind) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, k, entryKinds, "LoyaltyEntryKind")
+}
 
 // EntryStatus is which balance an entry counts in. PENDING entries make up
 // the pending balance; AVAILABLE, SPENT and REVERSED ones the available

@@ -89,7 +89,7 @@ type LoyaltyEntryEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
 	namedReversals map[string][]*LoyaltyEntry
 }

@@ -57,6 +57,9 @@ func (r *reviewResolver) Body(ctx context.Context, obj *ent.Review) (string, err
 // Comment returns CommentResolver implementation.
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
 // Media returns MediaResolver implementation.
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
@@ -75,16 +78,21 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Referral returns ReferralResolver implementation.
+func (r *Resolver) Referral() ReferralResolver { return &referralResolver{r} }
+
 // Review returns ReviewResolver implementation.
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
 type (
 	commentResolver   struct{ *Resolver }
+	customerResolver  struct{ *Resolver }
 	mediaResolver     struct{ *Resolver }
 	orderResolver     struct{ *Resolver }
 	orderItemResolver struct{ *Resolver }
 	postResolver      struct{ *Resolver }
 	productResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	referralResolver  struct{ *Resolver }
 	reviewResolver    struct{ *Resolver }
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
@@ -48,6 +49,9 @@ type Resolver struct {
 	Comments *community.CommentFeed
 	// Queue streams the moderation queue's moves (on the live engine).
 	Queue *moderation.QueueFeed
+	// Referrals is the loyalty program's referrals: codes, claims, staff
+	// decisions.
+	Referrals *loyalty.Referrals
 }
 
 // amount makes a Money of minor units in currency.

@@ -164,7 +164,9 @@ func TestReferralCodeAndClaims(t *testing.T) {
 		}
 		// Typed loosely: lower case, a dash, O for 0.
 		typed := strings.ToLower(code[:4] + "-" + code[4:])
-		var out struct{ ClaimReferral struct{ ReferrerDisplayName string } }
+		var out struct {
+			ClaimReferral struct{ ReferrerDisplayName string }
+		}
 		s.GQL(t, ana, claimMutation, map[string]any{"code": typed}).MustOK(t, &out)
 		if out.ClaimReferral.ReferrerDisplayName != "Mina O." {
 			t.Fatalf("claimed: %+v", out)

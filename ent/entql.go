@@ -482,15 +482,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Referral",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			referral.FieldCreatedAt:    {Type: field.TypeTime, Column: referral.FieldCreatedAt},
-			referral.FieldUpdatedAt:    {Type: field.TypeTime, Column: referral.FieldUpdatedAt},
-			referral.FieldReferrerID:   {Type: field.TypeInt, Column: referral.FieldReferrerID},
-			referral.FieldFriendID:     {Type: field.TypeInt, Column: referral.FieldFriendID},
-			referral.FieldCode:         {Type: field.TypeString, Column: referral.FieldCode},
-			referral.FieldStatus:       {Type: field.TypeEnum, Column: referral.FieldStatus},
-			referral.FieldHoldReason:   {Type: field.TypeString, Column: referral.FieldHoldReason},
-			referral.FieldFirstOrderID: {Type: field.TypeInt, Column: referral.FieldFirstOrderID},
-			referral.FieldCompletedAt:  {Type: field.TypeTime, Column: referral.FieldCompletedAt},
+			referral.FieldCreatedAt:      {Type: field.TypeTime, Column: referral.FieldCreatedAt},
+			referral.FieldUpdatedAt:      {Type: field.TypeTime, Column: referral.FieldUpdatedAt},
+			referral.FieldReferrerID:     {Type: field.TypeInt, Column: referral.FieldReferrerID},
+			referral.FieldFriendID:       {Type: field.TypeInt, Column: referral.FieldFriendID},
+			referral.FieldCode:           {Type: field.TypeString, Column: referral.FieldCode},
+			referral.FieldStatus:         {Type: field.TypeEnum, Column: referral.FieldStatus},
+			referral.FieldHoldReason:     {Type: field.TypeString, Column: referral.FieldHoldReason},
+			referral.FieldFirstOrderID:   {Type: field.TypeInt, Column: referral.FieldFirstOrderID},
+			referral.FieldCompletedAt:    {Type: field.TypeTime, Column: referral.FieldCompletedAt},
+			referral.FieldDecisionReason: {Type: field.TypeString, Column: referral.FieldDecisionReason},
+			referral.FieldDecidedBy:      {Type: field.TypeString, Column: referral.FieldDecidedBy},
+			referral.FieldDecidedAt:      {Type: field.TypeTime, Column: referral.FieldDecidedAt},
 		},
 	}
 	graph.Nodes[20] = &sqlgraph.Node{
@@ -3876,6 +3879,21 @@ func (f *ReferralFilter) WhereFirstOrderID(p entql.IntP) {
 // WhereCompletedAt applies the entql time.Time predicate on the completed_at field.
 func (f *ReferralFilter) WhereCompletedAt(p entql.TimeP) {
 	f.Where(p.Field(referral.FieldCompletedAt))
+}
+
+// WhereDecisionReason applies the entql string predicate on the decision_reason field.
+func (f *ReferralFilter) WhereDecisionReason(p entql.StringP) {
+	f.Where(p.Field(referral.FieldDecisionReason))
+}
+
+// WhereDecidedBy applies the entql string predicate on the decided_by field.
+func (f *ReferralFilter) WhereDecidedBy(p entql.StringP) {
+	f.Where(p.Field(referral.FieldDecidedBy))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *ReferralFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(referral.FieldDecidedAt))
 }
 
 // WhereHasReferrer applies a predicate to check if query has an edge referrer.

@@ -19,6 +19,7 @@ import (
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reward"
@@ -1307,6 +1308,107 @@ func newProductPaginateArgs(rv map[string]any) *productPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ProductWhereInput); ok {
 		args.opts = append(args.opts, WithProductFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReferralQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReferralQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReferralQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(referral.Columns))
+		selectedFields = []string{referral.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[referral.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldCreatedAt)
+				fieldSeen[referral.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[referral.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldUpdatedAt)
+				fieldSeen[referral.FieldUpdatedAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[referral.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, referral.FieldStatus)
+				fieldSeen[referral.FieldStatus] = struct{}{}
+			}
+		case "completedAt":
+			if _, ok := fieldSeen[referral.FieldCompletedAt]; !ok {
+				selectedFields = append(selectedFields, referral.FieldCompletedAt)
+				fieldSeen[referral.FieldCompletedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type referralPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReferralPaginateOption
+}
+
+func newReferralPaginateArgs(rv map[string]any) *referralPaginateArgs {
+	args := &referralPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReferralOrder{Field: &ReferralOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReferralOrder(order))
+			}
+		case *ReferralOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReferralOrder(v))
+			}
+		}
 	}
 	return args
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reward"
@@ -85,6 +86,11 @@ var productImplementors = []string{"Product", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Product) IsNode() {}
+
+var referralImplementors = []string{"Referral", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Referral) IsNode() {}
 
 var reviewImplementors = []string{"Review", "Node", "Moderatable"}
 
@@ -283,6 +289,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(product.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, productImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case referral.Table:
+		query := c.Referral.Query().
+			Where(referral.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, referralImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -564,6 +579,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Product.Query().
 			Where(product.IDIn(ids...))
 		query, err := query.CollectFields(ctx, productImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case referral.Table:
+		query := c.Referral.Query().
+			Where(referral.IDIn(ids...))
+		query, err := query.CollectFields(ctx, referralImplementors...)
 		if err != nil {
 			return nil, err
 		}

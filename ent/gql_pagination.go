@@ -23,6 +23,7 @@ import (
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
 	"github.com/aftercart/aftercart/ent/product"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/review"
 	"github.com/aftercart/aftercart/ent/reviewreply"
 	"github.com/aftercart/aftercart/ent/reward"
@@ -2816,6 +2817,302 @@ func (_m *Product) ToEdge(order *ProductOrder) *ProductEdge {
 		order = DefaultProductOrder
 	}
 	return &ProductEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReferralEdge is the edge representation of Referral.
+type ReferralEdge struct {
+	Node   *Referral `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// ReferralConnection is the connection containing edges to Referral.
+type ReferralConnection struct {
+	Edges      []*ReferralEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *ReferralConnection) build(nodes []*Referral, pager *referralPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Referral
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Referral {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Referral {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReferralEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReferralEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReferralPaginateOption enables pagination customization.
+type ReferralPaginateOption func(*referralPager) error
+
+// WithReferralOrder configures pagination ordering.
+func WithReferralOrder(order *ReferralOrder) ReferralPaginateOption {
+	if order == nil {
+		order = DefaultReferralOrder
+	}
+	o := *order
+	return func(pager *referralPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReferralOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReferralFilter configures pagination filter.
+func WithReferralFilter(filter func(*ReferralQuery) (*ReferralQuery, error)) ReferralPaginateOption {
+	return func(pager *referralPager) error {
+		if filter == nil {
+			return errors.New("ReferralQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type referralPager struct {
+	reverse bool
+	order   *ReferralOrder
+	filter  func(*ReferralQuery) (*ReferralQuery, error)
+}
+
+func newReferralPager(opts []ReferralPaginateOption, reverse bool) (*referralPager, error) {
+	pager := &referralPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReferralOrder
+	}
+	return pager, nil
+}
+
+func (p *referralPager) applyFilter(query *ReferralQuery) (*ReferralQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *referralPager) toCursor(_m *Referral) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *referralPager) applyCursors(query *ReferralQuery, after, before *Cursor) (*ReferralQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReferralOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *referralPager) applyOrder(query *ReferralQuery) *ReferralQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReferralOrder.Field {
+		query = query.Order(DefaultReferralOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *referralPager) orderExpr(query *ReferralQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReferralOrder.Field {
+			b.Comma().Ident(DefaultReferralOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Referral.
+func (_m *ReferralQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReferralPaginateOption,
+) (*ReferralConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReferralPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReferralConnection{Edges: []*ReferralEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReferralOrderFieldCreatedAt orders Referral by created_at.
+	ReferralOrderFieldCreatedAt = &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: referral.FieldCreatedAt,
+		toTerm: referral.ByCreatedAt,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReferralOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReferralOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReferralOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReferralOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReferralOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReferralOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ReferralOrderField", str)
+	}
+	return nil
+}
+
+// ReferralOrderField defines the ordering field of Referral.
+type ReferralOrderField struct {
+	// Value extracts the ordering value from the given Referral.
+	Value    func(*Referral) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) referral.OrderOption
+	toCursor func(*Referral) Cursor
+}
+
+// ReferralOrder defines the ordering of Referral.
+type ReferralOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *ReferralOrderField `json:"field"`
+}
+
+// DefaultReferralOrder is the default ordering of Referral.
+var DefaultReferralOrder = &ReferralOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReferralOrderField{
+		Value: func(_m *Referral) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: referral.FieldID,
+		toTerm: referral.ByID,
+		toCursor: func(_m *Referral) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Referral into ReferralEdge.
+func (_m *Referral) ToEdge(order *ReferralOrder) *ReferralEdge {
+	if order == nil {
+		order = DefaultReferralOrder
+	}
+	return &ReferralEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -19806,6 +19806,9 @@ type ReferralMutation struct {
 	status             *types.ReferralStatus
 	hold_reason        *string
 	completed_at       *time.Time
+	decision_reason    *string
+	decided_by         *string
+	decided_at         *time.Time
 	clearedFields      map[string]struct{}
 	referrer           *int
 	clearedreferrer    bool
@@ -20279,6 +20282,153 @@ func (m *ReferralMutation) ResetCompletedAt() {
 	delete(m.clearedFields, referral.FieldCompletedAt)
 }
 
+// SetDecisionReason sets the "decision_reason" field.
+func (m *ReferralMutation) SetDecisionReason(s string) {
+	m.decision_reason = &s
+}
+
+// DecisionReason returns the value of the "decision_reason" field in the mutation.
+func (m *ReferralMutation) DecisionReason() (r string, exists bool) {
+	v := m.decision_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionReason returns the old "decision_reason" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldDecisionReason(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionReason: %w", err)
+	}
+	return oldValue.DecisionReason, nil
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (m *ReferralMutation) ClearDecisionReason() {
+	m.decision_reason = nil
+	m.clearedFields[referral.FieldDecisionReason] = struct{}{}
+}
+
+// DecisionReasonCleared returns if the "decision_reason" field was cleared in this mutation.
+func (m *ReferralMutation) DecisionReasonCleared() bool {
+	_, ok := m.clearedFields[referral.FieldDecisionReason]
+	return ok
+}
+
+// ResetDecisionReason resets all changes to the "decision_reason" field.
+func (m *ReferralMutation) ResetDecisionReason() {
+	m.decision_reason = nil
+	delete(m.clearedFields, referral.FieldDecisionReason)
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (m *ReferralMutation) SetDecidedBy(s string) {
+	m.decided_by = &s
+}
+
+// DecidedBy returns the value of the "decided_by" field in the mutation.
+func (m *ReferralMutation) DecidedBy() (r string, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedBy returns the old "decided_by" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldDecidedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedBy: %w", err)
+	}
+	return oldValue.DecidedBy, nil
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (m *ReferralMutation) ClearDecidedBy() {
+	m.decided_by = nil
+	m.clearedFields[referral.FieldDecidedBy] = struct{}{}
+}
+
+// DecidedByCleared returns if the "decided_by" field was cleared in this mutation.
+func (m *ReferralMutation) DecidedByCleared() bool {
+	_, ok := m.clearedFields[referral.FieldDecidedBy]
+	return ok
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" field.
+func (m *ReferralMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	delete(m.clearedFields, referral.FieldDecidedBy)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *ReferralMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *ReferralMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *ReferralMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[referral.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *ReferralMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[referral.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *ReferralMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, referral.FieldDecidedAt)
+}
+
 // ClearReferrer clears the "referrer" edge to the Customer entity.
 func (m *ReferralMutation) ClearReferrer() {
 	m.clearedreferrer = true
@@ -20394,7 +20544,7 @@ func (m *ReferralMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReferralMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, referral.FieldCreatedAt)
 	}
@@ -20422,6 +20572,15 @@ func (m *ReferralMutation) Fields() []string {
 	if m.completed_at != nil {
 		fields = append(fields, referral.FieldCompletedAt)
 	}
+	if m.decision_reason != nil {
+		fields = append(fields, referral.FieldDecisionReason)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, referral.FieldDecidedBy)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, referral.FieldDecidedAt)
+	}
 	return fields
 }
 
@@ -20448,6 +20607,12 @@ func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
 		return m.FirstOrderID()
 	case referral.FieldCompletedAt:
 		return m.CompletedAt()
+	case referral.FieldDecisionReason:
+		return m.DecisionReason()
+	case referral.FieldDecidedBy:
+		return m.DecidedBy()
+	case referral.FieldDecidedAt:
+		return m.DecidedAt()
 	}
 	return nil, false
 }
@@ -20475,6 +20640,12 @@ func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldFirstOrderID(ctx)
 	case referral.FieldCompletedAt:
 		return m.OldCompletedAt(ctx)
+	case referral.FieldDecisionReason:
+		return m.OldDecisionReason(ctx)
+	case referral.FieldDecidedBy:
+		return m.OldDecidedBy(ctx)
+	case referral.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Referral field %s", name)
 }
@@ -20547,6 +20718,27 @@ func (m *ReferralMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCompletedAt(v)
 		return nil
+	case referral.FieldDecisionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionReason(v)
+		return nil
+	case referral.FieldDecidedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedBy(v)
+		return nil
+	case referral.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Referral field %s", name)
 }
@@ -20589,6 +20781,15 @@ func (m *ReferralMutation) ClearedFields() []string {
 	if m.FieldCleared(referral.FieldCompletedAt) {
 		fields = append(fields, referral.FieldCompletedAt)
 	}
+	if m.FieldCleared(referral.FieldDecisionReason) {
+		fields = append(fields, referral.FieldDecisionReason)
+	}
+	if m.FieldCleared(referral.FieldDecidedBy) {
+		fields = append(fields, referral.FieldDecidedBy)
+	}
+	if m.FieldCleared(referral.FieldDecidedAt) {
+		fields = append(fields, referral.FieldDecidedAt)
+	}
 	return fields
 }
 
@@ -20611,6 +20812,15 @@ func (m *ReferralMutation) ClearField(name string) error {
 		return nil
 	case referral.FieldCompletedAt:
 		m.ClearCompletedAt()
+		return nil
+	case referral.FieldDecisionReason:
+		m.ClearDecisionReason()
+		return nil
+	case referral.FieldDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	case referral.FieldDecidedAt:
+		m.ClearDecidedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Referral nullable field %s", name)
@@ -20646,6 +20856,15 @@ func (m *ReferralMutation) ResetField(name string) error {
 		return nil
 	case referral.FieldCompletedAt:
 		m.ResetCompletedAt()
+		return nil
+	case referral.FieldDecisionReason:
+		m.ResetDecisionReason()
+		return nil
+	case referral.FieldDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case referral.FieldDecidedAt:
+		m.ResetDecidedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Referral field %s", name)

@@ -32,12 +32,18 @@ type Referral struct {
 	Code string `json:"code,omitempty"`
 	// Where the referral stands.
 	Status types.ReferralStatus `json:"status,omitempty"`
-	// Why a HELD referral waits for staff, or why it was canceled.
+	// Why the fraud checks HELD the referral for staff; kept after staff decide.
 	HoldReason *string `json:"hold_reason,omitempty"`
 	// The friend's first order, once known.
 	FirstOrderID *int `json:"first_order_id,omitempty"`
 	// When both rewards were paid.
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	// Why staff released or canceled the referral, or why it was canceled on its own (the first order returned).
+	DecisionReason *string `json:"decision_reason,omitempty"`
+	// The staff token's subject that released or canceled it; "system" for an automatic cancel.
+	DecidedBy *string `json:"decided_by,omitempty"`
+	// When it was released or canceled.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ReferralQuery when eager-loading is set.
 	Edges        ReferralEdges `json:"edges"`
@@ -55,8 +61,6 @@ type ReferralEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
-	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
 }
 
 // ReferrerOrErr returns the Referrer value or an error if the edge
@@ -99,9 +103,9 @@ func (*Referral) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case referral.FieldID, referral.FieldReferrerID, referral.FieldFriendID, referral.FieldFirstOrderID:
 			values[i] = new(sql.NullInt64)
-		case referral.FieldCode, referral.FieldStatus, referral.FieldHoldReason:
+		case referral.FieldCode, referral.FieldStatus, referral.FieldHoldReason, referral.FieldDecisionReason, referral.FieldDecidedBy:
 			values[i] = new(sql.NullString)
-		case referral.FieldCreatedAt, referral.FieldUpdatedAt, referral.FieldCompletedAt:
+		case referral.FieldCreatedAt, referral.FieldUpdatedAt, referral.FieldCompletedAt, referral.FieldDecidedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -180,6 +184,27 @@ func (_m *Referral) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CompletedAt = new(time.Time)
 				*_m.CompletedAt = value.Time
+			}
+		case referral.FieldDecisionReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field decision_reason", values[i])
+			} else if value.Valid {
+				_m.DecisionReason = new(string)
+				*_m.DecisionReason = value.String
+			}
+		case referral.FieldDecidedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_by", values[i])
+			} else if value.Valid {
+				_m.DecidedBy = new(string)
+				*_m.DecidedBy = value.String
+			}
+		case referral.FieldDecidedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_at", values[i])
+			} else if value.Valid {
+				_m.DecidedAt = new(time.Time)
+				*_m.DecidedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -262,6 +287,21 @@ func (_m *Referral) String() string {
 	builder.WriteString(", ")
 	if v := _m.CompletedAt; v != nil {
 		builder.WriteString("completed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.DecisionReason; v != nil {
+		builder.WriteString("decision_reason=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.DecidedBy; v != nil {
+		builder.WriteString("decided_by=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.DecidedAt; v != nil {
+		builder.WriteString("decided_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

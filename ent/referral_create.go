@@ -127,6 +127,48 @@ func (_c *ReferralCreate) SetNillableCompletedAt(v *time.Time) *ReferralCreate {
 	return _c
 }
 
+// SetDecisionReason sets the "decision_reason" field.
+func (_c *ReferralCreate) SetDecisionReason(v string) *ReferralCreate {
+	_c.mutation.SetDecisionReason(v)
+	return _c
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_c *ReferralCreate) SetNillableDecisionReason(v *string) *ReferralCreate {
+	if v != nil {
+		_c.SetDecisionReason(*v)
+	}
+	return _c
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (_c *ReferralCreate) SetDecidedBy(v string) *ReferralCreate {
+	_c.mutation.SetDecidedBy(v)
+	return _c
+}
+
+// SetNillableDecidedBy sets the "decided_by" field if the given value is not nil.
+func (_c *ReferralCreate) SetNillableDecidedBy(v *string) *ReferralCreate {
+	if v != nil {
+		_c.SetDecidedBy(*v)
+	}
+	return _c
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_c *ReferralCreate) SetDecidedAt(v time.Time) *ReferralCreate {
+	_c.mutation.SetDecidedAt(v)
+	return _c
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_c *ReferralCreate) SetNillableDecidedAt(v *time.Time) *ReferralCreate {
+	if v != nil {
+		_c.SetDecidedAt(*v)
+	}
+	return _c
+}
+
 // SetReferrer sets the "referrer" edge to the Customer entity.
 func (_c *ReferralCreate) SetReferrer(v *Customer) *ReferralCreate {
 	return _c.SetReferrerID(v.ID)
@@ -235,6 +277,16 @@ func (_c *ReferralCreate) check() error {
 			return &ValidationError{Name: "hold_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.hold_reason": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.DecisionReason(); ok {
+		if err := referral.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.decision_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DecidedBy(); ok {
+		if err := referral.DecidedByValidator(v); err != nil {
+			return &ValidationError{Name: "decided_by", err: fmt.Errorf(`ent: validator failed for field "Referral.decided_by": %w`, err)}
+		}
+	}
 	if len(_c.mutation.ReferrerIDs()) == 0 {
 		return &ValidationError{Name: "referrer", err: errors.New(`ent: missing required edge "Referral.referrer"`)}
 	}
@@ -291,6 +343,18 @@ func (_c *ReferralCreate) createSpec() (*Referral, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CompletedAt(); ok {
 		_spec.SetField(referral.FieldCompletedAt, field.TypeTime, value)
 		_node.CompletedAt = &value
+	}
+	if value, ok := _c.mutation.DecisionReason(); ok {
+		_spec.SetField(referral.FieldDecisionReason, field.TypeString, value)
+		_node.DecisionReason = &value
+	}
+	if value, ok := _c.mutation.DecidedBy(); ok {
+		_spec.SetField(referral.FieldDecidedBy, field.TypeString, value)
+		_node.DecidedBy = &value
+	}
+	if value, ok := _c.mutation.DecidedAt(); ok {
+		_spec.SetField(referral.FieldDecidedAt, field.TypeTime, value)
+		_node.DecidedAt = &value
 	}
 	if nodes := _c.mutation.ReferrerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -473,6 +537,60 @@ func (u *ReferralUpsert) ClearCompletedAt() *ReferralUpsert {
 	return u
 }
 
+// SetDecisionReason sets the "decision_reason" field.
+func (u *ReferralUpsert) SetDecisionReason(v string) *ReferralUpsert {
+	u.Set(referral.FieldDecisionReason, v)
+	return u
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *ReferralUpsert) UpdateDecisionReason() *ReferralUpsert {
+	u.SetExcluded(referral.FieldDecisionReason)
+	return u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *ReferralUpsert) ClearDecisionReason() *ReferralUpsert {
+	u.SetNull(referral.FieldDecisionReason)
+	return u
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (u *ReferralUpsert) SetDecidedBy(v string) *ReferralUpsert {
+	u.Set(referral.FieldDecidedBy, v)
+	return u
+}
+
+// UpdateDecidedBy sets the "decided_by" field to the value that was provided on create.
+func (u *ReferralUpsert) UpdateDecidedBy() *ReferralUpsert {
+	u.SetExcluded(referral.FieldDecidedBy)
+	return u
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (u *ReferralUpsert) ClearDecidedBy() *ReferralUpsert {
+	u.SetNull(referral.FieldDecidedBy)
+	return u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *ReferralUpsert) SetDecidedAt(v time.Time) *ReferralUpsert {
+	u.Set(referral.FieldDecidedAt, v)
+	return u
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *ReferralUpsert) UpdateDecidedAt() *ReferralUpsert {
+	u.SetExcluded(referral.FieldDecidedAt)
+	return u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *ReferralUpsert) ClearDecidedAt() *ReferralUpsert {
+	u.SetNull(referral.FieldDecidedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -615,6 +733,69 @@ func (u *ReferralUpsertOne) UpdateCompletedAt() *ReferralUpsertOne {
 func (u *ReferralUpsertOne) ClearCompletedAt() *ReferralUpsertOne {
 	return u.Update(func(s *ReferralUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (u *ReferralUpsertOne) SetDecisionReason(v string) *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecisionReason(v)
+	})
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *ReferralUpsertOne) UpdateDecisionReason() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecisionReason()
+	})
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *ReferralUpsertOne) ClearDecisionReason() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecisionReason()
+	})
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (u *ReferralUpsertOne) SetDecidedBy(v string) *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecidedBy(v)
+	})
+}
+
+// UpdateDecidedBy sets the "decided_by" field to the value that was provided on create.
+func (u *ReferralUpsertOne) UpdateDecidedBy() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecidedBy()
+	})
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (u *ReferralUpsertOne) ClearDecidedBy() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecidedBy()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *ReferralUpsertOne) SetDecidedAt(v time.Time) *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *ReferralUpsertOne) UpdateDecidedAt() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *ReferralUpsertOne) ClearDecidedAt() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecidedAt()
 	})
 }
 
@@ -926,6 +1107,69 @@ func (u *ReferralUpsertBulk) UpdateCompletedAt() *ReferralUpsertBulk {
 func (u *ReferralUpsertBulk) ClearCompletedAt() *ReferralUpsertBulk {
 	return u.Update(func(s *ReferralUpsert) {
 		s.ClearCompletedAt()
+	})
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (u *ReferralUpsertBulk) SetDecisionReason(v string) *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecisionReason(v)
+	})
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *ReferralUpsertBulk) UpdateDecisionReason() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecisionReason()
+	})
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *ReferralUpsertBulk) ClearDecisionReason() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecisionReason()
+	})
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (u *ReferralUpsertBulk) SetDecidedBy(v string) *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecidedBy(v)
+	})
+}
+
+// UpdateDecidedBy sets the "decided_by" field to the value that was provided on create.
+func (u *ReferralUpsertBulk) UpdateDecidedBy() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecidedBy()
+	})
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (u *ReferralUpsertBulk) ClearDecidedBy() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecidedBy()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *ReferralUpsertBulk) SetDecidedAt(v time.Time) *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *ReferralUpsertBulk) UpdateDecidedAt() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *ReferralUpsertBulk) ClearDecidedAt() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.ClearDecidedAt()
 	})
 }
 

@@ -110,6 +110,66 @@ func (_u *ReferralUpdate) ClearCompletedAt() *ReferralUpdate {
 	return _u
 }
 
+// SetDecisionReason sets the "decision_reason" field.
+func (_u *ReferralUpdate) SetDecisionReason(v string) *ReferralUpdate {
+	_u.mutation.SetDecisionReason(v)
+	return _u
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_u *ReferralUpdate) SetNillableDecisionReason(v *string) *ReferralUpdate {
+	if v != nil {
+		_u.SetDecisionReason(*v)
+	}
+	return _u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (_u *ReferralUpdate) ClearDecisionReason() *ReferralUpdate {
+	_u.mutation.ClearDecisionReason()
+	return _u
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (_u *ReferralUpdate) SetDecidedBy(v string) *ReferralUpdate {
+	_u.mutation.SetDecidedBy(v)
+	return _u
+}
+
+// SetNillableDecidedBy sets the "decided_by" field if the given value is not nil.
+func (_u *ReferralUpdate) SetNillableDecidedBy(v *string) *ReferralUpdate {
+	if v != nil {
+		_u.SetDecidedBy(*v)
+	}
+	return _u
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (_u *ReferralUpdate) ClearDecidedBy() *ReferralUpdate {
+	_u.mutation.ClearDecidedBy()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *ReferralUpdate) SetDecidedAt(v time.Time) *ReferralUpdate {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *ReferralUpdate) SetNillableDecidedAt(v *time.Time) *ReferralUpdate {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *ReferralUpdate) ClearDecidedAt() *ReferralUpdate {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
 // SetFirstOrder sets the "first_order" edge to the Order entity.
 func (_u *ReferralUpdate) SetFirstOrder(v *Order) *ReferralUpdate {
 	return _u.SetFirstOrderID(v.ID)
@@ -180,6 +240,16 @@ func (_u *ReferralUpdate) check() error {
 			return &ValidationError{Name: "hold_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.hold_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.DecisionReason(); ok {
+		if err := referral.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.decision_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DecidedBy(); ok {
+		if err := referral.DecidedByValidator(v); err != nil {
+			return &ValidationError{Name: "decided_by", err: fmt.Errorf(`ent: validator failed for field "Referral.decided_by": %w`, err)}
+		}
+	}
 	if _u.mutation.ReferrerCleared() && len(_u.mutation.ReferrerIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Referral.referrer"`)
 	}
@@ -218,6 +288,24 @@ func (_u *ReferralUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(referral.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DecisionReason(); ok {
+		_spec.SetField(referral.FieldDecisionReason, field.TypeString, value)
+	}
+	if _u.mutation.DecisionReasonCleared() {
+		_spec.ClearField(referral.FieldDecisionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedBy(); ok {
+		_spec.SetField(referral.FieldDecidedBy, field.TypeString, value)
+	}
+	if _u.mutation.DecidedByCleared() {
+		_spec.ClearField(referral.FieldDecidedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(referral.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(referral.FieldDecidedAt, field.TypeTime)
 	}
 	if _u.mutation.FirstOrderCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -348,6 +436,66 @@ func (_u *ReferralUpdateOne) ClearCompletedAt() *ReferralUpdateOne {
 	return _u
 }
 
+// SetDecisionReason sets the "decision_reason" field.
+func (_u *ReferralUpdateOne) SetDecisionReason(v string) *ReferralUpdateOne {
+	_u.mutation.SetDecisionReason(v)
+	return _u
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_u *ReferralUpdateOne) SetNillableDecisionReason(v *string) *ReferralUpdateOne {
+	if v != nil {
+		_u.SetDecisionReason(*v)
+	}
+	return _u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (_u *ReferralUpdateOne) ClearDecisionReason() *ReferralUpdateOne {
+	_u.mutation.ClearDecisionReason()
+	return _u
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (_u *ReferralUpdateOne) SetDecidedBy(v string) *ReferralUpdateOne {
+	_u.mutation.SetDecidedBy(v)
+	return _u
+}
+
+// SetNillableDecidedBy sets the "decided_by" field if the given value is not nil.
+func (_u *ReferralUpdateOne) SetNillableDecidedBy(v *string) *ReferralUpdateOne {
+	if v != nil {
+		_u.SetDecidedBy(*v)
+	}
+	return _u
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (_u *ReferralUpdateOne) ClearDecidedBy() *ReferralUpdateOne {
+	_u.mutation.ClearDecidedBy()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *ReferralUpdateOne) SetDecidedAt(v time.Time) *ReferralUpdateOne {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *ReferralUpdateOne) SetNillableDecidedAt(v *time.Time) *ReferralUpdateOne {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *ReferralUpdateOne) ClearDecidedAt() *ReferralUpdateOne {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
 // SetFirstOrder sets the "first_order" edge to the Order entity.
 func (_u *ReferralUpdateOne) SetFirstOrder(v *Order) *ReferralUpdateOne {
 	return _u.SetFirstOrderID(v.ID)
@@ -431,6 +579,16 @@ func (_u *ReferralUpdateOne) check() error {
 			return &ValidationError{Name: "hold_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.hold_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.DecisionReason(); ok {
+		if err := referral.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "Referral.decision_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DecidedBy(); ok {
+		if err := referral.DecidedByValidator(v); err != nil {
+			return &ValidationError{Name: "decided_by", err: fmt.Errorf(`ent: validator failed for field "Referral.decided_by": %w`, err)}
+		}
+	}
 	if _u.mutation.ReferrerCleared() && len(_u.mutation.ReferrerIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Referral.referrer"`)
 	}
@@ -486,6 +644,24 @@ func (_u *ReferralUpdateOne) sqlSave(ctx context.Context) (_node *Referral, err 
 	}
 	if _u.mutation.CompletedAtCleared() {
 		_spec.ClearField(referral.FieldCompletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.DecisionReason(); ok {
+		_spec.SetField(referral.FieldDecisionReason, field.TypeString, value)
+	}
+	if _u.mutation.DecisionReasonCleared() {
+		_spec.ClearField(referral.FieldDecisionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedBy(); ok {
+		_spec.SetField(referral.FieldDecidedBy, field.TypeString, value)
+	}
+	if _u.mutation.DecidedByCleared() {
+		_spec.ClearField(referral.FieldDecidedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(referral.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(referral.FieldDecidedAt, field.TypeTime)
 	}
 	if _u.mutation.FirstOrderCleared() {
 		edge := &sqlgraph.EdgeSpec{

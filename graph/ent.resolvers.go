@@ -78,6 +78,9 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Referral returns ReferralResolver implementation.
+func (r *Resolver) Referral() ReferralResolver { return &referralResolver{r} }
+
 // Review returns ReviewResolver implementation.
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
@@ -93,6 +96,7 @@ type (
 	postResolver      struct{ *Resolver }
 	productResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	referralResolver  struct{ *Resolver }
 	reviewResolver    struct{ *Resolver }
 	rewardResolver    struct{ *Resolver }
 )

@@ -53,6 +53,9 @@ type Resolver struct {
 	Program *loyalty.Service
 	// LoyaltyFeed streams customers' loyalty changes (on the live engine).
 	LoyaltyFeed *loyalty.Feed
+	// Referrals is the loyalty program's referrals: codes, claims, staff
+	// decisions.
+	Referrals *loyalty.Referrals
 }
 
 // amount makes a Money of minor units in currency.

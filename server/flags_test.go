@@ -10,6 +10,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 )
 
@@ -122,6 +123,21 @@ func TestParseFlags(t *testing.T) {
 		{"a negative flag threshold", nil, map[string]string{"AFTERCART_FLAG_THRESHOLD": "-1"}, true, nil},
 		{"a flag threshold out of reach", []string{"-flag-threshold", "1000"}, nil, true, nil},
 		{"an unparsable flag threshold", nil, map[string]string{"AFTERCART_FLAG_THRESHOLD": "three"}, true, nil},
+		{"referrals: the program's defaults", nil, nil, false, func(t *testing.T, c app.Config) {
+			r := c.Referrals
+			if r.ShareURL != "" || r.ReferrerPoints != loyalty.DefaultReferrerPoints || r.FriendPoints != loyalty.DefaultFriendPoints || r.WeeklyCap != loyalty.DefaultWeeklyCap {
+				t.Errorf("%+v", c.Referrals)
+			}
+		}},
+		{"referrals from flags and the environment", []string{"-referral-share-url", "https://shop.example.com/r/{code}", "-referral-weekly-cap", "-1"},
+			map[string]string{"AFTERCART_REFERRAL_FRIEND_POINTS": "250"}, false, func(t *testing.T, c app.Config) {
+				if c.Referrals.ShareURL != "https://shop.example.com/r/{code}" || c.Referrals.WeeklyCap != -1 || c.Referrals.FriendPoints != 250 {
+					t.Errorf("%+v", c.Referrals)
+				}
+			}},
+		{"a share link that is no URL", []string{"-referral-share-url", "shop/{code}"}, nil, true, nil},
+		{"a zero referral cap", []string{"-referral-weekly-cap", "0"}, nil, true, nil},
+		{"a referral reward of no points", nil, map[string]string{"AFTERCART_REFERRAL_REFERRER_POINTS": "0"}, true, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clearConfigEnv(t)

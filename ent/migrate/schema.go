@@ -819,6 +819,9 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "COMPLETE", "HELD", "CANCELED"}, Default: "PENDING"},
 		{Name: "hold_reason", Type: field.TypeString, Nullable: true, Size: 1000},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "decided_by", Type: field.TypeString, Nullable: true, Size: 320},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
 		{Name: "referrer_id", Type: field.TypeInt},
 		{Name: "friend_id", Type: field.TypeInt},
 		{Name: "first_order_id", Type: field.TypeInt, Nullable: true},
@@ -831,19 +834,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "referrals_customers_referrer",
-				Columns:    []*schema.Column{ReferralsColumns[7]},
+				Columns:    []*schema.Column{ReferralsColumns[10]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "referrals_customers_friend",
-				Columns:    []*schema.Column{ReferralsColumns[8]},
+				Columns:    []*schema.Column{ReferralsColumns[11]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "referrals_orders_first_order",
-				Columns:    []*schema.Column{ReferralsColumns[9]},
+				Columns:    []*schema.Column{ReferralsColumns[12]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -852,12 +855,22 @@ var (
 			{
 				Name:    "referral_referrer_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[7], ReferralsColumns[0]},
+				Columns: []*schema.Column{ReferralsColumns[10], ReferralsColumns[0]},
 			},
 			{
 				Name:    "referral_status",
 				Unique:  false,
 				Columns: []*schema.Column{ReferralsColumns[4]},
+			},
+			{
+				Name:    "referral_first_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[12]},
+			},
+			{
+				Name:    "referral_referrer_id_completed_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralsColumns[10], ReferralsColumns[6]},
 			},
 		},
 	}

@@ -36,6 +36,12 @@ const (
 	FieldFirstOrderID = "first_order_id"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
 	FieldCompletedAt = "completed_at"
+	// FieldDecisionReason holds the string denoting the decision_reason field in the database.
+	FieldDecisionReason = "decision_reason"
+	// FieldDecidedBy holds the string denoting the decided_by field in the database.
+	FieldDecidedBy = "decided_by"
+	// FieldDecidedAt holds the string denoting the decided_at field in the database.
+	FieldDecidedAt = "decided_at"
 	// EdgeReferrer holds the string denoting the referrer edge name in mutations.
 	EdgeReferrer = "referrer"
 	// EdgeFriend holds the string denoting the friend edge name in mutations.
@@ -79,6 +85,9 @@ var Columns = []string{
 	FieldHoldReason,
 	FieldFirstOrderID,
 	FieldCompletedAt,
+	FieldDecisionReason,
+	FieldDecidedBy,
+	FieldDecidedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -109,6 +118,10 @@ var (
 	CodeValidator func(string) error
 	// HoldReasonValidator is a validator for the "hold_reason" field. It is called by the builders before save.
 	HoldReasonValidator func(string) error
+	// DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	DecisionReasonValidator func(string) error
+	// DecidedByValidator is a validator for the "decided_by" field. It is called by the builders before save.
+	DecidedByValidator func(string) error
 )
 
 const DefaultStatus types.ReferralStatus = "PENDING"
@@ -174,6 +187,21 @@ func ByFirstOrderID(opts ...sql.OrderTermOption) OrderOption {
 // ByCompletedAt orders the results by the completed_at field.
 func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCompletedAt, opts...).ToFunc()
+}
+
+// ByDecisionReason orders the results by the decision_reason field.
+func ByDecisionReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecisionReason, opts...).ToFunc()
+}
+
+// ByDecidedBy orders the results by the decided_by field.
+func ByDecidedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedBy, opts...).ToFunc()
+}
+
+// ByDecidedAt orders the results by the decided_at field.
+func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
 }
 
 // ByReferrerField orders the results by referrer field.

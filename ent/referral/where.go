@@ -96,6 +96,21 @@ func CompletedAt(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldCompletedAt, v))
 }
 
+// DecisionReason applies equality check predicate on the "decision_reason" field. It's identical to DecisionReasonEQ.
+func DecisionReason(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecisionReason, v))
+}
+
+// DecidedBy applies equality check predicate on the "decided_by" field. It's identical to DecidedByEQ.
+func DecidedBy(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecidedBy, v))
+}
+
+// DecidedAt applies equality check predicate on the "decided_at" field. It's identical to DecidedAtEQ.
+func DecidedAt(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecidedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldCreatedAt, v))
@@ -464,6 +479,206 @@ func CompletedAtIsNil() predicate.Referral {
 // CompletedAtNotNil applies the NotNil predicate on the "completed_at" field.
 func CompletedAtNotNil() predicate.Referral {
 	return predicate.Referral(sql.FieldNotNull(FieldCompletedAt))
+}
+
+// DecisionReasonEQ applies the EQ predicate on the "decision_reason" field.
+func DecisionReasonEQ(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecisionReason, v))
+}
+
+// DecisionReasonNEQ applies the NEQ predicate on the "decision_reason" field.
+func DecisionReasonNEQ(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldNEQ(FieldDecisionReason, v))
+}
+
+// DecisionReasonIn applies the In predicate on the "decision_reason" field.
+func DecisionReasonIn(vs ...string) predicate.Referral {
+	return predicate.Referral(sql.FieldIn(FieldDecisionReason, vs...))
+}
+
+// DecisionReasonNotIn applies the NotIn predicate on the "decision_reason" field.
+func DecisionReasonNotIn(vs ...string) predicate.Referral {
+	return predicate.Referral(sql.FieldNotIn(FieldDecisionReason, vs...))
+}
+
+// DecisionReasonGT applies the GT predicate on the "decision_reason" field.
+func DecisionReasonGT(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldGT(FieldDecisionReason, v))
+}
+
+// DecisionReasonGTE applies the GTE predicate on the "decision_reason" field.
+func DecisionReasonGTE(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldGTE(FieldDecisionReason, v))
+}
+
+// DecisionReasonLT applies the LT predicate on the "decision_reason" field.
+func DecisionReasonLT(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldLT(FieldDecisionReason, v))
+}
+
+// DecisionReasonLTE applies the LTE predicate on the "decision_reason" field.
+func DecisionReasonLTE(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldLTE(FieldDecisionReason, v))
+}
+
+// DecisionReasonContains applies the Contains predicate on the "decision_reason" field.
+func DecisionReasonContains(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldContains(FieldDecisionReason, v))
+}
+
+// DecisionReasonHasPrefix applies the HasPrefix predicate on the "decision_reason" field.
+func DecisionReasonHasPrefix(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldHasPrefix(FieldDecisionReason, v))
+}
+
+// DecisionReasonHasSuffix applies the HasSuffix predicate on the "decision_reason" field.
+func DecisionReasonHasSuffix(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldHasSuffix(FieldDecisionReason, v))
+}
+
+// DecisionReasonIsNil applies the IsNil predicate on the "decision_reason" field.
+func DecisionReasonIsNil() predicate.Referral {
+	return predicate.Referral(sql.FieldIsNull(FieldDecisionReason))
+}
+
+// DecisionReasonNotNil applies the NotNil predicate on the "decision_reason" field.
+func DecisionReasonNotNil() predicate.Referral {
+	return predicate.Referral(sql.FieldNotNull(FieldDecisionReason))
+}
+
+// DecisionReasonEqualFold applies the EqualFold predicate on the "decision_reason" field.
+func DecisionReasonEqualFold(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEqualFold(FieldDecisionReason, v))
+}
+
+// DecisionReasonContainsFold applies the ContainsFold predicate on the "decision_reason" field.
+func DecisionReasonContainsFold(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldContainsFold(FieldDecisionReason, v))
+}
+
+// DecidedByEQ applies the EQ predicate on the "decided_by" field.
+func DecidedByEQ(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecidedBy, v))
+}
+
+// DecidedByNEQ applies the NEQ predicate on the "decided_by" field.
+func DecidedByNEQ(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldNEQ(FieldDecidedBy, v))
+}
+
+// DecidedByIn applies the In predicate on the "decided_by" field.
+func DecidedByIn(vs ...string) predicate.Referral {
+	return predicate.Referral(sql.FieldIn(FieldDecidedBy, vs...))
+}
+
+// DecidedByNotIn applies the NotIn predicate on the "decided_by" field.
+func DecidedByNotIn(vs ...string) predicate.Referral {
+	return predicate.Referral(sql.FieldNotIn(FieldDecidedBy, vs...))
+}
+
+// DecidedByGT applies the GT predicate on the "decided_by" field.
+func DecidedByGT(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldGT(FieldDecidedBy, v))
+}
+
+// DecidedByGTE applies the GTE predicate on the "decided_by" field.
+func DecidedByGTE(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldGTE(FieldDecidedBy, v))
+}
+
+// DecidedByLT applies the LT predicate on the "decided_by" field.
+func DecidedByLT(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldLT(FieldDecidedBy, v))
+}
+
+// DecidedByLTE applies the LTE predicate on the "decided_by" field.
+func DecidedByLTE(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldLTE(FieldDecidedBy, v))
+}
+
+// DecidedByContains applies the Contains predicate on the "decided_by" field.
+func DecidedByContains(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldContains(FieldDecidedBy, v))
+}
+
+// DecidedByHasPrefix applies the HasPrefix predicate on the "decided_by" field.
+func DecidedByHasPrefix(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldHasPrefix(FieldDecidedBy, v))
+}
+
+// DecidedByHasSuffix applies the HasSuffix predicate on the "decided_by" field.
+func DecidedByHasSuffix(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldHasSuffix(FieldDecidedBy, v))
+}
+
+// DecidedByIsNil applies the IsNil predicate on the "decided_by" field.
+func DecidedByIsNil() predicate.Referral {
+	return predicate.Referral(sql.FieldIsNull(FieldDecidedBy))
+}
+
+// DecidedByNotNil applies the NotNil predicate on the "decided_by" field.
+func DecidedByNotNil() predicate.Referral {
+	return predicate.Referral(sql.FieldNotNull(FieldDecidedBy))
+}
+
+// DecidedByEqualFold applies the EqualFold predicate on the "decided_by" field.
+func DecidedByEqualFold(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldEqualFold(FieldDecidedBy, v))
+}
+
+// DecidedByContainsFold applies the ContainsFold predicate on the "decided_by" field.
+func DecidedByContainsFold(v string) predicate.Referral {
+	return predicate.Referral(sql.FieldContainsFold(FieldDecidedBy, v))
+}
+
+// DecidedAtEQ applies the EQ predicate on the "decided_at" field.
+func DecidedAtEQ(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtNEQ applies the NEQ predicate on the "decided_at" field.
+func DecidedAtNEQ(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldNEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtIn applies the In predicate on the "decided_at" field.
+func DecidedAtIn(vs ...time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtNotIn applies the NotIn predicate on the "decided_at" field.
+func DecidedAtNotIn(vs ...time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldNotIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtGT applies the GT predicate on the "decided_at" field.
+func DecidedAtGT(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldGT(FieldDecidedAt, v))
+}
+
+// DecidedAtGTE applies the GTE predicate on the "decided_at" field.
+func DecidedAtGTE(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldGTE(FieldDecidedAt, v))
+}
+
+// DecidedAtLT applies the LT predicate on the "decided_at" field.
+func DecidedAtLT(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldLT(FieldDecidedAt, v))
+}
+
+// DecidedAtLTE applies the LTE predicate on the "decided_at" field.
+func DecidedAtLTE(v time.Time) predicate.Referral {
+	return predicate.Referral(sql.FieldLTE(FieldDecidedAt, v))
+}
+
+// DecidedAtIsNil applies the IsNil predicate on the "decided_at" field.
+func DecidedAtIsNil() predicate.Referral {
+	return predicate.Referral(sql.FieldIsNull(FieldDecidedAt))
+}
+
+// DecidedAtNotNil applies the NotNil predicate on the "decided_at" field.
+func DecidedAtNotNil() predicate.Referral {
+	return predicate.Referral(sql.FieldNotNull(FieldDecidedAt))
 }
 
 // HasReferrer applies the HasEdge predicate on the "referrer" edge.

@@ -1015,6 +1015,14 @@ func init() {
 	referralDescHoldReason := referralFields[4].Descriptor()
 	// referral.HoldReasonValidator is a validator for the "hold_reason" field. It is called by the builders before save.
 	referral.HoldReasonValidator = referralDescHoldReason.Validators[0].(func(string) error)
+	// referralDescDecisionReason is the schema descriptor for decision_reason field.
+	referralDescDecisionReason := referralFields[7].Descriptor()
+	// referral.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	referral.DecisionReasonValidator = referralDescDecisionReason.Validators[0].(func(string) error)
+	// referralDescDecidedBy is the schema descriptor for decided_by field.
+	referralDescDecidedBy := referralFields[8].Descriptor()
+	// referral.DecidedByValidator is a validator for the "decided_by" field. It is called by the builders before save.
+	referral.DecidedByValidator = referralDescDecidedBy.Validators[0].(func(string) error)
 	reviewMixin := schema.Review{}.Mixin()
 	review.Policy = privacy.NewPolicies(schema.Review{})
 	review.Hooks[0] = func(next ent.Mutator) ent.Mutator {

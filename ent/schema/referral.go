@@ -22,16 +22,25 @@ type Referral struct{ ent.Schema }
 // Mixin of the Referral.
 func (Referral) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 
-// Fields of the Referral.
+// Fields of the Referral. Only status, createdAt and completedAt are
+// generated GraphQL fields: the friend's display name and the staff-only
+// fields (hold reason, decision, the two customers) are resolved by hand
+// (schema/referrals.graphql), so a referrer never reads the friend's data.
 func (Referral) Fields() []ent.Field {
+	skip := entgql.Skip(entgql.SkipAll)
 	return []ent.Field{
-		field.Int("referrer_id").Immutable().Comment("The customer whose code was used."),
-		field.Int("friend_id").Unique().Immutable().Comment("The referred customer: one referral each."),
-		field.String("code").NotEmpty().MaxLen(32).Immutable().Comment("The code used."),
-		field.Enum("status").GoType(types.ReferralStatus("")).Default(string(types.ReferralPending)).Comment("Where the referral stands."),
-		field.String("hold_reason").Optional().Nillable().MaxLen(1000).Comment("Why a HELD referral waits for staff, or why it was canceled."),
-		field.Int("first_order_id").Optional().Nillable().Comment("The friend's first order, once known."),
+		field.Int("referrer_id").Immutable().Comment("The customer whose code was used.").Annotations(skip),
+		field.Int("friend_id").Unique().Immutable().Comment("The referred customer: one referral each.").Annotations(skip),
+		field.String("code").NotEmpty().MaxLen(32).Immutable().Comment("The code used.").Annotations(skip),
+		field.Enum("status").GoType(types.ReferralStatus("")).Default(string(types.ReferralPending)).Comment("Where the referral stands.").
+			Annotations(entgql.Type("ReferralStatus"), entgql.Skip(entgql.SkipOrderField)),
+		field.String("hold_reason").Optional().Nillable().MaxLen(1000).Comment("Why the fraud checks HELD the referral for staff; kept after staff decide.").Annotations(skip),
+		field.Int("first_order_id").Optional().Nillable().Comment("The friend's first order, once known.").Annotations(skip),
 		field.Time("completed_at").Optional().Nillable().Comment("When both rewards were paid."),
+		field.String("decision_reason").Optional().Nillable().MaxLen(1000).
+			Comment("Why staff released or canceled the referral, or why it was canceled on its own (the first order returned).").Annotations(skip),
+		field.String("decided_by").Optional().Nillable().MaxLen(320).Comment("The staff token's subject that released or canceled it; \"system\" for an automatic cancel.").Annotations(skip),
+		field.Time("decided_at").Optional().Nillable().Comment("When it was released or canceled.").Annotations(skip),
 	}
 }
 
@@ -39,22 +48,35 @@ func (Referral) Fields() []ent.Field {
 func (Referral) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("referrer", Customer.Type).Field("referrer_id").Unique().Required().Immutable().
-			Annotations(entsql.OnDelete(entsql.Cascade)).Comment("The customer whose code was used."),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)).Comment("The customer whose code was used."),
 		edge.To("friend", Customer.Type).Field("friend_id").Unique().Required().Immutable().
-			Annotations(entsql.OnDelete(entsql.Cascade)).Comment("The referred customer."),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipAll)).Comment("The referred customer."),
 		edge.To("first_order", Order.Type).Field("first_order_id").Unique().
-			Annotations(entsql.OnDelete(entsql.SetNull)).Comment("The friend's first order."),
+			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip(entgql.SkipAll)).Comment("The friend's first order."),
 	}
 }
 
 // Indexes of the Referral.
 func (Referral) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("referrer_id", "id"), index.Fields("status")}
+	return []ent.Index{
+		index.Fields("referrer_id", "id"), index.Fields("status"),
+		// The completion sweep: pending referrals by their first order.
+		index.Fields("first_order_id"),
+		// The weekly cap: a referrer's rewards completed since a date.
+		index.Fields("referrer_id", "completed_at"),
+	}
 }
 
 // Annotations of the Referral.
 func (Referral) Annotations() []schema.Annotation {
-	return []schema.Annotation{schema.Comment("A friend brought by a customer's referral code."), entgql.Skip(entgql.SkipAll)}
+	return []schema.Annotation{
+		schema.Comment("A friend brought by a customer's referral code."),
+		// A Node (node(id:) answers for the referrer and staff only, see
+		// rule.ScopeReferrals) listed through ReferralProgram.referrals and
+		// Query.referrals: no generic filter or mutation inputs.
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
 }
 
 // Policy of the Referral: see package rule.

@@ -58,6 +58,9 @@ type App struct {
 	// Loyalty is the loyalty program; the job system runs its sweep
 	// (loyaltySweep).
 	Loyalty *loyalty.Service
+	// Referrals is the program's referrals; the job system runs their
+	// sweep (referralSweep) beside the program's.
+	Referrals *loyalty.Referrals
 	// Metrics holds the Prometheus collectors served at /metrics.
 	Metrics *metrics.Metrics
 	// Jobs is the durable job system (River) concepts register their
@@ -189,6 +192,11 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.loyaltyFeed = loyalty.NewFeed(a.Live, a.Loyalty)
 	a.Jobs.AddSweeper("loyalty", a.loyaltySweep)
+	rc := c.Referrals
+	rc.Base = a.URL
+	a.Referrals = loyalty.NewReferrals(a.Loyalty, rc)
+	a.Orders.UseReferrals(a.Referrals)
+	a.Jobs.AddSweeper("referrals", a.referralSweep)
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
 		RequirePurchase: c.ReviewsRequirePurchase, StoreName: storeName, Limits: c.ReviewLimits, Clock: c.Clock})
@@ -324,6 +332,18 @@ func (a *App) loyaltySweep(ctx context.Context, now time.Time) error {
 	res, err := a.Loyalty.Sweep(ctx, now)
 	if res != (loyalty.SweepResult{}) {
 		a.Log.Info("loyalty sweep", "released", res.Released, "expired", res.Expired, "retiered", res.Retiered)
+	}
+	return err
+}
+
+// referralSweep settles due referrals (loyalty.Referrals.Sweep): a second
+// sweeper rather than a step of loyaltySweep, so a failing referral cannot
+// hold back the release of everyone's pending points, and each logs its
+// own counts.
+func (a *App) referralSweep(ctx context.Context, now time.Time) error {
+	res, err := a.Referrals.Sweep(ctx, now)
+	if res != (loyalty.ReferralSweepResult{}) {
+		a.Log.Info("referral sweep", "paid", res.Paid, "held", res.Held, "voided", res.Voided)
 	}
 	return err
 }

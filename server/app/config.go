@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/jobs"
+	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/ratelimit"
@@ -116,6 +117,9 @@ type Config struct {
 	// shorten its poll interval and backoff). Its Clock, Log and Metrics
 	// are set by Run from this Config's and the App's.
 	Jobs jobs.Config
+	// Referrals configures the referral program (share link, rewards,
+	// weekly cap); Run sets its Base to the server's URL.
+	Referrals loyalty.ReferralConfig
 	// JobsSetup, when set, registers more workers and sweepers after the
 	// concepts' and before the job system starts (tests).
 	JobsSetup func(*jobs.System)

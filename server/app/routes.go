@@ -34,7 +34,8 @@ func (a *App) routes() http.Handler {
 	api := graph.NewHandler(graph.HandlerConfig{
 		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
-			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed},
+			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed,
+			Referrals: a.Referrals},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

@@ -106,10 +106,17 @@
 //
 // # Referrals
 //
-// Each account gets a referral code on first use; a Referral links the
-// referrer and the friend (one per friend) with a status (PENDING,
-// COMPLETE, HELD, CANCELED) and a hold reason. The model is in place;
-// claiming, completion and the fraud checks are not built yet.
+// Each account gets a referral code on first use (8 symbols of the code
+// alphabet); a Referral links the referrer and the friend (one per
+// friend) with a status (PENDING, COMPLETE, HELD, CANCELED). Referrals
+// (referral*.go) is the program: the friend claims a code before their
+// first order, or the store passes it with that order (importOrder); the
+// "referrals" sweeper pays both sides (REFERRAL entries, AVAILABLE, keyed
+// per referral and side) once the first order is delivered and its return
+// window has closed; a return or a cancel of that order voids it. The
+// fraud checks (HoldReasons: same mailbox, same normalized address, same
+// card last four + name, the weekly cap) run when a referral is due and
+// HOLD it for staff, who release (paid then) or cancel it with a reason.
 //
 // # Live
 //

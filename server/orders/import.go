@@ -42,6 +42,8 @@ type Policy struct {
 type Service struct {
 	db     *db.DB
 	policy Policy
+	// referrals takes the referral code an order carries (UseReferrals).
+	referrals ReferralClaimer
 }
 
 // NewService returns a Service that writes through d and applies policy to
@@ -66,6 +68,9 @@ type ImportInput struct {
 	CanceledAt       *time.Time           `json:"canceledAt,omitempty"`
 	ReturnPolicy     *string              `json:"returnPolicy,omitempty"`
 	ReturnWindowDays *int                 `json:"returnWindowDays,omitempty"`
+	// ReferralCode is the code the friend used with their first order
+	// (see UseReferrals).
+	ReferralCode *string `json:"referralCode,omitempty"`
 }
 
 // CustomerInput identifies the customer of an imported order.
@@ -253,8 +258,10 @@ func (s *Service) Import(ctx context.Context, in ImportInput) (*ImportResult, er
 	}
 	var res *ImportResult
 	err = s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
-		res, err = s.importTx(ctx, tx, n)
-		return err
+		if res, err = s.importTx(ctx, tx, n); err != nil {
+			return err
+		}
+		return s.claimReferral(ctx, tx, res.Order, n.in.ReferralCode)
 	})
 	if err != nil {
 		return nil, err

@@ -60,6 +60,9 @@ func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 // Media returns MediaResolver implementation.
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
+// Message returns MessageResolver implementation.
+func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
+
 // Order returns OrderResolver implementation.
 func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
 
@@ -78,13 +81,20 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Review returns ReviewResolver implementation.
 func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 
+// MessageWhereInput returns MessageWhereInputResolver implementation.
+func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
+	return &messageWhereInputResolver{r}
+}
+
 type (
-	commentResolver   struct{ *Resolver }
-	mediaResolver     struct{ *Resolver }
-	orderResolver     struct{ *Resolver }
-	orderItemResolver struct{ *Resolver }
-	postResolver      struct{ *Resolver }
-	productResolver   struct{ *Resolver }
-	queryResolver     struct{ *Resolver }
-	reviewResolver    struct{ *Resolver }
+	commentResolver           struct{ *Resolver }
+	mediaResolver             struct{ *Resolver }
+	messageResolver           struct{ *Resolver }
+	orderResolver             struct{ *Resolver }
+	orderItemResolver         struct{ *Resolver }
+	postResolver              struct{ *Resolver }
+	productResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	reviewResolver            struct{ *Resolver }
+	messageWhereInputResolver struct{ *Resolver }
 )

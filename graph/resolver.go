@@ -16,6 +16,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -48,6 +49,8 @@ type Resolver struct {
 	Comments *community.CommentFeed
 	// Queue streams the moderation queue's moves (on the live engine).
 	Queue *moderation.QueueFeed
+	// Outbox is the outbox (server/notify): staff's list, previews, retries, templates.
+	Outbox *notify.Service
 }
 
 // amount makes a Money of minor units in currency.

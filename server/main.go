@@ -126,6 +126,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fastPath := fs.Bool("graphql-fast-path", envBool("AFTERCART_GRAPHQL_FAST_PATH", true), "render the order status query directly instead of field by field (same answers; a switch in case it is ever wrong) (env AFTERCART_GRAPHQL_FAST_PATH)")
 	mf := addMediaFlags(fs)
 	jf := addJobFlags(fs)
+	mailf := addMailFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -139,6 +140,7 @@ func (m *Main) ParseFlags(args []string) error {
 	problems = append(problems, dbf.apply(c)...)
 	problems = append(problems, mf.apply(c)...)
 	problems = append(problems, jf.apply(c)...)
+	problems = append(problems, mailf.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}

@@ -34,7 +34,7 @@ func (a *App) routes() http.Handler {
 	api := graph.NewHandler(graph.HandlerConfig{
 		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
-			Posts: a.posts, Comments: a.comments, Queue: a.queue},
+			Posts: a.posts, Comments: a.comments, Queue: a.queue, Outbox: a.Notify},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

@@ -105,26 +105,32 @@ func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
 // returned, so River retries it after the backoff; on the message's last
 // attempt it is DEAD and the job is cancelled (nothing more to try).
 func (s *Service) record(ctx context.Context, m *ent.Message, transport string, sendErr error) error {
-	return s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
+	dead := sendErr != nil && m.Attempts >= m.MaxAttempts
+	err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
 		up := tx.Message.UpdateOneID(m.ID).SetUpdatedAt(s.now())
 		if sendErr == nil {
 			return up.SetStatus(message.StatusSENT).SetSentAt(s.now()).SetTransport(transport).ClearLastError().Exec(ctx)
 		}
-		dead := m.Attempts >= m.MaxAttempts
 		status := message.StatusFAILED
 		if dead {
 			status = message.StatusDEAD
 		}
-		if err := up.SetStatus(status).SetLastError(truncate(sendErr.Error(), 2000)).Exec(ctx); err != nil {
-			return err
-		}
-		s.log.Warn("message attempt failed", "message", m.ID, "kind", m.Kind, "channel", m.Channel,
-			"attempt", m.Attempts, "max_attempts", m.MaxAttempts, "dead", dead, "err", sendErr)
-		if dead {
-			return river.JobCancel(sendErr)
-		}
-		return sendErr
+		return up.SetStatus(status).SetLastError(truncate(sendErr.Error(), 2000)).Exec(ctx)
 	})
+	if err != nil {
+		// Not recorded: the job fails and runs again, and the message,
+		// still QUEUED or FAILED, is sent again (at least once).
+		return err
+	}
+	if sendErr == nil {
+		return nil
+	}
+	s.log.Warn("message attempt failed", "message", m.ID, "kind", m.Kind, "channel", m.Channel,
+		"attempt", m.Attempts, "max_attempts", m.MaxAttempts, "dead", dead, "err", sendErr)
+	if dead {
+		return river.JobCancel(sendErr)
+	}
+	return sendErr
 }
 
 // render renders m with its kind's template (staff's, else the default)

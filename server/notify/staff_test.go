@@ -84,7 +84,9 @@ func TestDeadMessageRetriedByStaff(t *testing.T) {
 	}
 
 	mailbox.setRefuse(0)
-	var out struct{ RetryMessage struct{ Message struct{ Status string } } }
+	var out struct {
+		RetryMessage struct{ Message struct{ Status string } }
+	}
 	s.GQL(t, admin, retry, map[string]any{"id": n.ID}).MustOK(t, &out)
 	if out.RetryMessage.Message.Status != "QUEUED" {
 		t.Errorf("retried message is %s, want QUEUED", out.RetryMessage.Message.Status)
@@ -135,7 +137,12 @@ func TestTemplates(t *testing.T) {
 		}
 	}
 	const get = `{ messageTemplate(kind: ORDER_CONFIRMATION, channel: EMAIL) { subject isDefault } }`
-	var got struct{ MessageTemplate struct{ Subject string; IsDefault bool } }
+	var got struct {
+		MessageTemplate struct {
+			Subject   string
+			IsDefault bool
+		}
+	}
 	s.GQL(t, admin, get, nil).MustOK(t, &got)
 	if !got.MessageTemplate.IsDefault {
 		t.Fatal("a refused template was saved")

@@ -80,9 +80,11 @@
 // same cause: that is the dedupe key's UNIQUE index.
 //
 // Several servers on one Postgres drain one outbox together: each job is
-// taken by one of them (SKIP LOCKED), and the status check in step 1 reads
-// the message under a row lock, so even two jobs for one message (a staff
-// retry racing a late duplicate) send it once.
+// taken by one of them (SKIP LOCKED), and a message has one job at a
+// time (one when queued; a new one only when staff retry a DEAD message,
+// whose job has ended), so no two servers attempt one message at once.
+// Step 1 reads the message under a row lock all the same, so a job that
+// runs late (rescued after a crash) sees what the others recorded.
 //
 // Staff retry a DEAD message (Service.Retry): it becomes QUEUED again;
 // attempts keep counting (the history stays), max_attempts grows by a

@@ -25,6 +25,8 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
@@ -76,6 +78,10 @@ type Client struct {
 	LoyaltyTier *LoyaltyTierClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
+	// Message is the client for interacting with the Message builders.
+	Message *MessageClient
+	// MessageTemplate is the client for interacting with the MessageTemplate builders.
+	MessageTemplate *MessageTemplateClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
 	ModerationDecision *ModerationDecisionClient
 	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
@@ -141,6 +147,8 @@ func (c *Client) init() {
 	c.LoyaltyEntry = NewLoyaltyEntryClient(c.config)
 	c.LoyaltyTier = NewLoyaltyTierClient(c.config)
 	c.Media = NewMediaClient(c.config)
+	c.Message = NewMessageClient(c.config)
+	c.MessageTemplate = NewMessageTemplateClient(c.config)
 	c.ModerationDecision = NewModerationDecisionClient(c.config)
 	c.ModerationQueueChange = NewModerationQueueChangeClient(c.config)
 	c.Order = NewOrderClient(c.config)
@@ -265,6 +273,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
 		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
+		Message:               NewMessageClient(cfg),
+		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
 		Order:                 NewOrderClient(cfg),
@@ -316,6 +326,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
 		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
+		Message:               NewMessageClient(cfg),
+		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
 		Order:                 NewOrderClient(cfg),
@@ -368,11 +380,12 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.ModerationDecision,
-		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
-		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
-		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -383,11 +396,12 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.ModerationDecision,
-		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
-		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
-		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
-		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -416,6 +430,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LoyaltyTier.mutate(ctx, m)
 	case *MediaMutation:
 		return c.Media.mutate(ctx, m)
+	case *MessageMutation:
+		return c.Message.mutate(ctx, m)
+	case *MessageTemplateMutation:
+		return c.MessageTemplate.mutate(ctx, m)
 	case *ModerationDecisionMutation:
 		return c.ModerationDecision.mutate(ctx, m)
 	case *ModerationQueueChangeMutation:
@@ -2154,6 +2172,306 @@ func (c *MediaClient) mutate(ctx context.Context, m *MediaMutation) (Value, erro
 		return (&MediaDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Media mutation op: %q", m.Op())
+	}
+}
+
+// MessageClient is a client for the Message schema.
+type MessageClient struct {
+	config
+}
+
+// NewMessageClient returns a client for the Message from the given config.
+func NewMessageClient(c config) *MessageClient {
+	return &MessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `message.Hooks(f(g(h())))`.
+func (c *MessageClient) Use(hooks ...Hook) {
+	c.hooks.Message = append(c.hooks.Message, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `message.Intercept(f(g(h())))`.
+func (c *MessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Message = append(c.inters.Message, interceptors...)
+}
+
+// Create returns a builder for creating a Message entity.
+func (c *MessageClient) Create() *MessageCreate {
+	mutation := newMessageMutation(c.config, OpCreate)
+	return &MessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Message entities.
+func (c *MessageClient) CreateBulk(builders ...*MessageCreate) *MessageCreateBulk {
+	return &MessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MessageClient) MapCreateBulk(slice any, setFunc func(*MessageCreate, int)) *MessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MessageCreateBulk{err: fmt.Errorf("calling to MessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Message.
+func (c *MessageClient) Update() *MessageUpdate {
+	mutation := newMessageMutation(c.config, OpUpdate)
+	return &MessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MessageClient) UpdateOne(_m *Message) *MessageUpdateOne {
+	mutation := newMessageMutation(c.config, OpUpdateOne, withMessage(_m))
+	return &MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MessageClient) UpdateOneID(id int) *MessageUpdateOne {
+	mutation := newMessageMutation(c.config, OpUpdateOne, withMessageID(id))
+	return &MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Message.
+func (c *MessageClient) Delete() *MessageDelete {
+	mutation := newMessageMutation(c.config, OpDelete)
+	return &MessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MessageClient) DeleteOne(_m *Message) *MessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MessageClient) DeleteOneID(id int) *MessageDeleteOne {
+	builder := c.Delete().Where(message.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MessageDeleteOne{builder}
+}
+
+// Query returns a query builder for Message.
+func (c *MessageClient) Query() *MessageQuery {
+	return &MessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Message entity by its id.
+func (c *MessageClient) Get(ctx context.Context, id int) (*Message, error) {
+	return c.Query().Where(message.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MessageClient) GetX(ctx context.Context, id int) *Message {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a Message.
+func (c *MessageClient) QueryCustomer(_m *Message) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.CustomerTable, message.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a Message.
+func (c *MessageClient) QueryOrder(_m *Message) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(message.Table, message.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, message.OrderTable, message.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MessageClient) Hooks() []Hook {
+	hooks := c.hooks.Message
+	return append(hooks[:len(hooks):len(hooks)], message.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MessageClient) Interceptors() []Interceptor {
+	return c.inters.Message
+}
+
+func (c *MessageClient) mutate(ctx context.Context, m *MessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Message mutation op: %q", m.Op())
+	}
+}
+
+// MessageTemplateClient is a client for the MessageTemplate schema.
+type MessageTemplateClient struct {
+	config
+}
+
+// NewMessageTemplateClient returns a client for the MessageTemplate from the given config.
+func NewMessageTemplateClient(c config) *MessageTemplateClient {
+	return &MessageTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `messagetemplate.Hooks(f(g(h())))`.
+func (c *MessageTemplateClient) Use(hooks ...Hook) {
+	c.hooks.MessageTemplate = append(c.hooks.MessageTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `messagetemplate.Intercept(f(g(h())))`.
+func (c *MessageTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MessageTemplate = append(c.inters.MessageTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a MessageTemplate entity.
+func (c *MessageTemplateClient) Create() *MessageTemplateCreate {
+	mutation := newMessageTemplateMutation(c.config, OpCreate)
+	return &MessageTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MessageTemplate entities.
+func (c *MessageTemplateClient) CreateBulk(builders ...*MessageTemplateCreate) *MessageTemplateCreateBulk {
+	return &MessageTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MessageTemplateClient) MapCreateBulk(slice any, setFunc func(*MessageTemplateCreate, int)) *MessageTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MessageTemplateCreateBulk{err: fmt.Errorf("calling to MessageTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MessageTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MessageTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MessageTemplate.
+func (c *MessageTemplateClient) Update() *MessageTemplateUpdate {
+	mutation := newMessageTemplateMutation(c.config, OpUpdate)
+	return &MessageTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MessageTemplateClient) UpdateOne(_m *MessageTemplate) *MessageTemplateUpdateOne {
+	mutation := newMessageTemplateMutation(c.config, OpUpdateOne, withMessageTemplate(_m))
+	return &MessageTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MessageTemplateClient) UpdateOneID(id int) *MessageTemplateUpdateOne {
+	mutation := newMessageTemplateMutation(c.config, OpUpdateOne, withMessageTemplateID(id))
+	return &MessageTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MessageTemplate.
+func (c *MessageTemplateClient) Delete() *MessageTemplateDelete {
+	mutation := newMessageTemplateMutation(c.config, OpDelete)
+	return &MessageTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MessageTemplateClient) DeleteOne(_m *MessageTemplate) *MessageTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MessageTemplateClient) DeleteOneID(id int) *MessageTemplateDeleteOne {
+	builder := c.Delete().Where(messagetemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MessageTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for MessageTemplate.
+func (c *MessageTemplateClient) Query() *MessageTemplateQuery {
+	return &MessageTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMessageTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MessageTemplate entity by its id.
+func (c *MessageTemplateClient) Get(ctx context.Context, id int) (*MessageTemplate, error) {
+	return c.Query().Where(messagetemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MessageTemplateClient) GetX(ctx context.Context, id int) *MessageTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MessageTemplateClient) Hooks() []Hook {
+	hooks := c.hooks.MessageTemplate
+	return append(hooks[:len(hooks):len(hooks)], messagetemplate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MessageTemplateClient) Interceptors() []Interceptor {
+	return c.inters.MessageTemplate
+}
+
+func (c *MessageTemplateClient) mutate(ctx context.Context, m *MessageTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MessageTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MessageTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MessageTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MessageTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MessageTemplate mutation op: %q", m.Op())
 	}
 }
 
@@ -5845,19 +6163,19 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 type (
 	hooks struct {
 		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
-		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, ModerationDecision,
-		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
-		Product, Reaction, Referral, Review, ReviewReply, ReviewReplyChange,
-		ReviewVote, Reward, RewardCode, Shipment, ShipmentChange, ShipmentItem, Topic,
-		TrackingEvent, WatchedWord []ent.Hook
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
+		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
+		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
+		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
+		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
 		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
-		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, ModerationDecision,
-		ModerationQueueChange, Order, OrderItem, Post, PostChange, PostProduct,
-		Product, Reaction, Referral, Review, ReviewReply, ReviewReplyChange,
-		ReviewVote, Reward, RewardCode, Shipment, ShipmentChange, ShipmentItem, Topic,
-		TrackingEvent, WatchedWord []ent.Interceptor
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
+		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
+		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
+		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
+		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Interceptor
 	}
 )
 

@@ -22,6 +22,8 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
@@ -114,6 +116,8 @@ func checkColumn(t, c string) error {
 			loyaltyentry.Table:          loyaltyentry.ValidColumn,
 			loyaltytier.Table:           loyaltytier.ValidColumn,
 			media.Table:                 media.ValidColumn,
+			message.Table:               message.ValidColumn,
+			messagetemplate.Table:       messagetemplate.ValidColumn,
 			moderationdecision.Table:    moderationdecision.ValidColumn,
 			moderationqueuechange.Table: moderationqueuechange.ValidColumn,
 			order.Table:                 order.ValidColumn,

@@ -13,6 +13,8 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
@@ -45,7 +47,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 32)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 34)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
@@ -274,6 +276,62 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   message.Table,
+			Columns: message.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: message.FieldID,
+			},
+		},
+		Type: "Message",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			message.FieldCreatedAt:     {Type: field.TypeTime, Column: message.FieldCreatedAt},
+			message.FieldUpdatedAt:     {Type: field.TypeTime, Column: message.FieldUpdatedAt},
+			message.FieldKind:          {Type: field.TypeEnum, Column: message.FieldKind},
+			message.FieldChannel:       {Type: field.TypeEnum, Column: message.FieldChannel},
+			message.FieldStatus:        {Type: field.TypeEnum, Column: message.FieldStatus},
+			message.FieldSkipReason:    {Type: field.TypeString, Column: message.FieldSkipReason},
+			message.FieldDedupeKey:     {Type: field.TypeString, Column: message.FieldDedupeKey},
+			message.FieldJourney:       {Type: field.TypeString, Column: message.FieldJourney},
+			message.FieldCampaignID:    {Type: field.TypeInt, Column: message.FieldCampaignID},
+			message.FieldTransactional: {Type: field.TypeBool, Column: message.FieldTransactional},
+			message.FieldCustomerID:    {Type: field.TypeInt, Column: message.FieldCustomerID},
+			message.FieldOrderID:       {Type: field.TypeInt, Column: message.FieldOrderID},
+			message.FieldRecipient:     {Type: field.TypeString, Column: message.FieldRecipient},
+			message.FieldSubject:       {Type: field.TypeString, Column: message.FieldSubject},
+			message.FieldBodyHTML:      {Type: field.TypeString, Column: message.FieldBodyHTML},
+			message.FieldBodyText:      {Type: field.TypeString, Column: message.FieldBodyText},
+			message.FieldAttempts:      {Type: field.TypeInt, Column: message.FieldAttempts},
+			message.FieldMaxAttempts:   {Type: field.TypeInt, Column: message.FieldMaxAttempts},
+			message.FieldLastAttemptAt: {Type: field.TypeTime, Column: message.FieldLastAttemptAt},
+			message.FieldLastError:     {Type: field.TypeString, Column: message.FieldLastError},
+			message.FieldSentAt:        {Type: field.TypeTime, Column: message.FieldSentAt},
+			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   messagetemplate.Table,
+			Columns: messagetemplate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: messagetemplate.FieldID,
+			},
+		},
+		Type: "MessageTemplate",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			messagetemplate.FieldCreatedAt: {Type: field.TypeTime, Column: messagetemplate.FieldCreatedAt},
+			messagetemplate.FieldUpdatedAt: {Type: field.TypeTime, Column: messagetemplate.FieldUpdatedAt},
+			messagetemplate.FieldKind:      {Type: field.TypeEnum, Column: messagetemplate.FieldKind},
+			messagetemplate.FieldChannel:   {Type: field.TypeEnum, Column: messagetemplate.FieldChannel},
+			messagetemplate.FieldSubject:   {Type: field.TypeString, Column: messagetemplate.FieldSubject},
+			messagetemplate.FieldHTML:      {Type: field.TypeString, Column: messagetemplate.FieldHTML},
+			messagetemplate.FieldText:      {Type: field.TypeString, Column: messagetemplate.FieldText},
+			messagetemplate.FieldUpdatedBy: {Type: field.TypeString, Column: messagetemplate.FieldUpdatedBy},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -294,7 +352,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:  {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -311,7 +369,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -344,7 +402,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -365,7 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -397,7 +455,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postchange.Table,
 			Columns: postchange.Columns,
@@ -414,7 +472,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postproduct.Table,
 			Columns: postproduct.Columns,
@@ -433,7 +491,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -454,7 +512,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reaction.Table,
 			Columns: reaction.Columns,
@@ -471,7 +529,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -496,7 +554,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldDecidedAt:      {Type: field.TypeTime, Column: referral.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -529,7 +587,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -548,7 +606,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -565,7 +623,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -581,7 +639,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reward.Table,
 			Columns: reward.Columns,
@@ -603,7 +661,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reward.FieldActive:        {Type: field.TypeBool, Column: reward.FieldActive},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rewardcode.Table,
 			Columns: rewardcode.Columns,
@@ -630,7 +688,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rewardcode.FieldRefundedAt:   {Type: field.TypeTime, Column: rewardcode.FieldRefundedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -656,7 +714,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -673,7 +731,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -689,7 +747,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -708,7 +766,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -729,7 +787,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -1010,6 +1068,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Media",
 		"Post",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   message.CustomerTable,
+			Columns: []string{message.CustomerColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"Customer",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   message.OrderTable,
+			Columns: []string{message.OrderColumn},
+			Bidi:    false,
+		},
+		"Message",
+		"Order",
 	)
 	graph.MustAddE(
 		"customer",
@@ -2761,6 +2843,264 @@ func (f *MediaFilter) WhereHasPostWith(preds ...predicate.Post) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MessageQuery builder.
+func (_q *MessageQuery) Filter() *MessageFilter {
+	return &MessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MessageMutation builder.
+func (m *MessageMutation) Filter() *MessageFilter {
+	return &MessageFilter{config: m.config, predicateAdder: m}
+}
+
+// MessageFilter provides a generic filtering capability at runtime for MessageQuery.
+type MessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MessageFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(message.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MessageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldUpdatedAt))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *MessageFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(message.FieldKind))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *MessageFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(message.FieldChannel))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *MessageFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(message.FieldStatus))
+}
+
+// WhereSkipReason applies the entql string predicate on the skip_reason field.
+func (f *MessageFilter) WhereSkipReason(p entql.StringP) {
+	f.Where(p.Field(message.FieldSkipReason))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *MessageFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(message.FieldDedupeKey))
+}
+
+// WhereJourney applies the entql string predicate on the journey field.
+func (f *MessageFilter) WhereJourney(p entql.StringP) {
+	f.Where(p.Field(message.FieldJourney))
+}
+
+// WhereCampaignID applies the entql int predicate on the campaign_id field.
+func (f *MessageFilter) WhereCampaignID(p entql.IntP) {
+	f.Where(p.Field(message.FieldCampaignID))
+}
+
+// WhereTransactional applies the entql bool predicate on the transactional field.
+func (f *MessageFilter) WhereTransactional(p entql.BoolP) {
+	f.Where(p.Field(message.FieldTransactional))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *MessageFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(message.FieldCustomerID))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *MessageFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(message.FieldOrderID))
+}
+
+// WhereRecipient applies the entql string predicate on the recipient field.
+func (f *MessageFilter) WhereRecipient(p entql.StringP) {
+	f.Where(p.Field(message.FieldRecipient))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *MessageFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(message.FieldSubject))
+}
+
+// WhereBodyHTML applies the entql string predicate on the body_html field.
+func (f *MessageFilter) WhereBodyHTML(p entql.StringP) {
+	f.Where(p.Field(message.FieldBodyHTML))
+}
+
+// WhereBodyText applies the entql string predicate on the body_text field.
+func (f *MessageFilter) WhereBodyText(p entql.StringP) {
+	f.Where(p.Field(message.FieldBodyText))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *MessageFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(message.FieldAttempts))
+}
+
+// WhereMaxAttempts applies the entql int predicate on the max_attempts field.
+func (f *MessageFilter) WhereMaxAttempts(p entql.IntP) {
+	f.Where(p.Field(message.FieldMaxAttempts))
+}
+
+// WhereLastAttemptAt applies the entql time.Time predicate on the last_attempt_at field.
+func (f *MessageFilter) WhereLastAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldLastAttemptAt))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *MessageFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(message.FieldLastError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *MessageFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldSentAt))
+}
+
+// WhereTransport applies the entql string predicate on the transport field.
+func (f *MessageFilter) WhereTransport(p entql.StringP) {
+	f.Where(p.Field(message.FieldTransport))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *MessageFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *MessageFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MessageTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MessageTemplateQuery builder.
+func (_q *MessageTemplateQuery) Filter() *MessageTemplateFilter {
+	return &MessageTemplateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MessageTemplateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MessageTemplateMutation builder.
+func (m *MessageTemplateMutation) Filter() *MessageTemplateFilter {
+	return &MessageTemplateFilter{config: m.config, predicateAdder: m}
+}
+
+// MessageTemplateFilter provides a generic filtering capability at runtime for MessageTemplateQuery.
+type MessageTemplateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MessageTemplateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MessageTemplateFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(messagetemplate.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MessageTemplateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(messagetemplate.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MessageTemplateFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(messagetemplate.FieldUpdatedAt))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *MessageTemplateFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldKind))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *MessageTemplateFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldChannel))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *MessageTemplateFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldSubject))
+}
+
+// WhereHTML applies the entql string predicate on the html field.
+func (f *MessageTemplateFilter) WhereHTML(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldHTML))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *MessageTemplateFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldText))
+}
+
+// WhereUpdatedBy applies the entql string predicate on the updated_by field.
+func (f *MessageTemplateFilter) WhereUpdatedBy(p entql.StringP) {
+	f.Where(p.Field(messagetemplate.FieldUpdatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ModerationDecisionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2789,7 +3129,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2874,7 +3214,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2934,7 +3274,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3116,7 +3456,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3238,7 +3578,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3457,7 +3797,7 @@ type PostChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3517,7 +3857,7 @@ type PostProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3629,7 +3969,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3737,7 +4077,7 @@ type ReactionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReactionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3825,7 +4165,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3967,7 +4307,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4205,7 +4545,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4289,7 +4629,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4377,7 +4717,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4446,7 +4786,7 @@ type RewardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4531,7 +4871,7 @@ type RewardCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4683,7 +5023,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4830,7 +5170,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4932,7 +5272,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5015,7 +5355,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5099,7 +5439,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5193,7 +5533,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

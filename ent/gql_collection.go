@@ -14,6 +14,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
@@ -603,6 +604,200 @@ func newMediaPaginateArgs(rv map[string]any) *mediaPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*MediaWhereInput); ok {
 		args.opts = append(args.opts, WithMediaFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MessageQuery) CollectFields(ctx context.Context, satisfies ...string) (*MessageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(message.Columns))
+		selectedFields = []string{message.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[message.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, message.FieldCustomerID)
+				fieldSeen[message.FieldCustomerID] = struct{}{}
+			}
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[message.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, message.FieldOrderID)
+				fieldSeen[message.FieldOrderID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[message.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldCreatedAt)
+				fieldSeen[message.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[message.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldUpdatedAt)
+				fieldSeen[message.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[message.FieldKind]; !ok {
+				selectedFields = append(selectedFields, message.FieldKind)
+				fieldSeen[message.FieldKind] = struct{}{}
+			}
+		case "channel":
+			if _, ok := fieldSeen[message.FieldChannel]; !ok {
+				selectedFields = append(selectedFields, message.FieldChannel)
+				fieldSeen[message.FieldChannel] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[message.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, message.FieldStatus)
+				fieldSeen[message.FieldStatus] = struct{}{}
+			}
+		case "skipReason":
+			if _, ok := fieldSeen[message.FieldSkipReason]; !ok {
+				selectedFields = append(selectedFields, message.FieldSkipReason)
+				fieldSeen[message.FieldSkipReason] = struct{}{}
+			}
+		case "dedupeKey":
+			if _, ok := fieldSeen[message.FieldDedupeKey]; !ok {
+				selectedFields = append(selectedFields, message.FieldDedupeKey)
+				fieldSeen[message.FieldDedupeKey] = struct{}{}
+			}
+		case "journey":
+			if _, ok := fieldSeen[message.FieldJourney]; !ok {
+				selectedFields = append(selectedFields, message.FieldJourney)
+				fieldSeen[message.FieldJourney] = struct{}{}
+			}
+		case "transactional":
+			if _, ok := fieldSeen[message.FieldTransactional]; !ok {
+				selectedFields = append(selectedFields, message.FieldTransactional)
+				fieldSeen[message.FieldTransactional] = struct{}{}
+			}
+		case "recipient":
+			if _, ok := fieldSeen[message.FieldRecipient]; !ok {
+				selectedFields = append(selectedFields, message.FieldRecipient)
+				fieldSeen[message.FieldRecipient] = struct{}{}
+			}
+		case "subject":
+			if _, ok := fieldSeen[message.FieldSubject]; !ok {
+				selectedFields = append(selectedFields, message.FieldSubject)
+				fieldSeen[message.FieldSubject] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[message.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, message.FieldAttempts)
+				fieldSeen[message.FieldAttempts] = struct{}{}
+			}
+		case "lastAttemptAt":
+			if _, ok := fieldSeen[message.FieldLastAttemptAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldLastAttemptAt)
+				fieldSeen[message.FieldLastAttemptAt] = struct{}{}
+			}
+		case "lastError":
+			if _, ok := fieldSeen[message.FieldLastError]; !ok {
+				selectedFields = append(selectedFields, message.FieldLastError)
+				fieldSeen[message.FieldLastError] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[message.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldSentAt)
+				fieldSeen[message.FieldSentAt] = struct{}{}
+			}
+		case "transport":
+			if _, ok := fieldSeen[message.FieldTransport]; !ok {
+				selectedFields = append(selectedFields, message.FieldTransport)
+				fieldSeen[message.FieldTransport] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type messagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MessagePaginateOption
+}
+
+func newMessagePaginateArgs(rv map[string]any) *messagePaginateArgs {
+	args := &messagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MessageOrder{Field: &MessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMessageOrder(order))
+			}
+		case *MessageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMessageOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MessageWhereInput); ok {
+		args.opts = append(args.opts, WithMessageFilter(v.Filter))
 	}
 	return args
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/predicate"
@@ -748,6 +749,492 @@ func (i *MediaWhereInput) P() (predicate.Media, error) {
 		return predicates[0], nil
 	default:
 		return media.And(predicates...), nil
+	}
+}
+
+// MessageWhereInput represents a where input for filtering Message queries.
+type MessageWhereInput struct {
+	Predicates []predicate.Message  `json:"-"`
+	Not        *MessageWhereInput   `json:"not,omitempty"`
+	Or         []*MessageWhereInput `json:"or,omitempty"`
+	And        []*MessageWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *message.Kind  `json:"kind,omitempty"`
+	KindNEQ   *message.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []message.Kind `json:"kindIn,omitempty"`
+	KindNotIn []message.Kind `json:"kindNotIn,omitempty"`
+
+	// "channel" field predicates.
+	Channel      *message.Channel  `json:"channel,omitempty"`
+	ChannelNEQ   *message.Channel  `json:"channelNEQ,omitempty"`
+	ChannelIn    []message.Channel `json:"channelIn,omitempty"`
+	ChannelNotIn []message.Channel `json:"channelNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *message.Status  `json:"status,omitempty"`
+	StatusNEQ   *message.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []message.Status `json:"statusIn,omitempty"`
+	StatusNotIn []message.Status `json:"statusNotIn,omitempty"`
+
+	// "skip_reason" field predicates.
+	SkipReason             *string  `json:"skipReason,omitempty"`
+	SkipReasonNEQ          *string  `json:"skipReasonNEQ,omitempty"`
+	SkipReasonIn           []string `json:"skipReasonIn,omitempty"`
+	SkipReasonNotIn        []string `json:"skipReasonNotIn,omitempty"`
+	SkipReasonGT           *string  `json:"skipReasonGT,omitempty"`
+	SkipReasonGTE          *string  `json:"skipReasonGTE,omitempty"`
+	SkipReasonLT           *string  `json:"skipReasonLT,omitempty"`
+	SkipReasonLTE          *string  `json:"skipReasonLTE,omitempty"`
+	SkipReasonContains     *string  `json:"skipReasonContains,omitempty"`
+	SkipReasonHasPrefix    *string  `json:"skipReasonHasPrefix,omitempty"`
+	SkipReasonHasSuffix    *string  `json:"skipReasonHasSuffix,omitempty"`
+	SkipReasonIsNil        bool     `json:"skipReasonIsNil,omitempty"`
+	SkipReasonNotNil       bool     `json:"skipReasonNotNil,omitempty"`
+	SkipReasonEqualFold    *string  `json:"skipReasonEqualFold,omitempty"`
+	SkipReasonContainsFold *string  `json:"skipReasonContainsFold,omitempty"`
+
+	// "journey" field predicates.
+	Journey             *string  `json:"journey,omitempty"`
+	JourneyNEQ          *string  `json:"journeyNEQ,omitempty"`
+	JourneyIn           []string `json:"journeyIn,omitempty"`
+	JourneyNotIn        []string `json:"journeyNotIn,omitempty"`
+	JourneyGT           *string  `json:"journeyGT,omitempty"`
+	JourneyGTE          *string  `json:"journeyGTE,omitempty"`
+	JourneyLT           *string  `json:"journeyLT,omitempty"`
+	JourneyLTE          *string  `json:"journeyLTE,omitempty"`
+	JourneyContains     *string  `json:"journeyContains,omitempty"`
+	JourneyHasPrefix    *string  `json:"journeyHasPrefix,omitempty"`
+	JourneyHasSuffix    *string  `json:"journeyHasSuffix,omitempty"`
+	JourneyIsNil        bool     `json:"journeyIsNil,omitempty"`
+	JourneyNotNil       bool     `json:"journeyNotNil,omitempty"`
+	JourneyEqualFold    *string  `json:"journeyEqualFold,omitempty"`
+	JourneyContainsFold *string  `json:"journeyContainsFold,omitempty"`
+
+	// "transactional" field predicates.
+	Transactional    *bool `json:"transactional,omitempty"`
+	TransactionalNEQ *bool `json:"transactionalNEQ,omitempty"`
+
+	// "recipient" field predicates.
+	Recipient             *string  `json:"recipient,omitempty"`
+	RecipientNEQ          *string  `json:"recipientNEQ,omitempty"`
+	RecipientIn           []string `json:"recipientIn,omitempty"`
+	RecipientNotIn        []string `json:"recipientNotIn,omitempty"`
+	RecipientGT           *string  `json:"recipientGT,omitempty"`
+	RecipientGTE          *string  `json:"recipientGTE,omitempty"`
+	RecipientLT           *string  `json:"recipientLT,omitempty"`
+	RecipientLTE          *string  `json:"recipientLTE,omitempty"`
+	RecipientContains     *string  `json:"recipientContains,omitempty"`
+	RecipientHasPrefix    *string  `json:"recipientHasPrefix,omitempty"`
+	RecipientHasSuffix    *string  `json:"recipientHasSuffix,omitempty"`
+	RecipientEqualFold    *string  `json:"recipientEqualFold,omitempty"`
+	RecipientContainsFold *string  `json:"recipientContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "customer" edge predicates.
+	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
+	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
+
+	// "order" edge predicates.
+	HasOrder     *bool              `json:"hasOrder,omitempty"`
+	HasOrderWith []*OrderWhereInput `json:"hasOrderWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MessageWhereInput) AddPredicates(predicates ...predicate.Message) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MessageWhereInput filter on the MessageQuery builder.
+func (i *MessageWhereInput) Filter(q *MessageQuery) (*MessageQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMessageWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMessageWhereInput is returned in case the MessageWhereInput is empty.
+var ErrEmptyMessageWhereInput = errors.New("ent: empty predicate MessageWhereInput")
+
+// P returns a predicate for filtering messages.
+// An error is returned if the input is empty or invalid.
+func (i *MessageWhereInput) P() (predicate.Message, error) {
+	var predicates []predicate.Message
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, message.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Message, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, message.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Message, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, message.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, message.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, message.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, message.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, message.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, message.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, message.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, message.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, message.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, message.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, message.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, message.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, message.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, message.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, message.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, message.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, message.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, message.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, message.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, message.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, message.KindNotIn(i.KindNotIn...))
+	}
+	if i.Channel != nil {
+		predicates = append(predicates, message.ChannelEQ(*i.Channel))
+	}
+	if i.ChannelNEQ != nil {
+		predicates = append(predicates, message.ChannelNEQ(*i.ChannelNEQ))
+	}
+	if len(i.ChannelIn) > 0 {
+		predicates = append(predicates, message.ChannelIn(i.ChannelIn...))
+	}
+	if len(i.ChannelNotIn) > 0 {
+		predicates = append(predicates, message.ChannelNotIn(i.ChannelNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, message.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, message.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, message.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, message.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SkipReason != nil {
+		predicates = append(predicates, message.SkipReasonEQ(*i.SkipReason))
+	}
+	if i.SkipReasonNEQ != nil {
+		predicates = append(predicates, message.SkipReasonNEQ(*i.SkipReasonNEQ))
+	}
+	if len(i.SkipReasonIn) > 0 {
+		predicates = append(predicates, message.SkipReasonIn(i.SkipReasonIn...))
+	}
+	if len(i.SkipReasonNotIn) > 0 {
+		predicates = append(predicates, message.SkipReasonNotIn(i.SkipReasonNotIn...))
+	}
+	if i.SkipReasonGT != nil {
+		predicates = append(predicates, message.SkipReasonGT(*i.SkipReasonGT))
+	}
+	if i.SkipReasonGTE != nil {
+		predicates = append(predicates, message.SkipReasonGTE(*i.SkipReasonGTE))
+	}
+	if i.SkipReasonLT != nil {
+		predicates = append(predicates, message.SkipReasonLT(*i.SkipReasonLT))
+	}
+	if i.SkipReasonLTE != nil {
+		predicates = append(predicates, message.SkipReasonLTE(*i.SkipReasonLTE))
+	}
+	if i.SkipReasonContains != nil {
+		predicates = append(predicates, message.SkipReasonContains(*i.SkipReasonContains))
+	}
+	if i.SkipReasonHasPrefix != nil {
+		predicates = append(predicates, message.SkipReasonHasPrefix(*i.SkipReasonHasPrefix))
+	}
+	if i.SkipReasonHasSuffix != nil {
+		predicates = append(predicates, message.SkipReasonHasSuffix(*i.SkipReasonHasSuffix))
+	}
+	if i.SkipReasonIsNil {
+		predicates = append(predicates, message.SkipReasonIsNil())
+	}
+	if i.SkipReasonNotNil {
+		predicates = append(predicates, message.SkipReasonNotNil())
+	}
+	if i.SkipReasonEqualFold != nil {
+		predicates = append(predicates, message.SkipReasonEqualFold(*i.SkipReasonEqualFold))
+	}
+	if i.SkipReasonContainsFold != nil {
+		predicates = append(predicates, message.SkipReasonContainsFold(*i.SkipReasonContainsFold))
+	}
+	if i.Journey != nil {
+		predicates = append(predicates, message.JourneyEQ(*i.Journey))
+	}
+	if i.JourneyNEQ != nil {
+		predicates = append(predicates, message.JourneyNEQ(*i.JourneyNEQ))
+	}
+	if len(i.JourneyIn) > 0 {
+		predicates = append(predicates, message.JourneyIn(i.JourneyIn...))
+	}
+	if len(i.JourneyNotIn) > 0 {
+		predicates = append(predicates, message.JourneyNotIn(i.JourneyNotIn...))
+	}
+	if i.JourneyGT != nil {
+		predicates = append(predicates, message.JourneyGT(*i.JourneyGT))
+	}
+	if i.JourneyGTE != nil {
+		predicates = append(predicates, message.JourneyGTE(*i.JourneyGTE))
+	}
+	if i.JourneyLT != nil {
+		predicates = append(predicates, message.JourneyLT(*i.JourneyLT))
+	}
+	if i.JourneyLTE != nil {
+		predicates = append(predicates, message.JourneyLTE(*i.JourneyLTE))
+	}
+	if i.JourneyContains != nil {
+		predicates = append(predicates, message.JourneyContains(*i.JourneyContains))
+	}
+	if i.JourneyHasPrefix != nil {
+		predicates = append(predicates, message.JourneyHasPrefix(*i.JourneyHasPrefix))
+	}
+	if i.JourneyHasSuffix != nil {
+		predicates = append(predicates, message.JourneyHasSuffix(*i.JourneyHasSuffix))
+	}
+	if i.JourneyIsNil {
+		predicates = append(predicates, message.JourneyIsNil())
+	}
+	if i.JourneyNotNil {
+		predicates = append(predicates, message.JourneyNotNil())
+	}
+	if i.JourneyEqualFold != nil {
+		predicates = append(predicates, message.JourneyEqualFold(*i.JourneyEqualFold))
+	}
+	if i.JourneyContainsFold != nil {
+		predicates = append(predicates, message.JourneyContainsFold(*i.JourneyContainsFold))
+	}
+	if i.Transactional != nil {
+		predicates = append(predicates, message.TransactionalEQ(*i.Transactional))
+	}
+	if i.TransactionalNEQ != nil {
+		predicates = append(predicates, message.TransactionalNEQ(*i.TransactionalNEQ))
+	}
+	if i.Recipient != nil {
+		predicates = append(predicates, message.RecipientEQ(*i.Recipient))
+	}
+	if i.RecipientNEQ != nil {
+		predicates = append(predicates, message.RecipientNEQ(*i.RecipientNEQ))
+	}
+	if len(i.RecipientIn) > 0 {
+		predicates = append(predicates, message.RecipientIn(i.RecipientIn...))
+	}
+	if len(i.RecipientNotIn) > 0 {
+		predicates = append(predicates, message.RecipientNotIn(i.RecipientNotIn...))
+	}
+	if i.RecipientGT != nil {
+		predicates = append(predicates, message.RecipientGT(*i.RecipientGT))
+	}
+	if i.RecipientGTE != nil {
+		predicates = append(predicates, message.RecipientGTE(*i.RecipientGTE))
+	}
+	if i.RecipientLT != nil {
+		predicates = append(predicates, message.RecipientLT(*i.RecipientLT))
+	}
+	if i.RecipientLTE != nil {
+		predicates = append(predicates, message.RecipientLTE(*i.RecipientLTE))
+	}
+	if i.RecipientContains != nil {
+		predicates = append(predicates, message.RecipientContains(*i.RecipientContains))
+	}
+	if i.RecipientHasPrefix != nil {
+		predicates = append(predicates, message.RecipientHasPrefix(*i.RecipientHasPrefix))
+	}
+	if i.RecipientHasSuffix != nil {
+		predicates = append(predicates, message.RecipientHasSuffix(*i.RecipientHasSuffix))
+	}
+	if i.RecipientEqualFold != nil {
+		predicates = append(predicates, message.RecipientEqualFold(*i.RecipientEqualFold))
+	}
+	if i.RecipientContainsFold != nil {
+		predicates = append(predicates, message.RecipientContainsFold(*i.RecipientContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, message.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, message.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, message.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, message.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, message.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, message.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, message.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, message.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, message.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, message.SentAtNotNil())
+	}
+
+	if i.HasCustomer != nil {
+		p := message.HasCustomer()
+		if !*i.HasCustomer {
+			p = message.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCustomerWith) > 0 {
+		with := make([]predicate.Customer, 0, len(i.HasCustomerWith))
+		for _, w := range i.HasCustomerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCustomerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, message.HasCustomerWith(with...))
+	}
+	if i.HasOrder != nil {
+		p := message.HasOrder()
+		if !*i.HasOrder {
+			p = message.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrderWith) > 0 {
+		with := make([]predicate.Order, 0, len(i.HasOrderWith))
+		for _, w := range i.HasOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, message.HasOrderWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMessageWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return message.And(predicates...), nil
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
@@ -542,6 +544,84 @@ func (_m *Media) SetLoadedReview(v *Review) {
 func (_m *Media) SetLoadedPost(v *Post) {
 	_m.Edges.Post = v
 	_m.Edges.loadedTypes[2] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *MessageQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{message.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Message columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *MessageQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Message).scanValues(nil, columns)
+}
+
+// Decode returns the Message held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *MessageQuery) Decode(columns []string, values []any) (*Message, error) {
+	node := &Message{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *Message) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedOrder records v as the eager-loaded "order" edge.
+func (_m *Message) SetLoadedOrder(v *Order) {
+	_m.Edges.Order = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *MessageTemplateQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{messagetemplate.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given MessageTemplate columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *MessageTemplateQuery) ScanValues(columns []string) ([]any, error) {
+	return (*MessageTemplate).scanValues(nil, columns)
+}
+
+// Decode returns the MessageTemplate held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *MessageTemplateQuery) Decode(columns []string, values []any) (*MessageTemplate, error) {
+	node := &MessageTemplate{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Selector returns the statement the query would run, after its

@@ -34,6 +34,10 @@ type Tx struct {
 	LoyaltyTier *LoyaltyTierClient
 	// Media is the client for interacting with the Media builders.
 	Media *MediaClient
+	// Message is the client for interacting with the Message builders.
+	Message *MessageClient
+	// MessageTemplate is the client for interacting with the MessageTemplate builders.
+	MessageTemplate *MessageTemplateClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
 	ModerationDecision *ModerationDecisionClient
 	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
@@ -219,6 +223,8 @@ func (tx *Tx) init() {
 	tx.LoyaltyEntry = NewLoyaltyEntryClient(tx.config)
 	tx.LoyaltyTier = NewLoyaltyTierClient(tx.config)
 	tx.Media = NewMediaClient(tx.config)
+	tx.Message = NewMessageClient(tx.config)
+	tx.MessageTemplate = NewMessageTemplateClient(tx.config)
 	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
 	tx.ModerationQueueChange = NewModerationQueueChangeClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)

@@ -63,6 +63,9 @@ func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 // Media returns MediaResolver implementation.
 func (r *Resolver) Media() MediaResolver { return &mediaResolver{r} }
 
+// Message returns MessageResolver implementation.
+func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
+
 // Order returns OrderResolver implementation.
 func (r *Resolver) Order() OrderResolver { return &orderResolver{r} }
 
@@ -87,16 +90,23 @@ func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 // Reward returns RewardResolver implementation.
 func (r *Resolver) Reward() RewardResolver { return &rewardResolver{r} }
 
+// MessageWhereInput returns MessageWhereInputResolver implementation.
+func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
+	return &messageWhereInputResolver{r}
+}
+
 type (
-	commentResolver   struct{ *Resolver }
-	customerResolver  struct{ *Resolver }
-	mediaResolver     struct{ *Resolver }
-	orderResolver     struct{ *Resolver }
-	orderItemResolver struct{ *Resolver }
-	postResolver      struct{ *Resolver }
-	productResolver   struct{ *Resolver }
-	queryResolver     struct{ *Resolver }
-	referralResolver  struct{ *Resolver }
-	reviewResolver    struct{ *Resolver }
-	rewardResolver    struct{ *Resolver }
+	commentResolver           struct{ *Resolver }
+	customerResolver          struct{ *Resolver }
+	mediaResolver             struct{ *Resolver }
+	messageResolver           struct{ *Resolver }
+	orderResolver             struct{ *Resolver }
+	orderItemResolver         struct{ *Resolver }
+	postResolver              struct{ *Resolver }
+	productResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	referralResolver          struct{ *Resolver }
+	reviewResolver            struct{ *Resolver }
+	rewardResolver            struct{ *Resolver }
+	messageWhereInputResolver struct{ *Resolver }
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/aftercart/aftercart/ent"
 	media1 "github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
@@ -47,6 +48,7 @@ type ResolverRoot interface {
 	Loyalty() LoyaltyResolver
 	LoyaltyTier() LoyaltyTierResolver
 	Media() MediaResolver
+	Message() MessageResolver
 	Mutation() MutationResolver
 	Order() OrderResolver
 	OrderItem() OrderItemResolver
@@ -60,6 +62,7 @@ type ResolverRoot interface {
 	Reward() RewardResolver
 	RewardCode() RewardCodeResolver
 	Subscription() SubscriptionResolver
+	MessageWhereInput() MessageWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -316,6 +319,55 @@ type ComplexityRoot struct {
 		Width        func(childComplexity int) int
 	}
 
+	Message struct {
+		Attempts      func(childComplexity int) int
+		Channel       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Customer      func(childComplexity int) int
+		DedupeKey     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Journey       func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LastAttemptAt func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		Order         func(childComplexity int) int
+		Preview       func(childComplexity int) int
+		Recipient     func(childComplexity int) int
+		SentAt        func(childComplexity int) int
+		SkipReason    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Subject       func(childComplexity int) int
+		Transactional func(childComplexity int) int
+		Transport     func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	MessageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MessageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MessagePreview struct {
+		HTML    func(childComplexity int) int
+		Subject func(childComplexity int) int
+		Text    func(childComplexity int) int
+	}
+
+	MessageTemplateSource struct {
+		Channel   func(childComplexity int) int
+		HTML      func(childComplexity int) int
+		IsDefault func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Text      func(childComplexity int) int
+	}
+
 	ModeratePayload struct {
 		Decision func(childComplexity int) int
 		Item     func(childComplexity int) int
@@ -415,6 +467,8 @@ type ComplexityRoot struct {
 		RemoveWatchedWord    func(childComplexity int, input model.RemoveWatchedWordInput) int
 		ReorderTopics        func(childComplexity int, input model.ReorderTopicsInput) int
 		ReplyToReview        func(childComplexity int, input reviews.ReplyInput) int
+		RetryMessage         func(childComplexity int, id int) int
+		SaveMessageTemplate  func(childComplexity int, input model.SaveMessageTemplateInput) int
 		SetCommunityTrust    func(childComplexity int, input community.TrustInput) int
 		SilenceAuthor        func(childComplexity int, input community.SilenceInput) int
 		Unreact              func(childComplexity int, input community.ReactInput) int
@@ -565,6 +619,8 @@ type ComplexityRoot struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		LoyaltyTiers         func(childComplexity int) int
+		MessageTemplate      func(childComplexity int, kind message.Kind, channel message.Channel) int
+		Messages             func(childComplexity int, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) int
 		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
 		ModerationQueue      func(childComplexity int, first int, after *string, filter *moderation.QueueFilter) int
 		MyPosts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -649,6 +705,10 @@ type ComplexityRoot struct {
 
 	ReplyToReviewPayload struct {
 		Reply func(childComplexity int) int
+	}
+
+	RetryMessagePayload struct {
+		Message func(childComplexity int) int
 	}
 
 	Review struct {
@@ -762,6 +822,10 @@ type ComplexityRoot struct {
 
 	RewardPayload struct {
 		Reward func(childComplexity int) int
+	}
+
+	SaveMessageTemplatePayload struct {
+		Template func(childComplexity int) int
 	}
 
 	SetCommunityTrustPayload struct {
@@ -925,6 +989,9 @@ type MediaResolver interface {
 	URL(ctx context.Context, obj *ent.Media) (string, error)
 	ThumbnailURL(ctx context.Context, obj *ent.Media) (*string, error)
 }
+type MessageResolver interface {
+	Preview(ctx context.Context, obj *ent.Message) (*model.MessagePreview, error)
+}
 type MutationResolver interface {
 	ImportOrder(ctx context.Context, input orders.ImportInput) (*orders.ImportResult, error)
 	CreateShipment(ctx context.Context, input tracking.ShipmentInput) (*tracking.ShipmentResult, error)
@@ -956,6 +1023,8 @@ type MutationResolver interface {
 	UseRewardCode(ctx context.Context, input loyalty.UseCodeInput) (*loyalty.CodeResult, error)
 	RefundRewardCode(ctx context.Context, input model.RefundRewardCodeInput) (*loyalty.CodeResult, error)
 	UploadMedia(ctx context.Context, file graphql.Upload) (*media.UploadResult, error)
+	RetryMessage(ctx context.Context, id int) (*model.RetryMessagePayload, error)
+	SaveMessageTemplate(ctx context.Context, input model.SaveMessageTemplateInput) (*model.SaveMessageTemplatePayload, error)
 	Moderate(ctx context.Context, input moderation.Input) (*moderation.Result, error)
 	AddWatchedWord(ctx context.Context, input moderation.WatchedWordInput) (*moderation.WatchedWordResult, error)
 	RemoveWatchedWord(ctx context.Context, input model.RemoveWatchedWordInput) (*model.RemoveWatchedWordPayload, error)
@@ -1013,6 +1082,8 @@ type QueryResolver interface {
 	Rewards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) (*ent.RewardConnection, error)
 	LoyaltyTiers(ctx context.Context) ([]*ent.LoyaltyTier, error)
 	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
+	Messages(ctx context.Context, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) (*ent.MessageConnection, error)
+	MessageTemplate(ctx context.Context, kind message.Kind, channel message.Channel) (*model.MessageTemplateSource, error)
 	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
@@ -1060,6 +1131,11 @@ type SubscriptionResolver interface {
 	CommentAdded(ctx context.Context, postID int, after *string) (<-chan *community.CommentUpdate, error)
 	LoyaltyUpdated(ctx context.Context, customerID *int, after *string) (<-chan *loyalty.Update, error)
 	ReviewReplyAdded(ctx context.Context, reviewID int, after *string) (<-chan *reviews.ReplyUpdate, error)
+}
+
+type MessageWhereInputResolver interface {
+	CustomerEmail(ctx context.Context, obj *ent.MessageWhereInput, data *string) error
+	OrderNumber(ctx context.Context, obj *ent.MessageWhereInput, data *string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1910,6 +1986,215 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Media.Width(childComplexity), true
 
+	case "Message.attempts":
+		if e.ComplexityRoot.Message.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Attempts(childComplexity), true
+	case "Message.channel":
+		if e.ComplexityRoot.Message.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Channel(childComplexity), true
+	case "Message.createdAt":
+		if e.ComplexityRoot.Message.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.CreatedAt(childComplexity), true
+	case "Message.customer":
+		if e.ComplexityRoot.Message.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Customer(childComplexity), true
+	case "Message.dedupeKey":
+		if e.ComplexityRoot.Message.DedupeKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.DedupeKey(childComplexity), true
+	case "Message.id":
+		if e.ComplexityRoot.Message.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.journey":
+		if e.ComplexityRoot.Message.Journey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Journey(childComplexity), true
+	case "Message.kind":
+		if e.ComplexityRoot.Message.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Kind(childComplexity), true
+	case "Message.lastAttemptAt":
+		if e.ComplexityRoot.Message.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.LastAttemptAt(childComplexity), true
+	case "Message.lastError":
+		if e.ComplexityRoot.Message.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.LastError(childComplexity), true
+	case "Message.order":
+		if e.ComplexityRoot.Message.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Order(childComplexity), true
+	case "Message.preview":
+		if e.ComplexityRoot.Message.Preview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Preview(childComplexity), true
+	case "Message.recipient":
+		if e.ComplexityRoot.Message.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Recipient(childComplexity), true
+	case "Message.sentAt":
+		if e.ComplexityRoot.Message.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.SentAt(childComplexity), true
+	case "Message.skipReason":
+		if e.ComplexityRoot.Message.SkipReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.SkipReason(childComplexity), true
+	case "Message.status":
+		if e.ComplexityRoot.Message.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Status(childComplexity), true
+	case "Message.subject":
+		if e.ComplexityRoot.Message.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Subject(childComplexity), true
+	case "Message.transactional":
+		if e.ComplexityRoot.Message.Transactional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Transactional(childComplexity), true
+	case "Message.transport":
+		if e.ComplexityRoot.Message.Transport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Transport(childComplexity), true
+	case "Message.updatedAt":
+		if e.ComplexityRoot.Message.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.UpdatedAt(childComplexity), true
+
+	case "MessageConnection.edges":
+		if e.ComplexityRoot.MessageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageConnection.Edges(childComplexity), true
+	case "MessageConnection.pageInfo":
+		if e.ComplexityRoot.MessageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageConnection.PageInfo(childComplexity), true
+	case "MessageConnection.totalCount":
+		if e.ComplexityRoot.MessageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageConnection.TotalCount(childComplexity), true
+
+	case "MessageEdge.cursor":
+		if e.ComplexityRoot.MessageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEdge.Cursor(childComplexity), true
+	case "MessageEdge.node":
+		if e.ComplexityRoot.MessageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
+
+	case "MessagePreview.html":
+		if e.ComplexityRoot.MessagePreview.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePreview.HTML(childComplexity), true
+	case "MessagePreview.subject":
+		if e.ComplexityRoot.MessagePreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePreview.Subject(childComplexity), true
+	case "MessagePreview.text":
+		if e.ComplexityRoot.MessagePreview.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessagePreview.Text(childComplexity), true
+
+	case "MessageTemplateSource.channel":
+		if e.ComplexityRoot.MessageTemplateSource.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.Channel(childComplexity), true
+	case "MessageTemplateSource.html":
+		if e.ComplexityRoot.MessageTemplateSource.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.HTML(childComplexity), true
+	case "MessageTemplateSource.isDefault":
+		if e.ComplexityRoot.MessageTemplateSource.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.IsDefault(childComplexity), true
+	case "MessageTemplateSource.kind":
+		if e.ComplexityRoot.MessageTemplateSource.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.Kind(childComplexity), true
+	case "MessageTemplateSource.subject":
+		if e.ComplexityRoot.MessageTemplateSource.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.Subject(childComplexity), true
+	case "MessageTemplateSource.text":
+		if e.ComplexityRoot.MessageTemplateSource.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplateSource.Text(childComplexity), true
+
 	case "ModeratePayload.decision":
 		if e.ComplexityRoot.ModeratePayload.Decision == nil {
 			break
@@ -2488,6 +2773,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplyToReview(childComplexity, args["input"].(reviews.ReplyInput)), true
+	case "Mutation.retryMessage":
+		if e.ComplexityRoot.Mutation.RetryMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryMessage(childComplexity, args["id"].(int)), true
+	case "Mutation.saveMessageTemplate":
+		if e.ComplexityRoot.Mutation.SaveMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveMessageTemplate(childComplexity, args["input"].(model.SaveMessageTemplateInput)), true
 	case "Mutation.setCommunityTrust":
 		if e.ComplexityRoot.Mutation.SetCommunityTrust == nil {
 			break
@@ -3204,6 +3511,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LoyaltyTiers(childComplexity), true
+	case "Query.messageTemplate":
+		if e.ComplexityRoot.Query.MessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessageTemplate(childComplexity, args["kind"].(message.Kind), args["channel"].(message.Channel)), true
+	case "Query.messages":
+		if e.ComplexityRoot.Query.Messages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Messages(childComplexity, args["first"].(int), args["after"].(*entgql.Cursor[int]), args["where"].(*ent.MessageWhereInput)), true
 	case "Query.moderationDecisions":
 		if e.ComplexityRoot.Query.ModerationDecisions == nil {
 			break
@@ -3574,6 +3903,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReplyToReviewPayload.Reply(childComplexity), true
+
+	case "RetryMessagePayload.message":
+		if e.ComplexityRoot.RetryMessagePayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetryMessagePayload.Message(childComplexity), true
 
 	case "Review.author":
 		if e.ComplexityRoot.Review.Author == nil {
@@ -4019,6 +4355,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RewardPayload.Reward(childComplexity), true
+
+	case "SaveMessageTemplatePayload.template":
+		if e.ComplexityRoot.SaveMessageTemplatePayload.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveMessageTemplatePayload.Template(childComplexity), true
 
 	case "SetCommunityTrustPayload.customerId":
 		if e.ComplexityRoot.SetCommunityTrustPayload.CustomerID == nil {
@@ -4561,6 +4904,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMarkItemsReturnedInput,
 		ec.unmarshalInputMarkReviewHelpfulInput,
 		ec.unmarshalInputMediaWhereInput,
+		ec.unmarshalInputMessageOrder,
+		ec.unmarshalInputMessageWhereInput,
 		ec.unmarshalInputModerateInput,
 		ec.unmarshalInputModerationDecisionOrder,
 		ec.unmarshalInputModerationDecisionWhereInput,
@@ -4584,6 +4929,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReviewOrder,
 		ec.unmarshalInputReviewReplyOrder,
 		ec.unmarshalInputRewardOrder,
+		ec.unmarshalInputSaveMessageTemplateInput,
 		ec.unmarshalInputSetCommunityTrustInput,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
@@ -6239,6 +6585,604 @@ input MediaWhereInput {
   Matches when attachedAt is not null the given value.
   """
   attachedAtNotNil: Boolean
+}
+"""
+A message to a customer on one channel, from the outbox: staff see every one, with its status and last error.
+"""
+type Message implements Node {
+  """
+  The id of this Message.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  The journey step the message is, e.g. ORDER_CONFIRMATION.
+  """
+  kind: MessageKind!
+  """
+  How the message leaves: EMAIL, IN_APP or WEBHOOK.
+  """
+  channel: MessageChannel!
+  """
+  QUEUED (waiting for its first attempt), SENT, SKIPPED (not sent on purpose, see skipReason), FAILED (an attempt failed; retrying), DEAD (every attempt failed; staff may retry it).
+  """
+  status: MessageStatus!
+  """
+  Why a SKIPPED message was not sent (no consent, quiet hours, the weekly cap, ...).
+  """
+  skipReason: String
+  """
+  What the message is about, unique: the same trigger replayed queues nothing new. Also the email's Message-ID.
+  """
+  dedupeKey: String!
+  """
+  The journey that queued the message, e.g. "order_confirmation"; null for a campaign.
+  """
+  journey: String
+  """
+  Whether the message is transactional (exempt from marketing consent and the weekly cap).
+  """
+  transactional: Boolean!
+  """
+  Where it goes: the email address (EMAIL) or endpoint name (WEBHOOK) when queued; empty for IN_APP.
+  """
+  recipient: String!
+  """
+  The rendered subject (or notification title); null until first rendered.
+  """
+  subject: String
+  """
+  Delivery attempts started so far (recorded before each attempt).
+  """
+  attempts: Int!
+  """
+  When the last attempt started.
+  """
+  lastAttemptAt: Time
+  """
+  The last attempt's error; null after success.
+  """
+  lastError: String
+  """
+  When the message was handed over (SMTP accepted it, the notification was written).
+  """
+  sentAt: Time
+  """
+  What took it: "smtp", or "outbox" in development mode, where nothing leaves the machine.
+  """
+  transport: String
+  """
+  The customer it is for.
+  """
+  customer: Customer
+  """
+  The order it is about, if any.
+  """
+  order: Order
+}
+"""
+MessageChannel is enum for the field channel
+"""
+enum MessageChannel @goModel(model: "github.com/aftercart/aftercart/ent/message.Channel") {
+  """
+  email
+  """
+  EMAIL
+  """
+  in app
+  """
+  IN_APP
+  """
+  webhook
+  """
+  WEBHOOK
+}
+"""
+A connection to a list of items.
+"""
+type MessageConnection {
+  """
+  A list of edges.
+  """
+  edges: [MessageEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MessageEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Message
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+MessageKind is enum for the field kind
+"""
+enum MessageKind @goModel(model: "github.com/aftercart/aftercart/ent/message.Kind") {
+  """
+  order confirmation
+  """
+  ORDER_CONFIRMATION
+  """
+  shipped
+  """
+  SHIPPED
+  """
+  out for delivery
+  """
+  OUT_FOR_DELIVERY
+  """
+  delivered
+  """
+  DELIVERED
+  """
+  delay notice
+  """
+  DELAY_NOTICE
+  """
+  review request
+  """
+  REVIEW_REQUEST
+  """
+  review reminder
+  """
+  REVIEW_REMINDER
+  """
+  replenishment
+  """
+  REPLENISHMENT
+  """
+  referral thanks
+  """
+  REFERRAL_THANKS
+  """
+  loyalty
+  """
+  LOYALTY
+  """
+  win back
+  """
+  WIN_BACK
+  """
+  content
+  """
+  CONTENT
+  """
+  campaign
+  """
+  CAMPAIGN
+}
+"""
+Ordering options for Message connections
+"""
+input MessageOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Messages.
+  """
+  field: MessageOrderField!
+}
+"""
+Properties by which Message connections can be ordered.
+"""
+enum MessageOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
+"""
+MessageStatus is enum for the field status
+"""
+enum MessageStatus @goModel(model: "github.com/aftercart/aftercart/ent/message.Status") {
+  """
+  queued
+  """
+  QUEUED
+  """
+  sent
+  """
+  SENT
+  """
+  skipped
+  """
+  SKIPPED
+  """
+  failed
+  """
+  FAILED
+  """
+  dead
+  """
+  DEAD
+}
+"""
+MessageWhereInput is used for filtering Message objects.
+Input was generated by ent.
+"""
+input MessageWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MessageWhereInput
+  """
+  Matches when every given filter does.
+  """
+  and: [MessageWhereInput!]
+  """
+  Matches when any given filter does.
+  """
+  or: [MessageWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches when id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches when id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches when id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches when id is greater than or equal to the given value.
+  """
+  idGTE: ID
+  """
+  Matches when id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches when id is less than or equal to the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches when createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches when createdAt is greater than or equal to the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches when createdAt is less than or equal to the given value.
+  """
+  createdAtLTE: Time
+  """
+  kind field predicates
+  """
+  kind: MessageKind
+  """
+  Matches when kind is not equal to the given value.
+  """
+  kindNEQ: MessageKind
+  """
+  Matches when kind is one of the given value.
+  """
+  kindIn: [MessageKind!]
+  """
+  Matches when kind is none of the given value.
+  """
+  kindNotIn: [MessageKind!]
+  """
+  channel field predicates
+  """
+  channel: MessageChannel
+  """
+  Matches when channel is not equal to the given value.
+  """
+  channelNEQ: MessageChannel
+  """
+  Matches when channel is one of the given value.
+  """
+  channelIn: [MessageChannel!]
+  """
+  Matches when channel is none of the given value.
+  """
+  channelNotIn: [MessageChannel!]
+  """
+  status field predicates
+  """
+  status: MessageStatus
+  """
+  Matches when status is not equal to the given value.
+  """
+  statusNEQ: MessageStatus
+  """
+  Matches when status is one of the given value.
+  """
+  statusIn: [MessageStatus!]
+  """
+  Matches when status is none of the given value.
+  """
+  statusNotIn: [MessageStatus!]
+  """
+  skip_reason field predicates
+  """
+  skipReason: String
+  """
+  Matches when skipReason is not equal to the given value.
+  """
+  skipReasonNEQ: String
+  """
+  Matches when skipReason is one of the given value.
+  """
+  skipReasonIn: [String!]
+  """
+  Matches when skipReason is none of the given value.
+  """
+  skipReasonNotIn: [String!]
+  """
+  Matches when skipReason is greater than the given value.
+  """
+  skipReasonGT: String
+  """
+  Matches when skipReason is greater than or equal to the given value.
+  """
+  skipReasonGTE: String
+  """
+  Matches when skipReason is less than the given value.
+  """
+  skipReasonLT: String
+  """
+  Matches when skipReason is less than or equal to the given value.
+  """
+  skipReasonLTE: String
+  """
+  Matches when skipReason contains the given value.
+  """
+  skipReasonContains: String
+  """
+  Matches when skipReason starts with the given value.
+  """
+  skipReasonHasPrefix: String
+  """
+  Matches when skipReason ends with the given value.
+  """
+  skipReasonHasSuffix: String
+  """
+  Matches when skipReason is null (true) or not null (false) the given value.
+  """
+  skipReasonIsNil: Boolean
+  """
+  Matches when skipReason is not null the given value.
+  """
+  skipReasonNotNil: Boolean
+  """
+  Matches when skipReason equals, ignoring case, the given value.
+  """
+  skipReasonEqualFold: String
+  """
+  Matches when skipReason contains, ignoring case, the given value.
+  """
+  skipReasonContainsFold: String
+  """
+  journey field predicates
+  """
+  journey: String
+  """
+  Matches when journey is not equal to the given value.
+  """
+  journeyNEQ: String
+  """
+  Matches when journey is one of the given value.
+  """
+  journeyIn: [String!]
+  """
+  Matches when journey is none of the given value.
+  """
+  journeyNotIn: [String!]
+  """
+  Matches when journey is greater than the given value.
+  """
+  journeyGT: String
+  """
+  Matches when journey is greater than or equal to the given value.
+  """
+  journeyGTE: String
+  """
+  Matches when journey is less than the given value.
+  """
+  journeyLT: String
+  """
+  Matches when journey is less than or equal to the given value.
+  """
+  journeyLTE: String
+  """
+  Matches when journey contains the given value.
+  """
+  journeyContains: String
+  """
+  Matches when journey starts with the given value.
+  """
+  journeyHasPrefix: String
+  """
+  Matches when journey ends with the given value.
+  """
+  journeyHasSuffix: String
+  """
+  Matches when journey is null (true) or not null (false) the given value.
+  """
+  journeyIsNil: Boolean
+  """
+  Matches when journey is not null the given value.
+  """
+  journeyNotNil: Boolean
+  """
+  Matches when journey equals, ignoring case, the given value.
+  """
+  journeyEqualFold: String
+  """
+  Matches when journey contains, ignoring case, the given value.
+  """
+  journeyContainsFold: String
+  """
+  transactional field predicates
+  """
+  transactional: Boolean
+  """
+  Matches when transactional is not equal to the given value.
+  """
+  transactionalNEQ: Boolean
+  """
+  recipient field predicates
+  """
+  recipient: String
+  """
+  Matches when recipient is not equal to the given value.
+  """
+  recipientNEQ: String
+  """
+  Matches when recipient is one of the given value.
+  """
+  recipientIn: [String!]
+  """
+  Matches when recipient is none of the given value.
+  """
+  recipientNotIn: [String!]
+  """
+  Matches when recipient is greater than the given value.
+  """
+  recipientGT: String
+  """
+  Matches when recipient is greater than or equal to the given value.
+  """
+  recipientGTE: String
+  """
+  Matches when recipient is less than the given value.
+  """
+  recipientLT: String
+  """
+  Matches when recipient is less than or equal to the given value.
+  """
+  recipientLTE: String
+  """
+  Matches when recipient contains the given value.
+  """
+  recipientContains: String
+  """
+  Matches when recipient starts with the given value.
+  """
+  recipientHasPrefix: String
+  """
+  Matches when recipient ends with the given value.
+  """
+  recipientHasSuffix: String
+  """
+  Matches when recipient equals, ignoring case, the given value.
+  """
+  recipientEqualFold: String
+  """
+  Matches when recipient contains, ignoring case, the given value.
+  """
+  recipientContainsFold: String
+  """
+  sent_at field predicates
+  """
+  sentAt: Time
+  """
+  Matches when sentAt is not equal to the given value.
+  """
+  sentAtNEQ: Time
+  """
+  Matches when sentAt is one of the given value.
+  """
+  sentAtIn: [Time!]
+  """
+  Matches when sentAt is none of the given value.
+  """
+  sentAtNotIn: [Time!]
+  """
+  Matches when sentAt is greater than the given value.
+  """
+  sentAtGT: Time
+  """
+  Matches when sentAt is greater than or equal to the given value.
+  """
+  sentAtGTE: Time
+  """
+  Matches when sentAt is less than the given value.
+  """
+  sentAtLT: Time
+  """
+  Matches when sentAt is less than or equal to the given value.
+  """
+  sentAtLTE: Time
+  """
+  Matches when sentAt is null (true) or not null (false) the given value.
+  """
+  sentAtIsNil: Boolean
+  """
+  Matches when sentAt is not null the given value.
+  """
+  sentAtNotNil: Boolean
+  """
+  customer edge predicates
+  """
+  hasCustomer: Boolean
+  """
+  Matches when some Customer matches the given filters.
+  """
+  hasCustomerWith: [CustomerWhereInput!]
+  """
+  order edge predicates
+  """
+  hasOrder: Boolean
+  """
+  Matches when some Order matches the given filters.
+  """
+  hasOrderWith: [OrderWhereInput!]
 }
 """
 ModerationAction is enum for the field action
@@ -10309,6 +11253,107 @@ extend type Mutation {
   uploadMedia("The file: a variable of the operation, filled by the multipart form's map." file: Upload!): UploadMediaPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/messages.graphql", Input: `# Messages (issue 13): the outbox staff read, a message's rendered
+# preview, retrying a dead message, and saving a template. The Message
+# type, its enums, connection and MessageWhereInput are generated by
+# entgql (ent/schema/message.go).
+
+extend input MessageWhereInput {
+  """Only the messages to the customer with this email address (case-insensitive)."""
+  customerEmail: String
+  """Only the messages about the order with this number."""
+  orderNumber: String
+}
+
+"""A message's content as the customer gets (or got) it."""
+type MessagePreview {
+  """The subject, or the notification's title."""
+  subject: String!
+  """The HTML part; empty for channels without one."""
+  html: String!
+  """The plain-text part."""
+  text: String!
+}
+
+extend type Message {
+  """The message as the customer gets it: what was sent, or, before its first attempt, what would be sent now."""
+  preview: MessagePreview!
+}
+
+extend type Query {
+  """For staff: every message of the outbox, newest first, filtered by where (kind, channel, status, journey, customerEmail, orderNumber, ...). Customers get FORBIDDEN."""
+  messages(
+    "How many messages (1..100)."
+    first: Int!
+    "Returns the messages after this cursor."
+    after: Cursor
+    "Only the messages it matches; all of them when absent."
+    where: MessageWhereInput
+  ): MessageConnection!
+  """For staff: the template a kind of message is rendered with on a channel (staff's saved one, else the shipped default)."""
+  messageTemplate(
+    "The message kind."
+    kind: MessageKind!
+    "The channel."
+    channel: MessageChannel!
+  ): MessageTemplateSource!
+}
+
+"""The template of a kind of message on a channel: text/template for the subject and text part, html/template (escaped) for the HTML part."""
+type MessageTemplateSource {
+  """The message kind it renders."""
+  kind: MessageKind!
+  """The channel it renders for."""
+  channel: MessageChannel!
+  """The subject."""
+  subject: String!
+  """The HTML part."""
+  html: String!
+  """The plain-text part."""
+  text: String!
+  """Whether this is the template shipped with the server (no staff version saved)."""
+  isDefault: Boolean!
+}
+
+"""A template to save for a kind of message on a channel."""
+input SaveMessageTemplateInput {
+  """The message kind."""
+  kind: MessageKind!
+  """The channel."""
+  channel: MessageChannel!
+  """The subject (text/template)."""
+  subject: String!
+  """The HTML part (html/template)."""
+  html: String!
+  """The plain-text part (text/template)."""
+  text: String!
+}
+
+"""What saveMessageTemplate did."""
+type SaveMessageTemplatePayload {
+  """The template, as saved."""
+  template: MessageTemplateSource!
+}
+
+"""What retryMessage did."""
+type RetryMessagePayload {
+  """The message, QUEUED again."""
+  message: Message!
+}
+
+extend type Mutation {
+  """For staff: give a DEAD message another round of attempts. Anything but DEAD is CONFLICT."""
+  retryMessage(
+    "The message."
+    id: ID!
+  ): RetryMessagePayload!
+  """For staff: save the template of a kind of message on a channel. It is checked first against a sample of the kind's variables: a syntax error or an unknown variable is INVALID_INPUT, naming the part, and nothing is saved."""
+  saveMessageTemplate(
+    "The template."
+    input: SaveMessageTemplateInput!
+  ): SaveMessageTemplatePayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/moderation.graphql", Input: `"""Customer content that staff moderate: reviews, community posts and comments."""
 interface Moderatable @goModel(model: "github.com/aftercart/aftercart/ent.Noder") {
   """The item's id."""
@@ -11606,6 +12651,104 @@ func (ec *executionContext) childFields_Media(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Media", field.Name)
 }
 
+func (ec *executionContext) childFields_Message(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Message_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Message_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Message_kind(ctx, field)
+	case "channel":
+		return ec.fieldContext_Message_channel(ctx, field)
+	case "status":
+		return ec.fieldContext_Message_status(ctx, field)
+	case "skipReason":
+		return ec.fieldContext_Message_skipReason(ctx, field)
+	case "dedupeKey":
+		return ec.fieldContext_Message_dedupeKey(ctx, field)
+	case "journey":
+		return ec.fieldContext_Message_journey(ctx, field)
+	case "transactional":
+		return ec.fieldContext_Message_transactional(ctx, field)
+	case "recipient":
+		return ec.fieldContext_Message_recipient(ctx, field)
+	case "subject":
+		return ec.fieldContext_Message_subject(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Message_attempts(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_Message_lastAttemptAt(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Message_lastError(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Message_sentAt(ctx, field)
+	case "transport":
+		return ec.fieldContext_Message_transport(ctx, field)
+	case "customer":
+		return ec.fieldContext_Message_customer(ctx, field)
+	case "order":
+		return ec.fieldContext_Message_order(ctx, field)
+	case "preview":
+		return ec.fieldContext_Message_preview(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MessageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MessageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MessageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MessageEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MessageEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MessagePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_MessagePreview_subject(ctx, field)
+	case "html":
+		return ec.fieldContext_MessagePreview_html(ctx, field)
+	case "text":
+		return ec.fieldContext_MessagePreview_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessagePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplateSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_MessageTemplateSource_kind(ctx, field)
+	case "channel":
+		return ec.fieldContext_MessageTemplateSource_channel(ctx, field)
+	case "subject":
+		return ec.fieldContext_MessageTemplateSource_subject(ctx, field)
+	case "html":
+		return ec.fieldContext_MessageTemplateSource_html(ctx, field)
+	case "text":
+		return ec.fieldContext_MessageTemplateSource_text(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_MessageTemplateSource_isDefault(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplateSource", field.Name)
+}
+
 func (ec *executionContext) childFields_ModeratePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "item":
@@ -12144,6 +13287,14 @@ func (ec *executionContext) childFields_ReplyToReviewPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ReplyToReviewPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RetryMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "message":
+		return ec.fieldContext_RetryMessagePayload_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetryMessagePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12368,6 +13519,14 @@ func (ec *executionContext) childFields_RewardPayload(ctx context.Context, field
 		return ec.fieldContext_RewardPayload_reward(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RewardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveMessageTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_SaveMessageTemplatePayload_template(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveMessageTemplatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetCommunityTrustPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13262,6 +14421,34 @@ func (ec *executionContext) field_Mutation_replyToReview_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retryMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SaveMessageTemplateInput, error) {
+			return ec.unmarshalNSaveMessageTemplateInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSaveMessageTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13613,6 +14800,58 @@ func (ec *executionContext) field_Query_featuredReviews_args(ctx context.Context
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_messageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (message.Kind, error) {
+			return ec.unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (message.Channel, error) {
+			return ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_messages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MessageWhereInput, error) {
+			return ec.unmarshalOMessageWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
 	return args, nil
 }
 
@@ -17902,6 +19141,842 @@ func (ec *executionContext) fieldContext_Media_thumbnailUrl(_ context.Context, f
 	return graphql.NewScalarFieldContext("Media", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Message_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Message_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Message_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Kind) graphql.Marshaler {
+			return ec.marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type MessageKind does not have child fields"))
+}
+
+func (ec *executionContext) _Message_channel(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Channel) graphql.Marshaler {
+			return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type MessageChannel does not have child fields"))
+}
+
+func (ec *executionContext) _Message_status(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Status) graphql.Marshaler {
+			return ec.marshalNMessageStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type MessageStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Message_skipReason(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_skipReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_skipReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_dedupeKey(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_dedupeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DedupeKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_dedupeKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_journey(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_journey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Journey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_transactional(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_transactional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_transactional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Message_recipient(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_subject(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Message_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_lastAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_lastAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Message_lastError(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Message_transport(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_transport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_transport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_customer(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_order(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_preview(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_preview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Message().Preview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessagePreview) graphql.Marshaler {
+			return ec.marshalNMessagePreview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessagePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_preview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessagePreview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MessageEdge) graphql.Marshaler {
+			return ec.marshalOMessageEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalOMessage2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _MessagePreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePreview_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePreview_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessagePreview_html(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePreview_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePreview_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessagePreview_text(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessagePreview_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessagePreview_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessagePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_kind(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Kind) graphql.Marshaler {
+			return ec.marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type MessageKind does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_channel(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Channel) graphql.Marshaler {
+			return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type MessageChannel does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_subject(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_html(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_text(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageTemplateSource_isDefault(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplateSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplateSource_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplateSource_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplateSource", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _ModeratePayload_item(ctx context.Context, field graphql.CollectedField, obj *moderation.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20143,6 +22218,94 @@ func (ec *executionContext) fieldContext_Mutation_uploadMedia(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_uploadMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retryMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryMessage(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RetryMessagePayload) graphql.Marshaler {
+			return ec.marshalNRetryMessagePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRetryMessagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetryMessagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveMessageTemplate(ctx, fc.Args["input"].(model.SaveMessageTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveMessageTemplatePayload) graphql.Marshaler {
+			return ec.marshalNSaveMessageTemplatePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSaveMessageTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SaveMessageTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23627,6 +25790,94 @@ func (ec *executionContext) fieldContext_Query_rewardCode(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_messages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Messages(ctx, fc.Args["first"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["where"].(*ent.MessageWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MessageConnection) graphql.Marshaler {
+			return ec.marshalNMessageConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_messageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessageTemplate(ctx, fc.Args["kind"].(message.Kind), fc.Args["channel"].(message.Channel))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageTemplateSource) graphql.Marshaler {
+			return ec.marshalNMessageTemplateSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessageTemplateSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplateSource(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24829,6 +27080,38 @@ func (ec *executionContext) fieldContext_ReplyToReviewPayload_reply(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReviewReply(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetryMessagePayload_message(ctx context.Context, field graphql.CollectedField, obj *model.RetryMessagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetryMessagePayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetryMessagePayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetryMessagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26681,6 +28964,38 @@ func (ec *executionContext) fieldContext_RewardPayload_reward(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveMessageTemplatePayload_template(ctx context.Context, field graphql.CollectedField, obj *model.SaveMessageTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveMessageTemplatePayload_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageTemplateSource) graphql.Marshaler {
+			return ec.marshalNMessageTemplateSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessageTemplateSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveMessageTemplatePayload_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveMessageTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplateSource(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32114,6 +34429,718 @@ func (ec *executionContext) unmarshalInputMediaWhereInput(ctx context.Context, o
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMessageOrder(ctx context.Context, obj any) (ent.MessageOrder, error) {
+	var it ent.MessageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMessageOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context, obj any) (ent.MessageWhereInput, error) {
+	var it ent.MessageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "skipReason", "skipReasonNEQ", "skipReasonIn", "skipReasonNotIn", "skipReasonGT", "skipReasonGTE", "skipReasonLT", "skipReasonLTE", "skipReasonContains", "skipReasonHasPrefix", "skipReasonHasSuffix", "skipReasonIsNil", "skipReasonNotNil", "skipReasonEqualFold", "skipReasonContainsFold", "journey", "journeyNEQ", "journeyIn", "journeyNotIn", "journeyGT", "journeyGTE", "journeyLT", "journeyLTE", "journeyContains", "journeyHasPrefix", "journeyHasSuffix", "journeyIsNil", "journeyNotNil", "journeyEqualFold", "journeyContainsFold", "transactional", "transactionalNEQ", "recipient", "recipientNEQ", "recipientIn", "recipientNotIn", "recipientGT", "recipientGTE", "recipientLT", "recipientLTE", "recipientContains", "recipientHasPrefix", "recipientHasSuffix", "recipientEqualFold", "recipientContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasCustomer", "hasCustomerWith", "hasOrder", "hasOrderWith", "customerEmail", "orderNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMessageWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMessageWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMessageWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMessageKind2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOMessageKind2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOMessageChannel2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "channelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNEQ"))
+			data, err := ec.unmarshalOMessageChannel2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNEQ = data
+		case "channelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
+			data, err := ec.unmarshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelIn = data
+		case "channelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNotIn"))
+			data, err := ec.unmarshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNotIn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOMessageStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOMessageStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOMessageStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOMessageStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "skipReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReason = data
+		case "skipReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonNEQ = data
+		case "skipReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonIn = data
+		case "skipReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonNotIn = data
+		case "skipReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonGT = data
+		case "skipReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonGTE = data
+		case "skipReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonLT = data
+		case "skipReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonLTE = data
+		case "skipReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonContains = data
+		case "skipReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonHasPrefix = data
+		case "skipReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonHasSuffix = data
+		case "skipReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonIsNil = data
+		case "skipReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonNotNil = data
+		case "skipReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonEqualFold = data
+		case "skipReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipReasonContainsFold = data
+		case "journey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Journey = data
+		case "journeyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyNEQ = data
+		case "journeyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyIn = data
+		case "journeyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyNotIn = data
+		case "journeyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyGT = data
+		case "journeyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyGTE = data
+		case "journeyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyLT = data
+		case "journeyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyLTE = data
+		case "journeyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyContains = data
+		case "journeyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyHasPrefix = data
+		case "journeyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyHasSuffix = data
+		case "journeyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyIsNil = data
+		case "journeyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyNotNil = data
+		case "journeyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyEqualFold = data
+		case "journeyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("journeyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JourneyContainsFold = data
+		case "transactional":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactional"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Transactional = data
+		case "transactionalNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionalNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransactionalNEQ = data
+		case "recipient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipient"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recipient = data
+		case "recipientNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNEQ = data
+		case "recipientIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientIn = data
+		case "recipientNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNotIn = data
+		case "recipientGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientGT = data
+		case "recipientGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientGTE = data
+		case "recipientLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientLT = data
+		case "recipientLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientLTE = data
+		case "recipientContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientContains = data
+		case "recipientHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientHasPrefix = data
+		case "recipientHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientHasSuffix = data
+		case "recipientEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientEqualFold = data
+		case "recipientContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientContainsFold = data
+		case "sentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAt = data
+		case "sentAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNEQ = data
+		case "sentAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIn = data
+		case "sentAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotIn = data
+		case "sentAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGT = data
+		case "sentAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGTE = data
+		case "sentAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLT = data
+		case "sentAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLTE = data
+		case "sentAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIsNil = data
+		case "sentAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotNil = data
+		case "hasCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomer = data
+		case "hasCustomerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomerWith"))
+			data, err := ec.unmarshalOCustomerWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomerWith = data
+		case "hasOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrder = data
+		case "hasOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrderWith"))
+			data, err := ec.unmarshalOOrderWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrderWith = data
+		case "customerEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.MessageWhereInput().CustomerEmail(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.MessageWhereInput().OrderNumber(ctx, &it, data); err != nil {
+				return it, err
+			}
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputModerateInput(ctx context.Context, obj any) (moderation.Input, error) {
 	var it moderation.Input
 	if obj == nil {
@@ -34786,6 +37813,64 @@ func (ec *executionContext) unmarshalInputRewardOrder(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSaveMessageTemplateInput(ctx context.Context, obj any) (model.SaveMessageTemplateInput, error) {
+	var it model.SaveMessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "channel", "subject", "html", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "html":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("html"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HTML = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetCommunityTrustInput(ctx context.Context, obj any) (community.TrustInput, error) {
 	var it community.TrustInput
 	if obj == nil {
@@ -37164,6 +40249,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ModerationDecision(ctx, sel, obj)
+	case *ent.Message:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Message(ctx, sel, obj)
 	case *ent.Media:
 		if obj == nil {
 			return graphql.Null
@@ -39690,6 +42780,440 @@ func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var messageImplementors = []string{"Message", "Node"}
+
+func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, obj *ent.Message) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Message")
+		case "id":
+			out.Values[i] = ec._Message_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Message_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Message_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Message_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Message_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Message_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skipReason":
+			out.Values[i] = ec._Message_skipReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dedupeKey":
+			out.Values[i] = ec._Message_dedupeKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "journey":
+			out.Values[i] = ec._Message_journey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transactional":
+			out.Values[i] = ec._Message_transactional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipient":
+			out.Values[i] = ec._Message_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._Message_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._Message_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastAttemptAt":
+			out.Values[i] = ec._Message_lastAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._Message_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.Values[i] = ec._Message_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transport":
+			out.Values[i] = ec._Message_transport(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Message_customer(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Message_order(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "preview":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Message_preview(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var messageConnectionImplementors = []string{"MessageConnection"}
+
+func (ec *executionContext) _MessageConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MessageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageConnection")
+		case "edges":
+			out.Values[i] = ec._MessageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MessageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MessageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var messageEdgeImplementors = []string{"MessageEdge"}
+
+func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MessageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageEdge")
+		case "node":
+			out.Values[i] = ec._MessageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MessageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var messagePreviewImplementors = []string{"MessagePreview"}
+
+func (ec *executionContext) _MessagePreview(ctx context.Context, sel ast.SelectionSet, obj *model.MessagePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messagePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessagePreview")
+		case "subject":
+			out.Values[i] = ec._MessagePreview_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._MessagePreview_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._MessagePreview_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var messageTemplateSourceImplementors = []string{"MessageTemplateSource"}
+
+func (ec *executionContext) _MessageTemplateSource(ctx context.Context, sel ast.SelectionSet, obj *model.MessageTemplateSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplateSource")
+		case "kind":
+			out.Values[i] = ec._MessageTemplateSource_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._MessageTemplateSource_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._MessageTemplateSource_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._MessageTemplateSource_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._MessageTemplateSource_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._MessageTemplateSource_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var moderatePayloadImplementors = []string{"ModeratePayload"}
 
 func (ec *executionContext) _ModeratePayload(ctx context.Context, sel ast.SelectionSet, obj *moderation.Result) graphql.Marshaler {
@@ -40426,6 +43950,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "uploadMedia":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveMessageTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveMessageTemplate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -42632,6 +46170,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "messages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_messages(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "messageTemplate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_messageTemplate(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "moderationQueue":
 			field := field
 
@@ -43600,6 +47182,44 @@ func (ec *executionContext) _ReplyToReviewPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("ReplyToReviewPayload")
 		case "reply":
 			out.Values[i] = ec._ReplyToReviewPayload_reply(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var retryMessagePayloadImplementors = []string{"RetryMessagePayload"}
+
+func (ec *executionContext) _RetryMessagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RetryMessagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retryMessagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetryMessagePayload")
+		case "message":
+			out.Values[i] = ec._RetryMessagePayload_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44879,6 +48499,44 @@ func (ec *executionContext) _RewardPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("RewardPayload")
 		case "reward":
 			out.Values[i] = ec._RewardPayload_reward(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var saveMessageTemplatePayloadImplementors = []string{"SaveMessageTemplatePayload"}
+
+func (ec *executionContext) _SaveMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveMessageTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveMessageTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveMessageTemplatePayload")
+		case "template":
+			out.Values[i] = ec._SaveMessageTemplatePayload_template(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47247,6 +50905,97 @@ func (ec *executionContext) unmarshalNMediaWhereInput2ᚖgithubᚗcomᚋaftercar
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessage(ctx context.Context, sel ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Message(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx context.Context, v any) (message.Channel, error) {
+	var res message.Channel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx context.Context, sel ast.SelectionSet, v message.Channel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MessageConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, v any) (message.Kind, error) {
+	var res message.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, sel ast.SelectionSet, v message.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMessageOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageOrderField(ctx context.Context, v any) (*ent.MessageOrderField, error) {
+	var res = new(ent.MessageOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MessageOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNMessagePreview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessagePreview(ctx context.Context, sel ast.SelectionSet, v *model.MessagePreview) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessagePreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx context.Context, v any) (message.Status, error) {
+	var res message.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v message.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMessageTemplateSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessageTemplateSource(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplateSource) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageTemplateSource(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInput(ctx context.Context, v any) (*ent.MessageWhereInput, error) {
+	res, err := ec.unmarshalInputMessageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNModeratable2githubᚗcomᚋaftercartᚋaftercartᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -47918,6 +51667,16 @@ func (ec *executionContext) marshalNReplyToReviewPayload2ᚖgithubᚗcomᚋafter
 	return ec._ReplyToReviewPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRetryMessagePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐRetryMessagePayload(ctx context.Context, sel ast.SelectionSet, v *model.RetryMessagePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RetryMessagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx context.Context, sel ast.SelectionSet, v *ent.Review) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -48110,6 +51869,21 @@ func (ec *executionContext) marshalNRewardPayload2ᚖgithubᚗcomᚋaftercartᚋ
 		return graphql.Null
 	}
 	return ec._RewardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSaveMessageTemplateInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSaveMessageTemplateInput(ctx context.Context, v any) (model.SaveMessageTemplateInput, error) {
+	res, err := ec.unmarshalInputSaveMessageTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSaveMessageTemplatePayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSaveMessageTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveMessageTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SaveMessageTemplatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetCommunityTrustInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTrustInput(ctx context.Context, v any) (community.TrustInput, error) {
@@ -49050,6 +52824,214 @@ func (ec *executionContext) unmarshalOMediaWhereInput2ᚖgithubᚗcomᚋaftercar
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMediaWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessage2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessage(ctx context.Context, sel ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Message(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, v any) ([]message.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMessageChannel2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx context.Context, v any) (*message.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Channel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessageChannel2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx context.Context, sel ast.SelectionSet, v *message.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOMessageEdge2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMessageEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMessageEdge2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MessageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx context.Context, v any) ([]message.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMessageKind2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, v any) (*message.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessageKind2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, sel ast.SelectionSet, v *message.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMessageStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatusᚄ(ctx context.Context, v any) ([]message.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMessageStatus2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMessageStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx context.Context, v any) (*message.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessageStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v *message.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMessageWhereInput2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInputᚄ(ctx context.Context, v any) ([]*ent.MessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MessageWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMessageWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageWhereInput(ctx context.Context, v any) (*ent.MessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMessageWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -56,6 +57,8 @@ type Resolver struct {
 	// Referrals is the loyalty program's referrals: codes, claims, staff
 	// decisions.
 	Referrals *loyalty.Referrals
+	// Outbox is the outbox (server/notify): staff's list, previews, retries, templates.
+	Outbox *notify.Service
 }
 
 // amount makes a Money of minor units in currency.

@@ -129,6 +129,30 @@ func (f MediaFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MediaMutation", m)
 }
 
+// The MessageFunc type is an adapter to allow the use of ordinary
+// function as Message mutator.
+type MessageFunc func(context.Context, *ent.MessageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MessageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageMutation", m)
+}
+
+// The MessageTemplateFunc type is an adapter to allow the use of ordinary
+// function as MessageTemplate mutator.
+type MessageTemplateFunc func(context.Context, *ent.MessageTemplateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MessageTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MessageTemplateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageTemplateMutation", m)
+}
+
 // The ModerationDecisionFunc type is an adapter to allow the use of ordinary
 // function as ModerationDecision mutator.
 type ModerationDecisionFunc func(context.Context, *ent.ModerationDecisionMutation) (ent.Value, error)

@@ -464,6 +464,109 @@ var (
 			},
 		},
 	}
+	// MessagesColumns holds the columns for the "messages" table.
+	MessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER_CONFIRMATION", "SHIPPED", "OUT_FOR_DELIVERY", "DELIVERED", "DELAY_NOTICE", "REVIEW_REQUEST", "REVIEW_REMINDER", "REPLENISHMENT", "REFERRAL_THANKS", "LOYALTY", "WIN_BACK", "CONTENT", "CAMPAIGN"}},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"EMAIL", "IN_APP", "WEBHOOK"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "SENT", "SKIPPED", "FAILED", "DEAD"}, Default: "QUEUED"},
+		{Name: "skip_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "dedupe_key", Type: field.TypeString, Unique: true, Size: 255},
+		{Name: "journey", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "campaign_id", Type: field.TypeInt, Nullable: true},
+		{Name: "transactional", Type: field.TypeBool, Default: true},
+		{Name: "recipient", Type: field.TypeString, Size: 320},
+		{Name: "subject", Type: field.TypeString, Nullable: true, Size: 998},
+		{Name: "body_html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "body_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "max_attempts", Type: field.TypeInt},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "transport", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "customer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+	}
+	// MessagesTable holds the schema information for the "messages" table.
+	MessagesTable = &schema.Table{
+		Name:       "messages",
+		Columns:    MessagesColumns,
+		PrimaryKey: []*schema.Column{MessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "messages_customers_customer",
+				Columns:    []*schema.Column{MessagesColumns[21]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "messages_orders_order",
+				Columns:    []*schema.Column{MessagesColumns[22]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "message_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[1]},
+			},
+			{
+				Name:    "message_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[21], MessagesColumns[1]},
+			},
+			{
+				Name:    "message_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[22]},
+			},
+			{
+				Name:    "message_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[5], MessagesColumns[1]},
+			},
+			{
+				Name:    "message_kind_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[3], MessagesColumns[1]},
+			},
+			{
+				Name:    "message_campaign_id",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[9]},
+			},
+		},
+	}
+	// MessageTemplatesColumns holds the columns for the "message_templates" table.
+	MessageTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER_CONFIRMATION", "SHIPPED", "OUT_FOR_DELIVERY", "DELIVERED", "DELAY_NOTICE", "REVIEW_REQUEST", "REVIEW_REMINDER", "REPLENISHMENT", "REFERRAL_THANKS", "LOYALTY", "WIN_BACK", "CONTENT", "CAMPAIGN"}},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"EMAIL", "IN_APP", "WEBHOOK"}},
+		{Name: "subject", Type: field.TypeString, Size: 2147483647},
+		{Name: "html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
+	}
+	// MessageTemplatesTable holds the schema information for the "message_templates" table.
+	MessageTemplatesTable = &schema.Table{
+		Name:       "message_templates",
+		Columns:    MessageTemplatesColumns,
+		PrimaryKey: []*schema.Column{MessageTemplatesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "messagetemplate_kind_channel",
+				Unique:  true,
+				Columns: []*schema.Column{MessageTemplatesColumns[3], MessageTemplatesColumns[4]},
+			},
+		},
+	}
 	// ModerationDecisionsColumns holds the columns for the "moderation_decisions" table.
 	ModerationDecisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1348,6 +1451,8 @@ var (
 		LoyaltyEntriesTable,
 		LoyaltyTiersTable,
 		MediaTable,
+		MessagesTable,
+		MessageTemplatesTable,
 		ModerationDecisionsTable,
 		ModerationQueueChangesTable,
 		OrdersTable,
@@ -1429,6 +1534,14 @@ func init() {
 	MediaTable.ForeignKeys[2].RefTable = ReviewsTable
 	MediaTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	MessagesTable.ForeignKeys[0].RefTable = CustomersTable
+	MessagesTable.ForeignKeys[1].RefTable = OrdersTable
+	MessagesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(137438953472),
+	}
+	MessageTemplatesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(141733920768),
 	}
 	ModerationDecisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),

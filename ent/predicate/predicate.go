@@ -36,6 +36,12 @@ type LoyaltyTier func(*sql.Selector)
 // Media is the predicate function for media builders.
 type Media func(*sql.Selector)
 
+// Message is the predicate function for message builders.
+type Message func(*sql.Selector)
+
+// MessageTemplate is the predicate function for messagetemplate builders.
+type MessageTemplate func(*sql.Selector)
+
 // ModerationDecision is the predicate function for moderationdecision builders.
 type ModerationDecision func(*sql.Selector)
 

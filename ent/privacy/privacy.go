@@ -351,6 +351,54 @@ func (f MediaMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MediaMutation", m)
 }
 
+// The MessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MessageQueryRuleFunc func(context.Context, *ent.MessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MessageQuery", q)
+}
+
+// The MessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MessageMutationRuleFunc func(context.Context, *ent.MessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageMutation", m)
+}
+
+// The MessageTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MessageTemplateQueryRuleFunc func(context.Context, *ent.MessageTemplateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MessageTemplateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageTemplateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MessageTemplateQuery", q)
+}
+
+// The MessageTemplateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MessageTemplateMutationRuleFunc func(context.Context, *ent.MessageTemplateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MessageTemplateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MessageTemplateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageTemplateMutation", m)
+}
+
 // The ModerationDecisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ModerationDecisionQueryRuleFunc func(context.Context, *ent.ModerationDecisionQuery) error
@@ -934,6 +982,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.MediaQuery:
 		return q.Filter(), nil
+	case *ent.MessageQuery:
+		return q.Filter(), nil
+	case *ent.MessageTemplateQuery:
+		return q.Filter(), nil
 	case *ent.ModerationDecisionQuery:
 		return q.Filter(), nil
 	case *ent.ModerationQueueChangeQuery:
@@ -1004,6 +1056,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.LoyaltyTierMutation:
 		return m.Filter(), nil
 	case *ent.MediaMutation:
+		return m.Filter(), nil
+	case *ent.MessageMutation:
+		return m.Filter(), nil
+	case *ent.MessageTemplateMutation:
 		return m.Filter(), nil
 	case *ent.ModerationDecisionMutation:
 		return m.Filter(), nil

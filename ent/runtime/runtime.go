@@ -16,6 +16,8 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
 	"github.com/aftercart/aftercart/ent/order"
@@ -490,6 +492,118 @@ func init() {
 	mediaDescPosition := mediaFields[13].Descriptor()
 	// media.DefaultPosition holds the default value on creation for the position field.
 	media.DefaultPosition = mediaDescPosition.Default.(int)
+	messageMixin := schema.Message{}.Mixin()
+	message.Policy = privacy.NewPolicies(schema.Message{})
+	message.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := message.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	messageMixinFields0 := messageMixin[0].Fields()
+	_ = messageMixinFields0
+	messageFields := schema.Message{}.Fields()
+	_ = messageFields
+	// messageDescCreatedAt is the schema descriptor for created_at field.
+	messageDescCreatedAt := messageMixinFields0[0].Descriptor()
+	// message.DefaultCreatedAt holds the default value on creation for the created_at field.
+	message.DefaultCreatedAt = messageDescCreatedAt.Default.(func() time.Time)
+	// messageDescUpdatedAt is the schema descriptor for updated_at field.
+	messageDescUpdatedAt := messageMixinFields0[1].Descriptor()
+	// message.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	message.DefaultUpdatedAt = messageDescUpdatedAt.Default.(func() time.Time)
+	// message.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	message.UpdateDefaultUpdatedAt = messageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// messageDescSkipReason is the schema descriptor for skip_reason field.
+	messageDescSkipReason := messageFields[3].Descriptor()
+	// message.SkipReasonValidator is a validator for the "skip_reason" field. It is called by the builders before save.
+	message.SkipReasonValidator = messageDescSkipReason.Validators[0].(func(string) error)
+	// messageDescDedupeKey is the schema descriptor for dedupe_key field.
+	messageDescDedupeKey := messageFields[4].Descriptor()
+	// message.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	message.DedupeKeyValidator = func() func(string) error {
+		validators := messageDescDedupeKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedupe_key string) error {
+			for _, fn := range fns {
+				if err := fn(dedupe_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// messageDescJourney is the schema descriptor for journey field.
+	messageDescJourney := messageFields[5].Descriptor()
+	// message.JourneyValidator is a validator for the "journey" field. It is called by the builders before save.
+	message.JourneyValidator = messageDescJourney.Validators[0].(func(string) error)
+	// messageDescTransactional is the schema descriptor for transactional field.
+	messageDescTransactional := messageFields[7].Descriptor()
+	// message.DefaultTransactional holds the default value on creation for the transactional field.
+	message.DefaultTransactional = messageDescTransactional.Default.(bool)
+	// messageDescRecipient is the schema descriptor for recipient field.
+	messageDescRecipient := messageFields[10].Descriptor()
+	// message.RecipientValidator is a validator for the "recipient" field. It is called by the builders before save.
+	message.RecipientValidator = messageDescRecipient.Validators[0].(func(string) error)
+	// messageDescSubject is the schema descriptor for subject field.
+	messageDescSubject := messageFields[11].Descriptor()
+	// message.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	message.SubjectValidator = messageDescSubject.Validators[0].(func(string) error)
+	// messageDescAttempts is the schema descriptor for attempts field.
+	messageDescAttempts := messageFields[14].Descriptor()
+	// message.DefaultAttempts holds the default value on creation for the attempts field.
+	message.DefaultAttempts = messageDescAttempts.Default.(int)
+	// message.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	message.AttemptsValidator = messageDescAttempts.Validators[0].(func(int) error)
+	// messageDescMaxAttempts is the schema descriptor for max_attempts field.
+	messageDescMaxAttempts := messageFields[15].Descriptor()
+	// message.MaxAttemptsValidator is a validator for the "max_attempts" field. It is called by the builders before save.
+	message.MaxAttemptsValidator = messageDescMaxAttempts.Validators[0].(func(int) error)
+	// messageDescTransport is the schema descriptor for transport field.
+	messageDescTransport := messageFields[19].Descriptor()
+	// message.TransportValidator is a validator for the "transport" field. It is called by the builders before save.
+	message.TransportValidator = messageDescTransport.Validators[0].(func(string) error)
+	messagetemplateMixin := schema.MessageTemplate{}.Mixin()
+	messagetemplate.Policy = privacy.NewPolicies(schema.MessageTemplate{})
+	messagetemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := messagetemplate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	messagetemplateMixinFields0 := messagetemplateMixin[0].Fields()
+	_ = messagetemplateMixinFields0
+	messagetemplateFields := schema.MessageTemplate{}.Fields()
+	_ = messagetemplateFields
+	// messagetemplateDescCreatedAt is the schema descriptor for created_at field.
+	messagetemplateDescCreatedAt := messagetemplateMixinFields0[0].Descriptor()
+	// messagetemplate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	messagetemplate.DefaultCreatedAt = messagetemplateDescCreatedAt.Default.(func() time.Time)
+	// messagetemplateDescUpdatedAt is the schema descriptor for updated_at field.
+	messagetemplateDescUpdatedAt := messagetemplateMixinFields0[1].Descriptor()
+	// messagetemplate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	messagetemplate.DefaultUpdatedAt = messagetemplateDescUpdatedAt.Default.(func() time.Time)
+	// messagetemplate.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	messagetemplate.UpdateDefaultUpdatedAt = messagetemplateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// messagetemplateDescSubject is the schema descriptor for subject field.
+	messagetemplateDescSubject := messagetemplateFields[2].Descriptor()
+	// messagetemplate.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	messagetemplate.SubjectValidator = messagetemplateDescSubject.Validators[0].(func(string) error)
+	// messagetemplateDescText is the schema descriptor for text field.
+	messagetemplateDescText := messagetemplateFields[4].Descriptor()
+	// messagetemplate.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	messagetemplate.TextValidator = messagetemplateDescText.Validators[0].(func(string) error)
+	// messagetemplateDescUpdatedBy is the schema descriptor for updated_by field.
+	messagetemplateDescUpdatedBy := messagetemplateFields[5].Descriptor()
+	// messagetemplate.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	messagetemplate.UpdatedByValidator = messagetemplateDescUpdatedBy.Validators[0].(func(string) error)
 	moderationdecision.Policy = privacy.NewPolicies(schema.ModerationDecision{})
 	moderationdecision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

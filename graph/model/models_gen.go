@@ -4,6 +4,7 @@ package model
 
 import (
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/message"
 )
 
 // The author's comment to delete.
@@ -36,6 +37,32 @@ type FeatureReviewInput struct {
 type MarkReviewHelpfulInput struct {
 	// The review found helpful.
 	ReviewID int `json:"reviewId"`
+}
+
+// A message's content as the customer gets (or got) it.
+type MessagePreview struct {
+	// The subject, or the notification's title.
+	Subject string `json:"subject"`
+	// The HTML part; empty for channels without one.
+	HTML string `json:"html"`
+	// The plain-text part.
+	Text string `json:"text"`
+}
+
+// The template of a kind of message on a channel: text/template for the subject and text part, html/template (escaped) for the HTML part.
+type MessageTemplateSource struct {
+	// The message kind it renders.
+	Kind message.Kind `json:"kind"`
+	// The channel it renders for.
+	Channel message.Channel `json:"channel"`
+	// The subject.
+	Subject string `json:"subject"`
+	// The HTML part.
+	HTML string `json:"html"`
+	// The plain-text part.
+	Text string `json:"text"`
+	// Whether this is the template shipped with the server (no staff version saved).
+	IsDefault bool `json:"isDefault"`
 }
 
 // Redeem a reward for a checkout code.
@@ -72,6 +99,32 @@ type ReorderTopicsInput struct {
 type ReorderTopicsPayload struct {
 	// The topics, in their new order.
 	Topics []*ent.Topic `json:"topics"`
+}
+
+// What retryMessage did.
+type RetryMessagePayload struct {
+	// The message, QUEUED again.
+	Message *ent.Message `json:"message"`
+}
+
+// A template to save for a kind of message on a channel.
+type SaveMessageTemplateInput struct {
+	// The message kind.
+	Kind message.Kind `json:"kind"`
+	// The channel.
+	Channel message.Channel `json:"channel"`
+	// The subject (text/template).
+	Subject string `json:"subject"`
+	// The HTML part (html/template).
+	HTML string `json:"html"`
+	// The plain-text part (text/template).
+	Text string `json:"text"`
+}
+
+// What saveMessageTemplate did.
+type SaveMessageTemplatePayload struct {
+	// The template, as saved.
+	Template *MessageTemplateSource `json:"template"`
 }
 
 // Real-time streams (graphql-transport-ws over the /query websocket).

@@ -24,6 +24,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/metrics"
 	"github.com/aftercart/aftercart/server/moderation"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
 	"github.com/aftercart/aftercart/server/pubsub/inmem"
@@ -66,6 +67,8 @@ type App struct {
 	// Jobs is the durable job system (River) concepts register their
 	// workers and sweepers with while Run assembles them.
 	Jobs *jobs.System
+	// Notify is the outbox: every message to a customer (server/notify).
+	Notify *notify.Service
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -205,6 +208,14 @@ func (a *App) Run(ctx context.Context) error {
 		FlagThreshold: c.FlagThreshold})
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
+	mc := c.Mail
+	mc.Dev, mc.Clock, mc.Log, mc.StoreName = c.Dev, c.Clock, a.Log, storeName
+	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
+		return err
+	}
+	if a.Notify.Transport() == "outbox" && !c.Dev {
+		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
+	}
 	if c.JobsSetup != nil {
 		c.JobsSetup(a.Jobs)
 	}
@@ -236,6 +247,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
+	}
+	if c.Mail.OrderURL == "" {
+		a.Notify.SetOrderURL(a.URL() + "/demo/#/orders/{number}")
 	}
 	a.handler = a.routes()
 	a.server = &http.Server{

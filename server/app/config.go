@@ -15,6 +15,7 @@ import (
 	"github.com/aftercart/aftercart/server/jobs"
 	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/ratelimit"
 	"github.com/aftercart/aftercart/server/reviews"
@@ -123,6 +124,11 @@ type Config struct {
 	// JobsSetup, when set, registers more workers and sweepers after the
 	// concepts' and before the job system starts (tests).
 	JobsSetup func(*jobs.System)
+	// Mail configures the outbox (server/notify: SMTP, sender, the
+	// confirmation's delivery and return details). Its Dev, Clock, Log and
+	// StoreName are set by Run; an empty OrderURL links to the demo's
+	// order page on this server.
+	Mail notify.Config
 }
 
 // MaxFlagThreshold bounds -flag-threshold: a flag weighs at most 2, so a
@@ -223,6 +229,14 @@ func (c *Config) problems() []string {
 	if c.PprofAddr != "" {
 		if p := pprofAddrProblem(c.PprofAddr); p != "" {
 			add("-pprof-addr (AFTERCART_PPROF_ADDR) %q %s", c.PprofAddr, p)
+		}
+	}
+	if c.Mail.SMTPURL != "" {
+		// The URL may carry a password: CheckSMTPURL never echoes it.
+		if p := notify.CheckSMTPURL(c.Mail.SMTPURL); p != "" {
+			add("-smtp-url (AFTERCART_SMTP_URL) %s", p)
+		} else if c.Mail.From == "" {
+			add("-smtp-url (AFTERCART_SMTP_URL) needs -mail-from (AFTERCART_MAIL_FROM), the sender of every email")
 		}
 	}
 	switch {

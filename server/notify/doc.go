@@ -1,0 +1,134 @@
+// Package notify is aftercart's outbox: every message to a customer
+// (email, in-app notification, webhook to an SMS or push provider) is a
+// row written in the transaction of what caused it, and leaves through a
+// job of the job system (server/jobs). Journeys (order confirmation today;
+// shipping updates, review requests, replenishment, win-back next) and
+// campaigns only ever call Queue; channels only ever see a message that
+// committed.
+//
+// # The data model (issue 13 in full; built so far: Message, MessageTemplate)
+//
+//   - Message (ent/schema/message.go): kind (the journey step:
+//     ORDER_CONFIRMATION, SHIPPED, ... CAMPAIGN), channel (EMAIL, IN_APP,
+//     WEBHOOK), status (QUEUED, SENT, SKIPPED with skip_reason, FAILED
+//     while retrying, DEAD after the last attempt), dedupe_key UNIQUE,
+//     attempts / max_attempts / last_attempt_at / last_error, customer,
+//     order, journey or campaign_id, transactional (exempt from marketing
+//     consent and the weekly cap), recipient, the rendered subject / HTML
+//     / text (kept, so a retry sends the same bytes and staff see what the
+//     customer got), sent_at and the transport that took it.
+//   - MessageTemplate: staff's subject, HTML and text for a (kind,
+//     channel), unique; the package ships a default per kind it sends
+//     (templates/), used when there is no row.
+//   - Next, each one table beside these, none changing Message:
+//     Consent (customer, channel, marketing yes/no, changed_at, source:
+//     the signed one-click unsubscribe of RFC 8058 writes it); Notification
+//     (the IN_APP channel's delivery: customer, kind, title, body,
+//     read_at, and a per-customer change log for the notificationAdded
+//     feed on server/live, like the community feeds); Campaign (segment,
+//     schedule, status; its messages carry campaign_id); JourneySetting
+//     (on/off, delays, the gap between two messages of a journey);
+//     WebhookSubscription and WebhookDelivery (outbound store webhooks:
+//     endpoint, secret, events; each delivery a row with attempts and
+//     response, replayable); MessageEvent (opens, clicks, conversions per
+//     message, for engagement). Quiet hours, the weekly cap and consent are
+//     rules checked by the dispatcher before it sends: a message they stop
+//     is SKIPPED with why (consent) or waits (quiet hours: a later due
+//     time, swept like every time-based rule of server/jobs).
+//
+// # Queue: the transactional outbox
+//
+// Service.Queue(ctx, tx, msg) inserts the message in the caller's ent
+// transaction (db.WithTx) with ON CONFLICT (dedupe_key) DO NOTHING, and
+// only when the row is new enqueues its dispatch job (jobs.Enqueue) in the
+// same transaction. So a rolled-back change leaves neither message nor
+// job; a committed one always has both; and a replayed trigger (the same
+// order imported twice, by two instances at once) finds the key taken and
+// queues nothing, without failing the caller's transaction.
+//
+// The dedupe key names the cause, not the message: "order:42:confirmation:
+// EMAIL". A journey step that may legitimately happen again (a second
+// delay notice for a new ETA) puts what differs in its key.
+//
+// # Dispatch, and what is guaranteed
+//
+// The job's worker (kind "notify.send", one per message) runs on any
+// server; River locks the job, so one server works a message at a time.
+// It:
+//
+//  1. reads the message; SENT, SKIPPED or DEAD means done already (a
+//     duplicate job, or a retry of a finished message): nothing happens;
+//  2. renders it on the first attempt and stores subject and bodies;
+//     counts the attempt (attempts, last_attempt_at) and commits, before
+//     anything leaves;
+//  3. hands it to the channel (SMTP: the server's 250 after DATA);
+//  4. records SENT, sent_at and the transport; or, on a failure, FAILED
+//     with last_error and returns the error so River retries it with the
+//     job system's backoff (on the server's clock), or DEAD with the last
+//     error when that was the last attempt.
+//
+// A crash between 3 and 4 (the process killed after the SMTP server said
+// 250 and before the SENT commit) leaves the message FAILED or QUEUED with
+// its attempt counted; River puts the job back (on shutdown at once, after
+// a hard crash through its rescuer) and the message is sent again. No
+// outbox can do better against an SMTP server, which has no idempotent
+// submit: the guarantee is at-least-once delivery to SMTP, never lost,
+// and at most one send per attempt. Every attempt of a message carries the
+// same Message-ID (derived from the dedupe key, see MessageID), so a
+// receiving server or client that drops duplicates by Message-ID (most
+// do) shows it once. What can never happen is a second message for the
+// same cause: that is the dedupe key's UNIQUE index.
+//
+// Several servers on one Postgres drain one outbox together: each job is
+// taken by one of them (SKIP LOCKED), and a message has one job at a
+// time (one when queued; a new one only when staff retry a DEAD message,
+// whose job has ended), so no two servers attempt one message at once.
+// Step 1 reads the message under a row lock all the same, so a job that
+// runs late (rescued after a crash) sees what the others recorded.
+//
+// Staff retry a DEAD message (Service.Retry): it becomes QUEUED again;
+// attempts keep counting (the history stays), max_attempts grows by a
+// full round, and a new job is enqueued in the same transaction. Only DEAD messages can be retried, so a retry
+// never races a message that is still being tried.
+//
+// # Email
+//
+// Mail goes through github.com/wneessen/go-mail (v0.8.1, see STACK.md) to
+// the SMTP server of Config.SMTP (-smtp-url), from Config.From, as a
+// multipart/alternative of a plain-text and an HTML part, with the
+// Message-ID above and the kind in an X-Aftercart-Kind header. A server
+// that refuses (4xx/5xx) or hangs (Config.SMTPTimeout, on the dial and
+// every command) fails the attempt; the next waits for the job system's
+// backoff.
+//
+// In development mode (-dev), or without -smtp-url, nothing leaves the
+// machine: the worker renders and records the message as sent with
+// transport "outbox", and the admin SPA shows the outbox (the messages
+// query and each message's preview), so a newcomer sees the
+// confirmation of a demo order at once. A production server without
+// -smtp-url says so in a WARN line at start.
+//
+// # Templates
+//
+// Subject and text parts are text/template, the HTML part html/template
+// (contextual escaping: a product named <script> is shown, never run).
+// Each kind has a variables type (OrderConfirmation for
+// ORDER_CONFIRMATION) and a sample value of it; a template is parsed and
+// executed against the sample, with missingkey=error, before it is saved,
+// so a syntax error or an unknown variable is refused at save
+// (INVALID_INPUT naming the part and the template's own error), never
+// found when 10,000 messages go out.
+//
+// # Journeys
+//
+// Order confirmation: an ent hook on Order creation (Register; orders'
+// import is the one writer of new orders) queues ORDER_CONFIRMATION by
+// email in the import's transaction, so a failed import sends nothing and
+// an import replayed by the store platform sends nothing new. Its
+// variables are read when the message is first rendered: the customer's
+// first name, the order number, each item with image, quantity and price,
+// the totals, the expected delivery (the shipment's estimate if one
+// exists, else Config.DeliveryDays after the order) and method, a
+// tracking button (Config.OrderURL), and the return policy with
+// Config.ReturnAddress.
+package notify

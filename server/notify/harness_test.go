@@ -1,0 +1,248 @@
+package notify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/jonboulle/clockwork"
+	"github.com/riverqueue/river"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// waitBound is how long a test waits for what should happen within a poll
+// or two before it fails; nothing is measured against it.
+const waitBound = 20 * time.Second
+
+// Settings every test server gets.
+const (
+	mailFrom      = "Sample Shop <orders@shop.example.com>"
+	orderURL      = "https://shop.example.com/orders/{number}"
+	returnAddress = "Sample Shop Returns, 1 Dock Road, 10115 Berlin"
+)
+
+// testServer is the real server on a fake clock, mailing to a real SMTP
+// server.
+type testServer struct {
+	*testserver.Server
+	clock *clockwork.FakeClock
+}
+
+// mustServer starts the real server with a fake clock, a short poll, a
+// backoff of attempt seconds (on that clock), three attempts per message,
+// and mail to smtpURL.
+func mustServer(t *testing.T, dbURL, smtpURL string, configure ...func(*app.Config)) *testServer {
+	t.Helper()
+	clock := clockwork.NewFakeClockAt(time.Now().Truncate(time.Second))
+	base := func(c *app.Config) {
+		c.Clock = clock
+		c.Jobs.PollInterval = 20 * time.Millisecond
+		c.Jobs.Backoff = func(attempt int) time.Duration { return time.Duration(attempt) * time.Second }
+		c.Mail.SMTPURL, c.Mail.From, c.Mail.SMTPTimeout, c.Mail.MaxAttempts = smtpURL, mailFrom, 5*time.Second, 3
+		c.Mail.OrderURL, c.Mail.ReturnAddress = orderURL, returnAddress
+	}
+	return &testServer{Server: testserver.Start(t, dbURL, append([]func(*app.Config){base}, configure...)...), clock: clock}
+}
+
+// sys is a context that sees everything.
+func sys(t *testing.T) context.Context { return auth.WithSystem(t.Context()) }
+
+// messageOf returns the one message about order number.
+func (s *testServer) messageOf(t *testing.T, number string) *ent.Message {
+	t.Helper()
+	m, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number))).Only(sys(t))
+	if err != nil {
+		t.Fatalf("the message of order %s: %v", number, err)
+	}
+	return m
+}
+
+// jobEvents returns s's River events of the dispatch job, until the test
+// ends.
+func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
+	t.Helper()
+	ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	t.Cleanup(cancel)
+	return ch
+}
+
+// waitEvent returns the next event of ch of kind for a notify.send job.
+func waitEvent(t *testing.T, ch <-chan *river.Event, kind river.EventKind) *river.Event {
+	t.Helper()
+	deadline := time.After(waitBound)
+	for {
+		select {
+		case e := <-ch:
+			if e.Kind == kind && e.Job != nil && e.Job.Kind == "notify.send" {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %s event of a notify.send job within %s", kind, waitBound)
+			return nil
+		}
+	}
+}
+
+// received is one email the SMTP server took.
+type received struct {
+	From   string
+	To     []string
+	Header mail.Header
+	// Text and HTML are the decoded parts of a multipart/alternative body.
+	Text, HTML string
+}
+
+// smtpServer is a real SMTP server (emersion/go-smtp) on a loopback port,
+// keeping what it receives. refuse, while positive, answers MAIL FROM
+// with 421 and counts down (a server that is busy, then recovers).
+type smtpServer struct {
+	addr string
+	got  chan received
+
+	mu     sync.Mutex
+	all    []received
+	refuse int
+}
+
+// startSMTP starts an SMTP server until the test ends.
+func startSMTP(t *testing.T) *smtpServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpServer{addr: l.Addr().String(), got: make(chan received, 10_000)}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return s
+}
+
+// URL is the server's -smtp-url.
+func (s *smtpServer) URL() string { return "smtp://" + s.addr }
+
+// setRefuse makes the next n sessions fail with 421.
+func (s *smtpServer) setRefuse(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse = n
+}
+
+// received returns everything received so far.
+func (s *smtpServer) received() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.all...)
+}
+
+// wait returns the next email received.
+func (s *smtpServer) wait(t *testing.T) received {
+	t.Helper()
+	select {
+	case r := <-s.got:
+		return r
+	case <-time.After(waitBound):
+		t.Fatalf("no email within %s", waitBound)
+		return received{}
+	}
+}
+
+// session is one SMTP conversation.
+type session struct {
+	s    *smtpServer
+	from string
+	to   []string
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	if ss.s.refuse > 0 {
+		ss.s.refuse--
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	rec, err := parseEmail(raw)
+	if err != nil {
+		return err
+	}
+	rec.From, rec.To = ss.from, ss.to
+	ss.s.mu.Lock()
+	ss.s.all = append(ss.s.all, rec)
+	ss.s.mu.Unlock()
+	ss.s.got <- rec
+	return nil
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }
+
+// parseEmail reads an email's headers and its text and HTML parts.
+func parseEmail(raw []byte) (received, error) {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return received{}, err
+	}
+	rec := received{Header: m.Header}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		return rec, err
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		return rec, errors.New("not multipart: " + mt)
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart() // decodes quoted-printable
+		if errors.Is(err, io.EOF) {
+			return rec, nil
+		}
+		if err != nil {
+			return rec, err
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return rec, err
+		}
+		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			rec.Text = string(b)
+		case "text/html":
+			rec.HTML = string(b)
+		}
+	}
+}

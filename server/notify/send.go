@@ -1,0 +1,195 @@
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messagetemplate"
+)
+
+// SendArgs is the dispatch job of one message.
+type SendArgs struct {
+	// MessageID is the message's row id (never its content: jobs are
+	// logged by kind and id only).
+	MessageID int `json:"message_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SendArgs) Kind() string { return "notify.send" }
+
+// sendOpts are a dispatch job's options: River tries it as often as the
+// message may be tried, so both give up together.
+func (s *Service) sendOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: s.cfg.MaxAttempts}
+}
+
+// sendWorker runs dispatch jobs.
+type sendWorker struct {
+	river.WorkerDefaults[SendArgs]
+	s *Service
+}
+
+// Work implements river.Worker: steps 1-4 of the package doc.
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
+	return w.s.dispatch(ctx, job.Args.MessageID)
+}
+
+// hashKey is a dedupe key's hex SHA-256 prefix, for Message-IDs.
+func hashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
+}
+
+// dispatch sends message id once more, if it is still to be sent.
+func (s *Service) dispatch(ctx context.Context, id int) error {
+	// 1-2: check, render once, count the attempt; commit before anything
+	// leaves, so an attempt is never unrecorded.
+	var m *ent.Message
+	err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
+		cur, err := s.lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		switch cur.Status {
+		case message.StatusSENT, message.StatusSKIPPED, message.StatusDEAD:
+			return nil // done already: a duplicate or late job
+		}
+		up := tx.Message.UpdateOne(cur).AddAttempts(1).SetLastAttemptAt(s.now()).SetUpdatedAt(s.now())
+		if cur.Subject == nil {
+			r, rerr := s.render(ctx, tx.Client(), cur)
+			if rerr != nil {
+				// Counted and recorded as a failed attempt below.
+				up.SetLastError(rerr.Error())
+			} else {
+				up.SetSubject(r.Subject).SetBodyHTML(r.HTML).SetBodyText(r.Text)
+			}
+		}
+		m, err = up.Save(ctx)
+		return err
+	})
+	if err != nil || m == nil {
+		return err
+	}
+	// 3: hand it over.
+	var transport string
+	var sendErr error
+	if m.Subject == nil {
+		sendErr = fmt.Errorf("rendering: %s", deref(m.LastError))
+	} else {
+		transport, sendErr = s.deliver(ctx, m)
+	}
+	// 4: record the outcome.
+	return s.record(ctx, m, transport, sendErr)
+}
+
+// deliver hands m to its channel and names the transport that took it.
+func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
+	switch m.Channel {
+	case message.ChannelEMAIL:
+		if s.mailer == nil {
+			return transportOutbox, nil
+		}
+		return transportSMTP, s.mailer.send(ctx, m)
+	default:
+		return "", fmt.Errorf("the %s channel is not built yet", m.Channel)
+	}
+}
+
+// record writes the outcome of m's attempt. A failure is FAILED and
+// returned, so River retries it after the backoff; on the message's last
+// attempt it is DEAD and the job is cancelled (nothing more to try).
+func (s *Service) record(ctx context.Context, m *ent.Message, transport string, sendErr error) error {
+	dead := sendErr != nil && m.Attempts >= m.MaxAttempts
+	err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
+		up := tx.Message.UpdateOneID(m.ID).SetUpdatedAt(s.now())
+		if sendErr == nil {
+			return up.SetStatus(message.StatusSENT).SetSentAt(s.now()).SetTransport(transport).ClearLastError().Exec(ctx)
+		}
+		status := message.StatusFAILED
+		if dead {
+			status = message.StatusDEAD
+		}
+		return up.SetStatus(status).SetLastError(truncate(sendErr.Error(), 2000)).Exec(ctx)
+	})
+	if err != nil {
+		// Not recorded: the job fails and runs again, and the message,
+		// still QUEUED or FAILED, is sent again (at least once).
+		return err
+	}
+	if sendErr == nil {
+		return nil
+	}
+	s.log.Warn("message attempt failed", "message", m.ID, "kind", m.Kind, "channel", m.Channel,
+		"attempt", m.Attempts, "max_attempts", m.MaxAttempts, "dead", dead, "err", sendErr)
+	if dead {
+		return river.JobCancel(sendErr)
+	}
+	return sendErr
+}
+
+// render renders m with its kind's template (staff's, else the default)
+// and variables.
+func (s *Service) render(ctx context.Context, c *ent.Client, m *ent.Message) (Rendered, error) {
+	t, err := s.template(ctx, c, m.Kind, m.Channel)
+	if err != nil {
+		return Rendered{}, err
+	}
+	vars, err := s.vars(ctx, c, m)
+	if err != nil {
+		return Rendered{}, err
+	}
+	ct, err := parse(t)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return ct.execute(vars)
+}
+
+// template is the template of kind on channel: staff's saved one, else
+// the default.
+func (s *Service) template(ctx context.Context, c *ent.Client, kind message.Kind, channel message.Channel) (Template, error) {
+	row, err := c.MessageTemplate.Query().Where(messagetemplate.KindEQ(messagetemplate.Kind(kind)),
+		messagetemplate.ChannelEQ(messagetemplate.Channel(channel))).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return DefaultTemplate(kind, channel)
+	case err != nil:
+		return Template{}, err
+	}
+	return Template{Subject: row.Subject, HTML: row.HTML, Text: row.Text}, nil
+}
+
+// vars reads m's variables.
+func (s *Service) vars(ctx context.Context, c *ent.Client, m *ent.Message) (any, error) {
+	switch m.Kind {
+	case message.KindORDER_CONFIRMATION:
+		if m.OrderID == nil {
+			return nil, fmt.Errorf("an order confirmation without an order")
+		}
+		return s.orderConfirmation(ctx, c, *m.OrderID)
+	default:
+		return nil, fmt.Errorf("%s messages are not built yet", m.Kind)
+	}
+}
+
+// truncate cuts s to at most n bytes.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

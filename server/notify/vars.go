@@ -1,0 +1,150 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/orderitem"
+	"github.com/aftercart/aftercart/server/money"
+)
+
+// OrderConfirmation is what an ORDER_CONFIRMATION template can use: what
+// the post-purchase guides require of a confirmation (issue 13). Amounts
+// are formatted with their currency ("12.30 EUR"); an amount that is zero
+// is empty, so {{if .Discount}} hides the line.
+type OrderConfirmation struct {
+	// StoreName is the store's name (-store-name).
+	StoreName string
+	// FirstName is the customer's first name, or "there" when the store
+	// did not send one ("Thank you, there!" reads better than a blank).
+	FirstName string
+	// OrderNumber is the store's order number, as the customer knows it.
+	OrderNumber string
+	// PlacedOn is the order's date, e.g. "2 March 2026".
+	PlacedOn string
+	// Items are the order's lines, in the order the store sent them.
+	Items []Item
+	// Subtotal, Shipping, Tax, Discount and Total are the order's amounts.
+	Subtotal, Shipping, Tax, Discount, Total string
+	// ExpectedDelivery is the expected delivery date: the carrier's
+	// estimate once a shipment has one, else DeliveryDays after the order.
+	ExpectedDelivery string
+	// DeliveryMethod is how it travels: the carrier once shipped, else the
+	// store's default method.
+	DeliveryMethod string
+	// TrackingURL is the order's tracking page (the tracking button).
+	TrackingURL string
+	// ReturnPolicy is the order's return and exchange policy.
+	ReturnPolicy string
+	// ReturnWindowDays is how many days after delivery items can be
+	// returned (0 when the store sent none).
+	ReturnWindowDays int
+	// ReturnAddress is where returns go.
+	ReturnAddress string
+}
+
+// Item is one order line in a message.
+type Item struct {
+	// Name is the product's name.
+	Name string
+	// ImageURL is the product's image, empty when it has none.
+	ImageURL string
+	// Quantity is how many were bought.
+	Quantity int
+	// UnitPrice and LineTotal are the price of one and of the line.
+	UnitPrice, LineTotal string
+}
+
+// samples are every sendable kind's sample variables: Validate renders a
+// template against them, so every field is set and every list has an
+// entry (each branch and loop body runs).
+var samples = map[message.Kind]any{
+	message.KindORDER_CONFIRMATION: OrderConfirmation{
+		StoreName: "Sample Store", FirstName: "Mina", OrderNumber: "AC-1001", PlacedOn: "2 March 2026",
+		Items: []Item{{Name: "Ceramic mug <blue>", ImageURL: "https://shop.example.com/mug.jpg", Quantity: 2,
+			UnitPrice: "12.50 EUR", LineTotal: "25.00 EUR"}},
+		Subtotal: "25.00 EUR", Shipping: "4.90 EUR", Tax: "4.75 EUR", Discount: "2.00 EUR", Total: "32.65 EUR",
+		ExpectedDelivery: "6 March 2026", DeliveryMethod: "Standard delivery",
+		TrackingURL: "https://shop.example.com/orders/AC-1001", ReturnPolicy: "Return within 30 days for a full refund.",
+		ReturnWindowDays: 30, ReturnAddress: "Sample Store Returns, 1 Dock Road, 10115 Berlin, DE",
+	},
+}
+
+// dateLayout is how dates read in messages.
+const dateLayout = "2 January 2006"
+
+// orderConfirmation reads order id's variables through c (as the system).
+func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID int) (OrderConfirmation, error) {
+	o, err := c.Order.Get(ctx, orderID)
+	if err != nil {
+		return OrderConfirmation{}, err
+	}
+	cu, err := o.QueryCustomer().Only(ctx)
+	if err != nil {
+		return OrderConfirmation{}, err
+	}
+	items, err := o.QueryItems().Order(ent.Asc(orderitem.FieldID)).WithProduct().All(ctx)
+	if err != nil {
+		return OrderConfirmation{}, err
+	}
+	ships, err := o.QueryShipments().All(ctx)
+	if err != nil {
+		return OrderConfirmation{}, err
+	}
+	amt := func(minor int64, zeroEmpty bool) string {
+		if minor == 0 && zeroEmpty {
+			return ""
+		}
+		return money.Money{Minor: minor, Currency: o.Currency}.String()
+	}
+	v := OrderConfirmation{
+		StoreName: s.cfg.StoreName, FirstName: cu.FirstName, OrderNumber: o.Number,
+		PlacedOn: o.PlacedAt.Format(dateLayout),
+		Subtotal: amt(o.SubtotalMinor, false), Shipping: amt(o.ShippingMinor, false), Tax: amt(o.TaxMinor, true),
+		Discount: amt(o.DiscountMinor, true), Total: amt(o.TotalMinor, false),
+		ExpectedDelivery: o.PlacedAt.AddDate(0, 0, s.cfg.DeliveryDays).Format(dateLayout),
+		DeliveryMethod:   s.cfg.DeliveryMethod,
+		TrackingURL:      strings.ReplaceAll(*s.orderURL.Load(), "{number}", url.PathEscape(o.Number)),
+		ReturnPolicy:     o.ReturnPolicy, ReturnWindowDays: o.ReturnWindowDays, ReturnAddress: s.cfg.ReturnAddress,
+	}
+	if strings.TrimSpace(v.FirstName) == "" {
+		v.FirstName = "there"
+	}
+	// The carrier's estimate, once a shipment has one, is better than the
+	// store's rule of thumb: the latest of the order's shipments.
+	var eta time.Time
+	var carriers []string
+	for _, sh := range ships {
+		if sh.LatestEstimatedDeliveryAt != nil && sh.LatestEstimatedDeliveryAt.After(eta) {
+			eta = *sh.LatestEstimatedDeliveryAt
+		}
+		carriers = append(carriers, sh.Carrier)
+	}
+	if !eta.IsZero() {
+		v.ExpectedDelivery = eta.Format(dateLayout)
+	}
+	if len(carriers) > 0 {
+		v.DeliveryMethod = strings.Join(carriers, ", ")
+	}
+	for _, it := range items {
+		unit := money.Money{Minor: it.UnitPriceMinor, Currency: it.Currency}
+		line, err := unit.Mul(int64(it.Quantity))
+		if err != nil {
+			return OrderConfirmation{}, fmt.Errorf("notify: order %d line %d: %w", o.ID, it.ID, err)
+		}
+		item := Item{Quantity: it.Quantity, UnitPrice: unit.String(), LineTotal: line.String()}
+		if p := it.Edges.Product; p != nil {
+			item.Name = p.Name
+			if p.ImageURL != nil {
+				item.ImageURL = *p.ImageURL
+			}
+		}
+		v.Items = append(v.Items, item)
+	}
+	return v, nil
+}

@@ -73,7 +73,7 @@ func (r *mutationResolver) SilenceAuthor(ctx context.Context, input community.Si
 
 // UnsilenceAuthor is the resolver for the unsilenceAuthor field.
 func (r *mutationResolver) UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error) {
-	return r.Community.Unsilence(ctx, input.CustomerID)
+	return r.Community.Unsilence(ctx, input.CustomerID, input.Reason)
 }
 
 // Comments is the resolver for the comments field.

@@ -223,16 +223,17 @@ type ComplexityRoot struct {
 	}
 
 	ModerationDecision struct {
-		Action     func(childComplexity int) int
-		Actor      func(childComplexity int) int
-		AuthorID   func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		FromStatus func(childComplexity int) int
-		ID         func(childComplexity int) int
-		ItemID     func(childComplexity int) int
-		ItemType   func(childComplexity int) int
-		Reason     func(childComplexity int) int
-		ToStatus   func(childComplexity int) int
+		Action        func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		AuthorID      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		FromStatus    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ItemID        func(childComplexity int) int
+		ItemType      func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		SilencedUntil func(childComplexity int) int
+		ToStatus      func(childComplexity int) int
 	}
 
 	ModerationDecisionConnection struct {
@@ -1402,6 +1403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationDecision.Reason(childComplexity), true
+	case "ModerationDecision.silencedUntil":
+		if e.ComplexityRoot.ModerationDecision.SilencedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.SilencedUntil(childComplexity), true
 	case "ModerationDecision.toStatus":
 		if e.ComplexityRoot.ModerationDecision.ToStatus == nil {
 			break
@@ -4104,6 +4111,8 @@ type SilenceAuthorPayload {
 input UnsilenceAuthorInput {
   """The customer."""
   customerId: ID!
+  """Why the silence ends early, for the audit trail; optional."""
+  reason: String
 }
 
 """The customer unsilenced."""
@@ -4125,9 +4134,9 @@ extend type Mutation {
   unreact("The command input." input: ReactInput!): UnreactPayload!
   """Flags a review, post or comment (once per item, never one's own); enough weighted flags hide it until staff decide."""
   flag("The command input." input: FlagInput!): FlagPayload!
-  """Silences a customer in the community until a time, with a reason (staff)."""
+  """Silences a customer in the community until a time, with a reason (staff); recorded in the moderation trail as SILENCE, on the customer."""
   silenceAuthor("The command input." input: SilenceAuthorInput!): SilenceAuthorPayload!
-  """Lifts a customer's silence (staff)."""
+  """Lifts a customer's silence (staff); recorded in the moderation trail as UNSILENCE."""
   unsilenceAuthor("The command input." input: UnsilenceAuthorInput!): UnsilenceAuthorPayload!
 }
 `, BuiltIn: false},
@@ -4972,6 +4981,14 @@ enum ModerationAction @goModel(model: "github.com/aftercart/aftercart/ent/schema
   restore
   """
   RESTORE
+  """
+  silence
+  """
+  SILENCE
+  """
+  unsilence
+  """
+  UNSILENCE
 }
 """
 An entry of the moderation audit trail: who decided what about an item, when and why.
@@ -4994,19 +5011,23 @@ type ModerationDecision implements Node {
   """
   authorId: ID
   """
-  The staff action; null for an automatic outcome of the publishing rule.
+  The staff action; null for an automatic outcome of the publishing rule. SILENCE and UNSILENCE are decisions about the author (item type Customer).
   """
   action: ModerationAction
   """
-  The item's status before.
+  The item's status before; null for a decision about an author (SILENCE, UNSILENCE).
   """
-  fromStatus: ModerationStatus!
+  fromStatus: ModerationStatus
   """
-  The item's status after.
+  The item's status after; null for a decision about an author (SILENCE, UNSILENCE).
   """
-  toStatus: ModerationStatus!
+  toStatus: ModerationStatus
   """
-  Why: required for REJECT and HIDE; the rule's explanation for automatic outcomes.
+  For SILENCE: until when the author is silenced; null otherwise.
+  """
+  silencedUntil: Time
+  """
+  Why: required for REJECT, HIDE and SILENCE; the rule's explanation for automatic outcomes.
   """
   reason: String
   """
@@ -5284,6 +5305,14 @@ input ModerationDecisionWhereInput {
   """
   fromStatusNotIn: [ModerationStatus!]
   """
+  Matches when fromStatus is null (true) or not null (false) the given value.
+  """
+  fromStatusIsNil: Boolean
+  """
+  Matches when fromStatus is not null the given value.
+  """
+  fromStatusNotNil: Boolean
+  """
   to_status field predicates
   """
   toStatus: ModerationStatus
@@ -5299,6 +5328,14 @@ input ModerationDecisionWhereInput {
   Matches when toStatus is none of the given value.
   """
   toStatusNotIn: [ModerationStatus!]
+  """
+  Matches when toStatus is null (true) or not null (false) the given value.
+  """
+  toStatusIsNil: Boolean
+  """
+  Matches when toStatus is not null the given value.
+  """
+  toStatusNotNil: Boolean
   """
   reason field predicates
   """
@@ -9465,6 +9502,8 @@ func (ec *executionContext) childFields_ModerationDecision(ctx context.Context, 
 		return ec.fieldContext_ModerationDecision_fromStatus(ctx, field)
 	case "toStatus":
 		return ec.fieldContext_ModerationDecision_toStatus(ctx, field)
+	case "silencedUntil":
+		return ec.fieldContext_ModerationDecision_silencedUntil(ctx, field)
 	case "reason":
 		return ec.fieldContext_ModerationDecision_reason(ctx, field)
 	case "actor":
@@ -13949,11 +13988,11 @@ func (ec *executionContext) _ModerationDecision_fromStatus(ctx context.Context, 
 			return obj.FromStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
-			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ModerationDecision_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13972,15 +14011,38 @@ func (ec *executionContext) _ModerationDecision_toStatus(ctx context.Context, fi
 			return obj.ToStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
-			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ModerationDecision_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_silencedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_silencedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SilencedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_silencedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _ModerationDecision_reason(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
@@ -25498,7 +25560,7 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemType", "itemTypeNEQ", "itemTypeIn", "itemTypeNotIn", "itemTypeGT", "itemTypeGTE", "itemTypeLT", "itemTypeLTE", "itemTypeContains", "itemTypeHasPrefix", "itemTypeHasSuffix", "itemTypeEqualFold", "itemTypeContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDIsNil", "authorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonIsNil", "reasonNotNil", "reasonEqualFold", "reasonContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemType", "itemTypeNEQ", "itemTypeIn", "itemTypeNotIn", "itemTypeGT", "itemTypeGTE", "itemTypeLT", "itemTypeLTE", "itemTypeContains", "itemTypeHasPrefix", "itemTypeHasSuffix", "itemTypeEqualFold", "itemTypeContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDIsNil", "authorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "fromStatusIsNil", "fromStatusNotNil", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "toStatusIsNil", "toStatusNotNil", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonIsNil", "reasonNotNil", "reasonEqualFold", "reasonContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25869,6 +25931,20 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 				return it, err
 			}
 			it.FromStatusNotIn = data
+		case "fromStatusIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusIsNil = data
+		case "fromStatusNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusNotNil = data
 		case "toStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatus"))
 			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
@@ -25897,6 +25973,20 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 				return it, err
 			}
 			it.ToStatusNotIn = data
+		case "toStatusIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusIsNil = data
+		case "toStatusNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNotNil = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -29653,7 +29743,7 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId"}
+	fieldsInOrder := [...]string{"customerId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29667,6 +29757,13 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 				return it, err
 			}
 			it.CustomerID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -31863,12 +31960,17 @@ func (ec *executionContext) _ModerationDecision(ctx context.Context, sel ast.Sel
 			}
 		case "fromStatus":
 			out.Values[i] = ec._ModerationDecision_fromStatus(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "toStatus":
 			out.Values[i] = ec._ModerationDecision_toStatus(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "silencedUntil":
+			out.Values[i] = ec._ModerationDecision_silencedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reason":

@@ -230,6 +230,9 @@ export interface FlagData {
 
 export type ModerationAction = 'APPROVE' | 'REJECT' | 'HIDE' | 'RESTORE';
 
+/** TrailAction is what the audit trail records: the item actions, and silencing an author. */
+export type TrailAction = ModerationAction | 'SILENCE' | 'UNSILENCE';
+
 /** ModeratedItem is the ModeratedItem fragment: a review or a post. */
 export interface ModeratedItem {
   __typename: 'Review' | 'Post' | string;
@@ -267,12 +270,15 @@ export interface Decision {
   itemId: string;
   itemType: string;
   authorId: string | null;
-  action: ModerationAction | null;
-  fromStatus: ModerationStatus;
-  toStatus: ModerationStatus;
+  action: TrailAction | null;
+  /** Null for a decision about an author (SILENCE, UNSILENCE: itemType Customer). */
+  fromStatus: ModerationStatus | null;
+  toStatus: ModerationStatus | null;
   reason: string | null;
   actor: string;
   createdAt: Time;
+  /** For SILENCE: until when (the trail queries ask for it). */
+  silencedUntil?: Time | null;
 }
 
 export interface TrailData {

@@ -86,3 +86,8 @@ func (r *postResolver) Comments(ctx context.Context, obj *ent.Post, after *entgq
 func (r *postResolver) ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error) {
 	return community.ViewerReactions(ctx, obj)
 }
+
+// SilencedCustomers is the resolver for the silencedCustomers field.
+func (r *queryResolver) SilencedCustomers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CustomerConnection, error) {
+	return r.Community.Silenced(ctx, community.Page{After: after, First: first, Before: before, Last: last})
+}

@@ -2,10 +2,14 @@ package community_test
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
+	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/internal/testserver"
 )
 
@@ -81,5 +85,65 @@ func TestSilenceInTheTrail(t *testing.T) {
 		// The author actions are not content decisions.
 		s.GQL(t, sh.Admin, `mutation($input: ModerateInput!) { moderate(input: $input) { item { id } } }`,
 			map[string]any{"input": map[string]any{"itemId": leo, "action": "SILENCE", "reason": "x"}}).MustCode(t, "INVALID_INPUT")
+	})
+}
+
+// TestSilencedCustomers: silencedCustomers lists the customers silenced
+// now by the server's clock (the admin's Silenced screen reads it, not
+// every customer), drops one whose silence ran out or was lifted, and is
+// for staff only.
+func TestSilencedCustomers(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
+		s := mustServer(t, dbURL, func(c *app.Config) { c.Clock = clock })
+		sh := s.Shop(t)
+		ids := map[string]string{}
+		for name, tok := range map[string]string{"Mina": sh.Mina, "Ana": sh.Ana, "Leo": sh.Leo} {
+			var me struct {
+				Customers struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			s.GQL(t, tok, `{ customers(first: 1) { edges { node { id } } } }`, nil).MustOK(t, &me)
+			ids[name] = me.Customers.Edges[0].Node.ID
+		}
+		silence := func(name string, d time.Duration) {
+			s.GQL(t, sh.Admin, silenceMutation, map[string]any{"input": map[string]any{
+				"customerId": ids[name], "until": clock.Now().Add(d).Format(time.RFC3339), "reason": "spam"}}).MustOK(t, nil)
+		}
+		const q = `{ silencedCustomers(first: 100) { totalCount edges { node { id firstName silencedUntil } } } }`
+		silenced := func() string {
+			var out struct {
+				SilencedCustomers struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct{ ID, FirstName string }
+					}
+				}
+			}
+			s.GQL(t, sh.Admin, q, nil).MustOK(t, &out)
+			var names []string
+			for _, e := range out.SilencedCustomers.Edges {
+				names = append(names, e.Node.FirstName)
+			}
+			sort.Strings(names)
+			return fmt.Sprintf("%d %v", out.SilencedCustomers.TotalCount, names)
+		}
+		if got := silenced(); got != "0 []" {
+			t.Errorf("nobody silenced yet: %s", got)
+		}
+		silence("Ana", time.Hour)
+		silence("Leo", 48*time.Hour)
+		silence("Mina", 48*time.Hour)
+		if got := silenced(); got != "3 [Ana Leo Mina]" {
+			t.Errorf("silenced: %s", got)
+		}
+		s.GQL(t, sh.Admin, `mutation($input: UnsilenceAuthorInput!) { unsilenceAuthor(input: $input) { customer { id } } }`,
+			map[string]any{"input": map[string]any{"customerId": ids["Mina"]}}).MustOK(t, nil)
+		clock.Advance(2 * time.Hour) // Ana's silence runs out
+		if got := silenced(); got != "1 [Leo]" {
+			t.Errorf("after Ana's silence ended and Mina's was lifted: %s", got)
+		}
+		s.GQL(t, sh.Leo, q, nil).MustCode(t, "FORBIDDEN")
 	})
 }

@@ -104,3 +104,15 @@ func actor(ctx context.Context) string {
 	}
 	return "system"
 }
+
+// Silenced lists the customers silenced now (silenced_until after the
+// app's clock), for staff, by id. It is a server-side filter so that the
+// admin's Silenced screen reads only them, and so "now" is the server's
+// clock, the one the refusals use, not the browser's.
+func (s *Service) Silenced(ctx context.Context, p Page) (*ent.CustomerConnection, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	return s.db.Customer.Query().Where(entcustomer.SilencedUntilGT(s.now())).
+		Paginate(ctx, p.After, p.First, p.Before, p.Last)
+}

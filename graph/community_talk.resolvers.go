@@ -36,6 +36,11 @@ func (r *commentResolver) WatchedWords(ctx context.Context, obj *ent.Comment) ([
 	return community.CommentWatchedWords(ctx, obj), nil
 }
 
+// ViewerIsAuthor is the resolver for the viewerIsAuthor field.
+func (r *commentResolver) ViewerIsAuthor(ctx context.Context, obj *ent.Comment) (bool, error) {
+	return community.ViewerIsAuthor(ctx, obj.CustomerID), nil
+}
+
 // AddComment is the resolver for the addComment field.
 func (r *mutationResolver) AddComment(ctx context.Context, input community.CommentInput) (*community.CommentResult, error) {
 	return r.Community.AddComment(ctx, input)
@@ -85,6 +90,11 @@ func (r *postResolver) Comments(ctx context.Context, obj *ent.Post, after *entgq
 // ViewerReactions is the resolver for the viewerReactions field.
 func (r *postResolver) ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error) {
 	return community.ViewerReactions(ctx, obj)
+}
+
+// ViewerIsAuthor is the resolver for the viewerIsAuthor field.
+func (r *postResolver) ViewerIsAuthor(ctx context.Context, obj *ent.Post) (bool, error) {
+	return community.ViewerIsAuthor(ctx, obj.CustomerID), nil
 }
 
 // SilencedCustomers is the resolver for the silencedCustomers field.

@@ -82,18 +82,19 @@ type ComplexityRoot struct {
 	}
 
 	Comment struct {
-		Author       func(childComplexity int) int
-		Body         func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		EditedAt     func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Parent       func(childComplexity int) int
-		Post         func(childComplexity int) int
-		Replies      func(childComplexity int) int
-		Status       func(childComplexity int) int
-		StatusReason func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		WatchedWords func(childComplexity int) int
+		Author         func(childComplexity int) int
+		Body           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		EditedAt       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Parent         func(childComplexity int) int
+		Post           func(childComplexity int) int
+		Replies        func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StatusReason   func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		ViewerIsAuthor func(childComplexity int) int
+		WatchedWords   func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -396,6 +397,7 @@ type ComplexityRoot struct {
 		Topic           func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		VerifiedBuyer   func(childComplexity int) int
+		ViewerIsAuthor  func(childComplexity int) int
 		ViewerReactions func(childComplexity int) int
 		WatchedWords    func(childComplexity int) int
 	}
@@ -702,6 +704,7 @@ type CommentResolver interface {
 	Author(ctx context.Context, obj *ent.Comment) (*moderation.Author, error)
 	Replies(ctx context.Context, obj *ent.Comment) ([]*ent.Comment, error)
 	WatchedWords(ctx context.Context, obj *ent.Comment) ([]string, error)
+	ViewerIsAuthor(ctx context.Context, obj *ent.Comment) (bool, error)
 }
 type MediaResolver interface {
 	URL(ctx context.Context, obj *ent.Media) (string, error)
@@ -760,6 +763,7 @@ type PostResolver interface {
 	WatchedWords(ctx context.Context, obj *ent.Post) ([]string, error)
 	Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.CommentPage, error)
 	ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error)
+	ViewerIsAuthor(ctx context.Context, obj *ent.Post) (bool, error)
 }
 type PostProductTagResolver interface {
 	Product(ctx context.Context, obj *ent.PostProduct) (*ent.Product, error)
@@ -957,6 +961,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.UpdatedAt(childComplexity), true
+	case "Comment.viewerIsAuthor":
+		if e.ComplexityRoot.Comment.ViewerIsAuthor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ViewerIsAuthor(childComplexity), true
 	case "Comment.watchedWords":
 		if e.ComplexityRoot.Comment.WatchedWords == nil {
 			break
@@ -2262,6 +2272,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Post.VerifiedBuyer(childComplexity), true
+	case "Post.viewerIsAuthor":
+		if e.ComplexityRoot.Post.ViewerIsAuthor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Post.ViewerIsAuthor(childComplexity), true
 	case "Post.viewerReactions":
 		if e.ComplexityRoot.Post.ViewerReactions == nil {
 			break
@@ -4011,6 +4027,8 @@ extend type Post {
   ): CommentConnection!
   """The reactions the signed-in customer left on the post; empty for anyone else."""
   viewerReactions: [ReactionKind!]!
+  """Whether the signed-in customer wrote the post (false for anyone else, staff included): how a page knows its viewer's own posts without author ids."""
+  viewerIsAuthor: Boolean!
 }
 
 extend type Comment {
@@ -4022,6 +4040,8 @@ extend type Comment {
   replies: [Comment!]!
   """Watched words (REQUIRE_APPROVAL or FLAG) the comment matched when last written; empty for anyone but staff."""
   watchedWords: [String!]!
+  """Whether the signed-in customer wrote the comment (false for anyone else, staff included)."""
+  viewerIsAuthor: Boolean!
 }
 
 """A comment on a post, or a reply to one of its top-level comments, by the signed-in customer."""
@@ -9257,6 +9277,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_replies(ctx, field)
 	case "watchedWords":
 		return ec.fieldContext_Comment_watchedWords(ctx, field)
+	case "viewerIsAuthor":
+		return ec.fieldContext_Comment_viewerIsAuthor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
 }
@@ -9803,6 +9825,8 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_comments(ctx, field)
 	case "viewerReactions":
 		return ec.fieldContext_Post_viewerReactions(ctx, field)
+	case "viewerIsAuthor":
+		return ec.fieldContext_Post_viewerIsAuthor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -12352,6 +12376,29 @@ func (ec *executionContext) _Comment_watchedWords(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Comment_watchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_viewerIsAuthor(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_viewerIsAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().ViewerIsAuthor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_viewerIsAuthor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
@@ -17742,6 +17789,29 @@ func (ec *executionContext) _Post_viewerReactions(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Post_viewerReactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type ReactionKind does not have child fields"))
+}
+
+func (ec *executionContext) _Post_viewerIsAuthor(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_viewerIsAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().ViewerIsAuthor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Post_viewerIsAuthor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PostAddedUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
@@ -30884,6 +30954,44 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerIsAuthor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_viewerIsAuthor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34033,6 +34141,44 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Post_viewerReactions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerIsAuthor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Post_viewerIsAuthor(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

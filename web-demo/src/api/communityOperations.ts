@@ -80,6 +80,8 @@ export interface Post {
   commentCount: number;
   topic: { slug: string; name: string };
   author: { displayName: string };
+  /** Whether the signed-in customer wrote it (never by display name: two customers can share one). */
+  viewerIsAuthor: boolean;
   media: MediaRef[];
   reactionCounts: { kind: ReactionKind; count: number }[];
   productTags: ProductTag[];
@@ -152,6 +154,8 @@ export interface Comment {
   createdAt: Time;
   editedAt: Time | null;
   author: { displayName: string };
+  /** Whether the signed-in customer wrote it. */
+  viewerIsAuthor: boolean;
   parent: { id: string } | null;
   replies?: Comment[];
 }

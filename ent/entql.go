@@ -341,15 +341,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "ModerationDecision",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			moderationdecision.FieldItemID:     {Type: field.TypeInt, Column: moderationdecision.FieldItemID},
-			moderationdecision.FieldItemType:   {Type: field.TypeString, Column: moderationdecision.FieldItemType},
-			moderationdecision.FieldAuthorID:   {Type: field.TypeInt, Column: moderationdecision.FieldAuthorID},
-			moderationdecision.FieldAction:     {Type: field.TypeEnum, Column: moderationdecision.FieldAction},
-			moderationdecision.FieldFromStatus: {Type: field.TypeEnum, Column: moderationdecision.FieldFromStatus},
-			moderationdecision.FieldToStatus:   {Type: field.TypeEnum, Column: moderationdecision.FieldToStatus},
-			moderationdecision.FieldReason:     {Type: field.TypeString, Column: moderationdecision.FieldReason},
-			moderationdecision.FieldActor:      {Type: field.TypeString, Column: moderationdecision.FieldActor},
-			moderationdecision.FieldCreatedAt:  {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
+			moderationdecision.FieldItemID:        {Type: field.TypeInt, Column: moderationdecision.FieldItemID},
+			moderationdecision.FieldItemType:      {Type: field.TypeString, Column: moderationdecision.FieldItemType},
+			moderationdecision.FieldAuthorID:      {Type: field.TypeInt, Column: moderationdecision.FieldAuthorID},
+			moderationdecision.FieldAction:        {Type: field.TypeEnum, Column: moderationdecision.FieldAction},
+			moderationdecision.FieldFromStatus:    {Type: field.TypeEnum, Column: moderationdecision.FieldFromStatus},
+			moderationdecision.FieldToStatus:      {Type: field.TypeEnum, Column: moderationdecision.FieldToStatus},
+			moderationdecision.FieldSilencedUntil: {Type: field.TypeTime, Column: moderationdecision.FieldSilencedUntil},
+			moderationdecision.FieldReason:        {Type: field.TypeString, Column: moderationdecision.FieldReason},
+			moderationdecision.FieldActor:         {Type: field.TypeString, Column: moderationdecision.FieldActor},
+			moderationdecision.FieldCreatedAt:     {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -3168,6 +3169,11 @@ func (f *ModerationDecisionFilter) WhereFromStatus(p entql.StringP) {
 // WhereToStatus applies the entql string predicate on the to_status field.
 func (f *ModerationDecisionFilter) WhereToStatus(p entql.StringP) {
 	f.Where(p.Field(moderationdecision.FieldToStatus))
+}
+
+// WhereSilencedUntil applies the entql time.Time predicate on the silenced_until field.
+func (f *ModerationDecisionFilter) WhereSilencedUntil(p entql.TimeP) {
+	f.Where(p.Field(moderationdecision.FieldSilencedUntil))
 }
 
 // WhereReason applies the entql string predicate on the reason field.

@@ -853,6 +853,11 @@ func (_q *ModerationDecisionQuery) collectField(ctx context.Context, oneNode boo
 				selectedFields = append(selectedFields, moderationdecision.FieldToStatus)
 				fieldSeen[moderationdecision.FieldToStatus] = struct{}{}
 			}
+		case "silencedUntil":
+			if _, ok := fieldSeen[moderationdecision.FieldSilencedUntil]; !ok {
+				selectedFields = append(selectedFields, moderationdecision.FieldSilencedUntil)
+				fieldSeen[moderationdecision.FieldSilencedUntil] = struct{}{}
+			}
 		case "reason":
 			if _, ok := fieldSeen[moderationdecision.FieldReason]; !ok {
 				selectedFields = append(selectedFields, moderationdecision.FieldReason)

@@ -1301,16 +1301,20 @@ type ModerationDecisionWhereInput struct {
 	ActionNotNil bool                     `json:"actionNotNil,omitempty"`
 
 	// "from_status" field predicates.
-	FromStatus      *types.ModerationStatus  `json:"fromStatus,omitempty"`
-	FromStatusNEQ   *types.ModerationStatus  `json:"fromStatusNEQ,omitempty"`
-	FromStatusIn    []types.ModerationStatus `json:"fromStatusIn,omitempty"`
-	FromStatusNotIn []types.ModerationStatus `json:"fromStatusNotIn,omitempty"`
+	FromStatus       *types.ModerationStatus  `json:"fromStatus,omitempty"`
+	FromStatusNEQ    *types.ModerationStatus  `json:"fromStatusNEQ,omitempty"`
+	FromStatusIn     []types.ModerationStatus `json:"fromStatusIn,omitempty"`
+	FromStatusNotIn  []types.ModerationStatus `json:"fromStatusNotIn,omitempty"`
+	FromStatusIsNil  bool                     `json:"fromStatusIsNil,omitempty"`
+	FromStatusNotNil bool                     `json:"fromStatusNotNil,omitempty"`
 
 	// "to_status" field predicates.
-	ToStatus      *types.ModerationStatus  `json:"toStatus,omitempty"`
-	ToStatusNEQ   *types.ModerationStatus  `json:"toStatusNEQ,omitempty"`
-	ToStatusIn    []types.ModerationStatus `json:"toStatusIn,omitempty"`
-	ToStatusNotIn []types.ModerationStatus `json:"toStatusNotIn,omitempty"`
+	ToStatus       *types.ModerationStatus  `json:"toStatus,omitempty"`
+	ToStatusNEQ    *types.ModerationStatus  `json:"toStatusNEQ,omitempty"`
+	ToStatusIn     []types.ModerationStatus `json:"toStatusIn,omitempty"`
+	ToStatusNotIn  []types.ModerationStatus `json:"toStatusNotIn,omitempty"`
+	ToStatusIsNil  bool                     `json:"toStatusIsNil,omitempty"`
+	ToStatusNotNil bool                     `json:"toStatusNotNil,omitempty"`
 
 	// "reason" field predicates.
 	Reason             *string  `json:"reason,omitempty"`
@@ -1573,6 +1577,12 @@ func (i *ModerationDecisionWhereInput) P() (predicate.ModerationDecision, error)
 	if len(i.FromStatusNotIn) > 0 {
 		predicates = append(predicates, moderationdecision.FromStatusNotIn(i.FromStatusNotIn...))
 	}
+	if i.FromStatusIsNil {
+		predicates = append(predicates, moderationdecision.FromStatusIsNil())
+	}
+	if i.FromStatusNotNil {
+		predicates = append(predicates, moderationdecision.FromStatusNotNil())
+	}
 	if i.ToStatus != nil {
 		predicates = append(predicates, moderationdecision.ToStatusEQ(*i.ToStatus))
 	}
@@ -1584,6 +1594,12 @@ func (i *ModerationDecisionWhereInput) P() (predicate.ModerationDecision, error)
 	}
 	if len(i.ToStatusNotIn) > 0 {
 		predicates = append(predicates, moderationdecision.ToStatusNotIn(i.ToStatusNotIn...))
+	}
+	if i.ToStatusIsNil {
+		predicates = append(predicates, moderationdecision.ToStatusIsNil())
+	}
+	if i.ToStatusNotNil {
+		predicates = append(predicates, moderationdecision.ToStatusNotNil())
 	}
 	if i.Reason != nil {
 		predicates = append(predicates, moderationdecision.ReasonEQ(*i.Reason))

@@ -24,13 +24,15 @@ type ModerationDecision struct {
 	ItemType string `json:"item_type,omitempty"`
 	// The customer who wrote the item.
 	AuthorID *int `json:"author_id,omitempty"`
-	// The staff action; null for an automatic outcome of the publishing rule.
+	// The staff action; null for an automatic outcome of the publishing rule. SILENCE and UNSILENCE are decisions about the author (item type Customer).
 	Action *types.ModerationAction `json:"action,omitempty"`
-	// The item's status before.
-	FromStatus types.ModerationStatus `json:"from_status,omitempty"`
-	// The item's status after.
-	ToStatus types.ModerationStatus `json:"to_status,omitempty"`
-	// Why: required for REJECT and HIDE; the rule's explanation for automatic outcomes.
+	// The item's status before; null for a decision about an author (SILENCE, UNSILENCE).
+	FromStatus *types.ModerationStatus `json:"from_status,omitempty"`
+	// The item's status after; null for a decision about an author (SILENCE, UNSILENCE).
+	ToStatus *types.ModerationStatus `json:"to_status,omitempty"`
+	// For SILENCE: until when the author is silenced; null otherwise.
+	SilencedUntil *time.Time `json:"silenced_until,omitempty"`
+	// Why: required for REJECT, HIDE and SILENCE; the rule's explanation for automatic outcomes.
 	Reason *string `json:"reason,omitempty"`
 	// Who decided: the staff token's subject, or "auto" for the publishing rule.
 	Actor string `json:"actor,omitempty"`
@@ -48,7 +50,7 @@ func (*ModerationDecision) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case moderationdecision.FieldItemType, moderationdecision.FieldAction, moderationdecision.FieldFromStatus, moderationdecision.FieldToStatus, moderationdecision.FieldReason, moderationdecision.FieldActor:
 			values[i] = new(sql.NullString)
-		case moderationdecision.FieldCreatedAt:
+		case moderationdecision.FieldSilencedUntil, moderationdecision.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -101,13 +103,22 @@ func (_m *ModerationDecision) assignValues(columns []string, values []any) error
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field from_status", values[i])
 			} else if value.Valid {
-				_m.FromStatus = types.ModerationStatus(value.String)
+				_m.FromStatus = new(types.ModerationStatus)
+				*_m.FromStatus = types.ModerationStatus(value.String)
 			}
 		case moderationdecision.FieldToStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field to_status", values[i])
 			} else if value.Valid {
-				_m.ToStatus = types.ModerationStatus(value.String)
+				_m.ToStatus = new(types.ModerationStatus)
+				*_m.ToStatus = types.ModerationStatus(value.String)
+			}
+		case moderationdecision.FieldSilencedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field silenced_until", values[i])
+			} else if value.Valid {
+				_m.SilencedUntil = new(time.Time)
+				*_m.SilencedUntil = value.Time
 			}
 		case moderationdecision.FieldReason:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -180,11 +191,20 @@ func (_m *ModerationDecision) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("from_status=")
-	builder.WriteString(fmt.Sprintf("%v", _m.FromStatus))
+	if v := _m.FromStatus; v != nil {
+		builder.WriteString("from_status=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
-	builder.WriteString("to_status=")
-	builder.WriteString(fmt.Sprintf("%v", _m.ToStatus))
+	if v := _m.ToStatus; v != nil {
+		builder.WriteString("to_status=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SilencedUntil; v != nil {
+		builder.WriteString("silenced_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.Reason; v != nil {
 		builder.WriteString("reason=")

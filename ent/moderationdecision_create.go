@@ -69,9 +69,39 @@ func (_c *ModerationDecisionCreate) SetFromStatus(v types.ModerationStatus) *Mod
 	return _c
 }
 
+// SetNillableFromStatus sets the "from_status" field if the given value is not nil.
+func (_c *ModerationDecisionCreate) SetNillableFromStatus(v *types.ModerationStatus) *ModerationDecisionCreate {
+	if v != nil {
+		_c.SetFromStatus(*v)
+	}
+	return _c
+}
+
 // SetToStatus sets the "to_status" field.
 func (_c *ModerationDecisionCreate) SetToStatus(v types.ModerationStatus) *ModerationDecisionCreate {
 	_c.mutation.SetToStatus(v)
+	return _c
+}
+
+// SetNillableToStatus sets the "to_status" field if the given value is not nil.
+func (_c *ModerationDecisionCreate) SetNillableToStatus(v *types.ModerationStatus) *ModerationDecisionCreate {
+	if v != nil {
+		_c.SetToStatus(*v)
+	}
+	return _c
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (_c *ModerationDecisionCreate) SetSilencedUntil(v time.Time) *ModerationDecisionCreate {
+	_c.mutation.SetSilencedUntil(v)
+	return _c
+}
+
+// SetNillableSilencedUntil sets the "silenced_until" field if the given value is not nil.
+func (_c *ModerationDecisionCreate) SetNillableSilencedUntil(v *time.Time) *ModerationDecisionCreate {
+	if v != nil {
+		_c.SetSilencedUntil(*v)
+	}
 	return _c
 }
 
@@ -174,16 +204,10 @@ func (_c *ModerationDecisionCreate) check() error {
 			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "ModerationDecision.action": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.FromStatus(); !ok {
-		return &ValidationError{Name: "from_status", err: errors.New(`ent: missing required field "ModerationDecision.from_status"`)}
-	}
 	if v, ok := _c.mutation.FromStatus(); ok {
 		if err := moderationdecision.FromStatusValidator(v); err != nil {
 			return &ValidationError{Name: "from_status", err: fmt.Errorf(`ent: validator failed for field "ModerationDecision.from_status": %w`, err)}
 		}
-	}
-	if _, ok := _c.mutation.ToStatus(); !ok {
-		return &ValidationError{Name: "to_status", err: errors.New(`ent: missing required field "ModerationDecision.to_status"`)}
 	}
 	if v, ok := _c.mutation.ToStatus(); ok {
 		if err := moderationdecision.ToStatusValidator(v); err != nil {
@@ -251,11 +275,15 @@ func (_c *ModerationDecisionCreate) createSpec() (*ModerationDecision, *sqlgraph
 	}
 	if value, ok := _c.mutation.FromStatus(); ok {
 		_spec.SetField(moderationdecision.FieldFromStatus, field.TypeEnum, value)
-		_node.FromStatus = value
+		_node.FromStatus = &value
 	}
 	if value, ok := _c.mutation.ToStatus(); ok {
 		_spec.SetField(moderationdecision.FieldToStatus, field.TypeEnum, value)
-		_node.ToStatus = value
+		_node.ToStatus = &value
+	}
+	if value, ok := _c.mutation.SilencedUntil(); ok {
+		_spec.SetField(moderationdecision.FieldSilencedUntil, field.TypeTime, value)
+		_node.SilencedUntil = &value
 	}
 	if value, ok := _c.mutation.Reason(); ok {
 		_spec.SetField(moderationdecision.FieldReason, field.TypeString, value)
@@ -349,6 +377,9 @@ func (u *ModerationDecisionUpsertOne) UpdateNewValues() *ModerationDecisionUpser
 		}
 		if _, exists := u.create.mutation.ToStatus(); exists {
 			s.SetIgnore(moderationdecision.FieldToStatus)
+		}
+		if _, exists := u.create.mutation.SilencedUntil(); exists {
+			s.SetIgnore(moderationdecision.FieldSilencedUntil)
 		}
 		if _, exists := u.create.mutation.Reason(); exists {
 			s.SetIgnore(moderationdecision.FieldReason)
@@ -583,6 +614,9 @@ func (u *ModerationDecisionUpsertBulk) UpdateNewValues() *ModerationDecisionUpse
 			}
 			if _, exists := b.mutation.ToStatus(); exists {
 				s.SetIgnore(moderationdecision.FieldToStatus)
+			}
+			if _, exists := b.mutation.SilencedUntil(); exists {
+				s.SetIgnore(moderationdecision.FieldSilencedUntil)
 			}
 			if _, exists := b.mutation.Reason(); exists {
 				s.SetIgnore(moderationdecision.FieldReason)

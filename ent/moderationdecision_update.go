@@ -74,6 +74,15 @@ func (_u *ModerationDecisionUpdate) sqlSave(ctx context.Context) (_node int, err
 	if _u.mutation.ActionCleared() {
 		_spec.ClearField(moderationdecision.FieldAction, field.TypeEnum)
 	}
+	if _u.mutation.FromStatusCleared() {
+		_spec.ClearField(moderationdecision.FieldFromStatus, field.TypeEnum)
+	}
+	if _u.mutation.ToStatusCleared() {
+		_spec.ClearField(moderationdecision.FieldToStatus, field.TypeEnum)
+	}
+	if _u.mutation.SilencedUntilCleared() {
+		_spec.ClearField(moderationdecision.FieldSilencedUntil, field.TypeTime)
+	}
 	if _u.mutation.ReasonCleared() {
 		_spec.ClearField(moderationdecision.FieldReason, field.TypeString)
 	}
@@ -173,6 +182,15 @@ func (_u *ModerationDecisionUpdateOne) sqlSave(ctx context.Context) (_node *Mode
 	}
 	if _u.mutation.ActionCleared() {
 		_spec.ClearField(moderationdecision.FieldAction, field.TypeEnum)
+	}
+	if _u.mutation.FromStatusCleared() {
+		_spec.ClearField(moderationdecision.FieldFromStatus, field.TypeEnum)
+	}
+	if _u.mutation.ToStatusCleared() {
+		_spec.ClearField(moderationdecision.FieldToStatus, field.TypeEnum)
+	}
+	if _u.mutation.SilencedUntilCleared() {
+		_spec.ClearField(moderationdecision.FieldSilencedUntil, field.TypeTime)
 	}
 	if _u.mutation.ReasonCleared() {
 		_spec.ClearField(moderationdecision.FieldReason, field.TypeString)

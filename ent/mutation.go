@@ -13263,24 +13263,25 @@ func (m *MessageTemplateMutation) ResetEdge(name string) error {
 // ModerationDecisionMutation represents an operation that mutates the ModerationDecision nodes in the graph.
 type ModerationDecisionMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	item_id       *int
-	additem_id    *int
-	item_type     *string
-	author_id     *int
-	addauthor_id  *int
-	action        *types.ModerationAction
-	from_status   *types.ModerationStatus
-	to_status     *types.ModerationStatus
-	reason        *string
-	actor         *string
-	created_at    *time.Time
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*ModerationDecision, error)
-	predicates    []predicate.ModerationDecision
+	op             Op
+	typ            string
+	id             *int
+	item_id        *int
+	additem_id     *int
+	item_type      *string
+	author_id      *int
+	addauthor_id   *int
+	action         *types.ModerationAction
+	from_status    *types.ModerationStatus
+	to_status      *types.ModerationStatus
+	silenced_until *time.Time
+	reason         *string
+	actor          *string
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*ModerationDecision, error)
+	predicates     []predicate.ModerationDecision
 }
 
 var _ ent.Mutation = (*ModerationDecisionMutation)(nil)
@@ -13609,7 +13610,7 @@ func (m *ModerationDecisionMutation) FromStatus() (r types.ModerationStatus, exi
 // OldFromStatus returns the old "from_status" field's value of the ModerationDecision entity.
 // If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ModerationDecisionMutation) OldFromStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+func (m *ModerationDecisionMutation) OldFromStatus(ctx context.Context) (v *types.ModerationStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldFromStatus is only allowed on UpdateOne operations")
 	}
@@ -13623,9 +13624,22 @@ func (m *ModerationDecisionMutation) OldFromStatus(ctx context.Context) (v types
 	return oldValue.FromStatus, nil
 }
 
+// ClearFromStatus clears the value of the "from_status" field.
+func (m *ModerationDecisionMutation) ClearFromStatus() {
+	m.from_status = nil
+	m.clearedFields[moderationdecision.FieldFromStatus] = struct{}{}
+}
+
+// FromStatusCleared returns if the "from_status" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) FromStatusCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldFromStatus]
+	return ok
+}
+
 // ResetFromStatus resets all changes to the "from_status" field.
 func (m *ModerationDecisionMutation) ResetFromStatus() {
 	m.from_status = nil
+	delete(m.clearedFields, moderationdecision.FieldFromStatus)
 }
 
 // SetToStatus sets the "to_status" field.
@@ -13645,7 +13659,7 @@ func (m *ModerationDecisionMutation) ToStatus() (r types.ModerationStatus, exist
 // OldToStatus returns the old "to_status" field's value of the ModerationDecision entity.
 // If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ModerationDecisionMutation) OldToStatus(ctx context.Context) (v types.ModerationStatus, err error) {
+func (m *ModerationDecisionMutation) OldToStatus(ctx context.Context) (v *types.ModerationStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldToStatus is only allowed on UpdateOne operations")
 	}
@@ -13659,9 +13673,71 @@ func (m *ModerationDecisionMutation) OldToStatus(ctx context.Context) (v types.M
 	return oldValue.ToStatus, nil
 }
 
+// ClearToStatus clears the value of the "to_status" field.
+func (m *ModerationDecisionMutation) ClearToStatus() {
+	m.to_status = nil
+	m.clearedFields[moderationdecision.FieldToStatus] = struct{}{}
+}
+
+// ToStatusCleared returns if the "to_status" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) ToStatusCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldToStatus]
+	return ok
+}
+
 // ResetToStatus resets all changes to the "to_status" field.
 func (m *ModerationDecisionMutation) ResetToStatus() {
 	m.to_status = nil
+	delete(m.clearedFields, moderationdecision.FieldToStatus)
+}
+
+// SetSilencedUntil sets the "silenced_until" field.
+func (m *ModerationDecisionMutation) SetSilencedUntil(t time.Time) {
+	m.silenced_until = &t
+}
+
+// SilencedUntil returns the value of the "silenced_until" field in the mutation.
+func (m *ModerationDecisionMutation) SilencedUntil() (r time.Time, exists bool) {
+	v := m.silenced_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSilencedUntil returns the old "silenced_until" field's value of the ModerationDecision entity.
+// If the ModerationDecision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ModerationDecisionMutation) OldSilencedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSilencedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSilencedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSilencedUntil: %w", err)
+	}
+	return oldValue.SilencedUntil, nil
+}
+
+// ClearSilencedUntil clears the value of the "silenced_until" field.
+func (m *ModerationDecisionMutation) ClearSilencedUntil() {
+	m.silenced_until = nil
+	m.clearedFields[moderationdecision.FieldSilencedUntil] = struct{}{}
+}
+
+// SilencedUntilCleared returns if the "silenced_until" field was cleared in this mutation.
+func (m *ModerationDecisionMutation) SilencedUntilCleared() bool {
+	_, ok := m.clearedFields[moderationdecision.FieldSilencedUntil]
+	return ok
+}
+
+// ResetSilencedUntil resets all changes to the "silenced_until" field.
+func (m *ModerationDecisionMutation) ResetSilencedUntil() {
+	m.silenced_until = nil
+	delete(m.clearedFields, moderationdecision.FieldSilencedUntil)
 }
 
 // SetReason sets the "reason" field.
@@ -13819,7 +13895,7 @@ func (m *ModerationDecisionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ModerationDecisionMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.item_id != nil {
 		fields = append(fields, moderationdecision.FieldItemID)
 	}
@@ -13837,6 +13913,9 @@ func (m *ModerationDecisionMutation) Fields() []string {
 	}
 	if m.to_status != nil {
 		fields = append(fields, moderationdecision.FieldToStatus)
+	}
+	if m.silenced_until != nil {
+		fields = append(fields, moderationdecision.FieldSilencedUntil)
 	}
 	if m.reason != nil {
 		fields = append(fields, moderationdecision.FieldReason)
@@ -13867,6 +13946,8 @@ func (m *ModerationDecisionMutation) Field(name string) (ent.Value, bool) {
 		return m.FromStatus()
 	case moderationdecision.FieldToStatus:
 		return m.ToStatus()
+	case moderationdecision.FieldSilencedUntil:
+		return m.SilencedUntil()
 	case moderationdecision.FieldReason:
 		return m.Reason()
 	case moderationdecision.FieldActor:
@@ -13894,6 +13975,8 @@ func (m *ModerationDecisionMutation) OldField(ctx context.Context, name string) 
 		return m.OldFromStatus(ctx)
 	case moderationdecision.FieldToStatus:
 		return m.OldToStatus(ctx)
+	case moderationdecision.FieldSilencedUntil:
+		return m.OldSilencedUntil(ctx)
 	case moderationdecision.FieldReason:
 		return m.OldReason(ctx)
 	case moderationdecision.FieldActor:
@@ -13950,6 +14033,13 @@ func (m *ModerationDecisionMutation) SetField(name string, value ent.Value) erro
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetToStatus(v)
+		return nil
+	case moderationdecision.FieldSilencedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSilencedUntil(v)
 		return nil
 	case moderationdecision.FieldReason:
 		v, ok := value.(string)
@@ -14035,6 +14125,15 @@ func (m *ModerationDecisionMutation) ClearedFields() []string {
 	if m.FieldCleared(moderationdecision.FieldAction) {
 		fields = append(fields, moderationdecision.FieldAction)
 	}
+	if m.FieldCleared(moderationdecision.FieldFromStatus) {
+		fields = append(fields, moderationdecision.FieldFromStatus)
+	}
+	if m.FieldCleared(moderationdecision.FieldToStatus) {
+		fields = append(fields, moderationdecision.FieldToStatus)
+	}
+	if m.FieldCleared(moderationdecision.FieldSilencedUntil) {
+		fields = append(fields, moderationdecision.FieldSilencedUntil)
+	}
 	if m.FieldCleared(moderationdecision.FieldReason) {
 		fields = append(fields, moderationdecision.FieldReason)
 	}
@@ -14057,6 +14156,15 @@ func (m *ModerationDecisionMutation) ClearField(name string) error {
 		return nil
 	case moderationdecision.FieldAction:
 		m.ClearAction()
+		return nil
+	case moderationdecision.FieldFromStatus:
+		m.ClearFromStatus()
+		return nil
+	case moderationdecision.FieldToStatus:
+		m.ClearToStatus()
+		return nil
+	case moderationdecision.FieldSilencedUntil:
+		m.ClearSilencedUntil()
 		return nil
 	case moderationdecision.FieldReason:
 		m.ClearReason()
@@ -14086,6 +14194,9 @@ func (m *ModerationDecisionMutation) ResetField(name string) error {
 		return nil
 	case moderationdecision.FieldToStatus:
 		m.ResetToStatus()
+		return nil
+	case moderationdecision.FieldSilencedUntil:
+		m.ResetSilencedUntil()
 		return nil
 	case moderationdecision.FieldReason:
 		m.ResetReason()

@@ -36,6 +36,11 @@ func (r *commentResolver) WatchedWords(ctx context.Context, obj *ent.Comment) ([
 	return community.CommentWatchedWords(ctx, obj), nil
 }
 
+// ViewerIsAuthor is the resolver for the viewerIsAuthor field.
+func (r *commentResolver) ViewerIsAuthor(ctx context.Context, obj *ent.Comment) (bool, error) {
+	return community.ViewerIsAuthor(ctx, obj.CustomerID), nil
+}
+
 // AddComment is the resolver for the addComment field.
 func (r *mutationResolver) AddComment(ctx context.Context, input community.CommentInput) (*community.CommentResult, error) {
 	return r.Community.AddComment(ctx, input)
@@ -73,7 +78,7 @@ func (r *mutationResolver) SilenceAuthor(ctx context.Context, input community.Si
 
 // UnsilenceAuthor is the resolver for the unsilenceAuthor field.
 func (r *mutationResolver) UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error) {
-	return r.Community.Unsilence(ctx, input.CustomerID)
+	return r.Community.Unsilence(ctx, input.CustomerID, input.Reason)
 }
 
 // Comments is the resolver for the comments field.
@@ -85,4 +90,14 @@ func (r *postResolver) Comments(ctx context.Context, obj *ent.Post, after *entgq
 // ViewerReactions is the resolver for the viewerReactions field.
 func (r *postResolver) ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error) {
 	return community.ViewerReactions(ctx, obj)
+}
+
+// ViewerIsAuthor is the resolver for the viewerIsAuthor field.
+func (r *postResolver) ViewerIsAuthor(ctx context.Context, obj *ent.Post) (bool, error) {
+	return community.ViewerIsAuthor(ctx, obj.CustomerID), nil
+}
+
+// SilencedCustomers is the resolver for the silencedCustomers field.
+func (r *queryResolver) SilencedCustomers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CustomerConnection, error) {
+	return r.Community.Silenced(ctx, community.Page{After: after, First: first, Before: before, Last: last})
 }

@@ -102,18 +102,19 @@ type ComplexityRoot struct {
 	}
 
 	Comment struct {
-		Author       func(childComplexity int) int
-		Body         func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		EditedAt     func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Parent       func(childComplexity int) int
-		Post         func(childComplexity int) int
-		Replies      func(childComplexity int) int
-		Status       func(childComplexity int) int
-		StatusReason func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		WatchedWords func(childComplexity int) int
+		Author         func(childComplexity int) int
+		Body           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		EditedAt       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Parent         func(childComplexity int) int
+		Post           func(childComplexity int) int
+		Replies        func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StatusReason   func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		ViewerIsAuthor func(childComplexity int) int
+		WatchedWords   func(childComplexity int) int
 	}
 
 	CommentConnection struct {
@@ -374,16 +375,17 @@ type ComplexityRoot struct {
 	}
 
 	ModerationDecision struct {
-		Action     func(childComplexity int) int
-		Actor      func(childComplexity int) int
-		AuthorID   func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		FromStatus func(childComplexity int) int
-		ID         func(childComplexity int) int
-		ItemID     func(childComplexity int) int
-		ItemType   func(childComplexity int) int
-		Reason     func(childComplexity int) int
-		ToStatus   func(childComplexity int) int
+		Action        func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		AuthorID      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		FromStatus    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ItemID        func(childComplexity int) int
+		ItemType      func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		SilencedUntil func(childComplexity int) int
+		ToStatus      func(childComplexity int) int
 	}
 
 	ModerationDecisionConnection struct {
@@ -568,6 +570,7 @@ type ComplexityRoot struct {
 		Topic           func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		VerifiedBuyer   func(childComplexity int) int
+		ViewerIsAuthor  func(childComplexity int) int
 		ViewerReactions func(childComplexity int) int
 		WatchedWords    func(childComplexity int) int
 	}
@@ -613,6 +616,7 @@ type ComplexityRoot struct {
 		Reviews             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, sort *reviews.Sort, filter *reviews.Filter) int
 		Sku                 func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
+		ViewerReview        func(childComplexity int) int
 	}
 
 	Query struct {
@@ -633,6 +637,7 @@ type ComplexityRoot struct {
 		ReviewsAwaitingReply func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		RewardCode           func(childComplexity int, code string) int
 		Rewards              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) int
+		SilencedCustomers    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Topics               func(childComplexity int) int
 		Viewer               func(childComplexity int) int
 		WatchedWords         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) int
@@ -972,6 +977,7 @@ type CommentResolver interface {
 	Author(ctx context.Context, obj *ent.Comment) (*moderation.Author, error)
 	Replies(ctx context.Context, obj *ent.Comment) ([]*ent.Comment, error)
 	WatchedWords(ctx context.Context, obj *ent.Comment) ([]string, error)
+	ViewerIsAuthor(ctx context.Context, obj *ent.Comment) (bool, error)
 }
 type CustomerResolver interface {
 	Loyalty(ctx context.Context, obj *ent.Customer) (*loyalty.Standing, error)
@@ -1061,6 +1067,7 @@ type PostResolver interface {
 	WatchedWords(ctx context.Context, obj *ent.Post) ([]string, error)
 	Comments(ctx context.Context, obj *ent.Post, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.CommentPage, error)
 	ViewerReactions(ctx context.Context, obj *ent.Post) ([]types.ReactionKind, error)
+	ViewerIsAuthor(ctx context.Context, obj *ent.Post) (bool, error)
 }
 type PostProductTagResolver interface {
 	Product(ctx context.Context, obj *ent.PostProduct) (*ent.Product, error)
@@ -1068,6 +1075,7 @@ type PostProductTagResolver interface {
 type ProductResolver interface {
 	ReviewSummary(ctx context.Context, obj *ent.Product) (*reviews.Summary, error)
 	Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, sort *reviews.Sort, filter *reviews.Filter) (*ent.ReviewConnection, error)
+	ViewerReview(ctx context.Context, obj *ent.Product) (*ent.Review, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1079,6 +1087,7 @@ type QueryResolver interface {
 	Topics(ctx context.Context) ([]*ent.Topic, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
+	SilencedCustomers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CustomerConnection, error)
 	Rewards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) (*ent.RewardConnection, error)
 	LoyaltyTiers(ctx context.Context) ([]*ent.LoyaltyTier, error)
 	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
@@ -1312,6 +1321,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.UpdatedAt(childComplexity), true
+	case "Comment.viewerIsAuthor":
+		if e.ComplexityRoot.Comment.ViewerIsAuthor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ViewerIsAuthor(childComplexity), true
 	case "Comment.watchedWords":
 		if e.ComplexityRoot.Comment.WatchedWords == nil {
 			break
@@ -2262,6 +2277,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ModerationDecision.Reason(childComplexity), true
+	case "ModerationDecision.silencedUntil":
+		if e.ComplexityRoot.ModerationDecision.SilencedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModerationDecision.SilencedUntil(childComplexity), true
 	case "ModerationDecision.toStatus":
 		if e.ComplexityRoot.ModerationDecision.ToStatus == nil {
 			break
@@ -3308,6 +3329,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Post.VerifiedBuyer(childComplexity), true
+	case "Post.viewerIsAuthor":
+		if e.ComplexityRoot.Post.ViewerIsAuthor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Post.ViewerIsAuthor(childComplexity), true
 	case "Post.viewerReactions":
 		if e.ComplexityRoot.Post.ViewerReactions == nil {
 			break
@@ -3481,6 +3508,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.UpdatedAt(childComplexity), true
+	case "Product.viewerReview":
+		if e.ComplexityRoot.Product.ViewerReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ViewerReview(childComplexity), true
 
 	case "Query.customers":
 		if e.ComplexityRoot.Query.Customers == nil {
@@ -3665,6 +3698,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Rewards(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["includeInactive"].(*bool)), true
+	case "Query.silencedCustomers":
+		if e.ComplexityRoot.Query.SilencedCustomers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_silencedCustomers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SilencedCustomers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.topics":
 		if e.ComplexityRoot.Query.Topics == nil {
 			break
@@ -5470,6 +5514,8 @@ extend type Post {
   ): CommentConnection!
   """The reactions the signed-in customer left on the post; empty for anyone else."""
   viewerReactions: [ReactionKind!]!
+  """Whether the signed-in customer wrote the post (false for anyone else, staff included): how a page knows its viewer's own posts without author ids."""
+  viewerIsAuthor: Boolean!
 }
 
 extend type Comment {
@@ -5481,6 +5527,8 @@ extend type Comment {
   replies: [Comment!]!
   """Watched words (REQUIRE_APPROVAL or FLAG) the comment matched when last written; empty for anyone but staff."""
   watchedWords: [String!]!
+  """Whether the signed-in customer wrote the comment (false for anyone else, staff included)."""
+  viewerIsAuthor: Boolean!
 }
 
 """A comment on a post, or a reply to one of its top-level comments, by the signed-in customer."""
@@ -5583,6 +5631,8 @@ type SilenceAuthorPayload {
 input UnsilenceAuthorInput {
   """The customer."""
   customerId: ID!
+  """Why the silence ends early, for the audit trail; optional."""
+  reason: String
 }
 
 """The customer unsilenced."""
@@ -5604,10 +5654,24 @@ extend type Mutation {
   unreact("The command input." input: ReactInput!): UnreactPayload!
   """Flags a review, post or comment (once per item, never one's own); enough weighted flags hide it until staff decide."""
   flag("The command input." input: FlagInput!): FlagPayload!
-  """Silences a customer in the community until a time, with a reason (staff)."""
+  """Silences a customer in the community until a time, with a reason (staff); recorded in the moderation trail as SILENCE, on the customer."""
   silenceAuthor("The command input." input: SilenceAuthorInput!): SilenceAuthorPayload!
-  """Lifts a customer's silence (staff)."""
+  """Lifts a customer's silence (staff); recorded in the moderation trail as UNSILENCE."""
   unsilenceAuthor("The command input." input: UnsilenceAuthorInput!): UnsilenceAuthorPayload!
+}
+
+extend type Query {
+  """For staff: the customers silenced now (silencedUntil after the server's clock), by id. Customers get FORBIDDEN."""
+  silencedCustomers(
+    "Returns the elements after this cursor."
+    after: Cursor
+    "Returns the first n elements (1..100)."
+    first: Int
+    "Returns the elements before this cursor."
+    before: Cursor
+    "Returns the last n elements (1..100)."
+    last: Int
+  ): CustomerConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -7204,6 +7268,14 @@ enum ModerationAction @goModel(model: "github.com/aftercart/aftercart/ent/schema
   restore
   """
   RESTORE
+  """
+  silence
+  """
+  SILENCE
+  """
+  unsilence
+  """
+  UNSILENCE
 }
 """
 An entry of the moderation audit trail: who decided what about an item, when and why.
@@ -7226,19 +7298,23 @@ type ModerationDecision implements Node {
   """
   authorId: ID
   """
-  The staff action; null for an automatic outcome of the publishing rule.
+  The staff action; null for an automatic outcome of the publishing rule. SILENCE and UNSILENCE are decisions about the author (item type Customer).
   """
   action: ModerationAction
   """
-  The item's status before.
+  The item's status before; null for a decision about an author (SILENCE, UNSILENCE).
   """
-  fromStatus: ModerationStatus!
+  fromStatus: ModerationStatus
   """
-  The item's status after.
+  The item's status after; null for a decision about an author (SILENCE, UNSILENCE).
   """
-  toStatus: ModerationStatus!
+  toStatus: ModerationStatus
   """
-  Why: required for REJECT and HIDE; the rule's explanation for automatic outcomes.
+  For SILENCE: until when the author is silenced; null otherwise.
+  """
+  silencedUntil: Time
+  """
+  Why: required for REJECT, HIDE and SILENCE; the rule's explanation for automatic outcomes.
   """
   reason: String
   """
@@ -7516,6 +7592,14 @@ input ModerationDecisionWhereInput {
   """
   fromStatusNotIn: [ModerationStatus!]
   """
+  Matches when fromStatus is null (true) or not null (false) the given value.
+  """
+  fromStatusIsNil: Boolean
+  """
+  Matches when fromStatus is not null the given value.
+  """
+  fromStatusNotNil: Boolean
+  """
   to_status field predicates
   """
   toStatus: ModerationStatus
@@ -7531,6 +7615,14 @@ input ModerationDecisionWhereInput {
   Matches when toStatus is none of the given value.
   """
   toStatusNotIn: [ModerationStatus!]
+  """
+  Matches when toStatus is null (true) or not null (false) the given value.
+  """
+  toStatusIsNil: Boolean
+  """
+  Matches when toStatus is not null the given value.
+  """
+  toStatusNotNil: Boolean
   """
   reason field predicates
   """
@@ -11911,6 +12003,8 @@ extend type Product {
     "Filters."
     filter: ReviewFilter
   ): ReviewConnection!
+  """The signed-in customer's own review of the product, in any status (PENDING, REJECTED and HIDDEN ones with their reason); null for anyone else or when they wrote none."""
+  viewerReview: Review
 }
 
 extend type Query {
@@ -12241,6 +12335,8 @@ func (ec *executionContext) childFields_Comment(ctx context.Context, field graph
 		return ec.fieldContext_Comment_replies(ctx, field)
 	case "watchedWords":
 		return ec.fieldContext_Comment_watchedWords(ctx, field)
+	case "viewerIsAuthor":
+		return ec.fieldContext_Comment_viewerIsAuthor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
 }
@@ -12775,6 +12871,8 @@ func (ec *executionContext) childFields_ModerationDecision(ctx context.Context, 
 		return ec.fieldContext_ModerationDecision_fromStatus(ctx, field)
 	case "toStatus":
 		return ec.fieldContext_ModerationDecision_toStatus(ctx, field)
+	case "silencedUntil":
+		return ec.fieldContext_ModerationDecision_silencedUntil(ctx, field)
 	case "reason":
 		return ec.fieldContext_ModerationDecision_reason(ctx, field)
 	case "actor":
@@ -13059,6 +13157,8 @@ func (ec *executionContext) childFields_Post(ctx context.Context, field graphql.
 		return ec.fieldContext_Post_comments(ctx, field)
 	case "viewerReactions":
 		return ec.fieldContext_Post_viewerReactions(ctx, field)
+	case "viewerIsAuthor":
+		return ec.fieldContext_Post_viewerIsAuthor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Post", field.Name)
 }
@@ -13145,6 +13245,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_reviewSummary(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Product_reviews(ctx, field)
+	case "viewerReview":
+		return ec.fieldContext_Product_viewerReview(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -15279,6 +15381,44 @@ func (ec *executionContext) field_Query_rewards_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_silencedCustomers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_watchedWords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16345,6 +16485,29 @@ func (ec *executionContext) _Comment_watchedWords(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Comment_watchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Comment_viewerIsAuthor(ctx context.Context, field graphql.CollectedField, obj *ent.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comment_viewerIsAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Comment().ViewerIsAuthor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comment_viewerIsAuthor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comment", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *community.CommentPage) (ret graphql.Marshaler) {
@@ -20168,11 +20331,11 @@ func (ec *executionContext) _ModerationDecision_fromStatus(ctx context.Context, 
 			return obj.FromStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
-			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ModerationDecision_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20191,15 +20354,38 @@ func (ec *executionContext) _ModerationDecision_toStatus(ctx context.Context, fi
 			return obj.ToStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v types.ModerationStatus) graphql.Marshaler {
-			return ec.marshalNModerationStatus2githubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *types.ModerationStatus) graphql.Marshaler {
+			return ec.marshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ModerationDecision_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type ModerationStatus does not have child fields"))
+}
+
+func (ec *executionContext) _ModerationDecision_silencedUntil(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModerationDecision_silencedUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SilencedUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ModerationDecision_silencedUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModerationDecision", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _ModerationDecision_reason(ctx context.Context, field graphql.CollectedField, obj *ent.ModerationDecision) (ret graphql.Marshaler) {
@@ -24627,6 +24813,29 @@ func (ec *executionContext) fieldContext_Post_viewerReactions(_ context.Context,
 	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type ReactionKind does not have child fields"))
 }
 
+func (ec *executionContext) _Post_viewerIsAuthor(ctx context.Context, field graphql.CollectedField, obj *ent.Post) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Post_viewerIsAuthor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Post().ViewerIsAuthor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Post_viewerIsAuthor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Post", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _PostAddedUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *community.PostUpdate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25286,6 +25495,38 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_viewerReview(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_viewerReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().ViewerReview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_viewerReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25664,6 +25905,50 @@ func (ec *executionContext) fieldContext_Query_myPosts(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_myPosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_silencedCustomers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_silencedCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SilencedCustomers(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerConnection) graphql.Marshaler {
+			return ec.marshalNCustomerConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_silencedCustomers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_silencedCustomers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35237,7 +35522,7 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemType", "itemTypeNEQ", "itemTypeIn", "itemTypeNotIn", "itemTypeGT", "itemTypeGTE", "itemTypeLT", "itemTypeLTE", "itemTypeContains", "itemTypeHasPrefix", "itemTypeHasSuffix", "itemTypeEqualFold", "itemTypeContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDIsNil", "authorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonIsNil", "reasonNotNil", "reasonEqualFold", "reasonContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "itemID", "itemIDNEQ", "itemIDIn", "itemIDNotIn", "itemIDGT", "itemIDGTE", "itemIDLT", "itemIDLTE", "itemType", "itemTypeNEQ", "itemTypeIn", "itemTypeNotIn", "itemTypeGT", "itemTypeGTE", "itemTypeLT", "itemTypeLTE", "itemTypeContains", "itemTypeHasPrefix", "itemTypeHasSuffix", "itemTypeEqualFold", "itemTypeContainsFold", "authorID", "authorIDNEQ", "authorIDIn", "authorIDNotIn", "authorIDGT", "authorIDGTE", "authorIDLT", "authorIDLTE", "authorIDIsNil", "authorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "actionIsNil", "actionNotNil", "fromStatus", "fromStatusNEQ", "fromStatusIn", "fromStatusNotIn", "fromStatusIsNil", "fromStatusNotNil", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "toStatusIsNil", "toStatusNotNil", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonIsNil", "reasonNotNil", "reasonEqualFold", "reasonContainsFold", "actor", "actorNEQ", "actorIn", "actorNotIn", "actorGT", "actorGTE", "actorLT", "actorLTE", "actorContains", "actorHasPrefix", "actorHasSuffix", "actorEqualFold", "actorContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35608,6 +35893,20 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 				return it, err
 			}
 			it.FromStatusNotIn = data
+		case "fromStatusIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusIsNil = data
+		case "fromStatusNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromStatusNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromStatusNotNil = data
 		case "toStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatus"))
 			data, err := ec.unmarshalOModerationStatus2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋschemaᚋtypesᚐModerationStatus(ctx, v)
@@ -35636,6 +35935,20 @@ func (ec *executionContext) unmarshalInputModerationDecisionWhereInput(ctx conte
 				return it, err
 			}
 			it.ToStatusNotIn = data
+		case "toStatusIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusIsNil = data
+		case "toStatusNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNotNil = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39592,7 +39905,7 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId"}
+	fieldsInOrder := [...]string{"customerId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39606,6 +39919,13 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 				return it, err
 			}
 			it.CustomerID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
 		}
 	}
 	return it, nil
@@ -40792,6 +41112,44 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Comment_watchedWords(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerIsAuthor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Comment_viewerIsAuthor(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -43296,12 +43654,17 @@ func (ec *executionContext) _ModerationDecision(ctx context.Context, sel ast.Sel
 			}
 		case "fromStatus":
 			out.Values[i] = ec._ModerationDecision_fromStatus(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "toStatus":
 			out.Values[i] = ec._ModerationDecision_toStatus(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "silencedUntil":
+			out.Values[i] = ec._ModerationDecision_silencedUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "reason":
@@ -45443,6 +45806,44 @@ func (ec *executionContext) _Post(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerIsAuthor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Post_viewerIsAuthor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45865,6 +46266,44 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "viewerReview":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Product_viewerReview(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46092,6 +46531,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_myPosts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "silencedCustomers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_silencedCustomers(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

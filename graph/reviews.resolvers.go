@@ -59,6 +59,11 @@ func (r *productResolver) Reviews(ctx context.Context, obj *ent.Product, after *
 	return r.Resolver.Reviews.ProductReviews(ctx, obj.ID, reviews.Page{After: after, First: first, Before: before, Last: last}, s, filter)
 }
 
+// ViewerReview is the resolver for the viewerReview field.
+func (r *productResolver) ViewerReview(ctx context.Context, obj *ent.Product) (*ent.Review, error) {
+	return r.Resolver.Reviews.ViewerReview(ctx, obj.ID)
+}
+
 // FeaturedReviews is the resolver for the featuredReviews field.
 func (r *queryResolver) FeaturedReviews(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReviewConnection, error) {
 	return r.Reviews.Featured(ctx, reviews.Page{After: after, First: first, Before: before, Last: last})

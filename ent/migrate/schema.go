@@ -573,9 +573,10 @@ var (
 		{Name: "item_id", Type: field.TypeInt},
 		{Name: "item_type", Type: field.TypeString, Size: 64},
 		{Name: "author_id", Type: field.TypeInt, Nullable: true},
-		{Name: "action", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPROVE", "REJECT", "HIDE", "RESTORE"}},
-		{Name: "from_status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
-		{Name: "to_status", Type: field.TypeEnum, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "action", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPROVE", "REJECT", "HIDE", "RESTORE", "SILENCE", "UNSILENCE"}},
+		{Name: "from_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "to_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"PENDING", "PUBLISHED", "REJECTED", "HIDDEN"}},
+		{Name: "silenced_until", Type: field.TypeTime, Nullable: true},
 		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 1000},
 		{Name: "actor", Type: field.TypeString, Size: 320},
 		{Name: "created_at", Type: field.TypeTime},
@@ -589,12 +590,12 @@ var (
 			{
 				Name:    "moderationdecision_item_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ModerationDecisionsColumns[1], ModerationDecisionsColumns[9]},
+				Columns: []*schema.Column{ModerationDecisionsColumns[1], ModerationDecisionsColumns[10]},
 			},
 			{
 				Name:    "moderationdecision_author_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ModerationDecisionsColumns[3], ModerationDecisionsColumns[9]},
+				Columns: []*schema.Column{ModerationDecisionsColumns[3], ModerationDecisionsColumns[10]},
 			},
 		},
 	}

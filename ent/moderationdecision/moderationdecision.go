@@ -29,6 +29,8 @@ const (
 	FieldFromStatus = "from_status"
 	// FieldToStatus holds the string denoting the to_status field in the database.
 	FieldToStatus = "to_status"
+	// FieldSilencedUntil holds the string denoting the silenced_until field in the database.
+	FieldSilencedUntil = "silenced_until"
 	// FieldReason holds the string denoting the reason field in the database.
 	FieldReason = "reason"
 	// FieldActor holds the string denoting the actor field in the database.
@@ -48,6 +50,7 @@ var Columns = []string{
 	FieldAction,
 	FieldFromStatus,
 	FieldToStatus,
+	FieldSilencedUntil,
 	FieldReason,
 	FieldActor,
 	FieldCreatedAt,
@@ -84,7 +87,7 @@ var (
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a types.ModerationAction) error {
 	switch a {
-	case "APPROVE", "REJECT", "HIDE", "RESTORE":
+	case "APPROVE", "REJECT", "HIDE", "RESTORE", "SILENCE", "UNSILENCE":
 		return nil
 	default:
 		return fmt.Errorf("moderationdecision: invalid enum value for action field: %q", a)
@@ -147,6 +150,11 @@ func ByFromStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByToStatus orders the results by the to_status field.
 func ByToStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldToStatus, opts...).ToFunc()
+}
+
+// BySilencedUntil orders the results by the silenced_until field.
+func BySilencedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSilencedUntil, opts...).ToFunc()
 }
 
 // ByReason orders the results by the reason field.

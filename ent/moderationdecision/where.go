@@ -70,6 +70,11 @@ func AuthorID(v int) predicate.ModerationDecision {
 	return predicate.ModerationDecision(sql.FieldEQ(FieldAuthorID, v))
 }
 
+// SilencedUntil applies equality check predicate on the "silenced_until" field. It's identical to SilencedUntilEQ.
+func SilencedUntil(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldEQ(FieldSilencedUntil, v))
+}
+
 // Reason applies equality check predicate on the "reason" field. It's identical to ReasonEQ.
 func Reason(v string) predicate.ModerationDecision {
 	return predicate.ModerationDecision(sql.FieldEQ(FieldReason, v))
@@ -310,6 +315,16 @@ func FromStatusNotIn(vs ...types.ModerationStatus) predicate.ModerationDecision 
 	return predicate.ModerationDecision(sql.FieldNotIn(FieldFromStatus, v...))
 }
 
+// FromStatusIsNil applies the IsNil predicate on the "from_status" field.
+func FromStatusIsNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldIsNull(FieldFromStatus))
+}
+
+// FromStatusNotNil applies the NotNil predicate on the "from_status" field.
+func FromStatusNotNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldNotNull(FieldFromStatus))
+}
+
 // ToStatusEQ applies the EQ predicate on the "to_status" field.
 func ToStatusEQ(v types.ModerationStatus) predicate.ModerationDecision {
 	vc := v
@@ -338,6 +353,66 @@ func ToStatusNotIn(vs ...types.ModerationStatus) predicate.ModerationDecision {
 		v[i] = vs[i]
 	}
 	return predicate.ModerationDecision(sql.FieldNotIn(FieldToStatus, v...))
+}
+
+// ToStatusIsNil applies the IsNil predicate on the "to_status" field.
+func ToStatusIsNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldIsNull(FieldToStatus))
+}
+
+// ToStatusNotNil applies the NotNil predicate on the "to_status" field.
+func ToStatusNotNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldNotNull(FieldToStatus))
+}
+
+// SilencedUntilEQ applies the EQ predicate on the "silenced_until" field.
+func SilencedUntilEQ(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldEQ(FieldSilencedUntil, v))
+}
+
+// SilencedUntilNEQ applies the NEQ predicate on the "silenced_until" field.
+func SilencedUntilNEQ(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldNEQ(FieldSilencedUntil, v))
+}
+
+// SilencedUntilIn applies the In predicate on the "silenced_until" field.
+func SilencedUntilIn(vs ...time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldIn(FieldSilencedUntil, vs...))
+}
+
+// SilencedUntilNotIn applies the NotIn predicate on the "silenced_until" field.
+func SilencedUntilNotIn(vs ...time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldNotIn(FieldSilencedUntil, vs...))
+}
+
+// SilencedUntilGT applies the GT predicate on the "silenced_until" field.
+func SilencedUntilGT(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldGT(FieldSilencedUntil, v))
+}
+
+// SilencedUntilGTE applies the GTE predicate on the "silenced_until" field.
+func SilencedUntilGTE(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldGTE(FieldSilencedUntil, v))
+}
+
+// SilencedUntilLT applies the LT predicate on the "silenced_until" field.
+func SilencedUntilLT(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldLT(FieldSilencedUntil, v))
+}
+
+// SilencedUntilLTE applies the LTE predicate on the "silenced_until" field.
+func SilencedUntilLTE(v time.Time) predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldLTE(FieldSilencedUntil, v))
+}
+
+// SilencedUntilIsNil applies the IsNil predicate on the "silenced_until" field.
+func SilencedUntilIsNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldIsNull(FieldSilencedUntil))
+}
+
+// SilencedUntilNotNil applies the NotNil predicate on the "silenced_until" field.
+func SilencedUntilNotNil() predicate.ModerationDecision {
+	return predicate.ModerationDecision(sql.FieldNotNull(FieldSilencedUntil))
 }
 
 // ReasonEQ applies the EQ predicate on the "reason" field.

@@ -634,11 +634,11 @@ func init() {
 		}
 	}()
 	// moderationdecisionDescReason is the schema descriptor for reason field.
-	moderationdecisionDescReason := moderationdecisionFields[6].Descriptor()
+	moderationdecisionDescReason := moderationdecisionFields[7].Descriptor()
 	// moderationdecision.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
 	moderationdecision.ReasonValidator = moderationdecisionDescReason.Validators[0].(func(string) error)
 	// moderationdecisionDescActor is the schema descriptor for actor field.
-	moderationdecisionDescActor := moderationdecisionFields[7].Descriptor()
+	moderationdecisionDescActor := moderationdecisionFields[8].Descriptor()
 	// moderationdecision.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
 	moderationdecision.ActorValidator = func() func(string) error {
 		validators := moderationdecisionDescActor.Validators
@@ -656,7 +656,7 @@ func init() {
 		}
 	}()
 	// moderationdecisionDescCreatedAt is the schema descriptor for created_at field.
-	moderationdecisionDescCreatedAt := moderationdecisionFields[8].Descriptor()
+	moderationdecisionDescCreatedAt := moderationdecisionFields[9].Descriptor()
 	// moderationdecision.DefaultCreatedAt holds the default value on creation for the created_at field.
 	moderationdecision.DefaultCreatedAt = moderationdecisionDescCreatedAt.Default.(func() time.Time)
 	moderationqueuechange.Policy = privacy.NewPolicies(schema.ModerationQueueChange{})

@@ -16,8 +16,12 @@ import (
 
 // ModerationDecision is one entry of the moderation audit trail: a staff
 // decision (approve, reject, hide, restore) or an automatic outcome of the
-// publishing rule, on any moderatable item (reviews; posts and comments
-// next). The trail is append-only: the policy refuses updates and deletes
+// publishing rule, on any moderatable item (reviews, posts, comments), or
+// a staff decision about an author (silence, unsilence): then the item is
+// the customer (item_type "Customer", item_id = author_id, so the
+// author's trail lists it beside their content's), the statuses are null
+// (a customer has no moderation status) and silenced_until says until
+// when. The trail is append-only: the policy refuses updates and deletes
 // to everyone, and there is no foreign key to the item, so the trail
 // outlives what it is about (a deleted review keeps its history).
 type ModerationDecision struct{ ent.Schema }
@@ -25,7 +29,7 @@ type ModerationDecision struct{ ent.Schema }
 // Fields of the ModerationDecision.
 func (ModerationDecision) Fields() []ent.Field {
 	status := func(name, comment string) ent.Field {
-		return field.Enum(name).GoType(types.ModerationStatus("")).Immutable().Comment(comment).
+		return field.Enum(name).GoType(types.ModerationStatus("")).Optional().Nillable().Immutable().Comment(comment).
 			Annotations(entgql.Type("ModerationStatus"))
 	}
 	return []ent.Field{
@@ -35,12 +39,15 @@ func (ModerationDecision) Fields() []ent.Field {
 		field.Int("author_id").Optional().Nillable().Immutable().Comment("The customer who wrote the item.").
 			Annotations(entgql.Type("ID"), entgql.MapsTo("authorId")),
 		field.Enum("action").GoType(types.ModerationAction("")).Optional().Nillable().Immutable().
-			Comment("The staff action; null for an automatic outcome of the publishing rule.").
+			Comment("The staff action; null for an automatic outcome of the publishing rule. SILENCE and UNSILENCE are decisions about the author (item type Customer).").
 			Annotations(entgql.Type("ModerationAction")),
-		status("from_status", "The item's status before."),
-		status("to_status", "The item's status after."),
+		status("from_status", "The item's status before; null for a decision about an author (SILENCE, UNSILENCE)."),
+		status("to_status", "The item's status after; null for a decision about an author (SILENCE, UNSILENCE)."),
+		field.Time("silenced_until").Optional().Nillable().Immutable().
+			Comment("For SILENCE: until when the author is silenced; null otherwise.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.String("reason").Optional().Nillable().Immutable().MaxLen(1000).
-			Comment("Why: required for REJECT and HIDE; the rule's explanation for automatic outcomes."),
+			Comment("Why: required for REJECT, HIDE and SILENCE; the rule's explanation for automatic outcomes."),
 		field.String("actor").Immutable().NotEmpty().MaxLen(320).
 			Comment("Who decided: the staff token's subject, or \"auto\" for the publishing rule."),
 		field.Time("created_at").Immutable().Default(time.Now).

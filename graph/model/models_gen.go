@@ -135,4 +135,6 @@ type Subscription struct {
 type UnsilenceAuthorInput struct {
 	// The customer.
 	CustomerID int `json:"customerId"`
+	// Why the silence ends early, for the audit trail; optional.
+	Reason *string `json:"reason,omitempty"`
 }

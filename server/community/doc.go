@@ -144,7 +144,9 @@
 // as for reviews.
 //
 // Silence: Customer.silenced_until, silence_reason, silenced_by, set by
-// staff (silenceAuthor, unsilenceAuthor). A silenced customer's posts,
+// staff (silenceAuthor, unsilenceAuthor), each recorded in the moderation
+// trail in the same transaction (SILENCE with until and reason, UNSILENCE
+// with an optional reason; moderation.RecordAuthor). A silenced customer's posts,
 // edits, comments, reactions and flags are FORBIDDEN, with the end and the
 // reason in the message; it ends by itself when the clock passes
 // silenced_until. Customer.silencedUntil and silenceReason are on the

@@ -141,3 +141,12 @@ func CommentWatchedWords(ctx context.Context, c *ent.Comment) []string {
 	}
 	return c.WatchedWords
 }
+
+// ViewerIsAuthor reports whether the signed-in customer is authorID, the
+// author of a post or comment: pages recognise their own content by it
+// rather than by display names, which two customers can share, and no
+// author id reaches other viewers.
+func ViewerIsAuthor(ctx context.Context, authorID int) bool {
+	v, ok := auth.FromContext(ctx)
+	return ok && v.IsCustomer() && v.CustomerID != 0 && v.CustomerID == authorID
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	entcustomer "github.com/aftercart/aftercart/ent/customer"
+	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 )
@@ -42,22 +43,37 @@ func (s *Service) Silence(ctx context.Context, in SilenceInput) (*SilenceResult,
 		return nil, err
 	}
 	until, by := in.Until.UTC().Round(0), actor(ctx)
-	return s.setSilence(ctx, in.CustomerID, func(u *ent.CustomerUpdate) {
+	return s.setSilence(ctx, in.CustomerID, types.ModerationSilence, &until, &reason, func(u *ent.CustomerUpdate) {
 		u.SetSilencedUntil(until).SetSilenceReason(reason).SetSilencedBy(by)
 	})
 }
 
-// Unsilence lifts a customer's silence at once. Staff only.
-func (s *Service) Unsilence(ctx context.Context, customerID int) (*SilenceResult, error) {
+// Unsilence lifts a customer's silence at once, with an optional reason
+// for the trail. Staff only.
+func (s *Service) Unsilence(ctx context.Context, customerID int, reason *string) (*SilenceResult, error) {
 	if err := auth.RequireStaff(ctx); err != nil {
 		return nil, err
 	}
-	return s.setSilence(ctx, customerID, func(u *ent.CustomerUpdate) {
+	var why *string
+	if reason != nil {
+		r, err := checkText("input.reason", *reason, MaxSilenceReason, false)
+		if err != nil {
+			return nil, err
+		}
+		if r != "" {
+			why = &r
+		}
+	}
+	return s.setSilence(ctx, customerID, types.ModerationUnsilence, nil, why, func(u *ent.CustomerUpdate) {
 		u.ClearSilencedUntil().ClearSilenceReason().ClearSilencedBy()
 	})
 }
 
-func (s *Service) setSilence(ctx context.Context, id int, set func(*ent.CustomerUpdate)) (*SilenceResult, error) {
+// setSilence changes the customer and records the decision in the
+// moderation trail in one transaction (issue 11: every decision lands in
+// the trail, which staff read per author).
+func (s *Service) setSilence(ctx context.Context, id int, action types.ModerationAction, until *time.Time, reason *string, set func(*ent.CustomerUpdate)) (*SilenceResult, error) {
+	by := actor(ctx)
 	err := s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
 		u := tx.Customer.Update().Where(entcustomer.ID(id))
 		set(u)
@@ -65,6 +81,10 @@ func (s *Service) setSilence(ctx context.Context, id int, set func(*ent.Customer
 		if err == nil && n == 0 {
 			return &errs.Error{Code: errs.NotFound, Field: "input.customerId", Message: "no such customer"}
 		}
+		if err != nil {
+			return err
+		}
+		_, err = s.mod.RecordAuthor(ctx, tx, id, action, until, reason, by)
 		return err
 	})
 	if err != nil {
@@ -83,4 +103,16 @@ func actor(ctx context.Context) string {
 		return v.Subject
 	}
 	return "system"
+}
+
+// Silenced lists the customers silenced now (silenced_until after the
+// app's clock), for staff, by id. It is a server-side filter so that the
+// admin's Silenced screen reads only them, and so "now" is the server's
+// clock, the one the refusals use, not the browser's.
+func (s *Service) Silenced(ctx context.Context, p Page) (*ent.CustomerConnection, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	return s.db.Customer.Query().Where(entcustomer.SilencedUntilGT(s.now())).
+		Paginate(ctx, p.After, p.First, p.Before, p.Last)
 }

@@ -299,14 +299,14 @@ func TestSilence(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, "silenced again", writes["comment"](), errs.Forbidden)
-		un, err := fx.svc.Unsilence(fx.staff, anaC.ID)
+		un, err := fx.svc.Unsilence(fx.staff, anaC.ID, nil)
 		if err != nil || un.Customer.SilencedUntil != nil || un.Customer.SilenceReason != nil {
 			t.Fatalf("unsilence: %+v %v", un, err)
 		}
 		if err := writes["comment"](); err != nil {
 			t.Fatalf("after unsilence: %v", err)
 		}
-		_, err = fx.svc.Unsilence(fx.staff, p.ID)
+		_, err = fx.svc.Unsilence(fx.staff, p.ID, nil)
 		wantCode(t, "an unknown customer", err, errs.NotFound)
 	})
 }

@@ -130,7 +130,7 @@ func TestSeedCommunity(t *testing.T) {
 		var actions []string
 		for _, d := range hidden {
 			if d.Action != nil {
-				actions = append(actions, fmt.Sprintf("%s:%s:%s", *d.Action, d.ToStatus, d.Actor))
+				actions = append(actions, fmt.Sprintf("%s:%s:%s", *d.Action, *d.ToStatus, d.Actor))
 			}
 		}
 		sort.Strings(actions)

@@ -251,8 +251,12 @@ func (s *Service) ContentDecided(ctx context.Context, c *ent.Client, d *ent.Mode
 	default:
 		return nil
 	}
-	up := d.ToStatus == types.ModerationPublished
-	down := d.ToStatus == types.ModerationRejected || d.ToStatus == types.ModerationHidden
+	if d.ToStatus == nil { // a decision about an author (SILENCE), never about content
+		return nil
+	}
+	to := *d.ToStatus
+	up := to == types.ModerationPublished
+	down := to == types.ModerationRejected || to == types.ModerationHidden
 	if !up && !down {
 		return nil
 	}
@@ -275,7 +279,7 @@ func (s *Service) ContentDecided(ctx context.Context, c *ent.Client, d *ent.Mode
 			key: fmt.Sprintf("%s:%d:earn:%d", name, d.ItemID, len(es)),
 			set: func(cr *ent.LoyaltyEntryCreate) { where(cr); cr.SetReason(name + " published") }})
 	case down && net > 0:
-		take, reason := min(net, acct.Available), fmt.Sprintf("%s %s by moderation", name, lower(d.ToStatus))
+		take, reason := min(net, acct.Available), fmt.Sprintf("%s %s by moderation", name, lower(to))
 		if take < net {
 			reason = fmt.Sprintf("%s (%d points already spent could not be taken back)", reason, net-take)
 		}

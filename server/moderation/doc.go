@@ -8,7 +8,10 @@
 //   - the audit trail: every decision, by staff or by a publishing rule
 //     ("auto"), is an append-only ModerationDecision row written in the
 //     transaction that changes the item, readable by staff per item and per
-//     author (the moderationDecisions query);
+//     author (the moderationDecisions query); staff decisions about an
+//     author (SILENCE, UNSILENCE; RecordAuthor) join it too, with the
+//     customer as the item and no statuses, so the author's trail shows
+//     them beside their content's;
 //   - the queue: pending items of every registered Kind, oldest first, with
 //     their total count (Queue merges the kinds' own ordered reads, so each
 //     kind keeps its status on its own row and no second copy can drift);

@@ -120,6 +120,9 @@ func (s *Service) Moderate(ctx context.Context, in Input) (*Result, error) {
 	if !in.Action.Valid() {
 		return nil, errs.Invalid("input.action", "unknown action %q", in.Action)
 	}
+	if !in.Action.ItemAction() {
+		return nil, errs.Invalid("input.action", "%s is a decision about an author: use %sAuthor", in.Action, strings.ToLower(string(in.Action)))
+	}
 	reason, err := cleanReason(in.Reason)
 	if err != nil {
 		return nil, err
@@ -186,6 +189,28 @@ func (s *Service) Record(ctx context.Context, tx *ent.Tx, itemType string, it It
 		SetNillableAction(action).
 		SetFromStatus(it.Status).
 		SetToStatus(to).
+		SetNillableReason(reason).
+		SetActor(actor).
+		Save(ctx)
+}
+
+// AuthorType is the item type of decisions about an author (SILENCE,
+// UNSILENCE): the item is the customer.
+const AuthorType = "Customer"
+
+// RecordAuthor appends a staff decision about an author (SILENCE with
+// until, or UNSILENCE) to the trail, in tx, dated by the core's clock.
+// The item is the customer, so the author's trail (moderationDecisions
+// by authorId) lists it beside their content's decisions; it has no
+// statuses, since a customer has none.
+func (s *Service) RecordAuthor(ctx context.Context, tx *ent.Tx, customerID int, action types.ModerationAction, until *time.Time, reason *string, actor string) (*ent.ModerationDecision, error) {
+	return tx.ModerationDecision.Create().
+		SetCreatedAt(s.now()).
+		SetItemID(customerID).
+		SetItemType(AuthorType).
+		SetAuthorID(customerID).
+		SetAction(action).
+		SetNillableSilencedUntil(until).
 		SetNillableReason(reason).
 		SetActor(actor).
 		Save(ctx)

@@ -245,3 +245,23 @@ func seesPurchase(ctx context.Context, r *ent.Review) bool {
 	v, ok := auth.FromContext(ctx)
 	return ok && (v.IsStaff() || v.IsCustomer() && v.CustomerID == r.CustomerID)
 }
+
+// ViewerReview is the signed-in customer's own review of a product, in
+// any status, or nil: for anyone else, or when they wrote none. A product
+// page shows "your review" from it without searching the pages of
+// reviews for it (one review per customer per product, so one row).
+func (s *Service) ViewerReview(ctx context.Context, productID int) (*ent.Review, error) {
+	v, ok := auth.FromContext(ctx)
+	if !ok || !v.IsCustomer() || v.CustomerID == 0 {
+		return nil, nil
+	}
+	q, err := s.db.Review.Query().Where(review.ProductID(productID), review.CustomerID(v.CustomerID)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return r, err
+}

@@ -18,6 +18,7 @@ import {
   removePost,
   taggableProducts,
 } from './community';
+import { formatDateTime } from './format';
 
 const gqlError = (code: string, message: string, extra: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [{ message, extensions: { code, ...extra } }] });
@@ -131,6 +132,11 @@ describe('admin rules', () => {
     expect(decisionText({ action: null, toStatus: 'PENDING', actor: 'auto' })).toBe('Held for approval by the rule');
     expect(decisionText({ action: 'APPROVE', toStatus: 'PUBLISHED', actor: 'admin' })).toBe('Approved by admin');
     expect(decisionText({ action: 'HIDE', toStatus: 'HIDDEN', actor: 'demo-seed' })).toBe('Hidden by demo-seed');
+    const until = '2026-03-12T14:00:00Z';
+    expect(decisionText({ action: 'SILENCE', toStatus: null, actor: 'admin', silencedUntil: until }, 'en-GB')).toBe(
+      `Silenced until ${formatDateTime(until, 'en-GB')} by admin`,
+    );
+    expect(decisionText({ action: 'UNSILENCE', toStatus: null, actor: 'admin', silencedUntil: null })).toBe('Unsilenced by admin');
   });
   it('names items', () => {
     const base = { id: '1', status: 'PENDING' as const, statusReason: null, createdAt: '' };

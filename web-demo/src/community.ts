@@ -1,7 +1,7 @@
 // How the community reads on screen, and the rules the community page and
 // the admin SPA apply to what the server sends: pure functions, tested in
 // community.test.ts.
-import type { Decision, ModeratedItem, ModerationAction, Post, ReactionKind, TaggableProductsData } from './api/communityOperations';
+import type { Decision, ModeratedItem, ModerationAction, Post, ReactionKind, TaggableProductsData, TrailAction } from './api/communityOperations';
 import { AppError, describeError, errorCode, errorExtensions } from './api/errors';
 import type { ModerationStatus } from './api/reviewOperations';
 import { formatDateTime, type Tone } from './format';
@@ -245,11 +245,13 @@ export function needsReason(a: ModerationAction): boolean {
   return a === 'REJECT' || a === 'HIDE';
 }
 
-const actionWords: Record<ModerationAction, [string, string]> = {
+const actionWords: Record<TrailAction, [string, string]> = {
   APPROVE: ['Approve', 'Approved'],
   REJECT: ['Reject', 'Rejected'],
   HIDE: ['Hide', 'Hidden'],
   RESTORE: ['Restore', 'Restored'],
+  SILENCE: ['Silence', 'Silenced'],
+  UNSILENCE: ['Unsilence', 'Unsilenced'],
 };
 
 /** actionLabel is a button's word for an action. */
@@ -258,7 +260,10 @@ export function actionLabel(a: ModerationAction): string {
 }
 
 /** decisionText tells an audit-trail entry in words: "Approved by admin", "Held for approval by the rule". */
-export function decisionText(d: Pick<Decision, 'action' | 'toStatus' | 'actor'>): string {
+export function decisionText(d: Pick<Decision, 'action' | 'toStatus' | 'actor' | 'silencedUntil'>, locale?: string): string {
+  if (d.action === 'SILENCE' && d.silencedUntil) {
+    return `Silenced until ${formatDateTime(d.silencedUntil, locale)} by ${d.actor}`;
+  }
   if (!d.action) {
     switch (d.toStatus) {
       case 'PUBLISHED':
@@ -268,7 +273,7 @@ export function decisionText(d: Pick<Decision, 'action' | 'toStatus' | 'actor'>)
       case 'HIDDEN':
         return 'Hidden automatically';
       default:
-        return `${postStatusText(d.toStatus).text} automatically`;
+        return d.toStatus ? `${postStatusText(d.toStatus).text} automatically` : 'Recorded automatically';
     }
   }
   return `${actionWords[d.action][1]} by ${d.actor}`;

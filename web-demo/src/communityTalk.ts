@@ -105,12 +105,11 @@ export function displayName(first: string, last: string): string {
 }
 
 /**
- * isOwn: the viewer wrote it, by its author's display name. Two customers
- * can share one (the page then offers no flag on the other's); the server
- * refuses flagging one's own content anyway.
+ * isOwn: the viewer wrote it, as the server says (viewerIsAuthor), never
+ * guessed from display names, which two customers can share.
  */
-export function isOwn(author: { displayName: string }, viewerName: string | null): boolean {
-  return viewerName !== null && author.displayName === viewerName;
+export function isOwn(item: { viewerIsAuthor: boolean }): boolean {
+  return item.viewerIsAuthor;
 }
 
 /** The reactions, in the order the page shows them, with their words. */

@@ -1,7 +1,6 @@
 import { CombinedError } from '@urql/core';
 import { describe, expect, it } from 'vitest';
 import { AppError } from './api/errors';
-import type { OwnReview } from './api/reviewOperations';
 import {
   deliveredItems,
   describeReviewError,
@@ -9,7 +8,6 @@ import {
   formatAverage,
   histogramBars,
   mergeReplies,
-  ownReview,
   stars,
   statusText,
 } from './reviews';
@@ -64,27 +62,6 @@ describe('mergeReplies', () => {
     const b = r('b', '2026-11-01T11:00:00Z');
     const c = r('c', '2026-11-01T12:00:00Z');
     expect(mergeReplies([a, c], [b, c, a]).map((x) => x.id)).toEqual(['a', 'b', 'c']);
-  });
-});
-
-describe('ownReview', () => {
-  const base: OwnReview = {
-    id: '1',
-    rating: 5,
-    title: null,
-    body: 'x',
-    status: 'PUBLISHED',
-    statusReason: null,
-    verifiedBuyer: true,
-    createdAt: '2026-11-01T10:00:00Z',
-    editedAt: null,
-    orderItem: null,
-    media: [],
-  };
-  it('is the review whose order line the viewer sees, or one not published', () => {
-    expect(ownReview([base, { ...base, id: '2', orderItem: { id: 'l' } }])?.id).toBe('2');
-    expect(ownReview([base, { ...base, id: '3', status: 'PENDING', verifiedBuyer: false }])?.id).toBe('3');
-    expect(ownReview([base])).toBeNull();
   });
 });
 

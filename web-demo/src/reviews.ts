@@ -2,7 +2,7 @@
 // what the server sends: pure functions, tested in reviews.test.ts.
 import { AppError, describeError, errorCode, errorExtensions } from './api/errors';
 import type { Order } from './api/operations';
-import type { ModerationStatus, OwnReview, RatingCount, Reply, ReviewSummary } from './api/reviewOperations';
+import type { ModerationStatus, RatingCount, Reply, ReviewSummary } from './api/reviewOperations';
 import type { Tone } from './format';
 
 /** The most photos a review takes (the server's reviews.MaxMedia). */
@@ -77,16 +77,6 @@ export function mergeReplies(thread: readonly Reply[], more: readonly Reply[]): 
     byId.set(r.id, r);
   }
   return [...byId.values()].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id));
-}
-
-/**
- * ownReview finds the viewer's review in a product's list as a customer
- * sees it: the list holds PUBLISHED reviews plus the viewer's own in any
- * status, and only an author sees the order line behind a review. So a
- * review with an order line, or one not PUBLISHED, is the viewer's.
- */
-export function ownReview(reviews: readonly OwnReview[]): OwnReview | null {
-  return reviews.find((r) => r.orderItem !== null || r.status !== 'PUBLISHED') ?? null;
 }
 
 /** deliveredItems returns the ids of the order's lines that arrived: in a shipment the carrier delivered. */

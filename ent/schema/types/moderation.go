@@ -51,15 +51,28 @@ const (
 	ModerationHide ModerationAction = "HIDE"
 	// ModerationRestore publishes hidden or rejected content again.
 	ModerationRestore ModerationAction = "RESTORE"
+	// ModerationSilence silences an author (a decision about a customer,
+	// not an item: the trail records it; moderate refuses it).
+	ModerationSilence ModerationAction = "SILENCE"
+	// ModerationUnsilence lifts an author's silence.
+	ModerationUnsilence ModerationAction = "UNSILENCE"
 )
 
-var moderationActions = []ModerationAction{ModerationApprove, ModerationReject, ModerationHide, ModerationRestore}
+// moderationActions are every action the trail records; ItemAction tells
+// the ones moderate applies to content.
+var moderationActions = []ModerationAction{ModerationApprove, ModerationReject, ModerationHide, ModerationRestore, ModerationSilence, ModerationUnsilence}
 
 // Values lists the valid actions; ent uses it to build the enum column.
 func (ModerationAction) Values() []string { return stringsOf(moderationActions) }
 
 // Valid reports whether a is one of the known actions.
 func (a ModerationAction) Valid() bool { return contains(moderationActions, a) }
+
+// ItemAction reports whether a is a decision about a piece of content
+// (APPROVE, REJECT, HIDE, RESTORE), as opposed to one about its author.
+func (a ModerationAction) ItemAction() bool {
+	return a == ModerationApprove || a == ModerationReject || a == ModerationHide || a == ModerationRestore
+}
 
 // MarshalGQL writes the action as a GraphQL enum value.
 func (a ModerationAction) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(a))) }

@@ -10,21 +10,21 @@ import { mutate, query } from './api';
 import { DecisionList } from './DecisionList';
 import {
   adminCustomerOp,
-  adminCustomersOp,
   silenceAuthorOp,
+  silencedCustomersOp,
   unsilenceAuthorOp,
   type AdminCustomerData,
-  type AdminCustomersData,
   type SilenceAuthorData,
   type SilenceAuthorInput,
   type SilenceCustomer,
+  type SilencedCustomersData,
   type UnsilenceAuthorData,
 } from './operations';
 import { checkSilence, customerName, describeSilenceError, isSilenced, maxSilenceReason, presetUntil, silenceLabel, silencePresets } from './silence';
 import { useLoad } from './useLoad';
 
-/** The most customers the silenced screen reads (ten pages of 100). */
-const maxCustomerPages = 10;
+/** The most silenced authors the silenced screen reads (ten pages of 100). */
+const maxSilencedPages = 10;
 
 /**
  * AuthorRecord is one author: name and email, their silence with the form
@@ -191,22 +191,21 @@ export function SilenceForm({ customer, onChange }: { customer: SilenceCustomer;
 
 /**
  * Silenced lists everyone silenced now, with until when and why, to lift
- * a silence or open the author's record. The schema cannot filter
- * customers by silencedUntil, so it reads the customers a hundred at a
- * time (at most maxCustomerPages pages) and keeps the silenced ones.
+ * a silence or open the author's record. The server filters
+ * (silencedCustomers, by its own clock); the screen pages through at most
+ * maxSilencedPages pages of them.
  */
 export function Silenced() {
   const [state, reload, update] = useLoad(async () => {
-    const now = new Date();
     const out: SilenceCustomer[] = [];
     let after: string | null = null;
-    for (let page = 0; page < maxCustomerPages; page++) {
-      const d: AdminCustomersData = await query<AdminCustomersData, { after: string | null }>(adminCustomersOp, { after });
-      out.push(...nodes(d.customers.edges).filter((c) => isSilenced(c, now)));
-      if (!d.customers.pageInfo.hasNextPage) {
+    for (let page = 0; page < maxSilencedPages; page++) {
+      const d: SilencedCustomersData = await query<SilencedCustomersData, { after: string | null }>(silencedCustomersOp, { after });
+      out.push(...nodes(d.silencedCustomers.edges));
+      if (!d.silencedCustomers.pageInfo.hasNextPage) {
         return { customers: out, complete: true };
       }
-      after = d.customers.pageInfo.endCursor;
+      after = d.silencedCustomers.pageInfo.endCursor;
     }
     return { customers: out, complete: false };
   });
@@ -224,7 +223,7 @@ export function Silenced() {
       {state.status === 'loading' && <Spinner label="Looking for silenced authors…" />}
       {state.status === 'failed' && <ErrorNotice message={state.error} onRetry={reload} />}
       {state.status === 'done' && !state.data.complete && (
-        <p class="notice small">Only the newest {maxCustomerPages * 100} customers were checked.</p>
+        <p class="notice small">Only the first {(maxSilencedPages * 100).toLocaleString('en')} silenced authors are shown.</p>
       )}
       {state.status === 'done' && state.data.customers.length === 0 && (
         <div class="empty" data-testid="silenced-empty">

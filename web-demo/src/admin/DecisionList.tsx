@@ -13,7 +13,7 @@ export function DecisionList({ decisions, empty, withItems = false }: { decision
       {decisions.map((d) => (
         <li key={d.id} data-testid="trail-entry">
           <span class="muted small">{formatDateTime(d.createdAt)}</span>{' '}
-          {withItems || (d.itemType !== 'Post' && d.itemType !== 'Review') ? `${d.itemType}: ` : ''}
+          {withItems || (d.itemType !== 'Post' && d.itemType !== 'Review' && d.itemType !== 'Customer') ? `${d.itemType}: ` : ''}
           <strong>{decisionText(d)}</strong>
           {d.reason && <span class="small">: {d.reason}</span>}
         </li>

@@ -176,9 +176,12 @@ export function Decisions() {
                   <td>{decisionText(d)}</td>
                   <td>{d.reason ?? ''}</td>
                   <td>
-                    <button type="button" class="link" onClick={() => setOpen(open === d.id ? null : d.id)}>
-                      {open === d.id ? 'Close' : 'Open item'}
-                    </button>
+                    {/* A silence is about a customer, not an item to decide on. */}
+                    {d.itemType !== 'Customer' && (
+                      <button type="button" class="link" onClick={() => setOpen(open === d.id ? null : d.id)}>
+                        {open === d.id ? 'Close' : 'Open item'}
+                      </button>
+                    )}
                   </td>
                 </tr>
                 {open === d.id && (

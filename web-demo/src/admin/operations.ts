@@ -9,7 +9,7 @@ import adminDocument from '../graphql/Admin.graphql?raw';
 
 export const queueChangesOp = op(adminDocument, 'AdminQueueChanges');
 export const adminCustomerOp = op(adminDocument, 'AdminCustomer');
-export const adminCustomersOp = op(adminDocument, 'AdminCustomers');
+export const silencedCustomersOp = op(adminDocument, 'SilencedCustomers');
 export const silenceAuthorOp = op(adminDocument, 'SilenceAuthor');
 export const unsilenceAuthorOp = op(adminDocument, 'UnsilenceAuthor');
 
@@ -40,8 +40,8 @@ export interface AdminCustomerData {
   node: SilenceCustomer | Record<string, never> | null;
 }
 
-export interface AdminCustomersData {
-  customers: { edges: ({ node: SilenceCustomer | null } | null)[] | null; pageInfo: PageInfo };
+export interface SilencedCustomersData {
+  silencedCustomers: { edges: ({ node: SilenceCustomer | null } | null)[] | null; pageInfo: PageInfo };
 }
 
 export interface SilenceAuthorInput {

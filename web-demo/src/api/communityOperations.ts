@@ -80,6 +80,8 @@ export interface Post {
   commentCount: number;
   topic: { slug: string; name: string };
   author: { displayName: string };
+  /** Whether the signed-in customer wrote it (never by display name: two customers can share one). */
+  viewerIsAuthor: boolean;
   media: MediaRef[];
   reactionCounts: { kind: ReactionKind; count: number }[];
   productTags: ProductTag[];
@@ -152,6 +154,8 @@ export interface Comment {
   createdAt: Time;
   editedAt: Time | null;
   author: { displayName: string };
+  /** Whether the signed-in customer wrote it. */
+  viewerIsAuthor: boolean;
   parent: { id: string } | null;
   replies?: Comment[];
 }
@@ -230,6 +234,9 @@ export interface FlagData {
 
 export type ModerationAction = 'APPROVE' | 'REJECT' | 'HIDE' | 'RESTORE';
 
+/** TrailAction is what the audit trail records: the item actions, and silencing an author. */
+export type TrailAction = ModerationAction | 'SILENCE' | 'UNSILENCE';
+
 /** ModeratedItem is the ModeratedItem fragment: a review or a post. */
 export interface ModeratedItem {
   __typename: 'Review' | 'Post' | string;
@@ -267,12 +274,15 @@ export interface Decision {
   itemId: string;
   itemType: string;
   authorId: string | null;
-  action: ModerationAction | null;
-  fromStatus: ModerationStatus;
-  toStatus: ModerationStatus;
+  action: TrailAction | null;
+  /** Null for a decision about an author (SILENCE, UNSILENCE: itemType Customer). */
+  fromStatus: ModerationStatus | null;
+  toStatus: ModerationStatus | null;
   reason: string | null;
   actor: string;
   createdAt: Time;
+  /** For SILENCE: until when (the trail queries ask for it). */
+  silencedUntil?: Time | null;
 }
 
 export interface TrailData {

@@ -49,7 +49,7 @@ export interface OrderReviewsData {
   order: {
     id: string;
     items:
-      | { id: string; product: { id: string; reviews: { edges: ({ node: OwnReview | null } | null)[] | null } } }[]
+      | { id: string; product: { id: string; viewerReview: OwnReview | null } }[]
       | null;
   } | null;
 }

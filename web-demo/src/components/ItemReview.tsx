@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { query } from '../api/client';
-import { nodes, orderReviewsOp, type OrderReviewsData, type OwnReview } from '../api/reviewOperations';
+import { orderReviewsOp, type OrderReviewsData, type OwnReview } from '../api/reviewOperations';
 import { formatDate } from '../format';
-import { describeReviewError, ownReview, stars, starsLabel, statusText } from '../reviews';
+import { describeReviewError, stars, starsLabel, statusText } from '../reviews';
 import { productHref } from '../router';
 import { ReviewForm } from './ReviewForm';
 
@@ -25,7 +25,7 @@ export function useOrderReviews(number: string, enabled: boolean) {
       (d) => {
         const byProduct = new Map<string, OwnReview | null>();
         for (const it of d.order?.items ?? []) {
-          byProduct.set(it.product.id, ownReview(nodes(it.product.reviews.edges)));
+          byProduct.set(it.product.id, it.product.viewerReview);
         }
         if (!cancelled) {
           setState({ status: 'done', byProduct });

@@ -44,12 +44,12 @@ export function Comments({ postId, thread, viewer, open, onWritten, onSilenced }
         <ul class="comments" data-testid="comment-list">
           {thread.map((c) => (
             <li key={c.id}>
-              <CommentItem comment={c} viewer={viewer} onReply={canWrite && c.status === 'PUBLISHED' ? () => setReplyTo(c.id) : null} />
+              <CommentItem comment={c} onReply={canWrite && c.status === 'PUBLISHED' ? () => setReplyTo(c.id) : null} />
               {((c.replies?.length ?? 0) > 0 || replyTo === c.id) && (
                 <ul class="comment-replies" aria-label={`Replies to ${c.author.displayName}`}>
                   {(c.replies ?? []).map((r) => (
                     <li key={r.id}>
-                      <CommentItem comment={r} viewer={viewer} onReply={null} />
+                      <CommentItem comment={r} onReply={null} />
                     </li>
                   ))}
                   {replyTo === c.id && (
@@ -85,8 +85,8 @@ export function Comments({ postId, thread, viewer, open, onWritten, onSilenced }
 }
 
 /** CommentItem is one comment or reply: who, when, the text, and what the viewer may do. */
-function CommentItem({ comment: c, viewer, onReply }: { comment: Comment; viewer: Viewer; onReply: (() => void) | null }) {
-  const own = isOwn(c.author, viewer?.name ?? null);
+function CommentItem({ comment: c, onReply }: { comment: Comment; onReply: (() => void) | null }) {
+  const own = isOwn(c);
   const status = commentStatusText(c);
   return (
     <article class="comment" data-testid="comment" data-comment-id={c.id} data-status={c.status}>

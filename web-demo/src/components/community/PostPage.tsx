@@ -163,7 +163,7 @@ export function PostPage({ id }: { id: string }) {
     );
   }
   const { post, talk } = state;
-  const own = post.status !== 'PUBLISHED' || isOwn(post.author, viewer?.name ?? null);
+  const own = post.status !== 'PUBLISHED' || isOwn(post);
   const live = published ? combineStates([postLive.state, commentLive.state]) : postLive.state;
   const shown = { ...post, commentCount: threadSize(talk.thread), reactionCounts: talk.counts.reactionCounts };
   return (

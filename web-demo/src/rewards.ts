@@ -88,7 +88,12 @@ export function nextRelease(entries: LedgerEntry[]): Release | null {
   return first ? first[1] : null;
 }
 
-/** pendingText: "120 points pending: 46 available on 23 Dec 2026." or null with nothing pending. */
+/**
+ * pendingText: "120 points pending: 46 available on 23 Dec 2026." or null
+ * with nothing pending. A release of unknown size (points 0: the date from
+ * the server's nextAvailableAt, its entries beyond the ledger page shown)
+ * reads "the first available on …".
+ */
 export function pendingText(balance: Balance, release: Release | null, locale?: string): string | null {
   if (balance.pending <= 0) {
     return null;
@@ -97,7 +102,8 @@ export function pendingText(balance: Balance, release: Release | null, locale?: 
   if (!release) {
     return `${head}: they become available when their orders’ return windows close.`;
   }
-  const part = release.points >= balance.pending ? 'available' : `${pointsText(release.points, locale)} available`;
+  const part =
+    release.points >= balance.pending ? 'available' : release.points > 0 ? `${pointsText(release.points, locale)} available` : 'the first available';
   return `${head}: ${part} on ${formatDate(release.at, locale)}.`;
 }
 
@@ -184,18 +190,14 @@ export const emptyText = {
 
 /**
  * applyUpdate folds a live loyaltyUpdated event into the loyalty on
- * screen: the balance is the event's. It reports whether the rest (the
- * ledger, the tier's details) must be read again: always, since the event
- * carries only the balance and the tier's name, unless it changes nothing.
+ * screen: the event carries the whole standing as it is now, so it
+ * replaces it. It reports whether the ledger must be read again: when the
+ * balance moved (a new entry, or pending points released).
  */
 export function applyUpdate<L extends Loyalty>(l: L, u: LoyaltyUpdate): { loyalty: L; refetch: boolean } {
-  const sameBalance = l.balance.available === u.balance.available && l.balance.pending === u.balance.pending;
-  const sameTier = (l.tier?.name ?? null) === (u.tier?.name ?? null);
-  if (sameBalance && sameTier) {
-    return { loyalty: l, refetch: false };
-  }
-  const tier = sameTier ? l.tier : u.tier ? { name: u.tier.name, earnMultiplier: l.tier?.earnMultiplier ?? 1, benefits: [] } : null;
-  return { loyalty: { ...l, balance: { ...u.balance }, tier }, refetch: true };
+  const moved = l.balance.available !== u.balance.available || l.balance.pending !== u.balance.pending;
+  const { cursor: _cursor, ...standing } = u;
+  return { loyalty: { ...l, ...standing, balance: { ...u.balance } }, refetch: moved };
 }
 
 /** appendEntries adds a further ledger page, skipping lines already shown (a refetch may overlap). */

@@ -134,7 +134,6 @@ function CustomerLedger({ id }: { id: string }) {
               <th>What</th>
               <th>Points</th>
               <th>Status</th>
-              <th>By</th>
             </tr>
           </thead>
           <tbody>
@@ -146,7 +145,6 @@ function CustomerLedger({ id }: { id: string }) {
                   <td>{entryTitle(e)}</td>
                   <td>{signedPointsText(e.points)}</td>
                   <td>{st ? <StatusPill label={st} /> : e.status.toLowerCase()}</td>
-                  <td>{e.actor ?? ''}</td>
                 </tr>
               );
             })}

@@ -44,7 +44,9 @@ export interface Loyalty {
   tier: { name: string; earnMultiplier: number; benefits: string[] } | null;
   nextTier: { name: string; spendToReach: Money } | null;
   keepTier: { spendNeeded: Money; by: Time } | null;
-  qualifyingSpend: Money | null;
+  qualifyingSpend: Money;
+  /** When the earliest pending points become available; null with nothing pending. */
+  nextAvailableAt: Time | null;
 }
 
 export interface Page<T> {
@@ -87,10 +89,9 @@ export interface RedeemRewardData {
   redeemReward: { code: RewardCode; loyalty: { balance: Balance } };
 }
 
-export interface LoyaltyUpdate {
+/** LoyaltyUpdate is the standing as it is when sent (everything but the ledger). */
+export interface LoyaltyUpdate extends Loyalty {
   cursor: string;
-  balance: Balance;
-  tier: { name: string } | null;
 }
 
 export interface LoyaltyUpdatesData {
@@ -109,7 +110,7 @@ export interface AdminCustomersData {
 }
 
 export interface AdminLedgerData {
-  node: (AdminCustomer & { loyalty: Loyalty & { ledger: Page<LedgerEntry & { actor: string | null }> } }) | null;
+  node: (AdminCustomer & { loyalty: Loyalty & { ledger: Page<LedgerEntry> } }) | null;
 }
 
 export interface AdjustPointsData {

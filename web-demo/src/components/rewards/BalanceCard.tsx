@@ -7,7 +7,8 @@ import { keepTierText, nextRelease, nextTierText, pendingText, pointsText, tierP
  * progress bar to the next tier and what to spend by when to keep this one.
  */
 export function BalanceCard({ loyalty, entries }: { loyalty: Loyalty; entries: LedgerEntry[] }) {
-  const pending = pendingText(loyalty.balance, nextRelease(entries));
+  const release = nextRelease(entries) ?? (loyalty.nextAvailableAt ? { points: 0, at: loyalty.nextAvailableAt } : null);
+  const pending = pendingText(loyalty.balance, release);
   const progress = tierProgress(loyalty.qualifyingSpend, loyalty.nextTier);
   const keep = keepTierText(loyalty.keepTier, loyalty.tier);
   return (

@@ -234,6 +234,9 @@ func (a *App) Run(ctx context.Context) error {
 		if err := demo.SeedCommunity(ctx, a.DB, a.media, time.Now()); err != nil {
 			return fmt.Errorf("seeding the demo community: %w", err)
 		}
+		if err := demo.SeedLoyalty(ctx, a.DB, a.Orders, a.Tracking, a.Loyalty, time.Now()); err != nil {
+			return fmt.Errorf("seeding the demo loyalty history: %w", err)
+		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop

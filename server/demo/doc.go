@@ -37,6 +37,14 @@
 // the published ones comments (a few with replies) and reactions; Jonas's
 // question under Mina's V60 post waits in the queue too.
 //
+// SeedLoyalty adds the loyalty story (issue 12): a rewards catalogue, two
+// older orders of Mina's (AC-0987, AC-0994) delivered months ago, whose
+// points are available and whose spend puts her in the second of the
+// program's default tiers, one reward redeemed for a code and a staff
+// goodwill adjustment, all written by the loyalty program itself (its
+// order hook, Redeem, Adjust), so the ledger audits; AC-1000's points
+// are pending until its return window closes.
+//
 // SessionHandler is the development session the demo pages sign in with
 // without a pasted token; AdminSessionPath is where the admin SPA expects
 // an ADMIN one.

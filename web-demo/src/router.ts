@@ -6,6 +6,7 @@
 //   #/community/t/<slug>         one topic's feed
 //   #/community/posts/<id>       one post (the GraphQL id of the post)
 //   #/community/mine             the customer's own posts, in every state
+//   #/rewards                    "My rewards": points, tier, rewards, ledger, referrals
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
@@ -14,9 +15,13 @@ export type Route =
   | { name: 'product'; id: string }
   | { name: 'community'; topic: string | null }
   | { name: 'post'; id: string }
-  | { name: 'myPosts' };
+  | { name: 'myPosts' }
+  | { name: 'rewards' };
 
 export function parseRoute(hash: string): Route {
+  if (/^#\/rewards\/?(?:[?#]|$)/.test(hash)) {
+    return { name: 'rewards' };
+  }
   const c = /^#\/community(?:\/(t|posts|mine)(?:\/([^/?#]+))?)?\/?(?:[?#]|$)/.exec(hash);
   if (c) {
     try {
@@ -64,6 +69,8 @@ export function postHref(id: string): string {
 }
 
 export const myPostsHref = '#/community/mine';
+
+export const rewardsHref = '#/rewards';
 
 /** useRoute re-renders on every hash change. */
 export function useRoute(): Route {

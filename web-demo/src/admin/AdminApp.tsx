@@ -5,6 +5,8 @@ import { ErrorNotice, Spinner } from '../components/common';
 import { SignIn } from '../components/SignIn';
 import { session } from './api';
 import { Silenced } from './Author';
+import { LoyaltyLedger } from './LoyaltyLedger';
+import { HeldReferrals } from './LoyaltyReferrals';
 import { Decisions, PublishedPosts, Queue } from './Moderation';
 import { Replies } from './Replies';
 import { Topics } from './Topics';
@@ -19,6 +21,8 @@ const screens = [
   { id: 'words', name: 'Watched words', render: () => <WatchedWords /> },
   { id: 'replies', name: 'Awaiting reply', render: () => <Replies /> },
   { id: 'topics', name: 'Topics', render: () => <Topics /> },
+  { id: 'loyalty', name: 'Loyalty', render: () => <LoyaltyLedger /> },
+  { id: 'referrals', name: 'Held referrals', render: () => <HeldReferrals /> },
 ] as const;
 
 /** adminScreen reads the screen from the URL's hash; the queue by default. */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { session } from '../api/client';
 import { describeError } from '../api/errors';
 import type { SessionState } from '../api/session';
-import { communityHref, useRoute } from '../router';
+import { communityHref, rewardsHref, useRoute } from '../router';
 import { ErrorNotice, Spinner } from './common';
 import { Community } from './community/Community';
 import { MyPosts } from './community/MyPosts';
@@ -10,6 +10,7 @@ import { PostPage } from './community/PostPage';
 import { OrderDetail } from './OrderDetail';
 import { OrderList } from './OrderList';
 import { ProductReviews } from './ProductReviews';
+import { Rewards } from './rewards/Rewards';
 import { SignIn } from './SignIn';
 
 /** App signs the shopper in, then shows the screen the URL's hash names. */
@@ -42,6 +43,8 @@ export function App() {
     body = <PostPage key={route.id} id={route.id} />;
   } else if (route.name === 'myPosts') {
     body = <MyPosts />;
+  } else if (route.name === 'rewards') {
+    body = <Rewards />;
   } else {
     body = <OrderList />;
   }
@@ -58,6 +61,9 @@ export function App() {
           </a>
           <a href={communityHref()} data-testid="nav-community" class={route.name === 'community' || route.name === 'post' || route.name === 'myPosts' ? 'on' : ''}>
             Community
+          </a>
+          <a href={rewardsHref} data-testid="nav-rewards" class={route.name === 'rewards' ? 'on' : ''}>
+            Rewards
           </a>
         </nav>
         {state.status === 'signed-in' && (

@@ -2,8 +2,8 @@
 // shapes of their results. The documents are the issue 12 contract's
 // (viewer.loyalty, rewards, redeemReward, loyaltyUpdated, adjustPoints,
 // held referrals), in ../graphql/.
-import adminDocument from '../graphql/next/AdminLoyalty.graphql.next?raw';
-import rewardsDocument from '../graphql/next/Rewards.graphql.next?raw';
+import adminDocument from '../graphql/AdminLoyalty.graphql?raw';
+import rewardsDocument from '../graphql/Rewards.graphql?raw';
 import { operation as op } from './documents';
 import type { Money, Time } from './operations';
 

@@ -80,6 +80,16 @@ export function Rewards() {
   const setBalance = (balance: Balance) =>
     setState((s) => (s.status === 'done' ? { ...s, data: { ...s.data, viewer: { ...s.data.viewer, loyalty: { ...s.data.viewer.loyalty, balance } } } } : s));
 
+  /**
+   * onRedeemed shows the balance the redemption answered at once, and
+   * re-reads the ledger for its line: the live update that follows carries
+   * the same balance, so it would see nothing to re-read.
+   */
+  const onRedeemed = (balance: Balance) => {
+    setBalance(balance);
+    reread().catch(() => {});
+  };
+
   const onUpdate = (u: LoyaltyUpdate) => {
     let refetch = false;
     setState((s) => {
@@ -128,7 +138,7 @@ export function Rewards() {
       <LiveBanner state={feed.state} onRetry={feed.retry} />
       <BalanceCard loyalty={loyalty} entries={state.entries} />
       <h2 class="section-title">Rewards</h2>
-      <RewardList rewards={state.data.rewards.edges.map((e) => e.node)} balance={loyalty.balance} onRedeemed={setBalance} />
+      <RewardList rewards={state.data.rewards.edges.map((e) => e.node)} balance={loyalty.balance} onRedeemed={onRedeemed} />
       <h2 class="section-title">Points history</h2>
       <Ledger entries={state.entries} more={state.more} loadingMore={loadingMore} moreError={moreError} onMore={() => void loadMore()} />
       <h2 class="section-title">Invite friends</h2>

@@ -115,16 +115,7 @@ func (s *Service) now() time.Time { return s.cfg.Clock.Now().Round(0) }
 // customer returns the signed-in customer: posts are written by customers,
 // not staff.
 func customer(ctx context.Context) (*auth.Viewer, error) {
-	v, ok := auth.FromContext(ctx)
-	switch {
-	case !ok:
-		return nil, errs.Errorf(errs.Unauthenticated, "sign in to do this")
-	case !v.IsCustomer():
-		return nil, errs.Errorf(errs.Forbidden, "only customers write in the community; staff moderate")
-	case v.CustomerID == 0:
-		return nil, errs.Errorf(errs.Forbidden, "no customer has this token's email yet")
-	}
-	return v, nil
+	return auth.RequireCustomer(ctx, "only customers write in the community; staff moderate")
 }
 
 // author reads the writing customer in tx and refuses a silenced one,

@@ -26,16 +26,7 @@ const MaxReasonLen = 1000
 
 // customer returns the signed-in customer: points are a customer's.
 func customer(ctx context.Context) (*auth.Viewer, error) {
-	v, ok := auth.FromContext(ctx)
-	switch {
-	case !ok:
-		return nil, errs.Errorf(errs.Unauthenticated, "sign in to do this")
-	case !v.IsCustomer():
-		return nil, errs.Errorf(errs.Forbidden, "only customers redeem points")
-	case v.CustomerID == 0:
-		return nil, errs.Errorf(errs.Forbidden, "no customer has this token's email yet")
-	}
-	return v, nil
+	return auth.RequireCustomer(ctx, "only customers redeem points")
 }
 
 // actor names the staff member in ctx for the ledger.

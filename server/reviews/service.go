@@ -119,16 +119,7 @@ func (s *Service) now() time.Time { return s.cfg.Clock.Now().Round(0) }
 // customer returns the signed-in customer's id: reviews are written by
 // customers, not staff.
 func customer(ctx context.Context) (*auth.Viewer, error) {
-	v, ok := auth.FromContext(ctx)
-	switch {
-	case !ok:
-		return nil, errs.Errorf(errs.Unauthenticated, "sign in to do this")
-	case !v.IsCustomer():
-		return nil, errs.Errorf(errs.Forbidden, "only customers do this; staff reply, feature and moderate")
-	case v.CustomerID == 0:
-		return nil, errs.Errorf(errs.Forbidden, "no customer has this token's email yet")
-	}
-	return v, nil
+	return auth.RequireCustomer(ctx, "only customers do this; staff reply, feature and moderate")
 }
 
 // Write publishes or queues a new review (see InitialStatus). Errors:

@@ -305,6 +305,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldMaxAttempts:   {Type: field.TypeInt, Column: message.FieldMaxAttempts},
 			message.FieldLastAttemptAt: {Type: field.TypeTime, Column: message.FieldLastAttemptAt},
 			message.FieldLastError:     {Type: field.TypeString, Column: message.FieldLastError},
+			message.FieldDueAt:         {Type: field.TypeTime, Column: message.FieldDueAt},
 			message.FieldSentAt:        {Type: field.TypeTime, Column: message.FieldSentAt},
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
@@ -2981,6 +2982,11 @@ func (f *MessageFilter) WhereLastAttemptAt(p entql.TimeP) {
 // WhereLastError applies the entql string predicate on the last_error field.
 func (f *MessageFilter) WhereLastError(p entql.StringP) {
 	f.Where(p.Field(message.FieldLastError))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *MessageFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(message.FieldDueAt))
 }
 
 // WhereSentAt applies the entql time.Time predicate on the sent_at field.

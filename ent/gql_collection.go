@@ -729,6 +729,11 @@ func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, message.FieldLastError)
 				fieldSeen[message.FieldLastError] = struct{}{}
 			}
+		case "dueAt":
+			if _, ok := fieldSeen[message.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldDueAt)
+				fieldSeen[message.FieldDueAt] = struct{}{}
+			}
 		case "sentAt":
 			if _, ok := fieldSeen[message.FieldSentAt]; !ok {
 				selectedFields = append(selectedFields, message.FieldSentAt)

@@ -59,6 +59,8 @@ type Message struct {
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	// The last attempt's error; null after success.
 	LastError *string `json:"last_error,omitempty"`
+	// When a waiting QUEUED message may go (a journey's delay, quiet hours); null once its dispatch job is enqueued.
+	DueAt *time.Time `json:"due_at,omitempty"`
 	// When the message was handed over (SMTP accepted it, the notification was written).
 	SentAt *time.Time `json:"sent_at,omitempty"`
 	// What took it: "smtp", or "outbox" in development mode, where nothing leaves the machine.
@@ -115,7 +117,7 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case message.FieldKind, message.FieldChannel, message.FieldStatus, message.FieldSkipReason, message.FieldDedupeKey, message.FieldJourney, message.FieldRecipient, message.FieldSubject, message.FieldBodyHTML, message.FieldBodyText, message.FieldLastError, message.FieldTransport:
 			values[i] = new(sql.NullString)
-		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldLastAttemptAt, message.FieldSentAt:
+		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldLastAttemptAt, message.FieldDueAt, message.FieldSentAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -268,6 +270,13 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				_m.LastError = new(string)
 				*_m.LastError = value.String
 			}
+		case message.FieldDueAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field due_at", values[i])
+			} else if value.Valid {
+				_m.DueAt = new(time.Time)
+				*_m.DueAt = value.Time
+			}
 		case message.FieldSentAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field sent_at", values[i])
@@ -406,6 +415,11 @@ func (_m *Message) String() string {
 	if v := _m.LastError; v != nil {
 		builder.WriteString("last_error=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.DueAt; v != nil {
+		builder.WriteString("due_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
 	if v := _m.SentAt; v != nil {

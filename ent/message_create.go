@@ -264,6 +264,20 @@ func (_c *MessageCreate) SetNillableLastError(v *string) *MessageCreate {
 	return _c
 }
 
+// SetDueAt sets the "due_at" field.
+func (_c *MessageCreate) SetDueAt(v time.Time) *MessageCreate {
+	_c.mutation.SetDueAt(v)
+	return _c
+}
+
+// SetNillableDueAt sets the "due_at" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableDueAt(v *time.Time) *MessageCreate {
+	if v != nil {
+		_c.SetDueAt(*v)
+	}
+	return _c
+}
+
 // SetSentAt sets the "sent_at" field.
 func (_c *MessageCreate) SetSentAt(v time.Time) *MessageCreate {
 	_c.mutation.SetSentAt(v)
@@ -554,6 +568,10 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 		_spec.SetField(message.FieldLastError, field.TypeString, value)
 		_node.LastError = &value
 	}
+	if value, ok := _c.mutation.DueAt(); ok {
+		_spec.SetField(message.FieldDueAt, field.TypeTime, value)
+		_node.DueAt = &value
+	}
 	if value, ok := _c.mutation.SentAt(); ok {
 		_spec.SetField(message.FieldSentAt, field.TypeTime, value)
 		_node.SentAt = &value
@@ -813,6 +831,24 @@ func (u *MessageUpsert) UpdateLastError() *MessageUpsert {
 // ClearLastError clears the value of the "last_error" field.
 func (u *MessageUpsert) ClearLastError() *MessageUpsert {
 	u.SetNull(message.FieldLastError)
+	return u
+}
+
+// SetDueAt sets the "due_at" field.
+func (u *MessageUpsert) SetDueAt(v time.Time) *MessageUpsert {
+	u.Set(message.FieldDueAt, v)
+	return u
+}
+
+// UpdateDueAt sets the "due_at" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateDueAt() *MessageUpsert {
+	u.SetExcluded(message.FieldDueAt)
+	return u
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (u *MessageUpsert) ClearDueAt() *MessageUpsert {
+	u.SetNull(message.FieldDueAt)
 	return u
 }
 
@@ -1117,6 +1153,27 @@ func (u *MessageUpsertOne) UpdateLastError() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearLastError() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearLastError()
+	})
+}
+
+// SetDueAt sets the "due_at" field.
+func (u *MessageUpsertOne) SetDueAt(v time.Time) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDueAt(v)
+	})
+}
+
+// UpdateDueAt sets the "due_at" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateDueAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDueAt()
+	})
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (u *MessageUpsertOne) ClearDueAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearDueAt()
 	})
 }
 
@@ -1593,6 +1650,27 @@ func (u *MessageUpsertBulk) UpdateLastError() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearLastError() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearLastError()
+	})
+}
+
+// SetDueAt sets the "due_at" field.
+func (u *MessageUpsertBulk) SetDueAt(v time.Time) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetDueAt(v)
+	})
+}
+
+// UpdateDueAt sets the "due_at" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateDueAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateDueAt()
+	})
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (u *MessageUpsertBulk) ClearDueAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearDueAt()
 	})
 }
 

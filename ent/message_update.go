@@ -210,6 +210,26 @@ func (_u *MessageUpdate) ClearLastError() *MessageUpdate {
 	return _u
 }
 
+// SetDueAt sets the "due_at" field.
+func (_u *MessageUpdate) SetDueAt(v time.Time) *MessageUpdate {
+	_u.mutation.SetDueAt(v)
+	return _u
+}
+
+// SetNillableDueAt sets the "due_at" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableDueAt(v *time.Time) *MessageUpdate {
+	if v != nil {
+		_u.SetDueAt(*v)
+	}
+	return _u
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (_u *MessageUpdate) ClearDueAt() *MessageUpdate {
+	_u.mutation.ClearDueAt()
+	return _u
+}
+
 // SetSentAt sets the "sent_at" field.
 func (_u *MessageUpdate) SetSentAt(v time.Time) *MessageUpdate {
 	_u.mutation.SetSentAt(v)
@@ -403,6 +423,12 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastErrorCleared() {
 		_spec.ClearField(message.FieldLastError, field.TypeString)
+	}
+	if value, ok := _u.mutation.DueAt(); ok {
+		_spec.SetField(message.FieldDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.DueAtCleared() {
+		_spec.ClearField(message.FieldDueAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SentAt(); ok {
 		_spec.SetField(message.FieldSentAt, field.TypeTime, value)
@@ -615,6 +641,26 @@ func (_u *MessageUpdateOne) SetNillableLastError(v *string) *MessageUpdateOne {
 // ClearLastError clears the value of the "last_error" field.
 func (_u *MessageUpdateOne) ClearLastError() *MessageUpdateOne {
 	_u.mutation.ClearLastError()
+	return _u
+}
+
+// SetDueAt sets the "due_at" field.
+func (_u *MessageUpdateOne) SetDueAt(v time.Time) *MessageUpdateOne {
+	_u.mutation.SetDueAt(v)
+	return _u
+}
+
+// SetNillableDueAt sets the "due_at" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableDueAt(v *time.Time) *MessageUpdateOne {
+	if v != nil {
+		_u.SetDueAt(*v)
+	}
+	return _u
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (_u *MessageUpdateOne) ClearDueAt() *MessageUpdateOne {
+	_u.mutation.ClearDueAt()
 	return _u
 }
 
@@ -841,6 +887,12 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.LastErrorCleared() {
 		_spec.ClearField(message.FieldLastError, field.TypeString)
+	}
+	if value, ok := _u.mutation.DueAt(); ok {
+		_spec.SetField(message.FieldDueAt, field.TypeTime, value)
+	}
+	if _u.mutation.DueAtCleared() {
+		_spec.ClearField(message.FieldDueAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.SentAt(); ok {
 		_spec.SetField(message.FieldSentAt, field.TypeTime, value)

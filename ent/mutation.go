@@ -10648,6 +10648,7 @@ type MessageMutation struct {
 	addmax_attempts *int
 	last_attempt_at *time.Time
 	last_error      *string
+	due_at          *time.Time
 	sent_at         *time.Time
 	transport       *string
 	clearedFields   map[string]struct{}
@@ -11669,6 +11670,55 @@ func (m *MessageMutation) ResetLastError() {
 	delete(m.clearedFields, message.FieldLastError)
 }
 
+// SetDueAt sets the "due_at" field.
+func (m *MessageMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *MessageMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (m *MessageMutation) ClearDueAt() {
+	m.due_at = nil
+	m.clearedFields[message.FieldDueAt] = struct{}{}
+}
+
+// DueAtCleared returns if the "due_at" field was cleared in this mutation.
+func (m *MessageMutation) DueAtCleared() bool {
+	_, ok := m.clearedFields[message.FieldDueAt]
+	return ok
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *MessageMutation) ResetDueAt() {
+	m.due_at = nil
+	delete(m.clearedFields, message.FieldDueAt)
+}
+
 // SetSentAt sets the "sent_at" field.
 func (m *MessageMutation) SetSentAt(t time.Time) {
 	m.sent_at = &t
@@ -11855,7 +11905,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -11916,6 +11966,9 @@ func (m *MessageMutation) Fields() []string {
 	if m.last_error != nil {
 		fields = append(fields, message.FieldLastError)
 	}
+	if m.due_at != nil {
+		fields = append(fields, message.FieldDueAt)
+	}
 	if m.sent_at != nil {
 		fields = append(fields, message.FieldSentAt)
 	}
@@ -11970,6 +12023,8 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.LastAttemptAt()
 	case message.FieldLastError:
 		return m.LastError()
+	case message.FieldDueAt:
+		return m.DueAt()
 	case message.FieldSentAt:
 		return m.SentAt()
 	case message.FieldTransport:
@@ -12023,6 +12078,8 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldLastAttemptAt(ctx)
 	case message.FieldLastError:
 		return m.OldLastError(ctx)
+	case message.FieldDueAt:
+		return m.OldDueAt(ctx)
 	case message.FieldSentAt:
 		return m.OldSentAt(ctx)
 	case message.FieldTransport:
@@ -12176,6 +12233,13 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastError(v)
 		return nil
+	case message.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
 	case message.FieldSentAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -12289,6 +12353,9 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldLastError) {
 		fields = append(fields, message.FieldLastError)
 	}
+	if m.FieldCleared(message.FieldDueAt) {
+		fields = append(fields, message.FieldDueAt)
+	}
 	if m.FieldCleared(message.FieldSentAt) {
 		fields = append(fields, message.FieldSentAt)
 	}
@@ -12338,6 +12405,9 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldLastError:
 		m.ClearLastError()
+		return nil
+	case message.FieldDueAt:
+		m.ClearDueAt()
 		return nil
 	case message.FieldSentAt:
 		m.ClearSentAt()
@@ -12412,6 +12482,9 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldLastError:
 		m.ResetLastError()
+		return nil
+	case message.FieldDueAt:
+		m.ResetDueAt()
 		return nil
 	case message.FieldSentAt:
 		m.ResetSentAt()

@@ -326,6 +326,7 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		Customer      func(childComplexity int) int
 		DedupeKey     func(childComplexity int) int
+		DueAt         func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Journey       func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -2031,6 +2032,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.DedupeKey(childComplexity), true
+	case "Message.dueAt":
+		if e.ComplexityRoot.Message.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.DueAt(childComplexity), true
 	case "Message.id":
 		if e.ComplexityRoot.Message.ID == nil {
 			break
@@ -6714,6 +6721,10 @@ type Message implements Node {
   The last attempt's error; null after success.
   """
   lastError: String
+  """
+  When a waiting QUEUED message may go (a journey's delay, quiet hours); null once its dispatch job is enqueued.
+  """
+  dueAt: Time
   """
   When the message was handed over (SMTP accepted it, the notification was written).
   """
@@ -12779,6 +12790,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_lastAttemptAt(ctx, field)
 	case "lastError":
 		return ec.fieldContext_Message_lastError(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Message_dueAt(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_Message_sentAt(ctx, field)
 	case "transport":
@@ -19647,6 +19660,29 @@ func (ec *executionContext) _Message_lastError(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Message_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Message_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Message_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
@@ -43222,6 +43258,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "lastError":
 			out.Values[i] = ec._Message_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Message_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -58,6 +58,8 @@ const (
 	FieldLastAttemptAt = "last_attempt_at"
 	// FieldLastError holds the string denoting the last_error field in the database.
 	FieldLastError = "last_error"
+	// FieldDueAt holds the string denoting the due_at field in the database.
+	FieldDueAt = "due_at"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
 	// FieldTransport holds the string denoting the transport field in the database.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldMaxAttempts,
 	FieldLastAttemptAt,
 	FieldLastError,
+	FieldDueAt,
 	FieldSentAt,
 	FieldTransport,
 }
@@ -350,6 +353,11 @@ func ByLastAttemptAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastError orders the results by the last_error field.
 func ByLastError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastError, opts...).ToFunc()
+}
+
+// ByDueAt orders the results by the due_at field.
+func ByDueAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDueAt, opts...).ToFunc()
 }
 
 // BySentAt orders the results by the sent_at field.

@@ -485,6 +485,7 @@ var (
 		{Name: "max_attempts", Type: field.TypeInt},
 		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "transport", Type: field.TypeString, Nullable: true, Size: 32},
 		{Name: "customer_id", Type: field.TypeInt, Nullable: true},
@@ -498,13 +499,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_customers_customer",
-				Columns:    []*schema.Column{MessagesColumns[21]},
+				Columns:    []*schema.Column{MessagesColumns[22]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "messages_orders_order",
-				Columns:    []*schema.Column{MessagesColumns[22]},
+				Columns:    []*schema.Column{MessagesColumns[23]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -518,12 +519,12 @@ var (
 			{
 				Name:    "message_customer_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[21], MessagesColumns[1]},
+				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[1]},
 			},
 			{
 				Name:    "message_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[22]},
+				Columns: []*schema.Column{MessagesColumns[23]},
 			},
 			{
 				Name:    "message_status_created_at",
@@ -539,6 +540,11 @@ var (
 				Name:    "message_campaign_id",
 				Unique:  false,
 				Columns: []*schema.Column{MessagesColumns[9]},
+			},
+			{
+				Name:    "message_status_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[5], MessagesColumns[19]},
 			},
 		},
 	}

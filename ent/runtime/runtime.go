@@ -565,7 +565,7 @@ func init() {
 	// message.MaxAttemptsValidator is a validator for the "max_attempts" field. It is called by the builders before save.
 	message.MaxAttemptsValidator = messageDescMaxAttempts.Validators[0].(func(int) error)
 	// messageDescTransport is the schema descriptor for transport field.
-	messageDescTransport := messageFields[19].Descriptor()
+	messageDescTransport := messageFields[20].Descriptor()
 	// message.TransportValidator is a validator for the "transport" field. It is called by the builders before save.
 	message.TransportValidator = messageDescTransport.Validators[0].(func(string) error)
 	messagetemplateMixin := schema.MessageTemplate{}.Mixin()

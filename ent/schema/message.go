@@ -78,6 +78,9 @@ func (Message) Fields() []ent.Field {
 			Comment("When the last attempt started.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.Text("last_error").Optional().Nillable().
 			Comment("The last attempt's error; null after success.").Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.Time("due_at").Optional().Nillable().
+			Comment("When a waiting QUEUED message may go (a journey's delay, quiet hours); null once its dispatch job is enqueued.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Time("sent_at").Optional().Nillable().
 			Comment("When the message was handed over (SMTP accepted it, the notification was written)."),
 		field.String("transport").Optional().Nillable().MaxLen(32).
@@ -106,6 +109,8 @@ func (Message) Indexes() []ent.Index {
 		index.Fields("status", "created_at"),
 		index.Fields("kind", "created_at"),
 		index.Fields("campaign_id"),
+		// The due sweep: waiting messages whose time has come.
+		index.Fields("status", "due_at"),
 	}
 }
 

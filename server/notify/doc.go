@@ -91,6 +91,29 @@
 // full round, and a new job is enqueued in the same transaction. Only DEAD messages can be retried, so a retry
 // never races a message that is still being tried.
 //
+// # Kinds, checks and gates
+//
+// Each kind registers itself from its journey's file (registerKind in an
+// init function): its variables, a sample of them for template
+// validation, and optionally a check, run before the first attempt in the
+// dispatcher's transaction, that skips a message no longer wanted (the
+// review was written already; the order has an open exception). Then the
+// gates (addGate: consent, quiet hours, the weekly cap, the gap between
+// two messages of a journey) decide in order: send, skip with a reason
+// (SKIPPED, the reason kept for staff), or wait until a later time. So
+// adding a journey or a rule never edits the dispatcher.
+//
+// # Waiting: due times
+//
+// A message can wait: Queue with DueAt (a review request N days after
+// delivery), or a gate's wait (quiet hours). A waiting message is QUEUED
+// with due_at set and has no dispatch job; the "notify.due" sweeper of
+// the job system enqueues the job of each message whose due_at has
+// passed and clears due_at in the same transaction (only where it was
+// still set, so two sweeps enqueue one job). Its kind's check and the
+// gates run when it is dispatched, so what happened in between (a review
+// written, a return opened) is seen.
+//
 // # Email
 //
 // Mail goes through github.com/wneessen/go-mail (v0.8.1, see STACK.md) to

@@ -60,6 +60,23 @@ func (s *Service) dispatch(ctx context.Context, id int) error {
 		case message.StatusSENT, message.StatusSKIPPED, message.StatusDEAD:
 			return nil // done already: a duplicate or late job
 		}
+		if cur.DueAt != nil {
+			return nil // waiting: the due sweep enqueues it when its time comes
+		}
+		if cur.Attempts == 0 {
+			// Before the first attempt: is it still wanted, and now?
+			v, err := s.decide(ctx, tx, cur)
+			if err != nil {
+				return err
+			}
+			if v.skip != "" {
+				return tx.Message.UpdateOne(cur).SetStatus(message.StatusSKIPPED).
+					SetSkipReason(truncate(v.skip, 500)).SetUpdatedAt(s.now()).Exec(ctx)
+			}
+			if v.wait.After(s.now()) {
+				return tx.Message.UpdateOne(cur).SetDueAt(v.wait).SetUpdatedAt(s.now()).Exec(ctx)
+			}
+		}
 		up := tx.Message.UpdateOne(cur).AddAttempts(1).SetLastAttemptAt(s.now()).SetUpdatedAt(s.now())
 		if cur.Subject == nil {
 			r, rerr := s.render(ctx, tx.Client(), cur)
@@ -167,15 +184,11 @@ func (s *Service) template(ctx context.Context, c *ent.Client, kind message.Kind
 
 // vars reads m's variables.
 func (s *Service) vars(ctx context.Context, c *ent.Client, m *ent.Message) (any, error) {
-	switch m.Kind {
-	case message.KindORDER_CONFIRMATION:
-		if m.OrderID == nil {
-			return nil, fmt.Errorf("an order confirmation without an order")
-		}
-		return s.orderConfirmation(ctx, c, *m.OrderID)
-	default:
+	spec, ok := kinds[m.Kind]
+	if !ok {
 		return nil, fmt.Errorf("%s messages are not built yet", m.Kind)
 	}
+	return spec.vars(ctx, s, c, m)
 }
 
 // truncate cuts s to at most n bytes.

@@ -123,6 +123,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 		s.mailer = m
 	}
 	jobs.AddWorker(j, &sendWorker{s: s})
+	j.AddSweeper("notify.due", s.sweepDue)
 	s.Register(d.Client)
 	return s, nil
 }
@@ -166,6 +167,10 @@ type Msg struct {
 	// Skip, when set, records the message as SKIPPED with this reason and
 	// sends nothing (the staff list shows why a customer got nothing).
 	Skip string
+	// DueAt, when after now, makes the message wait until then (a
+	// journey's delay): the due sweep enqueues it when its time comes,
+	// and its kind's check decides then whether it is still wanted.
+	DueAt time.Time
 }
 
 // Queue writes msg in tx (the transaction db.WithTx passed with ctx) and
@@ -184,8 +189,12 @@ func (s *Service) Queue(ctx context.Context, tx *ent.Tx, msg Msg) (id int, queue
 	if msg.Journey != "" {
 		create.SetJourney(msg.Journey)
 	}
-	if msg.Skip != "" {
+	waits := msg.DueAt.After(s.now())
+	switch {
+	case msg.Skip != "":
 		create.SetStatus(message.StatusSKIPPED).SetSkipReason(msg.Skip)
+	case waits:
+		create.SetDueAt(msg.DueAt)
 	}
 	id, err = create.OnConflictColumns(message.FieldDedupeKey).DoNothing().ID(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -196,7 +205,7 @@ func (s *Service) Queue(ctx context.Context, tx *ent.Tx, msg Msg) (id int, queue
 	if err != nil {
 		return 0, false, fmt.Errorf("notify: queueing %s: %w", msg.DedupeKey, err)
 	}
-	if msg.Skip != "" {
+	if msg.Skip != "" || waits {
 		return id, true, nil
 	}
 	if _, err := s.jobs.Enqueue(ctx, tx, SendArgs{MessageID: id}, s.sendOpts()); err != nil {

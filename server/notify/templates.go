@@ -95,7 +95,7 @@ func (c *compiled) execute(vars any) (Rendered, error) {
 // an unknown variable anywhere is found now rather than when the messages
 // go out. Errors are INVALID_INPUT naming the part (subject, text, html).
 func Validate(kind message.Kind, channel message.Channel, t Template) error {
-	sample, ok := samples[kind]
+	spec, ok := kinds[kind]
 	if !ok {
 		return errs.Invalid("kind", "%s messages are not sent yet, so they have no template", kind)
 	}
@@ -106,7 +106,7 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.execute(sample)
+	r, err := c.execute(spec.sample)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 
 // DefaultTemplate is the shipped template of kind on channel.
 func DefaultTemplate(kind message.Kind, channel message.Channel) (Template, error) {
-	if _, ok := samples[kind]; !ok || channel != message.ChannelEMAIL {
+	if _, ok := kinds[kind]; !ok || channel != message.ChannelEMAIL {
 		return Template{}, errs.Errorf(errs.NotFound, "no default template for %s on %s", kind, channel)
 	}
 	base := "templates/" + strings.ToLower(string(kind))

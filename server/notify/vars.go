@@ -60,19 +60,27 @@ type Item struct {
 	UnitPrice, LineTotal string
 }
 
-// samples are every sendable kind's sample variables: Validate renders a
-// template against them, so every field is set and every list has an
-// entry (each branch and loop body runs).
-var samples = map[message.Kind]any{
-	message.KindORDER_CONFIRMATION: OrderConfirmation{
-		StoreName: "Sample Store", FirstName: "Mina", OrderNumber: "AC-1001", PlacedOn: "2 March 2026",
-		Items: []Item{{Name: "Ceramic mug <blue>", ImageURL: "https://shop.example.com/mug.jpg", Quantity: 2,
-			UnitPrice: "12.50 EUR", LineTotal: "25.00 EUR"}},
-		Subtotal: "25.00 EUR", Shipping: "4.90 EUR", Tax: "4.75 EUR", Discount: "2.00 EUR", Total: "32.65 EUR",
-		ExpectedDelivery: "6 March 2026", DeliveryMethod: "Standard delivery",
-		TrackingURL: "https://shop.example.com/orders/AC-1001", ReturnPolicy: "Return within 30 days for a full refund.",
-		ReturnWindowDays: 30, ReturnAddress: "Sample Store Returns, 1 Dock Road, 10115 Berlin, DE",
-	},
+func init() {
+	registerKind(message.KindORDER_CONFIRMATION, kindSpec{sample: orderConfirmationSample,
+		vars: func(ctx context.Context, s *Service, c *ent.Client, m *ent.Message) (any, error) {
+			if m.OrderID == nil {
+				return nil, fmt.Errorf("an order confirmation without an order")
+			}
+			return s.orderConfirmation(ctx, c, *m.OrderID)
+		}})
+}
+
+// orderConfirmationSample is ORDER_CONFIRMATION's sample: every field set
+// and every list filled (each branch and loop body runs when a template
+// is validated).
+var orderConfirmationSample = OrderConfirmation{
+	StoreName: "Sample Store", FirstName: "Mina", OrderNumber: "AC-1001", PlacedOn: "2 March 2026",
+	Items: []Item{{Name: "Ceramic mug <blue>", ImageURL: "https://shop.example.com/mug.jpg", Quantity: 2,
+		UnitPrice: "12.50 EUR", LineTotal: "25.00 EUR"}},
+	Subtotal: "25.00 EUR", Shipping: "4.90 EUR", Tax: "4.75 EUR", Discount: "2.00 EUR", Total: "32.65 EUR",
+	ExpectedDelivery: "6 March 2026", DeliveryMethod: "Standard delivery",
+	TrackingURL: "https://shop.example.com/orders/AC-1001", ReturnPolicy: "Return within 30 days for a full refund.",
+	ReturnWindowDays: 30, ReturnAddress: "Sample Store Returns, 1 Dock Road, 10115 Berlin, DE",
 }
 
 // dateLayout is how dates read in messages.

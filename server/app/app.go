@@ -199,6 +199,7 @@ func (a *App) Run(ctx context.Context) error {
 	rc.Base = a.URL
 	a.Referrals = loyalty.NewReferrals(a.Loyalty, rc)
 	a.Orders.UseReferrals(a.Referrals)
+	a.Orders.UseRewardCodes(a.Loyalty)
 	a.Jobs.AddSweeper("referrals", a.referralSweep)
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,

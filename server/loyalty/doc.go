@@ -104,6 +104,16 @@
 // 100 concurrent uses exactly one wins. Staff refund an unused code (a
 // REFUNDED entry gives the points back; the code is void).
 //
+// An imported order can carry the codes its checkout took
+// (ImportOrderInput.rewardCodes): UseCodesWithOrder marks each used for
+// that order in the import's transaction, through the same guarded
+// update. A code the program refuses (unknown, expired, refunded, used
+// for another order) fails the whole import rather than importing the
+// order and reporting the code: the store must not ship an order with a
+// discount it was not entitled to without hearing of it, and a refused
+// import is retried after a fix, whereas a silently imported one is not.
+// The same order re-imported with its codes is a no-op (used_order_id).
+//
 // # Referrals
 //
 // Each account gets a referral code on first use (8 symbols of the code

@@ -68,7 +68,9 @@ func TestImportOrderRewardCodes(t *testing.T) {
 				t.Fatalf("code %s after the import: %+v", c, rc)
 			}
 		}
-		var look struct{ RewardCode struct{ Status, UsedOrderRef string } }
+		var look struct {
+			RewardCode struct{ Status, UsedOrderRef string }
+		}
 		s.GQL(t, integ, lookUpQuery, map[string]any{"code": codes[0]}).MustOK(t, &look)
 		if look.RewardCode.Status != "USED" || look.RewardCode.UsedOrderRef != "ext-IC1" {
 			t.Fatalf("look-up after the import: %+v", look)

@@ -11926,7 +11926,9 @@ extend type Mutation {
   first order (the store can also pass the code with that order:
   ImportOrderInput.referralCode). Errors, nothing written: INVALID_INPUT
   for a malformed code, NOT_FOUND for an unknown one, OWN_REFERRAL_CODE,
-  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER.
+  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER; THROTTLED (with
+  extensions.retryAfter) past a few claims in a row, so codes cannot be
+  guessed by trying them.
   """
   claimReferral("The referral code." input: ClaimReferralInput!): ClaimReferralPayload!
   """

@@ -70,6 +70,15 @@
 //     each kind's code paths.
 //   - Orders are hooked the same way, at the order row's status update
 //     (orders.Refresh is the one writer of it).
+//   - An order that leaves DELIVERED (tracking makes DELIVERED terminal,
+//     so a re-import that adds lines or cancels it) gives back what is
+//     still pending of its earning at once: one PENDING reversal keyed
+//     "undeliver:<entry>", released with the earning as a net zero. Its
+//     next delivery earns anew ("order:42:earn:2", the lines, tier and
+//     return window of then), and its returns take their share of that
+//     ("return:7:earn:<entry>"). Points already AVAILABLE stand: what
+//     changes an order after its window closed is for staff
+//     (OrderUndelivered).
 //
 // # Time: the sweep
 //

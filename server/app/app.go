@@ -238,6 +238,9 @@ func (a *App) Run(ctx context.Context) error {
 		if err := demo.SeedLoyalty(ctx, a.DB, a.Orders, a.Tracking, a.Loyalty, time.Now()); err != nil {
 			return fmt.Errorf("seeding the demo loyalty history: %w", err)
 		}
+		if err := demo.SeedReferrals(ctx, a.DB, a.Orders, a.Tracking, a.Referrals, time.Now()); err != nil {
+			return fmt.Errorf("seeding the demo referrals: %w", err)
+		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop

@@ -214,6 +214,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}
+	a.Referrals.Notify(a.Notify)
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}

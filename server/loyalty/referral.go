@@ -79,7 +79,22 @@ type Referrals struct {
 	s          *Service
 	cfg        ReferralConfig
 	claimLimit *ratelimit.Limiter
+	notifier   ReferralNotifier
 }
+
+// ReferralNotifier is told of each completed referral, in the
+// completion's transaction (ent.TxFromContext(ctx)): the outbox
+// (notify.Service) queues the thanks there, so a completion that rolls
+// back thanks no one. An interface set at assembly (Notify), so that the
+// program does not import the outbox, which reads the program's rows.
+type ReferralNotifier interface {
+	// ReferralCompleted runs after both rewards are posted; its error
+	// rolls the completion back.
+	ReferralCompleted(ctx context.Context, ref *ent.Referral) error
+}
+
+// Notify makes completions tell n. Call it before serving.
+func (r *Referrals) Notify(n ReferralNotifier) { r.notifier = n }
 
 // NewReferrals returns the referral program of s, and registers its hooks
 // on s's client (see registerReferralHooks).
@@ -327,6 +342,9 @@ func (r *Referrals) pay(ctx context.Context, c *ent.Client, ref *ent.Referral, n
 			set: func(cr *ent.LoyaltyEntryCreate) { cr.SetReferralID(ref.ID).SetReason(side.because) }}); err != nil {
 			return err
 		}
+	}
+	if r.notifier != nil {
+		return r.notifier.ReferralCompleted(ctx, ref)
 	}
 	return nil
 }

@@ -11781,6 +11781,14 @@ input ImportOrderInput {
   Re-importing the order with the same code changes nothing.
   """
   referralCode: String
+  """
+  Reward codes (loyalty's checkout codes) the customer used on this order: each is
+  marked used for it in the import's transaction. An unknown, expired, refunded or
+  already-used code fails the whole import (NOT_FOUND, CONFLICT, INVALID_INPUT for a
+  malformed one, on field rewardCodes[i]) and nothing is written; at most 10.
+  Re-importing the order with the same codes changes nothing.
+  """
+  rewardCodes: [String!]
 }
 
 """The result of importOrder."""
@@ -11918,7 +11926,9 @@ extend type Mutation {
   first order (the store can also pass the code with that order:
   ImportOrderInput.referralCode). Errors, nothing written: INVALID_INPUT
   for a malformed code, NOT_FOUND for an unknown one, OWN_REFERRAL_CODE,
-  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER.
+  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER; THROTTLED (with
+  extensions.retryAfter) past a few claims in a row, so codes cannot be
+  guessed by trying them.
   """
   claimReferral("The referral code." input: ClaimReferralInput!): ClaimReferralPayload!
   """
@@ -33840,7 +33850,7 @@ func (ec *executionContext) unmarshalInputImportOrderInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalId", "number", "placedAt", "currencyCode", "customer", "items", "shippingCost", "tax", "discount", "total", "shippingAddress", "paymentMethod", "canceledAt", "returnPolicy", "returnWindowDays", "referralCode"}
+	fieldsInOrder := [...]string{"externalId", "number", "placedAt", "currencyCode", "customer", "items", "shippingCost", "tax", "discount", "total", "shippingAddress", "paymentMethod", "canceledAt", "returnPolicy", "returnWindowDays", "referralCode", "rewardCodes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33959,6 +33969,13 @@ func (ec *executionContext) unmarshalInputImportOrderInput(ctx context.Context, 
 				return it, err
 			}
 			it.ReferralCode = data
+		case "rewardCodes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardCodes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RewardCodes = data
 		}
 	}
 	return it, nil

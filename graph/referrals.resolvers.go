@@ -11,18 +11,13 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/schema/types"
-	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/loyalty"
 )
 
 // Referral is the resolver for the referral field.
 func (r *customerResolver) Referral(ctx context.Context, obj *ent.Customer) (*loyalty.Program, error) {
-	if !isViewer(ctx, obj.ID) {
-		return nil, nil
-	}
-	return r.Referrals.Program(ctx, obj.ID)
+	return r.Referrals.ViewerProgram(ctx, obj.ID)
 }
 
 // ClaimReferral is the resolver for the claimReferral field.
@@ -44,11 +39,11 @@ func (r *mutationResolver) CancelReferral(ctx context.Context, input loyalty.Dec
 
 // Referrals is the resolver for the referrals field.
 func (r *queryResolver) Referrals(ctx context.Context, status *types.ReferralStatus, referrerID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReferralConnection, error) {
-	if err := auth.RequireStaff(ctx); err != nil {
+	q, err := r.Resolver.Referrals.List(ctx, status, referrerID)
+	if err != nil {
 		return nil, err
 	}
-	return r.Client.Referral.Query().Where(referralFilter(status, referrerID)...).
-		Paginate(ctx, after, first, before, last, ent.WithReferralOrder(newestReferralsFirst))
+	return q.Paginate(ctx, after, first, before, last, ent.WithReferralOrder(loyalty.NewestReferralsFirst))
 }
 
 // FriendDisplayName is the resolver for the friendDisplayName field.
@@ -58,56 +53,37 @@ func (r *referralResolver) FriendDisplayName(ctx context.Context, obj *ent.Refer
 
 // HoldReason is the resolver for the holdReason field.
 func (r *referralResolver) HoldReason(ctx context.Context, obj *ent.Referral) (*string, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.HoldReason, nil
+	return loyalty.StaffOnly(ctx, obj.HoldReason), nil
 }
 
 // DecisionReason is the resolver for the decisionReason field.
 func (r *referralResolver) DecisionReason(ctx context.Context, obj *ent.Referral) (*string, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.DecisionReason, nil
+	return loyalty.StaffOnly(ctx, obj.DecisionReason), nil
 }
 
 // DecidedBy is the resolver for the decidedBy field.
 func (r *referralResolver) DecidedBy(ctx context.Context, obj *ent.Referral) (*string, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.DecidedBy, nil
+	return loyalty.StaffOnly(ctx, obj.DecidedBy), nil
 }
 
 // DecidedAt is the resolver for the decidedAt field.
 func (r *referralResolver) DecidedAt(ctx context.Context, obj *ent.Referral) (*time.Time, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.DecidedAt, nil
+	return loyalty.StaffOnly(ctx, obj.DecidedAt), nil
 }
 
 // Referrer is the resolver for the referrer field.
 func (r *referralResolver) Referrer(ctx context.Context, obj *ent.Referral) (*ent.Customer, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.QueryReferrer().Only(ctx)
+	return r.Referrals.Referrer(ctx, obj)
 }
 
 // Friend is the resolver for the friend field.
 func (r *referralResolver) Friend(ctx context.Context, obj *ent.Referral) (*ent.Customer, error) {
-	if !isStaff(ctx) {
-		return nil, nil
-	}
-	return obj.QueryFriend().Only(ctx)
+	return r.Referrals.Friend(ctx, obj)
 }
 
 // Referrals is the resolver for the referrals field.
 func (r *referralProgramResolver) Referrals(ctx context.Context, obj *loyalty.Program, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReferralConnection, error) {
-	return r.Client.Referral.Query().Where(referral.ReferrerID(obj.CustomerID)).
-		Paginate(ctx, after, first, before, last, ent.WithReferralOrder(newestReferralsFirst))
+	return r.Resolver.Referrals.Of(obj).Paginate(ctx, after, first, before, last, ent.WithReferralOrder(loyalty.NewestReferralsFirst))
 }
 
 // ReferralProgram returns ReferralProgramResolver implementation.

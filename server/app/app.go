@@ -199,6 +199,7 @@ func (a *App) Run(ctx context.Context) error {
 	rc.Base = a.URL
 	a.Referrals = loyalty.NewReferrals(a.Loyalty, rc)
 	a.Orders.UseReferrals(a.Referrals)
+	a.Orders.UseRewardCodes(a.Loyalty)
 	a.Jobs.AddSweeper("referrals", a.referralSweep)
 	a.queue = moderation.NewQueueFeed(a.Live, a.DB.Client, a.moderation)
 	a.reviews = reviews.NewService(a.DB, a.broker, a.moderation, reviews.Config{Media: a.media,
@@ -213,6 +214,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}
+	a.Referrals.Notify(a.Notify)
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}
@@ -236,6 +238,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		if err := demo.SeedLoyalty(ctx, a.DB, a.Orders, a.Tracking, a.Loyalty, time.Now()); err != nil {
 			return fmt.Errorf("seeding the demo loyalty history: %w", err)
+		}
+		if err := demo.SeedReferrals(ctx, a.DB, a.Orders, a.Tracking, a.Referrals, time.Now()); err != nil {
+			return fmt.Errorf("seeding the demo referrals: %w", err)
 		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))

@@ -135,7 +135,6 @@ func SeedLoyalty(ctx context.Context, d *db.DB, ord *orders.Service, trk *tracki
 		Reason: "Sorry your espresso is late: 100 points on us."}); err != nil {
 		return fmt.Errorf("demo: goodwill adjustment: %w", err)
 	}
-	// Referrals (one complete, one pending) join the story when the
-	// referral service lands (issue 12, helper "referrals").
+	// Referrals (one complete, one pending): SeedReferrals.
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/ent/referral"
 	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/demo"
@@ -130,6 +131,61 @@ func TestSeedLoyalty(t *testing.T) {
 		}
 		if !rw.Active || rw.PointsCost > bal.Available {
 			t.Errorf("%s costs %d, available %d: the demo must be able to redeem it", rw.Name, rw.PointsCost, bal.Available)
+		}
+	})
+}
+
+// TestSeedReferrals: the demo customer has one COMPLETE referral (paid to
+// both sides once, the friend's first order delivered and kept) and one
+// PENDING (the friend's first order in transit); the referrer reads each
+// by the friend's display name; every ledger audits; seeding again writes
+// nothing.
+func TestSeedReferrals(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		loy, err := loyalty.NewService(e.db, loyalty.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := loyalty.NewReferrals(loy, loyalty.ReferralConfig{})
+		e.ord.UseReferrals(refs)
+		now := time.Now().UTC().Truncate(time.Second)
+		e.mustSeed(t, now)
+		if err := demo.SeedLoyalty(context.Background(), e.db, e.ord, e.trk, loy, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedReferrals(context.Background(), e.db, e.ord, e.trk, refs, now); err != nil {
+			t.Fatalf("SeedReferrals: %v", err)
+		}
+		before := e.writes.Load()
+		if err := demo.SeedReferrals(context.Background(), e.db, e.ord, e.trk, refs, now); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.writes.Load() - before; n != 0 {
+			t.Errorf("seeding again wrote %d statements, want none", n)
+		}
+		mina := customerNamed(t, e, demo.DemoCustomerEmail)
+		rs, err := e.db.Referral.Query().Where(referral.ReferrerID(mina.ID)).WithFirstOrder().Order(referral.ByID()).All(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 2 || rs[0].Status != types.ReferralComplete || rs[1].Status != types.ReferralPending ||
+			rs[0].Edges.FirstOrder == nil || rs[0].Edges.FirstOrder.Number != demo.ReferredKeptOrder ||
+			rs[1].Edges.FirstOrder == nil || rs[1].Edges.FirstOrder.Number != demo.ReferredPendingOrder {
+			t.Fatalf("Mina's referrals: %+v", rs)
+		}
+		if name, err := refs.FriendDisplayName(context.Background(), rs[0]); err != nil || name != "Ana L." {
+			t.Errorf("the friend's display name: %q %v", name, err)
+		}
+		for _, c := range []int{mina.ID, rs[0].FriendID, rs[1].FriendID} {
+			if _, err := loy.Audit(context.Background(), c); err != nil {
+				t.Error(err)
+			}
+		}
+		paid := func(customerID int) int {
+			return e.db.LoyaltyEntry.Query().Where(loyaltyentry.CustomerID(customerID), loyaltyentry.KindEQ(types.EntryReferral)).CountX(sys)
+		}
+		if paid(mina.ID) != 1 || paid(rs[0].FriendID) != 1 || paid(rs[1].FriendID) != 0 {
+			t.Errorf("REFERRAL entries: Mina %d, Ana %d, Tomás %d; want 1, 1, 0", paid(mina.ID), paid(rs[0].FriendID), paid(rs[1].FriendID))
 		}
 	})
 }

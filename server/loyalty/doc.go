@@ -70,6 +70,15 @@
 //     each kind's code paths.
 //   - Orders are hooked the same way, at the order row's status update
 //     (orders.Refresh is the one writer of it).
+//   - An order that leaves DELIVERED (tracking makes DELIVERED terminal,
+//     so a re-import that adds lines or cancels it) gives back what is
+//     still pending of its earning at once: one PENDING reversal keyed
+//     "undeliver:<entry>", released with the earning as a net zero. Its
+//     next delivery earns anew ("order:42:earn:2", the lines, tier and
+//     return window of then), and its returns take their share of that
+//     ("return:7:earn:<entry>"). Points already AVAILABLE stand: what
+//     changes an order after its window closed is for staff
+//     (OrderUndelivered).
 //
 // # Time: the sweep
 //
@@ -103,6 +112,16 @@
 // (WHERE used_at IS NULL AND refunded_at IS NULL AND expires_at > now): of
 // 100 concurrent uses exactly one wins. Staff refund an unused code (a
 // REFUNDED entry gives the points back; the code is void).
+//
+// An imported order can carry the codes its checkout took
+// (ImportOrderInput.rewardCodes): UseCodesWithOrder marks each used for
+// that order in the import's transaction, through the same guarded
+// update. A code the program refuses (unknown, expired, refunded, used
+// for another order) fails the whole import rather than importing the
+// order and reporting the code: the store must not ship an order with a
+// discount it was not entitled to without hearing of it, and a refused
+// import is retried after a fix, whereas a silently imported one is not.
+// The same order re-imported with its codes is a no-op (used_order_id).
 //
 // # Referrals
 //

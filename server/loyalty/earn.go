@@ -3,6 +3,7 @@ package loyalty
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aftercart/aftercart/ent"
@@ -20,7 +21,8 @@ import (
 // covered without each calling loyalty:
 //
 //   - an order's status update (orders.Refresh is its one writer): an
-//     order that becomes DELIVERED earns its pending points;
+//     order that becomes DELIVERED earns its pending points, one that
+//     leaves DELIVERED gives back what is still pending (OrderUndelivered);
 //   - a moderation decision (moderation.Record is its one writer; every
 //     status change of every kind writes one in its transaction): content
 //     that becomes PUBLISHED earns, content taken down is reversed.
@@ -31,13 +33,26 @@ import (
 func (s *Service) Register(c *ent.Client) {
 	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
+			// Read before the update: afterwards the old value is gone.
+			leaving := false
+			if st, ok := m.Status(); ok && st != types.OrderDelivered {
+				old, err := m.OldStatus(ctx)
+				if err != nil {
+					return nil, err
+				}
+				leaving = old == types.OrderDelivered
+			}
 			v, err := next.Mutate(ctx, m)
 			if err != nil {
 				return v, err
 			}
+			id, _ := m.ID()
 			if st, ok := m.Status(); ok && st == types.OrderDelivered {
-				id, _ := m.ID()
 				if err := s.OrderDelivered(systemCtx(ctx), m.Client(), id); err != nil {
+					return nil, err
+				}
+			} else if leaving {
+				if err := s.OrderUndelivered(systemCtx(ctx), m.Client(), id); err != nil {
 					return nil, err
 				}
 			}
@@ -88,8 +103,59 @@ func orderLines(ctx context.Context, c *ent.Client, o *ent.Order) ([]*ent.OrderI
 	return items, lines, nil
 }
 
-// orderEarnKey is the idempotency key of an order's earned points.
+// orderEarnKey is the idempotency key of an order's earned points: of
+// its first delivery ("order:42:earn"), and of the n-th when it left
+// DELIVERED and came back ("order:42:earn:2").
 func orderEarnKey(orderID int) string { return fmt.Sprintf("order:%d:earn", orderID) }
+
+func nthEarnKey(orderID, n int) string {
+	if n <= 1 {
+		return orderEarnKey(orderID)
+	}
+	return fmt.Sprintf("%s:%d", orderEarnKey(orderID), n)
+}
+
+// undeliverKey is the idempotency key of the reversal that voids an earn
+// entry when its order leaves DELIVERED.
+func undeliverKey(earnID int) string { return fmt.Sprintf("undeliver:%d", earnID) }
+
+// returnKey is the idempotency key of a return's reversal of an earn
+// entry: "return:7" against the order's first earning (as ever), and with
+// the entry's id against a later one, so a return recorded before a
+// re-delivery takes its share of the new earning too.
+func returnKey(returnID int, earned *ent.LoyaltyEntry) string {
+	if earned.IdempotencyKey == orderEarnKey(*earned.OrderID) {
+		return fmt.Sprintf("return:%d", returnID)
+	}
+	return fmt.Sprintf("return:%d:earn:%d", returnID, earned.ID)
+}
+
+// earning is an order's earn entries: the latest (nil before the first
+// delivery), how many there are, and whether the latest was voided by
+// the order leaving DELIVERED.
+type earning struct {
+	latest *ent.LoyaltyEntry
+	count  int
+	voided bool
+}
+
+// active is the earn entry returns take from; nil when there is none.
+func (e earning) active() *ent.LoyaltyEntry {
+	if e.voided {
+		return nil
+	}
+	return e.latest
+}
+
+func earningOf(ctx context.Context, c *ent.Client, orderID int) (earning, error) {
+	q := c.LoyaltyEntry.Query().Where(loyaltyentry.OrderID(orderID), loyaltyentry.KindEQ(types.EntryOrder))
+	es, err := q.Order(ent.Desc(loyaltyentry.FieldID)).All(ctx)
+	if err != nil || len(es) == 0 {
+		return earning{}, err
+	}
+	voided, err := posted(ctx, c, undeliverKey(es[0].ID))
+	return earning{latest: es[0], count: len(es), voided: voided}, err
+}
 
 // OrderDelivered credits a delivered order's points, PENDING until its
 // return window ends (AVAILABLE at once when it already has), at the
@@ -108,9 +174,11 @@ func (s *Service) OrderDelivered(ctx context.Context, c *ent.Client, orderID int
 	if err != nil {
 		return err
 	}
-	if ok, err := posted(ctx, c, orderEarnKey(o.ID)); err != nil || ok {
-		return err
+	earned, err := earningOf(ctx, c, o.ID)
+	if err != nil || earned.active() != nil {
+		return err // earned already (a replay)
 	}
+	key := nthEarnKey(o.ID, earned.count+1)
 	_, lines, err := orderLines(ctx, c, o)
 	if err != nil {
 		return err
@@ -133,7 +201,7 @@ func (s *Service) OrderDelivered(ctx context.Context, c *ent.Client, orderID int
 	if o.ReturnWindowEndsAt != nil && o.ReturnWindowEndsAt.After(now) {
 		status, at = types.EntryPending, o.ReturnWindowEndsAt
 	}
-	if _, err := s.post(ctx, c, o.CustomerID, entry{kind: types.EntryOrder, points: points, status: status, key: orderEarnKey(o.ID),
+	if _, err := s.post(ctx, c, o.CustomerID, entry{kind: types.EntryOrder, points: points, status: status, key: key,
 		set: func(cr *ent.LoyaltyEntryCreate) {
 			cr.SetOrderID(o.ID).SetNillableAvailableAt(at).SetReason(fmt.Sprintf("order %s delivered", o.Number))
 		}}); err != nil {
@@ -152,19 +220,21 @@ func (s *Service) OrderDelivered(ctx context.Context, c *ent.Client, orderID int
 	return s.retier(ctx, c, o.CustomerID, s.now())
 }
 
-// reverseReturn takes back a return's share of its order's earned points,
-// once (the return's key). A share of pending points is a PENDING reversal
+// reverseReturn takes back a return's share of its order's earned points
+// (the active earn entry), once per earning (returnKey). A share of pending points is a PENDING reversal
 // released with them; a share of available points is REVERSED at once,
 // limited to what is available (the reason says what could not be
 // recovered). Nothing happens before the order has earned.
 func (s *Service) reverseReturn(ctx context.Context, c *ent.Client, o *ent.Order, r *ent.ItemReturn) error {
-	key := fmt.Sprintf("return:%d", r.ID)
-	earned, err := c.LoyaltyEntry.Query().Where(loyaltyentry.IdempotencyKey(orderEarnKey(o.ID))).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil
-	} else if err != nil {
+	e, err := earningOf(ctx, c, o.ID)
+	if err != nil {
 		return err
 	}
+	earned := e.active()
+	if earned == nil {
+		return nil // not delivered (any more): OrderDelivered applies it
+	}
+	key := returnKey(r.ID, earned)
 	acct, err := s.lockAccount(ctx, c, o.CustomerID)
 	if err != nil {
 		return err
@@ -217,6 +287,56 @@ func (s *Service) reverseReturn(ctx context.Context, c *ent.Client, o *ent.Order
 			cr.SetOrderID(o.ID).SetReversesID(earned.ID).SetItemReturnID(r.ID).SetNillableAvailableAt(at).SetReason(reason).SetNillableActor(r.Actor)
 		}})
 	return err
+}
+
+// OrderUndelivered applies an order leaving DELIVERED (a re-import added
+// lines, or canceled it) to its points. The rule: points still PENDING are
+// not earned yet, so the order gives them back: one PENDING reversal of
+// the earn entry's net pending points (what its returns left), with the
+// entry's available_at, so the pending balance drops at once and both are
+// released together as a net zero. The earning is void; when the order is
+// DELIVERED again it earns anew (the next key, a new return window, the
+// lines and tier of then), and returns take their share of that. Points
+// already AVAILABLE stand: the return window closed on a delivery, and
+// what changes an order that late is for staff (adjustPoints). Then the
+// customer is re-tiered. Replays change nothing (the reversal's key).
+func (s *Service) OrderUndelivered(ctx context.Context, c *ent.Client, orderID int) error {
+	o, err := c.Order.Get(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	if o.Status == types.OrderDelivered {
+		return nil
+	}
+	if _, err := s.lockAccount(ctx, c, o.CustomerID); err != nil {
+		return err
+	}
+	e, err := earningOf(ctx, c, o.ID)
+	if err != nil {
+		return err
+	}
+	earned := e.active()
+	if earned == nil || earned.Status != types.EntryPending {
+		return nil
+	}
+	revs, err := c.LoyaltyEntry.Query().Where(loyaltyentry.ReversesID(earned.ID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	net := earned.Points
+	for _, r := range revs {
+		net += r.Points
+	}
+	if net > 0 {
+		if _, err := s.post(ctx, c, o.CustomerID, entry{kind: types.EntryReversed, points: -net, status: types.EntryPending, key: undeliverKey(earned.ID),
+			set: func(cr *ent.LoyaltyEntryCreate) {
+				cr.SetOrderID(o.ID).SetReversesID(earned.ID).SetNillableAvailableAt(earned.AvailableAt).
+					SetReason(fmt.Sprintf("order %s is no longer delivered (%s)", o.Number, strings.ToLower(string(o.Status))))
+			}}); err != nil {
+			return err
+		}
+	}
+	return s.retier(ctx, c, o.CustomerID, s.now())
 }
 
 // ContentDecided applies a moderation decision to the author's points: a

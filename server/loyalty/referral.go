@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/moderation"
+	"github.com/aftercart/aftercart/server/ratelimit"
 )
 
 // The referral program's error codes, beside the house's (a malformed
@@ -43,6 +45,11 @@ const (
 	DefaultSharePath = "/demo/?ref={code}"
 )
 
+// DefaultClaimRate is ReferralConfig.ClaimRate's default: five claims,
+// then one every ten minutes (a customer mistyping a code a few times is
+// never stopped; a script trying codes is).
+var DefaultClaimRate = ratelimit.Rate{Burst: 5, Every: 10 * time.Minute}
+
 // ReferralConfig is the store's referral settings.
 type ReferralConfig struct {
 	// ShareURL is the share link's template: "{code}" is replaced by the
@@ -59,15 +66,35 @@ type ReferralConfig struct {
 	// days before further ones are held for staff (DefaultWeeklyCap when
 	// zero; negative: no cap).
 	WeeklyCap int
+	// ClaimRate bounds each customer's claimReferral calls, successful or
+	// not (DefaultClaimRate when zero): a claim is a guess at someone's
+	// code, and one customer needs one.
+	ClaimRate ratelimit.Rate
 }
 
 // Referrals is the referral program on top of the ledger: codes, claims,
 // completion by the sweep, the fraud holds and staff decisions. It is
 // safe for concurrent use.
 type Referrals struct {
-	s   *Service
-	cfg ReferralConfig
+	s          *Service
+	cfg        ReferralConfig
+	claimLimit *ratelimit.Limiter
+	notifier   ReferralNotifier
 }
+
+// ReferralNotifier is told of each completed referral, in the
+// completion's transaction (ent.TxFromContext(ctx)): the outbox
+// (notify.Service) queues the thanks there, so a completion that rolls
+// back thanks no one. An interface set at assembly (Notify), so that the
+// program does not import the outbox, which reads the program's rows.
+type ReferralNotifier interface {
+	// ReferralCompleted runs after both rewards are posted; its error
+	// rolls the completion back.
+	ReferralCompleted(ctx context.Context, ref *ent.Referral) error
+}
+
+// Notify makes completions tell n. Call it before serving.
+func (r *Referrals) Notify(n ReferralNotifier) { r.notifier = n }
 
 // NewReferrals returns the referral program of s, and registers its hooks
 // on s's client (see registerReferralHooks).
@@ -81,7 +108,10 @@ func NewReferrals(s *Service, cfg ReferralConfig) *Referrals {
 	if cfg.WeeklyCap == 0 {
 		cfg.WeeklyCap = DefaultWeeklyCap
 	}
-	r := &Referrals{s: s, cfg: cfg}
+	if !cfg.ClaimRate.Valid() {
+		cfg.ClaimRate = DefaultClaimRate
+	}
+	r := &Referrals{s: s, cfg: cfg, claimLimit: ratelimit.New("referral claims", cfg.ClaimRate, s.cfg.Clock)}
 	r.registerHooks(s.db.Client)
 	return r
 }
@@ -187,10 +217,14 @@ type Claimed struct {
 // their first order. Errors, nothing written: INVALID_INPUT for a
 // malformed code, NOT_FOUND for an unknown one, OWN_REFERRAL_CODE,
 // ALREADY_REFERRED for a second claim, REFERRAL_AFTER_FIRST_ORDER once
-// the customer has an order.
+// the customer has an order; THROTTLED past the customer's claim rate
+// (ReferralConfig.ClaimRate), before anything is read.
 func (r *Referrals) Claim(ctx context.Context, code string) (*Claimed, error) {
 	v, err := friendCustomer(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.claimLimit.Allow(strconv.Itoa(v.CustomerID)); err != nil {
 		return nil, err
 	}
 	var out *Claimed
@@ -308,6 +342,9 @@ func (r *Referrals) pay(ctx context.Context, c *ent.Client, ref *ent.Referral, n
 			set: func(cr *ent.LoyaltyEntryCreate) { cr.SetReferralID(ref.ID).SetReason(side.because) }}); err != nil {
 			return err
 		}
+	}
+	if r.notifier != nil {
+		return r.notifier.ReferralCompleted(ctx, ref)
 	}
 	return nil
 }

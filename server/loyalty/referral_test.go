@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/loyalty"
+	"github.com/aftercart/aftercart/server/ratelimit"
 )
 
 // The referral program through the API, on SQLite and Postgres.
@@ -118,7 +119,8 @@ func TestReferralCodeAndClaims(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL, func(c *app.Config) {
 			c.Referrals.ShareURL = "https://shop.example.com/join?src=app"
-			c.MaxInFlight = -1 // the concurrent claims below all run
+			c.MaxInFlight = -1                                                             // the concurrent claims below all run
+			c.Referrals.ClaimRate = ratelimit.Rate{Burst: 10_000, Every: time.Millisecond} // not about the limit
 		})
 		s.buy(t, "mina@example.com", "Okafor", "RF1", minaHome, nil, "").MustOK(t, nil)
 		s.buy(t, "leo@example.com", "Brandt", "RF2", zoeHome, nil, "").MustOK(t, nil)
@@ -353,4 +355,35 @@ func TestReferralReturnedOrCanceled(t *testing.T) {
 			t.Fatalf("%d referral entries", n)
 		}
 	})
+}
+
+// TestClaimReferralRateLimit: past the customer's claim burst,
+// claimReferral is THROTTLED with a retry hint before anything is read or
+// written, whether the earlier claims failed or not; another customer is
+// not affected; time restores it.
+func TestClaimReferralRateLimit(t *testing.T) {
+	s := mustServer(t, "", func(c *app.Config) { c.Referrals.ClaimRate = ratelimit.Rate{Burst: 2, Every: time.Minute} })
+	s.buy(t, "mina@example.com", "Okafor", "RL1", minaHome, nil, "").MustOK(t, nil)
+	code, _, _ := s.program(t, s.Token(t, auth.RoleCustomer, "mina@example.com"))
+	ana, zoe := s.newCustomer(t, "ana@example.com", "Ana", "Lind"), s.newCustomer(t, "zoe@example.com", "Zoe", "Park")
+	unknown := strings.Repeat("Z", loyalty.ReferralCodeLen)
+	if unknown == code {
+		unknown = strings.Repeat("Y", loyalty.ReferralCodeLen)
+	}
+	s.GQL(t, ana, claimMutation, map[string]any{"code": unknown}).MustCode(t, "NOT_FOUND")
+	s.GQL(t, ana, claimMutation, map[string]any{"code": "!!"}).MustCode(t, "INVALID_INPUT")
+	res := s.GQL(t, ana, claimMutation, map[string]any{"code": code})
+	res.MustCode(t, "THROTTLED")
+	if ra, ok := res.Errors[0].Extensions["retryAfter"].(float64); !ok || ra <= 0 || ra > 60 {
+		t.Fatalf("retryAfter %v: %s", res.Errors[0].Extensions["retryAfter"], res.Raw)
+	}
+	if n := s.DB.Referral.Query().CountX(system()); n != 0 {
+		t.Fatalf("%d referrals after a throttled claim", n)
+	}
+	s.GQL(t, zoe, claimMutation, map[string]any{"code": code}).MustOK(t, nil) // her own bucket
+	s.clock.Advance(time.Minute)
+	s.GQL(t, ana, claimMutation, map[string]any{"code": code}).MustOK(t, nil)
+	if n := s.DB.Referral.Query().CountX(system()); n != 2 {
+		t.Fatalf("%d referrals, want Zoe's and Ana's", n)
+	}
 }

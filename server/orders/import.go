@@ -27,6 +27,7 @@ const (
 	MaxItems            = 500
 	MaxQuantity         = 100_000
 	MaxReturnWindowDays = 365
+	MaxRewardCodes      = 10
 )
 
 // Policy is the store's default return policy, applied to imports that do
@@ -44,6 +45,9 @@ type Service struct {
 	policy Policy
 	// referrals takes the referral code an order carries (UseReferrals).
 	referrals ReferralClaimer
+	// rewardCodes marks the reward codes an order carries used
+	// (UseRewardCodes).
+	rewardCodes RewardCodeUser
 }
 
 // NewService returns a Service that writes through d and applies policy to
@@ -71,6 +75,9 @@ type ImportInput struct {
 	// ReferralCode is the code the friend used with their first order
 	// (see UseReferrals).
 	ReferralCode *string `json:"referralCode,omitempty"`
+	// RewardCodes are loyalty reward codes the order used (see
+	// UseRewardCodes).
+	RewardCodes []string `json:"rewardCodes,omitempty"`
 }
 
 // CustomerInput identifies the customer of an imported order.
@@ -235,6 +242,9 @@ func (s *Service) validate(in ImportInput) (*normalized, error) {
 		}
 		n.windowDays = *in.ReturnWindowDays
 	}
+	if len(in.RewardCodes) > MaxRewardCodes {
+		return nil, errs.Invalid("rewardCodes", "at most %d reward codes per order", MaxRewardCodes)
+	}
 	n.in = in
 	return n, nil
 }
@@ -261,7 +271,10 @@ func (s *Service) Import(ctx context.Context, in ImportInput) (*ImportResult, er
 		if res, err = s.importTx(ctx, tx, n); err != nil {
 			return err
 		}
-		return s.claimReferral(ctx, tx, res.Order, n.in.ReferralCode)
+		if err := s.claimReferral(ctx, tx, res.Order, n.in.ReferralCode); err != nil {
+			return err
+		}
+		return s.useRewardCodes(ctx, tx, res.Order, n.in.RewardCodes)
 	})
 	if err != nil {
 		return nil, err

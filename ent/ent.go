@@ -17,6 +17,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -111,6 +112,7 @@ func checkColumn(t, c string) error {
 			customer.Table:              customer.ValidColumn,
 			flag.Table:                  flag.ValidColumn,
 			itemreturn.Table:            itemreturn.ValidColumn,
+			journeysetting.Table:        journeysetting.ValidColumn,
 			loyaltyaccount.Table:        loyaltyaccount.ValidColumn,
 			loyaltychange.Table:         loyaltychange.ValidColumn,
 			loyaltyentry.Table:          loyaltyentry.ValidColumn,

@@ -8,6 +8,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -47,7 +48,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 34)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 35)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
@@ -161,6 +162,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   journeysetting.Table,
+			Columns: journeysetting.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: journeysetting.FieldID,
+			},
+		},
+		Type: "JourneySetting",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			journeysetting.FieldCreatedAt:           {Type: field.TypeTime, Column: journeysetting.FieldCreatedAt},
+			journeysetting.FieldUpdatedAt:           {Type: field.TypeTime, Column: journeysetting.FieldUpdatedAt},
+			journeysetting.FieldJourney:             {Type: field.TypeString, Column: journeysetting.FieldJourney},
+			journeysetting.FieldEnabled:             {Type: field.TypeBool, Column: journeysetting.FieldEnabled},
+			journeysetting.FieldDelayDays:           {Type: field.TypeInt, Column: journeysetting.FieldDelayDays},
+			journeysetting.FieldReminderDays:        {Type: field.TypeInt, Column: journeysetting.FieldReminderDays},
+			journeysetting.FieldCategoryDelays:      {Type: field.TypeJSON, Column: journeysetting.FieldCategoryDelays},
+			journeysetting.FieldDelayThresholdHours: {Type: field.TypeInt, Column: journeysetting.FieldDelayThresholdHours},
+			journeysetting.FieldStallHours:          {Type: field.TypeInt, Column: journeysetting.FieldStallHours},
+			journeysetting.FieldMinGapMinutes:       {Type: field.TypeInt, Column: journeysetting.FieldMinGapMinutes},
+			journeysetting.FieldUpdatedBy:           {Type: field.TypeString, Column: journeysetting.FieldUpdatedBy},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyaccount.Table,
 			Columns: loyaltyaccount.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -182,7 +207,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyaccount.FieldReferralCode:         {Type: field.TypeString, Column: loyaltyaccount.FieldReferralCode},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltychange.Table,
 			Columns: loyaltychange.Columns,
@@ -197,7 +222,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltychange.FieldCreatedAt:  {Type: field.TypeTime, Column: loyaltychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyentry.Table,
 			Columns: loyaltyentry.Columns,
@@ -227,7 +252,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyentry.FieldActor:          {Type: field.TypeString, Column: loyaltyentry.FieldActor},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltytier.Table,
 			Columns: loyaltytier.Columns,
@@ -246,7 +271,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltytier.FieldBenefits:          {Type: field.TypeJSON, Column: loyaltytier.FieldBenefits},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
@@ -274,7 +299,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -310,7 +335,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   messagetemplate.Table,
 			Columns: messagetemplate.Columns,
@@ -331,7 +356,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			messagetemplate.FieldUpdatedBy: {Type: field.TypeString, Column: messagetemplate.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -354,7 +379,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:     {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -371,7 +396,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -404,7 +429,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -425,7 +450,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -457,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postchange.Table,
 			Columns: postchange.Columns,
@@ -474,7 +499,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postproduct.Table,
 			Columns: postproduct.Columns,
@@ -493,7 +518,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -514,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reaction.Table,
 			Columns: reaction.Columns,
@@ -531,7 +556,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -556,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldDecidedAt:      {Type: field.TypeTime, Column: referral.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -589,7 +614,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -608,7 +633,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -625,7 +650,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -641,7 +666,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reward.Table,
 			Columns: reward.Columns,
@@ -663,7 +688,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reward.FieldActive:        {Type: field.TypeBool, Column: reward.FieldActive},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rewardcode.Table,
 			Columns: rewardcode.Columns,
@@ -690,7 +715,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rewardcode.FieldRefundedAt:   {Type: field.TypeTime, Column: rewardcode.FieldRefundedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -716,7 +741,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -733,7 +758,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -749,7 +774,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -768,7 +793,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -789,7 +814,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -2199,6 +2224,101 @@ func (f *ItemReturnFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *JourneySettingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the JourneySettingQuery builder.
+func (_q *JourneySettingQuery) Filter() *JourneySettingFilter {
+	return &JourneySettingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *JourneySettingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the JourneySettingMutation builder.
+func (m *JourneySettingMutation) Filter() *JourneySettingFilter {
+	return &JourneySettingFilter{config: m.config, predicateAdder: m}
+}
+
+// JourneySettingFilter provides a generic filtering capability at runtime for JourneySettingQuery.
+type JourneySettingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *JourneySettingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *JourneySettingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *JourneySettingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(journeysetting.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *JourneySettingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(journeysetting.FieldUpdatedAt))
+}
+
+// WhereJourney applies the entql string predicate on the journey field.
+func (f *JourneySettingFilter) WhereJourney(p entql.StringP) {
+	f.Where(p.Field(journeysetting.FieldJourney))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *JourneySettingFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(journeysetting.FieldEnabled))
+}
+
+// WhereDelayDays applies the entql int predicate on the delay_days field.
+func (f *JourneySettingFilter) WhereDelayDays(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldDelayDays))
+}
+
+// WhereReminderDays applies the entql int predicate on the reminder_days field.
+func (f *JourneySettingFilter) WhereReminderDays(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldReminderDays))
+}
+
+// WhereCategoryDelays applies the entql json.RawMessage predicate on the category_delays field.
+func (f *JourneySettingFilter) WhereCategoryDelays(p entql.BytesP) {
+	f.Where(p.Field(journeysetting.FieldCategoryDelays))
+}
+
+// WhereDelayThresholdHours applies the entql int predicate on the delay_threshold_hours field.
+func (f *JourneySettingFilter) WhereDelayThresholdHours(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldDelayThresholdHours))
+}
+
+// WhereStallHours applies the entql int predicate on the stall_hours field.
+func (f *JourneySettingFilter) WhereStallHours(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldStallHours))
+}
+
+// WhereMinGapMinutes applies the entql int predicate on the min_gap_minutes field.
+func (f *JourneySettingFilter) WhereMinGapMinutes(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldMinGapMinutes))
+}
+
+// WhereUpdatedBy applies the entql string predicate on the updated_by field.
+func (f *JourneySettingFilter) WhereUpdatedBy(p entql.StringP) {
+	f.Where(p.Field(journeysetting.FieldUpdatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LoyaltyAccountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2227,7 +2347,7 @@ type LoyaltyAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2345,7 +2465,7 @@ type LoyaltyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2395,7 +2515,7 @@ type LoyaltyEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +2766,7 @@ type LoyaltyTierFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyTierFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2716,7 +2836,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2873,7 +2993,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3056,7 +3176,7 @@ type MessageTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3136,7 +3256,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3226,7 +3346,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3286,7 +3406,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3468,7 +3588,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3590,7 +3710,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3809,7 +3929,7 @@ type PostChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3869,7 +3989,7 @@ type PostProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3981,7 +4101,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4089,7 +4209,7 @@ type ReactionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReactionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4177,7 +4297,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4319,7 +4439,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4557,7 +4677,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4641,7 +4761,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4729,7 +4849,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4798,7 +4918,7 @@ type RewardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4883,7 +5003,7 @@ type RewardCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5035,7 +5155,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5182,7 +5302,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5284,7 +5404,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5367,7 +5487,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5451,7 +5571,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5545,7 +5665,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

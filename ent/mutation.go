@@ -16,6 +16,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -63,6 +64,7 @@ const (
 	TypeCustomer              = "Customer"
 	TypeFlag                  = "Flag"
 	TypeItemReturn            = "ItemReturn"
+	TypeJourneySetting        = "JourneySetting"
 	TypeLoyaltyAccount        = "LoyaltyAccount"
 	TypeLoyaltyChange         = "LoyaltyChange"
 	TypeLoyaltyEntry          = "LoyaltyEntry"
@@ -5006,6 +5008,1200 @@ func (m *ItemReturnMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ItemReturn edge %s", name)
+}
+
+// JourneySettingMutation represents an operation that mutates the JourneySetting nodes in the graph.
+type JourneySettingMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	journey                  *string
+	enabled                  *bool
+	delay_days               *int
+	adddelay_days            *int
+	reminder_days            *int
+	addreminder_days         *int
+	category_delays          *map[string]int
+	delay_threshold_hours    *int
+	adddelay_threshold_hours *int
+	stall_hours              *int
+	addstall_hours           *int
+	min_gap_minutes          *int
+	addmin_gap_minutes       *int
+	updated_by               *string
+	clearedFields            map[string]struct{}
+	done                     bool
+	oldValue                 func(context.Context) (*JourneySetting, error)
+	predicates               []predicate.JourneySetting
+}
+
+var _ ent.Mutation = (*JourneySettingMutation)(nil)
+
+// journeysettingOption allows management of the mutation configuration using functional options.
+type journeysettingOption func(*JourneySettingMutation)
+
+// newJourneySettingMutation creates new mutation for the JourneySetting entity.
+func newJourneySettingMutation(c config, op Op, opts ...journeysettingOption) *JourneySettingMutation {
+	m := &JourneySettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJourneySetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJourneySettingID sets the ID field of the mutation.
+func withJourneySettingID(id int) journeysettingOption {
+	return func(m *JourneySettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *JourneySetting
+		)
+		m.oldValue = func(ctx context.Context) (*JourneySetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().JourneySetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJourneySetting sets the old JourneySetting of the mutation.
+func withJourneySetting(node *JourneySetting) journeysettingOption {
+	return func(m *JourneySettingMutation) {
+		m.oldValue = func(context.Context) (*JourneySetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JourneySettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JourneySettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JourneySettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JourneySettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().JourneySetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *JourneySettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *JourneySettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *JourneySettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *JourneySettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *JourneySettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *JourneySettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetJourney sets the "journey" field.
+func (m *JourneySettingMutation) SetJourney(s string) {
+	m.journey = &s
+}
+
+// Journey returns the value of the "journey" field in the mutation.
+func (m *JourneySettingMutation) Journey() (r string, exists bool) {
+	v := m.journey
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJourney returns the old "journey" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldJourney(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJourney is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJourney requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJourney: %w", err)
+	}
+	return oldValue.Journey, nil
+}
+
+// ResetJourney resets all changes to the "journey" field.
+func (m *JourneySettingMutation) ResetJourney() {
+	m.journey = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *JourneySettingMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *JourneySettingMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldEnabled(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ClearEnabled clears the value of the "enabled" field.
+func (m *JourneySettingMutation) ClearEnabled() {
+	m.enabled = nil
+	m.clearedFields[journeysetting.FieldEnabled] = struct{}{}
+}
+
+// EnabledCleared returns if the "enabled" field was cleared in this mutation.
+func (m *JourneySettingMutation) EnabledCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldEnabled]
+	return ok
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *JourneySettingMutation) ResetEnabled() {
+	m.enabled = nil
+	delete(m.clearedFields, journeysetting.FieldEnabled)
+}
+
+// SetDelayDays sets the "delay_days" field.
+func (m *JourneySettingMutation) SetDelayDays(i int) {
+	m.delay_days = &i
+	m.adddelay_days = nil
+}
+
+// DelayDays returns the value of the "delay_days" field in the mutation.
+func (m *JourneySettingMutation) DelayDays() (r int, exists bool) {
+	v := m.delay_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDelayDays returns the old "delay_days" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldDelayDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDelayDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDelayDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDelayDays: %w", err)
+	}
+	return oldValue.DelayDays, nil
+}
+
+// AddDelayDays adds i to the "delay_days" field.
+func (m *JourneySettingMutation) AddDelayDays(i int) {
+	if m.adddelay_days != nil {
+		*m.adddelay_days += i
+	} else {
+		m.adddelay_days = &i
+	}
+}
+
+// AddedDelayDays returns the value that was added to the "delay_days" field in this mutation.
+func (m *JourneySettingMutation) AddedDelayDays() (r int, exists bool) {
+	v := m.adddelay_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDelayDays clears the value of the "delay_days" field.
+func (m *JourneySettingMutation) ClearDelayDays() {
+	m.delay_days = nil
+	m.adddelay_days = nil
+	m.clearedFields[journeysetting.FieldDelayDays] = struct{}{}
+}
+
+// DelayDaysCleared returns if the "delay_days" field was cleared in this mutation.
+func (m *JourneySettingMutation) DelayDaysCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldDelayDays]
+	return ok
+}
+
+// ResetDelayDays resets all changes to the "delay_days" field.
+func (m *JourneySettingMutation) ResetDelayDays() {
+	m.delay_days = nil
+	m.adddelay_days = nil
+	delete(m.clearedFields, journeysetting.FieldDelayDays)
+}
+
+// SetReminderDays sets the "reminder_days" field.
+func (m *JourneySettingMutation) SetReminderDays(i int) {
+	m.reminder_days = &i
+	m.addreminder_days = nil
+}
+
+// ReminderDays returns the value of the "reminder_days" field in the mutation.
+func (m *JourneySettingMutation) ReminderDays() (r int, exists bool) {
+	v := m.reminder_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderDays returns the old "reminder_days" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldReminderDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderDays: %w", err)
+	}
+	return oldValue.ReminderDays, nil
+}
+
+// AddReminderDays adds i to the "reminder_days" field.
+func (m *JourneySettingMutation) AddReminderDays(i int) {
+	if m.addreminder_days != nil {
+		*m.addreminder_days += i
+	} else {
+		m.addreminder_days = &i
+	}
+}
+
+// AddedReminderDays returns the value that was added to the "reminder_days" field in this mutation.
+func (m *JourneySettingMutation) AddedReminderDays() (r int, exists bool) {
+	v := m.addreminder_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReminderDays clears the value of the "reminder_days" field.
+func (m *JourneySettingMutation) ClearReminderDays() {
+	m.reminder_days = nil
+	m.addreminder_days = nil
+	m.clearedFields[journeysetting.FieldReminderDays] = struct{}{}
+}
+
+// ReminderDaysCleared returns if the "reminder_days" field was cleared in this mutation.
+func (m *JourneySettingMutation) ReminderDaysCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldReminderDays]
+	return ok
+}
+
+// ResetReminderDays resets all changes to the "reminder_days" field.
+func (m *JourneySettingMutation) ResetReminderDays() {
+	m.reminder_days = nil
+	m.addreminder_days = nil
+	delete(m.clearedFields, journeysetting.FieldReminderDays)
+}
+
+// SetCategoryDelays sets the "category_delays" field.
+func (m *JourneySettingMutation) SetCategoryDelays(value map[string]int) {
+	m.category_delays = &value
+}
+
+// CategoryDelays returns the value of the "category_delays" field in the mutation.
+func (m *JourneySettingMutation) CategoryDelays() (r map[string]int, exists bool) {
+	v := m.category_delays
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategoryDelays returns the old "category_delays" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldCategoryDelays(ctx context.Context) (v map[string]int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategoryDelays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategoryDelays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategoryDelays: %w", err)
+	}
+	return oldValue.CategoryDelays, nil
+}
+
+// ClearCategoryDelays clears the value of the "category_delays" field.
+func (m *JourneySettingMutation) ClearCategoryDelays() {
+	m.category_delays = nil
+	m.clearedFields[journeysetting.FieldCategoryDelays] = struct{}{}
+}
+
+// CategoryDelaysCleared returns if the "category_delays" field was cleared in this mutation.
+func (m *JourneySettingMutation) CategoryDelaysCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldCategoryDelays]
+	return ok
+}
+
+// ResetCategoryDelays resets all changes to the "category_delays" field.
+func (m *JourneySettingMutation) ResetCategoryDelays() {
+	m.category_delays = nil
+	delete(m.clearedFields, journeysetting.FieldCategoryDelays)
+}
+
+// SetDelayThresholdHours sets the "delay_threshold_hours" field.
+func (m *JourneySettingMutation) SetDelayThresholdHours(i int) {
+	m.delay_threshold_hours = &i
+	m.adddelay_threshold_hours = nil
+}
+
+// DelayThresholdHours returns the value of the "delay_threshold_hours" field in the mutation.
+func (m *JourneySettingMutation) DelayThresholdHours() (r int, exists bool) {
+	v := m.delay_threshold_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDelayThresholdHours returns the old "delay_threshold_hours" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldDelayThresholdHours(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDelayThresholdHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDelayThresholdHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDelayThresholdHours: %w", err)
+	}
+	return oldValue.DelayThresholdHours, nil
+}
+
+// AddDelayThresholdHours adds i to the "delay_threshold_hours" field.
+func (m *JourneySettingMutation) AddDelayThresholdHours(i int) {
+	if m.adddelay_threshold_hours != nil {
+		*m.adddelay_threshold_hours += i
+	} else {
+		m.adddelay_threshold_hours = &i
+	}
+}
+
+// AddedDelayThresholdHours returns the value that was added to the "delay_threshold_hours" field in this mutation.
+func (m *JourneySettingMutation) AddedDelayThresholdHours() (r int, exists bool) {
+	v := m.adddelay_threshold_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDelayThresholdHours clears the value of the "delay_threshold_hours" field.
+func (m *JourneySettingMutation) ClearDelayThresholdHours() {
+	m.delay_threshold_hours = nil
+	m.adddelay_threshold_hours = nil
+	m.clearedFields[journeysetting.FieldDelayThresholdHours] = struct{}{}
+}
+
+// DelayThresholdHoursCleared returns if the "delay_threshold_hours" field was cleared in this mutation.
+func (m *JourneySettingMutation) DelayThresholdHoursCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldDelayThresholdHours]
+	return ok
+}
+
+// ResetDelayThresholdHours resets all changes to the "delay_threshold_hours" field.
+func (m *JourneySettingMutation) ResetDelayThresholdHours() {
+	m.delay_threshold_hours = nil
+	m.adddelay_threshold_hours = nil
+	delete(m.clearedFields, journeysetting.FieldDelayThresholdHours)
+}
+
+// SetStallHours sets the "stall_hours" field.
+func (m *JourneySettingMutation) SetStallHours(i int) {
+	m.stall_hours = &i
+	m.addstall_hours = nil
+}
+
+// StallHours returns the value of the "stall_hours" field in the mutation.
+func (m *JourneySettingMutation) StallHours() (r int, exists bool) {
+	v := m.stall_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStallHours returns the old "stall_hours" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldStallHours(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStallHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStallHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStallHours: %w", err)
+	}
+	return oldValue.StallHours, nil
+}
+
+// AddStallHours adds i to the "stall_hours" field.
+func (m *JourneySettingMutation) AddStallHours(i int) {
+	if m.addstall_hours != nil {
+		*m.addstall_hours += i
+	} else {
+		m.addstall_hours = &i
+	}
+}
+
+// AddedStallHours returns the value that was added to the "stall_hours" field in this mutation.
+func (m *JourneySettingMutation) AddedStallHours() (r int, exists bool) {
+	v := m.addstall_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearStallHours clears the value of the "stall_hours" field.
+func (m *JourneySettingMutation) ClearStallHours() {
+	m.stall_hours = nil
+	m.addstall_hours = nil
+	m.clearedFields[journeysetting.FieldStallHours] = struct{}{}
+}
+
+// StallHoursCleared returns if the "stall_hours" field was cleared in this mutation.
+func (m *JourneySettingMutation) StallHoursCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldStallHours]
+	return ok
+}
+
+// ResetStallHours resets all changes to the "stall_hours" field.
+func (m *JourneySettingMutation) ResetStallHours() {
+	m.stall_hours = nil
+	m.addstall_hours = nil
+	delete(m.clearedFields, journeysetting.FieldStallHours)
+}
+
+// SetMinGapMinutes sets the "min_gap_minutes" field.
+func (m *JourneySettingMutation) SetMinGapMinutes(i int) {
+	m.min_gap_minutes = &i
+	m.addmin_gap_minutes = nil
+}
+
+// MinGapMinutes returns the value of the "min_gap_minutes" field in the mutation.
+func (m *JourneySettingMutation) MinGapMinutes() (r int, exists bool) {
+	v := m.min_gap_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinGapMinutes returns the old "min_gap_minutes" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldMinGapMinutes(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinGapMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinGapMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinGapMinutes: %w", err)
+	}
+	return oldValue.MinGapMinutes, nil
+}
+
+// AddMinGapMinutes adds i to the "min_gap_minutes" field.
+func (m *JourneySettingMutation) AddMinGapMinutes(i int) {
+	if m.addmin_gap_minutes != nil {
+		*m.addmin_gap_minutes += i
+	} else {
+		m.addmin_gap_minutes = &i
+	}
+}
+
+// AddedMinGapMinutes returns the value that was added to the "min_gap_minutes" field in this mutation.
+func (m *JourneySettingMutation) AddedMinGapMinutes() (r int, exists bool) {
+	v := m.addmin_gap_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMinGapMinutes clears the value of the "min_gap_minutes" field.
+func (m *JourneySettingMutation) ClearMinGapMinutes() {
+	m.min_gap_minutes = nil
+	m.addmin_gap_minutes = nil
+	m.clearedFields[journeysetting.FieldMinGapMinutes] = struct{}{}
+}
+
+// MinGapMinutesCleared returns if the "min_gap_minutes" field was cleared in this mutation.
+func (m *JourneySettingMutation) MinGapMinutesCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldMinGapMinutes]
+	return ok
+}
+
+// ResetMinGapMinutes resets all changes to the "min_gap_minutes" field.
+func (m *JourneySettingMutation) ResetMinGapMinutes() {
+	m.min_gap_minutes = nil
+	m.addmin_gap_minutes = nil
+	delete(m.clearedFields, journeysetting.FieldMinGapMinutes)
+}
+
+// SetUpdatedBy sets the "updated_by" field.
+func (m *JourneySettingMutation) SetUpdatedBy(s string) {
+	m.updated_by = &s
+}
+
+// UpdatedBy returns the value of the "updated_by" field in the mutation.
+func (m *JourneySettingMutation) UpdatedBy() (r string, exists bool) {
+	v := m.updated_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedBy returns the old "updated_by" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldUpdatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedBy: %w", err)
+	}
+	return oldValue.UpdatedBy, nil
+}
+
+// ClearUpdatedBy clears the value of the "updated_by" field.
+func (m *JourneySettingMutation) ClearUpdatedBy() {
+	m.updated_by = nil
+	m.clearedFields[journeysetting.FieldUpdatedBy] = struct{}{}
+}
+
+// UpdatedByCleared returns if the "updated_by" field was cleared in this mutation.
+func (m *JourneySettingMutation) UpdatedByCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldUpdatedBy]
+	return ok
+}
+
+// ResetUpdatedBy resets all changes to the "updated_by" field.
+func (m *JourneySettingMutation) ResetUpdatedBy() {
+	m.updated_by = nil
+	delete(m.clearedFields, journeysetting.FieldUpdatedBy)
+}
+
+// Where appends a list predicates to the JourneySettingMutation builder.
+func (m *JourneySettingMutation) Where(ps ...predicate.JourneySetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JourneySettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JourneySettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.JourneySetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JourneySettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JourneySettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (JourneySetting).
+func (m *JourneySettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JourneySettingMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, journeysetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, journeysetting.FieldUpdatedAt)
+	}
+	if m.journey != nil {
+		fields = append(fields, journeysetting.FieldJourney)
+	}
+	if m.enabled != nil {
+		fields = append(fields, journeysetting.FieldEnabled)
+	}
+	if m.delay_days != nil {
+		fields = append(fields, journeysetting.FieldDelayDays)
+	}
+	if m.reminder_days != nil {
+		fields = append(fields, journeysetting.FieldReminderDays)
+	}
+	if m.category_delays != nil {
+		fields = append(fields, journeysetting.FieldCategoryDelays)
+	}
+	if m.delay_threshold_hours != nil {
+		fields = append(fields, journeysetting.FieldDelayThresholdHours)
+	}
+	if m.stall_hours != nil {
+		fields = append(fields, journeysetting.FieldStallHours)
+	}
+	if m.min_gap_minutes != nil {
+		fields = append(fields, journeysetting.FieldMinGapMinutes)
+	}
+	if m.updated_by != nil {
+		fields = append(fields, journeysetting.FieldUpdatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JourneySettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case journeysetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case journeysetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case journeysetting.FieldJourney:
+		return m.Journey()
+	case journeysetting.FieldEnabled:
+		return m.Enabled()
+	case journeysetting.FieldDelayDays:
+		return m.DelayDays()
+	case journeysetting.FieldReminderDays:
+		return m.ReminderDays()
+	case journeysetting.FieldCategoryDelays:
+		return m.CategoryDelays()
+	case journeysetting.FieldDelayThresholdHours:
+		return m.DelayThresholdHours()
+	case journeysetting.FieldStallHours:
+		return m.StallHours()
+	case journeysetting.FieldMinGapMinutes:
+		return m.MinGapMinutes()
+	case journeysetting.FieldUpdatedBy:
+		return m.UpdatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JourneySettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case journeysetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case journeysetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case journeysetting.FieldJourney:
+		return m.OldJourney(ctx)
+	case journeysetting.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case journeysetting.FieldDelayDays:
+		return m.OldDelayDays(ctx)
+	case journeysetting.FieldReminderDays:
+		return m.OldReminderDays(ctx)
+	case journeysetting.FieldCategoryDelays:
+		return m.OldCategoryDelays(ctx)
+	case journeysetting.FieldDelayThresholdHours:
+		return m.OldDelayThresholdHours(ctx)
+	case journeysetting.FieldStallHours:
+		return m.OldStallHours(ctx)
+	case journeysetting.FieldMinGapMinutes:
+		return m.OldMinGapMinutes(ctx)
+	case journeysetting.FieldUpdatedBy:
+		return m.OldUpdatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown JourneySetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JourneySettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case journeysetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case journeysetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case journeysetting.FieldJourney:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJourney(v)
+		return nil
+	case journeysetting.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case journeysetting.FieldDelayDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDelayDays(v)
+		return nil
+	case journeysetting.FieldReminderDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderDays(v)
+		return nil
+	case journeysetting.FieldCategoryDelays:
+		v, ok := value.(map[string]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategoryDelays(v)
+		return nil
+	case journeysetting.FieldDelayThresholdHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDelayThresholdHours(v)
+		return nil
+	case journeysetting.FieldStallHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStallHours(v)
+		return nil
+	case journeysetting.FieldMinGapMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinGapMinutes(v)
+		return nil
+	case journeysetting.FieldUpdatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JourneySetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JourneySettingMutation) AddedFields() []string {
+	var fields []string
+	if m.adddelay_days != nil {
+		fields = append(fields, journeysetting.FieldDelayDays)
+	}
+	if m.addreminder_days != nil {
+		fields = append(fields, journeysetting.FieldReminderDays)
+	}
+	if m.adddelay_threshold_hours != nil {
+		fields = append(fields, journeysetting.FieldDelayThresholdHours)
+	}
+	if m.addstall_hours != nil {
+		fields = append(fields, journeysetting.FieldStallHours)
+	}
+	if m.addmin_gap_minutes != nil {
+		fields = append(fields, journeysetting.FieldMinGapMinutes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JourneySettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case journeysetting.FieldDelayDays:
+		return m.AddedDelayDays()
+	case journeysetting.FieldReminderDays:
+		return m.AddedReminderDays()
+	case journeysetting.FieldDelayThresholdHours:
+		return m.AddedDelayThresholdHours()
+	case journeysetting.FieldStallHours:
+		return m.AddedStallHours()
+	case journeysetting.FieldMinGapMinutes:
+		return m.AddedMinGapMinutes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JourneySettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case journeysetting.FieldDelayDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDelayDays(v)
+		return nil
+	case journeysetting.FieldReminderDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReminderDays(v)
+		return nil
+	case journeysetting.FieldDelayThresholdHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDelayThresholdHours(v)
+		return nil
+	case journeysetting.FieldStallHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStallHours(v)
+		return nil
+	case journeysetting.FieldMinGapMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinGapMinutes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JourneySetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JourneySettingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(journeysetting.FieldEnabled) {
+		fields = append(fields, journeysetting.FieldEnabled)
+	}
+	if m.FieldCleared(journeysetting.FieldDelayDays) {
+		fields = append(fields, journeysetting.FieldDelayDays)
+	}
+	if m.FieldCleared(journeysetting.FieldReminderDays) {
+		fields = append(fields, journeysetting.FieldReminderDays)
+	}
+	if m.FieldCleared(journeysetting.FieldCategoryDelays) {
+		fields = append(fields, journeysetting.FieldCategoryDelays)
+	}
+	if m.FieldCleared(journeysetting.FieldDelayThresholdHours) {
+		fields = append(fields, journeysetting.FieldDelayThresholdHours)
+	}
+	if m.FieldCleared(journeysetting.FieldStallHours) {
+		fields = append(fields, journeysetting.FieldStallHours)
+	}
+	if m.FieldCleared(journeysetting.FieldMinGapMinutes) {
+		fields = append(fields, journeysetting.FieldMinGapMinutes)
+	}
+	if m.FieldCleared(journeysetting.FieldUpdatedBy) {
+		fields = append(fields, journeysetting.FieldUpdatedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JourneySettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JourneySettingMutation) ClearField(name string) error {
+	switch name {
+	case journeysetting.FieldEnabled:
+		m.ClearEnabled()
+		return nil
+	case journeysetting.FieldDelayDays:
+		m.ClearDelayDays()
+		return nil
+	case journeysetting.FieldReminderDays:
+		m.ClearReminderDays()
+		return nil
+	case journeysetting.FieldCategoryDelays:
+		m.ClearCategoryDelays()
+		return nil
+	case journeysetting.FieldDelayThresholdHours:
+		m.ClearDelayThresholdHours()
+		return nil
+	case journeysetting.FieldStallHours:
+		m.ClearStallHours()
+		return nil
+	case journeysetting.FieldMinGapMinutes:
+		m.ClearMinGapMinutes()
+		return nil
+	case journeysetting.FieldUpdatedBy:
+		m.ClearUpdatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown JourneySetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JourneySettingMutation) ResetField(name string) error {
+	switch name {
+	case journeysetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case journeysetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case journeysetting.FieldJourney:
+		m.ResetJourney()
+		return nil
+	case journeysetting.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case journeysetting.FieldDelayDays:
+		m.ResetDelayDays()
+		return nil
+	case journeysetting.FieldReminderDays:
+		m.ResetReminderDays()
+		return nil
+	case journeysetting.FieldCategoryDelays:
+		m.ResetCategoryDelays()
+		return nil
+	case journeysetting.FieldDelayThresholdHours:
+		m.ResetDelayThresholdHours()
+		return nil
+	case journeysetting.FieldStallHours:
+		m.ResetStallHours()
+		return nil
+	case journeysetting.FieldMinGapMinutes:
+		m.ResetMinGapMinutes()
+		return nil
+	case journeysetting.FieldUpdatedBy:
+		m.ResetUpdatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown JourneySetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JourneySettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JourneySettingMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JourneySettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JourneySettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JourneySettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JourneySettingMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JourneySettingMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown JourneySetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JourneySettingMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown JourneySetting edge %s", name)
 }
 
 // LoyaltyAccountMutation represents an operation that mutates the LoyaltyAccount nodes in the graph.

@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -286,6 +287,39 @@ func (_q *ItemReturnQuery) Decode(columns []string, values []any) (*ItemReturn, 
 func (_m *ItemReturn) SetLoadedOrderItem(v *OrderItem) {
 	_m.Edges.OrderItem = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *JourneySettingQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{journeysetting.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given JourneySetting columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *JourneySettingQuery) ScanValues(columns []string) ([]any, error) {
+	return (*JourneySetting).scanValues(nil, columns)
+}
+
+// Decode returns the JourneySetting held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *JourneySettingQuery) Decode(columns []string, values []any) (*JourneySetting, error) {
+	node := &JourneySetting{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Selector returns the statement the query would run, after its

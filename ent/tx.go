@@ -24,6 +24,8 @@ type Tx struct {
 	Flag *FlagClient
 	// ItemReturn is the client for interacting with the ItemReturn builders.
 	ItemReturn *ItemReturnClient
+	// JourneySetting is the client for interacting with the JourneySetting builders.
+	JourneySetting *JourneySettingClient
 	// LoyaltyAccount is the client for interacting with the LoyaltyAccount builders.
 	LoyaltyAccount *LoyaltyAccountClient
 	// LoyaltyChange is the client for interacting with the LoyaltyChange builders.
@@ -218,6 +220,7 @@ func (tx *Tx) init() {
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.Flag = NewFlagClient(tx.config)
 	tx.ItemReturn = NewItemReturnClient(tx.config)
+	tx.JourneySetting = NewJourneySettingClient(tx.config)
 	tx.LoyaltyAccount = NewLoyaltyAccountClient(tx.config)
 	tx.LoyaltyChange = NewLoyaltyChangeClient(tx.config)
 	tx.LoyaltyEntry = NewLoyaltyEntryClient(tx.config)

@@ -69,6 +69,18 @@ func (f ItemReturnFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ItemReturnMutation", m)
 }
 
+// The JourneySettingFunc type is an adapter to allow the use of ordinary
+// function as JourneySetting mutator.
+type JourneySettingFunc func(context.Context, *ent.JourneySettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f JourneySettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.JourneySettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.JourneySettingMutation", m)
+}
+
 // The LoyaltyAccountFunc type is an adapter to allow the use of ordinary
 // function as LoyaltyAccount mutator.
 type LoyaltyAccountFunc func(context.Context, *ent.LoyaltyAccountMutation) (ent.Value, error)

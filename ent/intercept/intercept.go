@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -234,6 +235,33 @@ func (f TraverseItemReturn) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ItemReturnQuery", q)
+}
+
+// The JourneySettingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type JourneySettingFunc func(context.Context, *ent.JourneySettingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f JourneySettingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.JourneySettingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.JourneySettingQuery", q)
+}
+
+// The TraverseJourneySetting type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseJourneySetting func(context.Context, *ent.JourneySettingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseJourneySetting) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseJourneySetting) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JourneySettingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.JourneySettingQuery", q)
 }
 
 // The LoyaltyAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1032,6 +1060,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.FlagQuery, predicate.Flag, flag.OrderOption]{typ: ent.TypeFlag, tq: q}, nil
 	case *ent.ItemReturnQuery:
 		return &query[*ent.ItemReturnQuery, predicate.ItemReturn, itemreturn.OrderOption]{typ: ent.TypeItemReturn, tq: q}, nil
+	case *ent.JourneySettingQuery:
+		return &query[*ent.JourneySettingQuery, predicate.JourneySetting, journeysetting.OrderOption]{typ: ent.TypeJourneySetting, tq: q}, nil
 	case *ent.LoyaltyAccountQuery:
 		return &query[*ent.LoyaltyAccountQuery, predicate.LoyaltyAccount, loyaltyaccount.OrderOption]{typ: ent.TypeLoyaltyAccount, tq: q}, nil
 	case *ent.LoyaltyChangeQuery:

@@ -207,6 +207,27 @@ var (
 			},
 		},
 	}
+	// JourneySettingsColumns holds the columns for the "journey_settings" table.
+	JourneySettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "journey", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "enabled", Type: field.TypeBool, Nullable: true},
+		{Name: "delay_days", Type: field.TypeInt, Nullable: true},
+		{Name: "reminder_days", Type: field.TypeInt, Nullable: true},
+		{Name: "category_delays", Type: field.TypeJSON, Nullable: true},
+		{Name: "delay_threshold_hours", Type: field.TypeInt, Nullable: true},
+		{Name: "stall_hours", Type: field.TypeInt, Nullable: true},
+		{Name: "min_gap_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
+	}
+	// JourneySettingsTable holds the schema information for the "journey_settings" table.
+	JourneySettingsTable = &schema.Table{
+		Name:       "journey_settings",
+		Columns:    JourneySettingsColumns,
+		PrimaryKey: []*schema.Column{JourneySettingsColumns[0]},
+	}
 	// LoyaltyAccountsColumns holds the columns for the "loyalty_accounts" table.
 	LoyaltyAccountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1453,6 +1474,7 @@ var (
 		CustomersTable,
 		FlagsTable,
 		ItemReturnsTable,
+		JourneySettingsTable,
 		LoyaltyAccountsTable,
 		LoyaltyChangesTable,
 		LoyaltyEntriesTable,
@@ -1506,6 +1528,9 @@ func init() {
 	ItemReturnsTable.ForeignKeys[0].RefTable = OrderItemsTable
 	ItemReturnsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	JourneySettingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
 	}
 	LoyaltyAccountsTable.ForeignKeys[0].RefTable = CustomersTable
 	LoyaltyAccountsTable.ForeignKeys[1].RefTable = LoyaltyTiersTable

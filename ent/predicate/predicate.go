@@ -21,6 +21,9 @@ type Flag func(*sql.Selector)
 // ItemReturn is the predicate function for itemreturn builders.
 type ItemReturn func(*sql.Selector)
 
+// JourneySetting is the predicate function for journeysetting builders.
+type JourneySetting func(*sql.Selector)
+
 // LoyaltyAccount is the predicate function for loyaltyaccount builders.
 type LoyaltyAccount func(*sql.Selector)
 

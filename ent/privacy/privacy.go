@@ -231,6 +231,30 @@ func (f ItemReturnMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ItemReturnMutation", m)
 }
 
+// The JourneySettingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type JourneySettingQueryRuleFunc func(context.Context, *ent.JourneySettingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f JourneySettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JourneySettingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.JourneySettingQuery", q)
+}
+
+// The JourneySettingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type JourneySettingMutationRuleFunc func(context.Context, *ent.JourneySettingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f JourneySettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.JourneySettingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.JourneySettingMutation", m)
+}
+
 // The LoyaltyAccountQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LoyaltyAccountQueryRuleFunc func(context.Context, *ent.LoyaltyAccountQuery) error
@@ -972,6 +996,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ItemReturnQuery:
 		return q.Filter(), nil
+	case *ent.JourneySettingQuery:
+		return q.Filter(), nil
 	case *ent.LoyaltyAccountQuery:
 		return q.Filter(), nil
 	case *ent.LoyaltyChangeQuery:
@@ -1046,6 +1072,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.FlagMutation:
 		return m.Filter(), nil
 	case *ent.ItemReturnMutation:
+		return m.Filter(), nil
+	case *ent.JourneySettingMutation:
 		return m.Filter(), nil
 	case *ent.LoyaltyAccountMutation:
 		return m.Filter(), nil

@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -264,6 +265,72 @@ func init() {
 	itemreturnDescActor := itemreturnFields[3].Descriptor()
 	// itemreturn.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
 	itemreturn.ActorValidator = itemreturnDescActor.Validators[0].(func(string) error)
+	journeysettingMixin := schema.JourneySetting{}.Mixin()
+	journeysetting.Policy = privacy.NewPolicies(schema.JourneySetting{})
+	journeysetting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := journeysetting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	journeysettingMixinFields0 := journeysettingMixin[0].Fields()
+	_ = journeysettingMixinFields0
+	journeysettingFields := schema.JourneySetting{}.Fields()
+	_ = journeysettingFields
+	// journeysettingDescCreatedAt is the schema descriptor for created_at field.
+	journeysettingDescCreatedAt := journeysettingMixinFields0[0].Descriptor()
+	// journeysetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	journeysetting.DefaultCreatedAt = journeysettingDescCreatedAt.Default.(func() time.Time)
+	// journeysettingDescUpdatedAt is the schema descriptor for updated_at field.
+	journeysettingDescUpdatedAt := journeysettingMixinFields0[1].Descriptor()
+	// journeysetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	journeysetting.DefaultUpdatedAt = journeysettingDescUpdatedAt.Default.(func() time.Time)
+	// journeysetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	journeysetting.UpdateDefaultUpdatedAt = journeysettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// journeysettingDescJourney is the schema descriptor for journey field.
+	journeysettingDescJourney := journeysettingFields[0].Descriptor()
+	// journeysetting.JourneyValidator is a validator for the "journey" field. It is called by the builders before save.
+	journeysetting.JourneyValidator = func() func(string) error {
+		validators := journeysettingDescJourney.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(journey string) error {
+			for _, fn := range fns {
+				if err := fn(journey); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// journeysettingDescDelayDays is the schema descriptor for delay_days field.
+	journeysettingDescDelayDays := journeysettingFields[2].Descriptor()
+	// journeysetting.DelayDaysValidator is a validator for the "delay_days" field. It is called by the builders before save.
+	journeysetting.DelayDaysValidator = journeysettingDescDelayDays.Validators[0].(func(int) error)
+	// journeysettingDescReminderDays is the schema descriptor for reminder_days field.
+	journeysettingDescReminderDays := journeysettingFields[3].Descriptor()
+	// journeysetting.ReminderDaysValidator is a validator for the "reminder_days" field. It is called by the builders before save.
+	journeysetting.ReminderDaysValidator = journeysettingDescReminderDays.Validators[0].(func(int) error)
+	// journeysettingDescDelayThresholdHours is the schema descriptor for delay_threshold_hours field.
+	journeysettingDescDelayThresholdHours := journeysettingFields[5].Descriptor()
+	// journeysetting.DelayThresholdHoursValidator is a validator for the "delay_threshold_hours" field. It is called by the builders before save.
+	journeysetting.DelayThresholdHoursValidator = journeysettingDescDelayThresholdHours.Validators[0].(func(int) error)
+	// journeysettingDescStallHours is the schema descriptor for stall_hours field.
+	journeysettingDescStallHours := journeysettingFields[6].Descriptor()
+	// journeysetting.StallHoursValidator is a validator for the "stall_hours" field. It is called by the builders before save.
+	journeysetting.StallHoursValidator = journeysettingDescStallHours.Validators[0].(func(int) error)
+	// journeysettingDescMinGapMinutes is the schema descriptor for min_gap_minutes field.
+	journeysettingDescMinGapMinutes := journeysettingFields[7].Descriptor()
+	// journeysetting.MinGapMinutesValidator is a validator for the "min_gap_minutes" field. It is called by the builders before save.
+	journeysetting.MinGapMinutesValidator = journeysettingDescMinGapMinutes.Validators[0].(func(int) error)
+	// journeysettingDescUpdatedBy is the schema descriptor for updated_by field.
+	journeysettingDescUpdatedBy := journeysettingFields[8].Descriptor()
+	// journeysetting.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	journeysetting.UpdatedByValidator = journeysettingDescUpdatedBy.Validators[0].(func(string) error)
 	loyaltyaccountMixin := schema.LoyaltyAccount{}.Mixin()
 	loyaltyaccount.Policy = privacy.NewPolicies(schema.LoyaltyAccount{})
 	loyaltyaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {

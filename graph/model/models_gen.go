@@ -5,6 +5,7 @@ package model
 import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/server/notify"
 )
 
 // The author's comment to delete.
@@ -137,4 +138,10 @@ type UnsilenceAuthorInput struct {
 	CustomerID int `json:"customerId"`
 	// Why the silence ends early, for the audit trail; optional.
 	Reason *string `json:"reason,omitempty"`
+}
+
+// What updateJourney did.
+type UpdateJourneyPayload struct {
+	// The journey, with its settings as saved.
+	Journey *notify.Journey `json:"journey"`
 }

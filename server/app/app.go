@@ -211,6 +211,11 @@ func (a *App) Run(ctx context.Context) error {
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	mc := c.Mail
 	mc.Dev, mc.Clock, mc.Log, mc.StoreName = c.Dev, c.Clock, a.Log, storeName
+	// Review requests mention the points a verified review earns: the
+	// program above runs with loyalty's default (no flag sets it).
+	if mc.ReviewPoints == 0 {
+		mc.ReviewPoints = loyalty.DefaultReviewPoints
+	}
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}

@@ -154,4 +154,33 @@
 // exists, else Config.DeliveryDays after the order) and method, a
 // tracking button (Config.OrderURL), and the return policy with
 // Config.ReturnAddress.
+//
+// Shipping updates (journey_shipping.go): an ent hook on Shipment
+// creation and update (server/tracking's CreateShipment and RecordEvents,
+// from the GraphQL mutations and the signed webhook alike) queues, in
+// tracking's transaction, what the change calls for (shippingSteps, a
+// pure rule): SHIPPED when the parcel is handed over (with the carrier's
+// tracking link), OUT_FOR_DELIVERY and DELIVERED when it becomes so, and
+// DELAY_NOTICE when it becomes an exception or its estimate moves later
+// and lies more than the journey's threshold past the first estimate.
+// Keys name the shipment and the step ("shipment:7:delivered:EMAIL"; a
+// slip names its new date), so a replayed webhook queues nothing. The
+// "notify.stalled" sweeper queues a DELAY_NOTICE for a parcel in transit
+// without a checkpoint for the stall threshold, keyed by the checkpoint
+// it stalled after.
+//
+// Review requests (journey_review.go): the order update that records its
+// delivery (orders.Refresh sets delivered_at once the last item is
+// delivered) queues REVIEW_REQUEST with DueAt the delivery plus the delay
+// (the longest of its items' category delays), and REVIEW_REMINDER the
+// reminder delay after that. Their check, when due, skips a canceled
+// order, one with a return or an open exception, a customer who reviewed
+// every item, and (the reminder) a request not sent or answered.
+//
+// Journey settings (settings.go, the JourneySetting table): one row per
+// journey, the defaults in code where there is none. A journey turned off
+// queues its messages SKIPPED ("journey turned off"), and the "journey"
+// gate skips a message whose journey was turned off while it waited.
+// journeySettings(ctx, c, name) is how a gate reads a journey's settings
+// (MinGap for the gap between two messages of a journey).
 package notify

@@ -66,6 +66,9 @@ type Config struct {
 	StoreName, OrderURL, ReturnAddress, DeliveryMethod string
 	// DeliveryDays: zero means DefaultDeliveryDays.
 	DeliveryDays int
+	// ReviewPoints is what a verified review earns in the loyalty program,
+	// mentioned in review requests; zero leaves the line out.
+	ReviewPoints int64
 	// Clock dates attempts and sends; nil is the real clock.
 	Clock clockwork.Clock
 	// Log gets one line per failed attempt; nil discards.
@@ -124,6 +127,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	}
 	jobs.AddWorker(j, &sendWorker{s: s})
 	j.AddSweeper("notify.due", s.sweepDue)
+	j.AddSweeper("notify.stalled", s.sweepStalled)
 	s.Register(d.Client)
 	return s, nil
 }
@@ -261,7 +265,11 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // written, so every path is covered without each calling notify:
 //
 //   - an order's creation (orders.Import is its one writer) queues its
-//     ORDER_CONFIRMATION email, in the import's transaction.
+//     ORDER_CONFIRMATION email, in the import's transaction;
+//   - a shipment's creation and every change of its status or estimate
+//     (server/tracking) queue the shipping updates (registerShipping);
+//   - an order's delivery queues its review request and reminder
+//     (registerReview).
 //
 // An order created outside a transaction (a test's fixture through the
 // bare client) gets no confirmation: the outbox writes only in the
@@ -284,6 +292,8 @@ func (s *Service) Register(c *ent.Client) {
 			return v, nil
 		})
 	}, ent.OpCreate))
+	s.registerShipping(c)
+	s.registerReview(c)
 }
 
 // orderCreated queues order o's confirmation.

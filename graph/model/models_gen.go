@@ -5,7 +5,26 @@ package model
 import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/schema/types"
 )
+
+// A new webhook endpoint.
+type CreateWebhookEndpointInput struct {
+	// Where deliveries are POSTed: https (http only in development mode), without credentials.
+	URL string `json:"url"`
+	// The events it gets (at least one).
+	Events []types.WebhookEvent `json:"events"`
+	// What it is, for staff (at most 200 bytes).
+	Description *string `json:"description,omitempty"`
+}
+
+// What createWebhookEndpoint did.
+type CreateWebhookEndpointPayload struct {
+	// The endpoint.
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The secret deliveries are signed with. Shown this once: store it now (updateWebhookEndpoint with rotateSecret makes a new one).
+	Secret string `json:"secret"`
+}
 
 // The author's comment to delete.
 type DeleteCommentInput struct {
@@ -23,6 +42,12 @@ type DeletePostInput struct {
 type DeleteReviewInput struct {
 	// The review to delete.
 	ReviewID int `json:"reviewId"`
+}
+
+// What deleteWebhookEndpoint did.
+type DeleteWebhookEndpointPayload struct {
+	// The id of the endpoint deleted, with its delivery log.
+	DeletedID int `json:"deletedId"`
 }
 
 // Features a review in the showcase, or stops featuring it (staff).
@@ -101,6 +126,12 @@ type ReorderTopicsPayload struct {
 	Topics []*ent.Topic `json:"topics"`
 }
 
+// What replayWebhookDelivery did.
+type ReplayWebhookDeliveryPayload struct {
+	// The delivery, PENDING again: a new attempt goes out with the same event id and body.
+	Delivery *ent.WebhookDelivery `json:"delivery"`
+}
+
 // What retryMessage did.
 type RetryMessagePayload struct {
 	// The message, QUEUED again.
@@ -137,4 +168,28 @@ type UnsilenceAuthorInput struct {
 	CustomerID int `json:"customerId"`
 	// Why the silence ends early, for the audit trail; optional.
 	Reason *string `json:"reason,omitempty"`
+}
+
+// Changes to a webhook endpoint; absent fields stay as they are.
+type UpdateWebhookEndpointInput struct {
+	// The endpoint.
+	ID int `json:"id"`
+	// A new URL (checked as on creation).
+	URL *string `json:"url,omitempty"`
+	// The events it gets from now on (at least one).
+	Events []types.WebhookEvent `json:"events,omitempty"`
+	// A new description.
+	Description *string `json:"description,omitempty"`
+	// Whether new events are delivered to it.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Replace its secret with a new one, returned once in the payload.
+	RotateSecret *bool `json:"rotateSecret,omitempty"`
+}
+
+// What updateWebhookEndpoint did.
+type UpdateWebhookEndpointPayload struct {
+	// The endpoint, as saved.
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The new secret when rotateSecret was set (shown this once); null otherwise.
+	Secret *string `json:"secret,omitempty"`
 }

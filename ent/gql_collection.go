@@ -2932,7 +2932,7 @@ func (_q *WebhookDeliveryQuery) collectField(ctx context.Context, oneNode bool, 
 				selectedFields = append(selectedFields, webhookdelivery.FieldUpdatedAt)
 				fieldSeen[webhookdelivery.FieldUpdatedAt] = struct{}{}
 			}
-		case "eventID":
+		case "eventId":
 			if _, ok := fieldSeen[webhookdelivery.FieldEventID]; !ok {
 				selectedFields = append(selectedFields, webhookdelivery.FieldEventID)
 				fieldSeen[webhookdelivery.FieldEventID] = struct{}{}

@@ -5174,7 +5174,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
-	case "WebhookDelivery.eventID":
+	case "WebhookDelivery.eventId":
 		if e.ComplexityRoot.WebhookDelivery.EventID == nil {
 			break
 		}
@@ -11357,7 +11357,7 @@ type WebhookDelivery implements Node {
   """
   The event's id, sent in the X-Aftercart-Event-Id header: the same on every attempt and replay.
   """
-  eventID: String!
+  eventId: String!
   """
   What happened.
   """
@@ -14794,8 +14794,8 @@ func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, fie
 		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_WebhookDelivery_updatedAt(ctx, field)
-	case "eventID":
-		return ec.fieldContext_WebhookDelivery_eventID(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
 	case "event":
 		return ec.fieldContext_WebhookDelivery_event(ctx, field)
 	case "payload":
@@ -33080,13 +33080,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _WebhookDelivery_eventID(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *ent.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_eventID(ctx, field)
+			return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.EventID, nil
@@ -33099,7 +33099,7 @@ func (ec *executionContext) _WebhookDelivery_eventID(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_eventID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -53236,8 +53236,8 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "eventID":
-			out.Values[i] = ec._WebhookDelivery_eventID(ctx, field, obj)
+		case "eventId":
+			out.Values[i] = ec._WebhookDelivery_eventId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -86,7 +86,8 @@ func (WebhookDelivery) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("endpoint_id").Immutable().Comment("The endpoint.").Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("event_id").NotEmpty().MaxLen(64).Immutable().
-			Comment("The event's id, sent in the X-Aftercart-Event-Id header: the same on every attempt and replay.").Annotations(noFilter),
+			Comment("The event's id, sent in the X-Aftercart-Event-Id header: the same on every attempt and replay.").
+			Annotations(noFilter, entgql.MapsTo("eventId")),
 		field.Enum("event").GoType(types.WebhookEvent("")).Immutable().
 			Comment("What happened.").Annotations(entgql.Type("WebhookEvent")),
 		field.Text("payload").Immutable().

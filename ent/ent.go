@@ -47,6 +47,9 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
+	"github.com/aftercart/aftercart/ent/webhookattempt"
+	"github.com/aftercart/aftercart/ent/webhookdelivery"
+	"github.com/aftercart/aftercart/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -142,6 +145,9 @@ func checkColumn(t, c string) error {
 			topic.Table:                 topic.ValidColumn,
 			trackingevent.Table:         trackingevent.ValidColumn,
 			watchedword.Table:           watchedword.ValidColumn,
+			webhookattempt.Table:        webhookattempt.ValidColumn,
+			webhookdelivery.Table:       webhookdelivery.ValidColumn,
+			webhookendpoint.Table:       webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -84,6 +84,12 @@ type Tx struct {
 	TrackingEvent *TrackingEventClient
 	// WatchedWord is the client for interacting with the WatchedWord builders.
 	WatchedWord *WatchedWordClient
+	// WebhookAttempt is the client for interacting with the WebhookAttempt builders.
+	WebhookAttempt *WebhookAttemptClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -250,6 +256,9 @@ func (tx *Tx) init() {
 	tx.Topic = NewTopicClient(tx.config)
 	tx.TrackingEvent = NewTrackingEventClient(tx.config)
 	tx.WatchedWord = NewWatchedWordClient(tx.config)
+	tx.WebhookAttempt = NewWebhookAttemptClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

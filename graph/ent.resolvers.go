@@ -90,6 +90,9 @@ func (r *Resolver) Review() ReviewResolver { return &reviewResolver{r} }
 // Reward returns RewardResolver implementation.
 func (r *Resolver) Reward() RewardResolver { return &rewardResolver{r} }
 
+// WebhookDelivery returns WebhookDeliveryResolver implementation.
+func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
+
 // MessageWhereInput returns MessageWhereInputResolver implementation.
 func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
 	return &messageWhereInputResolver{r}
@@ -108,5 +111,6 @@ type (
 	referralResolver          struct{ *Resolver }
 	reviewResolver            struct{ *Resolver }
 	rewardResolver            struct{ *Resolver }
+	webhookDeliveryResolver   struct{ *Resolver }
 	messageWhereInputResolver struct{ *Resolver }
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/errs"
+	"github.com/aftercart/aftercart/server/hooks"
 	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
@@ -59,6 +60,9 @@ type Resolver struct {
 	Referrals *loyalty.Referrals
 	// Outbox is the outbox (server/notify): staff's list, previews, retries, templates.
 	Outbox *notify.Service
+	// Hooks is the outbound store webhooks (server/hooks): endpoints,
+	// delivery log, replay.
+	Hooks *hooks.Service
 }
 
 // amount makes a Money of minor units in currency.

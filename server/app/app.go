@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/demo"
+	"github.com/aftercart/aftercart/server/hooks"
 	"github.com/aftercart/aftercart/server/jobs"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/loyalty"
@@ -69,6 +70,9 @@ type App struct {
 	Jobs *jobs.System
 	// Notify is the outbox: every message to a customer (server/notify).
 	Notify *notify.Service
+	// Hooks is the outbound webhooks of the store's own systems
+	// (server/hooks).
+	Hooks *hooks.Service
 	// WebhookSecret signs POST /webhooks/tracking deliveries.
 	WebhookSecret []byte
 
@@ -223,6 +227,9 @@ func (a *App) Run(ctx context.Context) error {
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}
+	hc := c.Webhooks
+	hc.AllowHTTP, hc.Clock, hc.Log = hc.AllowHTTP || c.Dev, c.Clock, a.Log
+	a.Hooks = hooks.NewService(a.DB, a.Jobs, hc)
 	if c.JobsSetup != nil {
 		c.JobsSetup(a.Jobs)
 	}

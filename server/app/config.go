@@ -12,6 +12,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
+	"github.com/aftercart/aftercart/server/hooks"
 	"github.com/aftercart/aftercart/server/jobs"
 	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
@@ -129,6 +130,9 @@ type Config struct {
 	// StoreName are set by Run; an empty OrderURL links to the demo's
 	// order page on this server.
 	Mail notify.Config
+	// Webhooks configures the outbound store webhooks (server/hooks); Run
+	// sets AllowHTTP in development mode, and its Clock and Log.
+	Webhooks hooks.Config
 }
 
 // MaxFlagThreshold bounds -flag-threshold: a flag weighs at most 2, so a

@@ -28,9 +28,9 @@
 //     feed on server/live, like the community feeds); Campaign (segment,
 //     schedule, status; its messages carry campaign_id); JourneySetting
 //     (on/off, delays, the gap between two messages of a journey);
-//     WebhookSubscription and WebhookDelivery (outbound store webhooks:
-//     endpoint, secret, events; each delivery a row with attempts and
-//     response, replayable); MessageEvent (opens, clicks, conversions per
+//     WebhookEndpoint, WebhookDelivery and WebhookAttempt (outbound store
+//     webhooks, built in server/hooks: endpoint, secret, events; each
+//     delivery a row with its attempts and responses, replayable); MessageEvent (opens, clicks, conversions per
 //     message, for engagement). Quiet hours, the weekly cap and consent are
 //     rules checked by the dispatcher before it sends: a message they stop
 //     is SKIPPED with why (consent) or waits (quiet hours: a later due
@@ -130,6 +130,20 @@
 // query and each message's preview), so a newcomer sees the
 // confirmation of a demo order at once. A production server without
 // -smtp-url says so in a WARN line at start.
+//
+// # The WEBHOOK channel
+//
+// A WEBHOOK message (an SMS or push sent through a provider) is POSTed as
+// JSON (WebhookPayload: kind, recipient, the customer with the store's
+// reference, the order number, the rendered title and text) to
+// Config.Webhook.URL, signed with its secret like the outbound store
+// webhooks (server/hooks), with an X-Aftercart-Event-Id derived from the
+// dedupe key and the same on every attempt. A 2xx is SENT (transport
+// "webhook"); a timeout (Config.Webhook.Timeout), a refused connection, a
+// 5xx, 408 or 429 fails the attempt and is retried as email is; any other
+// 4xx is final: DEAD at once, the status in last_error. Its title and
+// text are the kind's subject and text templates. Without a URL, or in
+// development mode, WEBHOOK messages stay in the outbox.
 //
 // # Templates
 //

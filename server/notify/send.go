@@ -113,6 +113,11 @@ func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
 			return transportOutbox, nil
 		}
 		return transportSMTP, s.mailer.send(ctx, m)
+	case message.ChannelWEBHOOK:
+		if s.webhook == nil {
+			return transportOutbox, nil
+		}
+		return transportWebhook, s.sendWebhook(ctx, m)
 	default:
 		return "", fmt.Errorf("the %s channel is not built yet", m.Channel)
 	}
@@ -120,9 +125,10 @@ func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
 
 // record writes the outcome of m's attempt. A failure is FAILED and
 // returned, so River retries it after the backoff; on the message's last
-// attempt it is DEAD and the job is cancelled (nothing more to try).
+// attempt, or a final one (a webhook provider's 4xx), it is DEAD and the
+// job is cancelled (nothing more to try).
 func (s *Service) record(ctx context.Context, m *ent.Message, transport string, sendErr error) error {
-	dead := sendErr != nil && m.Attempts >= m.MaxAttempts
+	dead := sendErr != nil && (m.Attempts >= m.MaxAttempts || isFinal(sendErr))
 	err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
 		up := tx.Message.UpdateOneID(m.ID).SetUpdatedAt(s.now())
 		if sendErr == nil {

@@ -55,6 +55,8 @@ type Config struct {
 	// SMTPTimeout bounds the connection and each SMTP command; zero means
 	// DefaultSMTPTimeout.
 	SMTPTimeout time.Duration
+	// Webhook is the WEBHOOK channel's provider (webhook.go).
+	Webhook WebhookConfig
 	// Dev keeps every message on the machine (see the package doc).
 	Dev bool
 	// MaxAttempts is a message's attempts before it is DEAD; zero means
@@ -82,6 +84,8 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	mailer mailer // nil: the outbox transport (dev mode, no SMTP URL)
+	// webhook is the WEBHOOK channel; nil keeps its messages in the outbox.
+	webhook *webhookSender
 	// orderURL is Config.OrderURL, or the default SetOrderURL gave once
 	// the server knew its address.
 	orderURL atomic.Pointer[string]
@@ -113,6 +117,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
+	var err error
 	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log}
 	s.orderURL.Store(&cfg.OrderURL)
 	if s.log == nil {
@@ -124,6 +129,9 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 			return nil, err
 		}
 		s.mailer = m
+	}
+	if s.webhook, err = newWebhookSender(cfg); err != nil {
+		return nil, err
 	}
 	jobs.AddWorker(j, &sendWorker{s: s})
 	j.AddSweeper("notify.due", s.sweepDue)
@@ -143,8 +151,9 @@ func (s *Service) Transport() string {
 
 // Transports recorded on sent messages.
 const (
-	transportSMTP   = "smtp"
-	transportOutbox = "outbox"
+	transportSMTP    = "smtp"
+	transportOutbox  = "outbox"
+	transportWebhook = "webhook"
 )
 
 // now is the clock's time without its monotonic reading (SQLite stores a

@@ -99,8 +99,8 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 	if !ok {
 		return errs.Invalid("kind", "%s messages are not sent yet, so they have no template", kind)
 	}
-	if channel != message.ChannelEMAIL {
-		return errs.Invalid("channel", "only EMAIL templates exist yet")
+	if channel != message.ChannelEMAIL && channel != message.ChannelWEBHOOK {
+		return errs.Invalid("channel", "only EMAIL and WEBHOOK templates exist yet")
 	}
 	c, err := parse(t)
 	if err != nil {
@@ -118,7 +118,9 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 
 // DefaultTemplate is the shipped template of kind on channel.
 func DefaultTemplate(kind message.Kind, channel message.Channel) (Template, error) {
-	if _, ok := kinds[kind]; !ok || channel != message.ChannelEMAIL {
+	// WEBHOOK messages (SMS, push) use the email's subject and text parts
+	// as their title and text.
+	if _, ok := kinds[kind]; !ok || (channel != message.ChannelEMAIL && channel != message.ChannelWEBHOOK) {
 		return Template{}, errs.Errorf(errs.NotFound, "no default template for %s on %s", kind, channel)
 	}
 	base := "templates/" + strings.ToLower(string(kind))

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
@@ -58,6 +59,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
@@ -137,6 +140,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.Campaign = NewCampaignClient(c.config)
 	c.Comment = NewCommentClient(c.config)
 	c.CommentChange = NewCommentChangeClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
@@ -263,6 +267,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                   ctx,
 		config:                cfg,
+		Campaign:              NewCampaignClient(cfg),
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
 		Customer:              NewCustomerClient(cfg),
@@ -316,6 +321,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                   ctx,
 		config:                cfg,
+		Campaign:              NewCampaignClient(cfg),
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
 		Customer:              NewCustomerClient(cfg),
@@ -356,7 +362,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Comment.
+//		Campaign.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -379,13 +385,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.Campaign, c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn,
+		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
+		c.Message, c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
+		c.Order, c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product,
+		c.Reaction, c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange,
+		c.ReviewVote, c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -395,13 +401,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.Campaign, c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn,
+		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
+		c.Message, c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
+		c.Order, c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product,
+		c.Reaction, c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange,
+		c.ReviewVote, c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange,
+		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -410,6 +416,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *CampaignMutation:
+		return c.Campaign.mutate(ctx, m)
 	case *CommentMutation:
 		return c.Comment.mutate(ctx, m)
 	case *CommentChangeMutation:
@@ -480,6 +488,140 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.WatchedWord.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// CampaignClient is a client for the Campaign schema.
+type CampaignClient struct {
+	config
+}
+
+// NewCampaignClient returns a client for the Campaign from the given config.
+func NewCampaignClient(c config) *CampaignClient {
+	return &CampaignClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `campaign.Hooks(f(g(h())))`.
+func (c *CampaignClient) Use(hooks ...Hook) {
+	c.hooks.Campaign = append(c.hooks.Campaign, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `campaign.Intercept(f(g(h())))`.
+func (c *CampaignClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Campaign = append(c.inters.Campaign, interceptors...)
+}
+
+// Create returns a builder for creating a Campaign entity.
+func (c *CampaignClient) Create() *CampaignCreate {
+	mutation := newCampaignMutation(c.config, OpCreate)
+	return &CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Campaign entities.
+func (c *CampaignClient) CreateBulk(builders ...*CampaignCreate) *CampaignCreateBulk {
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CampaignClient) MapCreateBulk(slice any, setFunc func(*CampaignCreate, int)) *CampaignCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CampaignCreateBulk{err: fmt.Errorf("calling to CampaignClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CampaignCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CampaignCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Campaign.
+func (c *CampaignClient) Update() *CampaignUpdate {
+	mutation := newCampaignMutation(c.config, OpUpdate)
+	return &CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CampaignClient) UpdateOne(_m *Campaign) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaign(_m))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CampaignClient) UpdateOneID(id int) *CampaignUpdateOne {
+	mutation := newCampaignMutation(c.config, OpUpdateOne, withCampaignID(id))
+	return &CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Campaign.
+func (c *CampaignClient) Delete() *CampaignDelete {
+	mutation := newCampaignMutation(c.config, OpDelete)
+	return &CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CampaignClient) DeleteOne(_m *Campaign) *CampaignDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CampaignClient) DeleteOneID(id int) *CampaignDeleteOne {
+	builder := c.Delete().Where(campaign.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CampaignDeleteOne{builder}
+}
+
+// Query returns a query builder for Campaign.
+func (c *CampaignClient) Query() *CampaignQuery {
+	return &CampaignQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCampaign},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Campaign entity by its id.
+func (c *CampaignClient) Get(ctx context.Context, id int) (*Campaign, error) {
+	return c.Query().Where(campaign.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CampaignClient) GetX(ctx context.Context, id int) *Campaign {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CampaignClient) Hooks() []Hook {
+	hooks := c.hooks.Campaign
+	return append(hooks[:len(hooks):len(hooks)], campaign.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CampaignClient) Interceptors() []Interceptor {
+	return c.inters.Campaign
+}
+
+func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CampaignCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CampaignUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CampaignUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
 	}
 }
 
@@ -6162,7 +6304,7 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		Campaign, Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
 		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
 		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
 		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
@@ -6170,7 +6312,7 @@ type (
 		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		Campaign, Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
 		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
 		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
 		PostProduct, Product, Reaction, Referral, Review, ReviewReply,

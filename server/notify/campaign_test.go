@@ -95,7 +95,9 @@ func TestCampaigns(t *testing.T) {
 
 		create := func(name string, seg map[string]any) string {
 			t.Helper()
-			var out struct{ CreateCampaign struct{ Campaign campaignAnswer } }
+			var out struct {
+				CreateCampaign struct{ Campaign campaignAnswer }
+			}
 			s.GQL(t, admin, createCampaignMutation, campaignInput(name, seg)).MustOK(t, &out)
 			if out.CreateCampaign.Campaign.Status != "DRAFT" {
 				t.Fatalf("a new campaign is %s", out.CreateCampaign.Campaign.Status)

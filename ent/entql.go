@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
@@ -51,6 +52,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 35)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldCreatedAt:            {Type: field.TypeTime, Column: campaign.FieldCreatedAt},
+			campaign.FieldUpdatedAt:            {Type: field.TypeTime, Column: campaign.FieldUpdatedAt},
+			campaign.FieldName:                 {Type: field.TypeString, Column: campaign.FieldName},
+			campaign.FieldStatus:               {Type: field.TypeEnum, Column: campaign.FieldStatus},
+			campaign.FieldSubject:              {Type: field.TypeString, Column: campaign.FieldSubject},
+			campaign.FieldHTML:                 {Type: field.TypeString, Column: campaign.FieldHTML},
+			campaign.FieldText:                 {Type: field.TypeString, Column: campaign.FieldText},
+			campaign.FieldSegmentLastOrderDays: {Type: field.TypeInt, Column: campaign.FieldSegmentLastOrderDays},
+			campaign.FieldSegmentTier:          {Type: field.TypeString, Column: campaign.FieldSegmentTier},
+			campaign.FieldSegmentCategory:      {Type: field.TypeString, Column: campaign.FieldSegmentCategory},
+			campaign.FieldScheduledAt:          {Type: field.TypeTime, Column: campaign.FieldScheduledAt},
+			campaign.FieldStartedAt:            {Type: field.TypeTime, Column: campaign.FieldStartedAt},
+			campaign.FieldFinishedAt:           {Type: field.TypeTime, Column: campaign.FieldFinishedAt},
+			campaign.FieldCanceledAt:           {Type: field.TypeTime, Column: campaign.FieldCanceledAt},
+			campaign.FieldCursorCustomerID:     {Type: field.TypeInt, Column: campaign.FieldCursorCustomerID},
+			campaign.FieldQueued:               {Type: field.TypeInt, Column: campaign.FieldQueued},
+			campaign.FieldCreatedBy:            {Type: field.TypeString, Column: campaign.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
 			Columns: comment.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -76,7 +107,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			comment.FieldEditedAt:     {Type: field.TypeTime, Column: comment.FieldEditedAt},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   commentchange.Table,
 			Columns: commentchange.Columns,
@@ -95,7 +126,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			commentchange.FieldCreatedAt: {Type: field.TypeTime, Column: commentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
 			Columns: customer.Columns,
@@ -118,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			customer.FieldSilencedBy:     {Type: field.TypeString, Column: customer.FieldSilencedBy},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   flag.Table,
 			Columns: flag.Columns,
@@ -141,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			flag.FieldCreatedAt:    {Type: field.TypeTime, Column: flag.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   itemreturn.Table,
 			Columns: itemreturn.Columns,
@@ -160,7 +191,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			itemreturn.FieldActor:       {Type: field.TypeString, Column: itemreturn.FieldActor},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   journeysetting.Table,
 			Columns: journeysetting.Columns,
@@ -1682,6 +1713,131 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CampaignFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldName))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatus))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *CampaignFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSubject))
+}
+
+// WhereHTML applies the entql string predicate on the html field.
+func (f *CampaignFilter) WhereHTML(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldHTML))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *CampaignFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldText))
+}
+
+// WhereSegmentLastOrderDays applies the entql int predicate on the segment_last_order_days field.
+func (f *CampaignFilter) WhereSegmentLastOrderDays(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldSegmentLastOrderDays))
+}
+
+// WhereSegmentTier applies the entql string predicate on the segment_tier field.
+func (f *CampaignFilter) WhereSegmentTier(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSegmentTier))
+}
+
+// WhereSegmentCategory applies the entql string predicate on the segment_category field.
+func (f *CampaignFilter) WhereSegmentCategory(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSegmentCategory))
+}
+
+// WhereScheduledAt applies the entql time.Time predicate on the scheduled_at field.
+func (f *CampaignFilter) WhereScheduledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldScheduledAt))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *CampaignFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *CampaignFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldFinishedAt))
+}
+
+// WhereCanceledAt applies the entql time.Time predicate on the canceled_at field.
+func (f *CampaignFilter) WhereCanceledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCanceledAt))
+}
+
+// WhereCursorCustomerID applies the entql int predicate on the cursor_customer_id field.
+func (f *CampaignFilter) WhereCursorCustomerID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldCursorCustomerID))
+}
+
+// WhereQueued applies the entql int predicate on the queued field.
+func (f *CampaignFilter) WhereQueued(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldQueued))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *CampaignFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldCreatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CommentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1710,7 +1866,7 @@ type CommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1876,7 +2032,7 @@ type CommentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1960,7 +2116,7 @@ type CustomerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CustomerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2064,7 +2220,7 @@ type FlagFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FlagFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2168,7 +2324,7 @@ type ItemReturnFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ItemReturnFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

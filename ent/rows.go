@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
@@ -60,6 +61,39 @@ func (c *Client) QueryRows(ctx context.Context, query string, args []any) (*sql.
 // Dialect is the name of the client's SQL dialect (dialect.Postgres,
 // dialect.SQLite), for statements that differ between them.
 func (c *Client) Dialect() string { return c.driver.Dialect() }
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *CampaignQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{campaign.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Campaign columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *CampaignQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Campaign).scanValues(nil, columns)
+}
+
+// Decode returns the Campaign held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *CampaignQuery) Decode(columns []string, values []any) (*Campaign, error) {
+	node := &Campaign{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their

@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
@@ -221,6 +223,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Campaign = NewCampaignClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
 	tx.CommentChange = NewCommentChangeClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
@@ -268,7 +271,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Comment.QueryXXX(), the query will be executed
+// applies a query, for example: Campaign.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -54,6 +54,9 @@ func (r *reviewResolver) Body(ctx context.Context, obj *ent.Review) (string, err
 	return reviews.Body(ctx, obj), nil
 }
 
+// Campaign returns CampaignResolver implementation.
+func (r *Resolver) Campaign() CampaignResolver { return &campaignResolver{r} }
+
 // Comment returns CommentResolver implementation.
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
@@ -99,6 +102,7 @@ func (r *Resolver) MessageWhereInput() MessageWhereInputResolver {
 }
 
 type (
+	campaignResolver          struct{ *Resolver }
 	commentResolver           struct{ *Resolver }
 	customerResolver          struct{ *Resolver }
 	mediaResolver             struct{ *Resolver }

@@ -9,6 +9,40 @@ import (
 )
 
 var (
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SCHEDULED", "SENDING", "SENT", "CANCELED"}, Default: "DRAFT"},
+		{Name: "subject", Type: field.TypeString, Size: 2147483647},
+		{Name: "html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "segment_last_order_days", Type: field.TypeInt, Nullable: true},
+		{Name: "segment_tier", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "segment_category", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "canceled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cursor_customer_id", Type: field.TypeInt, Default: 0},
+		{Name: "queued", Type: field.TypeInt, Default: 0},
+		{Name: "created_by", Type: field.TypeString, Nullable: true, Size: 320},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_status_scheduled_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[4], CampaignsColumns[11]},
+			},
+		},
+	}
 	// CommentsColumns holds the columns for the "comments" table.
 	CommentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1567,6 +1601,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		CampaignsTable,
 		CommentsTable,
 		CommentChangesTable,
 		CustomersTable,
@@ -1609,6 +1644,9 @@ var (
 )
 
 func init() {
+	CampaignsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
+	}
 	CommentsTable.ForeignKeys[0].RefTable = CommentsTable
 	CommentsTable.ForeignKeys[1].RefTable = CustomersTable
 	CommentsTable.ForeignKeys[2].RefTable = PostsTable

@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
@@ -54,6 +55,84 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaign.Policy = privacy.NewPolicies(schema.Campaign{})
+	campaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescCreatedAt is the schema descriptor for created_at field.
+	campaignDescCreatedAt := campaignMixinFields0[0].Descriptor()
+	// campaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaign.DefaultCreatedAt = campaignDescCreatedAt.Default.(func() time.Time)
+	// campaignDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignDescUpdatedAt := campaignMixinFields0[1].Descriptor()
+	// campaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaign.DefaultUpdatedAt = campaignDescUpdatedAt.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaign.UpdateDefaultUpdatedAt = campaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignDescName is the schema descriptor for name field.
+	campaignDescName := campaignFields[0].Descriptor()
+	// campaign.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	campaign.NameValidator = func() func(string) error {
+		validators := campaignDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignDescSubject is the schema descriptor for subject field.
+	campaignDescSubject := campaignFields[2].Descriptor()
+	// campaign.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	campaign.SubjectValidator = campaignDescSubject.Validators[0].(func(string) error)
+	// campaignDescText is the schema descriptor for text field.
+	campaignDescText := campaignFields[4].Descriptor()
+	// campaign.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	campaign.TextValidator = campaignDescText.Validators[0].(func(string) error)
+	// campaignDescSegmentLastOrderDays is the schema descriptor for segment_last_order_days field.
+	campaignDescSegmentLastOrderDays := campaignFields[5].Descriptor()
+	// campaign.SegmentLastOrderDaysValidator is a validator for the "segment_last_order_days" field. It is called by the builders before save.
+	campaign.SegmentLastOrderDaysValidator = campaignDescSegmentLastOrderDays.Validators[0].(func(int) error)
+	// campaignDescSegmentTier is the schema descriptor for segment_tier field.
+	campaignDescSegmentTier := campaignFields[6].Descriptor()
+	// campaign.SegmentTierValidator is a validator for the "segment_tier" field. It is called by the builders before save.
+	campaign.SegmentTierValidator = campaignDescSegmentTier.Validators[0].(func(string) error)
+	// campaignDescSegmentCategory is the schema descriptor for segment_category field.
+	campaignDescSegmentCategory := campaignFields[7].Descriptor()
+	// campaign.SegmentCategoryValidator is a validator for the "segment_category" field. It is called by the builders before save.
+	campaign.SegmentCategoryValidator = campaignDescSegmentCategory.Validators[0].(func(string) error)
+	// campaignDescCursorCustomerID is the schema descriptor for cursor_customer_id field.
+	campaignDescCursorCustomerID := campaignFields[12].Descriptor()
+	// campaign.DefaultCursorCustomerID holds the default value on creation for the cursor_customer_id field.
+	campaign.DefaultCursorCustomerID = campaignDescCursorCustomerID.Default.(int)
+	// campaign.CursorCustomerIDValidator is a validator for the "cursor_customer_id" field. It is called by the builders before save.
+	campaign.CursorCustomerIDValidator = campaignDescCursorCustomerID.Validators[0].(func(int) error)
+	// campaignDescQueued is the schema descriptor for queued field.
+	campaignDescQueued := campaignFields[13].Descriptor()
+	// campaign.DefaultQueued holds the default value on creation for the queued field.
+	campaign.DefaultQueued = campaignDescQueued.Default.(int)
+	// campaign.QueuedValidator is a validator for the "queued" field. It is called by the builders before save.
+	campaign.QueuedValidator = campaignDescQueued.Validators[0].(func(int) error)
+	// campaignDescCreatedBy is the schema descriptor for created_by field.
+	campaignDescCreatedBy := campaignFields[14].Descriptor()
+	// campaign.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	campaign.CreatedByValidator = campaignDescCreatedBy.Validators[0].(func(string) error)
 	commentMixin := schema.Comment{}.Mixin()
 	comment.Policy = privacy.NewPolicies(schema.Comment{})
 	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -6,7 +6,7 @@
 // campaigns only ever call Queue; channels only ever see a message that
 // committed.
 //
-// # The data model (issue 13 in full; built so far: Message, MessageTemplate)
+// # The data model (issue 13 in full; built so far: Message, MessageTemplate, Campaign)
 //
 //   - Message (ent/schema/message.go): kind (the journey step:
 //     ORDER_CONFIRMATION, SHIPPED, ... CAMPAIGN), channel (EMAIL, IN_APP,

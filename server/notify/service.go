@@ -136,6 +136,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	jobs.AddWorker(j, &sendWorker{s: s})
 	j.AddSweeper("notify.due", s.sweepDue)
 	j.AddSweeper("notify.stalled", s.sweepStalled)
+	j.AddSweeper("notify.campaigns", s.sweepCampaigns)
 	s.Register(d.Client)
 	return s, nil
 }

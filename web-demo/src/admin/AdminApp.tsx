@@ -8,6 +8,7 @@ import { Silenced } from './Author';
 import { LoyaltyLedger } from './LoyaltyLedger';
 import { HeldReferrals } from './LoyaltyReferrals';
 import { Decisions, PublishedPosts, Queue } from './Moderation';
+import { Outbox } from './Outbox';
 import { Replies } from './Replies';
 import { Topics } from './Topics';
 import { WatchedWords } from './WatchedWords';
@@ -23,6 +24,7 @@ const screens = [
   { id: 'topics', name: 'Topics', render: () => <Topics /> },
   { id: 'loyalty', name: 'Loyalty', render: () => <LoyaltyLedger /> },
   { id: 'referrals', name: 'Held referrals', render: () => <HeldReferrals /> },
+  { id: 'outbox', name: 'Outbox', render: () => <Outbox /> },
 ] as const;
 
 /** adminScreen reads the screen from the URL's hash; the queue by default. */

@@ -1,0 +1,10 @@
+package notify
+
+// SetCampaignBatch makes the campaign sweep queue n customers per
+// transaction until the returned restore is called, so a test with a few
+// customers covers a campaign that takes several batches.
+func SetCampaignBatch(n int) (restore func()) {
+	old := campaignBatch
+	campaignBatch = n
+	return func() { campaignBatch = old }
+}

@@ -20,7 +20,6 @@ import (
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
-	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -69,8 +68,6 @@ type Client struct {
 	Flag *FlagClient
 	// ItemReturn is the client for interacting with the ItemReturn builders.
 	ItemReturn *ItemReturnClient
-	// JourneySetting is the client for interacting with the JourneySetting builders.
-	JourneySetting *JourneySettingClient
 	// LoyaltyAccount is the client for interacting with the LoyaltyAccount builders.
 	LoyaltyAccount *LoyaltyAccountClient
 	// LoyaltyChange is the client for interacting with the LoyaltyChange builders.
@@ -145,7 +142,6 @@ func (c *Client) init() {
 	c.Customer = NewCustomerClient(c.config)
 	c.Flag = NewFlagClient(c.config)
 	c.ItemReturn = NewItemReturnClient(c.config)
-	c.JourneySetting = NewJourneySettingClient(c.config)
 	c.LoyaltyAccount = NewLoyaltyAccountClient(c.config)
 	c.LoyaltyChange = NewLoyaltyChangeClient(c.config)
 	c.LoyaltyEntry = NewLoyaltyEntryClient(c.config)
@@ -272,7 +268,6 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
 		ItemReturn:            NewItemReturnClient(cfg),
-		JourneySetting:        NewJourneySettingClient(cfg),
 		LoyaltyAccount:        NewLoyaltyAccountClient(cfg),
 		LoyaltyChange:         NewLoyaltyChangeClient(cfg),
 		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
@@ -326,7 +321,6 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
 		ItemReturn:            NewItemReturnClient(cfg),
-		JourneySetting:        NewJourneySettingClient(cfg),
 		LoyaltyAccount:        NewLoyaltyAccountClient(cfg),
 		LoyaltyChange:         NewLoyaltyChangeClient(cfg),
 		LoyaltyEntry:          NewLoyaltyEntryClient(cfg),
@@ -385,13 +379,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.JourneySetting,
-		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
-		c.Message, c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
-		c.Order, c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product,
-		c.Reaction, c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange,
-		c.ReviewVote, c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange,
-		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -401,13 +395,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.JourneySetting,
-		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
-		c.Message, c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
-		c.Order, c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product,
-		c.Reaction, c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange,
-		c.ReviewVote, c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange,
-		c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -426,8 +420,6 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Flag.mutate(ctx, m)
 	case *ItemReturnMutation:
 		return c.ItemReturn.mutate(ctx, m)
-	case *JourneySettingMutation:
-		return c.JourneySetting.mutate(ctx, m)
 	case *LoyaltyAccountMutation:
 		return c.LoyaltyAccount.mutate(ctx, m)
 	case *LoyaltyChangeMutation:
@@ -1286,140 +1278,6 @@ func (c *ItemReturnClient) mutate(ctx context.Context, m *ItemReturnMutation) (V
 		return (&ItemReturnDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ItemReturn mutation op: %q", m.Op())
-	}
-}
-
-// JourneySettingClient is a client for the JourneySetting schema.
-type JourneySettingClient struct {
-	config
-}
-
-// NewJourneySettingClient returns a client for the JourneySetting from the given config.
-func NewJourneySettingClient(c config) *JourneySettingClient {
-	return &JourneySettingClient{config: c}
-}
-
-// Use adds a list of mutation hooks to the hooks stack.
-// A call to `Use(f, g, h)` equals to `journeysetting.Hooks(f(g(h())))`.
-func (c *JourneySettingClient) Use(hooks ...Hook) {
-	c.hooks.JourneySetting = append(c.hooks.JourneySetting, hooks...)
-}
-
-// Intercept adds a list of query interceptors to the interceptors stack.
-// A call to `Intercept(f, g, h)` equals to `journeysetting.Intercept(f(g(h())))`.
-func (c *JourneySettingClient) Intercept(interceptors ...Interceptor) {
-	c.inters.JourneySetting = append(c.inters.JourneySetting, interceptors...)
-}
-
-// Create returns a builder for creating a JourneySetting entity.
-func (c *JourneySettingClient) Create() *JourneySettingCreate {
-	mutation := newJourneySettingMutation(c.config, OpCreate)
-	return &JourneySettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// CreateBulk returns a builder for creating a bulk of JourneySetting entities.
-func (c *JourneySettingClient) CreateBulk(builders ...*JourneySettingCreate) *JourneySettingCreateBulk {
-	return &JourneySettingCreateBulk{config: c.config, builders: builders}
-}
-
-// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
-// a builder and applies setFunc on it.
-func (c *JourneySettingClient) MapCreateBulk(slice any, setFunc func(*JourneySettingCreate, int)) *JourneySettingCreateBulk {
-	rv := reflect.ValueOf(slice)
-	if rv.Kind() != reflect.Slice {
-		return &JourneySettingCreateBulk{err: fmt.Errorf("calling to JourneySettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
-	}
-	builders := make([]*JourneySettingCreate, rv.Len())
-	for i := 0; i < rv.Len(); i++ {
-		builders[i] = c.Create()
-		setFunc(builders[i], i)
-	}
-	return &JourneySettingCreateBulk{config: c.config, builders: builders}
-}
-
-// Update returns an update builder for JourneySetting.
-func (c *JourneySettingClient) Update() *JourneySettingUpdate {
-	mutation := newJourneySettingMutation(c.config, OpUpdate)
-	return &JourneySettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOne returns an update builder for the given entity.
-func (c *JourneySettingClient) UpdateOne(_m *JourneySetting) *JourneySettingUpdateOne {
-	mutation := newJourneySettingMutation(c.config, OpUpdateOne, withJourneySetting(_m))
-	return &JourneySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// UpdateOneID returns an update builder for the given id.
-func (c *JourneySettingClient) UpdateOneID(id int) *JourneySettingUpdateOne {
-	mutation := newJourneySettingMutation(c.config, OpUpdateOne, withJourneySettingID(id))
-	return &JourneySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// Delete returns a delete builder for JourneySetting.
-func (c *JourneySettingClient) Delete() *JourneySettingDelete {
-	mutation := newJourneySettingMutation(c.config, OpDelete)
-	return &JourneySettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
-}
-
-// DeleteOne returns a builder for deleting the given entity.
-func (c *JourneySettingClient) DeleteOne(_m *JourneySetting) *JourneySettingDeleteOne {
-	return c.DeleteOneID(_m.ID)
-}
-
-// DeleteOneID returns a builder for deleting the given entity by its id.
-func (c *JourneySettingClient) DeleteOneID(id int) *JourneySettingDeleteOne {
-	builder := c.Delete().Where(journeysetting.ID(id))
-	builder.mutation.id = &id
-	builder.mutation.op = OpDeleteOne
-	return &JourneySettingDeleteOne{builder}
-}
-
-// Query returns a query builder for JourneySetting.
-func (c *JourneySettingClient) Query() *JourneySettingQuery {
-	return &JourneySettingQuery{
-		config: c.config,
-		ctx:    &QueryContext{Type: TypeJourneySetting},
-		inters: c.Interceptors(),
-	}
-}
-
-// Get returns a JourneySetting entity by its id.
-func (c *JourneySettingClient) Get(ctx context.Context, id int) (*JourneySetting, error) {
-	return c.Query().Where(journeysetting.ID(id)).Only(ctx)
-}
-
-// GetX is like Get, but panics if an error occurs.
-func (c *JourneySettingClient) GetX(ctx context.Context, id int) *JourneySetting {
-	obj, err := c.Get(ctx, id)
-	if err != nil {
-		panic(err)
-	}
-	return obj
-}
-
-// Hooks returns the client hooks.
-func (c *JourneySettingClient) Hooks() []Hook {
-	hooks := c.hooks.JourneySetting
-	return append(hooks[:len(hooks):len(hooks)], journeysetting.Hooks[:]...)
-}
-
-// Interceptors returns the client interceptors.
-func (c *JourneySettingClient) Interceptors() []Interceptor {
-	return c.inters.JourneySetting
-}
-
-func (c *JourneySettingClient) mutate(ctx context.Context, m *JourneySettingMutation) (Value, error) {
-	switch m.Op() {
-	case OpCreate:
-		return (&JourneySettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdate:
-		return (&JourneySettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpUpdateOne:
-		return (&JourneySettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
-	case OpDelete, OpDeleteOne:
-		return (&JourneySettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
-	default:
-		return nil, fmt.Errorf("ent: unknown JourneySetting mutation op: %q", m.Op())
 	}
 }
 
@@ -6304,21 +6162,20 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, JourneySetting,
-		LoyaltyAccount, LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message,
-		MessageTemplate, ModerationDecision, ModerationQueueChange, Order, OrderItem,
-		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
-		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
-		ShipmentChange, ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
+		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
+		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
+		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
+		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
+		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, JourneySetting,
-		LoyaltyAccount, LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message,
-		MessageTemplate, ModerationDecision, ModerationQueueChange, Order, OrderItem,
-		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
-		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
-		ShipmentChange, ShipmentItem, Topic, TrackingEvent,
-		WatchedWord []ent.Interceptor
+		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
+		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
+		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
+		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
+		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Interceptor
 	}
 )
 

@@ -12,13 +12,11 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
-	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
-	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -48,9 +46,6 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
-	"github.com/aftercart/aftercart/ent/webhookattempt"
-	"github.com/aftercart/aftercart/ent/webhookdelivery"
-	"github.com/aftercart/aftercart/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -111,13 +106,11 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			campaign.Table:              campaign.ValidColumn,
 			comment.Table:               comment.ValidColumn,
 			commentchange.Table:         commentchange.ValidColumn,
 			customer.Table:              customer.ValidColumn,
 			flag.Table:                  flag.ValidColumn,
 			itemreturn.Table:            itemreturn.ValidColumn,
-			journeysetting.Table:        journeysetting.ValidColumn,
 			loyaltyaccount.Table:        loyaltyaccount.ValidColumn,
 			loyaltychange.Table:         loyaltychange.ValidColumn,
 			loyaltyentry.Table:          loyaltyentry.ValidColumn,
@@ -147,9 +140,6 @@ func checkColumn(t, c string) error {
 			topic.Table:                 topic.ValidColumn,
 			trackingevent.Table:         trackingevent.ValidColumn,
 			watchedword.Table:           watchedword.ValidColumn,
-			webhookattempt.Table:        webhookattempt.ValidColumn,
-			webhookdelivery.Table:       webhookdelivery.ValidColumn,
-			webhookendpoint.Table:       webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

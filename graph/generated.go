@@ -26,7 +26,6 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
-	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -46,7 +45,6 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Comment() CommentResolver
 	Customer() CustomerResolver
-	JourneySettings() JourneySettingsResolver
 	Loyalty() LoyaltyResolver
 	LoyaltyTier() LoyaltyTierResolver
 	Media() MediaResolver
@@ -97,11 +95,6 @@ type ComplexityRoot struct {
 
 	Author struct {
 		DisplayName func(childComplexity int) int
-	}
-
-	CategoryDelay struct {
-		Category func(childComplexity int) int
-		Days     func(childComplexity int) int
 	}
 
 	ClaimReferralPayload struct {
@@ -236,24 +229,6 @@ type ComplexityRoot struct {
 		Changed func(childComplexity int) int
 		Created func(childComplexity int) int
 		Order   func(childComplexity int) int
-	}
-
-	Journey struct {
-		Customized  func(childComplexity int) int
-		Description func(childComplexity int) int
-		Kinds       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Settings    func(childComplexity int) int
-	}
-
-	JourneySettings struct {
-		CategoryDelays      func(childComplexity int) int
-		DelayDays           func(childComplexity int) int
-		DelayThresholdHours func(childComplexity int) int
-		Enabled             func(childComplexity int) int
-		MinGapMinutes       func(childComplexity int) int
-		ReminderDays        func(childComplexity int) int
-		StallHours          func(childComplexity int) int
 	}
 
 	KeepLoyaltyTier struct {
@@ -501,7 +476,6 @@ type ComplexityRoot struct {
 		SilenceAuthor        func(childComplexity int, input community.SilenceInput) int
 		Unreact              func(childComplexity int, input community.ReactInput) int
 		UnsilenceAuthor      func(childComplexity int, input model.UnsilenceAuthorInput) int
-		UpdateJourney        func(childComplexity int, input notify.JourneyUpdate) int
 		UpdateLoyaltyTier    func(childComplexity int, id int, input loyalty.TierInput) int
 		UpdateReward         func(childComplexity int, id int, input loyalty.RewardUpdate) int
 		UpdateTopic          func(childComplexity int, input community.TopicUpdate) int
@@ -649,7 +623,6 @@ type ComplexityRoot struct {
 	Query struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Journeys             func(childComplexity int) int
 		LoyaltyTiers         func(childComplexity int) int
 		MessageTemplate      func(childComplexity int, kind message.Kind, channel message.Channel) int
 		Messages             func(childComplexity int, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) int
@@ -963,10 +936,6 @@ type ComplexityRoot struct {
 		Customer func(childComplexity int) int
 	}
 
-	UpdateJourneyPayload struct {
-		Journey func(childComplexity int) int
-	}
-
 	UpdateTopicPayload struct {
 		Topic func(childComplexity int) int
 	}
@@ -1015,9 +984,6 @@ type CustomerResolver interface {
 	Loyalty(ctx context.Context, obj *ent.Customer) (*loyalty.Standing, error)
 	Referral(ctx context.Context, obj *ent.Customer) (*loyalty.Program, error)
 }
-type JourneySettingsResolver interface {
-	CategoryDelays(ctx context.Context, obj *notify.JourneySettings) ([]*notify.CategoryDelay, error)
-}
 type LoyaltyResolver interface {
 	Ledger(ctx context.Context, obj *loyalty.Standing, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.LoyaltyEntryConnection, error)
 	RewardCodes(ctx context.Context, obj *loyalty.Standing) ([]*ent.RewardCode, error)
@@ -1052,7 +1018,6 @@ type MutationResolver interface {
 	Flag(ctx context.Context, input community.FlagInput) (*community.FlagResult, error)
 	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
 	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
-	UpdateJourney(ctx context.Context, input notify.JourneyUpdate) (*model.UpdateJourneyPayload, error)
 	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*loyalty.RedeemResult, error)
 	AdjustPoints(ctx context.Context, input loyalty.AdjustInput) (*loyalty.EntryResult, error)
 	MarkItemsReturned(ctx context.Context, input loyalty.ReturnInput) (*loyalty.ReturnResult, error)
@@ -1124,7 +1089,6 @@ type QueryResolver interface {
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
 	SilencedCustomers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CustomerConnection, error)
-	Journeys(ctx context.Context) ([]*notify.Journey, error)
 	Rewards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) (*ent.RewardConnection, error)
 	LoyaltyTiers(ctx context.Context) ([]*ent.LoyaltyTier, error)
 	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
@@ -1284,19 +1248,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Author.DisplayName(childComplexity), true
-
-	case "CategoryDelay.category":
-		if e.ComplexityRoot.CategoryDelay.Category == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CategoryDelay.Category(childComplexity), true
-	case "CategoryDelay.days":
-		if e.ComplexityRoot.CategoryDelay.Days == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CategoryDelay.Days(childComplexity), true
 
 	case "ClaimReferralPayload.referrerDisplayName":
 		if e.ComplexityRoot.ClaimReferralPayload.ReferrerDisplayName == nil {
@@ -1715,80 +1666,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportOrderPayload.Order(childComplexity), true
-
-	case "Journey.customized":
-		if e.ComplexityRoot.Journey.Customized == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Journey.Customized(childComplexity), true
-	case "Journey.description":
-		if e.ComplexityRoot.Journey.Description == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Journey.Description(childComplexity), true
-	case "Journey.kinds":
-		if e.ComplexityRoot.Journey.Kinds == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Journey.Kinds(childComplexity), true
-	case "Journey.name":
-		if e.ComplexityRoot.Journey.Name == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Journey.Name(childComplexity), true
-	case "Journey.settings":
-		if e.ComplexityRoot.Journey.Settings == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Journey.Settings(childComplexity), true
-
-	case "JourneySettings.categoryDelays":
-		if e.ComplexityRoot.JourneySettings.CategoryDelays == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.CategoryDelays(childComplexity), true
-	case "JourneySettings.delayDays":
-		if e.ComplexityRoot.JourneySettings.DelayDays == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.DelayDays(childComplexity), true
-	case "JourneySettings.delayThresholdHours":
-		if e.ComplexityRoot.JourneySettings.DelayThresholdHours == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.DelayThresholdHours(childComplexity), true
-	case "JourneySettings.enabled":
-		if e.ComplexityRoot.JourneySettings.Enabled == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.Enabled(childComplexity), true
-	case "JourneySettings.minGapMinutes":
-		if e.ComplexityRoot.JourneySettings.MinGapMinutes == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.MinGapMinutes(childComplexity), true
-	case "JourneySettings.reminderDays":
-		if e.ComplexityRoot.JourneySettings.ReminderDays == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.ReminderDays(childComplexity), true
-	case "JourneySettings.stallHours":
-		if e.ComplexityRoot.JourneySettings.StallHours == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JourneySettings.StallHours(childComplexity), true
 
 	case "KeepLoyaltyTier.by":
 		if e.ComplexityRoot.KeepLoyaltyTier.By == nil {
@@ -2990,17 +2867,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnsilenceAuthor(childComplexity, args["input"].(model.UnsilenceAuthorInput)), true
-	case "Mutation.updateJourney":
-		if e.ComplexityRoot.Mutation.UpdateJourney == nil {
-			break
-		}
-
-		args, err := ec.field_Mutation_updateJourney_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Mutation.UpdateJourney(childComplexity, args["input"].(notify.JourneyUpdate)), true
 	case "Mutation.updateLoyaltyTier":
 		if e.ComplexityRoot.Mutation.UpdateLoyaltyTier == nil {
 			break
@@ -3679,12 +3545,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FeaturedReviews(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 
-	case "Query.journeys":
-		if e.ComplexityRoot.Query.Journeys == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Query.Journeys(childComplexity), true
 	case "Query.loyaltyTiers":
 		if e.ComplexityRoot.Query.LoyaltyTiers == nil {
 			break
@@ -4968,13 +4828,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnsilenceAuthorPayload.Customer(childComplexity), true
 
-	case "UpdateJourneyPayload.journey":
-		if e.ComplexityRoot.UpdateJourneyPayload.Journey == nil {
-			break
-		}
-
-		return e.ComplexityRoot.UpdateJourneyPayload.Journey(childComplexity), true
-
 	case "UpdateTopicPayload.topic":
 		if e.ComplexityRoot.UpdateTopicPayload.Topic == nil {
 			break
@@ -5077,7 +4930,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAddWatchedWordInput,
 		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputAdjustPointsInput,
-		ec.unmarshalInputCategoryDelayInput,
 		ec.unmarshalInputClaimReferralInput,
 		ec.unmarshalInputCommentOrder,
 		ec.unmarshalInputCreatePostInput,
@@ -5139,7 +4991,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputTrackingEventOrder,
 		ec.unmarshalInputTrackingEventWhereInput,
 		ec.unmarshalInputUnsilenceAuthorInput,
-		ec.unmarshalInputUpdateJourneyInput,
 		ec.unmarshalInputUpdateRewardInput,
 		ec.unmarshalInputUpdateTopicInput,
 		ec.unmarshalInputUseRewardCodeInput,
@@ -11063,95 +10914,6 @@ input WatchedWordWhereInput {
   actionNotIn: [WatchedWordAction!]
 }
 `, BuiltIn: false},
-	{Name: "../schema/journeys.graphql", Input: `# Journeys (issue 13): the outbox's journeys (order confirmation, shipping
-# updates, review requests, ...) and staff's settings of each. A journey
-# without saved settings runs with the defaults shipped in code
-# (server/notify/settings.go).
-
-"""A journey of the outbox: the messages it sends, when, and its settings."""
-type Journey @goModel(model: "github.com/aftercart/aftercart/server/notify.Journey") {
-  """The journey's name, as messages carry it in their journey field, e.g. "shipping_updates"."""
-  name: String!
-  """What the journey sends, and when."""
-  description: String!
-  """The message kinds it sends."""
-  kinds: [MessageKind!]!
-  """Its settings: staff's where they set them, else the defaults."""
-  settings: JourneySettings!
-  """Whether staff saved any setting of it (false: every setting is the default)."""
-  customized: Boolean!
-}
-
-"""A journey's settings. A setting the journey does not use is null."""
-type JourneySettings @goModel(model: "github.com/aftercart/aftercart/server/notify.JourneySettings") {
-  """Whether the journey sends anything. A turned-off journey records its messages as SKIPPED with "journey turned off", so staff see what was not sent and a replayed cause stays deduplicated."""
-  enabled: Boolean!
-  """Days after the cause (for review requests: the order's delivery) before the first message."""
-  delayDays: Int
-  """Days after the first message before the one reminder (sent only if it is still wanted then)."""
-  reminderDays: Int
-  """Per product category, the delay in days that replaces delayDays for orders with items of that category (the longest applies)."""
-  categoryDelays: [CategoryDelay!]
-  """How many hours a carrier's estimated delivery may slip beyond its first estimate before the customer gets a delay notice."""
-  delayThresholdHours: Int
-  """Hours without a carrier checkpoint, while in transit, after which a parcel counts as late (a delay notice)."""
-  stallHours: Int
-  """The least time, in minutes, between two messages of the journey to one customer."""
-  minGapMinutes: Int!
-}
-
-"""A delay for the orders of one product category."""
-type CategoryDelay @goModel(model: "github.com/aftercart/aftercart/server/notify.CategoryDelay") {
-  """The product category, as the store names it (case-insensitive)."""
-  category: String!
-  """The delay in days."""
-  days: Int!
-}
-
-"""A delay for the orders of one product category, to save."""
-input CategoryDelayInput @goModel(model: "github.com/aftercart/aftercart/server/notify.CategoryDelay") {
-  """The product category (case-insensitive, 1-128 characters)."""
-  category: String!
-  """The delay in days (0-365)."""
-  days: Int!
-}
-
-"""Settings to change on one journey; absent fields keep their value. A field the journey does not use is INVALID_INPUT."""
-input UpdateJourneyInput @goModel(model: "github.com/aftercart/aftercart/server/notify.JourneyUpdate") {
-  """The journey's name (see journeys)."""
-  name: String!
-  """Turn the journey on or off."""
-  enabled: Boolean
-  """Days before the first message (0-365)."""
-  delayDays: Int
-  """Days before the reminder (1-365)."""
-  reminderDays: Int
-  """The per-category delays; replaces the whole list (an empty list removes them)."""
-  categoryDelays: [CategoryDelayInput!]
-  """Hours an estimate may slip before a delay notice (1-720)."""
-  delayThresholdHours: Int
-  """Hours without a checkpoint before a parcel counts as late (1-720)."""
-  stallHours: Int
-  """The least minutes between two messages of the journey to one customer (0-43200, 30 days)."""
-  minGapMinutes: Int
-}
-
-"""What updateJourney did."""
-type UpdateJourneyPayload {
-  """The journey, with its settings as saved."""
-  journey: Journey!
-}
-
-extend type Query {
-  """For staff: every journey of the outbox with its settings. Customers get FORBIDDEN."""
-  journeys: [Journey!]!
-}
-
-extend type Mutation {
-  """For staff: change a journey's settings. Bad values are INVALID_INPUT and nothing is saved; customers get FORBIDDEN."""
-  updateJourney("The journey and the settings to change." input: UpdateJourneyInput!): UpdateJourneyPayload!
-}
-`, BuiltIn: false},
 	{Name: "../schema/live.graphql", Input: `"""One change to an order's shipments, as streamed by shipmentUpdated."""
 type ShipmentUpdate {
   """Identifies this update; pass it as ` + "`" + `after` + "`" + ` when resubscribing to get everything after it."""
@@ -12019,14 +11781,6 @@ input ImportOrderInput {
   Re-importing the order with the same code changes nothing.
   """
   referralCode: String
-  """
-  Reward codes (loyalty's checkout codes) the customer used on this order: each is
-  marked used for it in the import's transaction. An unknown, expired, refunded or
-  already-used code fails the whole import (NOT_FOUND, CONFLICT, INVALID_INPUT for a
-  malformed one, on field rewardCodes[i]) and nothing is written; at most 10.
-  Re-importing the order with the same codes changes nothing.
-  """
-  rewardCodes: [String!]
 }
 
 """The result of importOrder."""
@@ -12164,9 +11918,7 @@ extend type Mutation {
   first order (the store can also pass the code with that order:
   ImportOrderInput.referralCode). Errors, nothing written: INVALID_INPUT
   for a malformed code, NOT_FOUND for an unknown one, OWN_REFERRAL_CODE,
-  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER; THROTTLED (with
-  extensions.retryAfter) past a few claims in a row, so codes cannot be
-  guessed by trying them.
+  ALREADY_REFERRED, REFERRAL_AFTER_FIRST_ORDER.
   """
   claimReferral("The referral code." input: ClaimReferralInput!): ClaimReferralPayload!
   """
@@ -12560,16 +12312,6 @@ func (ec *executionContext) childFields_Author(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Author", field.Name)
 }
 
-func (ec *executionContext) childFields_CategoryDelay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "category":
-		return ec.fieldContext_CategoryDelay_category(ctx, field)
-	case "days":
-		return ec.fieldContext_CategoryDelay_days(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type CategoryDelay", field.Name)
-}
-
 func (ec *executionContext) childFields_ClaimReferralPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "referrerDisplayName":
@@ -12836,42 +12578,6 @@ func (ec *executionContext) childFields_ImportOrderPayload(ctx context.Context, 
 		return ec.fieldContext_ImportOrderPayload_changed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportOrderPayload", field.Name)
-}
-
-func (ec *executionContext) childFields_Journey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "name":
-		return ec.fieldContext_Journey_name(ctx, field)
-	case "description":
-		return ec.fieldContext_Journey_description(ctx, field)
-	case "kinds":
-		return ec.fieldContext_Journey_kinds(ctx, field)
-	case "settings":
-		return ec.fieldContext_Journey_settings(ctx, field)
-	case "customized":
-		return ec.fieldContext_Journey_customized(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type Journey", field.Name)
-}
-
-func (ec *executionContext) childFields_JourneySettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "enabled":
-		return ec.fieldContext_JourneySettings_enabled(ctx, field)
-	case "delayDays":
-		return ec.fieldContext_JourneySettings_delayDays(ctx, field)
-	case "reminderDays":
-		return ec.fieldContext_JourneySettings_reminderDays(ctx, field)
-	case "categoryDelays":
-		return ec.fieldContext_JourneySettings_categoryDelays(ctx, field)
-	case "delayThresholdHours":
-		return ec.fieldContext_JourneySettings_delayThresholdHours(ctx, field)
-	case "stallHours":
-		return ec.fieldContext_JourneySettings_stallHours(ctx, field)
-	case "minGapMinutes":
-		return ec.fieldContext_JourneySettings_minGapMinutes(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type JourneySettings", field.Name)
 }
 
 func (ec *executionContext) childFields_KeepLoyaltyTier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14110,14 +13816,6 @@ func (ec *executionContext) childFields_UnsilenceAuthorPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type UnsilenceAuthorPayload", field.Name)
 }
 
-func (ec *executionContext) childFields_UpdateJourneyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "journey":
-		return ec.fieldContext_UpdateJourneyPayload_journey(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type UpdateJourneyPayload", field.Name)
-}
-
 func (ec *executionContext) childFields_UpdateTopicPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "topic":
@@ -14914,20 +14612,6 @@ func (ec *executionContext) field_Mutation_unsilenceAuthor_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UnsilenceAuthorInput, error) {
 			return ec.unmarshalNUnsilenceAuthorInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUnsilenceAuthorInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["input"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_updateJourney_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (notify.JourneyUpdate, error) {
-			return ec.unmarshalNUpdateJourneyInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneyUpdate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16479,52 +16163,6 @@ func (ec *executionContext) _Author_displayName(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Author_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _CategoryDelay_category(ctx context.Context, field graphql.CollectedField, obj *notify.CategoryDelay) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryDelay_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CategoryDelay_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryDelay", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _CategoryDelay_days(ctx context.Context, field graphql.CollectedField, obj *notify.CategoryDelay) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryDelay_days(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Days, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CategoryDelay_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryDelay", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ClaimReferralPayload_referrerDisplayName(ctx context.Context, field graphql.CollectedField, obj *loyalty.Claimed) (ret graphql.Marshaler) {
@@ -18248,300 +17886,6 @@ func (ec *executionContext) _ImportOrderPayload_changed(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ImportOrderPayload_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportOrderPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _Journey_name(ctx context.Context, field graphql.CollectedField, obj *notify.Journey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Journey_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Journey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Journey", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Journey_description(ctx context.Context, field graphql.CollectedField, obj *notify.Journey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Journey_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Journey_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Journey", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Journey_kinds(ctx context.Context, field graphql.CollectedField, obj *notify.Journey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Journey_kinds(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kinds, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []message.Kind) graphql.Marshaler {
-			return ec.marshalNMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Journey_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Journey", field, false, false, errors.New("field of type MessageKind does not have child fields"))
-}
-
-func (ec *executionContext) _Journey_settings(ctx context.Context, field graphql.CollectedField, obj *notify.Journey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Journey_settings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Settings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v notify.JourneySettings) graphql.Marshaler {
-			return ec.marshalNJourneySettings2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneySettings(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Journey_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Journey",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JourneySettings(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Journey_customized(ctx context.Context, field graphql.CollectedField, obj *notify.Journey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Journey_customized(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Customized, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Journey_customized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Journey", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_enabled(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_enabled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Enabled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_delayDays(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_delayDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DelayDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_delayDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_reminderDays(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_reminderDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReminderDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_reminderDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_categoryDelays(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_categoryDelays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.JourneySettings().CategoryDelays(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*notify.CategoryDelay) graphql.Marshaler {
-			return ec.marshalOCategoryDelay2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelayᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_categoryDelays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "JourneySettings",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryDelay(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _JourneySettings_delayThresholdHours(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_delayThresholdHours(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DelayThresholdHours, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_delayThresholdHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_stallHours(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_stallHours(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StallHours, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_stallHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
-}
-
-func (ec *executionContext) _JourneySettings_minGapMinutes(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JourneySettings_minGapMinutes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinGapMinutes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_JourneySettings_minGapMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _KeepLoyaltyTier_spendNeeded(ctx context.Context, field graphql.CollectedField, obj *loyalty.KeepTierStanding) (ret graphql.Marshaler) {
@@ -22568,50 +21912,6 @@ func (ec *executionContext) fieldContext_Mutation_unsilenceAuthor(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unsilenceAuthor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateJourney(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateJourney(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateJourney(ctx, fc.Args["input"].(notify.JourneyUpdate))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateJourneyPayload) graphql.Marshaler {
-			return ec.marshalNUpdateJourneyPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUpdateJourneyPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateJourney(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UpdateJourneyPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateJourney_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26687,38 +25987,6 @@ func (ec *executionContext) fieldContext_Query_silencedCustomers(ctx context.Con
 	if fc.Args, err = ec.field_Query_silencedCustomers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_journeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_journeys(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Journeys(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*notify.Journey) graphql.Marshaler {
-			return ec.marshalNJourney2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneyᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_journeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Journey(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -31737,38 +31005,6 @@ func (ec *executionContext) fieldContext_UnsilenceAuthorPayload_customer(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _UpdateJourneyPayload_journey(ctx context.Context, field graphql.CollectedField, obj *model.UpdateJourneyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UpdateJourneyPayload_journey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Journey, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *notify.Journey) graphql.Marshaler {
-			return ec.marshalNJourney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_UpdateJourneyPayload_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "UpdateJourneyPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Journey(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _UpdateTopicPayload_topic(ctx context.Context, field graphql.CollectedField, obj *community.TopicResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33408,43 +32644,6 @@ func (ec *executionContext) unmarshalInputAdjustPointsInput(ctx context.Context,
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputCategoryDelayInput(ctx context.Context, obj any) (notify.CategoryDelay, error) {
-	var it notify.CategoryDelay
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"category", "days"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "days":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Days = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context, obj any) (loyalty.ClaimInput, error) {
 	var it loyalty.ClaimInput
 	if obj == nil {
@@ -34641,7 +33840,7 @@ func (ec *executionContext) unmarshalInputImportOrderInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalId", "number", "placedAt", "currencyCode", "customer", "items", "shippingCost", "tax", "discount", "total", "shippingAddress", "paymentMethod", "canceledAt", "returnPolicy", "returnWindowDays", "referralCode", "rewardCodes"}
+	fieldsInOrder := [...]string{"externalId", "number", "placedAt", "currencyCode", "customer", "items", "shippingCost", "tax", "discount", "total", "shippingAddress", "paymentMethod", "canceledAt", "returnPolicy", "returnWindowDays", "referralCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34760,13 +33959,6 @@ func (ec *executionContext) unmarshalInputImportOrderInput(ctx context.Context, 
 				return it, err
 			}
 			it.ReferralCode = data
-		case "rewardCodes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardCodes"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RewardCodes = data
 		}
 	}
 	return it, nil
@@ -40775,85 +39967,6 @@ func (ec *executionContext) unmarshalInputUnsilenceAuthorInput(ctx context.Conte
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context, obj any) (notify.JourneyUpdate, error) {
-	var it notify.JourneyUpdate
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "enabled", "delayDays", "reminderDays", "categoryDelays", "delayThresholdHours", "stallHours", "minGapMinutes"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "enabled":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Enabled = data
-		case "delayDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delayDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DelayDays = data
-		case "reminderDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReminderDays = data
-		case "categoryDelays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryDelays"))
-			data, err := ec.unmarshalOCategoryDelayInput2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelayᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CategoryDelays = data
-		case "delayThresholdHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delayThresholdHours"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DelayThresholdHours = data
-		case "stallHours":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stallHours"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StallHours = data
-		case "minGapMinutes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minGapMinutes"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MinGapMinutes = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputUpdateRewardInput(ctx context.Context, obj any) (loyalty.RewardUpdate, error) {
 	var it loyalty.RewardUpdate
 	if obj == nil {
@@ -41731,49 +40844,6 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("Author")
 		case "displayName":
 			out.Values[i] = ec._Author_displayName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var categoryDelayImplementors = []string{"CategoryDelay"}
-
-func (ec *executionContext) _CategoryDelay(ctx context.Context, sel ast.SelectionSet, obj *notify.CategoryDelay) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, categoryDelayImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CategoryDelay")
-		case "category":
-			out.Values[i] = ec._CategoryDelay_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "days":
-			out.Values[i] = ec._CategoryDelay_days(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43190,165 +42260,6 @@ func (ec *executionContext) _ImportOrderPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._ImportOrderPayload_changed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var journeyImplementors = []string{"Journey"}
-
-func (ec *executionContext) _Journey(ctx context.Context, sel ast.SelectionSet, obj *notify.Journey) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, journeyImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Journey")
-		case "name":
-			out.Values[i] = ec._Journey_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "description":
-			out.Values[i] = ec._Journey_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "kinds":
-			out.Values[i] = ec._Journey_kinds(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "settings":
-			out.Values[i] = ec._Journey_settings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "customized":
-			out.Values[i] = ec._Journey_customized(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
-var journeySettingsImplementors = []string{"JourneySettings"}
-
-func (ec *executionContext) _JourneySettings(ctx context.Context, sel ast.SelectionSet, obj *notify.JourneySettings) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, journeySettingsImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("JourneySettings")
-		case "enabled":
-			out.Values[i] = ec._JourneySettings_enabled(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "delayDays":
-			out.Values[i] = ec._JourneySettings_delayDays(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "reminderDays":
-			out.Values[i] = ec._JourneySettings_reminderDays(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "categoryDelays":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._JourneySettings_categoryDelays(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "delayThresholdHours":
-			out.Values[i] = ec._JourneySettings_delayThresholdHours(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "stallHours":
-			out.Values[i] = ec._JourneySettings_stallHours(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "minGapMinutes":
-			out.Values[i] = ec._JourneySettings_minGapMinutes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45359,13 +44270,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unsilenceAuthor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unsilenceAuthor(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateJourney":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateJourney(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -47690,28 +46594,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_silencedCustomers(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "journeys":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_journeys(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -51072,44 +49954,6 @@ func (ec *executionContext) _UnsilenceAuthorPayload(ctx context.Context, sel ast
 	return out
 }
 
-var updateJourneyPayloadImplementors = []string{"UpdateJourneyPayload"}
-
-func (ec *executionContext) _UpdateJourneyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateJourneyPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, updateJourneyPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferredFieldSet := graphql.NewFieldSet(nil)
-	deferLabelToView := make(map[string]*graphql.FieldSetView)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("UpdateJourneyPayload")
-		case "journey":
-			out.Values[i] = ec._UpdateJourneyPayload_journey(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
-
-	ec.ProcessDeferredGroup(graphql.DeferredGroup{
-		Defers:   deferLabelToView,
-		Path:     graphql.GetPath(ctx),
-		FieldSet: deferredFieldSet,
-		Context:  ctx,
-	})
-
-	return out
-}
-
 var updateTopicPayloadImplementors = []string{"UpdateTopicPayload"}
 
 func (ec *executionContext) _UpdateTopicPayload(ctx context.Context, sel ast.SelectionSet, obj *community.TopicResult) graphql.Marshaler {
@@ -51850,21 +50694,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCategoryDelay2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelay(ctx context.Context, sel ast.SelectionSet, v *notify.CategoryDelay) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._CategoryDelay(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNCategoryDelayInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelay(ctx context.Context, v any) (notify.CategoryDelay, error) {
-	res, err := ec.unmarshalInputCategoryDelayInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNClaimReferralInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐClaimInput(ctx context.Context, v any) (loyalty.ClaimInput, error) {
 	res, err := ec.unmarshalInputClaimReferralInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -52386,36 +51215,6 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNJourney2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.Journey) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNJourney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourney(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNJourney2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourney(ctx context.Context, sel ast.SelectionSet, v *notify.Journey) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Journey(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNJourneySettings2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneySettings(ctx context.Context, sel ast.SelectionSet, v notify.JourneySettings) graphql.Marshaler {
-	return ec._JourneySettings(ctx, sel, &v)
-}
-
 func (ec *executionContext) marshalNLoyalty2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐStanding(ctx context.Context, sel ast.SelectionSet, v *loyalty.Standing) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -52646,36 +51445,6 @@ func (ec *executionContext) unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaft
 
 func (ec *executionContext) marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, sel ast.SelectionSet, v message.Kind) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) unmarshalNMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx context.Context, v any) ([]message.Kind, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]message.Kind, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNMessageKind2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Kind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) unmarshalNMessageOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageOrderField(ctx context.Context, v any) (*ent.MessageOrderField, error) {
@@ -53893,21 +52662,6 @@ func (ec *executionContext) marshalNUnsilenceAuthorPayload2ᚖgithubᚗcomᚋaft
 	return ec._UnsilenceAuthorPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateJourneyInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐJourneyUpdate(ctx context.Context, v any) (notify.JourneyUpdate, error) {
-	res, err := ec.unmarshalInputUpdateJourneyInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNUpdateJourneyPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUpdateJourneyPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateJourneyPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._UpdateJourneyPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNUpdateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardUpdate(ctx context.Context, v any) (loyalty.RewardUpdate, error) {
 	res, err := ec.unmarshalInputUpdateRewardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54193,42 +52947,6 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
-}
-
-func (ec *executionContext) marshalOCategoryDelay2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelayᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.CategoryDelay) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCategoryDelay2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelay(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOCategoryDelayInput2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelayᚄ(ctx context.Context, v any) ([]notify.CategoryDelay, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]notify.CategoryDelay, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCategoryDelayInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelay(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐComment(ctx context.Context, sel ast.SelectionSet, v *ent.Comment) graphql.Marshaler {

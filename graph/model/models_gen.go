@@ -5,56 +5,7 @@ package model
 import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
-	"github.com/aftercart/aftercart/server/notify"
 )
-
-// Who a campaign would reach if it went now.
-type CampaignAudience struct {
-	// How many customers it reaches.
-	Count int `json:"count"`
-	// The first of them, by id (at most the number asked for).
-	Customers []*ent.Customer `json:"customers"`
-}
-
-// A campaign to create or change: its templates are checked like a message kind's (a syntax error or an unknown variable is INVALID_INPUT naming the part). Variables: .StoreName, .FirstName, .LastName, .Email.
-type CampaignInput struct {
-	// Staff's name for it (1..200 characters).
-	Name string `json:"name"`
-	// The subject (text/template).
-	Subject string `json:"subject"`
-	// The HTML part (html/template, escaped).
-	HTML string `json:"html"`
-	// The plain-text part (text/template).
-	Text string `json:"text"`
-	// Who it reaches.
-	Segment *CampaignSegmentInput `json:"segment"`
-}
-
-// What a campaign mutation did.
-type CampaignPayload struct {
-	// The campaign, as it is now.
-	Campaign *ent.Campaign `json:"campaign"`
-}
-
-// Who a campaign reaches: every condition set must hold (AND); no condition reaches every customer.
-type CampaignSegment struct {
-	// Only customers whose last order is older than this many days (customers without an order are not reached).
-	LastOrderOlderThanDays *int `json:"lastOrderOlderThanDays,omitempty"`
-	// Only customers in the loyalty tier with this name.
-	Tier *string `json:"tier,omitempty"`
-	// Only customers who bought a product of this category (case-insensitive).
-	Category *string `json:"category,omitempty"`
-}
-
-// Who a campaign reaches, for its segment.
-type CampaignSegmentInput struct {
-	// Only customers whose last order is older than this many days (1..3650).
-	LastOrderOlderThanDays *int `json:"lastOrderOlderThanDays,omitempty"`
-	// Only customers in the loyalty tier with this name (an existing tier).
-	Tier *string `json:"tier,omitempty"`
-	// Only customers who bought a product of this category (case-insensitive).
-	Category *string `json:"category,omitempty"`
-}
 
 // The author's comment to delete.
 type DeleteCommentInput struct {
@@ -186,10 +137,4 @@ type UnsilenceAuthorInput struct {
 	CustomerID int `json:"customerId"`
 	// Why the silence ends early, for the audit trail; optional.
 	Reason *string `json:"reason,omitempty"`
-}
-
-// What updateJourney did.
-type UpdateJourneyPayload struct {
-	// The journey, with its settings as saved.
-	Journey *notify.Journey `json:"journey"`
 }

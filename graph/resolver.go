@@ -59,6 +59,9 @@ type Resolver struct {
 	Referrals *loyalty.Referrals
 	// Outbox is the outbox (server/notify): staff's list, previews, retries, templates.
 	Outbox *notify.Service
+	// Notifications streams customers' new in-app notifications (on the
+	// live engine).
+	Notifications *notify.NotificationFeed
 }
 
 // amount makes a Money of minor units in currency.

@@ -93,6 +93,8 @@ type App struct {
 	queue *moderation.QueueFeed
 	// loyaltyFeed is the loyaltyUpdated feed.
 	loyaltyFeed *loyalty.Feed
+	// notifications is the notificationAdded feed.
+	notifications *notify.NotificationFeed
 
 	ln     net.Listener
 	server *http.Server
@@ -209,10 +211,11 @@ func (a *App) Run(ctx context.Context) error {
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	mc := c.Mail
-	mc.Dev, mc.Clock, mc.Log, mc.StoreName = c.Dev, c.Clock, a.Log, storeName
+	mc.Dev, mc.Clock, mc.Log, mc.StoreName, mc.Broker = c.Dev, c.Clock, a.Log, storeName, a.broker
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}
+	a.notifications = notify.NewNotificationFeed(a.Live, a.Notify)
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}

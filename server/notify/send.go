@@ -113,6 +113,8 @@ func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
 			return transportOutbox, nil
 		}
 		return transportSMTP, s.mailer.send(ctx, m)
+	case message.ChannelIN_APP:
+		return transportInApp, s.deliverInApp(ctx, m)
 	default:
 		return "", fmt.Errorf("the %s channel is not built yet", m.Channel)
 	}

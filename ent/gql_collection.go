@@ -1043,28 +1043,6 @@ func newNotificationPaginateArgs(rv map[string]any) *notificationPaginateArgs {
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
 	}
-	if v, ok := rv[orderByField]; ok {
-		switch v := v.(type) {
-		case map[string]any:
-			var (
-				err1, err2 error
-				order      = &NotificationOrder{Field: &NotificationOrderField{}, Direction: entgql.OrderDirectionAsc}
-			)
-			if d, ok := v[directionField]; ok {
-				err1 = order.Direction.UnmarshalGQL(d)
-			}
-			if f, ok := v[fieldField]; ok {
-				err2 = order.Field.UnmarshalGQL(f)
-			}
-			if err1 == nil && err2 == nil {
-				args.opts = append(args.opts, WithNotificationOrder(order))
-			}
-		case *NotificationOrder:
-			if v != nil {
-				args.opts = append(args.opts, WithNotificationOrder(v))
-			}
-		}
-	}
 	return args
 }
 

@@ -2054,53 +2054,6 @@ func (_m *NotificationQuery) Paginate(
 	return conn, nil
 }
 
-var (
-	// NotificationOrderFieldCreatedAt orders Notification by created_at.
-	NotificationOrderFieldCreatedAt = &NotificationOrderField{
-		Value: func(_m *Notification) (ent.Value, error) {
-			return _m.CreatedAt, nil
-		},
-		column: notification.FieldCreatedAt,
-		toTerm: notification.ByCreatedAt,
-		toCursor: func(_m *Notification) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.CreatedAt,
-			}
-		},
-	}
-)
-
-// String implement fmt.Stringer interface.
-func (f NotificationOrderField) String() string {
-	var str string
-	switch f.column {
-	case NotificationOrderFieldCreatedAt.column:
-		str = "CREATED_AT"
-	}
-	return str
-}
-
-// MarshalGQL implements graphql.Marshaler interface.
-func (f NotificationOrderField) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(f.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (f *NotificationOrderField) UnmarshalGQL(v interface{}) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("NotificationOrderField %T must be a string", v)
-	}
-	switch str {
-	case "CREATED_AT":
-		*f = *NotificationOrderFieldCreatedAt
-	default:
-		return fmt.Errorf("%s is not a valid NotificationOrderField", str)
-	}
-	return nil
-}
-
 // NotificationOrderField defines the ordering field of Notification.
 type NotificationOrderField struct {
 	// Value extracts the ordering value from the given Notification.

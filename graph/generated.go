@@ -5162,7 +5162,6 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputModerationDecisionOrder,
 		ec.unmarshalInputModerationDecisionWhereInput,
 		ec.unmarshalInputModerationQueueFilter,
-		ec.unmarshalInputNotificationOrder,
 		ec.unmarshalInputOrderItemOrder,
 		ec.unmarshalInputOrderOrder,
 		ec.unmarshalInputOrderWhereInput,
@@ -8135,28 +8134,6 @@ enum NotificationKind @goModel(model: "github.com/aftercart/aftercart/ent/notifi
   campaign
   """
   CAMPAIGN
-}
-"""
-Ordering options for Notification connections
-"""
-input NotificationOrder {
-  """
-  The ordering direction.
-  """
-  direction: OrderDirection! = ASC
-  """
-  The field by which to order Notifications.
-  """
-  field: NotificationOrderField!
-}
-"""
-Properties by which Notification connections can be ordered.
-"""
-enum NotificationOrderField {
-  """
-  Order by created at.
-  """
-  CREATED_AT
 }
 """
 A purchase: its items, money, shipping address, payment summary, shipments and return window.
@@ -37506,47 +37483,6 @@ func (ec *executionContext) unmarshalInputModerationQueueFilter(ctx context.Cont
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputNotificationOrder(ctx context.Context, obj any) (ent.NotificationOrder, error) {
-	var it ent.NotificationOrder
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "ASC"
-	}
-
-	fieldsInOrder := [...]string{"direction", "field"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "direction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Direction = data
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNNotificationOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐNotificationOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputOrderItemOrder(ctx context.Context, obj any) (ent.OrderItemOrder, error) {
 	var it ent.OrderItemOrder
 	if obj == nil {
@@ -53386,22 +53322,6 @@ func (ec *executionContext) unmarshalNNotificationKind2githubᚗcomᚋaftercart�
 }
 
 func (ec *executionContext) marshalNNotificationKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋnotificationᚐKind(ctx context.Context, sel ast.SelectionSet, v notification.Kind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNNotificationOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐNotificationOrderField(ctx context.Context, v any) (*ent.NotificationOrderField, error) {
-	var res = new(ent.NotificationOrderField)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNNotificationOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐNotificationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.NotificationOrderField) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
 	return v
 }
 

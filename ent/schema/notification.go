@@ -37,7 +37,7 @@ func (Notification) Fields() []ent.Field {
 		field.Int("message_id").Optional().Nillable().Immutable().
 			Comment("The outbox message it delivers (unique: a retried dispatch writes one notification).").Annotations(skip),
 		field.Time("created_at").Immutable().Default(time.Now).
-			Comment("When it was delivered.").Annotations(entgql.OrderField("CREATED_AT")),
+			Comment("When it was delivered."),
 		field.Time("read_at").Optional().Nillable().
 			Comment("When the customer marked it read; null while unread."),
 	}

@@ -29,9 +29,12 @@ type NotificationPage struct {
 	FeedCursor string
 }
 
-// newestFirst is the notifications' order: the newest on top.
+// newestFirst is the notifications' order: the newest on top, by id.
+// A customer's notification ids follow delivery order (deliverInApp
+// writes under the customer's topic lock), where two delivered in one
+// second would tie on created_at.
 var newestFirst = ent.WithNotificationOrder(&ent.NotificationOrder{
-	Direction: entgql.OrderDirectionDesc, Field: ent.NotificationOrderFieldCreatedAt})
+	Direction: entgql.OrderDirectionDesc, Field: ent.DefaultNotificationOrder.Field})
 
 // Notifications returns a page of customerID's notifications as the
 // viewer in ctx may see them: a customer only ever their own (ent's

@@ -29,6 +29,8 @@ import (
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
+	"github.com/aftercart/aftercart/ent/notification"
+	"github.com/aftercart/aftercart/ent/notificationchange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
@@ -86,6 +88,10 @@ type Client struct {
 	ModerationDecision *ModerationDecisionClient
 	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
 	ModerationQueueChange *ModerationQueueChangeClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
+	// NotificationChange is the client for interacting with the NotificationChange builders.
+	NotificationChange *NotificationChangeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
@@ -151,6 +157,8 @@ func (c *Client) init() {
 	c.MessageTemplate = NewMessageTemplateClient(c.config)
 	c.ModerationDecision = NewModerationDecisionClient(c.config)
 	c.ModerationQueueChange = NewModerationQueueChangeClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
+	c.NotificationChange = NewNotificationChangeClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderItem = NewOrderItemClient(c.config)
 	c.Post = NewPostClient(c.config)
@@ -277,6 +285,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
+		Notification:          NewNotificationClient(cfg),
+		NotificationChange:    NewNotificationChangeClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		OrderItem:             NewOrderItemClient(cfg),
 		Post:                  NewPostClient(cfg),
@@ -330,6 +340,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
+		Notification:          NewNotificationClient(cfg),
+		NotificationChange:    NewNotificationChangeClient(cfg),
 		Order:                 NewOrderClient(cfg),
 		OrderItem:             NewOrderItemClient(cfg),
 		Post:                  NewPostClient(cfg),
@@ -381,11 +393,12 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
 		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
+		c.Notification, c.NotificationChange, c.Order, c.OrderItem, c.Post,
+		c.PostChange, c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review,
+		c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode,
+		c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent,
+		c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -397,11 +410,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
 		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
+		c.Notification, c.NotificationChange, c.Order, c.OrderItem, c.Post,
+		c.PostChange, c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review,
+		c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode,
+		c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent,
+		c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -438,6 +452,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ModerationDecision.mutate(ctx, m)
 	case *ModerationQueueChangeMutation:
 		return c.ModerationQueueChange.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
+	case *NotificationChangeMutation:
+		return c.NotificationChange.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderItemMutation:
@@ -2740,6 +2758,338 @@ func (c *ModerationQueueChangeClient) mutate(ctx context.Context, m *ModerationQ
 		return (&ModerationQueueChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ModerationQueueChange mutation op: %q", m.Op())
+	}
+}
+
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id int) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id int) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id int) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id int) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a Notification.
+func (c *NotificationClient) QueryCustomer(_m *Notification) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notification.CustomerTable, notification.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a Notification.
+func (c *NotificationClient) QueryOrder(_m *Notification) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notification.OrderTable, notification.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMessage queries the message edge of a Notification.
+func (c *NotificationClient) QueryMessage(_m *Notification) *MessageQuery {
+	query := (&MessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(message.Table, message.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notification.MessageTable, notification.MessageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	hooks := c.hooks.Notification
+	return append(hooks[:len(hooks):len(hooks)], notification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	return c.inters.Notification
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
+	}
+}
+
+// NotificationChangeClient is a client for the NotificationChange schema.
+type NotificationChangeClient struct {
+	config
+}
+
+// NewNotificationChangeClient returns a client for the NotificationChange from the given config.
+func NewNotificationChangeClient(c config) *NotificationChangeClient {
+	return &NotificationChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notificationchange.Hooks(f(g(h())))`.
+func (c *NotificationChangeClient) Use(hooks ...Hook) {
+	c.hooks.NotificationChange = append(c.hooks.NotificationChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notificationchange.Intercept(f(g(h())))`.
+func (c *NotificationChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NotificationChange = append(c.inters.NotificationChange, interceptors...)
+}
+
+// Create returns a builder for creating a NotificationChange entity.
+func (c *NotificationChangeClient) Create() *NotificationChangeCreate {
+	mutation := newNotificationChangeMutation(c.config, OpCreate)
+	return &NotificationChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NotificationChange entities.
+func (c *NotificationChangeClient) CreateBulk(builders ...*NotificationChangeCreate) *NotificationChangeCreateBulk {
+	return &NotificationChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationChangeClient) MapCreateBulk(slice any, setFunc func(*NotificationChangeCreate, int)) *NotificationChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationChangeCreateBulk{err: fmt.Errorf("calling to NotificationChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NotificationChange.
+func (c *NotificationChangeClient) Update() *NotificationChangeUpdate {
+	mutation := newNotificationChangeMutation(c.config, OpUpdate)
+	return &NotificationChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationChangeClient) UpdateOne(_m *NotificationChange) *NotificationChangeUpdateOne {
+	mutation := newNotificationChangeMutation(c.config, OpUpdateOne, withNotificationChange(_m))
+	return &NotificationChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationChangeClient) UpdateOneID(id int) *NotificationChangeUpdateOne {
+	mutation := newNotificationChangeMutation(c.config, OpUpdateOne, withNotificationChangeID(id))
+	return &NotificationChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NotificationChange.
+func (c *NotificationChangeClient) Delete() *NotificationChangeDelete {
+	mutation := newNotificationChangeMutation(c.config, OpDelete)
+	return &NotificationChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationChangeClient) DeleteOne(_m *NotificationChange) *NotificationChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationChangeClient) DeleteOneID(id int) *NotificationChangeDeleteOne {
+	builder := c.Delete().Where(notificationchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for NotificationChange.
+func (c *NotificationChangeClient) Query() *NotificationChangeQuery {
+	return &NotificationChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotificationChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NotificationChange entity by its id.
+func (c *NotificationChangeClient) Get(ctx context.Context, id int) (*NotificationChange, error) {
+	return c.Query().Where(notificationchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationChangeClient) GetX(ctx context.Context, id int) *NotificationChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryNotification queries the notification edge of a NotificationChange.
+func (c *NotificationChangeClient) QueryNotification(_m *NotificationChange) *NotificationQuery {
+	query := (&NotificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notificationchange.Table, notificationchange.FieldID, id),
+			sqlgraph.To(notification.Table, notification.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notificationchange.NotificationTable, notificationchange.NotificationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationChangeClient) Hooks() []Hook {
+	hooks := c.hooks.NotificationChange
+	return append(hooks[:len(hooks):len(hooks)], notificationchange.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationChangeClient) Interceptors() []Interceptor {
+	return c.inters.NotificationChange
+}
+
+func (c *NotificationChangeClient) mutate(ctx context.Context, m *NotificationChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NotificationChange mutation op: %q", m.Op())
 	}
 }
 
@@ -6164,18 +6514,20 @@ type (
 	hooks struct {
 		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
 		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
-		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
-		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
-		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
-		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
+		ModerationDecision, ModerationQueueChange, Notification, NotificationChange,
+		Order, OrderItem, Post, PostChange, PostProduct, Product, Reaction, Referral,
+		Review, ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode,
+		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
+		WatchedWord []ent.Hook
 	}
 	inters struct {
 		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
 		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
-		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
-		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
-		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
-		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Interceptor
+		ModerationDecision, ModerationQueueChange, Notification, NotificationChange,
+		Order, OrderItem, Post, PostChange, PostProduct, Product, Reaction, Referral,
+		Review, ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode,
+		Shipment, ShipmentChange, ShipmentItem, Topic, TrackingEvent,
+		WatchedWord []ent.Interceptor
 	}
 )
 

@@ -26,6 +26,8 @@ import (
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
+	"github.com/aftercart/aftercart/ent/notification"
+	"github.com/aftercart/aftercart/ent/notificationchange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
@@ -120,6 +122,8 @@ func checkColumn(t, c string) error {
 			messagetemplate.Table:       messagetemplate.ValidColumn,
 			moderationdecision.Table:    moderationdecision.ValidColumn,
 			moderationqueuechange.Table: moderationqueuechange.ValidColumn,
+			notification.Table:          notification.ValidColumn,
+			notificationchange.Table:    notificationchange.ValidColumn,
 			order.Table:                 order.ValidColumn,
 			orderitem.Table:             orderitem.ValidColumn,
 			post.Table:                  post.ValidColumn,

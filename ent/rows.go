@@ -20,6 +20,8 @@ import (
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
+	"github.com/aftercart/aftercart/ent/notification"
+	"github.com/aftercart/aftercart/ent/notificationchange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/orderitem"
 	"github.com/aftercart/aftercart/ent/post"
@@ -688,6 +690,96 @@ func (_q *ModerationQueueChangeQuery) Decode(columns []string, values []any) (*M
 		return nil, err
 	}
 	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *NotificationQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{notification.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Notification columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *NotificationQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Notification).scanValues(nil, columns)
+}
+
+// Decode returns the Notification held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *NotificationQuery) Decode(columns []string, values []any) (*Notification, error) {
+	node := &Notification{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *Notification) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedOrder records v as the eager-loaded "order" edge.
+func (_m *Notification) SetLoadedOrder(v *Order) {
+	_m.Edges.Order = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetLoadedMessage records v as the eager-loaded "message" edge.
+func (_m *Notification) SetLoadedMessage(v *Message) {
+	_m.Edges.Message = v
+	_m.Edges.loadedTypes[2] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *NotificationChangeQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{notificationchange.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given NotificationChange columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *NotificationChangeQuery) ScanValues(columns []string) ([]any, error) {
+	return (*NotificationChange).scanValues(nil, columns)
+}
+
+// Decode returns the NotificationChange held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *NotificationChangeQuery) Decode(columns []string, values []any) (*NotificationChange, error) {
+	node := &NotificationChange{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedNotification records v as the eager-loaded "notification" edge.
+func (_m *NotificationChange) SetLoadedNotification(v *Notification) {
+	_m.Edges.Notification = v
+	_m.Edges.loadedTypes[0] = true
 }
 
 // Selector returns the statement the query would run, after its

@@ -42,6 +42,10 @@ type Tx struct {
 	ModerationDecision *ModerationDecisionClient
 	// ModerationQueueChange is the client for interacting with the ModerationQueueChange builders.
 	ModerationQueueChange *ModerationQueueChangeClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
+	// NotificationChange is the client for interacting with the NotificationChange builders.
+	NotificationChange *NotificationChangeClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderItem is the client for interacting with the OrderItem builders.
@@ -227,6 +231,8 @@ func (tx *Tx) init() {
 	tx.MessageTemplate = NewMessageTemplateClient(tx.config)
 	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
 	tx.ModerationQueueChange = NewModerationQueueChangeClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
+	tx.NotificationChange = NewNotificationChangeClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderItem = NewOrderItemClient(tx.config)
 	tx.Post = NewPostClient(tx.config)

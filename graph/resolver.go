@@ -63,6 +63,9 @@ type Resolver struct {
 	// Hooks is the outbound store webhooks (server/hooks): endpoints,
 	// delivery log, replay.
 	Hooks *hooks.Service
+	// Notifications streams customers' new in-app notifications (on the
+	// live engine).
+	Notifications *notify.NotificationFeed
 }
 
 // amount makes a Money of minor units in currency.

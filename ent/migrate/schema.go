@@ -619,6 +619,95 @@ var (
 		Columns:    ModerationQueueChangesColumns,
 		PrimaryKey: []*schema.Column{ModerationQueueChangesColumns[0]},
 	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ORDER_CONFIRMATION", "SHIPPED", "OUT_FOR_DELIVERY", "DELIVERED", "DELAY_NOTICE", "REVIEW_REQUEST", "REVIEW_REMINDER", "REPLENISHMENT", "REFERRAL_THANKS", "LOYALTY", "WIN_BACK", "CONTENT", "CAMPAIGN"}},
+		{Name: "title", Type: field.TypeString, Size: 998},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "link", Type: field.TypeString, Nullable: true, Size: 2048},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "read_at", Type: field.TypeTime, Nullable: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "message_id", Type: field.TypeInt, Nullable: true},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notifications_customers_customer",
+				Columns:    []*schema.Column{NotificationsColumns[7]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "notifications_orders_order",
+				Columns:    []*schema.Column{NotificationsColumns[8]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "notifications_messages_message",
+				Columns:    []*schema.Column{NotificationsColumns[9]},
+				RefColumns: []*schema.Column{MessagesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notification_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[7], NotificationsColumns[5]},
+			},
+			{
+				Name:    "notification_customer_id_read_at",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[7], NotificationsColumns[6]},
+			},
+			{
+				Name:    "notification_message_id",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[9]},
+			},
+			{
+				Name:    "notification_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[8]},
+			},
+		},
+	}
+	// NotificationChangesColumns holds the columns for the "notification_changes" table.
+	NotificationChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "notification_id", Type: field.TypeInt},
+	}
+	// NotificationChangesTable holds the schema information for the "notification_changes" table.
+	NotificationChangesTable = &schema.Table{
+		Name:       "notification_changes",
+		Columns:    NotificationChangesColumns,
+		PrimaryKey: []*schema.Column{NotificationChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notification_changes_notifications_notification",
+				Columns:    []*schema.Column{NotificationChangesColumns[3]},
+				RefColumns: []*schema.Column{NotificationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notificationchange_customer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationChangesColumns[1], NotificationChangesColumns[0]},
+			},
+		},
+	}
 	// OrdersColumns holds the columns for the "orders" table.
 	OrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1462,6 +1551,8 @@ var (
 		MessageTemplatesTable,
 		ModerationDecisionsTable,
 		ModerationQueueChangesTable,
+		NotificationsTable,
+		NotificationChangesTable,
 		OrdersTable,
 		OrderItemsTable,
 		PostsTable,
@@ -1555,6 +1646,16 @@ func init() {
 	}
 	ModerationQueueChangesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
+	NotificationsTable.ForeignKeys[0].RefTable = CustomersTable
+	NotificationsTable.ForeignKeys[1].RefTable = OrdersTable
+	NotificationsTable.ForeignKeys[2].RefTable = MessagesTable
+	NotificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
+	}
+	NotificationChangesTable.ForeignKeys[0].RefTable = NotificationsTable
+	NotificationChangesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(150323855360),
 	}
 	OrdersTable.ForeignKeys[0].RefTable = CustomersTable
 	OrdersTable.Annotation = &entsql.Annotation{

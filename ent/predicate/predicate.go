@@ -48,6 +48,12 @@ type ModerationDecision func(*sql.Selector)
 // ModerationQueueChange is the predicate function for moderationqueuechange builders.
 type ModerationQueueChange func(*sql.Selector)
 
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
+
+// NotificationChange is the predicate function for notificationchange builders.
+type NotificationChange func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 

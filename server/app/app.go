@@ -97,6 +97,8 @@ type App struct {
 	queue *moderation.QueueFeed
 	// loyaltyFeed is the loyaltyUpdated feed.
 	loyaltyFeed *loyalty.Feed
+	// notifications is the notificationAdded feed.
+	notifications *notify.NotificationFeed
 
 	ln     net.Listener
 	server *http.Server
@@ -214,7 +216,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.posts = community.NewPostFeeds(a.Live, a.DB.Client)
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	mc := c.Mail
-	mc.Dev, mc.Clock, mc.Log, mc.StoreName = c.Dev, c.Clock, a.Log, storeName
+	mc.Dev, mc.Clock, mc.Log, mc.StoreName, mc.Broker = c.Dev, c.Clock, a.Log, storeName, a.broker
 	// Review requests mention the points a verified review earns: the
 	// program above runs with loyalty's default (no flag sets it).
 	if mc.ReviewPoints == 0 {
@@ -224,6 +226,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.Referrals.Notify(a.Notify)
+	a.notifications = notify.NewNotificationFeed(a.Live, a.Notify)
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}

@@ -35,7 +35,7 @@ func (a *App) routes() http.Handler {
 		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
 			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed,
-			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks},
+			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

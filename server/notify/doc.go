@@ -114,6 +114,21 @@
 // gates run when it is dispatched, so what happened in between (a review
 // written, a return opened) is seen.
 //
+// # In-app notifications
+//
+// An IN_APP message is delivered (inapp.go) by writing a Notification
+// (title: the rendered subject; body: the rendered text; a link to its
+// order) and a NotificationChange for the notificationAdded feed in one
+// transaction, under the customer's live.LockTopic so the feed's
+// positions follow commit order, announced on commit (Config.Broker).
+// The notification's message_id is unique: a dispatch that runs again
+// after the notification committed (a crash before SENT was recorded, a
+// staff retry) writes nothing, so an in-app message is delivered exactly
+// once. IN_APP templates have no HTML part; a kind with no shipped IN_APP
+// files uses its EMAIL subject and text (inAppDefault). Customers read
+// their own (Notifications, MarkRead; ent's privacy rule hides everyone
+// else's) and follow them live (NotificationFeed).
+//
 // # Email
 //
 // Mail goes through github.com/wneessen/go-mail (v0.8.1, see STACK.md) to
@@ -160,7 +175,7 @@
 //
 // Order confirmation: an ent hook on Order creation (Register; orders'
 // import is the one writer of new orders) queues ORDER_CONFIRMATION by
-// email in the import's transaction, so a failed import sends nothing and
+// email and in-app in the import's transaction, so a failed import sends nothing and
 // an import replayed by the store platform sends nothing new. Its
 // variables are read when the message is first rendered: the customer's
 // first name, the order number, each item with image, quantity and price,

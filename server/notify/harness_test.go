@@ -3,6 +3,7 @@ package notify_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -17,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/jonboulle/clockwork"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
@@ -25,6 +27,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/internal/testserver"
+	"github.com/aftercart/aftercart/server/notify"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -66,23 +69,46 @@ func mustServer(t *testing.T, dbURL, smtpURL string, configure ...func(*app.Conf
 // sys is a context that sees everything.
 func sys(t *testing.T) context.Context { return auth.WithSystem(t.Context()) }
 
-// messageOf returns the one message about order number.
+// messageOf returns the one email about order number.
 func (s *testServer) messageOf(t *testing.T, number string) *ent.Message {
 	t.Helper()
-	m, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number))).Only(sys(t))
+	m, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number)), message.ChannelEQ(message.ChannelEMAIL)).Only(sys(t))
 	if err != nil {
 		t.Fatalf("the message of order %s: %v", number, err)
 	}
 	return m
 }
 
-// jobEvents returns s's River events of the dispatch job, until the test
-// ends.
+// jobEvents returns s's River events of the dispatch jobs of emails,
+// until the test ends. Those of other channels (the in-app notification
+// every confirmation has beside its email) are left out, so a test waits
+// for what its mailbox sees.
 func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
 	t.Helper()
 	ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
-	t.Cleanup(cancel)
-	return ch
+	out := make(chan *river.Event, 1000)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range ch {
+			if e.Job != nil && e.Job.Kind == "notify.send" && !s.isEmailJob(e.Job) {
+				continue
+			}
+			out <- e
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return out
+}
+
+// isEmailJob reports whether the dispatch job j is an email's.
+func (s *testServer) isEmailJob(j *rivertype.JobRow) bool {
+	var args notify.SendArgs
+	if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+		return true
+	}
+	m, err := s.DB.Message.Get(auth.WithSystem(context.Background()), args.MessageID)
+	return err != nil || m.Channel == message.ChannelEMAIL
 }
 
 // waitEvent returns the next event of ch of kind for a notify.send job.

@@ -41,9 +41,9 @@ func TestOutboxRollbackCommitReplay(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			// The hook queued the confirmation in this transaction.
-			if n, err := tx.Message.Query().Count(ctx); err != nil || n != 1 {
-				t.Errorf("inside the transaction: %d messages (%v), want the confirmation", n, err)
+			// The hook queued the confirmation (email and in-app) in this transaction.
+			if n, err := tx.Message.Query().Count(ctx); err != nil || n != 2 {
+				t.Errorf("inside the transaction: %d messages (%v), want the confirmation's two", n, err)
 			}
 			return errRollback
 		})
@@ -62,7 +62,7 @@ func TestOutboxRollbackCommitReplay(t *testing.T) {
 		// The store platform sends the same order again: nothing new.
 		s.GQL(t, s.Integration(t), testserver.ImportOrderMutation, testserver.ImportOrderVars(spec)).MustOK(t, nil)
 
-		msgs, err := s.DB.Message.Query().WithOrder().All(ctx)
+		msgs, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelEMAIL)).WithOrder().All(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,8 +80,8 @@ func TestOutboxRollbackCommitReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(list.Jobs) != 1 {
-			t.Errorf("%d dispatch jobs, want 1 (none for the rolled-back order, none for the replay)", len(list.Jobs))
+		if len(list.Jobs) != 2 {
+			t.Errorf("%d dispatch jobs, want 2: the email and the in-app notification (none for the rolled-back order, none for the replay)", len(list.Jobs))
 		}
 		if n := len(mailbox.received()); n != 1 {
 			t.Errorf("the SMTP server received %d emails, want 1", n)
@@ -111,7 +111,7 @@ func TestQueueDedupe(t *testing.T) {
 		t.Fatal(err)
 	}
 	mailbox.wait(t)
-	if n, err := s.DB.Message.Query().Count(sys(t)); err != nil || n != 1 {
+	if n, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelEMAIL)).Count(sys(t)); err != nil || n != 1 {
 		t.Errorf("%d messages (%v), want 1", n, err)
 	}
 }

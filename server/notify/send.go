@@ -118,6 +118,8 @@ func (s *Service) deliver(ctx context.Context, m *ent.Message) (string, error) {
 			return transportOutbox, nil
 		}
 		return transportWebhook, s.sendWebhook(ctx, m)
+	case message.ChannelIN_APP:
+		return transportInApp, s.deliverInApp(ctx, m)
 	default:
 		return "", fmt.Errorf("the %s channel is not built yet", m.Channel)
 	}

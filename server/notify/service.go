@@ -20,6 +20,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/jobs"
+	"github.com/aftercart/aftercart/server/pubsub"
 )
 
 // Defaults of Config's zero fields.
@@ -75,6 +76,9 @@ type Config struct {
 	Clock clockwork.Clock
 	// Log gets one line per failed attempt; nil discards.
 	Log *slog.Logger
+	// Broker announces delivered in-app notifications to the
+	// notificationAdded feed (after commit); nil announces nothing.
+	Broker pubsub.Broker
 }
 
 // Service is the outbox. It is safe for concurrent use.
@@ -275,7 +279,8 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // written, so every path is covered without each calling notify:
 //
 //   - an order's creation (orders.Import is its one writer) queues its
-//     ORDER_CONFIRMATION email, in the import's transaction;
+//     ORDER_CONFIRMATION email and in-app notification, in the import's
+//     transaction;
 //   - a shipment's creation and every change of its status or estimate
 //     (server/tracking) queue the shipping updates (registerShipping);
 //   - an order's delivery queues its review request and reminder
@@ -319,7 +324,11 @@ func (s *Service) orderCreated(ctx context.Context, tx *ent.Tx, o *ent.Order) er
 	if o.CanceledAt != nil {
 		msg.Skip = "the order was canceled when it was imported"
 	}
-	_, _, err = s.Queue(ctx, tx, msg)
+	if _, _, err = s.Queue(ctx, tx, msg); err != nil {
+		return err
+	}
+	// The same news in the customer's notifications (inapp.go).
+	_, _, err = s.Queue(ctx, tx, inAppFor(msg))
 	return err
 }
 

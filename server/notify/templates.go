@@ -99,8 +99,11 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 	if !ok {
 		return errs.Invalid("kind", "%s messages are not sent yet, so they have no template", kind)
 	}
-	if channel != message.ChannelEMAIL && channel != message.ChannelWEBHOOK {
-		return errs.Invalid("channel", "only EMAIL and WEBHOOK templates exist yet")
+	switch {
+	case channel == message.ChannelIN_APP && strings.TrimSpace(t.HTML) != "":
+		return errs.Invalid("html", "in-app notifications have no HTML part: the subject is the title, the text the body")
+	case channel != message.ChannelEMAIL && channel != message.ChannelIN_APP && channel != message.ChannelWEBHOOK:
+		return errs.Invalid("channel", "only EMAIL, IN_APP and WEBHOOK templates exist")
 	}
 	c, err := parse(t)
 	if err != nil {
@@ -117,11 +120,19 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 }
 
 // DefaultTemplate is the shipped template of kind on channel.
+//
+// IN_APP has no HTML part: its files are templates/<kind>.in_app.subject.tmpl
+// (the title) and .in_app.txt.tmpl (the body). A kind that ships no IN_APP
+// files falls back to its EMAIL subject and text (inAppDefault), so a
+// journey added without them still notifies in the app, just verbosely.
 func DefaultTemplate(kind message.Kind, channel message.Channel) (Template, error) {
 	// WEBHOOK messages (SMS, push) use the email's subject and text parts
 	// as their title and text.
-	if _, ok := kinds[kind]; !ok || (channel != message.ChannelEMAIL && channel != message.ChannelWEBHOOK) {
+	if _, ok := kinds[kind]; !ok || (channel != message.ChannelEMAIL && channel != message.ChannelIN_APP && channel != message.ChannelWEBHOOK) {
 		return Template{}, errs.Errorf(errs.NotFound, "no default template for %s on %s", kind, channel)
+	}
+	if channel == message.ChannelIN_APP {
+		return inAppDefault(kind)
 	}
 	base := "templates/" + strings.ToLower(string(kind))
 	var t Template

@@ -6,6 +6,7 @@ import { communityHref, rewardsHref, useRoute } from '../router';
 import { ErrorNotice, Spinner } from './common';
 import { Community } from './community/Community';
 import { MyPosts } from './community/MyPosts';
+import { NotificationBell } from './notifications/NotificationBell';
 import { PostPage } from './community/PostPage';
 import { OrderDetail } from './OrderDetail';
 import { OrderList } from './OrderList';
@@ -66,6 +67,7 @@ export function App() {
             Rewards
           </a>
         </nav>
+        {state.status === 'signed-in' && <NotificationBell key={state.session.email ?? state.session.token} />}
         {state.status === 'signed-in' && (
           <span class="whoami" data-testid="whoami">
             {state.session.email ?? 'Signed in'}

@@ -6,6 +6,7 @@ import { ordersHref, productHref } from '../router';
 import { ErrorNotice, ProductImage, Spinner, StatusPill } from './common';
 import { ItemReview, useOrderReviews } from './ItemReview';
 import { LiveBanner } from './LiveBanner';
+import { LiveNotice } from './notifications/LiveNotice';
 import { ShipmentCard } from './ShipmentCard';
 
 /** OrderDetail is one order's status page, kept live while it is open. */
@@ -35,6 +36,7 @@ export function OrderDetail({ number }: { number: string }) {
       <p class="muted small">Placed {formatDate(order.placedAt)}</p>
       {order.status !== 'CANCELED' && order.shipments.length > 0 && <LiveBanner state={feed} onRetry={retryLive} />}
       {error && <ErrorNotice message={error} />}
+      <LiveNotice />
 
       {order.status === 'CANCELED' && (
         <div class="notice">

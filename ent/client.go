@@ -17,6 +17,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -26,6 +27,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -62,6 +64,8 @@ type Client struct {
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
 	CommentChange *CommentChangeClient
+	// Consent is the client for interacting with the Consent builders.
+	Consent *ConsentClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
 	// Flag is the client for interacting with the Flag builders.
@@ -80,6 +84,8 @@ type Client struct {
 	Media *MediaClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// MessageEvent is the client for interacting with the MessageEvent builders.
+	MessageEvent *MessageEventClient
 	// MessageTemplate is the client for interacting with the MessageTemplate builders.
 	MessageTemplate *MessageTemplateClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
@@ -139,6 +145,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Comment = NewCommentClient(c.config)
 	c.CommentChange = NewCommentChangeClient(c.config)
+	c.Consent = NewConsentClient(c.config)
 	c.Customer = NewCustomerClient(c.config)
 	c.Flag = NewFlagClient(c.config)
 	c.ItemReturn = NewItemReturnClient(c.config)
@@ -148,6 +155,7 @@ func (c *Client) init() {
 	c.LoyaltyTier = NewLoyaltyTierClient(c.config)
 	c.Media = NewMediaClient(c.config)
 	c.Message = NewMessageClient(c.config)
+	c.MessageEvent = NewMessageEventClient(c.config)
 	c.MessageTemplate = NewMessageTemplateClient(c.config)
 	c.ModerationDecision = NewModerationDecisionClient(c.config)
 	c.ModerationQueueChange = NewModerationQueueChangeClient(c.config)
@@ -265,6 +273,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:                cfg,
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
+		Consent:               NewConsentClient(cfg),
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
 		ItemReturn:            NewItemReturnClient(cfg),
@@ -274,6 +283,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
 		Message:               NewMessageClient(cfg),
+		MessageEvent:          NewMessageEventClient(cfg),
 		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
@@ -318,6 +328,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:                cfg,
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
+		Consent:               NewConsentClient(cfg),
 		Customer:              NewCustomerClient(cfg),
 		Flag:                  NewFlagClient(cfg),
 		ItemReturn:            NewItemReturnClient(cfg),
@@ -327,6 +338,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LoyaltyTier:           NewLoyaltyTierClient(cfg),
 		Media:                 NewMediaClient(cfg),
 		Message:               NewMessageClient(cfg),
+		MessageEvent:          NewMessageEventClient(cfg),
 		MessageTemplate:       NewMessageTemplateClient(cfg),
 		ModerationDecision:    NewModerationDecisionClient(cfg),
 		ModerationQueueChange: NewModerationQueueChangeClient(cfg),
@@ -379,13 +391,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Consent, c.Customer, c.Flag, c.ItemReturn,
+		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
+		c.Message, c.MessageEvent, c.MessageTemplate, c.ModerationDecision,
+		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
+		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Use(hooks...)
 	}
@@ -395,13 +407,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Comment, c.CommentChange, c.Customer, c.Flag, c.ItemReturn, c.LoyaltyAccount,
-		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange, c.Order,
-		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
-		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord,
+		c.Comment, c.CommentChange, c.Consent, c.Customer, c.Flag, c.ItemReturn,
+		c.LoyaltyAccount, c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media,
+		c.Message, c.MessageEvent, c.MessageTemplate, c.ModerationDecision,
+		c.ModerationQueueChange, c.Order, c.OrderItem, c.Post, c.PostChange,
+		c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review, c.ReviewReply,
+		c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode, c.Shipment,
+		c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent, c.WatchedWord,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -414,6 +426,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Comment.mutate(ctx, m)
 	case *CommentChangeMutation:
 		return c.CommentChange.mutate(ctx, m)
+	case *ConsentMutation:
+		return c.Consent.mutate(ctx, m)
 	case *CustomerMutation:
 		return c.Customer.mutate(ctx, m)
 	case *FlagMutation:
@@ -432,6 +446,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Media.mutate(ctx, m)
 	case *MessageMutation:
 		return c.Message.mutate(ctx, m)
+	case *MessageEventMutation:
+		return c.MessageEvent.mutate(ctx, m)
 	case *MessageTemplateMutation:
 		return c.MessageTemplate.mutate(ctx, m)
 	case *ModerationDecisionMutation:
@@ -828,6 +844,156 @@ func (c *CommentChangeClient) mutate(ctx context.Context, m *CommentChangeMutati
 		return (&CommentChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CommentChange mutation op: %q", m.Op())
+	}
+}
+
+// ConsentClient is a client for the Consent schema.
+type ConsentClient struct {
+	config
+}
+
+// NewConsentClient returns a client for the Consent from the given config.
+func NewConsentClient(c config) *ConsentClient {
+	return &ConsentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `consent.Hooks(f(g(h())))`.
+func (c *ConsentClient) Use(hooks ...Hook) {
+	c.hooks.Consent = append(c.hooks.Consent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `consent.Intercept(f(g(h())))`.
+func (c *ConsentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Consent = append(c.inters.Consent, interceptors...)
+}
+
+// Create returns a builder for creating a Consent entity.
+func (c *ConsentClient) Create() *ConsentCreate {
+	mutation := newConsentMutation(c.config, OpCreate)
+	return &ConsentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Consent entities.
+func (c *ConsentClient) CreateBulk(builders ...*ConsentCreate) *ConsentCreateBulk {
+	return &ConsentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConsentClient) MapCreateBulk(slice any, setFunc func(*ConsentCreate, int)) *ConsentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConsentCreateBulk{err: fmt.Errorf("calling to ConsentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConsentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConsentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Consent.
+func (c *ConsentClient) Update() *ConsentUpdate {
+	mutation := newConsentMutation(c.config, OpUpdate)
+	return &ConsentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConsentClient) UpdateOne(_m *Consent) *ConsentUpdateOne {
+	mutation := newConsentMutation(c.config, OpUpdateOne, withConsent(_m))
+	return &ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConsentClient) UpdateOneID(id int) *ConsentUpdateOne {
+	mutation := newConsentMutation(c.config, OpUpdateOne, withConsentID(id))
+	return &ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Consent.
+func (c *ConsentClient) Delete() *ConsentDelete {
+	mutation := newConsentMutation(c.config, OpDelete)
+	return &ConsentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConsentClient) DeleteOne(_m *Consent) *ConsentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConsentClient) DeleteOneID(id int) *ConsentDeleteOne {
+	builder := c.Delete().Where(consent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConsentDeleteOne{builder}
+}
+
+// Query returns a query builder for Consent.
+func (c *ConsentClient) Query() *ConsentQuery {
+	return &ConsentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConsent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Consent entity by its id.
+func (c *ConsentClient) Get(ctx context.Context, id int) (*Consent, error) {
+	return c.Query().Where(consent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConsentClient) GetX(ctx context.Context, id int) *Consent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a Consent.
+func (c *ConsentClient) QueryCustomer(_m *Consent) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(consent.Table, consent.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, consent.CustomerTable, consent.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ConsentClient) Hooks() []Hook {
+	hooks := c.hooks.Consent
+	return append(hooks[:len(hooks):len(hooks)], consent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConsentClient) Interceptors() []Interceptor {
+	return c.inters.Consent
+}
+
+func (c *ConsentClient) mutate(ctx context.Context, m *ConsentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConsentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConsentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConsentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Consent mutation op: %q", m.Op())
 	}
 }
 
@@ -2338,6 +2504,172 @@ func (c *MessageClient) mutate(ctx context.Context, m *MessageMutation) (Value, 
 		return (&MessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Message mutation op: %q", m.Op())
+	}
+}
+
+// MessageEventClient is a client for the MessageEvent schema.
+type MessageEventClient struct {
+	config
+}
+
+// NewMessageEventClient returns a client for the MessageEvent from the given config.
+func NewMessageEventClient(c config) *MessageEventClient {
+	return &MessageEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `messageevent.Hooks(f(g(h())))`.
+func (c *MessageEventClient) Use(hooks ...Hook) {
+	c.hooks.MessageEvent = append(c.hooks.MessageEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `messageevent.Intercept(f(g(h())))`.
+func (c *MessageEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MessageEvent = append(c.inters.MessageEvent, interceptors...)
+}
+
+// Create returns a builder for creating a MessageEvent entity.
+func (c *MessageEventClient) Create() *MessageEventCreate {
+	mutation := newMessageEventMutation(c.config, OpCreate)
+	return &MessageEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MessageEvent entities.
+func (c *MessageEventClient) CreateBulk(builders ...*MessageEventCreate) *MessageEventCreateBulk {
+	return &MessageEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MessageEventClient) MapCreateBulk(slice any, setFunc func(*MessageEventCreate, int)) *MessageEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MessageEventCreateBulk{err: fmt.Errorf("calling to MessageEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MessageEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MessageEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MessageEvent.
+func (c *MessageEventClient) Update() *MessageEventUpdate {
+	mutation := newMessageEventMutation(c.config, OpUpdate)
+	return &MessageEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MessageEventClient) UpdateOne(_m *MessageEvent) *MessageEventUpdateOne {
+	mutation := newMessageEventMutation(c.config, OpUpdateOne, withMessageEvent(_m))
+	return &MessageEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MessageEventClient) UpdateOneID(id int) *MessageEventUpdateOne {
+	mutation := newMessageEventMutation(c.config, OpUpdateOne, withMessageEventID(id))
+	return &MessageEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MessageEvent.
+func (c *MessageEventClient) Delete() *MessageEventDelete {
+	mutation := newMessageEventMutation(c.config, OpDelete)
+	return &MessageEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MessageEventClient) DeleteOne(_m *MessageEvent) *MessageEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MessageEventClient) DeleteOneID(id int) *MessageEventDeleteOne {
+	builder := c.Delete().Where(messageevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MessageEventDeleteOne{builder}
+}
+
+// Query returns a query builder for MessageEvent.
+func (c *MessageEventClient) Query() *MessageEventQuery {
+	return &MessageEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMessageEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MessageEvent entity by its id.
+func (c *MessageEventClient) Get(ctx context.Context, id int) (*MessageEvent, error) {
+	return c.Query().Where(messageevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MessageEventClient) GetX(ctx context.Context, id int) *MessageEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryMessage queries the message edge of a MessageEvent.
+func (c *MessageEventClient) QueryMessage(_m *MessageEvent) *MessageQuery {
+	query := (&MessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(messageevent.Table, messageevent.FieldID, id),
+			sqlgraph.To(message.Table, message.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, messageevent.MessageTable, messageevent.MessageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a MessageEvent.
+func (c *MessageEventClient) QueryOrder(_m *MessageEvent) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(messageevent.Table, messageevent.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, messageevent.OrderTable, messageevent.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MessageEventClient) Hooks() []Hook {
+	hooks := c.hooks.MessageEvent
+	return append(hooks[:len(hooks):len(hooks)], messageevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MessageEventClient) Interceptors() []Interceptor {
+	return c.inters.MessageEvent
+}
+
+func (c *MessageEventClient) mutate(ctx context.Context, m *MessageEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MessageEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MessageEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MessageEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MessageEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MessageEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -6162,20 +6494,21 @@ func (c *WatchedWordClient) mutate(ctx context.Context, m *WatchedWordMutation) 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
-		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
-		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
-		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
-		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
-		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
+		Comment, CommentChange, Consent, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageEvent,
+		MessageTemplate, ModerationDecision, ModerationQueueChange, Order, OrderItem,
+		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
+		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
+		ShipmentChange, ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Hook
 	}
 	inters struct {
-		Comment, CommentChange, Customer, Flag, ItemReturn, LoyaltyAccount,
-		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageTemplate,
-		ModerationDecision, ModerationQueueChange, Order, OrderItem, Post, PostChange,
-		PostProduct, Product, Reaction, Referral, Review, ReviewReply,
-		ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment, ShipmentChange,
-		ShipmentItem, Topic, TrackingEvent, WatchedWord []ent.Interceptor
+		Comment, CommentChange, Consent, Customer, Flag, ItemReturn, LoyaltyAccount,
+		LoyaltyChange, LoyaltyEntry, LoyaltyTier, Media, Message, MessageEvent,
+		MessageTemplate, ModerationDecision, ModerationQueueChange, Order, OrderItem,
+		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
+		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
+		ShipmentChange, ShipmentItem, Topic, TrackingEvent,
+		WatchedWord []ent.Interceptor
 	}
 )
 

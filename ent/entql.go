@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -14,6 +15,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -47,7 +49,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 34)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 36)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
@@ -96,6 +98,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   consent.Table,
+			Columns: consent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: consent.FieldID,
+			},
+		},
+		Type: "Consent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			consent.FieldCustomerID: {Type: field.TypeInt, Column: consent.FieldCustomerID},
+			consent.FieldChannel:    {Type: field.TypeEnum, Column: consent.FieldChannel},
+			consent.FieldMarketing:  {Type: field.TypeBool, Column: consent.FieldMarketing},
+			consent.FieldChangedAt:  {Type: field.TypeTime, Column: consent.FieldChangedAt},
+			consent.FieldSource:     {Type: field.TypeEnum, Column: consent.FieldSource},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
 			Columns: customer.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -115,9 +135,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			customer.FieldSilencedUntil:  {Type: field.TypeTime, Column: customer.FieldSilencedUntil},
 			customer.FieldSilenceReason:  {Type: field.TypeString, Column: customer.FieldSilenceReason},
 			customer.FieldSilencedBy:     {Type: field.TypeString, Column: customer.FieldSilencedBy},
+			customer.FieldTimeZone:       {Type: field.TypeString, Column: customer.FieldTimeZone},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   flag.Table,
 			Columns: flag.Columns,
@@ -140,7 +161,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			flag.FieldCreatedAt:    {Type: field.TypeTime, Column: flag.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   itemreturn.Table,
 			Columns: itemreturn.Columns,
@@ -159,7 +180,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			itemreturn.FieldActor:       {Type: field.TypeString, Column: itemreturn.FieldActor},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyaccount.Table,
 			Columns: loyaltyaccount.Columns,
@@ -182,7 +203,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyaccount.FieldReferralCode:         {Type: field.TypeString, Column: loyaltyaccount.FieldReferralCode},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltychange.Table,
 			Columns: loyaltychange.Columns,
@@ -197,7 +218,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltychange.FieldCreatedAt:  {Type: field.TypeTime, Column: loyaltychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyentry.Table,
 			Columns: loyaltyentry.Columns,
@@ -227,7 +248,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyentry.FieldActor:          {Type: field.TypeString, Column: loyaltyentry.FieldActor},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltytier.Table,
 			Columns: loyaltytier.Columns,
@@ -246,7 +267,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltytier.FieldBenefits:          {Type: field.TypeJSON, Column: loyaltytier.FieldBenefits},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
@@ -274,7 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -310,7 +331,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   messageevent.Table,
+			Columns: messageevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: messageevent.FieldID,
+			},
+		},
+		Type: "MessageEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			messageevent.FieldMessageID: {Type: field.TypeInt, Column: messageevent.FieldMessageID},
+			messageevent.FieldType:      {Type: field.TypeEnum, Column: messageevent.FieldType},
+			messageevent.FieldAt:        {Type: field.TypeTime, Column: messageevent.FieldAt},
+			messageevent.FieldURL:       {Type: field.TypeString, Column: messageevent.FieldURL},
+			messageevent.FieldOrderID:   {Type: field.TypeInt, Column: messageevent.FieldOrderID},
+			messageevent.FieldDetail:    {Type: field.TypeString, Column: messageevent.FieldDetail},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   messagetemplate.Table,
 			Columns: messagetemplate.Columns,
@@ -331,7 +371,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			messagetemplate.FieldUpdatedBy: {Type: field.TypeString, Column: messagetemplate.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -354,7 +394,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:     {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -371,7 +411,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -404,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -425,7 +465,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -457,7 +497,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postchange.Table,
 			Columns: postchange.Columns,
@@ -474,7 +514,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postproduct.Table,
 			Columns: postproduct.Columns,
@@ -493,7 +533,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -514,7 +554,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reaction.Table,
 			Columns: reaction.Columns,
@@ -531,7 +571,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -556,7 +596,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldDecidedAt:      {Type: field.TypeTime, Column: referral.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -589,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -608,7 +648,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -625,7 +665,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -641,7 +681,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reward.Table,
 			Columns: reward.Columns,
@@ -663,7 +703,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reward.FieldActive:        {Type: field.TypeBool, Column: reward.FieldActive},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rewardcode.Table,
 			Columns: rewardcode.Columns,
@@ -690,7 +730,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rewardcode.FieldRefundedAt:   {Type: field.TypeTime, Column: rewardcode.FieldRefundedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -716,7 +756,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -733,7 +773,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -749,7 +789,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -768,7 +808,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -789,7 +829,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -866,6 +906,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CommentChange",
 		"Post",
+	)
+	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   consent.CustomerTable,
+			Columns: []string{consent.CustomerColumn},
+			Bidi:    false,
+		},
+		"Consent",
+		"Customer",
 	)
 	graph.MustAddE(
 		"orders",
@@ -1093,6 +1145,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Message",
+		"Order",
+	)
+	graph.MustAddE(
+		"message",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   messageevent.MessageTable,
+			Columns: []string{messageevent.MessageColumn},
+			Bidi:    false,
+		},
+		"MessageEvent",
+		"Message",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   messageevent.OrderTable,
+			Columns: []string{messageevent.OrderColumn},
+			Bidi:    false,
+		},
+		"MessageEvent",
 		"Order",
 	)
 	graph.MustAddE(
@@ -1907,6 +1983,85 @@ func (f *CommentChangeFilter) WhereHasPostWith(preds ...predicate.Post) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConsentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConsentQuery builder.
+func (_q *ConsentQuery) Filter() *ConsentFilter {
+	return &ConsentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConsentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConsentMutation builder.
+func (m *ConsentMutation) Filter() *ConsentFilter {
+	return &ConsentFilter{config: m.config, predicateAdder: m}
+}
+
+// ConsentFilter provides a generic filtering capability at runtime for ConsentQuery.
+type ConsentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConsentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ConsentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ConsentFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldCustomerID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *ConsentFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(consent.FieldChannel))
+}
+
+// WhereMarketing applies the entql bool predicate on the marketing field.
+func (f *ConsentFilter) WhereMarketing(p entql.BoolP) {
+	f.Where(p.Field(consent.FieldMarketing))
+}
+
+// WhereChangedAt applies the entql time.Time predicate on the changed_at field.
+func (f *ConsentFilter) WhereChangedAt(p entql.TimeP) {
+	f.Where(p.Field(consent.FieldChangedAt))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *ConsentFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(consent.FieldSource))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *ConsentFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *ConsentFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CustomerQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1935,7 +2090,7 @@ type CustomerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CustomerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1996,6 +2151,11 @@ func (f *CustomerFilter) WhereSilencedBy(p entql.StringP) {
 	f.Where(p.Field(customer.FieldSilencedBy))
 }
 
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *CustomerFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(customer.FieldTimeZone))
+}
+
 // WhereHasOrders applies a predicate to check if query has an edge orders.
 func (f *CustomerFilter) WhereHasOrders() {
 	f.Where(entql.HasEdge("orders"))
@@ -2039,7 +2199,7 @@ type FlagFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FlagFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2143,7 +2303,7 @@ type ItemReturnFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ItemReturnFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2227,7 +2387,7 @@ type LoyaltyAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2345,7 +2505,7 @@ type LoyaltyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2395,7 +2555,7 @@ type LoyaltyEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +2806,7 @@ type LoyaltyTierFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyTierFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2716,7 +2876,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2873,7 +3033,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3028,6 +3188,104 @@ func (f *MessageFilter) WhereHasOrderWith(preds ...predicate.Order) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MessageEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MessageEventQuery builder.
+func (_q *MessageEventQuery) Filter() *MessageEventFilter {
+	return &MessageEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MessageEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MessageEventMutation builder.
+func (m *MessageEventMutation) Filter() *MessageEventFilter {
+	return &MessageEventFilter{config: m.config, predicateAdder: m}
+}
+
+// MessageEventFilter provides a generic filtering capability at runtime for MessageEventQuery.
+type MessageEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MessageEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MessageEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldID))
+}
+
+// WhereMessageID applies the entql int predicate on the message_id field.
+func (f *MessageEventFilter) WhereMessageID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldMessageID))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *MessageEventFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldType))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *MessageEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(messageevent.FieldAt))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *MessageEventFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldURL))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *MessageEventFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldOrderID))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *MessageEventFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldDetail))
+}
+
+// WhereHasMessage applies a predicate to check if query has an edge message.
+func (f *MessageEventFilter) WhereHasMessage() {
+	f.Where(entql.HasEdge("message"))
+}
+
+// WhereHasMessageWith applies a predicate to check if query has an edge message with a given conditions (other predicates).
+func (f *MessageEventFilter) WhereHasMessageWith(preds ...predicate.Message) {
+	f.Where(entql.HasEdgeWith("message", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *MessageEventFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *MessageEventFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MessageTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3056,7 +3314,7 @@ type MessageTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3136,7 +3394,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3226,7 +3484,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3286,7 +3544,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3468,7 +3726,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3590,7 +3848,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3809,7 +4067,7 @@ type PostChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3869,7 +4127,7 @@ type PostProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3981,7 +4239,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4089,7 +4347,7 @@ type ReactionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReactionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4177,7 +4435,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4319,7 +4577,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4557,7 +4815,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4641,7 +4899,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4729,7 +4987,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4798,7 +5056,7 @@ type RewardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4883,7 +5141,7 @@ type RewardCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5035,7 +5293,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5182,7 +5440,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5284,7 +5542,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5367,7 +5625,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5451,7 +5709,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5545,7 +5803,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

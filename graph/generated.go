@@ -16,8 +16,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/consent"
 	media1 "github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
@@ -26,6 +28,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/money"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
 	"github.com/aftercart/aftercart/server/tracking"
@@ -208,6 +211,16 @@ type ComplexityRoot struct {
 		Review func(childComplexity int) int
 	}
 
+	EngagementStats struct {
+		CampaignID func(childComplexity int) int
+		Clicked    func(childComplexity int) int
+		Converted  func(childComplexity int) int
+		Delivered  func(childComplexity int) int
+		Journey    func(childComplexity int) int
+		Opened     func(childComplexity int) int
+		Sent       func(childComplexity int) int
+	}
+
 	FeatureReviewPayload struct {
 		Review func(childComplexity int) int
 	}
@@ -307,6 +320,13 @@ type ComplexityRoot struct {
 		Review func(childComplexity int) int
 	}
 
+	MarketingConsent struct {
+		ChangedAt func(childComplexity int) int
+		Channel   func(childComplexity int) int
+		Marketing func(childComplexity int) int
+		Source    func(childComplexity int) int
+	}
+
 	Media struct {
 		AttachedAt   func(childComplexity int) int
 		ByteSize     func(childComplexity int) int
@@ -327,6 +347,7 @@ type ComplexityRoot struct {
 		Customer      func(childComplexity int) int
 		DedupeKey     func(childComplexity int) int
 		DueAt         func(childComplexity int) int
+		Events        func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Journey       func(childComplexity int) int
 		Kind          func(childComplexity int) int
@@ -353,6 +374,13 @@ type ComplexityRoot struct {
 	MessageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MessageEvent struct {
+		At     func(childComplexity int) int
+		Detail func(childComplexity int) int
+		Type   func(childComplexity int) int
+		URL    func(childComplexity int) int
 	}
 
 	MessagePreview struct {
@@ -473,6 +501,7 @@ type ComplexityRoot struct {
 		RetryMessage         func(childComplexity int, id int) int
 		SaveMessageTemplate  func(childComplexity int, input model.SaveMessageTemplateInput) int
 		SetCommunityTrust    func(childComplexity int, input community.TrustInput) int
+		SetMarketingConsent  func(childComplexity int, input model.SetMarketingConsentInput) int
 		SilenceAuthor        func(childComplexity int, input community.SilenceInput) int
 		Unreact              func(childComplexity int, input community.ReactInput) int
 		UnsilenceAuthor      func(childComplexity int, input model.UnsilenceAuthorInput) int
@@ -622,8 +651,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
+		Engagement           func(childComplexity int, since *time.Time) int
 		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		LoyaltyTiers         func(childComplexity int) int
+		MarketingConsents    func(childComplexity int, customerID *int) int
 		MessageTemplate      func(childComplexity int, kind message.Kind, channel message.Channel) int
 		Messages             func(childComplexity int, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) int
 		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
@@ -839,6 +870,10 @@ type ComplexityRoot struct {
 		Trust      func(childComplexity int) int
 	}
 
+	SetMarketingConsentPayload struct {
+		Consents func(childComplexity int) int
+	}
+
 	Shipment struct {
 		Carrier                   func(childComplexity int) int
 		CreatedAt                 func(childComplexity int) int
@@ -997,6 +1032,7 @@ type MediaResolver interface {
 	ThumbnailURL(ctx context.Context, obj *ent.Media) (*string, error)
 }
 type MessageResolver interface {
+	Events(ctx context.Context, obj *ent.Message) ([]*ent.MessageEvent, error)
 	Preview(ctx context.Context, obj *ent.Message) (*model.MessagePreview, error)
 }
 type MutationResolver interface {
@@ -1018,6 +1054,7 @@ type MutationResolver interface {
 	Flag(ctx context.Context, input community.FlagInput) (*community.FlagResult, error)
 	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
 	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
+	SetMarketingConsent(ctx context.Context, input model.SetMarketingConsentInput) (*model.SetMarketingConsentPayload, error)
 	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*loyalty.RedeemResult, error)
 	AdjustPoints(ctx context.Context, input loyalty.AdjustInput) (*loyalty.EntryResult, error)
 	MarkItemsReturned(ctx context.Context, input loyalty.ReturnInput) (*loyalty.ReturnResult, error)
@@ -1089,6 +1126,8 @@ type QueryResolver interface {
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
 	SilencedCustomers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CustomerConnection, error)
+	MarketingConsents(ctx context.Context, customerID *int) ([]*notify.ConsentState, error)
+	Engagement(ctx context.Context, since *time.Time) ([]*notify.Engagement, error)
 	Rewards(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) (*ent.RewardConnection, error)
 	LoyaltyTiers(ctx context.Context) ([]*ent.LoyaltyTier, error)
 	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
@@ -1597,6 +1636,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EditReviewPayload.Review(childComplexity), true
 
+	case "EngagementStats.campaignId":
+		if e.ComplexityRoot.EngagementStats.CampaignID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.CampaignID(childComplexity), true
+	case "EngagementStats.clicked":
+		if e.ComplexityRoot.EngagementStats.Clicked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Clicked(childComplexity), true
+	case "EngagementStats.converted":
+		if e.ComplexityRoot.EngagementStats.Converted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Converted(childComplexity), true
+	case "EngagementStats.delivered":
+		if e.ComplexityRoot.EngagementStats.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Delivered(childComplexity), true
+	case "EngagementStats.journey":
+		if e.ComplexityRoot.EngagementStats.Journey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Journey(childComplexity), true
+	case "EngagementStats.opened":
+		if e.ComplexityRoot.EngagementStats.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Opened(childComplexity), true
+	case "EngagementStats.sent":
+		if e.ComplexityRoot.EngagementStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Sent(childComplexity), true
+
 	case "FeatureReviewPayload.review":
 		if e.ComplexityRoot.FeatureReviewPayload.Review == nil {
 			break
@@ -1941,6 +2023,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarkReviewHelpfulPayload.Review(childComplexity), true
 
+	case "MarketingConsent.changedAt":
+		if e.ComplexityRoot.MarketingConsent.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.ChangedAt(childComplexity), true
+	case "MarketingConsent.channel":
+		if e.ComplexityRoot.MarketingConsent.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.Channel(childComplexity), true
+	case "MarketingConsent.marketing":
+		if e.ComplexityRoot.MarketingConsent.Marketing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.Marketing(childComplexity), true
+	case "MarketingConsent.source":
+		if e.ComplexityRoot.MarketingConsent.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.Source(childComplexity), true
+
 	case "Media.attachedAt":
 		if e.ComplexityRoot.Media.AttachedAt == nil {
 			break
@@ -2038,6 +2145,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.DueAt(childComplexity), true
+	case "Message.events":
+		if e.ComplexityRoot.Message.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Events(childComplexity), true
 	case "Message.id":
 		if e.ComplexityRoot.Message.ID == nil {
 			break
@@ -2160,6 +2273,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
+
+	case "MessageEvent.at":
+		if e.ComplexityRoot.MessageEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEvent.At(childComplexity), true
+	case "MessageEvent.detail":
+		if e.ComplexityRoot.MessageEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEvent.Detail(childComplexity), true
+	case "MessageEvent.type":
+		if e.ComplexityRoot.MessageEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEvent.Type(childComplexity), true
+	case "MessageEvent.url":
+		if e.ComplexityRoot.MessageEvent.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEvent.URL(childComplexity), true
 
 	case "MessagePreview.html":
 		if e.ComplexityRoot.MessagePreview.HTML == nil {
@@ -2834,6 +2972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCommunityTrust(childComplexity, args["input"].(community.TrustInput)), true
+	case "Mutation.setMarketingConsent":
+		if e.ComplexityRoot.Mutation.SetMarketingConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMarketingConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMarketingConsent(childComplexity, args["input"].(model.SetMarketingConsentInput)), true
 	case "Mutation.silenceAuthor":
 		if e.ComplexityRoot.Mutation.SilenceAuthor == nil {
 			break
@@ -3533,6 +3682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CustomerOrder), args["where"].(*ent.CustomerWhereInput)), true
+	case "Query.engagement":
+		if e.ComplexityRoot.Query.Engagement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_engagement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Engagement(childComplexity, args["since"].(*time.Time)), true
 	case "Query.featuredReviews":
 		if e.ComplexityRoot.Query.FeaturedReviews == nil {
 			break
@@ -3551,6 +3711,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LoyaltyTiers(childComplexity), true
+	case "Query.marketingConsents":
+		if e.ComplexityRoot.Query.MarketingConsents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_marketingConsents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MarketingConsents(childComplexity, args["customerId"].(*int)), true
 	case "Query.messageTemplate":
 		if e.ComplexityRoot.Query.MessageTemplate == nil {
 			break
@@ -4427,6 +4598,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetCommunityTrustPayload.Trust(childComplexity), true
 
+	case "SetMarketingConsentPayload.consents":
+		if e.ComplexityRoot.SetMarketingConsentPayload.Consents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetMarketingConsentPayload.Consents(childComplexity), true
+
 	case "Shipment.carrier":
 		if e.ComplexityRoot.Shipment.Carrier == nil {
 			break
@@ -4982,6 +5160,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRewardOrder,
 		ec.unmarshalInputSaveMessageTemplateInput,
 		ec.unmarshalInputSetCommunityTrustInput,
+		ec.unmarshalInputSetMarketingConsentInput,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
 		ec.unmarshalInputShipmentWhereInput,
@@ -5679,6 +5858,128 @@ extend type Query {
     "Returns the last n elements (1..100)."
     last: Int
   ): CustomerConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/consent.graphql", Input: `# Consent (issue 13): a customer's marketing consent per channel. Opt-in:
+# a customer who never said yes gets no marketing (the server's
+# -marketing-consent=opt-out flips the default); transactional messages
+# need no consent. The one-click unsubscribe link of every marketing email
+# withdraws it without a login (see the README, "Consent, quiet hours and
+# caps").
+
+"""Where a consent change came from."""
+enum ConsentSource @goModel(model: "github.com/aftercart/aftercart/ent/consent.Source") {
+  """The signed one-click unsubscribe link of a marketing email (RFC 8058)."""
+  UNSUBSCRIBE_LINK
+  """Staff."""
+  STAFF
+  """The customer's own setting."""
+  CUSTOMER
+  """The store's import."""
+  IMPORT
+}
+
+"""A customer's marketing consent on one channel."""
+type MarketingConsent {
+  """The channel."""
+  channel: MessageChannel!
+  """Whether marketing messages go out on the channel: what the customer said, else the store's default."""
+  marketing: Boolean!
+  """When the customer last changed it; null when they never said (the default applies)."""
+  changedAt: Time
+  """Where the last change came from; null when they never said."""
+  source: ConsentSource
+}
+
+"""The signed-in customer's marketing choice on one channel."""
+input SetMarketingConsentInput {
+  """The channel."""
+  channel: MessageChannel!
+  """Whether to get marketing messages on it."""
+  marketing: Boolean!
+}
+
+"""The customer's consents after the change."""
+type SetMarketingConsentPayload {
+  """Every channel's consent."""
+  consents: [MarketingConsent!]!
+}
+
+extend type Query {
+  """
+  Marketing consent per channel: the signed-in customer's own without
+  customerId; with it, staff read any customer's (a customer asking for
+  another's gets NOT_FOUND).
+  """
+  marketingConsents(
+    "The customer; the viewer when absent."
+    customerId: ID
+  ): [MarketingConsent!]!
+}
+
+extend type Mutation {
+  """The signed-in customer says yes or no to marketing on a channel. Staff get FORBIDDEN: consent is the customer's to give."""
+  setMarketingConsent(input: SetMarketingConsentInput!): SetMarketingConsentPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/engagement.graphql", Input: `# Engagement (issue 13): opens (a signed pixel per email), clicks (each
+# link of an HTML email a signed redirect) and conversions (an order
+# within the conversion window after a click, last click wins), counted
+# per journey and campaign for staff.
+
+"""What happened to a sent message."""
+enum MessageEventType @goModel(model: "github.com/aftercart/aftercart/ent/messageevent.Type") {
+  """Its open pixel loaded."""
+  OPENED
+  """One of its links was followed."""
+  CLICKED
+  """The customer ordered within the conversion window after clicking it (last click wins)."""
+  CONVERTED
+  """A rule was waived for it: a transactional message sent although the customer is at the weekly cap or withdrew consent."""
+  EXEMPT
+}
+
+"""One engagement event of a message."""
+type MessageEvent {
+  """What happened."""
+  type: MessageEventType!
+  """When."""
+  at: Time!
+  """The link followed (CLICKED)."""
+  url: String
+  """What the rule said (EXEMPT)."""
+  detail: String
+}
+
+"""How the messages of one journey or one campaign did. Every count is of messages: one opened five times is one opened."""
+type EngagementStats {
+  """The journey, e.g. order_confirmation; null for a campaign."""
+  journey: String
+  """The campaign; null for a journey."""
+  campaignId: ID
+  """Messages that left or tried to (SENT, FAILED, DEAD)."""
+  sent: Int!
+  """Messages the receiving side accepted (SENT)."""
+  delivered: Int!
+  """Messages opened at least once."""
+  opened: Int!
+  """Messages with at least one link followed."""
+  clicked: Int!
+  """Messages that converted: an order within the conversion window after a click."""
+  converted: Int!
+}
+
+extend type Message {
+  """For staff: the message's opens, clicks, conversions and waived rules, oldest first."""
+  events: [MessageEvent!]!
+}
+
+extend type Query {
+  """For staff: sent, delivered, opened, clicked and converted per journey and campaign, of the messages created since since (all when absent). Customers get FORBIDDEN."""
+  engagement(
+    "Only messages created at or after this time."
+    since: Time
+  ): [EngagementStats!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -11721,6 +12022,8 @@ input ImportCustomerInput {
   lastName: String
   """The store platform's id for the customer."""
   externalId: String
+  """The customer's IANA time zone, e.g. Europe/Berlin: their quiet hours are their night, not the server's."""
+  timeZone: String
 }
 
 """One order line to import. The product is upserted by SKU."""
@@ -12534,6 +12837,26 @@ func (ec *executionContext) childFields_EditReviewPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type EditReviewPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EngagementStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "journey":
+		return ec.fieldContext_EngagementStats_journey(ctx, field)
+	case "campaignId":
+		return ec.fieldContext_EngagementStats_campaignId(ctx, field)
+	case "sent":
+		return ec.fieldContext_EngagementStats_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_EngagementStats_delivered(ctx, field)
+	case "opened":
+		return ec.fieldContext_EngagementStats_opened(ctx, field)
+	case "clicked":
+		return ec.fieldContext_EngagementStats_clicked(ctx, field)
+	case "converted":
+		return ec.fieldContext_EngagementStats_converted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EngagementStats", field.Name)
+}
+
 func (ec *executionContext) childFields_FeatureReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "review":
@@ -12732,6 +13055,20 @@ func (ec *executionContext) childFields_MarkReviewHelpfulPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type MarkReviewHelpfulPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarketingConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_MarketingConsent_channel(ctx, field)
+	case "marketing":
+		return ec.fieldContext_MarketingConsent_marketing(ctx, field)
+	case "changedAt":
+		return ec.fieldContext_MarketingConsent_changedAt(ctx, field)
+	case "source":
+		return ec.fieldContext_MarketingConsent_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarketingConsent", field.Name)
+}
+
 func (ec *executionContext) childFields_Media(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12800,6 +13137,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_customer(ctx, field)
 	case "order":
 		return ec.fieldContext_Message_order(ctx, field)
+	case "events":
+		return ec.fieldContext_Message_events(ctx, field)
 	case "preview":
 		return ec.fieldContext_Message_preview(ctx, field)
 	}
@@ -12826,6 +13165,20 @@ func (ec *executionContext) childFields_MessageEdge(ctx context.Context, field g
 		return ec.fieldContext_MessageEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MessageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_MessageEvent_type(ctx, field)
+	case "at":
+		return ec.fieldContext_MessageEvent_at(ctx, field)
+	case "url":
+		return ec.fieldContext_MessageEvent_url(ctx, field)
+	case "detail":
+		return ec.fieldContext_MessageEvent_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_MessagePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13652,6 +14005,14 @@ func (ec *executionContext) childFields_SetCommunityTrustPayload(ctx context.Con
 		return ec.fieldContext_SetCommunityTrustPayload_trust(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetCommunityTrustPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetMarketingConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consents":
+		return ec.fieldContext_SetMarketingConsentPayload_consents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetMarketingConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Shipment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14578,6 +14939,20 @@ func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setMarketingConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetMarketingConsentInput, error) {
+			return ec.unmarshalNSetMarketingConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_silenceAuthor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14880,6 +15255,20 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_engagement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_featuredReviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14915,6 +15304,20 @@ func (ec *executionContext) field_Query_featuredReviews_args(ctx context.Context
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_marketingConsents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	return args, nil
 }
 
@@ -17608,6 +18011,167 @@ func (ec *executionContext) fieldContext_EditReviewPayload_review(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _EngagementStats_journey(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_journey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Journey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_journey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_campaignId(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_campaignId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CampaignID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_campaignId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_sent(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_delivered(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_opened(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_clicked(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_clicked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clicked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_clicked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EngagementStats_converted(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_converted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_converted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _FeatureReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19087,6 +19651,98 @@ func (ec *executionContext) fieldContext_MarkReviewHelpfulPayload_review(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketingConsent_channel(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v message.Channel) graphql.Marshaler {
+			return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type MessageChannel does not have child fields"))
+}
+
+func (ec *executionContext) _MarketingConsent_marketing(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_marketing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Marketing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_marketing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MarketingConsent_changedAt(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_changedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_changedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MarketingConsent_source(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *consent.Source) graphql.Marshaler {
+			return ec.marshalOConsentSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋconsentᚐSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type ConsentSource does not have child fields"))
+}
+
 func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *ent.Media) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19795,6 +20451,38 @@ func (ec *executionContext) fieldContext_Message_order(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Message_events(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Message().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MessageEvent) graphql.Marshaler {
+			return ec.marshalNMessageEvent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Message_preview(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19967,6 +20655,98 @@ func (ec *executionContext) _MessageEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_MessageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MessageEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _MessageEvent_type(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v messageevent.Type) graphql.Marshaler {
+			return ec.marshalNMessageEventType2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageeventᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEvent", field, false, false, errors.New("field of type MessageEventType does not have child fields"))
+}
+
+func (ec *executionContext) _MessageEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MessageEvent_url(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEvent_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEvent_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MessageEvent_detail(ctx context.Context, field graphql.CollectedField, obj *ent.MessageEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEvent_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEvent", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _MessagePreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.MessagePreview) (ret graphql.Marshaler) {
@@ -21912,6 +22692,50 @@ func (ec *executionContext) fieldContext_Mutation_unsilenceAuthor(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unsilenceAuthor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMarketingConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMarketingConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMarketingConsent(ctx, fc.Args["input"].(model.SetMarketingConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetMarketingConsentPayload) graphql.Marshaler {
+			return ec.marshalNSetMarketingConsentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMarketingConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetMarketingConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMarketingConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25991,6 +26815,94 @@ func (ec *executionContext) fieldContext_Query_silencedCustomers(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_marketingConsents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_marketingConsents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MarketingConsents(ctx, fc.Args["customerId"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.ConsentState) graphql.Marshaler {
+			return ec.marshalNMarketingConsent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐConsentStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_marketingConsents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketingConsent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_marketingConsents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_engagement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_engagement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Engagement(ctx, fc.Args["since"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.Engagement) graphql.Marshaler {
+			return ec.marshalNEngagementStats2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐEngagementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_engagement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EngagementStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_engagement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_rewards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29366,6 +30278,38 @@ func (ec *executionContext) _SetCommunityTrustPayload_trust(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_SetCommunityTrustPayload_trust(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SetCommunityTrustPayload", field, false, false, errors.New("field of type CommunityTrust does not have child fields"))
+}
+
+func (ec *executionContext) _SetMarketingConsentPayload_consents(ctx context.Context, field graphql.CollectedField, obj *model.SetMarketingConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetMarketingConsentPayload_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.ConsentState) graphql.Marshaler {
+			return ec.marshalNMarketingConsent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐConsentStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetMarketingConsentPayload_consents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetMarketingConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketingConsent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Shipment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Shipment) (ret graphql.Marshaler) {
@@ -33789,7 +34733,7 @@ func (ec *executionContext) unmarshalInputImportCustomerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "firstName", "lastName", "externalId"}
+	fieldsInOrder := [...]string{"email", "firstName", "lastName", "externalId", "timeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33824,6 +34768,13 @@ func (ec *executionContext) unmarshalInputImportCustomerInput(ctx context.Contex
 				return it, err
 			}
 			it.ExternalID = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		}
 	}
 	return it, nil
@@ -38257,6 +39208,43 @@ func (ec *executionContext) unmarshalInputSetCommunityTrustInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetMarketingConsentInput(ctx context.Context, obj any) (model.SetMarketingConsentInput, error) {
+	var it model.SetMarketingConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channel", "marketing"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "marketing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketing"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Marketing = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputShipmentItemInput(ctx context.Context, obj any) (tracking.ShipmentItemInput, error) {
 	var it tracking.ShipmentItemInput
 	if obj == nil {
@@ -42095,6 +43083,74 @@ func (ec *executionContext) _EditReviewPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var engagementStatsImplementors = []string{"EngagementStats"}
+
+func (ec *executionContext) _EngagementStats(ctx context.Context, sel ast.SelectionSet, obj *notify.Engagement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, engagementStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EngagementStats")
+		case "journey":
+			out.Values[i] = ec._EngagementStats_journey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "campaignId":
+			out.Values[i] = ec._EngagementStats_campaignId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._EngagementStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._EngagementStats_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opened":
+			out.Values[i] = ec._EngagementStats_opened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clicked":
+			out.Values[i] = ec._EngagementStats_clicked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "converted":
+			out.Values[i] = ec._EngagementStats_converted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var featureReviewPayloadImplementors = []string{"FeatureReviewPayload"}
 
 func (ec *executionContext) _FeatureReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *reviews.WriteResult) graphql.Marshaler {
@@ -43025,6 +44081,59 @@ func (ec *executionContext) _MarkReviewHelpfulPayload(ctx context.Context, sel a
 	return out
 }
 
+var marketingConsentImplementors = []string{"MarketingConsent"}
+
+func (ec *executionContext) _MarketingConsent(ctx context.Context, sel ast.SelectionSet, obj *notify.ConsentState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, marketingConsentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarketingConsent")
+		case "channel":
+			out.Values[i] = ec._MarketingConsent_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "marketing":
+			out.Values[i] = ec._MarketingConsent_marketing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedAt":
+			out.Values[i] = ec._MarketingConsent_changedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._MarketingConsent_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mediaImplementors = []string{"Media", "Node"}
 
 func (ec *executionContext) _Media(ctx context.Context, sel ast.SelectionSet, obj *ent.Media) graphql.Marshaler {
@@ -43352,6 +44461,44 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "events":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Message_events(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "preview":
 			field := field
 
@@ -43479,6 +44626,59 @@ func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionS
 		case "cursor":
 			out.Values[i] = ec._MessageEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var messageEventImplementors = []string{"MessageEvent"}
+
+func (ec *executionContext) _MessageEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.MessageEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageEvent")
+		case "type":
+			out.Values[i] = ec._MessageEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MessageEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._MessageEvent_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._MessageEvent_detail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -44270,6 +45470,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unsilenceAuthor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unsilenceAuthor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMarketingConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMarketingConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -46594,6 +47801,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_silencedCustomers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "marketingConsents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_marketingConsents(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "engagement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_engagement(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -49106,6 +50357,44 @@ func (ec *executionContext) _SetCommunityTrustPayload(ctx context.Context, sel a
 	return out
 }
 
+var setMarketingConsentPayloadImplementors = []string{"SetMarketingConsentPayload"}
+
+func (ec *executionContext) _SetMarketingConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetMarketingConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setMarketingConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetMarketingConsentPayload")
+		case "consents":
+			out.Values[i] = ec._SetMarketingConsentPayload_consents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var shipmentImplementors = []string{"Shipment", "Node"}
 
 func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet, obj *ent.Shipment) graphql.Marshaler {
@@ -50997,6 +52286,32 @@ func (ec *executionContext) marshalNEditReviewPayload2ᚖgithubᚗcomᚋaftercar
 	return ec._EditReviewPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNEngagementStats2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐEngagementᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.Engagement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEngagementStats2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐEngagement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEngagementStats2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐEngagement(ctx context.Context, sel ast.SelectionSet, v *notify.Engagement) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EngagementStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFeatureReviewInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐFeatureReviewInput(ctx context.Context, v any) (model.FeatureReviewInput, error) {
 	res, err := ec.unmarshalInputFeatureReviewInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51366,6 +52681,32 @@ func (ec *executionContext) marshalNMarkReviewHelpfulPayload2ᚖgithubᚗcomᚋa
 	return ec._MarkReviewHelpfulPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMarketingConsent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐConsentStateᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.ConsentState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarketingConsent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐConsentState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMarketingConsent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐConsentState(ctx context.Context, sel ast.SelectionSet, v *notify.ConsentState) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MarketingConsent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMedia2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMediaᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Media) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51435,6 +52776,42 @@ func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋaftercar
 		return graphql.Null
 	}
 	return ec._MessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMessageEvent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MessageEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageEvent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageEvent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageEvent(ctx context.Context, sel ast.SelectionSet, v *ent.MessageEvent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MessageEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMessageEventType2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageeventᚐType(ctx context.Context, v any) (messageevent.Type, error) {
+	var res messageevent.Type
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessageEventType2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageeventᚐType(ctx context.Context, sel ast.SelectionSet, v messageevent.Type) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx context.Context, v any) (message.Kind, error) {
@@ -52403,6 +53780,21 @@ func (ec *executionContext) marshalNSetCommunityTrustPayload2ᚖgithubᚗcomᚋa
 	return ec._SetCommunityTrustPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetMarketingConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentInput(ctx context.Context, v any) (model.SetMarketingConsentInput, error) {
+	res, err := ec.unmarshalInputSetMarketingConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetMarketingConsentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetMarketingConsentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetMarketingConsentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNShipment2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐShipment(ctx context.Context, sel ast.SelectionSet, v *ent.Shipment) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -52974,6 +54366,22 @@ func (ec *executionContext) marshalOCommentEdge2ᚖgithubᚗcomᚋaftercartᚋaf
 		return graphql.Null
 	}
 	return ec._CommentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConsentSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋconsentᚐSource(ctx context.Context, v any) (*consent.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(consent.Source)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConsentSource2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋconsentᚐSource(ctx context.Context, sel ast.SelectionSet, v *consent.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {

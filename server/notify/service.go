@@ -70,6 +70,9 @@ type Config struct {
 	Clock clockwork.Clock
 	// Log gets one line per failed attempt; nil discards.
 	Log *slog.Logger
+	// Rules are consent, quiet hours, the weekly cap, the journey gap and
+	// the signed links of emails (gate_rules.go).
+	Rules Rules
 }
 
 // Service is the outbox. It is safe for concurrent use.
@@ -82,6 +85,10 @@ type Service struct {
 	// orderURL is Config.OrderURL, or the default SetOrderURL gave once
 	// the server knew its address.
 	orderURL atomic.Pointer[string]
+	// rules are Config.Rules checked; publicURL is Rules.PublicURL, or
+	// what SetPublicURL gave (the links of emails).
+	rules     rules
+	publicURL atomic.Pointer[string]
 }
 
 // SetOrderURL sets the order page link (with "{number}") used when
@@ -112,6 +119,11 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	}
 	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log}
 	s.orderURL.Store(&cfg.OrderURL)
+	var err error
+	if s.rules, err = newRules(cfg.Rules); err != nil {
+		return nil, err
+	}
+	s.publicURL.Store(&cfg.Rules.PublicURL)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -120,6 +132,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.unsubscribe = s.unsubscribeURL
 		s.mailer = m
 	}
 	jobs.AddWorker(j, &sendWorker{s: s})
@@ -261,12 +274,14 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // written, so every path is covered without each calling notify:
 //
 //   - an order's creation (orders.Import is its one writer) queues its
-//     ORDER_CONFIRMATION email, in the import's transaction.
+//     ORDER_CONFIRMATION email, in the import's transaction, and converts
+//     the customer's last clicked message (engage_convert.go).
 //
 // An order created outside a transaction (a test's fixture through the
 // bare client) gets no confirmation: the outbox writes only in the
 // transaction of its cause, and there is none to write in.
 func (s *Service) Register(c *ent.Client) {
+	s.registerConversions(c) // engage_convert.go
 	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
 			v, err := next.Mutate(ctx, m)

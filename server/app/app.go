@@ -210,6 +210,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.comments = community.NewCommentFeed(a.Live, a.DB.Client)
 	mc := c.Mail
 	mc.Dev, mc.Clock, mc.Log, mc.StoreName = c.Dev, c.Clock, a.Log, storeName
+	mc.Rules.LinkSecret = notify.LinkKey(jwtSecret)
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}
@@ -254,6 +255,7 @@ func (a *App) Run(ctx context.Context) error {
 	if c.Mail.OrderURL == "" {
 		a.Notify.SetOrderURL(a.URL() + "/demo/#/orders/{number}")
 	}
+	a.Notify.SetPublicURL(a.URL())
 	a.handler = a.routes()
 	a.server = &http.Server{
 		Handler:           a.handler,

@@ -122,8 +122,8 @@
 //
 // # Engagement (engage*.go)
 //
-// On its first rendering an HTML email's links become signed redirects
-// and it gets a signed open pixel (stored with the body, so retries send
+// On its first rendering an HTML email gets a signed open pixel and, if
+// it is marketing, its links become signed redirects (stored with the body, so retries send
 // the same bytes); the server records OPENED and CLICKED MessageEvents,
 // and an order's creation records CONVERTED on the customer's last
 // message clicked within Rules.ConversionWindow before the order was

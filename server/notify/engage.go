@@ -100,17 +100,21 @@ func (s *Service) clickURL(id int, target string) string {
 }
 
 // engage prepares m's rendered HTML for engagement, once, before it is
-// stored (so every attempt sends the same bytes): each http(s) link
-// becomes the message's signed redirect to it (the unsubscribe link
-// excepted: following it is not interest), and a 1×1 open pixel is added
-// at the end of the body. Only email has HTML; other channels pass.
+// stored (so every attempt sends the same bytes): a 1×1 open pixel is
+// added at the end of the body, and in a marketing email each http(s)
+// link becomes the message's signed redirect to it (the unsubscribe link
+// excepted: following it is not interest). A transactional email keeps
+// its links as written: the tracking button of a confirmation or a
+// shipping update is the carrier's or the store's own page, which the
+// customer (and a mail client's link preview) should see as it is. Only
+// email has HTML; other channels pass.
 func (s *Service) engage(m *ent.Message, r Rendered) Rendered {
 	if m.Channel != message.ChannelEMAIL || r.HTML == "" {
 		return r
 	}
 	out, err := rewriteLinks(r.HTML, func(href string) string {
 		u, err := url.Parse(href)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || strings.HasPrefix(href, s.base()+UnsubscribePath) {
+		if m.Transactional || err != nil || (u.Scheme != "http" && u.Scheme != "https") || strings.HasPrefix(href, s.base()+UnsubscribePath) {
 			return href
 		}
 		return s.clickURL(m.ID, href)

@@ -5919,7 +5919,10 @@ extend type Query {
 
 extend type Mutation {
   """The signed-in customer says yes or no to marketing on a channel. Staff get FORBIDDEN: consent is the customer's to give."""
-  setMarketingConsent(input: SetMarketingConsentInput!): SetMarketingConsentPayload!
+  setMarketingConsent(
+    "The channel and the choice."
+    input: SetMarketingConsentInput!
+  ): SetMarketingConsentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/engagement.graphql", Input: `# Engagement (issue 13): opens (a signed pixel per email), clicks (each

@@ -38,6 +38,8 @@ type Customer struct {
 	SilenceReason *string `json:"silence_reason,omitempty"`
 	// The staff token's subject that silenced the customer (the trail has every change).
 	SilencedBy *string `json:"silenced_by,omitempty"`
+	// The customer's IANA time zone (e.g. Europe/Berlin), as the store sent it; null: the store's default.
+	TimeZone *string `json:"time_zone,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CustomerQuery when eager-loading is set.
 	Edges        CustomerEdges `json:"edges"`
@@ -73,7 +75,7 @@ func (*Customer) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case customer.FieldID:
 			values[i] = new(sql.NullInt64)
-		case customer.FieldEmail, customer.FieldExternalID, customer.FieldFirstName, customer.FieldLastName, customer.FieldCommunityTrust, customer.FieldSilenceReason, customer.FieldSilencedBy:
+		case customer.FieldEmail, customer.FieldExternalID, customer.FieldFirstName, customer.FieldLastName, customer.FieldCommunityTrust, customer.FieldSilenceReason, customer.FieldSilencedBy, customer.FieldTimeZone:
 			values[i] = new(sql.NullString)
 		case customer.FieldCreatedAt, customer.FieldUpdatedAt, customer.FieldSilencedUntil:
 			values[i] = new(sql.NullTime)
@@ -162,6 +164,13 @@ func (_m *Customer) assignValues(columns []string, values []any) error {
 				_m.SilencedBy = new(string)
 				*_m.SilencedBy = value.String
 			}
+		case customer.FieldTimeZone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field time_zone", values[i])
+			} else if value.Valid {
+				_m.TimeZone = new(string)
+				*_m.TimeZone = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -238,6 +247,11 @@ func (_m *Customer) String() string {
 	builder.WriteString(", ")
 	if v := _m.SilencedBy; v != nil {
 		builder.WriteString("silenced_by=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.TimeZone; v != nil {
+		builder.WriteString("time_zone=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')

@@ -156,6 +156,20 @@ func (_c *CustomerCreate) SetNillableSilencedBy(v *string) *CustomerCreate {
 	return _c
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_c *CustomerCreate) SetTimeZone(v string) *CustomerCreate {
+	_c.mutation.SetTimeZone(v)
+	return _c
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableTimeZone(v *string) *CustomerCreate {
+	if v != nil {
+		_c.SetTimeZone(*v)
+	}
+	return _c
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by IDs.
 func (_c *CustomerCreate) AddOrderIDs(ids ...int) *CustomerCreate {
 	_c.mutation.AddOrderIDs(ids...)
@@ -292,6 +306,11 @@ func (_c *CustomerCreate) check() error {
 			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.TimeZone(); ok {
+		if err := customer.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Customer.time_zone": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -358,6 +377,10 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SilencedBy(); ok {
 		_spec.SetField(customer.FieldSilencedBy, field.TypeString, value)
 		_node.SilencedBy = &value
+	}
+	if value, ok := _c.mutation.TimeZone(); ok {
+		_spec.SetField(customer.FieldTimeZone, field.TypeString, value)
+		_node.TimeZone = &value
 	}
 	if nodes := _c.mutation.OrdersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -559,6 +582,24 @@ func (u *CustomerUpsert) ClearSilencedBy() *CustomerUpsert {
 	return u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (u *CustomerUpsert) SetTimeZone(v string) *CustomerUpsert {
+	u.Set(customer.FieldTimeZone, v)
+	return u
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateTimeZone() *CustomerUpsert {
+	u.SetExcluded(customer.FieldTimeZone)
+	return u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *CustomerUpsert) ClearTimeZone() *CustomerUpsert {
+	u.SetNull(customer.FieldTimeZone)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -755,6 +796,27 @@ func (u *CustomerUpsertOne) UpdateSilencedBy() *CustomerUpsertOne {
 func (u *CustomerUpsertOne) ClearSilencedBy() *CustomerUpsertOne {
 	return u.Update(func(s *CustomerUpsert) {
 		s.ClearSilencedBy()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *CustomerUpsertOne) SetTimeZone(v string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateTimeZone() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *CustomerUpsertOne) ClearTimeZone() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearTimeZone()
 	})
 }
 
@@ -1120,6 +1182,27 @@ func (u *CustomerUpsertBulk) UpdateSilencedBy() *CustomerUpsertBulk {
 func (u *CustomerUpsertBulk) ClearSilencedBy() *CustomerUpsertBulk {
 	return u.Update(func(s *CustomerUpsert) {
 		s.ClearSilencedBy()
+	})
+}
+
+// SetTimeZone sets the "time_zone" field.
+func (u *CustomerUpsertBulk) SetTimeZone(v string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetTimeZone(v)
+	})
+}
+
+// UpdateTimeZone sets the "time_zone" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateTimeZone() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateTimeZone()
+	})
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (u *CustomerUpsertBulk) ClearTimeZone() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearTimeZone()
 	})
 }
 

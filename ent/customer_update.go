@@ -172,6 +172,26 @@ func (_u *CustomerUpdate) ClearSilencedBy() *CustomerUpdate {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *CustomerUpdate) SetTimeZone(v string) *CustomerUpdate {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableTimeZone(v *string) *CustomerUpdate {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *CustomerUpdate) ClearTimeZone() *CustomerUpdate {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by IDs.
 func (_u *CustomerUpdate) AddOrderIDs(ids ...int) *CustomerUpdate {
 	_u.mutation.AddOrderIDs(ids...)
@@ -292,6 +312,11 @@ func (_u *CustomerUpdate) check() error {
 			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := customer.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Customer.time_zone": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -345,6 +370,12 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SilencedByCleared() {
 		_spec.ClearField(customer.FieldSilencedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(customer.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(customer.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.OrdersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -553,6 +584,26 @@ func (_u *CustomerUpdateOne) ClearSilencedBy() *CustomerUpdateOne {
 	return _u
 }
 
+// SetTimeZone sets the "time_zone" field.
+func (_u *CustomerUpdateOne) SetTimeZone(v string) *CustomerUpdateOne {
+	_u.mutation.SetTimeZone(v)
+	return _u
+}
+
+// SetNillableTimeZone sets the "time_zone" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableTimeZone(v *string) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetTimeZone(*v)
+	}
+	return _u
+}
+
+// ClearTimeZone clears the value of the "time_zone" field.
+func (_u *CustomerUpdateOne) ClearTimeZone() *CustomerUpdateOne {
+	_u.mutation.ClearTimeZone()
+	return _u
+}
+
 // AddOrderIDs adds the "orders" edge to the Order entity by IDs.
 func (_u *CustomerUpdateOne) AddOrderIDs(ids ...int) *CustomerUpdateOne {
 	_u.mutation.AddOrderIDs(ids...)
@@ -686,6 +737,11 @@ func (_u *CustomerUpdateOne) check() error {
 			return &ValidationError{Name: "silenced_by", err: fmt.Errorf(`ent: validator failed for field "Customer.silenced_by": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TimeZone(); ok {
+		if err := customer.TimeZoneValidator(v); err != nil {
+			return &ValidationError{Name: "time_zone", err: fmt.Errorf(`ent: validator failed for field "Customer.time_zone": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -756,6 +812,12 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if _u.mutation.SilencedByCleared() {
 		_spec.ClearField(customer.FieldSilencedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.TimeZone(); ok {
+		_spec.SetField(customer.FieldTimeZone, field.TypeString, value)
+	}
+	if _u.mutation.TimeZoneCleared() {
+		_spec.ClearField(customer.FieldTimeZone, field.TypeString)
 	}
 	if _u.mutation.OrdersCleared() {
 		edge := &sqlgraph.EdgeSpec{

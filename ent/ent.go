@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -23,6 +24,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -110,6 +112,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			comment.Table:               comment.ValidColumn,
 			commentchange.Table:         commentchange.ValidColumn,
+			consent.Table:               consent.ValidColumn,
 			customer.Table:              customer.ValidColumn,
 			flag.Table:                  flag.ValidColumn,
 			itemreturn.Table:            itemreturn.ValidColumn,
@@ -119,6 +122,7 @@ func checkColumn(t, c string) error {
 			loyaltytier.Table:           loyaltytier.ValidColumn,
 			media.Table:                 media.ValidColumn,
 			message.Table:               message.ValidColumn,
+			messageevent.Table:          messageevent.ValidColumn,
 			messagetemplate.Table:       messagetemplate.ValidColumn,
 			moderationdecision.Table:    moderationdecision.ValidColumn,
 			moderationqueuechange.Table: moderationqueuechange.ValidColumn,

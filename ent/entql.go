@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -14,6 +15,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -98,6 +100,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   consent.Table,
+			Columns: consent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: consent.FieldID,
+			},
+		},
+		Type: "Consent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			consent.FieldCustomerID: {Type: field.TypeInt, Column: consent.FieldCustomerID},
+			consent.FieldChannel:    {Type: field.TypeEnum, Column: consent.FieldChannel},
+			consent.FieldMarketing:  {Type: field.TypeBool, Column: consent.FieldMarketing},
+			consent.FieldChangedAt:  {Type: field.TypeTime, Column: consent.FieldChangedAt},
+			consent.FieldSource:     {Type: field.TypeEnum, Column: consent.FieldSource},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
 			Columns: customer.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -117,9 +137,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			customer.FieldSilencedUntil:  {Type: field.TypeTime, Column: customer.FieldSilencedUntil},
 			customer.FieldSilenceReason:  {Type: field.TypeString, Column: customer.FieldSilenceReason},
 			customer.FieldSilencedBy:     {Type: field.TypeString, Column: customer.FieldSilencedBy},
+			customer.FieldTimeZone:       {Type: field.TypeString, Column: customer.FieldTimeZone},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   flag.Table,
 			Columns: flag.Columns,
@@ -142,7 +163,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			flag.FieldCreatedAt:    {Type: field.TypeTime, Column: flag.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   itemreturn.Table,
 			Columns: itemreturn.Columns,
@@ -161,7 +182,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			itemreturn.FieldActor:       {Type: field.TypeString, Column: itemreturn.FieldActor},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyaccount.Table,
 			Columns: loyaltyaccount.Columns,
@@ -184,7 +205,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyaccount.FieldReferralCode:         {Type: field.TypeString, Column: loyaltyaccount.FieldReferralCode},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltychange.Table,
 			Columns: loyaltychange.Columns,
@@ -199,7 +220,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltychange.FieldCreatedAt:  {Type: field.TypeTime, Column: loyaltychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyentry.Table,
 			Columns: loyaltyentry.Columns,
@@ -229,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyentry.FieldActor:          {Type: field.TypeString, Column: loyaltyentry.FieldActor},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltytier.Table,
 			Columns: loyaltytier.Columns,
@@ -248,7 +269,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltytier.FieldBenefits:          {Type: field.TypeJSON, Column: loyaltytier.FieldBenefits},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
@@ -276,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -312,7 +333,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   messageevent.Table,
+			Columns: messageevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: messageevent.FieldID,
+			},
+		},
+		Type: "MessageEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			messageevent.FieldMessageID: {Type: field.TypeInt, Column: messageevent.FieldMessageID},
+			messageevent.FieldType:      {Type: field.TypeEnum, Column: messageevent.FieldType},
+			messageevent.FieldAt:        {Type: field.TypeTime, Column: messageevent.FieldAt},
+			messageevent.FieldURL:       {Type: field.TypeString, Column: messageevent.FieldURL},
+			messageevent.FieldOrderID:   {Type: field.TypeInt, Column: messageevent.FieldOrderID},
+			messageevent.FieldDetail:    {Type: field.TypeString, Column: messageevent.FieldDetail},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   messagetemplate.Table,
 			Columns: messagetemplate.Columns,
@@ -333,7 +373,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			messagetemplate.FieldUpdatedBy: {Type: field.TypeString, Column: messagetemplate.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -356,7 +396,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:     {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -373,7 +413,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -908,6 +948,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Post",
 	)
 	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   consent.CustomerTable,
+			Columns: []string{consent.CustomerColumn},
+			Bidi:    false,
+		},
+		"Consent",
+		"Customer",
+	)
+	graph.MustAddE(
 		"orders",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1133,6 +1185,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Message",
+		"Order",
+	)
+	graph.MustAddE(
+		"message",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   messageevent.MessageTable,
+			Columns: []string{messageevent.MessageColumn},
+			Bidi:    false,
+		},
+		"MessageEvent",
+		"Message",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   messageevent.OrderTable,
+			Columns: []string{messageevent.OrderColumn},
+			Bidi:    false,
+		},
+		"MessageEvent",
 		"Order",
 	)
 	graph.MustAddE(
@@ -1995,6 +2071,85 @@ func (f *CommentChangeFilter) WhereHasPostWith(preds ...predicate.Post) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConsentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConsentQuery builder.
+func (_q *ConsentQuery) Filter() *ConsentFilter {
+	return &ConsentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConsentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConsentMutation builder.
+func (m *ConsentMutation) Filter() *ConsentFilter {
+	return &ConsentFilter{config: m.config, predicateAdder: m}
+}
+
+// ConsentFilter provides a generic filtering capability at runtime for ConsentQuery.
+type ConsentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConsentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ConsentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldID))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *ConsentFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldCustomerID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *ConsentFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(consent.FieldChannel))
+}
+
+// WhereMarketing applies the entql bool predicate on the marketing field.
+func (f *ConsentFilter) WhereMarketing(p entql.BoolP) {
+	f.Where(p.Field(consent.FieldMarketing))
+}
+
+// WhereChangedAt applies the entql time.Time predicate on the changed_at field.
+func (f *ConsentFilter) WhereChangedAt(p entql.TimeP) {
+	f.Where(p.Field(consent.FieldChangedAt))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *ConsentFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(consent.FieldSource))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *ConsentFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *ConsentFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CustomerQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2023,7 +2178,7 @@ type CustomerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CustomerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2084,6 +2239,11 @@ func (f *CustomerFilter) WhereSilencedBy(p entql.StringP) {
 	f.Where(p.Field(customer.FieldSilencedBy))
 }
 
+// WhereTimeZone applies the entql string predicate on the time_zone field.
+func (f *CustomerFilter) WhereTimeZone(p entql.StringP) {
+	f.Where(p.Field(customer.FieldTimeZone))
+}
+
 // WhereHasOrders applies a predicate to check if query has an edge orders.
 func (f *CustomerFilter) WhereHasOrders() {
 	f.Where(entql.HasEdge("orders"))
@@ -2127,7 +2287,7 @@ type FlagFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FlagFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2231,7 +2391,7 @@ type ItemReturnFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ItemReturnFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2315,7 +2475,7 @@ type LoyaltyAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2433,7 +2593,7 @@ type LoyaltyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2483,7 +2643,7 @@ type LoyaltyEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2734,7 +2894,7 @@ type LoyaltyTierFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyTierFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2804,7 +2964,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2961,7 +3121,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3116,6 +3276,104 @@ func (f *MessageFilter) WhereHasOrderWith(preds ...predicate.Order) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MessageEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MessageEventQuery builder.
+func (_q *MessageEventQuery) Filter() *MessageEventFilter {
+	return &MessageEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MessageEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MessageEventMutation builder.
+func (m *MessageEventMutation) Filter() *MessageEventFilter {
+	return &MessageEventFilter{config: m.config, predicateAdder: m}
+}
+
+// MessageEventFilter provides a generic filtering capability at runtime for MessageEventQuery.
+type MessageEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MessageEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MessageEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldID))
+}
+
+// WhereMessageID applies the entql int predicate on the message_id field.
+func (f *MessageEventFilter) WhereMessageID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldMessageID))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *MessageEventFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldType))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *MessageEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(messageevent.FieldAt))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *MessageEventFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldURL))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *MessageEventFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(messageevent.FieldOrderID))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *MessageEventFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(messageevent.FieldDetail))
+}
+
+// WhereHasMessage applies a predicate to check if query has an edge message.
+func (f *MessageEventFilter) WhereHasMessage() {
+	f.Where(entql.HasEdge("message"))
+}
+
+// WhereHasMessageWith applies a predicate to check if query has an edge message with a given conditions (other predicates).
+func (f *MessageEventFilter) WhereHasMessageWith(preds ...predicate.Message) {
+	f.Where(entql.HasEdgeWith("message", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *MessageEventFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *MessageEventFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MessageTemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3144,7 +3402,7 @@ type MessageTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3224,7 +3482,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3314,7 +3572,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

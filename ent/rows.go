@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -17,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -161,6 +163,45 @@ func (_q *CommentChangeQuery) Decode(columns []string, values []any) (*CommentCh
 // SetLoadedPost records v as the eager-loaded "post" edge.
 func (_m *CommentChange) SetLoadedPost(v *Post) {
 	_m.Edges.Post = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *ConsentQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{consent.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Consent columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *ConsentQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Consent).scanValues(nil, columns)
+}
+
+// Decode returns the Consent held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *ConsentQuery) Decode(columns []string, values []any) (*Consent, error) {
+	node := &Consent{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *Consent) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
 	_m.Edges.loadedTypes[0] = true
 }
 
@@ -589,6 +630,51 @@ func (_m *Message) SetLoadedCustomer(v *Customer) {
 
 // SetLoadedOrder records v as the eager-loaded "order" edge.
 func (_m *Message) SetLoadedOrder(v *Order) {
+	_m.Edges.Order = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *MessageEventQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{messageevent.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given MessageEvent columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *MessageEventQuery) ScanValues(columns []string) ([]any, error) {
+	return (*MessageEvent).scanValues(nil, columns)
+}
+
+// Decode returns the MessageEvent held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *MessageEventQuery) Decode(columns []string, values []any) (*MessageEvent, error) {
+	node := &MessageEvent{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedMessage records v as the eager-loaded "message" edge.
+func (_m *MessageEvent) SetLoadedMessage(v *Message) {
+	_m.Edges.Message = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedOrder records v as the eager-loaded "order" edge.
+func (_m *MessageEvent) SetLoadedOrder(v *Order) {
 	_m.Edges.Order = v
 	_m.Edges.loadedTypes[1] = true
 }

@@ -18,6 +18,8 @@ type Tx struct {
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
 	CommentChange *CommentChangeClient
+	// Consent is the client for interacting with the Consent builders.
+	Consent *ConsentClient
 	// Customer is the client for interacting with the Customer builders.
 	Customer *CustomerClient
 	// Flag is the client for interacting with the Flag builders.
@@ -36,6 +38,8 @@ type Tx struct {
 	Media *MediaClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// MessageEvent is the client for interacting with the MessageEvent builders.
+	MessageEvent *MessageEventClient
 	// MessageTemplate is the client for interacting with the MessageTemplate builders.
 	MessageTemplate *MessageTemplateClient
 	// ModerationDecision is the client for interacting with the ModerationDecision builders.
@@ -219,6 +223,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Comment = NewCommentClient(tx.config)
 	tx.CommentChange = NewCommentChangeClient(tx.config)
+	tx.Consent = NewConsentClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.Flag = NewFlagClient(tx.config)
 	tx.ItemReturn = NewItemReturnClient(tx.config)
@@ -228,6 +233,7 @@ func (tx *Tx) init() {
 	tx.LoyaltyTier = NewLoyaltyTierClient(tx.config)
 	tx.Media = NewMediaClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
+	tx.MessageEvent = NewMessageEventClient(tx.config)
 	tx.MessageTemplate = NewMessageTemplateClient(tx.config)
 	tx.ModerationDecision = NewModerationDecisionClient(tx.config)
 	tx.ModerationQueueChange = NewModerationQueueChangeClient(tx.config)

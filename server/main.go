@@ -129,6 +129,7 @@ func (m *Main) ParseFlags(args []string) error {
 	rf := addReferralFlags(fs)
 	mailf := addMailFlags(fs)
 	whf := addWebhookFlags(fs)
+	rulef := addRuleFlags(fs)
 	simulate := fs.Duration("simulate-carriers", envDuration("AFTERCART_SIMULATE_CARRIERS", 0), "in -dev, advance a demo shipment one checkpoint at this interval; default 5s in -dev, 0 disables (env AFTERCART_SIMULATE_CARRIERS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -145,6 +146,7 @@ func (m *Main) ParseFlags(args []string) error {
 	problems = append(problems, rf.apply(c)...)
 	problems = append(problems, mailf.apply(c)...)
 	problems = append(problems, whf.apply(c)...)
+	problems = append(problems, rulef.apply(c)...)
 	c.AllowedOrigins = splitList(*origins)
 	if len(c.AllowedOrigins) == 0 && c.Dev {
 		c.AllowedOrigins = []string{"http://localhost:*", "http://127.0.0.1:*"}

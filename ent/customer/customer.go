@@ -38,6 +38,8 @@ const (
 	FieldSilenceReason = "silence_reason"
 	// FieldSilencedBy holds the string denoting the silenced_by field in the database.
 	FieldSilencedBy = "silenced_by"
+	// FieldTimeZone holds the string denoting the time_zone field in the database.
+	FieldTimeZone = "time_zone"
 	// EdgeOrders holds the string denoting the orders edge name in mutations.
 	EdgeOrders = "orders"
 	// Table holds the table name of the customer in the database.
@@ -64,6 +66,7 @@ var Columns = []string{
 	FieldSilencedUntil,
 	FieldSilenceReason,
 	FieldSilencedBy,
+	FieldTimeZone,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -106,6 +109,8 @@ var (
 	SilenceReasonValidator func(string) error
 	// SilencedByValidator is a validator for the "silenced_by" field. It is called by the builders before save.
 	SilencedByValidator func(string) error
+	// TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	TimeZoneValidator func(string) error
 )
 
 const DefaultCommunityTrust types.CommunityTrust = "AUTO"
@@ -176,6 +181,11 @@ func BySilenceReason(opts ...sql.OrderTermOption) OrderOption {
 // BySilencedBy orders the results by the silenced_by field.
 func BySilencedBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSilencedBy, opts...).ToFunc()
+}
+
+// ByTimeZone orders the results by the time_zone field.
+func ByTimeZone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTimeZone, opts...).ToFunc()
 }
 
 // ByOrdersCount orders the results by orders count.

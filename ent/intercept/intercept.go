@@ -10,6 +10,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -19,6 +20,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -155,6 +157,33 @@ func (f TraverseCommentChange) Traverse(ctx context.Context, q ent.Query) error 
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CommentChangeQuery", q)
+}
+
+// The ConsentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ConsentFunc func(context.Context, *ent.ConsentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ConsentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ConsentQuery", q)
+}
+
+// The TraverseConsent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseConsent func(context.Context, *ent.ConsentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseConsent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseConsent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ConsentQuery", q)
 }
 
 // The CustomerFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -398,6 +427,33 @@ func (f TraverseMessage) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MessageQuery", q)
+}
+
+// The MessageEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MessageEventFunc func(context.Context, *ent.MessageEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MessageEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MessageEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MessageEventQuery", q)
+}
+
+// The TraverseMessageEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMessageEvent func(context.Context, *ent.MessageEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMessageEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMessageEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MessageEventQuery", q)
 }
 
 // The MessageTemplateFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1082,6 +1138,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
 	case *ent.CommentChangeQuery:
 		return &query[*ent.CommentChangeQuery, predicate.CommentChange, commentchange.OrderOption]{typ: ent.TypeCommentChange, tq: q}, nil
+	case *ent.ConsentQuery:
+		return &query[*ent.ConsentQuery, predicate.Consent, consent.OrderOption]{typ: ent.TypeConsent, tq: q}, nil
 	case *ent.CustomerQuery:
 		return &query[*ent.CustomerQuery, predicate.Customer, customer.OrderOption]{typ: ent.TypeCustomer, tq: q}, nil
 	case *ent.FlagQuery:
@@ -1100,6 +1158,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MediaQuery, predicate.Media, media.OrderOption]{typ: ent.TypeMedia, tq: q}, nil
 	case *ent.MessageQuery:
 		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
+	case *ent.MessageEventQuery:
+		return &query[*ent.MessageEventQuery, predicate.MessageEvent, messageevent.OrderOption]{typ: ent.TypeMessageEvent, tq: q}, nil
 	case *ent.MessageTemplateQuery:
 		return &query[*ent.MessageTemplateQuery, predicate.MessageTemplate, messagetemplate.OrderOption]{typ: ent.TypeMessageTemplate, tq: q}, nil
 	case *ent.ModerationDecisionQuery:

@@ -106,6 +106,36 @@ var (
 			},
 		},
 	}
+	// ConsentsColumns holds the columns for the "consents" table.
+	ConsentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"EMAIL", "IN_APP", "WEBHOOK"}},
+		{Name: "marketing", Type: field.TypeBool},
+		{Name: "changed_at", Type: field.TypeTime},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"UNSUBSCRIBE_LINK", "STAFF", "CUSTOMER", "IMPORT"}},
+		{Name: "customer_id", Type: field.TypeInt},
+	}
+	// ConsentsTable holds the schema information for the "consents" table.
+	ConsentsTable = &schema.Table{
+		Name:       "consents",
+		Columns:    ConsentsColumns,
+		PrimaryKey: []*schema.Column{ConsentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "consents_customers_customer",
+				Columns:    []*schema.Column{ConsentsColumns[5]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "consent_customer_id_channel",
+				Unique:  true,
+				Columns: []*schema.Column{ConsentsColumns[5], ConsentsColumns[1]},
+			},
+		},
+	}
 	// CustomersColumns holds the columns for the "customers" table.
 	CustomersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -119,6 +149,7 @@ var (
 		{Name: "silenced_until", Type: field.TypeTime, Nullable: true},
 		{Name: "silence_reason", Type: field.TypeString, Nullable: true, Size: 1000},
 		{Name: "silenced_by", Type: field.TypeString, Nullable: true, Size: 320},
+		{Name: "time_zone", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// CustomersTable holds the schema information for the "customers" table.
 	CustomersTable = &schema.Table{
@@ -545,6 +576,53 @@ var (
 				Name:    "message_status_due_at",
 				Unique:  false,
 				Columns: []*schema.Column{MessagesColumns[5], MessagesColumns[19]},
+			},
+		},
+	}
+	// MessageEventsColumns holds the columns for the "message_events" table.
+	MessageEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2048},
+		{Name: "detail", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "message_id", Type: field.TypeInt},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+	}
+	// MessageEventsTable holds the schema information for the "message_events" table.
+	MessageEventsTable = &schema.Table{
+		Name:       "message_events",
+		Columns:    MessageEventsColumns,
+		PrimaryKey: []*schema.Column{MessageEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "message_events_messages_message",
+				Columns:    []*schema.Column{MessageEventsColumns[5]},
+				RefColumns: []*schema.Column{MessagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "message_events_orders_order",
+				Columns:    []*schema.Column{MessageEventsColumns[6]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "messageevent_message_id_type",
+				Unique:  false,
+				Columns: []*schema.Column{MessageEventsColumns[5], MessageEventsColumns[1]},
+			},
+			{
+				Name:    "messageevent_type_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessageEventsColumns[1], MessageEventsColumns[2]},
+			},
+			{
+				Name:    "messageevent_message_id_type_order_id",
+				Unique:  true,
+				Columns: []*schema.Column{MessageEventsColumns[5], MessageEventsColumns[1], MessageEventsColumns[6]},
 			},
 		},
 	}
@@ -1539,6 +1617,7 @@ var (
 	Tables = []*schema.Table{
 		CommentsTable,
 		CommentChangesTable,
+		ConsentsTable,
 		CustomersTable,
 		FlagsTable,
 		ItemReturnsTable,
@@ -1548,6 +1627,7 @@ var (
 		LoyaltyTiersTable,
 		MediaTable,
 		MessagesTable,
+		MessageEventsTable,
 		MessageTemplatesTable,
 		ModerationDecisionsTable,
 		ModerationQueueChangesTable,
@@ -1586,6 +1666,10 @@ func init() {
 	CommentChangesTable.ForeignKeys[0].RefTable = PostsTable
 	CommentChangesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
+	ConsentsTable.ForeignKeys[0].RefTable = CustomersTable
+	ConsentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
 	}
 	CustomersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
@@ -1637,6 +1721,11 @@ func init() {
 	MessagesTable.ForeignKeys[1].RefTable = OrdersTable
 	MessagesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(137438953472),
+	}
+	MessageEventsTable.ForeignKeys[0].RefTable = MessagesTable
+	MessageEventsTable.ForeignKeys[1].RefTable = OrdersTable
+	MessageEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(150323855360),
 	}
 	MessageTemplatesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(141733920768),

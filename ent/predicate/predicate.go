@@ -12,6 +12,9 @@ type Comment func(*sql.Selector)
 // CommentChange is the predicate function for commentchange builders.
 type CommentChange func(*sql.Selector)
 
+// Consent is the predicate function for consent builders.
+type Consent func(*sql.Selector)
+
 // Customer is the predicate function for customer builders.
 type Customer func(*sql.Selector)
 
@@ -38,6 +41,9 @@ type Media func(*sql.Selector)
 
 // Message is the predicate function for message builders.
 type Message func(*sql.Selector)
+
+// MessageEvent is the predicate function for messageevent builders.
+type MessageEvent func(*sql.Selector)
 
 // MessageTemplate is the predicate function for messagetemplate builders.
 type MessageTemplate func(*sql.Selector)

@@ -159,6 +159,30 @@ func (f CommentChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommentChangeMutation", m)
 }
 
+// The ConsentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConsentQueryRuleFunc func(context.Context, *ent.ConsentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConsentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConsentQuery", q)
+}
+
+// The ConsentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConsentMutationRuleFunc func(context.Context, *ent.ConsentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConsentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConsentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConsentMutation", m)
+}
+
 // The CustomerQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CustomerQueryRuleFunc func(context.Context, *ent.CustomerQuery) error
@@ -373,6 +397,30 @@ func (f MessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageMutation", m)
+}
+
+// The MessageEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MessageEventQueryRuleFunc func(context.Context, *ent.MessageEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MessageEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MessageEventQuery", q)
+}
+
+// The MessageEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MessageEventMutationRuleFunc func(context.Context, *ent.MessageEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MessageEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MessageEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageEventMutation", m)
 }
 
 // The MessageTemplateQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1014,6 +1062,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CommentChangeQuery:
 		return q.Filter(), nil
+	case *ent.ConsentQuery:
+		return q.Filter(), nil
 	case *ent.CustomerQuery:
 		return q.Filter(), nil
 	case *ent.FlagQuery:
@@ -1031,6 +1081,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.MediaQuery:
 		return q.Filter(), nil
 	case *ent.MessageQuery:
+		return q.Filter(), nil
+	case *ent.MessageEventQuery:
 		return q.Filter(), nil
 	case *ent.MessageTemplateQuery:
 		return q.Filter(), nil
@@ -1093,6 +1145,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CommentChangeMutation:
 		return m.Filter(), nil
+	case *ent.ConsentMutation:
+		return m.Filter(), nil
 	case *ent.CustomerMutation:
 		return m.Filter(), nil
 	case *ent.FlagMutation:
@@ -1110,6 +1164,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.MediaMutation:
 		return m.Filter(), nil
 	case *ent.MessageMutation:
+		return m.Filter(), nil
+	case *ent.MessageEventMutation:
 		return m.Filter(), nil
 	case *ent.MessageTemplateMutation:
 		return m.Filter(), nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
+	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
@@ -17,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/ent/loyaltytier"
 	"github.com/aftercart/aftercart/ent/media"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/moderationqueuechange"
@@ -127,6 +129,15 @@ func init() {
 	commentchangeDescCreatedAt := commentchangeFields[5].Descriptor()
 	// commentchange.DefaultCreatedAt holds the default value on creation for the created_at field.
 	commentchange.DefaultCreatedAt = commentchangeDescCreatedAt.Default.(func() time.Time)
+	consent.Policy = privacy.NewPolicies(schema.Consent{})
+	consent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := consent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	customerMixin := schema.Customer{}.Mixin()
 	customer.Policy = privacy.NewPolicies(schema.Customer{})
 	customer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -193,6 +204,24 @@ func init() {
 	customerDescSilencedBy := customerFields[7].Descriptor()
 	// customer.SilencedByValidator is a validator for the "silenced_by" field. It is called by the builders before save.
 	customer.SilencedByValidator = customerDescSilencedBy.Validators[0].(func(string) error)
+	// customerDescTimeZone is the schema descriptor for time_zone field.
+	customerDescTimeZone := customerFields[8].Descriptor()
+	// customer.TimeZoneValidator is a validator for the "time_zone" field. It is called by the builders before save.
+	customer.TimeZoneValidator = func() func(string) error {
+		validators := customerDescTimeZone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(time_zone string) error {
+			for _, fn := range fns {
+				if err := fn(time_zone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	flag.Policy = privacy.NewPolicies(schema.Flag{})
 	flag.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -570,6 +599,25 @@ func init() {
 	messageDescTransport := messageFields[20].Descriptor()
 	// message.TransportValidator is a validator for the "transport" field. It is called by the builders before save.
 	message.TransportValidator = messageDescTransport.Validators[0].(func(string) error)
+	messageevent.Policy = privacy.NewPolicies(schema.MessageEvent{})
+	messageevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := messageevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	messageeventFields := schema.MessageEvent{}.Fields()
+	_ = messageeventFields
+	// messageeventDescURL is the schema descriptor for url field.
+	messageeventDescURL := messageeventFields[3].Descriptor()
+	// messageevent.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	messageevent.URLValidator = messageeventDescURL.Validators[0].(func(string) error)
+	// messageeventDescDetail is the schema descriptor for detail field.
+	messageeventDescDetail := messageeventFields[5].Descriptor()
+	// messageevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	messageevent.DetailValidator = messageeventDescDetail.Validators[0].(func(string) error)
 	messagetemplateMixin := schema.MessageTemplate{}.Mixin()
 	messagetemplate.Policy = privacy.NewPolicies(schema.MessageTemplate{})
 	messagetemplate.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -57,6 +59,12 @@ func (Customer) Fields() []ent.Field {
 			Annotations(gqlTypeOnly),
 		field.String("silenced_by").Optional().Nillable().MaxLen(320).
 			Comment("The staff token's subject that silenced the customer (the trail has every change).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Quiet hours (server/notify) are the customer's night, not the
+		// server's.
+		field.String("time_zone").Optional().Nillable().MaxLen(64).
+			Validate(func(s string) error { _, err := time.LoadLocation(s); return err }).
+			Comment("The customer's IANA time zone (e.g. Europe/Berlin), as the store sent it; null: the store's default.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }

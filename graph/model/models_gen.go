@@ -5,6 +5,7 @@ package model
 import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/server/notify"
 )
 
 // The author's comment to delete.
@@ -125,6 +126,20 @@ type SaveMessageTemplateInput struct {
 type SaveMessageTemplatePayload struct {
 	// The template, as saved.
 	Template *MessageTemplateSource `json:"template"`
+}
+
+// The signed-in customer's marketing choice on one channel.
+type SetMarketingConsentInput struct {
+	// The channel.
+	Channel message.Channel `json:"channel"`
+	// Whether to get marketing messages on it.
+	Marketing bool `json:"marketing"`
+}
+
+// The customer's consents after the change.
+type SetMarketingConsentPayload struct {
+	// Every channel's consent.
+	Consents []*notify.ConsentState `json:"consents"`
 }
 
 // Real-time streams (graphql-transport-ws over the /query websocket).

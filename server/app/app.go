@@ -222,6 +222,7 @@ func (a *App) Run(ctx context.Context) error {
 	if mc.ReviewPoints == 0 {
 		mc.ReviewPoints = loyalty.DefaultReviewPoints
 	}
+	mc.Rules.LinkSecret = notify.LinkKey(jwtSecret)
 	if a.Notify, err = notify.NewService(a.DB, a.Jobs, mc); err != nil {
 		return err
 	}
@@ -274,6 +275,7 @@ func (a *App) Run(ctx context.Context) error {
 	if c.Mail.OrderURL == "" {
 		a.Notify.SetOrderURL(a.URL() + "/demo/#/orders/{number}")
 	}
+	a.Notify.SetPublicURL(a.URL())
 	a.handler = a.routes()
 	a.server = &http.Server{
 		Handler:           a.handler,

@@ -18,6 +18,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/media"
+	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/reqlog"
 	"github.com/aftercart/aftercart/server/tracking"
 )
@@ -64,6 +65,11 @@ func (a *App) routes() http.Handler {
 	mux.Handle("/query", corsMW.Handler(auth.Middleware(a.Issuer, api)))
 	mux.Handle("/webhooks/tracking", a.Metrics.InstrumentWebhook(tracking.NewWebhook(a.Tracking, a.WebhookSecret, a.Log)))
 	mux.Handle(media.PathPrefix, a.media.Handler())
+	// The links of emails: one-click unsubscribe, open pixel, tracked clicks.
+	links := a.Notify.Handler()
+	for _, p := range []string{notify.UnsubscribePath, notify.OpenPath, notify.ClickPath} {
+		mux.Handle(p, links)
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -6,7 +6,8 @@
 // campaigns only ever call Queue; channels only ever see a message that
 // committed.
 //
-// # The data model (issue 13 in full; built so far: Message, MessageTemplate, Campaign)
+// # The data model (issue 13 in full; built so far: Message, MessageTemplate, Campaign,
+// Notification, JourneySetting, Consent, MessageEvent; outbound webhooks in server/hooks)
 //
 //   - Message (ent/schema/message.go): kind (the journey step:
 //     ORDER_CONFIRMATION, SHIPPED, ... CAMPAIGN), channel (EMAIL, IN_APP,
@@ -102,6 +103,32 @@
 // two messages of a journey) decide in order: send, skip with a reason
 // (SKIPPED, the reason kept for staff), or wait until a later time. So
 // adding a journey or a rule never edits the dispatcher.
+//
+// # Never pestering (gate_*.go, consent.go, unsubscribe.go)
+//
+// Four gates, in this order (skips before waits): consent (a marketing
+// message without the customer's consent on its channel is SKIPPED;
+// opt-in unless Rules.OptOut), the weekly cap (Rules.WeeklyCap marketing
+// messages in any 7 days, then SKIPPED), quiet hours (Rules.QuietHours in
+// the customer's time zone: a kind that can wait waits until they end)
+// and the journey gap (Rules.JourneyGap since the journey's last message
+// to the customer). Transactional messages pass consent and the cap, and
+// an EXEMPT event on the message says which rule they passed; the urgent
+// kinds (confirmation, shipping updates, delay notices) pass quiet hours
+// and the gap. The cap and the gap lock the customer's row (Postgres), so
+// two dispatchers decide one customer's messages one at a time. Every
+// marketing email carries RFC 8058's List-Unsubscribe headers and, through
+// the Marketing variables every marketing kind embeds, a visible link:
+// a signed token (engage_sign.go) naming customer, channel and scope.
+//
+// # Engagement (engage*.go)
+//
+// On its first rendering an HTML email gets a signed open pixel and, if
+// it is marketing, its links become signed redirects (stored with the body, so retries send
+// the same bytes); the server records OPENED and CLICKED MessageEvents,
+// and an order's creation records CONVERTED on the customer's last
+// message clicked within Rules.ConversionWindow before the order was
+// placed. EngagementStats counts messages per journey and campaign.
 //
 // # Waiting: due times
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/aftercart/aftercart/ent"
+	"github.com/aftercart/aftercart/ent/message"
 )
 
 // mailer is the email channel's way out (SMTP; tests use a real SMTP
@@ -24,6 +25,9 @@ type smtpMailer struct {
 	cfg    Config
 	u      *url.URL
 	domain string
+	// unsubscribe is the signed one-click link of a customer on a
+	// channel (Service.unsubscribeURL).
+	unsubscribe func(customerID int, channel message.Channel) string
 }
 
 // newSMTPMailer checks cfg's SMTP URL and sender.
@@ -83,6 +87,12 @@ func (s *smtpMailer) send(ctx context.Context, m *ent.Message) error {
 	msg.SetGenHeader(mail.Header("X-Aftercart-Kind"), string(m.Kind))
 	if !m.Transactional {
 		msg.SetBulk()
+		if m.CustomerID != nil {
+			// RFC 2369 + RFC 8058: mail clients show an unsubscribe
+			// button that POSTs to the link (unsubscribe.go).
+			msg.SetGenHeader(mail.Header("List-Unsubscribe"), "<"+s.unsubscribe(*m.CustomerID, m.Channel)+">")
+			msg.SetGenHeader(mail.Header("List-Unsubscribe-Post"), oneClickBody)
+		}
 	}
 	msg.SetBodyString(mail.TypeTextPlain, deref(m.BodyText))
 	if html := deref(m.BodyHTML); html != "" {

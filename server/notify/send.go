@@ -84,6 +84,7 @@ func (s *Service) dispatch(ctx context.Context, id int) error {
 				// Counted and recorded as a failed attempt below.
 				up.SetLastError(rerr.Error())
 			} else {
+				r = s.engage(cur, r) // tracked links and open pixel, stored with the rest
 				up.SetSubject(r.Subject).SetBodyHTML(r.HTML).SetBodyText(r.Text)
 			}
 		}
@@ -173,7 +174,7 @@ func (s *Service) render(ctx context.Context, c *ent.Client, m *ent.Message) (Re
 	if err != nil {
 		return Rendered{}, err
 	}
-	return ct.execute(vars)
+	return ct.execute(s.withMarketing(m, vars))
 }
 
 // template is the template of kind on channel: staff's saved one, else

@@ -79,6 +79,9 @@ type Config struct {
 	// Broker announces delivered in-app notifications to the
 	// notificationAdded feed (after commit); nil announces nothing.
 	Broker pubsub.Broker
+	// Rules are consent, quiet hours, the weekly cap, the journey gap and
+	// the signed links of emails (gate_rules.go).
+	Rules Rules
 }
 
 // Service is the outbox. It is safe for concurrent use.
@@ -93,6 +96,10 @@ type Service struct {
 	// orderURL is Config.OrderURL, or the default SetOrderURL gave once
 	// the server knew its address.
 	orderURL atomic.Pointer[string]
+	// rules are Config.Rules checked; publicURL is Rules.PublicURL, or
+	// what SetPublicURL gave (the links of emails).
+	rules     rules
+	publicURL atomic.Pointer[string]
 }
 
 // SetOrderURL sets the order page link (with "{number}") used when
@@ -124,6 +131,11 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	var err error
 	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log}
 	s.orderURL.Store(&cfg.OrderURL)
+	var err error
+	if s.rules, err = newRules(cfg.Rules); err != nil {
+		return nil, err
+	}
+	s.publicURL.Store(&cfg.Rules.PublicURL)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -132,6 +144,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.unsubscribe = s.unsubscribeURL
 		s.mailer = m
 	}
 	if s.webhook, err = newWebhookSender(cfg); err != nil {
@@ -280,7 +293,8 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 //
 //   - an order's creation (orders.Import is its one writer) queues its
 //     ORDER_CONFIRMATION email and in-app notification, in the import's
-//     transaction;
+//     transaction, and converts the customer's last clicked message
+//     (engage_convert.go);
 //   - a shipment's creation and every change of its status or estimate
 //     (server/tracking) queue the shipping updates (registerShipping);
 //   - an order's delivery queues its review request and reminder
@@ -290,6 +304,7 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // bare client) gets no confirmation: the outbox writes only in the
 // transaction of its cause, and there is none to write in.
 func (s *Service) Register(c *ent.Client) {
+	s.registerConversions(c) // engage_convert.go
 	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
 			v, err := next.Mutate(ctx, m)

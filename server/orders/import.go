@@ -86,6 +86,8 @@ type CustomerInput struct {
 	FirstName  *string `json:"firstName,omitempty"`
 	LastName   *string `json:"lastName,omitempty"`
 	ExternalID *string `json:"externalId,omitempty"`
+	// TimeZone is the customer's IANA zone (quiet hours, server/notify).
+	TimeZone *string `json:"timeZone,omitempty"`
 }
 
 // ItemInput is one imported order line.
@@ -153,6 +155,11 @@ func (s *Service) validate(in ImportInput) (*normalized, error) {
 		return nil, errs.Invalid("customer.email", "%q is not an email address", in.Customer.Email)
 	}
 	n.email = strings.ToLower(addr.Address)
+	if tz := trimmed(in.Customer.TimeZone); tz != nil {
+		if _, err := time.LoadLocation(*tz); err != nil || *tz == "Local" || len(*tz) > 64 {
+			return nil, errs.Invalid("customer.timeZone", "%q is not an IANA time zone name (e.g. Europe/Berlin)", *tz)
+		}
+	}
 	seen := make(map[string]bool, len(in.Items))
 	for i, it := range in.Items {
 		field := fmt.Sprintf("items[%d]", i)
@@ -487,6 +494,7 @@ func upsertCustomer(ctx context.Context, tx *ent.Tx, email string, in CustomerIn
 		if in.LastName != nil {
 			create.SetLastName(strings.TrimSpace(*in.LastName))
 		}
+		create.SetNillableTimeZone(trimmed(in.TimeZone))
 		c, err = create.Save(ctx)
 		return c, true, err
 	}
@@ -504,6 +512,10 @@ func upsertCustomer(ctx context.Context, tx *ent.Tx, email string, in CustomerIn
 	}
 	if ext := trimmed(in.ExternalID); ext != nil && (c.ExternalID == nil || *c.ExternalID != *ext) {
 		upd.SetExternalID(*ext)
+		changed = true
+	}
+	if tz := trimmed(in.TimeZone); tz != nil && (c.TimeZone == nil || *c.TimeZone != *tz) {
+		upd.SetTimeZone(*tz)
 		changed = true
 	}
 	if !changed {

@@ -5,6 +5,7 @@ import { ErrorNotice, Spinner } from '../components/common';
 import { SignIn } from '../components/SignIn';
 import { session } from './api';
 import { Silenced } from './Author';
+import { Engagement } from './Engagement';
 import { LoyaltyLedger } from './LoyaltyLedger';
 import { HeldReferrals } from './LoyaltyReferrals';
 import { Decisions, PublishedPosts, Queue } from './Moderation';
@@ -25,6 +26,7 @@ const screens = [
   { id: 'loyalty', name: 'Loyalty', render: () => <LoyaltyLedger /> },
   { id: 'referrals', name: 'Held referrals', render: () => <HeldReferrals /> },
   { id: 'outbox', name: 'Outbox', render: () => <Outbox /> },
+  { id: 'engagement', name: 'Engagement', render: () => <Engagement /> },
 ] as const;
 
 /** adminScreen reads the screen from the URL's hash; the queue by default. */

@@ -12,12 +12,14 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -50,6 +52,9 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
+	"github.com/aftercart/aftercart/ent/webhookattempt"
+	"github.com/aftercart/aftercart/ent/webhookdelivery"
+	"github.com/aftercart/aftercart/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -110,12 +115,14 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			campaign.Table:              campaign.ValidColumn,
 			comment.Table:               comment.ValidColumn,
 			commentchange.Table:         commentchange.ValidColumn,
 			consent.Table:               consent.ValidColumn,
 			customer.Table:              customer.ValidColumn,
 			flag.Table:                  flag.ValidColumn,
 			itemreturn.Table:            itemreturn.ValidColumn,
+			journeysetting.Table:        journeysetting.ValidColumn,
 			loyaltyaccount.Table:        loyaltyaccount.ValidColumn,
 			loyaltychange.Table:         loyaltychange.ValidColumn,
 			loyaltyentry.Table:          loyaltyentry.ValidColumn,
@@ -148,6 +155,9 @@ func checkColumn(t, c string) error {
 			topic.Table:                 topic.ValidColumn,
 			trackingevent.Table:         trackingevent.ValidColumn,
 			watchedword.Table:           watchedword.ValidColumn,
+			webhookattempt.Table:        webhookattempt.ValidColumn,
+			webhookdelivery.Table:       webhookdelivery.ValidColumn,
+			webhookendpoint.Table:       webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -3,12 +3,14 @@
 package ent
 
 import (
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -42,6 +44,9 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
+	"github.com/aftercart/aftercart/ent/webhookattempt"
+	"github.com/aftercart/aftercart/ent/webhookdelivery"
+	"github.com/aftercart/aftercart/ent/webhookendpoint"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -51,8 +56,38 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 36)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 43)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   campaign.Table,
+			Columns: campaign.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: campaign.FieldID,
+			},
+		},
+		Type: "Campaign",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			campaign.FieldCreatedAt:            {Type: field.TypeTime, Column: campaign.FieldCreatedAt},
+			campaign.FieldUpdatedAt:            {Type: field.TypeTime, Column: campaign.FieldUpdatedAt},
+			campaign.FieldName:                 {Type: field.TypeString, Column: campaign.FieldName},
+			campaign.FieldStatus:               {Type: field.TypeEnum, Column: campaign.FieldStatus},
+			campaign.FieldSubject:              {Type: field.TypeString, Column: campaign.FieldSubject},
+			campaign.FieldHTML:                 {Type: field.TypeString, Column: campaign.FieldHTML},
+			campaign.FieldText:                 {Type: field.TypeString, Column: campaign.FieldText},
+			campaign.FieldSegmentLastOrderDays: {Type: field.TypeInt, Column: campaign.FieldSegmentLastOrderDays},
+			campaign.FieldSegmentTier:          {Type: field.TypeString, Column: campaign.FieldSegmentTier},
+			campaign.FieldSegmentCategory:      {Type: field.TypeString, Column: campaign.FieldSegmentCategory},
+			campaign.FieldScheduledAt:          {Type: field.TypeTime, Column: campaign.FieldScheduledAt},
+			campaign.FieldStartedAt:            {Type: field.TypeTime, Column: campaign.FieldStartedAt},
+			campaign.FieldFinishedAt:           {Type: field.TypeTime, Column: campaign.FieldFinishedAt},
+			campaign.FieldCanceledAt:           {Type: field.TypeTime, Column: campaign.FieldCanceledAt},
+			campaign.FieldCursorCustomerID:     {Type: field.TypeInt, Column: campaign.FieldCursorCustomerID},
+			campaign.FieldQueued:               {Type: field.TypeInt, Column: campaign.FieldQueued},
+			campaign.FieldCreatedBy:            {Type: field.TypeString, Column: campaign.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   comment.Table,
 			Columns: comment.Columns,
@@ -79,7 +114,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			comment.FieldEditedAt:     {Type: field.TypeTime, Column: comment.FieldEditedAt},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   commentchange.Table,
 			Columns: commentchange.Columns,
@@ -98,7 +133,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			commentchange.FieldCreatedAt: {Type: field.TypeTime, Column: commentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consent.Table,
 			Columns: consent.Columns,
@@ -116,7 +151,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldSource:     {Type: field.TypeEnum, Column: consent.FieldSource},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   customer.Table,
 			Columns: customer.Columns,
@@ -140,7 +175,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			customer.FieldTimeZone:       {Type: field.TypeString, Column: customer.FieldTimeZone},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   flag.Table,
 			Columns: flag.Columns,
@@ -163,7 +198,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			flag.FieldCreatedAt:    {Type: field.TypeTime, Column: flag.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   itemreturn.Table,
 			Columns: itemreturn.Columns,
@@ -182,7 +217,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			itemreturn.FieldActor:       {Type: field.TypeString, Column: itemreturn.FieldActor},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   journeysetting.Table,
+			Columns: journeysetting.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: journeysetting.FieldID,
+			},
+		},
+		Type: "JourneySetting",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			journeysetting.FieldCreatedAt:           {Type: field.TypeTime, Column: journeysetting.FieldCreatedAt},
+			journeysetting.FieldUpdatedAt:           {Type: field.TypeTime, Column: journeysetting.FieldUpdatedAt},
+			journeysetting.FieldJourney:             {Type: field.TypeString, Column: journeysetting.FieldJourney},
+			journeysetting.FieldEnabled:             {Type: field.TypeBool, Column: journeysetting.FieldEnabled},
+			journeysetting.FieldDelayDays:           {Type: field.TypeInt, Column: journeysetting.FieldDelayDays},
+			journeysetting.FieldReminderDays:        {Type: field.TypeInt, Column: journeysetting.FieldReminderDays},
+			journeysetting.FieldCategoryDelays:      {Type: field.TypeJSON, Column: journeysetting.FieldCategoryDelays},
+			journeysetting.FieldDelayThresholdHours: {Type: field.TypeInt, Column: journeysetting.FieldDelayThresholdHours},
+			journeysetting.FieldStallHours:          {Type: field.TypeInt, Column: journeysetting.FieldStallHours},
+			journeysetting.FieldMinGapMinutes:       {Type: field.TypeInt, Column: journeysetting.FieldMinGapMinutes},
+			journeysetting.FieldUpdatedBy:           {Type: field.TypeString, Column: journeysetting.FieldUpdatedBy},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyaccount.Table,
 			Columns: loyaltyaccount.Columns,
@@ -205,7 +264,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyaccount.FieldReferralCode:         {Type: field.TypeString, Column: loyaltyaccount.FieldReferralCode},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltychange.Table,
 			Columns: loyaltychange.Columns,
@@ -220,7 +279,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltychange.FieldCreatedAt:  {Type: field.TypeTime, Column: loyaltychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltyentry.Table,
 			Columns: loyaltyentry.Columns,
@@ -250,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltyentry.FieldActor:          {Type: field.TypeString, Column: loyaltyentry.FieldActor},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   loyaltytier.Table,
 			Columns: loyaltytier.Columns,
@@ -269,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			loyaltytier.FieldBenefits:          {Type: field.TypeJSON, Column: loyaltytier.FieldBenefits},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   media.Table,
 			Columns: media.Columns,
@@ -297,7 +356,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			media.FieldAttachedAt:      {Type: field.TypeTime, Column: media.FieldAttachedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   message.Table,
 			Columns: message.Columns,
@@ -333,7 +392,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   messageevent.Table,
 			Columns: messageevent.Columns,
@@ -352,7 +411,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			messageevent.FieldDetail:    {Type: field.TypeString, Column: messageevent.FieldDetail},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   messagetemplate.Table,
 			Columns: messagetemplate.Columns,
@@ -373,7 +432,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			messagetemplate.FieldUpdatedBy: {Type: field.TypeString, Column: messagetemplate.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationdecision.Table,
 			Columns: moderationdecision.Columns,
@@ -396,7 +455,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationdecision.FieldCreatedAt:     {Type: field.TypeTime, Column: moderationdecision.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   moderationqueuechange.Table,
 			Columns: moderationqueuechange.Columns,
@@ -413,7 +472,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			moderationqueuechange.FieldCreatedAt: {Type: field.TypeTime, Column: moderationqueuechange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -435,7 +494,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationchange.Table,
 			Columns: notificationchange.Columns,
@@ -451,7 +510,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationchange.FieldCreatedAt:      {Type: field.TypeTime, Column: notificationchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   order.Table,
 			Columns: order.Columns,
@@ -484,7 +543,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			order.FieldReturnWindowEndsAt: {Type: field.TypeTime, Column: order.FieldReturnWindowEndsAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   orderitem.Table,
 			Columns: orderitem.Columns,
@@ -505,7 +564,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			orderitem.FieldCurrency:       {Type: field.TypeString, Column: orderitem.FieldCurrency},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   post.Table,
 			Columns: post.Columns,
@@ -537,7 +596,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			post.FieldEditedAt:      {Type: field.TypeTime, Column: post.FieldEditedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postchange.Table,
 			Columns: postchange.Columns,
@@ -554,7 +613,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postchange.FieldCreatedAt: {Type: field.TypeTime, Column: postchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   postproduct.Table,
 			Columns: postproduct.Columns,
@@ -573,7 +632,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			postproduct.FieldCreatedAt:     {Type: field.TypeTime, Column: postproduct.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   product.Table,
 			Columns: product.Columns,
@@ -594,7 +653,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reaction.Table,
 			Columns: reaction.Columns,
@@ -611,7 +670,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reaction.FieldCreatedAt:  {Type: field.TypeTime, Column: reaction.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -636,7 +695,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldDecidedAt:      {Type: field.TypeTime, Column: referral.FieldDecidedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   review.Table,
 			Columns: review.Columns,
@@ -669,7 +728,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			review.FieldWatchedWords:    {Type: field.TypeJSON, Column: review.FieldWatchedWords},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreply.Table,
 			Columns: reviewreply.Columns,
@@ -688,7 +747,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreply.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewreply.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewreplychange.Table,
 			Columns: reviewreplychange.Columns,
@@ -705,7 +764,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewreplychange.FieldCreatedAt: {Type: field.TypeTime, Column: reviewreplychange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reviewvote.Table,
 			Columns: reviewvote.Columns,
@@ -721,7 +780,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reviewvote.FieldCreatedAt:  {Type: field.TypeTime, Column: reviewvote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reward.Table,
 			Columns: reward.Columns,
@@ -743,7 +802,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reward.FieldActive:        {Type: field.TypeBool, Column: reward.FieldActive},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   rewardcode.Table,
 			Columns: rewardcode.Columns,
@@ -770,7 +829,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			rewardcode.FieldRefundedAt:   {Type: field.TypeTime, Column: rewardcode.FieldRefundedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipment.Table,
 			Columns: shipment.Columns,
@@ -796,7 +855,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipment.FieldLastEventAt:               {Type: field.TypeTime, Column: shipment.FieldLastEventAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentchange.Table,
 			Columns: shipmentchange.Columns,
@@ -813,7 +872,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentchange.FieldCreatedAt:  {Type: field.TypeTime, Column: shipmentchange.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   shipmentitem.Table,
 			Columns: shipmentitem.Columns,
@@ -829,7 +888,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -848,7 +907,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -869,7 +928,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -885,6 +944,73 @@ var schemaGraph = func() *sqlgraph.Schema {
 			watchedword.FieldWord:      {Type: field.TypeString, Column: watchedword.FieldWord},
 			watchedword.FieldAction:    {Type: field.TypeEnum, Column: watchedword.FieldAction},
 			watchedword.FieldCreatedBy: {Type: field.TypeString, Column: watchedword.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[40] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookattempt.Table,
+			Columns: webhookattempt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: webhookattempt.FieldID,
+			},
+		},
+		Type: "WebhookAttempt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookattempt.FieldDeliveryID:      {Type: field.TypeInt, Column: webhookattempt.FieldDeliveryID},
+			webhookattempt.FieldNumber:          {Type: field.TypeInt, Column: webhookattempt.FieldNumber},
+			webhookattempt.FieldStartedAt:       {Type: field.TypeTime, Column: webhookattempt.FieldStartedAt},
+			webhookattempt.FieldDurationMs:      {Type: field.TypeInt, Column: webhookattempt.FieldDurationMs},
+			webhookattempt.FieldStatusCode:      {Type: field.TypeInt, Column: webhookattempt.FieldStatusCode},
+			webhookattempt.FieldError:           {Type: field.TypeString, Column: webhookattempt.FieldError},
+			webhookattempt.FieldResponseExcerpt: {Type: field.TypeString, Column: webhookattempt.FieldResponseExcerpt},
+		},
+	}
+	graph.Nodes[41] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookdelivery.Table,
+			Columns: webhookdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: webhookdelivery.FieldID,
+			},
+		},
+		Type: "WebhookDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookdelivery.FieldCreatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldCreatedAt},
+			webhookdelivery.FieldUpdatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldUpdatedAt},
+			webhookdelivery.FieldEndpointID:     {Type: field.TypeInt, Column: webhookdelivery.FieldEndpointID},
+			webhookdelivery.FieldEventID:        {Type: field.TypeString, Column: webhookdelivery.FieldEventID},
+			webhookdelivery.FieldEvent:          {Type: field.TypeEnum, Column: webhookdelivery.FieldEvent},
+			webhookdelivery.FieldPayload:        {Type: field.TypeString, Column: webhookdelivery.FieldPayload},
+			webhookdelivery.FieldStatus:         {Type: field.TypeEnum, Column: webhookdelivery.FieldStatus},
+			webhookdelivery.FieldAttempts:       {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
+			webhookdelivery.FieldMaxAttempts:    {Type: field.TypeInt, Column: webhookdelivery.FieldMaxAttempts},
+			webhookdelivery.FieldLastAttemptAt:  {Type: field.TypeTime, Column: webhookdelivery.FieldLastAttemptAt},
+			webhookdelivery.FieldLastStatusCode: {Type: field.TypeInt, Column: webhookdelivery.FieldLastStatusCode},
+			webhookdelivery.FieldLastError:      {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
+			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
+		},
+	}
+	graph.Nodes[42] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookendpoint.Table,
+			Columns: webhookendpoint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: webhookendpoint.FieldID,
+			},
+		},
+		Type: "WebhookEndpoint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookendpoint.FieldCreatedAt:   {Type: field.TypeTime, Column: webhookendpoint.FieldCreatedAt},
+			webhookendpoint.FieldUpdatedAt:   {Type: field.TypeTime, Column: webhookendpoint.FieldUpdatedAt},
+			webhookendpoint.FieldURL:         {Type: field.TypeString, Column: webhookendpoint.FieldURL},
+			webhookendpoint.FieldSecret:      {Type: field.TypeString, Column: webhookendpoint.FieldSecret},
+			webhookendpoint.FieldEvents:      {Type: field.TypeJSON, Column: webhookendpoint.FieldEvents},
+			webhookendpoint.FieldDescription: {Type: field.TypeString, Column: webhookendpoint.FieldDescription},
+			webhookendpoint.FieldEnabled:     {Type: field.TypeBool, Column: webhookendpoint.FieldEnabled},
+			webhookendpoint.FieldCreatedBy:   {Type: field.TypeString, Column: webhookendpoint.FieldCreatedBy},
 		},
 	}
 	graph.MustAddE(
@@ -1811,6 +1937,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"TrackingEvent",
 		"Shipment",
 	)
+	graph.MustAddE(
+		"delivery",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   webhookattempt.DeliveryTable,
+			Columns: []string{webhookattempt.DeliveryColumn},
+			Bidi:    false,
+		},
+		"WebhookAttempt",
+		"WebhookDelivery",
+	)
+	graph.MustAddE(
+		"endpoint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   webhookdelivery.EndpointTable,
+			Columns: []string{webhookdelivery.EndpointColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"WebhookEndpoint",
+	)
+	graph.MustAddE(
+		"attempt_log",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   webhookdelivery.AttemptLogTable,
+			Columns: []string{webhookdelivery.AttemptLogColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"WebhookAttempt",
+	)
+	graph.MustAddE(
+		"deliveries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   webhookendpoint.DeliveriesTable,
+			Columns: []string{webhookendpoint.DeliveriesColumn},
+			Bidi:    false,
+		},
+		"WebhookEndpoint",
+		"WebhookDelivery",
+	)
 	return graph
 }()
 
@@ -1818,6 +1992,131 @@ var schemaGraph = func() *sqlgraph.Schema {
 // All update, update-one and query builders implement this interface.
 type predicateAdder interface {
 	addPredicate(func(s *sql.Selector))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CampaignQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CampaignQuery builder.
+func (_q *CampaignQuery) Filter() *CampaignFilter {
+	return &CampaignFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CampaignMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CampaignMutation builder.
+func (m *CampaignMutation) Filter() *CampaignFilter {
+	return &CampaignFilter{config: m.config, predicateAdder: m}
+}
+
+// CampaignFilter provides a generic filtering capability at runtime for CampaignQuery.
+type CampaignFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CampaignFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CampaignFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CampaignFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CampaignFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CampaignFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldName))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CampaignFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldStatus))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *CampaignFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSubject))
+}
+
+// WhereHTML applies the entql string predicate on the html field.
+func (f *CampaignFilter) WhereHTML(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldHTML))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *CampaignFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldText))
+}
+
+// WhereSegmentLastOrderDays applies the entql int predicate on the segment_last_order_days field.
+func (f *CampaignFilter) WhereSegmentLastOrderDays(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldSegmentLastOrderDays))
+}
+
+// WhereSegmentTier applies the entql string predicate on the segment_tier field.
+func (f *CampaignFilter) WhereSegmentTier(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSegmentTier))
+}
+
+// WhereSegmentCategory applies the entql string predicate on the segment_category field.
+func (f *CampaignFilter) WhereSegmentCategory(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldSegmentCategory))
+}
+
+// WhereScheduledAt applies the entql time.Time predicate on the scheduled_at field.
+func (f *CampaignFilter) WhereScheduledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldScheduledAt))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *CampaignFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldStartedAt))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *CampaignFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldFinishedAt))
+}
+
+// WhereCanceledAt applies the entql time.Time predicate on the canceled_at field.
+func (f *CampaignFilter) WhereCanceledAt(p entql.TimeP) {
+	f.Where(p.Field(campaign.FieldCanceledAt))
+}
+
+// WhereCursorCustomerID applies the entql int predicate on the cursor_customer_id field.
+func (f *CampaignFilter) WhereCursorCustomerID(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldCursorCustomerID))
+}
+
+// WhereQueued applies the entql int predicate on the queued field.
+func (f *CampaignFilter) WhereQueued(p entql.IntP) {
+	f.Where(p.Field(campaign.FieldQueued))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *CampaignFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(campaign.FieldCreatedBy))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -1849,7 +2148,7 @@ type CommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2015,7 +2314,7 @@ type CommentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2099,7 +2398,7 @@ type ConsentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2178,7 +2477,7 @@ type CustomerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CustomerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2287,7 +2586,7 @@ type FlagFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FlagFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2391,7 +2690,7 @@ type ItemReturnFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ItemReturnFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2447,6 +2746,101 @@ func (f *ItemReturnFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *JourneySettingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the JourneySettingQuery builder.
+func (_q *JourneySettingQuery) Filter() *JourneySettingFilter {
+	return &JourneySettingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *JourneySettingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the JourneySettingMutation builder.
+func (m *JourneySettingMutation) Filter() *JourneySettingFilter {
+	return &JourneySettingFilter{config: m.config, predicateAdder: m}
+}
+
+// JourneySettingFilter provides a generic filtering capability at runtime for JourneySettingQuery.
+type JourneySettingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *JourneySettingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *JourneySettingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *JourneySettingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(journeysetting.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *JourneySettingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(journeysetting.FieldUpdatedAt))
+}
+
+// WhereJourney applies the entql string predicate on the journey field.
+func (f *JourneySettingFilter) WhereJourney(p entql.StringP) {
+	f.Where(p.Field(journeysetting.FieldJourney))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *JourneySettingFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(journeysetting.FieldEnabled))
+}
+
+// WhereDelayDays applies the entql int predicate on the delay_days field.
+func (f *JourneySettingFilter) WhereDelayDays(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldDelayDays))
+}
+
+// WhereReminderDays applies the entql int predicate on the reminder_days field.
+func (f *JourneySettingFilter) WhereReminderDays(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldReminderDays))
+}
+
+// WhereCategoryDelays applies the entql json.RawMessage predicate on the category_delays field.
+func (f *JourneySettingFilter) WhereCategoryDelays(p entql.BytesP) {
+	f.Where(p.Field(journeysetting.FieldCategoryDelays))
+}
+
+// WhereDelayThresholdHours applies the entql int predicate on the delay_threshold_hours field.
+func (f *JourneySettingFilter) WhereDelayThresholdHours(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldDelayThresholdHours))
+}
+
+// WhereStallHours applies the entql int predicate on the stall_hours field.
+func (f *JourneySettingFilter) WhereStallHours(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldStallHours))
+}
+
+// WhereMinGapMinutes applies the entql int predicate on the min_gap_minutes field.
+func (f *JourneySettingFilter) WhereMinGapMinutes(p entql.IntP) {
+	f.Where(p.Field(journeysetting.FieldMinGapMinutes))
+}
+
+// WhereUpdatedBy applies the entql string predicate on the updated_by field.
+func (f *JourneySettingFilter) WhereUpdatedBy(p entql.StringP) {
+	f.Where(p.Field(journeysetting.FieldUpdatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LoyaltyAccountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2475,7 +2869,7 @@ type LoyaltyAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2593,7 +2987,7 @@ type LoyaltyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2643,7 +3037,7 @@ type LoyaltyEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2894,7 +3288,7 @@ type LoyaltyTierFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LoyaltyTierFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2964,7 +3358,7 @@ type MediaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MediaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3121,7 +3515,7 @@ type MessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3304,7 +3698,7 @@ type MessageEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3402,7 +3796,7 @@ type MessageTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MessageTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3482,7 +3876,7 @@ type ModerationDecisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationDecisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3572,7 +3966,7 @@ type ModerationQueueChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ModerationQueueChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3632,7 +4026,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3759,7 +4153,7 @@ type NotificationChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3828,7 +4222,7 @@ type OrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4010,7 +4404,7 @@ type OrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4132,7 +4526,7 @@ type PostFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4351,7 +4745,7 @@ type PostChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4411,7 +4805,7 @@ type PostProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PostProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4523,7 +4917,7 @@ type ProductFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProductFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4631,7 +5025,7 @@ type ReactionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReactionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4719,7 +5113,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4861,7 +5255,7 @@ type ReviewFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5099,7 +5493,7 @@ type ReviewReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5183,7 +5577,7 @@ type ReviewReplyChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewReplyChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5271,7 +5665,7 @@ type ReviewVoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReviewVoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5340,7 +5734,7 @@ type RewardFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5425,7 +5819,7 @@ type RewardCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RewardCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5577,7 +5971,7 @@ type ShipmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5724,7 +6118,7 @@ type ShipmentChangeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentChangeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5826,7 +6220,7 @@ type ShipmentItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ShipmentItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5909,7 +6303,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5993,7 +6387,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6087,7 +6481,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6121,4 +6515,320 @@ func (f *WatchedWordFilter) WhereAction(p entql.StringP) {
 // WhereCreatedBy applies the entql string predicate on the created_by field.
 func (f *WatchedWordFilter) WhereCreatedBy(p entql.StringP) {
 	f.Where(p.Field(watchedword.FieldCreatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookAttemptQuery builder.
+func (_q *WebhookAttemptQuery) Filter() *WebhookAttemptFilter {
+	return &WebhookAttemptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookAttemptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookAttemptMutation builder.
+func (m *WebhookAttemptMutation) Filter() *WebhookAttemptFilter {
+	return &WebhookAttemptFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookAttemptFilter provides a generic filtering capability at runtime for WebhookAttemptQuery.
+type WebhookAttemptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookAttemptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WebhookAttemptFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(webhookattempt.FieldID))
+}
+
+// WhereDeliveryID applies the entql int predicate on the delivery_id field.
+func (f *WebhookAttemptFilter) WhereDeliveryID(p entql.IntP) {
+	f.Where(p.Field(webhookattempt.FieldDeliveryID))
+}
+
+// WhereNumber applies the entql int predicate on the number field.
+func (f *WebhookAttemptFilter) WhereNumber(p entql.IntP) {
+	f.Where(p.Field(webhookattempt.FieldNumber))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *WebhookAttemptFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookattempt.FieldStartedAt))
+}
+
+// WhereDurationMs applies the entql int predicate on the duration_ms field.
+func (f *WebhookAttemptFilter) WhereDurationMs(p entql.IntP) {
+	f.Where(p.Field(webhookattempt.FieldDurationMs))
+}
+
+// WhereStatusCode applies the entql int predicate on the status_code field.
+func (f *WebhookAttemptFilter) WhereStatusCode(p entql.IntP) {
+	f.Where(p.Field(webhookattempt.FieldStatusCode))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *WebhookAttemptFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(webhookattempt.FieldError))
+}
+
+// WhereResponseExcerpt applies the entql string predicate on the response_excerpt field.
+func (f *WebhookAttemptFilter) WhereResponseExcerpt(p entql.StringP) {
+	f.Where(p.Field(webhookattempt.FieldResponseExcerpt))
+}
+
+// WhereHasDelivery applies a predicate to check if query has an edge delivery.
+func (f *WebhookAttemptFilter) WhereHasDelivery() {
+	f.Where(entql.HasEdge("delivery"))
+}
+
+// WhereHasDeliveryWith applies a predicate to check if query has an edge delivery with a given conditions (other predicates).
+func (f *WebhookAttemptFilter) WhereHasDeliveryWith(preds ...predicate.WebhookDelivery) {
+	f.Where(entql.HasEdgeWith("delivery", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookDeliveryQuery builder.
+func (_q *WebhookDeliveryQuery) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookDeliveryFilter provides a generic filtering capability at runtime for WebhookDeliveryQuery.
+type WebhookDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WebhookDeliveryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookDeliveryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookDeliveryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldUpdatedAt))
+}
+
+// WhereEndpointID applies the entql int predicate on the endpoint_id field.
+func (f *WebhookDeliveryFilter) WhereEndpointID(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldEndpointID))
+}
+
+// WhereEventID applies the entql string predicate on the event_id field.
+func (f *WebhookDeliveryFilter) WhereEventID(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEventID))
+}
+
+// WhereEvent applies the entql string predicate on the event field.
+func (f *WebhookDeliveryFilter) WhereEvent(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldEvent))
+}
+
+// WherePayload applies the entql string predicate on the payload field.
+func (f *WebhookDeliveryFilter) WherePayload(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldPayload))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *WebhookDeliveryFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldAttempts))
+}
+
+// WhereMaxAttempts applies the entql int predicate on the max_attempts field.
+func (f *WebhookDeliveryFilter) WhereMaxAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldMaxAttempts))
+}
+
+// WhereLastAttemptAt applies the entql time.Time predicate on the last_attempt_at field.
+func (f *WebhookDeliveryFilter) WhereLastAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldLastAttemptAt))
+}
+
+// WhereLastStatusCode applies the entql int predicate on the last_status_code field.
+func (f *WebhookDeliveryFilter) WhereLastStatusCode(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldLastStatusCode))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *WebhookDeliveryFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldLastError))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *WebhookDeliveryFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldDeliveredAt))
+}
+
+// WhereHasEndpoint applies a predicate to check if query has an edge endpoint.
+func (f *WebhookDeliveryFilter) WhereHasEndpoint() {
+	f.Where(entql.HasEdge("endpoint"))
+}
+
+// WhereHasEndpointWith applies a predicate to check if query has an edge endpoint with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasEndpointWith(preds ...predicate.WebhookEndpoint) {
+	f.Where(entql.HasEdgeWith("endpoint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAttemptLog applies a predicate to check if query has an edge attempt_log.
+func (f *WebhookDeliveryFilter) WhereHasAttemptLog() {
+	f.Where(entql.HasEdge("attempt_log"))
+}
+
+// WhereHasAttemptLogWith applies a predicate to check if query has an edge attempt_log with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasAttemptLogWith(preds ...predicate.WebhookAttempt) {
+	f.Where(entql.HasEdgeWith("attempt_log", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookEndpointQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookEndpointQuery builder.
+func (_q *WebhookEndpointQuery) Filter() *WebhookEndpointFilter {
+	return &WebhookEndpointFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookEndpointMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookEndpointMutation builder.
+func (m *WebhookEndpointMutation) Filter() *WebhookEndpointFilter {
+	return &WebhookEndpointFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookEndpointFilter provides a generic filtering capability at runtime for WebhookEndpointQuery.
+type WebhookEndpointFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookEndpointFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WebhookEndpointFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(webhookendpoint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookEndpointFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookEndpointFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookendpoint.FieldUpdatedAt))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookEndpointFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldURL))
+}
+
+// WhereSecret applies the entql string predicate on the secret field.
+func (f *WebhookEndpointFilter) WhereSecret(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldSecret))
+}
+
+// WhereEvents applies the entql json.RawMessage predicate on the events field.
+func (f *WebhookEndpointFilter) WhereEvents(p entql.BytesP) {
+	f.Where(p.Field(webhookendpoint.FieldEvents))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *WebhookEndpointFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldDescription))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *WebhookEndpointFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(webhookendpoint.FieldEnabled))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *WebhookEndpointFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(webhookendpoint.FieldCreatedBy))
+}
+
+// WhereHasDeliveries applies a predicate to check if query has an edge deliveries.
+func (f *WebhookEndpointFilter) WhereHasDeliveries() {
+	f.Where(entql.HasEdge("deliveries"))
+}
+
+// WhereHasDeliveriesWith applies a predicate to check if query has an edge deliveries with a given conditions (other predicates).
+func (f *WebhookEndpointFilter) WhereHasDeliveriesWith(preds ...predicate.WebhookDelivery) {
+	f.Where(entql.HasEdgeWith("deliveries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }

@@ -225,3 +225,11 @@ func (_m *TrackingEvent) Shipment(ctx context.Context) (*Shipment, error) {
 	}
 	return result, err
 }
+
+func (_m *WebhookDelivery) Endpoint(ctx context.Context) (*WebhookEndpoint, error) {
+	result, err := _m.Edges.EndpointOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEndpoint().Only(ctx)
+	}
+	return result, err
+}

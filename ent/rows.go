@@ -6,12 +6,14 @@ import (
 	"context"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -44,6 +46,9 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
+	"github.com/aftercart/aftercart/ent/webhookattempt"
+	"github.com/aftercart/aftercart/ent/webhookdelivery"
+	"github.com/aftercart/aftercart/ent/webhookendpoint"
 )
 
 // QueryRows runs a statement built by hand (usually around a Selector)
@@ -60,6 +65,39 @@ func (c *Client) QueryRows(ctx context.Context, query string, args []any) (*sql.
 // Dialect is the name of the client's SQL dialect (dialect.Postgres,
 // dialect.SQLite), for statements that differ between them.
 func (c *Client) Dialect() string { return c.driver.Dialect() }
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *CampaignQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{campaign.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given Campaign columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *CampaignQuery) ScanValues(columns []string) ([]any, error) {
+	return (*Campaign).scanValues(nil, columns)
+}
+
+// Decode returns the Campaign held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *CampaignQuery) Decode(columns []string, values []any) (*Campaign, error) {
+	node := &Campaign{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
 
 // Selector returns the statement the query would run, after its
 // interceptors' traversal and its privacy policy have added their
@@ -329,6 +367,39 @@ func (_q *ItemReturnQuery) Decode(columns []string, values []any) (*ItemReturn, 
 func (_m *ItemReturn) SetLoadedOrderItem(v *OrderItem) {
 	_m.Edges.OrderItem = v
 	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *JourneySettingQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{journeysetting.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given JourneySetting columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *JourneySettingQuery) ScanValues(columns []string) ([]any, error) {
+	return (*JourneySetting).scanValues(nil, columns)
+}
+
+// Decode returns the JourneySetting held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *JourneySettingQuery) Decode(columns []string, values []any) (*JourneySetting, error) {
+	node := &JourneySetting{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // Selector returns the statement the query would run, after its
@@ -1946,4 +2017,145 @@ func (_q *WatchedWordQuery) Decode(columns []string, values []any) (*WatchedWord
 		return nil, err
 	}
 	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *WebhookAttemptQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{webhookattempt.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given WebhookAttempt columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *WebhookAttemptQuery) ScanValues(columns []string) ([]any, error) {
+	return (*WebhookAttempt).scanValues(nil, columns)
+}
+
+// Decode returns the WebhookAttempt held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *WebhookAttemptQuery) Decode(columns []string, values []any) (*WebhookAttempt, error) {
+	node := &WebhookAttempt{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedDelivery records v as the eager-loaded "delivery" edge.
+func (_m *WebhookAttempt) SetLoadedDelivery(v *WebhookDelivery) {
+	_m.Edges.Delivery = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *WebhookDeliveryQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{webhookdelivery.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given WebhookDelivery columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *WebhookDeliveryQuery) ScanValues(columns []string) ([]any, error) {
+	return (*WebhookDelivery).scanValues(nil, columns)
+}
+
+// Decode returns the WebhookDelivery held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *WebhookDeliveryQuery) Decode(columns []string, values []any) (*WebhookDelivery, error) {
+	node := &WebhookDelivery{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedEndpoint records v as the eager-loaded "endpoint" edge.
+func (_m *WebhookDelivery) SetLoadedEndpoint(v *WebhookEndpoint) {
+	_m.Edges.Endpoint = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedAttemptLog records v as the eager-loaded "attempt_log" edge.
+func (_m *WebhookDelivery) SetLoadedAttemptLog(v []*WebhookAttempt) {
+	_m.Edges.AttemptLog = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetNamedAttemptLog records v as the "attempt_log" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *WebhookDelivery) SetNamedAttemptLog(name string, v []*WebhookAttempt) {
+	if _m.Edges.namedAttemptLog != nil {
+		delete(_m.Edges.namedAttemptLog, name)
+	}
+	_m.appendNamedAttemptLog(name, v...)
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *WebhookEndpointQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{webhookendpoint.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given WebhookEndpoint columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *WebhookEndpointQuery) ScanValues(columns []string) ([]any, error) {
+	return (*WebhookEndpoint).scanValues(nil, columns)
+}
+
+// Decode returns the WebhookEndpoint held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *WebhookEndpointQuery) Decode(columns []string, values []any) (*WebhookEndpoint, error) {
+	node := &WebhookEndpoint{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedDeliveries records v as the eager-loaded "deliveries" edge.
+func (_m *WebhookEndpoint) SetLoadedDeliveries(v []*WebhookDelivery) {
+	_m.Edges.Deliveries = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetNamedDeliveries records v as the "deliveries" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *WebhookEndpoint) SetNamedDeliveries(name string, v []*WebhookDelivery) {
+	if _m.Edges.namedDeliveries != nil {
+		delete(_m.Edges.namedDeliveries, name)
+	}
+	_m.appendNamedDeliveries(name, v...)
 }

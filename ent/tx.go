@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// Campaign is the client for interacting with the Campaign builders.
+	Campaign *CampaignClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
@@ -26,6 +28,8 @@ type Tx struct {
 	Flag *FlagClient
 	// ItemReturn is the client for interacting with the ItemReturn builders.
 	ItemReturn *ItemReturnClient
+	// JourneySetting is the client for interacting with the JourneySetting builders.
+	JourneySetting *JourneySettingClient
 	// LoyaltyAccount is the client for interacting with the LoyaltyAccount builders.
 	LoyaltyAccount *LoyaltyAccountClient
 	// LoyaltyChange is the client for interacting with the LoyaltyChange builders.
@@ -90,6 +94,12 @@ type Tx struct {
 	TrackingEvent *TrackingEventClient
 	// WatchedWord is the client for interacting with the WatchedWord builders.
 	WatchedWord *WatchedWordClient
+	// WebhookAttempt is the client for interacting with the WebhookAttempt builders.
+	WebhookAttempt *WebhookAttemptClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -221,12 +231,14 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.Campaign = NewCampaignClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
 	tx.CommentChange = NewCommentChangeClient(tx.config)
 	tx.Consent = NewConsentClient(tx.config)
 	tx.Customer = NewCustomerClient(tx.config)
 	tx.Flag = NewFlagClient(tx.config)
 	tx.ItemReturn = NewItemReturnClient(tx.config)
+	tx.JourneySetting = NewJourneySettingClient(tx.config)
 	tx.LoyaltyAccount = NewLoyaltyAccountClient(tx.config)
 	tx.LoyaltyChange = NewLoyaltyChangeClient(tx.config)
 	tx.LoyaltyEntry = NewLoyaltyEntryClient(tx.config)
@@ -259,6 +271,9 @@ func (tx *Tx) init() {
 	tx.Topic = NewTopicClient(tx.config)
 	tx.TrackingEvent = NewTrackingEventClient(tx.config)
 	tx.WatchedWord = NewWatchedWordClient(tx.config)
+	tx.WebhookAttempt = NewWebhookAttemptClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.
@@ -268,7 +283,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Comment.QueryXXX(), the query will be executed
+// applies a query, for example: Campaign.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -9,6 +9,40 @@ import (
 )
 
 var (
+	// CampaignsColumns holds the columns for the "campaigns" table.
+	CampaignsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SCHEDULED", "SENDING", "SENT", "CANCELED"}, Default: "DRAFT"},
+		{Name: "subject", Type: field.TypeString, Size: 2147483647},
+		{Name: "html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "segment_last_order_days", Type: field.TypeInt, Nullable: true},
+		{Name: "segment_tier", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "segment_category", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "canceled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cursor_customer_id", Type: field.TypeInt, Default: 0},
+		{Name: "queued", Type: field.TypeInt, Default: 0},
+		{Name: "created_by", Type: field.TypeString, Nullable: true, Size: 320},
+	}
+	// CampaignsTable holds the schema information for the "campaigns" table.
+	CampaignsTable = &schema.Table{
+		Name:       "campaigns",
+		Columns:    CampaignsColumns,
+		PrimaryKey: []*schema.Column{CampaignsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "campaign_status_scheduled_at",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignsColumns[4], CampaignsColumns[11]},
+			},
+		},
+	}
 	// CommentsColumns holds the columns for the "comments" table.
 	CommentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -237,6 +271,27 @@ var (
 				Columns: []*schema.Column{ItemReturnsColumns[6]},
 			},
 		},
+	}
+	// JourneySettingsColumns holds the columns for the "journey_settings" table.
+	JourneySettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "journey", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "enabled", Type: field.TypeBool, Nullable: true},
+		{Name: "delay_days", Type: field.TypeInt, Nullable: true},
+		{Name: "reminder_days", Type: field.TypeInt, Nullable: true},
+		{Name: "category_delays", Type: field.TypeJSON, Nullable: true},
+		{Name: "delay_threshold_hours", Type: field.TypeInt, Nullable: true},
+		{Name: "stall_hours", Type: field.TypeInt, Nullable: true},
+		{Name: "min_gap_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
+	}
+	// JourneySettingsTable holds the schema information for the "journey_settings" table.
+	JourneySettingsTable = &schema.Table{
+		Name:       "journey_settings",
+		Columns:    JourneySettingsColumns,
+		PrimaryKey: []*schema.Column{JourneySettingsColumns[0]},
 	}
 	// LoyaltyAccountsColumns holds the columns for the "loyalty_accounts" table.
 	LoyaltyAccountsColumns = []*schema.Column{
@@ -1613,14 +1668,114 @@ var (
 		Columns:    WatchedWordsColumns,
 		PrimaryKey: []*schema.Column{WatchedWordsColumns[0]},
 	}
+	// WebhookAttemptsColumns holds the columns for the "webhook_attempts" table.
+	WebhookAttemptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "number", Type: field.TypeInt},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "duration_ms", Type: field.TypeInt},
+		{Name: "status_code", Type: field.TypeInt, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "response_excerpt", Type: field.TypeString, Size: 1024, Default: ""},
+		{Name: "delivery_id", Type: field.TypeInt},
+	}
+	// WebhookAttemptsTable holds the schema information for the "webhook_attempts" table.
+	WebhookAttemptsTable = &schema.Table{
+		Name:       "webhook_attempts",
+		Columns:    WebhookAttemptsColumns,
+		PrimaryKey: []*schema.Column{WebhookAttemptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_attempts_webhook_deliveries_attempt_log",
+				Columns:    []*schema.Column{WebhookAttemptsColumns[7]},
+				RefColumns: []*schema.Column{WebhookDeliveriesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookattempt_delivery_id_number",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookAttemptsColumns[7], WebhookAttemptsColumns[1]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "event_id", Type: field.TypeString, Size: 64},
+		{Name: "event", Type: field.TypeEnum, Enums: []string{"ORDER_CREATED", "ORDER_STATUS_CHANGED", "SHIPMENT_EXCEPTION", "SHIPMENT_DELIVERED", "REVIEW_PUBLISHED", "REFERRAL_COMPLETED"}},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SUCCEEDED", "FAILED", "DEAD"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "max_attempts", Type: field.TypeInt},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_status_code", Type: field.TypeInt, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "endpoint_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhook_endpoints_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[13]},
+				RefColumns: []*schema.Column{WebhookEndpointsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_endpoint_id_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[3]},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_status_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[6], WebhookDeliveriesColumns[1]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "secret", Type: field.TypeString, Size: 128},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "description", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "created_by", Type: field.TypeString, Size: 320, Default: ""},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		CampaignsTable,
 		CommentsTable,
 		CommentChangesTable,
 		ConsentsTable,
 		CustomersTable,
 		FlagsTable,
 		ItemReturnsTable,
+		JourneySettingsTable,
 		LoyaltyAccountsTable,
 		LoyaltyChangesTable,
 		LoyaltyEntriesTable,
@@ -1653,10 +1808,16 @@ var (
 		TopicsTable,
 		TrackingEventsTable,
 		WatchedWordsTable,
+		WebhookAttemptsTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
 	}
 )
 
 func init() {
+	CampaignsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(154618822656),
+	}
 	CommentsTable.ForeignKeys[0].RefTable = CommentsTable
 	CommentsTable.ForeignKeys[1].RefTable = CustomersTable
 	CommentsTable.ForeignKeys[2].RefTable = PostsTable
@@ -1669,7 +1830,7 @@ func init() {
 	}
 	ConsentsTable.ForeignKeys[0].RefTable = CustomersTable
 	ConsentsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(146028888064),
+		IncrementStart: func(i int) *int { return &i }(158913789952),
 	}
 	CustomersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
@@ -1681,6 +1842,9 @@ func init() {
 	ItemReturnsTable.ForeignKeys[0].RefTable = OrderItemsTable
 	ItemReturnsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	JourneySettingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(163208757248),
 	}
 	LoyaltyAccountsTable.ForeignKeys[0].RefTable = CustomersTable
 	LoyaltyAccountsTable.ForeignKeys[1].RefTable = LoyaltyTiersTable
@@ -1725,7 +1889,7 @@ func init() {
 	MessageEventsTable.ForeignKeys[0].RefTable = MessagesTable
 	MessageEventsTable.ForeignKeys[1].RefTable = OrdersTable
 	MessageEventsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(150323855360),
+		IncrementStart: func(i int) *int { return &i }(167503724544),
 	}
 	MessageTemplatesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(141733920768),
@@ -1835,5 +1999,16 @@ func init() {
 	}
 	WatchedWordsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	WebhookAttemptsTable.ForeignKeys[0].RefTable = WebhookDeliveriesTable
+	WebhookAttemptsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(171798691840),
+	}
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhookEndpointsTable
+	WebhookDeliveriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(176093659136),
+	}
+	WebhookEndpointsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(180388626432),
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// Campaign is the predicate function for campaign builders.
+type Campaign func(*sql.Selector)
+
 // Comment is the predicate function for comment builders.
 type Comment func(*sql.Selector)
 
@@ -23,6 +26,9 @@ type Flag func(*sql.Selector)
 
 // ItemReturn is the predicate function for itemreturn builders.
 type ItemReturn func(*sql.Selector)
+
+// JourneySetting is the predicate function for journeysetting builders.
+type JourneySetting func(*sql.Selector)
 
 // LoyaltyAccount is the predicate function for loyaltyaccount builders.
 type LoyaltyAccount func(*sql.Selector)
@@ -119,3 +125,12 @@ type TrackingEvent func(*sql.Selector)
 
 // WatchedWord is the predicate function for watchedword builders.
 type WatchedWord func(*sql.Selector)
+
+// WebhookAttempt is the predicate function for webhookattempt builders.
+type WebhookAttempt func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)

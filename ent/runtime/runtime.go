@@ -6,12 +6,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/aftercart/aftercart/ent/campaign"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/flag"
 	"github.com/aftercart/aftercart/ent/itemreturn"
+	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/loyaltyaccount"
 	"github.com/aftercart/aftercart/ent/loyaltychange"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
@@ -45,6 +47,9 @@ import (
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
+	"github.com/aftercart/aftercart/ent/webhookattempt"
+	"github.com/aftercart/aftercart/ent/webhookdelivery"
+	"github.com/aftercart/aftercart/ent/webhookendpoint"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -54,6 +59,84 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	campaignMixin := schema.Campaign{}.Mixin()
+	campaign.Policy = privacy.NewPolicies(schema.Campaign{})
+	campaign.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := campaign.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	campaignMixinFields0 := campaignMixin[0].Fields()
+	_ = campaignMixinFields0
+	campaignFields := schema.Campaign{}.Fields()
+	_ = campaignFields
+	// campaignDescCreatedAt is the schema descriptor for created_at field.
+	campaignDescCreatedAt := campaignMixinFields0[0].Descriptor()
+	// campaign.DefaultCreatedAt holds the default value on creation for the created_at field.
+	campaign.DefaultCreatedAt = campaignDescCreatedAt.Default.(func() time.Time)
+	// campaignDescUpdatedAt is the schema descriptor for updated_at field.
+	campaignDescUpdatedAt := campaignMixinFields0[1].Descriptor()
+	// campaign.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	campaign.DefaultUpdatedAt = campaignDescUpdatedAt.Default.(func() time.Time)
+	// campaign.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	campaign.UpdateDefaultUpdatedAt = campaignDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// campaignDescName is the schema descriptor for name field.
+	campaignDescName := campaignFields[0].Descriptor()
+	// campaign.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	campaign.NameValidator = func() func(string) error {
+		validators := campaignDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// campaignDescSubject is the schema descriptor for subject field.
+	campaignDescSubject := campaignFields[2].Descriptor()
+	// campaign.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	campaign.SubjectValidator = campaignDescSubject.Validators[0].(func(string) error)
+	// campaignDescText is the schema descriptor for text field.
+	campaignDescText := campaignFields[4].Descriptor()
+	// campaign.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	campaign.TextValidator = campaignDescText.Validators[0].(func(string) error)
+	// campaignDescSegmentLastOrderDays is the schema descriptor for segment_last_order_days field.
+	campaignDescSegmentLastOrderDays := campaignFields[5].Descriptor()
+	// campaign.SegmentLastOrderDaysValidator is a validator for the "segment_last_order_days" field. It is called by the builders before save.
+	campaign.SegmentLastOrderDaysValidator = campaignDescSegmentLastOrderDays.Validators[0].(func(int) error)
+	// campaignDescSegmentTier is the schema descriptor for segment_tier field.
+	campaignDescSegmentTier := campaignFields[6].Descriptor()
+	// campaign.SegmentTierValidator is a validator for the "segment_tier" field. It is called by the builders before save.
+	campaign.SegmentTierValidator = campaignDescSegmentTier.Validators[0].(func(string) error)
+	// campaignDescSegmentCategory is the schema descriptor for segment_category field.
+	campaignDescSegmentCategory := campaignFields[7].Descriptor()
+	// campaign.SegmentCategoryValidator is a validator for the "segment_category" field. It is called by the builders before save.
+	campaign.SegmentCategoryValidator = campaignDescSegmentCategory.Validators[0].(func(string) error)
+	// campaignDescCursorCustomerID is the schema descriptor for cursor_customer_id field.
+	campaignDescCursorCustomerID := campaignFields[12].Descriptor()
+	// campaign.DefaultCursorCustomerID holds the default value on creation for the cursor_customer_id field.
+	campaign.DefaultCursorCustomerID = campaignDescCursorCustomerID.Default.(int)
+	// campaign.CursorCustomerIDValidator is a validator for the "cursor_customer_id" field. It is called by the builders before save.
+	campaign.CursorCustomerIDValidator = campaignDescCursorCustomerID.Validators[0].(func(int) error)
+	// campaignDescQueued is the schema descriptor for queued field.
+	campaignDescQueued := campaignFields[13].Descriptor()
+	// campaign.DefaultQueued holds the default value on creation for the queued field.
+	campaign.DefaultQueued = campaignDescQueued.Default.(int)
+	// campaign.QueuedValidator is a validator for the "queued" field. It is called by the builders before save.
+	campaign.QueuedValidator = campaignDescQueued.Validators[0].(func(int) error)
+	// campaignDescCreatedBy is the schema descriptor for created_by field.
+	campaignDescCreatedBy := campaignFields[14].Descriptor()
+	// campaign.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	campaign.CreatedByValidator = campaignDescCreatedBy.Validators[0].(func(string) error)
 	commentMixin := schema.Comment{}.Mixin()
 	comment.Policy = privacy.NewPolicies(schema.Comment{})
 	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -295,6 +378,72 @@ func init() {
 	itemreturnDescActor := itemreturnFields[3].Descriptor()
 	// itemreturn.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
 	itemreturn.ActorValidator = itemreturnDescActor.Validators[0].(func(string) error)
+	journeysettingMixin := schema.JourneySetting{}.Mixin()
+	journeysetting.Policy = privacy.NewPolicies(schema.JourneySetting{})
+	journeysetting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := journeysetting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	journeysettingMixinFields0 := journeysettingMixin[0].Fields()
+	_ = journeysettingMixinFields0
+	journeysettingFields := schema.JourneySetting{}.Fields()
+	_ = journeysettingFields
+	// journeysettingDescCreatedAt is the schema descriptor for created_at field.
+	journeysettingDescCreatedAt := journeysettingMixinFields0[0].Descriptor()
+	// journeysetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	journeysetting.DefaultCreatedAt = journeysettingDescCreatedAt.Default.(func() time.Time)
+	// journeysettingDescUpdatedAt is the schema descriptor for updated_at field.
+	journeysettingDescUpdatedAt := journeysettingMixinFields0[1].Descriptor()
+	// journeysetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	journeysetting.DefaultUpdatedAt = journeysettingDescUpdatedAt.Default.(func() time.Time)
+	// journeysetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	journeysetting.UpdateDefaultUpdatedAt = journeysettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// journeysettingDescJourney is the schema descriptor for journey field.
+	journeysettingDescJourney := journeysettingFields[0].Descriptor()
+	// journeysetting.JourneyValidator is a validator for the "journey" field. It is called by the builders before save.
+	journeysetting.JourneyValidator = func() func(string) error {
+		validators := journeysettingDescJourney.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(journey string) error {
+			for _, fn := range fns {
+				if err := fn(journey); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// journeysettingDescDelayDays is the schema descriptor for delay_days field.
+	journeysettingDescDelayDays := journeysettingFields[2].Descriptor()
+	// journeysetting.DelayDaysValidator is a validator for the "delay_days" field. It is called by the builders before save.
+	journeysetting.DelayDaysValidator = journeysettingDescDelayDays.Validators[0].(func(int) error)
+	// journeysettingDescReminderDays is the schema descriptor for reminder_days field.
+	journeysettingDescReminderDays := journeysettingFields[3].Descriptor()
+	// journeysetting.ReminderDaysValidator is a validator for the "reminder_days" field. It is called by the builders before save.
+	journeysetting.ReminderDaysValidator = journeysettingDescReminderDays.Validators[0].(func(int) error)
+	// journeysettingDescDelayThresholdHours is the schema descriptor for delay_threshold_hours field.
+	journeysettingDescDelayThresholdHours := journeysettingFields[5].Descriptor()
+	// journeysetting.DelayThresholdHoursValidator is a validator for the "delay_threshold_hours" field. It is called by the builders before save.
+	journeysetting.DelayThresholdHoursValidator = journeysettingDescDelayThresholdHours.Validators[0].(func(int) error)
+	// journeysettingDescStallHours is the schema descriptor for stall_hours field.
+	journeysettingDescStallHours := journeysettingFields[6].Descriptor()
+	// journeysetting.StallHoursValidator is a validator for the "stall_hours" field. It is called by the builders before save.
+	journeysetting.StallHoursValidator = journeysettingDescStallHours.Validators[0].(func(int) error)
+	// journeysettingDescMinGapMinutes is the schema descriptor for min_gap_minutes field.
+	journeysettingDescMinGapMinutes := journeysettingFields[7].Descriptor()
+	// journeysetting.MinGapMinutesValidator is a validator for the "min_gap_minutes" field. It is called by the builders before save.
+	journeysetting.MinGapMinutesValidator = journeysettingDescMinGapMinutes.Validators[0].(func(int) error)
+	// journeysettingDescUpdatedBy is the schema descriptor for updated_by field.
+	journeysettingDescUpdatedBy := journeysettingFields[8].Descriptor()
+	// journeysetting.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	journeysetting.UpdatedByValidator = journeysettingDescUpdatedBy.Validators[0].(func(string) error)
 	loyaltyaccountMixin := schema.LoyaltyAccount{}.Mixin()
 	loyaltyaccount.Policy = privacy.NewPolicies(schema.LoyaltyAccount{})
 	loyaltyaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1809,6 +1958,163 @@ func init() {
 	watchedword.DefaultCreatedBy = watchedwordDescCreatedBy.Default.(string)
 	// watchedword.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
 	watchedword.CreatedByValidator = watchedwordDescCreatedBy.Validators[0].(func(string) error)
+	webhookattempt.Policy = privacy.NewPolicies(schema.WebhookAttempt{})
+	webhookattempt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookattempt.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookattemptFields := schema.WebhookAttempt{}.Fields()
+	_ = webhookattemptFields
+	// webhookattemptDescNumber is the schema descriptor for number field.
+	webhookattemptDescNumber := webhookattemptFields[1].Descriptor()
+	// webhookattempt.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	webhookattempt.NumberValidator = webhookattemptDescNumber.Validators[0].(func(int) error)
+	// webhookattemptDescDurationMs is the schema descriptor for duration_ms field.
+	webhookattemptDescDurationMs := webhookattemptFields[3].Descriptor()
+	// webhookattempt.DurationMsValidator is a validator for the "duration_ms" field. It is called by the builders before save.
+	webhookattempt.DurationMsValidator = webhookattemptDescDurationMs.Validators[0].(func(int) error)
+	// webhookattemptDescError is the schema descriptor for error field.
+	webhookattemptDescError := webhookattemptFields[5].Descriptor()
+	// webhookattempt.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	webhookattempt.ErrorValidator = webhookattemptDescError.Validators[0].(func(string) error)
+	// webhookattemptDescResponseExcerpt is the schema descriptor for response_excerpt field.
+	webhookattemptDescResponseExcerpt := webhookattemptFields[6].Descriptor()
+	// webhookattempt.DefaultResponseExcerpt holds the default value on creation for the response_excerpt field.
+	webhookattempt.DefaultResponseExcerpt = webhookattemptDescResponseExcerpt.Default.(string)
+	// webhookattempt.ResponseExcerptValidator is a validator for the "response_excerpt" field. It is called by the builders before save.
+	webhookattempt.ResponseExcerptValidator = webhookattemptDescResponseExcerpt.Validators[0].(func(string) error)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields0[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescEventID is the schema descriptor for event_id field.
+	webhookdeliveryDescEventID := webhookdeliveryFields[1].Descriptor()
+	// webhookdelivery.EventIDValidator is a validator for the "event_id" field. It is called by the builders before save.
+	webhookdelivery.EventIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_id string) error {
+			for _, fn := range fns {
+				if err := fn(event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookdelivery.AttemptsValidator = webhookdeliveryDescAttempts.Validators[0].(func(int) error)
+	// webhookdeliveryDescMaxAttempts is the schema descriptor for max_attempts field.
+	webhookdeliveryDescMaxAttempts := webhookdeliveryFields[6].Descriptor()
+	// webhookdelivery.MaxAttemptsValidator is a validator for the "max_attempts" field. It is called by the builders before save.
+	webhookdelivery.MaxAttemptsValidator = webhookdeliveryDescMaxAttempts.Validators[0].(func(int) error)
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpoint.Policy = privacy.NewPolicies(schema.WebhookEndpoint{})
+	webhookendpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookendpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescCreatedAt is the schema descriptor for created_at field.
+	webhookendpointDescCreatedAt := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookendpoint.DefaultCreatedAt = webhookendpointDescCreatedAt.Default.(func() time.Time)
+	// webhookendpointDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookendpointDescUpdatedAt := webhookendpointMixinFields0[1].Descriptor()
+	// webhookendpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookendpoint.DefaultUpdatedAt = webhookendpointDescUpdatedAt.Default.(func() time.Time)
+	// webhookendpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookendpoint.UpdateDefaultUpdatedAt = webhookendpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[0].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = func() func(string) error {
+		validators := webhookendpointDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescSecret is the schema descriptor for secret field.
+	webhookendpointDescSecret := webhookendpointFields[1].Descriptor()
+	// webhookendpoint.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	webhookendpoint.SecretValidator = func() func(string) error {
+		validators := webhookendpointDescSecret.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(secret string) error {
+			for _, fn := range fns {
+				if err := fn(secret); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescDescription is the schema descriptor for description field.
+	webhookendpointDescDescription := webhookendpointFields[3].Descriptor()
+	// webhookendpoint.DefaultDescription holds the default value on creation for the description field.
+	webhookendpoint.DefaultDescription = webhookendpointDescDescription.Default.(string)
+	// webhookendpoint.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhookendpoint.DescriptionValidator = webhookendpointDescDescription.Validators[0].(func(string) error)
+	// webhookendpointDescEnabled is the schema descriptor for enabled field.
+	webhookendpointDescEnabled := webhookendpointFields[4].Descriptor()
+	// webhookendpoint.DefaultEnabled holds the default value on creation for the enabled field.
+	webhookendpoint.DefaultEnabled = webhookendpointDescEnabled.Default.(bool)
+	// webhookendpointDescCreatedBy is the schema descriptor for created_by field.
+	webhookendpointDescCreatedBy := webhookendpointFields[5].Descriptor()
+	// webhookendpoint.DefaultCreatedBy holds the default value on creation for the created_by field.
+	webhookendpoint.DefaultCreatedBy = webhookendpointDescCreatedBy.Default.(string)
+	// webhookendpoint.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	webhookendpoint.CreatedByValidator = webhookendpointDescCreatedBy.Validators[0].(func(string) error)
 }
 
 const (

@@ -5,8 +5,75 @@ package model
 import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/notify"
 )
+
+// Who a campaign would reach if it went now.
+type CampaignAudience struct {
+	// How many customers it reaches.
+	Count int `json:"count"`
+	// The first of them, by id (at most the number asked for).
+	Customers []*ent.Customer `json:"customers"`
+}
+
+// A campaign to create or change: its templates are checked like a message kind's (a syntax error or an unknown variable is INVALID_INPUT naming the part). Variables: .StoreName, .FirstName, .LastName, .Email.
+type CampaignInput struct {
+	// Staff's name for it (1..200 characters).
+	Name string `json:"name"`
+	// The subject (text/template).
+	Subject string `json:"subject"`
+	// The HTML part (html/template, escaped).
+	HTML string `json:"html"`
+	// The plain-text part (text/template).
+	Text string `json:"text"`
+	// Who it reaches.
+	Segment *CampaignSegmentInput `json:"segment"`
+}
+
+// What a campaign mutation did.
+type CampaignPayload struct {
+	// The campaign, as it is now.
+	Campaign *ent.Campaign `json:"campaign"`
+}
+
+// Who a campaign reaches: every condition set must hold (AND); no condition reaches every customer.
+type CampaignSegment struct {
+	// Only customers whose last order is older than this many days (customers without an order are not reached).
+	LastOrderOlderThanDays *int `json:"lastOrderOlderThanDays,omitempty"`
+	// Only customers in the loyalty tier with this name.
+	Tier *string `json:"tier,omitempty"`
+	// Only customers who bought a product of this category (case-insensitive).
+	Category *string `json:"category,omitempty"`
+}
+
+// Who a campaign reaches, for its segment.
+type CampaignSegmentInput struct {
+	// Only customers whose last order is older than this many days (1..3650).
+	LastOrderOlderThanDays *int `json:"lastOrderOlderThanDays,omitempty"`
+	// Only customers in the loyalty tier with this name (an existing tier).
+	Tier *string `json:"tier,omitempty"`
+	// Only customers who bought a product of this category (case-insensitive).
+	Category *string `json:"category,omitempty"`
+}
+
+// A new webhook endpoint.
+type CreateWebhookEndpointInput struct {
+	// Where deliveries are POSTed: https (http only in development mode), without credentials.
+	URL string `json:"url"`
+	// The events it gets (at least one).
+	Events []types.WebhookEvent `json:"events"`
+	// What it is, for staff (at most 200 bytes).
+	Description *string `json:"description,omitempty"`
+}
+
+// What createWebhookEndpoint did.
+type CreateWebhookEndpointPayload struct {
+	// The endpoint.
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The secret deliveries are signed with. Shown this once: store it now (updateWebhookEndpoint with rotateSecret makes a new one).
+	Secret string `json:"secret"`
+}
 
 // The author's comment to delete.
 type DeleteCommentInput struct {
@@ -24,6 +91,12 @@ type DeletePostInput struct {
 type DeleteReviewInput struct {
 	// The review to delete.
 	ReviewID int `json:"reviewId"`
+}
+
+// What deleteWebhookEndpoint did.
+type DeleteWebhookEndpointPayload struct {
+	// The id of the endpoint deleted, with its delivery log.
+	DeletedID int `json:"deletedId"`
 }
 
 // Features a review in the showcase, or stops featuring it (staff).
@@ -102,6 +175,12 @@ type ReorderTopicsPayload struct {
 	Topics []*ent.Topic `json:"topics"`
 }
 
+// What replayWebhookDelivery did.
+type ReplayWebhookDeliveryPayload struct {
+	// The delivery, PENDING again: a new attempt goes out with the same event id and body.
+	Delivery *ent.WebhookDelivery `json:"delivery"`
+}
+
 // What retryMessage did.
 type RetryMessagePayload struct {
 	// The message, QUEUED again.
@@ -152,4 +231,34 @@ type UnsilenceAuthorInput struct {
 	CustomerID int `json:"customerId"`
 	// Why the silence ends early, for the audit trail; optional.
 	Reason *string `json:"reason,omitempty"`
+}
+
+// What updateJourney did.
+type UpdateJourneyPayload struct {
+	// The journey, with its settings as saved.
+	Journey *notify.Journey `json:"journey"`
+}
+
+// Changes to a webhook endpoint; absent fields stay as they are.
+type UpdateWebhookEndpointInput struct {
+	// The endpoint.
+	ID int `json:"id"`
+	// A new URL (checked as on creation).
+	URL *string `json:"url,omitempty"`
+	// The events it gets from now on (at least one).
+	Events []types.WebhookEvent `json:"events,omitempty"`
+	// A new description.
+	Description *string `json:"description,omitempty"`
+	// Whether new events are delivered to it.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Replace its secret with a new one, returned once in the payload.
+	RotateSecret *bool `json:"rotateSecret,omitempty"`
+}
+
+// What updateWebhookEndpoint did.
+type UpdateWebhookEndpointPayload struct {
+	// The endpoint, as saved.
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The new secret when rotateSecret was set (shown this once); null otherwise.
+	Secret *string `json:"secret,omitempty"`
 }

@@ -131,7 +131,6 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	var err error
 	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log}
 	s.orderURL.Store(&cfg.OrderURL)
-	var err error
 	if s.rules, err = newRules(cfg.Rules); err != nil {
 		return nil, err
 	}

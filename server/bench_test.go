@@ -704,7 +704,6 @@ type fanoutHarness struct {
 	firstEnd     atomic.Value // string: the first such message
 	closing      atomic.Bool
 	readerExited sync.WaitGroup
-	readers      benchReaders // the epoll readers, where there are
 }
 
 func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness {
@@ -767,15 +766,8 @@ var (
 // shows up in the measured latency.
 type benchConn struct {
 	nc  net.Conn
-	r   *bufio.Reader
-	w   io.Writer // nc, or the socket itself once an epoll reader has it
+	r   io.Reader // buffered
 	wmu sync.Mutex
-	// What the epoll reader (bench_epoll_linux_test.go) keeps: the
-	// socket's own file (detached from Go's poller) and the bytes of a
-	// frame that arrived in parts.
-	f       *os.File
-	fd      int
-	pending []byte
 }
 
 func dialBench(ctx context.Context, url string) (*benchConn, error) {
@@ -786,7 +778,7 @@ func dialBench(ctx context.Context, url string) (*benchConn, error) {
 	}
 	// Buffered, so that a message costs one read(2), not one for the
 	// header and one for the payload.
-	c := &benchConn{nc: nc, r: bufio.NewReaderSize(nc, 2<<10), w: nc}
+	c := &benchConn{nc: nc, r: bufio.NewReaderSize(nc, 2<<10)}
 	if br != nil {
 		c.r = br // holds bytes read past the handshake; 4 KB, also buffered
 	}
@@ -797,7 +789,7 @@ func dialBench(ctx context.Context, url string) (*benchConn, error) {
 func (c *benchConn) write(p []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return wsutil.WriteClientText(c.w, p)
+	return wsutil.WriteClientText(c.nc, p)
 }
 
 // readMessage reads one unfragmented server frame into buf (the server
@@ -851,15 +843,16 @@ func (h *fanoutHarness) connect(i int) error {
 	if err := conn.write(h.sub); err != nil {
 		return err
 	}
-	return h.startReading(i, conn)
+	h.readerExited.Add(1)
+	go h.read(i, conn)
+	return nil
 }
 
 // readBufs holds message buffers: only a reader that is busy needs one.
 var readBufs = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
 
-// read is subscriber i's only goroutine where there is no epoll reader
-// (bench_epoll_other_test.go): it timestamps every message on arrival,
-// answers pings, and reports the round's event.
+// read is subscriber i's only goroutine: it timestamps every message on
+// arrival, answers pings, and reports the round's event.
 func (h *fanoutHarness) read(i int, conn *benchConn) {
 	defer h.readerExited.Done()
 	for {
@@ -875,26 +868,17 @@ func (h *fanoutHarness) read(i int, conn *benchConn) {
 			readBufs.Put(bp)
 			_ = conn.nc.Close()
 			return
-		default:
-			h.handle(i, conn, data, at)
+		case bytes.Contains(data, msgNext):
+			if rd := h.round.Load(); rd != nil && bytes.Contains(data, rd.marker) {
+				rd.arrived(i, at)
+			}
+		case bytes.Contains(data, msgPing):
+			_ = conn.write(msgPong)
+		case bytes.Contains(data, msgEnds[0]) || bytes.Contains(data, msgEnds[1]):
+			h.ended.Add(1)
+			h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: %s", i, data))
 		}
 		readBufs.Put(bp)
-	}
-}
-
-// handle is what every reader does with one message of subscriber i that
-// arrived at at: record the round's event, answer a ping, note an end.
-func (h *fanoutHarness) handle(i int, conn *benchConn, data []byte, at time.Time) {
-	switch {
-	case bytes.Contains(data, msgNext):
-		if rd := h.round.Load(); rd != nil && bytes.Contains(data, rd.marker) {
-			rd.arrived(i, at)
-		}
-	case bytes.Contains(data, msgPing):
-		_ = conn.write(msgPong)
-	case bytes.Contains(data, msgEnds[0]) || bytes.Contains(data, msgEnds[1]):
-		h.ended.Add(1)
-		h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: %s", i, data))
 	}
 }
 
@@ -906,9 +890,6 @@ func (h *fanoutHarness) closeAll() {
 	for _, c := range h.clients {
 		if c != nil {
 			_ = c.nc.Close()
-			if c.f != nil {
-				_ = c.f.Close()
-			}
 		}
 	}
 	h.readerExited.Wait()

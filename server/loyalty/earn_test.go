@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/loyaltyentry"
+	"github.com/aftercart/aftercart/ent/moderationdecision"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/ent/schema/types"
 	"github.com/aftercart/aftercart/server/internal/testserver"
@@ -38,12 +39,12 @@ func TestOrderPointsPendingUntilReturnWindowEnds(t *testing.T) {
 		}
 
 		// The same delivery replayed through the API, and the trigger itself
-		// 200 times concurrently: still one entry.
+		// 1,000 times concurrently: still one entry.
 		for range 3 {
 			s.MustTrack(t, "DHL", "TLY1", testserver.Event("LY1-d", "DELIVERED", deliveredAt))
 		}
 		var wg sync.WaitGroup
-		for range 200 {
+		for range 1000 {
 			wg.Go(func() {
 				if err := s.DB.WithTx(system(), func(ctx context.Context, tx *ent.Tx) error {
 					return s.Loyalty.OrderDelivered(ctx, tx.Client(), o.ID)
@@ -147,6 +148,25 @@ func TestReviewPoints(t *testing.T) {
 		want := before.Available + loyalty.DefaultReviewPoints
 		if b := s.mustBalance(t, mina.ID); b.Available != want {
 			t.Fatalf("after publishing: %+v, want %d available", b, want)
+		}
+		// The decision that published it, replayed 1,000 times
+		// concurrently: still credited once.
+		published := s.DB.ModerationDecision.Query().
+			Where(moderationdecision.ItemType("Review"), moderationdecision.ToStatusEQ(types.ModerationPublished)).
+			Order(ent.Desc(moderationdecision.FieldID)).FirstX(system())
+		var wg sync.WaitGroup
+		for range 1000 {
+			wg.Go(func() {
+				if err := s.DB.WithTx(system(), func(ctx context.Context, tx *ent.Tx) error {
+					return s.Loyalty.ContentDecided(ctx, tx.Client(), published)
+				}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if b := s.mustBalance(t, mina.ID); b.Available != want {
+			t.Fatalf("after 1,000 replays of the publication: %+v, want %d available", b, want)
 		}
 		moderate := func(action string) {
 			s.GQL(t, shop.Admin, testserver.ModerateMutation, map[string]any{"input": map[string]any{"itemId": id, "action": action, "reason": "test"}}).MustOK(t, nil)

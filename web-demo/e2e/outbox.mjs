@@ -110,7 +110,7 @@ describe('the admin outbox in Chromium', { timeout: 120_000 }, () => {
     await outbox.waitFor();
     await page.getByTestId('filter-email').fill(email);
     // The dispatcher takes the message within a poll: ask again until it is SENT.
-    const row = page.locator(`[data-testid="outbox-message"][data-order="${number}"][data-kind="ORDER_CONFIRMATION"][data-status="SENT"]`);
+    const row = page.locator(`[data-testid="outbox-message"][data-order="${number}"][data-kind="ORDER_CONFIRMATION"][data-channel="EMAIL"][data-status="SENT"]`);
     const deadline = Date.now() + 30_000;
     for (;;) {
       await page.getByTestId('filter-apply').click();
@@ -122,14 +122,19 @@ describe('the admin outbox in Chromium', { timeout: 120_000 }, () => {
       await page.waitForTimeout(250);
     }
     // The filtered answer replaces the unfiltered list the screen opened with.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="outbox-message"]').length === 1, null, { timeout: 15_000, polling: 50 });
-    assert.equal(await page.getByTestId('outbox-message').count(), 1, 'the filter shows only this customer’s one message');
+    // The confirmation goes by email and, as its twin, in the app.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="outbox-message"]').length === 2, null, { timeout: 15_000, polling: 50 });
+    assert.deepEqual(
+      (await page.getByTestId('outbox-message').evaluateAll((rows) => rows.map((r) => `${r.dataset.kind} ${r.dataset.channel}`))).sort(),
+      ['ORDER_CONFIRMATION EMAIL', 'ORDER_CONFIRMATION IN_APP'],
+      'the filter shows only this customer’s two messages: the confirmation by email and in the app',
+    );
     assert.match(await row.textContent(), new RegExp(`${number}`), 'the subject names the order');
     await screenshot('a1-outbox-list');
   });
 
   it('b) its preview, inside the sandboxed iframe, has the items and the tracking button', async () => {
-    const row = page.locator(`[data-testid="outbox-message"][data-order="${number}"]`);
+    const row = page.locator(`[data-testid="outbox-message"][data-order="${number}"][data-channel="EMAIL"]`);
     await row.getByTestId('outbox-open').click();
     const iframe = page.getByTestId('preview-html');
     await iframe.waitFor();

@@ -177,6 +177,7 @@ function MessageRow({ m, open, onToggle, onRetried }: { m: OutboxMessage; open: 
         data-testid="outbox-message"
         data-id={m.id}
         data-kind={m.kind}
+        data-channel={m.channel}
         data-status={m.status}
         data-order={m.order?.number ?? ''}
         onClick={onToggle}

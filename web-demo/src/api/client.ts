@@ -40,6 +40,18 @@ export interface Api {
 export function createApi(o: { sessionURL: string; storageKey?: string }): Api {
   const session = new SessionStore(o.sessionURL, o.storageKey);
   const live = new LiveConnection({ url: endpoint('ws'), token: () => session.token });
+  // A socket authenticates once, at connection_init: when the session's
+  // token changes (signed out, another account signed in), a socket opened
+  // with the old token must not go on serving the new viewer. Dropping it
+  // closes the subscriptions on it; their feeds resubscribe from their
+  // cursors on a socket that authenticates with the new token.
+  let socketToken = session.token;
+  session.subscribe(() => {
+    if (session.token !== socketToken) {
+      socketToken = session.token;
+      live.drop();
+    }
+  });
   const client = new Client({
     url: endpoint('http'),
     // No document cache: an order status page always shows the server's

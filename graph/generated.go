@@ -7127,7 +7127,7 @@ type MessageEvent {
   detail: String
 }
 
-"""How the messages of one journey or one campaign did. Every count is of messages: one opened five times is one opened."""
+"""How the emails of one journey or one campaign did. Every count is of emails (one opened five times is one opened); in-app notifications and webhook messages are not counted."""
 type EngagementStats {
   """The journey, e.g. order_confirmation; null for a campaign."""
   journey: String

@@ -15,9 +15,10 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 )
 
-// Engagement is how the messages of one journey or one campaign did:
-// every count is of messages (a message opened five times is one
-// opened).
+// Engagement is how the emails of one journey or one campaign did:
+// every count is of emails (one opened five times is one opened). Opens
+// and clicks are an email's: the in-app twin of a message would count as
+// sent and never as opened, halving every rate.
 type Engagement struct {
 	// Journey or CampaignID says whose messages these are.
 	Journey    *string
@@ -63,7 +64,8 @@ func (s *Service) EngagementStats(ctx context.Context, since time.Time) ([]*Enga
 		return e
 	}
 	base := func() *ent.MessageQuery {
-		q := s.db.Message.Query().Where(message.Or(message.JourneyNotNil(), message.CampaignIDNotNil()))
+		q := s.db.Message.Query().Where(message.ChannelEQ(message.ChannelEMAIL),
+			message.Or(message.JourneyNotNil(), message.CampaignIDNotNil()))
 		if !since.IsZero() {
 			q.Where(message.CreatedAtGTE(since))
 		}

@@ -52,7 +52,9 @@ type testServer struct {
 
 // mustServer starts the real server with a fake clock, a short poll, a
 // backoff of attempt seconds (on that clock), three attempts per message,
-// and mail to smtpURL.
+// mail to smtpURL, and marketing consent by default (opt-out: the
+// journeys' own tests are about timing and contents; the consent gate's
+// tests set their Rules).
 func mustServer(t *testing.T, dbURL, smtpURL string, configure ...func(*app.Config)) *testServer {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(time.Now().Truncate(time.Second))
@@ -62,6 +64,7 @@ func mustServer(t *testing.T, dbURL, smtpURL string, configure ...func(*app.Conf
 		c.Jobs.Backoff = func(attempt int) time.Duration { return time.Duration(attempt) * time.Second }
 		c.Mail.SMTPURL, c.Mail.From, c.Mail.SMTPTimeout, c.Mail.MaxAttempts = smtpURL, mailFrom, 5*time.Second, 3
 		c.Mail.OrderURL, c.Mail.ReturnAddress = orderURL, returnAddress
+		c.Mail.Rules.OptOut = true
 	}
 	return &testServer{Server: testserver.Start(t, dbURL, append([]func(*app.Config){base}, configure...)...), clock: clock}
 }
@@ -79,10 +82,10 @@ func (s *testServer) messageOf(t *testing.T, number string) *ent.Message {
 	return m
 }
 
-// jobEvents returns s's River events of the dispatch jobs of emails,
-// until the test ends. Those of other channels (the in-app notification
-// every confirmation has beside its email) are left out, so a test waits
-// for what its mailbox sees.
+// jobEvents returns s's River events of the dispatch jobs, until the test
+// ends. Those of in-app notifications (every confirmation has one beside
+// its email) are left out, so a test waits for what its mailbox or its
+// webhook receiver sees.
 func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
 	t.Helper()
 	ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
@@ -91,7 +94,7 @@ func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
 	go func() {
 		defer close(done)
 		for e := range ch {
-			if e.Job != nil && e.Job.Kind == "notify.send" && !s.isEmailJob(e.Job) {
+			if e.Job != nil && e.Job.Kind == "notify.send" && s.isInAppJob(e.Job) {
 				continue
 			}
 			out <- e
@@ -101,14 +104,15 @@ func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
 	return out
 }
 
-// isEmailJob reports whether the dispatch job j is an email's.
-func (s *testServer) isEmailJob(j *rivertype.JobRow) bool {
+// isInAppJob reports whether the dispatch job j is an in-app
+// notification's.
+func (s *testServer) isInAppJob(j *rivertype.JobRow) bool {
 	var args notify.SendArgs
 	if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
-		return true
+		return false
 	}
 	m, err := s.DB.Message.Get(auth.WithSystem(context.Background()), args.MessageID)
-	return err != nil || m.Channel == message.ChannelEMAIL
+	return err == nil && m.Channel == message.ChannelIN_APP
 }
 
 // waitEvent returns the next event of ch of kind for a notify.send job.

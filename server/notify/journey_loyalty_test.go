@@ -56,9 +56,10 @@ func TestReferralThanks(t *testing.T) {
 		if err := s.Jobs.Sweep(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		// Two confirmations (RT1, RT2) and the two thanks, in any order.
+		// The two thanks, in any order among the orders' other emails
+		// (confirmations, shipping updates, the review journey).
 		got := map[string]received{}
-		for range 4 {
+		for len(got) < 2 {
 			r := mail.wait(t)
 			if r.Header.Get("X-Aftercart-Kind") == "REFERRAL_THANKS" {
 				if _, dup := got[r.To[0]]; dup {
@@ -86,8 +87,19 @@ func TestReferralThanks(t *testing.T) {
 		if n := thanks(); n != 2 {
 			t.Fatalf("%d thanks after a replayed sweep, want 2", n)
 		}
-		if n := len(mail.received()); n != 4 {
-			t.Fatalf("%d emails, want 4", n)
+		if n := thanksReceived(mail); n != 2 {
+			t.Fatalf("%d thanks emails, want 2", n)
 		}
 	})
+}
+
+// thanksReceived counts the REFERRAL_THANKS emails the SMTP server got.
+func thanksReceived(mail *smtpServer) int {
+	n := 0
+	for _, r := range mail.received() {
+		if r.Header.Get("X-Aftercart-Kind") == "REFERRAL_THANKS" {
+			n++
+		}
+	}
+	return n
 }

@@ -46,11 +46,11 @@ func (s *testServer) carrierWebhook(t *testing.T, number string, eta *time.Time,
 	}
 }
 
-// kindsOf counts the messages about order number by kind and status, as
+// kindsOf counts the emails about order number by kind and status, as
 // "KIND:STATUS" → n.
 func (s *testServer) kindsOf(t *testing.T, number string) map[string]int {
 	t.Helper()
-	msgs, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number))).All(sys(t))
+	msgs, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number)), message.ChannelEQ(message.ChannelEMAIL)).All(sys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

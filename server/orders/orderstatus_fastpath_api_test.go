@@ -32,7 +32,7 @@ var fastPathUnplanned = map[string]bool{
 	"Shipment.order": true, "Shipment.items": true, "TrackingEvent.shipment": true,
 	"TrackingEventConnection.totalCount": true, "Product.reviewSummary": true,
 	"Product.reviews": true, "Product.featuredReviews": true, "Product.viewerReview": true,
-	"Customer.loyalty": true, "Customer.referral": true,
+	"Customer.loyalty": true, "Customer.referral": true, "Customer.notifications": true,
 }
 
 // fastPathFixture imports orders whose values exercise the writer (and,

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/hook"
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/server/auth"
@@ -21,23 +20,9 @@ import (
 // window before the order was placed, the one clicked last converts, so a
 // journey and a campaign never both count one order.
 func (s *Service) registerConversions(c *ent.Client) {
-	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
-		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
-			v, err := next.Mutate(ctx, m)
-			if err != nil {
-				return v, err
-			}
-			o, ok := v.(*ent.Order)
-			tx := ent.TxFromContext(ctx)
-			if !ok || tx == nil {
-				return v, nil
-			}
-			if err := s.convert(auth.WithSystem(ctx), tx, o); err != nil {
-				return nil, err
-			}
-			return v, nil
-		})
-	}, ent.OpCreate))
+	onOrder(c, ent.OpCreate, func(ctx context.Context, tx *ent.Tx, _ *ent.OrderMutation, o *ent.Order) error {
+		return s.convert(auth.WithSystem(ctx), tx, o)
+	})
 }
 
 // convert records order o as the conversion of its customer's last

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/hook"
 	"github.com/aftercart/aftercart/ent/itemreturn"
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/orderitem"
@@ -97,23 +96,12 @@ func reviewKey(orderID int, step string) string {
 // item is delivered, in tracking's transaction) queues the request and
 // the reminder, each waiting for its time (Msg.DueAt).
 func (s *Service) registerReview(c *ent.Client) {
-	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
-		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
-			v, err := next.Mutate(ctx, m)
-			if err != nil {
-				return v, err
-			}
-			o, ok := v.(*ent.Order)
-			tx := ent.TxFromContext(ctx)
-			if _, touched := m.DeliveredAt(); !ok || tx == nil || !touched || o.DeliveredAt == nil {
-				return v, nil
-			}
-			if err := s.orderDelivered(ctx, tx, o); err != nil {
-				return nil, err
-			}
-			return v, nil
-		})
-	}, ent.OpUpdateOne))
+	onOrder(c, ent.OpUpdateOne, func(ctx context.Context, tx *ent.Tx, m *ent.OrderMutation, o *ent.Order) error {
+		if _, touched := m.DeliveredAt(); !touched || o.DeliveredAt == nil {
+			return nil
+		}
+		return s.orderDelivered(ctx, tx, o)
+	})
 }
 
 // orderDelivered queues o's review request delayFor(its categories) after

@@ -14,7 +14,6 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/hook"
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
@@ -304,23 +303,9 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // transaction of its cause, and there is none to write in.
 func (s *Service) Register(c *ent.Client) {
 	s.registerConversions(c) // engage_convert.go
-	c.Order.Use(hook.On(func(next ent.Mutator) ent.Mutator {
-		return hook.OrderFunc(func(ctx context.Context, m *ent.OrderMutation) (ent.Value, error) {
-			v, err := next.Mutate(ctx, m)
-			if err != nil {
-				return v, err
-			}
-			o, ok := v.(*ent.Order)
-			tx := ent.TxFromContext(ctx)
-			if !ok || tx == nil {
-				return v, nil
-			}
-			if err := s.orderCreated(ctx, tx, o); err != nil {
-				return nil, err
-			}
-			return v, nil
-		})
-	}, ent.OpCreate))
+	onOrder(c, ent.OpCreate, func(ctx context.Context, tx *ent.Tx, _ *ent.OrderMutation, o *ent.Order) error {
+		return s.orderCreated(ctx, tx, o)
+	})
 	s.registerShipping(c)
 	s.registerReview(c)
 }

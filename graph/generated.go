@@ -780,34 +780,35 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CampaignAudience     func(childComplexity int, segment model.CampaignSegmentInput, first int) int
-		Campaigns            func(childComplexity int, first int, after *entgql.Cursor[int]) int
-		Customers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
-		Engagement           func(childComplexity int, since *time.Time) int
-		FeaturedReviews      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Journeys             func(childComplexity int) int
-		LoyaltyTiers         func(childComplexity int) int
-		MarketingConsents    func(childComplexity int, customerID *int) int
-		MessageTemplate      func(childComplexity int, kind message.Kind, channel message.Channel) int
-		Messages             func(childComplexity int, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) int
-		ModerationDecisions  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
-		ModerationQueue      func(childComplexity int, first int, after *string, filter *moderation.QueueFilter) int
-		MyPosts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Node                 func(childComplexity int, id int) int
-		Nodes                func(childComplexity int, ids []int) int
-		Order                func(childComplexity int, number string) int
-		Orders               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
-		Posts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) int
-		Referrals            func(childComplexity int, status *types.ReferralStatus, referrerID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		ReviewsAwaitingReply func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		RewardCode           func(childComplexity int, code string) int
-		Rewards              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) int
-		SilencedCustomers    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		Topics               func(childComplexity int) int
-		Viewer               func(childComplexity int) int
-		WatchedWords         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) int
-		WebhookDeliveries    func(childComplexity int, endpointID int, first int, after *entgql.Cursor[int], where *ent.WebhookDeliveryWhereInput) int
-		WebhookEndpoints     func(childComplexity int) int
+		CampaignAudience       func(childComplexity int, segment model.CampaignSegmentInput, first int) int
+		Campaigns              func(childComplexity int, first int, after *entgql.Cursor[int]) int
+		Customers              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
+		Engagement             func(childComplexity int, since *time.Time) int
+		FeaturedReviews        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Journeys               func(childComplexity int) int
+		LoyaltyTiers           func(childComplexity int) int
+		MarketingConsents      func(childComplexity int, customerID *int) int
+		MessageTemplate        func(childComplexity int, kind message.Kind, channel message.Channel) int
+		Messages               func(childComplexity int, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) int
+		ModerationDecisions    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ModerationDecisionOrder, where *ent.ModerationDecisionWhereInput) int
+		ModerationQueue        func(childComplexity int, first int, after *string, filter *moderation.QueueFilter) int
+		MyPosts                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Node                   func(childComplexity int, id int) int
+		Nodes                  func(childComplexity int, ids []int) int
+		Order                  func(childComplexity int, number string) int
+		Orders                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OrderOrder, where *ent.OrderWhereInput) int
+		Posts                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) int
+		PreviewMessageTemplate func(childComplexity int, input model.PreviewMessageTemplateInput) int
+		Referrals              func(childComplexity int, status *types.ReferralStatus, referrerID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ReviewsAwaitingReply   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		RewardCode             func(childComplexity int, code string) int
+		Rewards                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, includeInactive *bool) int
+		SilencedCustomers      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Topics                 func(childComplexity int) int
+		Viewer                 func(childComplexity int) int
+		WatchedWords           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) int
+		WebhookDeliveries      func(childComplexity int, endpointID int, first int, after *entgql.Cursor[int], where *ent.WebhookDeliveryWhereInput) int
+		WebhookEndpoints       func(childComplexity int) int
 	}
 
 	RatingCount struct {
@@ -1352,6 +1353,7 @@ type QueryResolver interface {
 	RewardCode(ctx context.Context, code string) (*ent.RewardCode, error)
 	Messages(ctx context.Context, first int, after *entgql.Cursor[int], where *ent.MessageWhereInput) (*ent.MessageConnection, error)
 	MessageTemplate(ctx context.Context, kind message.Kind, channel message.Channel) (*model.MessageTemplateSource, error)
+	PreviewMessageTemplate(ctx context.Context, input model.PreviewMessageTemplateInput) (*model.MessagePreview, error)
 	ModerationQueue(ctx context.Context, first int, after *string, filter *moderation.QueueFilter) (*moderation.QueueConnection, error)
 	Order(ctx context.Context, number string) (*ent.Order, error)
 	Viewer(ctx context.Context) (*ent.Customer, error)
@@ -4622,6 +4624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Posts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["topic"].(*string), args["sort"].(*community.Sort)), true
+	case "Query.previewMessageTemplate":
+		if e.ComplexityRoot.Query.PreviewMessageTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewMessageTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewMessageTemplate(childComplexity, args["input"].(model.PreviewMessageTemplateInput)), true
 	case "Query.referrals":
 		if e.ComplexityRoot.Query.Referrals == nil {
 			break
@@ -6198,6 +6211,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrderWhereInput,
 		ec.unmarshalInputPaymentMethodInput,
 		ec.unmarshalInputPostOrder,
+		ec.unmarshalInputPreviewMessageTemplateInput,
 		ec.unmarshalInputProductOrder,
 		ec.unmarshalInputProductWhereInput,
 		ec.unmarshalInputReactInput,
@@ -13727,6 +13741,11 @@ extend type Query {
     "The channel."
     channel: MessageChannel!
   ): MessageTemplateSource!
+  """For staff: render a template, saved or not, with the variables of a chosen order and its customer, as a message queued now would be; nothing is saved or sent. The template is checked first, like saveMessageTemplate (INVALID_INPUT naming the part). An unknown order is NOT_FOUND; a kind whose variables need more than an order (a shipping update names its parcel, a referral thanks its referral) is INVALID_INPUT: preview one of its messages instead."""
+  previewMessageTemplate(
+    "The template and the order."
+    input: PreviewMessageTemplateInput!
+  ): MessagePreview!
 }
 
 """The template of a kind of message on a channel: text/template for the subject and text part, html/template (escaped) for the HTML part."""
@@ -13757,6 +13776,22 @@ input SaveMessageTemplateInput {
   html: String!
   """The plain-text part (text/template)."""
   text: String!
+}
+
+"""A template to try on one order before it is saved."""
+input PreviewMessageTemplateInput {
+  """The message kind."""
+  kind: MessageKind!
+  """The channel."""
+  channel: MessageChannel!
+  """The subject (text/template)."""
+  subject: String!
+  """The HTML part (html/template)."""
+  html: String!
+  """The plain-text part (text/template)."""
+  text: String!
+  """The order (and through it the customer) whose variables fill the template."""
+  orderId: ID!
 }
 
 """What saveMessageTemplate did."""
@@ -18487,6 +18522,20 @@ func (ec *executionContext) field_Query_posts_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["sort"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewMessageTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PreviewMessageTemplateInput, error) {
+			return ec.unmarshalNPreviewMessageTemplateInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐPreviewMessageTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -32284,6 +32333,50 @@ func (ec *executionContext) fieldContext_Query_messageTemplate(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_previewMessageTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewMessageTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewMessageTemplate(ctx, fc.Args["input"].(model.PreviewMessageTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessagePreview) graphql.Marshaler {
+			return ec.marshalNMessagePreview2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐMessagePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewMessageTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessagePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewMessageTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_moderationQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44730,6 +44823,71 @@ func (ec *executionContext) unmarshalInputPostOrder(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputPreviewMessageTemplateInput(ctx context.Context, obj any) (model.PreviewMessageTemplateInput, error) {
+	var it model.PreviewMessageTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "channel", "subject", "html", "text", "orderId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMessageKind2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "html":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("html"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HTML = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputProductOrder(ctx context.Context, obj any) (ent.ProductOrder, error) {
 	var it ent.ProductOrder
 	if obj == nil {
@@ -56323,6 +56481,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "previewMessageTemplate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_previewMessageTemplate(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "moderationQueue":
 			field := field
 
@@ -62455,6 +62635,11 @@ func (ec *executionContext) marshalNPostProductTag2ᚖgithubᚗcomᚋaftercart�
 		return graphql.Null
 	}
 	return ec._PostProductTag(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPreviewMessageTemplateInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐPreviewMessageTemplateInput(ctx context.Context, v any) (model.PreviewMessageTemplateInput, error) {
+	res, err := ec.unmarshalInputPreviewMessageTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Product) graphql.Marshaler {

@@ -53,6 +53,16 @@ func (r *queryResolver) MessageTemplate(ctx context.Context, kind message.Kind, 
 	return templateSource(t), err
 }
 
+// PreviewMessageTemplate is the resolver for the previewMessageTemplate field.
+func (r *queryResolver) PreviewMessageTemplate(ctx context.Context, input model.PreviewMessageTemplateInput) (*model.MessagePreview, error) {
+	p, err := r.Outbox.PreviewTemplate(ctx, input.Kind, input.Channel,
+		notify.Template{Subject: input.Subject, HTML: input.HTML, Text: input.Text}, input.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.MessagePreview{Subject: p.Subject, HTML: p.HTML, Text: p.Text}, nil
+}
+
 // CustomerEmail is the resolver for the customerEmail field.
 func (r *messageWhereInputResolver) CustomerEmail(ctx context.Context, obj *ent.MessageWhereInput, data *string) error {
 	if data != nil {

@@ -139,6 +139,22 @@ type MessageTemplateSource struct {
 	IsDefault bool `json:"isDefault"`
 }
 
+// A template to try on one order before it is saved.
+type PreviewMessageTemplateInput struct {
+	// The message kind.
+	Kind message.Kind `json:"kind"`
+	// The channel.
+	Channel message.Channel `json:"channel"`
+	// The subject (text/template).
+	Subject string `json:"subject"`
+	// The HTML part (html/template).
+	HTML string `json:"html"`
+	// The plain-text part (text/template).
+	Text string `json:"text"`
+	// The order (and through it the customer) whose variables fill the template.
+	OrderID int `json:"orderId"`
+}
+
 // Redeem a reward for a checkout code.
 type RedeemRewardInput struct {
 	// The reward to redeem.

@@ -2,11 +2,13 @@ package notify
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/messagetemplate"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/errs"
 )
 
 // Preview is m as the customer gets it: what was rendered for its first
@@ -19,6 +21,41 @@ func (s *Service) Preview(ctx context.Context, m *ent.Message) (Rendered, error)
 		return Rendered{Subject: *m.Subject, HTML: deref(m.BodyHTML), Text: deref(m.BodyText)}, nil
 	}
 	return s.render(auth.WithSystem(ctx), s.db.Client, m)
+}
+
+// PreviewTemplate renders t, saved or not, for kind on channel with the
+// variables of order orderID and its customer, as a message of the kind
+// queued now would be: what staff check before saving a template. It is
+// validated first (see Validate); nothing is written. An unknown order is
+// NOT_FOUND; a kind whose variables need more than an order (a shipping
+// update reads its parcel, a referral thanks its referral, from the
+// message's dedupe key) is INVALID_INPUT. Staff only.
+func (s *Service) PreviewTemplate(ctx context.Context, kind message.Kind, channel message.Channel, t Template, orderID int) (Rendered, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return Rendered{}, err
+	}
+	if err := Validate(kind, channel, t); err != nil {
+		return Rendered{}, err
+	}
+	ctx = auth.WithSystem(ctx)
+	o, err := s.db.Order.Get(ctx, orderID)
+	if ent.IsNotFound(err) {
+		return Rendered{}, errs.Errorf(errs.NotFound, "no order %d", orderID)
+	}
+	if err != nil {
+		return Rendered{}, err
+	}
+	m := &ent.Message{Kind: kind, Channel: channel, OrderID: &o.ID, CustomerID: &o.CustomerID,
+		DedupeKey: fmt.Sprintf("preview:order:%d", o.ID)}
+	vars, err := s.vars(ctx, s.db.Client, m)
+	if err != nil {
+		return Rendered{}, errs.Invalid("kind", "%s messages cannot be previewed from an order alone (%v): preview one of its messages instead", kind, err)
+	}
+	c, err := parse(t)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return c.execute(vars)
 }
 
 // TemplateSource is a template with its kind and channel, and whether it is

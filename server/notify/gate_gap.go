@@ -8,26 +8,17 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 )
 
-// gateJourneyGap holds a message that can wait (see canWait) until the
-// journey's gap has passed since the last message of its journey to the
-// same customer (a review reminder right after the request it reminds of
-// reads as nagging). The gap is the larger of the journey's own
-// minGapMinutes (journey settings) and Rules.JourneyGap, the store-wide
-// floor. The customer's row is locked as in gateWeeklyCap, so two
-// messages due together go one gap apart.
+// gateJourneyGap holds a message that can wait (see canWait) until
+// Rules.JourneyGap has passed since the last message of its journey to
+// the same customer (a review reminder right after the request it
+// reminds of reads as nagging). The customer's row is locked as in
+// gateWeeklyCap, so two messages due together go one gap apart.
 func gateJourneyGap(ctx context.Context, s *Service, tx *ent.Tx, m *ent.Message) (verdict, error) {
-	if m.Journey == nil || m.CustomerID == nil || !canWait(m.Kind) {
+	gap := s.rules.JourneyGap
+	if gap <= 0 || m.Journey == nil || m.CustomerID == nil || !canWait(m.Kind) {
 		return verdict{}, nil
 	}
 	ctx = auth.WithSystem(ctx)
-	set, err := s.journeySettings(ctx, tx.Client(), *m.Journey)
-	if err != nil {
-		return verdict{}, err
-	}
-	gap := max(s.rules.JourneyGap, set.MinGap())
-	if gap <= 0 {
-		return verdict{}, nil
-	}
 	if err := s.lockCustomer(ctx, tx, *m.CustomerID); err != nil {
 		return verdict{}, err
 	}

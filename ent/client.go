@@ -4769,6 +4769,22 @@ func (c *ProductClient) QueryOrderItems(_m *Product) *OrderItemQuery {
 	return query
 }
 
+// QueryComplements queries the complements edge of a Product.
+func (c *ProductClient) QueryComplements(_m *Product) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, product.ComplementsTable, product.ComplementsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryReviews queries the reviews edge of a Product.
 func (c *ProductClient) QueryReviews(_m *Product) *ReviewQuery {
 	query := (&ReviewClient{config: c.config}).Query()

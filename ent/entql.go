@@ -651,6 +651,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			product.FieldImageURL:            {Type: field.TypeString, Column: product.FieldImageURL},
 			product.FieldCategory:            {Type: field.TypeString, Column: product.FieldCategory},
 			product.FieldReorderIntervalDays: {Type: field.TypeInt, Column: product.FieldReorderIntervalDays},
+			product.FieldContentURL:          {Type: field.TypeString, Column: product.FieldContentURL},
+			product.FieldContentText:         {Type: field.TypeString, Column: product.FieldContentText},
 		},
 	}
 	graph.Nodes[26] = &sqlgraph.Node{
@@ -1576,6 +1578,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Product",
 		"OrderItem",
+	)
+	graph.MustAddE(
+		"complements",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+		},
+		"Product",
+		"Product",
 	)
 	graph.MustAddE(
 		"reviews",
@@ -4968,6 +4982,16 @@ func (f *ProductFilter) WhereReorderIntervalDays(p entql.IntP) {
 	f.Where(p.Field(product.FieldReorderIntervalDays))
 }
 
+// WhereContentURL applies the entql string predicate on the content_url field.
+func (f *ProductFilter) WhereContentURL(p entql.StringP) {
+	f.Where(p.Field(product.FieldContentURL))
+}
+
+// WhereContentText applies the entql string predicate on the content_text field.
+func (f *ProductFilter) WhereContentText(p entql.StringP) {
+	f.Where(p.Field(product.FieldContentText))
+}
+
 // WhereHasOrderItems applies a predicate to check if query has an edge order_items.
 func (f *ProductFilter) WhereHasOrderItems() {
 	f.Where(entql.HasEdge("order_items"))
@@ -4976,6 +5000,20 @@ func (f *ProductFilter) WhereHasOrderItems() {
 // WhereHasOrderItemsWith applies a predicate to check if query has an edge order_items with a given conditions (other predicates).
 func (f *ProductFilter) WhereHasOrderItemsWith(preds ...predicate.OrderItem) {
 	f.Where(entql.HasEdgeWith("order_items", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasComplements applies a predicate to check if query has an edge complements.
+func (f *ProductFilter) WhereHasComplements() {
+	f.Where(entql.HasEdge("complements"))
+}
+
+// WhereHasComplementsWith applies a predicate to check if query has an edge complements with a given conditions (other predicates).
+func (f *ProductFilter) WhereHasComplementsWith(preds ...predicate.Product) {
+	f.Where(entql.HasEdgeWith("complements", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

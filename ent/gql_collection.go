@@ -1712,6 +1712,16 @@ func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, product.FieldReorderIntervalDays)
 				fieldSeen[product.FieldReorderIntervalDays] = struct{}{}
 			}
+		case "contentUrl":
+			if _, ok := fieldSeen[product.FieldContentURL]; !ok {
+				selectedFields = append(selectedFields, product.FieldContentURL)
+				fieldSeen[product.FieldContentURL] = struct{}{}
+			}
+		case "contentText":
+			if _, ok := fieldSeen[product.FieldContentText]; !ok {
+				selectedFields = append(selectedFields, product.FieldContentText)
+				fieldSeen[product.FieldContentText] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -26707,10 +26707,15 @@ type ProductMutation struct {
 	category                 *string
 	reorder_interval_days    *int
 	addreorder_interval_days *int
+	content_url              *string
+	content_text             *string
 	clearedFields            map[string]struct{}
 	order_items              map[int]struct{}
 	removedorder_items       map[int]struct{}
 	clearedorder_items       bool
+	complements              map[int]struct{}
+	removedcomplements       map[int]struct{}
+	clearedcomplements       bool
 	reviews                  map[int]struct{}
 	removedreviews           map[int]struct{}
 	clearedreviews           bool
@@ -27152,6 +27157,104 @@ func (m *ProductMutation) ResetReorderIntervalDays() {
 	delete(m.clearedFields, product.FieldReorderIntervalDays)
 }
 
+// SetContentURL sets the "content_url" field.
+func (m *ProductMutation) SetContentURL(s string) {
+	m.content_url = &s
+}
+
+// ContentURL returns the value of the "content_url" field in the mutation.
+func (m *ProductMutation) ContentURL() (r string, exists bool) {
+	v := m.content_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentURL returns the old "content_url" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldContentURL(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentURL: %w", err)
+	}
+	return oldValue.ContentURL, nil
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (m *ProductMutation) ClearContentURL() {
+	m.content_url = nil
+	m.clearedFields[product.FieldContentURL] = struct{}{}
+}
+
+// ContentURLCleared returns if the "content_url" field was cleared in this mutation.
+func (m *ProductMutation) ContentURLCleared() bool {
+	_, ok := m.clearedFields[product.FieldContentURL]
+	return ok
+}
+
+// ResetContentURL resets all changes to the "content_url" field.
+func (m *ProductMutation) ResetContentURL() {
+	m.content_url = nil
+	delete(m.clearedFields, product.FieldContentURL)
+}
+
+// SetContentText sets the "content_text" field.
+func (m *ProductMutation) SetContentText(s string) {
+	m.content_text = &s
+}
+
+// ContentText returns the value of the "content_text" field in the mutation.
+func (m *ProductMutation) ContentText() (r string, exists bool) {
+	v := m.content_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentText returns the old "content_text" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldContentText(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentText: %w", err)
+	}
+	return oldValue.ContentText, nil
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (m *ProductMutation) ClearContentText() {
+	m.content_text = nil
+	m.clearedFields[product.FieldContentText] = struct{}{}
+}
+
+// ContentTextCleared returns if the "content_text" field was cleared in this mutation.
+func (m *ProductMutation) ContentTextCleared() bool {
+	_, ok := m.clearedFields[product.FieldContentText]
+	return ok
+}
+
+// ResetContentText resets all changes to the "content_text" field.
+func (m *ProductMutation) ResetContentText() {
+	m.content_text = nil
+	delete(m.clearedFields, product.FieldContentText)
+}
+
 // AddOrderItemIDs adds the "order_items" edge to the OrderItem entity by ids.
 func (m *ProductMutation) AddOrderItemIDs(ids ...int) {
 	if m.order_items == nil {
@@ -27204,6 +27307,60 @@ func (m *ProductMutation) ResetOrderItems() {
 	m.order_items = nil
 	m.clearedorder_items = false
 	m.removedorder_items = nil
+}
+
+// AddComplementIDs adds the "complements" edge to the Product entity by ids.
+func (m *ProductMutation) AddComplementIDs(ids ...int) {
+	if m.complements == nil {
+		m.complements = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.complements[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComplements clears the "complements" edge to the Product entity.
+func (m *ProductMutation) ClearComplements() {
+	m.clearedcomplements = true
+}
+
+// ComplementsCleared reports if the "complements" edge to the Product entity was cleared.
+func (m *ProductMutation) ComplementsCleared() bool {
+	return m.clearedcomplements
+}
+
+// RemoveComplementIDs removes the "complements" edge to the Product entity by IDs.
+func (m *ProductMutation) RemoveComplementIDs(ids ...int) {
+	if m.removedcomplements == nil {
+		m.removedcomplements = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.complements, ids[i])
+		m.removedcomplements[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComplements returns the removed IDs of the "complements" edge to the Product entity.
+func (m *ProductMutation) RemovedComplementsIDs() (ids []int) {
+	for id := range m.removedcomplements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ComplementsIDs returns the "complements" edge IDs in the mutation.
+func (m *ProductMutation) ComplementsIDs() (ids []int) {
+	for id := range m.complements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComplements resets all changes to the "complements" edge.
+func (m *ProductMutation) ResetComplements() {
+	m.complements = nil
+	m.clearedcomplements = false
+	m.removedcomplements = nil
 }
 
 // AddReviewIDs adds the "reviews" edge to the Review entity by ids.
@@ -27294,7 +27451,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -27318,6 +27475,12 @@ func (m *ProductMutation) Fields() []string {
 	}
 	if m.reorder_interval_days != nil {
 		fields = append(fields, product.FieldReorderIntervalDays)
+	}
+	if m.content_url != nil {
+		fields = append(fields, product.FieldContentURL)
+	}
+	if m.content_text != nil {
+		fields = append(fields, product.FieldContentText)
 	}
 	return fields
 }
@@ -27343,6 +27506,10 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.Category()
 	case product.FieldReorderIntervalDays:
 		return m.ReorderIntervalDays()
+	case product.FieldContentURL:
+		return m.ContentURL()
+	case product.FieldContentText:
+		return m.ContentText()
 	}
 	return nil, false
 }
@@ -27368,6 +27535,10 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCategory(ctx)
 	case product.FieldReorderIntervalDays:
 		return m.OldReorderIntervalDays(ctx)
+	case product.FieldContentURL:
+		return m.OldContentURL(ctx)
+	case product.FieldContentText:
+		return m.OldContentText(ctx)
 	}
 	return nil, fmt.Errorf("unknown Product field %s", name)
 }
@@ -27433,6 +27604,20 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReorderIntervalDays(v)
 		return nil
+	case product.FieldContentURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentURL(v)
+		return nil
+	case product.FieldContentText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
 }
@@ -27484,6 +27669,12 @@ func (m *ProductMutation) ClearedFields() []string {
 	if m.FieldCleared(product.FieldReorderIntervalDays) {
 		fields = append(fields, product.FieldReorderIntervalDays)
 	}
+	if m.FieldCleared(product.FieldContentURL) {
+		fields = append(fields, product.FieldContentURL)
+	}
+	if m.FieldCleared(product.FieldContentText) {
+		fields = append(fields, product.FieldContentText)
+	}
 	return fields
 }
 
@@ -27503,6 +27694,12 @@ func (m *ProductMutation) ClearField(name string) error {
 		return nil
 	case product.FieldReorderIntervalDays:
 		m.ClearReorderIntervalDays()
+		return nil
+	case product.FieldContentURL:
+		m.ClearContentURL()
+		return nil
+	case product.FieldContentText:
+		m.ClearContentText()
 		return nil
 	}
 	return fmt.Errorf("unknown Product nullable field %s", name)
@@ -27536,15 +27733,24 @@ func (m *ProductMutation) ResetField(name string) error {
 	case product.FieldReorderIntervalDays:
 		m.ResetReorderIntervalDays()
 		return nil
+	case product.FieldContentURL:
+		m.ResetContentURL()
+		return nil
+	case product.FieldContentText:
+		m.ResetContentText()
+		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.order_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.complements != nil {
+		edges = append(edges, product.EdgeComplements)
 	}
 	if m.reviews != nil {
 		edges = append(edges, product.EdgeReviews)
@@ -27562,6 +27768,12 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeComplements:
+		ids := make([]ent.Value, 0, len(m.complements))
+		for id := range m.complements {
+			ids = append(ids, id)
+		}
+		return ids
 	case product.EdgeReviews:
 		ids := make([]ent.Value, 0, len(m.reviews))
 		for id := range m.reviews {
@@ -27574,9 +27786,12 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.removedorder_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.removedcomplements != nil {
+		edges = append(edges, product.EdgeComplements)
 	}
 	if m.removedreviews != nil {
 		edges = append(edges, product.EdgeReviews)
@@ -27594,6 +27809,12 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeComplements:
+		ids := make([]ent.Value, 0, len(m.removedcomplements))
+		for id := range m.removedcomplements {
+			ids = append(ids, id)
+		}
+		return ids
 	case product.EdgeReviews:
 		ids := make([]ent.Value, 0, len(m.removedreviews))
 		for id := range m.removedreviews {
@@ -27606,9 +27827,12 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedorder_items {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.clearedcomplements {
+		edges = append(edges, product.EdgeComplements)
 	}
 	if m.clearedreviews {
 		edges = append(edges, product.EdgeReviews)
@@ -27622,6 +27846,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 	switch name {
 	case product.EdgeOrderItems:
 		return m.clearedorder_items
+	case product.EdgeComplements:
+		return m.clearedcomplements
 	case product.EdgeReviews:
 		return m.clearedreviews
 	}
@@ -27642,6 +27868,9 @@ func (m *ProductMutation) ResetEdge(name string) error {
 	switch name {
 	case product.EdgeOrderItems:
 		m.ResetOrderItems()
+		return nil
+	case product.EdgeComplements:
+		m.ResetComplements()
 		return nil
 	case product.EdgeReviews:
 		m.ResetReviews()

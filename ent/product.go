@@ -33,6 +33,10 @@ type Product struct {
 	Category string `json:"category,omitempty"`
 	// For consumables: how many days a unit typically lasts, used for replenishment reminders.
 	ReorderIntervalDays *int `json:"reorder_interval_days,omitempty"`
+	// Care or how-to content for the product (a link staff set), sent a few days after delivery.
+	ContentURL *string `json:"content_url,omitempty"`
+	// A short text introducing the content link, shown beside it.
+	ContentText *string `json:"content_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
@@ -43,14 +47,17 @@ type Product struct {
 type ProductEdges struct {
 	// Order lines that bought this product.
 	OrderItems []*OrderItem `json:"order_items,omitempty"`
+	// Products that go with this one (a grinder for coffee beans), suggested in confirmation and replenishment messages. One-way: staff set each direction.
+	Complements []*Product `json:"complements,omitempty"`
 	// Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).
 	Reviews []*Review `json:"reviews,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 
-	namedOrderItems map[string][]*OrderItem
-	namedReviews    map[string][]*Review
+	namedOrderItems  map[string][]*OrderItem
+	namedComplements map[string][]*Product
+	namedReviews     map[string][]*Review
 }
 
 // OrderItemsOrErr returns the OrderItems value or an error if the edge
@@ -62,10 +69,19 @@ func (e ProductEdges) OrderItemsOrErr() ([]*OrderItem, error) {
 	return nil, &NotLoadedError{edge: "order_items"}
 }
 
+// ComplementsOrErr returns the Complements value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProductEdges) ComplementsOrErr() ([]*Product, error) {
+	if e.loadedTypes[1] {
+		return e.Complements, nil
+	}
+	return nil, &NotLoadedError{edge: "complements"}
+}
+
 // ReviewsOrErr returns the Reviews value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProductEdges) ReviewsOrErr() ([]*Review, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Reviews, nil
 	}
 	return nil, &NotLoadedError{edge: "reviews"}
@@ -78,7 +94,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case product.FieldID, product.FieldReorderIntervalDays:
 			values[i] = new(sql.NullInt64)
-		case product.FieldSku, product.FieldName, product.FieldDescription, product.FieldImageURL, product.FieldCategory:
+		case product.FieldSku, product.FieldName, product.FieldDescription, product.FieldImageURL, product.FieldCategory, product.FieldContentURL, product.FieldContentText:
 			values[i] = new(sql.NullString)
 		case product.FieldCreatedAt, product.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -153,6 +169,20 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				_m.ReorderIntervalDays = new(int)
 				*_m.ReorderIntervalDays = int(value.Int64)
 			}
+		case product.FieldContentURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field content_url", values[i])
+			} else if value.Valid {
+				_m.ContentURL = new(string)
+				*_m.ContentURL = value.String
+			}
+		case product.FieldContentText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field content_text", values[i])
+			} else if value.Valid {
+				_m.ContentText = new(string)
+				*_m.ContentText = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -169,6 +199,11 @@ func (_m *Product) Value(name string) (ent.Value, error) {
 // QueryOrderItems queries the "order_items" edge of the Product entity.
 func (_m *Product) QueryOrderItems() *OrderItemQuery {
 	return NewProductClient(_m.config).QueryOrderItems(_m)
+}
+
+// QueryComplements queries the "complements" edge of the Product entity.
+func (_m *Product) QueryComplements() *ProductQuery {
+	return NewProductClient(_m.config).QueryComplements(_m)
 }
 
 // QueryReviews queries the "reviews" edge of the Product entity.
@@ -226,6 +261,16 @@ func (_m *Product) String() string {
 		builder.WriteString("reorder_interval_days=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.ContentURL; v != nil {
+		builder.WriteString("content_url=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ContentText; v != nil {
+		builder.WriteString("content_text=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -251,6 +296,30 @@ func (_m *Product) appendNamedOrderItems(name string, edges ...*OrderItem) {
 		_m.Edges.namedOrderItems[name] = []*OrderItem{}
 	} else {
 		_m.Edges.namedOrderItems[name] = append(_m.Edges.namedOrderItems[name], edges...)
+	}
+}
+
+// NamedComplements returns the Complements named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Product) NamedComplements(name string) ([]*Product, error) {
+	if _m.Edges.namedComplements == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComplements[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Product) appendNamedComplements(name string, edges ...*Product) {
+	if _m.Edges.namedComplements == nil {
+		_m.Edges.namedComplements = make(map[string][]*Product)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComplements[name] = []*Product{}
+	} else {
+		_m.Edges.namedComplements[name] = append(_m.Edges.namedComplements[name], edges...)
 	}
 }
 

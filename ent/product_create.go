@@ -120,6 +120,34 @@ func (_c *ProductCreate) SetNillableReorderIntervalDays(v *int) *ProductCreate {
 	return _c
 }
 
+// SetContentURL sets the "content_url" field.
+func (_c *ProductCreate) SetContentURL(v string) *ProductCreate {
+	_c.mutation.SetContentURL(v)
+	return _c
+}
+
+// SetNillableContentURL sets the "content_url" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableContentURL(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetContentURL(*v)
+	}
+	return _c
+}
+
+// SetContentText sets the "content_text" field.
+func (_c *ProductCreate) SetContentText(v string) *ProductCreate {
+	_c.mutation.SetContentText(v)
+	return _c
+}
+
+// SetNillableContentText sets the "content_text" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableContentText(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetContentText(*v)
+	}
+	return _c
+}
+
 // AddOrderItemIDs adds the "order_items" edge to the OrderItem entity by IDs.
 func (_c *ProductCreate) AddOrderItemIDs(ids ...int) *ProductCreate {
 	_c.mutation.AddOrderItemIDs(ids...)
@@ -133,6 +161,21 @@ func (_c *ProductCreate) AddOrderItems(v ...*OrderItem) *ProductCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddOrderItemIDs(ids...)
+}
+
+// AddComplementIDs adds the "complements" edge to the Product entity by IDs.
+func (_c *ProductCreate) AddComplementIDs(ids ...int) *ProductCreate {
+	_c.mutation.AddComplementIDs(ids...)
+	return _c
+}
+
+// AddComplements adds the "complements" edges to the Product entity.
+func (_c *ProductCreate) AddComplements(v ...*Product) *ProductCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddComplementIDs(ids...)
 }
 
 // AddReviewIDs adds the "reviews" edge to the Review entity by IDs.
@@ -257,6 +300,16 @@ func (_c *ProductCreate) check() error {
 			return &ValidationError{Name: "reorder_interval_days", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_interval_days": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ContentURL(); ok {
+		if err := product.ContentURLValidator(v); err != nil {
+			return &ValidationError{Name: "content_url", err: fmt.Errorf(`ent: validator failed for field "Product.content_url": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ContentText(); ok {
+		if err := product.ContentTextValidator(v); err != nil {
+			return &ValidationError{Name: "content_text", err: fmt.Errorf(`ent: validator failed for field "Product.content_text": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -316,6 +369,14 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 		_spec.SetField(product.FieldReorderIntervalDays, field.TypeInt, value)
 		_node.ReorderIntervalDays = &value
 	}
+	if value, ok := _c.mutation.ContentURL(); ok {
+		_spec.SetField(product.FieldContentURL, field.TypeString, value)
+		_node.ContentURL = &value
+	}
+	if value, ok := _c.mutation.ContentText(); ok {
+		_spec.SetField(product.FieldContentText, field.TypeString, value)
+		_node.ContentText = &value
+	}
 	if nodes := _c.mutation.OrderItemsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -325,6 +386,22 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ComplementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -502,6 +579,42 @@ func (u *ProductUpsert) ClearReorderIntervalDays() *ProductUpsert {
 	return u
 }
 
+// SetContentURL sets the "content_url" field.
+func (u *ProductUpsert) SetContentURL(v string) *ProductUpsert {
+	u.Set(product.FieldContentURL, v)
+	return u
+}
+
+// UpdateContentURL sets the "content_url" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateContentURL() *ProductUpsert {
+	u.SetExcluded(product.FieldContentURL)
+	return u
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (u *ProductUpsert) ClearContentURL() *ProductUpsert {
+	u.SetNull(product.FieldContentURL)
+	return u
+}
+
+// SetContentText sets the "content_text" field.
+func (u *ProductUpsert) SetContentText(v string) *ProductUpsert {
+	u.Set(product.FieldContentText, v)
+	return u
+}
+
+// UpdateContentText sets the "content_text" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateContentText() *ProductUpsert {
+	u.SetExcluded(product.FieldContentText)
+	return u
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (u *ProductUpsert) ClearContentText() *ProductUpsert {
+	u.SetNull(product.FieldContentText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -663,6 +776,48 @@ func (u *ProductUpsertOne) UpdateReorderIntervalDays() *ProductUpsertOne {
 func (u *ProductUpsertOne) ClearReorderIntervalDays() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearReorderIntervalDays()
+	})
+}
+
+// SetContentURL sets the "content_url" field.
+func (u *ProductUpsertOne) SetContentURL(v string) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetContentURL(v)
+	})
+}
+
+// UpdateContentURL sets the "content_url" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateContentURL() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateContentURL()
+	})
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (u *ProductUpsertOne) ClearContentURL() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearContentURL()
+	})
+}
+
+// SetContentText sets the "content_text" field.
+func (u *ProductUpsertOne) SetContentText(v string) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetContentText(v)
+	})
+}
+
+// UpdateContentText sets the "content_text" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateContentText() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateContentText()
+	})
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (u *ProductUpsertOne) ClearContentText() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearContentText()
 	})
 }
 
@@ -993,6 +1148,48 @@ func (u *ProductUpsertBulk) UpdateReorderIntervalDays() *ProductUpsertBulk {
 func (u *ProductUpsertBulk) ClearReorderIntervalDays() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearReorderIntervalDays()
+	})
+}
+
+// SetContentURL sets the "content_url" field.
+func (u *ProductUpsertBulk) SetContentURL(v string) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetContentURL(v)
+	})
+}
+
+// UpdateContentURL sets the "content_url" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateContentURL() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateContentURL()
+	})
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (u *ProductUpsertBulk) ClearContentURL() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearContentURL()
+	})
+}
+
+// SetContentText sets the "content_text" field.
+func (u *ProductUpsertBulk) SetContentText(v string) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetContentText(v)
+	})
+}
+
+// UpdateContentText sets the "content_text" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateContentText() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateContentText()
+	})
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (u *ProductUpsertBulk) ClearContentText() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearContentText()
 	})
 }
 

@@ -139,6 +139,46 @@ func (_u *ProductUpdate) ClearReorderIntervalDays() *ProductUpdate {
 	return _u
 }
 
+// SetContentURL sets the "content_url" field.
+func (_u *ProductUpdate) SetContentURL(v string) *ProductUpdate {
+	_u.mutation.SetContentURL(v)
+	return _u
+}
+
+// SetNillableContentURL sets the "content_url" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableContentURL(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetContentURL(*v)
+	}
+	return _u
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (_u *ProductUpdate) ClearContentURL() *ProductUpdate {
+	_u.mutation.ClearContentURL()
+	return _u
+}
+
+// SetContentText sets the "content_text" field.
+func (_u *ProductUpdate) SetContentText(v string) *ProductUpdate {
+	_u.mutation.SetContentText(v)
+	return _u
+}
+
+// SetNillableContentText sets the "content_text" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableContentText(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetContentText(*v)
+	}
+	return _u
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (_u *ProductUpdate) ClearContentText() *ProductUpdate {
+	_u.mutation.ClearContentText()
+	return _u
+}
+
 // AddOrderItemIDs adds the "order_items" edge to the OrderItem entity by IDs.
 func (_u *ProductUpdate) AddOrderItemIDs(ids ...int) *ProductUpdate {
 	_u.mutation.AddOrderItemIDs(ids...)
@@ -152,6 +192,21 @@ func (_u *ProductUpdate) AddOrderItems(v ...*OrderItem) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderItemIDs(ids...)
+}
+
+// AddComplementIDs adds the "complements" edge to the Product entity by IDs.
+func (_u *ProductUpdate) AddComplementIDs(ids ...int) *ProductUpdate {
+	_u.mutation.AddComplementIDs(ids...)
+	return _u
+}
+
+// AddComplements adds the "complements" edges to the Product entity.
+func (_u *ProductUpdate) AddComplements(v ...*Product) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplementIDs(ids...)
 }
 
 // AddReviewIDs adds the "reviews" edge to the Review entity by IDs.
@@ -193,6 +248,27 @@ func (_u *ProductUpdate) RemoveOrderItems(v ...*OrderItem) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderItemIDs(ids...)
+}
+
+// ClearComplements clears all "complements" edges to the Product entity.
+func (_u *ProductUpdate) ClearComplements() *ProductUpdate {
+	_u.mutation.ClearComplements()
+	return _u
+}
+
+// RemoveComplementIDs removes the "complements" edge to Product entities by IDs.
+func (_u *ProductUpdate) RemoveComplementIDs(ids ...int) *ProductUpdate {
+	_u.mutation.RemoveComplementIDs(ids...)
+	return _u
+}
+
+// RemoveComplements removes "complements" edges to Product entities.
+func (_u *ProductUpdate) RemoveComplements(v ...*Product) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplementIDs(ids...)
 }
 
 // ClearReviews clears all "reviews" edges to the Review entity.
@@ -285,6 +361,16 @@ func (_u *ProductUpdate) check() error {
 			return &ValidationError{Name: "reorder_interval_days", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_interval_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ContentURL(); ok {
+		if err := product.ContentURLValidator(v); err != nil {
+			return &ValidationError{Name: "content_url", err: fmt.Errorf(`ent: validator failed for field "Product.content_url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContentText(); ok {
+		if err := product.ContentTextValidator(v); err != nil {
+			return &ValidationError{Name: "content_text", err: fmt.Errorf(`ent: validator failed for field "Product.content_text": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -330,6 +416,18 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ReorderIntervalDaysCleared() {
 		_spec.ClearField(product.FieldReorderIntervalDays, field.TypeInt)
 	}
+	if value, ok := _u.mutation.ContentURL(); ok {
+		_spec.SetField(product.FieldContentURL, field.TypeString, value)
+	}
+	if _u.mutation.ContentURLCleared() {
+		_spec.ClearField(product.FieldContentURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ContentText(); ok {
+		_spec.SetField(product.FieldContentText, field.TypeString, value)
+	}
+	if _u.mutation.ContentTextCleared() {
+		_spec.ClearField(product.FieldContentText, field.TypeString)
+	}
 	if _u.mutation.OrderItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -368,6 +466,51 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComplementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplementsIDs(); len(nodes) > 0 && !_u.mutation.ComplementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -549,6 +692,46 @@ func (_u *ProductUpdateOne) ClearReorderIntervalDays() *ProductUpdateOne {
 	return _u
 }
 
+// SetContentURL sets the "content_url" field.
+func (_u *ProductUpdateOne) SetContentURL(v string) *ProductUpdateOne {
+	_u.mutation.SetContentURL(v)
+	return _u
+}
+
+// SetNillableContentURL sets the "content_url" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableContentURL(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetContentURL(*v)
+	}
+	return _u
+}
+
+// ClearContentURL clears the value of the "content_url" field.
+func (_u *ProductUpdateOne) ClearContentURL() *ProductUpdateOne {
+	_u.mutation.ClearContentURL()
+	return _u
+}
+
+// SetContentText sets the "content_text" field.
+func (_u *ProductUpdateOne) SetContentText(v string) *ProductUpdateOne {
+	_u.mutation.SetContentText(v)
+	return _u
+}
+
+// SetNillableContentText sets the "content_text" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableContentText(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetContentText(*v)
+	}
+	return _u
+}
+
+// ClearContentText clears the value of the "content_text" field.
+func (_u *ProductUpdateOne) ClearContentText() *ProductUpdateOne {
+	_u.mutation.ClearContentText()
+	return _u
+}
+
 // AddOrderItemIDs adds the "order_items" edge to the OrderItem entity by IDs.
 func (_u *ProductUpdateOne) AddOrderItemIDs(ids ...int) *ProductUpdateOne {
 	_u.mutation.AddOrderItemIDs(ids...)
@@ -562,6 +745,21 @@ func (_u *ProductUpdateOne) AddOrderItems(v ...*OrderItem) *ProductUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderItemIDs(ids...)
+}
+
+// AddComplementIDs adds the "complements" edge to the Product entity by IDs.
+func (_u *ProductUpdateOne) AddComplementIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.AddComplementIDs(ids...)
+	return _u
+}
+
+// AddComplements adds the "complements" edges to the Product entity.
+func (_u *ProductUpdateOne) AddComplements(v ...*Product) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplementIDs(ids...)
 }
 
 // AddReviewIDs adds the "reviews" edge to the Review entity by IDs.
@@ -603,6 +801,27 @@ func (_u *ProductUpdateOne) RemoveOrderItems(v ...*OrderItem) *ProductUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderItemIDs(ids...)
+}
+
+// ClearComplements clears all "complements" edges to the Product entity.
+func (_u *ProductUpdateOne) ClearComplements() *ProductUpdateOne {
+	_u.mutation.ClearComplements()
+	return _u
+}
+
+// RemoveComplementIDs removes the "complements" edge to Product entities by IDs.
+func (_u *ProductUpdateOne) RemoveComplementIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.RemoveComplementIDs(ids...)
+	return _u
+}
+
+// RemoveComplements removes "complements" edges to Product entities.
+func (_u *ProductUpdateOne) RemoveComplements(v ...*Product) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplementIDs(ids...)
 }
 
 // ClearReviews clears all "reviews" edges to the Review entity.
@@ -708,6 +927,16 @@ func (_u *ProductUpdateOne) check() error {
 			return &ValidationError{Name: "reorder_interval_days", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_interval_days": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ContentURL(); ok {
+		if err := product.ContentURLValidator(v); err != nil {
+			return &ValidationError{Name: "content_url", err: fmt.Errorf(`ent: validator failed for field "Product.content_url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContentText(); ok {
+		if err := product.ContentTextValidator(v); err != nil {
+			return &ValidationError{Name: "content_text", err: fmt.Errorf(`ent: validator failed for field "Product.content_text": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -770,6 +999,18 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	if _u.mutation.ReorderIntervalDaysCleared() {
 		_spec.ClearField(product.FieldReorderIntervalDays, field.TypeInt)
 	}
+	if value, ok := _u.mutation.ContentURL(); ok {
+		_spec.SetField(product.FieldContentURL, field.TypeString, value)
+	}
+	if _u.mutation.ContentURLCleared() {
+		_spec.ClearField(product.FieldContentURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ContentText(); ok {
+		_spec.SetField(product.FieldContentText, field.TypeString, value)
+	}
+	if _u.mutation.ContentTextCleared() {
+		_spec.ClearField(product.FieldContentText, field.TypeString)
+	}
 	if _u.mutation.OrderItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -808,6 +1049,51 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ComplementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplementsIDs(); len(nodes) > 0 && !_u.mutation.ComplementsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplementsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   product.ComplementsTable,
+			Columns: product.ComplementsPrimaryKey,
+			Bidi:    true,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

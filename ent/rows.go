@@ -1305,10 +1305,25 @@ func (_m *Product) SetNamedOrderItems(name string, v []*OrderItem) {
 	_m.appendNamedOrderItems(name, v...)
 }
 
+// SetLoadedComplements records v as the eager-loaded "complements" edge.
+func (_m *Product) SetLoadedComplements(v []*Product) {
+	_m.Edges.Complements = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetNamedComplements records v as the "complements" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Product) SetNamedComplements(name string, v []*Product) {
+	if _m.Edges.namedComplements != nil {
+		delete(_m.Edges.namedComplements, name)
+	}
+	_m.appendNamedComplements(name, v...)
+}
+
 // SetLoadedReviews records v as the eager-loaded "reviews" edge.
 func (_m *Product) SetLoadedReviews(v []*Review) {
 	_m.Edges.Reviews = v
-	_m.Edges.loadedTypes[1] = true
+	_m.Edges.loadedTypes[2] = true
 }
 
 // SetNamedReviews records v as the "reviews" edge eager-loaded under

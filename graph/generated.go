@@ -766,6 +766,8 @@ type ComplexityRoot struct {
 
 	Product struct {
 		Category            func(childComplexity int) int
+		ContentText         func(childComplexity int) int
+		ContentURL          func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		Description         func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -4363,6 +4365,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Category(childComplexity), true
+	case "Product.contentText":
+		if e.ComplexityRoot.Product.ContentText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ContentText(childComplexity), true
+	case "Product.contentUrl":
+		if e.ComplexityRoot.Product.ContentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.ContentURL(childComplexity), true
 	case "Product.createdAt":
 		if e.ComplexityRoot.Product.CreatedAt == nil {
 			break
@@ -10444,6 +10458,14 @@ type Product implements Node {
   For consumables: how many days a unit typically lasts, used for replenishment reminders.
   """
   reorderIntervalDays: Int
+  """
+  Care or how-to content for the product (a link staff set), sent a few days after delivery.
+  """
+  contentUrl: String
+  """
+  A short text introducing the content link, shown beside it.
+  """
+  contentText: String
 }
 """
 Ordering options for Product connections
@@ -16091,6 +16113,10 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_category(ctx, field)
 	case "reorderIntervalDays":
 		return ec.fieldContext_Product_reorderIntervalDays(ctx, field)
+	case "contentUrl":
+		return ec.fieldContext_Product_contentUrl(ctx, field)
+	case "contentText":
+		return ec.fieldContext_Product_contentText(ctx, field)
 	case "reviewSummary":
 		return ec.fieldContext_Product_reviewSummary(ctx, field)
 	case "reviews":
@@ -31379,6 +31405,52 @@ func (ec *executionContext) _Product_reorderIntervalDays(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_Product_reorderIntervalDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Product_contentUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_contentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_contentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Product_contentText(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_contentText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_contentText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Product_reviewSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
@@ -55883,6 +55955,16 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "reorderIntervalDays":
 			out.Values[i] = ec._Product_reorderIntervalDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentUrl":
+			out.Values[i] = ec._Product_contentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentText":
+			out.Values[i] = ec._Product_contentText(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -1090,6 +1090,8 @@ var (
 		{Name: "image_url", Type: field.TypeString, Nullable: true, Size: 2048},
 		{Name: "category", Type: field.TypeString, Size: 128, Default: ""},
 		{Name: "reorder_interval_days", Type: field.TypeInt, Nullable: true},
+		{Name: "content_url", Type: field.TypeString, Nullable: true, Size: 2048},
+		{Name: "content_text", Type: field.TypeString, Nullable: true, Size: 1000},
 	}
 	// ProductsTable holds the schema information for the "products" table.
 	ProductsTable = &schema.Table{
@@ -1766,6 +1768,31 @@ var (
 		Columns:    WebhookEndpointsColumns,
 		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
 	}
+	// ProductComplementsColumns holds the columns for the "product_complements" table.
+	ProductComplementsColumns = []*schema.Column{
+		{Name: "product_id", Type: field.TypeInt},
+		{Name: "complement_id", Type: field.TypeInt},
+	}
+	// ProductComplementsTable holds the schema information for the "product_complements" table.
+	ProductComplementsTable = &schema.Table{
+		Name:       "product_complements",
+		Columns:    ProductComplementsColumns,
+		PrimaryKey: []*schema.Column{ProductComplementsColumns[0], ProductComplementsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "product_complements_product_id",
+				Columns:    []*schema.Column{ProductComplementsColumns[0]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "product_complements_complement_id",
+				Columns:    []*schema.Column{ProductComplementsColumns[1]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		CampaignsTable,
@@ -1811,6 +1838,7 @@ var (
 		WebhookAttemptsTable,
 		WebhookDeliveriesTable,
 		WebhookEndpointsTable,
+		ProductComplementsTable,
 	}
 )
 
@@ -2011,4 +2039,6 @@ func init() {
 	WebhookEndpointsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(180388626432),
 	}
+	ProductComplementsTable.ForeignKeys[0].RefTable = ProductsTable
+	ProductComplementsTable.ForeignKeys[1].RefTable = ProductsTable
 }

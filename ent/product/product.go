@@ -31,8 +31,14 @@ const (
 	FieldCategory = "category"
 	// FieldReorderIntervalDays holds the string denoting the reorder_interval_days field in the database.
 	FieldReorderIntervalDays = "reorder_interval_days"
+	// FieldContentURL holds the string denoting the content_url field in the database.
+	FieldContentURL = "content_url"
+	// FieldContentText holds the string denoting the content_text field in the database.
+	FieldContentText = "content_text"
 	// EdgeOrderItems holds the string denoting the order_items edge name in mutations.
 	EdgeOrderItems = "order_items"
+	// EdgeComplements holds the string denoting the complements edge name in mutations.
+	EdgeComplements = "complements"
 	// EdgeReviews holds the string denoting the reviews edge name in mutations.
 	EdgeReviews = "reviews"
 	// Table holds the table name of the product in the database.
@@ -44,6 +50,8 @@ const (
 	OrderItemsInverseTable = "order_items"
 	// OrderItemsColumn is the table column denoting the order_items relation/edge.
 	OrderItemsColumn = "product_id"
+	// ComplementsTable is the table that holds the complements relation/edge. The primary key declared below.
+	ComplementsTable = "product_complements"
 	// ReviewsTable is the table that holds the reviews relation/edge.
 	ReviewsTable = "reviews"
 	// ReviewsInverseTable is the table name for the Review entity.
@@ -64,7 +72,15 @@ var Columns = []string{
 	FieldImageURL,
 	FieldCategory,
 	FieldReorderIntervalDays,
+	FieldContentURL,
+	FieldContentText,
 }
+
+var (
+	// ComplementsPrimaryKey and ComplementsColumn2 are the table columns denoting the
+	// primary key for the complements relation (M2M).
+	ComplementsPrimaryKey = []string{"product_id", "complement_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -104,6 +120,10 @@ var (
 	CategoryValidator func(string) error
 	// ReorderIntervalDaysValidator is a validator for the "reorder_interval_days" field. It is called by the builders before save.
 	ReorderIntervalDaysValidator func(int) error
+	// ContentURLValidator is a validator for the "content_url" field. It is called by the builders before save.
+	ContentURLValidator func(string) error
+	// ContentTextValidator is a validator for the "content_text" field. It is called by the builders before save.
+	ContentTextValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Product queries.
@@ -154,6 +174,16 @@ func ByReorderIntervalDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReorderIntervalDays, opts...).ToFunc()
 }
 
+// ByContentURL orders the results by the content_url field.
+func ByContentURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContentURL, opts...).ToFunc()
+}
+
+// ByContentText orders the results by the content_text field.
+func ByContentText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContentText, opts...).ToFunc()
+}
+
 // ByOrderItemsCount orders the results by order_items count.
 func ByOrderItemsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -165,6 +195,20 @@ func ByOrderItemsCount(opts ...sql.OrderTermOption) OrderOption {
 func ByOrderItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newOrderItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByComplementsCount orders the results by complements count.
+func ByComplementsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newComplementsStep(), opts...)
+	}
+}
+
+// ByComplements orders the results by complements terms.
+func ByComplements(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newComplementsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -186,6 +230,13 @@ func newOrderItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrderItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, OrderItemsTable, OrderItemsColumn),
+	)
+}
+func newComplementsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, false, ComplementsTable, ComplementsPrimaryKey...),
 	)
 }
 func newReviewsStep() *sqlgraph.Step {

@@ -95,6 +95,16 @@ func ReorderIntervalDays(v int) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldReorderIntervalDays, v))
 }
 
+// ContentURL applies equality check predicate on the "content_url" field. It's identical to ContentURLEQ.
+func ContentURL(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldContentURL, v))
+}
+
+// ContentText applies equality check predicate on the "content_text" field. It's identical to ContentTextEQ.
+func ContentText(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldContentText, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCreatedAt, v))
@@ -560,6 +570,156 @@ func ReorderIntervalDaysNotNil() predicate.Product {
 	return predicate.Product(sql.FieldNotNull(FieldReorderIntervalDays))
 }
 
+// ContentURLEQ applies the EQ predicate on the "content_url" field.
+func ContentURLEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldContentURL, v))
+}
+
+// ContentURLNEQ applies the NEQ predicate on the "content_url" field.
+func ContentURLNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldContentURL, v))
+}
+
+// ContentURLIn applies the In predicate on the "content_url" field.
+func ContentURLIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldContentURL, vs...))
+}
+
+// ContentURLNotIn applies the NotIn predicate on the "content_url" field.
+func ContentURLNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldContentURL, vs...))
+}
+
+// ContentURLGT applies the GT predicate on the "content_url" field.
+func ContentURLGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldContentURL, v))
+}
+
+// ContentURLGTE applies the GTE predicate on the "content_url" field.
+func ContentURLGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldContentURL, v))
+}
+
+// ContentURLLT applies the LT predicate on the "content_url" field.
+func ContentURLLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldContentURL, v))
+}
+
+// ContentURLLTE applies the LTE predicate on the "content_url" field.
+func ContentURLLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldContentURL, v))
+}
+
+// ContentURLContains applies the Contains predicate on the "content_url" field.
+func ContentURLContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldContentURL, v))
+}
+
+// ContentURLHasPrefix applies the HasPrefix predicate on the "content_url" field.
+func ContentURLHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldContentURL, v))
+}
+
+// ContentURLHasSuffix applies the HasSuffix predicate on the "content_url" field.
+func ContentURLHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldContentURL, v))
+}
+
+// ContentURLIsNil applies the IsNil predicate on the "content_url" field.
+func ContentURLIsNil() predicate.Product {
+	return predicate.Product(sql.FieldIsNull(FieldContentURL))
+}
+
+// ContentURLNotNil applies the NotNil predicate on the "content_url" field.
+func ContentURLNotNil() predicate.Product {
+	return predicate.Product(sql.FieldNotNull(FieldContentURL))
+}
+
+// ContentURLEqualFold applies the EqualFold predicate on the "content_url" field.
+func ContentURLEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldContentURL, v))
+}
+
+// ContentURLContainsFold applies the ContainsFold predicate on the "content_url" field.
+func ContentURLContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldContentURL, v))
+}
+
+// ContentTextEQ applies the EQ predicate on the "content_text" field.
+func ContentTextEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldContentText, v))
+}
+
+// ContentTextNEQ applies the NEQ predicate on the "content_text" field.
+func ContentTextNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldContentText, v))
+}
+
+// ContentTextIn applies the In predicate on the "content_text" field.
+func ContentTextIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldContentText, vs...))
+}
+
+// ContentTextNotIn applies the NotIn predicate on the "content_text" field.
+func ContentTextNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldContentText, vs...))
+}
+
+// ContentTextGT applies the GT predicate on the "content_text" field.
+func ContentTextGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldContentText, v))
+}
+
+// ContentTextGTE applies the GTE predicate on the "content_text" field.
+func ContentTextGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldContentText, v))
+}
+
+// ContentTextLT applies the LT predicate on the "content_text" field.
+func ContentTextLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldContentText, v))
+}
+
+// ContentTextLTE applies the LTE predicate on the "content_text" field.
+func ContentTextLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldContentText, v))
+}
+
+// ContentTextContains applies the Contains predicate on the "content_text" field.
+func ContentTextContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldContentText, v))
+}
+
+// ContentTextHasPrefix applies the HasPrefix predicate on the "content_text" field.
+func ContentTextHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldContentText, v))
+}
+
+// ContentTextHasSuffix applies the HasSuffix predicate on the "content_text" field.
+func ContentTextHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldContentText, v))
+}
+
+// ContentTextIsNil applies the IsNil predicate on the "content_text" field.
+func ContentTextIsNil() predicate.Product {
+	return predicate.Product(sql.FieldIsNull(FieldContentText))
+}
+
+// ContentTextNotNil applies the NotNil predicate on the "content_text" field.
+func ContentTextNotNil() predicate.Product {
+	return predicate.Product(sql.FieldNotNull(FieldContentText))
+}
+
+// ContentTextEqualFold applies the EqualFold predicate on the "content_text" field.
+func ContentTextEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldContentText, v))
+}
+
+// ContentTextContainsFold applies the ContainsFold predicate on the "content_text" field.
+func ContentTextContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldContentText, v))
+}
+
 // HasOrderItems applies the HasEdge predicate on the "order_items" edge.
 func HasOrderItems() predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
@@ -575,6 +735,29 @@ func HasOrderItems() predicate.Product {
 func HasOrderItemsWith(preds ...predicate.OrderItem) predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
 		step := newOrderItemsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasComplements applies the HasEdge predicate on the "complements" edge.
+func HasComplements() predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, ComplementsTable, ComplementsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasComplementsWith applies the HasEdge predicate on the "complements" edge with a given conditions (other predicates).
+func HasComplementsWith(preds ...predicate.Product) predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := newComplementsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -1319,6 +1319,14 @@ func init() {
 	productDescReorderIntervalDays := productFields[5].Descriptor()
 	// product.ReorderIntervalDaysValidator is a validator for the "reorder_interval_days" field. It is called by the builders before save.
 	product.ReorderIntervalDaysValidator = productDescReorderIntervalDays.Validators[0].(func(int) error)
+	// productDescContentURL is the schema descriptor for content_url field.
+	productDescContentURL := productFields[6].Descriptor()
+	// product.ContentURLValidator is a validator for the "content_url" field. It is called by the builders before save.
+	product.ContentURLValidator = productDescContentURL.Validators[0].(func(string) error)
+	// productDescContentText is the schema descriptor for content_text field.
+	productDescContentText := productFields[7].Descriptor()
+	// product.ContentTextValidator is a validator for the "content_text" field. It is called by the builders before save.
+	product.ContentTextValidator = productDescContentText.Validators[0].(func(string) error)
 	reaction.Policy = privacy.NewPolicies(schema.Reaction{})
 	reaction.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

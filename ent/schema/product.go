@@ -50,6 +50,18 @@ func (Product) Fields() []ent.Field {
 			Nillable().
 			Positive().
 			Comment("For consumables: how many days a unit typically lasts, used for replenishment reminders."),
+		field.String("content_url").
+			Optional().
+			Nillable().
+			MaxLen(2048).
+			Comment("Care or how-to content for the product (a link staff set), sent a few days after delivery.").
+			Annotations(entgql.MapsTo("contentUrl"), entgql.Skip(entgql.SkipWhereInput)),
+		field.String("content_text").
+			Optional().
+			Nillable().
+			MaxLen(1000).
+			Comment("A short text introducing the content link, shown beside it.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 
@@ -59,6 +71,9 @@ func (Product) Edges() []ent.Edge {
 		edge.From("order_items", OrderItem.Type).
 			Ref("product").
 			Comment("Order lines that bought this product.").
+			Annotations(entgql.Skip()),
+		edge.To("complements", Product.Type).
+			Comment("Products that go with this one (a grinder for coffee beans), suggested in confirmation and replenishment messages. One-way: staff set each direction.").
 			Annotations(entgql.Skip()),
 		edge.To("reviews", Review.Type).
 			Comment("Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).").

@@ -182,7 +182,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.Orders = orders.NewService(a.DB, orders.Policy{Text: c.ReturnPolicy, WindowDays: c.ReturnWindowDays})
-	a.Tracking = tracking.NewService(a.DB, a.broker)
+	a.Tracking = tracking.NewService(a.DB, a.broker, tracking.WithClock(c.Clock))
 	a.Live = live.NewEngine(a.broker, a.Log, live.WithClock(c.Clock), live.WithObserver(a.Metrics))
 	a.Shipments = tracking.NewShipmentFeed(a.Live, a.DB.Client)
 	if a.bucket, err = media.OpenBucket(ctx, c.MediaURL, c.DataDir); err != nil {

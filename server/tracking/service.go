@@ -19,6 +19,7 @@ import (
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/pubsub"
+	"github.com/jonboulle/clockwork"
 )
 
 // MaxEventsPerCall bounds the work one mutation or webhook delivery can ask for.
@@ -36,10 +37,29 @@ type Service struct {
 	now    func() time.Time
 }
 
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock makes the Service read the time from c, the app's clock, which
+// tests replace: what counts as "in the future" for a carrier's checkpoint
+// must move with the clock every other concept reads. Without it, the real
+// clock.
+func WithClock(c clockwork.Clock) Option {
+	return func(s *Service) {
+		if c != nil {
+			s.now = c.Now
+		}
+	}
+}
+
 // NewService returns a Service writing through d and announcing committed
 // changes through broker.
-func NewService(d *db.DB, broker pubsub.Broker) *Service {
-	return &Service{db: d, broker: broker, now: time.Now}
+func NewService(d *db.DB, broker pubsub.Broker, opts ...Option) *Service {
+	s := &Service{db: d, broker: broker, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // logChanges writes one ShipmentChange per new event (oldest first), or one

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/aftercart/aftercart/server/notify"
 )
 
 // quietPaths are logged at DEBUG rather than INFO: probes and scrapes come
@@ -61,3 +63,7 @@ func (a *App) closeMetrics() error {
 	defer cancel()
 	return a.metricsServer.Shutdown(ctx)
 }
+
+// Notifications is the notificationAdded feed, for tests that drive the
+// stream engine directly (its commit-order check).
+func (a *App) Notifications() *notify.NotificationFeed { return a.notifications }

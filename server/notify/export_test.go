@@ -1,5 +1,11 @@
 package notify
 
+import (
+	"context"
+
+	"github.com/aftercart/aftercart/ent"
+)
+
 // SetCampaignBatch makes the campaign sweep queue n customers per
 // transaction until the returned restore is called, so a test with a few
 // customers covers a campaign that takes several batches.
@@ -7,4 +13,10 @@ func SetCampaignBatch(n int) (restore func()) {
 	old := campaignBatch
 	campaignBatch = n
 	return func() { campaignBatch = old }
+}
+
+// DeliverInApp is deliverInApp, the one writer of the notification feed,
+// for the feed's commit-order check.
+func (s *Service) DeliverInApp(ctx context.Context, m *ent.Message) error {
+	return s.deliverInApp(ctx, m)
 }

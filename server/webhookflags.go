@@ -17,6 +17,7 @@ import (
 type webhookFlags struct {
 	channelURL, channelSecret *string
 	channelTimeout, timeout   *time.Duration
+	allowPrivate              *bool
 }
 
 // addWebhookFlags declares the outbound webhooks' flags on fs.
@@ -30,6 +31,8 @@ func addWebhookFlags(fs *flag.FlagSet) webhookFlags {
 			"how long the WEBHOOK channel's provider may take to answer before the attempt fails and is retried (env AFTERCART_WEBHOOK_CHANNEL_TIMEOUT)"),
 		timeout: fs.Duration("webhook-timeout", envDuration("AFTERCART_WEBHOOK_TIMEOUT", hooks.DefaultTimeout),
 			"how long a store webhook endpoint may take to answer before the attempt fails and is retried (env AFTERCART_WEBHOOK_TIMEOUT)"),
+		allowPrivate: fs.Bool("webhook-allow-private", os.Getenv("AFTERCART_WEBHOOK_ALLOW_PRIVATE") == "true",
+			"accept store webhook endpoints on loopback, private and link-local addresses (the store's own systems on a private network); -dev implies it (env AFTERCART_WEBHOOK_ALLOW_PRIVATE=true)"),
 	}
 }
 
@@ -49,5 +52,6 @@ func (f webhookFlags) apply(c *app.Config) []string {
 	}
 	c.Mail.Webhook = notify.WebhookConfig{URL: *f.channelURL, Secret: *f.channelSecret, Timeout: *f.channelTimeout}
 	c.Webhooks.Timeout = *f.timeout
+	c.Webhooks.AllowPrivate = *f.allowPrivate
 	return ps
 }

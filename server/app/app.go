@@ -232,7 +232,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")
 	}
 	hc := c.Webhooks
-	hc.AllowHTTP, hc.Clock, hc.Log = hc.AllowHTTP || c.Dev, c.Clock, a.Log
+	hc.AllowHTTP, hc.AllowPrivate, hc.Clock, hc.Log = hc.AllowHTTP || c.Dev, hc.AllowPrivate || c.Dev, c.Clock, a.Log
 	a.Hooks = hooks.NewService(a.DB, a.Jobs, hc)
 	if c.JobsSetup != nil {
 		c.JobsSetup(a.Jobs)

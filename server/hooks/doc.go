@@ -53,7 +53,9 @@
 // Staff create, change, disable and delete endpoints (at most
 // MaxEndpoints); a URL must be absolute https (http only with
 // Config.AllowHTTP: development mode and tests), without credentials or a
-// fragment (INVALID_INPUT otherwise). The secret is generated
+// fragment, and public: an endpoint on a loopback, private or link-local
+// address is refused at save and again when its name is dialed, unless
+// Config.AllowPrivate (guard.go says why) (INVALID_INPUT otherwise). The secret is generated
 // ("whsec_" and 32 random bytes, base64url), returned once by the
 // mutation that made it, and never readable again; rotating it makes a
 // new one. Everything here is for staff; customers get FORBIDDEN (ent

@@ -37,7 +37,7 @@ func ExampleVerify() {
 	// What the server sends (hooks.Post signs it), twice, then forged.
 	body := []byte(`{"id":"evt_1","type":"ORDER_STATUS_CHANGED","data":{"number":"AC-1001","status":"SHIPPED"}}`)
 	send := func(secret []byte) int {
-		res := hooks.Post(context.Background(), hooks.NewClient(5*time.Second), hooks.Request{URL: receiver.URL, Secret: secret,
+		res := hooks.Post(context.Background(), hooks.NewClient(5*time.Second, true), hooks.Request{URL: receiver.URL, Secret: secret,
 			EventID: "evt_1", Event: "ORDER_STATUS_CHANGED", Body: body, Now: time.Now()})
 		return res.StatusCode
 	}

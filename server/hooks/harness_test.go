@@ -43,7 +43,7 @@ func mustServer(t *testing.T, dbURL string, configure ...func(*app.Config)) *tes
 		c.Clock = clock
 		c.Jobs.PollInterval = 20 * time.Millisecond
 		c.Jobs.Backoff = func(attempt int) time.Duration { return time.Duration(attempt) * time.Second }
-		c.Webhooks = hooks.Config{AllowHTTP: true, Timeout: 300 * time.Millisecond, MaxAttempts: 3}
+		c.Webhooks = hooks.Config{AllowHTTP: true, AllowPrivate: true, Timeout: 300 * time.Millisecond, MaxAttempts: 3}
 	}
 	return &testServer{Server: testserver.Start(t, dbURL, append([]func(*app.Config){base}, configure...)...), clock: clock}
 }

@@ -52,9 +52,15 @@ type Result struct {
 // whole exchange (connect, send, headers, the excerpt), so a receiver
 // that hangs holds one worker at most that long; redirects are not
 // followed (a redirected POST would become a GET, and the signature names
-// no host), so a 3xx is a failed attempt.
-func NewClient(timeout time.Duration) *http.Client {
+// no host), so a 3xx is a failed attempt. Unless allowPrivate, it
+// connects only to public addresses (see guard.go).
+func NewClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if !allowPrivate {
+		t.DialContext = guardedDialer().DialContext
+	}
 	return &http.Client{
+		Transport:     t,
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -46,6 +46,10 @@ type Config struct {
 	// AllowHTTP accepts http:// endpoints (development mode and tests);
 	// production endpoints must use https.
 	AllowHTTP bool
+	// AllowPrivate accepts endpoints on loopback, private and link-local
+	// addresses (development mode, tests, -webhook-allow-private); without
+	// it they are refused at save and at connect time (guard.go).
+	AllowPrivate bool
 	// Timeout bounds one attempt; zero means DefaultTimeout.
 	Timeout time.Duration
 	// MaxAttempts is a delivery's attempts before it is DEAD; zero means
@@ -83,7 +87,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log, client: NewClient(cfg.Timeout)}
+	s := &Service{db: d, jobs: j, cfg: cfg, log: cfg.Log, client: NewClient(cfg.Timeout, cfg.AllowPrivate)}
 	jobs.AddWorker(j, &deliverWorker{s: s})
 	s.Register(d.Client)
 	return s
@@ -249,6 +253,9 @@ func (s *Service) CheckURL(raw string) (string, error) {
 		}
 	default:
 		return "", errs.Invalid("url", "must use https")
+	}
+	if !s.cfg.AllowPrivate && privateHost(u.Hostname()) {
+		return "", errs.Invalid("url", "names a loopback, private or link-local address; endpoints must be public (-webhook-allow-private allows private ones)")
 	}
 	if u.User != nil {
 		return "", errs.Invalid("url", "must not carry credentials (user:password@): deliveries are authenticated by their signature")

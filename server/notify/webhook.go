@@ -83,7 +83,7 @@ func newWebhookSender(cfg Config) (*webhookSender, error) {
 	if w.Timeout <= 0 {
 		w.Timeout = DefaultWebhookTimeout
 	}
-	return &webhookSender{cfg: w, client: hooks.NewClient(w.Timeout), now: func() time.Time { return cfg.Clock.Now() }}, nil
+	return &webhookSender{cfg: w, client: hooks.NewClient(w.Timeout, true), now: func() time.Time { return cfg.Clock.Now() }}, nil
 }
 
 // finalError is a failed attempt that trying again cannot fix (the

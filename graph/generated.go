@@ -1414,6 +1414,7 @@ type WebhookDeliveryResolver interface {
 type MessageWhereInputResolver interface {
 	CustomerEmail(ctx context.Context, obj *ent.MessageWhereInput, data *string) error
 	OrderNumber(ctx context.Context, obj *ent.MessageWhereInput, data *string) error
+	CampaignID(ctx context.Context, obj *ent.MessageWhereInput, data *int) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -13729,6 +13730,8 @@ extend input MessageWhereInput {
   customerEmail: String
   """Only the messages about the order with this number."""
   orderNumber: String
+  """Only the messages the campaign with this id queued (an id that is not a campaign's matches none). For a journey's, use journey (its name, e.g. "order_confirmation")."""
+  campaignId: ID
 }
 
 """A message's content as the customer gets (or got) it."""
@@ -13747,7 +13750,7 @@ extend type Message {
 }
 
 extend type Query {
-  """For staff: every message of the outbox, newest first, filtered by where (kind, channel, status, journey, customerEmail, orderNumber, ...). Customers get FORBIDDEN."""
+  """For staff: every message of the outbox, newest first, filtered by where (kind, channel, status, journey, campaignId, customerEmail, orderNumber, ...). Customers get FORBIDDEN."""
   messages(
     "How many messages (1..100)."
     first: Int!
@@ -42619,7 +42622,7 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "skipReason", "skipReasonNEQ", "skipReasonIn", "skipReasonNotIn", "skipReasonGT", "skipReasonGTE", "skipReasonLT", "skipReasonLTE", "skipReasonContains", "skipReasonHasPrefix", "skipReasonHasSuffix", "skipReasonIsNil", "skipReasonNotNil", "skipReasonEqualFold", "skipReasonContainsFold", "journey", "journeyNEQ", "journeyIn", "journeyNotIn", "journeyGT", "journeyGTE", "journeyLT", "journeyLTE", "journeyContains", "journeyHasPrefix", "journeyHasSuffix", "journeyIsNil", "journeyNotNil", "journeyEqualFold", "journeyContainsFold", "transactional", "transactionalNEQ", "recipient", "recipientNEQ", "recipientIn", "recipientNotIn", "recipientGT", "recipientGTE", "recipientLT", "recipientLTE", "recipientContains", "recipientHasPrefix", "recipientHasSuffix", "recipientEqualFold", "recipientContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasCustomer", "hasCustomerWith", "hasOrder", "hasOrderWith", "customerEmail", "orderNumber"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "skipReason", "skipReasonNEQ", "skipReasonIn", "skipReasonNotIn", "skipReasonGT", "skipReasonGTE", "skipReasonLT", "skipReasonLTE", "skipReasonContains", "skipReasonHasPrefix", "skipReasonHasSuffix", "skipReasonIsNil", "skipReasonNotNil", "skipReasonEqualFold", "skipReasonContainsFold", "journey", "journeyNEQ", "journeyIn", "journeyNotIn", "journeyGT", "journeyGTE", "journeyLT", "journeyLTE", "journeyContains", "journeyHasPrefix", "journeyHasSuffix", "journeyIsNil", "journeyNotNil", "journeyEqualFold", "journeyContainsFold", "transactional", "transactionalNEQ", "recipient", "recipientNEQ", "recipientIn", "recipientNotIn", "recipientGT", "recipientGTE", "recipientLT", "recipientLTE", "recipientContains", "recipientHasPrefix", "recipientHasSuffix", "recipientEqualFold", "recipientContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasCustomer", "hasCustomerWith", "hasOrder", "hasOrderWith", "customerEmail", "orderNumber", "campaignId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43272,6 +43275,15 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 				return it, err
 			}
 			if err = ec.Resolvers.MessageWhereInput().OrderNumber(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "campaignId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.MessageWhereInput().CampaignID(ctx, &it, data); err != nil {
 				return it, err
 			}
 		}

@@ -78,3 +78,11 @@ func (r *messageWhereInputResolver) OrderNumber(ctx context.Context, obj *ent.Me
 	}
 	return nil
 }
+
+// CampaignID is the resolver for the campaignId field.
+func (r *messageWhereInputResolver) CampaignID(ctx context.Context, obj *ent.MessageWhereInput, data *int) error {
+	if data != nil {
+		obj.AddPredicates(message.CampaignID(*data))
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import { ErrorNotice, Spinner } from '../components/common';
 import { SignIn } from '../components/SignIn';
 import { session } from './api';
 import { Silenced } from './Author';
+import { Campaigns } from './Campaigns';
 import { Engagement } from './Engagement';
 import { LoyaltyLedger } from './LoyaltyLedger';
 import { HeldReferrals } from './LoyaltyReferrals';
@@ -27,6 +28,7 @@ const screens = [
   { id: 'referrals', name: 'Held referrals', render: () => <HeldReferrals /> },
   { id: 'outbox', name: 'Outbox', render: () => <Outbox /> },
   { id: 'engagement', name: 'Engagement', render: () => <Engagement /> },
+  { id: 'campaigns', name: 'Campaigns', render: () => <Campaigns /> },
 ] as const;
 
 /** adminScreen reads the screen from the URL's hash; the queue by default. */

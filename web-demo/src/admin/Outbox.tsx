@@ -5,11 +5,13 @@ import { formatDateTime } from '../format';
 import { mutate, query } from './api';
 import {
   canRetry,
+  journeyNames,
   kindLabel,
   messageKinds,
   messageStatuses,
   noFilter,
   outboxMessageOp,
+  outboxFilterFromHash,
   outboxMessagesOp,
   outboxWhere,
   previewDocument,
@@ -29,8 +31,9 @@ import './Outbox.css';
 
 /**
  * Outbox is staff's view of every message the server sent or will send
- * (#/outbox), newest first and filterable by status, kind and customer
- * email, with each message's rendered preview and a retry for DEAD ones;
+ * (#/outbox), newest first and filterable by status, kind, customer
+ * email, journey and campaign (#/outbox?campaign=<id>, the campaign
+ * screen's link), with each message's rendered preview and a retry for DEAD ones;
  * #/outbox/templates edits the templates. In development mode nothing
  * leaves the machine, so this is where a demo order's confirmation is.
  */
@@ -65,8 +68,8 @@ function outboxTab(hash: string): 'messages' | 'templates' {
 }
 
 function OutboxMessages() {
-  const [form, setForm] = useState<OutboxFilter>(noFilter);
-  const [where, setWhere] = useState<MessageWhere | null>(null);
+  const [form, setForm] = useState<OutboxFilter>(() => outboxFilterFromHash(window.location.hash));
+  const [where, setWhere] = useState<MessageWhere | null>(() => outboxWhere(form));
   const [state, reload, update] = useLoad(() =>
     query<OutboxMessagesData, { after: string | null; where: MessageWhere | null }>(outboxMessagesOp, { after: null, where }),
   );
@@ -121,10 +124,42 @@ function OutboxMessages() {
           Customer email{' '}
           <input type="search" value={form.email} onInput={(e) => setForm({ ...form, email: (e.target as HTMLInputElement).value })} data-testid="filter-email" />
         </label>{' '}
+        <label>
+          Journey{' '}
+          <input type="search" list="outbox-journeys" value={form.journey} onInput={(e) => setForm({ ...form, journey: (e.target as HTMLInputElement).value })} data-testid="filter-journey" />
+          <datalist id="outbox-journeys">
+            {journeyNames.map((j) => (
+              <option key={j} value={j} />
+            ))}
+          </datalist>
+        </label>{' '}
+        <label>
+          Campaign id{' '}
+          <input type="search" size={12} value={form.campaign} onInput={(e) => setForm({ ...form, campaign: (e.target as HTMLInputElement).value })} data-testid="filter-campaign" />
+        </label>{' '}
         <button type="submit" class="button" data-testid="filter-apply">
           Show
-        </button>
+        </button>{' '}
+        {where && (
+          <button
+            type="button"
+            class="button secondary"
+            onClick={() => {
+              setForm(noFilter);
+              setOpen(null);
+              setWhere(null);
+            }}
+            data-testid="filter-clear"
+          >
+            Every message
+          </button>
+        )}
       </form>
+      {where?.campaignId && (
+        <p class="muted" data-testid="outbox-campaign-filter">
+          The messages campaign {where.campaignId} queued. <a href="#/campaigns">Back to the campaigns</a>
+        </p>
+      )}
       {state.status === 'loading' && <Spinner label="Loading messages…" />}
       {state.status === 'failed' && <ErrorNotice message={state.error} onRetry={reload} />}
       {state.status === 'done' && (
@@ -134,7 +169,7 @@ function OutboxMessages() {
           </p>
           {state.data.messages.edges.length === 0 ? (
             <p class="empty" data-testid="outbox-empty">
-              No message matches.
+              {where?.campaignId ? 'This campaign has queued no message (yet): it queues them when it goes.' : 'No message matches.'}
             </p>
           ) : (
             <table class="outbox-table" data-testid="outbox-list">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canRetry, kindLabel, noFilter, outboxWhere, previewDocument, statusNote, templateProblem } from './OutboxModel';
+import { canRetry, kindLabel, noFilter, outboxFilterFromHash, outboxWhere, previewDocument, statusNote, templateProblem } from './OutboxModel';
 
 describe('outboxWhere', () => {
   it('is null when nothing is chosen, so the query asks for every message', () => {
@@ -7,8 +7,20 @@ describe('outboxWhere', () => {
     expect(outboxWhere({ ...noFilter, email: '   ' })).toBeNull();
   });
   it('sets only what was chosen, the email trimmed', () => {
-    expect(outboxWhere({ status: 'DEAD', kind: '', email: ' mina@example.com ' })).toEqual({ status: 'DEAD', customerEmail: 'mina@example.com' });
-    expect(outboxWhere({ status: '', kind: 'CAMPAIGN', email: '' })).toEqual({ kind: 'CAMPAIGN' });
+    expect(outboxWhere({ ...noFilter, status: 'DEAD', email: ' mina@example.com ' })).toEqual({ status: 'DEAD', customerEmail: 'mina@example.com' });
+    expect(outboxWhere({ ...noFilter, kind: 'CAMPAIGN' })).toEqual({ kind: 'CAMPAIGN' });
+  });
+});
+
+describe('the campaign and journey filters', () => {
+  it('reads the campaign screen\'s link', () => {
+    expect(outboxFilterFromHash('#/outbox?campaign=4294967301')).toEqual({ ...noFilter, campaign: '4294967301' });
+    expect(outboxFilterFromHash('#/outbox?journey=review_request')).toEqual({ ...noFilter, journey: 'review_request' });
+    expect(outboxFilterFromHash('#/outbox')).toEqual(noFilter);
+  });
+  it('sends them as campaignId and journey', () => {
+    expect(outboxWhere({ ...noFilter, campaign: ' 12 ', status: 'SENT' })).toEqual({ campaignId: '12', status: 'SENT' });
+    expect(outboxWhere({ ...noFilter, journey: 'order_confirmation' })).toEqual({ journey: 'order_confirmation' });
   });
 });
 

@@ -11,6 +11,8 @@ export const outboxMessageOp = op(outboxDocument, 'AdminOutboxMessage');
 export const retryMessageOp = op(outboxDocument, 'AdminRetryMessage');
 export const messageTemplateOp = op(outboxDocument, 'AdminMessageTemplate');
 export const saveMessageTemplateOp = op(outboxDocument, 'AdminSaveMessageTemplate');
+export const previewMessageTemplateOp = op(outboxDocument, 'AdminPreviewMessageTemplate');
+export const previewOrdersOp = op(outboxDocument, 'AdminPreviewOrders');
 
 /** The message kinds (the schema's MessageKind), in the journey's order. */
 export const messageKinds = [
@@ -94,20 +96,55 @@ export interface SaveMessageTemplateData {
   saveMessageTemplate: { template: TemplateSource };
 }
 
+export interface PreviewMessageTemplateData {
+  previewMessageTemplate: MessagePreview;
+}
+
+/** PreviewOrder is an order a template preview can be rendered for. */
+export interface PreviewOrder {
+  id: string;
+  number: string;
+  placedAt: Time;
+  customer: { email: string };
+}
+
+export interface PreviewOrdersData {
+  orders: { edges: ({ node: PreviewOrder | null } | null)[] | null };
+}
+
+/** previewOrderList is the orders answer without holes. */
+export const previewOrderList = (d: PreviewOrdersData): PreviewOrder[] => (d.orders.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));
+
 /** OutboxFilter is what the outbox's filter form holds ('' = any). */
 export interface OutboxFilter {
   status: MessageStatus | '';
   kind: MessageKind | '';
   email: string;
+  /** The journey's name (e.g. order_confirmation). */
+  journey: string;
+  /** The campaign's id (set from #/outbox?campaign=<id>, the campaign screen's link). */
+  campaign: string;
 }
 
-export const noFilter: OutboxFilter = { status: '', kind: '', email: '' };
+export const noFilter: OutboxFilter = { status: '', kind: '', email: '', journey: '', campaign: '' };
 
 /** MessageWhere is the part of MessageWhereInput the screen sets. */
 export interface MessageWhere {
   status?: MessageStatus;
   kind?: MessageKind;
   customerEmail?: string;
+  journey?: string;
+  campaignId?: string;
+}
+
+/** The journeys' names, offered by the journey filter (any other name can be typed). */
+export const journeyNames = ['order_confirmation', 'shipping_updates', 'review_request'];
+
+/** outboxFilterFromHash reads the filter a link put in the hash (#/outbox?campaign=12&journey=review_request). */
+export function outboxFilterFromHash(hash: string): OutboxFilter {
+  const q = hash.indexOf('?');
+  const params = new URLSearchParams(q < 0 ? '' : hash.slice(q + 1));
+  return { ...noFilter, campaign: params.get('campaign')?.trim() ?? '', journey: params.get('journey')?.trim() ?? '' };
 }
 
 /** outboxWhere turns the form into the messages query's where (null: everything). */
@@ -122,6 +159,14 @@ export function outboxWhere(f: OutboxFilter): MessageWhere | null {
   const email = f.email.trim();
   if (email) {
     w.customerEmail = email;
+  }
+  const journey = f.journey.trim();
+  if (journey) {
+    w.journey = journey;
+  }
+  const campaign = f.campaign.trim();
+  if (campaign) {
+    w.campaignId = campaign;
   }
   return Object.keys(w).length ? w : null;
 }

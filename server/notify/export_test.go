@@ -8,3 +8,11 @@ func SetCampaignBatch(n int) (restore func()) {
 	campaignBatch = n
 	return func() { campaignBatch = old }
 }
+
+// SetWinBackBatch makes the win-back sweep queue n customers per
+// transaction until the returned restore is called.
+func SetWinBackBatch(n int) (restore func()) {
+	old := winBackBatch
+	winBackBatch = n
+	return func() { winBackBatch = old }
+}

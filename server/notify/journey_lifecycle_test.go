@@ -44,8 +44,8 @@ func (s *testServer) buy(t *testing.T, email, number, unitPrice string) string {
 		ImportOrder struct{ Order struct{ ID string } }
 	}
 	s.GQL(t, s.Integration(t), testserver.ImportOrderMutation, vars).MustOK(t, &imp)
-	s.MustShip(t, imp.ImportOrder.Order.ID, "DHL", "T"+number)
-	s.MustTrack(t, "DHL", "T"+number, testserver.Event(number+"-d", "DELIVERED", s.clock.Now().Add(-time.Hour)))
+	s.MustShip(t, imp.ImportOrder.Order.ID, "DHL", "TRK-"+number)
+	s.MustTrack(t, "DHL", "TRK-"+number, testserver.Event(number+"-d", "DELIVERED", s.clock.Now().Add(-time.Hour)))
 	return imp.ImportOrder.Order.ID
 }
 
@@ -77,14 +77,19 @@ func waitMail(t *testing.T, mail *smtpServer, kind, subject string) received {
 	}
 }
 
-// waitDone waits until the dispatch job of message id completes.
-func waitDone(t *testing.T, events <-chan *river.Event, id int) {
+// waitDone waits until the dispatch jobs of messages ids have completed
+// (in any order; other jobs' events are dropped).
+func waitDone(t *testing.T, events <-chan *river.Event, ids ...int) {
 	t.Helper()
-	for {
+	left := map[int]bool{}
+	for _, id := range ids {
+		left[id] = true
+	}
+	for len(left) > 0 {
 		e := waitEvent(t, events, river.EventKindJobCompleted)
 		var args notify.SendArgs
-		if json.Unmarshal(e.Job.EncodedArgs, &args) == nil && args.MessageID == id {
-			return
+		if json.Unmarshal(e.Job.EncodedArgs, &args) == nil {
+			delete(left, args.MessageID)
 		}
 	}
 }
@@ -162,7 +167,7 @@ func TestLoyaltyTierMessages(t *testing.T) {
 			!strings.Contains(r.HTML, "<li>Free standard shipping</li>") {
 			t.Errorf("the tier email:\n%s\n%s", r.Text, r.HTML)
 		}
-		s.MustTrack(t, "DHL", "TLT1", testserver.Event("LT1-d", "DELIVERED", d1)) // replayed webhook
+		s.MustTrack(t, "DHL", "TRK-LT1", testserver.Event("LT1-d", "DELIVERED", d1)) // replayed webhook
 		if n := len(s.journeyMessages(t, notify.JourneyLoyaltyTier)); n != 1 {
 			t.Fatalf("%d tier messages after a replayed delivery, want 1", n)
 		}
@@ -223,6 +228,137 @@ func TestLoyaltyTierMessages(t *testing.T) {
 		waitMail(t, mail, "LOYALTY", "Welcome to Silver")
 		if n := len(s.journeyMessages(t, notify.JourneyLoyaltyTier)); n != 2 {
 			t.Fatalf("%d tier messages after reaching Silver again, want 2", n)
+		}
+	})
+}
+
+// createReward adds an active reward through the staff API.
+func (s *testServer) createReward(t *testing.T, name string, cost int) {
+	t.Helper()
+	s.GQL(t, s.Token(t, auth.RoleAdmin, ""), `mutation R($input: CreateRewardInput!) { createReward(input: $input) { reward { id } } }`,
+		map[string]any{"input": map[string]any{"name": name, "pointsCost": cost, "kind": "AMOUNT_OFF", "value": "5.00", "currencyCode": "EUR"}}).MustOK(t, nil)
+}
+
+// TestWinBack: a customer with no order for the journey's 90 days gets
+// one WIN_BACK email (not a minute before), naming their last order,
+// their points and the best reward those buy; a replayed sweep sends
+// nothing new; a new order and a new quiet spell win them back again.
+func TestWinBack(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		mail := startSMTP(t)
+		s := mustPastServer(t, dbURL, mail.URL(), func(c *app.Config) { c.StoreName = "Sample Shop" })
+		s.createReward(t, "€5 off", 50)
+		s.createReward(t, "€50 off", 5000)
+		placed := s.clock.Now().Add(-2 * time.Hour)
+		s.buy(t, "mina@example.com", "W1", "80.00")
+		quiet := 90 * 24 * time.Hour
+		s.clock.Advance(placed.Add(quiet).Sub(s.clock.Now()) - time.Minute)
+		s.sweep(t)
+		if n := len(s.journeyMessages(t, notify.JourneyWinBack)); n != 0 {
+			t.Fatalf("%d win-backs a minute before 90 quiet days", n)
+		}
+		s.clock.Advance(time.Minute)
+		s.sweep(t)
+		r := waitMail(t, mail, "WIN_BACK", "")
+		id := s.DB.Customer.Query().Where(customer.Email("mina@example.com")).OnlyIDX(sys(t))
+		points := s.DB.LoyaltyAccount.Query().Where(loyaltyaccount.CustomerID(id)).OnlyX(sys(t)).Available
+		if points < 50 || points >= 5000 {
+			t.Fatalf("Mina has %d points; the test wants the €5 reward and not the €50 one in reach", points)
+		}
+		if r.Header.Get("Subject") != "We miss you at Sample Shop, Mina" ||
+			!strings.Contains(r.Text, fmt.Sprintf("(W1, %s)", placed.Format("2 January 2006"))) ||
+			!strings.Contains(r.Text, fmt.Sprintf("You have %d loyalty points waiting: enough for €5 off.", points)) ||
+			!strings.Contains(r.Text, "Order again: https://shop.example.com/orders/W1") ||
+			!strings.Contains(r.HTML, `class="order-button" href="`) ||
+			!strings.Contains(r.Text, "Unsubscribe: ") || r.Header.Get("List-Unsubscribe") == "" {
+			t.Errorf("the win-back: %q\n%s\n%s", r.Header.Get("Subject"), r.Text, r.HTML)
+		}
+		ms := s.journeyMessages(t, notify.JourneyWinBack)
+		if len(ms) != 1 || ms[0].Transactional || ms[0].OrderID == nil || ms[0].Kind != message.KindWIN_BACK {
+			t.Fatalf("win-backs: %+v", ms)
+		}
+		first := *ms[0].OrderID
+
+		// Replayed: nothing new.
+		s.sweep(t)
+		if n := len(s.journeyMessages(t, notify.JourneyWinBack)); n != 1 {
+			t.Fatalf("%d win-backs after a replayed sweep", n)
+		}
+
+		// A new order, then a new quiet spell: won back again, for it.
+		s.buy(t, "mina@example.com", "W2", "20.00")
+		s.sweep(t)
+		if n := len(s.journeyMessages(t, notify.JourneyWinBack)); n != 1 {
+			t.Fatalf("%d win-backs right after a new order", n)
+		}
+		s.clock.Advance(quiet)
+		s.sweep(t)
+		r = waitMail(t, mail, "WIN_BACK", "")
+		ms = s.journeyMessages(t, notify.JourneyWinBack)
+		if len(ms) != 2 || *ms[1].OrderID == first || !strings.Contains(r.Text, "(W2, ") {
+			t.Fatalf("the second spell: %d win-backs; the email:\n%s", len(ms), r.Text)
+		}
+	})
+}
+
+// TestWinBackSkips: a win-back waiting (quiet hours) is skipped when due
+// if the customer ordered meanwhile, while another customer's goes; with
+// the journey turned off, the next quiet spell's is recorded SKIPPED;
+// the sweep queues in bounded batches.
+func TestWinBackSkips(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		defer notify.SetWinBackBatch(1)()
+		mail := startSMTP(t)
+		start := time.Now().AddDate(-2, 0, 0).Truncate(time.Minute).UTC()
+		window := start.Add(-time.Hour).Format("15:04") + "-" + start.Add(time.Hour).Format("15:04")
+		s := mustPastServer(t, dbURL, mail.URL(), func(c *app.Config) {
+			c.Mail.Rules.QuietHours, c.Mail.Rules.TimeZone = window, "UTC"
+		})
+		events := s.jobEvents(t)
+		for _, who := range []string{"mina", "ana"} {
+			s.MustImport(t, testserver.OrderSpec{Email: who + "@example.com", Number: who + "-1", Items: 1, PlacedAt: s.clock.Now()})
+		}
+		// 91 days later, at the same time of day: inside quiet hours.
+		s.clock.Advance(91 * 24 * time.Hour)
+		s.sweep(t)
+		ms := s.journeyMessages(t, notify.JourneyWinBack)
+		if len(ms) != 2 {
+			t.Fatalf("%d win-backs, want Mina's and Ana's (batches of one)", len(ms))
+		}
+		waitDone(t, events, ms[0].ID, ms[1].ID)
+		ms = s.journeyMessages(t, notify.JourneyWinBack)
+		for _, m := range ms {
+			if m.Status != message.StatusQUEUED || m.DueAt == nil {
+				t.Fatalf("a win-back in quiet hours: %s due %v", m.Status, m.DueAt)
+			}
+		}
+		mina, ana := ms[0], ms[1]
+		if mina.Recipient != "mina@example.com" {
+			mina, ana = ana, mina
+		}
+		s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "mina-2", Items: 1, PlacedAt: s.clock.Now()})
+		s.clock.Advance(mina.DueAt.Sub(s.clock.Now()))
+		s.sweep(t)
+		if r := waitMail(t, mail, "WIN_BACK", ""); r.To[0] != "ana@example.com" {
+			t.Fatalf("the win-back went to %s", r.To[0])
+		}
+		waitDone(t, events, mina.ID, ana.ID)
+		if m := s.DB.Message.GetX(sys(t), mina.ID); m.Status != message.StatusSKIPPED || m.SkipReason == nil || *m.SkipReason != "the customer ordered again" {
+			t.Fatalf("Mina's win-back after her new order: %s %v", m.Status, m.SkipReason)
+		}
+		if m := s.DB.Message.GetX(sys(t), ana.ID); m.Status != message.StatusSENT {
+			t.Fatalf("Ana's win-back: %s", m.Status)
+		}
+
+		// Turned off: Mina's next quiet spell is recorded, not sent.
+		s.GQL(t, s.Token(t, auth.RoleAdmin, ""), updateJourneyMutation,
+			map[string]any{"input": map[string]any{"name": notify.JourneyWinBack, "enabled": false}}).MustOK(t, nil)
+		s.clock.Advance(91 * 24 * time.Hour)
+		s.sweep(t)
+		ms = s.journeyMessages(t, notify.JourneyWinBack)
+		if len(ms) != 3 || ms[2].Recipient != "mina@example.com" || ms[2].Status != message.StatusSKIPPED ||
+			ms[2].SkipReason == nil || *ms[2].SkipReason != notify.SkipJourneyOff {
+			t.Fatalf("win-backs with the journey off: %d, last %+v", len(ms), ms[len(ms)-1])
 		}
 	})
 }

@@ -249,6 +249,8 @@ func TestWinBack(t *testing.T) {
 		s := mustPastServer(t, dbURL, mail.URL(), func(c *app.Config) { c.StoreName = "Sample Shop" })
 		s.createReward(t, "€5 off", 50)
 		s.createReward(t, "€50 off", 5000)
+		// Leo left long ago: turning win-back on does not write to him.
+		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "W0", Items: 1, PlacedAt: s.clock.Now().AddDate(0, 0, -200)})
 		placed := s.clock.Now().Add(-2 * time.Hour)
 		s.buy(t, "mina@example.com", "W1", "80.00")
 		quiet := 90 * 24 * time.Hour
@@ -274,7 +276,7 @@ func TestWinBack(t *testing.T) {
 			t.Errorf("the win-back: %q\n%s\n%s", r.Header.Get("Subject"), r.Text, r.HTML)
 		}
 		ms := s.journeyMessages(t, notify.JourneyWinBack)
-		if len(ms) != 1 || ms[0].Transactional || ms[0].OrderID == nil || ms[0].Kind != message.KindWIN_BACK {
+		if len(ms) != 1 || ms[0].Recipient != "mina@example.com" || ms[0].Transactional || ms[0].OrderID == nil || ms[0].Kind != message.KindWIN_BACK {
 			t.Fatalf("win-backs: %+v", ms)
 		}
 		first := *ms[0].OrderID
@@ -361,4 +363,43 @@ func TestWinBackSkips(t *testing.T) {
 			t.Fatalf("win-backs with the journey off: %d, last %+v", len(ms), ms[len(ms)-1])
 		}
 	})
+}
+
+// TestLifecycleTemplates: the shipped LOYALTY and WIN_BACK templates
+// validate, and an unknown variable in any part of them (each part runs
+// against the sample) is refused at save.
+func TestLifecycleTemplates(t *testing.T) {
+	for _, kind := range []message.Kind{message.KindLOYALTY, message.KindWIN_BACK} {
+		def, err := notify.DefaultTemplate(kind, message.ChannelEMAIL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := notify.Validate(kind, message.ChannelEMAIL, def); err != nil {
+			t.Errorf("%s's default: %v", kind, err)
+		}
+	}
+	for _, tc := range []struct {
+		kind       message.Kind
+		part, text string
+	}{
+		{message.KindLOYALTY, "text", "{{with .TierLapsing}}{{.Deadline}}{{end}}"},
+		{message.KindLOYALTY, "html", "{{with .PointsAvailable}}{{.Pending}}{{end}}"},
+		{message.KindLOYALTY, "subject", "{{with .TierReached}}{{.Name}}{{end}}"},
+		{message.KindWIN_BACK, "text", "{{if .Reward}}{{.RewardCode}}{{end}}"},
+		{message.KindWIN_BACK, "subject", "{{.LastName}}"},
+	} {
+		def, _ := notify.DefaultTemplate(tc.kind, message.ChannelEMAIL)
+		switch tc.part {
+		case "text":
+			def.Text = tc.text
+		case "html":
+			def.HTML = tc.text
+		case "subject":
+			def.Subject = tc.text
+		}
+		err := notify.Validate(tc.kind, message.ChannelEMAIL, def)
+		if err == nil || !strings.Contains(err.Error(), tc.part) {
+			t.Errorf("%s %s %q: %v, want refused naming the part", tc.kind, tc.part, tc.text, err)
+		}
+	}
 }

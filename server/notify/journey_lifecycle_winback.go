@@ -21,7 +21,8 @@ import (
 // WIN_BACK (issue 13): customers with no order for the journey's
 // delayDays get one message per quiet spell. The "notify.winback" sweeper
 // (server/jobs, on the app's clock) finds each customer's latest order
-// placed delayDays or more ago that has no WIN_BACK message yet, and
+// placed delayDays ago (up to a month more: winBackLookback) that has no
+// WIN_BACK message yet, and
 // queues one, in bounded batches (one transaction each). The message
 // names that order (order_id, and the key "customer:7:win_back:order:42:
 // EMAIL"), so a replayed sweep queues nothing, and a customer who orders
@@ -40,6 +41,14 @@ const JourneyWinBack = "win_back"
 // DefaultWinBackDays: three months without an order is quiet for most
 // stores' repeat customers; staff set their own (delayDays).
 const DefaultWinBackDays = 90
+
+// winBackLookback is how far before the cutoff a latest order may lie
+// and still be won back: a sweep reads the orders of one month, not the
+// store's history, and a store that turns the journey on (or shortens its
+// delay) does not tell customers gone for years that it misses them. A
+// sweep that did not run for longer misses the customers who went quiet
+// meanwhile.
+const winBackLookback = 30 * 24 * time.Hour
 
 // winBackBatch bounds the customers one transaction of the win-back
 // sweep queues (as campaignBatch does for campaigns).
@@ -105,7 +114,8 @@ func winBackKey(customerID, orderID int) string {
 }
 
 // sweepWinBack queues the win-back of every customer whose latest order
-// was placed the journey's delayDays or more before now and has none yet
+// was placed the journey's delayDays (and at most winBackLookback more)
+// before now and has none yet
 // (a jobs.Sweeper), winBackBatch customers per transaction. Two servers
 // sweeping at once may both pick a customer: the key queues one message.
 func (s *Service) sweepWinBack(ctx context.Context, now time.Time) error {
@@ -119,7 +129,7 @@ func (s *Service) sweepWinBack(ctx context.Context, now time.Time) error {
 	for {
 		n := 0
 		err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
-			os, err := tx.Order.Query().Where(order.PlacedAtLTE(cutoff), order.IDGT(cursor), latestOrder(), notWonBack()).
+			os, err := tx.Order.Query().Where(order.PlacedAtLTE(cutoff), order.PlacedAtGT(cutoff.Add(-winBackLookback)), order.IDGT(cursor), latestOrder(), notWonBack()).
 				Order(ent.Asc(order.FieldID)).Limit(winBackBatch).WithCustomer().All(ctx)
 			if err != nil {
 				return err

@@ -227,6 +227,8 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.Referrals.Notify(a.Notify)
+	a.Loyalty.Notify(a.Notify) // LOYALTY messages (notify/journey_lifecycle.go)
+	a.Notify.UseLoyalty(a.Loyalty)
 	a.notifications = notify.NewNotificationFeed(a.Live, a.Notify)
 	if a.Notify.Transport() == "outbox" && !c.Dev {
 		a.Log.Warn("no -smtp-url: emails stay in the outbox (the messages query shows them), nothing is sent")

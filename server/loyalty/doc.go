@@ -137,6 +137,17 @@
 // card last four + name, the weekly cap) run when a referral is due and
 // HOLD it for staff, who release (paid then) or cancel it with a reason.
 //
+// # Messages
+//
+// The program tells the outbox of its news through interfaces set at
+// assembly, in the transaction of the cause (so it never imports
+// server/notify, which reads the program's rows): ReferralNotifier when a
+// referral completes; Notifier (notifier.go) when a release makes pending
+// points available, when a recomputation of the tier moves the customer
+// up, and on every recomputation, when their tier would lapse (KeepTier's
+// date). LapseOf answers the outbox's question, when a lapse warning is
+// due, whether the customer bought enough meanwhile.
+//
 // # Live
 //
 // Every transaction that changes an account writes a LoyaltyChange row

@@ -60,6 +60,9 @@ type Service struct {
 	db          *db.DB
 	cfg         Config
 	redeemLimit *ratelimit.Limiter
+	// notifier hears of releases and tier changes (notifier.go); nil:
+	// nobody.
+	notifier Notifier
 }
 
 // NewService returns the program writing through d, and registers its

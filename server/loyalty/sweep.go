@@ -92,7 +92,8 @@ func (s *Service) retier(ctx context.Context, c *ent.Client, customerID int, now
 	}
 	spend := RollingSpend(sp, now)
 	var tierID *int
-	if t := TierFor(ts, spend); t != nil {
+	t := TierFor(ts, spend)
+	if t != nil {
 		tierID = &t.ID
 	}
 	upd := c.LoyaltyAccount.UpdateOne(acct).SetQualifyingSpendMinor(spend).SetNillableTierID(tierID).SetNillableTierReviewAt(NextRollOff(sp, now))
@@ -103,6 +104,9 @@ func (s *Service) retier(ctx context.Context, c *ent.Client, customerID int, now
 		upd.ClearTierReviewAt()
 	}
 	if err := upd.Exec(ctx); err != nil {
+		return err
+	}
+	if err := s.tellTier(ctx, customerID, ts, acct.TierID, t, sp, now); err != nil {
 		return err
 	}
 	if !sameID(acct.TierID, tierID) {
@@ -196,7 +200,11 @@ func (s *Service) release(ctx context.Context, customerID int, now time.Time) (i
 			return err
 		}
 		var sum int64
+		var first *ent.LoyaltyEntry
 		for _, e := range due {
+			if e.Points > 0 && (first == nil || e.ID < first.ID) {
+				first = e
+			}
 			to := types.EntryAvailable
 			if e.Points < 0 {
 				to = types.EntryReversedStatus
@@ -210,6 +218,13 @@ func (s *Service) release(ctx context.Context, customerID int, now time.Time) (i
 		if err := c.LoyaltyAccount.Update().Where(loyaltyaccount.CustomerID(customerID)).
 			AddPending(-sum).AddAvailable(sum).SetUpdatedAt(now).Exec(ctx); err != nil {
 			return err
+		}
+		// A release that nets nothing (an earning and its undelivery's
+		// reversal) or less is no news to the customer.
+		if s.notifier != nil && sum > 0 && first != nil {
+			if err := s.notifier.PointsAvailable(ctx, customerID, first, sum); err != nil {
+				return err
+			}
 		}
 		return s.changed(ctx, c, customerID)
 	})

@@ -1,8 +1,8 @@
 // Package notify is aftercart's outbox: every message to a customer
 // (email, in-app notification, webhook to an SMS or push provider) is a
 // row written in the transaction of what caused it, and leaves through a
-// job of the job system (server/jobs). Journeys (order confirmation today;
-// shipping updates, review requests, replenishment, win-back next) and
+// job of the job system (server/jobs). Journeys (order confirmation,
+// shipping updates, review requests, loyalty's messages, win-back) and
 // campaigns only ever call Queue; channels only ever see a message that
 // committed.
 //
@@ -239,4 +239,20 @@
 // gate skips a message whose journey was turned off while it waited.
 // journeySettings(ctx, c, name) is how a gate reads a journey's settings
 // (MinGap for the gap between two messages of a journey).
+//
+// Loyalty's messages (journey_loyalty.go, journey_lifecycle.go): the
+// program tells the outbox through interfaces set at assembly
+// (loyalty.ReferralNotifier, loyalty.Notifier), in the transaction of the
+// cause, so the program never imports the outbox: REFERRAL_THANKS when a
+// referral completes; LOYALTY when pending points are released
+// (loyalty_points, transactional), when the customer moves up a tier
+// (loyalty_tier, transactional) and delayDays before their tier would
+// lapse (loyalty_lapse, marketing; checked against the program when due,
+// UseLoyalty). journey_lifecycle.go says why each is transactional or
+// marketing.
+//
+// Win-back (journey_lifecycle_winback.go): the "notify.winback" sweeper
+// queues WIN_BACK (marketing) for each customer whose latest order is
+// delayDays old, keyed by that order, in bounded batches; skipped when due
+// if they ordered meanwhile.
 package notify

@@ -20,3 +20,11 @@ func SetCampaignBatch(n int) (restore func()) {
 func (s *Service) DeliverInApp(ctx context.Context, m *ent.Message) error {
 	return s.deliverInApp(ctx, m)
 }
+
+// SetWinBackBatch makes the win-back sweep queue n customers per
+// transaction until the returned restore is called.
+func SetWinBackBatch(n int) (restore func()) {
+	old := winBackBatch
+	winBackBatch = n
+	return func() { winBackBatch = old }
+}

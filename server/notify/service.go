@@ -99,6 +99,9 @@ type Service struct {
 	// what SetPublicURL gave (the links of emails).
 	rules     rules
 	publicURL atomic.Pointer[string]
+	// program answers the loyalty messages' questions when they are due
+	// (UseLoyalty, journey_lifecycle.go); nil: lapse warnings are skipped.
+	program LoyaltyProgram
 }
 
 // SetOrderURL sets the order page link (with "{number}") used when
@@ -152,6 +155,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	j.AddSweeper("notify.due", s.sweepDue)
 	j.AddSweeper("notify.stalled", s.sweepStalled)
 	j.AddSweeper("notify.campaigns", s.sweepCampaigns)
+	j.AddSweeper("notify.winback", s.sweepWinBack) // journey_lifecycle_winback.go
 	s.Register(d.Client)
 	return s, nil
 }

@@ -8,3 +8,13 @@ func SetCampaignBatch(n int) (restore func()) {
 	campaignBatch = n
 	return func() { campaignBatch = old }
 }
+
+// SetSessionMax makes every SMTP session send at most n messages until
+// the returned restore is called: 1 is one session per message (the
+// mailer before sessions were pooled), for the drain benchmark's
+// comparison.
+func SetSessionMax(n int) (restore func()) {
+	old := sessionMax
+	sessionMax = n
+	return func() { sessionMax = old }
+}

@@ -340,6 +340,9 @@ func (a *App) close() error {
 		// After the requests that enqueue jobs, before what jobs use.
 		errsOut = append(errsOut, a.Jobs.Stop())
 	}
+	if a.Notify != nil {
+		a.Notify.Close() // the SMTP sessions kept open, once no send runs
+	}
 	websockets := 0
 	if a.api != nil {
 		websockets = a.api.Connections()

@@ -100,6 +100,7 @@ type System struct {
 	mu       sync.Mutex
 	started  bool
 	periodic []*river.PeriodicJob
+	queues   map[string]int // AddQueue's: name -> workers
 	sweepers []sweeper
 	kinds    map[string]bool
 	client   *river.Client[*sql.Tx]
@@ -170,6 +171,27 @@ func (s *System) AddPeriodic(job *river.PeriodicJob) {
 	s.periodic = append(s.periodic, job)
 }
 
+// AddQueue adds a queue with workers of its own (beside the default
+// queue's Config.Workers), for a kind of job that comes in bursts and
+// should neither wait behind other jobs nor starve them: notify's sends
+// (a campaign queues thousands at once). Jobs go to it through their
+// InsertOpts.Queue. Call it before Start; it panics after Start, or for
+// the default queue or a second time for a name.
+func (s *System) AddQueue(name string, workers int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		panic("jobs: AddQueue after Start")
+	}
+	if name == river.QueueDefault || s.queues[name] != 0 {
+		panic("jobs: AddQueue " + name + " twice")
+	}
+	if s.queues == nil {
+		s.queues = map[string]int{}
+	}
+	s.queues[name] = max(workers, 1)
+}
+
 // Start migrates River's tables (River's own migrations, recorded in
 // river_migration; on Postgres under an advisory lock so instances that
 // start together take turns) and starts working jobs. Jobs enqueued
@@ -223,8 +245,12 @@ func (s *System) riverConfig() *river.Config {
 	if c.SweepInterval >= 0 {
 		periodic = append(periodic, sweepPeriodic(c.SweepInterval))
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}}
+	for name, n := range s.queues {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
 	rc := &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
+		Queues:            queues,
 		Workers:           s.workers,
 		PeriodicJobs:      periodic,
 		FetchPollInterval: poll,

@@ -166,6 +166,14 @@
 // every command) fails the attempt; the next waits for the job system's
 // backoff.
 //
+// Sessions are kept open between emails (a pool of at most
+// Config.Workers, -notify-workers): dialing, EHLO, STARTTLS and AUTH per
+// message cost more round trips than the message. go-mail sends RSET
+// after each message; a session is closed after 100 messages or 30 s
+// idle, and one found dead (go-mail's NOOP before MAIL) is redialed, which
+// is safe because nothing was sent on it. Dispatch jobs run in the job
+// system's "notify" queue with those workers, apart from other jobs.
+//
 // In development mode (-dev), or without -smtp-url, nothing leaves the
 // machine: the worker renders and records the message as sent with
 // transport "outbox", and the admin SPA shows the outbox (the messages

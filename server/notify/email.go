@@ -2,11 +2,14 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/message"
@@ -16,11 +19,17 @@ import (
 // server, never a fake mailer).
 type mailer interface {
 	send(ctx context.Context, m *ent.Message) error
+	// close ends what the mailer keeps open between messages.
+	close()
 }
 
-// smtpMailer sends through go-mail, one connection per message: simple and
-// correct; a pooled connection is the dispatcher's next speed-up (the
-// benchmark of issue 13 will say when it is needed).
+// smtpMailer sends through go-mail over a small pool of open SMTP
+// sessions: dialing, EHLO, STARTTLS, AUTH and QUIT for every message
+// cost more round trips than the message itself (issue 13's drain
+// benchmark, BENCHMARKS.md). go-mail's Client keeps the options and is
+// safe for concurrent use through its *WithSMTPClient methods; each
+// pooled *smtp.Client is one session, used by one send at a time, and
+// go-mail sends RSET after every message, so the next one starts clean.
 type smtpMailer struct {
 	cfg    Config
 	u      *url.URL
@@ -28,6 +37,34 @@ type smtpMailer struct {
 	// unsubscribe is the signed one-click link of a customer on a
 	// channel (Service.unsubscribeURL).
 	unsubscribe func(customerID int, channel message.Channel) string
+	// client holds the options every session is dialed with.
+	client *mail.Client
+	// idle are open sessions waiting for the next message (at most
+	// cap(idle): the sends that can run at once, Config.Workers).
+	idle chan *session
+}
+
+// session is one open SMTP session of the pool.
+type session struct {
+	c    *smtp.Client
+	sent int       // messages sent on it
+	used time.Time // last use (real time: an idle timeout is the server's)
+}
+
+// Session limits. Servers close idle sessions (RFC 5321 suggests 5
+// minutes; many are quicker), and some refuse more than about a hundred
+// messages on one: a session past either limit is closed and a fresh one
+// dialed, rather than learning it from a failed message.
+const sessionIdle = 30 * time.Second
+
+var sessionMax = 100 // a variable for the drain benchmark (SetSessionMax)
+
+// Close ends the SMTP sessions kept open between messages. Call it after
+// the job system has stopped (no send is running).
+func (s *Service) Close() {
+	if s.mailer != nil {
+		s.mailer.close()
+	}
 }
 
 // newSMTPMailer checks cfg's SMTP URL and sender.
@@ -43,11 +80,15 @@ func newSMTPMailer(cfg Config) (*smtpMailer, error) {
 	if err := probe.From(cfg.From); err != nil {
 		return nil, fmt.Errorf("notify: -mail-from %q is not an address: %w", cfg.From, err)
 	}
-	return &smtpMailer{cfg: cfg, u: u, domain: fromDomain(cfg.From)}, nil
+	m := &smtpMailer{cfg: cfg, u: u, domain: fromDomain(cfg.From), idle: make(chan *session, max(cfg.Workers, 1))}
+	if m.client, err = m.newClient(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// client is a go-mail client for one send.
-func (s *smtpMailer) client() (*mail.Client, error) {
+// newClient is the go-mail client every session is dialed with.
+func (s *smtpMailer) newClient() (*mail.Client, error) {
 	opts := []mail.Option{mail.WithTimeout(s.cfg.SMTPTimeout)}
 	port := 587
 	if s.u.Scheme == "smtps" {
@@ -98,11 +139,81 @@ func (s *smtpMailer) send(ctx context.Context, m *ent.Message) error {
 	if html := deref(m.BodyHTML); html != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, html)
 	}
-	c, err := s.client()
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.SMTPTimeout)
 	defer cancel()
-	return c.DialAndSendWithContext(ctx, msg)
+	for {
+		ses, pooled, err := s.get(ctx)
+		if err != nil {
+			return fmt.Errorf("dial failed: %w", err)
+		}
+		err = s.client.SendWithSMTPClient(ses.c, msg)
+		if err == nil {
+			s.put(ses)
+			return nil
+		}
+		// Whatever failed, the session's state is unknown: close it.
+		_ = ses.c.Close()
+		var se *mail.SendError
+		switch {
+		case msg.IsDelivered():
+			// The server said 250 after DATA and only the RSET that
+			// follows failed: the message left; failing the attempt
+			// would send it twice.
+			return nil
+		case pooled && errors.As(err, &se) && se.Reason == mail.ErrConnCheck:
+			// A pooled session the server had closed (go-mail's NOOP
+			// before MAIL found it dead): nothing was sent, dial anew.
+			continue
+		}
+		return err
+	}
+}
+
+// get returns an idle session (pooled) or dials a new one. Sessions past
+// their idle time or message count are closed on the way.
+func (s *smtpMailer) get(ctx context.Context) (ses *session, pooled bool, err error) {
+	for {
+		select {
+		case ses = <-s.idle:
+			if time.Since(ses.used) < sessionIdle {
+				return ses, true, nil
+			}
+			_ = s.client.CloseWithSMTPClient(ses.c)
+			continue
+		default:
+		}
+		c, err := s.client.DialToSMTPClientWithContext(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		return &session{c: c}, false, nil
+	}
+}
+
+// put returns ses to the pool after a message, or ends it (QUIT) when it
+// has sent its share or the pool is full.
+func (s *smtpMailer) put(ses *session) {
+	ses.sent++
+	ses.used = time.Now()
+	if ses.sent < sessionMax {
+		select {
+		case s.idle <- ses:
+			return
+		default:
+		}
+	}
+	_ = s.client.CloseWithSMTPClient(ses.c)
+}
+
+// close ends every idle session (QUIT); sessions in use end with their
+// send (the job system has stopped by then).
+func (s *smtpMailer) close() {
+	for {
+		select {
+		case ses := <-s.idle:
+			_ = s.client.CloseWithSMTPClient(ses.c)
+		default:
+			return
+		}
+	}
 }

@@ -28,3 +28,13 @@ func SetWinBackBatch(n int) (restore func()) {
 	winBackBatch = n
 	return func() { winBackBatch = old }
 }
+
+// SetSessionMax makes every SMTP session send at most n messages until
+// the returned restore is called: 1 is one session per message (the
+// mailer before sessions were pooled), for the drain benchmark's
+// comparison.
+func SetSessionMax(n int) (restore func()) {
+	old := sessionMax
+	sessionMax = n
+	return func() { sessionMax = old }
+}

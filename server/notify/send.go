@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 
 	"github.com/riverqueue/river"
 
@@ -23,10 +24,21 @@ type SendArgs struct {
 // Kind implements river.JobArgs.
 func (SendArgs) Kind() string { return "notify.send" }
 
-// sendOpts are a dispatch job's options: River tries it as often as the
-// message may be tried, so both give up together.
+// Queue is the job system's queue of dispatch jobs: sends get workers of
+// their own (Config.Workers), so a campaign of 10,000 emails neither
+// waits behind other jobs nor starves them (loyalty, webhooks, sweeps).
+const Queue = "notify"
+
+// DefaultWorkers is Config.Workers' default: sends mostly wait on SMTP
+// round trips and the database's write lock, not on a CPU, so a few per
+// core; past about twenty, SQLite's one writer is what every extra worker
+// waits on (BENCHMARKS.md).
+var DefaultWorkers = min(max(8*runtime.NumCPU(), 16), 64)
+
+// sendOpts are a dispatch job's options: its queue, and River tries it as
+// often as the message may be tried, so both give up together.
 func (s *Service) sendOpts() *river.InsertOpts {
-	return &river.InsertOpts{MaxAttempts: s.cfg.MaxAttempts}
+	return &river.InsertOpts{Queue: Queue, MaxAttempts: s.cfg.MaxAttempts}
 }
 
 // sendWorker runs dispatch jobs.

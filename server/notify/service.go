@@ -55,6 +55,10 @@ type Config struct {
 	// SMTPTimeout bounds the connection and each SMTP command; zero means
 	// DefaultSMTPTimeout.
 	SMTPTimeout time.Duration
+	// Workers is how many messages this server sends at once: the
+	// workers of the job system's "notify" queue, and the most SMTP
+	// sessions kept open between messages; zero means DefaultWorkers.
+	Workers int
 	// Webhook is the WEBHOOK channel's provider (webhook.go).
 	Webhook WebhookConfig
 	// Dev keeps every message on the machine (see the package doc).
@@ -118,6 +122,9 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	if cfg.SMTPTimeout <= 0 {
 		cfg.SMTPTimeout = DefaultSMTPTimeout
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
 	if cfg.DeliveryDays <= 0 {
 		cfg.DeliveryDays = DefaultDeliveryDays
 	}
@@ -151,6 +158,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 	if s.webhook, err = newWebhookSender(cfg); err != nil {
 		return nil, err
 	}
+	j.AddQueue(Queue, cfg.Workers)
 	jobs.AddWorker(j, &sendWorker{s: s})
 	j.AddSweeper("notify.due", s.sweepDue)
 	j.AddSweeper("notify.stalled", s.sweepStalled)

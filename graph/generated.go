@@ -6633,9 +6633,9 @@ extend type Query {
 
 extend type Mutation {
   """Staff: set a product's care or how-to content, reorder interval and complements. FORBIDDEN for customers; INVALID_INPUT names the failing field."""
-  updateProductContent(input: UpdateProductContentInput!): UpdateProductContentPayload!
+  updateProductContent("The command input." input: UpdateProductContentInput!): UpdateProductContentPayload!
   """Staff: set or remove a category's care or how-to content. FORBIDDEN for customers."""
-  setCategoryContent(input: SetCategoryContentInput!): SetCategoryContentPayload!
+  setCategoryContent("The command input." input: SetCategoryContentInput!): SetCategoryContentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/community.graphql", Input: `"""A reaction customers leave on a community post."""

@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/campaign"
+	"github.com/aftercart/aftercart/ent/categorycontent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
@@ -69,6 +70,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// CategoryContent is the client for interacting with the CategoryContent builders.
+	CategoryContent *CategoryContentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
@@ -165,6 +168,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Campaign = NewCampaignClient(c.config)
+	c.CategoryContent = NewCategoryContentClient(c.config)
 	c.Comment = NewCommentClient(c.config)
 	c.CommentChange = NewCommentChangeClient(c.config)
 	c.Consent = NewConsentClient(c.config)
@@ -300,6 +304,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:                   ctx,
 		config:                cfg,
 		Campaign:              NewCampaignClient(cfg),
+		CategoryContent:       NewCategoryContentClient(cfg),
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
 		Consent:               NewConsentClient(cfg),
@@ -362,6 +367,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:                   ctx,
 		config:                cfg,
 		Campaign:              NewCampaignClient(cfg),
+		CategoryContent:       NewCategoryContentClient(cfg),
 		Comment:               NewCommentClient(cfg),
 		CommentChange:         NewCommentChangeClient(cfg),
 		Consent:               NewConsentClient(cfg),
@@ -433,15 +439,16 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Campaign, c.Comment, c.CommentChange, c.Consent, c.Customer, c.Flag,
-		c.ItemReturn, c.JourneySetting, c.LoyaltyAccount, c.LoyaltyChange,
-		c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message, c.MessageEvent,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
-		c.Notification, c.NotificationChange, c.Order, c.OrderItem, c.Post,
-		c.PostChange, c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review,
-		c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode,
-		c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent,
-		c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery, c.WebhookEndpoint,
+		c.Campaign, c.CategoryContent, c.Comment, c.CommentChange, c.Consent,
+		c.Customer, c.Flag, c.ItemReturn, c.JourneySetting, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageEvent, c.MessageTemplate, c.ModerationDecision,
+		c.ModerationQueueChange, c.Notification, c.NotificationChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery,
+		c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -451,15 +458,16 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Campaign, c.Comment, c.CommentChange, c.Consent, c.Customer, c.Flag,
-		c.ItemReturn, c.JourneySetting, c.LoyaltyAccount, c.LoyaltyChange,
-		c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message, c.MessageEvent,
-		c.MessageTemplate, c.ModerationDecision, c.ModerationQueueChange,
-		c.Notification, c.NotificationChange, c.Order, c.OrderItem, c.Post,
-		c.PostChange, c.PostProduct, c.Product, c.Reaction, c.Referral, c.Review,
-		c.ReviewReply, c.ReviewReplyChange, c.ReviewVote, c.Reward, c.RewardCode,
-		c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic, c.TrackingEvent,
-		c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery, c.WebhookEndpoint,
+		c.Campaign, c.CategoryContent, c.Comment, c.CommentChange, c.Consent,
+		c.Customer, c.Flag, c.ItemReturn, c.JourneySetting, c.LoyaltyAccount,
+		c.LoyaltyChange, c.LoyaltyEntry, c.LoyaltyTier, c.Media, c.Message,
+		c.MessageEvent, c.MessageTemplate, c.ModerationDecision,
+		c.ModerationQueueChange, c.Notification, c.NotificationChange, c.Order,
+		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
+		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
+		c.TrackingEvent, c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery,
+		c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -470,6 +478,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *CampaignMutation:
 		return c.Campaign.mutate(ctx, m)
+	case *CategoryContentMutation:
+		return c.CategoryContent.mutate(ctx, m)
 	case *CommentMutation:
 		return c.Comment.mutate(ctx, m)
 	case *CommentChangeMutation:
@@ -690,6 +700,140 @@ func (c *CampaignClient) mutate(ctx context.Context, m *CampaignMutation) (Value
 		return (&CampaignDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Campaign mutation op: %q", m.Op())
+	}
+}
+
+// CategoryContentClient is a client for the CategoryContent schema.
+type CategoryContentClient struct {
+	config
+}
+
+// NewCategoryContentClient returns a client for the CategoryContent from the given config.
+func NewCategoryContentClient(c config) *CategoryContentClient {
+	return &CategoryContentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `categorycontent.Hooks(f(g(h())))`.
+func (c *CategoryContentClient) Use(hooks ...Hook) {
+	c.hooks.CategoryContent = append(c.hooks.CategoryContent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `categorycontent.Intercept(f(g(h())))`.
+func (c *CategoryContentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CategoryContent = append(c.inters.CategoryContent, interceptors...)
+}
+
+// Create returns a builder for creating a CategoryContent entity.
+func (c *CategoryContentClient) Create() *CategoryContentCreate {
+	mutation := newCategoryContentMutation(c.config, OpCreate)
+	return &CategoryContentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CategoryContent entities.
+func (c *CategoryContentClient) CreateBulk(builders ...*CategoryContentCreate) *CategoryContentCreateBulk {
+	return &CategoryContentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CategoryContentClient) MapCreateBulk(slice any, setFunc func(*CategoryContentCreate, int)) *CategoryContentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CategoryContentCreateBulk{err: fmt.Errorf("calling to CategoryContentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CategoryContentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CategoryContentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CategoryContent.
+func (c *CategoryContentClient) Update() *CategoryContentUpdate {
+	mutation := newCategoryContentMutation(c.config, OpUpdate)
+	return &CategoryContentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CategoryContentClient) UpdateOne(_m *CategoryContent) *CategoryContentUpdateOne {
+	mutation := newCategoryContentMutation(c.config, OpUpdateOne, withCategoryContent(_m))
+	return &CategoryContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CategoryContentClient) UpdateOneID(id int) *CategoryContentUpdateOne {
+	mutation := newCategoryContentMutation(c.config, OpUpdateOne, withCategoryContentID(id))
+	return &CategoryContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CategoryContent.
+func (c *CategoryContentClient) Delete() *CategoryContentDelete {
+	mutation := newCategoryContentMutation(c.config, OpDelete)
+	return &CategoryContentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CategoryContentClient) DeleteOne(_m *CategoryContent) *CategoryContentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CategoryContentClient) DeleteOneID(id int) *CategoryContentDeleteOne {
+	builder := c.Delete().Where(categorycontent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CategoryContentDeleteOne{builder}
+}
+
+// Query returns a query builder for CategoryContent.
+func (c *CategoryContentClient) Query() *CategoryContentQuery {
+	return &CategoryContentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCategoryContent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CategoryContent entity by its id.
+func (c *CategoryContentClient) Get(ctx context.Context, id int) (*CategoryContent, error) {
+	return c.Query().Where(categorycontent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CategoryContentClient) GetX(ctx context.Context, id int) *CategoryContent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CategoryContentClient) Hooks() []Hook {
+	hooks := c.hooks.CategoryContent
+	return append(hooks[:len(hooks):len(hooks)], categorycontent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CategoryContentClient) Interceptors() []Interceptor {
+	return c.inters.CategoryContent
+}
+
+func (c *CategoryContentClient) mutate(ctx context.Context, m *CategoryContentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CategoryContentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CategoryContentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CategoryContentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CategoryContentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CategoryContent mutation op: %q", m.Op())
 	}
 }
 
@@ -7636,9 +7780,9 @@ func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Campaign, Comment, CommentChange, Consent, Customer, Flag, ItemReturn,
-		JourneySetting, LoyaltyAccount, LoyaltyChange, LoyaltyEntry, LoyaltyTier,
-		Media, Message, MessageEvent, MessageTemplate, ModerationDecision,
+		Campaign, CategoryContent, Comment, CommentChange, Consent, Customer, Flag,
+		ItemReturn, JourneySetting, LoyaltyAccount, LoyaltyChange, LoyaltyEntry,
+		LoyaltyTier, Media, Message, MessageEvent, MessageTemplate, ModerationDecision,
 		ModerationQueueChange, Notification, NotificationChange, Order, OrderItem,
 		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
 		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
@@ -7646,9 +7790,9 @@ type (
 		WebhookAttempt, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
-		Campaign, Comment, CommentChange, Consent, Customer, Flag, ItemReturn,
-		JourneySetting, LoyaltyAccount, LoyaltyChange, LoyaltyEntry, LoyaltyTier,
-		Media, Message, MessageEvent, MessageTemplate, ModerationDecision,
+		Campaign, CategoryContent, Comment, CommentChange, Consent, Customer, Flag,
+		ItemReturn, JourneySetting, LoyaltyAccount, LoyaltyChange, LoyaltyEntry,
+		LoyaltyTier, Media, Message, MessageEvent, MessageTemplate, ModerationDecision,
 		ModerationQueueChange, Notification, NotificationChange, Order, OrderItem,
 		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
 		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/aftercart/aftercart/ent/campaign"
+	"github.com/aftercart/aftercart/ent/categorycontent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
@@ -116,6 +117,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			campaign.Table:              campaign.ValidColumn,
+			categorycontent.Table:       categorycontent.ValidColumn,
 			comment.Table:               comment.ValidColumn,
 			commentchange.Table:         commentchange.ValidColumn,
 			consent.Table:               consent.ValidColumn,

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent/campaign"
+	"github.com/aftercart/aftercart/ent/categorycontent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
@@ -93,6 +94,39 @@ func (_q *CampaignQuery) ScanValues(columns []string) ([]any, error) {
 // The entity is bound to the query's client, as if the query had loaded it.
 func (_q *CampaignQuery) Decode(columns []string, values []any) (*Campaign, error) {
 	node := &Campaign{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *CategoryContentQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{categorycontent.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given CategoryContent columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *CategoryContentQuery) ScanValues(columns []string) ([]any, error) {
+	return (*CategoryContent).scanValues(nil, columns)
+}
+
+// Decode returns the CategoryContent held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *CategoryContentQuery) Decode(columns []string, values []any) (*CategoryContent, error) {
+	node := &CategoryContent{config: _q.config}
 	if err := node.assignValues(columns, values); err != nil {
 		return nil, err
 	}

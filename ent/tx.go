@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
+	// CategoryContent is the client for interacting with the CategoryContent builders.
+	CategoryContent *CategoryContentClient
 	// Comment is the client for interacting with the Comment builders.
 	Comment *CommentClient
 	// CommentChange is the client for interacting with the CommentChange builders.
@@ -232,6 +234,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
+	tx.CategoryContent = NewCategoryContentClient(tx.config)
 	tx.Comment = NewCommentClient(tx.config)
 	tx.CommentChange = NewCommentChangeClient(tx.config)
 	tx.Consent = NewConsentClient(tx.config)

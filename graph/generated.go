@@ -26,6 +26,7 @@ import (
 	"github.com/aftercart/aftercart/ent/webhookdelivery"
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
+	"github.com/aftercart/aftercart/server/catalog"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/loyalty"
 	"github.com/aftercart/aftercart/server/media"
@@ -150,6 +151,13 @@ type ComplexityRoot struct {
 		Category               func(childComplexity int) int
 		LastOrderOlderThanDays func(childComplexity int) int
 		Tier                   func(childComplexity int) int
+	}
+
+	CategoryContent struct {
+		Category    func(childComplexity int) int
+		ContentText func(childComplexity int) int
+		ContentURL  func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
 	}
 
 	CategoryDelay struct {
@@ -598,6 +606,7 @@ type ComplexityRoot struct {
 		RetryMessage          func(childComplexity int, id int) int
 		SaveMessageTemplate   func(childComplexity int, input model.SaveMessageTemplateInput) int
 		ScheduleCampaign      func(childComplexity int, id int, at time.Time) int
+		SetCategoryContent    func(childComplexity int, input catalog.CategoryInput) int
 		SetCommunityTrust     func(childComplexity int, input community.TrustInput) int
 		SetMarketingConsent   func(childComplexity int, input model.SetMarketingConsentInput) int
 		SilenceAuthor         func(childComplexity int, input community.SilenceInput) int
@@ -606,6 +615,7 @@ type ComplexityRoot struct {
 		UpdateCampaign        func(childComplexity int, id int, input model.CampaignInput) int
 		UpdateJourney         func(childComplexity int, input notify.JourneyUpdate) int
 		UpdateLoyaltyTier     func(childComplexity int, id int, input loyalty.TierInput) int
+		UpdateProductContent  func(childComplexity int, input catalog.ProductUpdate) int
 		UpdateReward          func(childComplexity int, id int, input loyalty.RewardUpdate) int
 		UpdateTopic           func(childComplexity int, input community.TopicUpdate) int
 		UpdateWebhookEndpoint func(childComplexity int, input model.UpdateWebhookEndpointInput) int
@@ -766,6 +776,7 @@ type ComplexityRoot struct {
 
 	Product struct {
 		Category            func(childComplexity int) int
+		Complements         func(childComplexity int) int
 		ContentText         func(childComplexity int) int
 		ContentURL          func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -784,6 +795,7 @@ type ComplexityRoot struct {
 	Query struct {
 		CampaignAudience       func(childComplexity int, segment model.CampaignSegmentInput, first int) int
 		Campaigns              func(childComplexity int, first int, after *entgql.Cursor[int]) int
+		CategoryContents       func(childComplexity int) int
 		Customers              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		Engagement             func(childComplexity int, since *time.Time) int
 		FeaturedReviews        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
@@ -1007,6 +1019,10 @@ type ComplexityRoot struct {
 		Template func(childComplexity int) int
 	}
 
+	SetCategoryContentPayload struct {
+		Content func(childComplexity int) int
+	}
+
 	SetCommunityTrustPayload struct {
 		CustomerID func(childComplexity int) int
 		Trust      func(childComplexity int) int
@@ -1116,6 +1132,10 @@ type ComplexityRoot struct {
 
 	UpdateJourneyPayload struct {
 		Journey func(childComplexity int) int
+	}
+
+	UpdateProductContentPayload struct {
+		Product func(childComplexity int) int
 	}
 
 	UpdateTopicPayload struct {
@@ -1252,6 +1272,8 @@ type MutationResolver interface {
 	UpdateCampaign(ctx context.Context, id int, input model.CampaignInput) (*model.CampaignPayload, error)
 	ScheduleCampaign(ctx context.Context, id int, at time.Time) (*model.CampaignPayload, error)
 	CancelCampaign(ctx context.Context, id int) (*model.CampaignPayload, error)
+	UpdateProductContent(ctx context.Context, input catalog.ProductUpdate) (*model.UpdateProductContentPayload, error)
+	SetCategoryContent(ctx context.Context, input catalog.CategoryInput) (*model.SetCategoryContentPayload, error)
 	CreateTopic(ctx context.Context, input community.TopicInput) (*community.TopicResult, error)
 	UpdateTopic(ctx context.Context, input community.TopicUpdate) (*community.TopicResult, error)
 	ReorderTopics(ctx context.Context, input model.ReorderTopicsInput) (*model.ReorderTopicsPayload, error)
@@ -1330,6 +1352,7 @@ type PostProductTagResolver interface {
 	Product(ctx context.Context, obj *ent.PostProduct) (*ent.Product, error)
 }
 type ProductResolver interface {
+	Complements(ctx context.Context, obj *ent.Product) ([]*ent.Product, error)
 	ReviewSummary(ctx context.Context, obj *ent.Product) (*reviews.Summary, error)
 	Reviews(ctx context.Context, obj *ent.Product, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, sort *reviews.Sort, filter *reviews.Filter) (*ent.ReviewConnection, error)
 	ViewerReview(ctx context.Context, obj *ent.Product) (*ent.Review, error)
@@ -1343,6 +1366,7 @@ type QueryResolver interface {
 	WatchedWords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WatchedWordOrder, where *ent.WatchedWordWhereInput) (*ent.WatchedWordConnection, error)
 	Campaigns(ctx context.Context, first int, after *entgql.Cursor[int]) (*ent.CampaignConnection, error)
 	CampaignAudience(ctx context.Context, segment model.CampaignSegmentInput, first int) (*model.CampaignAudience, error)
+	CategoryContents(ctx context.Context) ([]*ent.CategoryContent, error)
 	Topics(ctx context.Context) ([]*ent.Topic, error)
 	Posts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, topic *string, sort *community.Sort) (*community.PostPage, error)
 	MyPosts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*community.PostPage, error)
@@ -1701,6 +1725,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignSegment.Tier(childComplexity), true
+
+	case "CategoryContent.category":
+		if e.ComplexityRoot.CategoryContent.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryContent.Category(childComplexity), true
+	case "CategoryContent.contentText":
+		if e.ComplexityRoot.CategoryContent.ContentText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryContent.ContentText(childComplexity), true
+	case "CategoryContent.contentUrl":
+		if e.ComplexityRoot.CategoryContent.ContentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryContent.ContentURL(childComplexity), true
+	case "CategoryContent.updatedAt":
+		if e.ComplexityRoot.CategoryContent.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryContent.UpdatedAt(childComplexity), true
 
 	case "CategoryDelay.category":
 		if e.ComplexityRoot.CategoryDelay.Category == nil {
@@ -3589,6 +3638,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleCampaign(childComplexity, args["id"].(int), args["at"].(time.Time)), true
+	case "Mutation.setCategoryContent":
+		if e.ComplexityRoot.Mutation.SetCategoryContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryContent(childComplexity, args["input"].(catalog.CategoryInput)), true
 	case "Mutation.setCommunityTrust":
 		if e.ComplexityRoot.Mutation.SetCommunityTrust == nil {
 			break
@@ -3677,6 +3737,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLoyaltyTier(childComplexity, args["id"].(int), args["input"].(loyalty.TierInput)), true
+	case "Mutation.updateProductContent":
+		if e.ComplexityRoot.Mutation.UpdateProductContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProductContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProductContent(childComplexity, args["input"].(catalog.ProductUpdate)), true
 	case "Mutation.updateReward":
 		if e.ComplexityRoot.Mutation.UpdateReward == nil {
 			break
@@ -4366,6 +4437,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Category(childComplexity), true
+	case "Product.complements":
+		if e.ComplexityRoot.Product.Complements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Complements(childComplexity), true
 	case "Product.contentText":
 		if e.ComplexityRoot.Product.ContentText == nil {
 			break
@@ -4472,6 +4549,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Campaigns(childComplexity, args["first"].(int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.categoryContents":
+		if e.ComplexityRoot.Query.CategoryContents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CategoryContents(childComplexity), true
 	case "Query.customers":
 		if e.ComplexityRoot.Query.Customers == nil {
 			break
@@ -5427,6 +5510,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SaveMessageTemplatePayload.Template(childComplexity), true
 
+	case "SetCategoryContentPayload.content":
+		if e.ComplexityRoot.SetCategoryContentPayload.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCategoryContentPayload.Content(childComplexity), true
+
 	case "SetCommunityTrustPayload.customerId":
 		if e.ComplexityRoot.SetCommunityTrustPayload.CustomerID == nil {
 			break
@@ -5866,6 +5956,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateJourneyPayload.Journey(childComplexity), true
 
+	case "UpdateProductContentPayload.product":
+		if e.ComplexityRoot.UpdateProductContentPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProductContentPayload.Product(childComplexity), true
+
 	case "UpdateTopicPayload.topic":
 		if e.ComplexityRoot.UpdateTopicPayload.Topic == nil {
 			break
@@ -6242,6 +6339,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReviewReplyOrder,
 		ec.unmarshalInputRewardOrder,
 		ec.unmarshalInputSaveMessageTemplateInput,
+		ec.unmarshalInputSetCategoryContentInput,
 		ec.unmarshalInputSetCommunityTrustInput,
 		ec.unmarshalInputSetMarketingConsentInput,
 		ec.unmarshalInputShipmentItemInput,
@@ -6254,6 +6352,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputTrackingEventWhereInput,
 		ec.unmarshalInputUnsilenceAuthorInput,
 		ec.unmarshalInputUpdateJourneyInput,
+		ec.unmarshalInputUpdateProductContentInput,
 		ec.unmarshalInputUpdateRewardInput,
 		ec.unmarshalInputUpdateTopicInput,
 		ec.unmarshalInputUpdateWebhookEndpointInput,
@@ -6468,6 +6567,76 @@ extend type Mutation {
     "The campaign."
     id: ID!
   ): CampaignPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/catalog.graphql", Input: `# Catalog (issue 13): what staff set on products for the after-purchase
+# journeys: care or how-to content per product or per category, the
+# reorder interval of consumables (REPLENISHMENT) and the complements
+# suggested beside them (server/catalog).
+
+extend type Product {
+  """Products that go with this one (a grinder for coffee beans), as staff set them, in name order; suggested in replenishment reminders."""
+  complements: [Product!]!
+}
+
+"""Care or how-to content staff set for a whole product category; sent after delivery for products without content of their own."""
+type CategoryContent {
+  """The category, trimmed and in lower case (categories match case-insensitively)."""
+  category: String!
+  """The content's link (http or https)."""
+  contentUrl: String!
+  """A short text introducing the link."""
+  contentText: String!
+  """When staff last set it."""
+  updatedAt: Time!
+}
+
+"""What to change on a product's after-purchase settings; absent fields keep their value. Nothing is saved when any field is invalid."""
+input UpdateProductContentInput @goModel(model: "github.com/aftercart/aftercart/server/catalog.ProductUpdate") {
+  """The product."""
+  id: ID!
+  """The care or how-to link (http or https, at most 2048 characters); an empty string removes it and the text."""
+  contentUrl: String
+  """A short text shown beside the link (at most 1000 characters); needs a link; an empty string removes it."""
+  contentText: String
+  """How many days one unit lasts (1-3650), for replenishment reminders; 0 removes it."""
+  reorderIntervalDays: Int
+  """The complementary products (at most 10, existing, not the product itself); replaces the list (an empty list removes them)."""
+  complementIds: [ID!]
+}
+
+"""What updateProductContent did."""
+type UpdateProductContentPayload {
+  """The product as saved."""
+  product: Product!
+}
+
+"""A category's content to set."""
+input SetCategoryContentInput @goModel(model: "github.com/aftercart/aftercart/server/catalog.CategoryInput") {
+  """The category as the store names it (1-128 characters, case-insensitive)."""
+  category: String!
+  """The link (http or https, at most 2048 characters); an empty string removes the category's content."""
+  contentUrl: String!
+  """A short text shown beside the link (at most 1000 characters)."""
+  contentText: String
+}
+
+"""What setCategoryContent did."""
+type SetCategoryContentPayload {
+  """The category's content as saved; null when it was removed."""
+  content: CategoryContent
+}
+
+extend type Query {
+  """Staff: the content set per category, by category. FORBIDDEN for customers."""
+  categoryContents: [CategoryContent!]!
+}
+
+extend type Mutation {
+  """Staff: set a product's care or how-to content, reorder interval and complements. FORBIDDEN for customers; INVALID_INPUT names the failing field."""
+  updateProductContent("The command input." input: UpdateProductContentInput!): UpdateProductContentPayload!
+  """Staff: set or remove a category's care or how-to content. FORBIDDEN for customers."""
+  setCategoryContent("The command input." input: SetCategoryContentInput!): SetCategoryContentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/community.graphql", Input: `"""A reaction customers leave on a community post."""
@@ -14988,6 +15157,20 @@ func (ec *executionContext) childFields_CampaignSegment(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CampaignSegment", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryContent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryContent_category(ctx, field)
+	case "contentUrl":
+		return ec.fieldContext_CategoryContent_contentUrl(ctx, field)
+	case "contentText":
+		return ec.fieldContext_CategoryContent_contentText(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CategoryContent_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryContent", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryDelay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -16120,6 +16303,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_contentUrl(ctx, field)
 	case "contentText":
 		return ec.fieldContext_Product_contentText(ctx, field)
+	case "complements":
+		return ec.fieldContext_Product_complements(ctx, field)
 	case "reviewSummary":
 		return ec.fieldContext_Product_reviewSummary(ctx, field)
 	case "reviews":
@@ -16518,6 +16703,14 @@ func (ec *executionContext) childFields_SaveMessageTemplatePayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type SaveMessageTemplatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetCategoryContentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_SetCategoryContentPayload_content(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCategoryContentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetCommunityTrustPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "customerId":
@@ -16704,6 +16897,14 @@ func (ec *executionContext) childFields_UpdateJourneyPayload(ctx context.Context
 		return ec.fieldContext_UpdateJourneyPayload_journey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateJourneyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateProductContentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_UpdateProductContentPayload_product(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateProductContentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateTopicPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17740,6 +17941,20 @@ func (ec *executionContext) field_Mutation_scheduleCampaign_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCategoryContent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (catalog.CategoryInput, error) {
+			return ec.unmarshalNSetCategoryContentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcatalogᚐCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17865,6 +18080,20 @@ func (ec *executionContext) field_Mutation_updateLoyaltyTier_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProductContent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (catalog.ProductUpdate, error) {
+			return ec.unmarshalNUpdateProductContentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcatalogᚐProductUpdate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -20281,6 +20510,98 @@ func (ec *executionContext) _CampaignSegment_category(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CampaignSegment_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CampaignSegment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryContent_category(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryContent_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryContent_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryContent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryContent_contentUrl(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryContent_contentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryContent_contentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryContent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryContent_contentText(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryContent_contentText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryContent_contentText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryContent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryContent_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CategoryContent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryContent_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryContent_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryContent", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _CategoryDelay_category(ctx context.Context, field graphql.CollectedField, obj *notify.CategoryDelay) (ret graphql.Marshaler) {
@@ -26469,6 +26790,94 @@ func (ec *executionContext) fieldContext_Mutation_cancelCampaign(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateProductContent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProductContent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProductContent(ctx, fc.Args["input"].(catalog.ProductUpdate))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateProductContentPayload) graphql.Marshaler {
+			return ec.marshalNUpdateProductContentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUpdateProductContentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProductContent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateProductContentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProductContent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCategoryContent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCategoryContent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCategoryContent(ctx, fc.Args["input"].(catalog.CategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCategoryContentPayload) graphql.Marshaler {
+			return ec.marshalNSetCategoryContentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCategoryContentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCategoryContent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetCategoryContentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCategoryContent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createTopic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31456,6 +31865,38 @@ func (ec *executionContext) fieldContext_Product_contentText(_ context.Context, 
 	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Product_complements(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_complements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Complements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_complements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Product_reviewSummary(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31912,6 +32353,38 @@ func (ec *executionContext) fieldContext_Query_campaignAudience(ctx context.Cont
 	if fc.Args, err = ec.field_Query_campaignAudience_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_categoryContents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_categoryContents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CategoryContents(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CategoryContent) graphql.Marshaler {
+			return ec.marshalNCategoryContent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_categoryContents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryContent(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -35683,6 +36156,38 @@ func (ec *executionContext) fieldContext_SaveMessageTemplatePayload_template(_ c
 	return fc, nil
 }
 
+func (ec *executionContext) _SetCategoryContentPayload_content(ctx context.Context, field graphql.CollectedField, obj *model.SetCategoryContentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCategoryContentPayload_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CategoryContent) graphql.Marshaler {
+			return ec.marshalOCategoryContent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetCategoryContentPayload_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCategoryContentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryContent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SetCommunityTrustPayload_customerId(ctx context.Context, field graphql.CollectedField, obj *community.TrustResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37469,6 +37974,38 @@ func (ec *executionContext) fieldContext_UpdateJourneyPayload_journey(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Journey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProductContentPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProductContentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProductContentPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProductContentPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProductContentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
 		},
 	}
 	return fc, nil
@@ -46114,6 +46651,50 @@ func (ec *executionContext) unmarshalInputSaveMessageTemplateInput(ctx context.C
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetCategoryContentInput(ctx context.Context, obj any) (catalog.CategoryInput, error) {
+	var it catalog.CategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "contentUrl", "contentText"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "contentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentUrl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentURL = data
+		case "contentText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentText = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetCommunityTrustInput(ctx context.Context, obj any) (community.TrustInput, error) {
 	var it community.TrustInput
 	if obj == nil {
@@ -47977,6 +48558,64 @@ func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdateProductContentInput(ctx context.Context, obj any) (catalog.ProductUpdate, error) {
+	var it catalog.ProductUpdate
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "contentUrl", "contentText", "reorderIntervalDays", "complementIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "contentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentURL = data
+		case "contentText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentText = data
+		case "reorderIntervalDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reorderIntervalDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReorderIntervalDays = data
+		case "complementIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complementIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplementIDs = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUpdateRewardInput(ctx context.Context, obj any) (loyalty.RewardUpdate, error) {
 	var it loyalty.RewardUpdate
 	if obj == nil {
@@ -49676,6 +50315,59 @@ func (ec *executionContext) _CampaignSegment(ctx context.Context, sel ast.Select
 		case "category":
 			out.Values[i] = ec._CampaignSegment_category(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var categoryContentImplementors = []string{"CategoryContent"}
+
+func (ec *executionContext) _CategoryContent(ctx context.Context, sel ast.SelectionSet, obj *ent.CategoryContent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryContentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryContent")
+		case "category":
+			out.Values[i] = ec._CategoryContent_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentUrl":
+			out.Values[i] = ec._CategoryContent_contentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentText":
+			out.Values[i] = ec._CategoryContent_contentText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CategoryContent_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -53609,6 +54301,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateProductContent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProductContent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCategoryContent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCategoryContent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createTopic":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTopic(ctx, field)
@@ -55980,6 +56686,44 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "complements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Product_complements(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "reviewSummary":
 			field := field
 
@@ -56299,6 +57043,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_campaignAudience(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "categoryContents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_categoryContents(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -59026,6 +59792,44 @@ func (ec *executionContext) _SaveMessageTemplatePayload(ctx context.Context, sel
 	return out
 }
 
+var setCategoryContentPayloadImplementors = []string{"SetCategoryContentPayload"}
+
+func (ec *executionContext) _SetCategoryContentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCategoryContentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCategoryContentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCategoryContentPayload")
+		case "content":
+			out.Values[i] = ec._SetCategoryContentPayload_content(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var setCommunityTrustPayloadImplementors = []string{"SetCommunityTrustPayload"}
 
 func (ec *executionContext) _SetCommunityTrustPayload(ctx context.Context, sel ast.SelectionSet, obj *community.TrustResult) graphql.Marshaler {
@@ -59971,6 +60775,44 @@ func (ec *executionContext) _UpdateJourneyPayload(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("UpdateJourneyPayload")
 		case "journey":
 			out.Values[i] = ec._UpdateJourneyPayload_journey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateProductContentPayloadImplementors = []string{"UpdateProductContentPayload"}
+
+func (ec *executionContext) _UpdateProductContentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProductContentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateProductContentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateProductContentPayload")
+		case "product":
+			out.Values[i] = ec._UpdateProductContentPayload_product(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -61268,6 +62110,32 @@ func (ec *executionContext) marshalNCampaignStatus2githubᚗcomᚋaftercartᚋaf
 func (ec *executionContext) unmarshalNCampaignWhereInput2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCampaignWhereInput(ctx context.Context, v any) (*ent.CampaignWhereInput, error) {
 	res, err := ec.unmarshalInputCampaignWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCategoryContent2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CategoryContent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryContent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryContent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContent(ctx context.Context, sel ast.SelectionSet, v *ent.CategoryContent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CategoryContent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCategoryDelay2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelay(ctx context.Context, sel ast.SelectionSet, v *notify.CategoryDelay) graphql.Marshaler {
@@ -63249,6 +64117,21 @@ func (ec *executionContext) marshalNSaveMessageTemplatePayload2ᚖgithubᚗcom�
 	return ec._SaveMessageTemplatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetCategoryContentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcatalogᚐCategoryInput(ctx context.Context, v any) (catalog.CategoryInput, error) {
+	res, err := ec.unmarshalInputSetCategoryContentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetCategoryContentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCategoryContentPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCategoryContentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SetCategoryContentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetCommunityTrustInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTrustInput(ctx context.Context, v any) (community.TrustInput, error) {
 	res, err := ec.unmarshalInputSetCommunityTrustInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -63551,6 +64434,21 @@ func (ec *executionContext) marshalNUpdateJourneyPayload2ᚖgithubᚗcomᚋafter
 		return graphql.Null
 	}
 	return ec._UpdateJourneyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateProductContentInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcatalogᚐProductUpdate(ctx context.Context, v any) (catalog.ProductUpdate, error) {
+	res, err := ec.unmarshalInputUpdateProductContentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateProductContentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐUpdateProductContentPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateProductContentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UpdateProductContentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateRewardInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋloyaltyᚐRewardUpdate(ctx context.Context, v any) (loyalty.RewardUpdate, error) {
@@ -64116,6 +65014,13 @@ func (ec *executionContext) unmarshalOCampaignWhereInput2ᚖgithubᚗcomᚋafter
 	}
 	res, err := ec.unmarshalInputCampaignWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCategoryContent2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCategoryContent(ctx context.Context, sel ast.SelectionSet, v *ent.CategoryContent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CategoryContent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCategoryDelay2ᚕᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋnotifyᚐCategoryDelayᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.CategoryDelay) graphql.Marshaler {

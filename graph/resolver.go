@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/catalog"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/hooks"
@@ -66,6 +67,9 @@ type Resolver struct {
 	// Notifications streams customers' new in-app notifications (on the
 	// live engine).
 	Notifications *notify.NotificationFeed
+	// Catalog is staff's product content, category content, reorder
+	// intervals and complements (server/catalog).
+	Catalog *catalog.Service
 }
 
 // amount makes a Money of minor units in currency.

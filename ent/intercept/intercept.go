@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/campaign"
+	"github.com/aftercart/aftercart/ent/categorycontent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
@@ -135,6 +136,33 @@ func (f TraverseCampaign) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CampaignQuery", q)
+}
+
+// The CategoryContentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CategoryContentFunc func(context.Context, *ent.CategoryContentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CategoryContentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CategoryContentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CategoryContentQuery", q)
+}
+
+// The TraverseCategoryContent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCategoryContent func(context.Context, *ent.CategoryContentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCategoryContent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCategoryContent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CategoryContentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CategoryContentQuery", q)
 }
 
 // The CommentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1276,6 +1304,8 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.CampaignQuery:
 		return &query[*ent.CampaignQuery, predicate.Campaign, campaign.OrderOption]{typ: ent.TypeCampaign, tq: q}, nil
+	case *ent.CategoryContentQuery:
+		return &query[*ent.CategoryContentQuery, predicate.CategoryContent, categorycontent.OrderOption]{typ: ent.TypeCategoryContent, tq: q}, nil
 	case *ent.CommentQuery:
 		return &query[*ent.CommentQuery, predicate.Comment, comment.OrderOption]{typ: ent.TypeComment, tq: q}, nil
 	case *ent.CommentChangeQuery:

@@ -43,6 +43,22 @@ var (
 			},
 		},
 	}
+	// CategoryContentsColumns holds the columns for the "category_contents" table.
+	CategoryContentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "category", Type: field.TypeString, Unique: true, Size: 128},
+		{Name: "content_url", Type: field.TypeString, Size: 2048},
+		{Name: "content_text", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "updated_by", Type: field.TypeString, Size: 256, Default: ""},
+	}
+	// CategoryContentsTable holds the schema information for the "category_contents" table.
+	CategoryContentsTable = &schema.Table{
+		Name:       "category_contents",
+		Columns:    CategoryContentsColumns,
+		PrimaryKey: []*schema.Column{CategoryContentsColumns[0]},
+	}
 	// CommentsColumns holds the columns for the "comments" table.
 	CommentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1796,6 +1812,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		CampaignsTable,
+		CategoryContentsTable,
 		CommentsTable,
 		CommentChangesTable,
 		ConsentsTable,
@@ -1845,6 +1862,9 @@ var (
 func init() {
 	CampaignsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(154618822656),
+	}
+	CategoryContentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(184683593728),
 	}
 	CommentsTable.ForeignKeys[0].RefTable = CommentsTable
 	CommentsTable.ForeignKeys[1].RefTable = CustomersTable

@@ -9,6 +9,9 @@ import (
 // Campaign is the predicate function for campaign builders.
 type Campaign func(*sql.Selector)
 
+// CategoryContent is the predicate function for categorycontent builders.
+type CategoryContent func(*sql.Selector)
+
 // Comment is the predicate function for comment builders.
 type Comment func(*sql.Selector)
 

@@ -135,6 +135,30 @@ func (f CampaignMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CampaignMutation", m)
 }
 
+// The CategoryContentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CategoryContentQueryRuleFunc func(context.Context, *ent.CategoryContentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CategoryContentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CategoryContentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CategoryContentQuery", q)
+}
+
+// The CategoryContentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CategoryContentMutationRuleFunc func(context.Context, *ent.CategoryContentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CategoryContentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CategoryContentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CategoryContentMutation", m)
+}
+
 // The CommentQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CommentQueryRuleFunc func(context.Context, *ent.CommentQuery) error
@@ -1180,6 +1204,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.CampaignQuery:
 		return q.Filter(), nil
+	case *ent.CategoryContentQuery:
+		return q.Filter(), nil
 	case *ent.CommentQuery:
 		return q.Filter(), nil
 	case *ent.CommentChangeQuery:
@@ -1272,6 +1298,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.CampaignMutation:
+		return m.Filter(), nil
+	case *ent.CategoryContentMutation:
 		return m.Filter(), nil
 	case *ent.CommentMutation:
 		return m.Filter(), nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercart/aftercart/ent/campaign"
+	"github.com/aftercart/aftercart/ent/categorycontent"
 	"github.com/aftercart/aftercart/ent/comment"
 	"github.com/aftercart/aftercart/ent/commentchange"
 	"github.com/aftercart/aftercart/ent/consent"
@@ -137,6 +138,64 @@ func init() {
 	campaignDescCreatedBy := campaignFields[14].Descriptor()
 	// campaign.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
 	campaign.CreatedByValidator = campaignDescCreatedBy.Validators[0].(func(string) error)
+	categorycontentMixin := schema.CategoryContent{}.Mixin()
+	categorycontent.Policy = privacy.NewPolicies(schema.CategoryContent{})
+	categorycontent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := categorycontent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	categorycontentMixinFields0 := categorycontentMixin[0].Fields()
+	_ = categorycontentMixinFields0
+	categorycontentFields := schema.CategoryContent{}.Fields()
+	_ = categorycontentFields
+	// categorycontentDescCreatedAt is the schema descriptor for created_at field.
+	categorycontentDescCreatedAt := categorycontentMixinFields0[0].Descriptor()
+	// categorycontent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	categorycontent.DefaultCreatedAt = categorycontentDescCreatedAt.Default.(func() time.Time)
+	// categorycontentDescUpdatedAt is the schema descriptor for updated_at field.
+	categorycontentDescUpdatedAt := categorycontentMixinFields0[1].Descriptor()
+	// categorycontent.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	categorycontent.DefaultUpdatedAt = categorycontentDescUpdatedAt.Default.(func() time.Time)
+	// categorycontent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	categorycontent.UpdateDefaultUpdatedAt = categorycontentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// categorycontentDescCategory is the schema descriptor for category field.
+	categorycontentDescCategory := categorycontentFields[0].Descriptor()
+	// categorycontent.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	categorycontent.CategoryValidator = func() func(string) error {
+		validators := categorycontentDescCategory.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(category string) error {
+			for _, fn := range fns {
+				if err := fn(category); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// categorycontentDescContentURL is the schema descriptor for content_url field.
+	categorycontentDescContentURL := categorycontentFields[1].Descriptor()
+	// categorycontent.ContentURLValidator is a validator for the "content_url" field. It is called by the builders before save.
+	categorycontent.ContentURLValidator = categorycontentDescContentURL.Validators[0].(func(string) error)
+	// categorycontentDescContentText is the schema descriptor for content_text field.
+	categorycontentDescContentText := categorycontentFields[2].Descriptor()
+	// categorycontent.DefaultContentText holds the default value on creation for the content_text field.
+	categorycontent.DefaultContentText = categorycontentDescContentText.Default.(string)
+	// categorycontent.ContentTextValidator is a validator for the "content_text" field. It is called by the builders before save.
+	categorycontent.ContentTextValidator = categorycontentDescContentText.Validators[0].(func(string) error)
+	// categorycontentDescUpdatedBy is the schema descriptor for updated_by field.
+	categorycontentDescUpdatedBy := categorycontentFields[3].Descriptor()
+	// categorycontent.DefaultUpdatedBy holds the default value on creation for the updated_by field.
+	categorycontent.DefaultUpdatedBy = categorycontentDescUpdatedBy.Default.(string)
+	// categorycontent.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	categorycontent.UpdatedByValidator = categorycontentDescUpdatedBy.Validators[0].(func(string) error)
 	commentMixin := schema.Comment{}.Mixin()
 	comment.Policy = privacy.NewPolicies(schema.Comment{})
 	comment.Hooks[0] = func(next ent.Mutator) ent.Mutator {

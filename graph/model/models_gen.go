@@ -223,6 +223,12 @@ type SaveMessageTemplatePayload struct {
 	Template *MessageTemplateSource `json:"template"`
 }
 
+// What setCategoryContent did.
+type SetCategoryContentPayload struct {
+	// The category's content as saved; null when it was removed.
+	Content *ent.CategoryContent `json:"content,omitempty"`
+}
+
 // The signed-in customer's marketing choice on one channel.
 type SetMarketingConsentInput struct {
 	// The channel.
@@ -253,6 +259,12 @@ type UnsilenceAuthorInput struct {
 type UpdateJourneyPayload struct {
 	// The journey, with its settings as saved.
 	Journey *notify.Journey `json:"journey"`
+}
+
+// What updateProductContent did.
+type UpdateProductContentPayload struct {
+	// The product as saved.
+	Product *ent.Product `json:"product"`
 }
 
 // Changes to a webhook endpoint; absent fields stay as they are.

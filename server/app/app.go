@@ -260,6 +260,9 @@ func (a *App) Run(ctx context.Context) error {
 		if err := demo.SeedReferrals(ctx, a.DB, a.Orders, a.Tracking, a.Referrals, time.Now()); err != nil {
 			return fmt.Errorf("seeding the demo referrals: %w", err)
 		}
+		if err := demo.SeedCatalog(ctx, a.DB); err != nil {
+			return fmt.Errorf("seeding the demo catalog content: %w", err)
+		}
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop

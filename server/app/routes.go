@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftercart/aftercart/graph"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/catalog"
 	"github.com/aftercart/aftercart/server/demo"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/notify"
@@ -36,7 +37,8 @@ func (a *App) routes() http.Handler {
 		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
 			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed,
-			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications},
+			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications,
+			Catalog: catalog.NewService(a.DB)},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

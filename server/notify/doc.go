@@ -241,6 +241,18 @@
 // order, one with a return or an open exception, a customer who reviewed
 // every item, and (the reminder) a request not sent or answered.
 //
+// Replenishment and after-purchase content (journey_replenish.go,
+// journey_content.go): the same delivery update queues, per order line
+// whose product has a reorder interval, a REPLENISHMENT due at delivery +
+// interval × quantity − the journey's delayDays (the lead time), keyed by
+// the line ("orderitem:7:replenishment:EMAIL", which is how its vars and
+// check find the line again), and one CONTENT per order delayDays after
+// delivery when any product has content (its own, else its category's:
+// server/catalog). When due, a reminder is skipped if the customer ordered
+// the product again since, the order was canceled or the line returned;
+// the content if the order was canceled, every line returned or the
+// content removed. Both are marketing (consent, the cap, quiet hours).
+//
 // Journey settings (settings.go, the JourneySetting table): one row per
 // journey, the defaults in code where there is none. A journey turned off
 // queues its messages SKIPPED ("journey turned off"), and the "journey"

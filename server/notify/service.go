@@ -320,6 +320,7 @@ func (s *Service) Register(c *ent.Client) {
 	})
 	s.registerShipping(c)
 	s.registerReview(c)
+	s.registerAfterPurchase(c) // journey_replenish.go, journey_content.go
 }
 
 // orderCreated queues order o's confirmation.

@@ -21,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
+	"github.com/aftercart/aftercart/server/support"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -66,6 +67,8 @@ type Resolver struct {
 	// Notifications streams customers' new in-app notifications (on the
 	// live engine).
 	Notifications *notify.NotificationFeed
+	// Support records customers' contacts with the store's support.
+	Support *support.Service
 }
 
 // amount makes a Money of minor units in currency.

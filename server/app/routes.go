@@ -20,6 +20,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/reqlog"
+	"github.com/aftercart/aftercart/server/support"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -36,7 +37,8 @@ func (a *App) routes() http.Handler {
 		Resolver: &graph.Resolver{Client: a.DB.Client, Orders: a.Orders, Tracking: a.Tracking, Shipments: a.Shipments, Uploads: a.media,
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
 			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed,
-			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications},
+			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications,
+			Support: support.NewService(a.DB, a.Config.Clock)},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

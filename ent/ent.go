@@ -50,6 +50,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -154,6 +155,7 @@ func checkColumn(t, c string) error {
 			shipment.Table:              shipment.ValidColumn,
 			shipmentchange.Table:        shipmentchange.ValidColumn,
 			shipmentitem.Table:          shipmentitem.ValidColumn,
+			supportcontact.Table:        supportcontact.ValidColumn,
 			topic.Table:                 topic.ValidColumn,
 			trackingevent.Table:         trackingevent.ValidColumn,
 			watchedword.Table:           watchedword.ValidColumn,

@@ -42,6 +42,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -258,6 +259,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			journeysetting.FieldDelayThresholdHours: {Type: field.TypeInt, Column: journeysetting.FieldDelayThresholdHours},
 			journeysetting.FieldStallHours:          {Type: field.TypeInt, Column: journeysetting.FieldStallHours},
 			journeysetting.FieldMinGapMinutes:       {Type: field.TypeInt, Column: journeysetting.FieldMinGapMinutes},
+			journeysetting.FieldCouponCode:          {Type: field.TypeString, Column: journeysetting.FieldCouponCode},
 			journeysetting.FieldUpdatedBy:           {Type: field.TypeString, Column: journeysetting.FieldUpdatedBy},
 		},
 	}
@@ -409,6 +411,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			message.FieldLastError:     {Type: field.TypeString, Column: message.FieldLastError},
 			message.FieldDueAt:         {Type: field.TypeTime, Column: message.FieldDueAt},
 			message.FieldSentAt:        {Type: field.TypeTime, Column: message.FieldSentAt},
+			message.FieldVariant:       {Type: field.TypeString, Column: message.FieldVariant},
 			message.FieldTransport:     {Type: field.TypeString, Column: message.FieldTransport},
 		},
 	}
@@ -908,6 +911,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			shipmentitem.FieldShipmentID:  {Type: field.TypeInt, Column: shipmentitem.FieldShipmentID},
 			shipmentitem.FieldOrderItemID: {Type: field.TypeInt, Column: shipmentitem.FieldOrderItemID},
 			shipmentitem.FieldQuantity:    {Type: field.TypeInt, Column: shipmentitem.FieldQuantity},
+		},
+	}
+	graph.Nodes[38] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   supportcontact.Table,
+			Columns: supportcontact.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: supportcontact.FieldID,
+			},
+		},
+		Type: "SupportContact",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			supportcontact.FieldCreatedAt:  {Type: field.TypeTime, Column: supportcontact.FieldCreatedAt},
+			supportcontact.FieldUpdatedAt:  {Type: field.TypeTime, Column: supportcontact.FieldUpdatedAt},
+			supportcontact.FieldCustomerID: {Type: field.TypeInt, Column: supportcontact.FieldCustomerID},
+			supportcontact.FieldOrderID:    {Type: field.TypeInt, Column: supportcontact.FieldOrderID},
+			supportcontact.FieldChannel:    {Type: field.TypeEnum, Column: supportcontact.FieldChannel},
+			supportcontact.FieldTopic:      {Type: field.TypeEnum, Column: supportcontact.FieldTopic},
+			supportcontact.FieldAt:         {Type: field.TypeTime, Column: supportcontact.FieldAt},
+			supportcontact.FieldNote:       {Type: field.TypeString, Column: supportcontact.FieldNote},
+			supportcontact.FieldExternalID: {Type: field.TypeString, Column: supportcontact.FieldExternalID},
+			supportcontact.FieldRecordedBy: {Type: field.TypeString, Column: supportcontact.FieldRecordedBy},
 		},
 	}
 	graph.Nodes[38] = &sqlgraph.Node{
@@ -1948,6 +1974,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"OrderItem",
 	)
 	graph.MustAddE(
+		"customer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   supportcontact.CustomerTable,
+			Columns: []string{supportcontact.CustomerColumn},
+			Bidi:    false,
+		},
+		"SupportContact",
+		"Customer",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   supportcontact.OrderTable,
+			Columns: []string{supportcontact.OrderColumn},
+			Bidi:    false,
+		},
+		"SupportContact",
+		"Order",
+	)
+	graph.MustAddE(
 		"posts",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -2939,6 +2989,11 @@ func (f *JourneySettingFilter) WhereMinGapMinutes(p entql.IntP) {
 	f.Where(p.Field(journeysetting.FieldMinGapMinutes))
 }
 
+// WhereCouponCode applies the entql string predicate on the coupon_code field.
+func (f *JourneySettingFilter) WhereCouponCode(p entql.StringP) {
+	f.Where(p.Field(journeysetting.FieldCouponCode))
+}
+
 // WhereUpdatedBy applies the entql string predicate on the updated_by field.
 func (f *JourneySettingFilter) WhereUpdatedBy(p entql.StringP) {
 	f.Where(p.Field(journeysetting.FieldUpdatedBy))
@@ -3738,6 +3793,11 @@ func (f *MessageFilter) WhereDueAt(p entql.TimeP) {
 // WhereSentAt applies the entql time.Time predicate on the sent_at field.
 func (f *MessageFilter) WhereSentAt(p entql.TimeP) {
 	f.Where(p.Field(message.FieldSentAt))
+}
+
+// WhereVariant applies the entql string predicate on the variant field.
+func (f *MessageFilter) WhereVariant(p entql.StringP) {
+	f.Where(p.Field(message.FieldVariant))
 }
 
 // WhereTransport applies the entql string predicate on the transport field.
@@ -6396,6 +6456,124 @@ func (f *ShipmentItemFilter) WhereHasOrderItem() {
 // WhereHasOrderItemWith applies a predicate to check if query has an edge order_item with a given conditions (other predicates).
 func (f *ShipmentItemFilter) WhereHasOrderItemWith(preds ...predicate.OrderItem) {
 	f.Where(entql.HasEdgeWith("order_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SupportContactQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SupportContactQuery builder.
+func (_q *SupportContactQuery) Filter() *SupportContactFilter {
+	return &SupportContactFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SupportContactMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SupportContactMutation builder.
+func (m *SupportContactMutation) Filter() *SupportContactFilter {
+	return &SupportContactFilter{config: m.config, predicateAdder: m}
+}
+
+// SupportContactFilter provides a generic filtering capability at runtime for SupportContactQuery.
+type SupportContactFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SupportContactFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SupportContactFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(supportcontact.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SupportContactFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(supportcontact.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SupportContactFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(supportcontact.FieldUpdatedAt))
+}
+
+// WhereCustomerID applies the entql int predicate on the customer_id field.
+func (f *SupportContactFilter) WhereCustomerID(p entql.IntP) {
+	f.Where(p.Field(supportcontact.FieldCustomerID))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *SupportContactFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(supportcontact.FieldOrderID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *SupportContactFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(supportcontact.FieldChannel))
+}
+
+// WhereTopic applies the entql string predicate on the topic field.
+func (f *SupportContactFilter) WhereTopic(p entql.StringP) {
+	f.Where(p.Field(supportcontact.FieldTopic))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *SupportContactFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(supportcontact.FieldAt))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *SupportContactFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(supportcontact.FieldNote))
+}
+
+// WhereExternalID applies the entql string predicate on the external_id field.
+func (f *SupportContactFilter) WhereExternalID(p entql.StringP) {
+	f.Where(p.Field(supportcontact.FieldExternalID))
+}
+
+// WhereRecordedBy applies the entql string predicate on the recorded_by field.
+func (f *SupportContactFilter) WhereRecordedBy(p entql.StringP) {
+	f.Where(p.Field(supportcontact.FieldRecordedBy))
+}
+
+// WhereHasCustomer applies a predicate to check if query has an edge customer.
+func (f *SupportContactFilter) WhereHasCustomer() {
+	f.Where(entql.HasEdge("customer"))
+}
+
+// WhereHasCustomerWith applies a predicate to check if query has an edge customer with a given conditions (other predicates).
+func (f *SupportContactFilter) WhereHasCustomerWith(preds ...predicate.Customer) {
+	f.Where(entql.HasEdgeWith("customer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *SupportContactFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *SupportContactFilter) WhereHasOrderWith(preds ...predicate.Order) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -28,6 +28,7 @@ import (
 	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -892,6 +893,11 @@ func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[message.FieldSentAt]; !ok {
 				selectedFields = append(selectedFields, message.FieldSentAt)
 				fieldSeen[message.FieldSentAt] = struct{}{}
+			}
+		case "variant":
+			if _, ok := fieldSeen[message.FieldVariant]; !ok {
+				selectedFields = append(selectedFields, message.FieldVariant)
+				fieldSeen[message.FieldVariant] = struct{}{}
 			}
 		case "transport":
 			if _, ok := fieldSeen[message.FieldTransport]; !ok {
@@ -2704,6 +2710,157 @@ func newShipmentItemPaginateArgs(rv map[string]any) *shipmentitemPaginateArgs {
 	}
 	if v := rv[beforeField]; v != nil {
 		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SupportContactQuery) CollectFields(ctx context.Context, satisfies ...string) (*SupportContactQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SupportContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(supportcontact.Columns))
+		selectedFields = []string{supportcontact.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "customer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customerImplementors)...); err != nil {
+				return err
+			}
+			_q.withCustomer = query
+			if _, ok := fieldSeen[supportcontact.FieldCustomerID]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldCustomerID)
+				fieldSeen[supportcontact.FieldCustomerID] = struct{}{}
+			}
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[supportcontact.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldOrderID)
+				fieldSeen[supportcontact.FieldOrderID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[supportcontact.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldCreatedAt)
+				fieldSeen[supportcontact.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[supportcontact.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldUpdatedAt)
+				fieldSeen[supportcontact.FieldUpdatedAt] = struct{}{}
+			}
+		case "channel":
+			if _, ok := fieldSeen[supportcontact.FieldChannel]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldChannel)
+				fieldSeen[supportcontact.FieldChannel] = struct{}{}
+			}
+		case "topic":
+			if _, ok := fieldSeen[supportcontact.FieldTopic]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldTopic)
+				fieldSeen[supportcontact.FieldTopic] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[supportcontact.FieldAt]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldAt)
+				fieldSeen[supportcontact.FieldAt] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[supportcontact.FieldNote]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldNote)
+				fieldSeen[supportcontact.FieldNote] = struct{}{}
+			}
+		case "externalId":
+			if _, ok := fieldSeen[supportcontact.FieldExternalID]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldExternalID)
+				fieldSeen[supportcontact.FieldExternalID] = struct{}{}
+			}
+		case "recordedBy":
+			if _, ok := fieldSeen[supportcontact.FieldRecordedBy]; !ok {
+				selectedFields = append(selectedFields, supportcontact.FieldRecordedBy)
+				fieldSeen[supportcontact.FieldRecordedBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type supportcontactPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SupportContactPaginateOption
+}
+
+func newSupportContactPaginateArgs(rv map[string]any) *supportcontactPaginateArgs {
+	args := &supportcontactPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SupportContactOrder{Field: &SupportContactOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSupportContactOrder(order))
+			}
+		case *SupportContactOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSupportContactOrder(v))
+			}
+		}
 	}
 	return args
 }

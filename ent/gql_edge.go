@@ -218,6 +218,22 @@ func (_m *ShipmentItem) OrderItem(ctx context.Context) (*OrderItem, error) {
 	return result, err
 }
 
+func (_m *SupportContact) Customer(ctx context.Context) (*Customer, error) {
+	result, err := _m.Edges.CustomerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCustomer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *SupportContact) Order(ctx context.Context) (*Order, error) {
+	result, err := _m.Edges.OrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrder().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *TrackingEvent) Shipment(ctx context.Context) (*Shipment, error) {
 	result, err := _m.Edges.ShipmentOrErr()
 	if IsNotLoaded(err) {

@@ -28,6 +28,7 @@ import (
 	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -140,6 +141,11 @@ var shipmentitemImplementors = []string{"ShipmentItem", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ShipmentItem) IsNode() {}
+
+var supportcontactImplementors = []string{"SupportContact", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SupportContact) IsNode() {}
 
 var topicImplementors = []string{"Topic", "Node"}
 
@@ -406,6 +412,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(shipmentitem.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, shipmentitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case supportcontact.Table:
+		query := c.SupportContact.Query().
+			Where(supportcontact.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, supportcontactImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -813,6 +828,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.ShipmentItem.Query().
 			Where(shipmentitem.IDIn(ids...))
 		query, err := query.CollectFields(ctx, shipmentitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case supportcontact.Table:
+		query := c.SupportContact.Query().
+			Where(supportcontact.IDIn(ids...))
+		query, err := query.CollectFields(ctx, supportcontactImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -32,6 +32,7 @@ import (
 	"github.com/aftercart/aftercart/ent/reward"
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -5465,6 +5466,302 @@ func (_m *ShipmentItem) ToEdge(order *ShipmentItemOrder) *ShipmentItemEdge {
 		order = DefaultShipmentItemOrder
 	}
 	return &ShipmentItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SupportContactEdge is the edge representation of SupportContact.
+type SupportContactEdge struct {
+	Node   *SupportContact `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// SupportContactConnection is the connection containing edges to SupportContact.
+type SupportContactConnection struct {
+	Edges      []*SupportContactEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *SupportContactConnection) build(nodes []*SupportContact, pager *supportcontactPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SupportContact
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SupportContact {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SupportContact {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SupportContactEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SupportContactEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SupportContactPaginateOption enables pagination customization.
+type SupportContactPaginateOption func(*supportcontactPager) error
+
+// WithSupportContactOrder configures pagination ordering.
+func WithSupportContactOrder(order *SupportContactOrder) SupportContactPaginateOption {
+	if order == nil {
+		order = DefaultSupportContactOrder
+	}
+	o := *order
+	return func(pager *supportcontactPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSupportContactOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSupportContactFilter configures pagination filter.
+func WithSupportContactFilter(filter func(*SupportContactQuery) (*SupportContactQuery, error)) SupportContactPaginateOption {
+	return func(pager *supportcontactPager) error {
+		if filter == nil {
+			return errors.New("SupportContactQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type supportcontactPager struct {
+	reverse bool
+	order   *SupportContactOrder
+	filter  func(*SupportContactQuery) (*SupportContactQuery, error)
+}
+
+func newSupportContactPager(opts []SupportContactPaginateOption, reverse bool) (*supportcontactPager, error) {
+	pager := &supportcontactPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSupportContactOrder
+	}
+	return pager, nil
+}
+
+func (p *supportcontactPager) applyFilter(query *SupportContactQuery) (*SupportContactQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *supportcontactPager) toCursor(_m *SupportContact) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *supportcontactPager) applyCursors(query *SupportContactQuery, after, before *Cursor) (*SupportContactQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSupportContactOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *supportcontactPager) applyOrder(query *SupportContactQuery) *SupportContactQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSupportContactOrder.Field {
+		query = query.Order(DefaultSupportContactOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *supportcontactPager) orderExpr(query *SupportContactQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSupportContactOrder.Field {
+			b.Comma().Ident(DefaultSupportContactOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SupportContact.
+func (_m *SupportContactQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SupportContactPaginateOption,
+) (*SupportContactConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSupportContactPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SupportContactConnection{Edges: []*SupportContactEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SupportContactOrderFieldCreatedAt orders SupportContact by created_at.
+	SupportContactOrderFieldCreatedAt = &SupportContactOrderField{
+		Value: func(_m *SupportContact) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: supportcontact.FieldCreatedAt,
+		toTerm: supportcontact.ByCreatedAt,
+		toCursor: func(_m *SupportContact) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SupportContactOrderField) String() string {
+	var str string
+	switch f.column {
+	case SupportContactOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SupportContactOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SupportContactOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SupportContactOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SupportContactOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid SupportContactOrderField", str)
+	}
+	return nil
+}
+
+// SupportContactOrderField defines the ordering field of SupportContact.
+type SupportContactOrderField struct {
+	// Value extracts the ordering value from the given SupportContact.
+	Value    func(*SupportContact) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) supportcontact.OrderOption
+	toCursor func(*SupportContact) Cursor
+}
+
+// SupportContactOrder defines the ordering of SupportContact.
+type SupportContactOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *SupportContactOrderField `json:"field"`
+}
+
+// DefaultSupportContactOrder is the default ordering of SupportContact.
+var DefaultSupportContactOrder = &SupportContactOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SupportContactOrderField{
+		Value: func(_m *SupportContact) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: supportcontact.FieldID,
+		toTerm: supportcontact.ByID,
+		toCursor: func(_m *SupportContact) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SupportContact into SupportContactEdge.
+func (_m *SupportContact) ToEdge(order *SupportContactOrder) *SupportContactEdge {
+	if order == nil {
+		order = DefaultSupportContactOrder
+	}
+	return &SupportContactEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

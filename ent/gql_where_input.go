@@ -1082,6 +1082,23 @@ type MessageWhereInput struct {
 	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
 	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
 
+	// "variant" field predicates.
+	Variant             *string  `json:"variant,omitempty"`
+	VariantNEQ          *string  `json:"variantNEQ,omitempty"`
+	VariantIn           []string `json:"variantIn,omitempty"`
+	VariantNotIn        []string `json:"variantNotIn,omitempty"`
+	VariantGT           *string  `json:"variantGT,omitempty"`
+	VariantGTE          *string  `json:"variantGTE,omitempty"`
+	VariantLT           *string  `json:"variantLT,omitempty"`
+	VariantLTE          *string  `json:"variantLTE,omitempty"`
+	VariantContains     *string  `json:"variantContains,omitempty"`
+	VariantHasPrefix    *string  `json:"variantHasPrefix,omitempty"`
+	VariantHasSuffix    *string  `json:"variantHasSuffix,omitempty"`
+	VariantIsNil        bool     `json:"variantIsNil,omitempty"`
+	VariantNotNil       bool     `json:"variantNotNil,omitempty"`
+	VariantEqualFold    *string  `json:"variantEqualFold,omitempty"`
+	VariantContainsFold *string  `json:"variantContainsFold,omitempty"`
+
 	// "customer" edge predicates.
 	HasCustomer     *bool                 `json:"hasCustomer,omitempty"`
 	HasCustomerWith []*CustomerWhereInput `json:"hasCustomerWith,omitempty"`
@@ -1410,6 +1427,51 @@ func (i *MessageWhereInput) P() (predicate.Message, error) {
 	}
 	if i.SentAtNotNil {
 		predicates = append(predicates, message.SentAtNotNil())
+	}
+	if i.Variant != nil {
+		predicates = append(predicates, message.VariantEQ(*i.Variant))
+	}
+	if i.VariantNEQ != nil {
+		predicates = append(predicates, message.VariantNEQ(*i.VariantNEQ))
+	}
+	if len(i.VariantIn) > 0 {
+		predicates = append(predicates, message.VariantIn(i.VariantIn...))
+	}
+	if len(i.VariantNotIn) > 0 {
+		predicates = append(predicates, message.VariantNotIn(i.VariantNotIn...))
+	}
+	if i.VariantGT != nil {
+		predicates = append(predicates, message.VariantGT(*i.VariantGT))
+	}
+	if i.VariantGTE != nil {
+		predicates = append(predicates, message.VariantGTE(*i.VariantGTE))
+	}
+	if i.VariantLT != nil {
+		predicates = append(predicates, message.VariantLT(*i.VariantLT))
+	}
+	if i.VariantLTE != nil {
+		predicates = append(predicates, message.VariantLTE(*i.VariantLTE))
+	}
+	if i.VariantContains != nil {
+		predicates = append(predicates, message.VariantContains(*i.VariantContains))
+	}
+	if i.VariantHasPrefix != nil {
+		predicates = append(predicates, message.VariantHasPrefix(*i.VariantHasPrefix))
+	}
+	if i.VariantHasSuffix != nil {
+		predicates = append(predicates, message.VariantHasSuffix(*i.VariantHasSuffix))
+	}
+	if i.VariantIsNil {
+		predicates = append(predicates, message.VariantIsNil())
+	}
+	if i.VariantNotNil {
+		predicates = append(predicates, message.VariantNotNil())
+	}
+	if i.VariantEqualFold != nil {
+		predicates = append(predicates, message.VariantEqualFold(*i.VariantEqualFold))
+	}
+	if i.VariantContainsFold != nil {
+		predicates = append(predicates, message.VariantContainsFold(*i.VariantContainsFold))
 	}
 
 	if i.HasCustomer != nil {

@@ -38,6 +38,8 @@ type JourneySetting struct {
 	StallHours *int `json:"stall_hours,omitempty"`
 	// The least time between two messages of the journey to one customer.
 	MinGapMinutes *int `json:"min_gap_minutes,omitempty"`
+	// The coupon code the order confirmation's ENTICING variant offers; null or empty: none.
+	CouponCode *string `json:"coupon_code,omitempty"`
 	// Who saved it last (the staff token's subject).
 	UpdatedBy    string `json:"updated_by,omitempty"`
 	selectValues sql.SelectValues
@@ -54,7 +56,7 @@ func (*JourneySetting) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case journeysetting.FieldID, journeysetting.FieldDelayDays, journeysetting.FieldReminderDays, journeysetting.FieldDelayThresholdHours, journeysetting.FieldStallHours, journeysetting.FieldMinGapMinutes:
 			values[i] = new(sql.NullInt64)
-		case journeysetting.FieldJourney, journeysetting.FieldUpdatedBy:
+		case journeysetting.FieldJourney, journeysetting.FieldCouponCode, journeysetting.FieldUpdatedBy:
 			values[i] = new(sql.NullString)
 		case journeysetting.FieldCreatedAt, journeysetting.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -147,6 +149,13 @@ func (_m *JourneySetting) assignValues(columns []string, values []any) error {
 				_m.MinGapMinutes = new(int)
 				*_m.MinGapMinutes = int(value.Int64)
 			}
+		case journeysetting.FieldCouponCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field coupon_code", values[i])
+			} else if value.Valid {
+				_m.CouponCode = new(string)
+				*_m.CouponCode = value.String
+			}
 		case journeysetting.FieldUpdatedBy:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field updated_by", values[i])
@@ -229,6 +238,11 @@ func (_m *JourneySetting) String() string {
 	if v := _m.MinGapMinutes; v != nil {
 		builder.WriteString("min_gap_minutes=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.CouponCode; v != nil {
+		builder.WriteString("coupon_code=")
+		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")
 	builder.WriteString("updated_by=")

@@ -146,6 +146,20 @@ func (_c *JourneySettingCreate) SetNillableMinGapMinutes(v *int) *JourneySetting
 	return _c
 }
 
+// SetCouponCode sets the "coupon_code" field.
+func (_c *JourneySettingCreate) SetCouponCode(v string) *JourneySettingCreate {
+	_c.mutation.SetCouponCode(v)
+	return _c
+}
+
+// SetNillableCouponCode sets the "coupon_code" field if the given value is not nil.
+func (_c *JourneySettingCreate) SetNillableCouponCode(v *string) *JourneySettingCreate {
+	if v != nil {
+		_c.SetCouponCode(*v)
+	}
+	return _c
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_c *JourneySettingCreate) SetUpdatedBy(v string) *JourneySettingCreate {
 	_c.mutation.SetUpdatedBy(v)
@@ -255,6 +269,11 @@ func (_c *JourneySettingCreate) check() error {
 			return &ValidationError{Name: "min_gap_minutes", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.min_gap_minutes": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.CouponCode(); ok {
+		if err := journeysetting.CouponCodeValidator(v); err != nil {
+			return &ValidationError{Name: "coupon_code", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.coupon_code": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.UpdatedBy(); ok {
 		if err := journeysetting.UpdatedByValidator(v); err != nil {
 			return &ValidationError{Name: "updated_by", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.updated_by": %w`, err)}
@@ -326,6 +345,10 @@ func (_c *JourneySettingCreate) createSpec() (*JourneySetting, *sqlgraph.CreateS
 	if value, ok := _c.mutation.MinGapMinutes(); ok {
 		_spec.SetField(journeysetting.FieldMinGapMinutes, field.TypeInt, value)
 		_node.MinGapMinutes = &value
+	}
+	if value, ok := _c.mutation.CouponCode(); ok {
+		_spec.SetField(journeysetting.FieldCouponCode, field.TypeString, value)
+		_node.CouponCode = &value
 	}
 	if value, ok := _c.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)
@@ -548,6 +571,24 @@ func (u *JourneySettingUpsert) AddMinGapMinutes(v int) *JourneySettingUpsert {
 // ClearMinGapMinutes clears the value of the "min_gap_minutes" field.
 func (u *JourneySettingUpsert) ClearMinGapMinutes() *JourneySettingUpsert {
 	u.SetNull(journeysetting.FieldMinGapMinutes)
+	return u
+}
+
+// SetCouponCode sets the "coupon_code" field.
+func (u *JourneySettingUpsert) SetCouponCode(v string) *JourneySettingUpsert {
+	u.Set(journeysetting.FieldCouponCode, v)
+	return u
+}
+
+// UpdateCouponCode sets the "coupon_code" field to the value that was provided on create.
+func (u *JourneySettingUpsert) UpdateCouponCode() *JourneySettingUpsert {
+	u.SetExcluded(journeysetting.FieldCouponCode)
+	return u
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (u *JourneySettingUpsert) ClearCouponCode() *JourneySettingUpsert {
+	u.SetNull(journeysetting.FieldCouponCode)
 	return u
 }
 
@@ -810,6 +851,27 @@ func (u *JourneySettingUpsertOne) UpdateMinGapMinutes() *JourneySettingUpsertOne
 func (u *JourneySettingUpsertOne) ClearMinGapMinutes() *JourneySettingUpsertOne {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearMinGapMinutes()
+	})
+}
+
+// SetCouponCode sets the "coupon_code" field.
+func (u *JourneySettingUpsertOne) SetCouponCode(v string) *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetCouponCode(v)
+	})
+}
+
+// UpdateCouponCode sets the "coupon_code" field to the value that was provided on create.
+func (u *JourneySettingUpsertOne) UpdateCouponCode() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateCouponCode()
+	})
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (u *JourneySettingUpsertOne) ClearCouponCode() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearCouponCode()
 	})
 }
 
@@ -1241,6 +1303,27 @@ func (u *JourneySettingUpsertBulk) UpdateMinGapMinutes() *JourneySettingUpsertBu
 func (u *JourneySettingUpsertBulk) ClearMinGapMinutes() *JourneySettingUpsertBulk {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearMinGapMinutes()
+	})
+}
+
+// SetCouponCode sets the "coupon_code" field.
+func (u *JourneySettingUpsertBulk) SetCouponCode(v string) *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetCouponCode(v)
+	})
+}
+
+// UpdateCouponCode sets the "coupon_code" field to the value that was provided on create.
+func (u *JourneySettingUpsertBulk) UpdateCouponCode() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateCouponCode()
+	})
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (u *JourneySettingUpsertBulk) ClearCouponCode() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearCouponCode()
 	})
 }
 

@@ -201,6 +201,26 @@ func (_u *JourneySettingUpdate) ClearMinGapMinutes() *JourneySettingUpdate {
 	return _u
 }
 
+// SetCouponCode sets the "coupon_code" field.
+func (_u *JourneySettingUpdate) SetCouponCode(v string) *JourneySettingUpdate {
+	_u.mutation.SetCouponCode(v)
+	return _u
+}
+
+// SetNillableCouponCode sets the "coupon_code" field if the given value is not nil.
+func (_u *JourneySettingUpdate) SetNillableCouponCode(v *string) *JourneySettingUpdate {
+	if v != nil {
+		_u.SetCouponCode(*v)
+	}
+	return _u
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (_u *JourneySettingUpdate) ClearCouponCode() *JourneySettingUpdate {
+	_u.mutation.ClearCouponCode()
+	return _u
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_u *JourneySettingUpdate) SetUpdatedBy(v string) *JourneySettingUpdate {
 	_u.mutation.SetUpdatedBy(v)
@@ -295,6 +315,11 @@ func (_u *JourneySettingUpdate) check() error {
 			return &ValidationError{Name: "min_gap_minutes", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.min_gap_minutes": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CouponCode(); ok {
+		if err := journeysetting.CouponCodeValidator(v); err != nil {
+			return &ValidationError{Name: "coupon_code", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.coupon_code": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.UpdatedBy(); ok {
 		if err := journeysetting.UpdatedByValidator(v); err != nil {
 			return &ValidationError{Name: "updated_by", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.updated_by": %w`, err)}
@@ -374,6 +399,12 @@ func (_u *JourneySettingUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.MinGapMinutesCleared() {
 		_spec.ClearField(journeysetting.FieldMinGapMinutes, field.TypeInt)
+	}
+	if value, ok := _u.mutation.CouponCode(); ok {
+		_spec.SetField(journeysetting.FieldCouponCode, field.TypeString, value)
+	}
+	if _u.mutation.CouponCodeCleared() {
+		_spec.ClearField(journeysetting.FieldCouponCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)
@@ -574,6 +605,26 @@ func (_u *JourneySettingUpdateOne) ClearMinGapMinutes() *JourneySettingUpdateOne
 	return _u
 }
 
+// SetCouponCode sets the "coupon_code" field.
+func (_u *JourneySettingUpdateOne) SetCouponCode(v string) *JourneySettingUpdateOne {
+	_u.mutation.SetCouponCode(v)
+	return _u
+}
+
+// SetNillableCouponCode sets the "coupon_code" field if the given value is not nil.
+func (_u *JourneySettingUpdateOne) SetNillableCouponCode(v *string) *JourneySettingUpdateOne {
+	if v != nil {
+		_u.SetCouponCode(*v)
+	}
+	return _u
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (_u *JourneySettingUpdateOne) ClearCouponCode() *JourneySettingUpdateOne {
+	_u.mutation.ClearCouponCode()
+	return _u
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_u *JourneySettingUpdateOne) SetUpdatedBy(v string) *JourneySettingUpdateOne {
 	_u.mutation.SetUpdatedBy(v)
@@ -681,6 +732,11 @@ func (_u *JourneySettingUpdateOne) check() error {
 			return &ValidationError{Name: "min_gap_minutes", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.min_gap_minutes": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CouponCode(); ok {
+		if err := journeysetting.CouponCodeValidator(v); err != nil {
+			return &ValidationError{Name: "coupon_code", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.coupon_code": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.UpdatedBy(); ok {
 		if err := journeysetting.UpdatedByValidator(v); err != nil {
 			return &ValidationError{Name: "updated_by", err: fmt.Errorf(`ent: validator failed for field "JourneySetting.updated_by": %w`, err)}
@@ -777,6 +833,12 @@ func (_u *JourneySettingUpdateOne) sqlSave(ctx context.Context) (_node *JourneyS
 	}
 	if _u.mutation.MinGapMinutesCleared() {
 		_spec.ClearField(journeysetting.FieldMinGapMinutes, field.TypeInt)
+	}
+	if value, ok := _u.mutation.CouponCode(); ok {
+		_spec.SetField(journeysetting.FieldCouponCode, field.TypeString, value)
+	}
+	if _u.mutation.CouponCodeCleared() {
+		_spec.ClearField(journeysetting.FieldCouponCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)

@@ -63,6 +63,8 @@ type Message struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 	// When the message was handed over (SMTP accepted it, the notification was written).
 	SentAt *time.Time `json:"sent_at,omitempty"`
+	// The variant of its kind's template it was rendered as, chosen by rule when it was rendered (ORDER_CONFIRMATION: PLAIN, WELCOME, REASSURANCE, ENTICING or SIMILAR); null for kinds without variants.
+	Variant *string `json:"variant,omitempty"`
 	// What took it: "smtp", or "outbox" in development mode, where nothing leaves the machine.
 	Transport *string `json:"transport,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -115,7 +117,7 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case message.FieldID, message.FieldCampaignID, message.FieldCustomerID, message.FieldOrderID, message.FieldAttempts, message.FieldMaxAttempts:
 			values[i] = new(sql.NullInt64)
-		case message.FieldKind, message.FieldChannel, message.FieldStatus, message.FieldSkipReason, message.FieldDedupeKey, message.FieldJourney, message.FieldRecipient, message.FieldSubject, message.FieldBodyHTML, message.FieldBodyText, message.FieldLastError, message.FieldTransport:
+		case message.FieldKind, message.FieldChannel, message.FieldStatus, message.FieldSkipReason, message.FieldDedupeKey, message.FieldJourney, message.FieldRecipient, message.FieldSubject, message.FieldBodyHTML, message.FieldBodyText, message.FieldLastError, message.FieldVariant, message.FieldTransport:
 			values[i] = new(sql.NullString)
 		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldLastAttemptAt, message.FieldDueAt, message.FieldSentAt:
 			values[i] = new(sql.NullTime)
@@ -284,6 +286,13 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				_m.SentAt = new(time.Time)
 				*_m.SentAt = value.Time
 			}
+		case message.FieldVariant:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field variant", values[i])
+			} else if value.Valid {
+				_m.Variant = new(string)
+				*_m.Variant = value.String
+			}
 		case message.FieldTransport:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field transport", values[i])
@@ -425,6 +434,11 @@ func (_m *Message) String() string {
 	if v := _m.SentAt; v != nil {
 		builder.WriteString("sent_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.Variant; v != nil {
+		builder.WriteString("variant=")
+		builder.WriteString(*v)
 	}
 	builder.WriteString(", ")
 	if v := _m.Transport; v != nil {

@@ -292,6 +292,20 @@ func (_c *MessageCreate) SetNillableSentAt(v *time.Time) *MessageCreate {
 	return _c
 }
 
+// SetVariant sets the "variant" field.
+func (_c *MessageCreate) SetVariant(v string) *MessageCreate {
+	_c.mutation.SetVariant(v)
+	return _c
+}
+
+// SetNillableVariant sets the "variant" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableVariant(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetVariant(*v)
+	}
+	return _c
+}
+
 // SetTransport sets the "transport" field.
 func (_c *MessageCreate) SetTransport(v string) *MessageCreate {
 	_c.mutation.SetTransport(v)
@@ -464,6 +478,11 @@ func (_c *MessageCreate) check() error {
 			return &ValidationError{Name: "max_attempts", err: fmt.Errorf(`ent: validator failed for field "Message.max_attempts": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Variant(); ok {
+		if err := message.VariantValidator(v); err != nil {
+			return &ValidationError{Name: "variant", err: fmt.Errorf(`ent: validator failed for field "Message.variant": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Transport(); ok {
 		if err := message.TransportValidator(v); err != nil {
 			return &ValidationError{Name: "transport", err: fmt.Errorf(`ent: validator failed for field "Message.transport": %w`, err)}
@@ -575,6 +594,10 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SentAt(); ok {
 		_spec.SetField(message.FieldSentAt, field.TypeTime, value)
 		_node.SentAt = &value
+	}
+	if value, ok := _c.mutation.Variant(); ok {
+		_spec.SetField(message.FieldVariant, field.TypeString, value)
+		_node.Variant = &value
 	}
 	if value, ok := _c.mutation.Transport(); ok {
 		_spec.SetField(message.FieldTransport, field.TypeString, value)
@@ -867,6 +890,24 @@ func (u *MessageUpsert) UpdateSentAt() *MessageUpsert {
 // ClearSentAt clears the value of the "sent_at" field.
 func (u *MessageUpsert) ClearSentAt() *MessageUpsert {
 	u.SetNull(message.FieldSentAt)
+	return u
+}
+
+// SetVariant sets the "variant" field.
+func (u *MessageUpsert) SetVariant(v string) *MessageUpsert {
+	u.Set(message.FieldVariant, v)
+	return u
+}
+
+// UpdateVariant sets the "variant" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateVariant() *MessageUpsert {
+	u.SetExcluded(message.FieldVariant)
+	return u
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (u *MessageUpsert) ClearVariant() *MessageUpsert {
+	u.SetNull(message.FieldVariant)
 	return u
 }
 
@@ -1195,6 +1236,27 @@ func (u *MessageUpsertOne) UpdateSentAt() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearSentAt() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetVariant sets the "variant" field.
+func (u *MessageUpsertOne) SetVariant(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetVariant(v)
+	})
+}
+
+// UpdateVariant sets the "variant" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateVariant() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateVariant()
+	})
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (u *MessageUpsertOne) ClearVariant() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearVariant()
 	})
 }
 
@@ -1692,6 +1754,27 @@ func (u *MessageUpsertBulk) UpdateSentAt() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearSentAt() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetVariant sets the "variant" field.
+func (u *MessageUpsertBulk) SetVariant(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetVariant(v)
+	})
+}
+
+// UpdateVariant sets the "variant" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateVariant() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateVariant()
+	})
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (u *MessageUpsertBulk) ClearVariant() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearVariant()
 	})
 }
 

@@ -250,6 +250,26 @@ func (_u *MessageUpdate) ClearSentAt() *MessageUpdate {
 	return _u
 }
 
+// SetVariant sets the "variant" field.
+func (_u *MessageUpdate) SetVariant(v string) *MessageUpdate {
+	_u.mutation.SetVariant(v)
+	return _u
+}
+
+// SetNillableVariant sets the "variant" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableVariant(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetVariant(*v)
+	}
+	return _u
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (_u *MessageUpdate) ClearVariant() *MessageUpdate {
+	_u.mutation.ClearVariant()
+	return _u
+}
+
 // SetTransport sets the "transport" field.
 func (_u *MessageUpdate) SetTransport(v string) *MessageUpdate {
 	_u.mutation.SetTransport(v)
@@ -344,6 +364,11 @@ func (_u *MessageUpdate) check() error {
 			return &ValidationError{Name: "max_attempts", err: fmt.Errorf(`ent: validator failed for field "Message.max_attempts": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Variant(); ok {
+		if err := message.VariantValidator(v); err != nil {
+			return &ValidationError{Name: "variant", err: fmt.Errorf(`ent: validator failed for field "Message.variant": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Transport(); ok {
 		if err := message.TransportValidator(v); err != nil {
 			return &ValidationError{Name: "transport", err: fmt.Errorf(`ent: validator failed for field "Message.transport": %w`, err)}
@@ -435,6 +460,12 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(message.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Variant(); ok {
+		_spec.SetField(message.FieldVariant, field.TypeString, value)
+	}
+	if _u.mutation.VariantCleared() {
+		_spec.ClearField(message.FieldVariant, field.TypeString)
 	}
 	if value, ok := _u.mutation.Transport(); ok {
 		_spec.SetField(message.FieldTransport, field.TypeString, value)
@@ -684,6 +715,26 @@ func (_u *MessageUpdateOne) ClearSentAt() *MessageUpdateOne {
 	return _u
 }
 
+// SetVariant sets the "variant" field.
+func (_u *MessageUpdateOne) SetVariant(v string) *MessageUpdateOne {
+	_u.mutation.SetVariant(v)
+	return _u
+}
+
+// SetNillableVariant sets the "variant" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableVariant(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetVariant(*v)
+	}
+	return _u
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (_u *MessageUpdateOne) ClearVariant() *MessageUpdateOne {
+	_u.mutation.ClearVariant()
+	return _u
+}
+
 // SetTransport sets the "transport" field.
 func (_u *MessageUpdateOne) SetTransport(v string) *MessageUpdateOne {
 	_u.mutation.SetTransport(v)
@@ -789,6 +840,11 @@ func (_u *MessageUpdateOne) check() error {
 	if v, ok := _u.mutation.MaxAttempts(); ok {
 		if err := message.MaxAttemptsValidator(v); err != nil {
 			return &ValidationError{Name: "max_attempts", err: fmt.Errorf(`ent: validator failed for field "Message.max_attempts": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Variant(); ok {
+		if err := message.VariantValidator(v); err != nil {
+			return &ValidationError{Name: "variant", err: fmt.Errorf(`ent: validator failed for field "Message.variant": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Transport(); ok {
@@ -899,6 +955,12 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(message.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Variant(); ok {
+		_spec.SetField(message.FieldVariant, field.TypeString, value)
+	}
+	if _u.mutation.VariantCleared() {
+		_spec.ClearField(message.FieldVariant, field.TypeString)
 	}
 	if value, ok := _u.mutation.Transport(); ok {
 		_spec.SetField(message.FieldTransport, field.TypeString, value)

@@ -51,6 +51,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -106,6 +107,7 @@ const (
 	TypeShipment              = "Shipment"
 	TypeShipmentChange        = "ShipmentChange"
 	TypeShipmentItem          = "ShipmentItem"
+	TypeSupportContact        = "SupportContact"
 	TypeTopic                 = "Topic"
 	TypeTrackingEvent         = "TrackingEvent"
 	TypeWatchedWord           = "WatchedWord"
@@ -7784,6 +7786,7 @@ type JourneySettingMutation struct {
 	addstall_hours           *int
 	min_gap_minutes          *int
 	addmin_gap_minutes       *int
+	coupon_code              *string
 	updated_by               *string
 	clearedFields            map[string]struct{}
 	done                     bool
@@ -8445,6 +8448,55 @@ func (m *JourneySettingMutation) ResetMinGapMinutes() {
 	delete(m.clearedFields, journeysetting.FieldMinGapMinutes)
 }
 
+// SetCouponCode sets the "coupon_code" field.
+func (m *JourneySettingMutation) SetCouponCode(s string) {
+	m.coupon_code = &s
+}
+
+// CouponCode returns the value of the "coupon_code" field in the mutation.
+func (m *JourneySettingMutation) CouponCode() (r string, exists bool) {
+	v := m.coupon_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCouponCode returns the old "coupon_code" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldCouponCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCouponCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCouponCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCouponCode: %w", err)
+	}
+	return oldValue.CouponCode, nil
+}
+
+// ClearCouponCode clears the value of the "coupon_code" field.
+func (m *JourneySettingMutation) ClearCouponCode() {
+	m.coupon_code = nil
+	m.clearedFields[journeysetting.FieldCouponCode] = struct{}{}
+}
+
+// CouponCodeCleared returns if the "coupon_code" field was cleared in this mutation.
+func (m *JourneySettingMutation) CouponCodeCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldCouponCode]
+	return ok
+}
+
+// ResetCouponCode resets all changes to the "coupon_code" field.
+func (m *JourneySettingMutation) ResetCouponCode() {
+	m.coupon_code = nil
+	delete(m.clearedFields, journeysetting.FieldCouponCode)
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (m *JourneySettingMutation) SetUpdatedBy(s string) {
 	m.updated_by = &s
@@ -8528,7 +8580,7 @@ func (m *JourneySettingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JourneySettingMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, journeysetting.FieldCreatedAt)
 	}
@@ -8558,6 +8610,9 @@ func (m *JourneySettingMutation) Fields() []string {
 	}
 	if m.min_gap_minutes != nil {
 		fields = append(fields, journeysetting.FieldMinGapMinutes)
+	}
+	if m.coupon_code != nil {
+		fields = append(fields, journeysetting.FieldCouponCode)
 	}
 	if m.updated_by != nil {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
@@ -8590,6 +8645,8 @@ func (m *JourneySettingMutation) Field(name string) (ent.Value, bool) {
 		return m.StallHours()
 	case journeysetting.FieldMinGapMinutes:
 		return m.MinGapMinutes()
+	case journeysetting.FieldCouponCode:
+		return m.CouponCode()
 	case journeysetting.FieldUpdatedBy:
 		return m.UpdatedBy()
 	}
@@ -8621,6 +8678,8 @@ func (m *JourneySettingMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldStallHours(ctx)
 	case journeysetting.FieldMinGapMinutes:
 		return m.OldMinGapMinutes(ctx)
+	case journeysetting.FieldCouponCode:
+		return m.OldCouponCode(ctx)
 	case journeysetting.FieldUpdatedBy:
 		return m.OldUpdatedBy(ctx)
 	}
@@ -8701,6 +8760,13 @@ func (m *JourneySettingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMinGapMinutes(v)
+		return nil
+	case journeysetting.FieldCouponCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCouponCode(v)
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		v, ok := value.(string)
@@ -8823,6 +8889,9 @@ func (m *JourneySettingMutation) ClearedFields() []string {
 	if m.FieldCleared(journeysetting.FieldMinGapMinutes) {
 		fields = append(fields, journeysetting.FieldMinGapMinutes)
 	}
+	if m.FieldCleared(journeysetting.FieldCouponCode) {
+		fields = append(fields, journeysetting.FieldCouponCode)
+	}
 	if m.FieldCleared(journeysetting.FieldUpdatedBy) {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
 	}
@@ -8860,6 +8929,9 @@ func (m *JourneySettingMutation) ClearField(name string) error {
 		return nil
 	case journeysetting.FieldMinGapMinutes:
 		m.ClearMinGapMinutes()
+		return nil
+	case journeysetting.FieldCouponCode:
+		m.ClearCouponCode()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ClearUpdatedBy()
@@ -8901,6 +8973,9 @@ func (m *JourneySettingMutation) ResetField(name string) error {
 		return nil
 	case journeysetting.FieldMinGapMinutes:
 		m.ResetMinGapMinutes()
+		return nil
+	case journeysetting.FieldCouponCode:
+		m.ResetCouponCode()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ResetUpdatedBy()
@@ -14599,6 +14674,7 @@ type MessageMutation struct {
 	last_error      *string
 	due_at          *time.Time
 	sent_at         *time.Time
+	variant         *string
 	transport       *string
 	clearedFields   map[string]struct{}
 	customer        *int
@@ -15717,6 +15793,55 @@ func (m *MessageMutation) ResetSentAt() {
 	delete(m.clearedFields, message.FieldSentAt)
 }
 
+// SetVariant sets the "variant" field.
+func (m *MessageMutation) SetVariant(s string) {
+	m.variant = &s
+}
+
+// Variant returns the value of the "variant" field in the mutation.
+func (m *MessageMutation) Variant() (r string, exists bool) {
+	v := m.variant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVariant returns the old "variant" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldVariant(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVariant is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVariant requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVariant: %w", err)
+	}
+	return oldValue.Variant, nil
+}
+
+// ClearVariant clears the value of the "variant" field.
+func (m *MessageMutation) ClearVariant() {
+	m.variant = nil
+	m.clearedFields[message.FieldVariant] = struct{}{}
+}
+
+// VariantCleared returns if the "variant" field was cleared in this mutation.
+func (m *MessageMutation) VariantCleared() bool {
+	_, ok := m.clearedFields[message.FieldVariant]
+	return ok
+}
+
+// ResetVariant resets all changes to the "variant" field.
+func (m *MessageMutation) ResetVariant() {
+	m.variant = nil
+	delete(m.clearedFields, message.FieldVariant)
+}
+
 // SetTransport sets the "transport" field.
 func (m *MessageMutation) SetTransport(s string) {
 	m.transport = &s
@@ -15854,7 +15979,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -15921,6 +16046,9 @@ func (m *MessageMutation) Fields() []string {
 	if m.sent_at != nil {
 		fields = append(fields, message.FieldSentAt)
 	}
+	if m.variant != nil {
+		fields = append(fields, message.FieldVariant)
+	}
 	if m.transport != nil {
 		fields = append(fields, message.FieldTransport)
 	}
@@ -15976,6 +16104,8 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.DueAt()
 	case message.FieldSentAt:
 		return m.SentAt()
+	case message.FieldVariant:
+		return m.Variant()
 	case message.FieldTransport:
 		return m.Transport()
 	}
@@ -16031,6 +16161,8 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldDueAt(ctx)
 	case message.FieldSentAt:
 		return m.OldSentAt(ctx)
+	case message.FieldVariant:
+		return m.OldVariant(ctx)
 	case message.FieldTransport:
 		return m.OldTransport(ctx)
 	}
@@ -16196,6 +16328,13 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSentAt(v)
 		return nil
+	case message.FieldVariant:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVariant(v)
+		return nil
 	case message.FieldTransport:
 		v, ok := value.(string)
 		if !ok {
@@ -16308,6 +16447,9 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldSentAt) {
 		fields = append(fields, message.FieldSentAt)
 	}
+	if m.FieldCleared(message.FieldVariant) {
+		fields = append(fields, message.FieldVariant)
+	}
 	if m.FieldCleared(message.FieldTransport) {
 		fields = append(fields, message.FieldTransport)
 	}
@@ -16360,6 +16502,9 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldSentAt:
 		m.ClearSentAt()
+		return nil
+	case message.FieldVariant:
+		m.ClearVariant()
 		return nil
 	case message.FieldTransport:
 		m.ClearTransport()
@@ -16437,6 +16582,9 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldSentAt:
 		m.ResetSentAt()
+		return nil
+	case message.FieldVariant:
+		m.ResetVariant()
 		return nil
 	case message.FieldTransport:
 		m.ResetTransport()
@@ -38889,6 +39037,981 @@ func (m *ShipmentItemMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ShipmentItem edge %s", name)
+}
+
+// SupportContactMutation represents an operation that mutates the SupportContact nodes in the graph.
+type SupportContactMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	channel         *supportcontact.Channel
+	topic           *supportcontact.Topic
+	at              *time.Time
+	note            *string
+	external_id     *string
+	recorded_by     *string
+	clearedFields   map[string]struct{}
+	customer        *int
+	clearedcustomer bool
+	_order          *int
+	cleared_order   bool
+	done            bool
+	oldValue        func(context.Context) (*SupportContact, error)
+	predicates      []predicate.SupportContact
+}
+
+var _ ent.Mutation = (*SupportContactMutation)(nil)
+
+// supportcontactOption allows management of the mutation configuration using functional options.
+type supportcontactOption func(*SupportContactMutation)
+
+// newSupportContactMutation creates new mutation for the SupportContact entity.
+func newSupportContactMutation(c config, op Op, opts ...supportcontactOption) *SupportContactMutation {
+	m := &SupportContactMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSupportContact,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSupportContactID sets the ID field of the mutation.
+func withSupportContactID(id int) supportcontactOption {
+	return func(m *SupportContactMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SupportContact
+		)
+		m.oldValue = func(ctx context.Context) (*SupportContact, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SupportContact.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSupportContact sets the old SupportContact of the mutation.
+func withSupportContact(node *SupportContact) supportcontactOption {
+	return func(m *SupportContactMutation) {
+		m.oldValue = func(context.Context) (*SupportContact, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SupportContactMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SupportContactMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SupportContactMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SupportContactMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SupportContact.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SupportContactMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SupportContactMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SupportContactMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SupportContactMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SupportContactMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SupportContactMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *SupportContactMutation) SetCustomerID(i int) {
+	m.customer = &i
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *SupportContactMutation) CustomerID() (r int, exists bool) {
+	v := m.customer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldCustomerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *SupportContactMutation) ResetCustomerID() {
+	m.customer = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *SupportContactMutation) SetOrderID(i int) {
+	m._order = &i
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *SupportContactMutation) OrderID() (r int, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *SupportContactMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[supportcontact.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *SupportContactMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[supportcontact.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *SupportContactMutation) ResetOrderID() {
+	m._order = nil
+	delete(m.clearedFields, supportcontact.FieldOrderID)
+}
+
+// SetChannel sets the "channel" field.
+func (m *SupportContactMutation) SetChannel(s supportcontact.Channel) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *SupportContactMutation) Channel() (r supportcontact.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldChannel(ctx context.Context) (v supportcontact.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *SupportContactMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetTopic sets the "topic" field.
+func (m *SupportContactMutation) SetTopic(s supportcontact.Topic) {
+	m.topic = &s
+}
+
+// Topic returns the value of the "topic" field in the mutation.
+func (m *SupportContactMutation) Topic() (r supportcontact.Topic, exists bool) {
+	v := m.topic
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopic returns the old "topic" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldTopic(ctx context.Context) (v supportcontact.Topic, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopic: %w", err)
+	}
+	return oldValue.Topic, nil
+}
+
+// ResetTopic resets all changes to the "topic" field.
+func (m *SupportContactMutation) ResetTopic() {
+	m.topic = nil
+}
+
+// SetAt sets the "at" field.
+func (m *SupportContactMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *SupportContactMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *SupportContactMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetNote sets the "note" field.
+func (m *SupportContactMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *SupportContactMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldNote(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *SupportContactMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[supportcontact.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *SupportContactMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[supportcontact.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *SupportContactMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, supportcontact.FieldNote)
+}
+
+// SetExternalID sets the "external_id" field.
+func (m *SupportContactMutation) SetExternalID(s string) {
+	m.external_id = &s
+}
+
+// ExternalID returns the value of the "external_id" field in the mutation.
+func (m *SupportContactMutation) ExternalID() (r string, exists bool) {
+	v := m.external_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExternalID returns the old "external_id" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldExternalID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExternalID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExternalID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExternalID: %w", err)
+	}
+	return oldValue.ExternalID, nil
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (m *SupportContactMutation) ClearExternalID() {
+	m.external_id = nil
+	m.clearedFields[supportcontact.FieldExternalID] = struct{}{}
+}
+
+// ExternalIDCleared returns if the "external_id" field was cleared in this mutation.
+func (m *SupportContactMutation) ExternalIDCleared() bool {
+	_, ok := m.clearedFields[supportcontact.FieldExternalID]
+	return ok
+}
+
+// ResetExternalID resets all changes to the "external_id" field.
+func (m *SupportContactMutation) ResetExternalID() {
+	m.external_id = nil
+	delete(m.clearedFields, supportcontact.FieldExternalID)
+}
+
+// SetRecordedBy sets the "recorded_by" field.
+func (m *SupportContactMutation) SetRecordedBy(s string) {
+	m.recorded_by = &s
+}
+
+// RecordedBy returns the value of the "recorded_by" field in the mutation.
+func (m *SupportContactMutation) RecordedBy() (r string, exists bool) {
+	v := m.recorded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedBy returns the old "recorded_by" field's value of the SupportContact entity.
+// If the SupportContact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportContactMutation) OldRecordedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedBy: %w", err)
+	}
+	return oldValue.RecordedBy, nil
+}
+
+// ResetRecordedBy resets all changes to the "recorded_by" field.
+func (m *SupportContactMutation) ResetRecordedBy() {
+	m.recorded_by = nil
+}
+
+// ClearCustomer clears the "customer" edge to the Customer entity.
+func (m *SupportContactMutation) ClearCustomer() {
+	m.clearedcustomer = true
+	m.clearedFields[supportcontact.FieldCustomerID] = struct{}{}
+}
+
+// CustomerCleared reports if the "customer" edge to the Customer entity was cleared.
+func (m *SupportContactMutation) CustomerCleared() bool {
+	return m.clearedcustomer
+}
+
+// CustomerIDs returns the "customer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CustomerID instead. It exists only for internal usage by the builders.
+func (m *SupportContactMutation) CustomerIDs() (ids []int) {
+	if id := m.customer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCustomer resets all changes to the "customer" edge.
+func (m *SupportContactMutation) ResetCustomer() {
+	m.customer = nil
+	m.clearedcustomer = false
+}
+
+// ClearOrder clears the "order" edge to the Order entity.
+func (m *SupportContactMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[supportcontact.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the Order entity was cleared.
+func (m *SupportContactMutation) OrderCleared() bool {
+	return m.OrderIDCleared() || m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *SupportContactMutation) OrderIDs() (ids []int) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *SupportContactMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// Where appends a list predicates to the SupportContactMutation builder.
+func (m *SupportContactMutation) Where(ps ...predicate.SupportContact) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SupportContactMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SupportContactMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SupportContact, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SupportContactMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SupportContactMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SupportContact).
+func (m *SupportContactMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SupportContactMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, supportcontact.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, supportcontact.FieldUpdatedAt)
+	}
+	if m.customer != nil {
+		fields = append(fields, supportcontact.FieldCustomerID)
+	}
+	if m._order != nil {
+		fields = append(fields, supportcontact.FieldOrderID)
+	}
+	if m.channel != nil {
+		fields = append(fields, supportcontact.FieldChannel)
+	}
+	if m.topic != nil {
+		fields = append(fields, supportcontact.FieldTopic)
+	}
+	if m.at != nil {
+		fields = append(fields, supportcontact.FieldAt)
+	}
+	if m.note != nil {
+		fields = append(fields, supportcontact.FieldNote)
+	}
+	if m.external_id != nil {
+		fields = append(fields, supportcontact.FieldExternalID)
+	}
+	if m.recorded_by != nil {
+		fields = append(fields, supportcontact.FieldRecordedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SupportContactMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case supportcontact.FieldCreatedAt:
+		return m.CreatedAt()
+	case supportcontact.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case supportcontact.FieldCustomerID:
+		return m.CustomerID()
+	case supportcontact.FieldOrderID:
+		return m.OrderID()
+	case supportcontact.FieldChannel:
+		return m.Channel()
+	case supportcontact.FieldTopic:
+		return m.Topic()
+	case supportcontact.FieldAt:
+		return m.At()
+	case supportcontact.FieldNote:
+		return m.Note()
+	case supportcontact.FieldExternalID:
+		return m.ExternalID()
+	case supportcontact.FieldRecordedBy:
+		return m.RecordedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SupportContactMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case supportcontact.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case supportcontact.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case supportcontact.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case supportcontact.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case supportcontact.FieldChannel:
+		return m.OldChannel(ctx)
+	case supportcontact.FieldTopic:
+		return m.OldTopic(ctx)
+	case supportcontact.FieldAt:
+		return m.OldAt(ctx)
+	case supportcontact.FieldNote:
+		return m.OldNote(ctx)
+	case supportcontact.FieldExternalID:
+		return m.OldExternalID(ctx)
+	case supportcontact.FieldRecordedBy:
+		return m.OldRecordedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown SupportContact field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SupportContactMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case supportcontact.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case supportcontact.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case supportcontact.FieldCustomerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case supportcontact.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case supportcontact.FieldChannel:
+		v, ok := value.(supportcontact.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case supportcontact.FieldTopic:
+		v, ok := value.(supportcontact.Topic)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopic(v)
+		return nil
+	case supportcontact.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case supportcontact.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case supportcontact.FieldExternalID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExternalID(v)
+		return nil
+	case supportcontact.FieldRecordedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SupportContact field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SupportContactMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SupportContactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SupportContactMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SupportContact numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SupportContactMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(supportcontact.FieldOrderID) {
+		fields = append(fields, supportcontact.FieldOrderID)
+	}
+	if m.FieldCleared(supportcontact.FieldNote) {
+		fields = append(fields, supportcontact.FieldNote)
+	}
+	if m.FieldCleared(supportcontact.FieldExternalID) {
+		fields = append(fields, supportcontact.FieldExternalID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SupportContactMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SupportContactMutation) ClearField(name string) error {
+	switch name {
+	case supportcontact.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case supportcontact.FieldNote:
+		m.ClearNote()
+		return nil
+	case supportcontact.FieldExternalID:
+		m.ClearExternalID()
+		return nil
+	}
+	return fmt.Errorf("unknown SupportContact nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SupportContactMutation) ResetField(name string) error {
+	switch name {
+	case supportcontact.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case supportcontact.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case supportcontact.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case supportcontact.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case supportcontact.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case supportcontact.FieldTopic:
+		m.ResetTopic()
+		return nil
+	case supportcontact.FieldAt:
+		m.ResetAt()
+		return nil
+	case supportcontact.FieldNote:
+		m.ResetNote()
+		return nil
+	case supportcontact.FieldExternalID:
+		m.ResetExternalID()
+		return nil
+	case supportcontact.FieldRecordedBy:
+		m.ResetRecordedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown SupportContact field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SupportContactMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.customer != nil {
+		edges = append(edges, supportcontact.EdgeCustomer)
+	}
+	if m._order != nil {
+		edges = append(edges, supportcontact.EdgeOrder)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SupportContactMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case supportcontact.EdgeCustomer:
+		if id := m.customer; id != nil {
+			return []ent.Value{*id}
+		}
+	case supportcontact.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SupportContactMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SupportContactMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SupportContactMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcustomer {
+		edges = append(edges, supportcontact.EdgeCustomer)
+	}
+	if m.cleared_order {
+		edges = append(edges, supportcontact.EdgeOrder)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SupportContactMutation) EdgeCleared(name string) bool {
+	switch name {
+	case supportcontact.EdgeCustomer:
+		return m.clearedcustomer
+	case supportcontact.EdgeOrder:
+		return m.cleared_order
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SupportContactMutation) ClearEdge(name string) error {
+	switch name {
+	case supportcontact.EdgeCustomer:
+		m.ClearCustomer()
+		return nil
+	case supportcontact.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown SupportContact unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SupportContactMutation) ResetEdge(name string) error {
+	switch name {
+	case supportcontact.EdgeCustomer:
+		m.ResetCustomer()
+		return nil
+	case supportcontact.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown SupportContact edge %s", name)
 }
 
 // TopicMutation represents an operation that mutates the Topic nodes in the graph.

@@ -44,6 +44,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -1945,6 +1946,51 @@ func (_m *ShipmentItem) SetLoadedShipment(v *Shipment) {
 // SetLoadedOrderItem records v as the eager-loaded "order_item" edge.
 func (_m *ShipmentItem) SetLoadedOrderItem(v *OrderItem) {
 	_m.Edges.OrderItem = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// Selector returns the statement the query would run, after its
+// interceptors' traversal and its privacy policy have added their
+// predicates. It is for statements that extend it (joins), choose their
+// own columns (SelectExpr) and scan the rows with ScanValues and Decode:
+// unless the query selects fields, it selects only the id, so that ent
+// does not build a column list the caller replaces. Eager-loading options
+// are ignored.
+func (_q *SupportContactQuery) Selector(ctx context.Context) (*sql.Selector, error) {
+	if err := _q.prepareQuery(ctx); err != nil {
+		return nil, err
+	}
+	if len(_q.ctx.Fields) == 0 {
+		_q.ctx.Fields = []string{supportcontact.FieldID}
+	}
+	return _q.sqlQuery(ctx), nil
+}
+
+// ScanValues returns scan destinations for the given SupportContact columns,
+// as ent's own decoding uses them; Decode reads them back.
+func (_q *SupportContactQuery) ScanValues(columns []string) ([]any, error) {
+	return (*SupportContact).scanValues(nil, columns)
+}
+
+// Decode returns the SupportContact held in values, scanned with ScanValues(columns).
+// The entity is bound to the query's client, as if the query had loaded it.
+func (_q *SupportContactQuery) Decode(columns []string, values []any) (*SupportContact, error) {
+	node := &SupportContact{config: _q.config}
+	if err := node.assignValues(columns, values); err != nil {
+		return nil, err
+	}
+	return node, nil
+}
+
+// SetLoadedCustomer records v as the eager-loaded "customer" edge.
+func (_m *SupportContact) SetLoadedCustomer(v *Customer) {
+	_m.Edges.Customer = v
+	_m.Edges.loadedTypes[0] = true
+}
+
+// SetLoadedOrder records v as the eager-loaded "order" edge.
+func (_m *SupportContact) SetLoadedOrder(v *Order) {
+	_m.Edges.Order = v
 	_m.Edges.loadedTypes[1] = true
 }
 

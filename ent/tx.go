@@ -90,6 +90,8 @@ type Tx struct {
 	ShipmentChange *ShipmentChangeClient
 	// ShipmentItem is the client for interacting with the ShipmentItem builders.
 	ShipmentItem *ShipmentItemClient
+	// SupportContact is the client for interacting with the SupportContact builders.
+	SupportContact *SupportContactClient
 	// Topic is the client for interacting with the Topic builders.
 	Topic *TopicClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
@@ -271,6 +273,7 @@ func (tx *Tx) init() {
 	tx.Shipment = NewShipmentClient(tx.config)
 	tx.ShipmentChange = NewShipmentChangeClient(tx.config)
 	tx.ShipmentItem = NewShipmentItemClient(tx.config)
+	tx.SupportContact = NewSupportContactClient(tx.config)
 	tx.Topic = NewTopicClient(tx.config)
 	tx.TrackingEvent = NewTrackingEventClient(tx.config)
 	tx.WatchedWord = NewWatchedWordClient(tx.config)

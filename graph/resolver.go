@@ -22,6 +22,7 @@ import (
 	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
+	"github.com/aftercart/aftercart/server/support"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -70,6 +71,8 @@ type Resolver struct {
 	// Catalog is staff's product content, category content, reorder
 	// intervals and complements (server/catalog).
 	Catalog *catalog.Service
+	// Support records customers' contacts with the store's support.
+	Support *support.Service
 }
 
 // amount makes a Money of minor units in currency.

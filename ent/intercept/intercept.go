@@ -47,6 +47,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -1137,6 +1138,33 @@ func (f TraverseShipmentItem) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ShipmentItemQuery", q)
 }
 
+// The SupportContactFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SupportContactFunc func(context.Context, *ent.SupportContactQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SupportContactFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SupportContactQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SupportContactQuery", q)
+}
+
+// The TraverseSupportContact type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSupportContact func(context.Context, *ent.SupportContactQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSupportContact) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSupportContact) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SupportContactQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SupportContactQuery", q)
+}
+
 // The TopicFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TopicFunc func(context.Context, *ent.TopicQuery) (ent.Value, error)
 
@@ -1378,6 +1406,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ShipmentChangeQuery, predicate.ShipmentChange, shipmentchange.OrderOption]{typ: ent.TypeShipmentChange, tq: q}, nil
 	case *ent.ShipmentItemQuery:
 		return &query[*ent.ShipmentItemQuery, predicate.ShipmentItem, shipmentitem.OrderOption]{typ: ent.TypeShipmentItem, tq: q}, nil
+	case *ent.SupportContactQuery:
+		return &query[*ent.SupportContactQuery, predicate.SupportContact, supportcontact.OrderOption]{typ: ent.TypeSupportContact, tq: q}, nil
 	case *ent.TopicQuery:
 		return &query[*ent.TopicQuery, predicate.Topic, topic.OrderOption]{typ: ent.TypeTopic, tq: q}, nil
 	case *ent.TrackingEventQuery:

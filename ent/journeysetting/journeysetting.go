@@ -34,6 +34,8 @@ const (
 	FieldStallHours = "stall_hours"
 	// FieldMinGapMinutes holds the string denoting the min_gap_minutes field in the database.
 	FieldMinGapMinutes = "min_gap_minutes"
+	// FieldCouponCode holds the string denoting the coupon_code field in the database.
+	FieldCouponCode = "coupon_code"
 	// FieldUpdatedBy holds the string denoting the updated_by field in the database.
 	FieldUpdatedBy = "updated_by"
 	// Table holds the table name of the journeysetting in the database.
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldDelayThresholdHours,
 	FieldStallHours,
 	FieldMinGapMinutes,
+	FieldCouponCode,
 	FieldUpdatedBy,
 }
 
@@ -92,6 +95,8 @@ var (
 	StallHoursValidator func(int) error
 	// MinGapMinutesValidator is a validator for the "min_gap_minutes" field. It is called by the builders before save.
 	MinGapMinutesValidator func(int) error
+	// CouponCodeValidator is a validator for the "coupon_code" field. It is called by the builders before save.
+	CouponCodeValidator func(string) error
 	// UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
 	UpdatedByValidator func(string) error
 )
@@ -147,6 +152,11 @@ func ByStallHours(opts ...sql.OrderTermOption) OrderOption {
 // ByMinGapMinutes orders the results by the min_gap_minutes field.
 func ByMinGapMinutes(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMinGapMinutes, opts...).ToFunc()
+}
+
+// ByCouponCode orders the results by the coupon_code field.
+func ByCouponCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCouponCode, opts...).ToFunc()
 }
 
 // ByUpdatedBy orders the results by the updated_by field.

@@ -99,6 +99,11 @@ func MinGapMinutes(v int) predicate.JourneySetting {
 	return predicate.JourneySetting(sql.FieldEQ(FieldMinGapMinutes, v))
 }
 
+// CouponCode applies equality check predicate on the "coupon_code" field. It's identical to CouponCodeEQ.
+func CouponCode(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldEQ(FieldCouponCode, v))
+}
+
 // UpdatedBy applies equality check predicate on the "updated_by" field. It's identical to UpdatedByEQ.
 func UpdatedBy(v string) predicate.JourneySetting {
 	return predicate.JourneySetting(sql.FieldEQ(FieldUpdatedBy, v))
@@ -527,6 +532,81 @@ func MinGapMinutesIsNil() predicate.JourneySetting {
 // MinGapMinutesNotNil applies the NotNil predicate on the "min_gap_minutes" field.
 func MinGapMinutesNotNil() predicate.JourneySetting {
 	return predicate.JourneySetting(sql.FieldNotNull(FieldMinGapMinutes))
+}
+
+// CouponCodeEQ applies the EQ predicate on the "coupon_code" field.
+func CouponCodeEQ(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldEQ(FieldCouponCode, v))
+}
+
+// CouponCodeNEQ applies the NEQ predicate on the "coupon_code" field.
+func CouponCodeNEQ(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldNEQ(FieldCouponCode, v))
+}
+
+// CouponCodeIn applies the In predicate on the "coupon_code" field.
+func CouponCodeIn(vs ...string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldIn(FieldCouponCode, vs...))
+}
+
+// CouponCodeNotIn applies the NotIn predicate on the "coupon_code" field.
+func CouponCodeNotIn(vs ...string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldNotIn(FieldCouponCode, vs...))
+}
+
+// CouponCodeGT applies the GT predicate on the "coupon_code" field.
+func CouponCodeGT(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldGT(FieldCouponCode, v))
+}
+
+// CouponCodeGTE applies the GTE predicate on the "coupon_code" field.
+func CouponCodeGTE(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldGTE(FieldCouponCode, v))
+}
+
+// CouponCodeLT applies the LT predicate on the "coupon_code" field.
+func CouponCodeLT(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldLT(FieldCouponCode, v))
+}
+
+// CouponCodeLTE applies the LTE predicate on the "coupon_code" field.
+func CouponCodeLTE(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldLTE(FieldCouponCode, v))
+}
+
+// CouponCodeContains applies the Contains predicate on the "coupon_code" field.
+func CouponCodeContains(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldContains(FieldCouponCode, v))
+}
+
+// CouponCodeHasPrefix applies the HasPrefix predicate on the "coupon_code" field.
+func CouponCodeHasPrefix(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldHasPrefix(FieldCouponCode, v))
+}
+
+// CouponCodeHasSuffix applies the HasSuffix predicate on the "coupon_code" field.
+func CouponCodeHasSuffix(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldHasSuffix(FieldCouponCode, v))
+}
+
+// CouponCodeIsNil applies the IsNil predicate on the "coupon_code" field.
+func CouponCodeIsNil() predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldIsNull(FieldCouponCode))
+}
+
+// CouponCodeNotNil applies the NotNil predicate on the "coupon_code" field.
+func CouponCodeNotNil() predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldNotNull(FieldCouponCode))
+}
+
+// CouponCodeEqualFold applies the EqualFold predicate on the "coupon_code" field.
+func CouponCodeEqualFold(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldEqualFold(FieldCouponCode, v))
+}
+
+// CouponCodeContainsFold applies the ContainsFold predicate on the "coupon_code" field.
+func CouponCodeContainsFold(v string) predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldContainsFold(FieldCouponCode, v))
 }
 
 // UpdatedByEQ applies the EQ predicate on the "updated_by" field.

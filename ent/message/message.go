@@ -62,6 +62,8 @@ const (
 	FieldDueAt = "due_at"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
+	// FieldVariant holds the string denoting the variant field in the database.
+	FieldVariant = "variant"
 	// FieldTransport holds the string denoting the transport field in the database.
 	FieldTransport = "transport"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
@@ -111,6 +113,7 @@ var Columns = []string{
 	FieldLastError,
 	FieldDueAt,
 	FieldSentAt,
+	FieldVariant,
 	FieldTransport,
 }
 
@@ -156,6 +159,8 @@ var (
 	AttemptsValidator func(int) error
 	// MaxAttemptsValidator is a validator for the "max_attempts" field. It is called by the builders before save.
 	MaxAttemptsValidator func(int) error
+	// VariantValidator is a validator for the "variant" field. It is called by the builders before save.
+	VariantValidator func(string) error
 	// TransportValidator is a validator for the "transport" field. It is called by the builders before save.
 	TransportValidator func(string) error
 )
@@ -363,6 +368,11 @@ func ByDueAt(opts ...sql.OrderTermOption) OrderOption {
 // BySentAt orders the results by the sent_at field.
 func BySentAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSentAt, opts...).ToFunc()
+}
+
+// ByVariant orders the results by the variant field.
+func ByVariant(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVariant, opts...).ToFunc()
 }
 
 // ByTransport orders the results by the transport field.

@@ -150,6 +150,11 @@ func SentAt(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldSentAt, v))
 }
 
+// Variant applies equality check predicate on the "variant" field. It's identical to VariantEQ.
+func Variant(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldVariant, v))
+}
+
 // Transport applies equality check predicate on the "transport" field. It's identical to TransportEQ.
 func Transport(v string) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldTransport, v))
@@ -1223,6 +1228,81 @@ func SentAtIsNil() predicate.Message {
 // SentAtNotNil applies the NotNil predicate on the "sent_at" field.
 func SentAtNotNil() predicate.Message {
 	return predicate.Message(sql.FieldNotNull(FieldSentAt))
+}
+
+// VariantEQ applies the EQ predicate on the "variant" field.
+func VariantEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldVariant, v))
+}
+
+// VariantNEQ applies the NEQ predicate on the "variant" field.
+func VariantNEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldVariant, v))
+}
+
+// VariantIn applies the In predicate on the "variant" field.
+func VariantIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldVariant, vs...))
+}
+
+// VariantNotIn applies the NotIn predicate on the "variant" field.
+func VariantNotIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldVariant, vs...))
+}
+
+// VariantGT applies the GT predicate on the "variant" field.
+func VariantGT(v string) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldVariant, v))
+}
+
+// VariantGTE applies the GTE predicate on the "variant" field.
+func VariantGTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldVariant, v))
+}
+
+// VariantLT applies the LT predicate on the "variant" field.
+func VariantLT(v string) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldVariant, v))
+}
+
+// VariantLTE applies the LTE predicate on the "variant" field.
+func VariantLTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldVariant, v))
+}
+
+// VariantContains applies the Contains predicate on the "variant" field.
+func VariantContains(v string) predicate.Message {
+	return predicate.Message(sql.FieldContains(FieldVariant, v))
+}
+
+// VariantHasPrefix applies the HasPrefix predicate on the "variant" field.
+func VariantHasPrefix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasPrefix(FieldVariant, v))
+}
+
+// VariantHasSuffix applies the HasSuffix predicate on the "variant" field.
+func VariantHasSuffix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasSuffix(FieldVariant, v))
+}
+
+// VariantIsNil applies the IsNil predicate on the "variant" field.
+func VariantIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldVariant))
+}
+
+// VariantNotNil applies the NotNil predicate on the "variant" field.
+func VariantNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldVariant))
+}
+
+// VariantEqualFold applies the EqualFold predicate on the "variant" field.
+func VariantEqualFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldEqualFold(FieldVariant, v))
+}
+
+// VariantContainsFold applies the ContainsFold predicate on the "variant" field.
+func VariantContainsFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldContainsFold(FieldVariant, v))
 }
 
 // TransportEQ applies the EQ predicate on the "transport" field.

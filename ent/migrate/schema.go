@@ -301,6 +301,7 @@ var (
 		{Name: "delay_threshold_hours", Type: field.TypeInt, Nullable: true},
 		{Name: "stall_hours", Type: field.TypeInt, Nullable: true},
 		{Name: "min_gap_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "coupon_code", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
 	}
 	// JourneySettingsTable holds the schema information for the "journey_settings" table.
@@ -589,6 +590,7 @@ var (
 		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "due_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "variant", Type: field.TypeString, Nullable: true, Size: 32},
 		{Name: "transport", Type: field.TypeString, Nullable: true, Size: 32},
 		{Name: "customer_id", Type: field.TypeInt, Nullable: true},
 		{Name: "order_id", Type: field.TypeInt, Nullable: true},
@@ -601,13 +603,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_customers_customer",
-				Columns:    []*schema.Column{MessagesColumns[22]},
+				Columns:    []*schema.Column{MessagesColumns[23]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "messages_orders_order",
-				Columns:    []*schema.Column{MessagesColumns[23]},
+				Columns:    []*schema.Column{MessagesColumns[24]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -621,12 +623,12 @@ var (
 			{
 				Name:    "message_customer_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[22], MessagesColumns[1]},
+				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[1]},
 			},
 			{
 				Name:    "message_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[23]},
+				Columns: []*schema.Column{MessagesColumns[24]},
 			},
 			{
 				Name:    "message_status_created_at",
@@ -1603,6 +1605,52 @@ var (
 			},
 		},
 	}
+	// SupportContactsColumns holds the columns for the "support_contacts" table.
+	SupportContactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"EMAIL", "PHONE", "CHAT", "SOCIAL", "OTHER"}},
+		{Name: "topic", Type: field.TypeEnum, Enums: []string{"DELIVERY", "RETURN", "PRODUCT", "PAYMENT", "OTHER"}, Default: "OTHER"},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "external_id", Type: field.TypeString, Unique: true, Nullable: true, Size: 255},
+		{Name: "recorded_by", Type: field.TypeString, Size: 320},
+		{Name: "customer_id", Type: field.TypeInt},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+	}
+	// SupportContactsTable holds the schema information for the "support_contacts" table.
+	SupportContactsTable = &schema.Table{
+		Name:       "support_contacts",
+		Columns:    SupportContactsColumns,
+		PrimaryKey: []*schema.Column{SupportContactsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "support_contacts_customers_customer",
+				Columns:    []*schema.Column{SupportContactsColumns[9]},
+				RefColumns: []*schema.Column{CustomersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "support_contacts_orders_order",
+				Columns:    []*schema.Column{SupportContactsColumns[10]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "supportcontact_customer_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{SupportContactsColumns[9], SupportContactsColumns[5]},
+			},
+			{
+				Name:    "supportcontact_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{SupportContactsColumns[10]},
+			},
+		},
+	}
 	// TopicsColumns holds the columns for the "topics" table.
 	TopicsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1849,6 +1897,7 @@ var (
 		ShipmentsTable,
 		ShipmentChangesTable,
 		ShipmentItemsTable,
+		SupportContactsTable,
 		TopicsTable,
 		TrackingEventsTable,
 		WatchedWordsTable,
@@ -2037,6 +2086,11 @@ func init() {
 	ShipmentItemsTable.ForeignKeys[1].RefTable = OrderItemsTable
 	ShipmentItemsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	SupportContactsTable.ForeignKeys[0].RefTable = CustomersTable
+	SupportContactsTable.ForeignKeys[1].RefTable = OrdersTable
+	SupportContactsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(184683593728),
 	}
 	TopicsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),

@@ -120,6 +120,9 @@ type ShipmentChange func(*sql.Selector)
 // ShipmentItem is the predicate function for shipmentitem builders.
 type ShipmentItem func(*sql.Selector)
 
+// SupportContact is the predicate function for supportcontact builders.
+type SupportContact func(*sql.Selector)
+
 // Topic is the predicate function for topic builders.
 type Topic func(*sql.Selector)
 

@@ -1023,6 +1023,30 @@ func (f ShipmentItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ShipmentItemMutation", m)
 }
 
+// The SupportContactQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SupportContactQueryRuleFunc func(context.Context, *ent.SupportContactQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SupportContactQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SupportContactQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SupportContactQuery", q)
+}
+
+// The SupportContactMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SupportContactMutationRuleFunc func(context.Context, *ent.SupportContactMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SupportContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SupportContactMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SupportContactMutation", m)
+}
+
 // The TopicQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TopicQueryRuleFunc func(context.Context, *ent.TopicQuery) error
@@ -1278,6 +1302,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ShipmentItemQuery:
 		return q.Filter(), nil
+	case *ent.SupportContactQuery:
+		return q.Filter(), nil
 	case *ent.TopicQuery:
 		return q.Filter(), nil
 	case *ent.TrackingEventQuery:
@@ -1372,6 +1398,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ShipmentChangeMutation:
 		return m.Filter(), nil
 	case *ent.ShipmentItemMutation:
+		return m.Filter(), nil
+	case *ent.SupportContactMutation:
 		return m.Filter(), nil
 	case *ent.TopicMutation:
 		return m.Filter(), nil

@@ -45,6 +45,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -499,8 +500,12 @@ func init() {
 	journeysettingDescMinGapMinutes := journeysettingFields[7].Descriptor()
 	// journeysetting.MinGapMinutesValidator is a validator for the "min_gap_minutes" field. It is called by the builders before save.
 	journeysetting.MinGapMinutesValidator = journeysettingDescMinGapMinutes.Validators[0].(func(int) error)
+	// journeysettingDescCouponCode is the schema descriptor for coupon_code field.
+	journeysettingDescCouponCode := journeysettingFields[8].Descriptor()
+	// journeysetting.CouponCodeValidator is a validator for the "coupon_code" field. It is called by the builders before save.
+	journeysetting.CouponCodeValidator = journeysettingDescCouponCode.Validators[0].(func(string) error)
 	// journeysettingDescUpdatedBy is the schema descriptor for updated_by field.
-	journeysettingDescUpdatedBy := journeysettingFields[8].Descriptor()
+	journeysettingDescUpdatedBy := journeysettingFields[9].Descriptor()
 	// journeysetting.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
 	journeysetting.UpdatedByValidator = journeysettingDescUpdatedBy.Validators[0].(func(string) error)
 	loyaltyaccountMixin := schema.LoyaltyAccount{}.Mixin()
@@ -803,8 +808,12 @@ func init() {
 	messageDescMaxAttempts := messageFields[15].Descriptor()
 	// message.MaxAttemptsValidator is a validator for the "max_attempts" field. It is called by the builders before save.
 	message.MaxAttemptsValidator = messageDescMaxAttempts.Validators[0].(func(int) error)
+	// messageDescVariant is the schema descriptor for variant field.
+	messageDescVariant := messageFields[20].Descriptor()
+	// message.VariantValidator is a validator for the "variant" field. It is called by the builders before save.
+	message.VariantValidator = messageDescVariant.Validators[0].(func(string) error)
 	// messageDescTransport is the schema descriptor for transport field.
-	messageDescTransport := messageFields[20].Descriptor()
+	messageDescTransport := messageFields[21].Descriptor()
 	// message.TransportValidator is a validator for the "transport" field. It is called by the builders before save.
 	message.TransportValidator = messageDescTransport.Validators[0].(func(string) error)
 	messageevent.Policy = privacy.NewPolicies(schema.MessageEvent{})
@@ -1860,6 +1869,42 @@ func init() {
 	shipmentitemDescQuantity := shipmentitemFields[2].Descriptor()
 	// shipmentitem.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
 	shipmentitem.QuantityValidator = shipmentitemDescQuantity.Validators[0].(func(int) error)
+	supportcontactMixin := schema.SupportContact{}.Mixin()
+	supportcontact.Policy = privacy.NewPolicies(schema.SupportContact{})
+	supportcontact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := supportcontact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	supportcontactMixinFields0 := supportcontactMixin[0].Fields()
+	_ = supportcontactMixinFields0
+	supportcontactFields := schema.SupportContact{}.Fields()
+	_ = supportcontactFields
+	// supportcontactDescCreatedAt is the schema descriptor for created_at field.
+	supportcontactDescCreatedAt := supportcontactMixinFields0[0].Descriptor()
+	// supportcontact.DefaultCreatedAt holds the default value on creation for the created_at field.
+	supportcontact.DefaultCreatedAt = supportcontactDescCreatedAt.Default.(func() time.Time)
+	// supportcontactDescUpdatedAt is the schema descriptor for updated_at field.
+	supportcontactDescUpdatedAt := supportcontactMixinFields0[1].Descriptor()
+	// supportcontact.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	supportcontact.DefaultUpdatedAt = supportcontactDescUpdatedAt.Default.(func() time.Time)
+	// supportcontact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	supportcontact.UpdateDefaultUpdatedAt = supportcontactDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// supportcontactDescNote is the schema descriptor for note field.
+	supportcontactDescNote := supportcontactFields[5].Descriptor()
+	// supportcontact.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	supportcontact.NoteValidator = supportcontactDescNote.Validators[0].(func(string) error)
+	// supportcontactDescExternalID is the schema descriptor for external_id field.
+	supportcontactDescExternalID := supportcontactFields[6].Descriptor()
+	// supportcontact.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	supportcontact.ExternalIDValidator = supportcontactDescExternalID.Validators[0].(func(string) error)
+	// supportcontactDescRecordedBy is the schema descriptor for recorded_by field.
+	supportcontactDescRecordedBy := supportcontactFields[7].Descriptor()
+	// supportcontact.RecordedByValidator is a validator for the "recorded_by" field. It is called by the builders before save.
+	supportcontact.RecordedByValidator = supportcontactDescRecordedBy.Validators[0].(func(string) error)
 	topicMixin := schema.Topic{}.Mixin()
 	topic.Policy = privacy.NewPolicies(schema.Topic{})
 	topic.Hooks[0] = func(next ent.Mutator) ent.Mutator {

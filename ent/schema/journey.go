@@ -39,6 +39,8 @@ func (JourneySetting) Fields() []ent.Field {
 			Comment("Hours without a checkpoint, in transit, after which a parcel counts as late."),
 		field.Int("min_gap_minutes").Optional().Nillable().NonNegative().
 			Comment("The least time between two messages of the journey to one customer."),
+		field.String("coupon_code").Optional().Nillable().MaxLen(64).
+			Comment("The coupon code the order confirmation's ENTICING variant offers; null or empty: none."),
 		field.String("updated_by").Optional().MaxLen(320).
 			Comment("Who saved it last (the staff token's subject)."),
 	}

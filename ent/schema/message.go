@@ -83,6 +83,9 @@ func (Message) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Time("sent_at").Optional().Nillable().
 			Comment("When the message was handed over (SMTP accepted it, the notification was written)."),
+		field.String("variant").Optional().Nillable().MaxLen(32).
+			Comment("The variant of its kind's template it was rendered as, chosen by rule when it was rendered (ORDER_CONFIRMATION: PLAIN, WELCOME, REASSURANCE, ENTICING or SIMILAR); null for kinds without variants.").
+			Annotations(entgql.Skip(entgql.SkipOrderField)),
 		field.String("transport").Optional().Nillable().MaxLen(32).
 			Comment("What took it: \"smtp\", or \"outbox\" in development mode, where nothing leaves the machine.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),

@@ -21,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/reqlog"
+	"github.com/aftercart/aftercart/server/support"
 	"github.com/aftercart/aftercart/server/tracking"
 )
 
@@ -38,7 +39,7 @@ func (a *App) routes() http.Handler {
 			Reviews: a.reviews, ReviewReplies: a.reviewReplies, Moderation: a.moderation, Community: a.community,
 			Posts: a.posts, Comments: a.comments, Queue: a.queue, Program: a.Loyalty, LoyaltyFeed: a.loyaltyFeed,
 			Referrals: a.Referrals, Outbox: a.Notify, Hooks: a.Hooks, Notifications: a.notifications,
-			Catalog: catalog.NewService(a.DB)},
+			Catalog: catalog.NewService(a.DB), Support: support.NewService(a.DB, a.Config.Clock)},
 		Issuer:               a.Issuer,
 		Log:                  a.Log,
 		Dev:                  a.Config.Dev,

@@ -219,6 +219,23 @@
 // tracking button (Config.OrderURL), and the return policy with
 // Config.ReturnAddress.
 //
+// The confirmation has five variants (confirmation_variant.go), one per
+// message, chosen by a pure rule (chooseVariant) from the customer's
+// history when the message is first dispatched, in the transaction that
+// renders it, and recorded on the message (Message.variant), so staff see
+// which one went out and a retry renders the same. The first that
+// applies wins: REASSURANCE (the customer contacted support within
+// ReassuranceWindow, 30 days — server/support's SupportContact rows — or
+// their previous order's parcel was late: a delay notice was sent, an
+// exception, or delivered on a day after its first estimate), WELCOME
+// (no earlier order), ENTICING (the journey's couponCode setting, or the
+// customer's referral code from the loyalty program), SIMILAR (the bought
+// products' complements, else the 90-day bestsellers of their categories,
+// at most three, never what was bought), PLAIN. Every variant keeps the
+// required contents; the shipped templates add one block per variant
+// ({{if eq .Variant "WELCOME"}}), and a template is validated against the
+// sample once per variant, so each block runs before it is saved.
+//
 // Shipping updates (journey_shipping.go): an ent hook on Shipment
 // creation and update (server/tracking's CreateShipment and RecordEvents,
 // from the GraphQL mutations and the signed webhook alike) queues, in

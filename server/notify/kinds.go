@@ -18,6 +18,10 @@ type kindSpec struct {
 	// sample is a value of the kind's variables type with every field set
 	// and every list filled: Validate renders templates against it.
 	sample any
+	// variants, when set, are further samples, one per variant of a kind
+	// whose templates branch on which variant a message is (the order
+	// confirmation's): Validate renders each, so every branch runs.
+	variants []any
 	// vars reads a message's variables through c (as the system).
 	vars func(ctx context.Context, s *Service, c *ent.Client, m *ent.Message) (any, error)
 	// check, when set, runs before a message's first attempt, in the

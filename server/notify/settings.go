@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aftercart/aftercart/ent"
@@ -57,6 +58,9 @@ type JourneySettings struct {
 	// MinGapMinutes is the least time between two messages of the journey
 	// to one customer (the gap gate enforces it).
 	MinGapMinutes int
+	// CouponCode is the coupon the order confirmation's ENTICING variant
+	// offers ("" none; nil for the journeys without one).
+	CouponCode *string
 }
 
 // MinGap is MinGapMinutes as a duration.
@@ -138,7 +142,7 @@ func init() {
 	registerJourney(journeySpec{name: JourneyOrderConfirmation,
 		description: "The order confirmation, by email, as soon as the order is imported.",
 		kinds:       []message.Kind{message.KindORDER_CONFIRMATION},
-		defaults:    JourneySettings{Enabled: true}})
+		defaults:    JourneySettings{Enabled: true, CouponCode: new(string)}})
 	// Every journey can be turned off, also one whose queueing code does
 	// not ask (the confirmation): the message is skipped when it is
 	// dispatched.
@@ -196,6 +200,10 @@ func merge(d JourneySettings, row *ent.JourneySetting) JourneySettings {
 	if row.MinGapMinutes != nil {
 		d.MinGapMinutes = *row.MinGapMinutes
 	}
+	if d.CouponCode != nil && row.CouponCode != nil {
+		v := *row.CouponCode
+		d.CouponCode = &v
+	}
 	return d
 }
 
@@ -246,6 +254,8 @@ type JourneyUpdate struct {
 	DelayDays, ReminderDays, DelayThresholdHours, StallHours, MinGapMinutes *int
 	// CategoryDelays, when non-nil, replaces the list (empty: none).
 	CategoryDelays []CategoryDelay
+	// CouponCode, when non-nil, replaces the coupon (empty: none).
+	CouponCode *string
 }
 
 // Bounds of the settings, so a typo cannot ask for a review in 2031 or a
@@ -272,6 +282,10 @@ func (s *Service) UpdateJourney(ctx context.Context, in JourneyUpdate) (*Journey
 	if err != nil {
 		return nil, err
 	}
+	coupon, err := validateCoupon(spec, in.CouponCode)
+	if err != nil {
+		return nil, err
+	}
 	actor := "system"
 	if v, ok := auth.FromContext(ctx); ok && v.Subject != "" {
 		actor = v.Subject
@@ -281,7 +295,7 @@ func (s *Service) UpdateJourney(ctx context.Context, in JourneyUpdate) (*Journey
 		c := tx.JourneySetting.Create().SetJourney(in.Name).SetNillableEnabled(in.Enabled).
 			SetNillableDelayDays(in.DelayDays).SetNillableReminderDays(in.ReminderDays).
 			SetNillableDelayThresholdHours(in.DelayThresholdHours).SetNillableStallHours(in.StallHours).
-			SetNillableMinGapMinutes(in.MinGapMinutes).SetUpdatedBy(actor).SetCreatedAt(s.now()).SetUpdatedAt(s.now())
+			SetNillableMinGapMinutes(in.MinGapMinutes).SetNillableCouponCode(coupon).SetUpdatedBy(actor).SetCreatedAt(s.now()).SetUpdatedAt(s.now())
 		if cats != nil {
 			c.SetCategoryDelays(cats)
 		}
@@ -365,6 +379,31 @@ func (s *Service) queueJourney(ctx context.Context, tx *ent.Tx, set JourneySetti
 	}
 	_, _, err := s.Queue(ctx, tx, msg)
 	return err
+}
+
+// maxCouponLen is the longest coupon code (the column's limit).
+const maxCouponLen = 64
+
+// validateCoupon checks a coupon code to save for spec: trimmed, at most
+// maxCouponLen printable characters without spaces (a code the customer
+// types at checkout); nil keeps the saved one, "" removes it.
+func validateCoupon(spec journeySpec, code *string) (*string, error) {
+	if code == nil {
+		return nil, nil
+	}
+	if spec.defaults.CouponCode == nil {
+		return nil, errs.Invalid("input.couponCode", "the %s journey has no such setting", spec.name)
+	}
+	c := strings.TrimSpace(*code)
+	if utf8.RuneCountInString(c) > maxCouponLen {
+		return nil, errs.Invalid("input.couponCode", "must be at most %d characters", maxCouponLen)
+	}
+	for _, r := range c {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return nil, errs.Invalid("input.couponCode", "must be one word of printable characters (what a customer types at checkout)")
+		}
+	}
+	return &c, nil
 }
 
 // intp is a pointer to v, for defaults.

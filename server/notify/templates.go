@@ -109,12 +109,14 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.execute(spec.sample)
-	if err != nil {
-		return err
-	}
-	if r.Subject == "" {
-		return errs.Invalid("subject", "renders empty")
+	for _, sample := range append([]any{spec.sample}, spec.variants...) {
+		r, err := c.execute(sample)
+		if err != nil {
+			return err
+		}
+		if r.Subject == "" {
+			return errs.Invalid("subject", "renders empty")
+		}
 	}
 	return nil
 }

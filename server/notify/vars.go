@@ -46,6 +46,26 @@ type OrderConfirmation struct {
 	ReturnWindowDays int
 	// ReturnAddress is where returns go.
 	ReturnAddress string
+
+	// Variant is the confirmation's variant (PLAIN, WELCOME,
+	// REASSURANCE, ENTICING or SIMILAR; see chooseVariant): a template
+	// shows each variant's block with {{if eq .Variant "WELCOME"}}. The
+	// fields below are filled whatever the variant, so a staff template
+	// may show the coupon in every confirmation.
+	Variant Variant
+	// AfterSupportContact and AfterLateParcel say why a REASSURANCE
+	// confirmation reassures: the customer contacted support lately, or
+	// their previous parcel was late (both may be true).
+	AfterSupportContact, AfterLateParcel bool
+	// CouponCode is the journey's coupon (journey setting couponCode),
+	// empty when none is set.
+	CouponCode string
+	// ReferralCode is the customer's referral code, empty before they
+	// were issued one.
+	ReferralCode string
+	// Suggestions are products that go with the order: complements,
+	// then bestsellers of the bought products' categories (at most 3).
+	Suggestions []Suggestion
 }
 
 // Item is one order line in a message.
@@ -62,12 +82,34 @@ type Item struct {
 
 func init() {
 	registerKind(message.KindORDER_CONFIRMATION, kindSpec{sample: orderConfirmationSample,
+		variants: confirmationSamples(),
 		vars: func(ctx context.Context, s *Service, c *ent.Client, m *ent.Message) (any, error) {
 			if m.OrderID == nil {
 				return nil, fmt.Errorf("an order confirmation without an order")
 			}
-			return s.orderConfirmation(ctx, c, *m.OrderID)
-		}})
+			return s.orderConfirmation(ctx, c, *m.OrderID, m.Variant)
+		},
+		check: chooseConfirmationVariant})
+}
+
+// chooseConfirmationVariant is ORDER_CONFIRMATION's check, run by the
+// dispatcher before the first attempt, in the transaction that then
+// renders the message: it skips nothing, but chooses the variant from the
+// customer's history now and records it on the message (m.Variant too,
+// which the rendering that follows in this transaction reads), so staff
+// see which variant went out and a later attempt renders the same one.
+// Previews of a message not yet sent choose afresh (what would go now).
+func chooseConfirmationVariant(ctx context.Context, s *Service, tx *ent.Tx, m *ent.Message) (string, error) {
+	if m.OrderID == nil {
+		return "", nil
+	}
+	v, err := s.orderConfirmation(ctx, tx.Client(), *m.OrderID, nil)
+	if err != nil {
+		return "", err
+	}
+	name := string(v.Variant)
+	m.Variant = &name
+	return "", tx.Message.UpdateOne(m).SetVariant(name).Exec(ctx)
 }
 
 // orderConfirmationSample is ORDER_CONFIRMATION's sample: every field set
@@ -81,13 +123,32 @@ var orderConfirmationSample = OrderConfirmation{
 	ExpectedDelivery: "6 March 2026", DeliveryMethod: "Standard delivery",
 	TrackingURL: "https://shop.example.com/orders/AC-1001", ReturnPolicy: "Return within 30 days for a full refund.",
 	ReturnWindowDays: 30, ReturnAddress: "Sample Store Returns, 1 Dock Road, 10115 Berlin, DE",
+	Variant: VariantPlain, AfterSupportContact: true, AfterLateParcel: true,
+	CouponCode: "THANKS10", ReferralCode: "MINA-7K2Q",
+	Suggestions: []Suggestion{{Name: "Milk frother <steel>", ImageURL: "https://shop.example.com/frother.jpg", Complement: true},
+		{Name: "Espresso cups", Complement: false}},
+}
+
+// confirmationSamples are the sample once per variant, so that a
+// template's every variant block runs when it is validated (a typo in
+// the WELCOME block is refused at save, not found at a first order).
+func confirmationSamples() []any {
+	out := make([]any, 0, len(Variants))
+	for _, v := range Variants {
+		sm := orderConfirmationSample
+		sm.Variant = v
+		out = append(out, sm)
+	}
+	return out
 }
 
 // dateLayout is how dates read in messages.
 const dateLayout = "2 January 2006"
 
-// orderConfirmation reads order id's variables through c (as the system).
-func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID int) (OrderConfirmation, error) {
+// orderConfirmation reads order id's variables through c (as the
+// system), with the variant recorded on the message, else the one the
+// rule chooses now.
+func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID int, recorded *string) (OrderConfirmation, error) {
 	o, err := c.Order.Get(ctx, orderID)
 	if err != nil {
 		return OrderConfirmation{}, err
@@ -153,6 +214,14 @@ func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID 
 			}
 		}
 		v.Items = append(v.Items, item)
+	}
+	f, err := s.readFacts(ctx, c, o, items, &v)
+	if err != nil {
+		return OrderConfirmation{}, err
+	}
+	v.Variant = chooseVariant(f)
+	if recorded != nil && *recorded != "" {
+		v.Variant = Variant(*recorded)
 	}
 	return v, nil
 }

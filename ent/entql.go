@@ -149,6 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldMarketing:  {Type: field.TypeBool, Column: consent.FieldMarketing},
 			consent.FieldChangedAt:  {Type: field.TypeTime, Column: consent.FieldChangedAt},
 			consent.FieldSource:     {Type: field.TypeEnum, Column: consent.FieldSource},
+			consent.FieldChangedBy:  {Type: field.TypeString, Column: consent.FieldChangedBy},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -238,6 +239,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			journeysetting.FieldDelayThresholdHours: {Type: field.TypeInt, Column: journeysetting.FieldDelayThresholdHours},
 			journeysetting.FieldStallHours:          {Type: field.TypeInt, Column: journeysetting.FieldStallHours},
 			journeysetting.FieldMinGapMinutes:       {Type: field.TypeInt, Column: journeysetting.FieldMinGapMinutes},
+			journeysetting.FieldChannels:            {Type: field.TypeJSON, Column: journeysetting.FieldChannels},
 			journeysetting.FieldUpdatedBy:           {Type: field.TypeString, Column: journeysetting.FieldUpdatedBy},
 		},
 	}
@@ -2448,6 +2450,11 @@ func (f *ConsentFilter) WhereSource(p entql.StringP) {
 	f.Where(p.Field(consent.FieldSource))
 }
 
+// WhereChangedBy applies the entql string predicate on the changed_by field.
+func (f *ConsentFilter) WhereChangedBy(p entql.StringP) {
+	f.Where(p.Field(consent.FieldChangedBy))
+}
+
 // WhereHasCustomer applies a predicate to check if query has an edge customer.
 func (f *ConsentFilter) WhereHasCustomer() {
 	f.Where(entql.HasEdge("customer"))
@@ -2847,6 +2854,11 @@ func (f *JourneySettingFilter) WhereStallHours(p entql.IntP) {
 // WhereMinGapMinutes applies the entql int predicate on the min_gap_minutes field.
 func (f *JourneySettingFilter) WhereMinGapMinutes(p entql.IntP) {
 	f.Where(p.Field(journeysetting.FieldMinGapMinutes))
+}
+
+// WhereChannels applies the entql json.RawMessage predicate on the channels field.
+func (f *JourneySettingFilter) WhereChannels(p entql.BytesP) {
+	f.Where(p.Field(journeysetting.FieldChannels))
 }
 
 // WhereUpdatedBy applies the entql string predicate on the updated_by field.

@@ -38,6 +38,8 @@ type JourneySetting struct {
 	StallHours *int `json:"stall_hours,omitempty"`
 	// The least time between two messages of the journey to one customer.
 	MinGapMinutes *int `json:"min_gap_minutes,omitempty"`
+	// The channels the journey's messages go out on (EMAIL, IN_APP, WEBHOOK); null: the journey's default.
+	Channels []string `json:"channels,omitempty"`
 	// Who saved it last (the staff token's subject).
 	UpdatedBy    string `json:"updated_by,omitempty"`
 	selectValues sql.SelectValues
@@ -48,7 +50,7 @@ func (*JourneySetting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case journeysetting.FieldCategoryDelays:
+		case journeysetting.FieldCategoryDelays, journeysetting.FieldChannels:
 			values[i] = new([]byte)
 		case journeysetting.FieldEnabled:
 			values[i] = new(sql.NullBool)
@@ -147,6 +149,14 @@ func (_m *JourneySetting) assignValues(columns []string, values []any) error {
 				_m.MinGapMinutes = new(int)
 				*_m.MinGapMinutes = int(value.Int64)
 			}
+		case journeysetting.FieldChannels:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field channels", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Channels); err != nil {
+					return fmt.Errorf("unmarshal field channels: %w", err)
+				}
+			}
 		case journeysetting.FieldUpdatedBy:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field updated_by", values[i])
@@ -230,6 +240,9 @@ func (_m *JourneySetting) String() string {
 		builder.WriteString("min_gap_minutes=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("channels=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Channels))
 	builder.WriteString(", ")
 	builder.WriteString("updated_by=")
 	builder.WriteString(_m.UpdatedBy)

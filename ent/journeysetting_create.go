@@ -146,6 +146,12 @@ func (_c *JourneySettingCreate) SetNillableMinGapMinutes(v *int) *JourneySetting
 	return _c
 }
 
+// SetChannels sets the "channels" field.
+func (_c *JourneySettingCreate) SetChannels(v []string) *JourneySettingCreate {
+	_c.mutation.SetChannels(v)
+	return _c
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_c *JourneySettingCreate) SetUpdatedBy(v string) *JourneySettingCreate {
 	_c.mutation.SetUpdatedBy(v)
@@ -326,6 +332,10 @@ func (_c *JourneySettingCreate) createSpec() (*JourneySetting, *sqlgraph.CreateS
 	if value, ok := _c.mutation.MinGapMinutes(); ok {
 		_spec.SetField(journeysetting.FieldMinGapMinutes, field.TypeInt, value)
 		_node.MinGapMinutes = &value
+	}
+	if value, ok := _c.mutation.Channels(); ok {
+		_spec.SetField(journeysetting.FieldChannels, field.TypeJSON, value)
+		_node.Channels = value
 	}
 	if value, ok := _c.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)
@@ -548,6 +558,24 @@ func (u *JourneySettingUpsert) AddMinGapMinutes(v int) *JourneySettingUpsert {
 // ClearMinGapMinutes clears the value of the "min_gap_minutes" field.
 func (u *JourneySettingUpsert) ClearMinGapMinutes() *JourneySettingUpsert {
 	u.SetNull(journeysetting.FieldMinGapMinutes)
+	return u
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsert) SetChannels(v []string) *JourneySettingUpsert {
+	u.Set(journeysetting.FieldChannels, v)
+	return u
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsert) UpdateChannels() *JourneySettingUpsert {
+	u.SetExcluded(journeysetting.FieldChannels)
+	return u
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsert) ClearChannels() *JourneySettingUpsert {
+	u.SetNull(journeysetting.FieldChannels)
 	return u
 }
 
@@ -810,6 +838,27 @@ func (u *JourneySettingUpsertOne) UpdateMinGapMinutes() *JourneySettingUpsertOne
 func (u *JourneySettingUpsertOne) ClearMinGapMinutes() *JourneySettingUpsertOne {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearMinGapMinutes()
+	})
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsertOne) SetChannels(v []string) *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetChannels(v)
+	})
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsertOne) UpdateChannels() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateChannels()
+	})
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsertOne) ClearChannels() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearChannels()
 	})
 }
 
@@ -1241,6 +1290,27 @@ func (u *JourneySettingUpsertBulk) UpdateMinGapMinutes() *JourneySettingUpsertBu
 func (u *JourneySettingUpsertBulk) ClearMinGapMinutes() *JourneySettingUpsertBulk {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearMinGapMinutes()
+	})
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsertBulk) SetChannels(v []string) *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetChannels(v)
+	})
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsertBulk) UpdateChannels() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateChannels()
+	})
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsertBulk) ClearChannels() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearChannels()
 	})
 }
 

@@ -3750,6 +3750,7 @@ type ConsentMutation struct {
 	marketing       *bool
 	changed_at      *time.Time
 	source          *consent.Source
+	changed_by      *string
 	clearedFields   map[string]struct{}
 	customer        *int
 	clearedcustomer bool
@@ -4036,6 +4037,55 @@ func (m *ConsentMutation) ResetSource() {
 	m.source = nil
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (m *ConsentMutation) SetChangedBy(s string) {
+	m.changed_by = &s
+}
+
+// ChangedBy returns the value of the "changed_by" field in the mutation.
+func (m *ConsentMutation) ChangedBy() (r string, exists bool) {
+	v := m.changed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangedBy returns the old "changed_by" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldChangedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangedBy: %w", err)
+	}
+	return oldValue.ChangedBy, nil
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (m *ConsentMutation) ClearChangedBy() {
+	m.changed_by = nil
+	m.clearedFields[consent.FieldChangedBy] = struct{}{}
+}
+
+// ChangedByCleared returns if the "changed_by" field was cleared in this mutation.
+func (m *ConsentMutation) ChangedByCleared() bool {
+	_, ok := m.clearedFields[consent.FieldChangedBy]
+	return ok
+}
+
+// ResetChangedBy resets all changes to the "changed_by" field.
+func (m *ConsentMutation) ResetChangedBy() {
+	m.changed_by = nil
+	delete(m.clearedFields, consent.FieldChangedBy)
+}
+
 // ClearCustomer clears the "customer" edge to the Customer entity.
 func (m *ConsentMutation) ClearCustomer() {
 	m.clearedcustomer = true
@@ -4097,7 +4147,7 @@ func (m *ConsentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ConsentMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.customer != nil {
 		fields = append(fields, consent.FieldCustomerID)
 	}
@@ -4112,6 +4162,9 @@ func (m *ConsentMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, consent.FieldSource)
+	}
+	if m.changed_by != nil {
+		fields = append(fields, consent.FieldChangedBy)
 	}
 	return fields
 }
@@ -4131,6 +4184,8 @@ func (m *ConsentMutation) Field(name string) (ent.Value, bool) {
 		return m.ChangedAt()
 	case consent.FieldSource:
 		return m.Source()
+	case consent.FieldChangedBy:
+		return m.ChangedBy()
 	}
 	return nil, false
 }
@@ -4150,6 +4205,8 @@ func (m *ConsentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldChangedAt(ctx)
 	case consent.FieldSource:
 		return m.OldSource(ctx)
+	case consent.FieldChangedBy:
+		return m.OldChangedBy(ctx)
 	}
 	return nil, fmt.Errorf("unknown Consent field %s", name)
 }
@@ -4194,6 +4251,13 @@ func (m *ConsentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSource(v)
 		return nil
+	case consent.FieldChangedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangedBy(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Consent field %s", name)
 }
@@ -4226,7 +4290,11 @@ func (m *ConsentMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *ConsentMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(consent.FieldChangedBy) {
+		fields = append(fields, consent.FieldChangedBy)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -4239,6 +4307,11 @@ func (m *ConsentMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *ConsentMutation) ClearField(name string) error {
+	switch name {
+	case consent.FieldChangedBy:
+		m.ClearChangedBy()
+		return nil
+	}
 	return fmt.Errorf("unknown Consent nullable field %s", name)
 }
 
@@ -4260,6 +4333,9 @@ func (m *ConsentMutation) ResetField(name string) error {
 		return nil
 	case consent.FieldSource:
 		m.ResetSource()
+		return nil
+	case consent.FieldChangedBy:
+		m.ResetChangedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Consent field %s", name)
@@ -7186,6 +7262,8 @@ type JourneySettingMutation struct {
 	addstall_hours           *int
 	min_gap_minutes          *int
 	addmin_gap_minutes       *int
+	channels                 *[]string
+	appendchannels           []string
 	updated_by               *string
 	clearedFields            map[string]struct{}
 	done                     bool
@@ -7847,6 +7925,71 @@ func (m *JourneySettingMutation) ResetMinGapMinutes() {
 	delete(m.clearedFields, journeysetting.FieldMinGapMinutes)
 }
 
+// SetChannels sets the "channels" field.
+func (m *JourneySettingMutation) SetChannels(s []string) {
+	m.channels = &s
+	m.appendchannels = nil
+}
+
+// Channels returns the value of the "channels" field in the mutation.
+func (m *JourneySettingMutation) Channels() (r []string, exists bool) {
+	v := m.channels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannels returns the old "channels" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldChannels(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannels: %w", err)
+	}
+	return oldValue.Channels, nil
+}
+
+// AppendChannels adds s to the "channels" field.
+func (m *JourneySettingMutation) AppendChannels(s []string) {
+	m.appendchannels = append(m.appendchannels, s...)
+}
+
+// AppendedChannels returns the list of values that were appended to the "channels" field in this mutation.
+func (m *JourneySettingMutation) AppendedChannels() ([]string, bool) {
+	if len(m.appendchannels) == 0 {
+		return nil, false
+	}
+	return m.appendchannels, true
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (m *JourneySettingMutation) ClearChannels() {
+	m.channels = nil
+	m.appendchannels = nil
+	m.clearedFields[journeysetting.FieldChannels] = struct{}{}
+}
+
+// ChannelsCleared returns if the "channels" field was cleared in this mutation.
+func (m *JourneySettingMutation) ChannelsCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldChannels]
+	return ok
+}
+
+// ResetChannels resets all changes to the "channels" field.
+func (m *JourneySettingMutation) ResetChannels() {
+	m.channels = nil
+	m.appendchannels = nil
+	delete(m.clearedFields, journeysetting.FieldChannels)
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (m *JourneySettingMutation) SetUpdatedBy(s string) {
 	m.updated_by = &s
@@ -7930,7 +8073,7 @@ func (m *JourneySettingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JourneySettingMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, journeysetting.FieldCreatedAt)
 	}
@@ -7960,6 +8103,9 @@ func (m *JourneySettingMutation) Fields() []string {
 	}
 	if m.min_gap_minutes != nil {
 		fields = append(fields, journeysetting.FieldMinGapMinutes)
+	}
+	if m.channels != nil {
+		fields = append(fields, journeysetting.FieldChannels)
 	}
 	if m.updated_by != nil {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
@@ -7992,6 +8138,8 @@ func (m *JourneySettingMutation) Field(name string) (ent.Value, bool) {
 		return m.StallHours()
 	case journeysetting.FieldMinGapMinutes:
 		return m.MinGapMinutes()
+	case journeysetting.FieldChannels:
+		return m.Channels()
 	case journeysetting.FieldUpdatedBy:
 		return m.UpdatedBy()
 	}
@@ -8023,6 +8171,8 @@ func (m *JourneySettingMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldStallHours(ctx)
 	case journeysetting.FieldMinGapMinutes:
 		return m.OldMinGapMinutes(ctx)
+	case journeysetting.FieldChannels:
+		return m.OldChannels(ctx)
 	case journeysetting.FieldUpdatedBy:
 		return m.OldUpdatedBy(ctx)
 	}
@@ -8103,6 +8253,13 @@ func (m *JourneySettingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMinGapMinutes(v)
+		return nil
+	case journeysetting.FieldChannels:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannels(v)
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		v, ok := value.(string)
@@ -8225,6 +8382,9 @@ func (m *JourneySettingMutation) ClearedFields() []string {
 	if m.FieldCleared(journeysetting.FieldMinGapMinutes) {
 		fields = append(fields, journeysetting.FieldMinGapMinutes)
 	}
+	if m.FieldCleared(journeysetting.FieldChannels) {
+		fields = append(fields, journeysetting.FieldChannels)
+	}
 	if m.FieldCleared(journeysetting.FieldUpdatedBy) {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
 	}
@@ -8262,6 +8422,9 @@ func (m *JourneySettingMutation) ClearField(name string) error {
 		return nil
 	case journeysetting.FieldMinGapMinutes:
 		m.ClearMinGapMinutes()
+		return nil
+	case journeysetting.FieldChannels:
+		m.ClearChannels()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ClearUpdatedBy()
@@ -8303,6 +8466,9 @@ func (m *JourneySettingMutation) ResetField(name string) error {
 		return nil
 	case journeysetting.FieldMinGapMinutes:
 		m.ResetMinGapMinutes()
+		return nil
+	case journeysetting.FieldChannels:
+		m.ResetChannels()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ResetUpdatedBy()

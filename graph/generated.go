@@ -279,13 +279,14 @@ type ComplexityRoot struct {
 	}
 
 	EngagementStats struct {
-		CampaignID func(childComplexity int) int
-		Clicked    func(childComplexity int) int
-		Converted  func(childComplexity int) int
-		Delivered  func(childComplexity int) int
-		Journey    func(childComplexity int) int
-		Opened     func(childComplexity int) int
-		Sent       func(childComplexity int) int
+		CampaignID   func(childComplexity int) int
+		Clicked      func(childComplexity int) int
+		Converted    func(childComplexity int) int
+		Delivered    func(childComplexity int) int
+		Journey      func(childComplexity int) int
+		Opened       func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		Unsubscribed func(childComplexity int) int
 	}
 
 	FeatureReviewPayload struct {
@@ -321,6 +322,7 @@ type ComplexityRoot struct {
 
 	JourneySettings struct {
 		CategoryDelays      func(childComplexity int) int
+		Channels            func(childComplexity int) int
 		DelayDays           func(childComplexity int) int
 		DelayThresholdHours func(childComplexity int) int
 		Enabled             func(childComplexity int) int
@@ -413,6 +415,7 @@ type ComplexityRoot struct {
 
 	MarketingConsent struct {
 		ChangedAt func(childComplexity int) int
+		ChangedBy func(childComplexity int) int
 		Channel   func(childComplexity int) int
 		Marketing func(childComplexity int) int
 		Source    func(childComplexity int) int
@@ -599,6 +602,7 @@ type ComplexityRoot struct {
 		SaveMessageTemplate   func(childComplexity int, input model.SaveMessageTemplateInput) int
 		ScheduleCampaign      func(childComplexity int, id int, at time.Time) int
 		SetCommunityTrust     func(childComplexity int, input community.TrustInput) int
+		SetCustomerConsent    func(childComplexity int, input model.SetCustomerConsentInput) int
 		SetMarketingConsent   func(childComplexity int, input model.SetMarketingConsentInput) int
 		SilenceAuthor         func(childComplexity int, input community.SilenceInput) int
 		Unreact               func(childComplexity int, input community.ReactInput) int
@@ -1268,6 +1272,7 @@ type MutationResolver interface {
 	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
 	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
 	SetMarketingConsent(ctx context.Context, input model.SetMarketingConsentInput) (*model.SetMarketingConsentPayload, error)
+	SetCustomerConsent(ctx context.Context, input model.SetCustomerConsentInput) (*model.SetMarketingConsentPayload, error)
 	UpdateJourney(ctx context.Context, input notify.JourneyUpdate) (*model.UpdateJourneyPayload, error)
 	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*loyalty.RedeemResult, error)
 	AdjustPoints(ctx context.Context, input loyalty.AdjustInput) (*loyalty.EntryResult, error)
@@ -2135,6 +2140,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementStats.Sent(childComplexity), true
+	case "EngagementStats.unsubscribed":
+		if e.ComplexityRoot.EngagementStats.Unsubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Unsubscribed(childComplexity), true
 
 	case "FeatureReviewPayload.review":
 		if e.ComplexityRoot.FeatureReviewPayload.Review == nil {
@@ -2243,6 +2254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JourneySettings.CategoryDelays(childComplexity), true
+	case "JourneySettings.channels":
+		if e.ComplexityRoot.JourneySettings.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneySettings.Channels(childComplexity), true
 	case "JourneySettings.delayDays":
 		if e.ComplexityRoot.JourneySettings.DelayDays == nil {
 			break
@@ -2579,6 +2596,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketingConsent.ChangedAt(childComplexity), true
+	case "MarketingConsent.changedBy":
+		if e.ComplexityRoot.MarketingConsent.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.ChangedBy(childComplexity), true
 	case "MarketingConsent.channel":
 		if e.ComplexityRoot.MarketingConsent.Channel == nil {
 			break
@@ -3599,6 +3622,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCommunityTrust(childComplexity, args["input"].(community.TrustInput)), true
+	case "Mutation.setCustomerConsent":
+		if e.ComplexityRoot.Mutation.SetCustomerConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCustomerConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCustomerConsent(childComplexity, args["input"].(model.SetCustomerConsentInput)), true
 	case "Mutation.setMarketingConsent":
 		if e.ComplexityRoot.Mutation.SetMarketingConsent == nil {
 			break
@@ -6242,6 +6276,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRewardOrder,
 		ec.unmarshalInputSaveMessageTemplateInput,
 		ec.unmarshalInputSetCommunityTrustInput,
+		ec.unmarshalInputSetCustomerConsentInput,
 		ec.unmarshalInputSetMarketingConsentInput,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
@@ -7090,6 +7125,8 @@ type MarketingConsent {
   changedAt: Time
   """Where the last change came from; null when they never said."""
   source: ConsentSource
+  """Who made the last change when staff did (their token's subject); null otherwise."""
+  changedBy: String
 }
 
 """The signed-in customer's marketing choice on one channel."""
@@ -7097,6 +7134,16 @@ input SetMarketingConsentInput {
   """The channel."""
   channel: MessageChannel!
   """Whether to get marketing messages on it."""
+  marketing: Boolean!
+}
+
+"""Staff recording a customer's marketing choice on one channel (said by phone, in the shop, in writing)."""
+input SetCustomerConsentInput {
+  """The customer."""
+  customerId: ID!
+  """The channel."""
+  channel: MessageChannel!
+  """Whether the customer gets marketing messages on it."""
   marketing: Boolean!
 }
 
@@ -7124,6 +7171,11 @@ extend type Mutation {
     "The channel and the choice."
     input: SetMarketingConsentInput!
   ): SetMarketingConsentPayload!
+  """For staff: record a customer's marketing choice on a channel (source STAFF, with who and when). Customers get FORBIDDEN; an unknown customer is NOT_FOUND."""
+  setCustomerConsent(
+    "The customer, the channel and the choice."
+    input: SetCustomerConsentInput!
+  ): SetMarketingConsentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/engagement.graphql", Input: `# Engagement (issue 13): opens (a signed pixel per email), clicks (each
@@ -7141,6 +7193,8 @@ enum MessageEventType @goModel(model: "github.com/aftercart/aftercart/ent/messag
   CONVERTED
   """A rule was waived for it: a transactional message sent although the customer is at the weekly cap or withdrew consent."""
   EXEMPT
+  """The customer withdrew marketing consent through its one-click unsubscribe link."""
+  UNSUBSCRIBED
 }
 
 """One engagement event of a message."""
@@ -7171,10 +7225,12 @@ type EngagementStats {
   clicked: Int!
   """Messages that converted: an order within the conversion window after a click."""
   converted: Int!
+  """Messages whose one-click unsubscribe link withdrew the customer's marketing consent."""
+  unsubscribed: Int!
 }
 
 extend type Message {
-  """For staff: the message's opens, clicks, conversions and waived rules, oldest first."""
+  """For staff: the message's opens, clicks, conversions, unsubscribes and waived rules, oldest first."""
   events: [MessageEvent!]!
 }
 
@@ -13221,8 +13277,10 @@ type JourneySettings @goModel(model: "github.com/aftercart/aftercart/server/noti
   delayThresholdHours: Int
   """Hours without a carrier checkpoint, while in transit, after which a parcel counts as late (a delay notice)."""
   stallHours: Int
-  """The least time, in minutes, between two messages of the journey to one customer."""
+  """The least time, in minutes, between two messages of the journey to one customer; the store-wide -journey-gap applies when it is longer."""
   minGapMinutes: Int!
+  """The channels each of the journey's messages goes out on, one message per channel (e.g. the confirmation by EMAIL and IN_APP)."""
+  channels: [MessageChannel!]!
 }
 
 """A delay for the orders of one product category."""
@@ -13259,6 +13317,8 @@ input UpdateJourneyInput @goModel(model: "github.com/aftercart/aftercart/server/
   stallHours: Int
   """The least minutes between two messages of the journey to one customer (0-43200, 30 days)."""
   minGapMinutes: Int
+  """The channels to send on (at least one, each once). WEBHOOK needs the store's channel URL (-webhook-channel-url), and every kind of the journey needs a template on each channel (saved or shipped); otherwise INVALID_INPUT."""
+  channels: [MessageChannel!]
 }
 
 """What updateJourney did."""
@@ -15253,6 +15313,8 @@ func (ec *executionContext) childFields_EngagementStats(ctx context.Context, fie
 		return ec.fieldContext_EngagementStats_clicked(ctx, field)
 	case "converted":
 		return ec.fieldContext_EngagementStats_converted(ctx, field)
+	case "unsubscribed":
+		return ec.fieldContext_EngagementStats_unsubscribed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementStats", field.Name)
 }
@@ -15335,6 +15397,8 @@ func (ec *executionContext) childFields_JourneySettings(ctx context.Context, fie
 		return ec.fieldContext_JourneySettings_stallHours(ctx, field)
 	case "minGapMinutes":
 		return ec.fieldContext_JourneySettings_minGapMinutes(ctx, field)
+	case "channels":
+		return ec.fieldContext_JourneySettings_channels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JourneySettings", field.Name)
 }
@@ -15513,6 +15577,8 @@ func (ec *executionContext) childFields_MarketingConsent(ctx context.Context, fi
 		return ec.fieldContext_MarketingConsent_changedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_MarketingConsent_source(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_MarketingConsent_changedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketingConsent", field.Name)
 }
@@ -17743,6 +17809,20 @@ func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (community.TrustInput, error) {
 			return ec.unmarshalNSetCommunityTrustInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTrustInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCustomerConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetCustomerConsentInput, error) {
+			return ec.unmarshalNSetCustomerConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCustomerConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22052,6 +22132,29 @@ func (ec *executionContext) fieldContext_EngagementStats_converted(_ context.Con
 	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _EngagementStats_unsubscribed(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_unsubscribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unsubscribed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_unsubscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _FeatureReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22624,6 +22727,29 @@ func (ec *executionContext) _JourneySettings_minGapMinutes(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_JourneySettings_minGapMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _JourneySettings_channels(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneySettings_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []message.Channel) graphql.Marshaler {
+			return ec.marshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JourneySettings_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type MessageChannel does not have child fields"))
 }
 
 func (ec *executionContext) _KeepLoyaltyTier_spendNeeded(ctx context.Context, field graphql.CollectedField, obj *loyalty.KeepTierStanding) (ret graphql.Marshaler) {
@@ -23993,6 +24119,29 @@ func (ec *executionContext) _MarketingConsent_source(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_MarketingConsent_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type ConsentSource does not have child fields"))
+}
+
+func (ec *executionContext) _MarketingConsent_changedBy(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *ent.Media) (ret graphql.Marshaler) {
@@ -27164,6 +27313,50 @@ func (ec *executionContext) fieldContext_Mutation_setMarketingConsent(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setMarketingConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCustomerConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCustomerConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCustomerConsent(ctx, fc.Args["input"].(model.SetCustomerConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetMarketingConsentPayload) graphql.Marshaler {
+			return ec.marshalNSetMarketingConsentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCustomerConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetMarketingConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCustomerConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46139,6 +46332,50 @@ func (ec *executionContext) unmarshalInputSetCommunityTrustInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetCustomerConsentInput(ctx context.Context, obj any) (model.SetCustomerConsentInput, error) {
+	var it model.SetCustomerConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "channel", "marketing"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "marketing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketing"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Marketing = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetMarketingConsentInput(ctx context.Context, obj any) (model.SetMarketingConsentInput, error) {
 	var it model.SetMarketingConsentInput
 	if obj == nil {
@@ -47897,7 +48134,7 @@ func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "enabled", "delayDays", "reminderDays", "categoryDelays", "delayThresholdHours", "stallHours", "minGapMinutes"}
+	fieldsInOrder := [...]string{"name", "enabled", "delayDays", "reminderDays", "categoryDelays", "delayThresholdHours", "stallHours", "minGapMinutes", "channels"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47960,6 +48197,13 @@ func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context
 				return it, err
 			}
 			it.MinGapMinutes = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
 		}
 	}
 	return it, nil
@@ -51123,6 +51367,11 @@ func (ec *executionContext) _EngagementStats(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unsubscribed":
+			out.Values[i] = ec._EngagementStats_unsubscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51466,6 +51715,11 @@ func (ec *executionContext) _JourneySettings(ctx context.Context, sel ast.Select
 			}
 		case "minGapMinutes":
 			out.Values[i] = ec._JourneySettings_minGapMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channels":
+			out.Values[i] = ec._JourneySettings_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -52310,6 +52564,11 @@ func (ec *executionContext) _MarketingConsent(ctx context.Context, sel ast.Selec
 			}
 		case "source":
 			out.Values[i] = ec._MarketingConsent_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changedBy":
+			out.Values[i] = ec._MarketingConsent_changedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -53705,6 +53964,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setMarketingConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setMarketingConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCustomerConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCustomerConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -62139,6 +62405,36 @@ func (ec *executionContext) marshalNMessageChannel2githubᚗcomᚋaftercartᚋaf
 	return v
 }
 
+func (ec *executionContext) unmarshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, v any) ([]message.Channel, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Channel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MessageConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -63250,6 +63546,11 @@ func (ec *executionContext) marshalNSetCommunityTrustPayload2ᚖgithubᚗcomᚋa
 		return graphql.Null
 	}
 	return ec._SetCommunityTrustPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetCustomerConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCustomerConsentInput(ctx context.Context, v any) (model.SetCustomerConsentInput, error) {
+	res, err := ec.unmarshalInputSetCustomerConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetMarketingConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentInput(ctx context.Context, v any) (model.SetMarketingConsentInput, error) {

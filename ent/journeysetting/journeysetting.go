@@ -34,6 +34,8 @@ const (
 	FieldStallHours = "stall_hours"
 	// FieldMinGapMinutes holds the string denoting the min_gap_minutes field in the database.
 	FieldMinGapMinutes = "min_gap_minutes"
+	// FieldChannels holds the string denoting the channels field in the database.
+	FieldChannels = "channels"
 	// FieldUpdatedBy holds the string denoting the updated_by field in the database.
 	FieldUpdatedBy = "updated_by"
 	// Table holds the table name of the journeysetting in the database.
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldDelayThresholdHours,
 	FieldStallHours,
 	FieldMinGapMinutes,
+	FieldChannels,
 	FieldUpdatedBy,
 }
 

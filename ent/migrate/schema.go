@@ -147,6 +147,7 @@ var (
 		{Name: "marketing", Type: field.TypeBool},
 		{Name: "changed_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"UNSUBSCRIBE_LINK", "STAFF", "CUSTOMER", "IMPORT"}},
+		{Name: "changed_by", Type: field.TypeString, Nullable: true, Size: 320},
 		{Name: "customer_id", Type: field.TypeInt},
 	}
 	// ConsentsTable holds the schema information for the "consents" table.
@@ -157,7 +158,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "consents_customers_customer",
-				Columns:    []*schema.Column{ConsentsColumns[5]},
+				Columns:    []*schema.Column{ConsentsColumns[6]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -166,7 +167,7 @@ var (
 			{
 				Name:    "consent_customer_id_channel",
 				Unique:  true,
-				Columns: []*schema.Column{ConsentsColumns[5], ConsentsColumns[1]},
+				Columns: []*schema.Column{ConsentsColumns[6], ConsentsColumns[1]},
 			},
 		},
 	}
@@ -285,6 +286,7 @@ var (
 		{Name: "delay_threshold_hours", Type: field.TypeInt, Nullable: true},
 		{Name: "stall_hours", Type: field.TypeInt, Nullable: true},
 		{Name: "min_gap_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "channels", Type: field.TypeJSON, Nullable: true},
 		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
 	}
 	// JourneySettingsTable holds the schema information for the "journey_settings" table.
@@ -637,7 +639,7 @@ var (
 	// MessageEventsColumns holds the columns for the "message_events" table.
 	MessageEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "type", Type: field.TypeEnum, Enums: []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT"}},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT", "UNSUBSCRIBED"}},
 		{Name: "at", Type: field.TypeTime},
 		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2048},
 		{Name: "detail", Type: field.TypeString, Nullable: true, Size: 500},
@@ -664,11 +666,6 @@ var (
 			},
 		},
 		Indexes: []*schema.Index{
-			{
-				Name:    "messageevent_message_id_type",
-				Unique:  false,
-				Columns: []*schema.Column{MessageEventsColumns[5], MessageEventsColumns[1]},
-			},
 			{
 				Name:    "messageevent_type_at",
 				Unique:  false,

@@ -39,6 +39,8 @@ func (JourneySetting) Fields() []ent.Field {
 			Comment("Hours without a checkpoint, in transit, after which a parcel counts as late."),
 		field.Int("min_gap_minutes").Optional().Nillable().NonNegative().
 			Comment("The least time between two messages of the journey to one customer."),
+		field.Strings("channels").Optional().
+			Comment("The channels the journey's messages go out on (EMAIL, IN_APP, WEBHOOK); null: the journey's default."),
 		field.String("updated_by").Optional().MaxLen(320).
 			Comment("Who saved it last (the staff token's subject)."),
 	}

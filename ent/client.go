@@ -53,6 +53,7 @@ import (
 	"github.com/aftercart/aftercart/ent/shipment"
 	"github.com/aftercart/aftercart/ent/shipmentchange"
 	"github.com/aftercart/aftercart/ent/shipmentitem"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/topic"
 	"github.com/aftercart/aftercart/ent/trackingevent"
 	"github.com/aftercart/aftercart/ent/watchedword"
@@ -144,6 +145,8 @@ type Client struct {
 	ShipmentChange *ShipmentChangeClient
 	// ShipmentItem is the client for interacting with the ShipmentItem builders.
 	ShipmentItem *ShipmentItemClient
+	// SupportContact is the client for interacting with the SupportContact builders.
+	SupportContact *SupportContactClient
 	// Topic is the client for interacting with the Topic builders.
 	Topic *TopicClient
 	// TrackingEvent is the client for interacting with the TrackingEvent builders.
@@ -205,6 +208,7 @@ func (c *Client) init() {
 	c.Shipment = NewShipmentClient(c.config)
 	c.ShipmentChange = NewShipmentChangeClient(c.config)
 	c.ShipmentItem = NewShipmentItemClient(c.config)
+	c.SupportContact = NewSupportContactClient(c.config)
 	c.Topic = NewTopicClient(c.config)
 	c.TrackingEvent = NewTrackingEventClient(c.config)
 	c.WatchedWord = NewWatchedWordClient(c.config)
@@ -341,6 +345,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Shipment:              NewShipmentClient(cfg),
 		ShipmentChange:        NewShipmentChangeClient(cfg),
 		ShipmentItem:          NewShipmentItemClient(cfg),
+		SupportContact:        NewSupportContactClient(cfg),
 		Topic:                 NewTopicClient(cfg),
 		TrackingEvent:         NewTrackingEventClient(cfg),
 		WatchedWord:           NewWatchedWordClient(cfg),
@@ -404,6 +409,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Shipment:              NewShipmentClient(cfg),
 		ShipmentChange:        NewShipmentChangeClient(cfg),
 		ShipmentItem:          NewShipmentItemClient(cfg),
+		SupportContact:        NewSupportContactClient(cfg),
 		Topic:                 NewTopicClient(cfg),
 		TrackingEvent:         NewTrackingEventClient(cfg),
 		WatchedWord:           NewWatchedWordClient(cfg),
@@ -446,9 +452,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.ModerationQueueChange, c.Notification, c.NotificationChange, c.Order,
 		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
 		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem,
+		c.SupportContact, c.Topic, c.TrackingEvent, c.WatchedWord, c.WebhookAttempt,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -465,9 +471,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.ModerationQueueChange, c.Notification, c.NotificationChange, c.Order,
 		c.OrderItem, c.Post, c.PostChange, c.PostProduct, c.Product, c.Reaction,
 		c.Referral, c.Review, c.ReviewReply, c.ReviewReplyChange, c.ReviewVote,
-		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem, c.Topic,
-		c.TrackingEvent, c.WatchedWord, c.WebhookAttempt, c.WebhookDelivery,
-		c.WebhookEndpoint,
+		c.Reward, c.RewardCode, c.Shipment, c.ShipmentChange, c.ShipmentItem,
+		c.SupportContact, c.Topic, c.TrackingEvent, c.WatchedWord, c.WebhookAttempt,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -552,6 +558,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ShipmentChange.mutate(ctx, m)
 	case *ShipmentItemMutation:
 		return c.ShipmentItem.mutate(ctx, m)
+	case *SupportContactMutation:
+		return c.SupportContact.mutate(ctx, m)
 	case *TopicMutation:
 		return c.Topic.mutate(ctx, m)
 	case *TrackingEventMutation:
@@ -4913,6 +4921,22 @@ func (c *ProductClient) QueryOrderItems(_m *Product) *OrderItemQuery {
 	return query
 }
 
+// QueryComplementOf queries the complement_of edge of a Product.
+func (c *ProductClient) QueryComplementOf(_m *Product) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, product.ComplementOfTable, product.ComplementOfPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryComplements queries the complements edge of a Product.
 func (c *ProductClient) QueryComplements(_m *Product) *ProductQuery {
 	query := (&ProductClient{config: c.config}).Query()
@@ -6877,6 +6901,172 @@ func (c *ShipmentItemClient) mutate(ctx context.Context, m *ShipmentItemMutation
 	}
 }
 
+// SupportContactClient is a client for the SupportContact schema.
+type SupportContactClient struct {
+	config
+}
+
+// NewSupportContactClient returns a client for the SupportContact from the given config.
+func NewSupportContactClient(c config) *SupportContactClient {
+	return &SupportContactClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `supportcontact.Hooks(f(g(h())))`.
+func (c *SupportContactClient) Use(hooks ...Hook) {
+	c.hooks.SupportContact = append(c.hooks.SupportContact, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `supportcontact.Intercept(f(g(h())))`.
+func (c *SupportContactClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SupportContact = append(c.inters.SupportContact, interceptors...)
+}
+
+// Create returns a builder for creating a SupportContact entity.
+func (c *SupportContactClient) Create() *SupportContactCreate {
+	mutation := newSupportContactMutation(c.config, OpCreate)
+	return &SupportContactCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SupportContact entities.
+func (c *SupportContactClient) CreateBulk(builders ...*SupportContactCreate) *SupportContactCreateBulk {
+	return &SupportContactCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SupportContactClient) MapCreateBulk(slice any, setFunc func(*SupportContactCreate, int)) *SupportContactCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SupportContactCreateBulk{err: fmt.Errorf("calling to SupportContactClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SupportContactCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SupportContactCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SupportContact.
+func (c *SupportContactClient) Update() *SupportContactUpdate {
+	mutation := newSupportContactMutation(c.config, OpUpdate)
+	return &SupportContactUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SupportContactClient) UpdateOne(_m *SupportContact) *SupportContactUpdateOne {
+	mutation := newSupportContactMutation(c.config, OpUpdateOne, withSupportContact(_m))
+	return &SupportContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SupportContactClient) UpdateOneID(id int) *SupportContactUpdateOne {
+	mutation := newSupportContactMutation(c.config, OpUpdateOne, withSupportContactID(id))
+	return &SupportContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SupportContact.
+func (c *SupportContactClient) Delete() *SupportContactDelete {
+	mutation := newSupportContactMutation(c.config, OpDelete)
+	return &SupportContactDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SupportContactClient) DeleteOne(_m *SupportContact) *SupportContactDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SupportContactClient) DeleteOneID(id int) *SupportContactDeleteOne {
+	builder := c.Delete().Where(supportcontact.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SupportContactDeleteOne{builder}
+}
+
+// Query returns a query builder for SupportContact.
+func (c *SupportContactClient) Query() *SupportContactQuery {
+	return &SupportContactQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSupportContact},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SupportContact entity by its id.
+func (c *SupportContactClient) Get(ctx context.Context, id int) (*SupportContact, error) {
+	return c.Query().Where(supportcontact.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SupportContactClient) GetX(ctx context.Context, id int) *SupportContact {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCustomer queries the customer edge of a SupportContact.
+func (c *SupportContactClient) QueryCustomer(_m *SupportContact) *CustomerQuery {
+	query := (&CustomerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(supportcontact.Table, supportcontact.FieldID, id),
+			sqlgraph.To(customer.Table, customer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, supportcontact.CustomerTable, supportcontact.CustomerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a SupportContact.
+func (c *SupportContactClient) QueryOrder(_m *SupportContact) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(supportcontact.Table, supportcontact.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, supportcontact.OrderTable, supportcontact.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SupportContactClient) Hooks() []Hook {
+	hooks := c.hooks.SupportContact
+	return append(hooks[:len(hooks):len(hooks)], supportcontact.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SupportContactClient) Interceptors() []Interceptor {
+	return c.inters.SupportContact
+}
+
+func (c *SupportContactClient) mutate(ctx context.Context, m *SupportContactMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SupportContactCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SupportContactUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SupportContactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SupportContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SupportContact mutation op: %q", m.Op())
+	}
+}
+
 // TopicClient is a client for the Topic schema.
 type TopicClient struct {
 	config
@@ -7786,8 +7976,8 @@ type (
 		ModerationQueueChange, Notification, NotificationChange, Order, OrderItem,
 		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
 		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
-		ShipmentChange, ShipmentItem, Topic, TrackingEvent, WatchedWord,
-		WebhookAttempt, WebhookDelivery, WebhookEndpoint []ent.Hook
+		ShipmentChange, ShipmentItem, SupportContact, Topic, TrackingEvent,
+		WatchedWord, WebhookAttempt, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		Campaign, CategoryContent, Comment, CommentChange, Consent, Customer, Flag,
@@ -7796,8 +7986,8 @@ type (
 		ModerationQueueChange, Notification, NotificationChange, Order, OrderItem,
 		Post, PostChange, PostProduct, Product, Reaction, Referral, Review,
 		ReviewReply, ReviewReplyChange, ReviewVote, Reward, RewardCode, Shipment,
-		ShipmentChange, ShipmentItem, Topic, TrackingEvent, WatchedWord,
-		WebhookAttempt, WebhookDelivery, WebhookEndpoint []ent.Interceptor
+		ShipmentChange, ShipmentItem, SupportContact, Topic, TrackingEvent,
+		WatchedWord, WebhookAttempt, WebhookDelivery, WebhookEndpoint []ent.Interceptor
 	}
 )
 

@@ -28,6 +28,8 @@ type Consent struct {
 	ChangedAt time.Time `json:"changed_at,omitempty"`
 	// Where the last change came from.
 	Source consent.Source `json:"source,omitempty"`
+	// Who made the last change when staff did (the staff token's subject); null otherwise.
+	ChangedBy *string `json:"changed_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ConsentQuery when eager-loading is set.
 	Edges        ConsentEdges `json:"edges"`
@@ -65,7 +67,7 @@ func (*Consent) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case consent.FieldID, consent.FieldCustomerID:
 			values[i] = new(sql.NullInt64)
-		case consent.FieldChannel, consent.FieldSource:
+		case consent.FieldChannel, consent.FieldSource, consent.FieldChangedBy:
 			values[i] = new(sql.NullString)
 		case consent.FieldChangedAt:
 			values[i] = new(sql.NullTime)
@@ -119,6 +121,13 @@ func (_m *Consent) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = consent.Source(value.String)
+			}
+		case consent.FieldChangedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field changed_by", values[i])
+			} else if value.Valid {
+				_m.ChangedBy = new(string)
+				*_m.ChangedBy = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -175,6 +184,11 @@ func (_m *Consent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Source))
+	builder.WriteString(", ")
+	if v := _m.ChangedBy; v != nil {
+		builder.WriteString("changed_by=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -53,6 +53,20 @@ func (_c *ConsentCreate) SetSource(v consent.Source) *ConsentCreate {
 	return _c
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (_c *ConsentCreate) SetChangedBy(v string) *ConsentCreate {
+	_c.mutation.SetChangedBy(v)
+	return _c
+}
+
+// SetNillableChangedBy sets the "changed_by" field if the given value is not nil.
+func (_c *ConsentCreate) SetNillableChangedBy(v *string) *ConsentCreate {
+	if v != nil {
+		_c.SetChangedBy(*v)
+	}
+	return _c
+}
+
 // SetCustomer sets the "customer" edge to the Customer entity.
 func (_c *ConsentCreate) SetCustomer(v *Customer) *ConsentCreate {
 	return _c.SetCustomerID(v.ID)
@@ -117,6 +131,11 @@ func (_c *ConsentCreate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Consent.source": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ChangedBy(); ok {
+		if err := consent.ChangedByValidator(v); err != nil {
+			return &ValidationError{Name: "changed_by", err: fmt.Errorf(`ent: validator failed for field "Consent.changed_by": %w`, err)}
+		}
+	}
 	if len(_c.mutation.CustomerIDs()) == 0 {
 		return &ValidationError{Name: "customer", err: errors.New(`ent: missing required edge "Consent.customer"`)}
 	}
@@ -162,6 +181,10 @@ func (_c *ConsentCreate) createSpec() (*Consent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(consent.FieldSource, field.TypeEnum, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.ChangedBy(); ok {
+		_spec.SetField(consent.FieldChangedBy, field.TypeString, value)
+		_node.ChangedBy = &value
 	}
 	if nodes := _c.mutation.CustomerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -268,6 +291,24 @@ func (u *ConsentUpsert) UpdateSource() *ConsentUpsert {
 	return u
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (u *ConsentUpsert) SetChangedBy(v string) *ConsentUpsert {
+	u.Set(consent.FieldChangedBy, v)
+	return u
+}
+
+// UpdateChangedBy sets the "changed_by" field to the value that was provided on create.
+func (u *ConsentUpsert) UpdateChangedBy() *ConsentUpsert {
+	u.SetExcluded(consent.FieldChangedBy)
+	return u
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (u *ConsentUpsert) ClearChangedBy() *ConsentUpsert {
+	u.SetNull(consent.FieldChangedBy)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -355,6 +396,27 @@ func (u *ConsentUpsertOne) SetSource(v consent.Source) *ConsentUpsertOne {
 func (u *ConsentUpsertOne) UpdateSource() *ConsentUpsertOne {
 	return u.Update(func(s *ConsentUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetChangedBy sets the "changed_by" field.
+func (u *ConsentUpsertOne) SetChangedBy(v string) *ConsentUpsertOne {
+	return u.Update(func(s *ConsentUpsert) {
+		s.SetChangedBy(v)
+	})
+}
+
+// UpdateChangedBy sets the "changed_by" field to the value that was provided on create.
+func (u *ConsentUpsertOne) UpdateChangedBy() *ConsentUpsertOne {
+	return u.Update(func(s *ConsentUpsert) {
+		s.UpdateChangedBy()
+	})
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (u *ConsentUpsertOne) ClearChangedBy() *ConsentUpsertOne {
+	return u.Update(func(s *ConsentUpsert) {
+		s.ClearChangedBy()
 	})
 }
 
@@ -610,6 +672,27 @@ func (u *ConsentUpsertBulk) SetSource(v consent.Source) *ConsentUpsertBulk {
 func (u *ConsentUpsertBulk) UpdateSource() *ConsentUpsertBulk {
 	return u.Update(func(s *ConsentUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetChangedBy sets the "changed_by" field.
+func (u *ConsentUpsertBulk) SetChangedBy(v string) *ConsentUpsertBulk {
+	return u.Update(func(s *ConsentUpsert) {
+		s.SetChangedBy(v)
+	})
+}
+
+// UpdateChangedBy sets the "changed_by" field to the value that was provided on create.
+func (u *ConsentUpsertBulk) UpdateChangedBy() *ConsentUpsertBulk {
+	return u.Update(func(s *ConsentUpsert) {
+		s.UpdateChangedBy()
+	})
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (u *ConsentUpsertBulk) ClearChangedBy() *ConsentUpsertBulk {
+	return u.Update(func(s *ConsentUpsert) {
+		s.ClearChangedBy()
 	})
 }
 

@@ -70,6 +70,26 @@ func (_u *ConsentUpdate) SetNillableSource(v *consent.Source) *ConsentUpdate {
 	return _u
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (_u *ConsentUpdate) SetChangedBy(v string) *ConsentUpdate {
+	_u.mutation.SetChangedBy(v)
+	return _u
+}
+
+// SetNillableChangedBy sets the "changed_by" field if the given value is not nil.
+func (_u *ConsentUpdate) SetNillableChangedBy(v *string) *ConsentUpdate {
+	if v != nil {
+		_u.SetChangedBy(*v)
+	}
+	return _u
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (_u *ConsentUpdate) ClearChangedBy() *ConsentUpdate {
+	_u.mutation.ClearChangedBy()
+	return _u
+}
+
 // Mutation returns the ConsentMutation object of the builder.
 func (_u *ConsentUpdate) Mutation() *ConsentMutation {
 	return _u.mutation
@@ -109,6 +129,11 @@ func (_u *ConsentUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Consent.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ChangedBy(); ok {
+		if err := consent.ChangedByValidator(v); err != nil {
+			return &ValidationError{Name: "changed_by", err: fmt.Errorf(`ent: validator failed for field "Consent.changed_by": %w`, err)}
+		}
+	}
 	if _u.mutation.CustomerCleared() && len(_u.mutation.CustomerIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Consent.customer"`)
 	}
@@ -135,6 +160,12 @@ func (_u *ConsentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(consent.FieldSource, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ChangedBy(); ok {
+		_spec.SetField(consent.FieldChangedBy, field.TypeString, value)
+	}
+	if _u.mutation.ChangedByCleared() {
+		_spec.ClearField(consent.FieldChangedBy, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -198,6 +229,26 @@ func (_u *ConsentUpdateOne) SetNillableSource(v *consent.Source) *ConsentUpdateO
 	return _u
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (_u *ConsentUpdateOne) SetChangedBy(v string) *ConsentUpdateOne {
+	_u.mutation.SetChangedBy(v)
+	return _u
+}
+
+// SetNillableChangedBy sets the "changed_by" field if the given value is not nil.
+func (_u *ConsentUpdateOne) SetNillableChangedBy(v *string) *ConsentUpdateOne {
+	if v != nil {
+		_u.SetChangedBy(*v)
+	}
+	return _u
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (_u *ConsentUpdateOne) ClearChangedBy() *ConsentUpdateOne {
+	_u.mutation.ClearChangedBy()
+	return _u
+}
+
 // Mutation returns the ConsentMutation object of the builder.
 func (_u *ConsentUpdateOne) Mutation() *ConsentMutation {
 	return _u.mutation
@@ -250,6 +301,11 @@ func (_u *ConsentUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Consent.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ChangedBy(); ok {
+		if err := consent.ChangedByValidator(v); err != nil {
+			return &ValidationError{Name: "changed_by", err: fmt.Errorf(`ent: validator failed for field "Consent.changed_by": %w`, err)}
+		}
+	}
 	if _u.mutation.CustomerCleared() && len(_u.mutation.CustomerIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Consent.customer"`)
 	}
@@ -293,6 +349,12 @@ func (_u *ConsentUpdateOne) sqlSave(ctx context.Context) (_node *Consent, err er
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(consent.FieldSource, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ChangedBy(); ok {
+		_spec.SetField(consent.FieldChangedBy, field.TypeString, value)
+	}
+	if _u.mutation.ChangedByCleared() {
+		_spec.ClearField(consent.FieldChangedBy, field.TypeString)
 	}
 	_node = &Consent{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -58,7 +58,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 44)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 45)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   campaign.Table,
@@ -170,6 +170,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldMarketing:  {Type: field.TypeBool, Column: consent.FieldMarketing},
 			consent.FieldChangedAt:  {Type: field.TypeTime, Column: consent.FieldChangedAt},
 			consent.FieldSource:     {Type: field.TypeEnum, Column: consent.FieldSource},
+			consent.FieldChangedBy:  {Type: field.TypeString, Column: consent.FieldChangedBy},
 		},
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
@@ -260,6 +261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			journeysetting.FieldStallHours:          {Type: field.TypeInt, Column: journeysetting.FieldStallHours},
 			journeysetting.FieldMinGapMinutes:       {Type: field.TypeInt, Column: journeysetting.FieldMinGapMinutes},
 			journeysetting.FieldCouponCode:          {Type: field.TypeString, Column: journeysetting.FieldCouponCode},
+			journeysetting.FieldChannels:            {Type: field.TypeJSON, Column: journeysetting.FieldChannels},
 			journeysetting.FieldUpdatedBy:           {Type: field.TypeString, Column: journeysetting.FieldUpdatedBy},
 		},
 	}
@@ -936,7 +938,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportcontact.FieldRecordedBy: {Type: field.TypeString, Column: supportcontact.FieldRecordedBy},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   topic.Table,
 			Columns: topic.Columns,
@@ -955,7 +957,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			topic.FieldPosition:    {Type: field.TypeInt, Column: topic.FieldPosition},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trackingevent.Table,
 			Columns: trackingevent.Columns,
@@ -976,7 +978,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			trackingevent.FieldRecordedAt: {Type: field.TypeTime, Column: trackingevent.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   watchedword.Table,
 			Columns: watchedword.Columns,
@@ -994,7 +996,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			watchedword.FieldCreatedBy: {Type: field.TypeString, Column: watchedword.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookattempt.Table,
 			Columns: webhookattempt.Columns,
@@ -1014,7 +1016,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookattempt.FieldResponseExcerpt: {Type: field.TypeString, Column: webhookattempt.FieldResponseExcerpt},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1040,7 +1042,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -1626,13 +1628,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"OrderItem",
 	)
 	graph.MustAddE(
+		"complement_of",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+		},
+		"Product",
+		"Product",
+	)
+	graph.MustAddE(
 		"complements",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 		},
 		"Product",
 		"Product",
@@ -2588,6 +2602,11 @@ func (f *ConsentFilter) WhereSource(p entql.StringP) {
 	f.Where(p.Field(consent.FieldSource))
 }
 
+// WhereChangedBy applies the entql string predicate on the changed_by field.
+func (f *ConsentFilter) WhereChangedBy(p entql.StringP) {
+	f.Where(p.Field(consent.FieldChangedBy))
+}
+
 // WhereHasCustomer applies a predicate to check if query has an edge customer.
 func (f *ConsentFilter) WhereHasCustomer() {
 	f.Where(entql.HasEdge("customer"))
@@ -2992,6 +3011,11 @@ func (f *JourneySettingFilter) WhereMinGapMinutes(p entql.IntP) {
 // WhereCouponCode applies the entql string predicate on the coupon_code field.
 func (f *JourneySettingFilter) WhereCouponCode(p entql.StringP) {
 	f.Where(p.Field(journeysetting.FieldCouponCode))
+}
+
+// WhereChannels applies the entql json.RawMessage predicate on the channels field.
+func (f *JourneySettingFilter) WhereChannels(p entql.BytesP) {
+	f.Where(p.Field(journeysetting.FieldChannels))
 }
 
 // WhereUpdatedBy applies the entql string predicate on the updated_by field.
@@ -5156,6 +5180,20 @@ func (f *ProductFilter) WhereHasOrderItemsWith(preds ...predicate.OrderItem) {
 	})))
 }
 
+// WhereHasComplementOf applies a predicate to check if query has an edge complement_of.
+func (f *ProductFilter) WhereHasComplementOf() {
+	f.Where(entql.HasEdge("complement_of"))
+}
+
+// WhereHasComplementOfWith applies a predicate to check if query has an edge complement_of with a given conditions (other predicates).
+func (f *ProductFilter) WhereHasComplementOfWith(preds ...predicate.Product) {
+	f.Where(entql.HasEdgeWith("complement_of", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasComplements applies a predicate to check if query has an edge complements.
 func (f *ProductFilter) WhereHasComplements() {
 	f.Where(entql.HasEdge("complements"))
@@ -6491,7 +6529,7 @@ type SupportContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6609,7 +6647,7 @@ type TopicFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TopicFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6693,7 +6731,7 @@ type TrackingEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrackingEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6787,7 +6825,7 @@ type WatchedWordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WatchedWordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6852,7 +6890,7 @@ type WebhookAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6941,7 +6979,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7074,7 +7112,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

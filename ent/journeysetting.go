@@ -40,6 +40,8 @@ type JourneySetting struct {
 	MinGapMinutes *int `json:"min_gap_minutes,omitempty"`
 	// The coupon code the order confirmation's ENTICING variant offers; null or empty: none.
 	CouponCode *string `json:"coupon_code,omitempty"`
+	// The channels the journey's messages go out on (EMAIL, IN_APP, WEBHOOK); null: the journey's default.
+	Channels []string `json:"channels,omitempty"`
 	// Who saved it last (the staff token's subject).
 	UpdatedBy    string `json:"updated_by,omitempty"`
 	selectValues sql.SelectValues
@@ -50,7 +52,7 @@ func (*JourneySetting) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case journeysetting.FieldCategoryDelays:
+		case journeysetting.FieldCategoryDelays, journeysetting.FieldChannels:
 			values[i] = new([]byte)
 		case journeysetting.FieldEnabled:
 			values[i] = new(sql.NullBool)
@@ -156,6 +158,14 @@ func (_m *JourneySetting) assignValues(columns []string, values []any) error {
 				_m.CouponCode = new(string)
 				*_m.CouponCode = value.String
 			}
+		case journeysetting.FieldChannels:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field channels", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Channels); err != nil {
+					return fmt.Errorf("unmarshal field channels: %w", err)
+				}
+			}
 		case journeysetting.FieldUpdatedBy:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field updated_by", values[i])
@@ -244,6 +254,9 @@ func (_m *JourneySetting) String() string {
 		builder.WriteString("coupon_code=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("channels=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Channels))
 	builder.WriteString(", ")
 	builder.WriteString("updated_by=")
 	builder.WriteString(_m.UpdatedBy)

@@ -160,6 +160,12 @@ func (_c *JourneySettingCreate) SetNillableCouponCode(v *string) *JourneySetting
 	return _c
 }
 
+// SetChannels sets the "channels" field.
+func (_c *JourneySettingCreate) SetChannels(v []string) *JourneySettingCreate {
+	_c.mutation.SetChannels(v)
+	return _c
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_c *JourneySettingCreate) SetUpdatedBy(v string) *JourneySettingCreate {
 	_c.mutation.SetUpdatedBy(v)
@@ -349,6 +355,10 @@ func (_c *JourneySettingCreate) createSpec() (*JourneySetting, *sqlgraph.CreateS
 	if value, ok := _c.mutation.CouponCode(); ok {
 		_spec.SetField(journeysetting.FieldCouponCode, field.TypeString, value)
 		_node.CouponCode = &value
+	}
+	if value, ok := _c.mutation.Channels(); ok {
+		_spec.SetField(journeysetting.FieldChannels, field.TypeJSON, value)
+		_node.Channels = value
 	}
 	if value, ok := _c.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)
@@ -589,6 +599,24 @@ func (u *JourneySettingUpsert) UpdateCouponCode() *JourneySettingUpsert {
 // ClearCouponCode clears the value of the "coupon_code" field.
 func (u *JourneySettingUpsert) ClearCouponCode() *JourneySettingUpsert {
 	u.SetNull(journeysetting.FieldCouponCode)
+	return u
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsert) SetChannels(v []string) *JourneySettingUpsert {
+	u.Set(journeysetting.FieldChannels, v)
+	return u
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsert) UpdateChannels() *JourneySettingUpsert {
+	u.SetExcluded(journeysetting.FieldChannels)
+	return u
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsert) ClearChannels() *JourneySettingUpsert {
+	u.SetNull(journeysetting.FieldChannels)
 	return u
 }
 
@@ -872,6 +900,27 @@ func (u *JourneySettingUpsertOne) UpdateCouponCode() *JourneySettingUpsertOne {
 func (u *JourneySettingUpsertOne) ClearCouponCode() *JourneySettingUpsertOne {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearCouponCode()
+	})
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsertOne) SetChannels(v []string) *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetChannels(v)
+	})
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsertOne) UpdateChannels() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateChannels()
+	})
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsertOne) ClearChannels() *JourneySettingUpsertOne {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearChannels()
 	})
 }
 
@@ -1324,6 +1373,27 @@ func (u *JourneySettingUpsertBulk) UpdateCouponCode() *JourneySettingUpsertBulk 
 func (u *JourneySettingUpsertBulk) ClearCouponCode() *JourneySettingUpsertBulk {
 	return u.Update(func(s *JourneySettingUpsert) {
 		s.ClearCouponCode()
+	})
+}
+
+// SetChannels sets the "channels" field.
+func (u *JourneySettingUpsertBulk) SetChannels(v []string) *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.SetChannels(v)
+	})
+}
+
+// UpdateChannels sets the "channels" field to the value that was provided on create.
+func (u *JourneySettingUpsertBulk) UpdateChannels() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.UpdateChannels()
+	})
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (u *JourneySettingUpsertBulk) ClearChannels() *JourneySettingUpsertBulk {
+	return u.Update(func(s *JourneySettingUpsert) {
+		s.ClearChannels()
 	})
 }
 

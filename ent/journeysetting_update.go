@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/aftercart/aftercart/ent/journeysetting"
 	"github.com/aftercart/aftercart/ent/predicate"
@@ -221,6 +222,24 @@ func (_u *JourneySettingUpdate) ClearCouponCode() *JourneySettingUpdate {
 	return _u
 }
 
+// SetChannels sets the "channels" field.
+func (_u *JourneySettingUpdate) SetChannels(v []string) *JourneySettingUpdate {
+	_u.mutation.SetChannels(v)
+	return _u
+}
+
+// AppendChannels appends value to the "channels" field.
+func (_u *JourneySettingUpdate) AppendChannels(v []string) *JourneySettingUpdate {
+	_u.mutation.AppendChannels(v)
+	return _u
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (_u *JourneySettingUpdate) ClearChannels() *JourneySettingUpdate {
+	_u.mutation.ClearChannels()
+	return _u
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_u *JourneySettingUpdate) SetUpdatedBy(v string) *JourneySettingUpdate {
 	_u.mutation.SetUpdatedBy(v)
@@ -405,6 +424,17 @@ func (_u *JourneySettingUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.CouponCodeCleared() {
 		_spec.ClearField(journeysetting.FieldCouponCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Channels(); ok {
+		_spec.SetField(journeysetting.FieldChannels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedChannels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, journeysetting.FieldChannels, value)
+		})
+	}
+	if _u.mutation.ChannelsCleared() {
+		_spec.ClearField(journeysetting.FieldChannels, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)
@@ -625,6 +655,24 @@ func (_u *JourneySettingUpdateOne) ClearCouponCode() *JourneySettingUpdateOne {
 	return _u
 }
 
+// SetChannels sets the "channels" field.
+func (_u *JourneySettingUpdateOne) SetChannels(v []string) *JourneySettingUpdateOne {
+	_u.mutation.SetChannels(v)
+	return _u
+}
+
+// AppendChannels appends value to the "channels" field.
+func (_u *JourneySettingUpdateOne) AppendChannels(v []string) *JourneySettingUpdateOne {
+	_u.mutation.AppendChannels(v)
+	return _u
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (_u *JourneySettingUpdateOne) ClearChannels() *JourneySettingUpdateOne {
+	_u.mutation.ClearChannels()
+	return _u
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (_u *JourneySettingUpdateOne) SetUpdatedBy(v string) *JourneySettingUpdateOne {
 	_u.mutation.SetUpdatedBy(v)
@@ -839,6 +887,17 @@ func (_u *JourneySettingUpdateOne) sqlSave(ctx context.Context) (_node *JourneyS
 	}
 	if _u.mutation.CouponCodeCleared() {
 		_spec.ClearField(journeysetting.FieldCouponCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Channels(); ok {
+		_spec.SetField(journeysetting.FieldChannels, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedChannels(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, journeysetting.FieldChannels, value)
+		})
+	}
+	if _u.mutation.ChannelsCleared() {
+		_spec.ClearField(journeysetting.FieldChannels, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.UpdatedBy(); ok {
 		_spec.SetField(journeysetting.FieldUpdatedBy, field.TypeString, value)

@@ -4350,6 +4350,7 @@ type ConsentMutation struct {
 	marketing       *bool
 	changed_at      *time.Time
 	source          *consent.Source
+	changed_by      *string
 	clearedFields   map[string]struct{}
 	customer        *int
 	clearedcustomer bool
@@ -4636,6 +4637,55 @@ func (m *ConsentMutation) ResetSource() {
 	m.source = nil
 }
 
+// SetChangedBy sets the "changed_by" field.
+func (m *ConsentMutation) SetChangedBy(s string) {
+	m.changed_by = &s
+}
+
+// ChangedBy returns the value of the "changed_by" field in the mutation.
+func (m *ConsentMutation) ChangedBy() (r string, exists bool) {
+	v := m.changed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangedBy returns the old "changed_by" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldChangedBy(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangedBy: %w", err)
+	}
+	return oldValue.ChangedBy, nil
+}
+
+// ClearChangedBy clears the value of the "changed_by" field.
+func (m *ConsentMutation) ClearChangedBy() {
+	m.changed_by = nil
+	m.clearedFields[consent.FieldChangedBy] = struct{}{}
+}
+
+// ChangedByCleared returns if the "changed_by" field was cleared in this mutation.
+func (m *ConsentMutation) ChangedByCleared() bool {
+	_, ok := m.clearedFields[consent.FieldChangedBy]
+	return ok
+}
+
+// ResetChangedBy resets all changes to the "changed_by" field.
+func (m *ConsentMutation) ResetChangedBy() {
+	m.changed_by = nil
+	delete(m.clearedFields, consent.FieldChangedBy)
+}
+
 // ClearCustomer clears the "customer" edge to the Customer entity.
 func (m *ConsentMutation) ClearCustomer() {
 	m.clearedcustomer = true
@@ -4697,7 +4747,7 @@ func (m *ConsentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ConsentMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.customer != nil {
 		fields = append(fields, consent.FieldCustomerID)
 	}
@@ -4712,6 +4762,9 @@ func (m *ConsentMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, consent.FieldSource)
+	}
+	if m.changed_by != nil {
+		fields = append(fields, consent.FieldChangedBy)
 	}
 	return fields
 }
@@ -4731,6 +4784,8 @@ func (m *ConsentMutation) Field(name string) (ent.Value, bool) {
 		return m.ChangedAt()
 	case consent.FieldSource:
 		return m.Source()
+	case consent.FieldChangedBy:
+		return m.ChangedBy()
 	}
 	return nil, false
 }
@@ -4750,6 +4805,8 @@ func (m *ConsentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldChangedAt(ctx)
 	case consent.FieldSource:
 		return m.OldSource(ctx)
+	case consent.FieldChangedBy:
+		return m.OldChangedBy(ctx)
 	}
 	return nil, fmt.Errorf("unknown Consent field %s", name)
 }
@@ -4794,6 +4851,13 @@ func (m *ConsentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSource(v)
 		return nil
+	case consent.FieldChangedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangedBy(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Consent field %s", name)
 }
@@ -4826,7 +4890,11 @@ func (m *ConsentMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *ConsentMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(consent.FieldChangedBy) {
+		fields = append(fields, consent.FieldChangedBy)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -4839,6 +4907,11 @@ func (m *ConsentMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *ConsentMutation) ClearField(name string) error {
+	switch name {
+	case consent.FieldChangedBy:
+		m.ClearChangedBy()
+		return nil
+	}
 	return fmt.Errorf("unknown Consent nullable field %s", name)
 }
 
@@ -4860,6 +4933,9 @@ func (m *ConsentMutation) ResetField(name string) error {
 		return nil
 	case consent.FieldSource:
 		m.ResetSource()
+		return nil
+	case consent.FieldChangedBy:
+		m.ResetChangedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Consent field %s", name)
@@ -7787,6 +7863,8 @@ type JourneySettingMutation struct {
 	min_gap_minutes          *int
 	addmin_gap_minutes       *int
 	coupon_code              *string
+	channels                 *[]string
+	appendchannels           []string
 	updated_by               *string
 	clearedFields            map[string]struct{}
 	done                     bool
@@ -8497,6 +8575,71 @@ func (m *JourneySettingMutation) ResetCouponCode() {
 	delete(m.clearedFields, journeysetting.FieldCouponCode)
 }
 
+// SetChannels sets the "channels" field.
+func (m *JourneySettingMutation) SetChannels(s []string) {
+	m.channels = &s
+	m.appendchannels = nil
+}
+
+// Channels returns the value of the "channels" field in the mutation.
+func (m *JourneySettingMutation) Channels() (r []string, exists bool) {
+	v := m.channels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannels returns the old "channels" field's value of the JourneySetting entity.
+// If the JourneySetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JourneySettingMutation) OldChannels(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannels: %w", err)
+	}
+	return oldValue.Channels, nil
+}
+
+// AppendChannels adds s to the "channels" field.
+func (m *JourneySettingMutation) AppendChannels(s []string) {
+	m.appendchannels = append(m.appendchannels, s...)
+}
+
+// AppendedChannels returns the list of values that were appended to the "channels" field in this mutation.
+func (m *JourneySettingMutation) AppendedChannels() ([]string, bool) {
+	if len(m.appendchannels) == 0 {
+		return nil, false
+	}
+	return m.appendchannels, true
+}
+
+// ClearChannels clears the value of the "channels" field.
+func (m *JourneySettingMutation) ClearChannels() {
+	m.channels = nil
+	m.appendchannels = nil
+	m.clearedFields[journeysetting.FieldChannels] = struct{}{}
+}
+
+// ChannelsCleared returns if the "channels" field was cleared in this mutation.
+func (m *JourneySettingMutation) ChannelsCleared() bool {
+	_, ok := m.clearedFields[journeysetting.FieldChannels]
+	return ok
+}
+
+// ResetChannels resets all changes to the "channels" field.
+func (m *JourneySettingMutation) ResetChannels() {
+	m.channels = nil
+	m.appendchannels = nil
+	delete(m.clearedFields, journeysetting.FieldChannels)
+}
+
 // SetUpdatedBy sets the "updated_by" field.
 func (m *JourneySettingMutation) SetUpdatedBy(s string) {
 	m.updated_by = &s
@@ -8580,7 +8723,7 @@ func (m *JourneySettingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JourneySettingMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, journeysetting.FieldCreatedAt)
 	}
@@ -8613,6 +8756,9 @@ func (m *JourneySettingMutation) Fields() []string {
 	}
 	if m.coupon_code != nil {
 		fields = append(fields, journeysetting.FieldCouponCode)
+	}
+	if m.channels != nil {
+		fields = append(fields, journeysetting.FieldChannels)
 	}
 	if m.updated_by != nil {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
@@ -8647,6 +8793,8 @@ func (m *JourneySettingMutation) Field(name string) (ent.Value, bool) {
 		return m.MinGapMinutes()
 	case journeysetting.FieldCouponCode:
 		return m.CouponCode()
+	case journeysetting.FieldChannels:
+		return m.Channels()
 	case journeysetting.FieldUpdatedBy:
 		return m.UpdatedBy()
 	}
@@ -8680,6 +8828,8 @@ func (m *JourneySettingMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldMinGapMinutes(ctx)
 	case journeysetting.FieldCouponCode:
 		return m.OldCouponCode(ctx)
+	case journeysetting.FieldChannels:
+		return m.OldChannels(ctx)
 	case journeysetting.FieldUpdatedBy:
 		return m.OldUpdatedBy(ctx)
 	}
@@ -8767,6 +8917,13 @@ func (m *JourneySettingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCouponCode(v)
+		return nil
+	case journeysetting.FieldChannels:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannels(v)
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		v, ok := value.(string)
@@ -8892,6 +9049,9 @@ func (m *JourneySettingMutation) ClearedFields() []string {
 	if m.FieldCleared(journeysetting.FieldCouponCode) {
 		fields = append(fields, journeysetting.FieldCouponCode)
 	}
+	if m.FieldCleared(journeysetting.FieldChannels) {
+		fields = append(fields, journeysetting.FieldChannels)
+	}
 	if m.FieldCleared(journeysetting.FieldUpdatedBy) {
 		fields = append(fields, journeysetting.FieldUpdatedBy)
 	}
@@ -8932,6 +9092,9 @@ func (m *JourneySettingMutation) ClearField(name string) error {
 		return nil
 	case journeysetting.FieldCouponCode:
 		m.ClearCouponCode()
+		return nil
+	case journeysetting.FieldChannels:
+		m.ClearChannels()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ClearUpdatedBy()
@@ -8976,6 +9139,9 @@ func (m *JourneySettingMutation) ResetField(name string) error {
 		return nil
 	case journeysetting.FieldCouponCode:
 		m.ResetCouponCode()
+		return nil
+	case journeysetting.FieldChannels:
+		m.ResetChannels()
 		return nil
 	case journeysetting.FieldUpdatedBy:
 		m.ResetUpdatedBy()
@@ -27459,6 +27625,9 @@ type ProductMutation struct {
 	order_items              map[int]struct{}
 	removedorder_items       map[int]struct{}
 	clearedorder_items       bool
+	complement_of            map[int]struct{}
+	removedcomplement_of     map[int]struct{}
+	clearedcomplement_of     bool
 	complements              map[int]struct{}
 	removedcomplements       map[int]struct{}
 	clearedcomplements       bool
@@ -28055,6 +28224,60 @@ func (m *ProductMutation) ResetOrderItems() {
 	m.removedorder_items = nil
 }
 
+// AddComplementOfIDs adds the "complement_of" edge to the Product entity by ids.
+func (m *ProductMutation) AddComplementOfIDs(ids ...int) {
+	if m.complement_of == nil {
+		m.complement_of = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.complement_of[ids[i]] = struct{}{}
+	}
+}
+
+// ClearComplementOf clears the "complement_of" edge to the Product entity.
+func (m *ProductMutation) ClearComplementOf() {
+	m.clearedcomplement_of = true
+}
+
+// ComplementOfCleared reports if the "complement_of" edge to the Product entity was cleared.
+func (m *ProductMutation) ComplementOfCleared() bool {
+	return m.clearedcomplement_of
+}
+
+// RemoveComplementOfIDs removes the "complement_of" edge to the Product entity by IDs.
+func (m *ProductMutation) RemoveComplementOfIDs(ids ...int) {
+	if m.removedcomplement_of == nil {
+		m.removedcomplement_of = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.complement_of, ids[i])
+		m.removedcomplement_of[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedComplementOf returns the removed IDs of the "complement_of" edge to the Product entity.
+func (m *ProductMutation) RemovedComplementOfIDs() (ids []int) {
+	for id := range m.removedcomplement_of {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ComplementOfIDs returns the "complement_of" edge IDs in the mutation.
+func (m *ProductMutation) ComplementOfIDs() (ids []int) {
+	for id := range m.complement_of {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetComplementOf resets all changes to the "complement_of" edge.
+func (m *ProductMutation) ResetComplementOf() {
+	m.complement_of = nil
+	m.clearedcomplement_of = false
+	m.removedcomplement_of = nil
+}
+
 // AddComplementIDs adds the "complements" edge to the Product entity by ids.
 func (m *ProductMutation) AddComplementIDs(ids ...int) {
 	if m.complements == nil {
@@ -28491,9 +28714,12 @@ func (m *ProductMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.order_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.complement_of != nil {
+		edges = append(edges, product.EdgeComplementOf)
 	}
 	if m.complements != nil {
 		edges = append(edges, product.EdgeComplements)
@@ -28511,6 +28737,12 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 	case product.EdgeOrderItems:
 		ids := make([]ent.Value, 0, len(m.order_items))
 		for id := range m.order_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case product.EdgeComplementOf:
+		ids := make([]ent.Value, 0, len(m.complement_of))
+		for id := range m.complement_of {
 			ids = append(ids, id)
 		}
 		return ids
@@ -28532,9 +28764,12 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedorder_items != nil {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.removedcomplement_of != nil {
+		edges = append(edges, product.EdgeComplementOf)
 	}
 	if m.removedcomplements != nil {
 		edges = append(edges, product.EdgeComplements)
@@ -28552,6 +28787,12 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 	case product.EdgeOrderItems:
 		ids := make([]ent.Value, 0, len(m.removedorder_items))
 		for id := range m.removedorder_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case product.EdgeComplementOf:
+		ids := make([]ent.Value, 0, len(m.removedcomplement_of))
+		for id := range m.removedcomplement_of {
 			ids = append(ids, id)
 		}
 		return ids
@@ -28573,9 +28814,12 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedorder_items {
 		edges = append(edges, product.EdgeOrderItems)
+	}
+	if m.clearedcomplement_of {
+		edges = append(edges, product.EdgeComplementOf)
 	}
 	if m.clearedcomplements {
 		edges = append(edges, product.EdgeComplements)
@@ -28592,6 +28836,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 	switch name {
 	case product.EdgeOrderItems:
 		return m.clearedorder_items
+	case product.EdgeComplementOf:
+		return m.clearedcomplement_of
 	case product.EdgeComplements:
 		return m.clearedcomplements
 	case product.EdgeReviews:
@@ -28614,6 +28860,9 @@ func (m *ProductMutation) ResetEdge(name string) error {
 	switch name {
 	case product.EdgeOrderItems:
 		m.ResetOrderItems()
+		return nil
+	case product.EdgeComplementOf:
+		m.ResetComplementOf()
 		return nil
 	case product.EdgeComplements:
 		m.ResetComplements()

@@ -47,17 +47,20 @@ type Product struct {
 type ProductEdges struct {
 	// Order lines that bought this product.
 	OrderItems []*OrderItem `json:"order_items,omitempty"`
+	// Products this one complements: the other end of complements, for reading only.
+	ComplementOf []*Product `json:"complement_of,omitempty"`
 	// Products that go with this one (a grinder for coffee beans), suggested in confirmation and replenishment messages. One-way: staff set each direction.
 	Complements []*Product `json:"complements,omitempty"`
 	// Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).
 	Reviews []*Review `json:"reviews,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 
-	namedOrderItems  map[string][]*OrderItem
-	namedComplements map[string][]*Product
-	namedReviews     map[string][]*Review
+	namedOrderItems   map[string][]*OrderItem
+	namedComplementOf map[string][]*Product
+	namedComplements  map[string][]*Product
+	namedReviews      map[string][]*Review
 }
 
 // OrderItemsOrErr returns the OrderItems value or an error if the edge
@@ -69,10 +72,19 @@ func (e ProductEdges) OrderItemsOrErr() ([]*OrderItem, error) {
 	return nil, &NotLoadedError{edge: "order_items"}
 }
 
+// ComplementOfOrErr returns the ComplementOf value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProductEdges) ComplementOfOrErr() ([]*Product, error) {
+	if e.loadedTypes[1] {
+		return e.ComplementOf, nil
+	}
+	return nil, &NotLoadedError{edge: "complement_of"}
+}
+
 // ComplementsOrErr returns the Complements value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProductEdges) ComplementsOrErr() ([]*Product, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Complements, nil
 	}
 	return nil, &NotLoadedError{edge: "complements"}
@@ -81,7 +93,7 @@ func (e ProductEdges) ComplementsOrErr() ([]*Product, error) {
 // ReviewsOrErr returns the Reviews value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProductEdges) ReviewsOrErr() ([]*Review, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Reviews, nil
 	}
 	return nil, &NotLoadedError{edge: "reviews"}
@@ -201,6 +213,11 @@ func (_m *Product) QueryOrderItems() *OrderItemQuery {
 	return NewProductClient(_m.config).QueryOrderItems(_m)
 }
 
+// QueryComplementOf queries the "complement_of" edge of the Product entity.
+func (_m *Product) QueryComplementOf() *ProductQuery {
+	return NewProductClient(_m.config).QueryComplementOf(_m)
+}
+
 // QueryComplements queries the "complements" edge of the Product entity.
 func (_m *Product) QueryComplements() *ProductQuery {
 	return NewProductClient(_m.config).QueryComplements(_m)
@@ -296,6 +313,30 @@ func (_m *Product) appendNamedOrderItems(name string, edges ...*OrderItem) {
 		_m.Edges.namedOrderItems[name] = []*OrderItem{}
 	} else {
 		_m.Edges.namedOrderItems[name] = append(_m.Edges.namedOrderItems[name], edges...)
+	}
+}
+
+// NamedComplementOf returns the ComplementOf named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Product) NamedComplementOf(name string) ([]*Product, error) {
+	if _m.Edges.namedComplementOf == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComplementOf[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Product) appendNamedComplementOf(name string, edges ...*Product) {
+	if _m.Edges.namedComplementOf == nil {
+		_m.Edges.namedComplementOf = make(map[string][]*Product)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComplementOf[name] = []*Product{}
+	} else {
+		_m.Edges.namedComplementOf[name] = append(_m.Edges.namedComplementOf[name], edges...)
 	}
 }
 

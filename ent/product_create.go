@@ -163,6 +163,21 @@ func (_c *ProductCreate) AddOrderItems(v ...*OrderItem) *ProductCreate {
 	return _c.AddOrderItemIDs(ids...)
 }
 
+// AddComplementOfIDs adds the "complement_of" edge to the Product entity by IDs.
+func (_c *ProductCreate) AddComplementOfIDs(ids ...int) *ProductCreate {
+	_c.mutation.AddComplementOfIDs(ids...)
+	return _c
+}
+
+// AddComplementOf adds the "complement_of" edges to the Product entity.
+func (_c *ProductCreate) AddComplementOf(v ...*Product) *ProductCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddComplementOfIDs(ids...)
+}
+
 // AddComplementIDs adds the "complements" edge to the Product entity by IDs.
 func (_c *ProductCreate) AddComplementIDs(ids ...int) *ProductCreate {
 	_c.mutation.AddComplementIDs(ids...)
@@ -393,13 +408,29 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.ComplementOfIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.ComplementsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},

@@ -23,18 +23,20 @@ import (
 // ProductQuery is the builder for querying Product entities.
 type ProductQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []product.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Product
-	withOrderItems       *OrderItemQuery
-	withComplements      *ProductQuery
-	withReviews          *ReviewQuery
-	loadTotal            []func(context.Context, []*Product) error
-	modifiers            []func(*sql.Selector)
-	withNamedOrderItems  map[string]*OrderItemQuery
-	withNamedComplements map[string]*ProductQuery
-	withNamedReviews     map[string]*ReviewQuery
+	ctx                   *QueryContext
+	order                 []product.OrderOption
+	inters                []Interceptor
+	predicates            []predicate.Product
+	withOrderItems        *OrderItemQuery
+	withComplementOf      *ProductQuery
+	withComplements       *ProductQuery
+	withReviews           *ReviewQuery
+	loadTotal             []func(context.Context, []*Product) error
+	modifiers             []func(*sql.Selector)
+	withNamedOrderItems   map[string]*OrderItemQuery
+	withNamedComplementOf map[string]*ProductQuery
+	withNamedComplements  map[string]*ProductQuery
+	withNamedReviews      map[string]*ReviewQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -86,6 +88,28 @@ func (_q *ProductQuery) QueryOrderItems() *OrderItemQuery {
 			sqlgraph.From(product.Table, product.FieldID, selector),
 			sqlgraph.To(orderitem.Table, orderitem.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, product.OrderItemsTable, product.OrderItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryComplementOf chains the current query on the "complement_of" edge.
+func (_q *ProductQuery) QueryComplementOf() *ProductQuery {
+	query := (&ProductClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, selector),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, product.ComplementOfTable, product.ComplementOfPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +348,15 @@ func (_q *ProductQuery) Clone() *ProductQuery {
 		return nil
 	}
 	return &ProductQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]product.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Product{}, _q.predicates...),
-		withOrderItems:  _q.withOrderItems.Clone(),
-		withComplements: _q.withComplements.Clone(),
-		withReviews:     _q.withReviews.Clone(),
+		config:           _q.config,
+		ctx:              _q.ctx.Clone(),
+		order:            append([]product.OrderOption{}, _q.order...),
+		inters:           append([]Interceptor{}, _q.inters...),
+		predicates:       append([]predicate.Product{}, _q.predicates...),
+		withOrderItems:   _q.withOrderItems.Clone(),
+		withComplementOf: _q.withComplementOf.Clone(),
+		withComplements:  _q.withComplements.Clone(),
+		withReviews:      _q.withReviews.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -346,6 +371,17 @@ func (_q *ProductQuery) WithOrderItems(opts ...func(*OrderItemQuery)) *ProductQu
 		opt(query)
 	}
 	_q.withOrderItems = query
+	return _q
+}
+
+// WithComplementOf tells the query-builder to eager-load the nodes that are connected to
+// the "complement_of" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithComplementOf(opts ...func(*ProductQuery)) *ProductQuery {
+	query := (&ProductClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withComplementOf = query
 	return _q
 }
 
@@ -455,8 +491,9 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 	var (
 		nodes       = []*Product{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withOrderItems != nil,
+			_q.withComplementOf != nil,
 			_q.withComplements != nil,
 			_q.withReviews != nil,
 		}
@@ -489,6 +526,13 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 			return nil, err
 		}
 	}
+	if query := _q.withComplementOf; query != nil {
+		if err := _q.loadComplementOf(ctx, query, nodes,
+			func(n *Product) { n.Edges.ComplementOf = []*Product{} },
+			func(n *Product, e *Product) { n.Edges.ComplementOf = append(n.Edges.ComplementOf, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withComplements; query != nil {
 		if err := _q.loadComplements(ctx, query, nodes,
 			func(n *Product) { n.Edges.Complements = []*Product{} },
@@ -507,6 +551,13 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 		if err := _q.loadOrderItems(ctx, query, nodes,
 			func(n *Product) { n.appendNamedOrderItems(name) },
 			func(n *Product, e *OrderItem) { n.appendNamedOrderItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedComplementOf {
+		if err := _q.loadComplementOf(ctx, query, nodes,
+			func(n *Product) { n.appendNamedComplementOf(name) },
+			func(n *Product, e *Product) { n.appendNamedComplementOf(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -559,6 +610,67 @@ func (_q *ProductQuery) loadOrderItems(ctx context.Context, query *OrderItemQuer
 			return fmt.Errorf(`unexpected referenced foreign-key "product_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProductQuery) loadComplementOf(ctx context.Context, query *ProductQuery, nodes []*Product, init func(*Product), assign func(*Product, *Product)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Product)
+	nids := make(map[int]map[*Product]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(product.ComplementOfTable)
+		s.Join(joinT).On(s.C(product.FieldID), joinT.C(product.ComplementOfPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(product.ComplementOfPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(product.ComplementOfPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Product]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Product](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "complement_of" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -778,6 +890,20 @@ func (_q *ProductQuery) WithNamedOrderItems(name string, opts ...func(*OrderItem
 		_q.withNamedOrderItems = make(map[string]*OrderItemQuery)
 	}
 	_q.withNamedOrderItems[name] = query
+	return _q
+}
+
+// WithNamedComplementOf tells the query-builder to eager-load the nodes that are connected to the "complement_of"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithNamedComplementOf(name string, opts ...func(*ProductQuery)) *ProductQuery {
+	query := (&ProductClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedComplementOf == nil {
+		_q.withNamedComplementOf = make(map[string]*ProductQuery)
+	}
+	_q.withNamedComplementOf[name] = query
 	return _q
 }
 

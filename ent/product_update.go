@@ -194,6 +194,21 @@ func (_u *ProductUpdate) AddOrderItems(v ...*OrderItem) *ProductUpdate {
 	return _u.AddOrderItemIDs(ids...)
 }
 
+// AddComplementOfIDs adds the "complement_of" edge to the Product entity by IDs.
+func (_u *ProductUpdate) AddComplementOfIDs(ids ...int) *ProductUpdate {
+	_u.mutation.AddComplementOfIDs(ids...)
+	return _u
+}
+
+// AddComplementOf adds the "complement_of" edges to the Product entity.
+func (_u *ProductUpdate) AddComplementOf(v ...*Product) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplementOfIDs(ids...)
+}
+
 // AddComplementIDs adds the "complements" edge to the Product entity by IDs.
 func (_u *ProductUpdate) AddComplementIDs(ids ...int) *ProductUpdate {
 	_u.mutation.AddComplementIDs(ids...)
@@ -248,6 +263,27 @@ func (_u *ProductUpdate) RemoveOrderItems(v ...*OrderItem) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderItemIDs(ids...)
+}
+
+// ClearComplementOf clears all "complement_of" edges to the Product entity.
+func (_u *ProductUpdate) ClearComplementOf() *ProductUpdate {
+	_u.mutation.ClearComplementOf()
+	return _u
+}
+
+// RemoveComplementOfIDs removes the "complement_of" edge to Product entities by IDs.
+func (_u *ProductUpdate) RemoveComplementOfIDs(ids ...int) *ProductUpdate {
+	_u.mutation.RemoveComplementOfIDs(ids...)
+	return _u
+}
+
+// RemoveComplementOf removes "complement_of" edges to Product entities.
+func (_u *ProductUpdate) RemoveComplementOf(v ...*Product) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplementOfIDs(ids...)
 }
 
 // ClearComplements clears all "complements" edges to the Product entity.
@@ -473,13 +509,58 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ComplementOfCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplementOfIDs(); len(nodes) > 0 && !_u.mutation.ComplementOfCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplementOfIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.ComplementsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
@@ -492,7 +573,7 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
@@ -508,7 +589,7 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
@@ -747,6 +828,21 @@ func (_u *ProductUpdateOne) AddOrderItems(v ...*OrderItem) *ProductUpdateOne {
 	return _u.AddOrderItemIDs(ids...)
 }
 
+// AddComplementOfIDs adds the "complement_of" edge to the Product entity by IDs.
+func (_u *ProductUpdateOne) AddComplementOfIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.AddComplementOfIDs(ids...)
+	return _u
+}
+
+// AddComplementOf adds the "complement_of" edges to the Product entity.
+func (_u *ProductUpdateOne) AddComplementOf(v ...*Product) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddComplementOfIDs(ids...)
+}
+
 // AddComplementIDs adds the "complements" edge to the Product entity by IDs.
 func (_u *ProductUpdateOne) AddComplementIDs(ids ...int) *ProductUpdateOne {
 	_u.mutation.AddComplementIDs(ids...)
@@ -801,6 +897,27 @@ func (_u *ProductUpdateOne) RemoveOrderItems(v ...*OrderItem) *ProductUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderItemIDs(ids...)
+}
+
+// ClearComplementOf clears all "complement_of" edges to the Product entity.
+func (_u *ProductUpdateOne) ClearComplementOf() *ProductUpdateOne {
+	_u.mutation.ClearComplementOf()
+	return _u
+}
+
+// RemoveComplementOfIDs removes the "complement_of" edge to Product entities by IDs.
+func (_u *ProductUpdateOne) RemoveComplementOfIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.RemoveComplementOfIDs(ids...)
+	return _u
+}
+
+// RemoveComplementOf removes "complement_of" edges to Product entities.
+func (_u *ProductUpdateOne) RemoveComplementOf(v ...*Product) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveComplementOfIDs(ids...)
 }
 
 // ClearComplements clears all "complements" edges to the Product entity.
@@ -1056,13 +1173,58 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ComplementOfCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedComplementOfIDs(); len(nodes) > 0 && !_u.mutation.ComplementOfCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ComplementOfIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   product.ComplementOfTable,
+			Columns: product.ComplementOfPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.ComplementsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
@@ -1075,7 +1237,7 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},
@@ -1091,7 +1253,7 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Inverse: false,
 			Table:   product.ComplementsTable,
 			Columns: product.ComplementsPrimaryKey,
-			Bidi:    true,
+			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(product.FieldID, field.TypeInt),
 			},

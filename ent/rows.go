@@ -1340,10 +1340,25 @@ func (_m *Product) SetNamedOrderItems(name string, v []*OrderItem) {
 	_m.appendNamedOrderItems(name, v...)
 }
 
+// SetLoadedComplementOf records v as the eager-loaded "complement_of" edge.
+func (_m *Product) SetLoadedComplementOf(v []*Product) {
+	_m.Edges.ComplementOf = v
+	_m.Edges.loadedTypes[1] = true
+}
+
+// SetNamedComplementOf records v as the "complement_of" edge eager-loaded under
+// name (a GraphQL alias), replacing what was recorded under it.
+func (_m *Product) SetNamedComplementOf(name string, v []*Product) {
+	if _m.Edges.namedComplementOf != nil {
+		delete(_m.Edges.namedComplementOf, name)
+	}
+	_m.appendNamedComplementOf(name, v...)
+}
+
 // SetLoadedComplements records v as the eager-loaded "complements" edge.
 func (_m *Product) SetLoadedComplements(v []*Product) {
 	_m.Edges.Complements = v
-	_m.Edges.loadedTypes[1] = true
+	_m.Edges.loadedTypes[2] = true
 }
 
 // SetNamedComplements records v as the "complements" edge eager-loaded under
@@ -1358,7 +1373,7 @@ func (_m *Product) SetNamedComplements(name string, v []*Product) {
 // SetLoadedReviews records v as the eager-loaded "reviews" edge.
 func (_m *Product) SetLoadedReviews(v []*Review) {
 	_m.Edges.Reviews = v
-	_m.Edges.loadedTypes[2] = true
+	_m.Edges.loadedTypes[3] = true
 }
 
 // SetNamedReviews records v as the "reviews" edge eager-loaded under

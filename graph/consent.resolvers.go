@@ -18,6 +18,12 @@ func (r *mutationResolver) SetMarketingConsent(ctx context.Context, input model.
 	return &model.SetMarketingConsentPayload{Consents: c}, err
 }
 
+// SetCustomerConsent is the resolver for the setCustomerConsent field.
+func (r *mutationResolver) SetCustomerConsent(ctx context.Context, input model.SetCustomerConsentInput) (*model.SetMarketingConsentPayload, error) {
+	c, err := r.Outbox.SetCustomerConsent(ctx, input.CustomerID, input.Channel, input.Marketing)
+	return &model.SetMarketingConsentPayload{Consents: c}, err
+}
+
 // MarketingConsents is the resolver for the marketingConsents field.
 func (r *queryResolver) MarketingConsents(ctx context.Context, customerID *int) ([]*notify.ConsentState, error) {
 	return r.Outbox.ConsentsOf(ctx, customerID)

@@ -23,6 +23,7 @@ import (
 	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/ent/notification"
 	"github.com/aftercart/aftercart/ent/schema/types"
+	"github.com/aftercart/aftercart/ent/supportcontact"
 	"github.com/aftercart/aftercart/ent/webhookdelivery"
 	"github.com/aftercart/aftercart/graph/model"
 	"github.com/aftercart/aftercart/graph/scalar"
@@ -35,6 +36,7 @@ import (
 	"github.com/aftercart/aftercart/server/notify"
 	"github.com/aftercart/aftercart/server/orders"
 	"github.com/aftercart/aftercart/server/reviews"
+	"github.com/aftercart/aftercart/server/support"
 	"github.com/aftercart/aftercart/server/tracking"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -287,13 +289,14 @@ type ComplexityRoot struct {
 	}
 
 	EngagementStats struct {
-		CampaignID func(childComplexity int) int
-		Clicked    func(childComplexity int) int
-		Converted  func(childComplexity int) int
-		Delivered  func(childComplexity int) int
-		Journey    func(childComplexity int) int
-		Opened     func(childComplexity int) int
-		Sent       func(childComplexity int) int
+		CampaignID   func(childComplexity int) int
+		Clicked      func(childComplexity int) int
+		Converted    func(childComplexity int) int
+		Delivered    func(childComplexity int) int
+		Journey      func(childComplexity int) int
+		Opened       func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		Unsubscribed func(childComplexity int) int
 	}
 
 	FeatureReviewPayload struct {
@@ -329,6 +332,8 @@ type ComplexityRoot struct {
 
 	JourneySettings struct {
 		CategoryDelays      func(childComplexity int) int
+		Channels            func(childComplexity int) int
+		CouponCode          func(childComplexity int) int
 		DelayDays           func(childComplexity int) int
 		DelayThresholdHours func(childComplexity int) int
 		Enabled             func(childComplexity int) int
@@ -421,6 +426,7 @@ type ComplexityRoot struct {
 
 	MarketingConsent struct {
 		ChangedAt func(childComplexity int) int
+		ChangedBy func(childComplexity int) int
 		Channel   func(childComplexity int) int
 		Marketing func(childComplexity int) int
 		Source    func(childComplexity int) int
@@ -462,6 +468,7 @@ type ComplexityRoot struct {
 		Transactional func(childComplexity int) int
 		Transport     func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+		Variant       func(childComplexity int) int
 	}
 
 	MessageConnection struct {
@@ -595,6 +602,7 @@ type ComplexityRoot struct {
 		MarkReviewHelpful     func(childComplexity int, input model.MarkReviewHelpfulInput) int
 		Moderate              func(childComplexity int, input moderation.Input) int
 		React                 func(childComplexity int, input community.ReactInput) int
+		RecordSupportContact  func(childComplexity int, input support.Input) int
 		RecordTrackingEvents  func(childComplexity int, input tracking.EventsInput) int
 		RedeemReward          func(childComplexity int, input model.RedeemRewardInput) int
 		RefundRewardCode      func(childComplexity int, input model.RefundRewardCodeInput) int
@@ -608,6 +616,7 @@ type ComplexityRoot struct {
 		ScheduleCampaign      func(childComplexity int, id int, at time.Time) int
 		SetCategoryContent    func(childComplexity int, input catalog.CategoryInput) int
 		SetCommunityTrust     func(childComplexity int, input community.TrustInput) int
+		SetCustomerConsent    func(childComplexity int, input model.SetCustomerConsentInput) int
 		SetMarketingConsent   func(childComplexity int, input model.SetMarketingConsentInput) int
 		SilenceAuthor         func(childComplexity int, input community.SilenceInput) int
 		Unreact               func(childComplexity int, input community.ReactInput) int
@@ -837,6 +846,11 @@ type ComplexityRoot struct {
 	ReactionCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
+	}
+
+	RecordSupportContactPayload struct {
+		Contact  func(childComplexity int) int
+		Replayed func(childComplexity int) int
 	}
 
 	RecordTrackingEventsPayload struct {
@@ -1089,6 +1103,20 @@ type ComplexityRoot struct {
 		ShipmentUpdated        func(childComplexity int, orderID int, after *string) int
 	}
 
+	SupportContact struct {
+		At         func(childComplexity int) int
+		Channel    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		ExternalID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Order      func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		Topic      func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+	}
+
 	Topic struct {
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -1290,6 +1318,7 @@ type MutationResolver interface {
 	SilenceAuthor(ctx context.Context, input community.SilenceInput) (*community.SilenceResult, error)
 	UnsilenceAuthor(ctx context.Context, input model.UnsilenceAuthorInput) (*community.SilenceResult, error)
 	SetMarketingConsent(ctx context.Context, input model.SetMarketingConsentInput) (*model.SetMarketingConsentPayload, error)
+	SetCustomerConsent(ctx context.Context, input model.SetCustomerConsentInput) (*model.SetMarketingConsentPayload, error)
 	UpdateJourney(ctx context.Context, input notify.JourneyUpdate) (*model.UpdateJourneyPayload, error)
 	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*loyalty.RedeemResult, error)
 	AdjustPoints(ctx context.Context, input loyalty.AdjustInput) (*loyalty.EntryResult, error)
@@ -1318,6 +1347,7 @@ type MutationResolver interface {
 	ReplyToReview(ctx context.Context, input reviews.ReplyInput) (*reviews.ReplyResult, error)
 	MarkReviewHelpful(ctx context.Context, input model.MarkReviewHelpfulInput) (*reviews.WriteResult, error)
 	FeatureReview(ctx context.Context, input model.FeatureReviewInput) (*reviews.WriteResult, error)
+	RecordSupportContact(ctx context.Context, input support.Input) (*support.Recorded, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error)
 	UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*model.UpdateWebhookEndpointPayload, error)
 	DeleteWebhookEndpoint(ctx context.Context, id int) (*model.DeleteWebhookEndpointPayload, error)
@@ -2185,6 +2215,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EngagementStats.Sent(childComplexity), true
+	case "EngagementStats.unsubscribed":
+		if e.ComplexityRoot.EngagementStats.Unsubscribed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EngagementStats.Unsubscribed(childComplexity), true
 
 	case "FeatureReviewPayload.review":
 		if e.ComplexityRoot.FeatureReviewPayload.Review == nil {
@@ -2293,6 +2329,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JourneySettings.CategoryDelays(childComplexity), true
+	case "JourneySettings.channels":
+		if e.ComplexityRoot.JourneySettings.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneySettings.Channels(childComplexity), true
+	case "JourneySettings.couponCode":
+		if e.ComplexityRoot.JourneySettings.CouponCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JourneySettings.CouponCode(childComplexity), true
 	case "JourneySettings.delayDays":
 		if e.ComplexityRoot.JourneySettings.DelayDays == nil {
 			break
@@ -2629,6 +2677,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketingConsent.ChangedAt(childComplexity), true
+	case "MarketingConsent.changedBy":
+		if e.ComplexityRoot.MarketingConsent.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketingConsent.ChangedBy(childComplexity), true
 	case "MarketingConsent.channel":
 		if e.ComplexityRoot.MarketingConsent.Channel == nil {
 			break
@@ -2841,6 +2895,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.UpdatedAt(childComplexity), true
+	case "Message.variant":
+		if e.ComplexityRoot.Message.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Variant(childComplexity), true
 
 	case "MessageConnection.edges":
 		if e.ComplexityRoot.MessageConnection.Edges == nil {
@@ -3517,6 +3577,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.React(childComplexity, args["input"].(community.ReactInput)), true
+	case "Mutation.recordSupportContact":
+		if e.ComplexityRoot.Mutation.RecordSupportContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSupportContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSupportContact(childComplexity, args["input"].(support.Input)), true
 	case "Mutation.recordTrackingEvents":
 		if e.ComplexityRoot.Mutation.RecordTrackingEvents == nil {
 			break
@@ -3660,6 +3731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCommunityTrust(childComplexity, args["input"].(community.TrustInput)), true
+	case "Mutation.setCustomerConsent":
+		if e.ComplexityRoot.Mutation.SetCustomerConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCustomerConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCustomerConsent(childComplexity, args["input"].(model.SetCustomerConsentInput)), true
 	case "Mutation.setMarketingConsent":
 		if e.ComplexityRoot.Mutation.SetMarketingConsent == nil {
 			break
@@ -4862,6 +4944,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReactionCount.Kind(childComplexity), true
 
+	case "RecordSupportContactPayload.contact":
+		if e.ComplexityRoot.RecordSupportContactPayload.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportContactPayload.Contact(childComplexity), true
+	case "RecordSupportContactPayload.replayed":
+		if e.ComplexityRoot.RecordSupportContactPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportContactPayload.Replayed(childComplexity), true
+
 	case "RecordTrackingEventsPayload.duplicates":
 		if e.ComplexityRoot.RecordTrackingEventsPayload.Duplicates == nil {
 			break
@@ -5805,6 +5900,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ShipmentUpdated(childComplexity, args["orderId"].(int), args["after"].(*string)), true
 
+	case "SupportContact.at":
+		if e.ComplexityRoot.SupportContact.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.At(childComplexity), true
+	case "SupportContact.channel":
+		if e.ComplexityRoot.SupportContact.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.Channel(childComplexity), true
+	case "SupportContact.createdAt":
+		if e.ComplexityRoot.SupportContact.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.CreatedAt(childComplexity), true
+	case "SupportContact.customer":
+		if e.ComplexityRoot.SupportContact.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.Customer(childComplexity), true
+	case "SupportContact.externalId":
+		if e.ComplexityRoot.SupportContact.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.ExternalID(childComplexity), true
+	case "SupportContact.id":
+		if e.ComplexityRoot.SupportContact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.ID(childComplexity), true
+	case "SupportContact.note":
+		if e.ComplexityRoot.SupportContact.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.Note(childComplexity), true
+	case "SupportContact.order":
+		if e.ComplexityRoot.SupportContact.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.Order(childComplexity), true
+	case "SupportContact.recordedBy":
+		if e.ComplexityRoot.SupportContact.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.RecordedBy(childComplexity), true
+	case "SupportContact.topic":
+		if e.ComplexityRoot.SupportContact.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.Topic(childComplexity), true
+	case "SupportContact.updatedAt":
+		if e.ComplexityRoot.SupportContact.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportContact.UpdatedAt(childComplexity), true
+
 	case "Topic.createdAt":
 		if e.ComplexityRoot.Topic.CreatedAt == nil {
 			break
@@ -6327,6 +6489,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProductOrder,
 		ec.unmarshalInputProductWhereInput,
 		ec.unmarshalInputReactInput,
+		ec.unmarshalInputRecordSupportContactInput,
 		ec.unmarshalInputRecordTrackingEventsInput,
 		ec.unmarshalInputRedeemRewardInput,
 		ec.unmarshalInputReferralOrder,
@@ -6341,11 +6504,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSaveMessageTemplateInput,
 		ec.unmarshalInputSetCategoryContentInput,
 		ec.unmarshalInputSetCommunityTrustInput,
+		ec.unmarshalInputSetCustomerConsentInput,
 		ec.unmarshalInputSetMarketingConsentInput,
 		ec.unmarshalInputShipmentItemInput,
 		ec.unmarshalInputShipmentOrder,
 		ec.unmarshalInputShipmentWhereInput,
 		ec.unmarshalInputSilenceAuthorInput,
+		ec.unmarshalInputSupportContactOrder,
 		ec.unmarshalInputTopicOrder,
 		ec.unmarshalInputTrackingEventInput,
 		ec.unmarshalInputTrackingEventOrder,
@@ -7260,6 +7425,8 @@ type MarketingConsent {
   changedAt: Time
   """Where the last change came from; null when they never said."""
   source: ConsentSource
+  """Who made the last change when staff did (their token's subject); null otherwise."""
+  changedBy: String
 }
 
 """The signed-in customer's marketing choice on one channel."""
@@ -7267,6 +7434,16 @@ input SetMarketingConsentInput {
   """The channel."""
   channel: MessageChannel!
   """Whether to get marketing messages on it."""
+  marketing: Boolean!
+}
+
+"""Staff recording a customer's marketing choice on one channel (said by phone, in the shop, in writing)."""
+input SetCustomerConsentInput {
+  """The customer."""
+  customerId: ID!
+  """The channel."""
+  channel: MessageChannel!
+  """Whether the customer gets marketing messages on it."""
   marketing: Boolean!
 }
 
@@ -7294,6 +7471,11 @@ extend type Mutation {
     "The channel and the choice."
     input: SetMarketingConsentInput!
   ): SetMarketingConsentPayload!
+  """For staff: record a customer's marketing choice on a channel (source STAFF, with who and when). Customers get FORBIDDEN; an unknown customer is NOT_FOUND."""
+  setCustomerConsent(
+    "The customer, the channel and the choice."
+    input: SetCustomerConsentInput!
+  ): SetMarketingConsentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/engagement.graphql", Input: `# Engagement (issue 13): opens (a signed pixel per email), clicks (each
@@ -7311,6 +7493,8 @@ enum MessageEventType @goModel(model: "github.com/aftercart/aftercart/ent/messag
   CONVERTED
   """A rule was waived for it: a transactional message sent although the customer is at the weekly cap or withdrew consent."""
   EXEMPT
+  """The customer withdrew marketing consent through its one-click unsubscribe link."""
+  UNSUBSCRIBED
 }
 
 """One engagement event of a message."""
@@ -7341,10 +7525,12 @@ type EngagementStats {
   clicked: Int!
   """Messages that converted: an order within the conversion window after a click."""
   converted: Int!
+  """Messages whose one-click unsubscribe link withdrew the customer's marketing consent."""
+  unsubscribed: Int!
 }
 
 extend type Message {
-  """For staff: the message's opens, clicks, conversions and waived rules, oldest first."""
+  """For staff: the message's opens, clicks, conversions, unsubscribes and waived rules, oldest first."""
   events: [MessageEvent!]!
 }
 
@@ -8681,6 +8867,10 @@ type Message implements Node {
   """
   sentAt: Time
   """
+  The variant of its kind's template it was rendered as, chosen by rule when it was rendered (ORDER_CONFIRMATION: PLAIN, WELCOME, REASSURANCE, ENTICING or SIMILAR); null for kinds without variants.
+  """
+  variant: String
+  """
   What took it: "smtp", or "outbox" in development mode, where nothing leaves the machine.
   """
   transport: String
@@ -9193,6 +9383,66 @@ input MessageWhereInput {
   Matches when sentAt is not null the given value.
   """
   sentAtNotNil: Boolean
+  """
+  variant field predicates
+  """
+  variant: String
+  """
+  Matches when variant is not equal to the given value.
+  """
+  variantNEQ: String
+  """
+  Matches when variant is one of the given value.
+  """
+  variantIn: [String!]
+  """
+  Matches when variant is none of the given value.
+  """
+  variantNotIn: [String!]
+  """
+  Matches when variant is greater than the given value.
+  """
+  variantGT: String
+  """
+  Matches when variant is greater than or equal to the given value.
+  """
+  variantGTE: String
+  """
+  Matches when variant is less than the given value.
+  """
+  variantLT: String
+  """
+  Matches when variant is less than or equal to the given value.
+  """
+  variantLTE: String
+  """
+  Matches when variant contains the given value.
+  """
+  variantContains: String
+  """
+  Matches when variant starts with the given value.
+  """
+  variantHasPrefix: String
+  """
+  Matches when variant ends with the given value.
+  """
+  variantHasSuffix: String
+  """
+  Matches when variant is null (true) or not null (false) the given value.
+  """
+  variantIsNil: Boolean
+  """
+  Matches when variant is not null the given value.
+  """
+  variantNotNil: Boolean
+  """
+  Matches when variant equals, ignoring case, the given value.
+  """
+  variantEqualFold: String
+  """
+  Matches when variant contains, ignoring case, the given value.
+  """
+  variantContainsFold: String
   """
   customer edge predicates
   """
@@ -12242,6 +12492,127 @@ input ShipmentWhereInput {
   hasEventsWith: [TrackingEventWhereInput!]
 }
 """
+A customer's contact with the store's support, as its help desk reported it: staff only.
+"""
+type SupportContact implements Node {
+  """
+  The id of this SupportContact.
+  """
+  id: ID!
+  """
+  When this record was created in aftercart.
+  """
+  createdAt: Time!
+  """
+  When this record last changed.
+  """
+  updatedAt: Time!
+  """
+  How the customer made contact: EMAIL, PHONE, CHAT, SOCIAL or OTHER.
+  """
+  channel: SupportContactChannel!
+  """
+  What it was about, as the help desk classed it: DELIVERY (where is my parcel), RETURN, PRODUCT, PAYMENT or OTHER.
+  """
+  topic: SupportContactTopic!
+  """
+  When the customer made contact (not when aftercart heard of it).
+  """
+  at: Time!
+  """
+  The help desk's short note; staff only, never shown to the customer.
+  """
+  note: String
+  """
+  The help desk's ticket or conversation id: the same id recorded twice is one contact.
+  """
+  externalId: String
+  """
+  Who recorded it (the staff or integration token's subject).
+  """
+  recordedBy: String!
+  """
+  The customer who made contact.
+  """
+  customer: Customer!
+  """
+  The order it was about, if any.
+  """
+  order: Order
+}
+"""
+SupportContactChannel is enum for the field channel
+"""
+enum SupportContactChannel @goModel(model: "github.com/aftercart/aftercart/ent/supportcontact.Channel") {
+  """
+  email
+  """
+  EMAIL
+  """
+  phone
+  """
+  PHONE
+  """
+  chat
+  """
+  CHAT
+  """
+  social
+  """
+  SOCIAL
+  """
+  other
+  """
+  OTHER
+}
+"""
+Ordering options for SupportContact connections
+"""
+input SupportContactOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SupportContacts.
+  """
+  field: SupportContactOrderField!
+}
+"""
+Properties by which SupportContact connections can be ordered.
+"""
+enum SupportContactOrderField {
+  """
+  Order by created at.
+  """
+  CREATED_AT
+}
+"""
+SupportContactTopic is enum for the field topic
+"""
+enum SupportContactTopic @goModel(model: "github.com/aftercart/aftercart/ent/supportcontact.Topic") {
+  """
+  delivery
+  """
+  DELIVERY
+  """
+  return
+  """
+  RETURN
+  """
+  product
+  """
+  PRODUCT
+  """
+  payment
+  """
+  PAYMENT
+  """
+  other
+  """
+  OTHER
+}
+"""
 A section of the community, managed by staff.
 """
 type Topic implements Node {
@@ -13391,8 +13762,12 @@ type JourneySettings @goModel(model: "github.com/aftercart/aftercart/server/noti
   delayThresholdHours: Int
   """Hours without a carrier checkpoint, while in transit, after which a parcel counts as late (a delay notice)."""
   stallHours: Int
-  """The least time, in minutes, between two messages of the journey to one customer."""
+  """The least time, in minutes, between two messages of the journey to one customer; the store-wide -journey-gap applies when it is longer."""
   minGapMinutes: Int!
+  """The coupon code the order confirmation's ENTICING variant offers (order_confirmation only; empty: none)."""
+  couponCode: String
+  """The channels each of the journey's messages goes out on, one message per channel (e.g. the confirmation by EMAIL and IN_APP)."""
+  channels: [MessageChannel!]!
 }
 
 """A delay for the orders of one product category."""
@@ -13429,6 +13804,10 @@ input UpdateJourneyInput @goModel(model: "github.com/aftercart/aftercart/server/
   stallHours: Int
   """The least minutes between two messages of the journey to one customer (0-43200, 30 days)."""
   minGapMinutes: Int
+  """The order confirmation's coupon code (order_confirmation only): one word, at most 64 characters; an empty string removes it."""
+  couponCode: String
+  """The channels to send on (at least one, each once). WEBHOOK needs the store's channel URL (-webhook-channel-url), and every kind of the journey needs a template on each channel (saved or shipped); otherwise INVALID_INPUT."""
+  channels: [MessageChannel!]
 }
 
 """What updateJourney did."""
@@ -14827,6 +15206,43 @@ Output is always UTC; input without a zone offset is refused.
 """
 scalar Time
 `, BuiltIn: false},
+	{Name: "../schema/support.graphql", Input: `# Support contacts (issue 13): the store's help desk tells aftercart that
+# a customer contacted support (server/support). The SupportContact type
+# and its enums are generated by entgql (ent/schema/support_contact.go).
+
+"""A customer's contact with support, as the help desk reports it."""
+input RecordSupportContactInput @goModel(model: "github.com/aftercart/aftercart/server/support.Input") {
+  """The customer, by id; or give email. When both are given they must name the same customer."""
+  customerId: ID
+  """The customer, by email address (case-insensitive); or give customerId."""
+  email: String
+  """The order the contact was about, if known; it must be the customer's."""
+  orderId: ID
+  """How the customer made contact."""
+  channel: SupportContactChannel!
+  """What it was about (DELIVERY for "where is my parcel"); OTHER when absent."""
+  topic: SupportContactTopic
+  """When the customer made contact; now when absent. Not in the future, not before 2000."""
+  at: Time
+  """The help desk's short note (at most 2,000 characters); staff only."""
+  note: String
+  """The help desk's ticket id: recording the same id again returns the first contact and writes nothing."""
+  externalId: String
+}
+
+"""What recordSupportContact did."""
+type RecordSupportContactPayload @goModel(model: "github.com/aftercart/aftercart/server/support.Recorded") {
+  """The contact as recorded (for a replayed externalId, the one recorded first)."""
+  contact: SupportContact!
+  """True when externalId had been recorded before and nothing was written."""
+  replayed: Boolean!
+}
+
+extend type Mutation {
+  """For staff and the store's help desk (integration token): record that a customer contacted support. A customer contacted lately gets the order confirmation's REASSURANCE variant. Bad input is INVALID_INPUT naming the field, an unknown customer or order NOT_FOUND; customers get FORBIDDEN."""
+  recordSupportContact("The contact." input: RecordSupportContactInput!): RecordSupportContactPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tracking.graphql", Input: `"""How many units of an order line go into a shipment."""
 input ShipmentItemInput {
   """The order line (an OrderItem id)."""
@@ -15439,6 +15855,8 @@ func (ec *executionContext) childFields_EngagementStats(ctx context.Context, fie
 		return ec.fieldContext_EngagementStats_clicked(ctx, field)
 	case "converted":
 		return ec.fieldContext_EngagementStats_converted(ctx, field)
+	case "unsubscribed":
+		return ec.fieldContext_EngagementStats_unsubscribed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EngagementStats", field.Name)
 }
@@ -15521,6 +15939,10 @@ func (ec *executionContext) childFields_JourneySettings(ctx context.Context, fie
 		return ec.fieldContext_JourneySettings_stallHours(ctx, field)
 	case "minGapMinutes":
 		return ec.fieldContext_JourneySettings_minGapMinutes(ctx, field)
+	case "couponCode":
+		return ec.fieldContext_JourneySettings_couponCode(ctx, field)
+	case "channels":
+		return ec.fieldContext_JourneySettings_channels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JourneySettings", field.Name)
 }
@@ -15699,6 +16121,8 @@ func (ec *executionContext) childFields_MarketingConsent(ctx context.Context, fi
 		return ec.fieldContext_MarketingConsent_changedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_MarketingConsent_source(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_MarketingConsent_changedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketingConsent", field.Name)
 }
@@ -15765,6 +16189,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_dueAt(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_Message_sentAt(ctx, field)
+	case "variant":
+		return ec.fieldContext_Message_variant(ctx, field)
 	case "transport":
 		return ec.fieldContext_Message_transport(ctx, field)
 	case "customer":
@@ -16343,6 +16769,16 @@ func (ec *executionContext) childFields_ReactionCount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ReactionCount", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSupportContactPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contact":
+		return ec.fieldContext_RecordSupportContactPayload_contact(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordSupportContactPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSupportContactPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordTrackingEventsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "shipment":
@@ -16807,6 +17243,34 @@ func (ec *executionContext) childFields_SilenceAuthorPayload(ctx context.Context
 		return ec.fieldContext_SilenceAuthorPayload_customer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SilenceAuthorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SupportContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SupportContact_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SupportContact_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SupportContact_updatedAt(ctx, field)
+	case "channel":
+		return ec.fieldContext_SupportContact_channel(ctx, field)
+	case "topic":
+		return ec.fieldContext_SupportContact_topic(ctx, field)
+	case "at":
+		return ec.fieldContext_SupportContact_at(ctx, field)
+	case "note":
+		return ec.fieldContext_SupportContact_note(ctx, field)
+	case "externalId":
+		return ec.fieldContext_SupportContact_externalId(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_SupportContact_recordedBy(ctx, field)
+	case "customer":
+		return ec.fieldContext_SupportContact_customer(ctx, field)
+	case "order":
+		return ec.fieldContext_SupportContact_order(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportContact", field.Name)
 }
 
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17779,6 +18243,20 @@ func (ec *executionContext) field_Mutation_react_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordSupportContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (support.Input, error) {
+			return ec.unmarshalNRecordSupportContactInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋsupportᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordTrackingEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17961,6 +18439,20 @@ func (ec *executionContext) field_Mutation_setCommunityTrust_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (community.TrustInput, error) {
 			return ec.unmarshalNSetCommunityTrustInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋcommunityᚐTrustInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCustomerConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetCustomerConsentInput, error) {
+			return ec.unmarshalNSetCustomerConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCustomerConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22376,6 +22868,29 @@ func (ec *executionContext) fieldContext_EngagementStats_converted(_ context.Con
 	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _EngagementStats_unsubscribed(ctx context.Context, field graphql.CollectedField, obj *notify.Engagement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EngagementStats_unsubscribed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unsubscribed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EngagementStats_unsubscribed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EngagementStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _FeatureReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *reviews.WriteResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22948,6 +23463,52 @@ func (ec *executionContext) _JourneySettings_minGapMinutes(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_JourneySettings_minGapMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _JourneySettings_couponCode(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneySettings_couponCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CouponCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JourneySettings_couponCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _JourneySettings_channels(ctx context.Context, field graphql.CollectedField, obj *notify.JourneySettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JourneySettings_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []message.Channel) graphql.Marshaler {
+			return ec.marshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JourneySettings_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JourneySettings", field, false, false, errors.New("field of type MessageChannel does not have child fields"))
 }
 
 func (ec *executionContext) _KeepLoyaltyTier_spendNeeded(ctx context.Context, field graphql.CollectedField, obj *loyalty.KeepTierStanding) (ret graphql.Marshaler) {
@@ -24319,6 +24880,29 @@ func (ec *executionContext) fieldContext_MarketingConsent_source(_ context.Conte
 	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type ConsentSource does not have child fields"))
 }
 
+func (ec *executionContext) _MarketingConsent_changedBy(ctx context.Context, field graphql.CollectedField, obj *notify.ConsentState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketingConsent_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketingConsent_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketingConsent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Media_id(ctx context.Context, field graphql.CollectedField, obj *ent.Media) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24938,6 +25522,29 @@ func (ec *executionContext) _Message_sentAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Message_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Message_variant(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Message_transport(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
@@ -27582,6 +28189,50 @@ func (ec *executionContext) fieldContext_Mutation_setMarketingConsent(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setCustomerConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCustomerConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCustomerConsent(ctx, fc.Args["input"].(model.SetCustomerConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetMarketingConsentPayload) graphql.Marshaler {
+			return ec.marshalNSetMarketingConsentPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCustomerConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetMarketingConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCustomerConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateJourney(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28808,6 +29459,50 @@ func (ec *executionContext) fieldContext_Mutation_featureReview(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_featureReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSupportContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSupportContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSupportContact(ctx, fc.Args["input"].(support.Input))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *support.Recorded) graphql.Marshaler {
+			return ec.marshalNRecordSupportContactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋsupportᚐRecorded(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSupportContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordSupportContactPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSupportContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33453,6 +34148,61 @@ func (ec *executionContext) fieldContext_ReactionCount_count(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReactionCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _RecordSupportContactPayload_contact(ctx context.Context, field graphql.CollectedField, obj *support.Recorded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportContactPayload_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SupportContact) graphql.Marshaler {
+			return ec.marshalNSupportContact2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐSupportContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportContactPayload_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSupportContactPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSupportContactPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *support.Recorded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportContactPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportContactPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordSupportContactPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _RecordTrackingEventsPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *tracking.EventsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37360,6 +38110,277 @@ func (ec *executionContext) fieldContext_Subscription_reviewReplyAdded(ctx conte
 	if fc.Args, err = ec.field_Subscription_reviewReplyAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportContact_id(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_channel(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v supportcontact.Channel) graphql.Marshaler {
+			return ec.marshalNSupportContactChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type SupportContactChannel does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_topic(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v supportcontact.Topic) graphql.Marshaler {
+			return ec.marshalNSupportContactTopic2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type SupportContactTopic does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_at(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_note(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_externalId(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_recordedBy(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportContact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SupportContact_customer(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportContact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportContact_order(ctx context.Context, field graphql.CollectedField, obj *ent.SupportContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportContact_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupportContact_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportContact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -43159,7 +44180,7 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "skipReason", "skipReasonNEQ", "skipReasonIn", "skipReasonNotIn", "skipReasonGT", "skipReasonGTE", "skipReasonLT", "skipReasonLTE", "skipReasonContains", "skipReasonHasPrefix", "skipReasonHasSuffix", "skipReasonIsNil", "skipReasonNotNil", "skipReasonEqualFold", "skipReasonContainsFold", "journey", "journeyNEQ", "journeyIn", "journeyNotIn", "journeyGT", "journeyGTE", "journeyLT", "journeyLTE", "journeyContains", "journeyHasPrefix", "journeyHasSuffix", "journeyIsNil", "journeyNotNil", "journeyEqualFold", "journeyContainsFold", "transactional", "transactionalNEQ", "recipient", "recipientNEQ", "recipientIn", "recipientNotIn", "recipientGT", "recipientGTE", "recipientLT", "recipientLTE", "recipientContains", "recipientHasPrefix", "recipientHasSuffix", "recipientEqualFold", "recipientContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasCustomer", "hasCustomerWith", "hasOrder", "hasOrderWith", "customerEmail", "orderNumber", "campaignId"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "skipReason", "skipReasonNEQ", "skipReasonIn", "skipReasonNotIn", "skipReasonGT", "skipReasonGTE", "skipReasonLT", "skipReasonLTE", "skipReasonContains", "skipReasonHasPrefix", "skipReasonHasSuffix", "skipReasonIsNil", "skipReasonNotNil", "skipReasonEqualFold", "skipReasonContainsFold", "journey", "journeyNEQ", "journeyIn", "journeyNotIn", "journeyGT", "journeyGTE", "journeyLT", "journeyLTE", "journeyContains", "journeyHasPrefix", "journeyHasSuffix", "journeyIsNil", "journeyNotNil", "journeyEqualFold", "journeyContainsFold", "transactional", "transactionalNEQ", "recipient", "recipientNEQ", "recipientIn", "recipientNotIn", "recipientGT", "recipientGTE", "recipientLT", "recipientLTE", "recipientContains", "recipientHasPrefix", "recipientHasSuffix", "recipientEqualFold", "recipientContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "variant", "variantNEQ", "variantIn", "variantNotIn", "variantGT", "variantGTE", "variantLT", "variantLTE", "variantContains", "variantHasPrefix", "variantHasSuffix", "variantIsNil", "variantNotNil", "variantEqualFold", "variantContainsFold", "hasCustomer", "hasCustomerWith", "hasOrder", "hasOrderWith", "customerEmail", "orderNumber", "campaignId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43768,6 +44789,111 @@ func (ec *executionContext) unmarshalInputMessageWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.SentAtNotNil = data
+		case "variant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variant"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variant = data
+		case "variantNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantNEQ = data
+		case "variantIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantIn = data
+		case "variantNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantNotIn = data
+		case "variantGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantGT = data
+		case "variantGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantGTE = data
+		case "variantLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantLT = data
+		case "variantLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantLTE = data
+		case "variantContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantContains = data
+		case "variantHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantHasPrefix = data
+		case "variantHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantHasSuffix = data
+		case "variantIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantIsNil = data
+		case "variantNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantNotNil = data
+		case "variantEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantEqualFold = data
+		case "variantContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantContainsFold = data
 		case "hasCustomer":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomer"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -46177,6 +47303,85 @@ func (ec *executionContext) unmarshalInputReactInput(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRecordSupportContactInput(ctx context.Context, obj any) (support.Input, error) {
+	var it support.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "email", "orderId", "channel", "topic", "at", "note", "externalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNSupportContactChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOSupportContactTopic2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRecordTrackingEventsInput(ctx context.Context, obj any) (tracking.EventsInput, error) {
 	var it tracking.EventsInput
 	if obj == nil {
@@ -46727,6 +47932,50 @@ func (ec *executionContext) unmarshalInputSetCommunityTrustInput(ctx context.Con
 				return it, err
 			}
 			it.Trust = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetCustomerConsentInput(ctx context.Context, obj any) (model.SetCustomerConsentInput, error) {
+	var it model.SetCustomerConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"customerId", "channel", "marketing"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "customerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "marketing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketing"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Marketing = data
 		}
 	}
 	return it, nil
@@ -47740,6 +48989,47 @@ func (ec *executionContext) unmarshalInputSilenceAuthorInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSupportContactOrder(ctx context.Context, obj any) (ent.SupportContactOrder, error) {
+	var it ent.SupportContactOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSupportContactOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐSupportContactOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputTopicOrder(ctx context.Context, obj any) (ent.TopicOrder, error) {
 	var it ent.TopicOrder
 	if obj == nil {
@@ -48490,7 +49780,7 @@ func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "enabled", "delayDays", "reminderDays", "categoryDelays", "delayThresholdHours", "stallHours", "minGapMinutes"}
+	fieldsInOrder := [...]string{"name", "enabled", "delayDays", "reminderDays", "categoryDelays", "delayThresholdHours", "stallHours", "minGapMinutes", "couponCode", "channels"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48553,6 +49843,20 @@ func (ec *executionContext) unmarshalInputUpdateJourneyInput(ctx context.Context
 				return it, err
 			}
 			it.MinGapMinutes = data
+		case "couponCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("couponCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CouponCode = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalOMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
 		}
 	}
 	return it, nil
@@ -49583,6 +50887,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Topic(ctx, sel, obj)
+	case *ent.SupportContact:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SupportContact(ctx, sel, obj)
 	case *ent.ShipmentItem:
 		if obj == nil {
 			return graphql.Null
@@ -51827,6 +53136,11 @@ func (ec *executionContext) _EngagementStats(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unsubscribed":
+			out.Values[i] = ec._EngagementStats_unsubscribed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52170,6 +53484,16 @@ func (ec *executionContext) _JourneySettings(ctx context.Context, sel ast.Select
 			}
 		case "minGapMinutes":
 			out.Values[i] = ec._JourneySettings_minGapMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "couponCode":
+			out.Values[i] = ec._JourneySettings_couponCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channels":
+			out.Values[i] = ec._JourneySettings_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -53017,6 +54341,11 @@ func (ec *executionContext) _MarketingConsent(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "changedBy":
+			out.Values[i] = ec._MarketingConsent_changedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53281,6 +54610,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "sentAt":
 			out.Values[i] = ec._Message_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "variant":
+			out.Values[i] = ec._Message_variant(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -54427,6 +55761,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setCustomerConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCustomerConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateJourney":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateJourney(ctx, field)
@@ -54619,6 +55960,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "featureReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_featureReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSupportContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSupportContact(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -57698,6 +59046,49 @@ func (ec *executionContext) _ReactionCount(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var recordSupportContactPayloadImplementors = []string{"RecordSupportContactPayload"}
+
+func (ec *executionContext) _RecordSupportContactPayload(ctx context.Context, sel ast.SelectionSet, obj *support.Recorded) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSupportContactPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSupportContactPayload")
+		case "contact":
+			out.Values[i] = ec._RecordSupportContactPayload_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._RecordSupportContactPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var recordTrackingEventsPayloadImplementors = []string{"RecordTrackingEventsPayload"}
 
 func (ec *executionContext) _RecordTrackingEventsPayload(ctx context.Context, sel ast.SelectionSet, obj *tracking.EventsResult) graphql.Marshaler {
@@ -60415,6 +61806,160 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var supportContactImplementors = []string{"SupportContact", "Node"}
+
+func (ec *executionContext) _SupportContact(ctx context.Context, sel ast.SelectionSet, obj *ent.SupportContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportContact")
+		case "id":
+			out.Values[i] = ec._SupportContact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SupportContact_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SupportContact_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._SupportContact_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._SupportContact_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._SupportContact_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._SupportContact_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._SupportContact_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._SupportContact_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SupportContact_customer(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "order":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SupportContact_order(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var topicImplementors = []string{"Topic", "Node"}
 
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *ent.Topic) graphql.Marshaler {
@@ -63019,6 +64564,36 @@ func (ec *executionContext) marshalNMessageChannel2githubᚗcomᚋaftercartᚋaf
 	return v
 }
 
+func (ec *executionContext) unmarshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, v any) ([]message.Channel, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]message.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMessageChannel2ᚕgithubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []message.Channel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋmessageᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMessageConnection2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MessageConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -63762,6 +65337,21 @@ func (ec *executionContext) marshalNReactionKind2ᚕgithubᚗcomᚋaftercartᚋa
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRecordSupportContactInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋsupportᚐInput(ctx context.Context, v any) (support.Input, error) {
+	res, err := ec.unmarshalInputRecordSupportContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordSupportContactPayload2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋserverᚋsupportᚐRecorded(ctx context.Context, sel ast.SelectionSet, v *support.Recorded) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RecordSupportContactPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordTrackingEventsInput2githubᚗcomᚋaftercartᚋaftercartᚋserverᚋtrackingᚐEventsInput(ctx context.Context, v any) (tracking.EventsInput, error) {
 	res, err := ec.unmarshalInputRecordTrackingEventsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64147,6 +65737,11 @@ func (ec *executionContext) marshalNSetCommunityTrustPayload2ᚖgithubᚗcomᚋa
 	return ec._SetCommunityTrustPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetCustomerConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetCustomerConsentInput(ctx context.Context, v any) (model.SetCustomerConsentInput, error) {
+	res, err := ec.unmarshalInputSetCustomerConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetMarketingConsentInput2githubᚗcomᚋaftercartᚋaftercartᚋgraphᚋmodelᚐSetMarketingConsentInput(ctx context.Context, v any) (model.SetMarketingConsentInput, error) {
 	res, err := ec.unmarshalInputSetMarketingConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64276,6 +65871,52 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSupportContact2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐSupportContact(ctx context.Context, sel ast.SelectionSet, v *ent.SupportContact) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SupportContact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSupportContactChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐChannel(ctx context.Context, v any) (supportcontact.Channel, error) {
+	var res supportcontact.Channel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportContactChannel2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐChannel(ctx context.Context, sel ast.SelectionSet, v supportcontact.Channel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSupportContactOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐSupportContactOrderField(ctx context.Context, v any) (*ent.SupportContactOrderField, error) {
+	var res = new(ent.SupportContactOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportContactOrderField2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚐSupportContactOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SupportContactOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSupportContactTopic2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx context.Context, v any) (supportcontact.Topic, error) {
+	var res supportcontact.Topic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportContactTopic2githubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx context.Context, sel ast.SelectionSet, v supportcontact.Topic) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -66486,6 +68127,22 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOSupportContactTopic2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx context.Context, v any) (*supportcontact.Topic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(supportcontact.Topic)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSupportContactTopic2ᚖgithubᚗcomᚋaftercartᚋaftercartᚋentᚋsupportcontactᚐTopic(ctx context.Context, sel ast.SelectionSet, v *supportcontact.Topic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {

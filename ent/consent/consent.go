@@ -27,6 +27,8 @@ const (
 	FieldChangedAt = "changed_at"
 	// FieldSource holds the string denoting the source field in the database.
 	FieldSource = "source"
+	// FieldChangedBy holds the string denoting the changed_by field in the database.
+	FieldChangedBy = "changed_by"
 	// EdgeCustomer holds the string denoting the customer edge name in mutations.
 	EdgeCustomer = "customer"
 	// Table holds the table name of the consent in the database.
@@ -48,6 +50,7 @@ var Columns = []string{
 	FieldMarketing,
 	FieldChangedAt,
 	FieldSource,
+	FieldChangedBy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -68,6 +71,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// ChangedByValidator is a validator for the "changed_by" field. It is called by the builders before save.
+	ChangedByValidator func(string) error
 )
 
 // Channel defines the type for the "channel" enum field.
@@ -150,6 +155,11 @@ func ByChangedAt(opts ...sql.OrderTermOption) OrderOption {
 // BySource orders the results by the source field.
 func BySource(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSource, opts...).ToFunc()
+}
+
+// ByChangedBy orders the results by the changed_by field.
+func ByChangedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldChangedBy, opts...).ToFunc()
 }
 
 // ByCustomerField orders the results by customer field.

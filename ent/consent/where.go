@@ -70,6 +70,11 @@ func ChangedAt(v time.Time) predicate.Consent {
 	return predicate.Consent(sql.FieldEQ(FieldChangedAt, v))
 }
 
+// ChangedBy applies equality check predicate on the "changed_by" field. It's identical to ChangedByEQ.
+func ChangedBy(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldEQ(FieldChangedBy, v))
+}
+
 // CustomerIDEQ applies the EQ predicate on the "customer_id" field.
 func CustomerIDEQ(v int) predicate.Consent {
 	return predicate.Consent(sql.FieldEQ(FieldCustomerID, v))
@@ -178,6 +183,81 @@ func SourceIn(vs ...Source) predicate.Consent {
 // SourceNotIn applies the NotIn predicate on the "source" field.
 func SourceNotIn(vs ...Source) predicate.Consent {
 	return predicate.Consent(sql.FieldNotIn(FieldSource, vs...))
+}
+
+// ChangedByEQ applies the EQ predicate on the "changed_by" field.
+func ChangedByEQ(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldEQ(FieldChangedBy, v))
+}
+
+// ChangedByNEQ applies the NEQ predicate on the "changed_by" field.
+func ChangedByNEQ(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldNEQ(FieldChangedBy, v))
+}
+
+// ChangedByIn applies the In predicate on the "changed_by" field.
+func ChangedByIn(vs ...string) predicate.Consent {
+	return predicate.Consent(sql.FieldIn(FieldChangedBy, vs...))
+}
+
+// ChangedByNotIn applies the NotIn predicate on the "changed_by" field.
+func ChangedByNotIn(vs ...string) predicate.Consent {
+	return predicate.Consent(sql.FieldNotIn(FieldChangedBy, vs...))
+}
+
+// ChangedByGT applies the GT predicate on the "changed_by" field.
+func ChangedByGT(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldGT(FieldChangedBy, v))
+}
+
+// ChangedByGTE applies the GTE predicate on the "changed_by" field.
+func ChangedByGTE(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldGTE(FieldChangedBy, v))
+}
+
+// ChangedByLT applies the LT predicate on the "changed_by" field.
+func ChangedByLT(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldLT(FieldChangedBy, v))
+}
+
+// ChangedByLTE applies the LTE predicate on the "changed_by" field.
+func ChangedByLTE(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldLTE(FieldChangedBy, v))
+}
+
+// ChangedByContains applies the Contains predicate on the "changed_by" field.
+func ChangedByContains(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldContains(FieldChangedBy, v))
+}
+
+// ChangedByHasPrefix applies the HasPrefix predicate on the "changed_by" field.
+func ChangedByHasPrefix(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldHasPrefix(FieldChangedBy, v))
+}
+
+// ChangedByHasSuffix applies the HasSuffix predicate on the "changed_by" field.
+func ChangedByHasSuffix(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldHasSuffix(FieldChangedBy, v))
+}
+
+// ChangedByIsNil applies the IsNil predicate on the "changed_by" field.
+func ChangedByIsNil() predicate.Consent {
+	return predicate.Consent(sql.FieldIsNull(FieldChangedBy))
+}
+
+// ChangedByNotNil applies the NotNil predicate on the "changed_by" field.
+func ChangedByNotNil() predicate.Consent {
+	return predicate.Consent(sql.FieldNotNull(FieldChangedBy))
+}
+
+// ChangedByEqualFold applies the EqualFold predicate on the "changed_by" field.
+func ChangedByEqualFold(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldEqualFold(FieldChangedBy, v))
+}
+
+// ChangedByContainsFold applies the ContainsFold predicate on the "changed_by" field.
+func ChangedByContainsFold(v string) predicate.Consent {
+	return predicate.Consent(sql.FieldContainsFold(FieldChangedBy, v))
 }
 
 // HasCustomer applies the HasEdge predicate on the "customer" edge.

@@ -36,6 +36,8 @@ const (
 	FieldMinGapMinutes = "min_gap_minutes"
 	// FieldCouponCode holds the string denoting the coupon_code field in the database.
 	FieldCouponCode = "coupon_code"
+	// FieldChannels holds the string denoting the channels field in the database.
+	FieldChannels = "channels"
 	// FieldUpdatedBy holds the string denoting the updated_by field in the database.
 	FieldUpdatedBy = "updated_by"
 	// Table holds the table name of the journeysetting in the database.
@@ -56,6 +58,7 @@ var Columns = []string{
 	FieldStallHours,
 	FieldMinGapMinutes,
 	FieldCouponCode,
+	FieldChannels,
 	FieldUpdatedBy,
 }
 

@@ -609,6 +609,16 @@ func CouponCodeContainsFold(v string) predicate.JourneySetting {
 	return predicate.JourneySetting(sql.FieldContainsFold(FieldCouponCode, v))
 }
 
+// ChannelsIsNil applies the IsNil predicate on the "channels" field.
+func ChannelsIsNil() predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldIsNull(FieldChannels))
+}
+
+// ChannelsNotNil applies the NotNil predicate on the "channels" field.
+func ChannelsNotNil() predicate.JourneySetting {
+	return predicate.JourneySetting(sql.FieldNotNull(FieldChannels))
+}
+
 // UpdatedByEQ applies the EQ predicate on the "updated_by" field.
 func UpdatedByEQ(v string) predicate.JourneySetting {
 	return predicate.JourneySetting(sql.FieldEQ(FieldUpdatedBy, v))

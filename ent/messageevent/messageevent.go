@@ -91,10 +91,11 @@ type Type string
 
 // Type values.
 const (
-	TypeOPENED    Type = "OPENED"
-	TypeCLICKED   Type = "CLICKED"
-	TypeCONVERTED Type = "CONVERTED"
-	TypeEXEMPT    Type = "EXEMPT"
+	TypeOPENED       Type = "OPENED"
+	TypeCLICKED      Type = "CLICKED"
+	TypeCONVERTED    Type = "CONVERTED"
+	TypeEXEMPT       Type = "EXEMPT"
+	TypeUNSUBSCRIBED Type = "UNSUBSCRIBED"
 )
 
 func (_type Type) String() string {
@@ -104,7 +105,7 @@ func (_type Type) String() string {
 // TypeValidator is a validator for the "type" field enum values. It is called by the builders before save.
 func TypeValidator(_type Type) error {
 	switch _type {
-	case TypeOPENED, TypeCLICKED, TypeCONVERTED, TypeEXEMPT:
+	case TypeOPENED, TypeCLICKED, TypeCONVERTED, TypeEXEMPT, TypeUNSUBSCRIBED:
 		return nil
 	default:
 		return fmt.Errorf("messageevent: invalid enum value for type field: %q", _type)

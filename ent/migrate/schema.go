@@ -163,6 +163,7 @@ var (
 		{Name: "marketing", Type: field.TypeBool},
 		{Name: "changed_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"UNSUBSCRIBE_LINK", "STAFF", "CUSTOMER", "IMPORT"}},
+		{Name: "changed_by", Type: field.TypeString, Nullable: true, Size: 320},
 		{Name: "customer_id", Type: field.TypeInt},
 	}
 	// ConsentsTable holds the schema information for the "consents" table.
@@ -173,7 +174,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "consents_customers_customer",
-				Columns:    []*schema.Column{ConsentsColumns[5]},
+				Columns:    []*schema.Column{ConsentsColumns[6]},
 				RefColumns: []*schema.Column{CustomersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -182,7 +183,7 @@ var (
 			{
 				Name:    "consent_customer_id_channel",
 				Unique:  true,
-				Columns: []*schema.Column{ConsentsColumns[5], ConsentsColumns[1]},
+				Columns: []*schema.Column{ConsentsColumns[6], ConsentsColumns[1]},
 			},
 		},
 	}
@@ -302,6 +303,7 @@ var (
 		{Name: "stall_hours", Type: field.TypeInt, Nullable: true},
 		{Name: "min_gap_minutes", Type: field.TypeInt, Nullable: true},
 		{Name: "coupon_code", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "channels", Type: field.TypeJSON, Nullable: true},
 		{Name: "updated_by", Type: field.TypeString, Nullable: true, Size: 320},
 	}
 	// JourneySettingsTable holds the schema information for the "journey_settings" table.
@@ -655,7 +657,7 @@ var (
 	// MessageEventsColumns holds the columns for the "message_events" table.
 	MessageEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "type", Type: field.TypeEnum, Enums: []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT"}},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT", "UNSUBSCRIBED"}},
 		{Name: "at", Type: field.TypeTime},
 		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2048},
 		{Name: "detail", Type: field.TypeString, Nullable: true, Size: 500},
@@ -682,11 +684,6 @@ var (
 			},
 		},
 		Indexes: []*schema.Index{
-			{
-				Name:    "messageevent_message_id_type",
-				Unique:  false,
-				Columns: []*schema.Column{MessageEventsColumns[5], MessageEventsColumns[1]},
-			},
 			{
 				Name:    "messageevent_type_at",
 				Unique:  false,
@@ -1835,7 +1832,7 @@ var (
 	// ProductComplementsColumns holds the columns for the "product_complements" table.
 	ProductComplementsColumns = []*schema.Column{
 		{Name: "product_id", Type: field.TypeInt},
-		{Name: "complement_id", Type: field.TypeInt},
+		{Name: "complement_of_id", Type: field.TypeInt},
 	}
 	// ProductComplementsTable holds the schema information for the "product_complements" table.
 	ProductComplementsTable = &schema.Table{
@@ -1850,7 +1847,7 @@ var (
 				OnDelete:   schema.Cascade,
 			},
 			{
-				Symbol:     "product_complements_complement_id",
+				Symbol:     "product_complements_complement_of_id",
 				Columns:    []*schema.Column{ProductComplementsColumns[1]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.Cascade,
@@ -2090,7 +2087,7 @@ func init() {
 	SupportContactsTable.ForeignKeys[0].RefTable = CustomersTable
 	SupportContactsTable.ForeignKeys[1].RefTable = OrdersTable
 	SupportContactsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(184683593728),
+		IncrementStart: func(i int) *int { return &i }(188978561024),
 	}
 	TopicsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),

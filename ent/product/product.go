@@ -37,6 +37,8 @@ const (
 	FieldContentText = "content_text"
 	// EdgeOrderItems holds the string denoting the order_items edge name in mutations.
 	EdgeOrderItems = "order_items"
+	// EdgeComplementOf holds the string denoting the complement_of edge name in mutations.
+	EdgeComplementOf = "complement_of"
 	// EdgeComplements holds the string denoting the complements edge name in mutations.
 	EdgeComplements = "complements"
 	// EdgeReviews holds the string denoting the reviews edge name in mutations.
@@ -50,6 +52,8 @@ const (
 	OrderItemsInverseTable = "order_items"
 	// OrderItemsColumn is the table column denoting the order_items relation/edge.
 	OrderItemsColumn = "product_id"
+	// ComplementOfTable is the table that holds the complement_of relation/edge. The primary key declared below.
+	ComplementOfTable = "product_complements"
 	// ComplementsTable is the table that holds the complements relation/edge. The primary key declared below.
 	ComplementsTable = "product_complements"
 	// ReviewsTable is the table that holds the reviews relation/edge.
@@ -77,9 +81,12 @@ var Columns = []string{
 }
 
 var (
+	// ComplementOfPrimaryKey and ComplementOfColumn2 are the table columns denoting the
+	// primary key for the complement_of relation (M2M).
+	ComplementOfPrimaryKey = []string{"product_id", "complement_of_id"}
 	// ComplementsPrimaryKey and ComplementsColumn2 are the table columns denoting the
 	// primary key for the complements relation (M2M).
-	ComplementsPrimaryKey = []string{"product_id", "complement_id"}
+	ComplementsPrimaryKey = []string{"product_id", "complement_of_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -198,6 +205,20 @@ func ByOrderItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByComplementOfCount orders the results by complement_of count.
+func ByComplementOfCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newComplementOfStep(), opts...)
+	}
+}
+
+// ByComplementOf orders the results by complement_of terms.
+func ByComplementOf(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newComplementOfStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByComplementsCount orders the results by complements count.
 func ByComplementsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -230,6 +251,13 @@ func newOrderItemsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrderItemsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, OrderItemsTable, OrderItemsColumn),
+	)
+}
+func newComplementOfStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, ComplementOfTable, ComplementOfPrimaryKey...),
 	)
 }
 func newComplementsStep() *sqlgraph.Step {

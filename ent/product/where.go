@@ -743,6 +743,29 @@ func HasOrderItemsWith(preds ...predicate.OrderItem) predicate.Product {
 	})
 }
 
+// HasComplementOf applies the HasEdge predicate on the "complement_of" edge.
+func HasComplementOf() predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, ComplementOfTable, ComplementOfPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasComplementOfWith applies the HasEdge predicate on the "complement_of" edge with a given conditions (other predicates).
+func HasComplementOfWith(preds ...predicate.Product) predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := newComplementOfStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasComplements applies the HasEdge predicate on the "complements" edge.
 func HasComplements() predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {

@@ -281,6 +281,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	consentFields := schema.Consent{}.Fields()
+	_ = consentFields
+	// consentDescChangedBy is the schema descriptor for changed_by field.
+	consentDescChangedBy := consentFields[5].Descriptor()
+	// consent.ChangedByValidator is a validator for the "changed_by" field. It is called by the builders before save.
+	consent.ChangedByValidator = consentDescChangedBy.Validators[0].(func(string) error)
 	customerMixin := schema.Customer{}.Mixin()
 	customer.Policy = privacy.NewPolicies(schema.Customer{})
 	customer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -505,7 +511,7 @@ func init() {
 	// journeysetting.CouponCodeValidator is a validator for the "coupon_code" field. It is called by the builders before save.
 	journeysetting.CouponCodeValidator = journeysettingDescCouponCode.Validators[0].(func(string) error)
 	// journeysettingDescUpdatedBy is the schema descriptor for updated_by field.
-	journeysettingDescUpdatedBy := journeysettingFields[9].Descriptor()
+	journeysettingDescUpdatedBy := journeysettingFields[10].Descriptor()
 	// journeysetting.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
 	journeysetting.UpdatedByValidator = journeysettingDescUpdatedBy.Validators[0].(func(string) error)
 	loyaltyaccountMixin := schema.LoyaltyAccount{}.Mixin()

@@ -33,6 +33,8 @@ func (Consent) Fields() []ent.Field {
 		field.Bool("marketing").Comment("Whether the customer accepts marketing messages on the channel."),
 		field.Time("changed_at").Comment("When it last changed."),
 		field.Enum("source").Values(ConsentSources...).Comment("Where the last change came from."),
+		field.String("changed_by").Optional().Nillable().MaxLen(320).
+			Comment("Who made the last change when staff did (the staff token's subject); null otherwise."),
 	}
 }
 

@@ -41,6 +41,8 @@ func (JourneySetting) Fields() []ent.Field {
 			Comment("The least time between two messages of the journey to one customer."),
 		field.String("coupon_code").Optional().Nillable().MaxLen(64).
 			Comment("The coupon code the order confirmation's ENTICING variant offers; null or empty: none."),
+		field.Strings("channels").Optional().
+			Comment("The channels the journey's messages go out on (EMAIL, IN_APP, WEBHOOK); null: the journey's default."),
 		field.String("updated_by").Optional().MaxLen(320).
 			Comment("Who saved it last (the staff token's subject)."),
 	}

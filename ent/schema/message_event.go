@@ -15,13 +15,14 @@ import (
 
 // MessageEventTypes are what can happen to a sent message: the customer
 // opened it (its pixel loaded), clicked one of its links, ordered within
-// the conversion window after a click; or a rule was waived for it (a transactional message sent although the
+// the conversion window after a click; unsubscribed through its one-click
+// link; or a rule was waived for it (a transactional message sent although the
 // customer is at the weekly cap or has no marketing consent: it says so).
-var MessageEventTypes = []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT"}
+var MessageEventTypes = []string{"OPENED", "CLICKED", "CONVERTED", "EXEMPT", "UNSUBSCRIBED"}
 
 // MessageEvent is one engagement event of a message (server/notify): each
 // open, each click, a conversion (an order after a click, linked to the
-// order), or a rule a transactional message was exempt
+// order), an unsubscribe through its one-click link, or a rule a transactional message was exempt
 // from. Counted per journey and campaign for staff.
 type MessageEvent struct{ ent.Schema }
 
@@ -50,11 +51,11 @@ func (MessageEvent) Edges() []ent.Edge {
 // Indexes of the MessageEvent.
 func (MessageEvent) Indexes() []ent.Index {
 	return []ent.Index{
-		// A message's events; the stats count distinct messages per type.
-		index.Fields("message_id", "type"),
 		// Conversion: a customer's clicks since a date go through messages.
 		index.Fields("type", "at"),
-		// One conversion per message and order.
+		// One conversion per message and order. It also serves a
+		// message's events and the stats' EXISTS per type (its leading
+		// columns), so no separate (message_id, type) index.
 		index.Fields("message_id", "type", "order_id").Unique(),
 	}
 }

@@ -74,6 +74,9 @@ func (Product) Edges() []ent.Edge {
 			Annotations(entgql.Skip()),
 		edge.To("complements", Product.Type).
 			Comment("Products that go with this one (a grinder for coffee beans), suggested in confirmation and replenishment messages. One-way: staff set each direction.").
+			Annotations(entgql.Skip()).
+			From("complement_of").
+			Comment("Products this one complements: the other end of complements, for reading only.").
 			Annotations(entgql.Skip()),
 		edge.To("reviews", Review.Type).
 			Comment("Reviews of the product; other viewers see only PUBLISHED ones (Product.reviews in schema/reviews.graphql).").

@@ -229,6 +229,16 @@ type SetCategoryContentPayload struct {
 	Content *ent.CategoryContent `json:"content,omitempty"`
 }
 
+// Staff recording a customer's marketing choice on one channel (said by phone, in the shop, in writing).
+type SetCustomerConsentInput struct {
+	// The customer.
+	CustomerID int `json:"customerId"`
+	// The channel.
+	Channel message.Channel `json:"channel"`
+	// Whether the customer gets marketing messages on it.
+	Marketing bool `json:"marketing"`
+}
+
 // The signed-in customer's marketing choice on one channel.
 type SetMarketingConsentInput struct {
 	// The channel.

@@ -72,6 +72,10 @@ func TestUpdateProductContent(t *testing.T) {
 			saved.Node.Complements[0].Name != "Product 1" || saved.Node.Complements[1].Name != "Product 2" {
 			t.Fatalf("saved: %s %+v", got, saved.Node.Complements)
 		}
+		// One-way: the pan's complements do not list the pan back.
+		if back := s.read(t, ids[1]).Node.Complements; len(back) != 0 {
+			t.Fatalf("product 1's complements %+v; want none (complements are one-way)", back)
+		}
 
 		long := "https://shop.example.com/" + strings.Repeat("a", 2048)
 		for _, c := range []struct {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/consent"
+	"github.com/aftercart/aftercart/ent/customer"
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/errs"
@@ -23,6 +24,9 @@ type ConsentState struct {
 	// never said (the default applies).
 	ChangedAt *time.Time
 	Source    *consent.Source
+	// ChangedBy is the staff member who made the last change (their
+	// token's subject); nil when the customer or a link did.
+	ChangedBy *string
 }
 
 // channels are the channels a consent is shown for, in the enum's order.
@@ -62,7 +66,7 @@ func (s *Service) Consents(ctx context.Context, id int) ([]*ConsentState, error)
 	for _, ch := range channels {
 		st := &ConsentState{Channel: ch, Marketing: s.rules.OptOut}
 		if r := byChannel[consent.Channel(ch)]; r != nil {
-			st.Marketing, st.ChangedAt, st.Source = r.Marketing, &r.ChangedAt, &r.Source
+			st.Marketing, st.ChangedAt, st.Source, st.ChangedBy = r.Marketing, &r.ChangedAt, &r.Source, r.ChangedBy
 		}
 		out = append(out, st)
 	}
@@ -112,27 +116,66 @@ func (s *Service) SetViewerConsent(ctx context.Context, channel message.Channel,
 		return nil, errs.Invalid("channel", "%s", err)
 	}
 	if err := s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
-		return s.setConsent(ctx, tx.Client(), v.CustomerID, channel, marketing, consent.SourceCUSTOMER)
+		_, err := s.setConsent(ctx, tx.Client(), v.CustomerID, channel, marketing, consent.SourceCUSTOMER, nil)
+		return err
 	}); err != nil {
 		return nil, err
 	}
 	return s.Consents(ctx, v.CustomerID)
 }
 
-// setConsent writes customer id's consent on channel, in c's transaction.
-// Only a change moves changed_at and source: saying "no" twice keeps the
-// date of the first no.
-func (s *Service) setConsent(ctx context.Context, c *ent.Client, id int, channel message.Channel, marketing bool, src consent.Source) error {
+// SetCustomerConsent records, for staff, customer id's marketing choice
+// on channel as the customer told them (by phone, in the shop, in
+// writing): source STAFF, with who (the staff token's subject) and when.
+// Customers get FORBIDDEN (theirs is SetViewerConsent); an unknown
+// customer is NOT_FOUND and nothing is written.
+func (s *Service) SetCustomerConsent(ctx context.Context, id int, channel message.Channel, marketing bool) ([]*ConsentState, error) {
+	if err := auth.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	if err := message.ChannelValidator(channel); err != nil {
+		return nil, errs.Invalid("input.channel", "%s", err)
+	}
+	actor := "staff"
+	if v, ok := auth.FromContext(ctx); ok && v.Subject != "" {
+		actor = v.Subject
+	}
+	if err := s.db.WithTx(auth.WithSystem(ctx), func(ctx context.Context, tx *ent.Tx) error {
+		ok, err := tx.Customer.Query().Where(customer.ID(id)).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.Errorf(errs.NotFound, "no customer %d", id)
+		}
+		_, err = s.setConsent(ctx, tx.Client(), id, channel, marketing, consent.SourceSTAFF, &actor)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return s.Consents(ctx, id)
+}
+
+// setConsent writes customer id's consent on channel, in c's transaction,
+// by staff member by (nil: the customer or a link), and reports whether
+// it changed. Only a change moves changed_at, source and changed_by:
+// saying "no" twice keeps the date of the first no.
+func (s *Service) setConsent(ctx context.Context, c *ent.Client, id int, channel message.Channel, marketing bool,
+	src consent.Source, by *string) (bool, error) {
 	row, err := c.Consent.Query().Where(consent.CustomerID(id), consent.ChannelEQ(consent.Channel(channel))).Only(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		return c.Consent.Create().SetCustomerID(id).SetChannel(consent.Channel(channel)).SetMarketing(marketing).
-			SetChangedAt(s.now()).SetSource(src).
+		return true, c.Consent.Create().SetCustomerID(id).SetChannel(consent.Channel(channel)).SetMarketing(marketing).
+			SetChangedAt(s.now()).SetSource(src).SetNillableChangedBy(by).
 			OnConflictColumns(consent.FieldCustomerID, consent.FieldChannel).UpdateNewValues().Exec(ctx)
 	case err != nil:
-		return err
+		return false, err
 	case row.Marketing == marketing:
-		return nil
+		return false, nil
 	}
-	return c.Consent.UpdateOne(row).SetMarketing(marketing).SetChangedAt(s.now()).SetSource(src).Exec(ctx)
+	up := c.Consent.UpdateOne(row).SetMarketing(marketing).SetChangedAt(s.now()).SetSource(src).ClearChangedBy()
+	if by != nil {
+		up.SetChangedBy(*by)
+	}
+	return true, up.Exec(ctx)
 }

@@ -111,15 +111,19 @@
 // opt-in unless Rules.OptOut), the weekly cap (Rules.WeeklyCap marketing
 // messages in any 7 days, then SKIPPED), quiet hours (Rules.QuietHours in
 // the customer's time zone: a kind that can wait waits until they end)
-// and the journey gap (Rules.JourneyGap since the journey's last message
-// to the customer). Transactional messages pass consent and the cap, and
+// and the journey gap (the longer of Rules.JourneyGap and the journey's
+// own MinGapMinutes since the journey's last message to the customer was
+// attempted; its twins on other channels do not count). Transactional messages pass consent and the cap, and
 // an EXEMPT event on the message says which rule they passed; the urgent
 // kinds (confirmation, shipping updates, delay notices) pass quiet hours
 // and the gap. The cap and the gap lock the customer's row (Postgres), so
 // two dispatchers decide one customer's messages one at a time. Every
 // marketing email carries RFC 8058's List-Unsubscribe headers and, through
 // the Marketing variables every marketing kind embeds, a visible link:
-// a signed token (engage_sign.go) naming customer, channel and scope.
+// a signed token (engage_sign.go) naming customer, channel, scope and the
+// message; an unsubscribe that withdraws consent records an UNSUBSCRIBED
+// event on that message. Staff record what a customer told them
+// (SetCustomerConsent: source STAFF, who and when).
 //
 // # Engagement (engage*.go)
 //
@@ -128,7 +132,8 @@
 // the same bytes); the server records OPENED and CLICKED MessageEvents,
 // and an order's creation records CONVERTED on the customer's last
 // message clicked within Rules.ConversionWindow before the order was
-// placed. EngagementStats counts messages per journey and campaign.
+// placed. EngagementStats counts messages per journey and campaign
+// (unsubscribes too).
 //
 // # Waiting: due times
 //
@@ -192,7 +197,8 @@
 // "webhook"); a timeout (Config.Webhook.Timeout), a refused connection, a
 // 5xx, 408 or 429 fails the attempt and is retried as email is; any other
 // 4xx is final: DEAD at once, the status in last_error. Its title and
-// text are the kind's subject and text templates. Without a URL, or in
+// text are the kind's WEBHOOK template (templates/<kind>.webhook.*, or
+// staff's), else its email subject and text. Without a URL, or in
 // development mode, WEBHOOK messages stay in the outbox.
 //
 // # Templates
@@ -209,8 +215,8 @@
 // # Journeys
 //
 // Order confirmation: an ent hook on Order creation (Register; orders'
-// import is the one writer of new orders) queues ORDER_CONFIRMATION by
-// email and in-app in the import's transaction, so a failed import sends nothing and
+// import is the one writer of new orders) queues ORDER_CONFIRMATION on
+// the journey's channels (by default email and in-app) in the import's transaction, so a failed import sends nothing and
 // an import replayed by the store platform sends nothing new. Its
 // variables are read when the message is first rendered: the customer's
 // first name, the order number, each item with image, quantity and price,
@@ -275,7 +281,11 @@
 // queues its messages SKIPPED ("journey turned off"), and the "journey"
 // gate skips a message whose journey was turned off while it waited.
 // journeySettings(ctx, c, name) is how a gate reads a journey's settings
-// (MinGap for the gap between two messages of a journey).
+// (MinGap for the gap between two messages of a journey). A journey's
+// Channels say where its messages go: queueJourney queues one message
+// per channel, the dedupe key's last part naming the channel
+// (channels.go: WEBHOOK needs Config.Webhook.URL, and each of the
+// journey's kinds a template of its own on each channel, checked at save).
 //
 // Loyalty's messages (journey_loyalty.go, journey_lifecycle.go): the
 // program tells the outbox through interfaces set at assembly

@@ -12,7 +12,6 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/aftercart/aftercart/ent"
-	"github.com/aftercart/aftercart/ent/message"
 )
 
 // mailer is the email channel's way out (SMTP; tests use a real SMTP
@@ -34,9 +33,9 @@ type smtpMailer struct {
 	cfg    Config
 	u      *url.URL
 	domain string
-	// unsubscribe is the signed one-click link of a customer on a
-	// channel (Service.unsubscribeURL).
-	unsubscribe func(customerID int, channel message.Channel) string
+	// unsubscribe is the signed one-click link of a message's customer
+	// on its channel (Service.unsubscribeURL).
+	unsubscribe func(m *ent.Message) string
 	// client holds the options every session is dialed with.
 	client *mail.Client
 	// idle are open sessions waiting for the next message (at most
@@ -131,7 +130,7 @@ func (s *smtpMailer) send(ctx context.Context, m *ent.Message) error {
 		if m.CustomerID != nil {
 			// RFC 2369 + RFC 8058: mail clients show an unsubscribe
 			// button that POSTs to the link (unsubscribe.go).
-			msg.SetGenHeader(mail.Header("List-Unsubscribe"), "<"+s.unsubscribe(*m.CustomerID, m.Channel)+">")
+			msg.SetGenHeader(mail.Header("List-Unsubscribe"), "<"+s.unsubscribe(m)+">")
 			msg.SetGenHeader(mail.Header("List-Unsubscribe-Post"), oneClickBody)
 		}
 	}

@@ -59,7 +59,7 @@ func (s *Service) withMarketing(m *ent.Message, vars any) any {
 	if !ok {
 		return vars
 	}
-	mk.marketing().UnsubscribeURL = s.unsubscribeURL(*m.CustomerID, m.Channel)
+	mk.marketing().UnsubscribeURL = s.unsubscribeURL(*m.CustomerID, m.Channel, m.ID)
 	return v.Interface()
 }
 
@@ -82,11 +82,13 @@ const (
 )
 
 // unsubscribeURL is the signed one-click unsubscribe link of customer id
-// on channel (scope: marketing). It names no message: a link in a
-// forwarded or years-old email still works, and only ever for its
-// customer.
-func (s *Service) unsubscribeURL(id int, channel message.Channel) string {
-	return s.base() + UnsubscribePath + "?t=" + s.sign("unsubscribe", fmt.Sprintf("%d|%s|marketing", id, channel))
+// on channel (scope: marketing), in message messageID. The message is
+// named only so the unsubscribe is recorded against it (an UNSUBSCRIBED
+// event, counted in engagement): the link works while the customer
+// exists, also in a forwarded or years-old email whose message was
+// deleted, and only ever for its customer.
+func (s *Service) unsubscribeURL(id int, channel message.Channel, messageID int) string {
+	return s.base() + UnsubscribePath + "?t=" + s.sign("unsubscribe", fmt.Sprintf("%d|%s|marketing|%d", id, channel, messageID))
 }
 
 // openURL is message id's signed open pixel.

@@ -30,6 +30,9 @@ type Engagement struct {
 	// event (Converted: an order within the conversion window after a
 	// click, last-click attribution).
 	Opened, Clicked, Converted int
+	// Unsubscribed counts messages whose one-click unsubscribe link
+	// withdrew the customer's marketing consent (an UNSUBSCRIBED event).
+	Unsubscribed int
 }
 
 // EngagementStats returns the engagement of every journey and campaign
@@ -97,6 +100,7 @@ func (s *Service) EngagementStats(ctx context.Context, since time.Time) ([]*Enga
 		{messageevent.TypeOPENED, func(e *Engagement, n int) { e.Opened += n }},
 		{messageevent.TypeCLICKED, func(e *Engagement, n int) { e.Clicked += n }},
 		{messageevent.TypeCONVERTED, func(e *Engagement, n int) { e.Converted += n }},
+		{messageevent.TypeUNSUBSCRIBED, func(e *Engagement, n int) { e.Unsubscribed += n }},
 	} {
 		var gs []group
 		if err := base().Where(hasEvent(ev.typ)).GroupBy(message.FieldJourney, message.FieldCampaignID).
@@ -125,7 +129,7 @@ func (s *Service) EngagementStats(ctx context.Context, since time.Time) ([]*Enga
 }
 
 // hasEvent matches messages with at least one event of typ (an EXISTS on
-// message_events, whose index leads with message_id and type). Message
+// message_events, whose unique index leads with message_id and type). Message
 // has no edge to its events (its schema predates them), hence by hand.
 func hasEvent(typ messageevent.Type) predicate.Message {
 	return func(s *entsql.Selector) {

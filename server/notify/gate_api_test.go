@@ -332,6 +332,32 @@ func TestConsentAndOneClickUnsubscribe(t *testing.T) {
 		if c := p.emailConsent(t, id); c.Marketing || c.Source != "UNSUBSCRIBE_LINK" || c.ChangedAt == before.ChangedAt {
 			t.Fatalf("after the one-click POST: %+v", c)
 		}
+		// Recorded against the message whose link it was, once (a second
+		// POST changes nothing), and counted in engagement.
+		if code := post(link, "List-Unsubscribe=One-Click"); code != http.StatusOK {
+			t.Fatalf("second one-click POST: %d", code)
+		}
+		sent := p.DB.Message.Query().Where(message.DedupeKey("consent:2")).OnlyX(sys(t))
+		if n := p.DB.MessageEvent.Query().Where(messageevent.TypeEQ(messageevent.TypeUNSUBSCRIBED)).CountX(sys(t)); n != 1 ||
+			!p.DB.MessageEvent.Query().Where(messageevent.MessageID(sent.ID), messageevent.TypeEQ(messageevent.TypeUNSUBSCRIBED)).ExistX(sys(t)) {
+			t.Fatalf("%d UNSUBSCRIBED events, want 1 on the message whose link was used", n)
+		}
+		var eng struct {
+			Engagement []struct {
+				Journey      *string
+				Unsubscribed int
+			}
+		}
+		p.GQL(t, p.Token(t, auth.RoleAdmin, ""), `query { engagement { journey unsubscribed } }`, nil).MustOK(t, &eng)
+		unsubscribed := map[string]int{}
+		for _, r := range eng.Engagement {
+			if r.Journey != nil {
+				unsubscribed[*r.Journey] = r.Unsubscribed
+			}
+		}
+		if unsubscribed["content"] != 1 || unsubscribed["order_confirmation"] != 0 {
+			t.Errorf("engagement unsubscribed %v, want content: 1", unsubscribed)
+		}
 		wantStatus(t, p.queue(t, id, "consent:3", "content", true), message.StatusSKIPPED, "no marketing consent on EMAIL (withdrawn")
 		tx := p.queue(t, id, "consent:transactional", "content", false)
 		wantStatus(t, tx, message.StatusSENT, "")

@@ -87,16 +87,6 @@ func (s *Service) inAppLink(ctx context.Context, m *ent.Message) (*string, error
 	return &link, nil
 }
 
-// inAppFor is the IN_APP twin of an email msg: the same kind, cause and
-// links, its own dedupe key (the email's with the channel swapped), no
-// recipient. Journeys queue it beside their email.
-func inAppFor(msg Msg) Msg {
-	msg.Channel = message.ChannelIN_APP
-	msg.Recipient = ""
-	msg.DedupeKey = strings.TrimSuffix(msg.DedupeKey, ":"+string(message.ChannelEMAIL)) + ":" + string(message.ChannelIN_APP)
-	return msg
-}
-
 // inAppDefault is kind's shipped IN_APP template: its .in_app files, or,
 // for a kind that ships none, its EMAIL subject and text with no HTML.
 func inAppDefault(kind message.Kind) (Template, error) {

@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/notification"
 	"github.com/aftercart/aftercart/ent/notificationchange"
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/testserver"
+	"github.com/aftercart/aftercart/server/notify"
 )
 
 // The contract, as a customer's app sends it.
@@ -133,8 +136,9 @@ func TestInAppNotifications(t *testing.T) {
 		// Mina drops off; a notification is delivered meanwhile; she resumes
 		// from her last cursor: that one, then the next live, nothing twice.
 		_ = mc.Conn.CloseNow()
+		events := inAppEvents(t, a, b)
 		a.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "IA-5", Items: 1})
-		a.waitNotified(t, "IA-5")
+		a.waitNotified(t, events, "IA-5")
 		mc = b.ConnectWS(t, mina)
 		mc.Subscribe("r", notificationFeed, map[string]any{"after": third.Cursor})
 		mustTitle(t, nextAdded(t, mc, "r"), "IA-5")
@@ -258,21 +262,59 @@ func mustAnaNotification(t *testing.T, s *testServer, token string) string {
 	return p.Edges[0].Node.ID
 }
 
-// waitNotified waits until order number's notification is written.
-func (s *testServer) waitNotified(t *testing.T, number string) {
+// inAppEvents subscribes to the finished jobs of servers (each distinct
+// one once), in-app dispatches included, before anything the caller
+// waits for can finish.
+func inAppEvents(t *testing.T, servers ...*testServer) <-chan *river.Event {
 	t.Helper()
-	deadline := time.Now().Add(waitBound)
-	for time.Now().Before(deadline) {
-		n, err := s.DB.Notification.Query().Where(notification.HasOrderWith(order.Number(number))).Count(sys(t))
-		if err != nil {
-			t.Fatal(err)
+	out := make(chan *river.Event, 1000)
+	seen := map[*testServer]bool{}
+	for _, s := range servers {
+		if seen[s] {
+			continue
 		}
-		if n > 0 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+		seen[s] = true
+		ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for e := range ch {
+				out <- e
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
 	}
-	t.Fatalf("no notification of %s within %s", number, waitBound)
+	return out
+}
+
+// waitNotified waits, on events (inAppEvents), until the dispatch of
+// order number's in-app message has completed: its notification is
+// written then.
+func (s *testServer) waitNotified(t *testing.T, events <-chan *river.Event, number string) {
+	t.Helper()
+	m, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP), message.HasOrderWith(order.Number(number))).Only(sys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCompleted(t, events, m.ID)
+}
+
+// waitCompleted waits for a completed dispatch job of message id.
+func waitCompleted(t *testing.T, events <-chan *river.Event, id int) {
+	t.Helper()
+	deadline := time.After(waitBound)
+	for {
+		select {
+		case e := <-events:
+			var args notify.SendArgs
+			if e.Kind == river.EventKindJobCompleted && e.Job != nil && e.Job.Kind == "notify.send" &&
+				json.Unmarshal(e.Job.EncodedArgs, &args) == nil && args.MessageID == id {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the dispatch of message %d did not complete within %s", id, waitBound)
+		}
+	}
 }
 
 // TestInAppRetryWritesOnce: a dispatch of an in-app message that runs
@@ -282,8 +324,9 @@ func (s *testServer) waitNotified(t *testing.T, number string) {
 func TestInAppRetryWritesOnce(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL, "")
+		events := inAppEvents(t, s)
 		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "IA-9", Items: 1})
-		s.waitNotified(t, "IA-9")
+		s.waitNotified(t, events, "IA-9")
 		m, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP), message.HasOrderWith(order.Number("IA-9"))).Only(sys(t))
 		if err != nil {
 			t.Fatal(err)
@@ -295,22 +338,9 @@ func TestInAppRetryWritesOnce(t *testing.T) {
 		if _, err := s.Notify.Retry(staff(), m.ID); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(waitBound)
-		for {
-			cur, err := s.DB.Message.Get(sys(t), m.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cur.Status == message.StatusSENT {
-				if cur.Attempts != 2 {
-					t.Errorf("%d attempts, want 2", cur.Attempts)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the retried message is %s after %s", cur.Status, waitBound)
-			}
-			time.Sleep(10 * time.Millisecond)
+		waitCompleted(t, events, m.ID)
+		if cur := s.DB.Message.GetX(sys(t), m.ID); cur.Status != message.StatusSENT || cur.Attempts != 2 {
+			t.Errorf("the retried message is %s after %d attempts, want SENT after 2", cur.Status, cur.Attempts)
 		}
 		if n, err := s.DB.Notification.Query().Where(notification.MessageID(m.ID)).Count(sys(t)); err != nil || n != 1 {
 			t.Errorf("%d notifications of the message (%v), want 1", n, err)

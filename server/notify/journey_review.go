@@ -74,8 +74,10 @@ func init() {
 		}})
 	registerKind(message.KindREVIEW_REMINDER, kindSpec{sample: reviewSample, vars: vars,
 		check: func(ctx context.Context, s *Service, tx *ent.Tx, m *ent.Message) (string, error) {
-			req, err := tx.Message.Query().Where(message.DedupeKey(reviewKey(*m.OrderID, "review_request"))).
-				Only(auth.WithSystem(ctx))
+			// The request on the reminder's own channel (a journey sent
+			// by IN_APP only has no email request).
+			key := onChannel(Msg{Channel: message.ChannelEMAIL, DedupeKey: reviewKey(*m.OrderID, "review_request")}, m.Channel).DedupeKey
+			req, err := tx.Message.Query().Where(message.DedupeKey(key)).Only(auth.WithSystem(ctx))
 			if ent.IsNotFound(err) || (err == nil && req.Status != message.StatusSENT) {
 				return "the review request was not sent", nil
 			}

@@ -112,6 +112,9 @@ func TestReviewRequestTiming(t *testing.T) {
 		}
 		s.sweepTo(t, due)
 		got := wantMail(t, mailbox, message.KindREVIEW_REQUEST, "mina@example.com")
+		// Its SENT is recorded after the SMTP server took it: the
+		// reminder's check needs it, so wait before moving the clock.
+		s.waitDone(t, events, reviewKey(id, "review_request"))
 		for _, want := range []string{"Product 0", "Product 1", "https://shop.example.com/orders/AC-3101",
 			fmt.Sprintf("earns you %d loyalty points", 50)} {
 			if !strings.Contains(got.Text, want) {

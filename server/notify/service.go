@@ -152,7 +152,7 @@ func NewService(d *db.DB, j *jobs.System, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.unsubscribe = s.unsubscribeURL
+		m.unsubscribe = func(m *ent.Message) string { return s.unsubscribeURL(*m.CustomerID, m.Channel, m.ID) }
 		s.mailer = m
 	}
 	if s.webhook, err = newWebhookSender(cfg); err != nil {
@@ -302,7 +302,7 @@ func (s *Service) lock(ctx context.Context, tx *ent.Tx, id int) (*ent.Message, e
 // written, so every path is covered without each calling notify:
 //
 //   - an order's creation (orders.Import is its one writer) queues its
-//     ORDER_CONFIRMATION email and in-app notification, in the import's
+//     ORDER_CONFIRMATION on the journey's channels, in the import's
 //     transaction, and converts the customer's last clicked message
 //     (engage_convert.go);
 //   - a shipment's creation and every change of its status or estimate
@@ -323,25 +323,61 @@ func (s *Service) Register(c *ent.Client) {
 	s.registerAfterPurchase(c) // journey_replenish.go, journey_content.go
 }
 
-// orderCreated queues order o's confirmation.
+// orderCreated queues order o's confirmation, on the confirmation
+// journey's channels (by default EMAIL and IN_APP: the same news in the
+// customer's notifications, inapp.go).
 func (s *Service) orderCreated(ctx context.Context, tx *ent.Tx, o *ent.Order) error {
 	ctx = auth.WithSystem(ctx)
 	cu, err := tx.Customer.Get(ctx, o.CustomerID)
 	if err != nil {
 		return err
 	}
+	set, err := s.journeySettings(ctx, tx.Client(), JourneyOrderConfirmation)
+	if err != nil {
+		return err
+	}
 	msg := Msg{Kind: message.KindORDER_CONFIRMATION, Channel: message.ChannelEMAIL,
 		DedupeKey: fmt.Sprintf("order:%d:confirmation:EMAIL", o.ID), Recipient: cu.Email,
-		CustomerID: &cu.ID, OrderID: &o.ID, Journey: "order_confirmation"}
+		CustomerID: &cu.ID, OrderID: &o.ID, Journey: JourneyOrderConfirmation}
 	if o.CanceledAt != nil {
 		msg.Skip = "the order was canceled when it was imported"
 	}
-	if _, _, err = s.Queue(ctx, tx, msg); err != nil {
-		return err
+	return s.queueJourney(ctx, tx, set, msg)
+}
+
+// queueChannels queues msg (a journey's message as it is sent by email)
+// once on each of chs, msg's own channel when chs is empty: the same
+// kind, cause, links and due time, each its own message (its own
+// status, attempts and dedupe key, see onChannel), so one channel's
+// failure or skip never holds another's.
+func (s *Service) queueChannels(ctx context.Context, tx *ent.Tx, msg Msg, chs []message.Channel) error {
+	if len(chs) == 0 {
+		chs = []message.Channel{msg.Channel}
 	}
-	// The same news in the customer's notifications (inapp.go).
-	_, _, err = s.Queue(ctx, tx, inAppFor(msg))
-	return err
+	for _, ch := range chs {
+		if _, _, err := s.Queue(ctx, tx, onChannel(msg, ch)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onChannel is msg on channel ch: its dedupe key with the channel swapped
+// in its last part ("order:42:confirmation:EMAIL" becomes
+// "...:IN_APP"; a key not ending in its channel gets ch appended), and
+// the recipient kept only on EMAIL (an address; an in-app notification
+// has none, and the WEBHOOK provider knows the customer by the
+// payload's customer reference).
+func onChannel(msg Msg, ch message.Channel) Msg {
+	if ch == msg.Channel {
+		return msg
+	}
+	msg.DedupeKey = strings.TrimSuffix(msg.DedupeKey, ":"+string(msg.Channel)) + ":" + string(ch)
+	msg.Channel = ch
+	if ch != message.ChannelEMAIL {
+		msg.Recipient = ""
+	}
+	return msg
 }
 
 // MessageID is the RFC 5322 Message-ID (without angle brackets) of every

@@ -56,11 +56,16 @@ type JourneySettings struct {
 	// checkpoint before it counts as late.
 	StallHours *int
 	// MinGapMinutes is the least time between two messages of the journey
-	// to one customer (the gap gate enforces it).
+	// to one customer (the gap gate enforces it, or Rules.JourneyGap when
+	// that is longer).
 	MinGapMinutes int
 	// CouponCode is the coupon the order confirmation's ENTICING variant
 	// offers ("" none; nil for the journeys without one).
 	CouponCode *string
+	// Channels are the channels each message of the journey goes out on
+	// (queueJourney queues one message per channel); nil in a journey's
+	// defaults means EMAIL only.
+	Channels []message.Channel
 }
 
 // MinGap is MinGapMinutes as a duration.
@@ -135,14 +140,16 @@ func registerJourney(spec journeySpec) {
 	if _, dup := journeys[spec.name]; dup {
 		panic("notify: journey " + spec.name + " registered twice")
 	}
+	spec.defaults.Channels = spec.defaults.ChannelList() // staff see EMAIL, not an empty list
 	journeys[spec.name] = spec
 }
 
 func init() {
 	registerJourney(journeySpec{name: JourneyOrderConfirmation,
-		description: "The order confirmation, by email, as soon as the order is imported.",
+		description: "The order confirmation, by email and in the app, as soon as the order is imported.",
 		kinds:       []message.Kind{message.KindORDER_CONFIRMATION},
-		defaults:    JourneySettings{Enabled: true, CouponCode: new(string)}})
+		defaults: JourneySettings{Enabled: true, CouponCode: new(string),
+			Channels: []message.Channel{message.ChannelEMAIL, message.ChannelIN_APP}}})
 	// Every journey can be turned off, also one whose queueing code does
 	// not ask (the confirmation): the message is skipped when it is
 	// dispatched.
@@ -204,7 +211,21 @@ func merge(d JourneySettings, row *ent.JourneySetting) JourneySettings {
 		v := *row.CouponCode
 		d.CouponCode = &v
 	}
+	if row.Channels != nil {
+		d.Channels = make([]message.Channel, len(row.Channels))
+		for i, c := range row.Channels {
+			d.Channels[i] = message.Channel(c)
+		}
+	}
 	return d
+}
+
+// ChannelList is Channels, EMAIL when the journey's defaults name none.
+func (j JourneySettings) ChannelList() []message.Channel {
+	if len(j.Channels) == 0 {
+		return []message.Channel{message.ChannelEMAIL}
+	}
+	return j.Channels
 }
 
 // Journeys returns every journey with its settings, by name. Staff only.
@@ -256,6 +277,8 @@ type JourneyUpdate struct {
 	CategoryDelays []CategoryDelay
 	// CouponCode, when non-nil, replaces the coupon (empty: none).
 	CouponCode *string
+	// Channels, when non-nil, replaces the journey's channels.
+	Channels []message.Channel
 }
 
 // Bounds of the settings, so a typo cannot ask for a review in 2031 or a
@@ -286,6 +309,10 @@ func (s *Service) UpdateJourney(ctx context.Context, in JourneyUpdate) (*Journey
 	if err != nil {
 		return nil, err
 	}
+	chs, err := s.validateChannels(auth.WithSystem(ctx), spec, in.Channels)
+	if err != nil {
+		return nil, err
+	}
 	actor := "system"
 	if v, ok := auth.FromContext(ctx); ok && v.Subject != "" {
 		actor = v.Subject
@@ -298,6 +325,9 @@ func (s *Service) UpdateJourney(ctx context.Context, in JourneyUpdate) (*Journey
 			SetNillableMinGapMinutes(in.MinGapMinutes).SetNillableCouponCode(coupon).SetUpdatedBy(actor).SetCreatedAt(s.now()).SetUpdatedAt(s.now())
 		if cats != nil {
 			c.SetCategoryDelays(cats)
+		}
+		if chs != nil {
+			c.SetChannels(chs)
 		}
 		// Only the columns set above change on an existing row.
 		if err := c.OnConflictColumns(journeysetting.FieldJourney).UpdateNewValues().Exec(ctx); err != nil {
@@ -371,14 +401,14 @@ func validateUpdate(spec journeySpec, in JourneyUpdate) (map[string]int, error) 
 	return out, nil
 }
 
-// queueJourney queues msg for journey set: SKIPPED with SkipJourneyOff
-// when the journey is off (see JourneySettings.Enabled).
+// queueJourney queues msg for journey set, once on each of its channels
+// (queueChannels): SKIPPED with SkipJourneyOff when the journey is off
+// (see JourneySettings.Enabled).
 func (s *Service) queueJourney(ctx context.Context, tx *ent.Tx, set JourneySettings, msg Msg) error {
 	if !set.Enabled && msg.Skip == "" {
 		msg.Skip = SkipJourneyOff
 	}
-	_, _, err := s.Queue(ctx, tx, msg)
-	return err
+	return s.queueChannels(ctx, tx, msg, set.ChannelList())
 }
 
 // maxCouponLen is the longest coupon code (the column's limit).

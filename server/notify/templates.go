@@ -128,13 +128,22 @@ func Validate(kind message.Kind, channel message.Channel, t Template) error {
 // files falls back to its EMAIL subject and text (inAppDefault), so a
 // journey added without them still notifies in the app, just verbosely.
 func DefaultTemplate(kind message.Kind, channel message.Channel) (Template, error) {
-	// WEBHOOK messages (SMS, push) use the email's subject and text parts
-	// as their title and text.
+	// WEBHOOK messages (SMS, push) use their kind's .webhook files, or
+	// else the email's subject and text parts, as their title and text.
 	if _, ok := kinds[kind]; !ok || (channel != message.ChannelEMAIL && channel != message.ChannelIN_APP && channel != message.ChannelWEBHOOK) {
 		return Template{}, errs.Errorf(errs.NotFound, "no default template for %s on %s", kind, channel)
 	}
 	if channel == message.ChannelIN_APP {
 		return inAppDefault(kind)
+	}
+	if channel == message.ChannelWEBHOOK && shipped(kind, channel) {
+		// Its own short title and text (templates/<kind>.webhook.*).
+		base := channelFiles(kind, channel)
+		subject, serr := defaults.ReadFile(base + ".subject.tmpl")
+		text, terr := defaults.ReadFile(base + ".txt.tmpl")
+		if serr == nil && terr == nil {
+			return Template{Subject: string(subject), Text: string(text)}, nil
+		}
 	}
 	base := "templates/" + strings.ToLower(string(kind))
 	var t Template

@@ -11,6 +11,7 @@ import (
 	"github.com/aftercart/aftercart/ent"
 	"github.com/aftercart/aftercart/ent/consent"
 	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/messageevent"
 	"github.com/aftercart/aftercart/server/auth"
 )
 
@@ -31,28 +32,52 @@ import (
 // oneClickBody is the body RFC 8058 says the POST carries.
 const oneClickBody = "List-Unsubscribe=One-Click"
 
-// unsubscribeTarget reads an unsubscribe token: the customer and channel.
-func (s *Service) unsubscribeTarget(token string) (int, message.Channel, error) {
+// unsubscribeTarget reads an unsubscribe token: the customer, the
+// channel, and the message whose link it is (0 in tokens signed before
+// links named their message).
+func (s *Service) unsubscribeTarget(token string) (int, message.Channel, int, error) {
 	p, err := s.verify("unsubscribe", token)
 	if err != nil {
-		return 0, "", err
+		return 0, "", 0, err
 	}
 	parts := strings.Split(p, "|")
-	if len(parts) != 3 || parts[2] != "marketing" {
-		return 0, "", errBadToken
+	if len(parts) < 3 || len(parts) > 4 || parts[2] != "marketing" {
+		return 0, "", 0, errBadToken
 	}
 	id, err := strconv.Atoi(parts[0])
 	ch := message.Channel(parts[1])
 	if err != nil || message.ChannelValidator(ch) != nil {
-		return 0, "", errBadToken
+		return 0, "", 0, errBadToken
 	}
-	return id, ch, nil
+	msgID := 0
+	if len(parts) == 4 {
+		if msgID, err = strconv.Atoi(parts[3]); err != nil {
+			return 0, "", 0, errBadToken
+		}
+	}
+	return id, ch, msgID, nil
+}
+
+// unsubscribe withdraws customer id's marketing consent on ch, in tx;
+// when that changed it and msgID is one of the customer's messages
+// still stored, an UNSUBSCRIBED event records which message's link did
+// it (once: a second POST changes nothing and records nothing).
+func (s *Service) unsubscribe(ctx context.Context, tx *ent.Tx, id int, ch message.Channel, msgID int) error {
+	changed, err := s.setConsent(ctx, tx.Client(), id, ch, false, consent.SourceUNSUBSCRIBE_LINK, nil)
+	if err != nil || !changed || msgID == 0 {
+		return err
+	}
+	ok, err := tx.Message.Query().Where(message.ID(msgID), message.CustomerID(id)).Exist(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	return tx.MessageEvent.Create().SetMessageID(msgID).SetType(messageevent.TypeUNSUBSCRIBED).SetAt(s.now()).Exec(ctx)
 }
 
 // serveUnsubscribe is UnsubscribePath.
 func (s *Service) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("t")
-	id, ch, err := s.unsubscribeTarget(token)
+	id, ch, msgID, err := s.unsubscribeTarget(token)
 	if err != nil {
 		s.log.Info("unsubscribe link refused", "method", r.Method, "reason", "bad signature")
 		page(w, http.StatusBadRequest, "This link is not valid", "Nothing was changed. Use the link of a recent email, or change your settings in your account.", "")
@@ -71,7 +96,7 @@ func (s *Service) serveUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx := auth.WithSystem(r.Context())
 		err := s.db.WithTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
-			return s.setConsent(ctx, tx.Client(), id, ch, false, consent.SourceUNSUBSCRIBE_LINK)
+			return s.unsubscribe(ctx, tx, id, ch, msgID)
 		})
 		switch {
 		case ent.IsConstraintError(err):

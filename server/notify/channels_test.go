@@ -1,0 +1,83 @@
+package notify_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftercart/aftercart/ent/message"
+	"github.com/aftercart/aftercart/ent/order"
+	"github.com/aftercart/aftercart/server/app"
+	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/internal/testserver"
+	"github.com/aftercart/aftercart/server/notify"
+)
+
+// journeyChannelsQuery reads every journey's channels.
+const journeyChannelsQuery = `query { journeys { name settings { channels } } }`
+
+// TestJourneyChannels: a journey's messages go out once per channel of
+// its channels setting (the confirmation's default: EMAIL and IN_APP);
+// WEBHOOK is refused without the store's channel URL; a channel one of
+// the journey's kinds has no template for is refused until staff save
+// one; with EMAIL and WEBHOOK the confirmation is one email and one
+// signed POST to the real provider, no in-app notification.
+func TestJourneyChannels(t *testing.T) {
+	testserver.EachDB(t, func(t *testing.T, dbURL string) {
+		mailbox := startSMTP(t)
+		bare := mustServer(t, dbURL, mailbox.URL())
+		admin := bare.Token(t, auth.RoleAdmin, "")
+		var js struct {
+			Journeys []struct {
+				Name     string
+				Settings struct{ Channels []string }
+			}
+		}
+		bare.GQL(t, admin, journeyChannelsQuery, nil).MustOK(t, &js)
+		got := map[string]string{}
+		for _, j := range js.Journeys {
+			got[j.Name] = strconv.Quote(strings.Join(j.Settings.Channels, ","))
+		}
+		if got[notify.JourneyOrderConfirmation] != `"EMAIL,IN_APP"` || got[notify.JourneyShipping] != `"EMAIL"` {
+			t.Fatalf("default channels %v", got)
+		}
+		update := func(s *testServer, in map[string]any) *testserver.Response {
+			return s.GQL(t, admin, updateJourneyMutation, map[string]any{"input": in})
+		}
+		update(bare, map[string]any{"name": notify.JourneyOrderConfirmation, "channels": []string{"EMAIL", "WEBHOOK"}}).MustCode(t, "INVALID_INPUT")
+		bare.GQL(t, bare.Token(t, auth.RoleCustomer, "mina@example.com"), updateJourneyMutation,
+			map[string]any{"input": map[string]any{"name": notify.JourneyShipping, "channels": []string{"EMAIL"}}}).MustCode(t, "FORBIDDEN")
+
+		var s *testServer
+		prov := startProvider(t, func() time.Time { return s.clock.Now() }, 200)
+		s = mustServer(t, dbURL, mailbox.URL(), func(c *app.Config) {
+			c.Mail.Webhook = notify.WebhookConfig{URL: prov.URL, Secret: providerSecret, Timeout: 5 * time.Second}
+		})
+		for _, bad := range [][]string{{}, {"EMAIL", "EMAIL"}} {
+			update(s, map[string]any{"name": notify.JourneyOrderConfirmation, "channels": bad}).MustCode(t, "INVALID_INPUT")
+		}
+		// SHIPPED and the rest ship no in-app template: refused until saved.
+		update(s, map[string]any{"name": notify.JourneyShipping, "channels": []string{"EMAIL", "IN_APP"}}).MustCode(t, "INVALID_INPUT")
+		update(s, map[string]any{"name": notify.JourneyOrderConfirmation, "channels": []string{"EMAIL", "WEBHOOK"}}).MustOK(t, nil)
+
+		events := s.jobEvents(t)
+		s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "CH-1", Items: 1})
+		wantMail(t, mailbox, message.KindORDER_CONFIRMATION, "mina@example.com")
+		hook := prov.wait(t)
+		if !hook.Verified || hook.Payload.Kind != "ORDER_CONFIRMATION" || hook.Payload.Title != "Order CH-1 confirmed" {
+			t.Fatalf("the provider got %+v", hook)
+		}
+		s.waitSettled(t, events, "CH-1")
+		ms := s.DB.Message.Query().Where(message.HasOrderWith(order.Number("CH-1"))).AllX(sys(t))
+		byChannel := map[message.Channel]string{}
+		for _, m := range ms {
+			byChannel[m.Channel] = m.DedupeKey + " " + string(m.Status)
+		}
+		o := s.DB.Order.Query().Where(order.Number("CH-1")).OnlyX(sys(t))
+		key := "order:" + strconv.Itoa(o.ID) + ":confirmation:"
+		if len(byChannel) != 2 || byChannel[message.ChannelEMAIL] != key+"EMAIL SENT" || byChannel[message.ChannelWEBHOOK] != key+"WEBHOOK SENT" {
+			t.Fatalf("the confirmation's messages: %v, want one SENT per channel, EMAIL and WEBHOOK only", byChannel)
+		}
+	})
+}

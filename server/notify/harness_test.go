@@ -151,6 +151,9 @@ type smtpServer struct {
 	mu     sync.Mutex
 	all    []received
 	refuse int
+	// onData, when set, runs for each email before the server answers
+	// 250 (the test's hook into the moment between send and record).
+	onData func(received)
 }
 
 // startSMTP starts an SMTP server until the test ends.
@@ -233,7 +236,11 @@ func (ss *session) Data(r io.Reader) error {
 	rec.From, rec.To = ss.from, ss.to
 	ss.s.mu.Lock()
 	ss.s.all = append(ss.s.all, rec)
+	hook := ss.s.onData
 	ss.s.mu.Unlock()
+	if hook != nil {
+		hook(rec)
+	}
 	ss.s.got <- rec
 	return nil
 }

@@ -342,6 +342,10 @@ func (w *statusWriter) product(sel ast.SelectionSet, pr *ent.Product) {
 			w.str(pr.Category)
 		case "reorderIntervalDays":
 			w.optInt(pr.ReorderIntervalDays)
+		case "contentUrl":
+			w.optStr(pr.ContentURL)
+		case "contentText":
+			w.optStr(pr.ContentText)
 		default:
 			w.fail()
 		}

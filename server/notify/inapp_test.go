@@ -107,6 +107,8 @@ func TestInAppNotifications(t *testing.T) {
 		if dbURL != "" {
 			b = mustServer(t, dbURL, "")
 		}
+		// Subscribed before any dispatch can finish, so no completion is missed.
+		events := inAppEvents(t, a, b)
 		a.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "IA-1", Items: 2})
 		a.MustImport(t, testserver.OrderSpec{Email: "ana@example.com", Number: "IA-2", Items: 1})
 		mina := b.Token(t, auth.RoleCustomer, "mina@example.com")
@@ -136,7 +138,6 @@ func TestInAppNotifications(t *testing.T) {
 		// Mina drops off; a notification is delivered meanwhile; she resumes
 		// from her last cursor: that one, then the next live, nothing twice.
 		_ = mc.Conn.CloseNow()
-		events := inAppEvents(t, a, b)
 		a.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "IA-5", Items: 1})
 		a.waitNotified(t, events, "IA-5")
 		mc = b.ConnectWS(t, mina)
@@ -237,6 +238,13 @@ func TestInAppNotifications(t *testing.T) {
 
 		// Each in-app message is SENT by the in_app transport, with one
 		// notification.
+		// A notification shows before its message's SENT is recorded (the
+		// next transaction): wait for the dispatches still running.
+		running, err := a.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP), message.StatusNEQ(message.StatusSENT)).IDs(sys(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.waitJobs(t, events, running)
 		msgs, err := a.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP)).All(sys(t))
 		if err != nil || len(msgs) != 6 {
 			t.Fatalf("%d in-app messages (%v), want 6", len(msgs), err)

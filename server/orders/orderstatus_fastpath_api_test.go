@@ -33,6 +33,7 @@ var fastPathUnplanned = map[string]bool{
 	"TrackingEventConnection.totalCount": true, "Product.reviewSummary": true,
 	"Product.reviews": true, "Product.featuredReviews": true, "Product.viewerReview": true,
 	"Customer.loyalty": true, "Customer.referral": true, "Customer.notifications": true,
+	"Product.complements": true,
 }
 
 // fastPathFixture imports orders whose values exercise the writer (and,

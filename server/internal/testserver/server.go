@@ -149,3 +149,13 @@ func (u *untilCleanup) stop() {
 	defer u.mu.Unlock()
 	u.stopped = true
 }
+
+// Now is the server's time: its fake clock when the test gave it one,
+// else the machine's. Fixtures date carrier events by it, as the server
+// judges them ("at most a day in the future") by it.
+func (s *Server) Now() time.Time {
+	if s.Config.Clock != nil {
+		return s.Config.Clock.Now()
+	}
+	return time.Now()
+}

@@ -39,7 +39,7 @@ func (s *Server) Shop(t testing.TB) Shop {
 		tn := "RV" + number
 		s.MustShip(t, o.ID, "DHL", tn, map[string]any{"orderItemId": o.Items[0].ID, "quantity": 1})
 		if deliver {
-			s.MustTrack(t, "DHL", tn, Event(number+"-d", "DELIVERED", time.Now().Add(-time.Hour)))
+			s.MustTrack(t, "DHL", tn, Event(number+"-d", "DELIVERED", s.Now().Add(-time.Hour)))
 		}
 	}
 	buy("mina@example.com", "Okafor", "RV1", true)

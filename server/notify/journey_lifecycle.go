@@ -260,7 +260,7 @@ func (s *Service) loyaltyCheck(ctx context.Context, c *ent.Client, m *ent.Messag
 			return "the customer's tier changed", nil
 		case l.By.Unix() != ids[1]:
 			return fmt.Sprintf("the tier no longer lapses on that date (now %s): the customer bought enough meanwhile",
-				l.By.Format(dateLayout)), nil
+				l.By.UTC().Format(dateLayout)), nil
 		}
 	}
 	return "", nil
@@ -301,7 +301,7 @@ func (s *Service) loyaltyNews(ctx context.Context, c *ent.Client, m *ent.Message
 			err = fmt.Errorf("notify: customer %d's tier does not lapse", cu.ID)
 		}
 		if err == nil {
-			v.TierLapsing = &LapseNews{Tier: l.Tier.Name, SpendNeeded: l.SpendNeeded.String(), By: l.By.Format(dateLayout)}
+			v.TierLapsing = &LapseNews{Tier: l.Tier.Name, SpendNeeded: l.SpendNeeded.String(), By: l.By.UTC().Format(dateLayout)}
 		}
 	}
 	return v, err

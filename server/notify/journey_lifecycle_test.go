@@ -213,7 +213,7 @@ func TestLoyaltyTierMessages(t *testing.T) {
 		s.clock.Advance(time.Minute)
 		s.sweep(t)
 		need := money.Money{Minor: 500_00, Currency: "EUR"}.String() // Silver's threshold, nothing else in the window
-		by := d2.AddDate(1, 0, 0).Format("2 January 2006")
+		by := d2.UTC().AddDate(1, 0, 0).Format("2 January 2006") // dates in messages are UTC
 		r = waitMail(t, mail, "LOYALTY", "Keep your Silver status")
 		if r.Header.Get("Subject") != fmt.Sprintf("Keep your Silver status: %s by %s", need, by) ||
 			!strings.Contains(r.Text, fmt.Sprintf("your Silver status lapses on %s", by)) ||
@@ -268,7 +268,7 @@ func TestWinBack(t *testing.T) {
 			t.Fatalf("Mina has %d points; the test wants the €5 reward and not the €50 one in reach", points)
 		}
 		if r.Header.Get("Subject") != "We miss you at Sample Shop, Mina" ||
-			!strings.Contains(r.Text, fmt.Sprintf("(W1, %s)", placed.Format("2 January 2006"))) ||
+			!strings.Contains(r.Text, fmt.Sprintf("(W1, %s)", placed.UTC().Format("2 January 2006"))) ||
 			!strings.Contains(r.Text, fmt.Sprintf("You have %d loyalty points waiting: enough for €5 off.", points)) ||
 			!strings.Contains(r.Text, "Order again: https://shop.example.com/orders/W1") ||
 			!strings.Contains(r.HTML, `class="order-button" href="`) ||

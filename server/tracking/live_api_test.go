@@ -258,7 +258,10 @@ func testSubscriptionCycles(t *testing.T, dbURL string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	_ = c.Conn.Close(websocket.StatusNormalClosure, "")
-	if after := settledGoroutines(before); after > before+3 {
+	// A leak per cycle would show as hundreds; a few either way are the
+	// server's own background work (River's queues and maintenance start
+	// and stop goroutines on their own schedule).
+	if after := settledGoroutines(before); after > before+10 {
 		t.Fatalf("goroutines: %d before, %d after 1,000 subscribe/unsubscribe cycles", before, after)
 	}
 }

@@ -19,6 +19,7 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/admin/.
 func TestAdminInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "admin")
 	// Not in the demo data: the script creates this customer with
 	// importOrder, so their first post waits for approval.

@@ -33,6 +33,7 @@ import (
 // what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/campaigns/.
 func TestCampaignsInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	node, dist, chromium := mustBrowser(t)
 	clock := clockwork.NewFakeClockAt(time.Now().Truncate(time.Second))
 	s := mustServer(t, "", func(c *app.Config) {

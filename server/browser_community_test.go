@@ -22,6 +22,7 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/community/.
 func TestCommunityInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "community")
 	photo, err := filepath.Abs(filepath.Join("demo", "photos", "unboxing.jpg"))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/outbox/.
 func TestOutboxInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "outbox")
 	b.run(t, "outbox.mjs",
 		"AFTERCART_INTEGRATION_TOKEN="+b.Integration(t),

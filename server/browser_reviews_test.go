@@ -18,6 +18,7 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/reviews/.
 func TestReviewsInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "reviews")
 	photo, err := filepath.Abs(filepath.Join("demo", "photos", "filter.jpg"))
 	if err != nil {

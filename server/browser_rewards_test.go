@@ -18,6 +18,7 @@ import (
 // Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/rewards/.
 func TestRewardsInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "rewards")
 	b.run(t, "rewards.mjs",
 		"AFTERCART_CUSTOMER_TOKEN="+b.Token(t, auth.RoleCustomer, demo.DemoCustomerEmail),

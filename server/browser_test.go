@@ -26,6 +26,7 @@ import (
 // it skips locally and fails in CI. Screenshots go to
 // web-demo/test-results/browser/.
 func TestWebDemoInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "browser")
 	b.run(t, "browser.mjs", "AFTERCART_INTEGRATION_TOKEN="+b.Integration(t))
 }
@@ -39,6 +40,7 @@ func TestWebDemoInBrowser(t *testing.T) {
 // this replaced, loads React and GraphiQL from a CDN). Needs what TestWebDemoInBrowser needs; screenshots go to
 // web-demo/test-results/graphiql/.
 func TestGraphiQLInBrowser(t *testing.T) {
+	t.Parallel() // its own server, data and Chromium: two browser tests at once use the CPU the other waits out
 	b := startBrowserDemo(t, "graphiql")
 	if _, err := os.Stat(filepath.Join(b.dist, app.ExplorerPage)); err != nil {
 		t.Fatalf("%s/%s is missing though index.html is there: rebuild with `npm run build --prefix web-demo`", b.dist, app.ExplorerPage)

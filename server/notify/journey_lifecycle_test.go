@@ -213,7 +213,7 @@ func TestLoyaltyTierMessages(t *testing.T) {
 		s.clock.Advance(time.Minute)
 		s.sweep(t)
 		need := money.Money{Minor: 500_00, Currency: "EUR"}.String() // Silver's threshold, nothing else in the window
-		by := d2.UTC().AddDate(1, 0, 0).Format("2 January 2006") // dates in messages are UTC
+		by := d2.UTC().AddDate(1, 0, 0).Format("2 January 2006")     // dates in messages are UTC
 		r = waitMail(t, mail, "LOYALTY", "Keep your Silver status")
 		if r.Header.Get("Subject") != fmt.Sprintf("Keep your Silver status: %s by %s", need, by) ||
 			!strings.Contains(r.Text, fmt.Sprintf("your Silver status lapses on %s", by)) ||

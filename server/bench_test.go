@@ -166,7 +166,7 @@ func runFanout(b *testing.B, name string, srv *fanoutServer, n int, newHarness f
 
 	rep := fanoutReport{name: name, srv: srv, n: n, connected: connected, live: live, probes: probes,
 		base: base, idle: idle, after: after, idleGC: idleGC, baseGo: baseGo, idleGo: idleGo, afterGo: afterGo,
-		results: results}
+		results: results, readers: h.readers.stats()}
 	all := rep.pooled()
 	p := func(ds []time.Duration, q float64) float64 { return testserver.Millis(testserver.Percentile(ds, q)) }
 	b.ReportMetric(float64(all.span.Nanoseconds())/float64(rounds), "ns/op")
@@ -197,6 +197,7 @@ type fanoutReport struct {
 	idleGC                  string
 	baseGo, idleGo, afterGo *goMem // profile mode only
 	results                 []fanoutResult
+	readers                 string // how the clients read
 }
 
 // perConn is the server's RSS growth per idle connection, in KB.
@@ -266,6 +267,7 @@ func (r *fanoutReport) write(w io.Writer) {
 	}
 	row("all", all)
 	_ = tw.Flush()
+	fmt.Fprintf(&out, "clients: %s\n", r.readers)
 	fmt.Fprintf(&out, "CPU per delivery: server %.0f µs, clients %.0f µs (both include the webhook and the wait for the last receipt)\n",
 		float64(all.serverCPU.Microseconds())/deliveries, float64(all.clientCPU.Microseconds())/deliveries)
 	_, _ = io.WriteString(w, out.String())
@@ -703,6 +705,7 @@ type fanoutHarness struct {
 	ended        atomic.Int64 // subscriptions that completed or failed
 	firstEnd     atomic.Value // string: the first such message
 	closing      atomic.Bool
+	readers      benchReaders // reads every subscriber's socket
 	readerExited sync.WaitGroup
 }
 
@@ -721,6 +724,10 @@ func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness
 // connectAll opens every connection (a few dozen handshakes at a time), each
 // with connection_init and one subscribe.
 func (h *fanoutHarness) connectAll(b *testing.B) {
+	b.Cleanup(h.closeAll)
+	if err := h.readers.start(h, len(h.clients)); err != nil {
+		b.Fatalf("starting the readers: %v", err)
+	}
 	const parallel = 32
 	var next atomic.Int64
 	errc := make(chan error, parallel)
@@ -740,7 +747,6 @@ func (h *fanoutHarness) connectAll(b *testing.B) {
 			}
 		}()
 	}
-	b.Cleanup(h.closeAll)
 	var first error
 	for range parallel {
 		if err := <-errc; err != nil && first == nil {
@@ -768,6 +774,17 @@ type benchConn struct {
 	nc  net.Conn
 	r   io.Reader // buffered
 	wmu sync.Mutex
+	// fd is the socket once benchReaders took it from nc (Linux), else -1.
+	fd int
+}
+
+// close closes the socket, whoever holds it.
+func (c *benchConn) close() {
+	if c.fd >= 0 {
+		_ = syscall.Close(c.fd)
+		return
+	}
+	_ = c.nc.Close()
 }
 
 func dialBench(ctx context.Context, url string) (*benchConn, error) {
@@ -778,7 +795,7 @@ func dialBench(ctx context.Context, url string) (*benchConn, error) {
 	}
 	// Buffered, so that a message costs one read(2), not one for the
 	// header and one for the payload.
-	c := &benchConn{nc: nc, r: bufio.NewReaderSize(nc, 2<<10)}
+	c := &benchConn{nc: nc, r: bufio.NewReaderSize(nc, 2<<10), fd: -1}
 	if br != nil {
 		c.r = br // holds bytes read past the handshake; 4 KB, also buffered
 	}
@@ -792,25 +809,31 @@ func (c *benchConn) write(p []byte) error {
 	return wsutil.WriteClientText(c.nc, p)
 }
 
-// readMessage reads one unfragmented server frame into buf (the server
-// never fragments) and returns its payload.
-func (c *benchConn) readMessage(buf []byte) ([]byte, error) {
+// readFrame reads one unfragmented server frame into buf (the server never
+// fragments) and returns its opcode and payload.
+func (c *benchConn) readFrame(buf []byte) (ws.OpCode, []byte, error) {
 	h, err := ws.ReadHeader(c.r)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if h.Length > int64(len(buf)) {
-		return nil, fmt.Errorf("message of %d bytes is larger than the read buffer", h.Length)
+		return 0, nil, fmt.Errorf("message of %d bytes is larger than the read buffer", h.Length)
 	}
 	data := buf[:h.Length]
 	if _, err := io.ReadFull(c.r, data); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	if h.OpCode == ws.OpClose {
+	return h.OpCode, data, nil
+}
+
+// readMessage is readFrame for the handshake, where a close is an error.
+func (c *benchConn) readMessage(buf []byte) ([]byte, error) {
+	op, data, err := c.readFrame(buf)
+	if err == nil && op == ws.OpClose {
 		code, reason := ws.ParseCloseFrameData(data)
 		return nil, fmt.Errorf("closed by the server: %d %s", code, reason)
 	}
-	return data, nil
+	return data, err
 }
 
 func (h *fanoutHarness) connect(i int) error {
@@ -843,42 +866,39 @@ func (h *fanoutHarness) connect(i int) error {
 	if err := conn.write(h.sub); err != nil {
 		return err
 	}
-	h.readerExited.Add(1)
-	go h.read(i, conn)
-	return nil
+	return h.readers.add(h, i, conn)
 }
 
-// readBufs holds message buffers: only a reader that is busy needs one.
-var readBufs = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
-
-// read is subscriber i's only goroutine: it timestamps every message on
-// arrival, answers pings, and reports the round's event.
-func (h *fanoutHarness) read(i int, conn *benchConn) {
-	defer h.readerExited.Done()
-	for {
-		bp := readBufs.Get().(*[]byte)
-		data, err := conn.readMessage(*bp)
-		at := time.Now()
-		switch {
-		case err != nil:
-			if !h.closing.Load() {
-				h.ended.Add(1)
-				h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: read: %v", i, err))
-			}
-			readBufs.Put(bp)
-			_ = conn.nc.Close()
-			return
-		case bytes.Contains(data, msgNext):
-			if rd := h.round.Load(); rd != nil && bytes.Contains(data, rd.marker) {
-				rd.arrived(i, at)
-			}
-		case bytes.Contains(data, msgPing):
-			_ = conn.write(msgPong)
-		case bytes.Contains(data, msgEnds[0]) || bytes.Contains(data, msgEnds[1]):
-			h.ended.Add(1)
-			h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: %s", i, data))
+// handle acts on one message the server sent subscriber i, which arrived
+// at at: it timestamps the round's event and notes a subscription that
+// ended. It reports whether the message is a ping to answer with a pong.
+func (h *fanoutHarness) handle(i int, op ws.OpCode, data []byte, at time.Time) (ping bool) {
+	switch {
+	case op == ws.OpClose:
+		code, reason := ws.ParseCloseFrameData(data)
+		h.lost(i, fmt.Errorf("closed by the server: %d %s", code, reason))
+	case op != ws.OpText:
+		// websocket-level control frames: the server pings with
+		// graphql-transport-ws messages instead.
+	case bytes.Contains(data, msgNext):
+		if rd := h.round.Load(); rd != nil && bytes.Contains(data, rd.marker) {
+			rd.arrived(i, at)
 		}
-		readBufs.Put(bp)
+	case bytes.Contains(data, msgPing):
+		return true
+	case bytes.Contains(data, msgEnds[0]) || bytes.Contains(data, msgEnds[1]):
+		h.ended.Add(1)
+		h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: %s", i, data))
+	}
+	return false
+}
+
+// lost notes that subscriber i's connection failed, unless the harness is
+// closing it.
+func (h *fanoutHarness) lost(i int, err error) {
+	if !h.closing.Load() {
+		h.ended.Add(1)
+		h.firstEnd.CompareAndSwap(nil, fmt.Sprintf("subscriber %d: read: %v", i, err))
 	}
 }
 
@@ -887,9 +907,10 @@ func (h *fanoutHarness) closeAll() {
 	if h.closing.Swap(true) {
 		return
 	}
+	h.readers.stop()
 	for _, c := range h.clients {
 		if c != nil {
-			_ = c.nc.Close()
+			c.close()
 		}
 	}
 	h.readerExited.Wait()

@@ -39,8 +39,8 @@ type benchReaders struct {
 	// returned, for the report.
 	waits, events atomic.Int64
 	shards        []pollShard
-	conns   []atomic.Pointer[polledConn] // by subscriber
-	stopped sync.WaitGroup
+	conns         []atomic.Pointer[polledConn] // by subscriber
+	stopped       sync.WaitGroup
 }
 
 // pollNap is how long a reader waits after a wake-up that found fewer

@@ -49,6 +49,15 @@ func TestJourneyChannels(t *testing.T) {
 		bare.GQL(t, bare.Token(t, auth.RoleCustomer, "mina@example.com"), updateJourneyMutation,
 			map[string]any{"input": map[string]any{"name": notify.JourneyShipping, "channels": []string{"EMAIL"}}}).MustCode(t, "FORBIDDEN")
 
+		// The server without a channel URL stops before the next starts
+		// on its database: on Postgres both would work one job table, and
+		// bare would take the WEBHOOK message's job whenever its fake
+		// clock had reached the job's scheduled_at (the two started within
+		// one second) and keep it in its outbox (transport "outbox"), so
+		// the provider never heard of it.
+		if err := bare.Close(); err != nil {
+			t.Fatal(err)
+		}
 		var s *testServer
 		prov := startProvider(t, func() time.Time { return s.clock.Now() }, 200)
 		s = mustServer(t, dbURL, mailbox.URL(), func(c *app.Config) {
@@ -64,7 +73,13 @@ func TestJourneyChannels(t *testing.T) {
 		events := s.jobEvents(t)
 		s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "CH-1", Items: 1})
 		wantMail(t, mailbox, message.KindORDER_CONFIRMATION, "mina@example.com")
-		hook := prov.wait(t)
+		hook := prov.wait(t, func() string {
+			m, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number("CH-1")), message.ChannelEQ(message.ChannelWEBHOOK)).Only(sys(t))
+			if err != nil {
+				return "the WEBHOOK message: " + err.Error()
+			}
+			return s.describeMessage(t, m.ID)
+		})
 		if !hook.Verified || hook.Payload.Kind != "ORDER_CONFIRMATION" || hook.Payload.Title != "Order CH-1 confirmed" {
 			t.Fatalf("the provider got %+v", hook)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -113,6 +114,45 @@ func (s *testServer) isInAppJob(j *rivertype.JobRow) bool {
 	}
 	m, err := s.DB.Message.Get(auth.WithSystem(context.Background()), args.MessageID)
 	return err == nil && m.Channel == message.ChannelIN_APP
+}
+
+// describeMessage says where message id stands, for a test that timed
+// out waiting for it: the row's status, skip reason, due time, attempts,
+// last error and transport, and each of its dispatch jobs' River state,
+// attempts, errors and which client worked it (attemptedBy names s's
+// own client as "this server"; any other is a second server on the same
+// database).
+func (s *testServer) describeMessage(t *testing.T, id int) string {
+	t.Helper()
+	var b strings.Builder
+	m, err := s.DB.Message.Get(sys(t), id)
+	if err != nil {
+		return fmt.Sprintf("message %d: %v", id, err)
+	}
+	fmt.Fprintf(&b, "message %d %s %s: status %s, skip %q, due_at %v, attempts %d/%d, last_attempt_at %v, last_error %q, transport %q, now %v",
+		m.ID, m.Kind, m.Channel, m.Status, deref(m.SkipReason), m.DueAt, m.Attempts, m.MaxAttempts, m.LastAttemptAt,
+		deref(m.LastError), deref(m.Transport), s.clock.Now())
+	res, err := s.Jobs.Client().JobList(sys(t), river.NewJobListParams().Kinds(notify.SendArgs{}.Kind()).First(10_000))
+	if err != nil {
+		return b.String() + fmt.Sprintf("; jobs: %v", err)
+	}
+	self := s.Jobs.Client().ID()
+	for _, j := range res.Jobs {
+		var args notify.SendArgs
+		if json.Unmarshal(j.EncodedArgs, &args) != nil || args.MessageID != id {
+			continue
+		}
+		by := make([]string, len(j.AttemptedBy))
+		for i, c := range j.AttemptedBy {
+			by[i] = c
+			if c == self {
+				by[i] = "this server"
+			}
+		}
+		fmt.Fprintf(&b, "; job %d in %s: %s, attempt %d/%d, scheduled_at %v, attempted_by %v, errors %v",
+			j.ID, j.Queue, j.State, j.Attempt, j.MaxAttempts, j.ScheduledAt, by, j.Errors)
+	}
+	return b.String()
 }
 
 // waitEvent returns the next event of ch of kind for a notify.send job.

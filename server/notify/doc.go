@@ -212,6 +212,11 @@
 // (INVALID_INPUT naming the part and the template's own error), never
 // found when 10,000 messages go out.
 //
+// Every date a message shows (placed on, expected delivery, delivered
+// on, a lapse's deadline...) is the day where its customer lives
+// (dates.go: Customer.time_zone, else Rules.TimeZone, the zone quiet
+// hours use), never the zone the database driver returned the time in.
+//
 // # Journeys
 //
 // Order confirmation: an ent hook on Order creation (Register; orders'

@@ -156,8 +156,11 @@
 // The notification's message_id is unique: a dispatch that runs again
 // after the notification committed (a crash before SENT was recorded, a
 // staff retry) writes nothing, so an in-app message is delivered exactly
-// once. IN_APP templates have no HTML part; a kind with no shipped IN_APP
-// files uses its EMAIL subject and text (inAppDefault). Customers read
+// once. IN_APP templates have no HTML part; the confirmation, the
+// shipping updates and the review request and reminder ship their own
+// short ones (and WEBHOOK ones), so staff can turn those channels on
+// without writing a template; a kind with no shipped IN_APP files uses
+// its EMAIL subject and text (inAppDefault). Customers read
 // their own (Notifications, MarkRead; ent's privacy rule hides everyone
 // else's) and follow them live (NotificationFeed).
 //

@@ -39,7 +39,8 @@ func TestJourneyChannels(t *testing.T) {
 		for _, j := range js.Journeys {
 			got[j.Name] = strconv.Quote(strings.Join(j.Settings.Channels, ","))
 		}
-		if got[notify.JourneyOrderConfirmation] != `"EMAIL,IN_APP"` || got[notify.JourneyShipping] != `"EMAIL"` {
+		if got[notify.JourneyOrderConfirmation] != `"EMAIL,IN_APP"` || got[notify.JourneyShipping] != `"EMAIL"` ||
+			got[notify.JourneyReferralThanks] != `"EMAIL"` {
 			t.Fatalf("default channels %v", got)
 		}
 		update := func(s *testServer, in map[string]any) *testserver.Response {

@@ -299,7 +299,7 @@
 // program tells the outbox through interfaces set at assembly
 // (loyalty.ReferralNotifier, loyalty.Notifier), in the transaction of the
 // cause, so the program never imports the outbox: REFERRAL_THANKS when a
-// referral completes; LOYALTY when pending points are released
+// referral completes (the referral_thanks journey); LOYALTY when pending points are released
 // (loyalty_points, transactional), when the customer moves up a tier
 // (loyalty_tier, transactional) and delayDays before their tier would
 // lapse (loyalty_lapse, marketing; checked against the program when due,

@@ -117,7 +117,7 @@ func TestShippingInAppDefaults(t *testing.T) {
 		s.GQL(t, admin, updateJourneyMutation, map[string]any{"input": map[string]any{"name": notify.JourneyShipping,
 			"channels": []string{"EMAIL", "IN_APP"}}}).MustOK(t, nil)
 
-		events := inAppEvents(t, s)
+		events := s.jobEvents(t, watch{inApp: true})
 		o := s.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "IA-1", Items: 1})
 		wantMail(t, mailbox, message.KindORDER_CONFIRMATION, "mina@example.com")
 		link := s.ship(t, o.ID, "SJIA1", s.clock.Now().Add(72*time.Hour))
@@ -127,7 +127,7 @@ func TestShippingInAppDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the SHIPPED in-app message: %v", err)
 		}
-		waitCompleted(t, events, m.ID)
+		waitJobs(t, events, m.ID)
 
 		var shipped *shownNotification
 		for _, e := range s.notificationsOf(t, s.Token(t, auth.RoleCustomer, "mina@example.com")).Edges {

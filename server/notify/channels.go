@@ -17,7 +17,8 @@ import (
 // channel URL (Config.Webhook.URL, -webhook-channel-url), and every kind
 // of the journey needs a template of its own on the channel, saved by
 // staff or shipped (templates/<kind>.in_app.* for IN_APP,
-// templates/<kind>.webhook.* for WEBHOOK). The email's template does not
+// templates/<kind>.webhook.* for WEBHOOK: the confirmation, the shipping
+// updates and the review journey ship both). The email's template does not
 // count for another channel at save: a whole email is no push
 // notification or SMS, and a journey switched to a channel should not
 // send that by surprise. (Rendering still falls back to it, for a message

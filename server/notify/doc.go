@@ -156,8 +156,11 @@
 // The notification's message_id is unique: a dispatch that runs again
 // after the notification committed (a crash before SENT was recorded, a
 // staff retry) writes nothing, so an in-app message is delivered exactly
-// once. IN_APP templates have no HTML part; a kind with no shipped IN_APP
-// files uses its EMAIL subject and text (inAppDefault). Customers read
+// once. IN_APP templates have no HTML part; the confirmation, the
+// shipping updates and the review request and reminder ship their own
+// short ones (and WEBHOOK ones), so staff can turn those channels on
+// without writing a template; a kind with no shipped IN_APP files uses
+// its EMAIL subject and text (inAppDefault). Customers read
 // their own (Notifications, MarkRead; ent's privacy rule hides everyone
 // else's) and follow them live (NotificationFeed).
 //
@@ -211,6 +214,11 @@
 // so a syntax error or an unknown variable is refused at save
 // (INVALID_INPUT naming the part and the template's own error), never
 // found when 10,000 messages go out.
+//
+// Every date a message shows (placed on, expected delivery, delivered
+// on, a lapse's deadline...) is the day where its customer lives
+// (dates.go: Customer.time_zone, else Rules.TimeZone, the zone quiet
+// hours use), never the zone the database driver returned the time in.
 //
 // # Journeys
 //
@@ -291,7 +299,7 @@
 // program tells the outbox through interfaces set at assembly
 // (loyalty.ReferralNotifier, loyalty.Notifier), in the transaction of the
 // cause, so the program never imports the outbox: REFERRAL_THANKS when a
-// referral completes; LOYALTY when pending points are released
+// referral completes (the referral_thanks journey); LOYALTY when pending points are released
 // (loyalty_points, transactional), when the customer moves up a tier
 // (loyalty_tier, transactional) and delayDays before their tier would
 // lapse (loyalty_lapse, marketing; checked against the program when due,

@@ -10,25 +10,22 @@ import (
 )
 
 // gateQuietHours holds a message that can wait (see canWait) during
-// Rules.QuietHours in the customer's time zone (Customer.time_zone, else
-// Rules.TimeZone) until they end. IN_APP notifications never wait: they
-// interrupt nobody, the customer sees them when they open the app.
+// Rules.QuietHours in the customer's time zone (customerZone:
+// Customer.time_zone, else Rules.TimeZone) until they end. IN_APP
+// notifications never wait: they interrupt nobody, the customer sees them
+// when they open the app.
 func gateQuietHours(ctx context.Context, s *Service, tx *ent.Tx, m *ent.Message) (verdict, error) {
 	if !s.rules.quiet.on || !canWait(m.Kind) || m.Channel == message.ChannelIN_APP {
 		return verdict{}, nil
 	}
-	loc := s.rules.loc
+	var cu *ent.Customer
 	if m.CustomerID != nil {
-		cu, err := tx.Customer.Get(auth.WithSystem(ctx), *m.CustomerID)
-		if err != nil {
+		var err error
+		if cu, err = tx.Customer.Get(auth.WithSystem(ctx), *m.CustomerID); err != nil {
 			return verdict{}, err
 		}
-		if cu.TimeZone != nil {
-			if l, err := time.LoadLocation(*cu.TimeZone); err == nil {
-				loc = l
-			}
-		}
 	}
+	loc := s.customerZone(cu)
 	if until, in := quietUntil(s.now(), loc, s.rules.quiet); in {
 		return verdict{wait: until}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -82,26 +83,99 @@ func (s *testServer) messageOf(t *testing.T, number string) *ent.Message {
 	return m
 }
 
-// jobEvents returns s's River events of the dispatch jobs, until the test
-// ends. Those of in-app notifications (every confirmation has one beside
-// its email) are left out, so a test waits for what its mailbox or its
-// webhook receiver sees.
-func (s *testServer) jobEvents(t *testing.T) <-chan *river.Event {
+// watch says which finished jobs jobEvents delivers.
+type watch struct {
+	// inApp keeps the dispatches of in-app messages. They are left out by
+	// default: every confirmation has one beside its email, and most
+	// tests wait for what their mailbox or webhook receiver sees.
+	inApp bool
+	// also are more servers on the same database, whose jobs count too
+	// (each distinct server is subscribed to once).
+	also []*testServer
+}
+
+// jobEvents returns the River events of jobs that finished an attempt
+// (completed, failed, cancelled) on s (and opt's other servers), until
+// the test ends. Subscribe before anything the test waits for can
+// finish, so no event is missed.
+func (s *testServer) jobEvents(t *testing.T, opt ...watch) <-chan *river.Event {
 	t.Helper()
-	ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	var o watch
+	if len(opt) > 0 {
+		o = opt[0]
+	}
 	out := make(chan *river.Event, 1000)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for e := range ch {
-			if e.Job != nil && e.Job.Kind == "notify.send" && s.isInAppJob(e.Job) {
-				continue
-			}
-			out <- e
+	seen := map[*testServer]bool{}
+	for _, srv := range append([]*testServer{s}, o.also...) {
+		if seen[srv] {
+			continue
 		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
+		seen[srv] = true
+		ch, cancel := srv.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for e := range ch {
+				if !o.inApp && e.Job != nil && e.Job.Kind == "notify.send" && srv.isInAppJob(e.Job) {
+					continue
+				}
+				out <- e
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+	}
 	return out
+}
+
+// waitJobs waits until a dispatch job of each message id has finished an
+// attempt (completed, failed or cancelled), reading events (jobEvents).
+// What the attempt did, the test reads from the messages.
+func waitJobs(t *testing.T, events <-chan *river.Event, ids ...int) {
+	t.Helper()
+	left := map[int]bool{}
+	for _, id := range ids {
+		left[id] = true
+	}
+	deadline := time.After(waitBound)
+	for len(left) > 0 {
+		select {
+		case e := <-events:
+			var args notify.SendArgs
+			if e.Job != nil && e.Job.Kind == "notify.send" && json.Unmarshal(e.Job.EncodedArgs, &args) == nil {
+				delete(left, args.MessageID)
+			}
+		case <-deadline:
+			t.Fatalf("the dispatch jobs of messages %v did not finish within %s", left, waitBound)
+		}
+	}
+}
+
+// waitDone waits until the dispatch jobs of the messages with keys have
+// finished (waitJobs).
+func (s *testServer) waitDone(t *testing.T, events <-chan *river.Event, keys ...string) {
+	t.Helper()
+	var ids []int
+	for _, k := range keys {
+		m, err := s.DB.Message.Query().Where(message.DedupeKey(k)).Only(sys(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	waitJobs(t, events, ids...)
+}
+
+// waitSettled waits until every message about order number that is being
+// dispatched (QUEUED without a due time, or FAILED) has finished.
+func (s *testServer) waitSettled(t *testing.T, events <-chan *river.Event, number string) {
+	t.Helper()
+	ids, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number)),
+		message.Or(message.And(message.StatusEQ(message.StatusQUEUED), message.DueAtIsNil()),
+			message.StatusEQ(message.StatusFAILED))).IDs(sys(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, events, ids...)
 }
 
 // isInAppJob reports whether the dispatch job j is an in-app
@@ -113,6 +187,45 @@ func (s *testServer) isInAppJob(j *rivertype.JobRow) bool {
 	}
 	m, err := s.DB.Message.Get(auth.WithSystem(context.Background()), args.MessageID)
 	return err == nil && m.Channel == message.ChannelIN_APP
+}
+
+// describeMessage says where message id stands, for a test that timed
+// out waiting for it: the row's status, skip reason, due time, attempts,
+// last error and transport, and each of its dispatch jobs' River state,
+// attempts, errors and which client worked it (attemptedBy names s's
+// own client as "this server"; any other is a second server on the same
+// database).
+func (s *testServer) describeMessage(t *testing.T, id int) string {
+	t.Helper()
+	var b strings.Builder
+	m, err := s.DB.Message.Get(sys(t), id)
+	if err != nil {
+		return fmt.Sprintf("message %d: %v", id, err)
+	}
+	fmt.Fprintf(&b, "message %d %s %s: status %s, skip %q, due_at %v, attempts %d/%d, last_attempt_at %v, last_error %q, transport %q, now %v",
+		m.ID, m.Kind, m.Channel, m.Status, deref(m.SkipReason), m.DueAt, m.Attempts, m.MaxAttempts, m.LastAttemptAt,
+		deref(m.LastError), deref(m.Transport), s.clock.Now())
+	res, err := s.Jobs.Client().JobList(sys(t), river.NewJobListParams().Kinds(notify.SendArgs{}.Kind()).First(10_000))
+	if err != nil {
+		return b.String() + fmt.Sprintf("; jobs: %v", err)
+	}
+	self := s.Jobs.Client().ID()
+	for _, j := range res.Jobs {
+		var args notify.SendArgs
+		if json.Unmarshal(j.EncodedArgs, &args) != nil || args.MessageID != id {
+			continue
+		}
+		by := make([]string, len(j.AttemptedBy))
+		for i, c := range j.AttemptedBy {
+			by[i] = c
+			if c == self {
+				by[i] = "this server"
+			}
+		}
+		fmt.Fprintf(&b, "; job %d in %s: %s, attempt %d/%d, scheduled_at %v, attempted_by %v, errors %v",
+			j.ID, j.Queue, j.State, j.Attempt, j.MaxAttempts, j.ScheduledAt, by, j.Errors)
+	}
+	return b.String()
 }
 
 // waitEvent returns the next event of ch of kind for a notify.send job.

@@ -16,7 +16,6 @@ import (
 	"github.com/aftercart/aftercart/ent/order"
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/internal/testserver"
-	"github.com/aftercart/aftercart/server/notify"
 )
 
 // The contract, as a customer's app sends it.
@@ -108,7 +107,7 @@ func TestInAppNotifications(t *testing.T) {
 			b = mustServer(t, dbURL, "")
 		}
 		// Subscribed before any dispatch can finish, so no completion is missed.
-		events := inAppEvents(t, a, b)
+		events := a.jobEvents(t, watch{inApp: true, also: []*testServer{b}})
 		a.MustImport(t, testserver.OrderSpec{Email: "mina@example.com", Number: "IA-1", Items: 2})
 		a.MustImport(t, testserver.OrderSpec{Email: "ana@example.com", Number: "IA-2", Items: 1})
 		mina := b.Token(t, auth.RoleCustomer, "mina@example.com")
@@ -244,7 +243,7 @@ func TestInAppNotifications(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.waitJobs(t, events, running)
+		waitJobs(t, events, running...)
 		msgs, err := a.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP)).All(sys(t))
 		if err != nil || len(msgs) != 6 {
 			t.Fatalf("%d in-app messages (%v), want 6", len(msgs), err)
@@ -270,59 +269,16 @@ func mustAnaNotification(t *testing.T, s *testServer, token string) string {
 	return p.Edges[0].Node.ID
 }
 
-// inAppEvents subscribes to the finished jobs of servers (each distinct
-// one once), in-app dispatches included, before anything the caller
-// waits for can finish.
-func inAppEvents(t *testing.T, servers ...*testServer) <-chan *river.Event {
-	t.Helper()
-	out := make(chan *river.Event, 1000)
-	seen := map[*testServer]bool{}
-	for _, s := range servers {
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		ch, cancel := s.Jobs.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for e := range ch {
-				out <- e
-			}
-		}()
-		t.Cleanup(func() { cancel(); <-done })
-	}
-	return out
-}
-
-// waitNotified waits, on events (inAppEvents), until the dispatch of
-// order number's in-app message has completed: its notification is
-// written then.
+// waitNotified waits, on events (jobEvents with in-app dispatches), until
+// the dispatch of order number's in-app message has finished: its
+// notification is written then.
 func (s *testServer) waitNotified(t *testing.T, events <-chan *river.Event, number string) {
 	t.Helper()
 	m, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP), message.HasOrderWith(order.Number(number))).Only(sys(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitCompleted(t, events, m.ID)
-}
-
-// waitCompleted waits for a completed dispatch job of message id.
-func waitCompleted(t *testing.T, events <-chan *river.Event, id int) {
-	t.Helper()
-	deadline := time.After(waitBound)
-	for {
-		select {
-		case e := <-events:
-			var args notify.SendArgs
-			if e.Kind == river.EventKindJobCompleted && e.Job != nil && e.Job.Kind == "notify.send" &&
-				json.Unmarshal(e.Job.EncodedArgs, &args) == nil && args.MessageID == id {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("the dispatch of message %d did not complete within %s", id, waitBound)
-		}
-	}
+	waitJobs(t, events, m.ID)
 }
 
 // TestInAppRetryWritesOnce: a dispatch of an in-app message that runs
@@ -332,7 +288,7 @@ func waitCompleted(t *testing.T, events <-chan *river.Event, id int) {
 func TestInAppRetryWritesOnce(t *testing.T) {
 	testserver.EachDB(t, func(t *testing.T, dbURL string) {
 		s := mustServer(t, dbURL, "")
-		events := inAppEvents(t, s)
+		events := s.jobEvents(t, watch{inApp: true})
 		s.MustImport(t, testserver.OrderSpec{Email: "leo@example.com", Number: "IA-9", Items: 1})
 		s.waitNotified(t, events, "IA-9")
 		m, err := s.DB.Message.Query().Where(message.ChannelEQ(message.ChannelIN_APP), message.HasOrderWith(order.Number("IA-9"))).Only(sys(t))
@@ -346,7 +302,7 @@ func TestInAppRetryWritesOnce(t *testing.T) {
 		if _, err := s.Notify.Retry(staff(), m.ID); err != nil {
 			t.Fatal(err)
 		}
-		waitCompleted(t, events, m.ID)
+		waitJobs(t, events, m.ID)
 		if cur := s.DB.Message.GetX(sys(t), m.ID); cur.Status != message.StatusSENT || cur.Attempts != 2 {
 			t.Errorf("the retried message is %s after %d attempts, want SENT after 2", cur.Status, cur.Attempts)
 		}

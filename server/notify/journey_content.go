@@ -205,7 +205,7 @@ func (s *Service) content(ctx context.Context, c *ent.Client, m *ent.Message) (C
 	}
 	v := Content{StoreName: s.cfg.StoreName, FirstName: firstName(o.Edges.Customer), OrderNumber: o.Number, Items: found}
 	if o.DeliveredAt != nil {
-		v.DeliveredOn = o.DeliveredAt.UTC().Format(dateLayout)
+		v.DeliveredOn = s.dateFor(o.Edges.Customer, *o.DeliveredAt)
 	}
 	return v, nil
 }

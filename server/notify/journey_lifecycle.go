@@ -301,7 +301,7 @@ func (s *Service) loyaltyNews(ctx context.Context, c *ent.Client, m *ent.Message
 			err = fmt.Errorf("notify: customer %d's tier does not lapse", cu.ID)
 		}
 		if err == nil {
-			v.TierLapsing = &LapseNews{Tier: l.Tier.Name, SpendNeeded: l.SpendNeeded.String(), By: l.By.UTC().Format(dateLayout)}
+			v.TierLapsing = &LapseNews{Tier: l.Tier.Name, SpendNeeded: l.SpendNeeded.String(), By: s.dateFor(cu, l.By)}
 		}
 	}
 	return v, err

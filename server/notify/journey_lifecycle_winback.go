@@ -192,7 +192,7 @@ func (s *Service) winBack(ctx context.Context, c *ent.Client, m *ent.Message) (*
 	}
 	cu := o.Edges.Customer
 	v := &WinBack{StoreName: s.cfg.StoreName, FirstName: strings.TrimSpace(cu.FirstName), LastOrderNumber: o.Number,
-		LastOrderedOn: o.PlacedAt.UTC().Format(dateLayout), LastOrderURL: strings.ReplaceAll(*s.orderURL.Load(), "{number}", url.PathEscape(o.Number))}
+		LastOrderedOn: s.dateFor(cu, o.PlacedAt), LastOrderURL: strings.ReplaceAll(*s.orderURL.Load(), "{number}", url.PathEscape(o.Number))}
 	if v.FirstName == "" {
 		v.FirstName = "there"
 	}

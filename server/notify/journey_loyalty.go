@@ -21,6 +21,10 @@ import (
 // outbox reads the program's rows (the referral, the REFERRAL ledger
 // entries) and never the other way round.
 
+// JourneyReferralThanks is the referral thanks' journey: staff can turn
+// it off or send it on other channels, like every journey.
+const JourneyReferralThanks = "referral_thanks"
+
 // ReferralThanks is what a REFERRAL_THANKS template can use.
 type ReferralThanks struct {
 	// StoreName is the store's name (-store-name).
@@ -41,6 +45,10 @@ type ReferralThanks struct {
 var referralThanksSample = ReferralThanks{StoreName: "Sample Store", FirstName: "Mina", Referrer: true, OtherName: "Ana L.", Points: 500}
 
 func init() {
+	registerJourney(journeySpec{name: JourneyReferralThanks,
+		description: "Referral thanks: when a referral completes (the friend's first order delivered and kept), " +
+			"one message to each side with the other's display name and the points paid.",
+		kinds: []message.Kind{message.KindREFERRAL_THANKS}, defaults: JourneySettings{Enabled: true}})
 	registerKind(message.KindREFERRAL_THANKS, kindSpec{sample: referralThanksSample,
 		vars: func(ctx context.Context, s *Service, c *ent.Client, m *ent.Message) (any, error) {
 			return s.referralThanks(ctx, c, m.DedupeKey)
@@ -53,22 +61,29 @@ const (
 	sideFriend   = "friend"
 )
 
-// referralThanksKey is the dedupe key of one side's thanks: the referral
-// and the side, so each side is thanked once, whoever completes it.
+// referralThanksKey is the dedupe key of one side's thanks by email: the
+// referral and the side, so each side is thanked once, whoever completes
+// it (queueJourney swaps the channel in for the journey's other
+// channels; the email's key is the one thanks queued before the journey
+// had settings carried, so they still dedupe).
 func referralThanksKey(referralID int, side string) string {
 	return fmt.Sprintf("referral:%d:thanks:%s:EMAIL", referralID, side)
 }
 
-// ReferralCompleted queues the thanks of a completed referral, one email
-// to each side, in the completion's transaction (loyalty's
-// ReferralNotifier). Without a transaction in ctx it queues nothing (see
-// Register).
+// ReferralCompleted queues the thanks of a completed referral, one
+// message to each side on each of the journey's channels, in the
+// completion's transaction (loyalty's ReferralNotifier). Without a
+// transaction in ctx it queues nothing (see Register).
 func (s *Service) ReferralCompleted(ctx context.Context, ref *ent.Referral) error {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		return nil
 	}
 	ctx = auth.WithSystem(ctx)
+	set, err := s.journeySettings(ctx, tx.Client(), JourneyReferralThanks)
+	if err != nil {
+		return err
+	}
 	for _, side := range []struct {
 		who  int
 		name string
@@ -77,9 +92,9 @@ func (s *Service) ReferralCompleted(ctx context.Context, ref *ent.Referral) erro
 		if err != nil {
 			return err
 		}
-		if _, _, err := s.Queue(ctx, tx, Msg{Kind: message.KindREFERRAL_THANKS, Channel: message.ChannelEMAIL,
+		if err := s.queueJourney(ctx, tx, set, Msg{Kind: message.KindREFERRAL_THANKS, Channel: message.ChannelEMAIL,
 			DedupeKey: referralThanksKey(ref.ID, side.name), Recipient: cu.Email, CustomerID: &cu.ID,
-			Journey: "referral_thanks"}); err != nil {
+			Journey: JourneyReferralThanks}); err != nil {
 			return err
 		}
 	}

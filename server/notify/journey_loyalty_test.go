@@ -80,6 +80,15 @@ func TestReferralThanks(t *testing.T) {
 			t.Errorf("the friend's thanks: %q\n%s\n%s", ana.Header.Get("Subject"), ana.Text, ana.HTML)
 		}
 
+		// The keys of thanks queued before the journey had settings: a
+		// replay after an upgrade finds them taken.
+		keys := s.DB.Message.Query().Where(message.KindEQ(message.KindREFERRAL_THANKS)).Select(message.FieldDedupeKey).StringsX(sys(t))
+		for _, k := range keys {
+			if !strings.HasPrefix(k, "referral:") || !(strings.HasSuffix(k, ":thanks:referrer:EMAIL") || strings.HasSuffix(k, ":thanks:friend:EMAIL")) {
+				t.Errorf("a thanks keyed %q", k)
+			}
+		}
+
 		// A replayed sweep: nothing new queued, nothing new sent.
 		if err := s.Jobs.Sweep(t.Context()); err != nil {
 			t.Fatal(err)

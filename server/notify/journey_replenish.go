@@ -195,10 +195,10 @@ func (s *Service) replenishment(ctx context.Context, c *ent.Client, m *ent.Messa
 	v := Replenishment{StoreName: s.cfg.StoreName, FirstName: firstName(o.Edges.Customer), OrderNumber: o.Number,
 		Product: itemOf(it, it.Quantity), ReorderURL: reorder + sep + "reorder=" + url.QueryEscape(p.Sku)}
 	if o.DeliveredAt != nil {
-		v.DeliveredOn = o.DeliveredAt.UTC().Format(dateLayout)
+		v.DeliveredOn = s.dateFor(o.Edges.Customer, *o.DeliveredAt)
 		if p.ReorderIntervalDays != nil {
 			_, out := replenishDue(*o.DeliveredAt, *p.ReorderIntervalDays, it.Quantity, 0)
-			v.RunsOutOn = out.UTC().Format(dateLayout)
+			v.RunsOutOn = s.dateFor(o.Edges.Customer, out)
 		}
 	}
 	for _, cp := range p.Edges.Complements {

@@ -262,7 +262,7 @@ func (s *Service) reviewRequest(ctx context.Context, c *ent.Client, m *ent.Messa
 	v := ReviewRequest{StoreName: s.cfg.StoreName, FirstName: firstName(cu), OrderNumber: o.Number,
 		ReviewURL: strings.ReplaceAll(*s.orderURL.Load(), "{number}", url.PathEscape(o.Number)), ReviewPoints: s.cfg.ReviewPoints}
 	if o.DeliveredAt != nil {
-		v.DeliveredOn = o.DeliveredAt.UTC().Format(dateLayout)
+		v.DeliveredOn = s.dateFor(cu, *o.DeliveredAt)
 	}
 	for _, it := range left {
 		v.Items = append(v.Items, itemOf(it, it.Quantity))

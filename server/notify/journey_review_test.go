@@ -1,13 +1,10 @@
 package notify_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/riverqueue/river"
 
 	"github.com/aftercart/aftercart/ent/message"
 	"github.com/aftercart/aftercart/ent/order"
@@ -151,56 +148,6 @@ func TestReviewRequestTiming(t *testing.T) {
 			t.Errorf("the SMTP server received %d emails about the order, want 5", n)
 		}
 	})
-}
-
-// waitDone waits until the dispatch jobs of the messages with keys have
-// finished (completed or cancelled). events must have been subscribed
-// before the jobs could finish.
-func (s *testServer) waitDone(t *testing.T, events <-chan *river.Event, keys ...string) {
-	t.Helper()
-	var ids []int
-	for _, k := range keys {
-		m, err := s.DB.Message.Query().Where(message.DedupeKey(k)).Only(sys(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, m.ID)
-	}
-	s.waitJobs(t, events, ids)
-}
-
-// waitSettled waits until every message about order number that is being
-// dispatched (QUEUED without a due time, or FAILED) has finished.
-func (s *testServer) waitSettled(t *testing.T, events <-chan *river.Event, number string) {
-	t.Helper()
-	ids, err := s.DB.Message.Query().Where(message.HasOrderWith(order.Number(number)),
-		message.Or(message.And(message.StatusEQ(message.StatusQUEUED), message.DueAtIsNil()),
-			message.StatusEQ(message.StatusFAILED))).IDs(sys(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.waitJobs(t, events, ids)
-}
-
-// waitJobs waits for a finished notify.send job of each message id.
-func (s *testServer) waitJobs(t *testing.T, events <-chan *river.Event, ids []int) {
-	t.Helper()
-	left := map[int]bool{}
-	for _, id := range ids {
-		left[id] = true
-	}
-	deadline := time.After(waitBound)
-	for len(left) > 0 {
-		select {
-		case e := <-events:
-			var args notify.SendArgs
-			if e.Job != nil && e.Job.Kind == "notify.send" && json.Unmarshal(e.Job.EncodedArgs, &args) == nil {
-				delete(left, args.MessageID)
-			}
-		case <-deadline:
-			t.Fatalf("jobs of %v did not finish within %s", left, waitBound)
-		}
-	}
 }
 
 // TestReviewRequestSkips: when a review message is due, its check skips

@@ -89,12 +89,19 @@ func TestJourneyDefaultTemplatesRender(t *testing.T) {
 	kindsOf := []message.Kind{message.KindSHIPPED, message.KindOUT_FOR_DELIVERY, message.KindDELIVERED,
 		message.KindDELAY_NOTICE, message.KindREVIEW_REQUEST, message.KindREVIEW_REMINDER}
 	for _, k := range kindsOf {
-		tpl, err := DefaultTemplate(k, message.ChannelEMAIL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Validate(k, message.ChannelEMAIL, tpl); err != nil {
-			t.Errorf("%s: %v", k, err)
+		for _, ch := range []message.Channel{message.ChannelEMAIL, message.ChannelIN_APP, message.ChannelWEBHOOK} {
+			// Their own on every channel, so staff can turn a channel on
+			// without writing one (validateChannels).
+			if !shipped(k, ch) {
+				t.Errorf("%s ships no %s template", k, ch)
+			}
+			tpl, err := DefaultTemplate(k, ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(k, ch, tpl); err != nil {
+				t.Errorf("%s on %s: %v", k, ch, err)
+			}
 		}
 	}
 	tpl, err := DefaultTemplate(message.KindDELAY_NOTICE, message.ChannelEMAIL)
@@ -120,6 +127,28 @@ func TestJourneyDefaultTemplatesRender(t *testing.T) {
 		}
 		if !strings.Contains(r.Text, tc.want) || !strings.Contains(r.Text, "sorry") {
 			t.Errorf("reason %s: text lacks %q or the apology:\n%s", tc.v.Reason, tc.want, r.Text)
+		}
+		// The short parts apologize and give the date (or say there is none) too.
+		for _, ch := range []message.Channel{message.ChannelIN_APP, message.ChannelWEBHOOK} {
+			short, err := DefaultTemplate(message.KindDELAY_NOTICE, ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := parse(short)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := sc.execute(tc.v)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", ch, tc.v, err)
+			}
+			date := "new date"
+			if tc.v.NewDate != "" {
+				date = tc.v.NewDate
+			}
+			if !strings.Contains(strings.ToLower(r.Text), "sorry") || !strings.Contains(r.Text, date) {
+				t.Errorf("%s, reason %s: text lacks the apology or %q: %s", ch, tc.v.Reason, date, r.Text)
+			}
 		}
 	}
 	rtpl, err := DefaultTemplate(message.KindREVIEW_REQUEST, message.ChannelEMAIL)

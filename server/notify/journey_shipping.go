@@ -269,10 +269,10 @@ func (s *Service) shippingUpdate(ctx context.Context, c *ent.Client, m *ent.Mess
 		v.TrackingURL = *sh.TrackingURL
 	}
 	if sh.LatestEstimatedDeliveryAt != nil {
-		v.ExpectedDelivery = sh.LatestEstimatedDeliveryAt.UTC().Format(dateLayout)
+		v.ExpectedDelivery = s.dateFor(o.Edges.Customer, *sh.LatestEstimatedDeliveryAt)
 	}
 	if sh.DeliveredAt != nil {
-		v.DeliveredOn = sh.DeliveredAt.UTC().Format(dateLayout)
+		v.DeliveredOn = s.dateFor(o.Edges.Customer, *sh.DeliveredAt)
 	}
 	for _, si := range sh.Edges.Items {
 		if it := si.Edges.OrderItem; it != nil {

@@ -76,15 +76,17 @@ func (s *Service) delayNotice(ctx context.Context, c *ent.Client, m *ent.Message
 	if sh.SubStatus != nil {
 		v.Detail = *sh.SubStatus
 	}
+	cu := sh.Edges.Order.Edges.Customer // shippingUpdate loads them
 	if sh.FirstEstimatedDeliveryAt != nil {
-		v.OriginalDate = sh.FirstEstimatedDeliveryAt.UTC().Format(dateLayout)
+		v.OriginalDate = s.dateFor(cu, *sh.FirstEstimatedDeliveryAt)
 	}
 	if sh.LastEventAt != nil {
-		v.LastCheckpoint = sh.LastEventAt.UTC().Format(dateLayout)
+		v.LastCheckpoint = s.dateFor(cu, *sh.LastEventAt)
 	}
 	// An estimate already past tells the customer nothing new.
-	if eta := sh.LatestEstimatedDeliveryAt; eta != nil && eta.After(s.now()) {
-		v.NewDate = eta.UTC().Format(dateLayout)
+	eta := sh.LatestEstimatedDeliveryAt
+	if eta != nil && eta.After(s.now()) {
+		v.NewDate = s.dateFor(cu, *eta)
 	}
 	_, cause, _ := strings.Cut(m.DedupeKey, ":delay:")
 	switch {
@@ -95,7 +97,14 @@ func (s *Service) delayNotice(ctx context.Context, c *ent.Client, m *ent.Message
 		if err != nil {
 			return DelayNotice{}, fmt.Errorf("notify: delay notice %q: %w", m.DedupeKey, err)
 		}
+		// The key keeps the estimate's UTC day only. While the shipment's
+		// estimate is still that one, its time gives the customer's day;
+		// once the carrier moved it again (that is a notice of its own),
+		// the key's day is all there is.
 		v.NewDate = d.Format(dateLayout)
+		if eta != nil && eta.UTC().Format(keyDate) == day {
+			v.NewDate = s.dateFor(cu, *eta)
+		}
 	case strings.HasPrefix(cause, "stalled:"):
 		v.Reason = DelayStalled
 	default:

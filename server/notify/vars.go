@@ -142,9 +142,6 @@ func confirmationSamples() []any {
 	return out
 }
 
-// dateLayout is how dates read in messages.
-const dateLayout = "2 January 2006"
-
 // orderConfirmation reads order id's variables through c (as the
 // system), with the variant recorded on the message, else the one the
 // rule chooses now.
@@ -173,10 +170,10 @@ func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID 
 	}
 	v := OrderConfirmation{
 		StoreName: s.cfg.StoreName, FirstName: cu.FirstName, OrderNumber: o.Number,
-		PlacedOn: o.PlacedAt.Format(dateLayout),
+		PlacedOn: s.dateFor(cu, o.PlacedAt),
 		Subtotal: amt(o.SubtotalMinor, false), Shipping: amt(o.ShippingMinor, false), Tax: amt(o.TaxMinor, true),
 		Discount: amt(o.DiscountMinor, true), Total: amt(o.TotalMinor, false),
-		ExpectedDelivery: o.PlacedAt.AddDate(0, 0, s.cfg.DeliveryDays).Format(dateLayout),
+		ExpectedDelivery: s.dateFor(cu, o.PlacedAt.In(s.customerZone(cu)).AddDate(0, 0, s.cfg.DeliveryDays)),
 		DeliveryMethod:   s.cfg.DeliveryMethod,
 		TrackingURL:      strings.ReplaceAll(*s.orderURL.Load(), "{number}", url.PathEscape(o.Number)),
 		ReturnPolicy:     o.ReturnPolicy, ReturnWindowDays: o.ReturnWindowDays, ReturnAddress: s.cfg.ReturnAddress,
@@ -195,7 +192,7 @@ func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID 
 		carriers = append(carriers, sh.Carrier)
 	}
 	if !eta.IsZero() {
-		v.ExpectedDelivery = eta.Format(dateLayout)
+		v.ExpectedDelivery = s.dateFor(cu, eta)
 	}
 	if len(carriers) > 0 {
 		v.DeliveryMethod = strings.Join(carriers, ", ")

@@ -72,13 +72,20 @@ func startProvider(t *testing.T, now func() time.Time, answers ...int) *provider
 	return p
 }
 
-func (p *provider) wait(t *testing.T) providerGot {
+// wait returns the next request the provider took. On a timeout, the
+// test fails with what explain says (nil: nothing more), e.g. where the
+// awaited message stands (describeMessage).
+func (p *provider) wait(t *testing.T, explain ...func() string) providerGot {
 	t.Helper()
 	select {
 	case g := <-p.got:
 		return g
 	case <-time.After(waitBound):
-		t.Fatalf("no provider request within %s", waitBound)
+		why := ""
+		for _, f := range explain {
+			why += "; " + f()
+		}
+		t.Fatalf("no provider request within %s%s", waitBound, why)
 		return providerGot{}
 	}
 }

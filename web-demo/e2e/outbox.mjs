@@ -130,6 +130,10 @@ describe('the admin outbox in Chromium', { timeout: 120_000 }, () => {
       'the filter shows only this customer’s two messages: the confirmation by email and in the app',
     );
     assert.match(await row.textContent(), new RegExp(`${number}`), 'the subject names the order');
+    // The journey filter suggests the server's journeys (the journeys query), not a list of its own.
+    await page.waitForFunction(() => document.querySelectorAll('#outbox-journeys option').length > 3, null, { timeout: 15_000, polling: 50 });
+    const journeys = await page.locator('#outbox-journeys option').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(['order_confirmation', 'win_back', 'referral_thanks'].every((j) => journeys.includes(j)), `the journey suggestions: ${journeys}`);
     await screenshot('a1-outbox-list');
   });
 

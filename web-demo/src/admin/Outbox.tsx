@@ -5,13 +5,13 @@ import { formatDateTime } from '../format';
 import { mutate, query } from './api';
 import {
   canRetry,
-  journeyNames,
   kindLabel,
   messageKinds,
   messageStatuses,
   noFilter,
   outboxMessageOp,
   outboxFilterFromHash,
+  outboxJourneysOp,
   outboxMessagesOp,
   outboxWhere,
   previewDocument,
@@ -20,6 +20,7 @@ import {
   type MessagePreview,
   type MessageWhere,
   type OutboxFilter,
+  type OutboxJourneysData,
   type OutboxMessage,
   type OutboxMessageData,
   type OutboxMessagesData,
@@ -75,6 +76,8 @@ function OutboxMessages() {
   );
   const [open, setOpen] = useState<string | null>(null);
   const [more, setMore] = useState<string | null>(null);
+  // Suggestions only: while they load, or if they fail, a name can still be typed.
+  const [journeys] = useLoad(() => query<OutboxJourneysData, Record<string, never>>(outboxJourneysOp, {}));
 
   useEffect(reload, [where]);
 
@@ -128,9 +131,12 @@ function OutboxMessages() {
           Journey{' '}
           <input type="search" list="outbox-journeys" value={form.journey} onInput={(e) => setForm({ ...form, journey: (e.target as HTMLInputElement).value })} data-testid="filter-journey" />
           <datalist id="outbox-journeys">
-            {journeyNames.map((j) => (
-              <option key={j} value={j} />
-            ))}
+            {journeys.status === 'done' &&
+              journeys.data.journeys.map((j) => (
+                <option key={j.name} value={j.name}>
+                  {j.description}
+                </option>
+              ))}
           </datalist>
         </label>{' '}
         <label>

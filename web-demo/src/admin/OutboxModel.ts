@@ -13,6 +13,7 @@ export const messageTemplateOp = op(outboxDocument, 'AdminMessageTemplate');
 export const saveMessageTemplateOp = op(outboxDocument, 'AdminSaveMessageTemplate');
 export const previewMessageTemplateOp = op(outboxDocument, 'AdminPreviewMessageTemplate');
 export const previewOrdersOp = op(outboxDocument, 'AdminPreviewOrders');
+export const outboxJourneysOp = op(outboxDocument, 'AdminOutboxJourneys');
 
 /** The message kinds (the schema's MessageKind), in the journey's order. */
 export const messageKinds = [
@@ -137,8 +138,10 @@ export interface MessageWhere {
   campaignId?: string;
 }
 
-/** The journeys' names, offered by the journey filter (any other name can be typed). */
-export const journeyNames = ['order_confirmation', 'shipping_updates', 'review_request'];
+/** OutboxJourneysData is AdminOutboxJourneys' answer: the journeys the journey filter suggests (any other name can be typed). */
+export interface OutboxJourneysData {
+  journeys: { name: string; description: string }[];
+}
 
 /** outboxFilterFromHash reads the filter a link put in the hash (#/outbox?campaign=12&journey=review_request). */
 export function outboxFilterFromHash(hash: string): OutboxFilter {

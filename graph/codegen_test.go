@@ -28,7 +28,12 @@ func TestGeneratedCodeIsFresh(t *testing.T) {
 
 	cmd := exec.Command("go", "generate", "./ent")
 	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	// -trimpath, as in the README's test command: without it the build
+	// cache keys every package of this module by its directory, so the
+	// copy recompiled ent (and all it imports) from scratch for entc's and
+	// gqlgen's package loads; with it the copy's packages are the ones the
+	// test command compiled already (whole test 204 s -> 74 s of CPU).
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod -trimpath")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go generate: %v\n%s", err, out)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/moderation"
 	"github.com/aftercart/aftercart/server/ratelimit"
 )
@@ -43,7 +44,7 @@ type fixture struct {
 func eachDB(t *testing.T, f func(t *testing.T, fx *fixture)) {
 	for name, dbURL := range map[string]func(t *testing.T) string{
 		"sqlite":   func(*testing.T) string { return "" },
-		"postgres": func(t *testing.T) string { return pgtest.Get(t).NewDatabase(t) },
+		"postgres": func(t *testing.T) string { return testserver.MigratedDatabase(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))

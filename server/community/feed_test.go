@@ -14,7 +14,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/community"
 	"github.com/aftercart/aftercart/server/db"
-	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/live/livetest"
 	"github.com/aftercart/aftercart/server/moderation"
@@ -44,7 +44,7 @@ type liveFixture struct {
 func eachLiveDB(t *testing.T, f func(t *testing.T, fx *liveFixture)) {
 	for name, dbURL := range map[string]func(t *testing.T) string{
 		"sqlite":   func(*testing.T) string { return "" },
-		"postgres": func(t *testing.T) string { return pgtest.Get(t).NewDatabase(t) },
+		"postgres": func(t *testing.T) string { return testserver.MigratedDatabase(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := dbURL(t)

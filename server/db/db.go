@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -149,6 +150,9 @@ func SQLiteDSN(path string) string {
 // when several instances start at once.
 const migrationLockKey = 0x61667465 // "afte"
 
+// autoMigrateMu serializes ent's automatic migrations (see Migrate).
+var autoMigrateMu sync.Mutex
+
 // Migrate brings the schema up to date: on PostgreSQL by applying the pending
 // versioned migrations (see ApplyMigrations and the package documentation),
 // on the embedded SQLite file with ent's automatic migration, which only adds
@@ -156,6 +160,11 @@ const migrationLockKey = 0x61667465 // "afte"
 // place. It logs one line saying what it did.
 func (db *DB) Migrate(ctx context.Context) error {
 	if db.Dialect != dialect.Postgres {
+		// ent's migration writes to the generated package's table
+		// variables: two databases migrating at once in one process
+		// (parallel tests) crash with concurrent map writes.
+		autoMigrateMu.Lock()
+		defer autoMigrateMu.Unlock()
 		if err := db.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
 			return fmt.Errorf("db: migrating: %w", err)
 		}

@@ -14,6 +14,12 @@ import (
 // migrations is another key.)
 const migrationLockKey = 0x72697672
 
+// Migrate applies River's pending migrations without starting anything, as
+// Start does first. It is for test harnesses that migrate a database once
+// and copy it for every test (server/internal/testserver's MigratedDatabase);
+// a server needs only Start.
+func (s *System) Migrate(ctx context.Context) error { return s.migrate(ctx) }
+
 // migrate applies River's pending migrations (each in its own transaction,
 // as River requires: some cannot share one) and records them in
 // river_migration.

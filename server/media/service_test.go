@@ -22,6 +22,7 @@ import (
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/errs"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/media"
 	"github.com/aftercart/aftercart/server/ratelimit"
 )
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func eachDB(t *testing.T, f func(t *testing.T, dbURL string)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { f(t, "") })
-	t.Run("postgres", func(t *testing.T) { f(t, pgtest.Get(t).NewDatabase(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, testserver.MigratedDatabase(t)) })
 }
 
 // env is a media service on a real database and a real folder.

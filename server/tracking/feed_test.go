@@ -14,6 +14,7 @@ import (
 	"github.com/aftercart/aftercart/server/auth"
 	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
+	"github.com/aftercart/aftercart/server/internal/testserver"
 	"github.com/aftercart/aftercart/server/live"
 	"github.com/aftercart/aftercart/server/live/livetest"
 	"github.com/aftercart/aftercart/server/orders"
@@ -105,7 +106,7 @@ func (s *stack) order(t *testing.T, email, number string, n int) (*ent.Order, []
 func TestShipmentFeedCommitOrder(t *testing.T) {
 	for name, dbURL := range map[string]func(t *testing.T) string{
 		"sqlite":   func(*testing.T) string { return "" },
-		"postgres": func(t *testing.T) string { return pgtest.Get(t).NewDatabase(t) },
+		"postgres": func(t *testing.T) string { return testserver.MigratedDatabase(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := newStack(t, dbURL(t))

@@ -296,6 +296,10 @@ describe('community page and admin SPA in Chromium', { timeout: 240_000 }, () =>
     const full = await fetch(new URL(href, serverURL));
     assert.equal(full.status, 200);
     assert.equal(full.headers.get('content-type'), 'image/jpeg', 'the thumbnail links to the full photo');
+    // Read the body: an unread one keeps its connection, and so node, alive
+    // until the server times it out (~80 s after the last test).
+    const jpeg = new Uint8Array(await full.arrayBuffer());
+    assert.ok(jpeg.length > 2 && jpeg[0] === 0xff && jpeg[1] === 0xd8, 'the full photo is a JPEG');
     assert.equal(await mina.getByTestId('post-list').getByTestId('post').first().getAttribute('data-post-id'), postId, 'newest first');
     await post.scrollIntoViewIfNeeded();
     await screenshot(mina, 'd1-approved-post');

@@ -19,6 +19,11 @@
 //		...
 //	}
 //
+// A harness whose tests all need the same schema builds it once with
+// [Cluster.Template] and gives each test a copy from [Cluster.NewDatabaseFrom]
+// (server/internal/testserver's MigratedDatabase does this for the server's
+// schema).
+//
 // The cluster is started on the first [Get], so `go test -run` that selects
 // no Postgres test pays nothing. A test that restarts or otherwise disturbs
 // the server should use its own cluster from [Start] instead of the shared

@@ -437,9 +437,26 @@ var dbSeq atomic.Int64
 // open.
 func (c *Cluster) NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return c.newDatabase(tb, "")
+}
+
+// NewDatabaseFrom creates a database for tb as a copy of the database
+// template (see [Cluster.Template]) and returns its DSN. It is dropped when
+// tb finishes, like NewDatabase's.
+func (c *Cluster) NewDatabaseFrom(tb testing.TB, template string) string {
+	tb.Helper()
+	return c.newDatabase(tb, template)
+}
+
+func (c *Cluster) newDatabase(tb testing.TB, template string) string {
+	tb.Helper()
 	name := fmt.Sprintf("%s_%d", sanitize(tb.Name()), dbSeq.Add(1))
 	ident := pq.QuoteIdentifier(name)
-	if err := c.exec(tb.Context(), "CREATE DATABASE "+ident); err != nil {
+	create := "CREATE DATABASE " + ident
+	if template != "" {
+		create += " TEMPLATE " + pq.QuoteIdentifier(template)
+	}
+	if err := c.exec(tb.Context(), create); err != nil {
 		tb.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {

@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aftercart/aftercart/server/app"
 	"github.com/aftercart/aftercart/server/auth"
+	"github.com/aftercart/aftercart/server/db"
 	"github.com/aftercart/aftercart/server/internal/pgtest"
 	"github.com/aftercart/aftercart/server/jobs"
 )
@@ -22,7 +24,41 @@ import (
 func EachDB(t *testing.T, f func(t *testing.T, dbURL string)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { f(t, "") })
-	t.Run("postgres", func(t *testing.T) { f(t, pgtest.Get(t).NewDatabase(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, MigratedDatabase(t)) })
+}
+
+// MigratedDatabase returns the DSN of a new Postgres database (dropped when
+// t ends) that already has the server's schema: ent's migrations and
+// River's tables, nothing else. It is a copy of a template migrated once per
+// test binary, so a server started on it finds nothing to migrate (about
+// 300 ms less per start than on an empty database). Tests of migrating
+// itself use pgtest's NewDatabase, which is empty.
+func MigratedDatabase(t testing.TB) string {
+	t.Helper()
+	c := pgtest.Get(t)
+	tpl, err := c.Template(t.Context(), "aftercart_migrated", migrateTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.NewDatabaseFrom(t, tpl)
+}
+
+// migrateTemplate migrates the database at dsn as a server's start would,
+// without starting one.
+func migrateTemplate(ctx context.Context, dsn string) (err error) {
+	d, err := db.Open(db.Config{URL: dsn})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, d.Close()) }()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	j, err := jobs.New(d, jobs.Config{})
+	if err != nil {
+		return err
+	}
+	return j.Migrate(ctx)
 }
 
 // Server is the real server, listening on a loopback port.

@@ -101,7 +101,7 @@ func benchFanout(b *testing.B, n int) {
 
 // benchDBURL is the database -bench-db asks for: "" for SQLite, or a
 // throwaway Postgres database.
-func benchDBURL(b *testing.B) string {
+func benchDBURL(b testing.TB) string {
 	switch *fanoutDB {
 	case "sqlite":
 	case "postgres":
@@ -285,7 +285,7 @@ const (
 // explicitly matters: Go raises its own soft limit at start-up but restores
 // the original for child processes unless the program set it itself, and the
 // server child needs one descriptor per connection too.
-func raiseNoFile(b *testing.B, n int) {
+func raiseNoFile(b testing.TB, n int) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		b.Fatal(err)
@@ -314,7 +314,7 @@ type fanoutServer struct {
 	started  time.Time    // gctrace times count from the process start, a little later
 }
 
-func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
+func startFanoutServer(b testing.TB, dbURL, profileDir string) *fanoutServer {
 	dir, err := os.MkdirTemp("", "aftercart-fanout-")
 	if err != nil {
 		b.Fatal(err)
@@ -336,7 +336,7 @@ func startFanoutServer(b *testing.B, dbURL, profileDir string) *fanoutServer {
 	var bin string
 	if profileDir == "" {
 		bin = filepath.Join(dir, "aftercart")
-		build := exec.Command(testserver.GoTool(), "build", "-o", bin, ".")
+		build := testserver.GoBuild(bin, ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
@@ -482,7 +482,7 @@ func (s *fanoutServer) lastGCTrace() string {
 	return last
 }
 
-func freePort(b *testing.B) int {
+func freePort(b testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -492,7 +492,7 @@ func freePort(b *testing.B) int {
 }
 
 // cpuTime returns the user plus system CPU time the server has used.
-func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
+func (s *fanoutServer) cpuTime(b testing.TB) time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
 	if err != nil {
 		b.Fatalf("reading the server's CPU time: %v", err)
@@ -508,7 +508,7 @@ func (s *fanoutServer) cpuTime(b *testing.B) time.Duration {
 // machineBusy returns the CPU time all processes have used (the non-idle
 // time of every CPU, from /proc/stat), so that other work on the machine
 // during a round shows.
-func machineBusy(b *testing.B) time.Duration {
+func machineBusy(b testing.TB) time.Duration {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		b.Fatal(err)
@@ -530,7 +530,7 @@ func machineBusy(b *testing.B) time.Duration {
 type memSample struct{ rss, pss int64 }
 
 // memory reads the server's Rss and Pss from /proc/<pid>/smaps_rollup.
-func (s *fanoutServer) memory(b *testing.B) memSample {
+func (s *fanoutServer) memory(b testing.TB) memSample {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", s.cmd.Process.Pid))
 	if err != nil {
 		b.Fatalf("reading the server's memory: %v", err)
@@ -557,7 +557,7 @@ func (s *fanoutServer) memory(b *testing.B) memSample {
 
 // settledMemory waits settle, then returns the median of memSamples
 // samples half a second apart.
-func (s *fanoutServer) settledMemory(b *testing.B, settle time.Duration) memSample {
+func (s *fanoutServer) settledMemory(b testing.TB, settle time.Duration) memSample {
 	time.Sleep(settle)
 	var rss, pss []int64
 	for i := range memSamples {
@@ -581,7 +581,7 @@ type goMem struct {
 
 // snapshot, in profile mode, has the server collect garbage and write its
 // heap and goroutine profiles under name; it returns nil otherwise.
-func (s *fanoutServer) snapshot(b *testing.B, name string) *goMem {
+func (s *fanoutServer) snapshot(b testing.TB, name string) *goMem {
 	if s.debugURL == "" {
 		return nil
 	}
@@ -598,7 +598,7 @@ func (s *fanoutServer) snapshot(b *testing.B, name string) *goMem {
 }
 
 // cpuProfile starts or stops the profile-mode server's CPU profile.
-func (s *fanoutServer) cpuProfile(b *testing.B, action string) {
+func (s *fanoutServer) cpuProfile(b testing.TB, action string) {
 	if s.debugURL == "" {
 		return
 	}
@@ -619,7 +619,7 @@ type fanoutFixture struct {
 }
 
 // fixture imports an order and ships it through the API, as an integration would.
-func (s *fanoutServer) fixture(b *testing.B) fanoutFixture {
+func (s *fanoutServer) fixture(b testing.TB) fanoutFixture {
 	integration, err := s.issuer.Issue(auth.RoleIntegration, "", 2*time.Hour)
 	if err != nil {
 		b.Fatal(err)
@@ -646,7 +646,7 @@ func (s *fanoutServer) fixture(b *testing.B) fanoutFixture {
 	return fanoutFixture{orderID: o.ID, tracking: tn, customerToken: customer}
 }
 
-func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]any) *testserver.Response {
+func (s *fanoutServer) gql(b testing.TB, token, query string, vars map[string]any) *testserver.Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/query", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -667,7 +667,7 @@ func (s *fanoutServer) gql(b *testing.B, token, query string, vars map[string]an
 // record sends one tracking event through the signed webhook and returns
 // when the request was sent, when the server committed it (the webhook's
 // recordedAt, same machine and clock) and when its 200 arrived.
-func (s *fanoutServer) record(b *testing.B, fx fanoutFixture, id string) (sent, committed, ok time.Time) {
+func (s *fanoutServer) record(b testing.TB, fx fanoutFixture, id string) (sent, committed, ok time.Time) {
 	at := testserver.T0.Add(time.Duration(s.seq.Add(1)) * time.Minute)
 	body := testserver.WebhookBody(b, "DHL", fx.tracking, testserver.Event(id, "IN_TRANSIT", at))
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhooks/tracking", bytes.NewReader(body))
@@ -696,7 +696,7 @@ type fanoutHarness struct {
 	// trigger commits the event named id and returns when its request was
 	// sent, when the server committed it and when its answer arrived;
 	// marker is how the event shows in a subscriber's payload.
-	trigger      func(b *testing.B, id string) (sent, committed, ok time.Time)
+	trigger      func(b testing.TB, id string) (sent, committed, ok time.Time)
 	marker       func(id string) []byte
 	wsURL        string
 	init, sub    []byte
@@ -712,7 +712,7 @@ type fanoutHarness struct {
 func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness {
 	return &fanoutHarness{
 		srv:     srv,
-		trigger: func(b *testing.B, id string) (time.Time, time.Time, time.Time) { return srv.record(b, fx, id) },
+		trigger: func(b testing.TB, id string) (time.Time, time.Time, time.Time) { return srv.record(b, fx, id) },
 		marker:  func(id string) []byte { return []byte(`"Event ` + id + `"`) },
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
 		init:    testserver.MustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.customerToken}}),
@@ -723,7 +723,7 @@ func newFanoutHarness(srv *fanoutServer, fx fanoutFixture, n int) *fanoutHarness
 
 // connectAll opens every connection (a few dozen handshakes at a time), each
 // with connection_init and one subscribe.
-func (h *fanoutHarness) connectAll(b *testing.B) {
+func (h *fanoutHarness) connectAll(b testing.TB) {
 	b.Cleanup(h.closeAll)
 	if err := h.readers.start(h, len(h.clients)); err != nil {
 		b.Fatalf("starting the readers: %v", err)
@@ -947,7 +947,7 @@ type fanoutResult struct {
 
 // publish records event id and waits up to timeout for every subscriber to
 // receive it.
-func (h *fanoutHarness) publish(b *testing.B, id string, timeout time.Duration) (r *fanoutRound, sent, committed, ok time.Time) {
+func (h *fanoutHarness) publish(b testing.TB, id string, timeout time.Duration) (r *fanoutRound, sent, committed, ok time.Time) {
 	r = &fanoutRound{marker: h.marker(id), at: make([]atomic.Int64, len(h.clients)), want: int64(len(h.clients)), done: make(chan struct{})}
 	h.round.Store(r)
 	defer h.round.Store(nil)
@@ -962,7 +962,7 @@ func (h *fanoutHarness) publish(b *testing.B, id string, timeout time.Duration) 
 // waitAllLive records probes until one reaches every subscriber: the
 // protocol has no "subscribed" message, and a live-only stream misses what
 // commits before it joins. It returns the number of probes.
-func (h *fanoutHarness) waitAllLive(b *testing.B) int {
+func (h *fanoutHarness) waitAllLive(b testing.TB) int {
 	for i := 1; ; i++ {
 		r, _, _, _ := h.publish(b, fmt.Sprintf("probe-%d-%d", len(h.clients), i), 3*time.Second+time.Duration(len(h.clients))*300*time.Microsecond)
 		got := r.got.Load()
@@ -979,7 +979,7 @@ func (h *fanoutHarness) waitAllLive(b *testing.B) int {
 }
 
 // measure fans one event out to everyone and returns the latencies.
-func (h *fanoutHarness) measure(b *testing.B, id string, timeout time.Duration) fanoutResult {
+func (h *fanoutHarness) measure(b testing.TB, id string, timeout time.Duration) fanoutResult {
 	r, sent, committed, ok := h.publish(b, id, timeout)
 	res := fanoutResult{sent: sent, webhook: fmt.Sprintf("%.1f ms", testserver.Millis(ok.Sub(sent)))}
 	var last int64

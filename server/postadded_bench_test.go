@@ -61,7 +61,7 @@ const postsPerAuthor = 4
 // postFixture makes a topic and enough trusted authors for posts posts,
 // through the API: staff create the topic, an integration imports an order
 // per author (which creates the customer), staff set each author TRUSTED.
-func (s *fanoutServer) postFixture(b *testing.B, posts int) postFixture {
+func (s *fanoutServer) postFixture(b testing.TB, posts int) postFixture {
 	integration, err := s.issuer.Issue(auth.RoleIntegration, "", 2*time.Hour)
 	if err != nil {
 		b.Fatal(err)
@@ -95,7 +95,7 @@ func (s *fanoutServer) postFixture(b *testing.B, posts int) postFixture {
 
 // post publishes a post whose body is id and returns when the request was
 // sent, the post's publishedAt and when the answer arrived.
-func (s *fanoutServer) post(b *testing.B, fx postFixture, id string) (sent, committed, ok time.Time) {
+func (s *fanoutServer) post(b testing.TB, fx postFixture, id string) (sent, committed, ok time.Time) {
 	k := int(s.seq.Add(1) - 1)
 	if k/postsPerAuthor >= len(fx.authors) {
 		b.Fatalf("post %d: the fixture has authors for %d posts", k, len(fx.authors)*postsPerAuthor)
@@ -123,7 +123,7 @@ func (s *fanoutServer) post(b *testing.B, fx postFixture, id string) (sent, comm
 func newPostAddedHarness(srv *fanoutServer, fx postFixture, n int) *fanoutHarness {
 	return &fanoutHarness{
 		srv:     srv,
-		trigger: func(b *testing.B, id string) (time.Time, time.Time, time.Time) { return srv.post(b, fx, id) },
+		trigger: func(b testing.TB, id string) (time.Time, time.Time, time.Time) { return srv.post(b, fx, id) },
 		marker:  func(id string) []byte { return []byte(`"body":"` + id + `"`) },
 		wsURL:   "ws" + strings.TrimPrefix(srv.url, "http") + "/query",
 		init:    testserver.MustJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + fx.staffToken}}),

@@ -95,7 +95,7 @@ func TestReadmeExamples(t *testing.T) {
 	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command(testserver.GoTool(), "build", "-o", filepath.Join(bin, "aftercart"), ".")
+	build := testserver.GoBuild(filepath.Join(bin, "aftercart"), ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

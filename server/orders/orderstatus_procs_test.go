@@ -30,7 +30,7 @@ import (
 // osBuild compiles the package in dir (relative to server/orders) into out.
 func osBuild(tb testing.TB, dir, out string) {
 	tb.Helper()
-	build := exec.Command(testserver.GoTool(), "build", "-o", out, dir)
+	build := testserver.GoBuild(out, dir)
 	if b, err := build.CombinedOutput(); err != nil {
 		tb.Fatalf("go build %s: %v\n%s", dir, err, b)
 	}

@@ -23,6 +23,15 @@ func GoTool() string {
 	return filepath.Join(runtime.GOROOT(), "bin", "go")
 }
 
+// GoBuild returns the command that compiles package pkg (a directory,
+// relative to the test's working directory) into the executable out. It
+// builds with -trimpath, as the README's test command does: the build
+// cache keys a package compiled with and without it apart, so a build
+// without it would compile every dependency a second time in a fresh CI.
+func GoBuild(out, pkg string) *exec.Cmd {
+	return exec.Command(GoTool(), "build", "-trimpath", "-o", out, pkg)
+}
+
 // ClockTicks is USER_HZ, the unit of /proc/<pid>/stat times; 100 on every
 // Linux architecture Go supports.
 const ClockTicks = 100

@@ -32,10 +32,10 @@ type Suggestion struct {
 	Complement bool
 }
 
-// readFacts fills the facts of order o (its customer's history at now),
-// and v's variant extras: the coupon, the referral code, the
-// suggestions and the reason for reassurance.
-func (s *Service) readFacts(ctx context.Context, c *ent.Client, o *ent.Order, items []*ent.OrderItem, v *OrderConfirmation) (confirmationFacts, error) {
+// readFacts fills the facts of order o (its customer's history at now;
+// the customer lives in loc), and v's variant extras: the coupon, the
+// referral code, the suggestions and the reason for reassurance.
+func (s *Service) readFacts(ctx context.Context, c *ent.Client, o *ent.Order, loc *time.Location, items []*ent.OrderItem, v *OrderConfirmation) (confirmationFacts, error) {
 	var f confirmationFacts
 	now := s.now()
 	prev, err := c.Order.Query().Where(order.CustomerID(o.CustomerID), order.IDNEQ(o.ID),
@@ -47,7 +47,7 @@ func (s *Service) readFacts(ctx context.Context, c *ent.Client, o *ent.Order, it
 	case err != nil:
 		return f, err
 	default:
-		if f.lateParcel, err = wasLate(ctx, c, prev); err != nil {
+		if f.lateParcel, err = wasLate(ctx, c, prev, loc); err != nil {
 			return f, err
 		}
 	}
@@ -81,9 +81,10 @@ func (s *Service) readFacts(ctx context.Context, c *ent.Client, o *ent.Order, it
 
 // wasLate reports whether order o had a late parcel: a delay notice went
 // out for it, one of its shipments had an exception, or one was
-// delivered on a day after its first estimate (a parcel that comes in the
-// afternoon of its estimated day is on time).
-func wasLate(ctx context.Context, c *ent.Client, o *ent.Order) (bool, error) {
+// delivered on a day after its first estimate, days as they are in loc,
+// where the customer lives (a parcel that comes in the evening of its
+// estimated day is on time, whatever the hour is in UTC).
+func wasLate(ctx context.Context, c *ent.Client, o *ent.Order, loc *time.Location) (bool, error) {
 	notice, err := c.Message.Query().Where(message.OrderID(o.ID), message.KindEQ(message.KindDELAY_NOTICE),
 		message.StatusEQ(message.StatusSENT)).Exist(ctx)
 	if err != nil || notice {
@@ -98,7 +99,7 @@ func wasLate(ctx context.Context, c *ent.Client, o *ent.Order) (bool, error) {
 		if sh.Status == types.TrackingException {
 			return true, nil
 		}
-		if sh.DeliveredAt != nil && sh.FirstEstimatedDeliveryAt != nil && afterDay(*sh.DeliveredAt, *sh.FirstEstimatedDeliveryAt) {
+		if sh.DeliveredAt != nil && sh.FirstEstimatedDeliveryAt != nil && afterDay(*sh.DeliveredAt, *sh.FirstEstimatedDeliveryAt, loc) {
 			return true, nil
 		}
 		ids = append(ids, sh.ID)
@@ -110,10 +111,10 @@ func wasLate(ctx context.Context, c *ent.Client, o *ent.Order) (bool, error) {
 		trackingevent.StatusEQ(types.TrackingException)).Exist(ctx)
 }
 
-// afterDay reports whether t falls on a calendar day (UTC) after day's.
-func afterDay(t, day time.Time) bool {
-	y, m, d := day.UTC().Date()
-	return !t.Before(time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC))
+// afterDay reports whether t falls on a calendar day after day's, in loc.
+func afterDay(t, day time.Time, loc *time.Location) bool {
+	y, m, d := day.In(loc).Date()
+	return !t.Before(time.Date(y, m, d+1, 0, 0, 0, 0, loc))
 }
 
 // suggestions are what goes with items: the bought products' complements

@@ -31,19 +31,28 @@ func TestChooseVariant(t *testing.T) {
 }
 
 // TestAfterDay: a parcel delivered on its estimated day is on time, one
-// delivered the next day (UTC) is late.
+// delivered the next day is late, days as they are where the customer
+// lives: 01:00 UTC on the 6th is still the evening of the 5th in Los
+// Angeles.
 func TestAfterDay(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
 	est := time.Date(2026, 11, 5, 18, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		at   time.Time
+		loc  *time.Location
 		late bool
 	}{
-		{time.Date(2026, 11, 5, 23, 59, 0, 0, time.UTC), false},
-		{time.Date(2026, 11, 4, 9, 0, 0, 0, time.UTC), false},
-		{time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 11, 5, 23, 59, 0, 0, time.UTC), time.UTC, false},
+		{time.Date(2026, 11, 4, 9, 0, 0, 0, time.UTC), time.UTC, false},
+		{time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC), time.UTC, true},
+		{time.Date(2026, 11, 6, 1, 0, 0, 0, time.UTC), la, false},
+		{time.Date(2026, 11, 6, 8, 0, 0, 0, time.UTC), la, true}, // midnight in Los Angeles
 	} {
-		if got := afterDay(c.at, est); got != c.late {
-			t.Errorf("delivered %s, estimate %s: late %v, want %v", c.at, est, got, c.late)
+		if got := afterDay(c.at, est, c.loc); got != c.late {
+			t.Errorf("delivered %s, estimate %s, in %s: late %v, want %v", c.at, est, c.loc, got, c.late)
 		}
 	}
 }

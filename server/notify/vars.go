@@ -212,7 +212,7 @@ func (s *Service) orderConfirmation(ctx context.Context, c *ent.Client, orderID 
 		}
 		v.Items = append(v.Items, item)
 	}
-	f, err := s.readFacts(ctx, c, o, items, &v)
+	f, err := s.readFacts(ctx, c, o, s.customerZone(cu), items, &v)
 	if err != nil {
 		return OrderConfirmation{}, err
 	}

@@ -75,7 +75,8 @@ type Config struct {
 	MetricsAddr string
 	// MaxInFlight bounds the GraphQL requests over HTTP that run at once
 	// (0: two per CPU, see maxInFlight; -1: no bound); MaxQueued more wait
-	// their turn (see graph/admission.go).
+	// their turn (see graph/admission.go; 0 queues none, the flag's
+	// default is DefaultMaxQueued).
 	MaxInFlight, MaxQueued int
 	// GCHeapFloor is the heap size below which the garbage collector does
 	// not run (see package main's tuneGC); 0 keeps Go's default. The
@@ -263,3 +264,9 @@ func (c *Config) problems() []string {
 	}
 	return ps
 }
+
+// DefaultMaxQueued is how many GraphQL requests may wait for a slot
+// (Config.MaxQueued) unless the operator says otherwise: enough for any
+// client's burst (the admin SPA's template list asks for each kind at
+// once), few enough that a flood is refused rather than held.
+const DefaultMaxQueued = 1024

@@ -126,6 +126,11 @@ func StartLog(t testing.TB, dbURL string, log *slog.Logger, configure ...func(*a
 		// River's services start at once, not over seconds: goroutine
 		// counts (leak checks) settle right after start.
 		Jobs: jobs.Config{QuickStart: true},
+		// As the flag's default: with no queue, a burst past the in-flight
+		// bound is refused (503), and a loaded machine turned the admin
+		// SPA's template list (one query per kind, at once) into a flaky
+		// browser test.
+		MaxQueued: app.DefaultMaxQueued,
 	}
 	for _, f := range configure {
 		f(&c)

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"sync"
 	"time"
 
 	"github.com/aftercart/aftercart/ent"
@@ -23,11 +24,30 @@ const dateLayout = "2 January 2006"
 // without one). A name the zone database does not know counts as none.
 func (s *Service) customerZone(cu *ent.Customer) *time.Location {
 	if cu != nil && cu.TimeZone != nil && *cu.TimeZone != "" {
-		if l, err := time.LoadLocation(*cu.TimeZone); err == nil {
+		if l := loadZone(*cu.TimeZone); l != nil {
 			return l
 		}
 	}
 	return s.rules.loc
+}
+
+// zones caches the zones loadZone found, by name: time.LoadLocation reads
+// the zone's file on every call, and one message renders several dates.
+// Only names the zone database knows are kept, so the cache is bounded by
+// it (a few hundred), whatever names imports carry.
+var zones sync.Map
+
+// loadZone is time.LoadLocation(name), cached; nil when name is unknown.
+func loadZone(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	zones.Store(name, l)
+	return l
 }
 
 // dateFor is t as a date in a message to cu: the day in cu's zone
